@@ -1,0 +1,41 @@
+# Bianmin: `make run` starts the platform, `make test` runs every test. Both work on a fresh
+# machine with only Python 3.11+: the first call creates .venv and installs the pinned packages.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := contracts kit gateway svc-catalog svc-queue svc-consult svc-bidding svc-guarantee svc-credit
+STAMP := $(VENV)/.installed-stamp
+PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+
+.PHONY: install run test test-postgres lint contracts demo clean
+
+install: $(STAMP)
+
+$(STAMP): constraints.txt requirements-dev.txt $(PYPROJECTS)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+		$(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
+	touch $(STAMP)
+
+run: install
+	$(BIN)/python tools/run.py
+
+test: install
+	$(BIN)/python -m pytest
+
+# The database tests again, on PostgreSQL only (BIANMIN_TEST_POSTGRES_URL names the server).
+test-postgres: install
+	$(BIN)/python -m pytest -m db -k postgresql
+
+lint: install
+	$(BIN)/ruff check .
+
+contracts: install
+	$(BIN)/python tools/export_contracts.py
+
+demo: install
+	$(BIN)/python tools/demo.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,87 @@
+"""Events of the bidding service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from bianmin.contracts.spec import EventSpec, Payload
+
+
+class SectionTerms(Payload):
+    """What a guarantee issuer needs to know of one section (标段) of a tender."""
+
+    code: str
+    name: str
+    bid_bond_amount: Decimal
+
+
+class ProjectPublished(Payload):
+    """A tender was published: guarantee learns its deposits, deadline and tenderer."""
+
+    code: str
+    name: str
+    site_code: str
+    category: str
+    tenderer_name: str
+    tenderer_credit_code: str
+    budget: Decimal
+    currency: Literal["CNY"] = "CNY"
+    bid_deadline: datetime
+    opening_at: datetime
+    sections: list[SectionTerms]
+
+
+class SectionAward(Payload):
+    """The outcome of one section: who won at what price and who else bid."""
+
+    code: str
+    winner_credit_code: str
+    award_amount: Decimal
+    bidder_credit_codes: list[str]
+
+
+class ProjectAwarded(Payload):
+    """A tender was awarded: guarantee releases the losers' bid bonds."""
+
+    code: str
+    site_code: str
+    awarded_at: datetime
+    sections: list[SectionAward]
+
+
+class BidderDefaulted(Payload):
+    """A bidder or winner defaulted (refused to sign, withdrew after the deadline)."""
+
+    project_code: str
+    section_code: str
+    credit_code: str
+    site_code: str
+    reason: Literal["refused_to_sign", "withdrew_after_deadline", "false_materials", "other"]
+    detail: str
+    occurred_at: datetime
+
+
+class CollusionConfirmed(Payload):
+    """A supervisor confirmed a collusion flag: credit records a bad behaviour for each enterprise."""
+
+    project_code: str
+    section_code: str
+    site_code: str
+    flag_id: str
+    screens: list[str]
+    credit_codes: list[str]
+    confirmed_by: str
+    confirmed_at: datetime
+
+
+PUBLISHES: tuple[EventSpec, ...] = (
+    EventSpec("bidding.project.published", ProjectPublished, "A tender was published."),
+    EventSpec("bidding.project.awarded", ProjectAwarded, "A tender was awarded."),
+    EventSpec("bidding.bidder.defaulted", BidderDefaulted, "A bidder or winner defaulted."),
+    EventSpec("bidding.collusion.confirmed", CollusionConfirmed, "A supervisor confirmed a collusion flag."),
+)
+CONSUMES: tuple[str, ...] = (
+    "guarantee.guarantee.issued", "guarantee.guarantee.released", "credit.enterprise.color_changed",
+)

@@ -1,0 +1,8 @@
+"""Events of the queue service."""
+
+from __future__ import annotations
+
+from bianmin.contracts.spec import EventSpec
+
+PUBLISHES: tuple[EventSpec, ...] = ()
+CONSUMES: tuple[str, ...] = ("catalog.item.published", "catalog.item.updated", "catalog.item.withdrawn")

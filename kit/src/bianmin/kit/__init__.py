@@ -1,0 +1,1 @@
+"""The building blocks every Bianmin service shares; small and boring on purpose."""

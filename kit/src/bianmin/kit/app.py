@@ -1,0 +1,92 @@
+"""The application factory every service uses: one wiring, so a domain only adds its parts.
+
+A service describes itself in a :class:`ServiceSpec` (routers, event handlers, stats, workers) and
+calls :func:`create_service_app`. Everything under ``/v1`` requires the gateway's identity token;
+health and metrics do not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import Response
+
+from bianmin.kit.clock import Clock, SystemClock
+from bianmin.kit.db import Database
+from bianmin.kit.errors import install_error_handlers
+from bianmin.kit.events.bus import EventBus
+from bianmin.kit.events.consumer import Handler
+from bianmin.kit.health import router as health_router
+from bianmin.kit.idempotency import IdempotentReplay
+from bianmin.kit.identity import authenticate
+from bianmin.kit.metrics import Metrics
+from bianmin.kit.middleware import RequestContextMiddleware
+from bianmin.kit.settings import ServiceSettings
+from bianmin.kit.stats import StatsFn, stats_router
+
+Worker = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """What makes a service itself; everything else is the kit's."""
+
+    name: str
+    title: str
+    description: str
+    version: str = "0.1.0"
+    routers: list[APIRouter] = field(default_factory=list)
+    handlers: list[Handler] = field(default_factory=list)
+    stats: StatsFn | None = None
+    workers: list[Worker] = field(default_factory=list)
+    tags: list[dict[str, str]] = field(default_factory=list)
+
+
+async def _replay(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, IdempotentReplay)
+    return exc.response()
+
+
+def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: Clock | None = None) -> FastAPI:
+    """Build a service's FastAPI application from its spec and settings."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        app.state.db = db
+        app.state.bus = None
+        if settings.events_enabled:
+            app.state.bus = EventBus(settings, db, app.state.metrics, spec.handlers)
+            await app.state.bus.start()
+        tasks = [asyncio.create_task(worker(app), name=f"{spec.name}-worker") for worker in spec.workers]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            if app.state.bus is not None:
+                await app.state.bus.stop()
+            await db.dispose()
+
+    app = FastAPI(title=spec.title, description=spec.description, version=spec.version,
+                  lifespan=lifespan, openapi_tags=spec.tags or None)
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.metrics = Metrics(spec.name)
+    app.state.service = spec
+    install_error_handlers(app)
+    app.add_exception_handler(IdempotentReplay, _replay)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics,
+                       max_body_bytes=settings.max_body_bytes)
+    app.include_router(health_router)
+    app.add_route("/metrics", app.state.metrics.endpoint, include_in_schema=False)
+    for router in [*spec.routers, stats_router(spec.name, spec.stats)]:
+        app.include_router(router, prefix="/v1", dependencies=[Depends(authenticate)])
+    return app

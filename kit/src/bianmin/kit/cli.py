@@ -1,0 +1,37 @@
+"""The command line of every service: ``serve``, ``migrate`` and ``openapi``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from bianmin.kit.logging import configure_logging
+from bianmin.kit.migrations import upgrade
+from bianmin.kit.settings import ServiceSettings
+
+
+def service_main(name: str, settings_factory: Callable[[], ServiceSettings],
+                 app_factory: Callable[[ServiceSettings], FastAPI], argv: list[str] | None = None) -> None:
+    """Run the command line of service ``name``."""
+    parser = argparse.ArgumentParser(prog=f"bianmin-{name}", description=f"The Bianmin {name} service.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="migrate the database, then serve HTTP")
+    serve.add_argument("--no-migrate", action="store_true", help="do not migrate before serving")
+    commands.add_parser("migrate", help="migrate the database to the newest revision")
+    commands.add_parser("openapi", help="print the OpenAPI document")
+    args = parser.parse_args(argv)
+
+    settings = settings_factory()
+    if args.command == "openapi":
+        print(json.dumps(app_factory(settings).openapi(), ensure_ascii=False, indent=2, sort_keys=True))
+        return
+    configure_logging(name, settings.log_level, json_lines=settings.log_json)
+    if args.command == "migrate" or (args.command == "serve" and not args.no_migrate):
+        upgrade(f"bianmin.{name}.migrations", settings.database_url)
+    if args.command == "serve":
+        uvicorn.run(app_factory(settings), host=settings.host, port=settings.port, log_config=None,
+                    access_log=False, proxy_headers=False, timeout_graceful_shutdown=5)

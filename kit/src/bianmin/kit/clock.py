@@ -1,0 +1,53 @@
+"""The time of the platform, injectable so that rules over days and deadlines can be tested.
+
+Services read the time through ``app.state.clock`` (the ``ClockDep`` dependency) and pass it into
+the domain; tests put a :class:`FixedClock` there and move it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Protocol
+
+from fastapi import Depends, Request
+
+
+class Clock(Protocol):
+    """Anything that tells the current aware time."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    """The real time, in UTC."""
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("a clock tells aware times")
+        self.at = at
+
+    def now(self) -> datetime:
+        """The time the test set."""
+        return self.at
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the clock forward."""
+        self.at += delta
+
+
+def get_clock(request: Request) -> Clock:
+    """The application's clock."""
+    return request.app.state.clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]

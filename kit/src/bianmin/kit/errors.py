@@ -1,0 +1,159 @@
+"""Errors as RFC 9457 ``application/problem+json`` with a stable machine ``code``.
+
+The domain raises :class:`DomainError` subclasses; one handler turns each into a problem document
+with its status and code. Validation errors name every field path and reason. Nothing a client
+sends may produce a 500: an unexpected exception still answers problem+json, and is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("bianmin.errors")
+
+
+class FieldProblem(BaseModel):
+    """One invalid input: where it is and why it was refused."""
+
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """The RFC 9457 problem document every error answers with."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    code: str
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+class DomainError(Exception):
+    """A refusal the domain can explain; subclasses fix the status and the stable code."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None,
+                 errors: list[FieldProblem] | None = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class Unauthorized(DomainError):
+    """No or invalid credentials."""
+
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(DomainError):
+    """Authenticated, but not allowed to do this here."""
+
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(DomainError):
+    """The resource does not exist (or is not visible to this principal)."""
+
+    status, code, title = 404, "not_found", "Not found"
+
+
+class Conflict(DomainError):
+    """The current state forbids this change."""
+
+    status, code, title = 409, "conflict", "Conflict with the current state"
+
+
+class Unprocessable(DomainError):
+    """Well-formed input that breaks a rule."""
+
+    status, code, title = 422, "unprocessable", "Unprocessable input"
+
+    @classmethod
+    def field(cls, field: str, reason: str, *, code: str = "invalid_field") -> Unprocessable:
+        """A 422 naming one field and why it is wrong."""
+        return cls(f"{field}: {reason}", code=code, errors=[FieldProblem(field=field, reason=reason)])
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency needed to answer is down."""
+
+    status, code, title = 503, "service_unavailable", "Service unavailable"
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    """Serialise a problem document with the right media type."""
+    return JSONResponse(problem.model_dump(exclude_none=True), status_code=problem.status,
+                        media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")] or [str(loc[0])]
+    return ".".join(parts)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    return problem_response(
+        Problem(title=exc.title, status=exc.status, code=exc.code, detail=exc.detail,
+                instance=request.url.path, errors=exc.errors),
+        headers=exc.headers,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [FieldProblem(field=_field_path(tuple(e.get("loc", ("body",)))), reason=e.get("msg", "invalid"))
+              for e in exc.errors()]
+    detail = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
+    return problem_response(Problem(title="Invalid request", status=422, code="validation_failed",
+                                    detail=detail, instance=request.url.path, errors=errors))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = HTTPStatus(exc.status_code)
+    code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
+            403: "forbidden"}.get(exc.status_code, status.phrase.lower().replace(" ", "_"))
+    detail = exc.detail if isinstance(exc.detail, str) and exc.detail != status.phrase else None
+    return problem_response(Problem(title=status.phrase, status=exc.status_code, code=code,
+                                    detail=detail, instance=request.url.path),
+                            headers=getattr(exc, "headers", None))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return problem_response(Problem(title="Internal error", status=500, code="internal_error",
+                                    detail="The error was logged with this request's id.",
+                                    instance=request.url.path))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error an app can raise onto problem+json."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry of a route that can answer these problem statuses."""
+    return {status: {"model": Problem, "content": {PROBLEM_JSON: {}},
+                     "description": HTTPStatus(status).phrase} for status in statuses}

@@ -1,0 +1,111 @@
+"""The event bus of one service process: NATS connection, streams, outbox relay and consumers.
+
+The process serves HTTP even while NATS is unreachable: writes keep landing in the outbox, the
+connection is retried in the background, and ``/readyz`` says that events are not flowing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import nats
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+
+from bianmin.kit.db import Database
+from bianmin.kit.events.consumer import Handler, StreamConsumer, group_by_stream
+from bianmin.kit.events.relay import OutboxRelay
+from bianmin.kit.events.streams import ensure_streams
+from bianmin.kit.metrics import Metrics
+from bianmin.kit.settings import ServiceSettings
+
+log = logging.getLogger("bianmin.events.bus")
+CONNECT_RETRY_SECONDS = 1.0
+
+
+class EventBus:
+    """Starts and stops everything a service needs to publish and consume events."""
+
+    def __init__(self, settings: ServiceSettings, db: Database, metrics: Metrics,
+                 handlers: list[Handler], *, stream_replicas: int = 1) -> None:
+        self.settings = settings
+        self.service = settings.service_name
+        self.db = db
+        self.metrics = metrics
+        self.handlers = handlers
+        self.stream_replicas = stream_replicas
+        self.nc: Client | None = None
+        self.js: JetStreamContext | None = None
+        self.relay: OutboxRelay | None = None
+        self.consumers: list[StreamConsumer] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def connected(self) -> bool:
+        """Whether the NATS connection is up right now."""
+        return self.nc is not None and self.nc.is_connected
+
+    async def start(self) -> None:
+        """Begin connecting in the background; never blocks the service's start-up."""
+        self._tasks.append(asyncio.create_task(self._connect_and_run(), name=f"{self.service}-bus"))
+
+    async def _connect_and_run(self) -> None:
+        while self.nc is None:
+            try:
+                self.nc = await nats.connect(
+                    self.settings.nats_url, name=f"bianmin-{self.service}", connect_timeout=2,
+                    allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+                    error_cb=self._on_error,
+                )
+            except Exception as exc:
+                log.warning("NATS unreachable; retrying", extra={"url": self.settings.nats_url, "error": repr(exc)})
+                await asyncio.sleep(CONNECT_RETRY_SECONDS)
+        self.js = self.nc.jetstream()
+        while True:
+            try:
+                streams = sorted({self.service.upper(), "DLQ", *(h.stream for h in self.handlers)})
+                await ensure_streams(self.js, streams, replicas=self.stream_replicas)
+                break
+            except Exception as exc:
+                log.warning("streams not ready; retrying", extra={"error": repr(exc)})
+                await asyncio.sleep(CONNECT_RETRY_SECONDS)
+        self.relay = OutboxRelay(self.db, self.js, self.metrics, batch_size=self.settings.relay_batch_size,
+                                 poll_seconds=self.settings.relay_poll_seconds)
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
+        for stream, handlers in group_by_stream(self.handlers).items():
+            consumer = StreamConsumer(
+                service=self.service, stream=stream, handlers=handlers, db=self.db, js=self.js,
+                metrics=self.metrics, max_deliver=self.settings.consumer_max_deliver,
+                backoff_seconds=self.settings.consumer_backoff_seconds,
+            )
+            self.consumers.append(consumer)
+            self._tasks.append(asyncio.create_task(self._supervise(consumer), name=consumer.name))
+
+    async def _supervise(self, consumer: StreamConsumer) -> None:
+        """Keep a consumer running across NATS outages and restarts."""
+        while True:
+            try:
+                await consumer.run()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer stopped; restarting", extra={"consumer": consumer.name, "error": repr(exc)})
+                await asyncio.sleep(CONNECT_RETRY_SECONDS)
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.debug("NATS client error", extra={"error": repr(exc)})
+
+    async def stop(self) -> None:
+        """Cancel the relay and consumers and close the connection."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.nc is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.nc.close(), timeout=2)
+            self.nc = None

@@ -1,0 +1,189 @@
+"""Durable pull consumers with explicit ack, bounded redelivery, an inbox, and a dead-letter stream.
+
+A service declares handlers per event subject. The kit binds one durable consumer per source
+stream (``<service>__<stream>``) filtered on the handled subjects. Each message is handled in one
+database transaction that also inserts ``(consumer, event id)`` into the inbox: a redelivered event
+finds its inbox row and changes nothing twice. A failing handler is retried with backoff (``nak``
+with a delay) up to ``max_deliver`` times; then the message is copied to ``dlq.<service>.<stream>``
+with the error, acknowledged, and the consumer moves on. A message that is not a valid event at all
+goes to the dead-letter stream at once: retrying cannot fix it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.contracts.envelope import CloudEvent
+from bianmin.contracts.registry import spec_for_type
+from bianmin.kit.db import Database
+from bianmin.kit.logging import traceparent_var
+from bianmin.kit.metrics import Metrics
+from bianmin.kit.tables import inbox_event
+
+log = logging.getLogger("bianmin.events.consumer")
+
+HandlerFn = Callable[[AsyncSession, CloudEvent, BaseModel], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Handler:
+    """What a service does with one event subject; ``fn`` runs inside the inbox transaction."""
+
+    subject: str
+    fn: HandlerFn
+
+    @property
+    def stream(self) -> str:
+        """The stream the handled subject is published on."""
+        return self.subject.split(".", 1)[0].upper()
+
+
+class PoisonMessage(Exception):
+    """A message that can never be handled (not an event, unknown type, invalid payload)."""
+
+
+async def record_in_inbox(session: AsyncSession, consumer: str, event: CloudEvent) -> bool:
+    """Insert the inbox row; False when this consumer has handled the event before."""
+    values = {"consumer": consumer, "event_id": event.id, "subject": event.nats_subject,
+              "received_at": datetime.now(UTC)}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = await session.execute(insert(inbox_event).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)
+
+
+def parse(msg_data: bytes) -> tuple[CloudEvent, BaseModel | None]:
+    """The envelope and, for a registered type, its validated payload; PoisonMessage otherwise."""
+    try:
+        event = CloudEvent.model_validate_json(msg_data)
+    except ValidationError as exc:
+        raise PoisonMessage(f"not a CloudEvent: {exc.errors()[:3]}") from exc
+    try:
+        spec = spec_for_type(event.type)
+    except KeyError:
+        return event, None
+    try:
+        return event, spec.payload.model_validate(event.data)
+    except ValidationError as exc:
+        raise PoisonMessage(f"payload breaks {event.type}: {exc.errors()[:3]}") from exc
+
+
+class StreamConsumer:
+    """One durable pull consumer of one stream for one service."""
+
+    def __init__(self, *, service: str, stream: str, handlers: list[Handler], db: Database,
+                 js: JetStreamContext, metrics: Metrics, max_deliver: int,
+                 backoff_seconds: list[float], ack_wait_seconds: float = 30.0) -> None:
+        self.service = service
+        self.stream = stream
+        self.name = f"{service}__{stream.lower()}"
+        self.handlers = {h.subject: h for h in handlers}
+        self.db = db
+        self.js = js
+        self.metrics = metrics
+        self.max_deliver = max_deliver
+        self.backoff_seconds = backoff_seconds or [1.0]
+        self.ack_wait_seconds = ack_wait_seconds
+
+    def config(self) -> ConsumerConfig:
+        """The durable consumer's configuration."""
+        return ConsumerConfig(
+            durable_name=self.name, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+            max_deliver=self.max_deliver, ack_wait=self.ack_wait_seconds,
+            filter_subjects=sorted(self.handlers), max_ack_pending=1000,
+        )
+
+    async def run(self) -> None:
+        """Bind the durable and handle messages until cancelled."""
+        await self.js.add_consumer(self.stream, config=self.config())
+        subscription = await self.js.pull_subscribe_bind(self.name, stream=self.stream)
+        while True:
+            try:
+                messages = await subscription.fetch(batch=50, timeout=2)
+            except (TimeoutError, NatsTimeoutError):
+                continue
+            for msg in messages:
+                await self.handle(msg)
+
+    async def handle(self, msg: Msg) -> None:
+        """Handle one message: apply it once, retry it with backoff, or dead-letter it."""
+        try:
+            event, payload = parse(msg.data)
+            handler = self.handlers.get(event.nats_subject)
+            if handler is None or payload is None:
+                raise PoisonMessage(f"no handler for {event.type} in {self.name}")
+            token = traceparent_var.set(event.traceparent)
+            try:
+                applied = await self._apply(handler, event, payload)
+            finally:
+                traceparent_var.reset(token)
+        except PoisonMessage as exc:
+            await self._dead_letter(msg, str(exc))
+            return
+        except Exception as exc:
+            await self._failed(msg, exc)
+            return
+        await msg.ack()
+        self.metrics.events_consumed.labels(self.service, self.name,
+                                            "applied" if applied else "duplicate").inc()
+
+    async def _apply(self, handler: Handler, event: CloudEvent, payload: BaseModel) -> bool:
+        async with self.db.sessionmaker() as session:
+            if not await record_in_inbox(session, self.name, event):
+                await session.rollback()
+                return False
+            await handler.fn(session, event, payload)
+            await session.commit()
+        return True
+
+    async def _failed(self, msg: Msg, exc: Exception) -> None:
+        delivered = msg.metadata.num_delivered or 1
+        log.warning("event handler failed", extra={"consumer": self.name, "delivered": delivered,
+                                                   "error": repr(exc)})
+        if delivered >= self.max_deliver:
+            await self._dead_letter(msg, f"failed {delivered} times, last: {exc!r}")
+            return
+        delay = self.backoff_seconds[min(delivered - 1, len(self.backoff_seconds) - 1)]
+        self.metrics.events_consumed.labels(self.service, self.name, "retried").inc()
+        await msg.nak(delay=delay)
+
+    async def _dead_letter(self, msg: Msg, reason: str) -> None:
+        seq = msg.metadata.sequence.stream if msg.metadata and msg.metadata.sequence else 0
+        headers: dict[str, Any] = {
+            "Nats-Msg-Id": f"dlq-{self.name}-{seq}",
+            "Bianmin-Original-Subject": msg.subject,
+            "Bianmin-Consumer": self.name,
+            "Bianmin-Error": reason[:1000],
+            "Bianmin-Deliveries": str(msg.metadata.num_delivered if msg.metadata else 1),
+        }
+        await self.js.publish(f"dlq.{self.service}.{self.stream.lower()}", msg.data, headers=headers)
+        await msg.ack()
+        self.metrics.events_consumed.labels(self.service, self.name, "dead_lettered").inc()
+        log.error("event dead-lettered", extra={"consumer": self.name, "subject": msg.subject,
+                                                "reason": reason[:300]})
+
+
+def group_by_stream(handlers: list[Handler]) -> dict[str, list[Handler]]:
+    """Handlers grouped by the stream their subject lives on."""
+    grouped: dict[str, list[Handler]] = {}
+    for handler in handlers:
+        grouped.setdefault(handler.stream, []).append(handler)
+    return grouped
+
+
+async def run_all(consumers: list[StreamConsumer]) -> None:
+    """Run several consumers together until cancelled."""
+    await asyncio.gather(*(c.run() for c in consumers))

@@ -1,0 +1,93 @@
+"""Alembic, one chain per service, run from code or from the service folder's ``alembic.ini``.
+
+A service's ``migrations/`` folder is installed as the package ``bianmin.<service>.migrations`` so
+that an installed service can migrate its own database (``bianmin-<service> migrate``). The
+environment compares the database with the service's MetaData *and* the kit's (outbox, inbox,
+idempotency), with ``render_as_batch`` so that ALTERs work on SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from importlib.resources import files
+from typing import Any
+
+from alembic import command, context, op
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+
+from bianmin.kit.db import create_engine
+from bianmin.kit.tables import idempotency_record, inbox_event, kit_metadata, outbox_event
+
+
+def alembic_config(package: str, url: str) -> Config:
+    """An Alembic configuration for the migrations package of a service and a database URL."""
+    config = Config()
+    config.set_main_option("script_location", str(files(package)))
+    config.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s")
+    config.attributes["url"] = url
+    return config
+
+
+def upgrade(package: str, url: str, revision: str = "head") -> None:
+    """Migrate a database to ``revision``; call from synchronous code (or ``asyncio.to_thread``)."""
+    command.upgrade(alembic_config(package, url), revision)
+
+
+def _configure_and_run(connection: Connection, metadata: list[MetaData]) -> None:
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
+                      compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_env(metadata: MetaData, default_url: Callable[[], str]) -> None:
+    """The body of a service's ``migrations/env.py``."""
+    url = context.config.attributes.get("url") or context.config.get_main_option("sqlalchemy.url") or default_url()
+    targets = [metadata, kit_metadata]
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=targets, render_as_batch=True, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    async def online() -> None:
+        engine = create_engine(url)
+        async with engine.connect() as connection:
+            await connection.run_sync(_configure_and_run, targets)
+        await engine.dispose()
+
+    asyncio.run(online())
+
+
+def create_kit_tables() -> None:
+    """Create the kit's tables exactly as :mod:`bianmin.kit.tables` declares them (first migration)."""
+    bind = op.get_bind()
+    for table in (outbox_event, inbox_event, idempotency_record):
+        table.create(bind)
+
+
+def drop_kit_tables() -> None:
+    """Drop the kit's tables (the first migration's downgrade)."""
+    bind = op.get_bind()
+    for table in (idempotency_record, inbox_event, outbox_event):
+        table.drop(bind)
+
+
+def drift(url: str, metadata: MetaData) -> list[Any]:
+    """The differences between a migrated database and the models; empty when they agree."""
+
+    async def compare() -> list[Any]:
+        engine = create_engine(url)
+        async with engine.connect() as connection:
+            diff = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}),
+                                              [metadata, kit_metadata]))
+        await engine.dispose()
+        return list(diff)
+
+    return asyncio.run(compare())

@@ -1,0 +1,44 @@
+"""Settings shared by every process; each service subclasses with its own env prefix.
+
+A service reads ``BIANMIN_<SERVICE>_DATABASE_URL`` and friends; the values that every process must
+agree on (the internal signing secret, the NATS URL) can also come unprefixed as
+``BIANMIN_INTERNAL_SECRET`` and ``BIANMIN_NATS_URL`` so that one environment file serves all.
+"""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """What every service process needs to start: where its database, NATS and peers are."""
+
+    model_config = SettingsConfigDict(env_prefix="BIANMIN_", extra="ignore")
+
+    service_name: str = "service"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = "sqlite+aiosqlite:///var/service.db"
+    nats_url: str = Field(
+        default="nats://127.0.0.1:4222",
+        validation_alias=AliasChoices("nats_url", "BIANMIN_NATS_URL"),
+    )
+    internal_secret: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias=AliasChoices("internal_secret", "BIANMIN_INTERNAL_SECRET"),
+        description="HMAC secret shared only by the gateway and the services; must be set.",
+    )
+    events_enabled: bool = Field(
+        default=True,
+        description="Connect to NATS and run the outbox relay and consumers. Off only in tests "
+        "that exercise HTTP alone.",
+    )
+    log_level: str = "INFO"
+    log_json: bool = True
+    timezone: str = "Asia/Shanghai"
+    consumer_max_deliver: int = 5
+    consumer_backoff_seconds: list[float] = [1.0, 5.0, 30.0, 120.0]
+    relay_batch_size: int = 100
+    relay_poll_seconds: float = 1.0
+    max_body_bytes: int = 1_048_576

@@ -1,0 +1,73 @@
+"""The stats overview every service serves to the cockpit: named figures with their definitions.
+
+A service contributes figures by giving its :class:`~bianmin.kit.app.ServiceSpec` a ``stats``
+function; the cockpit in the gateway fans out to ``GET /v1/stats/overview`` of every service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, model_validator
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Unprocessable, problem_responses
+from bianmin.kit.identity import require_scopes
+
+
+class Figure(BaseModel):
+    """One figure of the cockpit: its value, unit, and how it is defined."""
+
+    name: str
+    value: Decimal | int | None
+    unit: str
+    definition: str
+    breakdown: dict[str, Decimal | int | None] | None = None
+
+
+class Period(BaseModel):
+    """A closed range of calendar days in Asia/Shanghai; both ends optional."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Period:
+        if self.start and self.end and self.end < self.start:
+            raise Unprocessable.field("to", "must not be before from")
+        return self
+
+
+class Overview(BaseModel):
+    """A service's figures for a period."""
+
+    service: str
+    period: Period
+    figures: list[Figure]
+
+
+StatsFn = Callable[[AsyncSession, Period], Awaitable[list[Figure]]]
+
+
+def stats_router(service: str, stats: StatsFn | None) -> APIRouter:
+    """The ``/stats/overview`` route of a service."""
+    router = APIRouter(tags=["stats"])
+
+    @router.get("/stats/overview", summary="Figures for the cockpit",
+                dependencies=[require_scopes("cockpit:read")], responses=problem_responses(401, 403, 422))
+    async def overview(
+        request: Request, session: SessionDep,
+        start: Annotated[date | None, Query(alias="from")] = None,
+        end: Annotated[date | None, Query(alias="to")] = None,
+    ) -> Overview:
+        """This service's figures for the cockpit (数据驾驶舱) over a period."""
+        period = Period(start=start, end=end)
+        figures = await stats(session, period) if stats is not None else []
+        return Overview(service=service, period=period, figures=figures)
+
+    return router

@@ -1,0 +1,49 @@
+"""The tables the kit keeps in every service's database: outbox, inbox, idempotency records.
+
+They live in their own MetaData; each service's first migration creates them through
+:func:`bianmin.kit.migrations.create_kit_tables`, and its Alembic environment compares both
+MetaData objects with the database so that drift in either fails the migration test.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Table, Text
+
+from bianmin.kit.db import UTCDateTime, new_metadata
+
+kit_metadata = new_metadata()
+
+outbox_event = Table(
+    "outbox_event", kit_metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("published_at", UTCDateTime(), nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    Index("ix_outbox_event_pending", "published_at", "seq"),
+)
+
+inbox_event = Table(
+    "inbox_event", kit_metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", String(64), primary_key=True),
+    Column("subject", String(200), nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+)
+
+idempotency_record = Table(
+    "idempotency_record", kit_metadata,
+    Column("owner", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("method", String(10), nullable=False),
+    Column("path", String(500), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response_body", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_idempotency_record_created_at", "created_at"),
+)

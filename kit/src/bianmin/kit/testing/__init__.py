@@ -1,0 +1,1 @@
+"""What the services' tests share: a real nats-server, migrated databases, and identity headers."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the bidding service, installed as ``bianmin.bidding.migrations``."""

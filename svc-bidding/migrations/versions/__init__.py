@@ -1,0 +1,1 @@
+"""Revisions of the bidding service's database, oldest first by date."""

@@ -1,0 +1,1 @@
+"""Bianmin bidding: Tenders with sealed bids, remote opening, evaluation, award, supervision and collusion screening."""

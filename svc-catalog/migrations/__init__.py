@@ -1,0 +1,1 @@
+"""Alembic migrations of the catalog service, installed as ``bianmin.catalog.migrations``."""

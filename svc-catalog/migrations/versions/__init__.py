@@ -1,0 +1,1 @@
+"""Revisions of the catalog service's database, oldest first by date."""

@@ -1,0 +1,28 @@
+"""Fixtures of the catalog service's tests: a migrated database per test and a running app."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+
+from bianmin.catalog.app import create_app
+from bianmin.catalog.settings import CatalogSettings
+from bianmin.kit.testing.client import TEST_SECRET, running
+from bianmin.kit.testing.databases import TestDatabases
+
+MIGRATIONS = "bianmin.catalog.migrations"
+
+
+@pytest.fixture
+def settings(db_backend: str, test_databases: TestDatabases) -> CatalogSettings:
+    """Settings over a fresh migrated database, with events off (HTTP-only tests)."""
+    return CatalogSettings(database_url=test_databases.url(db_backend, MIGRATIONS),
+                         internal_secret=TEST_SECRET, events_enabled=False)
+
+
+@pytest.fixture
+async def app(settings: CatalogSettings) -> AsyncIterator[FastAPI]:
+    """The running application."""
+    application = create_app(settings)
+    async with running(application):
+        yield application

@@ -1,0 +1,1 @@
+"""Alembic migrations of the consult service, installed as ``bianmin.consult.migrations``."""

@@ -1,0 +1,1 @@
+"""Revisions of the consult service's database, oldest first by date."""

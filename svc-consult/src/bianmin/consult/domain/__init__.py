@@ -1,0 +1,1 @@
+"""The consult service's rules as plain functions and classes, testable without HTTP."""

@@ -1,0 +1,9 @@
+"""What the consult service publishes (through the outbox) and how it reacts to what it consumes.
+
+The subjects it publishes and consumes are declared in :mod:`bianmin.contracts.registry`;
+``HANDLERS`` maps each consumed subject to the function that applies it.
+"""
+
+from bianmin.kit.events.consumer import Handler
+
+HANDLERS: list[Handler] = []

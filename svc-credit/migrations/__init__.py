@@ -1,0 +1,1 @@
+"""Alembic migrations of the credit service, installed as ``bianmin.credit.migrations``."""

@@ -1,0 +1,1 @@
+"""Revisions of the credit service's database, oldest first by date."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the guarantee service, installed as ``bianmin.guarantee.migrations``."""

@@ -1,0 +1,1 @@
+"""Revisions of the guarantee service's database, oldest first by date."""

@@ -1,0 +1,1 @@
+"""The guarantee service's rules as plain functions and classes, testable without HTTP."""

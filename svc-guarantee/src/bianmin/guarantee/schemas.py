@@ -1,0 +1,1 @@
+"""Request and response models of the guarantee service's API."""

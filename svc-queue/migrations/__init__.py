@@ -1,0 +1,1 @@
+"""Alembic migrations of the queue service, installed as ``bianmin.queue.migrations``."""

@@ -1,0 +1,1 @@
+"""Revisions of the queue service's database, oldest first by date."""
