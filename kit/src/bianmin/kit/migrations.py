@@ -21,7 +21,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
 from bianmin.kit.db import create_engine
-from bianmin.kit.tables import idempotency_record, inbox_event, kit_metadata, outbox_event
+from bianmin.kit.tables import calendar_override, idempotency_record, inbox_event, kit_metadata, outbox_event
 
 
 def alembic_config(package: str, url: str) -> Config:
@@ -67,14 +67,14 @@ def run_env(metadata: MetaData, default_url: Callable[[], str]) -> None:
 def create_kit_tables() -> None:
     """Create the kit's tables exactly as :mod:`bianmin.kit.tables` declares them (first migration)."""
     bind = op.get_bind()
-    for table in (outbox_event, inbox_event, idempotency_record):
+    for table in (outbox_event, inbox_event, idempotency_record, calendar_override):
         table.create(bind)
 
 
 def drop_kit_tables() -> None:
     """Drop the kit's tables (the first migration's downgrade)."""
     bind = op.get_bind()
-    for table in (idempotency_record, inbox_event, outbox_event):
+    for table in (calendar_override, idempotency_record, inbox_event, outbox_event):
         table.drop(bind)
 
 

@@ -1,4 +1,4 @@
-"""The tables the kit keeps in every service's database: outbox, inbox, idempotency records.
+"""The tables the kit keeps in every service's database: outbox, inbox, idempotency, calendar.
 
 They live in their own MetaData; each service's first migration creates them through
 :func:`bianmin.kit.migrations.create_kit_tables`, and its Alembic environment compares both
@@ -7,7 +7,7 @@ MetaData objects with the database so that drift in either fails the migration t
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Index, Integer, String, Table, Text
 
 from bianmin.kit.db import UTCDateTime, new_metadata
 
@@ -46,4 +46,12 @@ idempotency_record = Table(
     Column("response_body", Text, nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_idempotency_record_created_at", "created_at"),
+)
+
+calendar_override = Table(
+    "calendar_override", kit_metadata,
+    Column("day", Date, primary_key=True),
+    Column("workday", Boolean, nullable=False),
+    Column("note", String(200), nullable=False, server_default=""),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )

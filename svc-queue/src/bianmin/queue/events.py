@@ -4,6 +4,7 @@ The subjects it publishes and consumes are declared in :mod:`bianmin.contracts.r
 ``HANDLERS`` maps each consumed subject to the function that applies it.
 """
 
+from bianmin.kit.calendar import CALENDAR_HANDLER
 from bianmin.kit.events.consumer import Handler
 
-HANDLERS: list[Handler] = []
+HANDLERS: list[Handler] = [CALENDAR_HANDLER]

@@ -83,5 +83,6 @@ PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("bidding.collusion.confirmed", CollusionConfirmed, "A supervisor confirmed a collusion flag."),
 )
 CONSUMES: tuple[str, ...] = (
+    "catalog.calendar.changed",
     "guarantee.guarantee.issued", "guarantee.guarantee.released", "credit.enterprise.color_changed",
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
@@ -20,7 +21,16 @@ class ItemChanged(Payload):
     revision: int
 
 
+class CalendarDayChanged(Payload):
+    """An operator set or cleared a day of the district's working-day calendar (节假日与调休)."""
+
+    day: date
+    workday: bool | None = Field(description="True: a working day; False: a day off; None: the override was removed.")
+    note: str = ""
+
+
 PUBLISHES: tuple[EventSpec, ...] = (
+    EventSpec("catalog.calendar.changed", CalendarDayChanged, "A day of the working-day calendar was set or cleared."),
     EventSpec("catalog.item.published", ItemChanged, "A service item was published."),
     EventSpec("catalog.item.updated", ItemChanged, "A published service item changed."),
     EventSpec("catalog.item.withdrawn", ItemChanged, "A service item was withdrawn."),

@@ -32,6 +32,7 @@ PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("guarantee.guarantee.claimed", GuaranteeStatusChanged, "A claim was made on a guarantee."),
 )
 CONSUMES: tuple[str, ...] = (
+    "catalog.calendar.changed",
     "bidding.project.published", "bidding.project.awarded", "bidding.bidder.defaulted",
     "credit.enterprise.color_changed",
 )

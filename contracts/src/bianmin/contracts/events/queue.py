@@ -5,4 +5,5 @@ from __future__ import annotations
 from bianmin.contracts.spec import EventSpec
 
 PUBLISHES: tuple[EventSpec, ...] = ()
-CONSUMES: tuple[str, ...] = ("catalog.item.published", "catalog.item.updated", "catalog.item.withdrawn")
+CONSUMES: tuple[str, ...] = (
+    "catalog.calendar.changed","catalog.item.published", "catalog.item.updated", "catalog.item.withdrawn")
