@@ -27,6 +27,11 @@ def uscc_check_char(first17: str) -> str:
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+def with_uscc_check(first17: str) -> str:
+    """A full credit code from its first 17 characters (demo data and tests make codes this way)."""
+    return first17 + uscc_check_char(first17)
+
+
 def uscc_problem(code: str) -> str | None:
     """Why ``code`` is not a valid Unified Social Credit Code, or None when it is."""
     if len(code) != 18:
@@ -49,6 +54,11 @@ def resident_id_check_char(first17: str) -> str:
     if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
         raise ValueError("expected 17 digits")
     return ID_CHECK[sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def with_resident_id_check(first17: str) -> str:
+    """A full resident identity number from its first 17 digits (demo data and tests)."""
+    return first17 + resident_id_check_char(first17)
 
 
 def resident_id_birth_date(number: str) -> date:

@@ -1,6 +1,7 @@
 """The pytest plugin every Bianmin package's tests get by installing the kit.
 
 Fixtures: ``nats_server`` (a real JetStream server on a free port, one per session),
+``fresh_nats`` (one per test, for tests that must not see other tests' streams),
 ``test_databases`` (migrated databases per service), ``db_backend`` (``sqlite``, and
 ``postgresql`` too when ``BIANMIN_TEST_POSTGRES_URL`` is set). A test that takes ``db_backend``
 is marked ``db`` so CI can run the database tests again on PostgreSQL alone.
@@ -36,7 +37,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         names = getattr(item, "fixturenames", ())
         if "db_backend" in names:
             item.add_marker(pytest.mark.db)
-        if "nats_server" in names:
+        if "nats_server" in names or "fresh_nats" in names:
             item.add_marker(pytest.mark.nats)
 
 
@@ -44,6 +45,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer]:
     """A real nats-server with JetStream for the whole session."""
     server = NatsServer(tmp_path_factory.mktemp("nats")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_nats(tmp_path: Path) -> Iterator[NatsServer]:
+    """A nats-server of this test alone: no streams, consumers or messages of other tests."""
+    server = NatsServer(tmp_path / "nats").start()
     yield server
     server.stop()
 
