@@ -9,7 +9,7 @@ dead-lettered after max-deliver while the consumer moves on.
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import nats
@@ -28,6 +28,7 @@ from bianmin.kit.events.relay import OutboxRelay
 from bianmin.kit.events.streams import ensure_streams
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.tables import inbox_event, outbox_event
+from bianmin.kit.testing.events import eventually
 from bianmin.kit.testing.nats import NatsServer
 
 SUBJECT = "catalog.item.published"
@@ -79,14 +80,6 @@ async def stream_messages(js: nats.js.JetStreamContext, subject: str) -> list[di
     return found
 
 
-async def wait_for(predicate: Callable[[], object], timeout: float = 10.0) -> None:
-    async def poll() -> None:
-        while not await predicate():  # type: ignore[misc]
-            await asyncio.sleep(0.05)
-
-    await asyncio.wait_for(poll(), timeout)
-
-
 async def pending_rows(db: Database) -> int:
     async with db.sessionmaker() as session:
         return int(await session.scalar(
@@ -120,7 +113,7 @@ async def test_an_event_published_while_nats_is_down_goes_out_once_it_returns(
         await asyncio.sleep(1.0)
         assert await pending_rows(db) == 1
         server.start()
-        await wait_for(lambda: _none_pending(db), timeout=20)
+        await eventually(lambda: _none_pending(db), timeout=20)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
@@ -209,7 +202,7 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_consumer_mo
         async def dead_lettered() -> bool:
             return len(await stream_messages(js, "dlq.queue.catalog")) == 2
 
-        await wait_for(dead_lettered, timeout=15)
+        await eventually(dead_lettered, timeout=15)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
