@@ -58,13 +58,15 @@ class Idempotency:
     async def finish(self, session: AsyncSession, result: BaseModel, *, status_code: int = 201) -> Response:
         """Store the answer beside the change, commit both, and return the answer."""
         body = result.model_dump_json()
-        if self.key is not None:
-            await session.execute(insert(idempotency_record).values(
-                owner=self.owner, key=self.key, method=self.method, path=self.path,
-                request_hash=self.request_hash, status_code=status_code, response_body=body,
-                created_at=datetime.now(UTC),
-            ))
         try:
+            if self.key is not None:
+                # On PostgreSQL a concurrent request with the same key blocks here until the first
+                # commits, then fails; on SQLite the write lock serialises them before this point.
+                await session.execute(insert(idempotency_record).values(
+                    owner=self.owner, key=self.key, method=self.method, path=self.path,
+                    request_hash=self.request_hash, status_code=status_code, response_body=body,
+                    created_at=datetime.now(UTC),
+                ))
             await session.commit()
         except IntegrityError:
             await session.rollback()

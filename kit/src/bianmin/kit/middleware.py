@@ -69,18 +69,28 @@ class RequestContextMiddleware:
             return
 
         received = 0
+        too_large = False
+        replaced = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    too_large = True
                     raise BodyTooLarge
             return message
 
         async def send_with_ids(message: Message) -> None:
-            nonlocal status
+            nonlocal status, replaced
+            if too_large:
+                # The app turned the aborted read into an error of its own; answer 413 instead.
+                if not replaced:
+                    replaced = True
+                    status = 413
+                    await _send_too_large(send, request_id, self.max_body_bytes)
+                return
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
@@ -91,8 +101,9 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_ids)
         except BodyTooLarge:
-            status = 413
-            await _send_too_large(send, request_id, self.max_body_bytes)
+            if not replaced:
+                status = 413
+                await _send_too_large(send, request_id, self.max_body_bytes)
         finally:
             self._finish(scope, status, started, request_tokens)
 

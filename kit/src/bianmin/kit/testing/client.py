@@ -43,7 +43,8 @@ def client_for(app: FastAPI, principal: Principal | None = DISTRICT_ADMIN,
                secret: str = TEST_SECRET) -> httpx.AsyncClient:
     """An async client over ASGI that speaks as ``principal`` (None: no identity header at all)."""
     auth = PrincipalAuth(principal, secret) if principal is not None else None
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service.test",
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                             base_url="http://service.test",
                              auth=auth)
 
 
