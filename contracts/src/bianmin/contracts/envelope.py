@@ -41,7 +41,7 @@ class CloudEvent(BaseModel):
     context of the request that caused the event (the CloudEvents distributed-tracing extension).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_serialization_defaults_required=True)
 
     specversion: str = "1.0"
     id: str = Field(default_factory=lambda: str(uuid.uuid4()))

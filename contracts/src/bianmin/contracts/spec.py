@@ -10,9 +10,13 @@ from bianmin.contracts.envelope import type_name
 
 
 class Payload(BaseModel):
-    """Base of every event payload: closed to unknown fields so a drift fails loudly in tests."""
+    """Base of every event payload: closed to unknown fields so a drift fails loudly in tests.
 
-    model_config = ConfigDict(extra="forbid")
+    Its exported JSON Schema describes the JSON on the wire, where every field is present (a field
+    with a default is still always sent), so the schema lists every field as required.
+    """
+
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 @dataclass(frozen=True)
