@@ -1,0 +1,192 @@
+"""The whole platform on one machine: its environment, its ports, and its processes.
+
+``make run`` (through honcho), the end-to-end tests, the benchmarks and the fault suite all start
+the same seven processes plus a bundled nats-server in the same way, from here: one place decides
+the ports, the database files under ``var/``, the shared internal secret and the NATS URL. Nothing
+here is imported by a service at run time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bianmin.kit.testing.nats import NatsServer, free_port, port_open
+
+SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit")
+PROCESSES = (*SERVICES, "gateway")
+KEY_PATTERN = re.compile(r"\bbm_[A-Za-z0-9_\-]{16,}")
+
+
+def command(name: str) -> str:
+    """The console script of a process, next to the running Python."""
+    return str(Path(sys.executable).parent / f"bianmin-{name}")
+
+
+def load_or_create_secrets(path: Path) -> dict[str, str]:
+    """The platform's local secrets, generated once into ``path`` (mode 0600) and kept after."""
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep:
+                values[key.strip()] = value.strip()
+    wanted = {"BIANMIN_INTERNAL_SECRET": 48, "BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET": 48}
+    missing = {k: n for k, n in wanted.items() if not values.get(k)}
+    if missing:
+        values.update({k: secrets.token_urlsafe(n) for k, n in missing.items()})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("".join(f"{k}={v}\n" for k, v in sorted(values.items())))
+        path.chmod(0o600)
+    return values
+
+
+@dataclass
+class Layout:
+    """Where each process listens and keeps its data."""
+
+    var: Path
+    ports: dict[str, int]
+    nats_url: str
+    secrets: dict[str, str]
+    database_urls: dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def database_url(self, name: str) -> str:
+        """The database of a process: the configured one, else a SQLite file under ``var/``."""
+        return self.database_urls.get(name) or f"sqlite+aiosqlite:///{(self.var / f'{name}.db').resolve()}"
+
+    def url(self, name: str) -> str:
+        """The HTTP base URL of a process."""
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def env(self, name: str) -> dict[str, str]:
+        """The environment variables of one process (on top of the inherited ones)."""
+        prefix = f"BIANMIN_{name.upper()}_"
+        env = {
+            "BIANMIN_INTERNAL_SECRET": self.secrets["BIANMIN_INTERNAL_SECRET"],
+            "BIANMIN_NATS_URL": self.nats_url,
+            f"{prefix}PORT": str(self.ports[name]),
+            f"{prefix}HOST": "127.0.0.1",
+            f"{prefix}DATABASE_URL": self.database_url(name),
+        }
+        if name == "gateway":
+            env["BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET"] = self.secrets["BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET"]
+            env.update({f"BIANMIN_GATEWAY_{svc.upper()}_URL": self.url(svc) for svc in SERVICES})
+        env.update(self.extra_env)
+        return env
+
+
+def default_layout(var: Path, *, port_base: int | None = None, nats_url: str | None = None) -> Layout:
+    """The layout of ``make run``: ports from ``BIANMIN_PORT_BASE`` (8000 by default) upwards."""
+    base = port_base if port_base is not None else int(os.environ.get("BIANMIN_PORT_BASE", "8000"))
+    ports = {"gateway": base} | {svc: base + 1 + i for i, svc in enumerate(SERVICES)}
+    return Layout(var=var, ports=ports, nats_url=nats_url or "", secrets=load_or_create_secrets(var / "secrets.env"))
+
+
+def free_layout(var: Path, nats_url: str) -> Layout:
+    """A layout on free ports, for tests and benchmarks that must not collide with anything."""
+    return Layout(var=var, ports={name: free_port() for name in PROCESSES}, nats_url=nats_url,
+                  secrets=load_or_create_secrets(var / "secrets.env"))
+
+
+def migrate(layout: Layout, name: str) -> None:
+    """Migrate one process's database to the newest revision."""
+    subprocess.run([command(name), "migrate"], env=os.environ | layout.env(name), check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def create_key(layout: Layout, *, name: str, tenant: str, scopes: list[str]) -> str:
+    """Create an API key through the gateway's command line and return it (it is shown once)."""
+    result = subprocess.run(
+        [command("gateway"), "keys", "create", "--name", name, "--tenant", tenant, "--scopes", ",".join(scopes)],
+        env=os.environ | layout.env("gateway"), check=True, capture_output=True, text=True,
+    )
+    found = KEY_PATTERN.search(result.stdout)
+    if found is None:
+        raise RuntimeError(f"the gateway printed no key: {result.stdout!r} {result.stderr!r}")
+    return found.group(0)
+
+
+class Platform:
+    """The seven processes as children of this one, with a bundled nats-server unless given a URL."""
+
+    def __init__(self, layout: Layout, *, nats: NatsServer | None = None) -> None:
+        self.layout = layout
+        self.nats = nats
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def log_path(self, name: str) -> Path:
+        """Where a process's output goes."""
+        return self.layout.var / "logs" / f"{name}.log"
+
+    def start(self, name: str, *, wait: bool = True, extra_env: Mapping[str, str] | None = None) -> None:
+        """Start one process (migrating first) and wait until it answers ``/healthz``."""
+        self.log_path(name).parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path(name), "ab") as log:
+            self.processes[name] = subprocess.Popen(
+                [command(name), "serve"], env=os.environ | self.layout.env(name) | dict(extra_env or {}),
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        if wait:
+            self.wait_healthy(name)
+
+    def wait_healthy(self, name: str, timeout: float = 30.0) -> None:
+        """Block until a process answers ``/healthz``; RuntimeError with its log when it dies."""
+        deadline = time.monotonic() + timeout
+        url = f"{self.layout.url(name)}/healthz"
+        while time.monotonic() < deadline:
+            process = self.processes[name]
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {process.returncode}:\n{self.log_tail(name)}")
+            if port_open(self.layout.ports[name]):
+                try:
+                    if httpx.get(url, timeout=1.0).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{name} did not become healthy in {timeout} s:\n{self.log_tail(name)}")
+
+    def log_tail(self, name: str, size: int = 4000) -> str:
+        """The end of a process's log."""
+        path = self.log_path(name)
+        return path.read_text(errors="replace")[-size:] if path.exists() else ""
+
+    def stop(self, name: str, *, sig: int = signal.SIGTERM) -> None:
+        """Stop one process (SIGKILL to simulate a crash) and wait until its port is free."""
+        process = self.processes.pop(name, None)
+        if process is None:
+            return
+        if process.poll() is None:
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        while port_open(self.layout.ports[name]):
+            time.sleep(0.05)
+
+    def start_all(self) -> None:
+        """Start the services, then the gateway, all healthy."""
+        for name in SERVICES:
+            self.start(name, wait=False)
+        for name in SERVICES:
+            self.wait_healthy(name)
+        self.start("gateway")
+
+    def stop_all(self) -> None:
+        """Stop every process this platform started."""
+        for name in list(self.processes):
+            self.stop(name)

@@ -1,0 +1,81 @@
+"""The platform as it runs: nats-server, six services and the gateway as real processes.
+
+A key is made through the gateway's command line; every service answers through the gateway;
+nothing answers without credentials or around the gateway; a stopped service is a quick 503.
+"""
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bianmin.kit.localrun import SERVICES, Platform, create_key, free_layout
+from bianmin.kit.testing.nats import NatsServer
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    var = Path(tmp_path_factory.mktemp("platform"))
+    nats = NatsServer(var / "nats").start()
+    running = Platform(free_layout(var, nats.url), nats=nats)
+    try:
+        running.start_all()
+        yield running
+    finally:
+        running.stop_all()
+        nats.stop()
+
+
+@pytest.fixture(scope="module")
+def admin_key(platform: Platform) -> str:
+    return create_key(platform.layout, name="e2e admin", tenant="*", scopes=["admin"])
+
+
+def test_every_service_answers_through_the_gateway(platform: Platform, admin_key: str) -> None:
+    gateway = platform.layout.url("gateway")
+    with httpx.Client(base_url=gateway, headers={"Authorization": f"Bearer {admin_key}"}, timeout=10) as client:
+        for service in SERVICES:
+            response = client.get(f"/{service}/v1/stats/overview")
+            assert response.status_code == 200, (service, response.text)
+            assert response.json()["service"] == service
+            assert response.headers["x-request-id"]
+
+
+def test_a_private_route_without_credentials_is_401(platform: Platform) -> None:
+    response = httpx.get(f"{platform.layout.url('gateway')}/queue/v1/stats/overview", timeout=10)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_service_called_directly_without_the_internal_token_is_401(platform: Platform) -> None:
+    for service in SERVICES:
+        response = httpx.get(f"{platform.layout.url(service)}/v1/stats/overview", timeout=10)
+        assert response.status_code == 401, service
+        assert response.json()["code"] == "identity_missing"
+
+
+def test_the_merged_openapi_document_covers_every_service(platform: Platform) -> None:
+    document = httpx.get(f"{platform.layout.url('gateway')}/openapi.json", timeout=10).json()
+    for service in SERVICES:
+        assert f"/{service}/v1/stats/overview" in document["paths"], service
+
+
+def test_a_stopped_service_is_a_503_within_two_seconds(platform: Platform, admin_key: str) -> None:
+    platform.stop("credit")
+    try:
+        started = time.monotonic()
+        response = httpx.get(f"{platform.layout.url('gateway')}/credit/v1/stats/overview",
+                             headers={"Authorization": f"Bearer {admin_key}"}, timeout=10)
+        elapsed = time.monotonic() - started
+        assert response.status_code == 503
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert elapsed < 2.0
+        other = httpx.get(f"{platform.layout.url('gateway')}/queue/v1/stats/overview",
+                          headers={"Authorization": f"Bearer {admin_key}"}, timeout=10)
+        assert other.status_code == 200
+    finally:
+        platform.start("credit")
