@@ -34,3 +34,15 @@ def kit_database_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
     asyncio.run(_create_tables(url))
     yield url
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def kit_sqlite(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Makes SQLite databases with the kit's tables, by name, under the test's folder."""
+
+    def make(name: str) -> str:
+        url = f"sqlite+aiosqlite:///{tmp_path / f'{name}.db'}"
+        asyncio.run(_create_tables(url))
+        return url
+
+    return make

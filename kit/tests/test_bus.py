@@ -1,0 +1,81 @@
+"""Two service apps wired by the kit's event bus over a real nats-server."""
+
+from collections.abc import Callable
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.contracts.envelope import CloudEvent
+from bianmin.contracts.events.catalog import ItemChanged
+from bianmin.kit.app import ServiceSpec, create_service_app
+from bianmin.kit.db import SessionDep
+from bianmin.kit.events import emit
+from bianmin.kit.events.consumer import Handler
+from bianmin.kit.settings import ServiceSettings
+from bianmin.kit.testing.client import TEST_SECRET, client_for, running
+from bianmin.kit.testing.events import eventually, published
+from bianmin.kit.testing.nats import NatsServer
+
+router = APIRouter()
+
+
+@router.post("/items/{code}", status_code=204)
+async def publish_item(code: str, session: SessionDep) -> None:
+    """Publish an item as the catalog would."""
+    await emit(session, "catalog.item.published", ItemChanged(
+        code=code, basic_code="B" + code, name="事项", department_code="SCJ", status="published", revision=1),
+        tenant="330199001", about=code)
+    await session.commit()
+
+
+@pytest.fixture
+def apps(fresh_nats: NatsServer, kit_sqlite: Callable[[str], str]) -> tuple[FastAPI, FastAPI, list[str]]:
+    seen: list[str] = []
+
+    async def remember(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+        assert isinstance(payload, ItemChanged)
+        seen.append(f"{payload.code}@{event.tenant}")
+
+    def settings(name: str) -> ServiceSettings:
+        return ServiceSettings(service_name=name, database_url=kit_sqlite(name), internal_secret=TEST_SECRET,
+                               nats_url=fresh_nats.url, relay_poll_seconds=0.2)
+
+    catalog = create_service_app(ServiceSpec(name="catalog", title="c", description="c", routers=[router]),
+                                 settings("catalog"))
+    queue = create_service_app(ServiceSpec(name="queue", title="q", description="q",
+                                           handlers=[Handler("catalog.item.published", remember)]), settings("queue"))
+    return catalog, queue, seen
+
+
+async def test_a_committed_change_reaches_the_consuming_service(
+        apps: tuple[FastAPI, FastAPI, list[str]], fresh_nats: NatsServer) -> None:
+    catalog, queue, seen = apps
+    async with running(catalog), running(queue), client_for(catalog) as client:
+        async def bus_up() -> bool:
+            return catalog.state.bus.connected and queue.state.bus.connected
+
+        await eventually(bus_up)
+        assert (await client.get("/readyz")).json()["checks"] == {"database": "ok", "nats": "ok"}
+        await client.post("/v1/items/L001")
+
+        async def delivered() -> bool:
+            return seen == ["L001@330199001"]
+
+        await eventually(delivered)
+    events = await published(fresh_nats.url, "catalog.item.published")
+    assert [e.subject for e in events] == ["L001"]
+    assert events[0].traceparent is not None
+
+
+async def test_a_service_starts_and_reports_not_ready_while_nats_is_down(
+        apps: tuple[FastAPI, FastAPI, list[str]], fresh_nats: NatsServer) -> None:
+    catalog, _, _ = apps
+    fresh_nats.stop()
+    async with running(catalog), client_for(catalog) as client:
+        ready = await client.get("/readyz")
+        accepted = await client.post("/v1/items/L002")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["nats"] == "down"
+    assert accepted.status_code == 204
