@@ -29,6 +29,11 @@ class ServiceSettings(BaseSettings):
         validation_alias=AliasChoices("internal_secret", "BIANMIN_INTERNAL_SECRET"),
         description="HMAC secret shared only by the gateway and the services; must be set.",
     )
+    stream_replicas: int = Field(
+        default=1, ge=1, le=5,
+        validation_alias=AliasChoices("stream_replicas", "BIANMIN_STREAM_REPLICAS"),
+        description="Replicas of the streams this service creates (3 on a 3-node JetStream cluster).",
+    )
     events_enabled: bool = Field(
         default=True,
         description="Connect to NATS and run the outbox relay and consumers. Off only in tests "
@@ -42,3 +47,7 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 100
     relay_poll_seconds: float = 1.0
     max_body_bytes: int = 1_048_576
+
+    def nats_servers(self) -> list[str]:
+        """The NATS servers to try, from a comma-separated ``nats_url`` (a cluster lists several)."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]

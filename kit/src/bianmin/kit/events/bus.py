@@ -29,13 +29,13 @@ class EventBus:
     """Starts and stops everything a service needs to publish and consume events."""
 
     def __init__(self, settings: ServiceSettings, db: Database, metrics: Metrics,
-                 handlers: list[Handler], *, stream_replicas: int = 1) -> None:
+                 handlers: list[Handler]) -> None:
         self.settings = settings
         self.service = settings.service_name
         self.db = db
         self.metrics = metrics
         self.handlers = handlers
-        self.stream_replicas = stream_replicas
+        self.stream_replicas = settings.stream_replicas
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
         self.relay: OutboxRelay | None = None
@@ -55,7 +55,7 @@ class EventBus:
         while self.nc is None:
             try:
                 self.nc = await nats.connect(
-                    self.settings.nats_url, name=f"bianmin-{self.service}", connect_timeout=2,
+                    servers=self.settings.nats_servers(), name=f"bianmin-{self.service}", connect_timeout=2,
                     allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
                     error_cb=self._on_error,
                 )
