@@ -1,0 +1,1 @@
+"""Alembic migrations of the gateway, installed as ``bianmin.gateway.migrations``."""

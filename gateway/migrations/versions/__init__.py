@@ -1,0 +1,1 @@
+"""Revisions of the gateway's database, oldest first by date."""

@@ -1,0 +1,1 @@
+"""The gateway's own routes, one module per concern; the catch-all proxy route comes last."""

@@ -1,0 +1,113 @@
+"""The gateway's application: its own routes, the proxy for the services, and the wiring between them.
+
+The lifespan creates what lives as long as the process: the database engine, one pooled HTTP
+client per upstream with its circuit breaker, the rate limiter and the OpenAPI cache. The gateway
+refuses to start without the internal secret, since every service would refuse what it forwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from bianmin.gateway.api import admin, cockpit, docs, health, proxy, token
+from bianmin.gateway.auth import AuthCache
+from bianmin.gateway.errors import OAuthError
+from bianmin.gateway.metrics import GatewayMetrics
+from bianmin.gateway.openapi import OpenApiAggregator
+from bianmin.gateway.ratelimit import RateLimiter, parse_rate
+from bianmin.gateway.settings import GatewaySettings
+from bianmin.gateway.timing import ServerTimingMiddleware
+from bianmin.gateway.upstreams import TransportFactory, build_upstreams, httpx_transport
+from bianmin.kit.db import Database
+from bianmin.kit.errors import PROBLEM_JSON, install_error_handlers
+from bianmin.kit.middleware import RequestContextMiddleware
+
+log = logging.getLogger("bianmin.gateway")
+VERSION = "0.1.0"
+DESCRIPTION = (
+    "The one door of the Bianmin platform. Services are reached under `/<service>/v1/...`; "
+    "authenticate with an API key (`Authorization: Bearer bm_...` or `X-API-Key`) or an OAuth2 "
+    "access token from `POST /auth/token`. Errors are `application/problem+json` with a stable `code`."
+)
+TAGS = [
+    {"name": "auth", "description": "OAuth2 client credentials."},
+    {"name": "admin", "description": "API keys and OAuth2 clients (scope `admin`)."},
+    {"name": "cockpit", "description": "The data cockpit (数据驾驶舱): every service's figures at once."},
+    {"name": "health", "description": "Liveness and readiness."},
+]
+
+
+async def _oauth_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OAuthError)
+    body = {"type": "about:blank", "title": exc.title, "status": exc.status, "code": exc.code, "detail": exc.detail,
+            "instance": request.url.path, "error": exc.code, "error_description": exc.detail}
+    headers = {"Cache-Control": "no-store", **exc.headers}
+    return JSONResponse(body, status_code=exc.status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _token_secret(settings: GatewaySettings) -> str:
+    configured = settings.token_signing_secret.get_secret_value()
+    if configured:
+        return configured
+    log.warning("BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET is not set: access tokens are signed with a random "
+                "secret of this process and die with it; set it when running several replicas")
+    return secrets.token_urlsafe(48)
+
+
+def create_app(settings: GatewaySettings | None = None, *, transport_factory: TransportFactory = httpx_transport) -> FastAPI:
+    """Build the gateway's application; ``transport_factory`` swaps the HTTP client used for upstreams."""
+    settings = settings or GatewaySettings()
+    metrics = GatewayMetrics(settings.service_name)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        internal = settings.internal_secret.get_secret_value()
+        if not internal:
+            raise RuntimeError("BIANMIN_INTERNAL_SECRET must be set: services refuse requests without a signed identity")
+        for rate in (settings.default_rate_limit, settings.anonymous_rate_limit, settings.token_rate_limit):
+            parse_rate(rate)
+        app.state.internal_secret = internal
+        app.state.token_secret = _token_secret(settings)
+        app.state.db = Database(settings.database_url)
+        app.state.upstreams = build_upstreams(settings, metrics, transport_factory)
+        app.state.limiter = RateLimiter(settings.rate_limit_storage_url, default_rate=settings.default_rate_limit,
+                                        metrics=metrics)
+        app.state.auth_cache = AuthCache(settings.auth_cache_seconds)
+        app.state.openapi = OpenApiAggregator(app.state.upstreams, app.openapi, ttl_seconds=settings.openapi_cache_seconds,
+                                              fetch_timeout_seconds=settings.openapi_fetch_timeout_seconds)
+        try:
+            yield
+        finally:
+            for upstream in app.state.upstreams.values():
+                await upstream.aclose()
+            await app.state.limiter.aclose()
+            await app.state.db.dispose()
+
+    app = FastAPI(title="Bianmin", description=DESCRIPTION, version=VERSION, lifespan=lifespan, openapi_tags=TAGS,
+                  openapi_url=None, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.metrics = metrics
+    install_error_handlers(app)
+    app.add_exception_handler(OAuthError, _oauth_error)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                           allow_headers=["*"], expose_headers=["X-Request-ID", "Retry-After", "Server-Timing"])
+    app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
+    for module in (health, docs, token, admin, cockpit, proxy):
+        app.include_router(module.router)
+    return app
+
+
+def gateway_openapi(settings: GatewaySettings | None = None) -> dict[str, Any]:
+    """The gateway's own OpenAPI document (without the services'), e.g. for ``contracts/openapi/gateway.json``."""
+    return create_app(settings).openapi()

@@ -1,0 +1,193 @@
+"""Who is calling: API keys and access tokens turned into a principal, then counted against a rate limit.
+
+Credentials come as ``Authorization: Bearer <key or token>`` or ``X-API-Key: <key>``. A request
+without credentials is the anonymous principal (the services decide which routes are public); a
+request with wrong, revoked or expired credentials is refused with 401, never downgraded to
+anonymous, so a client learns at once that its key is bad. Verified credentials are remembered
+for ``auth_cache_seconds`` so that most requests need no database; revoking through the admin API
+forgets them at once on this replica, and other replicas within that many seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import APIKeyHeader, HTTPBearer, OAuth2
+
+from bianmin.gateway.domain import credentials, tokens
+from bianmin.gateway.domain.forwarding import client_ip, parse_networks
+from bianmin.gateway.domain.tokens import challenge
+from bianmin.kit.errors import Forbidden, Unauthorized
+from bianmin.kit.identity import ANONYMOUS, Principal
+
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
+                              description="An API key `bm_<id>_<secret>`.")
+bearer_scheme = HTTPBearer(auto_error=False, scheme_name="Bearer",
+                           description="An API key, or an access token from `POST /auth/token`.")
+oauth2_scheme = OAuth2(flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/auth/token", scopes={})),
+                       scheme_name="OAuth2", auto_error=False,
+                       description="OAuth2 client credentials: exchange a client id and secret for an access token.")
+SECURITY_REQUIREMENTS: list[dict[str, list[str]]] = [{"ApiKey": []}, {"Bearer": []}, {"OAuth2": []}]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated (or anonymous) caller: its principal and what its requests are counted under."""
+
+    principal: Principal
+    subject: str
+    rate_limit: str | None
+    kind: str
+
+
+class AuthCache:
+    """Verified credentials for a few seconds, keyed by a hash of what was presented (or by client id)."""
+
+    def __init__(self, ttl_seconds: float, *, max_entries: int = 10_000) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Caller]] = {}
+
+    def get(self, key: str) -> Caller | None:
+        """A remembered caller, unless it is older than the TTL."""
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            self._entries.pop(key, None)
+            return None
+        return entry[1]
+
+    def put(self, key: str, caller: Caller) -> None:
+        """Remember a verified caller; the cache never grows past ``max_entries``."""
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.ttl, caller)
+
+    def forget(self, credential_id: str) -> None:
+        """Forget every entry of a key or client (it was just revoked or changed)."""
+        for key, (_, caller) in list(self._entries.items()):
+            if caller.principal.key_id == credential_id:
+                self._entries.pop(key, None)
+
+
+def _digest(presented: str) -> str:
+    return "key:" + hashlib.sha256(presented.encode()).hexdigest()
+
+
+def invalid_credentials(detail: str, code: str = "credentials_invalid") -> Unauthorized:
+    """A 401 for credentials that were presented but are not good."""
+    return Unauthorized(detail, code=code, headers=challenge("invalid_token", detail.rstrip(".")))
+
+
+async def _key_caller(request: Request, key: str) -> Caller:
+    state = request.app.state
+    cache_key = _digest(key)
+    cached = state.auth_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    async with state.db.sessionmaker() as session:
+        record = await credentials.verify_key(session, key)
+    if record is None:
+        raise invalid_credentials("The API key is unknown, wrong or revoked.")
+    caller = Caller(credentials.principal_of(record), f"key:{record.id}", record.rate_limit, "key")
+    state.auth_cache.put(cache_key, caller)
+    return caller
+
+
+async def _token_caller(request: Request, token: str) -> Caller:
+    state = request.app.state
+    claims = tokens.verify(token, state.token_secret)
+    cache_key = f"client:{claims.client_id}"
+    client = state.auth_cache.get(cache_key)
+    if client is None:
+        async with state.db.sessionmaker() as session:
+            record = await credentials.live_client(session, claims.client_id)
+        if record is None:
+            raise invalid_credentials("The client of this access token was revoked.", code="client_revoked")
+        client = Caller(credentials.principal_of(record), f"client:{record.id}", record.rate_limit, "client")
+        state.auth_cache.put(cache_key, client)
+    principal = Principal(key_id=claims.client_id, tenant=client.principal.tenant,
+                          scopes=claims.scopes & client.principal.scopes, name=client.principal.name)
+    return Caller(principal, client.subject, client.rate_limit, "client")
+
+
+def presented_credential(request: Request) -> str | None:
+    """The key or token a request presents, or None; 401 when the ``Authorization`` header is malformed."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise Unauthorized("Send credentials as 'Authorization: Bearer <key or token>'.",
+                               code="credentials_malformed", headers=challenge("invalid_request"))
+        return value.strip()
+    api_key = request.headers.get("x-api-key")
+    if api_key is not None:
+        if not credentials.looks_like_key(api_key.strip()):
+            raise invalid_credentials("X-API-Key carries API keys (bm_...) only.")
+        return api_key.strip()
+    return None
+
+
+def request_client_ip(request: Request) -> str:
+    """The client's address as far as the configured trusted proxies let the gateway believe."""
+    settings = request.app.state.settings
+    peer = request.client.host if request.client else None
+    return client_ip(peer, request.headers.get("x-forwarded-for"), parse_networks(tuple(settings.trusted_proxies)))
+
+
+async def identify(request: Request) -> Caller:
+    """The caller of this request, from its credentials (or anonymous, per client IP)."""
+    cached = getattr(request.state, "caller", None)
+    if cached is not None:
+        return cached
+    presented = presented_credential(request)
+    if presented is None:
+        caller = Caller(ANONYMOUS, f"ip:{request_client_ip(request)}",
+                        request.app.state.settings.anonymous_rate_limit, "anonymous")
+    elif credentials.looks_like_key(presented):
+        caller = await _key_caller(request, presented)
+    else:
+        caller = await _token_caller(request, presented)
+    request.state.caller = caller
+    return caller
+
+
+async def admit(
+    request: Request,
+    _api_key: Annotated[Any, Depends(api_key_scheme)],
+    _bearer: Annotated[Any, Depends(bearer_scheme)],
+    _oauth2: Annotated[Any, Depends(oauth2_scheme)],
+) -> Caller:
+    """Identify the caller and count the request against its rate limit (429 past it)."""
+    caller = await identify(request)
+    if not getattr(request.state, "rate_counted", False):
+        request.state.rate_counted = True
+        await request.app.state.limiter.hit(caller.subject, caller.rate_limit, caller=caller.kind)
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(admit)]
+
+
+def require_scope(scope: str) -> Any:
+    """A dependency: 401 for anonymous callers, 403 unless the principal holds ``scope``; gives the principal."""
+
+    async def check(caller: CallerDep) -> Principal:
+        if caller.principal.anonymous:
+            raise Unauthorized("This route needs an API key or an access token.", code="credentials_required",
+                               headers=challenge())
+        if not caller.principal.has_scope(scope):
+            raise Forbidden(f"This key lacks the scope {scope}.", code="scope_missing")
+        return caller.principal
+
+    return Depends(check)
+
+
+AdminDep = Annotated[Principal, require_scope("admin")]
+CockpitDep = Annotated[Principal, require_scope("cockpit:read")]

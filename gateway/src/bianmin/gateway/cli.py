@@ -1,0 +1,163 @@
+"""``bianmin-gateway``: serve, migrate, print the OpenAPI document, and manage keys and clients.
+
+``keys create`` prints the new key alone on standard output (details go to standard error), so
+``KEY=$(bianmin-gateway keys create ...)`` captures it; ``--json`` prints the whole record instead.
+Key and client commands migrate the database first, so the very first admin key can be created
+on a fresh install before the gateway has ever served.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+import uvicorn
+from pydantic import TypeAdapter, ValidationError
+
+from bianmin.gateway.app import create_app
+from bianmin.gateway.domain import credentials
+from bianmin.gateway.models import ApiKey, OAuthClient
+from bianmin.gateway.schemas import ClientCreate, ClientRead, KeyCreate, KeyRead
+from bianmin.gateway.settings import GatewaySettings
+from bianmin.kit.db import Database
+from bianmin.kit.errors import NotFound
+from bianmin.kit.logging import configure_logging
+from bianmin.kit.migrations import upgrade
+
+MIGRATIONS = "bianmin.gateway.migrations"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bianmin-gateway", description="The Bianmin gateway.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="migrate the database, then serve HTTP")
+    serve.add_argument("--no-migrate", action="store_true", help="do not migrate before serving")
+    commands.add_parser("migrate", help="migrate the database to the newest revision")
+    commands.add_parser("openapi", help="print the gateway's own OpenAPI document")
+    for noun in ("keys", "clients"):
+        group = commands.add_parser(noun, help=f"manage {'API keys' if noun == 'keys' else 'OAuth2 clients'}")
+        actions = group.add_subparsers(dest="action", required=True)
+        create = actions.add_parser("create", help="create one; its secret is printed this once")
+        create.add_argument("--name", required=True)
+        create.add_argument("--tenant", required=True, help="a site code, or '*' for the whole district")
+        create.add_argument("--scopes", default="", help="comma-separated, e.g. queue:write,cockpit:read")
+        create.add_argument("--rate-limit", default=None, help="own limit, e.g. 100/minute (default: the gateway's)")
+        create.add_argument("--json", action="store_true", help="print the whole record as JSON")
+        listing = actions.add_parser("list", help="list them (secrets are never shown)")
+        listing.add_argument("--json", action="store_true", help="print JSON lines")
+        revoke = actions.add_parser("revoke", help="revoke one for good")
+        revoke.add_argument("id")
+    return parser
+
+
+def _run(database_url: str, work: Callable[[Any], Coroutine[Any, Any, int]]) -> int:
+    async def go() -> int:
+        db = Database(database_url)
+        try:
+            async with db.sessionmaker() as session:
+                return await work(session)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(go())
+
+
+def _create(args: argparse.Namespace, settings: GatewaySettings) -> int:
+    scopes = [s.strip() for s in args.scopes.split(",") if s.strip()]
+    model = KeyCreate if args.command == "keys" else ClientCreate
+    try:
+        body = model(name=args.name, tenant=args.tenant, scopes=scopes, rate_limit=args.rate_limit)
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(map(str, error['loc']))}: {error['msg']}", file=sys.stderr)
+        return 2
+
+    async def work(session: Any) -> int:
+        create = credentials.create_key if args.command == "keys" else credentials.create_client
+        issued = await create(session, name=body.name, tenant=body.tenant, scopes=body.scopes,
+                              rate_limit=body.rate_limit, now=datetime.now(UTC))
+        await session.commit()
+        if args.command == "keys":
+            record = KeyRead.model_validate(issued.record).model_dump(mode="json")
+            secret_field, secret = "key", issued.key
+        else:
+            record = ClientRead.model_validate(issued.record).model_dump(mode="json")
+            secret_field, secret = "client_secret", issued.secret
+        if args.json:
+            print(json.dumps({**record, secret_field: secret}, ensure_ascii=False))
+        else:
+            ident = record.get("id") or record.get("client_id")
+            print(f"Created {args.command[:-1]} {ident} ({record['name']}, tenant {record['tenant']}, "
+                  f"scopes {','.join(record['scopes']) or '-'}). The secret below is shown this once.", file=sys.stderr)
+            if args.command == "clients":
+                print(f"client_id={ident}")
+                print(f"client_secret={secret}")
+            else:
+                print(secret)
+        return 0
+
+    return _run(settings.database_url, work)
+
+
+def _list(args: argparse.Namespace, settings: GatewaySettings) -> int:
+    model = ApiKey if args.command == "keys" else OAuthClient
+    reader: TypeAdapter[Any] = TypeAdapter(KeyRead if args.command == "keys" else ClientRead)
+
+    async def work(session: Any) -> int:
+        after = None
+        while True:
+            rows, after = await credentials.page(session, model, limit=200, after=after)
+            for row in rows:
+                item = reader.validate_python(row, from_attributes=True).model_dump(mode="json")
+                if args.json:
+                    print(json.dumps(item, ensure_ascii=False))
+                else:
+                    ident = item.get("id") or item.get("client_id")
+                    state = f"revoked {item['revoked_at']}" if item["revoked_at"] else "active"
+                    print(f"{ident}\t{item['name']}\t{item['tenant']}\t{','.join(item['scopes'])}\t"
+                          f"{item['rate_limit'] or 'default'}\t{state}")
+            if after is None:
+                return 0
+
+    return _run(settings.database_url, work)
+
+
+def _revoke(args: argparse.Namespace, settings: GatewaySettings) -> int:
+    model = ApiKey if args.command == "keys" else OAuthClient
+
+    async def work(session: Any) -> int:
+        try:
+            record = await credentials.get(session, model, args.id)
+        except NotFound as exc:
+            print(exc.detail, file=sys.stderr)
+            return 1
+        await credentials.revoke(session, record, now=datetime.now(UTC))
+        await session.commit()
+        print(f"Revoked {args.id}.", file=sys.stderr)
+        return 0
+
+    return _run(settings.database_url, work)
+
+
+def main(argv: list[str] | None = None, settings: GatewaySettings | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    settings = settings or GatewaySettings()
+    if args.command == "openapi":
+        print(json.dumps(create_app(settings).openapi(), ensure_ascii=False, indent=2, sort_keys=True))
+        return 0
+    if args.command in ("keys", "clients"):
+        upgrade(MIGRATIONS, settings.database_url)
+        return {"create": _create, "list": _list, "revoke": _revoke}[args.action](args, settings)
+    configure_logging("gateway", settings.log_level, json_lines=settings.log_json)
+    if args.command == "migrate" or not args.no_migrate:
+        upgrade(MIGRATIONS, settings.database_url)
+    if args.command == "serve":
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                    access_log=False, proxy_headers=False, timeout_graceful_shutdown=5)
+    return 0

@@ -1,0 +1,1 @@
+"""The gateway's rules as plain functions and classes, testable without HTTP."""

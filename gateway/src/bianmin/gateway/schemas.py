@@ -1,0 +1,136 @@
+"""Request and response models of the gateway's own API: keys, clients, tokens and the cockpit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from bianmin.gateway.domain.credentials import SCOPE_PATTERN, TENANT_PATTERN
+from bianmin.gateway.ratelimit import valid_rate
+from bianmin.kit.stats import Overview, Period
+
+Tenant = Annotated[str, StringConstraints(pattern=TENANT_PATTERN),
+                   Field(description="A site code (township, village) or `*` for the whole district.", examples=["*"])]
+Scope = Annotated[str, StringConstraints(pattern=SCOPE_PATTERN, max_length=64)]
+Rate = Annotated[str | None, AfterValidator(valid_rate),
+                 Field(description="Own rate limit, e.g. `100/minute` or `10/second;1000/hour`; null: the default.",
+                       examples=["100/minute"])]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+
+
+class CredentialCreate(BaseModel):
+    """What a new key or client is called, whose it is and what it may do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    tenant: Tenant
+    scopes: list[Scope] = Field(default_factory=list, max_length=50, examples=[["queue:write", "cockpit:read"]])
+    rate_limit: Rate = None
+
+
+class KeyCreate(CredentialCreate):
+    """A new API key."""
+
+
+class ClientCreate(CredentialCreate):
+    """A new OAuth2 client of the client-credentials grant."""
+
+
+class CredentialUpdate(BaseModel):
+    """A rename or a new rate limit; omitted fields stay, ``rate_limit: null`` returns to the default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    rate_limit: Rate = None
+
+
+class KeyRead(BaseModel):
+    """An API key as listed: everything but its secret, which is never shown again."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="The key's public id, the part after `bm_`.")
+    name: str
+    tenant: str
+    scopes: list[str]
+    rate_limit: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class KeyCreated(KeyRead):
+    """A new API key with its secret: shown this once."""
+
+    key: str = Field(description="The whole key, `bm_<id>_<secret>`. Store it now: it is never shown again.")
+
+
+class KeyPage(BaseModel):
+    """A page of API keys."""
+
+    items: list[KeyRead]
+    next_cursor: str | None = None
+
+
+class ClientRead(BaseModel):
+    """An OAuth2 client as listed: everything but its secret."""
+
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+    client_id: str = Field(validation_alias="id")
+    name: str
+    tenant: str
+    scopes: list[str]
+    rate_limit: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ClientCreated(ClientRead):
+    """A new OAuth2 client with its secret: shown this once."""
+
+    client_secret: str = Field(description="Store it now: it is never shown again.")
+
+
+class ClientPage(BaseModel):
+    """A page of OAuth2 clients."""
+
+    items: list[ClientRead]
+    next_cursor: str | None = None
+
+
+class TokenResponse(BaseModel):
+    """An access token of the client-credentials grant (RFC 6749 §5.1)."""
+
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    scope: str
+
+
+class CockpitOverview(BaseModel):
+    """Every service's figures for a period; services that did not answer in time are listed as missing."""
+
+    period: Period
+    parts: list[Overview]
+    missing: list[str] = Field(description="Services whose figures are absent from this answer.")
+    reasons: dict[str, str] = Field(default_factory=dict, description="Why each missing service is missing.")
+
+
+class UpstreamStatus(BaseModel):
+    """What the gateway knows of one upstream right now."""
+
+    url: str
+    circuit: str
+    health: str
+
+
+class Readiness(BaseModel):
+    """The gateway's readiness: its database decides; the upstreams are reported for information."""
+
+    status: str
+    checks: dict[str, str]
+    upstreams: dict[str, UpstreamStatus]
