@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from bianmin.consult.api import ROUTERS
 from bianmin.consult.events import HANDLERS
 from bianmin.consult.settings import ConsultSettings
+from bianmin.consult.workers import escalation_worker
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.clock import Clock
 
@@ -14,6 +15,7 @@ SPEC = ServiceSpec(
     description="Online consultation (e问通) with routing and deadlines, the knowledge base, and the suggestion box.",
     routers=ROUTERS,
     handlers=HANDLERS,
+    workers=[escalation_worker],
 )
 
 

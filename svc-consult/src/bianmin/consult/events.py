@@ -1,10 +1,33 @@
 """What the consult service publishes (through the outbox) and how it reacts to what it consumes.
 
-The subjects it publishes and consumes are declared in :mod:`bianmin.contracts.registry`;
-``HANDLERS`` maps each consumed subject to the function that applies it.
+It keeps a read model of the catalog's service items (``catalog.item.published|updated|withdrawn``)
+to route questions by item, and mirrors the district calendar (``CALENDAR_HANDLER``) to count
+working days. What it publishes is emitted by the domain inside each change's transaction.
 """
 
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.consult.domain.routing import upsert_item
+from bianmin.contracts.envelope import CloudEvent
+from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.calendar import CALENDAR_HANDLER
 from bianmin.kit.events.consumer import Handler
 
-HANDLERS: list[Handler] = [CALENDAR_HANDLER]
+
+async def apply_item(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    """Keep the item's department (a withdrawn item no longer routes)."""
+    assert isinstance(payload, ItemChanged)
+    status = "withdrawn" if event.nats_subject == "catalog.item.withdrawn" else payload.status
+    await upsert_item(session, code=payload.code, name=payload.name, department_code=payload.department_code,
+                      status=status, revision=payload.revision, now=datetime.now(UTC))
+
+
+HANDLERS: list[Handler] = [
+    CALENDAR_HANDLER,
+    Handler("catalog.item.published", apply_item),
+    Handler("catalog.item.updated", apply_item),
+    Handler("catalog.item.withdrawn", apply_item),
+]

@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from bianmin.consult.api import asker, consultations, routing
+
+ROUTERS: list[APIRouter] = [asker.router, consultations.router, routing.router]

@@ -1,0 +1,40 @@
+"""Dependencies the consult routers share, named once as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from bianmin.consult.domain.access import Staff, staff_of
+from bianmin.consult.domain.deadlines import Policy
+from bianmin.kit.errors import Forbidden
+from bianmin.kit.identity import PrincipalDep
+
+
+def require_staff(principal: PrincipalDep) -> Staff:
+    """Department staff (``consult:answer``) or administrators (``consult:admin``); 403 for others."""
+    if not (principal.has_scope("consult:answer") or principal.has_scope("consult:admin")):
+        raise Forbidden("This key lacks the scope consult:answer.", code="scope_missing")
+    return staff_of(principal)
+
+
+def require_admin(principal: PrincipalDep) -> Staff:
+    """District administrators of the consult service (``consult:admin``); 403 for others."""
+    if not principal.has_scope("consult:admin"):
+        raise Forbidden("This key lacks the scope consult:admin.", code="scope_missing")
+    return staff_of(principal)
+
+
+def get_policy(request: Request) -> Policy:
+    """The deadline and escalation rules from the service's settings."""
+    policy = getattr(request.app.state, "consult_policy", None)
+    if policy is None:
+        policy = Policy.from_settings(request.app.state.settings)
+        request.app.state.consult_policy = policy
+    return policy
+
+
+StaffDep = Annotated[Staff, Depends(require_staff)]
+AdminDep = Annotated[Staff, Depends(require_admin)]
+PolicyDep = Annotated[Policy, Depends(get_policy)]

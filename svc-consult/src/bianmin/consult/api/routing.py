@@ -1,0 +1,78 @@
+"""Departments and keyword routing rules: public to read the departments, administrators to edit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response
+
+from bianmin.consult.api.deps import AdminDep
+from bianmin.consult.domain import routing
+from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
+from bianmin.consult.schemas.routing import DepartmentPut, DepartmentRead, RuleCreate, RuleRead, RuleUpdate
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Unprocessable, problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import public
+
+router = APIRouter(tags=["routing"])
+Code = Annotated[str, Path(pattern=DEPARTMENT_PATTERN)]
+
+
+@router.get("/departments", summary="Departments that answer questions", **public())
+async def list_departments(session: SessionDep) -> list[DepartmentRead]:
+    """Every department an asker may choose, with its supervisor."""
+    return [DepartmentRead.model_validate(d) for d in await routing.list_departments(session)]
+
+
+@router.put("/departments/{code}", summary="Create or replace a department",
+            responses=problem_responses(401, 403, 422))
+async def put_department(code: Code, body: DepartmentPut, session: SessionDep, staff: AdminDep,
+                         clock: ClockDep) -> DepartmentRead:
+    """Register a department and its supervising department (administrators)."""
+    department = await routing.put_department(session, code=code, name=body.name,
+                                              supervisor_code=body.supervisor_code, active=body.active,
+                                              now=clock.now())
+    await session.commit()
+    return DepartmentRead.model_validate(department)
+
+
+@router.get("/routing-rules", summary="Keyword routing rules", responses=problem_responses(401, 403))
+async def list_rules(session: SessionDep, staff: AdminDep) -> list[RuleRead]:
+    """Every keyword rule, strongest first."""
+    return [RuleRead.model_validate(r) for r in await routing.list_rules(session)]
+
+
+@router.post("/routing-rules", status_code=201, summary="Add a keyword rule",
+             responses=problem_responses(401, 403, 422))
+async def create_rule(body: RuleCreate, session: SessionDep, staff: AdminDep, idem: IdempotencyDep,
+                      clock: ClockDep) -> RuleRead:
+    """Send questions that mention a keyword to a department."""
+    rule = await routing.create_rule(session, keyword=body.keyword, department_code=body.department_code,
+                                     priority=body.priority, active=body.active, now=clock.now())
+    return await idem.finish(session, RuleRead.model_validate(rule), status_code=201)  # type: ignore[return-value]
+
+
+@router.patch("/routing-rules/{rule_id}", summary="Change a keyword rule",
+              responses=problem_responses(401, 403, 404, 422))
+async def update_rule(rule_id: int, body: RuleUpdate, session: SessionDep, staff: AdminDep,
+                      clock: ClockDep) -> RuleRead:
+    """Change a rule's keyword, department, priority or activity."""
+    changes = body.model_dump(exclude_unset=True)
+    for name, value in changes.items():
+        if value is None:
+            raise Unprocessable.field(name, "may not be null")
+    rule = await routing.update_rule(session, await routing.get_rule(session, rule_id), changes=changes,
+                                     now=clock.now())
+    await session.commit()
+    return RuleRead.model_validate(rule)
+
+
+@router.delete("/routing-rules/{rule_id}", status_code=204, summary="Delete a keyword rule",
+               responses=problem_responses(401, 403, 404))
+async def delete_rule(rule_id: int, session: SessionDep, staff: AdminDep) -> Response:
+    """Remove a rule; questions already routed keep their department."""
+    await session.delete(await routing.get_rule(session, rule_id))
+    await session.commit()
+    return Response(status_code=204)

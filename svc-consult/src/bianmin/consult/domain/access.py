@@ -1,0 +1,45 @@
+"""Who may see and act on what in the consult service.
+
+Department staff hold the scope ``consult:answer`` and name the department they answer for with a
+scope ``consult:dept:<CODE>`` (e.g. ``consult:dept:SCJ`` for 市场监管局; a key may name several). Their
+``tenant`` is their site: a township key (``330199003``) sees its department's questions asked at that
+township, a district key (``*``) sees its department's questions everywhere. District-wide keys with
+``consult:admin`` (or ``admin``) see everything, work the triage queue, approve extensions and edit
+routing rules and departments. Askers are not staff at all: they act through the access code they
+got when they asked. The public sees only published knowledge-base articles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bianmin.kit.identity import Principal
+
+DEPT_SCOPE_PREFIX = "consult:dept:"
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A principal seen as consult staff: its departments and whether it administers the service."""
+
+    principal: Principal
+    admin: bool
+    departments: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        """The key id that acts (recorded on transfers, answers and decisions)."""
+        return self.principal.key_id or "anonymous"
+
+    def sees(self, *, department_code: str | None, tenant: str) -> bool:
+        """Whether this staff member may see an entry of ``department_code`` at ``tenant``."""
+        if not self.principal.may_act_on(tenant):
+            return False
+        return self.admin or (department_code is not None and department_code in self.departments)
+
+
+def staff_of(principal: Principal) -> Staff:
+    """The staff view of a principal (admins hold every department)."""
+    departments = frozenset(s.removeprefix(DEPT_SCOPE_PREFIX) for s in principal.scopes
+                            if s.startswith(DEPT_SCOPE_PREFIX) and len(s) > len(DEPT_SCOPE_PREFIX))
+    return Staff(principal=principal, admin=principal.has_scope("consult:admin"), departments=departments)

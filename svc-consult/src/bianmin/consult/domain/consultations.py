@@ -1,0 +1,219 @@
+"""The consultation lifecycle: open → assigned → answered → closed, with waiting, transfer and reopening.
+
+- ``open``: in the triage queue (no department); ``assign`` moves it to ``assigned``.
+- ``assigned``: a department owns it; it may transfer it (the clock keeps running), ask the asker
+  for information (``waiting``: the clock stops until the asker replies), request an extension
+  (before the deadline only; an administrator approves), or answer it.
+- ``answered``: the asker may rate it (which closes it) or reopen it within
+  ``reopen_window_workdays`` working days of the answer (a new round with a fresh clock); staff may
+  close it. A rated consultation is final: a bad rating opens a rectification case instead.
+- ``closed``: nothing changes any more, except a reopening within the window when not yet rated.
+Every forbidden transition is a :class:`Conflict` (409).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.consult.domain import codes, deadlines
+from bianmin.consult.domain.access import Staff
+from bianmin.consult.domain.routing import active_department, route
+from bianmin.consult.models import Consultation, ConsultationMessage, ConsultationPause, ConsultationTransfer
+from bianmin.consult.schemas.consultations import ConsultationCreate
+from bianmin.contracts.events.consult import ConsultationAnswered, ConsultationCreated
+from bianmin.kit.errors import Conflict, NotFound
+from bianmin.kit.events import emit
+from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
+
+LIVE = ("open", "assigned", "waiting")
+
+
+async def create(session: AsyncSession, *, data: ConsultationCreate, tenant: str, now: datetime,
+                 calendar: WorkCalendar, policy: deadlines.Policy) -> tuple[Consultation, str]:
+    """Record, route and time a new question; the access code is returned once and stored hashed."""
+    found = await route(session, item_code=data.item_code, department_code=data.department_code,
+                        title=data.title, body=data.body)
+    days = policy.days_for(data.kind)
+    code = codes.new_code()
+    consultation = Consultation(
+        number=codes.consultation_number(now), tenant=tenant, kind=data.kind, channel=data.channel,
+        title=data.title, body=data.body, item_code=data.item_code, department_code=found.department_code,
+        routed_by=found.routed_by, topic=found.topic, contact_name=data.contact_name,
+        contact_phone=data.contact_phone, contact_email=data.contact_email,
+        consent_publish=data.consent_publish, access_hash=codes.hash_code(code),
+        status="assigned" if found.department_code else "open", submitted_at=now, clock_started_at=now,
+        deadline_days=days, extension_days=0, paused_workdays=0, round=0,
+        due_at=deadlines.due_at(calendar, started_at=now, days=days),
+    )
+    session.add(consultation)
+    await session.flush()
+    await emit(session, "consult.consultation.created", ConsultationCreated(
+        consultation_id=consultation.id, number=consultation.number, kind=data.kind,  # type: ignore[arg-type]
+        channel=data.channel, department_code=found.department_code,  # type: ignore[arg-type]
+        item_code=data.item_code, routed_by=found.routed_by, submitted_at=now,  # type: ignore[arg-type]
+        due_at=consultation.due_at), tenant=tenant, about=consultation.number)
+    return consultation, code
+
+
+async def get_for_staff(session: AsyncSession, consultation_id: str, staff: Staff,
+                        *, for_update: bool = False) -> Consultation:
+    """A consultation this staff member may see; 404 otherwise (its existence is not disclosed)."""
+    query = select(Consultation).where(Consultation.id == consultation_id)
+    if for_update:
+        query = query.with_for_update()
+    consultation = (await session.execute(query)).scalar_one_or_none()
+    if consultation is None or not staff.sees(department_code=consultation.department_code,
+                                              tenant=consultation.tenant):
+        raise NotFound(f"No consultation {consultation_id}.")
+    return consultation
+
+
+async def get_by_code(session: AsyncSession, code: str) -> Consultation:
+    """The consultation an access code opens; 404 for a wrong or malformed code."""
+    digest = codes.hash_code(code)
+    query = select(Consultation).where(Consultation.access_hash == digest).with_for_update()
+    consultation = (await session.execute(query)).scalar_one_or_none()
+    if consultation is None or not codes.plausible(code):
+        raise NotFound("No consultation for this access code.", code="unknown_access_code")
+    return consultation
+
+
+def _require(consultation: Consultation, *states: str, action: str) -> None:
+    if consultation.status not in states:
+        raise Conflict(f"A consultation that is {consultation.status} cannot be {action}.",
+                       code="invalid_transition")
+
+
+def _message(session: AsyncSession, consultation: Consultation, *, author: str, kind: str, text: str,
+             now: datetime) -> None:
+    session.add(ConsultationMessage(consultation_id=consultation.id, author=author, kind=kind, text=text, at=now))
+
+
+def recompute_due(consultation: Consultation, calendar: WorkCalendar) -> None:
+    """Set the deadline from the clock's start, its days, extensions and completed pauses."""
+    consultation.due_at = deadlines.due_at(
+        calendar, started_at=consultation.clock_started_at, days=consultation.deadline_days,
+        extension_days=consultation.extension_days, paused_workdays=consultation.paused_workdays)
+
+
+async def assign(session: AsyncSession, consultation: Consultation, *, department_code: str, staff: Staff,
+                 now: datetime) -> Consultation:
+    """Send a triaged question to a department (administrators); the clock keeps running."""
+    _require(consultation, "open", action="assigned from triage")
+    await active_department(session, department_code, field="department_code")
+    session.add(ConsultationTransfer(consultation_id=consultation.id, from_department=None,
+                                     to_department=department_code, reason="triage", by_key=staff.key, at=now))
+    consultation.department_code = department_code
+    consultation.status = "assigned"
+    await session.flush()
+    return consultation
+
+
+async def transfer(session: AsyncSession, consultation: Consultation, *, department_code: str, reason: str,
+                   staff: Staff, now: datetime) -> Consultation:
+    """Move a question to another department with a reason, without resetting the clock."""
+    _require(consultation, "assigned", "waiting", action="transferred")
+    if department_code == consultation.department_code:
+        raise Conflict("The consultation is already with this department.", code="same_department")
+    await active_department(session, department_code, field="department_code")
+    session.add(ConsultationTransfer(consultation_id=consultation.id, from_department=consultation.department_code,
+                                     to_department=department_code, reason=reason, by_key=staff.key, at=now))
+    consultation.department_code = department_code
+    await session.flush()
+    return consultation
+
+
+async def request_info(session: AsyncSession, consultation: Consultation, *, message: str, now: datetime) -> Consultation:
+    """Ask the asker for information; the clock stops until they reply."""
+    _require(consultation, "assigned", action="put on hold for the asker")
+    _message(session, consultation, author="staff", kind="info_request", text=message, now=now)
+    consultation.first_response_at = consultation.first_response_at or now
+    consultation.status = "waiting"
+    consultation.paused_since = now
+    session.add(ConsultationPause(consultation_id=consultation.id, started_at=now))
+    await session.flush()
+    return consultation
+
+
+async def _end_pause(session: AsyncSession, consultation: Consultation, *, now: datetime,
+                     calendar: WorkCalendar) -> None:
+    pause = (await session.execute(select(ConsultationPause).where(
+        ConsultationPause.consultation_id == consultation.id, ConsultationPause.ended_at.is_(None)))).scalar_one()
+    pause.ended_at = now
+    pause.workdays = deadlines.paused_workdays(calendar, pause.started_at, now)
+    consultation.paused_workdays += pause.workdays
+    consultation.paused_since = None
+    consultation.status = "assigned"
+    recompute_due(consultation, calendar)
+
+
+async def asker_reply(session: AsyncSession, consultation: Consultation, *, message: str, now: datetime,
+                      calendar: WorkCalendar) -> Consultation:
+    """The asker supplies information; a waiting consultation resumes with its deadline moved."""
+    _require(consultation, *LIVE, action="supplemented")
+    _message(session, consultation, author="asker", kind="reply", text=message, now=now)
+    if consultation.status == "waiting":
+        await _end_pause(session, consultation, now=now, calendar=calendar)
+    await session.flush()
+    return consultation
+
+
+async def answer(session: AsyncSession, consultation: Consultation, *, text: str, staff: Staff, now: datetime,
+                 calendar: WorkCalendar) -> Consultation:
+    """Answer a consultation (a pending pause ends first); late answers are recorded as late."""
+    _require(consultation, "assigned", "waiting", action="answered")
+    if consultation.status == "waiting":
+        await _end_pause(session, consultation, now=now, calendar=calendar)
+    _message(session, consultation, author="staff", kind="answer", text=text, now=now)
+    consultation.answer, consultation.answered_by, consultation.answered_at = text, staff.key, now
+    consultation.first_response_at = consultation.first_response_at or now
+    consultation.answered_on_time = now <= consultation.due_at
+    consultation.status = "answered"
+    await session.flush()
+    assert consultation.department_code is not None
+    await emit(session, "consult.consultation.answered", ConsultationAnswered(
+        consultation_id=consultation.id, number=consultation.number, department_code=consultation.department_code,
+        answered_at=now, due_at=consultation.due_at, on_time=consultation.answered_on_time),
+        tenant=consultation.tenant, about=consultation.number)
+    return consultation
+
+
+async def close(session: AsyncSession, consultation: Consultation, *, now: datetime) -> Consultation:
+    """Close an answered consultation."""
+    _require(consultation, "answered", action="closed")
+    consultation.status, consultation.closed_at = "closed", now
+    await session.flush()
+    return consultation
+
+
+def reopen_until(consultation: Consultation, *, calendar: WorkCalendar, policy: deadlines.Policy) -> datetime | None:
+    """The end of the window in which the asker may reopen, or None when reopening is not possible."""
+    if consultation.answered_at is None or consultation.rating is not None or consultation.status not in (
+            "answered", "closed"):
+        return None
+    last = calendar.add_workdays(local_date(consultation.answered_at), policy.reopen_window_workdays)
+    return datetime.combine(last, datetime.max.time().replace(microsecond=0), tzinfo=SHANGHAI)
+
+
+async def reopen(session: AsyncSession, consultation: Consultation, *, reason: str, now: datetime,
+                 calendar: WorkCalendar, policy: deadlines.Policy) -> Consultation:
+    """The asker reopens within the window: a new round with a fresh clock, same department."""
+    _require(consultation, "answered", "closed", action="reopened")
+    until = reopen_until(consultation, calendar=calendar, policy=policy)
+    if until is None:
+        raise Conflict("A rated consultation is final; a bad rating opens a rectification case.",
+                       code="already_rated")
+    if now > until:
+        raise Conflict("The window for reopening has closed.", code="reopen_window_closed")
+    _message(session, consultation, author="asker", kind="reopen", text=reason, now=now)
+    consultation.round += 1
+    consultation.status = "assigned" if consultation.department_code else "open"
+    consultation.clock_started_at, consultation.extension_days, consultation.paused_workdays = now, 0, 0
+    consultation.answer = consultation.answered_by = None
+    consultation.answered_at = consultation.answered_on_time = consultation.closed_at = None
+    recompute_due(consultation, calendar)
+    await session.flush()
+    return consultation

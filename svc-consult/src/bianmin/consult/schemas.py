@@ -1,1 +1,0 @@
-"""Request and response models of the consult service's API."""

@@ -1,0 +1,251 @@
+"""Schemas of consultations: what an asker sends, what staff and the asker see, and the actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bianmin.consult.schemas.common import (
+    Body,
+    Channel,
+    DepartmentCode,
+    Email,
+    ItemCode,
+    Kind,
+    Level,
+    LongText,
+    Name,
+    Phone,
+    Reason,
+    SiteCode,
+    Title,
+)
+
+
+class ConsultationCreate(BaseModel):
+    """A question asked online, at a kiosk or by phone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind = "consultation"
+    title: Title
+    body: Body
+    item_code: ItemCode | None = Field(None, description="The service item (实施编码) the question is about.")
+    department_code: DepartmentCode | None = Field(None, description="The department the asker chose.")
+    channel: Channel = "web"
+    contact_name: Name
+    contact_phone: Phone | None = None
+    contact_email: Email | None = None
+    consent_publish: bool = Field(False, description="The asker agrees to publication of the redacted Q&A.")
+    site_code: SiteCode | None = Field(None, description="The site asked at; defaults to the caller's or the district hall.")
+
+
+class MessageRead(BaseModel):
+    """One exchange on a consultation."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    author: str
+    kind: str
+    text: str
+    at: datetime
+
+
+class ConsultationRead(BaseModel):
+    """A consultation as department staff see it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    number: str
+    tenant: str
+    kind: str
+    channel: str
+    title: str
+    body: str
+    item_code: str | None
+    department_code: str | None
+    routed_by: str
+    topic: str
+    contact_name: str
+    contact_phone: str | None
+    contact_email: str | None
+    consent_publish: bool
+    status: str
+    submitted_at: datetime
+    due_at: datetime
+    paused_since: datetime | None
+    round: int
+    answer: str | None
+    answered_at: datetime | None
+    answered_on_time: bool | None
+    closed_at: datetime | None
+    rating: str | None
+    article_id: str | None
+
+
+class TransferRead(BaseModel):
+    """A transfer between departments."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    from_department: str | None
+    to_department: str
+    reason: str
+    by_key: str
+    at: datetime
+
+
+class PauseRead(BaseModel):
+    """A pause of the clock while waiting for the asker."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    started_at: datetime
+    ended_at: datetime | None
+    workdays: int | None
+
+
+class EscalationRead(BaseModel):
+    """A step of the escalation ladder that was taken."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    round: int
+    step: str
+    department_code: str | None
+    due_at: datetime
+    at: datetime
+
+
+class ExtensionRead(BaseModel):
+    """A request for more time and its decision."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    days: int
+    reason: str
+    status: str
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class ConsultationDetail(ConsultationRead):
+    """A consultation with its history."""
+
+    messages: list[MessageRead]
+    transfers: list[TransferRead]
+    pauses: list[PauseRead]
+    escalations: list[EscalationRead]
+    extensions: list[ExtensionRead]
+
+
+class AskerView(BaseModel):
+    """What the asker sees through their access code: their question, its status and the answer."""
+
+    number: str
+    kind: str
+    title: str
+    status: str
+    department_code: str | None
+    submitted_at: datetime
+    due_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+    rating: str | None
+    reopen_until: datetime | None
+    messages: list[MessageRead]
+
+
+class ConsultationReceipt(BaseModel):
+    """The answer to a new consultation: its number, deadline and the asker's access code (shown once)."""
+
+    id: str
+    number: str
+    status: str
+    department_code: str | None
+    due_at: datetime
+    access_code: str = Field(description="Keep it: it is the only way to follow, reopen and rate. Shown once.")
+
+
+class AssignBody(BaseModel):
+    """Route a triaged question to a department."""
+
+    model_config = ConfigDict(extra="forbid")
+    department_code: DepartmentCode
+
+
+class TransferBody(BaseModel):
+    """Move a question to another department, saying why."""
+
+    model_config = ConfigDict(extra="forbid")
+    department_code: DepartmentCode
+    reason: Reason
+
+
+class MessageBody(BaseModel):
+    """A message: a request for information, or the asker's reply."""
+
+    model_config = ConfigDict(extra="forbid")
+    message: Body
+
+
+class AnswerBody(BaseModel):
+    """The department's answer."""
+
+    model_config = ConfigDict(extra="forbid")
+    answer: LongText
+
+
+class ReasonBody(BaseModel):
+    """Why the asker reopens an answered question."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason
+
+
+class ExtensionBody(BaseModel):
+    """A request for more working days, before the deadline."""
+
+    model_config = ConfigDict(extra="forbid")
+    days: Annotated[int, Field(ge=1, le=30)]
+    reason: Reason
+
+
+class RatingBody(BaseModel):
+    """The asker's rating of the answer (好差评 levels)."""
+
+    model_config = ConfigDict(extra="forbid")
+    level: Level
+    comment: Annotated[str, Field(max_length=1000)] | None = None
+
+
+class RectificationRead(BaseModel):
+    """The case a bad rating opened."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    consultation_id: str
+    department_code: str | None
+    status: str
+    opened_at: datetime
+    contact_due_at: datetime
+    fix_due_at: datetime
+    contacted_at: datetime | None
+    fixed_at: datetime | None
+    note: str | None
+    follow_up_rating: str | None
+    closed_at: datetime | None
+
+
+class FixBody(BaseModel):
+    """What the department did to put things right."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: LongText
