@@ -1,6 +1,8 @@
 """Fixtures of the catalog service's tests: a migrated database per test and a running app."""
 
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -11,6 +13,8 @@ from bianmin.kit.testing.client import TEST_SECRET, running
 from bianmin.kit.testing.databases import TestDatabases
 
 MIGRATIONS = "bianmin.catalog.migrations"
+# The shared test factories (catalog_testdata.py) are imported by name; the name is unique to this service.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture

@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from bianmin.catalog.api import calendar, departments, items, sites
+
+ROUTERS: list[APIRouter] = [departments.router, sites.router, items.router, calendar.router]

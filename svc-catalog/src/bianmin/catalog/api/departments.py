@@ -1,0 +1,39 @@
+"""Departments (窗口单位): listed publicly, maintained by district catalog administrators."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from bianmin.catalog.api.deps import ADMIN, require_district
+from bianmin.catalog.domain.sites import upsert_department
+from bianmin.catalog.models import Department
+from bianmin.catalog.schemas.catalog import DepartmentCreate, DepartmentRead
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Unprocessable, problem_responses
+from bianmin.kit.identity import PrincipalDep, public
+
+router = APIRouter(tags=["departments"])
+
+
+@router.get("/departments", summary="List departments", **public())
+async def list_departments(session: SessionDep) -> list[DepartmentRead]:
+    """Every department, in code order (a short list: a district has a few dozen)."""
+    rows = (await session.execute(select(Department).order_by(Department.code))).scalars()
+    return [DepartmentRead.model_validate(d) for d in rows]
+
+
+@router.put("/departments/{code}", summary="Add or rename a department", dependencies=[ADMIN],
+            response_model=DepartmentRead, responses=problem_responses(401, 403, 422))
+async def put_department(code: str, body: DepartmentCreate, session: SessionDep, who: PrincipalDep,
+                         clock: ClockDep) -> Response:
+    """Create the department or rename it (idempotent by its code); 201 when new."""
+    require_district(who)
+    if body.code != code:
+        raise Unprocessable.field("code", "must equal the code in the path")
+    department, created = await upsert_department(session, code, body.name, now=clock.now())
+    await session.commit()
+    return Response(DepartmentRead.model_validate(department).model_dump_json(), status_code=201 if created else 200,
+                    media_type="application/json")

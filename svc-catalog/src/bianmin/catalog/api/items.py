@@ -1,0 +1,111 @@
+"""Service items (政务服务事项): public search and reads, administrators' writes, revision history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from bianmin.catalog.api.deps import ADMIN, actor, require_district
+from bianmin.catalog.domain import items as domain
+from bianmin.catalog.domain.listing import ItemFilter, list_items
+from bianmin.catalog.schemas.catalog import (
+    Channel,
+    ExerciseLevel,
+    ItemCreate,
+    ItemFields,
+    ItemRead,
+    ItemRevisionRead,
+    ItemStatus,
+    ItemStatusChange,
+    TargetGroup,
+)
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Forbidden, NotFound, problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import PrincipalDep, public
+from bianmin.kit.pagination import Page, PageDep, encode_cursor
+
+router = APIRouter(tags=["items"])
+
+
+def _visible(status: str, who: PrincipalDep) -> None:
+    if status != "published" and not who.has_scope("catalog:admin"):
+        raise NotFound("No such item.", code="item_not_found")
+
+
+@router.get("/items", summary="Search and list items", **public(), responses=problem_responses(403, 422))
+async def search_items(
+    session: SessionDep, who: PrincipalDep, page: PageDep,
+    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Words to search for (中文 too).")] = None,
+    site: Annotated[str | None, Query(max_length=20)] = None,
+    channel: Channel | None = None,
+    target_group: TargetGroup | None = None,
+    department: Annotated[str | None, Query(max_length=40)] = None,
+    level: ExerciseLevel | None = None,
+    cross_province: bool | None = None,
+    status: ItemStatus = "published",
+) -> Page[ItemRead]:
+    """Items that match the filters; with ``q``, ranked by the n-gram search (best first)."""
+    if status != "published" and not who.has_scope("catalog:admin"):
+        raise Forbidden("Only catalog administrators list unpublished items.", code="scope_missing")
+    found, more = await list_items(
+        session, ItemFilter(status=status, site=site, channel=channel, target_group=target_group,
+                            department=department, level=level, cross_province=cross_province),
+        q=q.strip() if q else None, limit=page.limit, after=page.after)
+    return Page(items=[ItemRead.model_validate(i).model_copy(update={"score": s}) for i, s in found],
+                next_cursor=encode_cursor(more) if more is not None else None)
+
+
+@router.get("/items/{code}", summary="Read an item", **public(), responses=problem_responses(404))
+async def read_item(code: str, session: SessionDep, who: PrincipalDep) -> ItemRead:
+    """An item at its current revision (drafts and withdrawn items for administrators only)."""
+    item = await domain.get_item(session, code)
+    _visible(item.status, who)
+    return ItemRead.model_validate(item)
+
+
+@router.get("/items/{code}/revisions", summary="An item's history", dependencies=[ADMIN],
+            responses=problem_responses(401, 403, 404))
+async def item_revisions(code: str, session: SessionDep) -> list[ItemRevisionRead]:
+    """Every saved revision of the item, newest first, with who changed it and when."""
+    item = await domain.get_item(session, code)
+    return [ItemRevisionRead(revision=r.revision, change=r.change, changed_by=r.changed_by, changed_at=r.changed_at,
+                             snapshot=r.snapshot) for r in await domain.revisions(session, item)]
+
+
+@router.post("/items", status_code=201, summary="Add an item", dependencies=[ADMIN],
+             responses=problem_responses(401, 403, 409, 422))
+async def create_item(body: ItemCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                      idem: IdempotencyDep) -> ItemRead:
+    """Add an item as a draft (revision 1); the promised limit may not exceed the legal one."""
+    require_district(who)
+    item = await domain.create_item(session, body, by=actor(who), now=clock.now())
+    return await idem.finish(session, ItemRead.model_validate(item), status_code=201)  # type: ignore[return-value]
+
+
+@router.patch("/items/{code}", summary="Change an item", dependencies=[ADMIN],
+              responses=problem_responses(401, 403, 404, 409, 422))
+async def update_item(code: str, body: ItemFields, session: SessionDep, who: PrincipalDep,
+                      clock: ClockDep) -> ItemRead:
+    """Change some fields of an item as a new revision (announced when the item is public)."""
+    require_district(who)
+    item = await domain.update_item(session, await domain.get_item(session, code), body, by=actor(who),
+                                    now=clock.now())
+    await session.commit()
+    return ItemRead.model_validate(item)
+
+
+@router.post("/items/{code}/status", summary="Publish, suspend or withdraw an item", dependencies=[ADMIN],
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def change_status(code: str, body: ItemStatusChange, session: SessionDep, who: PrincipalDep,
+                        clock: ClockDep) -> ItemRead:
+    """Move an item along draft → published ⇄ suspended → withdrawn; 409 for a forbidden move."""
+    require_district(who)
+    item = await domain.change_status(session, await domain.get_item(session, code), body.status,
+                                      by=actor(who), now=clock.now())
+    await session.commit()
+    return ItemRead.model_validate(item)
+
+

@@ -1,0 +1,157 @@
+"""Service items: every change is a new revision, status moves by rule, events go through the outbox.
+
+Status flow: draft → published; published ⇄ suspended; draft, published or suspended → withdrawn
+(final). ``catalog.item.published`` is emitted when an item becomes published (first time or back
+from suspension), ``catalog.item.updated`` when a published or suspended item changes (including
+its suspension), ``catalog.item.withdrawn`` when it is withdrawn. A draft changes silently: nobody
+outside the catalog knows it yet. Item events are district-wide (tenant ``*``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.catalog.domain.search import index_item
+from bianmin.catalog.models import Department, Item, ItemChannel, ItemRevision
+from bianmin.catalog.schemas.catalog import ItemCreate, ItemFields, ItemRead
+from bianmin.contracts.events.catalog import ItemChanged
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.events import emit
+
+TRANSITIONS: dict[str, set[str]] = {
+    "draft": {"published", "withdrawn"},
+    "published": {"suspended", "withdrawn"},
+    "suspended": {"published", "withdrawn"},
+    "withdrawn": set(),
+}
+LIST_FIELDS = ("aliases", "keywords", "cross_province_regions")
+
+
+def check_transition(current: str, target: str) -> None:
+    """409 unless an item may move from ``current`` to ``target``."""
+    if target not in TRANSITIONS[current]:
+        raise Conflict(f"An item that is {current} cannot become {target}.", code="item_status_forbidden")
+
+
+def check_limits(legal: int, promised: int) -> None:
+    """The promised time limit may not exceed the legal one (承诺时限 ≤ 法定时限)."""
+    if promised > legal:
+        raise Unprocessable.field("promised_limit_days", f"must not exceed legal_limit_days ({legal})")
+
+
+def snapshot(item: Item) -> dict[str, Any]:
+    """The item as JSON, for its revision history."""
+    return ItemRead.model_validate(item).model_dump(mode="json", exclude={"score", "updated_at"})
+
+
+async def get_item(session: AsyncSession, code: str) -> Item:
+    """The item with this implementation code, or 404."""
+    item = (await session.execute(select(Item).where(Item.code == code))).scalar_one_or_none()
+    if item is None:
+        raise NotFound(f"No item {code}.", code="item_not_found")
+    return item
+
+
+async def department_name(session: AsyncSession, code: str) -> str:
+    """The department's name, or a 422 naming ``department_code`` when there is no such department."""
+    name = (await session.execute(select(Department.name).where(Department.code == code))).scalar_one_or_none()
+    if name is None:
+        raise Unprocessable.field("department_code", f"no department {code}")
+    return name
+
+
+async def _save_revision(session: AsyncSession, item: Item, *, change: str, by: str, now: datetime) -> None:
+    await session.flush()
+    session.add(ItemRevision(item_id=item.id, revision=item.revision, snapshot=snapshot(item), change=change,
+                             changed_by=by, changed_at=now))
+    await session.execute(delete(ItemChannel).where(ItemChannel.item_id == item.id))
+    await session.execute(insert(ItemChannel), [{"item_id": item.id, "channel": c} for c in item.channels])
+    await index_item(session, item, await department_name(session, item.department_code))
+    await session.flush()
+
+
+async def _announce(session: AsyncSession, item: Item, subject: str) -> None:
+    await emit(session, subject, ItemChanged(
+        code=item.code, basic_code=item.basic_code, name=item.name, department_code=item.department_code,
+        status=item.status, revision=item.revision, promised_limit_days=item.promised_limit_days,  # type: ignore[arg-type]
+        channels=list(item.channels), appointment=item.appointment), tenant="*", about=item.code)
+
+
+async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: datetime) -> Item:
+    """Add an item as a draft at revision 1; 409 when the code is taken."""
+    check_limits(data.legal_limit_days, data.promised_limit_days)
+    await department_name(session, data.department_code)
+    if (await session.execute(select(Item.id).where(Item.code == data.code))).first() is not None:
+        raise Conflict(f"Item {data.code} exists already.", code="item_exists")
+    values = data.model_dump(exclude_none=True)
+    values["materials"] = [m.model_dump() for m in data.materials or []]
+    for name in LIST_FIELDS:
+        values.setdefault(name, [])
+    values.setdefault("fee", Decimal("0"))
+    values.setdefault("fee_basis", "")
+    values.setdefault("appointment", False)
+    values.setdefault("auto_approve", False)
+    item = Item(**values, status="draft", revision=1, created_at=now, updated_at=now)
+    session.add(item)
+    await _save_revision(session, item, change="created", by=by, now=now)
+    return item
+
+
+async def update_item(session: AsyncSession, item: Item, data: ItemFields, *, by: str, now: datetime) -> Item:
+    """Change an item's fields as a new revision; a withdrawn item is frozen (409)."""
+    if item.status == "withdrawn":
+        raise Conflict("A withdrawn item cannot change.", code="item_withdrawn")
+    changes = data.model_dump(exclude_unset=True)
+    if "materials" in changes:
+        changes["materials"] = [m.model_dump() for m in data.materials or []]
+    for name in ("basic_code", "name", "type", "department_code", "target_group", "exercise_level",
+                 "legal_limit_days", "promised_limit_days", "fee", "channels", "appointment", "auto_approve",
+                 "materials", *LIST_FIELDS):
+        if name in changes and changes[name] is None:
+            if name in LIST_FIELDS:
+                changes[name] = []
+            else:
+                raise Unprocessable.field(name, "must not be null")
+    check_limits(changes.get("legal_limit_days", item.legal_limit_days),
+                 changes.get("promised_limit_days", item.promised_limit_days))
+    if "department_code" in changes:
+        await department_name(session, changes["department_code"])
+    if not changes:
+        return item
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item.revision += 1
+    item.updated_at = now
+    await _save_revision(session, item, change="updated", by=by, now=now)
+    if item.status in ("published", "suspended"):
+        await _announce(session, item, "catalog.item.updated")
+    return item
+
+
+async def change_status(session: AsyncSession, item: Item, target: str, *, by: str, now: datetime) -> Item:
+    """Move an item to ``target`` (409 when the flow forbids it), as a new revision with its event."""
+    check_transition(item.status, target)
+    previous = item.status
+    item.status = target
+    item.revision += 1
+    item.updated_at = now
+    await _save_revision(session, item, change=target, by=by, now=now)
+    if target == "published":
+        await _announce(session, item, "catalog.item.published")
+    elif target == "withdrawn":
+        if previous != "draft":
+            await _announce(session, item, "catalog.item.withdrawn")
+    else:
+        await _announce(session, item, "catalog.item.updated")
+    return item
+
+
+async def revisions(session: AsyncSession, item: Item) -> list[ItemRevision]:
+    """Every revision of an item, newest first."""
+    return list((await session.execute(select(ItemRevision).where(ItemRevision.item_id == item.id)
+                                       .order_by(ItemRevision.revision.desc()))).scalars())

@@ -1,0 +1,1 @@
+"""Request and response models of the catalog service's API, one module per area."""
