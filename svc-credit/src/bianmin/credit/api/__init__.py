@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from bianmin.credit.api import enterprises, records, rules, stats
+
+ROUTERS: list[APIRouter] = [enterprises.router, records.router, rules.router, stats.router]

@@ -1,0 +1,228 @@
+"""Bad records and their decisions, bonus items, and credit-repair applications.
+
+Clerks (``credit:write``) record bad behaviours and bonus items and file repair applications;
+reviewers (``credit:review``) confirm, revoke, approve and reject. A record belongs to the site
+that recorded it (the caller's tenant, ``*`` for district keys); a township reviewer decides only
+its own township's records.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.credit.api.deps import Id, actor, cursor_int, site_of
+from bianmin.credit.domain import records, repairs
+from bianmin.credit.domain.enterprises import get_enterprise
+from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RepairApplication
+from bianmin.credit.schemas import (
+    BonusCreate,
+    BonusRead,
+    DecisionNote,
+    HistoryRead,
+    RecordCreate,
+    RecordRead,
+    RepairCreate,
+    RepairRead,
+)
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import PrincipalDep, ensure_tenant, require_scopes
+from bianmin.kit.pagination import Page, PageDep, encode_cursor
+
+router = APIRouter(tags=["records"])
+WRITE = [require_scopes("credit:write")]
+REVIEW = [require_scopes("credit:review")]
+DECIDE = problem_responses(401, 403, 404, 409, 422)
+
+
+async def record_read(session: AsyncSession, record: BadRecord, *, with_history: bool = True) -> RecordRead:
+    """The API view of a record, with its history."""
+    enterprise = await session.get(Enterprise, record.enterprise_id)
+    assert enterprise is not None
+    steps = await records.history(session, record.id) if with_history else []
+    return RecordRead(id=record.id, credit_code=enterprise.credit_code, kind=record.kind, severity=record.severity,
+                      points=record.points, publication_months=record.publication_months,
+                      occurred_on=record.occurred_on, evidence=record.evidence, source=record.source,
+                      site_code=record.site_code, status=record.status, rule_version=record.rule_version,
+                      confirmed_on=record.confirmed_on, ended_on=record.ended_on, created_at=record.created_at,
+                      history=[HistoryRead.model_validate(s) for s in steps])
+
+
+async def bonus_read(session: AsyncSession, bonus: BonusItem) -> BonusRead:
+    """The API view of a bonus item."""
+    enterprise = await session.get(Enterprise, bonus.enterprise_id)
+    assert enterprise is not None
+    return BonusRead(id=bonus.id, credit_code=enterprise.credit_code, kind=bonus.kind, points=bonus.points,
+                     evidence=bonus.evidence, valid_until=bonus.valid_until, status=bonus.status,
+                     approved_on=bonus.approved_on, decided_by=bonus.decided_by, decision_note=bonus.decision_note,
+                     created_at=bonus.created_at)
+
+
+@router.post("/enterprises/{code}/records", status_code=201, summary="Record a bad behaviour", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 422))
+async def add_record(code: str, body: RecordCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                     clock: ClockDep) -> Response:
+    """Record a bad behaviour, pending a reviewer's confirmation."""
+    enterprise = await get_enterprise(session, code)
+    record = await records.add_record(session, enterprise, kind=body.kind, occurred_on=body.occurred_on,
+                                      evidence=body.evidence, site_code=site_of(who), now=clock.now(),
+                                      by=actor(who), publication_months=body.publication_months)
+    return await idem.finish(session, await record_read(session, record))
+
+
+@router.get("/enterprises/{code}/records", summary="An enterprise's bad records", responses=problem_responses(401, 404, 422))
+async def list_records(code: str, session: SessionDep, page: PageDep,
+                       status: Annotated[str | None, Query(pattern="^(pending|confirmed|revoked|repaired)$")] = None,
+                       ) -> Page[RecordRead]:
+    """Every bad record of an enterprise, newest first."""
+    enterprise = await get_enterprise(session, code)
+    query = (select(BadRecord).where(BadRecord.enterprise_id == enterprise.id)
+             .order_by(BadRecord.id.desc()).limit(page.limit + 1))
+    if status is not None:
+        query = query.where(BadRecord.status == status)
+    if page.after:
+        query = query.where(BadRecord.id < cursor_int(page.after))
+    rows = list((await session.scalars(query)).all())
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    return Page[RecordRead](items=[await record_read(session, r, with_history=False) for r in rows],
+                            next_cursor=encode_cursor([rows[-1].id]) if more else None)
+
+
+@router.get("/records/{record_id}", summary="Read a record with its history", responses=problem_responses(401, 404))
+async def read_record(record_id: Id, session: SessionDep) -> RecordRead:
+    """One bad record and every step of its life."""
+    return await record_read(session, await records.get_record(session, record_id))
+
+
+@router.post("/records/{record_id}/confirm", summary="Confirm a pending record", dependencies=REVIEW, responses=DECIDE)
+async def confirm(record_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+                  clock: ClockDep) -> RecordRead:
+    """Confirm a record: it starts counting and its publication period starts today."""
+    record = await records.get_record(session, record_id)
+    ensure_tenant(who, record.site_code)
+    await records.confirm_record(session, record, now=clock.now(), by=actor(who), note=body.note)
+    await session.commit()
+    return await record_read(session, record)
+
+
+@router.post("/records/{record_id}/revoke", summary="Revoke a record", dependencies=REVIEW, responses=DECIDE)
+async def revoke(record_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+                 clock: ClockDep) -> RecordRead:
+    """Revoke a pending or confirmed record (with the reason); it no longer counts from today."""
+    record = await records.get_record(session, record_id)
+    ensure_tenant(who, record.site_code)
+    await records.revoke_record(session, record, now=clock.now(), by=actor(who), note=body.note)
+    await session.commit()
+    return await record_read(session, record)
+
+
+@router.post("/records/{record_id}/repairs", status_code=201, summary="Apply for credit repair", dependencies=WRITE,
+             responses=DECIDE)
+async def apply_repair(record_id: Id, body: RepairCreate, session: SessionDep, who: PrincipalDep,
+                       idem: IdempotencyDep, clock: ClockDep) -> Response:
+    """File a repair application once the record's minimum publication period has passed."""
+    record = await records.get_record(session, record_id)
+    application = await repairs.apply(session, record, evidence=body.evidence, commitment=body.commitment,
+                                      now=clock.now(), by=actor(who))
+    return await idem.finish(session, RepairRead.model_validate(application))
+
+
+@router.get("/repairs", summary="Repair applications", responses=problem_responses(401, 422))
+async def list_repairs(session: SessionDep, page: PageDep,
+                       status: Annotated[str | None, Query(pattern="^(submitted|approved|rejected)$")] = None,
+                       ) -> Page[RepairRead]:
+    """Repair applications, oldest first (a reviewer's queue with ``status=submitted``)."""
+    query = select(RepairApplication).order_by(RepairApplication.id).limit(page.limit + 1)
+    if status is not None:
+        query = query.where(RepairApplication.status == status)
+    if page.after:
+        query = query.where(RepairApplication.id > cursor_int(page.after))
+    rows = list((await session.scalars(query)).all())
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    return Page[RepairRead](items=[RepairRead.model_validate(r) for r in rows],
+                            next_cursor=encode_cursor([rows[-1].id]) if more else None)
+
+
+@router.get("/repairs/{application_id}", summary="Read a repair application", responses=problem_responses(401, 404))
+async def read_repair(application_id: Id, session: SessionDep) -> RepairRead:
+    """One repair application."""
+    return RepairRead.model_validate(await repairs.get_application(session, application_id))
+
+
+async def _decide_repair(application_id: Id, approve: bool, body: DecisionNote, session: AsyncSession,
+                         who: PrincipalDep, clock: ClockDep) -> RepairRead:
+    application = await repairs.get_application(session, application_id)
+    record = await records.get_record(session, application.record_id)
+    ensure_tenant(who, record.site_code)
+    await repairs.decide(session, application, approve=approve, note=body.note, now=clock.now(), by=actor(who))
+    await session.commit()
+    return RepairRead.model_validate(application)
+
+
+@router.post("/repairs/{application_id}/approve", summary="Approve a repair", dependencies=REVIEW, responses=DECIDE)
+async def approve_repair(application_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+                         clock: ClockDep) -> RepairRead:
+    """Approve: the record is repaired and stops counting from today."""
+    return await _decide_repair(application_id, True, body, session, who, clock)
+
+
+@router.post("/repairs/{application_id}/reject", summary="Reject a repair", dependencies=REVIEW, responses=DECIDE)
+async def reject_repair(application_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+                        clock: ClockDep) -> RepairRead:
+    """Reject, with the reason; the record keeps counting."""
+    return await _decide_repair(application_id, False, body, session, who, clock)
+
+
+@router.post("/enterprises/{code}/bonuses", status_code=201, summary="Submit a bonus item", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 422))
+async def add_bonus(code: str, body: BonusCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                    clock: ClockDep) -> Response:
+    """Submit a bonus item (an award, an honour) for a reviewer's decision."""
+    enterprise = await get_enterprise(session, code)
+    bonus = await records.add_bonus(session, enterprise, kind=body.kind, evidence=body.evidence,
+                                    valid_until=body.valid_until, now=clock.now(), by=actor(who))
+    return await idem.finish(session, await bonus_read(session, bonus))
+
+
+@router.get("/enterprises/{code}/bonuses", summary="An enterprise's bonus items", responses=problem_responses(401, 404))
+async def list_bonuses(code: str, session: SessionDep) -> list[BonusRead]:
+    """Every bonus item of an enterprise, newest first."""
+    enterprise = await get_enterprise(session, code)
+    rows = (await session.scalars(select(BonusItem).where(BonusItem.enterprise_id == enterprise.id)
+                                  .order_by(BonusItem.id.desc()))).all()
+    return [await bonus_read(session, b) for b in rows]
+
+
+@router.get("/bonuses/{bonus_id}", summary="Read a bonus item", responses=problem_responses(401, 404))
+async def read_bonus(bonus_id: Id, session: SessionDep) -> BonusRead:
+    """One bonus item."""
+    return await bonus_read(session, await records.get_bonus(session, bonus_id))
+
+
+@router.post("/bonuses/{bonus_id}/approve", summary="Approve a bonus item", dependencies=REVIEW, responses=DECIDE)
+async def approve_bonus(bonus_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+                        clock: ClockDep) -> BonusRead:
+    """Approve: the bonus counts from today through its end date."""
+    bonus = await records.get_bonus(session, bonus_id)
+    await records.decide_bonus(session, bonus, approve=True, now=clock.now(), by=actor(who), note=body.note)
+    await session.commit()
+    return await bonus_read(session, bonus)
+
+
+@router.post("/bonuses/{bonus_id}/reject", summary="Reject a bonus item", dependencies=REVIEW, responses=DECIDE)
+async def reject_bonus(bonus_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+                       clock: ClockDep) -> BonusRead:
+    """Reject, with the reason."""
+    bonus = await records.get_bonus(session, bonus_id)
+    await records.decide_bonus(session, bonus, approve=False, now=clock.now(), by=actor(who), note=body.note)
+    await session.commit()
+    return await bonus_read(session, bonus)

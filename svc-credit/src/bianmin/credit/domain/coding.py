@@ -1,0 +1,109 @@
+"""Giving enterprises their color: load their facts, compute, store a change and announce it.
+
+A change is stored as a ``color_change`` row with its reason and emitted as
+``credit.enterprise.color_changed`` in the same transaction (the outbox), so bidding and guarantee
+never miss one and never hear of one that was rolled back. Only a change of *color* is an event;
+a score that moves inside a band updates the enterprise row quietly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.contracts.events.credit import ColorChanged
+from bianmin.credit.domain.ruleset import Rules, rules_on
+from bianmin.credit.domain.scoring import BonusFact, Outcome, RecordFact, compute
+from bianmin.credit.models import BadRecord, BonusItem, ColorChange, Enterprise
+from bianmin.kit.events import emit
+from bianmin.kit.workdays import local_date
+
+SUBJECT = "credit.enterprise.color_changed"
+
+
+def record_fact(row: BadRecord) -> RecordFact:
+    """The computation's view of a bad record row."""
+    return RecordFact(id=row.id, kind=row.kind, severity=row.severity, points=row.points,
+                      publication_months=row.publication_months, confirmed_on=row.confirmed_on,
+                      ended_on=row.ended_on, ended_as=row.status if row.ended_on is not None else None)
+
+
+def bonus_fact(row: BonusItem) -> BonusFact:
+    """The computation's view of a bonus row."""
+    return BonusFact(id=row.id, kind=row.kind, points=row.points, approved_on=row.approved_on,
+                     valid_until=row.valid_until)
+
+
+async def facts_for(session: AsyncSession, enterprise_ids: Iterable[int]) -> tuple[
+        dict[int, list[RecordFact]], dict[int, list[BonusFact]]]:
+    """Every record and bonus of these enterprises that could ever count, in two queries."""
+    ids = list(enterprise_ids)
+    records: dict[int, list[RecordFact]] = defaultdict(list)
+    bonuses: dict[int, list[BonusFact]] = defaultdict(list)
+    for chunk_start in range(0, len(ids), 5000):
+        chunk = ids[chunk_start:chunk_start + 5000]
+        rows = await session.execute(
+            select(BadRecord).where(BadRecord.enterprise_id.in_(chunk), BadRecord.confirmed_on.is_not(None)))
+        for row in rows.scalars():
+            records[row.enterprise_id].append(record_fact(row))
+        bonus_rows = await session.execute(
+            select(BonusItem).where(BonusItem.enterprise_id.in_(chunk), BonusItem.approved_on.is_not(None)))
+        for bonus in bonus_rows.scalars():
+            bonuses[bonus.enterprise_id].append(bonus_fact(bonus))
+    return records, bonuses
+
+
+async def explain(session: AsyncSession, enterprise: Enterprise, *, as_of: date) -> Outcome:
+    """The color of one enterprise on a date, with every record and rule behind it."""
+    rules = await rules_on(session, as_of)
+    records = (await session.scalars(select(BadRecord).where(BadRecord.enterprise_id == enterprise.id))).all()
+    bonuses = (await session.scalars(select(BonusItem).where(BonusItem.enterprise_id == enterprise.id))).all()
+    return compute([record_fact(r) for r in records], [bonus_fact(b) for b in bonuses], rules.body,
+                   rule_version=rules.version, as_of=as_of)
+
+
+async def apply_outcome(session: AsyncSession, enterprise: Enterprise, outcome: Outcome, *, now: datetime,
+                        trigger: str, reason: str) -> ColorChange | None:
+    """Store an outcome on the enterprise; a new color is recorded and announced, the change returned."""
+    old = enterprise.color
+    enterprise.score = outcome.score
+    enterprise.rule_version = outcome.rule_version
+    enterprise.coded_at = now
+    if old == outcome.color:
+        return None
+    enterprise.color = outcome.color
+    enterprise.updated_at = now
+    change = ColorChange(enterprise_id=enterprise.id, old_color=old, new_color=outcome.color,
+                         score=outcome.score, rule_version=outcome.rule_version,
+                         reason=f"{reason}: {outcome.summary()}"[:4000], trigger=trigger, changed_at=now)
+    session.add(change)
+    await emit(session, SUBJECT, ColorChanged(
+        credit_code=enterprise.credit_code, name=enterprise.name or "", old_color=old,  # type: ignore[arg-type]
+        new_color=outcome.color, score=outcome.score, rule_version=outcome.rule_version,
+        reason=change.reason, changed_at=now), about=enterprise.credit_code)
+    return change
+
+
+async def recode(session: AsyncSession, enterprise: Enterprise, *, now: datetime, trigger: str,
+                 reason: str) -> ColorChange | None:
+    """Recompute one enterprise now (after a record changed) and store the result."""
+    await session.flush()
+    outcome = await explain(session, enterprise, as_of=local_date(now))
+    change = await apply_outcome(session, enterprise, outcome, now=now, trigger=trigger, reason=reason)
+    await session.flush()
+    return change
+
+
+def initial_outcome(rules: Rules, day: date) -> Outcome:
+    """The color of an enterprise without records (every new enterprise starts here)."""
+    return compute([], [], rules.body, rule_version=rules.version, as_of=day)
+
+
+def score_text(score: Decimal | None) -> str | None:
+    """A score as the API sends it."""
+    return None if score is None else str(score)

@@ -1,0 +1,247 @@
+"""Enterprises keyed by Unified Social Credit Code, one at a time or imported from CSV.
+
+Decisions:
+- A code must pass the GB 32100 check. A code registered before 2015 that fails it (a legacy
+  code) is accepted only with ``legacy=true``, still 18 characters of the code alphabet, and the
+  answer carries a warning; it is stored with ``legacy_code`` set.
+- Creating an enterprise that exists is not an error when it is the same enterprise: an unnamed
+  stub (made by an event about an enterprise nobody had registered) gets its name; the same name
+  answers the existing row; another name is a 409 (renames go through PATCH).
+- Every new enterprise is coded at once (base score, no records) and its first color is
+  announced, so bidding and guarantee know every enterprise the credit service knows.
+- The CSV import (header ``credit_code,name[,legacy]``, UTF-8, optional BOM) checks every row,
+  reports each rejected row with its line number and reason, and inserts valid rows in batches of
+  1,000, each batch one transaction. It is idempotent on the credit code: a known code with the
+  same name is ``unchanged``, with another name (or a stub) ``updated``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.credit.domain.coding import apply_outcome, initial_outcome
+from bianmin.credit.domain.ruleset import Rules, rules_at
+from bianmin.credit.models import Enterprise
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.identifiers import USCC_ALPHABET, uscc_problem
+from bianmin.kit.workdays import local_date
+
+BATCH = 1000
+MAX_NAME = 200
+TRUE_WORDS = {"1", "true", "yes", "y"}
+FALSE_WORDS = {"", "0", "false", "no", "n"}
+
+
+def code_problem(code: str, *, legacy: bool) -> tuple[str | None, str | None]:
+    """(why the code is refused, warning to give) for a credit code and its legacy flag."""
+    problem = uscc_problem(code)
+    if problem is None:
+        return None, None
+    if problem == "check character does not match":
+        if legacy:
+            return None, "legacy credit code: its check character does not match GB 32100"
+        return "check character does not match (send legacy=true for a legacy code)", None
+    return problem, None
+
+
+def normalise_code(code: str) -> str:
+    """A credit code as stored: stripped and upper-case."""
+    return code.strip().upper()
+
+
+def check_name(name: str) -> str | None:
+    """Why a name is refused, or None."""
+    if not name.strip():
+        return "must not be empty"
+    if len(name) > MAX_NAME:
+        return f"must be at most {MAX_NAME} characters"
+    return None
+
+
+async def get_enterprise(session: AsyncSession, code: str) -> Enterprise:
+    """An enterprise by credit code; 404 when unknown."""
+    enterprise = await session.scalar(select(Enterprise).where(Enterprise.credit_code == normalise_code(code)))
+    if enterprise is None:
+        raise NotFound(f"No enterprise has the credit code {code}.", code="enterprise_not_found")
+    return enterprise
+
+
+def _new(code: str, name: str | None, legacy: bool, now: datetime) -> Enterprise:
+    return Enterprise(credit_code=code, name=name, legacy_code=legacy, created_at=now, updated_at=now)
+
+
+async def _code_new(session: AsyncSession, enterprises: list[Enterprise], rules: Rules, now: datetime) -> None:
+    await session.flush()
+    outcome = initial_outcome(rules, local_date(now))
+    for enterprise in enterprises:
+        await apply_outcome(session, enterprise, outcome, now=now, trigger="registered",
+                            reason="enterprise registered")
+
+
+async def register(session: AsyncSession, *, code: str, name: str, legacy: bool,
+                   now: datetime) -> tuple[Enterprise, bool, str | None]:
+    """Register an enterprise: (row, created, warning); 422 for a bad code, 409 for a clash."""
+    code = normalise_code(code)
+    problem, warning = code_problem(code, legacy=legacy)
+    if problem is not None:
+        raise Unprocessable.field("credit_code", problem, code="invalid_credit_code")
+    name_problem = check_name(name)
+    if name_problem is not None:
+        raise Unprocessable.field("name", name_problem)
+    name = name.strip()
+    existing = await session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
+    if existing is not None:
+        if existing.name is None:
+            existing.name, existing.legacy_code, existing.updated_at = name, legacy, now
+            return existing, False, warning
+        if existing.name == name:
+            return existing, False, warning
+        raise Conflict(f"{code} is registered as {existing.name}; rename it with PATCH.",
+                       code="enterprise_exists")
+    enterprise = _new(code, name, legacy, now)
+    session.add(enterprise)
+    await _code_new(session, [enterprise], await rules_at(session, now), now)
+    return enterprise, True, warning
+
+
+async def ensure_stub(session: AsyncSession, code: str, *, now: datetime) -> Enterprise:
+    """The enterprise of a code an event names, creating an unnamed stub when nobody registered it."""
+    code = normalise_code(code)
+    existing = await session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
+    if existing is not None:
+        return existing
+    legacy = uscc_problem(code) is not None
+    enterprise = _new(code, None, legacy, now)
+    session.add(enterprise)
+    await _code_new(session, [enterprise], await rules_at(session, now), now)
+    return enterprise
+
+
+async def rename(session: AsyncSession, enterprise: Enterprise, *, name: str, now: datetime) -> Enterprise:
+    """Change an enterprise's name."""
+    problem = check_name(name)
+    if problem is not None:
+        raise Unprocessable.field("name", problem)
+    enterprise.name, enterprise.updated_at = name.strip(), now
+    await session.flush()
+    return enterprise
+
+
+@dataclass
+class RejectedRow:
+    """A CSV row that was not imported, and why."""
+
+    line: int
+    credit_code: str | None
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    warnings: list[RejectedRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    code: str
+    name: str
+    legacy: bool
+
+
+def parse_csv(text: str, report: ImportReport) -> list[_Row]:
+    """Valid rows of an enterprise CSV; every invalid row goes into the report with its line."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise Unprocessable.field("body", "the CSV is empty; expected a header credit_code,name[,legacy]") from None
+    except csv.Error as exc:
+        raise Unprocessable.field("body", f"line 1: {exc}") from exc
+    if "credit_code" not in header or "name" not in header:
+        raise Unprocessable.field("body", "the header must name the columns credit_code and name")
+    at_code, at_name = header.index("credit_code"), header.index("name")
+    at_legacy = header.index("legacy") if "legacy" in header else None
+    rows: list[_Row] = []
+    seen: dict[str, int] = {}
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            report.rows += 1
+            report.rejected.append(RejectedRow(line=reader.line_num, credit_code=None, reason=f"unreadable: {exc}"))
+            continue
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        report.rows += 1
+        if len(cells) != len(header):
+            report.rejected.append(RejectedRow(line, None, f"expected {len(header)} columns, found {len(cells)}"))
+            continue
+        code, name = normalise_code(cells[at_code]), cells[at_name].strip()
+        legacy_text = cells[at_legacy].strip().lower() if at_legacy is not None else ""
+        if legacy_text not in TRUE_WORDS | FALSE_WORDS:
+            report.rejected.append(RejectedRow(line, code, "legacy must be true or false"))
+            continue
+        legacy = legacy_text in TRUE_WORDS
+        problem, warning = code_problem(code, legacy=legacy)
+        problem = problem and f"credit_code: {problem}"
+        problem = problem or (f"name: {check_name(name)}" if check_name(name) else None)
+        if problem is None and code in seen:
+            problem = f"credit_code: repeats line {seen[code]}"
+        if problem is not None:
+            report.rejected.append(RejectedRow(line, code or None, problem))
+            continue
+        if warning is not None:
+            report.warnings.append(RejectedRow(line, code, warning))
+        seen[code] = line
+        rows.append(_Row(line, code, name, legacy))
+    return rows
+
+
+async def import_batch(session: AsyncSession, rows: list[_Row], report: ImportReport, *, now: datetime) -> None:
+    """Apply one batch of parsed rows (the caller commits it as one transaction)."""
+    codes = [row.code for row in rows]
+    existing = {e.credit_code: e for e in (await session.scalars(
+        select(Enterprise).where(Enterprise.credit_code.in_(codes)))).all()}
+    fresh: list[Enterprise] = []
+    for row in rows:
+        known = existing.get(row.code)
+        if known is None:
+            enterprise = _new(row.code, row.name, row.legacy, now)
+            session.add(enterprise)
+            fresh.append(enterprise)
+            report.created += 1
+        elif known.name == row.name:
+            report.unchanged += 1
+        else:
+            known.name, known.updated_at = row.name, now
+            report.updated += 1
+    if fresh:
+        await _code_new(session, fresh, await rules_at(session, now), now)
+    await session.flush()
+
+
+def batches(rows: list[_Row]) -> list[list[_Row]]:
+    """Rows in import batches."""
+    return [rows[i:i + BATCH] for i in range(0, len(rows), BATCH)]
+
+
+def alphabet_hint() -> str:
+    """The credit-code alphabet, for error messages and docs."""
+    return USCC_ALPHABET

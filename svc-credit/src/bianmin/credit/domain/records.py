@@ -1,0 +1,172 @@
+"""Bad records and bonus items: recorded by clerks or events, decided by reviewers.
+
+Decisions:
+- A bad record takes its severity and points from its kind in the rules in force when it is
+  recorded (like a penalty decided under the rules of its day), and stores the rule version. Its
+  publication period defaults to the kind's and may be set by the clerk within the severity's
+  statutory bounds.
+- pending → confirmed → repaired | revoked, or pending → revoked; any other move is a 409.
+  Confirmation starts the publication period. A revoked record never counted from the day it was
+  revoked on; a repaired record stops counting from the repair decision and the history says so.
+- Records that consumed events create carry ``source_ref`` (the event's subject and key), unique,
+  so the same fact reported twice under different event ids is still one record.
+- Bonus items: submitted → approved | rejected; an approved bonus counts from its approval date
+  through ``valid_until``, which may not lie beyond the kind's ``max_valid_months``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.credit.domain.coding import recode
+from bianmin.credit.domain.rules import PUBLICATION_BOUNDS
+from bianmin.credit.domain.ruleset import rules_at
+from bianmin.credit.domain.scoring import add_months
+from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecordHistory
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.workdays import local_date
+
+MAX_EVIDENCE = 4000
+
+
+async def get_record(session: AsyncSession, record_id: int) -> BadRecord:
+    """A bad record by id; 404 when unknown."""
+    record = await session.get(BadRecord, record_id)
+    if record is None:
+        raise NotFound(f"There is no record {record_id}.", code="record_not_found")
+    return record
+
+
+async def history(session: AsyncSession, record_id: int) -> list[RecordHistory]:
+    """A record's steps, oldest first."""
+    return list((await session.scalars(select(RecordHistory).where(RecordHistory.record_id == record_id)
+                                       .order_by(RecordHistory.id))).all())
+
+
+def _step(session: AsyncSession, record: BadRecord, status: str, *, now: datetime, by: str, note: str) -> None:
+    record.status = status
+    session.add(RecordHistory(record_id=record.id, status=status, at=now, by=by, note=note))
+
+
+async def add_record(session: AsyncSession, enterprise: Enterprise, *, kind: str, occurred_on: date,
+                     evidence: str, site_code: str, now: datetime, by: str, source: str = "manual",
+                     source_ref: str | None = None, publication_months: int | None = None,
+                     confirm: bool = False) -> BadRecord:
+    """Record a bad behaviour, pending (or confirmed at once when the rules say so for an event)."""
+    rules = await rules_at(session, now)
+    rule = rules.body.kinds.get(kind)
+    if rule is None:
+        raise Unprocessable.field("kind", f"unknown kind; the rules know {', '.join(sorted(rules.body.kinds))}")
+    if occurred_on > local_date(now):
+        raise Unprocessable.field("occurred_on", "must not be in the future")
+    if not evidence.strip() or len(evidence) > MAX_EVIDENCE:
+        raise Unprocessable.field("evidence", f"must be 1 to {MAX_EVIDENCE} characters")
+    months = publication_months if publication_months is not None else rule.publication_months
+    low, high = PUBLICATION_BOUNDS[rule.severity]
+    if not low <= months <= high:
+        raise Unprocessable.field("publication_months", f"a {rule.severity} record is published {low} to {high} months")
+    record = BadRecord(enterprise_id=enterprise.id, kind=kind, severity=rule.severity, points=rule.points,
+                       publication_months=months, occurred_on=occurred_on, evidence=evidence.strip(),
+                       source=source, source_ref=source_ref, site_code=site_code, status="pending",
+                       rule_version=rules.version, created_at=now, created_by=by)
+    session.add(record)
+    await session.flush()
+    session.add(RecordHistory(record_id=record.id, status="pending", at=now, by=by, note=f"recorded ({source})"))
+    if confirm:
+        await confirm_record(session, record, now=now, by=by, note="confirmed by the rules for this event source")
+    await session.flush()
+    return record
+
+
+async def _enterprise_of(session: AsyncSession, record: BadRecord) -> Enterprise:
+    enterprise = await session.get(Enterprise, record.enterprise_id)
+    assert enterprise is not None
+    return enterprise
+
+
+async def confirm_record(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
+    """Confirm a pending record: its publication period starts today and the color is recomputed."""
+    if record.status != "pending":
+        raise Conflict(f"Record {record.id} is {record.status}; only a pending record can be confirmed.",
+                       code="record_not_pending")
+    record.confirmed_on = local_date(now)
+    _step(session, record, "confirmed", now=now, by=by, note=note)
+    await recode(session, await _enterprise_of(session, record), now=now, trigger="record",
+                 reason=f"record #{record.id} ({record.kind}) confirmed")
+    return record
+
+
+async def revoke_record(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
+    """Revoke a pending or confirmed record (decision annulled); it stops counting from today."""
+    if record.status not in ("pending", "confirmed"):
+        raise Conflict(f"Record {record.id} is {record.status} and can no longer be revoked.",
+                       code="record_closed")
+    if not note.strip():
+        raise Unprocessable.field("note", "a revocation needs its reason")
+    record.ended_on = local_date(now)
+    _step(session, record, "revoked", now=now, by=by, note=note.strip())
+    await recode(session, await _enterprise_of(session, record), now=now, trigger="record",
+                 reason=f"record #{record.id} ({record.kind}) revoked")
+    return record
+
+
+async def mark_repaired(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
+    """End a confirmed record by credit repair; it stops counting from today."""
+    if record.status != "confirmed":
+        raise Conflict(f"Record {record.id} is {record.status}; only a confirmed record can be repaired.",
+                       code="record_not_confirmed")
+    record.ended_on = local_date(now)
+    _step(session, record, "repaired", now=now, by=by, note=note)
+    await recode(session, await _enterprise_of(session, record), now=now, trigger="repair",
+                 reason=f"record #{record.id} ({record.kind}) repaired")
+    return record
+
+
+async def get_bonus(session: AsyncSession, bonus_id: int) -> BonusItem:
+    """A bonus item by id; 404 when unknown."""
+    bonus = await session.get(BonusItem, bonus_id)
+    if bonus is None:
+        raise NotFound(f"There is no bonus item {bonus_id}.", code="bonus_not_found")
+    return bonus
+
+
+async def add_bonus(session: AsyncSession, enterprise: Enterprise, *, kind: str, evidence: str, valid_until: date,
+                    now: datetime, by: str) -> BonusItem:
+    """Submit a bonus item for review."""
+    rules = await rules_at(session, now)
+    rule = rules.body.bonus_kinds.get(kind)
+    if rule is None:
+        raise Unprocessable.field("kind", f"unknown bonus kind; the rules know {', '.join(sorted(rules.body.bonus_kinds))}")
+    today = local_date(now)
+    if valid_until < today:
+        raise Unprocessable.field("valid_until", "must not be in the past")
+    if valid_until > add_months(today, rule.max_valid_months):
+        raise Unprocessable.field("valid_until", f"a {kind} bonus is valid at most {rule.max_valid_months} months")
+    if not evidence.strip() or len(evidence) > MAX_EVIDENCE:
+        raise Unprocessable.field("evidence", f"must be 1 to {MAX_EVIDENCE} characters")
+    bonus = BonusItem(enterprise_id=enterprise.id, kind=kind, points=rule.points, evidence=evidence.strip(),
+                      valid_until=valid_until, status="submitted", created_at=now, created_by=by)
+    session.add(bonus)
+    await session.flush()
+    return bonus
+
+
+async def decide_bonus(session: AsyncSession, bonus: BonusItem, *, approve: bool, now: datetime, by: str,
+                       note: str) -> BonusItem:
+    """Approve or reject a submitted bonus item; an approval recomputes the color."""
+    if bonus.status != "submitted":
+        raise Conflict(f"Bonus item {bonus.id} is already {bonus.status}.", code="bonus_decided")
+    if not approve and not note.strip():
+        raise Unprocessable.field("note", "a rejection needs its reason")
+    bonus.status = "approved" if approve else "rejected"
+    bonus.decided_by, bonus.decision_note = by, note.strip()
+    if approve:
+        bonus.approved_on = local_date(now)
+        enterprise = await session.get(Enterprise, bonus.enterprise_id)
+        assert enterprise is not None
+        await recode(session, enterprise, now=now, trigger="bonus", reason=f"bonus #{bonus.id} ({bonus.kind}) approved")
+    await session.flush()
+    return bonus
