@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from bianmin.catalog.api import calendar, departments, items, sites
+from bianmin.catalog.api import applications, calendar, departments, items, sites
 
-ROUTERS: list[APIRouter] = [departments.router, sites.router, items.router, calendar.router]
+ROUTERS: list[APIRouter] = [departments.router, sites.router, items.router, calendar.router, applications.router]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from fastapi import Depends
+
 from bianmin.kit.errors import Forbidden
-from bianmin.kit.identity import Principal, require_scopes
+from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
 
 ADMIN = require_scopes("catalog:admin")
 WRITE = require_scopes("catalog:write")
@@ -18,3 +20,13 @@ def require_district(who: Principal) -> None:
     """403 unless the principal acts district-wide (the catalog itself is the district's)."""
     if not who.district_wide:
         raise Forbidden("Only a district-wide key may change the district catalog.", code="district_only")
+
+
+def reader(who: PrincipalDep) -> Principal:
+    """403 unless the principal may read applications (``catalog:read`` or ``catalog:write``)."""
+    if not (who.has_scope("catalog:read") or who.has_scope("catalog:write")):
+        raise Forbidden("This key lacks the scope catalog:read.", code="scope_missing")
+    return who
+
+
+READ = Depends(reader)

@@ -1,0 +1,218 @@
+"""Applications (办件): intake checks, the promised date, the status flow, auto-approval, overdue.
+
+- The applicant is checked by its check character: a natural person by the resident ID number
+  (GB 11643), a legal person by the unified social credit code (GB 32100); the type must fit the
+  item's target group.
+- The item must be published and offered at the site through the channel (delegation as data).
+- Every required material must be supplied (422 naming the missing ones); a material backed by an
+  electronic licence number, where the item allows it, counts as verified.
+- Promised completion date: the item's promised limit in working days from the district calendar,
+  the submission day (Asia/Shanghai) being day zero.
+- Flow: submitted → accepted | rejected (不予受理) | withdrawn; accepted → approved | rejected |
+  withdrawn; approved → completed (with a certificate number). Rejected, completed and withdrawn
+  are final; anything else is a 409. Each step records who and when.
+- Auto-approval (无人审核): when the item is configured for it and every required material is
+  present and verified, the application is accepted and approved at once by
+  ``system:auto-approval`` and flagged ``auto_approved``.
+- Overdue: an application still open (submitted, accepted, approved) after its promised date, or
+  one finished (completed or rejected) on a later day than promised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.catalog.models import Application, ApplicationStep, Item, Offering, Site
+from bianmin.catalog.schemas.work import ApplicationCreate, SuppliedMaterial
+from bianmin.contracts.events.catalog import ApplicationStatusChanged, ApplicationSubmitted
+from bianmin.kit.calendar import load_calendar
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.events import emit
+from bianmin.kit.identifiers import resident_id_problem, uscc_problem
+from bianmin.kit.identity import Principal, ensure_tenant
+from bianmin.kit.workdays import local_date
+
+AUTO_ACTOR = "system:auto-approval"
+OPEN = ("submitted", "accepted", "approved")
+FINAL = ("rejected", "completed", "withdrawn")
+TRANSITIONS: dict[str, set[str]] = {
+    "submitted": {"accepted", "rejected", "withdrawn"},
+    "accepted": {"approved", "rejected", "withdrawn"},
+    "approved": {"completed"},
+    "rejected": set(), "completed": set(), "withdrawn": set(),
+}
+
+
+def check_transition(current: str, target: str) -> None:
+    """409 unless an application may move from ``current`` to ``target``."""
+    if target not in TRANSITIONS[current]:
+        raise Conflict(f"An application that is {current} cannot become {target}.", code="application_status_forbidden")
+
+
+def applicant_problem(kind: str, number: str, *, today: date) -> str | None:
+    """Why an applicant's ID number is invalid for its type, or None."""
+    return resident_id_problem(number, today=today) if kind == "natural" else uscc_problem(number)
+
+
+def check_materials(item: Item, supplied: list[SuppliedMaterial]) -> list[dict[str, object]]:
+    """The materials as recorded (with ``verified``); 422 for unknown, repeated or missing required ones."""
+    wanted = {m["name"]: m for m in item.materials}
+    recorded: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for index, material in enumerate(supplied):
+        spec = wanted.get(material.name)
+        if spec is None:
+            raise Unprocessable.field(f"materials.{index}.name", f"{material.name} is not a material of item {item.code}")
+        if material.name in seen:
+            raise Unprocessable.field(f"materials.{index}.name", f"{material.name} is listed twice")
+        seen.add(material.name)
+        if material.licence_no is not None and not spec.get("e_licence"):
+            raise Unprocessable.field(f"materials.{index}.licence_no", f"{material.name} cannot be replaced by an electronic licence")
+        recorded.append({"name": material.name, "licence_no": material.licence_no,
+                         "verified": material.licence_no is not None})
+    missing = [m["name"] for m in item.materials if m.get("required") and m["name"] not in seen]
+    if missing:
+        raise Unprocessable.field("materials", f"missing required materials: {', '.join(missing)}", code="materials_missing")
+    return recorded
+
+
+def qualifies_for_auto_approval(item: Item, recorded: list[dict[str, object]]) -> bool:
+    """Whether an application is approved without a person: the item allows it and every required material is verified."""
+    verified = {m["name"] for m in recorded if m["verified"]}
+    return item.auto_approve and all(m["name"] in verified for m in item.materials if m.get("required"))
+
+
+def is_overdue(application: Application, today: date) -> bool:
+    """Open after its promised date, or finished later than promised."""
+    if application.status in OPEN:
+        return today > application.promised_date
+    if application.status in ("completed", "rejected") and application.finished_at is not None:
+        return local_date(application.finished_at) > application.promised_date
+    return False
+
+
+async def _step(session: AsyncSession, application: Application, target: str, *, actor: str, now: datetime,
+                note: str = "", auto: bool = False) -> None:
+    previous = application.status
+    session.add(ApplicationStep(application_id=application.id, from_status=None if target == previous else previous,
+                                to_status=target, actor=actor, note=note, at=now))
+    application.status = target
+    if target == previous:
+        return
+    await emit(session, "catalog.application.status_changed", ApplicationStatusChanged(
+        number=application.number, item_code=application.item_code, site_code=application.site_code,
+        from_status=previous, to_status=target, at=now, actor=actor, auto=auto,  # type: ignore[arg-type]
+        certificate_no=application.certificate_no), tenant=application.tenant, about=application.number)
+
+
+async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Principal, now: datetime) -> Application:
+    """Receive an application: check it, compute its promised date, record and announce it."""
+    today = local_date(now)
+    item = (await session.execute(select(Item).where(Item.code == data.item_code))).scalar_one_or_none()
+    if item is None or item.status != "published":
+        raise Unprocessable.field("item_code", f"no published item {data.item_code}")
+    site = await session.get(Site, data.site_code)
+    if site is None:
+        raise Unprocessable.field("site_code", f"no site {data.site_code}")
+    ensure_tenant(who, site.tenant)
+    offered = (await session.execute(select(Offering).where(
+        Offering.item_id == item.id, Offering.site_code == site.code, Offering.channel == data.channel))).first()
+    if offered is None:
+        raise Unprocessable.field("channel", f"site {site.code} does not offer item {item.code} through {data.channel}")
+    applicant = data.applicant
+    if item.target_group not in ("both", applicant.type):
+        raise Unprocessable.field("applicant.type", f"item {item.code} serves {item.target_group} persons only")
+    problem = applicant_problem(applicant.type, applicant.id_number.upper(), today=today)
+    if problem is not None:
+        raise Unprocessable.field("applicant.id_number", problem)
+    recorded = check_materials(item, data.materials)
+    calendar = await load_calendar(session)
+    application = Application(
+        number=f"pending-{id(data)}-{now.timestamp()}", item_id=item.id, item_code=item.code,
+        item_revision=item.revision, department_code=item.department_code, site_code=site.code, tenant=site.tenant,
+        channel=data.channel, applicant_type=applicant.type, applicant_id_number=applicant.id_number.upper(),
+        applicant_name=applicant.name, applicant_phone=applicant.phone, materials=recorded, status="submitted",
+        auto_approved=False, submitted_at=now, submitted_on=today,
+        promised_date=calendar.add_workdays(today, item.promised_limit_days))
+    session.add(application)
+    await session.flush()
+    application.number = f"BJ{today:%Y%m%d}{application.id:07d}"
+    await _step(session, application, "submitted", actor=who.key_id or "anonymous", now=now)
+    await emit(session, "catalog.application.submitted", ApplicationSubmitted(
+        number=application.number, item_code=item.code, department_code=item.department_code, site_code=site.code,
+        channel=data.channel, applicant_type=applicant.type, submitted_at=now,
+        promised_date=application.promised_date, status="submitted"), tenant=site.tenant, about=application.number)
+    if qualifies_for_auto_approval(item, recorded):
+        application.auto_approved = True
+        await _step(session, application, "accepted", actor=AUTO_ACTOR, now=now, note="无人审核", auto=True)
+        await _step(session, application, "approved", actor=AUTO_ACTOR, now=now, note="无人审核", auto=True)
+    await session.flush()
+    return application
+
+
+async def transition(session: AsyncSession, application: Application, target: str, *, actor: str, now: datetime,
+                     note: str = "", certificate_no: str | None = None, reason: str | None = None) -> Application:
+    """Move an application on; completion needs a certificate number, rejection a reason."""
+    check_transition(application.status, target)
+    if target == "completed":
+        if certificate_no is None:
+            raise Unprocessable.field("certificate_no", "is required to complete an application")
+        application.certificate_no = certificate_no
+    if target == "rejected":
+        if reason is None:
+            raise Unprocessable.field("reason", "is required to reject an application")
+        application.reason = reason
+    if target in FINAL:
+        application.finished_at = now
+    await _step(session, application, target, actor=actor, now=now, note=note)
+    await session.flush()
+    return application
+
+
+async def get_application(session: AsyncSession, number: str, who: Principal) -> Application:
+    """The application with this number, 404 when it does not exist or belongs to another township."""
+    application = (await session.execute(select(Application).where(Application.number == number))).scalar_one_or_none()
+    if application is None or not who.may_act_on(application.tenant):
+        raise NotFound(f"No application {number}.", code="application_not_found")
+    return application
+
+
+async def steps_of(session: AsyncSession, application: Application) -> list[ApplicationStep]:
+    """The steps of an application, oldest first."""
+    return list((await session.execute(select(ApplicationStep).where(ApplicationStep.application_id == application.id)
+                                       .order_by(ApplicationStep.id))).scalars())
+
+
+@dataclass(frozen=True)
+class ApplicationFilter:
+    """What a list of applications is narrowed to."""
+
+    status: str | None = None
+    site: str | None = None
+    department: str | None = None
+    item: str | None = None
+    start: date | None = None
+    end: date | None = None
+    overdue: bool | None = None
+
+
+def filtered(who: Principal, f: ApplicationFilter, today: date) -> Select[tuple[Application]]:
+    """The applications this principal may see that pass the filters."""
+    query = select(Application)
+    if not who.district_wide:
+        query = query.where(Application.tenant == who.tenant)
+    for column, value in ((Application.status, f.status), (Application.site_code, f.site),
+                          (Application.department_code, f.department), (Application.item_code, f.item)):
+        if value is not None:
+            query = query.where(column == value)
+    if f.start is not None:
+        query = query.where(Application.submitted_on >= f.start)
+    if f.end is not None:
+        query = query.where(Application.submitted_on <= f.end)
+    if f.overdue is True:
+        query = query.where(Application.status.in_(OPEN), Application.promised_date < today)
+    return query
