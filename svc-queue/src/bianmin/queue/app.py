@@ -1,12 +1,15 @@
-"""The queue service's application: its routers, event handlers and figures on the kit's wiring."""
+"""The queue service's application: its routers, event handlers, figures and workers on the kit's wiring."""
 
 from fastapi import FastAPI
 
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.clock import Clock
 from bianmin.queue.api import ROUTERS
+from bianmin.queue.domain.notify import CallNotifier
 from bianmin.queue.events import HANDLERS
 from bianmin.queue.settings import QueueSettings
+from bianmin.queue.stats import queue_figures
+from bianmin.queue.workers import alert_worker
 
 SPEC = ServiceSpec(
     name="queue",
@@ -14,9 +17,20 @@ SPEC = ServiceSpec(
     description="Appointments, tickets, counters, calling, display boards and people flow for the district hall and every township hall.",
     routers=ROUTERS,
     handlers=HANDLERS,
+    stats=queue_figures,
+    workers=[alert_worker],
+    tags=[{"name": n, "description": d} for n, d in (
+        ("halls", "Halls, business lines and counters."),
+        ("tickets", "Taking a number, calling and serving."),
+        ("appointments", "Slots, bookings and check-in (预约)."),
+        ("evaluations", "Evaluation after service (好差评) and rectification."),
+        ("boards", "Display boards, the call stream and people-flow figures."),
+    )],
 )
 
 
 def create_app(settings: QueueSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the queue service's application."""
-    return create_service_app(SPEC, settings or QueueSettings(), clock=clock)
+    app = create_service_app(SPEC, settings or QueueSettings(), clock=clock)
+    app.state.call_notifier = CallNotifier()
+    return app

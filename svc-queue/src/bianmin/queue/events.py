@@ -1,10 +1,50 @@
 """What the queue service publishes (through the outbox) and how it reacts to what it consumes.
 
-The subjects it publishes and consumes are declared in :mod:`bianmin.contracts.registry`;
-``HANDLERS`` maps each consumed subject to the function that applies it.
+The subjects it publishes and consumes are declared in :mod:`bianmin.contracts.events.queue`;
+``HANDLERS`` maps each consumed subject to the function that applies it. The catalog's item events
+keep a read model of items (so lines can name and check the items they serve); an event older than
+the stored revision changes nothing, so out-of-order deliveries cannot roll an item back.
 """
 
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.contracts.envelope import CloudEvent
+from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.calendar import CALENDAR_HANDLER
 from bianmin.kit.events.consumer import Handler
+from bianmin.queue.models import CatalogItem
 
-HANDLERS: list[Handler] = [CALENDAR_HANDLER]
+
+async def apply_item_changed(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    """Upsert the item's read-model row unless a newer revision is stored."""
+    assert isinstance(payload, ItemChanged)
+    status = "withdrawn" if event.nats_subject == "catalog.item.withdrawn" else payload.status
+    item = await session.get(CatalogItem, payload.code, with_for_update=True)
+    if item is None:
+        session.add(CatalogItem(code=payload.code, basic_code=payload.basic_code, name=payload.name,
+                                department_code=payload.department_code, status=status,
+                                revision=payload.revision, updated_at=datetime.now(UTC)))
+        await session.flush()
+        return
+    if payload.revision < item.revision:
+        return
+    item.basic_code = payload.basic_code
+    item.name = payload.name
+    item.department_code = payload.department_code
+    item.status = status
+    item.revision = payload.revision
+    item.updated_at = datetime.now(UTC)
+    await session.flush()
+
+
+HANDLERS: list[Handler] = [
+    CALENDAR_HANDLER,
+    Handler("catalog.item.published", apply_item_changed),
+    Handler("catalog.item.updated", apply_item_changed),
+    Handler("catalog.item.withdrawn", apply_item_changed),
+]

@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from bianmin.queue.api import appointments, boards, evaluations, halls, tickets
+
+ROUTERS: list[APIRouter] = [halls.router, tickets.router, appointments.router, evaluations.router, boards.router]

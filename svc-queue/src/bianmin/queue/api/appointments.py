@@ -1,0 +1,124 @@
+"""Appointment slots (public to read) and bookings: book, read, cancel, check in."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.kit.calendar import load_calendar
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identifiers import mask_name, mask_resident_id
+from bianmin.kit.identity import PrincipalDep, public, require_scopes
+from bianmin.kit.workdays import local_date
+from bianmin.queue.api.deps import SettingsDep, booking_rules, hall_for, prefixes, ticket_read
+from bianmin.queue.domain import booking, halls
+from bianmin.queue.models import Appointment, Line, Slot
+from bianmin.queue.schemas import AppointmentCreate, AppointmentRead, CheckIn, SlotPlan, SlotPlanRead, SlotRead, TicketRead
+
+router = APIRouter(tags=["appointments"])
+WRITE = [require_scopes("queue:write")]
+
+
+def slot_view(slot: Slot, prefix: str) -> SlotRead:
+    """A slot with its remaining places."""
+    return SlotRead(id=slot.id, hall_code=slot.hall_code, line=prefix, day=slot.day, start_at=slot.start_at,
+                    end_at=slot.end_at, capacity=slot.capacity, booked=slot.booked,
+                    available=max(0, slot.capacity - slot.booked))
+
+
+async def appointment_view(session: AsyncSession, appointment: Appointment) -> AppointmentRead:
+    """An appointment, masked."""
+    slot = await booking.get_slot(session, appointment.slot_id)
+    names = await prefixes(session, {appointment.line_id})
+    return AppointmentRead(code=appointment.code, hall_code=appointment.hall_code, line=names[appointment.line_id],
+                           slot_id=slot.id, day=slot.day, start_at=slot.start_at, end_at=slot.end_at,
+                           name=mask_name(appointment.name), id_number=mask_resident_id(appointment.id_number),
+                           state=appointment.state, created_at=appointment.created_at,
+                           ticket_id=appointment.ticket_id)
+
+
+@router.post("/halls/{code}/slots", status_code=201, summary="Plan appointment slots",
+             dependencies=[require_scopes("queue:manage")], responses=problem_responses(401, 403, 404, 422))
+async def plan_slots(code: str, body: SlotPlan, session: SessionDep, who: PrincipalDep,
+                     idem: IdempotencyDep) -> SlotPlanRead:
+    """Create a line's slots for every working day of a range (holidays skipped, existing slots kept)."""
+    hall = await hall_for(session, who, code)
+    line = await halls.get_line(session, hall.code, body.line)
+    created = await booking.generate_slots(session, hall=hall, line=line, start=body.from_date, end=body.to_date,
+                                           times=list(body.times), capacity=body.capacity,
+                                           calendar=await load_calendar(session))
+    view = SlotPlanRead(created=len(created), slots=[slot_view(s, line.prefix) for s in created])
+    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+
+
+@router.get("/halls/{code}/slots", summary="Available slots", responses=problem_responses(401, 404, 422), **public())
+async def list_slots(code: str, session: SessionDep, clock: ClockDep,
+                     day: Annotated[date | None, Query(alias="date", description="Defaults to today.")] = None,
+                     line: Annotated[str | None, Query(pattern=r"^[A-Z]$")] = None) -> list[SlotRead]:
+    """The slots of a hall on a day with the places left (public: citizens choose a time)."""
+    hall = await halls.get_hall(session, code)
+    line_row: Line | None = await halls.get_line(session, hall.code, line) if line else None
+    slots = await booking.list_slots(session, hall_code=hall.code, day=day or local_date(clock.now()),
+                                     line_id=line_row.id if line_row else None)
+    names = await prefixes(session, {s.line_id for s in slots})
+    return [slot_view(s, names[s.line_id]) for s in slots]
+
+
+@router.post("/appointments", status_code=201, summary="Book an appointment", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def book(body: AppointmentCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+               clock: ClockDep, settings: SettingsDep) -> AppointmentRead:
+    """Book a place in a slot; never beyond its capacity, on working days within the horizon only."""
+    slot = await booking.get_slot(session, body.slot_id)
+    await hall_for(session, who, slot.hall_code)
+    appointment = await booking.book(session, slot=slot, name=body.name, id_number=body.id_number, phone=body.phone,
+                                     item_code=body.item_code, now=clock.now(),
+                                     calendar=await load_calendar(session), rules=booking_rules(settings))
+    view = await appointment_view(session, appointment)
+    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+
+
+@router.get("/appointments/{code}", summary="Read an appointment", dependencies=[require_scopes("queue:read")],
+            responses=problem_responses(401, 403, 404))
+async def read_appointment(code: str, session: SessionDep, who: PrincipalDep) -> AppointmentRead:
+    """An appointment by its booking code."""
+    appointment = await booking.get_appointment(session, code)
+    await hall_for(session, who, appointment.hall_code)
+    view = await appointment_view(session, appointment)
+    await session.rollback()
+    return view
+
+
+@router.post("/appointments/{code}/cancel", summary="Cancel an appointment", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409))
+async def cancel(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> AppointmentRead:
+    """Cancel before the slot starts; the place becomes free again."""
+    appointment = await booking.get_appointment(session, code)
+    await hall_for(session, who, appointment.hall_code)
+    await booking.cancel(session, appointment=appointment, now=clock.now())
+    view = await appointment_view(session, appointment)
+    await session.commit()
+    return view
+
+
+@router.post("/appointments/{code}/check-in", status_code=201, summary="Check in", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def check_in(code: str, body: CheckIn, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                   settings: SettingsDep, idem: IdempotencyDep) -> TicketRead:
+    """Turn an appointment into a ticket: appointment priority in the window, walk-in queue when late."""
+    appointment = await booking.get_appointment(session, code)
+    hall = await hall_for(session, who, appointment.hall_code)
+    line = await session.get(Line, appointment.line_id)
+    assert line is not None
+    issued = await booking.check_in(session, appointment=appointment, id_number=body.id_number, hall=hall, line=line,
+                                    now=clock.now(), rules=booking_rules(settings),
+                                    default_service_minutes=settings.default_service_minutes)
+    view = await ticket_read(session, issued.ticket, people_ahead=issued.people_ahead,
+                             estimated_wait_minutes=issued.estimated_wait_minutes)
+    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]

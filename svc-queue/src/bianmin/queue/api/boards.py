@@ -1,0 +1,121 @@
+"""Display boards, the server-sent call stream, live figures of a hall (public) and history.
+
+The stream serves the hall's call log in order: each event's ``id:`` is the hall's call sequence
+number, so a board that reconnects with ``Last-Event-ID`` (or ``?after=``) gets every call it
+missed. Without either it starts after the current last call (a board loads ``/board`` first).
+Calls committed in this process wake the stream at once; the stream also polls the table every
+``stream_poll_seconds`` so calls made by another replica reach it, and sends a comment heartbeat
+every ``stream_heartbeat_seconds`` so proxies keep the connection open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
+from bianmin.kit.identity import PrincipalDep, ensure_tenant, public
+from bianmin.kit.stats import Period
+from bianmin.queue.api.deps import NotifierDep, SettingsDep
+from bianmin.queue.domain import flow, halls
+from bianmin.queue.models import CallLog
+
+router = APIRouter(tags=["boards"])
+BATCH = 100
+
+
+@router.get("/halls/{code}/board", summary="Display board", responses=problem_responses(401, 404), **public())
+async def board(code: str, session: SessionDep) -> dict[str, Any]:
+    """Each counter's current call and the last calls of a hall, names masked."""
+    return await flow.board(session, await halls.get_hall(session, code))
+
+
+@router.get("/halls/{code}/stats", summary="Live figures of a hall", responses=problem_responses(401, 404), **public())
+async def live_stats(code: str, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+    """Waiting per line, longest wait, open counters and today's throughput, right now."""
+    return await flow.live(session, await halls.get_hall(session, code), clock.now())
+
+
+def _last_id(header: str | None, after: int | None) -> int | None:
+    if header is None:
+        return after
+    if not header.isdigit() or len(header) > 12:
+        raise Unprocessable.field("Last-Event-ID", "must be a call sequence number this stream sent")
+    return int(header)
+
+
+@router.get("/halls/{code}/stream", summary="Call stream for display boards (server-sent events)",
+            response_class=StreamingResponse, responses={**problem_responses(401, 404, 422),
+                                                         200: {"content": {"text/event-stream": {}}}}, **public())
+async def stream(code: str, request: Request, settings: SettingsDep, notifier: NotifierDep,
+                 last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+                 after: Annotated[int | None, Query(ge=0, description="Resume after this call sequence number.")] = None,
+                 ) -> StreamingResponse:
+    """Every call of a hall as it happens, with its announcement text, resumable with Last-Event-ID."""
+    start = _last_id(last_event_id, after)
+    db = request.app.state.db
+    async with db.sessionmaker() as session:
+        hall = await halls.get_hall(session, code)
+        if start is None:
+            start = hall.call_seq
+        await session.rollback()
+    return StreamingResponse(_events(request, code, start, settings.stream_poll_seconds,
+                                     settings.stream_heartbeat_seconds, notifier),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+async def _events(request: Request, code: str, last: int, poll: float, heartbeat: float,
+                  notifier: Any) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    next_beat = loop.time() + heartbeat
+    yield "retry: 2000\n\n"
+    while True:
+        waiter = notifier.waiter(code)
+        async with request.app.state.db.sessionmaker() as session:
+            rows = (await session.scalars(select(CallLog).where(CallLog.hall_code == code, CallLog.seq > last)
+                                          .order_by(CallLog.seq).limit(BATCH))).all()
+            await session.rollback()
+        for entry in rows:
+            last = entry.seq
+            data = json.dumps(flow.call_view(entry), ensure_ascii=False)
+            yield f"id: {entry.seq}\nevent: call\ndata: {data}\n\n"
+        if len(rows) == BATCH:
+            continue
+        if await request.is_disconnected():
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(waiter.wait(), timeout=max(0.01, min(poll, next_beat - loop.time())))
+        if loop.time() >= next_beat:
+            next_beat = loop.time() + heartbeat
+            yield ": heartbeat\n\n"
+
+
+@router.get("/stats", summary="History of the halls", responses=problem_responses(401, 403, 404, 422))
+async def history(who: PrincipalDep, session: SessionDep,
+                  start: Annotated[date | None, Query(alias="from")] = None,
+                  end: Annotated[date | None, Query(alias="to")] = None,
+                  hall: Annotated[str | None, Query(description="One hall; default: every hall the key may see.")] = None,
+                  ) -> dict[str, Any]:
+    """Tickets per hour, mean and p90 wait and service time, no-show rate and satisfaction over a period."""
+    if not (who.has_scope("queue:read") or who.has_scope("cockpit:read")):
+        raise Forbidden("This key lacks the scope queue:read.", code="scope_missing")
+    period = Period(start=start, end=end)
+    if hall is not None:
+        ensure_tenant(who, (await halls.get_hall(session, hall)).tenant)
+        scope: list[str] | None = [hall]
+    else:
+        scope = None if who.district_wide else [who.tenant or ""]
+    figures = await flow.history(session, start=period.start, end=period.end, halls=scope)
+    return {"from": period.start, "to": period.end, "halls": scope or "all", **figures.__dict__,
+            "definitions": flow.__doc__}

@@ -1,0 +1,159 @@
+"""Halls, their business lines and counters: public to read, ``queue:manage`` to change."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import PrincipalDep, ensure_tenant, public, require_scopes
+from bianmin.queue.api.deps import hall_for
+from bianmin.queue.domain import halls
+from bianmin.queue.models import Counter, Hall, Line
+from bianmin.queue.schemas import (
+    CounterCreate,
+    CounterLineRead,
+    CounterRead,
+    CounterUpdate,
+    HallCreate,
+    HallRead,
+    HallUpdate,
+    LineCreate,
+    LineItemRead,
+    LineRead,
+    LineUpdate,
+)
+
+router = APIRouter(tags=["halls"])
+MANAGE = [require_scopes("queue:manage")]
+
+
+@router.get("/halls", summary="List halls", responses=problem_responses(401), **public())
+async def list_halls(session: SessionDep) -> list[HallRead]:
+    """Every hall of the district (public: citizens choose where to go)."""
+    return [HallRead.model_validate(h) for h in await halls.list_halls(session)]
+
+
+@router.post("/halls", status_code=201, summary="Open a hall", dependencies=MANAGE,
+             responses=problem_responses(401, 403, 409, 422))
+async def create_hall(body: HallCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                      clock: ClockDep) -> HallRead:
+    """Open the hall of a site; a township key may open its own township's hall only."""
+    ensure_tenant(who, body.code)
+    hall = await halls.create_hall(session, code=body.code, name=body.name, address=body.address,
+                                   alert_wait_minutes=body.alert_wait_minutes,
+                                   alert_waiting_count=body.alert_waiting_count, now=clock.now())
+    return await idem.finish(session, HallRead.model_validate(hall), status_code=201)  # type: ignore[return-value]
+
+
+@router.get("/halls/{code}", summary="Read a hall", responses=problem_responses(401, 404), **public())
+async def read_hall(code: str, session: SessionDep) -> HallRead:
+    """One hall."""
+    return HallRead.model_validate(await halls.get_hall(session, code))
+
+
+@router.patch("/halls/{code}", summary="Change a hall", dependencies=MANAGE,
+              responses=problem_responses(401, 403, 404, 422))
+async def update_hall(code: str, body: HallUpdate, session: SessionDep, who: PrincipalDep) -> HallRead:
+    """Change a hall's name, address or live alert thresholds."""
+    hall = await hall_for(session, who, code)
+    for name, value in body.model_dump(exclude_none=True).items():
+        setattr(hall, name, value)
+    await session.commit()
+    return HallRead.model_validate(hall)
+
+
+async def line_views(session: AsyncSession, lines: list[Line]) -> list[LineRead]:
+    """Lines with the items they serve, named from the catalog read model."""
+    items = await halls.items_of(session, [line.id for line in lines])
+    return [LineRead(id=line.id, hall_code=line.hall_code, prefix=line.prefix, name=line.name,
+                     daily_cap=line.daily_cap, active=line.active,
+                     items=[LineItemRead(code=code, name=item.name if item else None,
+                                         status=item.status if item else None, known=item is not None)
+                            for code, item in items[line.id]])
+            for line in lines]
+
+
+@router.get("/halls/{code}/lines", summary="List a hall's lines", responses=problem_responses(401, 404), **public())
+async def list_lines(code: str, session: SessionDep) -> list[LineRead]:
+    """The business lines of a hall and the items each serves."""
+    await halls.get_hall(session, code)
+    return await line_views(session, list(await halls.list_lines(session, code)))
+
+
+@router.post("/halls/{code}/lines", status_code=201, summary="Add a line", dependencies=MANAGE,
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def create_line(code: str, body: LineCreate, session: SessionDep, who: PrincipalDep,
+                      idem: IdempotencyDep) -> LineRead:
+    """Add a business line (prefix letter, name, daily cap, items) to a hall."""
+    hall = await hall_for(session, who, code)
+    line = await halls.create_line(session, hall=hall, prefix=body.prefix, name=body.name,
+                                   daily_cap=body.daily_cap, item_codes=body.item_codes)
+    view = (await line_views(session, [line]))[0]
+    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+
+
+@router.patch("/halls/{code}/lines/{prefix}", summary="Change a line", dependencies=MANAGE,
+              responses=problem_responses(401, 403, 404, 422))
+async def update_line(code: str, prefix: str, body: LineUpdate, session: SessionDep, who: PrincipalDep) -> LineRead:
+    """Rename a line, change its cap or items, or stop it taking tickets."""
+    hall = await hall_for(session, who, code)
+    line = await halls.get_line(session, hall.code, prefix)
+    await halls.update_line(session, line, name=body.name, daily_cap=body.daily_cap, active=body.active,
+                            item_codes=body.item_codes)
+    view = (await line_views(session, [line]))[0]
+    await session.commit()
+    return view
+
+
+async def counter_views(session: AsyncSession, counters: list[Counter]) -> list[CounterRead]:
+    """Counters with the lines they serve."""
+    served = await halls.lines_of(session, [c.id for c in counters])
+    return [CounterRead(id=c.id, hall_code=c.hall_code, number=c.number, name=c.name, state=c.state,
+                        staff_name=c.staff_name,
+                        lines=[CounterLineRead(line=line.prefix, weight=w) for line, w in served[c.id]])
+            for c in counters]
+
+
+@router.get("/halls/{code}/counters", summary="List a hall's counters", responses=problem_responses(401, 404),
+            **public())
+async def list_counters(code: str, session: SessionDep) -> list[CounterRead]:
+    """The counters of a hall, their state and the lines they serve."""
+    hall: Hall = await halls.get_hall(session, code)
+    return await counter_views(session, list(await halls.list_counters(session, hall.code)))
+
+
+@router.post("/halls/{code}/counters", status_code=201, summary="Add a counter", dependencies=MANAGE,
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def create_counter(code: str, body: CounterCreate, session: SessionDep, who: PrincipalDep,
+                         idem: IdempotencyDep) -> CounterRead:
+    """Add a counter (窗口) serving lines of the hall with weights."""
+    hall = await hall_for(session, who, code)
+    counter = await halls.create_counter(session, hall=hall, number=body.number, name=body.name, state=body.state,
+                                         staff_name=body.staff_name,
+                                         lines=[(item.line, item.weight) for item in body.lines])
+    view = (await counter_views(session, [counter]))[0]
+    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+
+
+@router.get("/counters/{counter_id}", summary="Read a counter", responses=problem_responses(401, 404), **public())
+async def read_counter(counter_id: int, session: SessionDep) -> CounterRead:
+    """One counter."""
+    return (await counter_views(session, [await halls.get_counter(session, counter_id)]))[0]
+
+
+@router.patch("/counters/{counter_id}", summary="Change a counter", dependencies=[require_scopes("queue:write")],
+              responses=problem_responses(401, 403, 404, 422))
+async def update_counter(counter_id: int, body: CounterUpdate, session: SessionDep, who: PrincipalDep) -> CounterRead:
+    """Open, pause or close a counter, or change its staff on duty or its lines."""
+    counter = await halls.get_counter(session, counter_id)
+    await hall_for(session, who, counter.hall_code)
+    await halls.update_counter(session, counter, state=body.state, staff_name=body.staff_name,
+                               clear_staff=body.clear_staff, name=body.name,
+                               lines=None if body.lines is None else [(i.line, i.weight) for i in body.lines])
+    view = (await counter_views(session, [counter]))[0]
+    await session.commit()
+    return view

@@ -1,0 +1,207 @@
+"""Tickets and calling: take a number, call-next, recall, no-show, start, complete, hold, transfer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import PrincipalDep, require_scopes
+from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.queue.api.deps import (
+    NotifierDep,
+    SettingsDep,
+    call_rules,
+    hall_for,
+    prefixes,
+    ticket_read,
+    ticket_view,
+)
+from bianmin.queue.domain import calling, halls, tickets
+from bianmin.queue.domain.halls import hall_code_problem
+from bianmin.queue.models import Ticket
+from bianmin.queue.schemas import CallNextRead, TicketCreate, TicketRead, TransferIn
+
+router = APIRouter(tags=["tickets"])
+WRITE = [require_scopes("queue:write")]
+READ = [require_scopes("queue:read")]
+TicketState = Literal["waiting", "called", "serving", "held", "done", "no_show"]
+
+
+@router.post("/tickets", status_code=201, summary="Take a ticket", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def take_ticket(body: TicketCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                      clock: ClockDep, settings: SettingsDep) -> TicketRead:
+    """Issue the next number of a business line in a hall, with the people ahead and the estimated wait."""
+    problem = hall_code_problem(body.hall_code)
+    if problem:
+        raise Unprocessable.field("hall_code", problem)
+    hall = await hall_for(session, who, body.hall_code)
+    line = await halls.get_line(session, hall.code, body.line)
+    person = tickets.Person(name=body.name, id_number=body.id_number, phone=body.phone, disabled=body.disabled,
+                            green_channel=body.green_channel)
+    issued = await tickets.issue(session, hall=hall, line=line, person=person, item_code=body.item_code,
+                                 now=clock.now(), default_service_minutes=settings.default_service_minutes)
+    view = await ticket_read(session, issued.ticket, people_ahead=issued.people_ahead,
+                             estimated_wait_minutes=issued.estimated_wait_minutes)
+    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+
+
+@router.get("/tickets", summary="List tickets", dependencies=READ, responses=problem_responses(401, 403, 404, 422))
+async def list_tickets(session: SessionDep, who: PrincipalDep, page: PageDep,
+                       hall: Annotated[str, Query(description="Hall code.")],
+                       day: Annotated[date | None, Query(alias="date", description="Service date.")] = None,
+                       state: TicketState | None = None) -> Page[TicketRead]:
+    """The tickets of a hall, newest first, optionally of one day and state."""
+    await hall_for(session, who, hall)
+    statement = select(Ticket).where(Ticket.hall_code == hall)
+    if day is not None:
+        statement = statement.where(Ticket.service_date == day)
+    if state is not None:
+        statement = statement.where(Ticket.state == state)
+    if page.after:
+        if not isinstance(page.after[0], int):
+            raise Unprocessable.field("cursor", "is not a cursor this API issued")
+        statement = statement.where(Ticket.id < page.after[0])
+    rows = list((await session.scalars(statement.order_by(Ticket.id.desc()).limit(page.limit + 1))).all())
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    names = await prefixes(session, {t.line_id for t in rows} | {t.original_line_id for t in rows})
+    return Page[TicketRead](items=[ticket_view(t, names) for t in rows],
+                            next_cursor=encode_cursor([rows[-1].id]) if more else None)
+
+
+@router.get("/tickets/{ticket_id}", summary="Read a ticket", dependencies=READ,
+            responses=problem_responses(401, 403, 404))
+async def read_ticket(ticket_id: int, session: SessionDep, who: PrincipalDep, settings: SettingsDep) -> TicketRead:
+    """A ticket; while it waits, with the people ahead and the estimated wait."""
+    ticket = await tickets.get_ticket(session, ticket_id)
+    await hall_for(session, who, ticket.hall_code)
+    if ticket.state != "waiting":
+        return await ticket_read(session, ticket)
+    ahead = await tickets.waiting_ahead(session, ticket.line_id, ticket.queued_at, exclude=ticket.id)
+    minutes = await tickets.estimate(session, ticket.line_id, ahead, settings.default_service_minutes)
+    return await ticket_read(session, ticket, people_ahead=ahead, estimated_wait_minutes=minutes)
+
+
+@router.post("/counters/{counter_id}/call-next", summary="Call the next ticket", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409))
+async def call_next(counter_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                    settings: SettingsDep, notifier: NotifierDep) -> CallNextRead:
+    """Call the ticket this counter serves next, and say why it was picked (ticket null: nobody waits)."""
+    counter = await halls.get_counter(session, counter_id)
+    hall = await hall_for(session, who, counter.hall_code)
+    called = await calling.call_next(session, counter_id=counter.id, hall=hall, now=clock.now(),
+                                     rules=call_rules(settings))
+    if called is None:
+        await session.commit()
+        return CallNextRead(ticket=None, reason="no_waiting_ticket")
+    view = await ticket_read(session, called.ticket)
+    await session.commit()
+    notifier.notify(hall.code)
+    return CallNextRead(ticket=view, reason=called.reason, score=called.score, announcement=called.log.text,
+                        call_seq=called.log.seq)
+
+
+@router.post("/tickets/{ticket_id}/recall", summary="Recall a ticket", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409))
+async def recall(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep, settings: SettingsDep,
+                 notifier: NotifierDep) -> CallNextRead:
+    """Announce a called ticket again (up to the configured number of recalls)."""
+    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
+    hall = await hall_for(session, who, ticket.hall_code)
+    entry = await calling.recall(session, ticket=ticket, hall=hall, now=clock.now(), max_recalls=settings.max_recalls)
+    view = await ticket_read(session, ticket)
+    await session.commit()
+    notifier.notify(hall.code)
+    return CallNextRead(ticket=view, reason="recall", score={"recall_count": ticket.recall_count,
+                                                              "max_recalls": settings.max_recalls},
+                        announcement=entry.text, call_seq=entry.seq)
+
+
+@router.post("/tickets/{ticket_id}/no-show", summary="Mark a ticket no-show", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409))
+async def no_show(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                  settings: SettingsDep) -> TicketRead:
+    """The citizen did not come after the allowed recalls (过号)."""
+    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
+    hall = await hall_for(session, who, ticket.hall_code)
+    await calling.no_show(session, ticket=ticket, hall=hall, now=clock.now(), max_recalls=settings.max_recalls)
+    view = await ticket_read(session, ticket)
+    await session.commit()
+    return view
+
+
+@router.post("/tickets/{ticket_id}/start", summary="Start serving", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409))
+async def start(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
+    """The citizen is at the counter: the service clock starts."""
+    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
+    await hall_for(session, who, ticket.hall_code)
+    await calling.start(session, ticket=ticket, now=clock.now())
+    view = await ticket_read(session, ticket)
+    await session.commit()
+    return view
+
+
+@router.post("/tickets/{ticket_id}/complete", summary="Complete the service", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409))
+async def complete(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
+    """Service done; its duration is recorded (a ticket transferred with return goes back in line)."""
+    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
+    hall = await hall_for(session, who, ticket.hall_code)
+    await calling.complete(session, ticket=ticket, hall=hall, now=clock.now())
+    view = await ticket_read(session, ticket)
+    await session.commit()
+    return view
+
+
+@router.post("/tickets/{ticket_id}/hold", summary="Hold a ticket", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409))
+async def hold(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
+    """Set a called or served ticket aside (挂起) while the citizen fetches something."""
+    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
+    await hall_for(session, who, ticket.hall_code)
+    await calling.hold(session, ticket=ticket, now=clock.now())
+    view = await ticket_read(session, ticket)
+    await session.commit()
+    return view
+
+
+@router.post("/tickets/{ticket_id}/resume", summary="Resume a held ticket", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409))
+async def resume(ticket_id: int, session: SessionDep, who: PrincipalDep) -> TicketRead:
+    """Put a held ticket back in line for the counter that held it."""
+    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
+    await hall_for(session, who, ticket.hall_code)
+    await calling.resume(session, ticket=ticket)
+    view = await ticket_read(session, ticket)
+    await session.commit()
+    return view
+
+
+@router.post("/tickets/{ticket_id}/transfer", summary="Transfer a ticket", dependencies=WRITE,
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def transfer(ticket_id: int, body: TransferIn, session: SessionDep, who: PrincipalDep,
+                   clock: ClockDep) -> TicketRead:
+    """Send a ticket to another line or counter of its hall, optionally returning afterwards."""
+    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
+    hall = await hall_for(session, who, ticket.hall_code)
+    line = await halls.get_line(session, hall.code, body.line) if body.line else None
+    counter = None
+    if body.counter_id is not None:
+        try:
+            counter = await halls.get_counter(session, body.counter_id)
+        except NotFound as exc:
+            raise Unprocessable.field("counter_id", "no such counter") from exc
+    await calling.transfer(session, ticket=ticket, line=line, counter=counter, return_after=body.return_after,
+                           now=clock.now())
+    view = await ticket_read(session, ticket)
+    await session.commit()
+    return view

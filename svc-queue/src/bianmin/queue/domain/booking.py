@@ -1,0 +1,168 @@
+"""Appointments (预约): slots with capacity, the booking horizon, per-person limits, check-in.
+
+Rules:
+- Slots belong to a hall, line and day; generating slots over a date range skips the days the
+  working-day calendar marks off (holidays closed, 调休 working weekends open) and slots that exist.
+- A booking must fall on a working day within the horizon (today … today + ``booking_horizon_days``)
+  and before the slot starts. One ID number holds at most ``per_person_daily_limit`` live bookings
+  per day, across halls.
+- Capacity is taken with a conditional ``UPDATE slot SET booked = booked + 1 WHERE booked < capacity``:
+  atomic on both databases, so concurrent bookings never exceed it.
+- Cancelling is allowed until the slot starts and gives the place back.
+- Check-in opens ``checkin_before_minutes`` before the slot; up to ``checkin_grace_minutes`` after its
+  start the appointment becomes a ticket with appointment priority; later, it joins the walk-in queue.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
+from bianmin.queue.domain import tickets
+from bianmin.queue.models import Appointment, Hall, Line, Slot
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+MAX_RANGE_DAYS = 62
+LIVE = ("booked", "checked_in")
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    """The tunable parts of booking and check-in."""
+
+    horizon_days: int = 14
+    per_person_daily_limit: int = 2
+    checkin_before: timedelta = timedelta(minutes=30)
+    checkin_grace: timedelta = timedelta(minutes=15)
+
+
+async def generate_slots(session: AsyncSession, *, hall: Hall, line: Line, start: date, end: date,
+                         times: list[tuple[time, time]], capacity: int, calendar: WorkCalendar) -> list[Slot]:
+    """Create the slots of a line for every working day of a range; existing slots are left alone."""
+    if end < start:
+        raise Unprocessable.field("to_date", "must not be before from_date")
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise Unprocessable.field("to_date", f"a range covers at most {MAX_RANGE_DAYS} days")
+    for index, (begin, finish) in enumerate(times):
+        if finish <= begin:
+            raise Unprocessable.field(f"times.{index}.end", "must be after start")
+    existing = set((await session.scalars(select(Slot.start_at).where(
+        Slot.line_id == line.id, Slot.day >= start, Slot.day <= end))).all())
+    created: list[Slot] = []
+    day = start
+    while day <= end:
+        if calendar.is_workday(day):
+            for begin, finish in times:
+                start_at = datetime.combine(day, begin, tzinfo=SHANGHAI)
+                if start_at in existing:
+                    continue
+                slot = Slot(hall_code=hall.code, line_id=line.id, day=day, start_at=start_at,
+                            end_at=datetime.combine(day, finish, tzinfo=SHANGHAI), capacity=capacity, booked=0)
+                session.add(slot)
+                created.append(slot)
+                existing.add(start_at)
+        day += timedelta(days=1)
+    await session.flush()
+    return created
+
+
+async def list_slots(session: AsyncSession, *, hall_code: str, day: date, line_id: int | None) -> Sequence[Slot]:
+    """The slots of a hall on a day, optionally of one line, by start time."""
+    statement = select(Slot).where(Slot.hall_code == hall_code, Slot.day == day)
+    if line_id is not None:
+        statement = statement.where(Slot.line_id == line_id)
+    return (await session.scalars(statement.order_by(Slot.start_at, Slot.line_id))).all()
+
+
+async def get_slot(session: AsyncSession, slot_id: int) -> Slot:
+    """The slot with this id; 404 when there is none."""
+    slot = await session.get(Slot, slot_id)
+    if slot is None:
+        raise NotFound(f"No slot {slot_id}.", code="slot_not_found")
+    return slot
+
+
+async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, phone: str | None,
+               item_code: str | None, now: datetime, calendar: WorkCalendar, rules: BookingRules) -> Appointment:
+    """Book one place of a slot for a person."""
+    today = local_date(now)
+    tickets.check_id_number("id_number", id_number, today)
+    if slot.start_at <= now:
+        raise Conflict("This slot has started; book a later one.", code="slot_past")
+    if slot.day > today + timedelta(days=rules.horizon_days):
+        raise Conflict(f"Bookings open {rules.horizon_days} days ahead.", code="beyond_horizon")
+    if not calendar.is_workday(slot.day):
+        raise Conflict(f"The hall is closed on {slot.day.isoformat()}.", code="hall_closed")
+    held = int((await session.execute(select(func.count()).select_from(Appointment).where(
+        Appointment.id_number == id_number, Appointment.day == slot.day, Appointment.state.in_(LIVE)))).scalar_one())
+    if held >= rules.per_person_daily_limit:
+        raise Conflict(f"One person may hold {rules.per_person_daily_limit} appointments a day.",
+                       code="daily_limit_reached")
+    taken = await session.execute(update(Slot).where(Slot.id == slot.id, Slot.booked < Slot.capacity)
+                                  .values(booked=Slot.booked + 1))
+    if taken.rowcount != 1:
+        raise Conflict("This slot is fully booked.", code="slot_full")
+    appointment = Appointment(code=_new_code(), slot_id=slot.id, hall_code=slot.hall_code, line_id=slot.line_id,
+                              day=slot.day, name=name, id_number=id_number, phone=phone, item_code=item_code,
+                              state="booked", created_at=now)
+    session.add(appointment)
+    await session.flush()
+    return appointment
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+async def get_appointment(session: AsyncSession, code: str) -> Appointment:
+    """The appointment with this booking code; 404 when there is none."""
+    appointment = await session.scalar(select(Appointment).where(Appointment.code == code).with_for_update())
+    if appointment is None:
+        raise NotFound(f"No appointment {code}.", code="appointment_not_found")
+    return appointment
+
+
+async def cancel(session: AsyncSession, *, appointment: Appointment, now: datetime) -> Appointment:
+    """Cancel a booking before its slot starts and give the place back."""
+    slot = await get_slot(session, appointment.slot_id)
+    if appointment.state != "booked":
+        raise Conflict(f"The appointment is {appointment.state}.", code="appointment_state")
+    if now >= slot.start_at:
+        raise Conflict("The slot has started; it can no longer be cancelled.", code="slot_started")
+    appointment.state = "cancelled"
+    appointment.cancelled_at = now
+    await session.execute(update(Slot).where(Slot.id == slot.id).values(booked=Slot.booked - 1))
+    await session.flush()
+    return appointment
+
+
+async def check_in(session: AsyncSession, *, appointment: Appointment, id_number: str, hall: Hall, line: Line,
+                   now: datetime, rules: BookingRules, default_service_minutes: float) -> tickets.Issued:
+    """Turn an appointment into a ticket: appointment priority within the window, walk-in when late."""
+    if appointment.state != "booked":
+        raise Conflict(f"The appointment is {appointment.state}.", code="appointment_state")
+    if id_number != appointment.id_number:
+        raise Unprocessable.field("id_number", "does not match the appointment")
+    slot = await get_slot(session, appointment.slot_id)
+    if local_date(now) != slot.day:
+        raise Conflict(f"The appointment is for {slot.day.isoformat()}.", code="checkin_wrong_day")
+    if now < slot.start_at - rules.checkin_before:
+        raise Conflict("Check-in has not opened yet.", code="checkin_too_early")
+    late = now > slot.start_at + rules.checkin_grace
+    issued = await tickets.issue(
+        session, hall=hall, line=line,
+        person=tickets.Person(name=appointment.name, id_number=appointment.id_number, phone=appointment.phone),
+        item_code=appointment.item_code, now=now, default_service_minutes=default_service_minutes,
+        appointment_id=appointment.id, due_at=slot.start_at, late_arrival=late)
+    appointment.state = "checked_in"
+    appointment.checked_in_at = now
+    appointment.ticket_id = issued.ticket.id
+    await session.flush()
+    return issued

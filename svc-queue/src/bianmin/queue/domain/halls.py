@@ -1,0 +1,205 @@
+"""Halls, business lines and counters: the configuration the queue runs on.
+
+Decisions where the issue is silent:
+- A hall's code is its site code (district hall ``330199000``, township halls ``330199001``–``010``)
+  and its tenant is that same code, so a township key runs its own hall only.
+- A line's items are implementation codes of the catalog. An item the catalog has withdrawn is
+  refused; an item not (yet) in the read model is accepted and shown as ``known: false``, because
+  catalog events may lag a hall's set-up.
+- A line's daily cap counts walk-in tickets; appointments were already capped by their slots.
+- A counter serves one or more lines of its own hall with integer weights 1–10.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.queue.models import CatalogItem, Counter, CounterLine, Hall, Line, LineItem
+
+HALL_CODE = re.compile(r"^330199(000|00[1-9]|010)$")
+COUNTER_STATES = ("open", "paused", "closed")
+
+
+def hall_code_problem(code: str) -> str | None:
+    """Why ``code`` is not a hall's site code, or None."""
+    if not HALL_CODE.fullmatch(code):
+        return "must be the district hall 330199000 or a township hall 330199001-330199010"
+    return None
+
+
+async def get_hall(session: AsyncSession, code: str) -> Hall:
+    """The hall with this code; 404 when there is none."""
+    hall = await session.get(Hall, code)
+    if hall is None:
+        raise NotFound(f"No hall {code}.", code="hall_not_found")
+    return hall
+
+
+async def create_hall(session: AsyncSession, *, code: str, name: str, address: str, alert_wait_minutes: int,
+                      alert_waiting_count: int, now: datetime) -> Hall:
+    """Open a hall at a site; 409 when the site has one already."""
+    problem = hall_code_problem(code)
+    if problem:
+        raise Unprocessable.field("code", problem)
+    if await session.get(Hall, code) is not None:
+        raise Conflict(f"Hall {code} exists.", code="hall_exists")
+    hall = Hall(code=code, name=name, tenant=code, address=address, call_seq=0,
+                alert_wait_minutes=alert_wait_minutes, alert_waiting_count=alert_waiting_count, created_at=now)
+    session.add(hall)
+    await session.flush()
+    return hall
+
+
+async def list_halls(session: AsyncSession) -> Sequence[Hall]:
+    """Every hall, by code."""
+    return (await session.scalars(select(Hall).order_by(Hall.code))).all()
+
+
+async def _check_items(session: AsyncSession, codes: list[str]) -> None:
+    if len(set(codes)) != len(codes):
+        raise Unprocessable.field("item_codes", "lists an item twice")
+    if not codes:
+        return
+    withdrawn = (await session.scalars(select(CatalogItem.code).where(
+        CatalogItem.code.in_(codes), CatalogItem.status == "withdrawn"))).all()
+    if withdrawn:
+        raise Unprocessable.field("item_codes", f"withdrawn from the catalog: {', '.join(sorted(withdrawn))}")
+
+
+async def get_line(session: AsyncSession, hall_code: str, prefix: str) -> Line:
+    """The line of a hall with this prefix letter; 404 when there is none."""
+    line = await session.scalar(select(Line).where(Line.hall_code == hall_code, Line.prefix == prefix))
+    if line is None:
+        raise NotFound(f"Hall {hall_code} has no line {prefix}.", code="line_not_found")
+    return line
+
+
+async def create_line(session: AsyncSession, *, hall: Hall, prefix: str, name: str, daily_cap: int,
+                      item_codes: list[str]) -> Line:
+    """Add a business line to a hall; 409 when its prefix letter is taken there."""
+    existing = await session.scalar(select(Line.id).where(Line.hall_code == hall.code, Line.prefix == prefix))
+    if existing is not None:
+        raise Conflict(f"Hall {hall.code} already has line {prefix}.", code="line_exists")
+    await _check_items(session, item_codes)
+    line = Line(hall_code=hall.code, prefix=prefix, name=name, daily_cap=daily_cap, active=True)
+    session.add(line)
+    await session.flush()
+    session.add_all([LineItem(line_id=line.id, item_code=c) for c in item_codes])
+    await session.flush()
+    return line
+
+
+async def update_line(session: AsyncSession, line: Line, *, name: str | None, daily_cap: int | None,
+                      active: bool | None, item_codes: list[str] | None) -> Line:
+    """Change a line's name, cap, activity or items."""
+    if name is not None:
+        line.name = name
+    if daily_cap is not None:
+        line.daily_cap = daily_cap
+    if active is not None:
+        line.active = active
+    if item_codes is not None:
+        await _check_items(session, item_codes)
+        await session.execute(delete(LineItem).where(LineItem.line_id == line.id))
+        session.add_all([LineItem(line_id=line.id, item_code=c) for c in item_codes])
+    await session.flush()
+    return line
+
+
+async def list_lines(session: AsyncSession, hall_code: str) -> Sequence[Line]:
+    """The lines of a hall, by prefix."""
+    return (await session.scalars(select(Line).where(Line.hall_code == hall_code).order_by(Line.prefix))).all()
+
+
+async def items_of(session: AsyncSession, line_ids: list[int]) -> dict[int, list[tuple[str, CatalogItem | None]]]:
+    """The items each line serves, with the catalog's read-model entry where it has one."""
+    rows = (await session.execute(
+        select(LineItem.line_id, LineItem.item_code, CatalogItem)
+        .join(CatalogItem, CatalogItem.code == LineItem.item_code, isouter=True)
+        .where(LineItem.line_id.in_(line_ids)).order_by(LineItem.item_code))).all()
+    found: dict[int, list[tuple[str, CatalogItem | None]]] = {i: [] for i in line_ids}
+    for line_id, code, item in rows:
+        found[line_id].append((code, item))
+    return found
+
+
+async def _resolve_lines(session: AsyncSession, hall_code: str, lines: list[tuple[str, int]]) -> list[tuple[int, int]]:
+    prefixes = [p for p, _ in lines]
+    if not lines:
+        raise Unprocessable.field("lines", "a counter serves at least one line")
+    if len(set(prefixes)) != len(prefixes):
+        raise Unprocessable.field("lines", "lists a line twice")
+    found = {line.prefix: line.id for line in (await session.scalars(
+        select(Line).where(Line.hall_code == hall_code, Line.prefix.in_(prefixes)))).all()}
+    missing = [p for p in prefixes if p not in found]
+    if missing:
+        raise Unprocessable.field("lines", f"hall {hall_code} has no line {', '.join(missing)}")
+    return [(found[p], w) for p, w in lines]
+
+
+async def create_counter(session: AsyncSession, *, hall: Hall, number: int, name: str, state: str,
+                         staff_name: str | None, lines: list[tuple[str, int]]) -> Counter:
+    """Add a counter to a hall; 409 when its number is taken there."""
+    taken = await session.scalar(select(Counter.id).where(Counter.hall_code == hall.code, Counter.number == number))
+    if taken is not None:
+        raise Conflict(f"Hall {hall.code} already has counter {number}.", code="counter_exists")
+    resolved = await _resolve_lines(session, hall.code, lines)
+    counter = Counter(hall_code=hall.code, number=number, name=name, state=state, staff_name=staff_name)
+    session.add(counter)
+    await session.flush()
+    session.add_all([CounterLine(counter_id=counter.id, line_id=i, weight=w) for i, w in resolved])
+    await session.flush()
+    return counter
+
+
+async def get_counter(session: AsyncSession, counter_id: int, *, lock: bool = False) -> Counter:
+    """The counter with this id; 404 when there is none."""
+    statement = select(Counter).where(Counter.id == counter_id)
+    if lock:
+        statement = statement.with_for_update()
+    counter = await session.scalar(statement)
+    if counter is None:
+        raise NotFound(f"No counter {counter_id}.", code="counter_not_found")
+    return counter
+
+
+async def update_counter(session: AsyncSession, counter: Counter, *, state: str | None, staff_name: str | None,
+                         clear_staff: bool, name: str | None, lines: list[tuple[str, int]] | None) -> Counter:
+    """Open, pause or close a counter, change who is on duty, or what it serves."""
+    if state is not None:
+        counter.state = state
+    if staff_name is not None:
+        counter.staff_name = staff_name
+    if clear_staff:
+        counter.staff_name = None
+    if name is not None:
+        counter.name = name
+    if lines is not None:
+        resolved = await _resolve_lines(session, counter.hall_code, lines)
+        await session.execute(delete(CounterLine).where(CounterLine.counter_id == counter.id))
+        session.add_all([CounterLine(counter_id=counter.id, line_id=i, weight=w) for i, w in resolved])
+    await session.flush()
+    return counter
+
+
+async def list_counters(session: AsyncSession, hall_code: str) -> Sequence[Counter]:
+    """The counters of a hall, by number."""
+    return (await session.scalars(select(Counter).where(Counter.hall_code == hall_code)
+                                  .order_by(Counter.number))).all()
+
+
+async def lines_of(session: AsyncSession, counter_ids: list[int]) -> dict[int, list[tuple[Line, int]]]:
+    """The lines each counter serves, with their weights."""
+    rows = (await session.execute(
+        select(CounterLine.counter_id, Line, CounterLine.weight).join(Line, Line.id == CounterLine.line_id)
+        .where(CounterLine.counter_id.in_(counter_ids)).order_by(Line.prefix))).all()
+    found: dict[int, list[tuple[Line, int]]] = {i: [] for i in counter_ids}
+    for counter_id, line, weight in rows:
+        found[counter_id].append((line, weight))
+    return found

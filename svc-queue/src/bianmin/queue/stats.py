@@ -1,0 +1,34 @@
+"""The queue's figures for the cockpit (数据驾驶舱), each with its definition."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.kit.stats import Figure, Period
+from bianmin.queue.domain import flow
+
+
+async def queue_figures(session: AsyncSession, period: Period) -> list[Figure]:
+    """Tickets, wait and service times, no-show rate and satisfaction of every hall over the period."""
+    h = await flow.history(session, start=period.start, end=period.end, halls=None)
+    return [
+        Figure(name="tickets", value=h.tickets, unit="tickets",
+               definition="Tickets issued in the period (walk-in and checked-in appointments), every hall.",
+               breakdown={**h.per_line}),
+        Figure(name="tickets_per_hour", value=h.tickets, unit="tickets",
+               definition="Tickets issued per local hour of the day (Asia/Shanghai) over the period.",
+               breakdown={**h.per_hour}),
+        Figure(name="wait_mean", value=h.wait_mean, unit="minutes",
+               definition="Mean time from issue to first call of the tickets called in the period."),
+        Figure(name="wait_p90", value=h.wait_p90, unit="minutes",
+               definition="Nearest-rank 90th percentile of the time from issue to first call."),
+        Figure(name="service_mean", value=h.service_mean, unit="minutes",
+               definition="Mean recorded service time (start to complete) of done tickets."),
+        Figure(name="service_p90", value=h.service_p90, unit="minutes",
+               definition="Nearest-rank 90th percentile of the recorded service time of done tickets."),
+        Figure(name="no_show_rate", value=h.no_show_rate, unit="ratio",
+               definition="No-show tickets divided by done plus no-show tickets."),
+        Figure(name="satisfaction_rate", value=h.satisfaction_rate, unit="ratio",
+               definition="Share of evaluations (好差评) rated 基本满意 or better (levels 3-5).",
+               breakdown={"evaluations": h.evaluations, "mean_level": h.mean_level}),
+    ]
