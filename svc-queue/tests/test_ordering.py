@@ -73,7 +73,8 @@ def test_nothing_starves_under_a_stream_of_priority_tickets() -> None:
             called_at = minute
             assert picks[0].reason == "starvation_cap"
             break
-    assert called_at is not None and called_at <= 46
+    assert called_at is not None
+    assert called_at <= 46
 
 
 def test_lines_the_counter_does_not_serve_and_tickets_sent_elsewhere_are_left_out() -> None:

@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 from fastapi import FastAPI
+from queue_testdata import HALL, make_hall, resident_id, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS, Principal
 from bianmin.kit.testing.client import client_for
-from queue_testdata import HALL, make_hall, resident_id, take
 
 TOWNSHIP = Principal(key_id="k-town", tenant=HALL, scopes=frozenset({"queue:write", "queue:read"}))
 OTHER_TOWNSHIP = Principal(key_id="k-other", tenant="330199002", scopes=frozenset({"queue:write", "queue:read"}))
@@ -22,8 +22,10 @@ async def test_numbers_run_per_line_and_restart_each_day(app: FastAPI, clock: Fi
         clock.advance(timedelta(days=1))
         next_day = await take(client, "A")
     assert (first["number"], second["number"], other["number"], next_day["number"]) == ("A001", "A002", "B001", "A001")
-    assert second["people_ahead"] == 1 and first["people_ahead"] == 0
-    assert second["state"] == "waiting" and second["hall_code"] == HALL
+    assert second["people_ahead"] == 1
+    assert first["people_ahead"] == 0
+    assert second["state"] == "waiting"
+    assert second["hall_code"] == HALL
 
 
 async def test_the_estimate_uses_open_counters_and_the_default_service_time(app: FastAPI, db_backend: str) -> None:
@@ -41,8 +43,11 @@ async def test_the_elderly_priority_comes_from_the_id_number(app: FastAPI, db_ba
         await make_hall(client)
         old = await take(client, name="张三丰", id_number=resident_id("19500101"))
         young = await take(client, id_number=resident_id("19900101"), disabled=True)
-    assert old["priorities"] == ["elderly"] and young["priorities"] == ["disabled"]
-    assert old["name"] == "张**" and old["id_number"].startswith("330199") and "*" in old["id_number"]
+    assert old["priorities"] == ["elderly"]
+    assert young["priorities"] == ["disabled"]
+    assert old["name"] == "张**"
+    assert old["id_number"].startswith("330199")
+    assert "*" in old["id_number"]
 
 
 async def test_the_daily_cap_refuses_walk_ins_beyond_it(app: FastAPI, db_backend: str) -> None:
@@ -65,11 +70,16 @@ async def test_bad_input_is_refused_with_the_field_named(app: FastAPI, db_backen
         bad_prefix = await client.post("/v1/tickets", json={"hall_code": HALL, "line": "a"})
         unknown_hall = await client.post("/v1/tickets", json={"hall_code": "330199005", "line": "A"})
         extra = await client.post("/v1/tickets", json={"hall_code": HALL, "line": "A", "vip": True})
-    assert bad_id.status_code == 422 and bad_id.json()["errors"][0]["field"] == "id_number"
-    assert bad_hall.status_code == 422 and bad_hall.json()["errors"][0]["field"] == "hall_code"
-    assert no_line.status_code == 404 and no_line.json()["code"] == "line_not_found"
-    assert bad_phone.status_code == 422 and bad_phone.json()["errors"][0]["field"] == "phone"
-    assert bad_prefix.status_code == 422 and bad_prefix.json()["errors"][0]["field"] == "line"
+    assert bad_id.status_code == 422
+    assert bad_id.json()["errors"][0]["field"] == "id_number"
+    assert bad_hall.status_code == 422
+    assert bad_hall.json()["errors"][0]["field"] == "hall_code"
+    assert no_line.status_code == 404
+    assert no_line.json()["code"] == "line_not_found"
+    assert bad_phone.status_code == 422
+    assert bad_phone.json()["errors"][0]["field"] == "phone"
+    assert bad_prefix.status_code == 422
+    assert bad_prefix.json()["errors"][0]["field"] == "line"
     assert unknown_hall.status_code == 404
     assert extra.status_code == 422
 
@@ -87,11 +97,13 @@ async def test_a_township_key_serves_its_own_hall_only(app: FastAPI, db_backend:
         anonymous = await client.post("/v1/tickets", json={"hall_code": HALL, "line": "A"})
         public = await client.get(f"/v1/halls/{HALL}/lines")
     assert mine.status_code == 201
-    assert theirs.status_code == 403 and theirs.json()["code"] == "tenant_mismatch"
+    assert theirs.status_code == 403
+    assert theirs.json()["code"] == "tenant_mismatch"
     assert peek.status_code == 403
     assert open_hall.status_code == 403
     assert anonymous.status_code == 401
-    assert public.status_code == 200 and [line["prefix"] for line in public.json()] == ["A", "B"]
+    assert public.status_code == 200
+    assert [line["prefix"] for line in public.json()] == ["A", "B"]
 
 
 async def test_taking_a_ticket_is_idempotent(app: FastAPI, db_backend: str) -> None:
@@ -118,7 +130,8 @@ async def test_tickets_are_listed_newest_first_by_pages(app: FastAPI, db_backend
         bad = await client.get("/v1/tickets", params={"hall": HALL, "cursor": "!!"})
         one = await client.get(f"/v1/tickets/{page.json()['items'][0]['id']}")
     assert [t["number"] for t in page.json()["items"]] == ["A003", "A002"]
-    assert [t["number"] for t in rest.json()["items"]] == ["A001"] and rest.json()["next_cursor"] is None
+    assert [t["number"] for t in rest.json()["items"]] == ["A001"]
+    assert rest.json()["next_cursor"] is None
     assert bad.status_code == 422
     assert one.json()["people_ahead"] == 2
 
@@ -139,9 +152,13 @@ async def test_halls_lines_and_counters_are_validated(app: FastAPI, db_backend: 
         paused = await client.patch(f"/v1/counters/{counters.json()[0]['id']}", json={"state": "paused"})
         renamed = await client.patch(f"/v1/halls/{HALL}/lines/A", json={"name": "不动产登记", "item_codes": ["X-1"]})
         hall = await client.patch(f"/v1/halls/{HALL}", json={"alert_wait_minutes": 20})
-    assert bad_code.status_code == 422 and bad_code.json()["errors"][0]["field"] == "code"
-    assert twice.status_code == 409 and line_twice.status_code == 409 and counter_twice.status_code == 409
-    assert counter_bad_line.status_code == 422 and counter_bad_line.json()["errors"][0]["field"] == "lines"
+    assert bad_code.status_code == 422
+    assert bad_code.json()["errors"][0]["field"] == "code"
+    assert twice.status_code == 409
+    assert line_twice.status_code == 409
+    assert counter_twice.status_code == 409
+    assert counter_bad_line.status_code == 422
+    assert counter_bad_line.json()["errors"][0]["field"] == "lines"
     assert bad_weight.status_code == 422
     assert paused.json()["state"] == "paused"
     assert renamed.json()["items"] == [{"code": "X-1", "name": None, "status": None, "known": False}]
