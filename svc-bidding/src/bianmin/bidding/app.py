@@ -1,8 +1,10 @@
-"""The bidding service's application: its routers, event handlers and figures on the kit's wiring."""
+"""The bidding service's application: its routers, event handlers, figures and workers on the kit's wiring."""
 
 from fastapi import FastAPI
 
 from bianmin.bidding.api import ROUTERS
+from bianmin.bidding.domain.stats import figures
+from bianmin.bidding.domain.workers import close_at_deadline
 from bianmin.bidding.events import HANDLERS
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.app import ServiceSpec, create_service_app
@@ -14,6 +16,8 @@ SPEC = ServiceSpec(
     description="Tenders with sealed bids, remote opening, evaluation, award, supervision and collusion screening.",
     routers=ROUTERS,
     handlers=HANDLERS,
+    stats=figures,
+    workers=[close_at_deadline],
 )
 
 

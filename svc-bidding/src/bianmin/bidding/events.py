@@ -1,10 +1,53 @@
 """What the bidding service publishes (through the outbox) and how it reacts to what it consumes.
 
-The subjects it publishes and consumes are declared in :mod:`bianmin.contracts.registry`;
-``HANDLERS`` maps each consumed subject to the function that applies it.
+Consumed:
+- ``guarantee.guarantee.issued`` / ``released`` (bid bonds only) → the deposit read model: a
+  guarantee secures the applicant's deposit for its section until it is released.
+- ``credit.enterprise.color_changed`` → the eligibility read model (``barred_colors``); an older
+  change arriving after a newer one is ignored.
+- ``catalog.calendar.changed`` → the working-day calendar (complaint deadlines).
 """
 
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding.domain.bidders import set_color, upsert_deposit
+from bianmin.contracts.envelope import CloudEvent
+from bianmin.contracts.events.credit import ColorChanged
+from bianmin.contracts.events.guarantee import GuaranteeStatusChanged
 from bianmin.kit.calendar import CALENDAR_HANDLER
 from bianmin.kit.events.consumer import Handler
 
-HANDLERS: list[Handler] = [CALENDAR_HANDLER]
+
+async def _guarantee(session: AsyncSession, event: CloudEvent, payload: BaseModel, status: str) -> None:
+    assert isinstance(payload, GuaranteeStatusChanged)
+    if payload.type != "bid_bond":
+        return
+    await upsert_deposit(session, project_code=payload.project_code, section_code=payload.section_code,
+                         credit_code=payload.applicant_credit_code, kind="guarantee", reference=payload.number,
+                         amount=payload.amount, account=None, status=status, at=payload.occurred_at)
+
+
+async def guarantee_issued(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    """A bid-bond guarantee secures the applicant's deposit for its section."""
+    await _guarantee(session, event, payload, "secured")
+
+
+async def guarantee_released(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    """A released bid-bond guarantee no longer secures the deposit."""
+    await _guarantee(session, event, payload, "released")
+
+
+async def color_changed(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    """Keep the enterprise's latest five-color code for eligibility checks."""
+    assert isinstance(payload, ColorChanged)
+    await set_color(session, credit_code=payload.credit_code, name=payload.name, color=payload.new_color,
+                    at=payload.changed_at)
+
+
+HANDLERS: list[Handler] = [
+    CALENDAR_HANDLER,
+    Handler("guarantee.guarantee.issued", guarantee_issued),
+    Handler("guarantee.guarantee.released", guarantee_released),
+    Handler("credit.enterprise.color_changed", color_changed),
+]

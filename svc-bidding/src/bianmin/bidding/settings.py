@@ -1,15 +1,45 @@
 """Settings of the bidding service, read from ``BIANMIN_BIDDING_*`` environment variables."""
 
+from decimal import Decimal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from bianmin.kit.settings import ServiceSettings
 
 
 class BiddingSettings(ServiceSettings):
-    """Where the bidding service listens and keeps its data."""
+    """Where the bidding service listens and keeps its data, and the rules an operator may tune."""
 
     model_config = SettingsConfigDict(env_prefix="BIANMIN_BIDDING_", extra="ignore")
 
     service_name: str = "bidding"
     port: int = 8004
     database_url: str = "sqlite+aiosqlite:///var/bidding.db"
+    barred_colors: list[str] = Field(default=["red", "orange"],
+                                     description="Five-color codes that bar an enterprise from registering or bidding.")
+    receipt_signing_key: SecretStr = Field(
+        default=SecretStr(""), description="Ed25519 private key (32 raw bytes, base64) that signs bid receipts; "
+        "generated once and kept in the database when empty.")
+    direct_contract_threshold: Decimal = Field(
+        default=Decimal("4000000"), description="Largest budget a direct contract (直接发包) may be filed for, in yuan.")
+    min_bidders: int = Field(default=3, description="Fewer bidders or valid bids than this and a section fails (§44).")
+    min_publicity_days: int = 3
+    objection_answer_days: int = 3
+    complaint_days: int = 10
+    complaint_handling_workdays: int = 30
+    savings_risk_rate: Decimal = Field(default=Decimal("0.30"),
+                                       description="Awards at least this far below budget are flagged as a risk.")
+    screen_cv_max: Decimal = Field(default=Decimal("0.03"),
+                                   description="Coefficient of variation (σ/μ) of a section's prices at or below which it is flagged.")
+    screen_rd_min: Decimal = Field(default=Decimal("1.0"),
+                                   description="Relative distance (b2 − b1)/σ(losing bids) at or above which a section is flagged.")
+    screen_gap_cv_max: Decimal = Field(default=Decimal("0.05"),
+                                       description="Coefficient of variation of the gaps between sorted prices at or below which "
+                                       "the gaps count as regular.")
+    screen_min_bids: int = Field(default=3, description="Fewest priced bids the statistical screens run on.")
+    screen_min_gaps: int = Field(default=3, description="Fewest gaps (bids − 1) the regular-gap screen runs on.")
+    trusted_proxy_hops: int = Field(
+        default=0, ge=0, description="Trusted proxies in front of the gateway (load balancers whose X-Forwarded-For the "
+        "gateway believes); the client's address is that many entries left of the one the gateway appended.")
+    worker_poll_seconds: float = 5.0

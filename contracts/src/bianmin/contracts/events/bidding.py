@@ -6,6 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from pydantic import Field
+
 from bianmin.contracts.spec import EventSpec, Payload
 
 
@@ -76,9 +78,47 @@ class CollusionConfirmed(Payload):
     confirmed_at: datetime
 
 
+class ProjectStatusChanged(Payload):
+    """A tender moved to a new stage (closed at the deadline, opened, or failed)."""
+
+    code: str
+    site_code: str
+    status: Literal["closed", "opened", "failed"]
+    reason: str = ""
+    occurred_at: datetime
+    failed_section_codes: list[str] = Field(default_factory=list)
+
+
+class BidSubmitted(Payload):
+    """A sealed bid arrived: only its project, section and commitment, never its content or bidder."""
+
+    project_code: str
+    section_code: str
+    commitment: str
+    received_at: datetime
+
+
+class CollusionFlagged(Payload):
+    """A collusion screen flagged bids at the opening; a supervisor will confirm or dismiss it."""
+
+    project_code: str
+    section_code: str
+    site_code: str
+    flag_id: str
+    screen: str
+    score: Decimal
+    credit_codes: list[str]
+    flagged_at: datetime
+
+
 PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("bidding.project.published", ProjectPublished, "A tender was published."),
+    EventSpec("bidding.project.closed", ProjectStatusChanged, "A tender's bid deadline passed; no more bids."),
+    EventSpec("bidding.project.opened", ProjectStatusChanged, "A tender's bids were opened and the record published."),
+    EventSpec("bidding.project.failed", ProjectStatusChanged, "A tender failed (fewer than three bidders or valid bids)."),
     EventSpec("bidding.project.awarded", ProjectAwarded, "A tender was awarded."),
+    EventSpec("bidding.bid.submitted", BidSubmitted, "A sealed bid was received (no content)."),
+    EventSpec("bidding.collusion.flagged", CollusionFlagged, "A collusion screen flagged bids of a section."),
     EventSpec("bidding.bidder.defaulted", BidderDefaulted, "A bidder or winner defaulted."),
     EventSpec("bidding.collusion.confirmed", CollusionConfirmed, "A supervisor confirmed a collusion flag."),
 )

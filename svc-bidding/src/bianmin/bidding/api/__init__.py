@@ -2,4 +2,6 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from bianmin.bidding.api import bids, evaluation, opening, projects, supervision
+
+ROUTERS: list[APIRouter] = [projects.router, bids.router, opening.router, evaluation.router, supervision.router]

@@ -1,4 +1,4 @@
-"""The bidding service's tables. The kit's outbox, inbox and idempotency tables sit beside them."""
+"""The declarative base of the bidding service, with the kit's naming convention and types."""
 
 from sqlalchemy.orm import DeclarativeBase
 

@@ -1,0 +1,137 @@
+"""Bidders and sealed bids: registration, submission with receipts, withdrawal, commitments, deposits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from sqlalchemy import select
+
+from bianmin.bidding.api.deps import BID, WRITE, SettingsDep
+from bianmin.bidding.api.projects import managed, projects_get
+from bianmin.bidding.api.views import bid_view
+from bianmin.bidding.domain import bidders
+from bianmin.bidding.domain import bids as bid_rules
+from bianmin.bidding.domain.common import section_of
+from bianmin.bidding.models import Deposit
+from bianmin.bidding.schemas import (
+    BidRead,
+    BidSubmit,
+    CashDepositCreate,
+    CommitmentList,
+    CommitmentRead,
+    DepositRead,
+    Receipt,
+    ReceiptKey,
+    RegistrationCreate,
+    RegistrationRead,
+    SignInRequest,
+)
+from bianmin.bidding.schemas.common import CreditCode
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Conflict, problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import PrincipalDep, public, require_scopes
+
+router = APIRouter(tags=["bids"])
+SEALED = ("draft", "published")
+
+
+@router.post("/projects/{code}/sections/{section}/registrations", status_code=201, summary="Register as a bidder",
+             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
+async def register(code: str, section: str, body: RegistrationCreate, session: SessionDep, who: PrincipalDep,
+                   idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> RegistrationRead:
+    """Register an enterprise for a section; the key that registers it acts for it afterwards."""
+    project = await projects_get(session, code, who)
+    target = section_of(project, section)
+    row = await bidders.register(session, project, target, credit_code=body.credit_code, name=body.name,
+                                 contact_phone=body.contact_phone, now=clock.now(), by=who,
+                                 barred=settings.barred_colors)
+    result = RegistrationRead(project_code=project.code, section_code=target.code, credit_code=row.credit_code,
+                              name=row.name, registered_at=row.registered_at, signed_in_at=None)
+    return await idem.finish(session, result)  # type: ignore[return-value]
+
+
+@router.post("/projects/{code}/sections/{section}/bids", status_code=201, summary="Submit a sealed bid",
+             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
+async def submit_bid(code: str, section: str, body: BidSubmit, request: Request, session: SessionDep,
+                     who: PrincipalDep, idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep,
+                     x_device_fingerprint: Annotated[str | None, Header(max_length=200)] = None) -> Receipt:
+    """Accept a sealed bid before the deadline (replacing the bidder's earlier one) with a signed receipt."""
+    project = await projects_get(session, code, who)
+    target = section_of(project, section)
+    ip = bid_rules.client_address(request.headers.get("x-forwarded-for"), settings.trusted_proxy_hops)
+    receipt = await bid_rules.submit(session, project, target, body, now=clock.now(), by=who, ip=ip,
+                                     fingerprint=x_device_fingerprint, settings=settings)
+    return await idem.finish(session, receipt)  # type: ignore[return-value]
+
+
+@router.post("/projects/{code}/sections/{section}/bids/withdraw", summary="Withdraw a bid",
+             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
+async def withdraw_bid(code: str, section: str, body: SignInRequest, session: SessionDep, who: PrincipalDep,
+                       clock: ClockDep) -> BidRead:
+    """Withdraw the bidder's bid before the deadline; after it, 409."""
+    project = await projects_get(session, code, who)
+    bid = await bid_rules.withdraw(session, project, section_of(project, section), credit_code=body.credit_code,
+                                   now=clock.now(), by=who)
+    await session.commit()
+    return bid_view(project, bid, opened=False)
+
+
+@router.get("/projects/{code}/sections/{section}/bids", summary="A bidder's own submissions",
+            dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 422))
+async def my_bids(code: str, section: str, credit_code: Annotated[CreditCode, Query()], session: SessionDep,
+                  who: PrincipalDep) -> list[BidRead]:
+    """Every submission of the bidder for a section (history kept), without content before the opening."""
+    project = await projects_get(session, code, who)
+    target = section_of(project, section)
+    await bidders.registration_of(session, target, credit_code, who)
+    opened = project.status not in (*SEALED, "closed")
+    return [bid_view(project, b, opened=opened) for b in await bid_rules.history(session, target, credit_code)]
+
+
+@router.get("/projects/{code}/sections/{section}/commitments", summary="The commitments counted at the deadline",
+            responses=problem_responses(404, 409), **public())
+async def commitments(code: str, section: str, session: SessionDep, who: PrincipalDep) -> CommitmentList:
+    """Every counted commitment of a section, without names, once bidding has closed."""
+    project = await projects_get(session, code, who)
+    if project.status in SEALED or project.method == "direct":
+        raise Conflict("The commitments are published at the bid deadline.", code="deadline_not_reached")
+    target = section_of(project, section)
+    bids = await bid_rules.counted(session, target)
+    return CommitmentList(project_code=project.code, section_code=target.code,
+                          commitments=[CommitmentRead(commitment=b.commitment, received_at=b.received_at) for b in bids])
+
+
+@router.get("/receipt-key", summary="The receipt-signing public key", **public())
+async def receipt_key(session: SessionDep, settings: SettingsDep) -> ReceiptKey:
+    """The Ed25519 public key that bidders verify their receipts with."""
+    key = await bid_rules.receipt_public_key(session, settings)
+    await session.commit()
+    return ReceiptKey(public_key=key)
+
+
+@router.post("/deposits", status_code=201, summary="Record a cash bid deposit", dependencies=[require_scopes(WRITE)],
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def record_deposit(body: CashDepositCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                         clock: ClockDep) -> DepositRead:
+    """Record a cash deposit received for a bidder and section (guarantees arrive as events)."""
+    project = await managed(session, body.project_code, who)
+    section_of(project, body.section_code)
+    row = await bidders.upsert_deposit(session, project_code=body.project_code, section_code=body.section_code,
+                                       credit_code=body.credit_code, kind="cash", reference=body.reference,
+                                       amount=body.amount, account=body.account, status="secured", at=clock.now())
+    return await idem.finish(session, DepositRead.model_validate(row))  # type: ignore[return-value]
+
+
+@router.get("/projects/{code}/deposits", summary="Deposits of a tender", dependencies=[require_scopes(WRITE)],
+            responses=problem_responses(401, 403, 404))
+async def list_deposits(code: str, session: SessionDep, who: PrincipalDep) -> list[DepositRead]:
+    """The deposit read model of a tender (guarantees and cash)."""
+    project = await managed(session, code, who)
+    rows = (await session.execute(select(Deposit).where(Deposit.project_code == project.code)
+                                  .order_by(Deposit.id))).scalars()
+    return [DepositRead.model_validate(r) for r in rows]
+
+

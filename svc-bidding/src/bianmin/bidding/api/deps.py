@@ -1,0 +1,20 @@
+"""Dependencies the bidding routers share."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from bianmin.bidding.settings import BiddingSettings
+
+
+def get_settings(request: Request) -> BiddingSettings:
+    """The service's settings."""
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[BiddingSettings, Depends(get_settings)]
+WRITE = "bidding:write"
+BID = "bidding:bid"
+SUPERVISE = "bidding:supervise"

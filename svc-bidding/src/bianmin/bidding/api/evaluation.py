@@ -1,0 +1,87 @@
+"""Evaluation, publicity, award, defaults and contracts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from bianmin.bidding.api.deps import WRITE, SettingsDep
+from bianmin.bidding.api.projects import managed
+from bianmin.bidding.domain import evaluation
+from bianmin.bidding.domain.common import actor_of, section_of
+from bianmin.bidding.models import ExpertDraw
+from bianmin.bidding.schemas import DefaultCreate, ProjectRead, ScoreCreate
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import problem_responses
+from bianmin.kit.identity import PrincipalDep, require_scopes
+
+router = APIRouter(tags=["evaluation"])
+
+
+@router.post("/projects/{code}/evaluation/start", summary="Begin evaluation", dependencies=[require_scopes(WRITE)],
+             responses=problem_responses(401, 403, 404, 409))
+async def start_evaluation(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
+    """Begin (or, after an upheld objection in publicity, resume) the evaluation."""
+    project = await managed(session, code, who)
+    await evaluation.start(session, project, now=clock.now(), actor=actor_of(who))
+    await session.commit()
+    return ProjectRead.model_validate(project)
+
+
+@router.post("/projects/{code}/evaluation/scores", summary="Record an expert's technical score",
+             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
+async def record_score(code: str, body: ScoreCreate, session: SessionDep, who: PrincipalDep,
+                       clock: ClockDep) -> dict[str, str]:
+    """Record a drawn expert's technical score of a valid bid."""
+    project = await managed(session, code, who)
+    draw = (await session.execute(select(ExpertDraw).where(ExpertDraw.project_id == project.id))).scalar_one_or_none()
+    await evaluation.add_score(session, project, bid_id=body.bid_id, expert_code=body.expert_code, score=body.score,
+                               now=clock.now(), drawn=draw.drawn if draw is not None else None)
+    await session.commit()
+    return {"status": "recorded"}
+
+
+@router.post("/projects/{code}/evaluation/publicise", summary="Rank and publicise the winning candidates",
+             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409))
+async def publicise(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                    settings: SettingsDep) -> ProjectRead:
+    """Rank the valid bids and publicise the candidates for the tender's publicity days."""
+    project = await managed(session, code, who)
+    await evaluation.publicise(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
+    await session.commit()
+    return ProjectRead.model_validate(project)
+
+
+@router.post("/projects/{code}/award", summary="Award the tender", dependencies=[require_scopes(WRITE)],
+             responses=problem_responses(401, 403, 404, 409))
+async def award(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
+    """Award each live section to its first candidate after publicity, objections and complaints."""
+    project = await managed(session, code, who)
+    await evaluation.award(session, project, now=clock.now(), actor=actor_of(who))
+    await session.commit()
+    return ProjectRead.model_validate(project)
+
+
+@router.post("/projects/{code}/defaults", status_code=201, summary="Record a bidder's default",
+             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
+async def record_default(code: str, body: DefaultCreate, session: SessionDep, who: PrincipalDep,
+                         clock: ClockDep) -> dict[str, str]:
+    """Record a default (refusing to sign, withdrawing after the deadline, ...) and announce it."""
+    project = await managed(session, code, who)
+    await evaluation.record_default(session, project, section_of(project, body.section_code),
+                                    credit_code=body.credit_code, reason=body.reason, detail=body.detail,
+                                    now=clock.now())
+    await session.commit()
+    return {"status": "recorded"}
+
+
+@router.post("/projects/{code}/sections/{section}/contract", summary="Record the signed contract",
+             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409))
+async def sign_contract(code: str, section: str, session: SessionDep, who: PrincipalDep,
+                        clock: ClockDep) -> ProjectRead:
+    """Record that the contract with the winner was signed."""
+    project = await managed(session, code, who)
+    await evaluation.sign_contract(session, project, section_of(project, section), now=clock.now())
+    await session.commit()
+    return ProjectRead.model_validate(project)

@@ -1,0 +1,195 @@
+"""The remote opening: start, sign-in, reveal, finish, the record, its live stream and responses.
+
+The live stream (``GET /v1/projects/{code}/opening/stream``) is server-sent events of the stored,
+numbered opening record: each event's ``id`` is the entry's number, so a client that reconnects
+with ``Last-Event-ID`` gets exactly the entries it missed. The stream ends once the opening is over
+and every entry has been sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from bianmin.bidding.api.deps import BID, WRITE, SettingsDep
+from bianmin.bidding.api.projects import managed, projects_get
+from bianmin.bidding.api.views import bid_view
+from bianmin.bidding.domain import opening
+from bianmin.bidding.domain.common import actor_of
+from bianmin.bidding.models import Bid, OpeningRecord, OpeningResponse, Project
+from bianmin.bidding.schemas import (
+    BidRead,
+    OpeningEntry,
+    OpeningRow,
+    ProjectRead,
+    ResponseAnswer,
+    ResponseCreate,
+    ResponseRead,
+    RevealRequest,
+    SignInRequest,
+)
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Conflict, Unprocessable, problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import PrincipalDep, public, require_scopes
+
+router = APIRouter(tags=["opening"])
+BEFORE_OPENING = ("draft", "published", "closed", "cancelled")
+POLL_SECONDS = 0.5
+HEARTBEAT_POLLS = 30
+
+
+@router.post("/projects/{code}/opening/start", summary="Start the remote opening", dependencies=[require_scopes(WRITE)],
+             responses=problem_responses(401, 403, 404, 409))
+async def start_opening(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                        settings: SettingsDep) -> ProjectRead:
+    """Start the opening at its time; the decryption window opens."""
+    project = await managed(session, code, who)
+    await opening.start(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
+    await session.commit()
+    return ProjectRead.model_validate(project)
+
+
+@router.post("/projects/{code}/opening/sign-in", summary="Sign in to the opening", dependencies=[require_scopes(BID)],
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def sign_in(code: str, body: SignInRequest, session: SessionDep, who: PrincipalDep,
+                  clock: ClockDep) -> dict[str, str]:
+    """A bidder signs in to the remote opening."""
+    project = await projects_get(session, code, who)
+    await opening.sign_in(session, project, credit_code=body.credit_code, now=clock.now(), by=who)
+    await session.commit()
+    return {"status": "signed_in"}
+
+
+@router.post("/projects/{code}/bids/{bid_id}/reveal", summary="Reveal a bid's key", dependencies=[require_scopes(BID)],
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def reveal(code: str, bid_id: str, body: RevealRequest, session: SessionDep, who: PrincipalDep,
+                 clock: ClockDep) -> BidRead:
+    """Decrypt a bid with its revealed key within the window and check its commitment."""
+    project = await projects_get(session, code, who)
+    bid = await opening.get_bid(session, project, bid_id)
+    await opening.reveal(session, project, bid, data_key=body.data_key, salt=body.salt, now=clock.now(), by=who)
+    await session.commit()
+    return bid_view(project, bid, opened=True)
+
+
+@router.post("/projects/{code}/opening/finish", summary="Finish the opening", dependencies=[require_scopes(WRITE)],
+             responses=problem_responses(401, 403, 404, 409))
+async def finish_opening(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                         settings: SettingsDep) -> ProjectRead:
+    """Void unrevealed bids, judge validity, screen for collusion and publish the record."""
+    project = await managed(session, code, who)
+    await opening.finish(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
+    await session.commit()
+    return ProjectRead.model_validate(project)
+
+
+async def _opened(session: SessionDep, code: str, who: PrincipalDep) -> Project:
+    project = await projects_get(session, code, who)
+    if project.status in BEFORE_OPENING or project.method == "direct":
+        raise Conflict("Nothing of the bids is shown before the opening.", code="not_opened")
+    return project
+
+
+@router.get("/projects/{code}/opening", summary="The opening record", responses=problem_responses(404, 409), **public())
+async def opening_record(code: str, session: SessionDep, who: PrincipalDep) -> list[OpeningRow]:
+    """The published opening record: bidder, price, duration, deposit and validity."""
+    project = await _opened(session, code, who)
+    last = (await session.execute(select(OpeningRecord).where(
+        OpeningRecord.project_id == project.id, OpeningRecord.kind == "opening_closed"))).scalar_one_or_none()
+    if last is None:
+        raise Conflict("The opening is still running; follow the stream.", code="opening_running")
+    return [OpeningRow.model_validate(row) for row in last.data["rows"]]
+
+
+@router.get("/projects/{code}/bids", summary="The opened bids with validity and rank", responses=problem_responses(404, 409),
+            **public())
+async def opened_bids(code: str, session: SessionDep, who: PrincipalDep) -> list[BidRead]:
+    """The counted bids of an opened tender with their content, validity, scores and rank."""
+    project = await _opened(session, code, who)
+    rows = (await session.execute(select(Bid).where(Bid.project_id == project.id, Bid.status == "active")
+                                  .order_by(Bid.section_id, Bid.rank, Bid.price))).scalars()
+    return [bid_view(project, b, opened=True) for b in rows]
+
+
+def _sse(entry: OpeningRecord) -> str:
+    payload = OpeningEntry(seq=entry.seq, kind=entry.kind, data=entry.data, at=entry.at).model_dump_json()
+    return f"id: {entry.seq}\nevent: {entry.kind}\ndata: {payload}\n\n"
+
+
+@router.get("/projects/{code}/opening/stream", summary="Follow the opening live (server-sent events)",
+            responses={**problem_responses(401, 404, 409, 422), 200: {"content": {"text/event-stream": {}}}})
+async def opening_stream(code: str, request: Request, session: SessionDep, who: PrincipalDep,
+                         last_event_id: Annotated[str | None, Header(max_length=20)] = None) -> StreamingResponse:
+    """The numbered opening record as it grows; resume with ``Last-Event-ID``."""
+    project = await _opened(session, code, who)
+    try:
+        after = int(last_event_id) if last_event_id else 0
+    except ValueError as exc:
+        raise Unprocessable.field("Last-Event-ID", "must be an entry number") from exc
+    project_id = project.id
+    await session.close()
+    sessionmaker = request.app.state.db.sessionmaker
+
+    async def events() -> AsyncIterator[str]:
+        seen, idle = after, 0
+        while True:
+            async with sessionmaker() as poll:
+                entries = (await poll.execute(select(OpeningRecord).where(
+                    OpeningRecord.project_id == project_id, OpeningRecord.seq > seen)
+                    .order_by(OpeningRecord.seq))).scalars().all()
+                status = (await poll.execute(select(Project.status).where(Project.id == project_id))).scalar_one()
+            for entry in entries:
+                seen = entry.seq
+                yield _sse(entry)
+            if status != "opening" and not entries:
+                yield "event: end\ndata: {}\n\n"
+                return
+            idle = 0 if entries else idle + 1
+            if idle >= HEARTBEAT_POLLS:
+                idle = 0
+                yield ": keep-alive\n\n"
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(POLL_SECONDS)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@router.post("/projects/{code}/responses", status_code=201, summary="Confirm the record or object",
+             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
+async def respond(code: str, body: ResponseCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                  clock: ClockDep) -> ResponseRead:
+    """Confirm the opening record or raise an objection within the window (or object during publicity)."""
+    project = await projects_get(session, code, who)
+    row = await opening.respond(session, project, credit_code=body.credit_code, kind=body.kind, text=body.text,
+                                now=clock.now(), by=who)
+    return await idem.finish(session, ResponseRead.model_validate(row))  # type: ignore[return-value]
+
+
+@router.get("/projects/{code}/responses", summary="Confirmations and objections", responses=problem_responses(404, 409),
+            **public())
+async def list_responses(code: str, session: SessionDep, who: PrincipalDep) -> list[ResponseRead]:
+    """Every confirmation and objection of a tender with its answer."""
+    project = await _opened(session, code, who)
+    rows = (await session.execute(select(OpeningResponse).where(OpeningResponse.project_id == project.id)
+                                  .order_by(OpeningResponse.id))).scalars()
+    return [ResponseRead.model_validate(r) for r in rows]
+
+
+@router.post("/projects/{code}/responses/{response_id}/answer", summary="Answer an objection",
+             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
+async def answer(code: str, response_id: int, body: ResponseAnswer, session: SessionDep, who: PrincipalDep,
+                 clock: ClockDep) -> ResponseRead:
+    """Answer an objection; the answer is recorded with it."""
+    project = await managed(session, code, who)
+    row = await opening.answer(session, project, response_id, text=body.answer, now=clock.now(), actor=actor_of(who))
+    await session.commit()
+    return ResponseRead.model_validate(row)

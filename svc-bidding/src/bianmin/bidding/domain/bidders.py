@@ -1,0 +1,122 @@
+"""Bidders: registration per section, the credit-color eligibility read model, and deposits.
+
+Eligibility comes from ``credit.enterprise.color_changed``: an enterprise whose last announced
+color is one of the ``barred_colors`` setting (red and orange by default) may neither register nor
+bid. An enterprise credit has never announced counts as eligible (no record, no restriction).
+
+A deposit is secured when the secured deposits of the bidder for the section (guarantees from
+``guarantee.guarantee.issued``, cash deposits recorded by the trading centre) add up to at least
+the section's bid bond; ``guarantee.guarantee.released`` takes a guarantee away again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding.models import Deposit, EnterpriseColor, Invitation, Project, Registration, Section
+from bianmin.kit.errors import Conflict, Forbidden, NotFound
+from bianmin.kit.identity import Principal
+
+
+async def color_of(session: AsyncSession, credit_code: str) -> str | None:
+    """The enterprise's last announced five-color code, or None."""
+    return (await session.execute(select(EnterpriseColor.color)
+                                  .where(EnterpriseColor.credit_code == credit_code))).scalar_one_or_none()
+
+
+async def ensure_eligible(session: AsyncSession, credit_code: str, barred: list[str]) -> None:
+    """403 when the enterprise's credit color bars it from bidding."""
+    color = await color_of(session, credit_code)
+    if color is not None and color in barred:
+        raise Forbidden(f"Enterprise {credit_code} holds a {color} credit code, which bars bidding.",
+                        code="credit_barred")
+
+
+async def set_color(session: AsyncSession, *, credit_code: str, name: str, color: str, at: datetime) -> None:
+    """Apply a color change unless a newer one was applied already (events can arrive out of order)."""
+    row = await session.get(EnterpriseColor, credit_code)
+    if row is None:
+        session.add(EnterpriseColor(credit_code=credit_code, name=name, color=color, changed_at=at))
+    elif at >= row.changed_at:
+        row.name, row.color, row.changed_at = name, color, at
+    await session.flush()
+
+
+async def register(session: AsyncSession, project: Project, section: Section, *, credit_code: str, name: str,
+                   contact_phone: str | None, now: datetime, by: Principal, barred: list[str]) -> Registration:
+    """Register a bidder for a section of a published tender before its deadline."""
+    if project.status != "published" or now >= project.bid_deadline:
+        raise Conflict("Registration is open only while the tender is published and before its deadline.",
+                       code="registration_closed")
+    await ensure_eligible(session, credit_code, barred)
+    if project.method == "invited":
+        invited = (await session.execute(select(Invitation.id).where(
+            Invitation.project_id == project.id, Invitation.credit_code == credit_code))).first()
+        if invited is None:
+            raise Forbidden(f"{credit_code} was not invited to this tender.", code="not_invited")
+    exists = (await session.execute(select(Registration.id).where(
+        Registration.section_id == section.id, Registration.credit_code == credit_code))).first()
+    if exists:
+        raise Conflict(f"{credit_code} is registered for this section already.", code="already_registered")
+    registration = Registration(project_id=project.id, section_id=section.id, credit_code=credit_code, name=name,
+                                contact_phone=contact_phone, owner_key=by.key_id or "anonymous", registered_at=now)
+    session.add(registration)
+    await session.flush()
+    return registration
+
+
+async def registration_of(session: AsyncSession, section: Section, credit_code: str, by: Principal) -> Registration:
+    """The bidder's registration for a section, acting through the key that registered it."""
+    registration = (await session.execute(select(Registration).where(
+        Registration.section_id == section.id, Registration.credit_code == credit_code))).scalar_one_or_none()
+    if registration is None:
+        raise NotFound(f"{credit_code} is not registered for section {section.code}.", code="not_registered")
+    if registration.owner_key != by.key_id and not by.has_scope("admin"):
+        raise Forbidden("Only the key that registered this bidder may act for it.", code="not_bid_owner")
+    return registration
+
+
+async def secured_amount(session: AsyncSession, *, project_code: str, section_code: str, credit_code: str) -> Decimal:
+    """The sum of the bidder's secured deposits for a section."""
+    rows = (await session.execute(select(Deposit.amount).where(
+        Deposit.project_code == project_code, Deposit.section_code == section_code,
+        Deposit.credit_code == credit_code, Deposit.status == "secured"))).scalars().all()
+    return sum(rows, Decimal(0))
+
+
+async def deposit_accounts(session: AsyncSession, *, project_code: str, section_code: str) -> dict[str, list[str]]:
+    """The payer accounts of the section's cash deposits, per bidder."""
+    rows = (await session.execute(select(Deposit.credit_code, Deposit.account).where(
+        Deposit.project_code == project_code, Deposit.section_code == section_code,
+        Deposit.account.is_not(None)))).all()
+    out: dict[str, list[str]] = {}
+    for credit_code, account in rows:
+        out.setdefault(credit_code, []).append(account)
+    return out
+
+
+async def upsert_deposit(session: AsyncSession, *, project_code: str, section_code: str, credit_code: str,
+                         kind: str, reference: str, amount: Decimal, account: str | None, status: str,
+                         at: datetime) -> Deposit:
+    """Record a deposit, or update its status (a redelivered or later event overwrites in place)."""
+    row = (await session.execute(select(Deposit).where(
+        Deposit.project_code == project_code, Deposit.section_code == section_code,
+        Deposit.credit_code == credit_code, Deposit.reference == reference))).scalar_one_or_none()
+    if row is None:
+        row = Deposit(project_code=project_code, section_code=section_code, credit_code=credit_code, kind=kind,
+                      reference=reference, amount=amount, account=account, status=status, updated_at=at)
+        session.add(row)
+    else:
+        row.status, row.amount, row.updated_at = status, amount, at
+    await session.flush()
+    return row
+
+
+async def bidder_count(session: AsyncSession, project: Project) -> int:
+    """How many distinct enterprises registered for a project."""
+    return int((await session.execute(select(func.count(func.distinct(Registration.credit_code)))
+                                       .where(Registration.project_id == project.id))).scalar_one())

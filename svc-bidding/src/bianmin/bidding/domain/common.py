@@ -1,0 +1,50 @@
+"""Look-ups and helpers every bidding rule uses."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding.models import OpeningRecord, Project, Section
+from bianmin.kit.errors import NotFound
+from bianmin.kit.identity import Principal
+
+
+def new_id() -> str:
+    """A fresh opaque identifier (32 hex characters)."""
+    return uuid.uuid4().hex
+
+
+def actor_of(principal: Principal) -> str:
+    """How a principal is named in records."""
+    return principal.key_id or "anonymous"
+
+
+async def get_project(session: AsyncSession, code: str, *, lock: bool = False) -> Project:
+    """The project with ``code``; 404 when there is none."""
+    statement = select(Project).where(Project.code == code)
+    if lock:
+        statement = statement.with_for_update()
+    project = (await session.execute(statement)).scalar_one_or_none()
+    if project is None:
+        raise NotFound(f"No project {code}.", code="project_not_found")
+    return project
+
+
+def section_of(project: Project, code: str) -> Section:
+    """The section ``code`` of a project; 404 when it has none."""
+    for section in project.sections:
+        if section.code == code:
+            return section
+    raise NotFound(f"Project {project.code} has no section {code}.", code="section_not_found")
+
+
+async def record(session: AsyncSession, project: Project, kind: str, data: dict[str, object], *, now: datetime) -> None:
+    """Append a numbered entry to the project's live opening record."""
+    last = (await session.execute(select(OpeningRecord.seq).where(OpeningRecord.project_id == project.id)
+                                  .order_by(OpeningRecord.seq.desc()).limit(1))).scalar_one_or_none()
+    session.add(OpeningRecord(project_id=project.id, seq=(last or 0) + 1, kind=kind, data=data, at=now))
+    await session.flush()

@@ -1,0 +1,184 @@
+"""Evaluation, publicity of the winning candidates, award and defaults.
+
+Ranking of a section's valid bids:
+- lowest valid price (经评审的最低投标价法): price ascending; a tie goes to the earlier submission.
+- comprehensive scoring (综合评估法): price score = price_weight × lowest valid price ÷ price
+  (the lowest valid price scores the full price weight), technical score = the mean of the
+  experts' scores (0–100) × technical_weight ÷ 100, total = price score + technical score,
+  ranked by total descending, then price, then submission time. Every valid bid needs at least
+  one expert score before ranking.
+The first three ranked are the winning candidates, publicised for ``publicity_days`` (≥ 3, §54);
+objections during publicity must be answered before the award, and no award is made while a
+complaint on the project is pending. A section with fewer than ``min_bidders`` valid bids fails;
+a tender whose sections all failed is failed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding.domain import bids as bid_rules
+from bianmin.bidding.domain.opening import unanswered
+from bianmin.bidding.domain.projects import fail, transition
+from bianmin.bidding.models import Bid, Complaint, ExpertScore, Project, Section
+from bianmin.bidding.settings import BiddingSettings
+from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, SectionAward
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.events import emit
+
+CENT = Decimal("0.01")
+
+
+def rank_lowest_price(bids: list[Bid]) -> list[Bid]:
+    """Valid bids ranked by price, earlier submission first on a tie."""
+    return sorted(bids, key=lambda b: (b.price, b.received_at))
+
+
+def rank_comprehensive(bids: list[Bid], technical: dict[str, Decimal], *, price_weight: int,
+                       technical_weight: int) -> list[Bid]:
+    """Valid bids scored and ranked by the comprehensive method (see the module docstring)."""
+    lowest = min(b.price for b in bids if b.price is not None)
+    for bid in bids:
+        assert bid.price is not None
+        bid.price_score = (Decimal(price_weight) * lowest / bid.price).quantize(CENT)
+        bid.technical_score = (technical[bid.id] * Decimal(technical_weight) / 100).quantize(CENT)
+        bid.total_score = bid.price_score + bid.technical_score
+    return sorted(bids, key=lambda b: (-(b.total_score or 0), b.price, b.received_at))
+
+
+async def start(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:
+    """Begin evaluation after the confirmation window with every opening objection answered."""
+    if project.status == "opened":
+        assert project.opened_at is not None
+        if now < project.opened_at + timedelta(minutes=project.confirmation_minutes):
+            raise Conflict("Bidders may still confirm or object to the opening record.", code="window_open")
+        if await unanswered(session, project, "opening"):
+            raise Conflict("Objections to the opening are unanswered.", code="objections_unanswered")
+    await transition(session, project, "evaluating", now=now, actor=actor)
+
+
+async def add_score(session: AsyncSession, project: Project, *, bid_id: str, expert_code: str, score: Decimal,
+                    now: datetime, drawn: list[str] | None) -> ExpertScore:
+    """Record an expert's technical score of a valid bid (comprehensive scoring only)."""
+    if project.status != "evaluating":
+        raise Conflict("Scores are recorded during evaluation.", code="not_evaluating")
+    if project.evaluation_method != "comprehensive":
+        raise Conflict("Lowest-price evaluation takes no technical scores.", code="not_comprehensive")
+    if drawn is not None and expert_code not in drawn:
+        raise Unprocessable.field("expert_code", "was not drawn for this project")
+    bid = await session.get(Bid, bid_id)
+    if bid is None or bid.project_id != project.id or bid.validity != "valid":
+        raise NotFound(f"No valid bid {bid_id} in {project.code}.", code="bid_not_found")
+    existing = (await session.execute(select(ExpertScore).where(
+        ExpertScore.bid_id == bid_id, ExpertScore.expert_code == expert_code))).scalar_one_or_none()
+    if existing is not None:
+        existing.score, existing.scored_at = score, now
+    else:
+        existing = ExpertScore(project_id=project.id, bid_id=bid_id, expert_code=expert_code, score=score, scored_at=now)
+        session.add(existing)
+    await session.flush()
+    return existing
+
+
+async def _technical(session: AsyncSession, project: Project) -> dict[str, Decimal]:
+    rows = (await session.execute(select(ExpertScore.bid_id, ExpertScore.score)
+                                  .where(ExpertScore.project_id == project.id))).all()
+    grouped: dict[str, list[Decimal]] = defaultdict(list)
+    for bid_id, score in rows:
+        grouped[bid_id].append(score)
+    return {k: sum(v, Decimal(0)) / len(v) for k, v in grouped.items()}
+
+
+async def publicise(session: AsyncSession, project: Project, *, now: datetime, actor: str,
+                    settings: BiddingSettings) -> None:
+    """Rank each section's valid bids and publicise the winning candidates."""
+    if project.status != "evaluating":
+        raise Conflict(f"Project {project.code} is {project.status}, not evaluating.", code="transition_forbidden")
+    technical = await _technical(session, project) if project.evaluation_method == "comprehensive" else {}
+    alive = 0
+    for section in project.sections:
+        if section.outcome == "failed":
+            continue
+        valid = [b for b in await bid_rules.counted(session, section) if b.validity == "valid"]
+        if len(valid) < settings.min_bidders:
+            section.outcome, section.failure_reason = "failed", f"{len(valid)} valid bid(s)"
+            continue
+        if project.evaluation_method == "comprehensive":
+            missing = [b.id for b in valid if b.id not in technical]
+            if missing:
+                raise Conflict(f"Valid bids without technical scores: {', '.join(missing)}.", code="scores_missing")
+            ranked = rank_comprehensive(valid, technical, price_weight=project.price_weight,
+                                        technical_weight=project.technical_weight)
+        else:
+            ranked = rank_lowest_price(valid)
+        for position, bid in enumerate(ranked, start=1):
+            bid.rank = position
+        alive += 1
+    if not alive:
+        await fail(session, project, now=now, actor=actor, reason=f"fewer than {settings.min_bidders} valid bids")
+        return
+    await transition(session, project, "publicised", now=now, actor=actor,
+                     reason=f"winning candidates publicised for {project.publicity_days} days")
+    project.publicity_started_at = now
+    project.publicity_ends_at = now + timedelta(days=project.publicity_days)
+
+
+async def award(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:
+    """Award each live section to its first-ranked candidate once publicity has run its course."""
+    if project.status != "publicised":
+        raise Conflict(f"Project {project.code} is {project.status}, not publicised.", code="transition_forbidden")
+    assert project.publicity_ends_at is not None
+    if now < project.publicity_ends_at:
+        raise Conflict("The publicity period has not ended.", code="publicity_running")
+    if await unanswered(session, project, "publicity"):
+        raise Conflict("Objections to the candidates are unanswered.", code="objections_unanswered")
+    pending = (await session.execute(select(Complaint.id).where(Complaint.project_id == project.id,
+                                                                Complaint.status == "pending"))).first()
+    if pending:
+        raise Conflict("A complaint on this project is pending.", code="complaint_pending")
+    awards = []
+    for section in project.sections:
+        if section.outcome == "failed":
+            continue
+        counted = await bid_rules.counted(session, section)
+        winner = min((b for b in counted if b.rank is not None), key=lambda b: b.rank or 0)
+        section.outcome, section.winner_credit_code, section.award_amount = "awarded", winner.credit_code, winner.price
+        awards.append(SectionAward(code=section.code, winner_credit_code=winner.credit_code,
+                                   award_amount=winner.price or Decimal(0),
+                                   bidder_credit_codes=sorted(b.credit_code for b in counted)))
+    await transition(session, project, "awarded", now=now, actor=actor)
+    project.awarded_at = now
+    await emit(session, "bidding.project.awarded", ProjectAwarded(
+        code=project.code, site_code=project.site_code, awarded_at=now, sections=awards),
+        tenant=project.tenant, about=project.code)
+
+
+async def record_default(session: AsyncSession, project: Project, section: Section, *, credit_code: str, reason: str,
+                         detail: str, now: datetime) -> None:
+    """Record a bidder's default and announce it to guarantee (claim) and credit (bad behaviour)."""
+    if project.status not in ("opening", "opened", "evaluating", "publicised", "awarded"):
+        raise Conflict("Defaults are recorded after the deadline of a live tender.", code="transition_forbidden")
+    bid = (await session.execute(select(Bid.id).where(Bid.section_id == section.id, Bid.credit_code == credit_code,
+                                                      Bid.status == "active"))).first()
+    if bid is None:
+        raise NotFound(f"{credit_code} has no bid in section {section.code}.", code="bid_not_found")
+    if reason == "refused_to_sign" and section.winner_credit_code != credit_code:
+        raise Unprocessable.field("reason", "only the winner of an awarded section can refuse to sign")
+    await emit(session, "bidding.bidder.defaulted", BidderDefaulted(
+        project_code=project.code, section_code=section.code, credit_code=credit_code, site_code=project.site_code,
+        reason=reason, detail=detail, occurred_at=now), tenant=project.tenant, about=project.code)  # type: ignore[arg-type]
+
+
+async def sign_contract(session: AsyncSession, project: Project, section: Section, *, now: datetime) -> None:
+    """Record the contract signed with the winner (bid bonds are returned within 5 days, §57)."""
+    if section.outcome != "awarded":
+        raise Conflict("Only an awarded section has a contract.", code="not_awarded")
+    if section.contract_signed_at is not None:
+        raise Conflict("The contract is recorded already.", code="contract_signed")
+    section.contract_signed_at = now
+    await session.flush()

@@ -1,0 +1,277 @@
+"""Remote opening (不见面开标): start, sign-in, reveal within the window, voiding, and the record.
+
+At or after the opening time the opening starts: a section with fewer than ``min_bidders`` bids
+is not opened (§44) and fails. Each bidder reveals their data key and salt within
+``decryption_minutes`` of the start; the platform decrypts, checks the commitment and parses
+the package. The opening finishes when the window has closed (or every bid is revealed): a bid
+not revealed is void, a bid whose deposit is not secured or whose price exceeds the section's
+ceiling is invalid, the collusion screens run, and a section left with fewer than
+``min_bidders`` valid bids fails. Bidders then confirm the record or object within
+``confirmation_minutes``; objections are answered and recorded (§44: on the spot).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding import sealing
+from bianmin.bidding.domain import bids as bid_rules
+from bianmin.bidding.domain import collusion
+from bianmin.bidding.domain.bidders import registration_of, secured_amount
+from bianmin.bidding.domain.common import record
+from bianmin.bidding.domain.projects import fail, transition
+from bianmin.bidding.models import Bid, EscrowRecovery, OpeningResponse, Project, Registration, Section
+from bianmin.bidding.settings import BiddingSettings
+from bianmin.contracts.events.bidding import ProjectStatusChanged
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.events import emit
+from bianmin.kit.identity import Principal
+
+HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+class PackageError(ValueError):
+    """A revealed package that opens and matches its commitment but is not a well-formed bid."""
+
+
+def parse_package(package: dict[str, Any]) -> tuple[Decimal, int, str, list[str]]:
+    """Price, duration, project manager and document hashes of a bid package; PackageError otherwise."""
+    try:
+        price = Decimal(str(package["price"]))
+    except (KeyError, InvalidOperation) as exc:
+        raise PackageError("price is missing or not a decimal") from exc
+    if not price.is_finite() or price <= 0 or price != price.quantize(Decimal("0.01")) or price >= Decimal("1e16"):
+        raise PackageError("price must be a positive amount in yuan with at most 2 decimals")
+    duration = package.get("duration_days")
+    if not isinstance(duration, int) or isinstance(duration, bool) or not 1 <= duration <= 3650:
+        raise PackageError("duration_days must be a whole number of days from 1 to 3650")
+    manager = package.get("project_manager")
+    if not isinstance(manager, str) or not 0 < len(manager) <= 100:
+        raise PackageError("project_manager must be a name of 1 to 100 characters")
+    hashes = package.get("document_hashes", [])
+    if not isinstance(hashes, list) or len(hashes) > 100 or not all(isinstance(h, str) and HASH.match(h) for h in hashes):
+        raise PackageError("document_hashes must be up to 100 lower-case SHA-256 hex digests")
+    return price, duration, manager, hashes
+
+
+def window_end(project: Project) -> datetime:
+    """When the decryption window closes."""
+    assert project.opening_started_at is not None
+    return project.opening_started_at + timedelta(minutes=project.decryption_minutes)
+
+
+async def _names(session: AsyncSession, project: Project) -> dict[tuple[int, str], str]:
+    rows = (await session.execute(select(Registration.section_id, Registration.credit_code, Registration.name)
+                                  .where(Registration.project_id == project.id))).all()
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
+async def start(session: AsyncSession, project: Project, *, now: datetime, actor: str,
+                settings: BiddingSettings) -> None:
+    """Start the opening at its time; sections with too few bidders fail at once (§44)."""
+    if project.status == "closed" and now < project.opening_at:
+        raise Conflict("The opening time has not come.", code="opening_not_reached")
+    await transition(session, project, "opening", now=now, actor=actor)
+    project.opening_started_at = now
+    alive = []
+    for section in project.sections:
+        count = len(await bid_rules.counted(session, section))
+        if count < settings.min_bidders:
+            section.outcome = "failed"
+            section.failure_reason = f"{count} bidder(s), fewer than {settings.min_bidders}: not opened (§44)"
+            await record(session, project, "section_failed", {"section_code": section.code,
+                                                              "reason": section.failure_reason}, now=now)
+        else:
+            alive.append(section.code)
+    await record(session, project, "opening_started", {
+        "window_closes_at": window_end(project).isoformat(), "sections": alive}, now=now)
+    if not alive:
+        await fail(session, project, now=now, actor=actor, reason=f"fewer than {settings.min_bidders} bidders (§44)")
+
+
+async def sign_in(session: AsyncSession, project: Project, *, credit_code: str, now: datetime, by: Principal) -> None:
+    """A bidder signs in to the opening (in every section it bid)."""
+    if project.status != "opening":
+        raise Conflict("Sign-in is open while the opening runs.", code="not_opening")
+    registrations = (await session.execute(select(Registration).where(
+        Registration.project_id == project.id, Registration.credit_code == credit_code))).scalars().all()
+    if not registrations:
+        raise NotFound(f"{credit_code} did not register for {project.code}.", code="not_registered")
+    for registration in registrations:
+        section = next(s for s in project.sections if s.id == registration.section_id)
+        await registration_of(session, section, credit_code, by)
+        if registration.signed_in_at is None:
+            registration.signed_in_at = now
+    await record(session, project, "signed_in", {"credit_code": credit_code, "name": registrations[0].name}, now=now)
+
+
+async def get_bid(session: AsyncSession, project: Project, bid_id: str) -> Bid:
+    """A bid of the project; 404 otherwise."""
+    bid = await session.get(Bid, bid_id)
+    if bid is None or bid.project_id != project.id:
+        raise NotFound(f"No bid {bid_id} in {project.code}.", code="bid_not_found")
+    return bid
+
+
+async def _apply_package(session: AsyncSession, project: Project, section: Section, bid: Bid, plaintext: bytes,
+                         package: dict[str, Any], *, now: datetime, how: str) -> None:
+    try:
+        price, duration, manager, hashes = parse_package(package)
+        bid.price, bid.duration_days, bid.project_manager, bid.document_hashes = price, duration, manager, hashes
+    except PackageError as exc:
+        bid.validity, bid.invalid_reason = "invalid", f"malformed package: {exc}"
+    bid.reveal_status, bid.revealed_at = how, now
+    secured = await secured_amount(session, project_code=project.code, section_code=section.code,
+                                   credit_code=bid.credit_code)
+    bid.deposit_secured = secured >= section.bid_bond_amount
+    names = await _names(session, project)
+    await record(session, project, "bid_revealed", {
+        "section_code": section.code, "credit_code": bid.credit_code,
+        "name": names.get((section.id, bid.credit_code), ""), "price": None if bid.price is None else str(bid.price),
+        "duration_days": bid.duration_days, "deposit_secured": bid.deposit_secured, "how": how}, now=now)
+
+
+async def reveal(session: AsyncSession, project: Project, bid: Bid, *, data_key: str, salt: str, now: datetime,
+                 by: Principal) -> Bid:
+    """Open one bid with the key its bidder reveals, within the decryption window."""
+    if project.status != "opening":
+        raise Conflict("Bids are revealed while the opening runs.", code="not_opening")
+    if now >= window_end(project):
+        raise Conflict("The decryption window has closed.", code="window_closed")
+    section = next(s for s in project.sections if s.id == bid.section_id)
+    await registration_of(session, section, bid.credit_code, by)
+    if bid.status != "active" or section.outcome == "failed":
+        raise Conflict("Only a counted bid of an opened section is revealed.", code="bid_not_counted")
+    if bid.reveal_status != "sealed":
+        raise Conflict("This bid is revealed already.", code="already_revealed")
+    try:
+        plaintext = sealing.decrypt(ciphertext=bid.ciphertext, nonce=bid.nonce,
+                                    data_key=sealing._b64decode(data_key, "data_key", sealing.KEY_BYTES),
+                                    project=project.code, section=section.code, bidder=bid.credit_code)
+        package = sealing.check_commitment(plaintext, commitment=bid.commitment, salt=salt, project=project.code,
+                                           section=section.code, bidder=bid.credit_code)
+    except sealing.SealError as exc:
+        raise Unprocessable.field("data_key", str(exc), code="reveal_failed") from exc
+    await _apply_package(session, project, section, bid, plaintext, package, now=now, how="revealed")
+    await session.flush()
+    return bid
+
+
+async def finish(session: AsyncSession, project: Project, *, now: datetime, actor: str,
+                 settings: BiddingSettings) -> None:
+    """Close the opening: void unrevealed bids, judge validity, screen for collusion, publish the record."""
+    if project.status != "opening":
+        raise Conflict(f"Project {project.code} is {project.status}, not opening.", code="transition_forbidden")
+    pending = (await session.execute(select(EscrowRecovery.id).where(
+        EscrowRecovery.project_id == project.id, EscrowRecovery.status == "collecting"))).first()
+    if pending:
+        raise Conflict("An escrow recovery is still collecting shares.", code="recovery_pending")
+    names = await _names(session, project)
+    rows: list[dict[str, Any]] = []
+    alive: list[str] = []
+    for section in project.sections:
+        if section.outcome == "failed":
+            continue
+        counted = await bid_rules.counted(session, section)
+        if now < window_end(project) and any(b.reveal_status == "sealed" for b in counted):
+            raise Conflict("The decryption window is still open.", code="window_open")
+        for bid in counted:
+            if bid.reveal_status == "sealed":
+                bid.reveal_status, bid.validity, bid.invalid_reason = "void", "void", "not decrypted within the window"
+            elif bid.validity is None:
+                if bid.price is not None and bid.price > section.budget:
+                    bid.validity, bid.invalid_reason = "invalid", "price above the section's ceiling"
+                elif not bid.deposit_secured:
+                    bid.validity, bid.invalid_reason = "invalid", "bid deposit not secured"
+                else:
+                    bid.validity = "valid"
+            rows.append({"section_code": section.code, "credit_code": bid.credit_code,
+                         "name": names.get((section.id, bid.credit_code), ""),
+                         "price": None if bid.price is None else str(bid.price), "duration_days": bid.duration_days,
+                         "deposit_secured": bid.deposit_secured, "validity": bid.validity, "reason": bid.invalid_reason})
+        await collusion.screen_section(session, project, section, counted, now=now, settings=settings)
+        valid = sum(1 for b in counted if b.validity == "valid")
+        if valid < settings.min_bidders:
+            section.outcome = "failed"
+            section.failure_reason = f"{valid} valid bid(s), fewer than {settings.min_bidders}"
+            await record(session, project, "section_failed", {"section_code": section.code,
+                                                              "reason": section.failure_reason}, now=now)
+        else:
+            alive.append(section.code)
+    project.opened_at = now
+    await record(session, project, "opening_closed", {"rows": rows}, now=now)
+    if not alive:
+        await transition(session, project, "opened", now=now, actor=actor)
+        await fail(session, project, now=now, actor=actor, reason=f"fewer than {settings.min_bidders} valid bids")
+        return
+    await transition(session, project, "opened", now=now, actor=actor)
+    await emit(session, "bidding.project.opened", ProjectStatusChanged(
+        code=project.code, site_code=project.site_code, status="opened", occurred_at=now,
+        failed_section_codes=[s.code for s in project.sections if s.outcome == "failed"]),
+        tenant=project.tenant, about=project.code)
+
+
+async def respond(session: AsyncSession, project: Project, *, credit_code: str, kind: str, text: str, now: datetime,
+                  by: Principal) -> OpeningResponse:
+    """A bidder confirms the record or objects: at the opening, or during the publicity of candidates."""
+    if project.status == "opened":
+        assert project.opened_at is not None
+        if now >= project.opened_at + timedelta(minutes=project.confirmation_minutes):
+            raise Conflict("The confirmation window has closed.", code="window_closed")
+        stage = "opening"
+    elif project.status == "publicised" and kind == "objection":
+        assert project.publicity_ends_at is not None
+        if now >= project.publicity_ends_at:
+            raise Conflict("The publicity period has ended.", code="window_closed")
+        stage = "publicity"
+    else:
+        raise Conflict(f"Project {project.code} takes no {kind} while {project.status}.", code="not_accepting_responses")
+    if kind == "objection" and not text.strip():
+        raise Unprocessable.field("text", "an objection states its grounds")
+    registrations = (await session.execute(select(Registration).where(
+        Registration.project_id == project.id, Registration.credit_code == credit_code))).scalars().all()
+    if not registrations:
+        raise NotFound(f"{credit_code} did not bid in {project.code}.", code="not_registered")
+    section = next(s for s in project.sections if s.id == registrations[0].section_id)
+    await registration_of(session, section, credit_code, by)
+    if kind == "confirm":
+        done = (await session.execute(select(OpeningResponse.id).where(
+            OpeningResponse.project_id == project.id, OpeningResponse.credit_code == credit_code,
+            OpeningResponse.kind == "confirm"))).first()
+        if done:
+            raise Conflict("This bidder confirmed the record already.", code="already_confirmed")
+    response = OpeningResponse(project_id=project.id, stage=stage, credit_code=credit_code, kind=kind, text=text, at=now)
+    session.add(response)
+    await session.flush()
+    if stage == "opening":
+        await record(session, project, kind, {"credit_code": credit_code, "text": text, "response_id": response.id},
+                     now=now)
+    return response
+
+
+async def answer(session: AsyncSession, project: Project, response_id: int, *, text: str, now: datetime,
+                 actor: str) -> OpeningResponse:
+    """Answer an objection and record the answer."""
+    response = await session.get(OpeningResponse, response_id)
+    if response is None or response.project_id != project.id or response.kind != "objection":
+        raise NotFound(f"No objection {response_id} in {project.code}.", code="objection_not_found")
+    if response.answer is not None:
+        raise Conflict("This objection was answered already.", code="already_answered")
+    response.answer, response.answered_at, response.answered_by = text, now, actor
+    await session.flush()
+    if response.stage == "opening":
+        await record(session, project, "objection_answered", {"response_id": response.id, "answer": text}, now=now)
+    return response
+
+
+async def unanswered(session: AsyncSession, project: Project, stage: str) -> int:
+    """How many objections of a stage still wait for an answer."""
+    return len((await session.execute(select(OpeningResponse.id).where(
+        OpeningResponse.project_id == project.id, OpeningResponse.stage == stage,
+        OpeningResponse.kind == "objection", OpeningResponse.answer.is_(None)))).all())

@@ -1,0 +1,232 @@
+"""Tenders and their checked status machine.
+
+``draft → published → closed → opening → opened → evaluating → publicised → awarded``, or
+``failed`` (fewer than three bidders at the opening, or fewer than three valid bids, §44) or
+``cancelled`` (before the opening). Every transition is checked against this table (409
+otherwise) and recorded with its actor and reason.
+
+Decisions where the issue is silent:
+- A tender's budget is the sum of its sections' budgets (each section's 最高投标限价); each
+  section's bid bond is at most 2% of its budget (§26).
+- The tenant of a project is its site: ``*`` for a district-level project, the township code for
+  a township project; a township key creates and manages only its own township's projects.
+- Projects move to ``closed`` at the bid deadline by a worker (or on request after the deadline);
+  the worker's conditional update makes it safe with several replicas.
+- Direct contracts (直接发包) are not tendered: they are filed as projects with method ``direct``
+  straight in ``awarded``, refused above the configured threshold, and refused when the buyer's
+  direct awards for the same subject over the rolling 12 months would pass the threshold
+  together (a split contract).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding.domain.common import actor_of
+from bianmin.bidding.models import Invitation, Project, ProjectTransition, Section
+from bianmin.bidding.schemas import DirectContractCreate, ProjectCreate
+from bianmin.bidding.settings import BiddingSettings
+from bianmin.contracts.events.bidding import ProjectPublished, ProjectStatusChanged, SectionTerms
+from bianmin.kit.errors import Conflict, Unprocessable
+from bianmin.kit.events import emit
+from bianmin.kit.identity import Principal, ensure_tenant
+from bianmin.kit.workdays import SHANGHAI
+
+BOND_RATE = Decimal("0.02")
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "draft": frozenset({"published", "cancelled"}),
+    "published": frozenset({"closed", "cancelled"}),
+    "closed": frozenset({"opening", "failed", "cancelled"}),
+    "opening": frozenset({"opened", "failed"}),
+    "opened": frozenset({"evaluating", "failed"}),
+    "evaluating": frozenset({"publicised", "failed"}),
+    "publicised": frozenset({"awarded", "evaluating", "failed"}),
+    "awarded": frozenset(),
+    "failed": frozenset(),
+    "cancelled": frozenset(),
+}
+FINISHED = frozenset({"awarded", "failed", "cancelled"})
+
+
+def tenant_of(level: str, site_code: str) -> str:
+    """The tenant that owns a project at ``level`` on ``site_code``."""
+    return "*" if level == "district" else site_code
+
+
+def _check_site(level: str, site_code: str, field: str = "site_code") -> None:
+    if (level == "district") != (len(site_code) == 6):
+        raise Unprocessable.field(field, "a district project sits on 330199, a township project on a township code")
+
+
+async def transition(session: AsyncSession, project: Project, to: str, *, now: datetime, actor: str,
+                     reason: str = "") -> None:
+    """Move a project to ``to`` when its status allows it, and record the change."""
+    if to not in TRANSITIONS[project.status]:
+        raise Conflict(f"Project {project.code} is {project.status}; it cannot become {to}.",
+                       code="transition_forbidden")
+    session.add(ProjectTransition(project_id=project.id, from_status=project.status, to_status=to, at=now,
+                                  actor=actor, reason=reason))
+    project.status = to
+    await session.flush()
+
+
+async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, by: Principal) -> Project:
+    """Validate and store a new tender as a draft."""
+    _check_site(body.level, body.site_code)
+    tenant = tenant_of(body.level, body.site_code)
+    ensure_tenant(by, tenant)
+    codes = [s.code for s in body.sections]
+    if len(set(codes)) != len(codes):
+        raise Unprocessable.field("sections", "section codes must be unique")
+    for i, s in enumerate(body.sections):
+        if s.bid_bond_amount > (s.budget * BOND_RATE).quantize(Decimal("0.01")):
+            raise Unprocessable.field(f"sections.{i}.bid_bond_amount", "must be at most 2% of the section's budget (§26)")
+    if sum((s.budget for s in body.sections), Decimal(0)) != body.budget:
+        raise Unprocessable.field("budget", "must equal the sum of the sections' budgets")
+    if body.bid_deadline <= now:
+        raise Unprocessable.field("bid_deadline", "must be in the future")
+    if body.opening_at < body.bid_deadline:
+        raise Unprocessable.field("opening_at", "must not be before the bid deadline")
+    if body.publicity_days < 3:
+        raise Unprocessable.field("publicity_days", "winning candidates are publicised for at least 3 days (§54)")
+    if body.evaluation_method == "lowest_price" and (body.price_weight, body.technical_weight) != (100, 0):
+        raise Unprocessable.field("price_weight", "lowest-price evaluation weighs price 100 and technical 0")
+    if body.evaluation_method == "comprehensive" and (body.price_weight + body.technical_weight != 100
+                                                       or body.technical_weight == 0):
+        raise Unprocessable.field("technical_weight", "comprehensive weights must be positive and sum to 100")
+    if body.method == "invited" and len(set(body.invited_credit_codes)) < 3:
+        raise Unprocessable.field("invited_credit_codes", "an invited tender invites at least 3 enterprises")
+    if body.method == "open" and body.invited_credit_codes:
+        raise Unprocessable.field("invited_credit_codes", "only invited tenders have invitations")
+    if body.category in ("land_use", "state_property") and body.evaluation_method == "comprehensive":
+        raise Unprocessable.field("evaluation_method", "land and state property are sold by price")
+    if (await session.execute(select(Project.id).where(Project.code == body.code))).first():
+        raise Conflict(f"Project {body.code} exists.", code="project_exists")
+    project = Project(
+        code=body.code, name=body.name, category=body.category, level=body.level, site_code=body.site_code,
+        tenant=tenant, method=body.method, subject_code=body.subject_code, tenderer_name=body.tenderer_name,
+        tenderer_credit_code=body.tenderer_credit_code, budget=body.budget, bid_deadline=body.bid_deadline,
+        opening_at=body.opening_at, decryption_minutes=body.decryption_minutes,
+        confirmation_minutes=body.confirmation_minutes, evaluation_method=body.evaluation_method,
+        price_weight=body.price_weight, technical_weight=body.technical_weight, publicity_days=body.publicity_days,
+        status="draft", created_at=now, created_by=actor_of(by),
+        sections=[Section(code=s.code, name=s.name, budget=s.budget, bid_bond_amount=s.bid_bond_amount,
+                          outcome="pending") for s in body.sections],
+    )
+    session.add(project)
+    await session.flush()
+    for credit_code in sorted(set(body.invited_credit_codes)):
+        session.add(Invitation(project_id=project.id, credit_code=credit_code, invited_at=now))
+    session.add(ProjectTransition(project_id=project.id, from_status=None, to_status="draft", at=now,
+                                  actor=actor_of(by), reason="created"))
+    await session.flush()
+    return project
+
+
+async def invite(session: AsyncSession, project: Project, credit_codes: list[str], *, now: datetime) -> int:
+    """Add invitations to an invited tender before its deadline; the number newly invited."""
+    if project.method != "invited":
+        raise Conflict("Only invited tenders take invitations.", code="not_invited_tender")
+    if project.status not in ("draft", "published") or now >= project.bid_deadline:
+        raise Conflict("Invitations close at the bid deadline.", code="deadline_passed")
+    known = set((await session.execute(select(Invitation.credit_code)
+                                       .where(Invitation.project_id == project.id))).scalars())
+    added = sorted(set(credit_codes) - known)
+    for code in added:
+        session.add(Invitation(project_id=project.id, credit_code=code, invited_at=now))
+    await session.flush()
+    return len(added)
+
+
+async def publish(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:
+    """Publish a draft: bidders may register and bid until the deadline; guarantee learns the deposits."""
+    if project.method == "direct":
+        raise Conflict("A direct contract is filed, not published.", code="transition_forbidden")
+    if project.status == "draft" and project.bid_deadline <= now:
+        raise Conflict("The bid deadline has passed; set a new one on a new draft.", code="deadline_passed")
+    await transition(session, project, "published", now=now, actor=actor)
+    await emit(session, "bidding.project.published", ProjectPublished(
+        code=project.code, name=project.name, site_code=project.site_code, category=project.category,
+        tenderer_name=project.tenderer_name, tenderer_credit_code=project.tenderer_credit_code, budget=project.budget,
+        bid_deadline=project.bid_deadline, opening_at=project.opening_at,
+        sections=[SectionTerms(code=s.code, name=s.name, bid_bond_amount=s.bid_bond_amount) for s in project.sections],
+    ), tenant=project.tenant, about=project.code)
+
+
+async def close(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:
+    """Close bidding at the deadline; the commitment lists become public."""
+    if project.status == "published" and now < project.bid_deadline:
+        raise Conflict("The bid deadline has not passed yet.", code="deadline_not_reached")
+    await transition(session, project, "closed", now=now, actor=actor, reason="bid deadline passed")
+    await emit(session, "bidding.project.closed", ProjectStatusChanged(
+        code=project.code, site_code=project.site_code, status="closed", occurred_at=now),
+        tenant=project.tenant, about=project.code)
+
+
+async def fail(session: AsyncSession, project: Project, *, now: datetime, actor: str, reason: str) -> None:
+    """Declare a tender failed and tell the other services."""
+    await transition(session, project, "failed", now=now, actor=actor, reason=reason)
+    for section in project.sections:
+        if section.outcome == "pending":
+            section.outcome, section.failure_reason = "failed", reason
+    await emit(session, "bidding.project.failed", ProjectStatusChanged(
+        code=project.code, site_code=project.site_code, status="failed", reason=reason, occurred_at=now,
+        failed_section_codes=[s.code for s in project.sections]), tenant=project.tenant, about=project.code)
+
+
+async def close_due(session: AsyncSession, *, now: datetime) -> list[str]:
+    """Close every published project whose deadline has passed; the codes closed."""
+    due = (await session.execute(select(Project).where(Project.status == "published", Project.bid_deadline <= now)
+                                 .order_by(Project.id).limit(100).with_for_update(skip_locked=True))).scalars().all()
+    for project in due:
+        await close(session, project, now=now, actor="system")
+    return [p.code for p in due]
+
+
+async def file_direct(session: AsyncSession, body: DirectContractCreate, *, now: datetime, by: Principal,
+                      settings: BiddingSettings) -> Project:
+    """File a direct contract, refusing one above the threshold or split to stay under it."""
+    _check_site(body.level, body.site_code)
+    tenant = tenant_of(body.level, body.site_code)
+    ensure_tenant(by, tenant)
+    threshold = settings.direct_contract_threshold
+    if body.amount > threshold:
+        raise Unprocessable.field("amount", f"direct contracts are limited to {threshold} yuan; tender it instead",
+                                  code="direct_contract_over_threshold")
+    signed_at = datetime.combine(body.signed_on, time(12), tzinfo=SHANGHAI)
+    if signed_at > now + timedelta(days=1):
+        raise Unprocessable.field("signed_on", "must not be in the future")
+    window_start = signed_at - timedelta(days=365)
+    earlier = (await session.execute(
+        select(func.count(Project.id), func.coalesce(func.sum(Project.budget), 0))
+        .where(Project.method == "direct", Project.tenderer_credit_code == body.tenderer_credit_code,
+               Project.subject_code == body.subject_code, Project.awarded_at > window_start,
+               Project.awarded_at <= signed_at + timedelta(days=365)))).one()
+    total = Decimal(str(earlier[1])) + body.amount
+    if earlier[0] and total > threshold:
+        raise Unprocessable.field(
+            "amount", f"with {earlier[0]} earlier direct award(s) for subject {body.subject_code} within 12 months "
+            f"the total {total} passes {threshold}: a split contract must be tendered", code="direct_contract_split")
+    if (await session.execute(select(Project.id).where(Project.code == body.code))).first():
+        raise Conflict(f"Project {body.code} exists.", code="project_exists")
+    project = Project(
+        code=body.code, name=body.name, category=body.category, level=body.level, site_code=body.site_code,
+        tenant=tenant, method="direct", subject_code=body.subject_code, tenderer_name=body.tenderer_name,
+        tenderer_credit_code=body.tenderer_credit_code, budget=body.amount, bid_deadline=signed_at,
+        opening_at=signed_at, decryption_minutes=5, confirmation_minutes=1, evaluation_method="lowest_price",
+        price_weight=100, technical_weight=0, publicity_days=3, status="awarded", created_at=now,
+        created_by=actor_of(by), awarded_at=signed_at,
+        sections=[Section(code="S1", name=body.name, budget=body.amount, bid_bond_amount=Decimal(0),
+                          outcome="awarded", winner_credit_code=body.contractor_credit_code, award_amount=body.amount,
+                          contract_signed_at=signed_at)],
+    )
+    session.add(project)
+    await session.flush()
+    session.add(ProjectTransition(project_id=project.id, from_status=None, to_status="awarded", at=now,
+                                  actor=actor_of(by), reason=f"direct contract filed: {body.reason}"))
+    await session.flush()
+    return project

@@ -1,0 +1,77 @@
+"""Trading figures: projects, budget and award totals, savings and the high-savings risk signal.
+
+Savings = budget − award amount over the awarded sections; savings rate = savings ÷ the budget
+of those sections. An award at least ``savings_risk_rate`` (30%) below its section's budget is
+counted as a risk signal (possibly an inflated budget), not only a success. A project belongs to
+the period of its creation day in Asia/Shanghai; direct contracts count as projects and awards.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding.models import Project
+from bianmin.bidding.schemas import StatsRead
+from bianmin.kit.stats import Figure, Period
+from bianmin.kit.workdays import SHANGHAI
+
+ZERO = Decimal(0)
+
+
+async def compute(session: AsyncSession, period: Period, *, category: str | None = None, level: str | None = None,
+                  risk_rate: Decimal = Decimal("0.30")) -> StatsRead:
+    """The trading figures of a period, optionally for one category and level."""
+    statement = select(Project).where(Project.status != "cancelled")
+    if period.start:
+        statement = statement.where(Project.created_at >= datetime.combine(period.start, time(), tzinfo=SHANGHAI))
+    if period.end:
+        statement = statement.where(Project.created_at < datetime.combine(period.end + timedelta(days=1), time(),
+                                                                          tzinfo=SHANGHAI))
+    if category:
+        statement = statement.where(Project.category == category)
+    if level:
+        statement = statement.where(Project.level == level)
+    rows = (await session.execute(statement)).scalars().all()
+    budget_total = award_total = awarded_budget = ZERO
+    awarded = flagged = 0
+    by_category: dict[str, int] = {}
+    for project in rows:
+        by_category[project.category] = by_category.get(project.category, 0) + 1
+        budget_total += project.budget
+        if project.status != "awarded":
+            continue
+        awarded += 1
+        for section in project.sections:
+            if section.outcome == "awarded" and section.award_amount is not None:
+                award_total += section.award_amount
+                awarded_budget += section.budget
+                if section.award_amount <= section.budget * (1 - risk_rate):
+                    flagged += 1
+    savings = awarded_budget - award_total
+    rate = (savings / awarded_budget).quantize(Decimal("0.0001")) if awarded_budget else None
+    return StatsRead(projects=len(rows), awarded_projects=awarded, budget_total=budget_total, award_total=award_total,
+                     savings=max(savings, ZERO), savings_rate=rate, high_savings_flagged=flagged,
+                     by_category=by_category)
+
+
+async def figures(session: AsyncSession, period: Period) -> list[Figure]:
+    """The cockpit's figures of the trading centre."""
+    s = await compute(session, period)
+    return [
+        Figure(name="projects", value=s.projects, unit="projects",
+               definition="Tenders and direct contracts created in the period, cancelled ones excluded.",
+               breakdown={k: v for k, v in s.by_category.items()}),
+        Figure(name="budget_total", value=s.budget_total, unit="CNY", definition="Sum of those projects' budgets."),
+        Figure(name="award_total", value=s.award_total, unit="CNY",
+               definition="Sum of award amounts of the awarded sections of those projects."),
+        Figure(name="savings", value=s.savings, unit="CNY",
+               definition="Budget of the awarded sections minus their award amounts."),
+        Figure(name="savings_rate", value=s.savings_rate, unit="ratio",
+               definition="Savings divided by the budget of the awarded sections."),
+        Figure(name="high_savings_flagged", value=s.high_savings_flagged, unit="sections",
+               definition="Awarded sections at least 30% below budget: a risk signal of an inflated budget."),
+    ]

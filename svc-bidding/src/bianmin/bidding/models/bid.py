@@ -1,0 +1,127 @@
+"""Registrations, sealed bids, the opening record and the escrow recovery log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bianmin.bidding.models.base import Base
+
+
+class Registration(Base):
+    """A bidder registered for a section; the API key that registered it acts for it afterwards."""
+
+    __tablename__ = "registration"
+    __table_args__ = (UniqueConstraint("section_id", "credit_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    owner_key: Mapped[str] = mapped_column(String(100))
+    registered_at: Mapped[datetime]
+    signed_in_at: Mapped[datetime | None]
+
+
+class Bid(Base):
+    """One sealed submission; a replacement is a new row and the old one stays as history."""
+
+    __tablename__ = "bid"
+    __table_args__ = (Index("ix_bid_section_status", "section_id", "status"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id"))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    version: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20))
+    ciphertext: Mapped[str] = mapped_column(Text)
+    nonce: Mapped[str] = mapped_column(String(32))
+    commitment: Mapped[str] = mapped_column(String(64))
+    escrow_wrapped_key: Mapped[str | None] = mapped_column(Text)
+    submitted_ip: Mapped[str | None] = mapped_column(String(64))
+    device_fingerprint: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime]
+    receipt_signature: Mapped[str] = mapped_column(String(100))
+    ended_at: Mapped[datetime | None]
+    reveal_status: Mapped[str] = mapped_column(String(20), default="sealed")
+    revealed_at: Mapped[datetime | None]
+    price: Mapped[Decimal | None]
+    duration_days: Mapped[int | None]
+    project_manager: Mapped[str | None] = mapped_column(String(100))
+    document_hashes: Mapped[list[str] | None] = mapped_column(JSON)
+    deposit_secured: Mapped[bool | None]
+    validity: Mapped[str | None] = mapped_column(String(20))
+    invalid_reason: Mapped[str | None] = mapped_column(Text)
+    technical_score: Mapped[Decimal | None]
+    price_score: Mapped[Decimal | None]
+    total_score: Mapped[Decimal | None]
+    rank: Mapped[int | None]
+
+
+class OpeningRecord(Base):
+    """One numbered entry of a project's live opening record, replayed to SSE clients by number."""
+
+    __tablename__ = "opening_record"
+    __table_args__ = (UniqueConstraint("project_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
+    seq: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[datetime]
+
+
+class OpeningResponse(Base):
+    """A bidder's confirmation of, or objection to, the opening record or the winning candidates."""
+
+    __tablename__ = "opening_response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class EscrowRecovery(Base):
+    """A recorded technical-failure request to open one bid with the custodians' escrow shares."""
+
+    __tablename__ = "escrow_recovery"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    bid_id: Mapped[str] = mapped_column(ForeignKey("bid.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    completed_at: Mapped[datetime | None]
+
+
+class EscrowShare(Base):
+    """One custodian's share submission; the share itself is erased once the recovery ends."""
+
+    __tablename__ = "escrow_share"
+    __table_args__ = (UniqueConstraint("recovery_id", "custodian"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recovery_id: Mapped[str] = mapped_column(ForeignKey("escrow_recovery.id"), index=True)
+    custodian: Mapped[str] = mapped_column(String(100))
+    share_digest: Mapped[str] = mapped_column(String(64))
+    share: Mapped[str | None] = mapped_column(Text)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[datetime]

@@ -1,0 +1,211 @@
+"""Schemas of registrations, sealed bids, receipts, reveals and the opening record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bianmin.bidding.schemas.common import Code, CreditCode, PositiveYuan, Score, Text, Yuan
+
+__all__ = ["BidRead", "BidSubmit", "CashDepositCreate", "CommitmentList", "CommitmentRead", "DepositRead",
+           "OpeningEntry", "OpeningRow", "Receipt", "ReceiptKey", "RegistrationCreate", "RegistrationRead",
+           "ResponseAnswer", "ResponseCreate", "ResponseRead", "RevealRequest", "SignInRequest"]
+
+B64 = r"^[A-Za-z0-9+/]*={0,2}$"
+
+
+class RegistrationCreate(BaseModel):
+    """Register an enterprise as a bidder for one section."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credit_code: CreditCode
+    name: str = Field(min_length=1, max_length=200)
+    contact_phone: str | None = Field(default=None, pattern=r"^[0-9+\- ]{5,20}$")
+
+
+class RegistrationRead(BaseModel):
+    """A bidder registration."""
+
+    project_code: str
+    section_code: str
+    credit_code: str
+    name: str
+    registered_at: datetime
+    signed_in_at: datetime | None
+
+
+class BidSubmit(BaseModel):
+    """A sealed bid: ciphertext, nonce and commitment made by :mod:`bianmin.bidding.sealing`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credit_code: CreditCode
+    ciphertext: str = Field(min_length=24, max_length=400_000, pattern=B64)
+    nonce: str = Field(min_length=16, max_length=16, pattern=B64, description="12 bytes, base64.")
+    commitment: str = Field(pattern=r"^[0-9a-f]{64}$")
+    escrow_wrapped_key: str | None = Field(default=None, min_length=160, max_length=200, pattern=B64)
+    device_fingerprint: str | None = Field(default=None, min_length=1, max_length=200,
+                                           description="Used when the X-Device-Fingerprint header is absent.")
+
+
+class Receipt(BaseModel):
+    """The signed, timestamped receipt of a submission; verify it with ``sealing.verify_receipt``."""
+
+    bid_id: str
+    version: int
+    project: str
+    section: str
+    bidder: str
+    commitment: str
+    received_at: str
+    signature: str
+    public_key: str
+
+
+class BidRead(BaseModel):
+    """A bid as its bidder (and, after the opening, the tenderer) sees it: never content before the opening."""
+
+    id: str
+    project_code: str
+    section_code: str
+    credit_code: str
+    version: int
+    status: str
+    commitment: str
+    received_at: datetime
+    reveal_status: str
+    price: Yuan | None = None
+    duration_days: int | None = None
+    project_manager: str | None = None
+    deposit_secured: bool | None = None
+    validity: str | None = None
+    invalid_reason: str | None = None
+    total_score: Score | None = None
+    rank: int | None = None
+
+
+class RevealRequest(BaseModel):
+    """The bidder's data key and commitment salt, revealed within the decryption window."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data_key: str = Field(min_length=44, max_length=44, pattern=B64)
+    salt: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class SignInRequest(BaseModel):
+    """A bidder signs in to the remote opening."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credit_code: CreditCode
+
+
+class CommitmentRead(BaseModel):
+    """One counted commitment, without the bidder's name."""
+
+    commitment: str
+    received_at: datetime
+
+
+class CommitmentList(BaseModel):
+    """The commitments a section counted at the deadline, so each bidder can check theirs."""
+
+    project_code: str
+    section_code: str
+    commitments: list[CommitmentRead]
+
+
+class OpeningRow(BaseModel):
+    """One line of the opening record (开标记录)."""
+
+    section_code: str
+    credit_code: str
+    name: str
+    price: Yuan | None
+    duration_days: int | None
+    deposit_secured: bool | None
+    validity: str | None
+    reason: str | None
+
+
+class OpeningEntry(BaseModel):
+    """One numbered entry of the live opening record."""
+
+    seq: int
+    kind: str
+    data: dict[str, Any]
+    at: datetime
+
+
+class ResponseCreate(BaseModel):
+    """A bidder confirms the opening record or raises an objection (异议)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credit_code: CreditCode
+    kind: Literal["confirm", "objection"]
+    text: str = Field(default="", max_length=2000)
+
+
+class ResponseAnswer(BaseModel):
+    """The answer to an objection, recorded with it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer: Text
+
+
+class ResponseRead(BaseModel):
+    """A confirmation or objection with its answer."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    stage: str
+    credit_code: str
+    kind: str
+    text: str
+    at: datetime
+    answer: str | None
+    answered_at: datetime | None
+
+
+class CashDepositCreate(BaseModel):
+    """A cash bid deposit received by the trading centre's account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project_code: Code
+    section_code: Code
+    credit_code: CreditCode
+    amount: PositiveYuan
+    account: str = Field(min_length=4, max_length=64, description="The payer's bank account.")
+    reference: str = Field(min_length=1, max_length=64, description="The bank transfer's reference.")
+
+
+class DepositRead(BaseModel):
+    """A deposit of the read model."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    project_code: str
+    section_code: str
+    credit_code: str
+    kind: str
+    reference: str
+    amount: Yuan
+    status: str
+    updated_at: datetime
+
+
+class ReceiptKey(BaseModel):
+    """The platform's receipt-signing public key (Ed25519, raw, base64)."""
+
+    algorithm: Literal["Ed25519"] = "Ed25519"
+    public_key: str
+
+

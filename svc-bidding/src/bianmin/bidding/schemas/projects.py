@@ -1,0 +1,174 @@
+"""Schemas of tenders, sections, transitions and direct-contract filings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from bianmin.bidding.schemas.common import Code, CreditCode, PositiveYuan, Text, Yuan
+
+Category = Literal["construction", "procurement", "land_use", "state_property"]
+Level = Literal["district", "township"]
+Method = Literal["open", "invited"]
+EvaluationMethod = Literal["lowest_price", "comprehensive"]
+Status = Literal["draft", "published", "closed", "opening", "opened", "evaluating", "publicised",
+                 "awarded", "failed", "cancelled"]
+
+__all__ = ["Category", "DirectContractCreate", "EscrowIssued", "InvitationCreate", "Level", "ProjectCreate",
+           "ProjectRead", "SectionCreate", "SectionRead", "Status", "TransitionRead", "TransitionRequest"]
+
+
+class SectionCreate(BaseModel):
+    """One section (标段) of a new tender."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    name: str = Field(min_length=1, max_length=200)
+    budget: PositiveYuan = Field(description="Estimated price (最高投标限价) of the section, yuan.")
+    bid_bond_amount: Yuan = Field(description="Bid bond; at most 2% of the section's budget (§26).")
+
+
+class ProjectCreate(BaseModel):
+    """A new tender, created as a draft."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    name: str = Field(min_length=1, max_length=200)
+    category: Category
+    level: Level
+    site_code: str = Field(pattern=r"^330199(\d{3})?$", description="The district (330199) or a township (330199001…).")
+    method: Method = "open"
+    subject_code: str = Field(default="general", min_length=1, max_length=40)
+    tenderer_name: str = Field(min_length=1, max_length=200)
+    tenderer_credit_code: CreditCode
+    budget: PositiveYuan
+    sections: list[SectionCreate] = Field(min_length=1, max_length=50)
+    bid_deadline: AwareDatetime
+    opening_at: AwareDatetime
+    decryption_minutes: int = Field(default=30, ge=5, le=240)
+    confirmation_minutes: int = Field(default=15, ge=1, le=240)
+    evaluation_method: EvaluationMethod = "lowest_price"
+    price_weight: int = Field(default=100, ge=0, le=100, description="Percent of the total score given by price.")
+    technical_weight: int = Field(default=0, ge=0, le=100)
+    publicity_days: int = Field(default=3, ge=1, le=30)
+    invited_credit_codes: list[CreditCode] = Field(default_factory=list, max_length=200)
+
+
+class SectionRead(BaseModel):
+    """A section as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    budget: Yuan
+    bid_bond_amount: Yuan
+    outcome: str
+    failure_reason: str | None
+    winner_credit_code: str | None
+    award_amount: Yuan | None
+
+
+class ProjectRead(BaseModel):
+    """A tender as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    category: str
+    level: str
+    site_code: str
+    method: str
+    subject_code: str
+    tenderer_name: str
+    tenderer_credit_code: str
+    budget: Yuan
+    bid_deadline: datetime
+    opening_at: datetime
+    decryption_minutes: int
+    confirmation_minutes: int
+    evaluation_method: str
+    price_weight: int
+    technical_weight: int
+    publicity_days: int
+    escrow_public_key: str | None
+    escrow_threshold: int | None
+    escrow_custodians: list[str] | None
+    status: str
+    opening_started_at: datetime | None
+    opened_at: datetime | None
+    publicity_ends_at: datetime | None
+    awarded_at: datetime | None
+    sections: list[SectionRead]
+
+
+class TransitionRequest(BaseModel):
+    """Why a project is moved (kept in its history)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=2000)
+
+
+class TransitionRead(BaseModel):
+    """One recorded status change."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    from_status: str | None
+    to_status: str
+    at: datetime
+    actor: str
+    reason: str
+
+
+class InvitationCreate(BaseModel):
+    """Invite more enterprises to an invited tender while it is a draft or published."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    credit_codes: list[CreditCode] = Field(min_length=1, max_length=200)
+
+
+class EscrowSetup(BaseModel):
+    """Split a fresh escrow key among custodians, k of n."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    threshold: int = Field(ge=2, le=10)
+    custodians: list[str] = Field(min_length=2, max_length=10)
+
+
+class EscrowIssued(BaseModel):
+    """The escrow public key and each custodian's share, shown this once and never stored."""
+
+    public_key: str
+    threshold: int
+    shares: dict[str, str]
+
+
+class DirectContractCreate(BaseModel):
+    """A direct contract (直接发包) filed for the record (备案)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    name: str = Field(min_length=1, max_length=200)
+    category: Category
+    level: Level
+    site_code: str = Field(pattern=r"^330199(\d{3})?$")
+    subject_code: str = Field(min_length=1, max_length=40)
+    tenderer_name: str = Field(min_length=1, max_length=200)
+    tenderer_credit_code: CreditCode
+    contractor_credit_code: CreditCode
+    amount: PositiveYuan
+    signed_on: date
+    reason: Text
+
+
+__all__ += ["EscrowSetup"]
