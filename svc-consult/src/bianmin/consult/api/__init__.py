@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from bianmin.consult.api import asker, consultations, routing
+from bianmin.consult.api import asker, consultations, kb, routing
 
-ROUTERS: list[APIRouter] = [asker.router, consultations.router, routing.router]
+ROUTERS: list[APIRouter] = [asker.router, consultations.router, kb.router, routing.router]

@@ -1,0 +1,121 @@
+"""The knowledge base: public reading and search-as-you-type, staff editing, and promotion of answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.consult.api.deps import StaffDep
+from bianmin.consult.domain import consultations, kb
+from bianmin.consult.domain.access import Staff, staff_of
+from bianmin.consult.models import Article
+from bianmin.consult.schemas.knowledge import ArticleCreate, ArticleRead, ArticleUpdate, PromoteBody, SuggestHit
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import Principal, PrincipalDep, public
+from bianmin.kit.pagination import Page, PageDep, encode_cursor
+
+router = APIRouter(tags=["knowledge base"])
+SNIPPET = 80
+
+
+def optional_staff(principal: Principal) -> Staff | None:
+    """The caller as staff when it holds a consult staff scope, else None (the public)."""
+    if principal.has_scope("consult:answer") or principal.has_scope("consult:admin"):
+        return staff_of(principal)
+    return None
+
+
+@router.get("/kb/suggest", summary="Answers as the asker types", **public(), responses=problem_responses(422))
+async def suggest(session: SessionDep, q: Annotated[str, Query(min_length=1, max_length=100)],
+                  limit: Annotated[int, Query(ge=1, le=20)] = 8) -> list[SuggestHit]:
+    """Published answers that match the words typed so far (one character is enough)."""
+    hits = await kb.suggest(session, q, limit=limit)
+    return [SuggestHit(article_id=a.id, title=a.title, snippet=a.body[:SNIPPET], department_code=a.department_code,
+                       matched=matched, score=score) for a, matched, score in hits]
+
+
+@router.get("/kb/articles", summary="Knowledge-base articles", **public(), responses=problem_responses(422))
+async def list_articles(session: SessionDep, who: PrincipalDep, page: PageDep,
+                        status: Annotated[str | None, Query(pattern="^(draft|published|archived)$")] = None,
+                        department: Annotated[str | None, Query(max_length=20)] = None) -> Page[ArticleRead]:
+    """Published articles for everyone; staff also see their department's drafts and archive."""
+    try:
+        rows = await kb.list_articles(session, staff=optional_staff(who), status=status, department=department,
+                                      after=page.after, limit=page.limit + 1)
+    except (ValueError, IndexError) as exc:
+        raise Unprocessable.field("cursor", "is not a cursor this API issued") from exc
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    cursor = encode_cursor([rows[-1].updated_at.isoformat(), rows[-1].id]) if more else None
+    return Page[ArticleRead](items=[ArticleRead.model_validate(a) for a in rows], next_cursor=cursor)
+
+
+@router.get("/kb/articles/{article_id}", summary="One article", **public(), responses=problem_responses(404))
+async def get_article(article_id: str, session: SessionDep, who: PrincipalDep) -> ArticleRead:
+    """A published article, or a draft for the staff who may edit it."""
+    return ArticleRead.model_validate(await kb.get_article(session, article_id, staff=optional_staff(who)))
+
+
+@router.post("/kb/articles", status_code=201, summary="Write an article",
+             responses=problem_responses(401, 403, 422))
+async def create_article(body: ArticleCreate, session: SessionDep, staff: StaffDep, idem: IdempotencyDep,
+                         clock: ClockDep) -> ArticleRead:
+    """Start a draft for the caller's department."""
+    article = await kb.create_article(session, title=body.title, body=body.body, department_code=body.department_code,
+                                      item_code=body.item_code, staff=staff, now=clock.now())
+    return await idem.finish(session, ArticleRead.model_validate(article), status_code=201)  # type: ignore[return-value]
+
+
+async def _editable(session: AsyncSession, article_id: str, staff: Staff) -> Article:
+    article = await kb.get_article(session, article_id, staff=staff)
+    if not kb.can_edit(staff, article):
+        raise Forbidden("This article belongs to another department.", code="department_mismatch")
+    return article
+
+
+@router.patch("/kb/articles/{article_id}", summary="Edit an article",
+              responses=problem_responses(401, 403, 404, 409, 422))
+async def update_article(article_id: str, body: ArticleUpdate, session: SessionDep, staff: StaffDep,
+                         clock: ClockDep) -> ArticleRead:
+    """Change an article's title, body or item."""
+    changes = body.model_dump(exclude_unset=True)
+    for name in ("title", "body"):
+        if name in changes and changes[name] is None:
+            raise Unprocessable.field(name, "may not be null")
+    article = await kb.update_article(session, await _editable(session, article_id, staff), changes=changes,
+                                      now=clock.now())
+    await session.commit()
+    return ArticleRead.model_validate(article)
+
+
+@router.post("/kb/articles/{article_id}/publish", summary="Publish an article",
+             responses=problem_responses(401, 403, 404, 409))
+async def publish_article(article_id: str, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ArticleRead:
+    """Publish (redacted and indexed for search)."""
+    article = await kb.publish(session, await _editable(session, article_id, staff), now=clock.now())
+    await session.commit()
+    return ArticleRead.model_validate(article)
+
+
+@router.post("/kb/articles/{article_id}/archive", summary="Archive an article",
+             responses=problem_responses(401, 403, 404, 409))
+async def archive_article(article_id: str, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ArticleRead:
+    """Withdraw an article from the public and from search."""
+    article = await kb.archive(session, await _editable(session, article_id, staff), now=clock.now())
+    await session.commit()
+    return ArticleRead.model_validate(article)
+
+
+@router.post("/consultations/{consultation_id}/promote", status_code=201, summary="Promote to the knowledge base",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def promote(consultation_id: str, body: PromoteBody, session: SessionDep, staff: StaffDep,
+                  idem: IdempotencyDep, clock: ClockDep) -> ArticleRead:
+    """Make a redacted draft article of an answered question whose asker consented to publication."""
+    consultation = await consultations.get_for_staff(session, consultation_id, staff, for_update=True)
+    article = await kb.promote(session, consultation, title=body.title, now=clock.now())
+    return await idem.finish(session, ArticleRead.model_validate(article), status_code=201)  # type: ignore[return-value]
