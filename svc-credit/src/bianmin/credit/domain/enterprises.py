@@ -29,7 +29,7 @@ from bianmin.credit.domain.coding import apply_outcome, initial_outcome
 from bianmin.credit.domain.ruleset import Rules, rules_at
 from bianmin.credit.models import Enterprise
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
-from bianmin.kit.identifiers import USCC_ALPHABET, uscc_problem
+from bianmin.kit.identifiers import uscc_problem
 from bianmin.kit.workdays import local_date
 
 BATCH = 1000
@@ -240,8 +240,3 @@ async def import_batch(session: AsyncSession, rows: list[_Row], report: ImportRe
 def batches(rows: list[_Row]) -> list[list[_Row]]:
     """Rows in import batches."""
     return [rows[i:i + BATCH] for i in range(0, len(rows), BATCH)]
-
-
-def alphabet_hint() -> str:
-    """The credit-code alphabet, for error messages and docs."""
-    return USCC_ALPHABET
