@@ -59,9 +59,11 @@ async def test_a_whole_tender_from_draft_to_award(app: FastAPI, clock: FixedCloc
         assert {r["validity"] for r in rows} == {"valid"}
         stream = await clerk.get(f"/v1/projects/{CODE}/opening/stream")
         assert stream.headers["content-type"].startswith("text/event-stream")
-        assert "event: opening_closed" in stream.text and "event: end" in stream.text
+        assert "event: opening_closed" in stream.text
+        assert "event: end" in stream.text
         resumed = await clerk.get(f"/v1/projects/{CODE}/opening/stream", headers={"Last-Event-ID": "3"})
-        assert "id: 3\n" not in resumed.text and "id: 4\n" in resumed.text
+        assert "id: 3\n" not in resumed.text
+        assert "id: 4\n" in resumed.text
     async with client_for(app, bidder_key(2)) as bidder:
         objection = await bidder.post(f"/v1/projects/{CODE}/responses",
                                       json={"credit_code": enterprise(2), "kind": "objection", "text": "价格读错"})
@@ -69,20 +71,23 @@ async def test_a_whole_tender_from_draft_to_award(app: FastAPI, clock: FixedCloc
     clock.advance(timedelta(minutes=20))
     async with client_for(app, CLERK) as clerk:
         blocked = await clerk.post(f"/v1/projects/{CODE}/evaluation/start")
-        assert blocked.status_code == 409 and blocked.json()["code"] == "objections_unanswered"
+        assert blocked.status_code == 409
+        assert blocked.json()["code"] == "objections_unanswered"
         assert (await clerk.post(f"/v1/projects/{CODE}/responses/{objection.json()['id']}/answer",
                                  json={"answer": "已核对，价格无误"})).status_code == 200
         assert (await clerk.post(f"/v1/projects/{CODE}/evaluation/start")).json()["status"] == "evaluating"
         assert (await clerk.post(f"/v1/projects/{CODE}/evaluation/publicise")).json()["status"] == "publicised"
         early = await clerk.post(f"/v1/projects/{CODE}/award")
-        assert early.status_code == 409 and early.json()["code"] == "publicity_running"
+        assert early.status_code == 409
+        assert early.json()["code"] == "publicity_running"
         clock.advance(timedelta(days=3))
         awarded = (await clerk.post(f"/v1/projects/{CODE}/award")).json()
         assert awarded["status"] == "awarded"
         assert awarded["sections"][0]["winner_credit_code"] == enterprise(3)
         assert awarded["sections"][0]["award_amount"] == "870000.00"
         again = await clerk.post(f"/v1/projects/{CODE}/award")
-        assert again.status_code == 409 and again.json()["code"] == "transition_forbidden"
+        assert again.status_code == 409
+        assert again.json()["code"] == "transition_forbidden"
         history = [t["to_status"] for t in (await clerk.get(f"/v1/projects/{CODE}/transitions")).json()]
         assert history == ["draft", "published", "closed", "opening", "opened", "evaluating", "publicised", "awarded"]
     async with client_for(app, SUPERVISOR) as supervisor:
@@ -117,7 +122,8 @@ async def test_the_deadline_is_exact_to_the_microsecond(app: FastAPI, clock: Fix
         withdraw = await bidder.post(f"/v1/projects/{CODE}/sections/S1/bids/withdraw",
                                      json={"credit_code": enterprise(1)})
     assert accepted.status_code == 201
-    assert refused.status_code == 409 and refused.json()["code"] == "deadline_passed"
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "deadline_passed"
     assert withdraw.status_code == 409
 
 
@@ -129,7 +135,8 @@ async def test_a_replaced_bid_keeps_its_history_and_only_the_last_counts(app: Fa
         second, _ = await submit(bidder, CODE, 1, "880000.00")
         history = (await bidder.get(f"/v1/projects/{CODE}/sections/S1/bids", params={"credit_code": enterprise(1)})).json()
     assert [b["status"] for b in history] == ["replaced", "active"]
-    assert second.json()["version"] == 2 and first.json()["commitment"] != second.json()["commitment"]
+    assert second.json()["version"] == 2
+    assert first.json()["commitment"] != second.json()["commitment"]
     async with client_for(app, bidder_key(2)) as other:
         stolen = await other.get(f"/v1/projects/{CODE}/sections/S1/bids", params={"credit_code": enterprise(1)})
     assert stolen.status_code == 403
@@ -167,17 +174,20 @@ async def test_an_unrevealed_bid_is_void_and_an_unsecured_one_invalid(app: FastA
             assert (await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())).status_code == 200
     async with client_for(app, CLERK) as clerk:
         early = await clerk.post(f"/v1/projects/{CODE}/opening/finish")
-        assert early.status_code == 409 and early.json()["code"] == "window_open"
+        assert early.status_code == 409
+        assert early.json()["code"] == "window_open"
         clock.advance(timedelta(minutes=30))
     async with client_for(app, bidder_key(4)) as late:
         bid_id, secret = secrets[4]
         too_late = await late.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())
-        assert too_late.status_code == 409 and too_late.json()["code"] == "window_closed"
+        assert too_late.status_code == 409
+        assert too_late.json()["code"] == "window_closed"
     async with client_for(app, CLERK) as clerk:
         assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).json()["status"] == "opened"
         rows = {r["credit_code"]: r for r in (await clerk.get(f"/v1/projects/{CODE}/opening")).json()}
     assert rows[enterprise(4)]["validity"] == "void"
-    assert rows[enterprise(5)]["validity"] == "invalid" and rows[enterprise(5)]["deposit_secured"] is False
+    assert rows[enterprise(5)]["validity"] == "invalid"
+    assert rows[enterprise(5)]["deposit_secured"] is False
     assert rows[enterprise(1)]["validity"] == "valid"
 
 
@@ -200,8 +210,10 @@ async def test_a_wrong_key_is_refused_and_can_be_retried(app: FastAPI, clock: Fi
         bad_salt = await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal",
                                      json={"data_key": secret.data_key, "salt": "0" * 64})
         right = await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())
-    assert wrong.status_code == 422 and wrong.json()["code"] == "reveal_failed"
-    assert bad_salt.status_code == 422 and "commitment" in bad_salt.json()["detail"]
+    assert wrong.status_code == 422
+    assert wrong.json()["code"] == "reveal_failed"
+    assert bad_salt.status_code == 422
+    assert "commitment" in bad_salt.json()["detail"]
     assert right.status_code == 200
 
 
