@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
-from bianmin.consult.api import asker, consultations, kb, routing
+from bianmin.consult.api import asker, consultations, kb, routing, suggestions
 
-ROUTERS: list[APIRouter] = [asker.router, consultations.router, kb.router, routing.router]
+ROUTERS: list[APIRouter] = [asker.router, consultations.router, kb.router, routing.router,
+                             suggestions.router]

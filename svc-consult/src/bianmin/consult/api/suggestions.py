@@ -1,0 +1,115 @@
+"""The electronic suggestion box: public submission and tracking, department handling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from sqlalchemy import and_, or_, select
+
+from bianmin.consult.api.consultations import site_for
+from bianmin.consult.api.deps import PolicyDep, StaffDep
+from bianmin.consult.domain import suggestions as domain
+from bianmin.consult.models import Suggestion
+from bianmin.consult.schemas.suggestions import (
+    ReplyBody,
+    SuggestionCreate,
+    SuggestionRead,
+    SuggestionReceipt,
+    SuggestionTrack,
+)
+from bianmin.kit.calendar import load_calendar
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Unprocessable, problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import PrincipalDep, public
+from bianmin.kit.pagination import Page, PageDep, encode_cursor
+
+router = APIRouter(tags=["suggestion box"])
+Code = Annotated[str, Path(max_length=100)]
+
+
+@router.post("/suggestions", status_code=201, summary="Drop a suggestion, complaint or praise", **public(),
+             responses=problem_responses(403, 422))
+async def create_suggestion(body: SuggestionCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                            clock: ClockDep, policy: PolicyDep) -> SuggestionReceipt:
+    """Record an entry for a department; the tracking code in the answer is shown only this once."""
+    tenant = site_for(who, body.site_code, policy)
+    entry, code = await domain.create(session, data=body, tenant=tenant, now=clock.now(),
+                                      calendar=await load_calendar(session), policy=policy)
+    receipt = SuggestionReceipt(tracking_code=code, status=entry.status, submitted_at=entry.submitted_at,
+                                due_at=entry.due_at)
+    return await idem.finish(session, receipt, status_code=201)  # type: ignore[return-value]
+
+
+@router.get("/suggestions/track/{code}", summary="Follow an entry", **public(), responses=problem_responses(404))
+async def track(code: Code, session: SessionDep) -> SuggestionTrack:
+    """The status and the reply of the entry the code belongs to, and nothing else."""
+    entry = await domain.by_tracking_code(session, code)
+    return SuggestionTrack(status=entry.status, reply=entry.reply, replied_at=entry.replied_at)
+
+
+@router.get("/suggestions", summary="The department's suggestion box", responses=problem_responses(401, 403, 422))
+async def list_suggestions(session: SessionDep, staff: StaffDep, page: PageDep,
+                           status: Annotated[str | None, Query(pattern="^(received|handling|replied|closed)$")] = None,
+                           kind: Annotated[str | None, Query(pattern="^(suggestion|complaint|praise)$")] = None,
+                           ) -> Page[SuggestionRead]:
+    """Entries this key may see, newest first."""
+    query = select(Suggestion)
+    if not staff.principal.district_wide:
+        query = query.where(Suggestion.tenant == staff.principal.tenant)
+    if not staff.admin:
+        query = query.where(Suggestion.department_code.in_(sorted(staff.departments)))
+    if status:
+        query = query.where(Suggestion.status == status)
+    if kind:
+        query = query.where(Suggestion.kind == kind)
+    if page.after:
+        try:
+            at, last_id = datetime.fromisoformat(str(page.after[0])), str(page.after[1])
+        except (ValueError, IndexError) as exc:
+            raise Unprocessable.field("cursor", "is not a cursor this API issued") from exc
+        query = query.where(or_(Suggestion.submitted_at < at,
+                                and_(Suggestion.submitted_at == at, Suggestion.id < last_id)))
+    rows = list((await session.execute(query.order_by(Suggestion.submitted_at.desc(), Suggestion.id.desc())
+                                       .limit(page.limit + 1))).scalars())
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    cursor = encode_cursor([rows[-1].submitted_at.isoformat(), rows[-1].id]) if more else None
+    return Page[SuggestionRead](items=[SuggestionRead.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+@router.get("/suggestions/{entry_id}", summary="One entry", responses=problem_responses(401, 403, 404))
+async def get_suggestion(entry_id: str, session: SessionDep, staff: StaffDep) -> SuggestionRead:
+    """An entry of the caller's department."""
+    return SuggestionRead.model_validate(await domain.get_for_staff(session, entry_id, staff))
+
+
+@router.post("/suggestions/{entry_id}/accept", summary="Take an entry up",
+             responses=problem_responses(401, 403, 404, 409))
+async def accept(entry_id: str, session: SessionDep, staff: StaffDep) -> SuggestionRead:
+    """Mark the entry as being handled."""
+    entry = await domain.accept(session, await domain.get_for_staff(session, entry_id, staff))
+    await session.commit()
+    return SuggestionRead.model_validate(entry)
+
+
+@router.post("/suggestions/{entry_id}/reply", summary="Reply to an entry",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def reply(entry_id: str, body: ReplyBody, session: SessionDep, staff: StaffDep, clock: ClockDep) -> SuggestionRead:
+    """Reply; the submitter sees the reply through the tracking code."""
+    entry = await domain.reply(session, await domain.get_for_staff(session, entry_id, staff), text=body.reply,
+                               staff=staff, now=clock.now())
+    await session.commit()
+    return SuggestionRead.model_validate(entry)
+
+
+@router.post("/suggestions/{entry_id}/close", summary="Close an entry",
+             responses=problem_responses(401, 403, 404, 409))
+async def close(entry_id: str, session: SessionDep, staff: StaffDep, clock: ClockDep) -> SuggestionRead:
+    """Close a replied entry."""
+    entry = await domain.close(session, await domain.get_for_staff(session, entry_id, staff), now=clock.now())
+    await session.commit()
+    return SuggestionRead.model_validate(entry)
