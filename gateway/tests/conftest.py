@@ -115,13 +115,13 @@ class Upstream:
         self.stats_delay = 0.0
 
 
-def upstream_app(upstream: Upstream, database: Path) -> FastAPI:
+def upstream_app(upstream: Upstream, database: Path, secret: str = TEST_SECRET) -> FastAPI:
     """A service built with the kit's factory: it verifies the gateway's identity like every real service."""
     router = APIRouter()
 
     async def describe(request: Request) -> dict[str, Any]:
         upstream.hits += 1
-        principal = verify_token(request.headers[IDENTITY_HEADER], TEST_SECRET)
+        principal = verify_token(request.headers[IDENTITY_HEADER], secret)
         return {
             "service": upstream.name, "method": request.method, "path": request.url.path,
             "query": request.url.query, "body": (await request.body()).decode(),
@@ -130,8 +130,9 @@ def upstream_app(upstream: Upstream, database: Path) -> FastAPI:
                           "scopes": sorted(principal.scopes), "anonymous": principal.anonymous},
         }
 
-    router.add_api_route("/public/echo", describe, methods=["GET", "POST", "PUT", "DELETE"], **public())
-    router.add_api_route("/private/echo/{rest:path}", describe, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        router.add_api_route("/public/echo", describe, methods=[method], operation_id=f"public_{method.lower()}", **public())
+        router.add_api_route("/private/echo/{rest:path}", describe, methods=[method], operation_id=f"private_{method.lower()}")
 
     @router.get("/slow", **public())
     async def slow(seconds: float) -> dict[str, str]:
@@ -164,17 +165,17 @@ def upstream_app(upstream: Upstream, database: Path) -> FastAPI:
     spec = ServiceSpec(name=upstream.name, title=f"Test {upstream.name}", description="A test upstream.",
                        routers=[router], stats=stats)
     settings = ServiceSettings(service_name=upstream.name, database_url=f"sqlite+aiosqlite:///{database}",
-                               internal_secret=TEST_SECRET, events_enabled=False)
+                               internal_secret=secret, events_enabled=False)
     return create_service_app(spec, settings)
 
 
 @pytest.fixture
-def servers() -> Iterator[Callable[[Any], ServerThread]]:
-    """Start ASGI apps under uvicorn; all are stopped after the test."""
+def servers() -> Iterator[Callable[..., ServerThread]]:
+    """Start ASGI apps under uvicorn (on a given port or a free one); all are stopped after the test."""
     started: list[ServerThread] = []
 
-    def start(app: Any) -> ServerThread:
-        server = ServerThread(app).start()
+    def start(app: Any, port: int | None = None) -> ServerThread:
+        server = ServerThread(app, port).start()
         started.append(server)
         return server
 
@@ -184,12 +185,12 @@ def servers() -> Iterator[Callable[[Any], ServerThread]]:
 
 
 @pytest.fixture
-def start_upstream(servers: Callable[[Any], ServerThread], tmp_path: Path) -> Callable[[str], tuple[Upstream, ServerThread]]:
-    """Start a test upstream service under a name; returns its state and its server."""
+def start_upstream(servers: Callable[..., ServerThread], tmp_path: Path) -> Callable[..., tuple[Upstream, ServerThread]]:
+    """Start a test upstream service under a name (on a given port or a free one); returns its state and server."""
 
-    def start(name: str) -> tuple[Upstream, ServerThread]:
+    def start(name: str, port: int | None = None, secret: str = TEST_SECRET) -> tuple[Upstream, ServerThread]:
         upstream = Upstream(name)
-        return upstream, servers(upstream_app(upstream, tmp_path / f"{name}.db"))
+        return upstream, servers(upstream_app(upstream, tmp_path / f"{name}-{port}.db", secret), port)
 
     return start
 
