@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from bianmin.catalog.api import ROUTERS
+from bianmin.catalog.domain.stats import overview
 from bianmin.catalog.events import HANDLERS
 from bianmin.catalog.settings import CatalogSettings
 from bianmin.kit.app import ServiceSpec, create_service_app
@@ -14,6 +15,7 @@ SPEC = ServiceSpec(
     description="Service items (政务服务事项), sites and the service map, applications (办件) and policy redemption.",
     routers=ROUTERS,
     handlers=HANDLERS,
+    stats=overview,
 )
 
 

@@ -1,0 +1,89 @@
+"""Policy redemption (政策兑现): policies, redemptions per enterprise, and their figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from bianmin.catalog.api.deps import ADMIN, READ, WRITE, require_district
+from bianmin.catalog.domain import policies as domain
+from bianmin.catalog.domain.stats import policy_figures
+from bianmin.catalog.models import Policy
+from bianmin.catalog.schemas.work import (
+    PolicyCreate,
+    PolicyRead,
+    PolicyStats,
+    RedemptionCreate,
+    RedemptionRead,
+    RedemptionStatusChange,
+)
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Unprocessable, problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import PrincipalDep, public
+
+router = APIRouter(tags=["policies"])
+
+
+@router.get("/policies", summary="List policies", **public())
+async def list_policies(session: SessionDep) -> list[PolicyRead]:
+    """Every policy, newest period first (policies are public information)."""
+    rows = (await session.execute(select(Policy).order_by(Policy.period_start.desc(), Policy.code))).scalars()
+    return [PolicyRead.model_validate(p) for p in rows]
+
+
+@router.post("/policies", status_code=201, summary="Add a policy", dependencies=[ADMIN],
+             responses=problem_responses(401, 403, 409, 422))
+async def create_policy(body: PolicyCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                        idem: IdempotencyDep) -> PolicyRead:
+    """Add a policy with its department, expected amount and period."""
+    require_district(who)
+    policy = await domain.create_policy(session, body, now=clock.now())
+    return await idem.finish(session, PolicyRead.model_validate(policy), status_code=201)  # type: ignore[return-value]
+
+
+@router.post("/policies/{code}/redemptions", status_code=201, summary="Apply for a redemption", dependencies=[WRITE],
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def redeem(code: str, body: RedemptionCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                 idem: IdempotencyDep) -> RedemptionRead:
+    """Record an enterprise's redemption of a policy (credit code check character verified)."""
+    require_district(who)
+    redemption = await domain.redeem(session, await domain.get_policy(session, code), body, now=clock.now())
+    return await idem.finish(session, RedemptionRead.model_validate(redemption), status_code=201)  # type: ignore[return-value]
+
+
+@router.get("/policies/{code}/redemptions", summary="A policy's redemptions", dependencies=[READ],
+            responses=problem_responses(401, 403, 404))
+async def list_redemptions(code: str, session: SessionDep) -> list[RedemptionRead]:
+    """The redemptions of a policy, oldest first."""
+    policy = await domain.get_policy(session, code)
+    return [RedemptionRead.model_validate(r) for r in await domain.redemptions_of(session, policy)]
+
+
+@router.post("/redemptions/{redemption_id}/status", summary="Approve, pay or reject a redemption",
+             dependencies=[WRITE], responses=problem_responses(401, 403, 404, 409, 422))
+async def change_redemption(redemption_id: int, body: RedemptionStatusChange, session: SessionDep,
+                            who: PrincipalDep, clock: ClockDep) -> RedemptionRead:
+    """Move a redemption on: applied → approved → paid, or rejected; 409 otherwise."""
+    require_district(who)
+    redemption = await domain.change_redemption(session, redemption_id, body.status, now=clock.now())
+    view = RedemptionRead.model_validate(redemption)
+    await session.commit()
+    return view
+
+
+@router.get("/stats/policies", summary="Policy redemption figures", dependencies=[READ],
+            responses=problem_responses(401, 403, 422))
+async def policy_stats(
+    session: SessionDep,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> PolicyStats:
+    """Expected and redeemed amounts and the completion rate of the policies of a period."""
+    if start and end and end < start:
+        raise Unprocessable.field("to", "must not be before from")
+    return PolicyStats.model_validate(await policy_figures(session, start=start, end=end))

@@ -1,0 +1,117 @@
+"""Evaluations (好差评): one rating per application, and a rectification case for every bad one.
+
+Levels: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意; 2 and 1 are bad reviews. An
+application can be rated once it has been accepted (or rejected, or finished); a withdrawn or
+merely submitted one cannot. A bad review opens a case: contact the citizen within
+``rectification_contact_days`` working days (1 in Zhejiang's practice), fix within
+``rectification_days`` (15 by default), then the citizen rates again (追评) and the case closes.
+Before the fix, the department may appeal a review it considers malicious (申诉复核); a district-wide
+supervisor decides: upheld voids the review (it leaves the satisfaction figures), dismissed sends
+the case back to where it was.
+
+Case status: open → contacted → rectified → closed; open | contacted → appealed → voided | (back).
+Satisfaction rate = ratings of level 3–5 ÷ all ratings that are not voided.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.catalog.models import Application, Evaluation
+from bianmin.contracts.events.catalog import EvaluationSubmitted
+from bianmin.kit.calendar import load_calendar
+from bianmin.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
+from bianmin.kit.events import emit
+from bianmin.kit.identity import Principal
+from bianmin.kit.workdays import local_date
+
+LEVEL_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+RATEABLE = ("accepted", "approved", "rejected", "completed")
+STEPS: dict[str, tuple[set[str], str]] = {
+    "contact": ({"open"}, "contacted"),
+    "rectify": ({"contacted"}, "rectified"),
+    "rerate": ({"rectified"}, "closed"),
+    "appeal": ({"open", "contacted"}, "appealed"),
+}
+
+
+def is_bad(level: int) -> bool:
+    """不满意 and 非常不满意 are bad reviews."""
+    return level <= 2
+
+
+async def rate(session: AsyncSession, application: Application, *, level: int, comment: str, now: datetime,
+               contact_days: int, fix_days: int) -> Evaluation:
+    """Record the one rating of an application; a bad one opens a rectification case with its deadlines."""
+    if application.status not in RATEABLE:
+        raise Conflict(f"An application that is {application.status} cannot be rated.", code="not_rateable")
+    if (await session.execute(select(Evaluation.id).where(Evaluation.application_id == application.id))).first():
+        raise Conflict("This application has been rated already (一事一评).", code="already_rated")
+    today = local_date(now)
+    evaluation = Evaluation(application_id=application.id, tenant=application.tenant, site_code=application.site_code,
+                            department_code=application.department_code, level=level, comment=comment,
+                            submitted_at=now)
+    if is_bad(level):
+        calendar = await load_calendar(session)
+        evaluation.case_status = "open"
+        evaluation.contact_due = calendar.add_workdays(today, contact_days)
+        evaluation.fix_due = calendar.add_workdays(today, fix_days)
+    session.add(evaluation)
+    await session.flush()
+    await emit(session, "catalog.evaluation.submitted", EvaluationSubmitted(
+        application_number=application.number, item_code=application.item_code, site_code=application.site_code,
+        department_code=application.department_code, level=level, bad=is_bad(level), submitted_at=now),
+        tenant=application.tenant, about=application.number)
+    return evaluation
+
+
+async def step(session: AsyncSession, evaluation: Evaluation, action: str, *, who: Principal, now: datetime,
+               note: str = "", level: int | None = None, upheld: bool | None = None) -> Evaluation:
+    """Advance a rectification case by one step; 409 when its status forbids the step."""
+    if evaluation.case_status is None:
+        raise Conflict("A good review has no rectification case.", code="no_case")
+    if action == "decide_appeal":
+        if not who.district_wide:
+            raise Forbidden("Appeals are decided by the district's supervisors.", code="district_only")
+        if evaluation.case_status != "appealed":
+            raise Conflict(f"A case that is {evaluation.case_status} has no appeal to decide.", code="case_status_forbidden")
+        if upheld is None:
+            raise Unprocessable.field("upheld", "is required to decide an appeal")
+        evaluation.appeal_decision = "upheld" if upheld else "dismissed"
+        evaluation.appeal_decided_at = now
+        evaluation.case_status = "voided" if upheld else ("contacted" if evaluation.contacted_at else "open")
+        await session.flush()
+        return evaluation
+    allowed, target = STEPS[action]
+    if evaluation.case_status not in allowed:
+        raise Conflict(f"A case that is {evaluation.case_status} cannot {action}.", code="case_status_forbidden")
+    if action == "contact":
+        evaluation.contacted_at, evaluation.contact_note = now, note
+    elif action == "rectify":
+        evaluation.rectified_at, evaluation.rectification_note = now, note
+    elif action == "rerate":
+        if level is None:
+            raise Unprocessable.field("level", "is required for the second rating")
+        evaluation.second_level, evaluation.second_rated_at = level, now
+    else:
+        if not note:
+            raise Unprocessable.field("note", "an appeal needs its reason")
+        if evaluation.appeal_decision is not None:
+            raise Conflict("This review was appealed once already.", code="already_appealed")
+        evaluation.appeal_reason, evaluation.appealed_at = note, now
+    evaluation.case_status = target
+    await session.flush()
+    return evaluation
+
+
+async def get_evaluation(session: AsyncSession, evaluation_id: int, who: Principal) -> tuple[Evaluation, str]:
+    """An evaluation this principal may see and its application's number, or 404."""
+    row = (await session.execute(select(Evaluation, Application.number)
+                                 .join(Application, Application.id == Evaluation.application_id)
+                                 .where(Evaluation.id == evaluation_id))).first()
+    if row is None or not who.may_act_on(row[0].tenant):
+        raise NotFound(f"No evaluation {evaluation_id}.", code="evaluation_not_found")
+    return row[0], row[1]

@@ -1,0 +1,77 @@
+"""Policy redemption (政策兑现): policies with an expected amount and period, redemptions per enterprise.
+
+A redemption is for an enterprise named by its unified social credit code (check character
+verified) and moves applied → approved → paid, or applied | approved → rejected. It can be
+applied for only within the policy's period. The redeemed amount is the sum of paid redemptions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.catalog.models import Department, Policy, Redemption
+from bianmin.catalog.schemas.work import PolicyCreate, RedemptionCreate
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.identifiers import uscc_problem
+from bianmin.kit.workdays import local_date
+
+TRANSITIONS = {"applied": {"approved", "rejected"}, "approved": {"paid", "rejected"}, "paid": set(), "rejected": set()}
+
+
+async def create_policy(session: AsyncSession, data: PolicyCreate, *, now: datetime) -> Policy:
+    """Add a policy; 422 for an unknown department or a period that ends before it starts."""
+    if data.period_end < data.period_start:
+        raise Unprocessable.field("period_end", "must not be before period_start")
+    if await session.get(Department, data.department_code) is None:
+        raise Unprocessable.field("department_code", f"no department {data.department_code}")
+    if await session.get(Policy, data.code) is not None:
+        raise Conflict(f"Policy {data.code} exists already.", code="policy_exists")
+    policy = Policy(**data.model_dump(), created_at=now)
+    session.add(policy)
+    await session.flush()
+    return policy
+
+
+async def get_policy(session: AsyncSession, code: str) -> Policy:
+    """The policy with this code, or 404."""
+    policy = await session.get(Policy, code)
+    if policy is None:
+        raise NotFound(f"No policy {code}.", code="policy_not_found")
+    return policy
+
+
+async def redeem(session: AsyncSession, policy: Policy, data: RedemptionCreate, *, now: datetime) -> Redemption:
+    """Apply for a redemption within the policy's period; 422 for a bad credit code."""
+    problem = uscc_problem(data.credit_code.upper())
+    if problem is not None:
+        raise Unprocessable.field("credit_code", problem)
+    if not policy.period_start <= local_date(now) <= policy.period_end:
+        raise Conflict(f"Policy {policy.code} is not open today.", code="policy_closed")
+    redemption = Redemption(policy_code=policy.code, credit_code=data.credit_code.upper(),
+                            enterprise_name=data.enterprise_name, amount=data.amount, status="applied",
+                            created_at=now, updated_at=now)
+    session.add(redemption)
+    await session.flush()
+    return redemption
+
+
+async def change_redemption(session: AsyncSession, redemption_id: int, target: str, *, now: datetime) -> Redemption:
+    """Approve, pay or reject a redemption; 409 when its status forbids it."""
+    redemption = await session.get(Redemption, redemption_id)
+    if redemption is None:
+        raise NotFound(f"No redemption {redemption_id}.", code="redemption_not_found")
+    if target not in TRANSITIONS[redemption.status]:
+        raise Conflict(f"A redemption that is {redemption.status} cannot become {target}.", code="redemption_status_forbidden")
+    redemption.status = target
+    redemption.updated_at = now
+    await session.flush()
+    return redemption
+
+
+async def redemptions_of(session: AsyncSession, policy: Policy) -> list[Redemption]:
+    """The redemptions of a policy, oldest first."""
+    return list((await session.execute(select(Redemption).where(Redemption.policy_code == policy.code)
+                                       .order_by(Redemption.id))).scalars())
