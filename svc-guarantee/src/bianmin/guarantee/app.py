@@ -1,10 +1,12 @@
-"""The guarantee service's application: its routers, event handlers and figures on the kit's wiring."""
+"""The guarantee service's application: its routers, event handlers, figures and workers on the kit's wiring."""
 
 from fastapi import FastAPI
 
 from bianmin.guarantee.api import ROUTERS
+from bianmin.guarantee.domain.stats import figures
 from bianmin.guarantee.events import HANDLERS
 from bianmin.guarantee.settings import GuaranteeSettings
+from bianmin.guarantee.workers import ledger_worker, push_worker
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.clock import Clock
 
@@ -14,6 +16,8 @@ SPEC = ServiceSpec(
     description="Electronic bid-bond and performance guarantees (电子保函): fees, claims, release, a verifiable ledger.",
     routers=ROUTERS,
     handlers=HANDLERS,
+    stats=figures,
+    workers=[push_worker, ledger_worker],
 )
 
 

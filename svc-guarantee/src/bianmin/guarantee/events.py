@@ -1,10 +1,55 @@
 """What the guarantee service publishes (through the outbox) and how it reacts to what it consumes.
 
-The subjects it publishes and consumes are declared in :mod:`bianmin.contracts.registry`;
-``HANDLERS`` maps each consumed subject to the function that applies it.
+Consumed: ``bidding.project.published`` (tender read model), ``bidding.project.awarded`` (winners;
+losers' bid bonds released), ``bidding.bidder.defaulted`` (a demand on the bidder's bid bond),
+``credit.enterprise.color_changed`` (color read model for underwriting and fee discounts) and the
+working-day calendar. Published (from the domain): ``guarantee.guarantee.issued|amended|claimed|
+paid|released|expired``. Handlers run in the inbox transaction and never commit.
 """
 
-from bianmin.kit.calendar import CALENDAR_HANDLER
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.contracts.envelope import CloudEvent
+from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, ProjectPublished
+from bianmin.contracts.events.credit import ColorChanged
+from bianmin.guarantee.domain import claims, projects
+from bianmin.kit.calendar import CALENDAR_HANDLER, load_calendar
 from bianmin.kit.events.consumer import Handler
 
-HANDLERS: list[Handler] = [CALENDAR_HANDLER]
+
+async def on_published(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    """Keep the tender's terms."""
+    assert isinstance(payload, ProjectPublished)
+    await projects.apply_published(session, payload, now=event.time)
+
+
+async def on_awarded(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    """Record the winners and release the losers' bid bonds."""
+    assert isinstance(payload, ProjectAwarded)
+    await projects.apply_awarded(session, payload, now=datetime.now(UTC))
+
+
+async def on_defaulted(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    """Open the tenderer's demand on the defaulting bidder's bid bond."""
+    assert isinstance(payload, BidderDefaulted)
+    await claims.open_for_default(session, project_code=payload.project_code, section_code=payload.section_code,
+                                  credit_code=payload.credit_code, reason=payload.reason, detail=payload.detail,
+                                  calendar=await load_calendar(session), now=datetime.now(UTC))
+
+
+async def on_color_changed(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    """Keep the enterprise's color."""
+    assert isinstance(payload, ColorChanged)
+    await projects.apply_color(session, payload)
+
+
+HANDLERS: list[Handler] = [
+    CALENDAR_HANDLER,
+    Handler("bidding.project.published", on_published),
+    Handler("bidding.project.awarded", on_awarded),
+    Handler("bidding.bidder.defaulted", on_defaulted),
+    Handler("credit.enterprise.color_changed", on_color_changed),
+]

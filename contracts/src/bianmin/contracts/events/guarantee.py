@@ -26,10 +26,29 @@ class GuaranteeStatusChanged(Payload):
     occurred_at: datetime
 
 
+class GuaranteeAmended(GuaranteeStatusChanged):
+    """A guarantee was amended (URDG 758): its amount increased or its expiry extended; fields show the new terms."""
+
+    amendment_number: int
+    kind: Literal["increase", "extension"]
+    previous_amount: Decimal
+    previous_expires_on: date
+
+
+class GuaranteePaid(GuaranteeStatusChanged):
+    """A demand on a guarantee was paid to the beneficiary after examination."""
+
+    claim_number: str
+    paid_amount: Decimal
+
+
 PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("guarantee.guarantee.issued", GuaranteeStatusChanged, "A guarantee was issued."),
     EventSpec("guarantee.guarantee.released", GuaranteeStatusChanged, "A guarantee was released."),
     EventSpec("guarantee.guarantee.claimed", GuaranteeStatusChanged, "A claim was made on a guarantee."),
+    EventSpec("guarantee.guarantee.amended", GuaranteeAmended, "A guarantee was amended (increase or extension)."),
+    EventSpec("guarantee.guarantee.paid", GuaranteePaid, "A claim on a guarantee was paid."),
+    EventSpec("guarantee.guarantee.expired", GuaranteeStatusChanged, "A guarantee reached its expiry unclaimed."),
 )
 CONSUMES: tuple[str, ...] = (
     "catalog.calendar.changed",

@@ -2,4 +2,7 @@
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from bianmin.guarantee.api import claims, deliveries, guarantees, issuers, ledger, stats
+
+ROUTERS: list[APIRouter] = [issuers.router, guarantees.router, claims.router, ledger.router, deliveries.router,
+                            stats.router]

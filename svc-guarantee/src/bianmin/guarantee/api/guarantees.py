@@ -1,0 +1,176 @@
+"""Guarantees: apply, underwrite, issue, amend, release, withdraw, and demands on them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import or_, select
+
+from bianmin.guarantee.api.deps import PasswordDep, claim_read, guarantee_read
+from bianmin.guarantee.domain import access, claims, guarantees
+from bianmin.guarantee.domain.records import actor_of
+from bianmin.guarantee.models import Amendment, Guarantee
+from bianmin.guarantee.schemas import (
+    AmendmentCreate,
+    AmendmentRead,
+    ClaimCreate,
+    ClaimRead,
+    GuaranteeApply,
+    GuaranteeRead,
+    ReleaseRequest,
+)
+from bianmin.kit.calendar import load_calendar
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Forbidden, problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import PrincipalDep, require_scopes
+from bianmin.kit.pagination import Page, PageDep, encode_cursor
+
+router = APIRouter(tags=["guarantees"])
+STATES = ("applied", "underwriting", "declined", "withdrawn", "issued", "claimed", "paid", "released", "expired")
+
+
+@router.post("/guarantees", status_code=201, summary="Apply for a guarantee",
+             dependencies=[require_scopes("guarantee:apply")], responses=problem_responses(401, 403, 404, 409, 422))
+async def apply(body: GuaranteeApply, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                clock: ClockDep) -> GuaranteeRead:
+    """Apply for a bid bond or a performance bond for one's own enterprise; priced by the tariff of today."""
+    access.ensure_applicant(who, body.applicant_credit_code)
+    guarantee = await guarantees.apply(
+        session, type=body.type, issuer_code=body.issuer_code, project_code=body.project_code,
+        section_code=body.section_code, applicant_credit_code=body.applicant_credit_code,
+        applicant_name=body.applicant_name, amount=body.amount, expires_on=body.expires_on, actor=actor_of(who),
+        now=clock.now())
+    return await idem.finish(session, await guarantee_read(session, guarantee), status_code=201)
+
+
+@router.get("/guarantees", summary="List guarantees", responses=problem_responses(401, 422))
+async def list_guarantees(
+    session: SessionDep, who: PrincipalDep, page: PageDep,
+    status: Annotated[str | None, Query(pattern="^(" + "|".join(STATES) + ")$")] = None,
+    project_code: Annotated[str | None, Query(max_length=64)] = None,
+) -> Page[GuaranteeRead]:
+    """The guarantees this key may see: staff their sites', issuers their own, bidders and tenderers theirs."""
+    statement = select(Guarantee).order_by(Guarantee.id).limit(page.limit + 1)
+    if not (who.has_scope("guarantee:read") and who.district_wide):
+        visible = [Guarantee.issuer_code.in_(access.issuer_codes(who)),
+                   Guarantee.applicant_credit_code.in_(access.applicant_codes(who)),
+                   Guarantee.beneficiary_credit_code.in_(access.beneficiary_codes(who))]
+        if who.has_scope("guarantee:read") and who.tenant:
+            visible.append(Guarantee.site_code == who.tenant)
+        statement = statement.where(or_(*visible))
+    if status:
+        statement = statement.where(Guarantee.status == status)
+    if project_code:
+        statement = statement.where(Guarantee.project_code == project_code)
+    if page.after:
+        statement = statement.where(Guarantee.id > int(page.after[0]))
+    rows = list((await session.execute(statement)).scalars())
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    items = [await guarantee_read(session, g, with_steps=False) for g in rows]
+    return Page(items=items, next_cursor=encode_cursor([rows[-1].id]) if more else None)
+
+
+@router.get("/guarantees/{number}", summary="A guarantee and its history", responses=problem_responses(401, 404))
+async def get_guarantee(number: str, session: SessionDep, who: PrincipalDep) -> GuaranteeRead:
+    """One guarantee with every step: what, who and when."""
+    guarantee = await guarantees.get(session, number)
+    access.ensure_visible(who, guarantee)
+    return await guarantee_read(session, guarantee)
+
+
+@router.post("/guarantees/{number}/underwrite", summary="Underwrite an application",
+             responses=problem_responses(401, 403, 404, 409))
+async def underwrite(number: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> GuaranteeRead:
+    """Run the issuer's rules (limits, credit color); the application passes or is declined."""
+    guarantee = await guarantees.get(session, number, lock=True)
+    access.ensure_issuer(who, guarantee)
+    await guarantees.underwrite(session, guarantee, actor=actor_of(who), now=clock.now())
+    await session.commit()
+    return await guarantee_read(session, guarantee)
+
+
+@router.post("/guarantees/{number}/issue", summary="Issue a guarantee", responses=problem_responses(401, 403, 404, 409))
+async def issue(number: str, session: SessionDep, who: PrincipalDep, password: PasswordDep,
+                clock: ClockDep) -> GuaranteeRead:
+    """Sign the canonical document with the issuer's key, append it to the ledger, publish and push it."""
+    guarantee = await guarantees.get(session, number, lock=True)
+    access.ensure_issuer(who, guarantee)
+    await guarantees.issue(session, guarantee, actor=actor_of(who), password=password, now=clock.now())
+    await session.commit()
+    return await guarantee_read(session, guarantee)
+
+
+@router.post("/guarantees/{number}/release", summary="Release a guarantee",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def release(number: str, body: ReleaseRequest, session: SessionDep, who: PrincipalDep,
+                  clock: ClockDep) -> GuaranteeRead:
+    """Release an issued guarantee (e.g. the winner's bid bond after contract signing): issuer or site staff."""
+    guarantee = await guarantees.get(session, number, lock=True)
+    access.ensure_visible(who, guarantee)
+    if not (access.acts_for_issuer(who, guarantee.issuer_code) or access.staff_writes(who, guarantee.site_code)):
+        raise Forbidden("Only the issuer or the trading centre releases a guarantee.", code="not_allowed")
+    await guarantees.release(session, guarantee, reason=body.reason, actor=actor_of(who), now=clock.now())
+    await session.commit()
+    return await guarantee_read(session, guarantee)
+
+
+@router.post("/guarantees/{number}/withdraw", summary="Withdraw an application",
+             responses=problem_responses(401, 403, 404, 409))
+async def withdraw(number: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> GuaranteeRead:
+    """The applicant withdraws an application before issue."""
+    guarantee = await guarantees.get(session, number, lock=True)
+    access.ensure_visible(who, guarantee)
+    access.ensure_applicant(who, guarantee.applicant_credit_code)
+    await guarantees.withdraw(session, guarantee, actor=actor_of(who), now=clock.now())
+    await session.commit()
+    return await guarantee_read(session, guarantee)
+
+
+@router.post("/guarantees/{number}/amendments", status_code=201, summary="Amend a guarantee",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def amend(number: str, body: AmendmentCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                password: PasswordDep, clock: ClockDep) -> AmendmentRead:
+    """Increase or extend an issued guarantee as its next numbered amendment (the issuer), re-signed."""
+    guarantee = await guarantees.get(session, number, lock=True)
+    access.ensure_issuer(who, guarantee)
+    amendment = await guarantees.amend(session, guarantee, kind=body.kind, new_amount=body.new_amount,
+                                       new_expires_on=body.new_expires_on, reason=body.reason, actor=actor_of(who),
+                                       password=password, now=clock.now())
+    return await idem.finish(session, AmendmentRead.model_validate(amendment), status_code=201)
+
+
+@router.get("/guarantees/{number}/amendments", summary="A guarantee's amendments", responses=problem_responses(401, 404))
+async def list_amendments(number: str, session: SessionDep, who: PrincipalDep) -> list[AmendmentRead]:
+    """Every amendment, by number."""
+    guarantee = await guarantees.get(session, number)
+    access.ensure_visible(who, guarantee)
+    rows = (await session.execute(select(Amendment).where(Amendment.guarantee_id == guarantee.id)
+                                  .order_by(Amendment.number))).scalars()
+    return [AmendmentRead.model_validate(r) for r in rows]
+
+
+@router.post("/guarantees/{number}/claims", status_code=201, summary="Make a demand",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def file_claim(number: str, body: ClaimCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                     clock: ClockDep) -> ClaimRead:
+    """The beneficiary (or site staff for it) demands payment with a supporting statement."""
+    guarantee = await guarantees.get(session, number, lock=True)
+    access.ensure_visible(who, guarantee)
+    if not (guarantee.beneficiary_credit_code in access.beneficiary_codes(who)
+            or access.staff_writes(who, guarantee.site_code)):
+        raise Forbidden("Only the beneficiary makes a demand.", code="not_the_beneficiary")
+    claim = await claims.file(session, guarantee, amount=body.amount, statement=body.statement, source="beneficiary",
+                              actor=actor_of(who), calendar=await load_calendar(session), now=clock.now())
+    return await idem.finish(session, claim_read(claim, guarantee), status_code=201)
+
+
+@router.get("/guarantees/{number}/claims", summary="A guarantee's demands", responses=problem_responses(401, 404))
+async def list_claims(number: str, session: SessionDep, who: PrincipalDep) -> list[ClaimRead]:
+    """Every demand on a guarantee."""
+    guarantee = await guarantees.get(session, number)
+    access.ensure_visible(who, guarantee)
+    return [claim_read(c, guarantee) for c in await claims.claims_of(session, guarantee)]

@@ -1,0 +1,86 @@
+"""Who may see and do what with a guarantee, from the gateway's signed principal.
+
+Roles are scopes, so the gateway's API keys carry them without new machinery:
+- ``guarantee:issuer:<CODE>`` — an insurer's or bank's key: acts on its own guarantees only;
+- ``guarantee:apply`` with ``guarantee:applicant:<credit code>`` — a bidder's key: applies for and
+  sees its own guarantees (the credit code in the scope is the applicant it speaks for; a tenant
+  of ``*`` or any site is fine);
+- ``guarantee:beneficiary:<credit code>`` — a tenderer's key: files demands on guarantees in its favour;
+- ``guarantee:read`` / ``guarantee:write`` — trading-centre staff, limited to the projects of their
+  tenant (site) unless district-wide; ``admin`` holds everything.
+Role scopes are read literally (``guarantee:*`` is staff, not every applicant), so a staff key
+never silently speaks for an enterprise. Verification, checkpoints, proofs, keys and quotes are public.
+"""
+
+from __future__ import annotations
+
+from bianmin.guarantee.models import Guarantee
+from bianmin.kit.errors import Forbidden, NotFound
+from bianmin.kit.identity import Principal
+
+
+def _codes(principal: Principal, role: str) -> set[str]:
+    prefix = f"guarantee:{role}:"
+    return {s.removeprefix(prefix) for s in principal.scopes if s.startswith(prefix) and len(s) > len(prefix)}
+
+
+def issuer_codes(principal: Principal) -> set[str]:
+    """The issuers this principal speaks for."""
+    return _codes(principal, "issuer")
+
+
+def applicant_codes(principal: Principal) -> set[str]:
+    """The enterprises (credit codes) this principal applies for."""
+    return _codes(principal, "applicant")
+
+
+def beneficiary_codes(principal: Principal) -> set[str]:
+    """The tenderers (credit codes) this principal claims for."""
+    return _codes(principal, "beneficiary")
+
+
+def is_admin(principal: Principal) -> bool:
+    """Whether the principal holds the ``admin`` scope."""
+    return "admin" in principal.scopes
+
+
+def staff_reads(principal: Principal, site: str) -> bool:
+    """Whether staff of the trading centre may read guarantees of a project of ``site``."""
+    return principal.has_scope("guarantee:read") and principal.may_act_on(site)
+
+
+def staff_writes(principal: Principal, site: str) -> bool:
+    """Whether staff of the trading centre may act on guarantees of a project of ``site``."""
+    return principal.has_scope("guarantee:write") and principal.may_act_on(site)
+
+
+def acts_for_issuer(principal: Principal, issuer_code: str) -> bool:
+    """Whether the principal acts for this issuer (its own key, or admin)."""
+    return is_admin(principal) or issuer_code in issuer_codes(principal)
+
+
+def can_see(principal: Principal, guarantee: Guarantee) -> bool:
+    """Whether the principal may read this guarantee's record."""
+    return (staff_reads(principal, guarantee.site_code) or guarantee.issuer_code in issuer_codes(principal)
+            or guarantee.applicant_credit_code in applicant_codes(principal)
+            or guarantee.beneficiary_credit_code in beneficiary_codes(principal))
+
+
+def ensure_visible(principal: Principal, guarantee: Guarantee) -> None:
+    """404 (not 403, so numbers cannot be probed) unless the principal may read the guarantee."""
+    if not can_see(principal, guarantee):
+        raise NotFound(f"No guarantee {guarantee.number}.", code="guarantee_not_found")
+
+
+def ensure_issuer(principal: Principal, guarantee: Guarantee) -> None:
+    """403 unless the principal acts for the guarantee's issuer."""
+    ensure_visible(principal, guarantee)
+    if not acts_for_issuer(principal, guarantee.issuer_code):
+        raise Forbidden("Only the issuer acts on this guarantee.", code="not_the_issuer")
+
+
+def ensure_applicant(principal: Principal, credit_code: str) -> None:
+    """403 unless the principal may apply for this enterprise."""
+    if not (is_admin(principal) or credit_code in applicant_codes(principal)):
+        raise Forbidden("This key does not apply for that enterprise (scope guarantee:applicant:<credit code>).",
+                        code="not_the_applicant")

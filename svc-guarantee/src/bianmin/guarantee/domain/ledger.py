@@ -1,0 +1,167 @@
+"""The append-only ledger: leaves in order, stored subtree hashes, signed checkpoints and proofs.
+
+Every issue, amendment, claim, claim decision, payment, release and expiry appends one leaf, in the
+same transaction as the change. An entry is canonical JSON of hashes and ids only (number,
+document hash, claim number, kind, time): a log never deletes, so it holds no personal data.
+
+One writer at a time: an append locks the single ``ledger_head`` row (``SELECT ... FOR UPDATE`` on
+PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers). The head keeps the tree's
+right frontier (the hashes of its perfect subtrees), so an append costs O(log n) without reading
+the tree. Trade-off: each append also stores the hash of every perfect subtree it completes
+(``ledger_node``, about 2n rows in all), so any proof needs only O(log n) stored hashes fetched in
+one query, instead of rehashing all leaves; storage doubles, proof time stays logarithmic.
+
+Checkpoints are signed lazily: the first read (or the background worker) after a change signs the
+current size with the log key, so an append never waits for a signature.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.guarantee.domain.keys import log_key, private_key
+from bianmin.guarantee.models import Checkpoint, LedgerHead, LedgerLeaf, LedgerNode
+from bianmin.guarantee.verifier import merkle
+from bianmin.guarantee.verifier.notes import Checkpoint as CheckpointBody
+from bianmin.guarantee.verifier.notes import canonical_bytes, sign_note
+from bianmin.kit.errors import NotFound, Unprocessable
+
+HEAD_ID = 1
+
+
+def _insert(session: AsyncSession) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+async def _locked_head(session: AsyncSession, now: datetime) -> LedgerHead:
+    await session.execute(_insert(session)(LedgerHead).values(
+        id=HEAD_ID, size=0, root=merkle.EMPTY_ROOT.hex(), frontier=[], updated_at=now,
+    ).on_conflict_do_nothing(index_elements=["id"]))
+    return (await session.execute(select(LedgerHead).where(LedgerHead.id == HEAD_ID)
+                                  .with_for_update().execution_options(populate_existing=True))).scalar_one()
+
+
+async def head(session: AsyncSession) -> tuple[int, bytes]:
+    """The ledger's current size and root (without locking)."""
+    row = (await session.execute(select(LedgerHead).where(LedgerHead.id == HEAD_ID))).scalar_one_or_none()
+    return (0, merkle.EMPTY_ROOT) if row is None else (row.size, bytes.fromhex(row.root))
+
+
+async def append(session: AsyncSession, *, kind: str, number: str, now: datetime, **fields: Any) -> LedgerLeaf:
+    """Append one entry under the head lock; returns its leaf (``seq`` is its index)."""
+    state = await _locked_head(session, now)
+    entry = {"kind": kind, "number": number, "at": now.isoformat(), **fields}
+    data = canonical_bytes(entry)
+    h = merkle.leaf_hash(data)
+    index = state.size
+    nodes = [LedgerNode(level=0, idx=index, hash=h.hex())]
+    frontier = [bytes.fromhex(x) for x in state.frontier]
+    level, idx = 0, index
+    while idx & 1:
+        h = merkle.node_hash(frontier.pop(), h)
+        level, idx = level + 1, idx >> 1
+        nodes.append(LedgerNode(level=level, idx=idx, hash=h.hex()))
+    frontier.append(h)
+    leaf = LedgerLeaf(seq=index, kind=kind, guarantee_number=number, entry=data.decode("utf-8"),
+                      leaf_hash=nodes[0].hash, appended_at=now)
+    session.add_all([leaf, *nodes])
+    state.size = index + 1
+    state.frontier = [x.hex() for x in frontier]
+    state.root = merkle.fold_ranges(frontier).hex()
+    state.updated_at = now
+    await session.flush()
+    return leaf
+
+
+async def _stored_hasher(session: AsyncSession, ranges: set[tuple[int, int]]) -> merkle.RangeHasher:
+    needed: set[tuple[int, int]] = set()
+    for lo, hi in ranges:
+        for a, b in merkle.perfect_ranges(lo, hi):
+            size = b - a
+            needed.add((size.bit_length() - 1, a // size))
+    found: dict[tuple[int, int], bytes] = {}
+    wanted = sorted(needed)
+    for start in range(0, len(wanted), 400):
+        chunk = wanted[start:start + 400]
+        rows = (await session.execute(select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash)
+                                      .where(tuple_(LedgerNode.level, LedgerNode.idx).in_(chunk)))).all()
+        found.update({(r.level, r.idx): bytes.fromhex(r.hash) for r in rows})
+
+    def mth(lo: int, hi: int) -> bytes:
+        parts = [found[((b - a).bit_length() - 1, a // (b - a))] for a, b in merkle.perfect_ranges(lo, hi)]
+        return merkle.fold_ranges(parts)
+
+    return mth
+
+
+def _recorder(ranges: set[tuple[int, int]]) -> merkle.RangeHasher:
+    def record(lo: int, hi: int) -> bytes:
+        ranges.add((lo, hi))
+        return merkle.EMPTY_ROOT
+
+    return record
+
+
+async def inclusion_proof(session: AsyncSession, index: int, size: int) -> list[bytes]:
+    """The audit path of leaf ``index`` in the tree of ``size`` (size at most the current size)."""
+    current, _ = await head(session)
+    if not 0 < size <= current:
+        raise Unprocessable.field("tree_size", f"must be between 1 and the ledger's size {current}")
+    if not 0 <= index < size:
+        raise Unprocessable.field("leaf_index", f"must be below the tree size {size}")
+    ranges: set[tuple[int, int]] = set()
+    merkle.inclusion_path(index, size, _recorder(ranges))
+    return merkle.inclusion_path(index, size, await _stored_hasher(session, ranges))
+
+
+async def consistency_proof(session: AsyncSession, old_size: int, new_size: int) -> list[bytes]:
+    """The proof that the tree of ``old_size`` is a prefix of the tree of ``new_size``."""
+    current, _ = await head(session)
+    if not 0 <= new_size <= current:
+        raise Unprocessable.field("second", f"must be between 0 and the ledger's size {current}")
+    if not 0 <= old_size <= new_size:
+        raise Unprocessable.field("first", "must be between 0 and second")
+    ranges: set[tuple[int, int]] = set()
+    merkle.consistency_path(old_size, new_size, _recorder(ranges))
+    return merkle.consistency_path(old_size, new_size, await _stored_hasher(session, ranges))
+
+
+async def root_at(session: AsyncSession, size: int) -> bytes:
+    """The root of the tree of the first ``size`` leaves."""
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    ranges = {(0, size)}
+    return (await _stored_hasher(session, ranges))(0, size)
+
+
+async def latest_checkpoint(session: AsyncSession, *, origin: str, password: bytes, now: datetime) -> Checkpoint:
+    """The checkpoint of the current size, signing it with the log key when it is new."""
+    size, root = await head(session)
+    stored = (await session.execute(select(Checkpoint).where(Checkpoint.size == size))).scalar_one_or_none()
+    if stored is not None:
+        return stored
+    key = await log_key(session, origin=origin, password=password, now=now)
+    text = CheckpointBody(origin, size, root).text()
+    note = sign_note(text, key.name, private_key(key, password))
+    await session.execute(_insert(session)(Checkpoint).values(size=size, root=root.hex(), note=note, signed_at=now)
+                          .on_conflict_do_nothing(index_elements=["size"]))
+    return (await session.execute(select(Checkpoint).where(Checkpoint.size == size))).scalar_one()
+
+
+async def checkpoint_at(session: AsyncSession, size: int) -> Checkpoint:
+    """A stored checkpoint by size; 404 when none was signed at that size."""
+    found = (await session.execute(select(Checkpoint).where(Checkpoint.size == size))).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"No checkpoint was signed at size {size}.", code="checkpoint_not_found")
+    return found
+
+
+def root_b64(root_hex: str) -> str:
+    """A hex root as base64, the way checkpoints write it."""
+    return base64.b64encode(bytes.fromhex(root_hex)).decode()

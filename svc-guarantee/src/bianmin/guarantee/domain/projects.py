@@ -1,0 +1,72 @@
+"""Read models kept from other services' events: tenders from bidding, colors from credit.
+
+A republished tender replaces its terms (sections not in the new version are kept only when a
+guarantee already refers to them). An award records each section's winner and releases the bid
+bonds of everyone else in that section; the winner's stays until the contract is signed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.contracts.events.bidding import ProjectAwarded, ProjectPublished
+from bianmin.contracts.events.credit import ColorChanged
+from bianmin.guarantee.domain import guarantees
+from bianmin.guarantee.models import EnterpriseColor, Guarantee, Project, ProjectSection
+
+
+async def apply_published(session: AsyncSession, payload: ProjectPublished, *, now: datetime) -> Project:
+    """Create or update a tender and its sections."""
+    project = await session.get(Project, payload.code)
+    if project is None:
+        project = Project(code=payload.code, published_at=now, awarded_at=None)
+        session.add(project)
+    project.name, project.site_code = payload.name, payload.site_code
+    project.tenderer_name, project.tenderer_credit_code = payload.tenderer_name, payload.tenderer_credit_code
+    project.budget, project.bid_deadline, project.opening_at = payload.budget, payload.bid_deadline, payload.opening_at
+    await session.flush()
+    for terms in payload.sections:
+        section = await session.get(ProjectSection, (payload.code, terms.code))
+        if section is None:
+            session.add(ProjectSection(project_code=payload.code, code=terms.code, name=terms.name,
+                                       bid_bond_amount=terms.bid_bond_amount, winner_credit_code=None,
+                                       award_amount=None))
+        else:
+            section.name, section.bid_bond_amount = terms.name, terms.bid_bond_amount
+    await session.flush()
+    return project
+
+
+async def apply_awarded(session: AsyncSession, payload: ProjectAwarded, *, now: datetime) -> list[str]:
+    """Record the winners and release the losers' bid bonds; the numbers released."""
+    project = await session.get(Project, payload.code)
+    if project is not None:
+        project.awarded_at = payload.awarded_at
+    released: list[str] = []
+    for award in payload.sections:
+        section = await session.get(ProjectSection, (payload.code, award.code))
+        if section is not None:
+            section.winner_credit_code, section.award_amount = award.winner_credit_code, award.award_amount
+        losers = (await session.execute(select(Guarantee).where(
+            Guarantee.project_code == payload.code, Guarantee.section_code == award.code,
+            Guarantee.type == "bid_bond", Guarantee.status == "issued",
+            Guarantee.applicant_credit_code != award.winner_credit_code).order_by(Guarantee.id))).scalars().all()
+        for guarantee in losers:
+            await guarantees.release(session, guarantee, reason="not awarded (bidding.project.awarded)",
+                                     actor="bidding (event)", now=now)
+            released.append(guarantee.number)
+    return released
+
+
+async def apply_color(session: AsyncSession, payload: ColorChanged) -> None:
+    """Keep an enterprise's latest color (an older change arriving late is ignored)."""
+    row = await session.get(EnterpriseColor, payload.credit_code)
+    if row is None:
+        session.add(EnterpriseColor(credit_code=payload.credit_code, color=payload.new_color,
+                                    changed_at=payload.changed_at))
+    elif payload.changed_at >= row.changed_at:
+        row.color, row.changed_at = payload.new_color, payload.changed_at
+    await session.flush()
