@@ -18,6 +18,18 @@ CONTRACTS = ROOT / "contracts"
 TOOL = ROOT / "tools" / "export_contracts.py"
 COMPONENT_KEY = re.compile(r"^[\w.\-]+$")
 REGENERATE = "run make contracts and commit the result"
+# The fixed fields AsyncAPI 3.0 allows on each object (besides x- extensions).
+ALLOWED = {
+    "document": {"asyncapi", "id", "info", "servers", "defaultContentType", "channels", "operations", "components"},
+    "info": {"title", "version", "description", "termsOfService", "contact", "license", "tags", "externalDocs"},
+    "channel": {"address", "messages", "title", "summary", "description", "servers", "parameters", "tags",
+                "externalDocs", "bindings"},
+    "parameter": {"enum", "default", "description", "examples", "location"},
+    "operation": {"action", "channel", "title", "summary", "description", "security", "tags", "externalDocs",
+                  "bindings", "traits", "messages", "reply"},
+    "message": {"headers", "payload", "correlationId", "contentType", "name", "title", "summary", "description",
+                "tags", "externalDocs", "bindings", "examples", "traits", "deprecated"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +102,25 @@ def test_the_asyncapi_document_is_yaml_whose_references_resolve() -> None:
             channel_ref = operation["channel"]["$ref"]
             for message in operation["messages"]:
                 assert message["$ref"].startswith(f"{channel_ref}/messages/"), f"{name} sends a message its channel lacks"
+
+
+def _fixed_fields(node: dict[str, Any]) -> set[str]:
+    return {key for key in node if not key.startswith("x-")}
+
+
+def test_the_asyncapi_document_uses_only_fields_the_specification_defines(asyncapi: dict[str, Any]) -> None:
+    assert _fixed_fields(asyncapi) <= ALLOWED["document"]
+    assert _fixed_fields(asyncapi["info"]) <= ALLOWED["info"]
+    for channel in asyncapi["channels"].values():
+        assert _fixed_fields(channel) <= ALLOWED["channel"]
+        for name, parameter in channel.get("parameters", {}).items():
+            assert f"{{{name}}}" in channel["address"]
+            assert _fixed_fields(parameter) <= ALLOWED["parameter"]
+    for operation in asyncapi["operations"].values():
+        assert _fixed_fields(operation) <= ALLOWED["operation"]
+        assert operation["action"] in {"send", "receive"}
+    for message in asyncapi["components"]["messages"].values():
+        assert _fixed_fields(message) <= ALLOWED["message"]
 
 
 def test_the_committed_event_documents_equal_what_the_registry_produces() -> None:
