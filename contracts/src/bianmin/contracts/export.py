@@ -54,7 +54,6 @@ OPENAPI_DIR = "openapi"
 ASYNCAPI_FILE = "asyncapi.yaml"
 CLOUDEVENT_FILE = f"{SCHEMAS_DIR}/cloudevent.json"
 
-
 _ENVELOPE = "CloudEvent"
 _EVENT_HEADERS: dict[str, Any] = {
     "type": "object",
@@ -175,8 +174,10 @@ def asyncapi_document() -> dict[str, Any]:
     schemas, names = _components(specs)
     if names[CloudEvent] != _ENVELOPE:
         raise RuntimeError(f"the envelope's component is named {names[CloudEvent]!r}, expected {_ENVELOPE!r}")
-    schemas["EventHeaders"] = _EVENT_HEADERS
-    schemas["DeadLetterHeaders"] = _DEAD_LETTER_HEADERS
+    for name, headers in (("EventHeaders", _EVENT_HEADERS), ("DeadLetterHeaders", _DEAD_LETTER_HEADERS)):
+        if name in schemas:
+            raise RuntimeError(f"a payload model is named {name}, which the AsyncAPI document keeps for headers")
+        schemas[name] = headers
     consumed = _consumed(MODULES)
 
     messages: dict[str, Any] = {}
