@@ -17,10 +17,11 @@ Sealing format (version ``bianmin.bid.v1``):
   and, when the tender has an escrow key, ``escrow_wrapped_key``.
 - At the opening the bidder **reveals** ``{data_key, salt}``; the platform decrypts, recomputes the
   commitment and refuses a mismatch, so neither side can swap a bid after the deadline.
-- **Escrow** (optional backup decryption): the data key is also wrapped to the tender's X25519
-  escrow public key: an ephemeral X25519 key agreement, HKDF-SHA256 (salt = ephemeral public key,
-  info = ``bianmin.escrow.v1|`` + associated data) to a key-encryption key, AES-256-GCM over the
-  data key. ``escrow_wrapped_key`` = base64(ephemeral public 32 B ‖ nonce 12 B ‖ ciphertext 48 B).
+- **Escrow** (optional backup decryption): the data key and the salt (32 + 32 bytes) are also
+  wrapped to the tender's X25519 escrow public key: an ephemeral X25519 key agreement, HKDF-SHA256
+  (salt = ephemeral public key, info = ``bianmin.escrow.v1|`` + associated data) to a
+  key-encryption key, AES-256-GCM over data key ‖ salt. ``escrow_wrapped_key`` =
+  base64(ephemeral public 32 B ‖ nonce 12 B ‖ ciphertext 80 B).
   The escrow private key exists only as Shamir shares held by custodians.
 - **Receipts** are Ed25519 signatures over the canonical JSON of ``{project, section, bidder,
   commitment, received_at}``; ``verify_receipt`` checks one against the platform's public key.
@@ -105,8 +106,15 @@ def _b64decode(value: str, name: str, length: int | None = None) -> bytes:
     return raw
 
 
+def escrow_secret(unwrapped: bytes) -> tuple[bytes, str]:
+    """The data key and the salt (hex) inside an unwrapped escrow blob."""
+    if len(unwrapped) != 2 * KEY_BYTES:
+        raise SealError("the escrow blob does not hold a data key and a salt")
+    return unwrapped[:KEY_BYTES], unwrapped[KEY_BYTES:].hex()
+
+
 def wrap_for_escrow(data_key: bytes, escrow_public_key: bytes, aad: bytes) -> str:
-    """The data key wrapped to the tender's X25519 escrow public key (see the module docstring)."""
+    """A secret (data key ‖ salt) wrapped to the tender's X25519 escrow public key (module docstring)."""
     ephemeral = X25519PrivateKey.generate()
     ephemeral_public = ephemeral.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(escrow_public_key))
@@ -116,9 +124,9 @@ def wrap_for_escrow(data_key: bytes, escrow_public_key: bytes, aad: bytes) -> st
 
 
 def unwrap_from_escrow(wrapped: str, escrow_private_key: bytes, aad: bytes) -> bytes:
-    """The data key from an escrow-wrapped blob, given the recovered escrow private key."""
+    """The wrapped secret (data key ‖ salt) of an escrow blob, given the recovered escrow private key."""
     raw = _b64decode(wrapped, "escrow_wrapped_key")
-    if len(raw) != 32 + NONCE_BYTES + KEY_BYTES + 16:
+    if len(raw) != 32 + NONCE_BYTES + 2 * KEY_BYTES + 16:
         raise SealError("escrow_wrapped_key has the wrong length")
     ephemeral_public, nonce, body = raw[:32], raw[32:32 + NONCE_BYTES], raw[32 + NONCE_BYTES:]
     shared = X25519PrivateKey.from_private_bytes(escrow_private_key).exchange(
@@ -147,7 +155,8 @@ def seal(package: dict[str, Any], *, project: str, section: str, bidder: str,
     ciphertext = AESGCM(data_key).encrypt(nonce, plaintext, aad)
     wrapped = None
     if escrow_public_key:
-        wrapped = wrap_for_escrow(data_key, _b64decode(escrow_public_key, "escrow_public_key", 32), aad)
+        wrapped = wrap_for_escrow(data_key + bytes.fromhex(salt),
+                                  _b64decode(escrow_public_key, "escrow_public_key", 32), aad)
     sealed = SealedBid(ciphertext=base64.b64encode(ciphertext).decode(), nonce=base64.b64encode(nonce).decode(),
                        commitment=commitment_of(project=project, section=section, bidder=bidder,
                                                 plaintext=plaintext, salt=salt),
