@@ -1,0 +1,55 @@
+"""Catalog events through the outbox to a real NATS JetStream."""
+
+from catalog_testdata import CREDIT_CODE, seed
+
+from bianmin.catalog.app import create_app
+from bianmin.catalog.settings import CatalogSettings
+from bianmin.kit.testing.client import client_for, running
+from bianmin.kit.testing.events import eventually, published
+from bianmin.kit.testing.nats import NatsServer
+
+
+async def test_item_application_evaluation_and_calendar_events_reach_jetstream(
+        settings: CatalogSettings, fresh_nats: NatsServer) -> None:
+    app = create_app(settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url,
+                                                 "relay_poll_seconds": 0.05}))
+    async with running(app), client_for(app) as client:
+        await seed(client)
+        await client.patch("/v1/items/330199-SC-001", json={"promised_limit_days": 2})
+        refused = await client.post("/v1/items/330199-SC-001/status", json={"status": "draft"})
+        submitted = await client.post("/v1/applications", json={
+            "item_code": "330199-SC-001", "site_code": "330199001", "channel": "window",
+            "applicant": {"type": "legal", "id_number": CREDIT_CODE, "name": "某公司", "phone": "13800001234"},
+            "materials": [{"name": "营业执照申请书"}, {"name": "住所证明"}]})
+        number = submitted.json()["number"]
+        await client.post(f"/v1/applications/{number}/status", json={"status": "accepted"})
+        await client.post("/v1/evaluations", json={"application_number": number, "level": 1})
+        await client.put("/v1/calendar/2025-10-11", json={"workday": False, "note": "区级调整"})
+        await client.delete("/v1/calendar/2025-10-11")
+        await client.post("/v1/items/330199-SC-001/status", json={"status": "withdrawn"})
+
+        async def all_out() -> bool:
+            return len(await published(fresh_nats.url, "catalog.>", wait=0.2)) >= 8
+
+        await eventually(all_out, timeout=15)
+    events = await published(fresh_nats.url, "catalog.>", wait=0.2)
+    assert refused.status_code == 409
+    by_type = [(e.type.removeprefix("bianmin.").removesuffix(".v1"), e.tenant, e.subject) for e in events]
+    assert by_type == [
+        ("catalog.item.published", "*", "330199-SC-001"),
+        ("catalog.item.updated", "*", "330199-SC-001"),
+        ("catalog.application.submitted", "330199001", number),
+        ("catalog.application.status_changed", "330199001", number),
+        ("catalog.evaluation.submitted", "330199001", number),
+        ("catalog.calendar.changed", "*", "2025-10-11"),
+        ("catalog.calendar.changed", "*", "2025-10-11"),
+        ("catalog.item.withdrawn", "*", "330199-SC-001"),
+    ]
+    assert events[1].data["promised_limit_days"] == 2
+    assert events[1].data["revision"] == 3
+    assert events[3].data["from_status"] == "submitted"
+    assert events[3].data["to_status"] == "accepted"
+    assert events[4].data["bad"] is True
+    assert events[5].data["workday"] is False
+    assert events[6].data["workday"] is None
+    assert "applicant" not in str(events[2].data).replace("applicant_type", "")
