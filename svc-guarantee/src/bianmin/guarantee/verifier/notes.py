@@ -101,7 +101,7 @@ class VerifierKey:
 
 def parse_verifier_key(text: str) -> VerifierKey:
     """Parse ``name+hash+base64`` (C2SP); NoteError when malformed or the hash does not match."""
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)
     if len(parts) != 3:
         raise NoteError("a verifier key reads name+hash+base64")
     name, hash_hex, encoded = parts
