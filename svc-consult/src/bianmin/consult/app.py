@@ -3,6 +3,7 @@
 from fastapi import FastAPI
 
 from bianmin.consult.api import ROUTERS
+from bianmin.consult.api.stats import overview
 from bianmin.consult.events import HANDLERS
 from bianmin.consult.settings import ConsultSettings
 from bianmin.consult.workers import escalation_worker
@@ -16,6 +17,7 @@ SPEC = ServiceSpec(
     routers=ROUTERS,
     handlers=HANDLERS,
     workers=[escalation_worker],
+    stats=overview,
 )
 
 

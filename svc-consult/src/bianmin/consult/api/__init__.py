@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from bianmin.consult.api import asker, consultations, kb, routing, suggestions
+from bianmin.consult.api import asker, consultations, kb, rectifications, routing, stats, suggestions
 
-ROUTERS: list[APIRouter] = [asker.router, consultations.router, kb.router, routing.router,
-                             suggestions.router]
+ROUTERS: list[APIRouter] = [asker.router, consultations.router, kb.router, rectifications.router, routing.router,
+                             stats.router, suggestions.router]

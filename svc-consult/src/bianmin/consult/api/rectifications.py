@@ -1,0 +1,52 @@
+"""Rectification cases opened by bad ratings: the department contacts the asker and fixes the cause."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from bianmin.consult.api.deps import StaffDep
+from bianmin.consult.domain import followup
+from bianmin.consult.models import Rectification
+from bianmin.consult.schemas.consultations import FixBody, RectificationRead
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import problem_responses
+
+router = APIRouter(tags=["rectifications"])
+
+
+@router.get("/rectifications", summary="Rectification cases", responses=problem_responses(401, 403, 422))
+async def list_cases(session: SessionDep, staff: StaffDep,
+                     status: Annotated[str | None, Query(pattern="^(open|contacted|fixed|closed)$")] = None,
+                     ) -> list[RectificationRead]:
+    """The cases of the caller's departments (all for administrators), oldest first."""
+    query = select(Rectification).order_by(Rectification.opened_at, Rectification.id).limit(500)
+    if not staff.principal.district_wide:
+        query = query.where(Rectification.tenant == staff.principal.tenant)
+    if not staff.admin:
+        query = query.where(Rectification.department_code.in_(sorted(staff.departments)))
+    if status:
+        query = query.where(Rectification.status == status)
+    return [RectificationRead.model_validate(c) for c in (await session.execute(query)).scalars()]
+
+
+@router.post("/rectifications/{case_id}/contact", summary="The asker was contacted",
+             responses=problem_responses(401, 403, 404, 409))
+async def contact(case_id: str, session: SessionDep, staff: StaffDep, clock: ClockDep) -> RectificationRead:
+    """Record that the department contacted the asker (due within one working day by default)."""
+    case = await followup.contact(session, await followup.get_case(session, case_id, staff), now=clock.now())
+    await session.commit()
+    return RectificationRead.model_validate(case)
+
+
+@router.post("/rectifications/{case_id}/fix", summary="The cause was fixed",
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def fix(case_id: str, body: FixBody, session: SessionDep, staff: StaffDep, clock: ClockDep) -> RectificationRead:
+    """Record the fix; the asker may then rate again (追评)."""
+    case = await followup.fix(session, await followup.get_case(session, case_id, staff), note=body.note,
+                              now=clock.now())
+    await session.commit()
+    return RectificationRead.model_validate(case)

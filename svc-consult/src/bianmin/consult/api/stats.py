@@ -1,0 +1,72 @@
+"""``GET /v1/stats``: the consult figures for a period and a department, and the cockpit's overview."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.consult.api.deps import PolicyDep
+from bianmin.consult.domain import stats
+from bianmin.consult.domain.access import staff_of
+from bianmin.consult.domain.deadlines import Policy
+from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
+from bianmin.consult.schemas.stats import ConsultStats, TopicCount
+from bianmin.kit.calendar import load_calendar
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
+from bianmin.kit.identity import PrincipalDep
+from bianmin.kit.stats import Figure, Period
+
+router = APIRouter(tags=["stats"])
+
+
+@router.get("/stats", summary="Consultation figures", responses=problem_responses(401, 403, 422))
+async def consult_stats(session: SessionDep, who: PrincipalDep, policy: PolicyDep,
+                        start: Annotated[date | None, Query(alias="from")] = None,
+                        end: Annotated[date | None, Query(alias="to")] = None,
+                        department: Annotated[str | None, Query(pattern=DEPARTMENT_PATTERN)] = None) -> ConsultStats:
+    """Figures for consultations submitted in a period; department staff see their own departments only."""
+    if start and end and end < start:
+        raise Unprocessable.field("to", "must not be before from")
+    staff = staff_of(who)
+    if staff.admin or who.has_scope("cockpit:read"):
+        departments = [department] if department else None
+    elif who.has_scope("consult:answer"):
+        if department and department not in staff.departments:
+            raise Forbidden("Department staff see their own departments' figures.", code="department_mismatch")
+        departments = [department] if department else sorted(staff.departments)
+    else:
+        raise Forbidden("This key lacks the scope consult:answer or cockpit:read.", code="scope_missing")
+    found = await stats.figures(session, start=start, end=end, departments=departments,
+                                calendar=await load_calendar(session), policy=policy)
+    return ConsultStats(start=start, end=end, departments=departments, received=found.received,
+                        answered=found.answered, on_time_rate=found.on_time_rate,
+                        first_response_hours_p50=found.first_response_hours_p50,
+                        first_response_hours_p90=found.first_response_hours_p90, escalations=found.escalations,
+                        satisfaction_rate=found.satisfaction_rate, ratings=found.ratings,
+                        top_unanswered_topics=[TopicCount(topic=t, count=n) for t, n in found.top_unanswered_topics])
+
+
+async def overview(session: AsyncSession, period: Period) -> list[Figure]:
+    """The cockpit's figures (ServiceSpec.stats), district-wide."""
+    policy = Policy()
+    found = await stats.figures(session, start=period.start, end=period.end, departments=None,
+                                calendar=await load_calendar(session), policy=policy)
+    return [
+        Figure(name="consultations_received", value=found.received, unit="consultations",
+               definition="Consultations submitted in the period (Asia/Shanghai days)."),
+        Figure(name="consultations_answered", value=found.answered, unit="consultations",
+               definition="Of those, the ones answered."),
+        Figure(name="on_time_rate", value=found.on_time_rate, unit="ratio",
+               definition="Answered on or before the working-day deadline ÷ answered."),
+        Figure(name="first_response_hours_p50", value=found.first_response_hours_p50, unit="working hours",
+               definition="Median working hours from submission to the first answer or request for information."),
+        Figure(name="escalations", value=sum(found.escalations.values()), unit="steps",
+               definition="Escalation ladder steps taken in the period (pre-warning, urge, notice, report).",
+               breakdown=dict(found.escalations)),
+        Figure(name="satisfaction_rate", value=found.satisfaction_rate, unit="ratio",
+               definition="Ratings 非常满意, 满意 or 基本满意 ÷ all ratings.", breakdown=dict(found.ratings)),
+    ]
