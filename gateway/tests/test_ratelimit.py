@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from bianmin.gateway.ratelimit import RateLimiter, storage_uri, valid_rate
 from bianmin.gateway.settings import GatewaySettings
+from bianmin.kit.testing.nats import free_port, port_open
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -83,3 +89,37 @@ async def test_a_failing_store_lets_requests_through() -> None:
     await limiter.hit("key:x")
     await limiter.hit("key:x")
     await limiter.aclose()
+
+
+@pytest.fixture
+def redis_url(tmp_path: Any) -> Iterator[str]:
+    """A Redis to count in: BIANMIN_TEST_REDIS_URL, else a redis-server started on a free port, else skip."""
+    configured = os.environ.get("BIANMIN_TEST_REDIS_URL")
+    if configured:
+        yield configured
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("no redis-server on this machine and BIANMIN_TEST_REDIS_URL is not set")
+    port = free_port()
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not port_open(port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail("redis-server did not start")
+        time.sleep(0.02)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+async def test_with_redis_every_gateway_replica_shares_the_counts(
+        settings: GatewaySettings, redis_url: str, start_upstream: Any, open_gateway: Any, make_key: Any) -> None:
+    _, catalog = start_upstream("catalog")
+    shared = settings.model_copy(update={"catalog_url": catalog.url, "rate_limit_storage_url": redis_url})
+    async with open_gateway(shared) as (app_a, replica_a), open_gateway(shared) as (_, replica_b):
+        key = await make_key(app_a, [], rate_limit="2/minute")
+        statuses = [(await replica.get("/catalog/v1/public/echo", headers=bearer(key))).status_code
+                    for replica in (replica_a, replica_b, replica_a)]
+    assert statuses == [200, 200, 429]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
@@ -155,6 +156,9 @@ def main(argv: list[str] | None = None, settings: GatewaySettings | None = None)
         upgrade(MIGRATIONS, settings.database_url)
         return {"create": _create, "list": _list, "revoke": _revoke}[args.action](args, settings)
     configure_logging("gateway", settings.log_level, json_lines=settings.log_json)
+    # httpx logs every upstream request at INFO: one line per proxied request, on top of the gateway's own.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLogger().level))
     if args.command == "migrate" or not args.no_migrate:
         upgrade(MIGRATIONS, settings.database_url)
     if args.command == "serve":

@@ -4,8 +4,9 @@ Each service's ``/v1/...`` paths appear under ``/<service>/v1/...`` as the gatew
 its components are renamed ``<service>__<Name>`` (every ``$ref`` and discriminator mapping is
 rewritten to match) so that two services' ``ItemRead`` never clash; operation ids and tags are
 prefixed the same way. Service routes other than ``/v1`` (health, metrics) are not routed and
-are left out. Routes a service declares public keep anonymous access; the rest name the
-gateway's credentials. Services that could not be fetched are listed in ``x-bianmin-missing``.
+are left out. A service's own security schemes are dropped, since clients authenticate to the
+gateway: routes a service declares public keep anonymous access, the rest name the gateway's
+credentials. Services that could not be fetched are listed in ``x-bianmin-missing``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ PUBLIC_EXTRA = "x-bianmin-public"
 MISSING_EXTRA = "x-bianmin-missing"
 METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 COMPONENT_SECTIONS = ("schemas", "responses", "parameters", "examples", "requestBodies", "headers",
-                      "securitySchemes", "links", "callbacks", "pathItems")
+                      "links", "callbacks", "pathItems")
 
 
 def namespaced(service: str, name: str) -> str:
@@ -55,7 +56,10 @@ def _operation(service: str, operation: dict[str, Any], security: list[dict[str,
     if "operationId" in op:
         op["operationId"] = namespaced(service, str(op["operationId"]))
     op["tags"] = [f"{service}: {tag}" for tag in op.get("tags", [])] or [service]
-    if security and "security" not in op:
+    # Clients authenticate to the gateway, never to a service: its own security (the internal
+    # identity header, if it declares one) is replaced by the gateway's.
+    op.pop("security", None)
+    if security:
         op["security"] = [{}, *security] if op.get(PUBLIC_EXTRA) else security
     return op
 
