@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from bianmin.bidding.api.deps import SUPERVISE
+from bianmin.bidding.api.deps import SUPERVISE, SettingsDep
 from bianmin.bidding.api.views import flag_view
-from bianmin.bidding.domain import collusion
+from bianmin.bidding.domain import collusion, stats
 from bianmin.bidding.domain.common import actor_of
 from bianmin.bidding.models import CollusionFlag, Complaint, OpeningResponse, Project, Section
-from bianmin.bidding.schemas import FlagDecision, FlagRead
+from bianmin.bidding.schemas import FlagDecision, FlagRead, StatsRead
+from bianmin.bidding.schemas.projects import Category, Level
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, problem_responses
+from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
 from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
+from bianmin.kit.stats import Period
 
 router = APIRouter(tags=["supervision"])
 
@@ -97,3 +99,16 @@ async def alerts(session: SessionDep, who: PrincipalDep, clock: ClockDep) -> lis
         out.append({"kind": "objection_unanswered", "project_code": project.code, "id": str(response.id),
                     "since": response.at.isoformat()})
     return out
+
+
+@router.get("/stats", summary="Trading figures", dependencies=[require_scopes(SUPERVISE)],
+            responses=problem_responses(401, 403, 422))
+async def trading_stats(session: SessionDep, settings: SettingsDep,
+                        start: Annotated[date | None, Query(alias="from")] = None,
+                        end: Annotated[date | None, Query(alias="to")] = None,
+                        category: Category | None = None, level: Level | None = None) -> StatsRead:
+    """Projects, budget and award totals, savings, savings rate and awards ≥ 30% below budget."""
+    if start and end and end < start:
+        raise Unprocessable.field("to", "must not be before from")
+    return await stats.compute(session, Period(start=start, end=end), category=category, level=level,
+                               risk_rate=settings.savings_risk_rate)

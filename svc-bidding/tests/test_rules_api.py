@@ -1,0 +1,104 @@
+"""Validation, tenancy, direct-contract splitting, collusion decisions and stats over the API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bidding_factories import CLERK, DEADLINE, SUPERVISOR, bidder_key, enterprise, project_body, register, submit
+from fastapi import FastAPI
+
+from bianmin.kit.clock import FixedClock
+from bianmin.kit.identity import Principal
+from bianmin.kit.testing.client import client_for
+
+CODE = "BM-2026-001"
+TOWNSHIP = Principal(key_id="t1", tenant="330199001", scopes=frozenset({"bidding:write"}))
+
+
+async def test_a_bid_bond_above_two_percent_is_refused_naming_the_field(app: FastAPI) -> None:
+    body = project_body()
+    body["sections"][0]["bid_bond_amount"] = "20000.01"
+    async with client_for(app, CLERK) as clerk:
+        response = await clerk.post("/v1/projects", json=body)
+        short = await clerk.post("/v1/projects", json=project_body(publicity_days=2))
+        bad_code = await clerk.post("/v1/projects", json=project_body(tenderer_credit_code="91310110666007217X"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "sections.0.bid_bond_amount"
+    assert short.status_code == 422
+    assert bad_code.json()["errors"][0]["field"] == "tenderer_credit_code"
+
+
+async def test_a_township_key_manages_only_its_own_projects(app: FastAPI) -> None:
+    async with client_for(app, TOWNSHIP) as township:
+        other = await township.post("/v1/projects", json=project_body(level="township", site_code="330199002"))
+        own = await township.post("/v1/projects", json=project_body(level="township", site_code="330199001"))
+    async with client_for(app, Principal(key_id="t2", tenant="330199002", scopes=frozenset({"bidding:write"}))) as t2:
+        foreign = await t2.post(f"/v1/projects/{CODE}/publish")
+    assert other.status_code == 403
+    assert own.status_code == 201
+    assert foreign.status_code == 404
+
+
+async def test_a_direct_contract_over_the_threshold_or_split_is_refused(app: FastAPI) -> None:
+    def filing(code: str, amount: str) -> dict[str, str]:
+        return {"code": code, "name": "道路抢修", "category": "construction", "level": "district", "site_code": "330199",
+                "subject_code": "road-repair", "tenderer_name": "便民区交通局", "tenderer_credit_code": enterprise(900),
+                "contractor_credit_code": enterprise(7), "amount": amount, "signed_on": "2026-02-20",
+                "reason": "紧急抢修"}
+    async with client_for(app, CLERK) as clerk:
+        over = await clerk.post("/v1/direct-contracts", json=filing("D-1", "4000000.01"))
+        first = await clerk.post("/v1/direct-contracts", json=filing("D-2", "3000000.00"))
+        split = await clerk.post("/v1/direct-contracts", json=filing("D-3", "1500000.00"))
+    assert over.json()["code"] == "direct_contract_over_threshold"
+    assert first.status_code == 201
+    assert split.status_code == 422
+    assert split.json()["code"] == "direct_contract_split"
+
+
+async def test_identical_prices_are_flagged_and_a_supervisor_confirms_once(app: FastAPI, clock: FixedClock) -> None:
+    async with client_for(app, CLERK) as clerk:
+        await clerk.post("/v1/projects", json=project_body())
+        await clerk.post(f"/v1/projects/{CODE}/publish")
+    secrets = {}
+    for n in (1, 2, 3):
+        async with client_for(app, bidder_key(n)) as bidder:
+            await register(bidder, CODE, n)
+            response, secret = await submit(bidder, CODE, n, "900000.00" if n < 3 else "950000.00")
+            secrets[n] = (response.json()["bid_id"], secret)
+    clock.at = DEADLINE
+    async with client_for(app, CLERK) as clerk:
+        await clerk.post(f"/v1/projects/{CODE}/close")
+        await clerk.post(f"/v1/projects/{CODE}/opening/start")
+        for n, (bid_id, secret) in secrets.items():
+            async with client_for(app, bidder_key(n)) as bidder:
+                await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())
+        finished = await clerk.post(f"/v1/projects/{CODE}/opening/finish")
+    assert finished.json()["status"] == "failed"
+    async with client_for(app, CLERK) as clerk:
+        refused = await clerk.get("/v1/flags")
+    assert refused.status_code == 403
+    async with client_for(app, SUPERVISOR) as supervisor:
+        flags = (await supervisor.get("/v1/flags", params={"status": "open"})).json()
+        identical = next(f for f in flags if f["screen"] == "identical_prices")
+        assert identical["credit_codes"] == sorted([enterprise(1), enterprise(2)])
+        confirmed = await supervisor.post(f"/v1/flags/{identical['id']}/confirm", json={"note": "报价完全一致，约谈后确认"})
+        again = await supervisor.post(f"/v1/flags/{identical['id']}/dismiss", json={"note": "重复"})
+        alerts = (await supervisor.get("/v1/alerts")).json()
+    assert confirmed.json()["status"] == "confirmed"
+    assert again.status_code == 409
+    assert all(a["id"] != identical["id"] for a in alerts)
+
+
+async def test_stats_count_savings_and_high_savings_risk(app: FastAPI, clock: FixedClock) -> None:
+    async with client_for(app, CLERK) as clerk:
+        await clerk.post("/v1/direct-contracts", json={
+            "code": "D-9", "name": "应急工程", "category": "construction", "level": "district", "site_code": "330199",
+            "subject_code": "x", "tenderer_name": "局", "tenderer_credit_code": enterprise(900),
+            "contractor_credit_code": enterprise(7), "amount": "100000.00", "signed_on": "2026-02-20", "reason": "急"})
+    async with client_for(app, SUPERVISOR) as supervisor:
+        figures = (await supervisor.get("/v1/stats", params={"from": "2026-01-01", "to": "2026-12-31"})).json()
+        reversed_period = await supervisor.get("/v1/stats", params={"from": "2026-02-01", "to": "2026-01-01"})
+    assert figures["projects"] == 1
+    assert figures["award_total"] == "100000.00"
+    assert reversed_period.status_code == 422
+    clock.advance(timedelta(0))
