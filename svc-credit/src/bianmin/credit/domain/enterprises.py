@@ -25,7 +25,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.credit.domain.coding import apply_outcome, initial_outcome
+from bianmin.credit.domain.coding import announce_first_colors, initial_outcome
 from bianmin.credit.domain.ruleset import Rules, rules_at
 from bianmin.credit.models import Enterprise
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
@@ -77,11 +77,7 @@ def _new(code: str, name: str | None, legacy: bool, now: datetime) -> Enterprise
 
 
 async def _code_new(session: AsyncSession, enterprises: list[Enterprise], rules: Rules, now: datetime) -> None:
-    await session.flush()
-    outcome = initial_outcome(rules, local_date(now))
-    for enterprise in enterprises:
-        await apply_outcome(session, enterprise, outcome, now=now, trigger="registered",
-                            reason="enterprise registered")
+    await announce_first_colors(session, enterprises, initial_outcome(rules, local_date(now)), now=now)
 
 
 async def register(session: AsyncSession, *, code: str, name: str, legacy: bool,

@@ -1,0 +1,29 @@
+"""The demo loader: through the public API, safe to run twice, every color present."""
+
+import time
+
+from fastapi import FastAPI
+from sqlalchemy import func, select
+
+from bianmin.credit.demo import COUNT, demo_code, load_demo
+from bianmin.credit.models import BadRecord, BonusItem, Enterprise
+from bianmin.kit.testing.client import client_for
+
+
+async def test_the_demo_loads_once_with_every_color(app: FastAPI, db_backend: str) -> None:
+    started = time.monotonic()
+    async with client_for(app) as client:
+        await load_demo(client)
+        await load_demo(client)
+        stats = (await client.get("/v1/stats")).json()
+        red = (await client.get(f"/v1/enterprises/{demo_code(10)}/color")).json()
+    assert time.monotonic() - started < 60
+    async with app.state.db.sessionmaker() as session:
+        enterprises = await session.scalar(select(func.count()).select_from(Enterprise))
+        records = await session.scalar(select(func.count()).select_from(BadRecord))
+        bonuses = await session.scalar(select(func.count()).select_from(BonusItem))
+    assert (enterprises, records, bonuses) == (COUNT, 20 * 1 + 20 * 2 + 20 * 2 + 20 + 20, 20)
+    distribution = next(f for f in stats["figures"] if f["name"] == "color_distribution")["breakdown"]
+    assert all(distribution[color] > 0 for color in ("green", "blue", "yellow", "orange", "red"))
+    assert distribution["red"] == 20
+    assert red["color"] == "red"
