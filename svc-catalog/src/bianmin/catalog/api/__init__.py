@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from bianmin.catalog.api import applications, calendar, departments, evaluations, items, policies, sites, stats
+from bianmin.catalog.api import applications, calendar, departments, evaluations, exchange, items, policies, sites, stats
 
-ROUTERS: list[APIRouter] = [departments.router, sites.router, items.router, calendar.router, applications.router,
+ROUTERS: list[APIRouter] = [exchange.router, departments.router, sites.router, items.router, calendar.router, applications.router,
                             evaluations.router, policies.router, stats.router]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.catalog.api.deps import READ, WRITE, actor
+from bianmin.catalog.api.deps import READ, WRITE
 from bianmin.catalog.domain import applications as domain
 from bianmin.catalog.models import Application
 from bianmin.catalog.schemas.work import (
@@ -107,8 +107,8 @@ async def change_status(number: str, body: ApplicationTransition, session: Sessi
     """Accept, approve, reject, complete or withdraw; 409 when the current status forbids it."""
     now = clock.now()
     application = await domain.get_application(session, number, who)
-    await domain.transition(session, application, body.status, actor=actor(who), now=now, note=body.note,
-                            certificate_no=body.certificate_no, reason=body.reason)
+    await domain.transition(session, application, body.status, who=who, now=now, note=body.note,
+                            certificate_no=body.certificate_no, reason=body.reason, at=body.at)
     view = await _detail(session, application, local_date(now))
     await session.commit()
     return view

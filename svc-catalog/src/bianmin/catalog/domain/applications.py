@@ -14,6 +14,9 @@
 - Auto-approval (无人审核): when the item is configured for it and every required material is
   present and verified, the application is accepted and approved at once by
   ``system:auto-approval`` and flagged ``auto_approved``.
+- Back-entry (补录): an administrator may record an application or a step that happened earlier
+  (a paper form taken during an outage, a terminal that was offline), at most 366 days back and
+  never before the application's previous step nor in the future.
 - Overdue: an application still open (submitted, accepted, approved) after its promised date, or
   one finished (completed or rejected) on a later day than promised.
 """
@@ -21,7 +24,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +33,7 @@ from bianmin.catalog.models import Application, ApplicationStep, Item, Offering,
 from bianmin.catalog.schemas.work import ApplicationCreate, SuppliedMaterial
 from bianmin.contracts.events.catalog import ApplicationStatusChanged, ApplicationSubmitted
 from bianmin.kit.calendar import load_calendar
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identifiers import resident_id_problem, uscc_problem
 from bianmin.kit.identity import Principal, ensure_tenant
@@ -109,8 +112,28 @@ async def _step(session: AsyncSession, application: Application, target: str, *,
         certificate_no=application.certificate_no), tenant=application.tenant, about=application.number)
 
 
+BACK_ENTRY_LIMIT = timedelta(days=366)
+
+
+def effective_time(who: Principal, given: datetime | None, *, now: datetime, field: str,
+                   not_before: datetime | None = None) -> datetime:
+    """When a change happened: now, or a back-entered time an administrator gives (checked)."""
+    if given is None:
+        return now
+    if not who.has_scope("catalog:admin"):
+        raise Forbidden("Back-entry needs the scope catalog:admin.", code="scope_missing")
+    if given > now:
+        raise Unprocessable.field(field, "must not be in the future")
+    if given < now - BACK_ENTRY_LIMIT:
+        raise Unprocessable.field(field, "must not be more than 366 days ago")
+    if not_before is not None and given < not_before:
+        raise Unprocessable.field(field, "must not be before the previous step")
+    return given
+
+
 async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Principal, now: datetime) -> Application:
     """Receive an application: check it, compute its promised date, record and announce it."""
+    now = effective_time(who, data.received_at, now=now, field="received_at")
     today = local_date(now)
     item = (await session.execute(select(Item).where(Item.code == data.item_code))).scalar_one_or_none()
     if item is None or item.status != "published":
@@ -154,10 +177,14 @@ async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Princip
     return application
 
 
-async def transition(session: AsyncSession, application: Application, target: str, *, actor: str, now: datetime,
-                     note: str = "", certificate_no: str | None = None, reason: str | None = None) -> Application:
+async def transition(session: AsyncSession, application: Application, target: str, *, who: Principal, now: datetime,
+                     note: str = "", certificate_no: str | None = None, reason: str | None = None,
+                     at: datetime | None = None) -> Application:
     """Move an application on; completion needs a certificate number, rejection a reason."""
     check_transition(application.status, target)
+    last = (await steps_of(session, application))[-1].at
+    now = effective_time(who, at, now=now, field="at", not_before=last)
+    actor = who.key_id or "anonymous"
     if target == "completed":
         if certificate_no is None:
             raise Unprocessable.field("certificate_no", "is required to complete an application")

@@ -88,7 +88,7 @@ async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: 
     await department_name(session, data.department_code)
     if (await session.execute(select(Item.id).where(Item.code == data.code))).first() is not None:
         raise Conflict(f"Item {data.code} exists already.", code="item_exists")
-    values = data.model_dump(exclude_none=True)
+    values = data.model_dump(exclude_none=True, exclude={"status"})
     values["materials"] = [m.model_dump() for m in data.materials or []]
     for name in LIST_FIELDS:
         values.setdefault(name, [])

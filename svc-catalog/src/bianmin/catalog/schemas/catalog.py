@@ -239,3 +239,26 @@ class AgreementRead(BaseModel):
     mode: str
     item_codes: list[str]
     note: str
+
+
+class ItemImport(ItemCreate):
+    """An item in a bulk import: its fields and the status it should end in."""
+
+    status: ItemStatus = "draft"
+
+
+class CatalogImport(Closed):
+    """A bulk import: departments first, then items (created, or changed as new revisions)."""
+
+    departments: list[DepartmentCreate] = Field(default_factory=list, max_length=500)
+    items: list[ItemImport] = Field(default_factory=list, max_length=5000)
+
+
+class ImportResult(BaseModel):
+    """What a bulk import did."""
+
+    departments: int
+    created: int
+    updated: int
+    status_changed: int
+    unchanged: int

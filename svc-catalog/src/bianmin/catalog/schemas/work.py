@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from bianmin.catalog.schemas.catalog import Channel, Closed, ShortText
 
@@ -38,6 +38,8 @@ class ApplicationCreate(Closed):
     channel: Channel
     applicant: Applicant
     materials: list[SuppliedMaterial] = Field(default_factory=list, max_length=100)
+    received_at: AwareDatetime | None = Field(
+        default=None, description="Back-entry (补录) of an application received earlier; catalog:admin only.")
 
 
 class MaterialRead(BaseModel):
@@ -92,6 +94,7 @@ class ApplicationTransition(Closed):
     note: str = Field(default="", max_length=500)
     certificate_no: str | None = Field(default=None, min_length=1, max_length=60)
     reason: str | None = Field(default=None, min_length=1, max_length=500)
+    at: AwareDatetime | None = Field(default=None, description="Back-entry (补录) of an earlier step; catalog:admin only.")
 
 
 class ApplicationStats(BaseModel):
