@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
 from bianmin.kit.identifiers import with_resident_id_check
+from bianmin.kit.identity import ANONYMOUS, Principal
+from bianmin.kit.testing.client import TEST_SECRET, PrincipalAuth
 
 HALL = "330199001"
 
@@ -48,3 +52,108 @@ async def call(client: httpx.AsyncClient, counter_id: int) -> dict[str, Any]:
     response = await client.post(f"/v1/counters/{counter_id}/call-next")
     assert response.status_code == 200, response.text
     return response.json()
+
+
+class StreamingASGITransport(httpx.AsyncBaseTransport):
+    """An ASGI transport that hands the response body over as the app sends it (httpx's buffers it all)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+        started = asyncio.Event()
+        disconnected = asyncio.Event()
+        head: dict[str, Any] = {}
+        delivered = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await disconnected.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                head["status"], head["headers"] = message["status"], message.get("headers", [])
+                started.set()
+            elif message["type"] == "http.response.body":
+                await chunks.put(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await chunks.put(None)
+
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": request.method,
+                 "headers": [(k.lower(), v) for k, v in request.headers.raw], "scheme": "http",
+                 "path": request.url.path, "raw_path": request.url.raw_path.split(b"?")[0],
+                 "query_string": request.url.query, "server": ("service.test", 80), "client": ("127.0.0.1", 1),
+                 "root_path": ""}
+        task = asyncio.create_task(self.app(scope, receive, send))
+        await asyncio.wait([task, asyncio.create_task(started.wait())], return_when=asyncio.FIRST_COMPLETED)
+        if not started.is_set():
+            task.result()
+        return httpx.Response(head["status"], headers=head["headers"], stream=_Body(chunks, task, disconnected))
+
+
+class _Body(httpx.AsyncByteStream):
+    def __init__(self, chunks: asyncio.Queue[bytes | None], task: asyncio.Task[Any], disconnected: asyncio.Event) -> None:
+        self.chunks, self.task, self.disconnected = chunks, task, disconnected
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while (chunk := await self.chunks.get()) is not None:
+            if chunk:
+                yield chunk
+
+    async def aclose(self) -> None:
+        self.disconnected.set()
+        try:
+            await asyncio.wait_for(self.task, timeout=5)
+        except TimeoutError:
+            self.task.cancel()
+
+
+def streaming_client(app: Any, principal: Principal = ANONYMOUS) -> httpx.AsyncClient:
+    """A client whose responses stream, speaking as ``principal`` (the public by default)."""
+    return httpx.AsyncClient(transport=StreamingASGITransport(app), base_url="http://service.test",
+                             auth=PrincipalAuth(principal, TEST_SECRET))
+
+
+class SSEReader:
+    """Reads server-sent events from one streaming response, keeping its place between reads."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.lines = response.aiter_lines()
+        self.comments: list[str] = []
+        self.fields: dict[str, str] = {}
+
+    async def events(self, count: int, *, timeout: float = 5.0) -> list[dict[str, str]]:
+        """The next ``count`` events that carry an id."""
+        found: list[dict[str, str]] = []
+
+        async def read() -> None:
+            while len(found) < count:
+                line = await anext(self.lines)
+                if line == "":
+                    if "id" in self.fields:
+                        found.append(dict(self.fields))
+                    self.fields.clear()
+                elif line.startswith(":"):
+                    self.comments.append(line)
+                else:
+                    key, _, value = line.partition(":")
+                    self.fields[key] = value.removeprefix(" ")
+
+        await asyncio.wait_for(read(), timeout=timeout)
+        return found
+
+    async def comment(self, *, timeout: float = 5.0) -> str:
+        """The next comment line (a heartbeat)."""
+        async def read() -> str:
+            while True:
+                line = await anext(self.lines)
+                if line.startswith(":"):
+                    return line
+
+        return await asyncio.wait_for(read(), timeout=timeout)

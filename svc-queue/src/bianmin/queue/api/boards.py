@@ -83,13 +83,13 @@ async def _events(request: Request, code: str, last: int, poll: float, heartbeat
     while True:
         waiter = notifier.waiter(code)
         async with request.app.state.db.sessionmaker() as session:
-            rows = (await session.scalars(select(CallLog).where(CallLog.hall_code == code, CallLog.seq > last)
-                                          .order_by(CallLog.seq).limit(BATCH))).all()
+            rows = [flow.call_view(entry) for entry in (await session.scalars(
+                select(CallLog).where(CallLog.hall_code == code, CallLog.seq > last)
+                .order_by(CallLog.seq).limit(BATCH))).all()]
             await session.rollback()
-        for entry in rows:
-            last = entry.seq
-            data = json.dumps(flow.call_view(entry), ensure_ascii=False)
-            yield f"id: {entry.seq}\nevent: call\ndata: {data}\n\n"
+        for view in rows:
+            last = view["seq"]
+            yield f"id: {last}\nevent: call\ndata: {json.dumps(view, ensure_ascii=False)}\n\n"
         if len(rows) == BATCH:
             continue
         if await request.is_disconnected():
