@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from bianmin.guarantee.api import claims, deliveries, guarantees, issuers, ledger, stats
+from bianmin.guarantee.api import claims, deliveries, guarantees, issuers, ledger, projects, stats
 
-ROUTERS: list[APIRouter] = [issuers.router, guarantees.router, claims.router, ledger.router, deliveries.router,
-                            stats.router]
+ROUTERS: list[APIRouter] = [issuers.router, projects.router, guarantees.router, claims.router, ledger.router,
+                            deliveries.router, stats.router]
