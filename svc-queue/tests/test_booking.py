@@ -1,0 +1,126 @@
+"""Appointments: slot plans on working days, horizon, per-person limit, cancel, check-in window, late arrival."""
+
+from datetime import date, timedelta
+
+from fastapi import FastAPI
+from queue_testdata import HALL, call, make_hall, resident_id, take
+
+from bianmin.kit.calendar import set_override
+from bianmin.kit.clock import FixedClock
+from bianmin.kit.testing.client import client_for
+
+PERSON = resident_id("19850615")
+
+
+async def plan(client, start: str, end: str, times: list[list[str]], capacity: int = 3) -> dict:
+    response = await client.post(f"/v1/halls/{HALL}/slots", json={
+        "line": "A", "from_date": start, "to_date": end, "times": times, "capacity": capacity})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def book(client, slot: int, person: str = PERSON):
+    return await client.post("/v1/appointments", json={"slot_id": slot, "name": "赵敏", "id_number": person,
+                                                       "phone": "13800138000"})
+
+
+async def test_slots_are_planned_on_working_days_only(app: FastAPI, db_backend: str) -> None:
+    async with app.state.db.sessionmaker() as session:
+        await set_override(session, date(2026, 12, 3), False, "停电检修")
+        await session.commit()
+    async with client_for(app) as client:
+        await make_hall(client)
+        made = await plan(client, "2026-12-01", "2026-12-07", [["09:00", "09:30"], ["14:00", "14:30"]])
+        again = await plan(client, "2026-12-01", "2026-12-07", [["09:00", "09:30"]])
+        backwards = await client.post(f"/v1/halls/{HALL}/slots", json={
+            "line": "A", "from_date": "2026-12-07", "to_date": "2026-12-01", "times": [["09:00", "09:30"]], "capacity": 1})
+        inverted = await client.post(f"/v1/halls/{HALL}/slots", json={
+            "line": "A", "from_date": "2026-12-01", "to_date": "2026-12-01", "times": [["10:00", "09:30"]], "capacity": 1})
+        listed = await client.get(f"/v1/halls/{HALL}/slots", params={"date": "2026-12-02", "line": "A"})
+    days = sorted({s["day"] for s in made["slots"]})
+    assert days == ["2026-12-01", "2026-12-02", "2026-12-04", "2026-12-07"]
+    assert made["created"] == 8
+    assert again["created"] == 0
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"][0]["field"] == "to_date"
+    assert inverted.status_code == 422
+    assert [s["start_at"] for s in listed.json()] == ["2026-12-02T01:00:00Z", "2026-12-02T06:00:00Z"]
+
+
+async def test_booking_rules(app: FastAPI, db_backend: str) -> None:
+    async with client_for(app) as client:
+        await make_hall(client)
+        slots = (await plan(client, "2026-12-02", "2026-12-02", [["09:00", "09:30"], ["10:00", "10:30"],
+                                                                 ["11:00", "11:30"]]))["slots"]
+        far = (await plan(client, "2026-12-28", "2026-12-28", [["09:00", "09:30"]]))["slots"][0]
+        first = await book(client, slots[0]["id"])
+        second = await book(client, slots[1]["id"])
+        third = await book(client, slots[2]["id"])
+        beyond = await book(client, far["id"], resident_id("19700101"))
+        bad_id = await book(client, slots[2]["id"], "330199198506151234")
+        missing = await book(client, 99999, resident_id("19700101"))
+        async with app.state.db.sessionmaker() as session:
+            await set_override(session, date(2026, 12, 2), False, "临时闭厅")
+            await session.commit()
+        closed = await book(client, slots[2]["id"], resident_id("19700101"))
+        read = await client.get(f"/v1/appointments/{first.json()['code']}")
+    assert first.status_code == 201
+    assert first.json()["name"] == "赵*"
+    assert first.json()["id_number"] == PERSON[:6] + "********" + PERSON[-4:]
+    assert second.status_code == 201
+    assert third.json()["code"] == "daily_limit_reached"
+    assert beyond.json()["code"] == "beyond_horizon"
+    assert bad_id.status_code == 422
+    assert bad_id.json()["errors"][0]["field"] == "id_number"
+    assert missing.status_code == 404
+    assert closed.json()["code"] == "hall_closed"
+    assert read.json()["state"] == "booked"
+
+
+async def test_cancel_before_the_slot_gives_the_place_back(app: FastAPI, clock: FixedClock, db_backend: str) -> None:
+    async with client_for(app) as client:
+        await make_hall(client)
+        slot = (await plan(client, "2026-12-01", "2026-12-01", [["10:00", "10:30"]], capacity=1))["slots"][0]
+        code = (await book(client, slot["id"])).json()["code"]
+        cancelled = await client.post(f"/v1/appointments/{code}/cancel")
+        twice = await client.post(f"/v1/appointments/{code}/cancel")
+        rebooked = await book(client, slot["id"], resident_id("19700101"))
+        clock.advance(timedelta(hours=1, minutes=5))
+        late_cancel = await client.post(f"/v1/appointments/{rebooked.json()['code']}/cancel")
+        unknown = await client.post("/v1/appointments/NOPE0000/cancel")
+    assert cancelled.json()["state"] == "cancelled"
+    assert twice.status_code == 409
+    assert rebooked.status_code == 201
+    assert late_cancel.json()["code"] == "slot_started"
+    assert unknown.status_code == 404
+
+
+async def test_check_in_gives_appointment_priority_within_the_window(app: FastAPI, clock: FixedClock,
+                                                                    db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        slot = (await plan(client, "2026-12-01", "2026-12-01", [["10:00", "10:30"]]))["slots"][0]
+        code = (await book(client, slot["id"])).json()["code"]
+        late_code = (await book(client, slot["id"], resident_id("19700101"))).json()["code"]
+        too_early = await client.post(f"/v1/appointments/{code}/check-in", json={"id_number": PERSON})
+        clock.advance(timedelta(minutes=35))
+        walk_in = await take(client)
+        clock.advance(timedelta(minutes=5))
+        wrong = await client.post(f"/v1/appointments/{code}/check-in", json={"id_number": resident_id("19700101")})
+        ticket = await client.post(f"/v1/appointments/{code}/check-in", json={"id_number": PERSON})
+        clock.advance(timedelta(minutes=16))
+        picked = await call(client, hall["counters"][1])
+        clock.advance(timedelta(minutes=20))
+        late = await client.post(f"/v1/appointments/{late_code}/check-in", json={"id_number": resident_id("19700101")})
+        again = await client.post(f"/v1/appointments/{code}/check-in", json={"id_number": PERSON})
+    assert too_early.json()["code"] == "checkin_too_early"
+    assert wrong.status_code == 422
+    assert ticket.status_code == 201
+    assert ticket.json()["kind"] == "appointment"
+    assert ticket.json()["due_at"] == "2026-12-01T02:00:00Z"
+    assert picked["ticket"]["id"] == ticket.json()["id"]
+    assert picked["reason"] == "appointment_due"
+    assert walk_in["kind"] == "walk_in"
+    assert late.json()["kind"] == "walk_in"
+    assert late.json()["late_arrival"] is True
+    assert again.json()["code"] == "appointment_state"

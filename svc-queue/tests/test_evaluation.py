@@ -1,0 +1,87 @@
+"""Evaluation after service (一次一评) and the rectification flow of bad reviews."""
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+from queue_testdata import call, make_hall, take
+
+from bianmin.kit.clock import FixedClock
+from bianmin.kit.testing.client import client_for
+
+
+async def served_ticket(client, counter: int) -> int:
+    ticket = await take(client)
+    await call(client, counter)
+    await client.post(f"/v1/tickets/{ticket['id']}/start")
+    await client.post(f"/v1/tickets/{ticket['id']}/complete")
+    return ticket["id"]
+
+
+async def test_a_service_is_evaluated_once_after_it_is_done(app: FastAPI, db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        waiting = await take(client)
+        early = await client.post(f"/v1/tickets/{waiting['id']}/evaluation", json={"level": 5})
+        await client.post(f"/v1/tickets/{waiting['id']}/evaluation", json={"level": 5})
+        ticket = waiting["id"]
+        await call(client, hall["counters"][1])
+        await client.post(f"/v1/tickets/{ticket}/start")
+        await client.post(f"/v1/tickets/{ticket}/complete")
+        good = await client.post(f"/v1/tickets/{ticket}/evaluation", json={"level": 4, "comment": "很快"})
+        twice = await client.post(f"/v1/tickets/{ticket}/evaluation", json={"level": 1})
+        bad_level = await client.post(f"/v1/tickets/{ticket}/evaluation", json={"level": 6})
+        read = await client.get(f"/v1/tickets/{ticket}/evaluation")
+    assert early.json()["code"] == "ticket_state"
+    assert good.status_code == 201
+    assert good.json()["level_name"] == "满意"
+    assert good.json()["rectification_id"] is None
+    assert twice.json()["code"] == "already_evaluated"
+    assert bad_level.status_code == 422
+    assert read.json()["comment"] == "很快"
+
+
+async def test_a_bad_review_opens_a_rectification_that_runs_its_course(app: FastAPI, clock: FixedClock,
+                                                                      db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        ticket = await served_ticket(client, hall["counters"][1])
+        bad = await client.post(f"/v1/tickets/{ticket}/evaluation", json={"level": 2, "comment": "等太久"})
+        case = bad.json()["rectification_id"]
+        listed = await client.get("/v1/rectifications", params={"state": "open"})
+        skip = await client.post(f"/v1/rectifications/{case}/actions", json={"action": "fix", "note": "x"})
+        clock.advance(timedelta(days=2))
+        overdue = await client.get("/v1/rectifications")
+        contacted = await client.post(f"/v1/rectifications/{case}/actions", json={"action": "contact", "note": "已电话联系"})
+        no_note = await client.post(f"/v1/rectifications/{case}/actions", json={"action": "fix"})
+        fixed = await client.post(f"/v1/rectifications/{case}/actions", json={"action": "fix", "note": "增开窗口"})
+        no_level = await client.post(f"/v1/rectifications/{case}/actions", json={"action": "re_rate"})
+        closed = await client.post(f"/v1/rectifications/{case}/actions", json={"action": "re_rate", "level": 4})
+    assert bad.json()["bad_review"] is True
+    assert listed.json()[0]["contact_due"] == "2026-12-02"
+    assert listed.json()[0]["fix_due"] == "2026-12-22"
+    assert skip.json()["code"] == "rectification_state"
+    assert overdue.json()[0]["overdue"] is True
+    assert contacted.json()["state"] == "contacted"
+    assert no_note.status_code == 422
+    assert fixed.json()["state"] == "fixed"
+    assert no_level.json()["errors"][0]["field"] == "level"
+    assert closed.json()["state"] == "closed"
+    assert closed.json()["re_rated_level"] == 4
+
+
+async def test_an_upheld_appeal_voids_a_malicious_review(app: FastAPI, db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        first = await served_ticket(client, hall["counters"][1])
+        second = await served_ticket(client, hall["counters"][1])
+        one = (await client.post(f"/v1/tickets/{first}/evaluation", json={"level": 1})).json()["rectification_id"]
+        two = (await client.post(f"/v1/tickets/{second}/evaluation", json={"level": 1})).json()["rectification_id"]
+        appealed = await client.post(f"/v1/rectifications/{one}/actions", json={"action": "appeal", "note": "恶意差评"})
+        upheld = await client.post(f"/v1/rectifications/{one}/actions", json={"action": "appeal_upheld"})
+        await client.post(f"/v1/rectifications/{two}/actions", json={"action": "appeal", "note": "不实"})
+        rejected = await client.post(f"/v1/rectifications/{two}/actions", json={"action": "appeal_rejected"})
+        missing = await client.post("/v1/rectifications/999/actions", json={"action": "contact"})
+    assert appealed.json()["state"] == "appealed"
+    assert upheld.json()["state"] == "voided"
+    assert rejected.json()["state"] == "open"
+    assert missing.status_code == 404

@@ -1,0 +1,91 @@
+"""People flow: live figures, history, cockpit figures and the threshold alert raised once per breach."""
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+from queue_testdata import HALL, call, make_hall, take
+from sqlalchemy import select
+
+from bianmin.kit.clock import FixedClock
+from bianmin.kit.identity import ANONYMOUS, Principal
+from bianmin.kit.testing.client import client_for
+from bianmin.queue.domain.alerts import check_all
+from bianmin.queue.models import HallAlert
+
+
+async def serve(client, counter: int, *, wait: int, service: int, clock: FixedClock) -> int:
+    ticket = await take(client)
+    clock.advance(timedelta(minutes=wait))
+    await call(client, counter)
+    await client.post(f"/v1/tickets/{ticket['id']}/start")
+    clock.advance(timedelta(minutes=service))
+    await client.post(f"/v1/tickets/{ticket['id']}/complete")
+    return ticket["id"]
+
+
+async def test_live_and_history_figures(app: FastAPI, clock: FixedClock, db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        counter = hall["counters"][1]
+        first = await serve(client, counter, wait=2, service=10, clock=clock)
+        await serve(client, counter, wait=4, service=6, clock=clock)
+        gone = await take(client)
+        await call(client, counter)
+        for _ in range(2):
+            await client.post(f"/v1/tickets/{gone['id']}/recall")
+        await client.post(f"/v1/tickets/{gone['id']}/no-show")
+        await client.post(f"/v1/tickets/{first}/evaluation", json={"level": 5})
+        await take(client, "B")
+        history = await client.get("/v1/stats", params={"from": "2026-12-01", "to": "2026-12-01", "hall": HALL})
+        backwards = await client.get("/v1/stats", params={"from": "2026-12-02", "to": "2026-12-01"})
+    async with client_for(app, ANONYMOUS) as public:
+        live = await public.get(f"/v1/halls/{HALL}/stats")
+    reader = Principal(key_id="c", tenant="*", scopes=frozenset({"cockpit:read"}))
+    async with client_for(app, reader) as cockpit:
+        overview = await cockpit.get("/v1/stats/overview")
+    assert live.json()["waiting"] == 1
+    assert live.json()["lines"][1] == {"line": "B", "name": "业务B", "waiting": 1, "longest_wait_minutes": "0.0"}
+    assert live.json()["done_today"] == 2
+    assert live.json()["no_show_today"] == 1
+    figures = history.json()
+    assert figures["tickets"] == 4
+    assert figures["per_hour"] == {"09": 4}
+    assert figures["wait_mean"] == "2.0"  # 2, 4 and the no-show called at once
+    assert figures["service_mean"] == "8.0"
+    assert figures["service_p90"] == "10.0"
+    assert figures["no_show_rate"] == "0.3333"
+    assert figures["satisfaction_rate"] == "1.0000"
+    assert backwards.status_code == 422
+    named = {f["name"]: f for f in overview.json()["figures"]}
+    assert named["no_show_rate"]["value"] == "0.3333"
+    assert named["wait_p90"]["definition"]
+
+
+async def test_a_breach_raises_one_alert_and_clears_once(app: FastAPI, clock: FixedClock, db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client, alert_wait_minutes=10, alert_waiting_count=2)
+        for _ in range(3):
+            await take(client)
+    sessionmaker = app.state.db.sessionmaker
+
+    async def check() -> dict[str, str]:
+        async with sessionmaker() as session:
+            changes = await check_all(session, clock.now())
+            await session.commit()
+        return changes
+
+    assert await check() == {}
+    clock.advance(timedelta(minutes=11))
+    assert await check() == {HALL: "raised"}
+    assert await check() == {}
+    async with client_for(app) as client:
+        for _ in range(2):
+            called = await call(client, hall["counters"][1])
+            await client.post(f"/v1/tickets/{called['ticket']['id']}/start")
+            await client.post(f"/v1/tickets/{called['ticket']['id']}/complete")
+    assert await check() == {HALL: "cleared"}
+    async with sessionmaker() as session:
+        alerts = (await session.scalars(select(HallAlert))).all()
+    assert len(alerts) == 1
+    assert alerts[0].waiting_over == 3
+    assert alerts[0].cleared_at is not None
