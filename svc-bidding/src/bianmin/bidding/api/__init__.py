@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api import bids, evaluation, opening, projects, supervision
+from bianmin.bidding.api import bids, evaluation, experts, opening, projects, supervision
 
-ROUTERS: list[APIRouter] = [projects.router, bids.router, opening.router, evaluation.router, supervision.router]
+ROUTERS: list[APIRouter] = [projects.router, bids.router, opening.router, evaluation.router, experts.router,
+                            supervision.router]

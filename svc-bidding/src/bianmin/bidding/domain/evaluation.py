@@ -6,7 +6,8 @@ Ranking of a section's valid bids:
   (the lowest valid price scores the full price weight), technical score = the mean of the
   experts' scores (0–100) × technical_weight ÷ 100, total = price score + technical score,
   ranked by total descending, then price, then submission time. Every valid bid needs at least
-  one expert score before ranking.
+  one expert score before ranking, and only experts of the project's drawn committee score
+  (``domain/experts.py``).
 The first three ranked are the winning candidates, publicised for ``publicity_days`` (≥ 3, §54);
 objections during publicity must be answered before the award, and no award is made while a
 complaint on the project is pending. A section with fewer than ``min_bidders`` valid bids fails;
@@ -69,7 +70,9 @@ async def add_score(session: AsyncSession, project: Project, *, bid_id: str, exp
         raise Conflict("Scores are recorded during evaluation.", code="not_evaluating")
     if project.evaluation_method != "comprehensive":
         raise Conflict("Lowest-price evaluation takes no technical scores.", code="not_comprehensive")
-    if drawn is not None and expert_code not in drawn:
+    if drawn is None:
+        raise Conflict("Scores come from the drawn committee; make the expert draw first.", code="experts_not_drawn")
+    if expert_code not in drawn:
         raise Unprocessable.field("expert_code", "was not drawn for this project")
     bid = await session.get(Bid, bid_id)
     if bid is None or bid.project_id != project.id or bid.validity != "valid":

@@ -57,6 +57,9 @@ class ExpertDraw(Base):
     seed_commitment: Mapped[str] = mapped_column(String(64))
     seed: Mapped[str | None] = mapped_column(String(64))
     committed_at: Mapped[datetime]
+    pool: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    pool_digest: Mapped[str | None] = mapped_column(String(64))
+    recused_credit_codes: Mapped[list[str] | None] = mapped_column(JSON)
     drawn: Mapped[list[str] | None] = mapped_column(JSON)
     excluded: Mapped[list[str] | None] = mapped_column(JSON)
     drawn_at: Mapped[datetime | None]
@@ -89,6 +92,7 @@ class Complaint(Base):
     known_at: Mapped[datetime]
     filed_at: Mapped[datetime]
     due_at: Mapped[datetime]
+    matter: Mapped[str] = mapped_column(String(30), default="other", server_default="other")
     status: Mapped[str] = mapped_column(String(20))
     decision: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
@@ -115,6 +119,8 @@ class Auction(Base):
     final_round_ends_at: Mapped[datetime | None]
     winner_credit_code: Mapped[str | None] = mapped_column(String(18))
     winning_price: Mapped[Decimal | None]
+    capped_by: Mapped[str | None] = mapped_column(String(18))
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class AuctionBid(Base):

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from bianmin.bidding.schemas.common import Code, CreditCode, PositiveYuan, Score, Text, Yuan
 
 __all__ = ["AuctionBidCreate", "AuctionRead", "AuctionSetup", "ComplaintCreate", "ComplaintDecision",
-           "ComplaintRead", "DefaultCreate", "DrawCommit", "DrawRead", "ExpertCreate", "ExpertRead", "FlagDecision",
+           "ComplaintRead", "DefaultCreate", "DrawCommit", "DrawRead", "DrawVerification", "ExpertCreate", "ExpertRead", "FlagDecision",
            "FlagRead", "RecoveryCreate", "RecoveryRead", "ScoreCreate", "ShareSubmit", "StatsRead"]
 
 
@@ -110,11 +110,23 @@ class DrawRead(BaseModel):
     count: int
     seed_commitment: str
     committed_at: datetime
+    pool_digest: str | None
     seed: str | None
-    pool: list[str] | None
+    pool: list[dict[str, Any]] | None
+    recused_credit_codes: list[str] | None
     excluded: list[str] | None
     drawn: list[str] | None
     drawn_at: datetime | None
+
+
+class DrawVerification(BaseModel):
+    """A revealed draw recomputed from its seed, pool snapshot and recusal set."""
+
+    project_code: str
+    valid: bool
+    checks: dict[str, bool]
+    recomputed_excluded: list[str]
+    recomputed_drawn: list[str]
 
 
 class ScoreCreate(BaseModel):

@@ -1,0 +1,153 @@
+"""The expert pool and the verifiable draw: recusal, commitment, recomputation, scores from the drawn only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from bidding_factories import CLERK, DEADLINE, TENDERER, bidder_key, enterprise, project_body, register, submit
+from fastapi import FastAPI
+
+from bianmin.bidding.domain.experts import DrawError, draw_experts, pool_digest, seed_commitment
+from bianmin.kit.clock import FixedClock
+from bianmin.kit.identity import Principal
+from bianmin.kit.testing.client import client_for
+
+CODE = "BM-2026-001"
+SEED = "ab" * 32
+POOL = [{"code": f"E{n:03d}", "affiliations": [enterprise(n)] if n <= 2 else []} for n in range(1, 9)]
+ANYONE = Principal(key_id="citizen", tenant=None, scopes=frozenset())
+
+
+def test_experts_affiliated_with_a_bidder_are_never_drawn() -> None:
+    result = draw_experts(SEED, POOL, [enterprise(1), enterprise(2), enterprise(3)], 5)
+    assert result.excluded == ["E001", "E002"]
+    assert len(result.drawn) == 5
+    assert not {"E001", "E002"} & set(result.drawn)
+
+
+def test_the_same_seed_pool_and_recusals_give_the_same_draw_and_another_seed_another() -> None:
+    first = draw_experts(SEED, POOL, [enterprise(1)], 3)
+    again = draw_experts(SEED, list(POOL), [enterprise(1)], 3)
+    others = {tuple(draw_experts(f"{n:064x}", POOL, [enterprise(1)], 3).drawn) for n in range(20)}
+    assert first == again
+    assert len(others) > 1
+
+
+def test_a_draw_needs_enough_eligible_experts() -> None:
+    with pytest.raises(DrawError):
+        draw_experts(SEED, POOL, [enterprise(1), enterprise(2)], 7)
+
+
+def test_commitments_are_sha256_of_the_seed_and_of_the_canonical_pool() -> None:
+    assert seed_commitment("00" * 32) == "66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925"
+    assert pool_digest(POOL) == pool_digest([dict(e) for e in POOL])
+    assert pool_digest(POOL) != pool_digest(POOL[:-1])
+
+
+async def _comprehensive_tender_closed(app: FastAPI, clock: FixedClock) -> dict[int, tuple[str, object]]:
+    bids: dict[int, tuple[str, object]] = {}
+    async with client_for(app, CLERK) as clerk:
+        body = project_body(evaluation_method="comprehensive", price_weight=60, technical_weight=40)
+        assert (await clerk.post("/v1/projects", json=body)).status_code == 201
+        for n in range(1, 9):
+            affiliations = [enterprise(n)] if n <= 2 else ([TENDERER] if n == 3 else [])
+            created = await clerk.post("/v1/experts", json={"code": f"E{n:03d}", "name": f"专家{n}",
+                                                            "specialties": ["房建"], "affiliations": affiliations})
+            assert created.status_code == 201, created.text
+        committed = await clerk.post(f"/v1/projects/{CODE}/experts/draw", json={"specialty": "房建", "count": 3})
+        assert committed.status_code == 201, committed.text
+        assert committed.json()["seed"] is None
+        assert (await clerk.post(f"/v1/projects/{CODE}/publish")).status_code == 200
+        for n in range(1, 4):
+            deposit = await clerk.post("/v1/deposits", json={
+                "project_code": CODE, "section_code": "S1", "credit_code": enterprise(n), "amount": "20000.00",
+                "account": f"62220000{n:04d}", "reference": f"TX{n}"})
+            assert deposit.status_code == 201, deposit.text
+    for n, price in ((1, "900000.00"), (2, "950000.00"), (3, "870000.00")):
+        async with client_for(app, bidder_key(n)) as bidder:
+            await register(bidder, CODE, n)
+            response, secret = await submit(bidder, CODE, n, price)
+            bids[n] = (response.json()["bid_id"], secret)
+    clock.at = DEADLINE
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post(f"/v1/projects/{CODE}/close")).status_code == 200
+    return bids
+
+
+async def test_the_draw_is_committed_before_made_after_the_deadline_and_recomputable(app: FastAPI,
+                                                                                    clock: FixedClock) -> None:
+    bids = await _comprehensive_tender_closed(app, clock)
+    async with client_for(app, ANYONE) as citizen:
+        sealed = (await citizen.get(f"/v1/projects/{CODE}/experts/draw")).json()
+        hidden = await citizen.get(f"/v1/projects/{CODE}/experts/draw/verify")
+    assert sealed["seed"] is None
+    assert len(sealed["seed_commitment"]) == 64
+    assert hidden.status_code == 409
+    async with client_for(app, CLERK) as clerk:
+        made = (await clerk.post(f"/v1/projects/{CODE}/experts/draw/perform")).json()
+        twice = await clerk.post(f"/v1/projects/{CODE}/experts/draw/perform")
+        verified = (await clerk.get(f"/v1/projects/{CODE}/experts/draw/verify")).json()
+    assert made["excluded"] == ["E001", "E002", "E003"]
+    assert seed_commitment(made["seed"]) == sealed["seed_commitment"]
+    assert draw_experts(made["seed"], made["pool"], made["recused_credit_codes"], 3).drawn == made["drawn"]
+    assert twice.status_code == 409
+    assert verified["valid"] is True
+    clock.advance(timedelta(minutes=1))
+    async with client_for(app, CLERK) as clerk:
+        await clerk.post(f"/v1/projects/{CODE}/opening/start")
+    for n, (bid_id, secret) in bids.items():
+        async with client_for(app, bidder_key(n)) as bidder:
+            await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())  # type: ignore[attr-defined]
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).json()["status"] == "opened"
+        clock.advance(timedelta(minutes=20))
+        assert (await clerk.post(f"/v1/projects/{CODE}/evaluation/start")).status_code == 200
+        outsider = await clerk.post(f"/v1/projects/{CODE}/evaluation/scores",
+                                    json={"expert_code": "E001", "bid_id": bids[1][0], "score": "90"})
+        for expert in made["drawn"]:
+            for n, (bid_id, _) in bids.items():
+                scored = await clerk.post(f"/v1/projects/{CODE}/evaluation/scores",
+                                          json={"expert_code": expert, "bid_id": bid_id, "score": str(70 + 5 * n)})
+                assert scored.status_code == 200, scored.text
+        publicised = await clerk.post(f"/v1/projects/{CODE}/evaluation/publicise")
+    assert outsider.status_code == 422
+    assert outsider.json()["errors"][0]["field"] == "expert_code"
+    assert publicised.json()["status"] == "publicised"
+    async with client_for(app, ANYONE) as citizen:
+        public_check = await citizen.get(f"/v1/projects/{CODE}/experts/draw/verify")
+    assert public_check.json()["valid"] is True
+
+
+async def test_scores_are_refused_until_the_committee_is_drawn(app: FastAPI, clock: FixedClock) -> None:
+    bids = await _comprehensive_tender_closed(app, clock)
+    async with client_for(app, CLERK) as clerk:
+        await clerk.post(f"/v1/projects/{CODE}/opening/start")
+    for n, (bid_id, secret) in bids.items():
+        async with client_for(app, bidder_key(n)) as bidder:
+            await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())  # type: ignore[attr-defined]
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).json()["status"] == "opened"
+        clock.advance(timedelta(minutes=20))
+        await clerk.post(f"/v1/projects/{CODE}/evaluation/start")
+        refused = await clerk.post(f"/v1/projects/{CODE}/evaluation/scores",
+                                   json={"expert_code": "E004", "bid_id": bids[1][0], "score": "90"})
+        late_commit = await clerk.post(f"/v1/projects/{CODE}/experts/draw", json={"specialty": "房建", "count": 3})
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "experts_not_drawn"
+    assert late_commit.status_code == 409
+
+
+async def test_expert_input_is_validated(app: FastAPI) -> None:
+    async with client_for(app, CLERK) as clerk:
+        bad_code = await clerk.post("/v1/experts", json={"code": "E1", "name": "x", "specialties": ["房建"],
+                                                         "affiliations": ["91310110666007217X"]})
+        no_specialty = await clerk.post("/v1/experts", json={"code": "E1", "name": "x", "specialties": []})
+        await clerk.post("/v1/projects", json=project_body())
+        too_many = await clerk.post(f"/v1/projects/{CODE}/experts/draw", json={"specialty": "房建", "count": 5})
+    async with client_for(app, Principal(key_id="t", tenant="330199001", scopes=frozenset({"bidding:write"}))) as town:
+        foreign = await town.post("/v1/experts", json={"code": "E9", "name": "x", "specialties": ["房建"]})
+    assert bad_code.json()["errors"][0]["field"] == "affiliations.0"
+    assert no_specialty.status_code == 422
+    assert too_many.json()["errors"][0]["field"] == "count"
+    assert foreign.status_code == 403
