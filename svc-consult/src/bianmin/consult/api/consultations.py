@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.consult.api.deps import AdminDep, PolicyDep, StaffDep
+from bianmin.consult.api.deps import AdminDep, IdPath, PolicyDep, StaffDep, time_cursor
 from bianmin.consult.domain import consultations as domain
 from bianmin.consult.domain import followup
 from bianmin.consult.domain.access import Staff
@@ -22,6 +22,7 @@ from bianmin.consult.models import (
     Escalation,
     ExtensionRequest,
 )
+from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.consult.schemas.consultations import (
     AnswerBody,
     AssignBody,
@@ -37,7 +38,7 @@ from bianmin.consult.schemas.consultations import (
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
+from bianmin.kit.errors import Forbidden, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, public
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
@@ -73,7 +74,7 @@ async def create_consultation(body: ConsultationCreate, session: SessionDep, who
 @router.get("/consultations", summary="The department's queue", responses=problem_responses(401, 403, 422))
 async def list_consultations(session: SessionDep, staff: StaffDep, page: PageDep, clock: ClockDep,
                              status: Status = None,
-                             department: Annotated[str | None, Query(max_length=20)] = None,
+                             department: Annotated[str | None, Query(pattern=DEPARTMENT_PATTERN)] = None,
                              triage: bool = False, overdue: bool = False) -> Page[ConsultationRead]:
     """Consultations this key may see, newest first; ``triage=true`` lists the unrouted ones."""
     query = select(Consultation)
@@ -89,13 +90,10 @@ async def list_consultations(session: SessionDep, staff: StaffDep, page: PageDep
         query = query.where(Consultation.department_code == department)
     if overdue:
         query = query.where(Consultation.status.in_(("open", "assigned")), Consultation.due_at < clock.now())
-    if page.after:
-        try:
-            at, last_id = datetime.fromisoformat(str(page.after[0])), str(page.after[1])
-        except (ValueError, IndexError) as exc:
-            raise Unprocessable.field("cursor", "is not a cursor this API issued") from exc
-        query = query.where(or_(Consultation.submitted_at < at,
-                                and_(Consultation.submitted_at == at, Consultation.id < last_id)))
+    key = time_cursor(page.after)
+    if key is not None:
+        query = query.where(or_(Consultation.submitted_at < key[0],
+                                and_(Consultation.submitted_at == key[0], Consultation.id < key[1])))
     rows = list((await session.execute(query.order_by(Consultation.submitted_at.desc(), Consultation.id.desc())
                                        .limit(page.limit + 1))).scalars())
     more = len(rows) > page.limit
@@ -123,7 +121,7 @@ async def detail(session: AsyncSession, consultation: Consultation) -> Consultat
 
 @router.get("/consultations/{consultation_id}", summary="One consultation with its history",
             responses=problem_responses(401, 403, 404))
-async def get_consultation(consultation_id: str, session: SessionDep, staff: StaffDep) -> ConsultationDetail:
+async def get_consultation(consultation_id: IdPath, session: SessionDep, staff: StaffDep) -> ConsultationDetail:
     """A consultation this key may see, with everything that happened to it."""
     return await detail(session, await domain.get_for_staff(session, consultation_id, staff))
 
@@ -134,7 +132,7 @@ async def _load(session: AsyncSession, consultation_id: str, staff: Staff) -> Co
 
 @router.post("/consultations/{consultation_id}/assign", summary="Route a triaged question",
              responses=problem_responses(401, 403, 404, 409, 422))
-async def assign(consultation_id: str, body: AssignBody, session: SessionDep, staff: AdminDep,
+async def assign(consultation_id: IdPath, body: AssignBody, session: SessionDep, staff: AdminDep,
                  clock: ClockDep) -> ConsultationDetail:
     """Send a question from the triage queue to a department (administrators)."""
     consultation = await _load(session, consultation_id, staff)
@@ -145,7 +143,7 @@ async def assign(consultation_id: str, body: AssignBody, session: SessionDep, st
 
 @router.post("/consultations/{consultation_id}/transfer", summary="Transfer to another department",
              responses=problem_responses(401, 403, 404, 409, 422))
-async def transfer(consultation_id: str, body: TransferBody, session: SessionDep, staff: StaffDep,
+async def transfer(consultation_id: IdPath, body: TransferBody, session: SessionDep, staff: StaffDep,
                    clock: ClockDep) -> ConsultationDetail:
     """Move a question to the department that should answer it; the clock is not reset."""
     consultation = await _load(session, consultation_id, staff)
@@ -157,7 +155,7 @@ async def transfer(consultation_id: str, body: TransferBody, session: SessionDep
 
 @router.post("/consultations/{consultation_id}/info-requests", summary="Ask the asker for information",
              responses=problem_responses(401, 403, 404, 409, 422))
-async def request_info(consultation_id: str, body: MessageBody, session: SessionDep, staff: StaffDep,
+async def request_info(consultation_id: IdPath, body: MessageBody, session: SessionDep, staff: StaffDep,
                        clock: ClockDep) -> ConsultationDetail:
     """Ask the asker a question back; the clock stops until they reply."""
     consultation = await _load(session, consultation_id, staff)
@@ -168,7 +166,7 @@ async def request_info(consultation_id: str, body: MessageBody, session: Session
 
 @router.post("/consultations/{consultation_id}/answer", summary="Answer",
              responses=problem_responses(401, 403, 404, 409, 422))
-async def answer(consultation_id: str, body: AnswerBody, session: SessionDep, staff: StaffDep,
+async def answer(consultation_id: IdPath, body: AnswerBody, session: SessionDep, staff: StaffDep,
                  clock: ClockDep) -> ConsultationDetail:
     """Answer the question; whether it was on time is recorded."""
     consultation = await _load(session, consultation_id, staff)
@@ -180,7 +178,7 @@ async def answer(consultation_id: str, body: AnswerBody, session: SessionDep, st
 
 @router.post("/consultations/{consultation_id}/close", summary="Close an answered consultation",
              responses=problem_responses(401, 403, 404, 409))
-async def close(consultation_id: str, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ConsultationDetail:
+async def close(consultation_id: IdPath, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ConsultationDetail:
     """Close an answered consultation."""
     consultation = await _load(session, consultation_id, staff)
     await domain.close(session, consultation, now=clock.now())
@@ -190,7 +188,7 @@ async def close(consultation_id: str, session: SessionDep, staff: StaffDep, cloc
 
 @router.post("/consultations/{consultation_id}/extensions", status_code=201, summary="Request an extension",
              responses=problem_responses(401, 403, 404, 409, 422))
-async def request_extension(consultation_id: str, body: ExtensionBody, session: SessionDep, staff: StaffDep,
+async def request_extension(consultation_id: IdPath, body: ExtensionBody, session: SessionDep, staff: StaffDep,
                             idem: IdempotencyDep, clock: ClockDep, policy: PolicyDep) -> ExtensionRead:
     """Ask for more working days; only before the deadline."""
     consultation = await _load(session, consultation_id, staff)
@@ -210,7 +208,7 @@ async def _decide(consultation_id: str, request_id: str, approve: bool, session:
 
 @router.post("/consultations/{consultation_id}/extensions/{request_id}/approve", summary="Approve an extension",
              responses=problem_responses(401, 403, 404, 409))
-async def approve_extension(consultation_id: str, request_id: str, session: SessionDep, staff: AdminDep,
+async def approve_extension(consultation_id: IdPath, request_id: IdPath, session: SessionDep, staff: AdminDep,
                             clock: ClockDep) -> ExtensionRead:
     """Approve a pending extension: the deadline moves by its working days."""
     return await _decide(consultation_id, request_id, True, session, staff, clock.now())
@@ -218,7 +216,7 @@ async def approve_extension(consultation_id: str, request_id: str, session: Sess
 
 @router.post("/consultations/{consultation_id}/extensions/{request_id}/reject", summary="Reject an extension",
              responses=problem_responses(401, 403, 404, 409))
-async def reject_extension(consultation_id: str, request_id: str, session: SessionDep, staff: AdminDep,
+async def reject_extension(consultation_id: IdPath, request_id: IdPath, session: SessionDep, staff: AdminDep,
                            clock: ClockDep) -> ExtensionRead:
     """Reject a pending extension: the deadline stays."""
     return await _decide(consultation_id, request_id, False, session, staff, clock.now())

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from bianmin.consult.domain.access import Staff, staff_of
 from bianmin.consult.domain.deadlines import Policy
-from bianmin.kit.errors import Forbidden
+from bianmin.kit.errors import Forbidden, Unprocessable
 from bianmin.kit.identity import PrincipalDep
 
 
@@ -38,3 +40,17 @@ def get_policy(request: Request) -> Policy:
 StaffDep = Annotated[Staff, Depends(require_staff)]
 AdminDep = Annotated[Staff, Depends(require_admin)]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
+IdPath = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="An identifier this API issued.")]
+
+
+def time_cursor(after: list[Any] | None) -> tuple[datetime, str] | None:
+    """The (time, id) sort key inside a list cursor; 422 when it is not one this API issued."""
+    if after is None:
+        return None
+    try:
+        at, last_id = datetime.fromisoformat(str(after[0])), str(after[1])
+    except (ValueError, IndexError) as exc:
+        raise Unprocessable.field("cursor", "is not a cursor this API issued") from exc
+    if at.tzinfo is None or len(after) != 2 or not re.fullmatch(r"[0-9a-f]{32}", last_id):
+        raise Unprocessable.field("cursor", "is not a cursor this API issued")
+    return at, last_id

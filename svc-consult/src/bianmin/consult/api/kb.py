@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.consult.api.deps import StaffDep
+from bianmin.consult.api.deps import IdPath, StaffDep, time_cursor
 from bianmin.consult.domain import consultations, kb
 from bianmin.consult.domain.access import Staff, staff_of
 from bianmin.consult.models import Article
+from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.consult.schemas.knowledge import ArticleCreate, ArticleRead, ArticleUpdate, PromoteBody, SuggestHit
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
@@ -42,13 +43,10 @@ async def suggest(session: SessionDep, q: Annotated[str, Query(min_length=1, max
 @router.get("/kb/articles", summary="Knowledge-base articles", **public(), responses=problem_responses(422))
 async def list_articles(session: SessionDep, who: PrincipalDep, page: PageDep,
                         status: Annotated[str | None, Query(pattern="^(draft|published|archived)$")] = None,
-                        department: Annotated[str | None, Query(max_length=20)] = None) -> Page[ArticleRead]:
+                        department: Annotated[str | None, Query(pattern=DEPARTMENT_PATTERN)] = None) -> Page[ArticleRead]:
     """Published articles for everyone; staff also see their department's drafts and archive."""
-    try:
-        rows = await kb.list_articles(session, staff=optional_staff(who), status=status, department=department,
-                                      after=page.after, limit=page.limit + 1)
-    except (ValueError, IndexError) as exc:
-        raise Unprocessable.field("cursor", "is not a cursor this API issued") from exc
+    rows = await kb.list_articles(session, staff=optional_staff(who), status=status, department=department,
+                                  after=time_cursor(page.after), limit=page.limit + 1)
     more = len(rows) > page.limit
     rows = rows[:page.limit]
     cursor = encode_cursor([rows[-1].updated_at.isoformat(), rows[-1].id]) if more else None
@@ -56,7 +54,7 @@ async def list_articles(session: SessionDep, who: PrincipalDep, page: PageDep,
 
 
 @router.get("/kb/articles/{article_id}", summary="One article", **public(), responses=problem_responses(404))
-async def get_article(article_id: str, session: SessionDep, who: PrincipalDep) -> ArticleRead:
+async def get_article(article_id: IdPath, session: SessionDep, who: PrincipalDep) -> ArticleRead:
     """A published article, or a draft for the staff who may edit it."""
     return ArticleRead.model_validate(await kb.get_article(session, article_id, staff=optional_staff(who)))
 
@@ -80,7 +78,7 @@ async def _editable(session: AsyncSession, article_id: str, staff: Staff) -> Art
 
 @router.patch("/kb/articles/{article_id}", summary="Edit an article",
               responses=problem_responses(401, 403, 404, 409, 422))
-async def update_article(article_id: str, body: ArticleUpdate, session: SessionDep, staff: StaffDep,
+async def update_article(article_id: IdPath, body: ArticleUpdate, session: SessionDep, staff: StaffDep,
                          clock: ClockDep) -> ArticleRead:
     """Change an article's title, body or item."""
     changes = body.model_dump(exclude_unset=True)
@@ -95,7 +93,7 @@ async def update_article(article_id: str, body: ArticleUpdate, session: SessionD
 
 @router.post("/kb/articles/{article_id}/publish", summary="Publish an article",
              responses=problem_responses(401, 403, 404, 409))
-async def publish_article(article_id: str, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ArticleRead:
+async def publish_article(article_id: IdPath, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ArticleRead:
     """Publish (redacted and indexed for search)."""
     article = await kb.publish(session, await _editable(session, article_id, staff), now=clock.now())
     await session.commit()
@@ -104,7 +102,7 @@ async def publish_article(article_id: str, session: SessionDep, staff: StaffDep,
 
 @router.post("/kb/articles/{article_id}/archive", summary="Archive an article",
              responses=problem_responses(401, 403, 404, 409))
-async def archive_article(article_id: str, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ArticleRead:
+async def archive_article(article_id: IdPath, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ArticleRead:
     """Withdraw an article from the public and from search."""
     article = await kb.archive(session, await _editable(session, article_id, staff), now=clock.now())
     await session.commit()
@@ -113,7 +111,7 @@ async def archive_article(article_id: str, session: SessionDep, staff: StaffDep,
 
 @router.post("/consultations/{consultation_id}/promote", status_code=201, summary="Promote to the knowledge base",
              responses=problem_responses(401, 403, 404, 409, 422))
-async def promote(consultation_id: str, body: PromoteBody, session: SessionDep, staff: StaffDep,
+async def promote(consultation_id: IdPath, body: PromoteBody, session: SessionDep, staff: StaffDep,
                   idem: IdempotencyDep, clock: ClockDep) -> ArticleRead:
     """Make a redacted draft article of an answered question whose asker consented to publication."""
     consultation = await consultations.get_for_staff(session, consultation_id, staff, for_update=True)

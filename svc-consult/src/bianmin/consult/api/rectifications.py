@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from bianmin.consult.api.deps import StaffDep
+from bianmin.consult.api.deps import IdPath, StaffDep
 from bianmin.consult.domain import followup
 from bianmin.consult.models import Rectification
 from bianmin.consult.schemas.consultations import FixBody, RectificationRead
@@ -35,7 +35,7 @@ async def list_cases(session: SessionDep, staff: StaffDep,
 
 @router.post("/rectifications/{case_id}/contact", summary="The asker was contacted",
              responses=problem_responses(401, 403, 404, 409))
-async def contact(case_id: str, session: SessionDep, staff: StaffDep, clock: ClockDep) -> RectificationRead:
+async def contact(case_id: IdPath, session: SessionDep, staff: StaffDep, clock: ClockDep) -> RectificationRead:
     """Record that the department contacted the asker (due within one working day by default)."""
     case = await followup.contact(session, await followup.get_case(session, case_id, staff), now=clock.now())
     await session.commit()
@@ -44,7 +44,7 @@ async def contact(case_id: str, session: SessionDep, staff: StaffDep, clock: Clo
 
 @router.post("/rectifications/{case_id}/fix", summary="The cause was fixed",
              responses=problem_responses(401, 403, 404, 409, 422))
-async def fix(case_id: str, body: FixBody, session: SessionDep, staff: StaffDep, clock: ClockDep) -> RectificationRead:
+async def fix(case_id: IdPath, body: FixBody, session: SessionDep, staff: StaffDep, clock: ClockDep) -> RectificationRead:
     """Record the fix; the asker may then rate again (追评)."""
     case = await followup.fix(session, await followup.get_case(session, case_id, staff), note=body.note,
                               now=clock.now())

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from sqlalchemy import and_, or_, select
 
 from bianmin.consult.api.consultations import site_for
-from bianmin.consult.api.deps import PolicyDep, StaffDep
+from bianmin.consult.api.deps import IdPath, PolicyDep, StaffDep, time_cursor
 from bianmin.consult.domain import suggestions as domain
 from bianmin.consult.models import Suggestion
 from bianmin.consult.schemas.suggestions import (
@@ -22,7 +21,7 @@ from bianmin.consult.schemas.suggestions import (
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Unprocessable, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
@@ -66,13 +65,10 @@ async def list_suggestions(session: SessionDep, staff: StaffDep, page: PageDep,
         query = query.where(Suggestion.status == status)
     if kind:
         query = query.where(Suggestion.kind == kind)
-    if page.after:
-        try:
-            at, last_id = datetime.fromisoformat(str(page.after[0])), str(page.after[1])
-        except (ValueError, IndexError) as exc:
-            raise Unprocessable.field("cursor", "is not a cursor this API issued") from exc
-        query = query.where(or_(Suggestion.submitted_at < at,
-                                and_(Suggestion.submitted_at == at, Suggestion.id < last_id)))
+    key = time_cursor(page.after)
+    if key is not None:
+        query = query.where(or_(Suggestion.submitted_at < key[0],
+                                and_(Suggestion.submitted_at == key[0], Suggestion.id < key[1])))
     rows = list((await session.execute(query.order_by(Suggestion.submitted_at.desc(), Suggestion.id.desc())
                                        .limit(page.limit + 1))).scalars())
     more = len(rows) > page.limit
@@ -82,14 +78,14 @@ async def list_suggestions(session: SessionDep, staff: StaffDep, page: PageDep,
 
 
 @router.get("/suggestions/{entry_id}", summary="One entry", responses=problem_responses(401, 403, 404))
-async def get_suggestion(entry_id: str, session: SessionDep, staff: StaffDep) -> SuggestionRead:
+async def get_suggestion(entry_id: IdPath, session: SessionDep, staff: StaffDep) -> SuggestionRead:
     """An entry of the caller's department."""
     return SuggestionRead.model_validate(await domain.get_for_staff(session, entry_id, staff))
 
 
 @router.post("/suggestions/{entry_id}/accept", summary="Take an entry up",
              responses=problem_responses(401, 403, 404, 409))
-async def accept(entry_id: str, session: SessionDep, staff: StaffDep) -> SuggestionRead:
+async def accept(entry_id: IdPath, session: SessionDep, staff: StaffDep) -> SuggestionRead:
     """Mark the entry as being handled."""
     entry = await domain.accept(session, await domain.get_for_staff(session, entry_id, staff))
     await session.commit()
@@ -98,7 +94,7 @@ async def accept(entry_id: str, session: SessionDep, staff: StaffDep) -> Suggest
 
 @router.post("/suggestions/{entry_id}/reply", summary="Reply to an entry",
              responses=problem_responses(401, 403, 404, 409, 422))
-async def reply(entry_id: str, body: ReplyBody, session: SessionDep, staff: StaffDep, clock: ClockDep) -> SuggestionRead:
+async def reply(entry_id: IdPath, body: ReplyBody, session: SessionDep, staff: StaffDep, clock: ClockDep) -> SuggestionRead:
     """Reply; the submitter sees the reply through the tracking code."""
     entry = await domain.reply(session, await domain.get_for_staff(session, entry_id, staff), text=body.reply,
                                staff=staff, now=clock.now())
@@ -108,7 +104,7 @@ async def reply(entry_id: str, body: ReplyBody, session: SessionDep, staff: Staf
 
 @router.post("/suggestions/{entry_id}/close", summary="Close an entry",
              responses=problem_responses(401, 403, 404, 409))
-async def close(entry_id: str, session: SessionDep, staff: StaffDep, clock: ClockDep) -> SuggestionRead:
+async def close(entry_id: IdPath, session: SessionDep, staff: StaffDep, clock: ClockDep) -> SuggestionRead:
     """Close a replied entry."""
     entry = await domain.close(session, await domain.get_for_staff(session, entry_id, staff), now=clock.now())
     await session.commit()

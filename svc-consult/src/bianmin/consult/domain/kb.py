@@ -183,7 +183,7 @@ async def promote(session: AsyncSession, consultation: Consultation, *, title: s
 
 
 async def list_articles(session: AsyncSession, *, staff: Staff | None, status: str | None,
-                        department: str | None, after: list[object] | None, limit: int) -> list[Article]:
+                        department: str | None, after: tuple[datetime, str] | None, limit: int) -> list[Article]:
     """Articles visible to the caller, newest change first."""
     query = select(Article)
     if staff is None:
@@ -195,8 +195,8 @@ async def list_articles(session: AsyncSession, *, staff: Staff | None, status: s
         query = query.where(Article.status == status)
     if department:
         query = query.where(Article.department_code == department)
-    if after:
-        when, last_id = datetime.fromisoformat(str(after[0])), str(after[1])
+    if after is not None:
+        when, last_id = after
         query = query.where((Article.updated_at < when) | ((Article.updated_at == when) & (Article.id < last_id)))
     query = query.order_by(Article.updated_at.desc(), Article.id.desc()).limit(limit)
     return list((await session.execute(query)).scalars())

@@ -22,12 +22,22 @@ DepartmentCode = Annotated[str, StringConstraints(pattern=DEPARTMENT_PATTERN)]
 SiteCode = Annotated[str, StringConstraints(pattern=SITE_PATTERN)]
 ItemCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                             pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=5000)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=10000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Printable = AfterValidator(_printable)
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200), Printable]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=5000), Printable]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=10000), Printable]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500), Printable]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Printable]
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Printable]
 
 
 def _phone(value: str) -> str:
