@@ -112,6 +112,7 @@ class Upstream:
         self.name = name
         self.hits = 0
         self.release = threading.Event()
+        self.stream_closed = threading.Event()
         self.stats_delay = 0.0
 
 
@@ -152,9 +153,12 @@ def upstream_app(upstream: Upstream, database: Path, secret: str = TEST_SECRET) 
     @router.get("/events", **public())
     async def events() -> StreamingResponse:
         async def stream() -> AsyncIterator[bytes]:
-            yield b"event: first\ndata: one\n\n"
-            await asyncio.to_thread(upstream.release.wait, 5)
-            yield b"event: second\ndata: two\n\n"
+            try:
+                yield b"event: first\ndata: one\n\n"
+                await asyncio.to_thread(upstream.release.wait, 5)
+                yield b"event: second\ndata: two\n\n"
+            finally:
+                upstream.stream_closed.set()
 
         return StreamingResponse(stream(), media_type="text/event-stream")
 
@@ -185,14 +189,18 @@ def servers() -> Iterator[Callable[..., ServerThread]]:
 
 
 @pytest.fixture
-def start_upstream(servers: Callable[..., ServerThread], tmp_path: Path) -> Callable[..., tuple[Upstream, ServerThread]]:
+def start_upstream(servers: Callable[..., ServerThread], tmp_path: Path) -> Iterator[Callable[..., tuple[Upstream, ServerThread]]]:
     """Start a test upstream service under a name (on a given port or a free one); returns its state and server."""
+    started: list[Upstream] = []
 
     def start(name: str, port: int | None = None, secret: str = TEST_SECRET) -> tuple[Upstream, ServerThread]:
         upstream = Upstream(name)
+        started.append(upstream)
         return upstream, servers(upstream_app(upstream, tmp_path / f"{name}-{port}.db", secret), port)
 
-    return start
+    yield start
+    for upstream in started:
+        upstream.release.set()  # no event stream may hold its server's shutdown
 
 
 @pytest.fixture
