@@ -1,6 +1,8 @@
 """Events on a real NATS: catalog items feed routing; consult events leave through the outbox."""
 
-from consult_testdata import ADMIN, ask, seed_departments
+import asyncio
+
+from consult_testdata import ADMIN, ask, at, seed_departments
 from sqlalchemy import select
 
 from bianmin.consult.app import create_app
@@ -51,3 +53,25 @@ async def test_questions_about_a_catalog_item_go_to_its_department(
     assert events[0].data["department_code"] == "SCJ"
     assert "王小明" not in events[0].model_dump_json()
     assert "13800138000" not in events[0].model_dump_json()
+
+
+async def test_the_escalation_worker_publishes_each_step_once(
+        settings: ConsultSettings, fresh_nats: NatsServer, clock: FixedClock) -> None:
+    live = settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url, "relay_poll_seconds": 0.1,
+                                       "escalation_enabled": True, "escalation_interval_seconds": 0.05})
+    app = create_app(live, clock=clock)
+    async with running(app):
+        async with client_for(app, ADMIN) as admin, client_for(app, ANONYMOUS) as public:
+            await seed_departments(admin)
+            receipt = await ask(public, department_code="SCJ")
+        clock.at = at("2026-10-15 09:00")  # five working days past the deadline of 8 Oct
+
+        async def three_steps() -> bool:
+            return len(await published(fresh_nats.url, "consult.consultation.escalated", wait=0.2)) >= 3
+
+        await eventually(three_steps)
+        await asyncio.sleep(0.3)  # several more passes of the worker: nothing new may appear
+        events = await published(fresh_nats.url, "consult.consultation.escalated", wait=0.2)
+    assert sorted(e.data["step"] for e in events) == ["notice", "report", "urge"]
+    assert {e.subject for e in events} == {receipt["number"]}
+    assert next(e for e in events if e.data["step"] == "report").data["supervisor_code"] == "DCS"
