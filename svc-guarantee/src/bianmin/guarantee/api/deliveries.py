@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
+from bianmin.guarantee.api.deps import cursor_id
 from bianmin.guarantee.models import Delivery, DeliveryAttempt
 from bianmin.guarantee.schemas import DeliveryRead
 from bianmin.kit.db import SessionDep
@@ -26,7 +27,7 @@ async def list_deliveries(session: SessionDep, page: PageDep,
     if number:
         statement = statement.where(Delivery.guarantee_number == number)
     if page.after:
-        statement = statement.where(Delivery.id > int(page.after[0]))
+        statement = statement.where(Delivery.id > cursor_id(page.after))
     rows = list((await session.execute(statement)).scalars())
     more, rows = len(rows) > page.limit, rows[:page.limit]
     attempts = (await session.execute(select(DeliveryAttempt).where(

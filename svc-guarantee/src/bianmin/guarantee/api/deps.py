@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import select
@@ -14,8 +14,15 @@ from bianmin.guarantee.domain.keys import key_password
 from bianmin.guarantee.models import Claim, Guarantee, GuaranteeStep
 from bianmin.guarantee.schemas import ClaimRead, GuaranteeRead, StepRead
 from bianmin.guarantee.settings import GuaranteeSettings
-from bianmin.kit.errors import Forbidden
+from bianmin.kit.errors import Forbidden, Unprocessable
 from bianmin.kit.identity import Principal
+
+
+def cursor_id(after: list[Any]) -> int:
+    """The row id inside a list cursor; 422 when the cursor holds anything else."""
+    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool) or not 0 <= after[0] < 2**62:
+        raise Unprocessable.field("cursor", "is not a cursor this API issued")
+    return after[0]
 
 
 def get_settings(request: Request) -> GuaranteeSettings:

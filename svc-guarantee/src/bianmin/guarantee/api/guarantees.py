@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import or_, select
 
-from bianmin.guarantee.api.deps import PasswordDep, claim_read, guarantee_read
+from bianmin.guarantee.api.deps import PasswordDep, claim_read, cursor_id, guarantee_read
 from bianmin.guarantee.domain import access, claims, guarantees
 from bianmin.guarantee.domain.records import actor_of
 from bianmin.guarantee.models import Amendment, Guarantee
@@ -66,7 +66,7 @@ async def list_guarantees(
     if project_code:
         statement = statement.where(Guarantee.project_code == project_code)
     if page.after:
-        statement = statement.where(Guarantee.id > int(page.after[0]))
+        statement = statement.where(Guarantee.id > cursor_id(page.after))
     rows = list((await session.execute(statement)).scalars())
     more = len(rows) > page.limit
     rows = rows[:page.limit]

@@ -52,6 +52,8 @@ async def latest(session: SessionDep, settings: SettingsDep, password: PasswordD
             **public())
 async def by_size(size: int, session: SessionDep, settings: SettingsDep) -> CheckpointRead:
     """A checkpoint signed earlier, with every witness countersignature received for it."""
+    if not 0 <= size < 2**53:
+        raise NotFound(f"No checkpoint was signed at size {size}.", code="checkpoint_not_found")
     return await _read(session, await ledger.checkpoint_at(session, size), settings.ledger_origin)
 
 
@@ -60,6 +62,8 @@ async def by_size(size: int, session: SessionDep, settings: SettingsDep) -> Chec
 async def cosign(size: int, body: WitnessCosign, session: SessionDep, settings: SettingsDep, who: PrincipalDep,
                  clock: ClockDep) -> CheckpointRead:
     """A witness (the provincial platform) countersigns a checkpoint; the signature is verified, then kept."""
+    if not 0 <= size < 2**53:
+        raise NotFound(f"No checkpoint was signed at size {size}.", code="checkpoint_not_found")
     checkpoint = await ledger.checkpoint_at(session, size)
     text, _ = split_note(checkpoint.note)
     try:
