@@ -36,12 +36,14 @@ def _credential_table(name: str, id_length: int) -> None:
 
 
 def upgrade() -> None:
+    """Create the kit's tables, then the API key and OAuth2 client tables."""
     create_kit_tables()
     _credential_table("api_key", 32)
     _credential_table("oauth_client", 40)
 
 
 def downgrade() -> None:
+    """Drop everything the upgrade created."""
     op.drop_index("ix_oauth_client_created_at_id", table_name="oauth_client")
     op.drop_table("oauth_client")
     op.drop_index("ix_api_key_created_at_id", table_name="api_key")

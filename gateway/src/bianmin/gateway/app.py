@@ -69,6 +69,7 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Open the database, the upstream pools, the rate limiter and the OpenAPI cache; close them at the end."""
         internal = settings.internal_secret.get_secret_value()
         if not internal:
             raise RuntimeError("BIANMIN_INTERNAL_SECRET must be set: services refuse requests without a signed identity")

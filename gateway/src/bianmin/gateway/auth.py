@@ -179,6 +179,7 @@ def require_scope(scope: str) -> Any:
     """A dependency: 401 for anonymous callers, 403 unless the principal holds ``scope``; gives the principal."""
 
     async def check(caller: CallerDep) -> Principal:
+        """The caller's principal, if it holds the scope."""
         if caller.principal.anonymous:
             raise Unauthorized("This route needs an API key or an access token.", code="credentials_required",
                                headers=challenge())

@@ -86,6 +86,7 @@ class _HttpxResponse:
         self.raw_headers = list(response.headers.raw)
 
     async def stream(self) -> AsyncIterator[bytes]:
+        """The body as it arrives, raw, with httpx's failures mapped onto the transport's two."""
         try:
             async for chunk in self._response.aiter_raw():
                 yield chunk
@@ -95,6 +96,7 @@ class _HttpxResponse:
             raise UpstreamUnreachable(str(exc) or type(exc).__name__) from exc
 
     async def read(self) -> bytes:
+        """The whole body."""
         try:
             return await self._response.aread()
         except _TIMED_OUT as exc:
@@ -103,6 +105,7 @@ class _HttpxResponse:
             raise UpstreamUnreachable(str(exc) or type(exc).__name__) from exc
 
     async def aclose(self) -> None:
+        """Give the connection back to the pool."""
         await self._response.aclose()
 
 
