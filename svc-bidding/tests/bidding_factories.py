@@ -61,3 +61,54 @@ async def submit(client: httpx.AsyncClient, code: str, n: int, price: str, *, se
     response = await client.post(f"/v1/projects/{code}/sections/{section}/bids",
                                  json={"credit_code": enterprise(n), **sealed.as_request()}, headers=headers or {})
     return response, secret
+
+
+async def open_tender(app: Any, clock: Any, code: str = "BM-2026-001", prices: dict[int, str] | None = None,
+                      escrow: dict[str, Any] | None = None) -> dict[int, tuple[str, BidSecret]]:
+    """Publish a tender, secure deposits, seal bids, pass the deadline and start the opening; the bids by bidder."""
+    from bianmin.kit.testing.client import client_for
+
+    prices = prices or {1: "900000.00", 2: "950000.00", 3: "870000.00"}
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post("/v1/projects", json=project_body(code))).status_code == 201
+        public_key = None
+        if escrow is not None:
+            issued = await clerk.post(f"/v1/projects/{code}/escrow", json=escrow)
+            assert issued.status_code == 200, issued.text
+            escrow["issued"] = issued.json()
+            public_key = issued.json()["public_key"]
+        assert (await clerk.post(f"/v1/projects/{code}/publish")).status_code == 200
+        for n in prices:
+            assert (await clerk.post("/v1/deposits", json={
+                "project_code": code, "section_code": "S1", "credit_code": enterprise(n), "amount": "20000.00",
+                "account": f"62220000{n:04d}", "reference": f"{code}-TX{n}"})).status_code == 201
+    bids: dict[int, tuple[str, BidSecret]] = {}
+    for n, price in prices.items():
+        async with client_for(app, bidder_key(n)) as bidder:
+            assert (await register(bidder, code, n)).status_code == 201
+            response, secret = await submit(bidder, code, n, price, escrow=public_key)
+            assert response.status_code == 201, response.text
+            bids[n] = (response.json()["bid_id"], secret)
+    clock.at = max(clock.at, DEADLINE)
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post(f"/v1/projects/{code}/close")).status_code == 200
+        assert (await clerk.post(f"/v1/projects/{code}/opening/start")).json()["status"] == "opening"
+    return bids
+
+
+async def publicised_tender(app: Any, clock: Any, code: str = "BM-2026-001",
+                            prices: dict[int, str] | None = None) -> dict[int, tuple[str, BidSecret]]:
+    """A lowest-price tender taken through the opening and evaluation to publicised candidates."""
+    from bianmin.kit.testing.client import client_for
+
+    bids = await open_tender(app, clock, code, prices)
+    for n, (bid_id, secret) in bids.items():
+        async with client_for(app, bidder_key(n)) as bidder:
+            revealed = await bidder.post(f"/v1/projects/{code}/bids/{bid_id}/reveal", json=secret.as_reveal())
+            assert revealed.status_code == 200, revealed.text
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post(f"/v1/projects/{code}/opening/finish")).json()["status"] == "opened"
+        clock.advance(timedelta(minutes=20))
+        assert (await clerk.post(f"/v1/projects/{code}/evaluation/start")).status_code == 200
+        assert (await clerk.post(f"/v1/projects/{code}/evaluation/publicise")).json()["status"] == "publicised"
+    return bids

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api import bids, evaluation, experts, opening, projects, supervision
+from bianmin.bidding.api import bids, complaints, escrow, evaluation, experts, opening, projects, supervision
 
-ROUTERS: list[APIRouter] = [projects.router, bids.router, opening.router, evaluation.router, experts.router,
-                            supervision.router]
+ROUTERS: list[APIRouter] = [projects.router, bids.router, opening.router, escrow.router, evaluation.router,
+                            experts.router, complaints.router, supervision.router]

@@ -18,3 +18,4 @@ SettingsDep = Annotated[BiddingSettings, Depends(get_settings)]
 WRITE = "bidding:write"
 BID = "bidding:bid"
 SUPERVISE = "bidding:supervise"
+ESCROW = "bidding:escrow"

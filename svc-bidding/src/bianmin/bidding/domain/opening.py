@@ -119,8 +119,9 @@ async def get_bid(session: AsyncSession, project: Project, bid_id: str) -> Bid:
     return bid
 
 
-async def _apply_package(session: AsyncSession, project: Project, section: Section, bid: Bid, plaintext: bytes,
+async def apply_package(session: AsyncSession, project: Project, section: Section, bid: Bid, plaintext: bytes,
                          package: dict[str, Any], *, now: datetime, how: str) -> None:
+    """Take an opened package's content into the bid (``how``: revealed or escrow) and record it."""
     try:
         price, duration, manager, hashes = parse_package(package)
         bid.price, bid.duration_days, bid.project_manager, bid.document_hashes = price, duration, manager, hashes
@@ -158,7 +159,7 @@ async def reveal(session: AsyncSession, project: Project, bid: Bid, *, data_key:
                                            section=section.code, bidder=bid.credit_code)
     except sealing.SealError as exc:
         raise Unprocessable.field("data_key", str(exc), code="reveal_failed") from exc
-    await _apply_package(session, project, section, bid, plaintext, package, now=now, how="revealed")
+    await apply_package(session, project, section, bid, plaintext, package, now=now, how="revealed")
     await session.flush()
     return bid
 

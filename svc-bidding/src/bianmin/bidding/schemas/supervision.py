@@ -157,7 +157,9 @@ class ComplaintCreate(BaseModel):
 
     credit_code: CreditCode
     text: Text
-    known_at: AwareDatetime
+    known_at: AwareDatetime = Field(description="When the complainant knew or should have known of the matter.")
+    matter: Literal["opening", "evaluation_result", "other"] = Field(
+        default="other", description="Complaints on the opening or the evaluation result need an objection first (§60).")
 
 
 class ComplaintDecision(BaseModel):
@@ -175,6 +177,7 @@ class ComplaintRead(BaseModel):
     id: str
     project_code: str
     complainant_credit_code: str
+    matter: str
     text: str
     known_at: datetime
     filed_at: datetime
@@ -182,6 +185,7 @@ class ComplaintRead(BaseModel):
     status: str
     decision: str | None
     decided_at: datetime | None
+    decided_by: str | None
 
 
 class AuctionSetup(BaseModel):

@@ -1,0 +1,98 @@
+"""Complaints (投诉) to the supervising department, with the statutory guards and deadlines.
+
+- Who: an enterprise registered for the project, through the key that registered it (the
+  interested parties the platform knows; others complain on paper).
+- When (§60): within ``complaint_days`` (10) days of the day the complainant knew or should have
+  known of the matter; ``known_at`` may not lie in the future nor before the tender was created.
+  Complaints on the opening (§44) or on the evaluation result (§54) are heard only after the
+  complainant raised an objection on that matter with the tenderer (异议前置): at the opening
+  for ``opening``, during the candidates' publicity for ``evaluation_result``.
+- Deadline (§61): the supervising department accepts within 3 working days and decides within
+  ``complaint_handling_workdays`` (30) working days of accepting; ``due_at`` is the end of the
+  working day 3 + 30 working days after filing, counted on the district's calendar (holidays and
+  调休 included). Supervisors see complaints due within 3 days and overdue ones in their alerts.
+- Effect: no award is made while a complaint on the project is pending. An upheld complaint on
+  publicised candidates lets the tenderer resume evaluation (``publicised → evaluating``); the
+  decision is recorded with who made it and when.
+- Objections to the winning candidates are taken only during the publicity period and answered
+  within ``objection_answer_days`` (3, §54): the alert list shows unanswered ones past that.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding.domain.bidders import registration_of
+from bianmin.bidding.domain.common import actor_of, new_id
+from bianmin.bidding.models import Complaint, OpeningResponse, Project, Registration
+from bianmin.bidding.schemas import ComplaintCreate
+from bianmin.bidding.settings import BiddingSettings
+from bianmin.kit.calendar import load_calendar
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.identity import Principal
+
+ACCEPT_WORKDAYS = 3
+OBJECTION_STAGE = {"opening": "opening", "evaluation_result": "publicity"}
+
+
+def late(known_at: datetime, now: datetime, days: int) -> bool:
+    """Whether a complaint filed at ``now`` comes more than ``days`` days after ``known_at`` (§60)."""
+    return now > known_at + timedelta(days=days)
+
+
+async def file(session: AsyncSession, project: Project, body: ComplaintCreate, *, now: datetime, by: Principal,
+               settings: BiddingSettings) -> Complaint:
+    """File a complaint on a tender, checking the complainant, the 10-day limit and the prior objection."""
+    if project.status == "draft" or project.method == "direct":
+        raise Conflict("Complaints concern published tenders.", code="not_published")
+    if body.known_at > now:
+        raise Unprocessable.field("known_at", "must not be in the future")
+    if body.known_at < project.created_at:
+        raise Unprocessable.field("known_at", "must not be before the tender was created")
+    if late(body.known_at, now, settings.complaint_days):
+        raise Unprocessable.field("known_at", f"complaints are filed within {settings.complaint_days} days of knowing "
+                                  "of the matter (§60)", code="complaint_late")
+    registration = (await session.execute(select(Registration).where(
+        Registration.project_id == project.id, Registration.credit_code == body.credit_code)
+        .order_by(Registration.id).limit(1))).scalar_one_or_none()
+    if registration is None:
+        raise NotFound(f"{body.credit_code} did not register for {project.code}.", code="not_registered")
+    section = next(s for s in project.sections if s.id == registration.section_id)
+    await registration_of(session, section, body.credit_code, by)
+    stage = OBJECTION_STAGE.get(body.matter)
+    if stage is not None:
+        objected = (await session.execute(select(OpeningResponse.id).where(
+            OpeningResponse.project_id == project.id, OpeningResponse.credit_code == body.credit_code,
+            OpeningResponse.kind == "objection", OpeningResponse.stage == stage))).first()
+        if objected is None:
+            raise Unprocessable.field("matter", f"a complaint on the {body.matter.replace('_', ' ')} needs a prior "
+                                      "objection to the tenderer (§60)", code="objection_required")
+    calendar = await load_calendar(session)
+    due = calendar.deadline(now, ACCEPT_WORKDAYS + settings.complaint_handling_workdays)
+    complaint = Complaint(id=new_id(), project_id=project.id, tenant=project.tenant,
+                          complainant_credit_code=body.credit_code, matter=body.matter, text=body.text,
+                          known_at=body.known_at, filed_at=now, due_at=due, status="pending")
+    session.add(complaint)
+    await session.flush()
+    return complaint
+
+
+async def get(session: AsyncSession, complaint_id: str, by: Principal) -> Complaint:
+    """A complaint of the supervisor's sites; 404 otherwise."""
+    complaint = await session.get(Complaint, complaint_id)
+    if complaint is None or not by.may_act_on(complaint.tenant):
+        raise NotFound(f"No complaint {complaint_id}.", code="complaint_not_found")
+    return complaint
+
+
+async def decide(session: AsyncSession, complaint: Complaint, *, outcome: str, text: str, now: datetime,
+                 by: Principal) -> Complaint:
+    """Decide a pending complaint (upheld or dismissed) and record who decided it."""
+    if complaint.status != "pending":
+        raise Conflict(f"The complaint was {complaint.status} already.", code="complaint_decided")
+    complaint.status, complaint.decision, complaint.decided_at, complaint.decided_by = outcome, text, now, actor_of(by)
+    await session.flush()
+    return complaint

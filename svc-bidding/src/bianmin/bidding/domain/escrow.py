@@ -1,0 +1,166 @@
+"""Backup decryption with the custodians' escrow shares, after a bidder's recorded technical failure.
+
+- **Request**: while the opening runs and before the decryption window closes, the bidder (the key
+  that registered it) records a technical-failure request for its own sealed bid, giving the
+  reason. Only a tender with an escrow key and a bid carrying an escrow-wrapped key qualify.
+  The opening cannot finish while a request is collecting shares.
+- **Shares**: each custodian named when the key was split submits its own share (a key with the
+  scope ``bidding:escrow``); the share's x coordinate must be the custodian's position (1 … n)
+  in the list, so a share given to the wrong custodian is refused. Every submission is logged with
+  the custodian, the submitting key, the time and the SHA-256 of the share; the log is public.
+- **Recovery**: once at least k shares are in, every k-subset is tried until one reconstructs a
+  private key whose public key is the tender's escrow public key; a wrong share thus never
+  recovers a wrong key and, with n > k, the right shares still work. The private key exists only
+  in memory inside this function: it unwraps the bidder's data key and salt, the bid is decrypted
+  and checked against its commitment like a normal reveal, and the opening continues with it.
+  The stored shares are erased the moment the recovery ends (completed, failed or abandoned), so
+  the database never holds k shares beyond that transaction.
+- A recovered key that does not open the bid (the bidder's wrapped key was wrong) ends the
+  recovery as ``failed``; the bid stays sealed and is voided when the opening finishes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime
+from itertools import combinations
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding import sealing, shamir
+from bianmin.bidding.domain.bidders import registration_of
+from bianmin.bidding.domain.common import actor_of, new_id, record
+from bianmin.bidding.domain.opening import apply_package, window_end
+from bianmin.bidding.models import Bid, EscrowRecovery, EscrowShare, Project
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.identity import Principal
+
+
+def recover_private_key(shares: list[str], *, threshold: int, public_key: bytes) -> bytes | None:
+    """The escrow private key from any ``threshold`` of ``shares`` matching ``public_key``; None if none do."""
+    for subset in combinations(shares, threshold):
+        try:
+            candidate = shamir.combine(list(subset))
+        except shamir.ShareError:
+            continue
+        if len(candidate) != 32:
+            continue
+        derived = X25519PrivateKey.from_private_bytes(candidate).public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        if derived == public_key:
+            return candidate
+    return None
+
+
+async def request(session: AsyncSession, project: Project, bid: Bid, *, reason: str, now: datetime,
+                  by: Principal) -> EscrowRecovery:
+    """Record a bidder's technical-failure request to open its bid with the escrow shares."""
+    if project.status != "opening":
+        raise Conflict("Escrow recovery is requested while the opening runs.", code="not_opening")
+    if now >= window_end(project):
+        raise Conflict("The decryption window has closed.", code="window_closed")
+    section = next(s for s in project.sections if s.id == bid.section_id)
+    await registration_of(session, section, bid.credit_code, by)
+    if not project.escrow_public_key or not bid.escrow_wrapped_key:
+        raise Conflict("This bid carries no escrow-wrapped key.", code="no_escrow")
+    if bid.status != "active" or bid.reveal_status != "sealed" or section.outcome == "failed":
+        raise Conflict("Only a sealed, counted bid of an opened section is recovered.", code="bid_not_counted")
+    open_request = (await session.execute(select(EscrowRecovery.id).where(
+        EscrowRecovery.bid_id == bid.id, EscrowRecovery.status == "collecting"))).first()
+    if open_request:
+        raise Conflict("A recovery of this bid is collecting shares already.", code="recovery_pending")
+    recovery = EscrowRecovery(id=new_id(), project_id=project.id, bid_id=bid.id, reason=reason,
+                              requested_by=actor_of(by), requested_at=now, status="collecting")
+    session.add(recovery)
+    await session.flush()
+    await record(session, project, "escrow_requested", {"section_code": section.code, "credit_code": bid.credit_code,
+                                                        "recovery_id": recovery.id, "reason": reason}, now=now)
+    return recovery
+
+
+async def get_recovery(session: AsyncSession, recovery_id: str) -> EscrowRecovery:
+    """A recovery by id; 404 otherwise."""
+    recovery = await session.get(EscrowRecovery, recovery_id)
+    if recovery is None:
+        raise NotFound(f"No escrow recovery {recovery_id}.", code="recovery_not_found")
+    return recovery
+
+
+async def _erase(session: AsyncSession, recovery: EscrowRecovery) -> None:
+    for row in (await session.execute(select(EscrowShare).where(EscrowShare.recovery_id == recovery.id))).scalars():
+        row.share = None
+
+
+async def submit_share(session: AsyncSession, project: Project, recovery: EscrowRecovery, *, custodian: str,
+                       share: str, now: datetime, by: Principal) -> EscrowRecovery:
+    """Log a custodian's share; with k of them, recover the key in memory and open the bid."""
+    if recovery.status != "collecting":
+        raise Conflict(f"The recovery is {recovery.status}.", code="recovery_closed")
+    custodians = project.escrow_custodians or []
+    if custodian not in custodians:
+        raise Unprocessable.field("custodian", "is not a custodian of this tender's escrow key")
+    try:
+        x, _ = shamir.parse_share(share)
+    except shamir.ShareError as exc:
+        raise Unprocessable.field("share", str(exc)) from exc
+    if x != custodians.index(custodian) + 1:
+        raise Unprocessable.field("share", "is not the share handed to this custodian")
+    done = (await session.execute(select(EscrowShare.id).where(
+        EscrowShare.recovery_id == recovery.id, EscrowShare.custodian == custodian))).first()
+    if done:
+        raise Conflict(f"{custodian} has submitted a share already.", code="share_submitted")
+    session.add(EscrowShare(recovery_id=recovery.id, custodian=custodian, share=share.strip(),
+                            share_digest=hashlib.sha256(share.strip().encode()).hexdigest(),
+                            submitted_by=actor_of(by), submitted_at=now))
+    await session.flush()
+    shares = [s for s in (await session.execute(select(EscrowShare.share).where(
+        EscrowShare.recovery_id == recovery.id).order_by(EscrowShare.id))).scalars() if s]
+    threshold = project.escrow_threshold or 0
+    if len(shares) < threshold:
+        return recovery
+    assert project.escrow_public_key is not None
+    private = recover_private_key(shares, threshold=threshold, public_key=base64.b64decode(project.escrow_public_key))
+    if private is None:
+        return recovery
+    await _open_bid(session, project, recovery, private, now=now)
+    await _erase(session, recovery)
+    recovery.completed_at = now
+    await session.flush()
+    return recovery
+
+
+async def _open_bid(session: AsyncSession, project: Project, recovery: EscrowRecovery, private: bytes, *,
+                    now: datetime) -> None:
+    bid = await session.get(Bid, recovery.bid_id)
+    assert bid is not None
+    assert bid.escrow_wrapped_key is not None
+    section = next(s for s in project.sections if s.id == bid.section_id)
+    aad = sealing.associated_data(project.code, section.code, bid.credit_code)
+    try:
+        data_key, salt = sealing.escrow_secret(sealing.unwrap_from_escrow(bid.escrow_wrapped_key, private, aad))
+        plaintext = sealing.decrypt(ciphertext=bid.ciphertext, nonce=bid.nonce, data_key=data_key,
+                                    project=project.code, section=section.code, bidder=bid.credit_code)
+        package = sealing.check_commitment(plaintext, commitment=bid.commitment, salt=salt, project=project.code,
+                                           section=section.code, bidder=bid.credit_code)
+    except sealing.SealError as exc:
+        recovery.status = "failed"
+        await record(session, project, "escrow_failed", {"recovery_id": recovery.id, "section_code": section.code,
+                                                         "credit_code": bid.credit_code, "reason": str(exc)}, now=now)
+        return
+    recovery.status = "completed"
+    await apply_package(session, project, section, bid, plaintext, package, now=now, how="escrow")
+
+
+async def abandon(session: AsyncSession, recovery: EscrowRecovery, project: Project, *, now: datetime,
+                  reason: str) -> EscrowRecovery:
+    """Give up a recovery that cannot gather its shares; the bid stays sealed and is voided at finish."""
+    if recovery.status != "collecting":
+        raise Conflict(f"The recovery is {recovery.status}.", code="recovery_closed")
+    recovery.status, recovery.completed_at = "abandoned", now
+    await _erase(session, recovery)
+    await record(session, project, "escrow_abandoned", {"recovery_id": recovery.id, "reason": reason}, now=now)
+    return recovery
