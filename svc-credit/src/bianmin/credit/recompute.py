@@ -2,10 +2,11 @@
 
 Batch: enterprises are read in chunks of ``CHUNK`` ids with plain column queries (no ORM objects),
 their confirmed records and approved bonuses loaded in one query each per chunk, colors computed in
-Python, and only differences written: a quiet score update in one executemany, a color change as
-a ``color_change`` row plus its outbox event. Each chunk is one transaction. A write only lands when
-the enterprise's ``coded_at`` is still what the chunk read, so a record confirmed meanwhile (which
-recodes that enterprise at once) is never overwritten by the batch's older view.
+Python, and only differences written, in bulk: score updates and color updates in one executemany
+each, ``color_change`` rows and their outbox events in one insert each. Each chunk is one
+transaction that holds its enterprises while it works (``FOR UPDATE`` on PostgreSQL; SQLite's
+``BEGIN IMMEDIATE`` write lock), so a record confirmed meanwhile waits for the chunk and then
+recodes its enterprise from the batch's result, never the other way round.
 
 Daily: at or after ``recompute_at`` (Shanghai time) each replica tries to insert the run row of
 today's date; the unique date lets exactly one insert win, and that replica runs the batch. A
@@ -23,23 +24,23 @@ import socket
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bianmin.contracts.events.credit import ColorChanged
-from bianmin.credit.domain.coding import SUBJECT
+from bianmin.credit.domain.coding import write_changes
 from bianmin.credit.domain.ruleset import rules_on
 from bianmin.credit.domain.scoring import BonusFact, RecordFact, compute
-from bianmin.credit.models import BadRecord, BonusItem, ColorChange, Enterprise, RecomputeRun
+from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecomputeRun
 from bianmin.kit.clock import Clock
-from bianmin.kit.events import emit
 from bianmin.kit.workdays import SHANGHAI, local_date
 
 log = logging.getLogger("bianmin.credit.recompute")
-CHUNK = 5000
+CHUNK = 2000
 STALE = timedelta(minutes=30)
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -88,55 +89,52 @@ async def recompute_all(sessions: async_sessionmaker[AsyncSession], *, now: date
     after = 0
     while True:
         async with sessions() as session:
-            rows = (await session.execute(
-                select(Enterprise.id, Enterprise.credit_code, Enterprise.name, Enterprise.color, Enterprise.score,
-                       Enterprise.rule_version, Enterprise.coded_at)
-                .where(Enterprise.id > after).order_by(Enterprise.id).limit(CHUNK))).all()
+            query = (select(Enterprise.id, Enterprise.credit_code, Enterprise.name, Enterprise.color, Enterprise.score,
+                            Enterprise.rule_version)
+                     .where(Enterprise.id > after).order_by(Enterprise.id).limit(CHUNK))
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update()
+            rows = (await session.execute(query)).all()
             if not rows:
                 break
             after = rows[-1].id
             records, bonuses = await _chunk_facts(session, rows[0].id, after)
             quiet: list[dict[str, object]] = []
+            changed: list[dict[str, object]] = []
+            changes: list[dict[str, Any]] = []
+            payloads: list[ColorChanged] = []
             for row in rows:
                 outcome = compute(records.get(row.id, []), bonuses.get(row.id, []), rules.body,
                                   rule_version=rules.version, as_of=day)
                 if outcome.color == row.color:
                     if outcome.score != row.score or outcome.rule_version != row.rule_version:
-                        quiet.append({"eid": row.id, "seen": row.coded_at, "score": outcome.score,
-                                      "version": outcome.rule_version, "at": now})
-                    continue
-                written = await session.execute(
-                    update(Enterprise).where(and_(Enterprise.id == row.id,
-                                                  Enterprise.coded_at.is_not_distinct_from(row.coded_at)))
-                    .values(color=outcome.color, score=outcome.score, rule_version=outcome.rule_version,
-                            coded_at=now, updated_at=now))
-                if not written.rowcount:
+                        quiet.append({"eid": row.id, "score": outcome.score, "version": outcome.rule_version})
                     continue
                 reason = f"{trigger} recompute: {outcome.summary()}"[:4000]
-                await session.execute(insert(ColorChange).values(
-                    enterprise_id=row.id, old_color=row.color, new_color=outcome.color, score=outcome.score,
-                    rule_version=outcome.rule_version, reason=reason, trigger=trigger, changed_at=now))
-                await emit(session, SUBJECT, ColorChanged(
+                changed.append({"eid": row.id, "color": outcome.color, "score": outcome.score,
+                                "version": outcome.rule_version})
+                changes.append({"enterprise_id": row.id, "old_color": row.color, "new_color": outcome.color,
+                                "score": outcome.score, "rule_version": outcome.rule_version, "reason": reason,
+                                "trigger": trigger, "changed_at": now})
+                payloads.append(ColorChanged(
                     credit_code=row.credit_code, name=row.name or "", old_color=row.color, new_color=outcome.color,
-                    score=outcome.score, rule_version=outcome.rule_version, reason=reason, changed_at=now),
-                    about=row.credit_code)
-                result.changes += 1
+                    score=outcome.score, rule_version=outcome.rule_version, reason=reason, changed_at=now))
+            table = Enterprise.__table__
             if quiet:
-                await _quiet_updates(session, quiet)
-                result.rescored += len(quiet)
+                await session.execute(update(table).where(table.c.id == bindparam("eid")).values(
+                    score=bindparam("score"), rule_version=bindparam("version"), coded_at=now), quiet)
+            if changed:
+                await session.execute(update(table).where(table.c.id == bindparam("eid")).values(
+                    color=bindparam("color"), score=bindparam("score"), rule_version=bindparam("version"),
+                    coded_at=now, updated_at=now), changed)
+                await write_changes(session, changes, payloads, now=now)
+            result.rescored += len(quiet)
+            result.changes += len(changed)
             result.enterprises += len(rows)
             await session.commit()
         if on_chunk is not None:
             on_chunk.set()
     return result
-
-
-async def _quiet_updates(session: AsyncSession, quiet: list[dict[str, object]]) -> None:
-    table = Enterprise.__table__
-    statement = (update(table).where(and_(table.c.id == bindparam("eid"),
-                                          table.c.coded_at.is_not_distinct_from(bindparam("seen"))))
-                 .values(score=bindparam("score"), rule_version=bindparam("version"), coded_at=bindparam("at")))
-    await session.execute(statement, quiet, execution_options={"synchronize_session": False})
 
 
 async def claim_day(sessions: async_sessionmaker[AsyncSession], day: date, *, now: datetime,

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,21 +113,29 @@ async def announce_first_colors(session: AsyncSession, enterprises: list[Enterpr
     if not enterprises:
         return
     reason = f"enterprise registered: {outcome.summary()}"
-    changes, events = [], []
-    spec = spec_for_subject(SUBJECT)
-    traceparent = traceparent_var.get()
     for enterprise in enterprises:
         enterprise.color, enterprise.score = outcome.color, outcome.score
         enterprise.rule_version, enterprise.coded_at = outcome.rule_version, now
     await session.flush()
-    for enterprise in enterprises:
-        changes.append({"enterprise_id": enterprise.id, "old_color": None, "new_color": outcome.color,
-                        "score": outcome.score, "rule_version": outcome.rule_version, "reason": reason,
-                        "trigger": "registered", "changed_at": now})
-        payload = ColorChanged(credit_code=enterprise.credit_code, name=enterprise.name or "", old_color=None,
-                               new_color=outcome.color, score=outcome.score, rule_version=outcome.rule_version,
-                               reason=reason, changed_at=now)
-        event = CloudEvent(source=f"/bianmin/{spec.publisher}", type=spec.type, subject=enterprise.credit_code,
+    changes = [{"enterprise_id": e.id, "old_color": None, "new_color": outcome.color, "score": outcome.score,
+                "rule_version": outcome.rule_version, "reason": reason, "trigger": "registered", "changed_at": now}
+               for e in enterprises]
+    payloads = [ColorChanged(credit_code=e.credit_code, name=e.name or "", old_color=None, new_color=outcome.color,
+                             score=outcome.score, rule_version=outcome.rule_version, reason=reason, changed_at=now)
+                for e in enterprises]
+    await write_changes(session, changes, payloads, now=now)
+
+
+async def write_changes(session: AsyncSession, changes: list[dict[str, Any]], payloads: list[ColorChanged], *,
+                        now: datetime) -> None:
+    """Insert color-change rows and their outbox events in bulk (what ``emit`` does, one statement in all)."""
+    if not changes:
+        return
+    spec = spec_for_subject(SUBJECT)
+    traceparent = traceparent_var.get()
+    events = []
+    for payload in payloads:
+        event = CloudEvent(source=f"/bianmin/{spec.publisher}", type=spec.type, subject=payload.credit_code,
                            dataschema=f"urn:bianmin:event:{SUBJECT}:v1", traceparent=traceparent,
                            data=payload.model_dump(mode="json"))
         events.append({"event_id": event.id, "subject": event.nats_subject, "body": event.model_dump_json(),
