@@ -11,7 +11,7 @@ from bianmin.kit.testing.client import client_for
 
 async def test_the_demo_loads_once_even_when_run_twice(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     # The loader is the real one; fewer consultations keep the test quick (make demo loads 240).
-    monkeypatch.setattr(demo, "CONSULTATIONS", 60)
+    monkeypatch.setattr(demo, "CONSULTATIONS", 30)
     async with client_for(app) as admin:
         await demo.load_demo(admin)
         await demo.load_demo(admin)
