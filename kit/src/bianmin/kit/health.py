@@ -1,7 +1,10 @@
-"""``/healthz`` (the process is up), ``/readyz`` (database and NATS reachable) and ``/metrics``.
+"""``/healthz`` (the process is up), ``/readyz`` (database and NATS checked) and ``/metrics``.
 
 These sit outside ``/v1`` and need no identity: orchestrators probe them directly. They reveal
-nothing but up or down.
+nothing but up or down. Readiness fails only when the database does not answer: while NATS is
+down a service still accepts every write (its events wait in the outbox), so taking it out of its
+load balancer would turn a messaging outage into an outage of the whole API. NATS is still
+checked and reported, and the answer says ``degraded``.
 """
 
 from __future__ import annotations
@@ -35,8 +38,8 @@ async def readyz(request: Request) -> JSONResponse:
     bus = request.app.state.bus
     if bus is not None:
         checks["nats"] = "ok" if bus.connected else "down"
-    ready = all(v == "ok" for v in checks.values())
-    if ready:
-        return JSONResponse({"status": "ready", "checks": checks})
+    if checks["database"] == "ok":
+        status = "ready" if all(v == "ok" for v in checks.values()) else "degraded"
+        return JSONResponse({"status": status, "checks": checks})
     return JSONResponse({"type": "about:blank", "title": "Not ready", "status": 503, "code": "not_ready",
                          "checks": checks}, status_code=503, media_type=PROBLEM_JSON)

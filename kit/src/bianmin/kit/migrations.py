@@ -17,11 +17,13 @@ from alembic import command, context, op
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
 from bianmin.kit.db import create_engine
 from bianmin.kit.tables import calendar_override, idempotency_record, inbox_event, kit_metadata, outbox_event
+
+MIGRATION_LOCK = 0x6269616E6D696E  # "bianmin": one advisory lock key for every service's database
 
 
 def alembic_config(package: str, url: str) -> Config:
@@ -58,6 +60,11 @@ def run_env(metadata: MetaData, default_url: Callable[[], str]) -> None:
     async def online() -> None:
         engine = create_engine(url)
         async with engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                # Replicas starting together on a fresh database: the second waits, then finds
+                # nothing left to do, instead of failing on tables the first one created.
+                await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+                await connection.commit()
             await connection.run_sync(_configure_and_run, targets)
         await engine.dispose()
 

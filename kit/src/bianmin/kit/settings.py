@@ -1,8 +1,9 @@
 """Settings shared by every process; each service subclasses with its own env prefix.
 
 A service reads ``BIANMIN_<SERVICE>_DATABASE_URL`` and friends; the values that every process must
-agree on (the internal signing secret, the NATS URL) can also come unprefixed as
-``BIANMIN_INTERNAL_SECRET`` and ``BIANMIN_NATS_URL`` so that one environment file serves all.
+agree on come from one unprefixed variable each, so that one environment file serves all:
+``BIANMIN_INTERNAL_SECRET``, ``BIANMIN_NATS_URL`` and ``BIANMIN_STREAM_REPLICAS``. Code and tests
+may still pass every field by its name.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ServiceSettings(BaseSettings):
     """What every service process needs to start: where its database, NATS and peers are."""
 
-    model_config = SettingsConfigDict(env_prefix="BIANMIN_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="BIANMIN_", extra="ignore", validate_by_name=True)
 
     service_name: str = "service"
     host: str = "127.0.0.1"
@@ -22,16 +23,16 @@ class ServiceSettings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///var/service.db"
     nats_url: str = Field(
         default="nats://127.0.0.1:4222",
-        validation_alias=AliasChoices("nats_url", "BIANMIN_NATS_URL"),
+        validation_alias=AliasChoices("BIANMIN_NATS_URL"),
     )
     internal_secret: SecretStr = Field(
         default=SecretStr(""),
-        validation_alias=AliasChoices("internal_secret", "BIANMIN_INTERNAL_SECRET"),
+        validation_alias=AliasChoices("BIANMIN_INTERNAL_SECRET"),
         description="HMAC secret shared only by the gateway and the services; must be set.",
     )
     stream_replicas: int = Field(
         default=1, ge=1, le=5,
-        validation_alias=AliasChoices("stream_replicas", "BIANMIN_STREAM_REPLICAS"),
+        validation_alias=AliasChoices("BIANMIN_STREAM_REPLICAS"),
         description="Replicas of the streams this service creates (3 on a 3-node JetStream cluster).",
     )
     events_enabled: bool = Field(

@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
-from bianmin.contracts.registry import spec_for_type
+from bianmin.contracts.registry import dead_letter_subject, durable_name, spec_for_type
 from bianmin.kit.db import Database
 from bianmin.kit.logging import traceparent_var
 from bianmin.kit.metrics import Metrics
@@ -89,7 +89,7 @@ class StreamConsumer:
                  backoff_seconds: list[float], ack_wait_seconds: float = 30.0) -> None:
         self.service = service
         self.stream = stream
-        self.name = f"{service}__{stream.lower()}"
+        self.name = durable_name(service, stream)
         self.handlers = {h.subject: h for h in handlers}
         self.db = db
         self.js = js
@@ -169,7 +169,7 @@ class StreamConsumer:
             "Bianmin-Error": reason[:1000],
             "Bianmin-Deliveries": str(msg.metadata.num_delivered if msg.metadata else 1),
         }
-        await self.js.publish(f"dlq.{self.service}.{self.stream.lower()}", msg.data, headers=headers)
+        await self.js.publish(dead_letter_subject(self.service, self.stream), msg.data, headers=headers)
         await msg.ack()
         self.metrics.events_consumed.labels(self.service, self.name, "dead_lettered").inc()
         log.error("event dead-lettered", extra={"consumer": self.name, "subject": msg.subject,
