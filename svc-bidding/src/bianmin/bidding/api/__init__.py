@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api import bids, complaints, escrow, evaluation, experts, opening, projects, supervision
+from bianmin.bidding.api import auction, bids, complaints, escrow, evaluation, experts, opening, projects, supervision
 
 ROUTERS: list[APIRouter] = [projects.router, bids.router, opening.router, escrow.router, evaluation.router,
-                            experts.router, complaints.router, supervision.router]
+                            experts.router, complaints.router, auction.router,
+                            supervision.router]

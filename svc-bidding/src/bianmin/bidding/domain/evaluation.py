@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.bidding.domain import bids as bid_rules
 from bianmin.bidding.domain.opening import unanswered
 from bianmin.bidding.domain.projects import fail, transition
-from bianmin.bidding.models import Bid, Complaint, ExpertScore, Project, Section
+from bianmin.bidding.models import Bid, Complaint, ExpertScore, Project, Registration, Section
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, SectionAward
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
@@ -148,12 +148,18 @@ async def award(session: AsyncSession, project: Project, *, now: datetime, actor
     for section in project.sections:
         if section.outcome == "failed":
             continue
-        counted = await bid_rules.counted(session, section)
-        winner = min((b for b in counted if b.rank is not None), key=lambda b: b.rank or 0)
-        section.outcome, section.winner_credit_code, section.award_amount = "awarded", winner.credit_code, winner.price
-        awards.append(SectionAward(code=section.code, winner_credit_code=winner.credit_code,
-                                   award_amount=winner.price or Decimal(0),
-                                   bidder_credit_codes=sorted(b.credit_code for b in counted)))
+        if section.winner_credit_code is not None and section.award_amount is not None:
+            # An auctioned lot: the auction named the winner and the price.
+            bidders = sorted(set((await session.execute(select(Registration.credit_code).where(
+                Registration.section_id == section.id))).scalars()))
+        else:
+            counted = await bid_rules.counted(session, section)
+            winner = min((b for b in counted if b.rank is not None), key=lambda b: b.rank or 0)
+            section.winner_credit_code, section.award_amount = winner.credit_code, winner.price
+            bidders = sorted(b.credit_code for b in counted)
+        section.outcome = "awarded"
+        awards.append(SectionAward(code=section.code, winner_credit_code=section.winner_credit_code,
+                                   award_amount=section.award_amount or Decimal(0), bidder_credit_codes=bidders))
     await transition(session, project, "awarded", now=now, actor=actor)
     project.awarded_at = now
     await emit(session, "bidding.project.awarded", ProjectAwarded(

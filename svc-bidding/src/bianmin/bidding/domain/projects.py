@@ -2,7 +2,8 @@
 
 ``draft → published → closed → opening → opened → evaluating → publicised → awarded``, or
 ``failed`` (fewer than three bidders at the opening, or fewer than three valid bids, §44) or
-``cancelled`` (before the opening). Every transition is checked against this table (409
+``cancelled`` (before the opening). An auctioned lot (``domain/auction.py``) goes from ``closed``
+straight to ``publicised`` when its auction ends. Every transition is checked against this table (409
 otherwise) and recorded with its actor and reason.
 
 Decisions where the issue is silent:
@@ -40,7 +41,7 @@ BOND_RATE = Decimal("0.02")
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"published", "cancelled"}),
     "published": frozenset({"closed", "cancelled"}),
-    "closed": frozenset({"opening", "failed", "cancelled"}),
+    "closed": frozenset({"opening", "publicised", "failed", "cancelled"}),
     "opening": frozenset({"opened", "failed"}),
     "opened": frozenset({"evaluating", "failed"}),
     "evaluating": frozenset({"publicised", "failed"}),

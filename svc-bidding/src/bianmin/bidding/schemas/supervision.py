@@ -224,6 +224,7 @@ class AuctionRead(BaseModel):
     current_price: Yuan | None
     leader_credit_code: str | None
     final_round_ends_at: datetime | None
+    capped_by: str | None
     winner_credit_code: str | None
     winning_price: Yuan | None
     bids: int

@@ -1,0 +1,181 @@
+"""Online ascending auction (网上竞价) of land use rights and state property.
+
+Rules:
+- An auction is set up on a draft land-use or state-property project with one section; bidders
+  register for the section as for a tender until the registration deadline (``bid_deadline``),
+  and bid between ``starts_at`` (not before the deadline) and ``ends_at`` while the project is
+  closed for registration. A bidder needs a secured deposit for the section and an eligible
+  credit color; the key that registered it bids for it.
+- The first bid is at least the reserve price (底价/起始价); every later bid at least the current
+  price plus the minimum increment. The leader cannot outbid itself.
+- A bid in the last ``extension_minutes`` before the end pushes the end to ``extension_minutes``
+  after that bid (延时竞价), so nobody wins by sniping.
+- Price cap (限地价): no bid may exceed the cap; the bid that reaches it ends the ascending phase.
+  The remaining bidders (every bidder with at least one ascending bid) then each give one sealed
+  final offer of at least the cap within ``final_offer_minutes``. Final offers are not shown until
+  the round ends. The bidder that reached the cap is bound by it: without a final offer its offer
+  is the cap. Highest offer wins; on a tie the bidder that reached the cap wins, otherwise the
+  earlier offer.
+- Finish (after the end, or after the final round): no bid → the project fails (流拍); otherwise
+  the winner and price are publicised straight away (``closed → publicised``, for the project's
+  publicity days) and the award follows the ordinary rules (objections, complaints).
+- One bidder suffices (挂牌 with a single bidder at or above the reserve is a sale); the
+  three-bidder rule of §44 is a tendering rule.
+- Concurrency: a bid is accepted by a compare-and-set on the auction's ``version``; of two bids
+  racing on the same state one is accepted and the other gets 409 ``outbid`` and retries on the
+  new price. This holds with several replicas on PostgreSQL and on SQLite.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding.domain.bidders import ensure_eligible, registration_of, secured_amount
+from bianmin.bidding.domain.projects import fail, transition
+from bianmin.bidding.models import Auction, AuctionBid, Project
+from bianmin.bidding.schemas import AuctionSetup
+from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.identity import Principal
+
+SOLD_BY_AUCTION = ("land_use", "state_property")
+
+
+def pick_final(offers: list[AuctionBid], *, capped_by: str | None) -> AuctionBid:
+    """The winning final offer: highest amount, then the bidder that reached the cap, then the earliest."""
+    return min(offers, key=lambda o: (-o.amount, o.credit_code != capped_by, o.at, o.id or 0))
+
+
+async def auction_of(session: AsyncSession, project: Project) -> Auction:
+    """The project's auction; 404 when it has none."""
+    auction = (await session.execute(select(Auction).where(Auction.project_id == project.id))).scalar_one_or_none()
+    if auction is None:
+        raise NotFound(f"Project {project.code} has no auction.", code="auction_not_found")
+    return auction
+
+
+async def setup(session: AsyncSession, project: Project, body: AuctionSetup) -> Auction:
+    """Set up the auction of a draft land-use or state-property project."""
+    if project.category not in SOLD_BY_AUCTION:
+        raise Conflict("Only land use rights and state property are auctioned.", code="not_auctioned")
+    if project.status != "draft":
+        raise Conflict("An auction is set up while the project is a draft.", code="transition_forbidden")
+    if len(project.sections) != 1:
+        raise Conflict("An auctioned project has one section (one lot).", code="not_auctioned")
+    if (await session.execute(select(Auction.id).where(Auction.project_id == project.id))).first():
+        raise Conflict(f"Project {project.code} has an auction already.", code="auction_exists")
+    if body.starts_at < project.bid_deadline:
+        raise Unprocessable.field("starts_at", "must not be before the registration deadline (bid_deadline)")
+    if body.ends_at <= body.starts_at:
+        raise Unprocessable.field("ends_at", "must be after starts_at")
+    if body.price_cap is not None and body.price_cap < body.reserve_price + body.increment:
+        raise Unprocessable.field("price_cap", "must be at least the reserve price plus one increment")
+    auction = Auction(project_id=project.id, reserve_price=body.reserve_price, increment=body.increment,
+                      price_cap=body.price_cap, starts_at=body.starts_at, ends_at=body.ends_at,
+                      extension_minutes=body.extension_minutes, final_offer_minutes=body.final_offer_minutes,
+                      status="scheduled", version=0)
+    session.add(auction)
+    await session.flush()
+    return auction
+
+
+async def _bidder(session: AsyncSession, project: Project, credit_code: str, by: Principal, barred: list[str]) -> None:
+    section = project.sections[0]
+    await registration_of(session, section, credit_code, by)
+    await ensure_eligible(session, credit_code, barred)
+    secured = await secured_amount(session, project_code=project.code, section_code=section.code,
+                                   credit_code=credit_code)
+    if secured < section.bid_bond_amount:
+        raise Conflict("The bidder's deposit for this lot is not secured.", code="deposit_not_secured")
+
+
+async def place_bid(session: AsyncSession, project: Project, auction: Auction, *, credit_code: str, amount: Decimal,
+                    now: datetime, by: Principal, barred: list[str]) -> Auction:
+    """Accept an ascending bid if it beats the current price by the increment, extending a late end."""
+    if project.status != "closed" or auction.status != "scheduled" or not auction.starts_at <= now < auction.ends_at:
+        raise Conflict("The auction is not taking bids now.", code="auction_not_running")
+    await _bidder(session, project, credit_code, by, barred)
+    if auction.price_cap is not None and amount > auction.price_cap:
+        raise Unprocessable.field("amount", f"must not exceed the price cap {auction.price_cap}")
+    if auction.current_price is None:
+        if amount < auction.reserve_price:
+            raise Unprocessable.field("amount", f"the first bid is at least the reserve price {auction.reserve_price}")
+    else:
+        if auction.leader_credit_code == credit_code:
+            raise Conflict("This bidder leads already.", code="already_leading")
+        if amount < auction.current_price + auction.increment:
+            raise Unprocessable.field("amount", f"must be at least {auction.current_price + auction.increment}")
+    ends_at = auction.ends_at
+    if ends_at - now < timedelta(minutes=auction.extension_minutes):
+        ends_at = now + timedelta(minutes=auction.extension_minutes)
+    values: dict[str, object] = {"current_price": amount, "leader_credit_code": credit_code, "ends_at": ends_at,
+                                 "version": auction.version + 1}
+    if auction.price_cap is not None and amount == auction.price_cap:
+        values.update(status="final_round", capped_by=credit_code,
+                      final_round_ends_at=now + timedelta(minutes=auction.final_offer_minutes))
+    result = await session.execute(update(Auction).where(Auction.id == auction.id, Auction.version == auction.version)
+                                   .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("Another bid was accepted first; bid again on the new price.", code="outbid")
+    session.add(AuctionBid(auction_id=auction.id, credit_code=credit_code, kind="ascending", amount=amount, at=now))
+    await session.flush()
+    await session.refresh(auction)
+    return auction
+
+
+async def final_offer(session: AsyncSession, project: Project, auction: Auction, *, credit_code: str,
+                      amount: Decimal, now: datetime, by: Principal, barred: list[str]) -> AuctionBid:
+    """Take a remaining bidder's one sealed final offer (at least the cap) during the final round."""
+    if auction.status != "final_round" or auction.final_round_ends_at is None or now >= auction.final_round_ends_at:
+        raise Conflict("No final round is running.", code="final_round_closed")
+    await _bidder(session, project, credit_code, by, barred)
+    rows = (await session.execute(select(AuctionBid.kind).where(AuctionBid.auction_id == auction.id,
+                                                                AuctionBid.credit_code == credit_code))).scalars().all()
+    if "ascending" not in rows:
+        raise Conflict("Only bidders who bid before the cap give a final offer.", code="not_remaining_bidder")
+    if "final" in rows:
+        raise Conflict("This bidder has given its final offer.", code="final_offer_given")
+    assert auction.price_cap is not None
+    if amount < auction.price_cap:
+        raise Unprocessable.field("amount", f"a final offer is at least the price cap {auction.price_cap}")
+    offer = AuctionBid(auction_id=auction.id, credit_code=credit_code, kind="final", amount=amount, at=now)
+    session.add(offer)
+    await session.flush()
+    return offer
+
+
+async def finish(session: AsyncSession, project: Project, auction: Auction, *, now: datetime, actor: str) -> Auction:
+    """End the auction: the winner and price are publicised, or the project fails without a bid."""
+    if auction.status == "scheduled":
+        if now < auction.ends_at:
+            raise Conflict("The auction is still running.", code="auction_running")
+    elif auction.status == "final_round":
+        assert auction.final_round_ends_at is not None
+        if now < auction.final_round_ends_at:
+            raise Conflict("The final round is still running.", code="auction_running")
+    else:
+        raise Conflict(f"The auction has {auction.status}.", code="auction_finished")
+    if auction.current_price is None:
+        auction.status = "failed"
+        await fail(session, project, now=now, actor=actor, reason="no bid at or above the reserve price (流拍)")
+        return auction
+    winner, price = auction.leader_credit_code, auction.current_price
+    if auction.status == "final_round":
+        offers = list((await session.execute(select(AuctionBid).where(
+            AuctionBid.auction_id == auction.id, AuctionBid.kind == "final"))).scalars())
+        if auction.capped_by not in {o.credit_code for o in offers}:
+            offers.append(AuctionBid(auction_id=auction.id, credit_code=auction.capped_by, kind="final",
+                                     amount=auction.price_cap, at=auction.final_round_ends_at))
+        best = pick_final(offers, capped_by=auction.capped_by)
+        winner, price = best.credit_code, best.amount
+    auction.status, auction.winner_credit_code, auction.winning_price = "ended", winner, price
+    section = project.sections[0]
+    section.winner_credit_code, section.award_amount = winner, price
+    await transition(session, project, "publicised", now=now, actor=actor,
+                     reason=f"auction result publicised for {project.publicity_days} days")
+    project.publicity_started_at = now
+    project.publicity_ends_at = now + timedelta(days=project.publicity_days)
+    return auction
