@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -112,6 +113,8 @@ class _Body(httpx.AsyncByteStream):
             await asyncio.wait_for(self.task, timeout=5)
         except TimeoutError:
             self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
 
 
 def streaming_client(app: Any, principal: Principal = ANONYMOUS) -> httpx.AsyncClient:

@@ -89,3 +89,31 @@ async def test_a_breach_raises_one_alert_and_clears_once(app: FastAPI, clock: Fi
     assert len(alerts) == 1
     assert alerts[0].waiting_over == 3
     assert alerts[0].cleared_at is not None
+
+
+async def test_past_tickets_are_imported_in_order_and_checked(app: FastAPI, db_backend: str) -> None:
+    def record(issued: str, **extra: object) -> dict[str, object]:
+        return {"line": "A", "counter_number": 1, "state": "done", "issued_at": f"2026-11-30T{issued}:00+08:00",
+                "called_at": f"2026-11-30T{issued}:30+08:00", "started_at": f"2026-11-30T{issued}:40+08:00",
+                "completed_at": "2026-11-30T11:00:00+08:00", **extra}
+
+    async with client_for(app) as client:
+        await make_hall(client)
+        imported = await client.post(f"/v1/halls/{HALL}/ticket-imports", json={"tickets": [
+            record("10:05", level=2), record("09:10")]})
+        disorder = await client.post(f"/v1/halls/{HALL}/ticket-imports", json={"tickets": [
+            record("09:00", completed_at="2026-11-30T08:00:00+08:00")]})
+        future = await client.post(f"/v1/halls/{HALL}/ticket-imports", json={"tickets": [
+            record("09:00", completed_at="2026-12-02T08:00:00+08:00")]})
+        naive = await client.post(f"/v1/halls/{HALL}/ticket-imports", json={"tickets": [
+            record("09:00", issued_at="2026-11-30T09:00:00")]})
+        no_line = await client.post(f"/v1/halls/{HALL}/ticket-imports", json={"tickets": [record("09:00", line="Q")]})
+        listed = await client.get("/v1/tickets", params={"hall": HALL, "date": "2026-11-30"})
+        history = await client.get("/v1/stats", params={"from": "2026-11-30", "to": "2026-11-30"})
+    assert imported.json() == {"imported": 2}
+    assert [(t["number"], t["issued_at"][11:16]) for t in listed.json()["items"]] == [("A002", "02:05"), ("A001", "01:10")]
+    assert disorder.json()["errors"][0]["field"] == "tickets.0"
+    assert future.status_code == 422
+    assert naive.status_code == 422
+    assert no_line.json()["errors"][0]["field"] == "tickets.0.line"
+    assert history.json()["evaluations"] == 1

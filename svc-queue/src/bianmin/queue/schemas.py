@@ -335,3 +335,35 @@ class RectificationRead(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     overdue: bool = False
+
+
+class PastTicketIn(Closed):
+    """A finished ticket of the hall's previous queue system."""
+
+    line: Prefix
+    counter_number: int = Field(ge=1, le=999)
+    state: Literal["done", "no_show"]
+    issued_at: datetime
+    called_at: datetime
+    started_at: datetime | None = None
+    completed_at: datetime
+    level: int | None = Field(default=None, ge=1, le=5)
+
+    @field_validator("issued_at", "called_at", "started_at", "completed_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("must carry a timezone offset")
+        return value
+
+
+class TicketImport(Closed):
+    """A batch of finished tickets to import."""
+
+    tickets: list[PastTicketIn] = Field(min_length=1, max_length=1000)
+
+
+class TicketImportRead(BaseModel):
+    """How many tickets were imported."""
+
+    imported: int

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
-from bianmin.queue.api import appointments, boards, evaluations, halls, tickets
+from bianmin.queue.api import appointments, boards, evaluations, halls, imports, tickets
 
-ROUTERS: list[APIRouter] = [halls.router, tickets.router, appointments.router, evaluations.router, boards.router]
+ROUTERS: list[APIRouter] = [halls.router, tickets.router, appointments.router, evaluations.router, boards.router,
+                             imports.router]

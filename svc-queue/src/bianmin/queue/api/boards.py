@@ -35,9 +35,9 @@ BATCH = 100
 
 
 @router.get("/halls/{code}/board", summary="Display board", responses=problem_responses(401, 404), **public())
-async def board(code: str, session: SessionDep) -> dict[str, Any]:
+async def board(code: str, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
     """Each counter's current call and the last calls of a hall, names masked."""
-    return await flow.board(session, await halls.get_hall(session, code))
+    return await flow.board(session, await halls.get_hall(session, code), clock.now())
 
 
 @router.get("/halls/{code}/stats", summary="Live figures of a hall", responses=problem_responses(401, 404), **public())

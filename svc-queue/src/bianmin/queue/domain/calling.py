@@ -17,7 +17,7 @@ numbered without gaps). Transfers keep the ticket's original queue time, and a t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -81,9 +81,10 @@ async def _emit_called(session: AsyncSession, ticket: Ticket, counter: Counter, 
     ), tenant=tenant, about=f"{ticket.hall_code}/{ticket.service_date.isoformat()}/{ticket.number}")
 
 
-async def current_ticket(session: AsyncSession, counter_id: int) -> Ticket | None:
-    """The ticket a counter has called or is serving, if any."""
-    return await session.scalar(select(Ticket).where(Ticket.counter_id == counter_id, Ticket.state.in_(ACTIVE))
+async def current_ticket(session: AsyncSession, counter_id: int, today: date) -> Ticket | None:
+    """The ticket a counter has called or is serving today, if any (a ticket left open on a past day is stale)."""
+    return await session.scalar(select(Ticket).where(Ticket.counter_id == counter_id, Ticket.state.in_(ACTIVE),
+                                                     Ticket.service_date == today)
                                 .order_by(Ticket.called_at.desc()).limit(1))
 
 
@@ -93,7 +94,7 @@ async def call_next(session: AsyncSession, *, counter_id: int, hall: Hall, now: 
     counter = await get_counter(session, counter_id, lock=True)
     if counter.state != "open":
         raise Conflict(f"Counter {counter.number} is {counter.state}; open it to call.", code="counter_not_open")
-    busy = await current_ticket(session, counter.id)
+    busy = await current_ticket(session, counter.id, local_date(now))
     if busy is not None:
         raise Conflict(f"Counter {counter.number} still has {busy.number} ({busy.state}); finish it first.",
                        code="counter_busy")

@@ -50,12 +50,13 @@ def ratio(part: int, whole: int) -> Decimal | None:
     return None if whole == 0 else (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
 
 
-async def board(session: AsyncSession, hall: Hall, *, last: int = 10) -> dict[str, Any]:
+async def board(session: AsyncSession, hall: Hall, now: datetime, *, last: int = 10) -> dict[str, Any]:
     """What a display board shows: each counter's current call and the last calls, names masked."""
     counters = (await session.scalars(select(Counter).where(Counter.hall_code == hall.code)
                                       .order_by(Counter.number))).all()
     current = {t.counter_id: t for t in (await session.scalars(select(Ticket).where(
-        Ticket.hall_code == hall.code, Ticket.state.in_(("called", "serving"))))).all()}
+        Ticket.hall_code == hall.code, Ticket.state.in_(("called", "serving")),
+        Ticket.service_date == local_date(now)))).all()}
     calls = (await session.scalars(select(CallLog).where(CallLog.hall_code == hall.code)
                                    .order_by(CallLog.seq.desc()).limit(last))).all()
     return {

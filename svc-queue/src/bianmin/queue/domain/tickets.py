@@ -69,12 +69,12 @@ def check_id_number(field: str, id_number: str | None, today: date) -> None:
         raise Unprocessable.field(field, problem)
 
 
-async def next_number(session: AsyncSession, line: Line, day: date) -> int:
-    """Draw the next sequence number of a line for a day, atomically."""
+async def next_number(session: AsyncSession, line: Line, day: date, count: int = 1) -> int:
+    """Draw the next ``count`` sequence numbers of a line for a day, atomically; the last one drawn."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(LineDayCounter).values(line_id=line.id, service_date=day, last_seq=1)
+    statement = (insert(LineDayCounter).values(line_id=line.id, service_date=day, last_seq=count)
                  .on_conflict_do_update(index_elements=["line_id", "service_date"],
-                                        set_={"last_seq": LineDayCounter.last_seq + 1})
+                                        set_={"last_seq": LineDayCounter.last_seq + count})
                  .returning(LineDayCounter.last_seq))
     return int((await session.execute(statement)).scalar_one())
 
