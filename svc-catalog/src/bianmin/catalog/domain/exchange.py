@@ -54,7 +54,8 @@ async def import_catalog(session: AsyncSession, data: CatalogImport, *, by: str,
         item = existing_items.get(entry.code)
         fields = entry.model_dump(exclude={"code", "status"})
         if item is None:
-            item = await create_item(session, entry, by=by, now=now)
+            item = await create_item(session, entry, by=by, now=now,
+                                     status="published" if entry.status == "published" else "draft")
             result.created += 1
         else:
             current = snapshot(item)

@@ -30,6 +30,7 @@ TRANSITIONS: dict[str, set[str]] = {
     "withdrawn": set(),
 }
 LIST_FIELDS = ("aliases", "keywords", "cross_province_regions")
+SEARCHED = {"name", "aliases", "keywords", "department_code"}
 
 
 def check_transition(current: str, target: str) -> None:
@@ -65,14 +66,19 @@ async def department_name(session: AsyncSession, code: str) -> str:
     return name
 
 
-async def _save_revision(session: AsyncSession, item: Item, *, change: str, by: str, now: datetime) -> None:
+async def _save_revision(session: AsyncSession, item: Item, *, change: str, by: str, now: datetime,
+                         fields: set[str] | None = None, department: str | None = None) -> None:
+    """Store the revision; refresh the channel rows and the search index when their fields changed (None: new item)."""
     await session.flush()
     session.add(ItemRevision(item_id=item.id, revision=item.revision, snapshot=snapshot(item), change=change,
                              changed_by=by, changed_at=now))
-    await session.execute(delete(ItemChannel).where(ItemChannel.item_id == item.id))
-    await session.execute(insert(ItemChannel), [{"item_id": item.id, "channel": c} for c in item.channels])
-    await index_item(session, item, await department_name(session, item.department_code))
-    await session.flush()
+    if fields is None or "channels" in fields:
+        if fields is not None:
+            await session.execute(delete(ItemChannel).where(ItemChannel.item_id == item.id))
+        await session.execute(insert(ItemChannel), [{"item_id": item.id, "channel": c} for c in item.channels])
+    if fields is None or fields & SEARCHED:
+        await index_item(session, item, department or await department_name(session, item.department_code),
+                         fresh=fields is None)
 
 
 async def _announce(session: AsyncSession, item: Item, subject: str) -> None:
@@ -82,10 +88,13 @@ async def _announce(session: AsyncSession, item: Item, subject: str) -> None:
         channels=list(item.channels), appointment=item.appointment), tenant="*", about=item.code)
 
 
-async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: datetime) -> Item:
-    """Add an item as a draft at revision 1; 409 when the code is taken."""
+async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: datetime,
+                      status: str = "draft") -> Item:
+    """Add an item at revision 1, as a draft (or published at once by an import); 409 when the code is taken."""
+    if status not in ("draft", "published"):
+        raise ValueError("a new item is a draft or published")
     check_limits(data.legal_limit_days, data.promised_limit_days)
-    await department_name(session, data.department_code)
+    department = await department_name(session, data.department_code)
     if (await session.execute(select(Item.id).where(Item.code == data.code))).first() is not None:
         raise Conflict(f"Item {data.code} exists already.", code="item_exists")
     values = data.model_dump(exclude_none=True, exclude={"status"})
@@ -96,9 +105,11 @@ async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: 
     values.setdefault("fee_basis", "")
     values.setdefault("appointment", False)
     values.setdefault("auto_approve", False)
-    item = Item(**values, status="draft", revision=1, created_at=now, updated_at=now)
+    item = Item(**values, status=status, revision=1, created_at=now, updated_at=now)
     session.add(item)
-    await _save_revision(session, item, change="created", by=by, now=now)
+    await _save_revision(session, item, change="created", by=by, now=now, department=department)
+    if status == "published":
+        await _announce(session, item, "catalog.item.published")
     return item
 
 
@@ -127,7 +138,7 @@ async def update_item(session: AsyncSession, item: Item, data: ItemFields, *, by
         setattr(item, name, value)
     item.revision += 1
     item.updated_at = now
-    await _save_revision(session, item, change="updated", by=by, now=now)
+    await _save_revision(session, item, change="updated", by=by, now=now, fields=set(changes))
     if item.status in ("published", "suspended"):
         await _announce(session, item, "catalog.item.updated")
     return item
@@ -140,7 +151,7 @@ async def change_status(session: AsyncSession, item: Item, target: str, *, by: s
     item.status = target
     item.revision += 1
     item.updated_at = now
-    await _save_revision(session, item, change=target, by=by, now=now)
+    await _save_revision(session, item, change=target, by=by, now=now, fields=set())
     if target == "published":
         await _announce(session, item, "catalog.item.published")
     elif target == "withdrawn":

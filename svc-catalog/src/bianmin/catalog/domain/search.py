@@ -72,9 +72,10 @@ def weighted_grams(*, name: str, aliases: Iterable[str], keywords: Iterable[str]
     return weights
 
 
-async def index_item(session: AsyncSession, item: Item, department_name: str) -> None:
-    """Replace an item's rows in the n-gram index (called on every write of the item)."""
-    await session.execute(delete(SearchGram).where(SearchGram.item_id == item.id))
+async def index_item(session: AsyncSession, item: Item, department_name: str, *, fresh: bool = False) -> None:
+    """Replace an item's rows in the n-gram index (on every write of its searched fields; ``fresh``: a new item)."""
+    if not fresh:
+        await session.execute(delete(SearchGram).where(SearchGram.item_id == item.id))
     weights = weighted_grams(name=item.name, aliases=item.aliases, keywords=item.keywords,
                              department=department_name)
     if weights:

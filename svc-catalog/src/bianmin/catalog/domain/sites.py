@@ -117,6 +117,10 @@ async def set_offerings(session: AsyncSession, site: Site, offerings: list[tuple
         if lacking:
             raise Unprocessable.field(f"offerings.{index}.channels", f"item {code} is not handled through {', '.join(lacking)}")
         rows.update((item.id, c) for c in channels)
+    current = {(r[0], r[1]) for r in (await session.execute(select(Offering.item_id, Offering.channel)
+                                                            .where(Offering.site_code == site.code))).all()}
+    if current == rows:
+        return len(rows)
     await session.execute(delete(Offering).where(Offering.site_code == site.code))
     if rows:
         await session.execute(insert(Offering), [{"item_id": i, "site_code": site.code, "channel": c} for i, c in sorted(rows)])
