@@ -143,3 +143,13 @@ async def test_a_body_over_the_limit_is_413(settings: GatewaySettings, start_ups
     assert response.status_code == 413
     assert response.json()["code"] == "body_too_large"
     assert upstream.hits == 0
+
+
+async def test_a_request_the_upstream_hop_cannot_carry_is_a_400_not_a_500(
+        settings: GatewaySettings, start_upstream: Any, open_gateway: Any) -> None:
+    upstream, catalog = start_upstream("catalog")
+    async with open_gateway(settings.model_copy(update={"catalog_url": catalog.url})) as (_, client):
+        response = await client.get("/catalog/v1/public/echo", headers={"X-Bad": "line\nbreak"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "request_not_forwardable"
+    assert upstream.hits == 0

@@ -20,8 +20,15 @@ from starlette.types import Receive, Scope, Send
 from bianmin.gateway.domain.breaker import CircuitOpen
 from bianmin.gateway.domain.forwarding import forwarded_for, is_trusted, parse_networks, request_headers, response_headers
 from bianmin.gateway.errors import GatewayTimeout, UpstreamUnavailable
-from bianmin.gateway.transport import UpstreamRequest, UpstreamResponse, UpstreamTimedOut, UpstreamUnreachable
+from bianmin.gateway.transport import (
+    RequestNotForwardable,
+    UpstreamRequest,
+    UpstreamResponse,
+    UpstreamTimedOut,
+    UpstreamUnreachable,
+)
 from bianmin.gateway.upstreams import Upstream
+from bianmin.kit.errors import DomainError
 from bianmin.kit.identity import IDENTITY_HEADER, Principal, mint_token
 from bianmin.kit.logging import traceparent_var
 
@@ -68,6 +75,8 @@ async def exchange(request: Request, upstream: Upstream, outgoing: UpstreamReque
                                   headers={"Retry-After": "1"}) from exc
     except UpstreamTimedOut as exc:
         raise GatewayTimeout(f"The {upstream.name} service did not answer in time.") from exc
+    except RequestNotForwardable as exc:
+        raise DomainError(f"This request cannot be forwarded: {exc}", code="request_not_forwardable") from exc
     finally:
         add_upstream_time(request, time.perf_counter() - started)
 

@@ -1,12 +1,15 @@
 """Per-key rate limits with the ``limits`` library, in memory by default and in Redis when configured.
 
-``limits`` offers no token bucket; its moving window is used instead: it counts every hit of the
-last period exactly, so a caller gets at most N requests in any period and no burst of 2N across a
-window edge, which is the promise a token bucket of N per period makes. Each key or client may
-carry its own rate (``"100/minute"``, or several: ``"10/second;1000/hour"``); others get the
-default, and anonymous callers are limited per client IP. With Redis, every gateway replica shares
-the counts. When the store fails the gateway lets the request through and logs it: an outage of
-the limiter must not become an outage of the platform.
+``limits`` offers no token bucket; its sliding-window counter stands in for one: it weighs the
+previous fixed window's count by how much of it still overlaps the last period, so a caller gets
+about N requests in any period and no burst of 2N across a window edge, the promise a token bucket
+of N per period makes. It keeps two counters per caller, O(1) per request in memory and in Redis.
+(The exact moving window was measured and rejected: its in-memory store keeps one entry per hit
+and an expiry task that takes every caller's lock in turn, which stalled requests under load.)
+Each key or client may carry its own rate (``"100/minute"``, or several: ``"10/second;1000/hour"``);
+others get the default, and anonymous callers are limited per client IP. With Redis, every gateway
+replica shares the counts. When a remote store fails or is slow the gateway lets the request
+through and logs it: an outage of the limiter must not become an outage of the platform.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import time
 from functools import lru_cache
 
 from limits import RateLimitItem, parse_many
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
 from bianmin.gateway.errors import TooManyRequests
@@ -64,7 +67,8 @@ class RateLimiter:
     def __init__(self, storage_url: str, *, default_rate: str, metrics: GatewayMetrics | None = None) -> None:
         uri, options = storage_uri(storage_url)
         self.storage = storage_from_string(uri, **options)
-        self.strategy = MovingWindowRateLimiter(self.storage)  # type: ignore[arg-type]
+        self.strategy = SlidingWindowCounterRateLimiter(self.storage)  # type: ignore[arg-type]
+        self.remote = not uri.startswith("async+memory")
         self.default_rate = default_rate
         self.metrics = metrics
         parse_rate(default_rate)
@@ -73,7 +77,10 @@ class RateLimiter:
         """Count one request of ``subject`` against ``rate`` (else the default); 429 when it is one too many."""
         items = parse_rate(rate or self.default_rate)
         try:
-            refused = await asyncio.wait_for(self._hit_all(items, subject), STORE_TIMEOUT_SECONDS)
+            if self.remote:
+                refused = await asyncio.wait_for(self._hit_all(items, subject), STORE_TIMEOUT_SECONDS)
+            else:
+                refused = await self._hit_all(items, subject)
         except Exception:
             log.warning("rate limit store failed; request let through", exc_info=True,
                         extra={"subject": subject})

@@ -2,7 +2,8 @@
 
 The gateway needs four things of a transport: send a request and return once the response's
 head has arrived, stream the body as raw bytes (no decompression: ``Content-Encoding`` passes
-through), close, and tell "could not reach it" from "it took too long". :class:`HttpxTransport`
+through), close, and tell "could not reach it" from "it took too long" (and both from "this
+request cannot be sent at all", which is the client's fault). :class:`HttpxTransport`
 does this with one pooled ``httpx.AsyncClient`` per upstream; httpx is known to lag under high
 concurrency, so another client (aiohttp, a raw h11 pool) can take its place by implementing
 :class:`Transport` without touching the routing, retries or breaker.
@@ -21,6 +22,10 @@ import httpx
 
 class UpstreamUnreachable(Exception):
     """The request got no answer because no connection could be made or it broke before the answer began."""
+
+
+class RequestNotForwardable(Exception):
+    """The client's request cannot be expressed to the upstream (a header or URL the client library refuses)."""
 
 
 class UpstreamTimedOut(Exception):
@@ -129,8 +134,23 @@ class HttpxTransport:
         )
 
     async def send(self, request: UpstreamRequest) -> UpstreamResponse:
-        """Send a request with httpx in streaming mode; map httpx's failures onto the transport's two."""
-        timeout = httpx.USE_CLIENT_DEFAULT
+        """Send a request with httpx in streaming mode; map httpx's failures onto the transport's own."""
+        try:
+            built = self._build(request)
+        except (httpx.InvalidURL, ValueError) as exc:
+            raise RequestNotForwardable(str(exc) or type(exc).__name__) from exc
+        try:
+            response = await self.client.send(built, stream=True)
+        except (httpx.LocalProtocolError, httpx.UnsupportedProtocol) as exc:
+            raise RequestNotForwardable(str(exc) or type(exc).__name__) from exc
+        except _TIMED_OUT as exc:
+            raise UpstreamTimedOut(str(exc) or type(exc).__name__) from exc
+        except (*_UNREACHABLE, httpx.TransportError) as exc:
+            raise UpstreamUnreachable(str(exc) or type(exc).__name__) from exc
+        return _HttpxResponse(response)
+
+    def _build(self, request: UpstreamRequest) -> httpx.Request:
+        timeout: httpx.Timeout | object = httpx.USE_CLIENT_DEFAULT
         if request.read_timeout is not None:
             base = self.client.timeout
             timeout = httpx.Timeout(connect=base.connect, read=request.read_timeout, write=base.write, pool=base.pool)
@@ -139,13 +159,7 @@ class HttpxTransport:
         sent = {name.lower() for name, _ in request.headers}
         for name in _CLIENT_DEFAULTS - sent:
             del built.headers[name]
-        try:
-            response = await self.client.send(built, stream=True)
-        except _TIMED_OUT as exc:
-            raise UpstreamTimedOut(str(exc) or type(exc).__name__) from exc
-        except _UNREACHABLE as exc:
-            raise UpstreamUnreachable(str(exc) or type(exc).__name__) from exc
-        return _HttpxResponse(response)
+        return built
 
     async def aclose(self) -> None:
         """Close the pool."""
