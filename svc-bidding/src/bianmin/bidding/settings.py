@@ -43,3 +43,6 @@ class BiddingSettings(ServiceSettings):
         default=0, ge=0, description="Trusted proxies in front of the gateway (load balancers whose X-Forwarded-For the "
         "gateway believes); the client's address is that many entries left of the one the gateway appended.")
     worker_poll_seconds: float = 5.0
+    ocds_ocid_prefix: str = Field(default="ocds-bm0199", pattern=r"^ocds-[a-z0-9]{6}$",
+                                  description="The OCDS ocid prefix registered for this publisher (ocds-xxxxxx).")
+    ocds_publisher: str = Field(default="便民区公共资源交易中心", description="The OCDS publisher's name.")

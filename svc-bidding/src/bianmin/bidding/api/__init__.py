@@ -2,8 +2,19 @@
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api import auction, bids, complaints, escrow, evaluation, experts, opening, projects, supervision
+from bianmin.bidding.api import (
+    auction,
+    bids,
+    complaints,
+    escrow,
+    evaluation,
+    experts,
+    opendata,
+    opening,
+    projects,
+    supervision,
+)
 
 ROUTERS: list[APIRouter] = [projects.router, bids.router, opening.router, escrow.router, evaluation.router,
                             experts.router, complaints.router, auction.router,
-                            supervision.router]
+                            opendata.router, supervision.router]

@@ -1,0 +1,98 @@
+"""Open data: Open Contracting Data Standard 1.1 releases of the district's tenders.
+
+- ``ocid`` = ``<ocds_ocid_prefix>-<project code>``; a release's ``id`` = ``<ocid>-<transition id>``.
+- One release per publishing moment of the status history: ``published`` → tag ``tender``;
+  ``awarded`` → ``award`` (with ``contract`` for the sections whose contract is recorded, and
+  for direct contracts, filed as awarded); ``failed`` → ``tenderUpdate`` (tender status
+  ``unsuccessful``); ``cancelled`` → ``tenderCancellation``. A release carries the sections its
+  tag concerns: a ``tender`` release has no awards. Releases are built from the stored project
+  as it stands, dated at the moment of the transition; drafts are never published.
+- procurementMethod: open tenders and auctions ``open``, invited tenders ``selective``, direct
+  contracts ``direct`` (``limited`` is not used: the platform files no negotiated procedure).
+  mainProcurementCategory: construction ``works``, procurement ``goods``; land use rights and
+  state property are sales, published with ``procurementMethodDetails`` naming the auction.
+- Parties are identified by their Unified Social Credit Code (scheme ``CN-USCC``). Amounts are
+  JSON numbers in CNY, as the OCDS schema requires (the API elsewhere sends money as strings).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from bianmin.bidding.models import Project, ProjectTransition
+
+TAGS = {"published": ["tender"], "awarded": ["award"], "failed": ["tenderUpdate"],
+        "cancelled": ["tenderCancellation"]}
+METHOD = {"open": "open", "invited": "selective", "direct": "direct"}
+CATEGORY = {"construction": "works", "procurement": "goods"}
+TENDER_STATUS = {"published": "active", "closed": "active", "opening": "active", "opened": "active",
+                 "evaluating": "active", "publicised": "active", "awarded": "complete", "failed": "unsuccessful",
+                 "cancelled": "cancelled"}
+
+
+def _money(amount: Decimal | None) -> dict[str, Any] | None:
+    return None if amount is None else {"amount": float(amount), "currency": "CNY"}
+
+
+def _party(credit_code: str, name: str, roles: list[str]) -> dict[str, Any]:
+    return {"id": f"CN-USCC-{credit_code}", "name": name, "roles": roles,
+            "identifier": {"scheme": "CN-USCC", "id": credit_code, "legalName": name}}
+
+
+def release(project: Project, transition: ProjectTransition, *, prefix: str, names: dict[str, str]) -> dict[str, Any]:
+    """The OCDS release of one publishing transition of a project (see the module docstring)."""
+    ocid = f"{prefix}-{project.code}"
+    tag = list(TAGS.get(transition.to_status, ["tenderUpdate"]))
+    buyer = _party(project.tenderer_credit_code, project.tenderer_name, ["buyer", "procuringEntity"])
+    tenderers = sorted(names)
+    status = TENDER_STATUS.get(transition.to_status, "active")
+    tender: dict[str, Any] = {
+        "id": project.code, "title": project.name, "status": status, "value": _money(project.budget),
+        "procurementMethod": METHOD.get(project.method, "open"),
+        "tenderPeriod": {"startDate": project.created_at.isoformat(), "endDate": project.bid_deadline.isoformat()},
+        "awardCriteria": "ratedCriteria" if project.evaluation_method == "comprehensive" else "priceOnly",
+        "numberOfTenderers": len(tenderers),
+        "tenderers": [{"id": f"CN-USCC-{c}", "name": names[c]} for c in tenderers],
+        "lots": [{"id": s.code, "title": s.name, "value": _money(s.budget),
+                  "status": "cancelled" if s.outcome == "failed" else ("complete" if s.outcome == "awarded" else "active")}
+                 for s in project.sections],
+    }
+    if project.category in CATEGORY:
+        tender["mainProcurementCategory"] = CATEGORY[project.category]
+    else:
+        tender["procurementMethodDetails"] = "网上竞价 (online ascending auction)"
+    parties = [buyer] + [_party(c, names[c], ["tenderer"]) for c in tenderers]
+    data: dict[str, Any] = {"ocid": ocid, "id": f"{ocid}-{transition.id}", "date": transition.at.isoformat(),
+                            "tag": tag, "initiationType": "tender", "language": "zh",
+                            "buyer": {"id": buyer["id"], "name": buyer["name"]}, "tender": tender}
+    if transition.to_status == "awarded":
+        awards, contracts = [], []
+        for s in project.sections:
+            if s.outcome != "awarded" or s.winner_credit_code is None:
+                continue
+            award_id = f"{project.code}-{s.code}"
+            winner = {"id": f"CN-USCC-{s.winner_credit_code}", "name": names.get(s.winner_credit_code, "")}
+            awards.append({"id": award_id, "status": "active", "date": transition.at.isoformat(),
+                           "value": _money(s.award_amount), "suppliers": [winner], "relatedLots": [s.code]})
+            for party in parties:
+                if party["id"] == winner["id"]:
+                    party["roles"] = [*party["roles"], "supplier"]
+            if winner["id"] not in {p["id"] for p in parties}:
+                parties.append(_party(s.winner_credit_code, winner["name"], ["supplier"]))
+            if s.contract_signed_at is not None:
+                contracts.append({"id": f"{award_id}-C", "awardID": award_id, "status": "active",
+                                  "dateSigned": s.contract_signed_at.isoformat(), "value": _money(s.award_amount)})
+        data["awards"] = awards
+        if contracts:
+            data["contracts"] = contracts
+            data["tag"] = [*tag, "contract"]
+    data["parties"] = parties
+    return data
+
+
+def package(releases: list[dict[str, Any]], *, uri: str, publisher: str, now: datetime) -> dict[str, Any]:
+    """An OCDS 1.1 release package around ``releases``."""
+    return {"uri": uri, "version": "1.1", "publishedDate": now.isoformat(), "publisher": {"name": publisher},
+            "releases": releases}

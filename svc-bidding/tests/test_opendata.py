@@ -1,0 +1,83 @@
+"""The archive of a finished project with its manifest digest, and OCDS 1.1 releases and feed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import timedelta
+
+from bidding_factories import CLERK, SUPERVISOR, T0, enterprise, publicised_tender
+from fastapi import FastAPI
+
+from bianmin.bidding.domain.archive import canonical, manifest
+from bianmin.kit.clock import FixedClock
+from bianmin.kit.identity import Principal
+from bianmin.kit.testing.client import client_for
+
+CODE = "BM-2026-001"
+ANYONE = Principal(key_id="citizen", tenant=None, scopes=frozenset())
+
+
+def test_the_manifest_digest_is_sha256_over_the_sorted_canonical_listing() -> None:
+    parts = {"b": [{"x": 1}], "a": []}
+    listed = manifest(parts)
+    entries = [{"name": "a", "count": 0, "sha256": hashlib.sha256(b"[]").hexdigest()},
+               {"name": "b", "count": 1, "sha256": hashlib.sha256(b'[{"x":1}]').hexdigest()}]
+    assert listed["entries"] == entries
+    assert listed["digest"] == hashlib.sha256(canonical(entries)).hexdigest()
+
+
+async def test_a_finished_project_is_archived_whole_and_reproducibly(app: FastAPI, clock: FixedClock) -> None:
+    await publicised_tender(app, clock)
+    async with client_for(app, CLERK) as clerk:
+        early = await clerk.get(f"/v1/projects/{CODE}/archive")
+        clock.advance(timedelta(days=3))
+        assert (await clerk.post(f"/v1/projects/{CODE}/award")).status_code == 200
+        first = (await clerk.get(f"/v1/projects/{CODE}/archive")).json()
+    async with client_for(app, SUPERVISOR) as supervisor:
+        second = (await supervisor.get(f"/v1/projects/{CODE}/archive")).json()
+    async with client_for(app, ANYONE) as citizen:
+        refused = await citizen.get(f"/v1/projects/{CODE}/archive")
+    assert early.json()["code"] == "not_finished"
+    assert refused.status_code == 403
+    assert first["manifest"]["digest"] == second["manifest"]["digest"]
+    assert manifest(first["parts"])["digest"] == first["manifest"]["digest"]
+    assert [t["to_status"] for t in first["parts"]["transitions"]][-1] == "awarded"
+    assert len(first["parts"]["bids"]) == 3
+    assert all(len(b["ciphertext_sha256"]) == 64 and "ciphertext" not in b for b in first["parts"]["bids"])
+    assert {e["name"] for e in first["manifest"]["entries"]} >= {"opening_record", "responses", "collusion_flags",
+                                                                 "expert_draw", "complaints", "escrow_recoveries"}
+    tampered = json.loads(json.dumps(first["parts"]))
+    tampered["bids"][0]["price"] = "1.00"
+    assert manifest(tampered)["digest"] != first["manifest"]["digest"]
+
+
+async def test_ocds_releases_follow_the_tender_and_the_feed_pages_by_date(app: FastAPI, clock: FixedClock) -> None:
+    await publicised_tender(app, clock)
+    clock.advance(timedelta(days=3))
+    async with client_for(app, CLERK) as clerk:
+        await clerk.post(f"/v1/projects/{CODE}/award")
+        await clerk.post(f"/v1/projects/{CODE}/sections/S1/contract")
+    async with client_for(app, ANYONE) as citizen:
+        record = (await citizen.get(f"/v1/projects/{CODE}/ocds")).json()
+        feed = (await citizen.get("/v1/ocds/releases", params={"limit": 1})).json()
+        page_two = (await citizen.get(feed["links"]["next"])).json()
+        later = (await citizen.get("/v1/ocds/releases", params={"since": (T0 + timedelta(days=10)).isoformat()})).json()
+        naive = await citizen.get("/v1/ocds/releases", params={"since": "2026-03-01T00:00:00"})
+    releases = record["records"][0]["releases"]
+    assert record["version"] == "1.1"
+    assert [r["tag"] for r in releases] == [["tender"], ["award", "contract"]]
+    assert releases[0]["ocid"] == f"ocds-bm0199-{CODE}"
+    tender = releases[1]["tender"]
+    assert tender["procurementMethod"] == "open"
+    assert tender["mainProcurementCategory"] == "works"
+    assert tender["numberOfTenderers"] == 3
+    award = releases[1]["awards"][0]
+    assert award["suppliers"][0]["id"] == f"CN-USCC-{enterprise(3)}"
+    assert award["value"] == {"amount": 870000.0, "currency": "CNY"}
+    assert releases[1]["contracts"][0]["awardID"] == award["id"]
+    assert "awards" not in releases[0]
+    assert [r["tag"] for r in feed["releases"]] == [["tender"]]
+    assert [r["tag"] for r in page_two["releases"]] == [["award", "contract"]]
+    assert [r["tag"] for r in later["releases"]] == [["award", "contract"]]
+    assert naive.status_code == 422
