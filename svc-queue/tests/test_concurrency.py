@@ -76,3 +76,20 @@ async def test_concurrent_bookings_never_exceed_a_slots_capacity(app: FastAPI, c
     assert {a.json()["code"] for a in answers if a.status_code == 409} == {"slot_full"}
     assert slots.json()[0]["booked"] == 5
     assert slots.json()[0]["available"] == 0
+
+
+async def test_one_person_booking_many_slots_at_once_stays_within_the_daily_limit(app: FastAPI, db_backend: str) -> None:
+    async with client_for(app) as client:
+        await make_hall(client)
+        plan = await client.post(f"/v1/halls/{HALL}/slots", json={
+            "line": "A", "from_date": "2026-12-02", "to_date": "2026-12-02",
+            "times": [[f"{h:02d}:00", f"{h:02d}:30"] for h in range(9, 17)], "capacity": 5})
+        person = resident_id("19880808")
+        answers = await asyncio.gather(*(client.post("/v1/appointments", json={
+            "slot_id": slot["id"], "name": "周芷若", "id_number": person}) for slot in plan.json()["slots"]))
+        cancelled = await client.post(f"/v1/appointments/{next(a for a in answers if a.status_code == 201).json()['code']}/cancel")
+        again = await client.post("/v1/appointments", json={"slot_id": plan.json()["slots"][0]["id"], "name": "周芷若",
+                                                            "id_number": person})
+    assert sorted(a.status_code for a in answers) == [201, 201] + [409] * 6
+    assert cancelled.status_code == 200
+    assert again.status_code == 201

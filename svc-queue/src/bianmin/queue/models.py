@@ -145,6 +145,16 @@ class Appointment(Base):
     ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class BookingQuota(Base):
+    """Live bookings per person and day, keyed by a hash of the ID number; bounded by an atomic upsert."""
+
+    __tablename__ = "booking_quota"
+
+    person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    booked: Mapped[int] = mapped_column(Integer)
+
+
 class Ticket(Base):
     """A queue ticket (号) and its life: waiting, called, serving, held, done or no-show."""
 

@@ -5,7 +5,8 @@ Rules:
   working-day calendar marks off (holidays closed, 调休 working weekends open) and slots that exist.
 - A booking must fall on a working day within the horizon (today … today + ``booking_horizon_days``)
   and before the slot starts. One ID number holds at most ``per_person_daily_limit`` live bookings
-  per day, across halls.
+  per day, across halls; the count is an atomic conditional upsert, so concurrent bookings by one
+  person cannot pass it either.
 - Capacity is taken with a conditional ``UPDATE slot SET booked = booked + 1 WHERE booked < capacity``:
   atomic on both databases, so concurrent bookings never exceed it.
 - Cancelling is allowed until the slot starts and gives the place back.
@@ -15,22 +16,23 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 from bianmin.queue.domain import tickets
-from bianmin.queue.models import Appointment, Hall, Line, Slot
+from bianmin.queue.models import Appointment, BookingQuota, Hall, Line, Slot
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 MAX_RANGE_DAYS = 62
-LIVE = ("booked", "checked_in")
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,13 @@ async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, 
         raise Conflict(f"Bookings open {rules.horizon_days} days ahead.", code="beyond_horizon")
     if not calendar.is_workday(slot.day):
         raise Conflict(f"The hall is closed on {slot.day.isoformat()}.", code="hall_closed")
-    held = int((await session.execute(select(func.count()).select_from(Appointment).where(
-        Appointment.id_number == id_number, Appointment.day == slot.day, Appointment.state.in_(LIVE)))).scalar_one())
-    if held >= rules.per_person_daily_limit:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    quota = await session.execute(
+        insert(BookingQuota).values(person_key=person_key(id_number), day=slot.day, booked=1)
+        .on_conflict_do_update(index_elements=["person_key", "day"], set_={"booked": BookingQuota.booked + 1},
+                               where=BookingQuota.booked < rules.per_person_daily_limit)
+        .returning(BookingQuota.booked))
+    if quota.first() is None:
         raise Conflict(f"One person may hold {rules.per_person_daily_limit} appointments a day.",
                        code="daily_limit_reached")
     taken = await session.execute(update(Slot).where(Slot.id == slot.id, Slot.booked < Slot.capacity)
@@ -115,6 +121,11 @@ async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, 
     session.add(appointment)
     await session.flush()
     return appointment
+
+
+def person_key(id_number: str) -> str:
+    """The key under which a person's bookings are counted: a hash, so the quota table holds no ID numbers."""
+    return hashlib.sha256(f"bianmin-queue-quota:{id_number}".encode()).hexdigest()
 
 
 def _new_code() -> str:
@@ -139,6 +150,9 @@ async def cancel(session: AsyncSession, *, appointment: Appointment, now: dateti
     appointment.state = "cancelled"
     appointment.cancelled_at = now
     await session.execute(update(Slot).where(Slot.id == slot.id).values(booked=Slot.booked - 1))
+    await session.execute(update(BookingQuota).where(BookingQuota.person_key == person_key(appointment.id_number),
+                                                     BookingQuota.day == appointment.day)
+                          .values(booked=BookingQuota.booked - 1))
     await session.flush()
     return appointment
 
