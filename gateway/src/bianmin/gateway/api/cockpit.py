@@ -22,7 +22,7 @@ from bianmin.gateway.forward import add_upstream_time, upstream_headers
 from bianmin.gateway.schemas import CockpitOverview
 from bianmin.gateway.transport import UpstreamRequest, UpstreamTimedOut, UpstreamUnreachable
 from bianmin.gateway.upstreams import Upstream
-from bianmin.kit.errors import problem_responses
+from bianmin.kit.errors import DomainError, problem_responses
 from bianmin.kit.identity import Principal
 from bianmin.kit.stats import Overview, Period
 
@@ -55,7 +55,7 @@ async def _part(request: Request, upstream: Upstream, principal: Principal, quer
         raise _Missing(f"status_{response.status_code}")
     try:
         return Overview.model_validate_json(body)
-    except ValidationError as exc:
+    except (ValidationError, DomainError) as exc:  # the kit's Period refuses a reversed period with a DomainError
         raise _Missing("invalid_answer") from exc
 
 
