@@ -6,10 +6,12 @@ from decimal import Decimal
 import httpx
 from fastapi import FastAPI
 
-from bianmin.contracts.events.bidding import ProjectPublished, SectionTerms
+from bianmin.contracts.events.bidding import ProjectAwarded, ProjectPublished, SectionAward, SectionTerms
 from bianmin.guarantee.domain import projects
+from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.identity import Principal
+from bianmin.kit.testing.client import client_for
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 BIDDER_1 = with_uscc_check("91330199MA0000001")
@@ -66,3 +68,27 @@ def application(**changes: object) -> dict[str, object]:
         "expires_on": "2026-06-30"}
     body.update(changes)
     return body
+
+
+async def issue_guarantee(app: FastAPI, bidder: Principal, body: dict[str, object], issuer: Principal = PICC) -> str:
+    """Apply as ``bidder``, underwrite and issue as ``issuer``; the guarantee's number."""
+    async with client_for(app, bidder) as client, client_for(app, issuer) as acting:
+        applied = await client.post("/v1/guarantees", json=body)
+        assert applied.status_code == 201, applied.text
+        number = applied.json()["number"]
+        assert (await acting.post(f"/v1/guarantees/{number}/underwrite")).json()["status"] == "underwriting"
+        issued = await acting.post(f"/v1/guarantees/{number}/issue")
+        assert issued.status_code == 200, issued.text
+    return str(number)
+
+
+async def award(app: FastAPI, winner: str, amount: str = "4500000.00", code: str = "BM-2026-001") -> list[str]:
+    """Award section S1 as ``bidding.project.awarded`` would; the bid bonds released."""
+    payload = ProjectAwarded(code=code, site_code=SITE, awarded_at=NOW, sections=[SectionAward(
+        code="S1", winner_credit_code=winner, award_amount=Decimal(amount),
+        bidder_credit_codes=[BIDDER_1, BIDDER_2])])
+    async with app.state.db.sessionmaker() as session:
+        released = await projects.apply_awarded(session, payload, keyring=KeyRing.from_settings(app.state.settings),
+                                                now=app.state.clock.now())
+        await session.commit()
+    return released

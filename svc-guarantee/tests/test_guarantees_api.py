@@ -192,6 +192,7 @@ async def test_a_demand_is_examined_and_rejected_with_every_discrepancy_then_pai
 
 async def test_release_and_expiry_end_a_guarantee(clocked_app: FastAPI, db_backend: str) -> None:
     from bianmin.guarantee.domain import guarantees
+    from bianmin.guarantee.domain.keys import KeyRing
 
     number = await _issued(clocked_app)
     async with client_for(clocked_app, STAFF) as staff:
@@ -208,7 +209,8 @@ async def test_release_and_expiry_end_a_guarantee(clocked_app: FastAPI, db_backe
         await picc.post(f"/v1/guarantees/{other}/issue")
     clocked_app.state.clock.advance(timedelta(days=130))
     async with clocked_app.state.db.sessionmaker() as session:
-        expired = await guarantees.expire_due(session, now=clocked_app.state.clock.now())
+        expired = await guarantees.expire_due(session, KeyRing.from_settings(clocked_app.state.settings),
+                                              now=clocked_app.state.clock.now())
         await session.commit()
     assert expired == [other]
     assert BIDDER_1 != BIDDER_2

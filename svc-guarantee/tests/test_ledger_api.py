@@ -62,7 +62,8 @@ async def test_checkpoints_are_signed_notes_and_proofs_verify(clocked_app: FastA
         bad = await public.get("/v1/ledger/proofs/inclusion", params={"leaf_index": 5, "tree_size": 4})
         beyond = await public.get("/v1/ledger/proofs/consistency", params={"first": 1, "second": 99})
         old = await public.get("/v1/ledger/checkpoints/3")
-        missing = await public.get("/v1/ledger/checkpoints/2")
+        every = [(await public.get(f"/v1/ledger/checkpoints/{n}")).status_code for n in range(1, 5)]
+        missing = await public.get("/v1/ledger/checkpoints/5")
     assert first["size"] == 3
     assert second["size"] == 4
     body = parse_checkpoint(verify_note(second["note"], key))
@@ -74,6 +75,7 @@ async def test_checkpoints_are_signed_notes_and_proofs_verify(clocked_app: FastA
     assert bad.status_code == 422
     assert beyond.status_code == 422
     assert old.json()["root_hash"] == first["root_hash"]
+    assert every == [200, 200, 200, 200]
     assert missing.status_code == 404
 
 

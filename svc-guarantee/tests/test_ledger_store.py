@@ -4,6 +4,7 @@ from fastapi import FastAPI
 from guarantee_factories import NOW, STAFF
 
 from bianmin.guarantee.domain import ledger
+from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.verifier import merkle
 from bianmin.guarantee.verifier.notes import canonical_bytes
 from bianmin.kit.identity import ANONYMOUS
@@ -13,9 +14,10 @@ from bianmin.kit.testing.client import client_for
 async def test_appends_keep_roots_and_proofs_equal_to_a_full_recomputation(app: FastAPI, db_backend: str) -> None:
     leaves: list[bytes] = []
     roots = [merkle.EMPTY_ROOT]
+    keyring = KeyRing.from_settings(app.state.settings)
     async with app.state.db.sessionmaker() as session:
         for n in range(37):
-            leaf = await ledger.append(session, kind="issued", number=f"BH-T-2026-{n:06d}", now=NOW,
+            leaf = await ledger.append(session, keyring, kind="issued", number=f"BH-T-2026-{n:06d}", now=NOW,
                                        document_hash=f"{n:064x}")
             assert leaf.seq == n
             leaves.append(merkle.leaf_hash(canonical_bytes({

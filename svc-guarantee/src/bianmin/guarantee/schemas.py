@@ -222,10 +222,26 @@ class AmendmentRead(BaseModel):
 
 
 class ClaimCreate(Strict):
-    """A demand for payment with its supporting statement."""
+    """A demand for payment with its supporting statement; ``extend_or_pay`` also asks for an extension."""
 
     amount: Amount
     statement: str = Field(min_length=1, max_length=5000)
+    kind: Literal["pay", "extend_or_pay"] = "pay"
+    requested_expires_on: date | None = Field(default=None, description="The extension an extend-or-pay demand asks for.")
+
+    @model_validator(mode="after")
+    def _extension_asked(self) -> ClaimCreate:
+        if self.kind == "extend_or_pay" and self.requested_expires_on is None:
+            raise ValueError("an extend_or_pay demand gives requested_expires_on")
+        if self.kind == "pay" and self.requested_expires_on is not None:
+            raise ValueError("requested_expires_on belongs to an extend_or_pay demand")
+        return self
+
+
+class ClaimSuspend(Strict):
+    """Suspend payment of an extend-or-pay demand until the end of a day (at most 30 days after the demand)."""
+
+    until: date
 
 
 class ClaimPay(Strict):
@@ -248,6 +264,9 @@ class ClaimRead(BaseModel):
     number: str
     guarantee_number: str
     status: str
+    kind: str
+    requested_expires_on: date | None
+    suspended_until: datetime | None
     amount: Decimal
     statement: str
     source: str
@@ -281,15 +300,34 @@ class ProofRead(BaseModel):
     log_key: str
 
 
-class VerificationRead(BaseModel):
-    """The answer of 验真: genuine, altered, unknown or revoked, and why."""
+class CheckRead(BaseModel):
+    """One check of a verification: what was checked, whether it held, and why."""
 
-    number: str
+    name: Literal["record", "document", "signature", "ledger", "status"]
+    ok: bool
+    reason: str
+
+
+class VerificationRead(BaseModel):
+    """The answer of 验真: genuine, altered, unknown or revoked, and why (every check, in order)."""
+
+    number: str | None
     verdict: Literal["genuine", "altered", "unknown", "revoked"]
     status: str | None = None
     reasons: list[str]
+    checks: list[CheckRead] = []
     document_hash: str | None = None
     checked_at: datetime
+
+
+class PresentedDocument(Strict):
+    """The guarantee as its holder has it: the canonical document, its signature and the key named."""
+
+    document: dict[str, Any] = Field(description="The document as issued (canonical JSON; key order and spacing "
+                                                 "do not matter, values do).")
+    signature: str = Field(min_length=1, max_length=200, description="The issuer's Ed25519 signature, base64.")
+    key_name: str | None = Field(default=None, max_length=80,
+                                 description="The signing key; defaults to the document's own key_name.")
 
 
 class CheckpointRead(BaseModel):

@@ -1,4 +1,4 @@
-"""Background work: push deliveries, and expire guarantees and sign checkpoints on schedule."""
+"""Background work: push deliveries; expire guarantees, lapse suspended demands and seal the ledger."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import logging
 import httpx
 from fastapi import FastAPI
 
-from bianmin.guarantee.domain import delivery, guarantees, ledger
-from bianmin.guarantee.domain.keys import key_password
+from bianmin.guarantee.domain import claims, delivery, guarantees, ledger
+from bianmin.guarantee.domain.keys import KeyRing, key_password
 from bianmin.guarantee.settings import GuaranteeSettings
 
 log = logging.getLogger("bianmin.guarantee.workers")
@@ -36,16 +36,23 @@ async def push_worker(app: FastAPI) -> None:
             await asyncio.sleep(settings.push_poll_seconds)
 
 
+async def ledger_round(app: FastAPI) -> None:
+    """One round: expire guarantees past their expiry, lapse ended suspensions, sign an unsigned head."""
+    keyring = KeyRing.from_settings(app.state.settings)
+    async with app.state.db.sessionmaker() as session:
+        now = app.state.clock.now()
+        await guarantees.expire_due(session, keyring, now=now)
+        await claims.lapse_suspensions(session, now=now)
+        await ledger.seal(session, keyring, now=now)
+        await session.commit()
+
+
 async def ledger_worker(app: FastAPI) -> None:
-    """Expire guarantees past their expiry and sign a checkpoint of the current size, periodically."""
+    """Run :func:`ledger_round` periodically until cancelled."""
     settings: GuaranteeSettings = app.state.settings
     while True:
         try:
-            async with app.state.db.sessionmaker() as session:
-                await guarantees.expire_due(session, now=app.state.clock.now())
-                await ledger.latest_checkpoint(session, origin=settings.ledger_origin,
-                                               password=key_password(settings), now=app.state.clock.now())
-                await session.commit()
+            await ledger_round(app)
         except Exception as exc:
             log.warning("ledger round failed", extra={"error": repr(exc)})
         await asyncio.sleep(settings.expiry_poll_seconds)

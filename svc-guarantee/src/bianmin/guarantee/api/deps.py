@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.guarantee.domain.access import acts_for_issuer
 from bianmin.guarantee.domain.issuers import fen_to_yuan
-from bianmin.guarantee.domain.keys import key_password
+from bianmin.guarantee.domain.keys import KeyRing, key_password
 from bianmin.guarantee.models import Claim, Guarantee, GuaranteeStep
 from bianmin.guarantee.schemas import ClaimRead, GuaranteeRead, StepRead
 from bianmin.guarantee.settings import GuaranteeSettings
@@ -41,6 +41,14 @@ def get_password(settings: SettingsDep) -> bytes:
 PasswordDep = Annotated[bytes, Depends(get_password)]
 
 
+def get_keyring(settings: SettingsDep) -> KeyRing:
+    """The ledger's origin and the passphrase of the stored keys, for routes that sign."""
+    return KeyRing.from_settings(settings)
+
+
+KeyRingDep = Annotated[KeyRing, Depends(get_keyring)]
+
+
 def ensure_manages_issuer(principal: Principal, issuer_code: str) -> None:
     """403 unless the principal is the issuer itself or district-wide trading-centre staff."""
     staff = principal.has_scope("guarantee:write") and principal.district_wide
@@ -69,7 +77,8 @@ async def guarantee_read(session: AsyncSession, guarantee: Guarantee, *, with_st
 
 def claim_read(claim: Claim, guarantee: Guarantee) -> ClaimRead:
     """A claim with its guarantee's number."""
-    return ClaimRead(number=claim.number, guarantee_number=guarantee.number, status=claim.status,
+    return ClaimRead(number=claim.number, guarantee_number=guarantee.number, status=claim.status, kind=claim.kind,
+                     requested_expires_on=claim.requested_expires_on, suspended_until=claim.suspended_until,
                      amount=claim.amount, statement=claim.statement, source=claim.source, filed_by=claim.filed_by,
                      filed_at=claim.filed_at, examine_by=claim.examine_by, decided_by=claim.decided_by,
                      decided_at=claim.decided_at, discrepancies=claim.discrepancies,

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import or_, select
 
-from bianmin.guarantee.api.deps import PasswordDep, claim_read, cursor_id, guarantee_read
-from bianmin.guarantee.domain import access, claims, guarantees
+from bianmin.guarantee.api.deps import KeyRingDep, claim_read, cursor_id, guarantee_read
+from bianmin.guarantee.domain import access, amendments, claims, guarantees
 from bianmin.guarantee.domain.records import actor_of
 from bianmin.guarantee.models import Amendment, Guarantee
 from bianmin.guarantee.schemas import (
@@ -94,12 +94,12 @@ async def underwrite(number: str, session: SessionDep, who: PrincipalDep, clock:
 
 
 @router.post("/guarantees/{number}/issue", summary="Issue a guarantee", responses=problem_responses(401, 403, 404, 409))
-async def issue(number: str, session: SessionDep, who: PrincipalDep, password: PasswordDep,
+async def issue(number: str, session: SessionDep, who: PrincipalDep, keyring: KeyRingDep,
                 clock: ClockDep) -> GuaranteeRead:
     """Sign the canonical document with the issuer's key, append it to the ledger, publish and push it."""
     guarantee = await guarantees.get(session, number, lock=True)
     access.ensure_issuer(who, guarantee)
-    await guarantees.issue(session, guarantee, actor=actor_of(who), password=password, now=clock.now())
+    await guarantees.issue(session, guarantee, actor=actor_of(who), keyring=keyring, now=clock.now())
     await session.commit()
     return await guarantee_read(session, guarantee)
 
@@ -107,13 +107,14 @@ async def issue(number: str, session: SessionDep, who: PrincipalDep, password: P
 @router.post("/guarantees/{number}/release", summary="Release a guarantee",
              responses=problem_responses(401, 403, 404, 409, 422))
 async def release(number: str, body: ReleaseRequest, session: SessionDep, who: PrincipalDep,
-                  clock: ClockDep) -> GuaranteeRead:
+                  keyring: KeyRingDep, clock: ClockDep) -> GuaranteeRead:
     """Release an issued guarantee (e.g. the winner's bid bond after contract signing): issuer or site staff."""
     guarantee = await guarantees.get(session, number, lock=True)
     access.ensure_visible(who, guarantee)
     if not (access.acts_for_issuer(who, guarantee.issuer_code) or access.staff_writes(who, guarantee.site_code)):
         raise Forbidden("Only the issuer or the trading centre releases a guarantee.", code="not_allowed")
-    await guarantees.release(session, guarantee, reason=body.reason, actor=actor_of(who), now=clock.now())
+    await guarantees.release(session, guarantee, reason=body.reason, actor=actor_of(who), keyring=keyring,
+                             now=clock.now())
     await session.commit()
     return await guarantee_read(session, guarantee)
 
@@ -133,13 +134,13 @@ async def withdraw(number: str, session: SessionDep, who: PrincipalDep, clock: C
 @router.post("/guarantees/{number}/amendments", status_code=201, summary="Amend a guarantee",
              responses=problem_responses(401, 403, 404, 409, 422))
 async def amend(number: str, body: AmendmentCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
-                password: PasswordDep, clock: ClockDep) -> AmendmentRead:
+                keyring: KeyRingDep, clock: ClockDep) -> AmendmentRead:
     """Increase or extend an issued guarantee as its next numbered amendment (the issuer), re-signed."""
     guarantee = await guarantees.get(session, number, lock=True)
     access.ensure_issuer(who, guarantee)
-    amendment = await guarantees.amend(session, guarantee, kind=body.kind, new_amount=body.new_amount,
+    amendment = await amendments.amend(session, guarantee, kind=body.kind, new_amount=body.new_amount,
                                        new_expires_on=body.new_expires_on, reason=body.reason, actor=actor_of(who),
-                                       password=password, now=clock.now())
+                                       keyring=keyring, now=clock.now())
     return await idem.finish(session, AmendmentRead.model_validate(amendment), status_code=201)
 
 
@@ -156,15 +157,16 @@ async def list_amendments(number: str, session: SessionDep, who: PrincipalDep) -
 @router.post("/guarantees/{number}/claims", status_code=201, summary="Make a demand",
              responses=problem_responses(401, 403, 404, 409, 422))
 async def file_claim(number: str, body: ClaimCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
-                     clock: ClockDep) -> ClaimRead:
-    """The beneficiary (or site staff for it) demands payment with a supporting statement."""
+                     keyring: KeyRingDep, clock: ClockDep) -> ClaimRead:
+    """The beneficiary (or site staff for it) demands payment, or extend-or-pay, with a supporting statement."""
     guarantee = await guarantees.get(session, number, lock=True)
     access.ensure_visible(who, guarantee)
     if not (guarantee.beneficiary_credit_code in access.beneficiary_codes(who)
             or access.staff_writes(who, guarantee.site_code)):
         raise Forbidden("Only the beneficiary makes a demand.", code="not_the_beneficiary")
     claim = await claims.file(session, guarantee, amount=body.amount, statement=body.statement, source="beneficiary",
-                              actor=actor_of(who), calendar=await load_calendar(session), now=clock.now())
+                              actor=actor_of(who), calendar=await load_calendar(session), keyring=keyring,
+                              now=clock.now(), kind=body.kind, requested_expires_on=body.requested_expires_on)
     return await idem.finish(session, claim_read(claim, guarantee), status_code=201)
 
 

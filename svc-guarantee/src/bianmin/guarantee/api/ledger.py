@@ -1,27 +1,34 @@
-"""The public ledger: checkpoints, witnesses, proofs, verification (验真) and offline bundles."""
+"""The public ledger: checkpoints, witnesses, proofs, verification (验真) and offline bundles.
+
+Every public read here is read only: checkpoints are signed by the writer (see
+:mod:`bianmin.guarantee.domain.ledger`), so a GET never signs, creates a key or commits.
+"""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from bianmin.guarantee.api.deps import PasswordDep, SettingsDep
+from bianmin.guarantee.api.deps import SettingsDep
 from bianmin.guarantee.domain import guarantees, keys, ledger, verification
 from bianmin.guarantee.models import Checkpoint, LedgerLeaf, SigningKey, WitnessSignature
 from bianmin.guarantee.schemas import (
     CheckpointRead,
+    CheckRead,
     ConsistencyRead,
     InclusionRead,
     KeyRead,
+    PresentedDocument,
     ProofRead,
     SignedDocument,
     VerificationRead,
     WitnessCosign,
 )
-from bianmin.guarantee.verifier.notes import NoteError, parse_verifier_key, split_note
+from bianmin.guarantee.verifier.notes import NoteError, document_hash, parse_verifier_key, split_note
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Conflict, Forbidden, NotFound, Unprocessable, problem_responses
@@ -39,13 +46,11 @@ async def _read(session: SessionDep, checkpoint: Checkpoint, origin: str) -> Che
                           witnesses=list(lines))
 
 
-@router.get("/ledger/checkpoint", summary="The latest signed checkpoint", responses=problem_responses(401), **public())
-async def latest(session: SessionDep, settings: SettingsDep, password: PasswordDep, clock: ClockDep) -> CheckpointRead:
-    """The ledger's current size and root, signed by the log key (C2SP signed note)."""
-    checkpoint = await ledger.latest_checkpoint(session, origin=settings.ledger_origin, password=password,
-                                                now=clock.now())
-    await session.commit()
-    return await _read(session, checkpoint, settings.ledger_origin)
+@router.get("/ledger/checkpoint", summary="The latest signed checkpoint", responses=problem_responses(401, 404),
+            **public())
+async def latest(session: SessionDep, settings: SettingsDep) -> CheckpointRead:
+    """The ledger's current size and root, signed by the log key (C2SP signed note); read only."""
+    return await _read(session, await ledger.require_checkpoint(session), settings.ledger_origin)
 
 
 @router.get("/ledger/checkpoints/{size}", summary="A checkpoint by size", responses=problem_responses(401, 404),
@@ -87,11 +92,12 @@ async def cosign(size: int, body: WitnessCosign, session: SessionDep, settings: 
     return await _read(session, checkpoint, settings.ledger_origin)
 
 
-@router.get("/ledger/key", summary="The ledger's public key", responses=problem_responses(401), **public())
-async def log_key(session: SessionDep, settings: SettingsDep, password: PasswordDep, clock: ClockDep) -> KeyRead:
-    """The key that signs checkpoints (C2SP verifier key)."""
-    row = await keys.log_key(session, origin=settings.ledger_origin, password=password, now=clock.now())
-    await session.commit()
+@router.get("/ledger/key", summary="The ledger's public key", responses=problem_responses(401, 404), **public())
+async def log_key(session: SessionDep, settings: SettingsDep) -> KeyRead:
+    """The key that signs checkpoints (C2SP verifier key); it exists from the first append on."""
+    row = await keys.published_log_key(session, settings.ledger_origin)
+    if row is None:
+        raise NotFound("The ledger is empty: its key is made with the first entry.", code="log_key_not_found")
     return KeyRead(name=row.name, public_key=row.public_key, verifier_key=row.verifier_key, valid_from=row.valid_from,
                    valid_to=row.valid_to)
 
@@ -124,38 +130,54 @@ async def consistency(session: SessionDep, first: Size, second: Size) -> Consist
                            second_root=(await ledger.root_at(session, second)).hex(), proof=[p.hex() for p in path])
 
 
+def _verdict(number: str | None, found: verification.Verdict, presented: str | None,
+             checked_at: datetime) -> VerificationRead:
+    return VerificationRead(number=number, verdict=found.verdict, status=found.status,  # type: ignore[arg-type]
+                            reasons=found.reasons, document_hash=presented, checked_at=checked_at,
+                            checks=[CheckRead(name=c.name, ok=c.ok, reason=c.reason)  # type: ignore[arg-type]
+                                    for c in found.checks])
+
+
 @router.get("/guarantees/{number}/verify", summary="Verify a guarantee (验真)", responses=problem_responses(401, 422),
             **public())
-async def verify(number: str, session: SessionDep, settings: SettingsDep, password: PasswordDep, clock: ClockDep,
+async def verify(number: str, session: SessionDep, clock: ClockDep,
                  document_hash: Annotated[str | None, Query(pattern="^[0-9a-fA-F]{64}$")] = None) -> VerificationRead:
-    """Genuine, altered, unknown or revoked, with the reasons; optionally for the document one holds."""
-    checkpoint = await ledger.latest_checkpoint(session, origin=settings.ledger_origin, password=password,
-                                                now=clock.now())
-    await session.commit()
+    """Genuine, altered, unknown or revoked, with the reasons; optionally for the document hash one holds."""
+    checkpoint = await ledger.latest_checkpoint(session)
     found = await verification.verify(session, number, presented_hash=document_hash, checkpoint=checkpoint)
-    return VerificationRead(number=number, verdict=found.verdict, status=found.status,  # type: ignore[arg-type]
-                            reasons=found.reasons, document_hash=document_hash, checked_at=clock.now())
+    return _verdict(number, found, document_hash, clock.now())
+
+
+@router.post("/guarantees/verify", summary="Verify a presented guarantee document (验真)",
+             responses=problem_responses(401, 422), **public())
+async def verify_presented(body: PresentedDocument, session: SessionDep, clock: ClockDep) -> VerificationRead:
+    """Upload the whole document as held, with its signature: genuine, altered, unknown or revoked, every reason."""
+    checkpoint = await ledger.latest_checkpoint(session)
+    found = await verification.verify_document(session, body.document, signature=body.signature,
+                                               key_name=body.key_name, checkpoint=checkpoint)
+    number = body.document.get("number")
+    try:
+        digest: str | None = document_hash(body.document)
+    except NoteError:
+        digest = None
+    return _verdict(number if isinstance(number, str) else None, found, digest, clock.now())
 
 
 @router.get("/guarantees/{number}/proof", summary="The offline verification bundle",
             responses=problem_responses(401, 404), **public())
-async def proof(number: str, session: SessionDep, settings: SettingsDep, password: PasswordDep,
-                clock: ClockDep) -> ProofRead:
+async def proof(number: str, session: SessionDep, settings: SettingsDep) -> ProofRead:
     """The signed document, its ledger entry, inclusion proof, checkpoint and keys, for ``bianmin-guarantee-verify``."""
     guarantee = await guarantees.get(session, number)
     signed = guarantees.signed_document(guarantee)
     if signed is None or guarantee.leaf_index is None:
         raise NotFound(f"Guarantee {number} is not issued.", code="guarantee_not_issued")
-    checkpoint = await ledger.latest_checkpoint(session, origin=settings.ledger_origin, password=password,
-                                                now=clock.now())
-    log = await keys.log_key(session, origin=settings.ledger_origin, password=password, now=clock.now())
-    await session.commit()
+    checkpoint = await ledger.require_checkpoint(session)
+    log = await keys.published_log_key(session, settings.ledger_origin)
     row = await session.get(LedgerLeaf, guarantee.leaf_index)
     issuer = (await session.execute(select(SigningKey).where(SigningKey.name == guarantee.key_name))).scalar_one()
     assert row is not None
+    assert log is not None
     path = await ledger.inclusion_proof(session, row.seq, checkpoint.size)
     return ProofRead(signed=SignedDocument(**signed), leaf_index=row.seq, tree_size=checkpoint.size,
                      entry=json.loads(row.entry), inclusion_proof=[p.hex() for p in path], checkpoint=checkpoint.note,
                      issuer_key=issuer.verifier_key, log_key=log.verifier_key)
-
-

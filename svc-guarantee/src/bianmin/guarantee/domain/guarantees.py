@@ -8,8 +8,8 @@ A guarantee's number is given at application: ``BH-<issuer>-<year>-<six digits>`
 Bid bonds: the project and section must be known from ``bidding.project.published``, the amount
 must equal the section's bid bond, and the application must come before the bid deadline; expiry
 must not be before the opening. Performance bonds: the section must be awarded to the applicant,
-and the amount is at most 10 % of the award (§58). Amendments: an increase charges the fee on the
-increase alone (tariff of the amendment date, no second minimum fee); an extension is free.
+and the amount is at most 10 % of the award (§58); issuing one releases the winner's bid bond for
+the same section. Amendments live in :mod:`bianmin.guarantee.domain.amendments`.
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.contracts.events.guarantee import GuaranteeAmended
 from bianmin.guarantee.domain import issuers as issuer_rules
 from bianmin.guarantee.domain import ledger
-from bianmin.guarantee.domain.keys import issuer_key, private_key
-from bianmin.guarantee.domain.records import publish, queue_delivery, status_payload, step
-from bianmin.guarantee.models import Amendment, ColorRule, Guarantee, Project, ProjectSection
+from bianmin.guarantee.domain.keys import KeyRing, issuer_key, private_key
+from bianmin.guarantee.domain.records import publish, queue_delivery, step
+from bianmin.guarantee.models import ColorRule, Guarantee, Project, ProjectSection
 from bianmin.guarantee.verifier.notes import canonical_bytes, document_hash
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
 from bianmin.kit.workdays import local_date
@@ -50,7 +49,8 @@ async def get(session: AsyncSession, number: str, *, lock: bool = False) -> Guar
     return found
 
 
-def _require(guarantee: Guarantee, *states: str, doing: str) -> None:
+def require_state(guarantee: Guarantee, *states: str, doing: str) -> None:
+    """409 unless the guarantee is in one of ``states``."""
     if guarantee.status not in states:
         raise Conflict(f"Guarantee {guarantee.number} is {guarantee.status}; cannot {doing}.",
                        code="invalid_transition")
@@ -96,7 +96,8 @@ async def apply(session: AsyncSession, *, type: str, issuer_code: str, project_c
         if section.winner_credit_code != applicant_credit_code:
             raise Unprocessable.field("applicant_credit_code", "only the winner gives a performance bond",
                                       code="not_the_winner")
-        if amount > (section.award_amount * PERFORMANCE_CAP).quantize(Decimal("0.01")):
+        cap = performance_cap(section)
+        if cap is None or amount > cap:
             raise Unprocessable.field("amount", "a performance bond is at most 10% of the award amount",
                                       code="wrong_amount")
     if expires_on <= today or expires_on - today > MAX_VALIDITY:
@@ -128,25 +129,35 @@ async def apply(session: AsyncSession, *, type: str, issuer_code: str, project_c
     return guarantee
 
 
-async def underwrite(session: AsyncSession, guarantee: Guarantee, *, actor: str, now: datetime) -> Guarantee:
-    """Run the issuer's rules (limits, credit color): pass to ``underwriting`` or end ``declined``."""
-    _require(guarantee, "applied", doing="underwrite")
+async def underwriting_findings(session: AsyncSession, guarantee: Guarantee, *, amount: Decimal) -> list[dict[str, Any]]:
+    """The issuer's rules for ``guarantee`` at ``amount``: single limit, outstanding limit, credit color.
+
+    The outstanding limit counts the issuer's other guarantees in force plus ``amount``, so an
+    increase is judged on its new total, not on the increase alone.
+    """
     issuer = await issuer_rules.get_issuer(session, guarantee.issuer_code, lock=True)
     color = await issuer_rules.color_of(session, guarantee.applicant_credit_code)
     rule = None if color is None else await session.get(ColorRule, (issuer.code, color))
-    outstanding = (await session.execute(select(func.coalesce(func.sum(Guarantee.amount), 0)).where(
-        Guarantee.issuer_code == issuer.code, Guarantee.status.in_(OUTSTANDING)))).scalar_one()
-    outstanding = Decimal(str(outstanding))
-    findings: list[dict[str, Any]] = [
-        {"rule": "single_limit", "ok": guarantee.amount <= issuer.max_single_amount,
-         "detail": f"amount {guarantee.amount} against the single limit {issuer.max_single_amount}"},
-        {"rule": "outstanding_limit", "ok": outstanding + guarantee.amount <= issuer.max_outstanding_amount,
-         "detail": f"outstanding {outstanding} + {guarantee.amount} against {issuer.max_outstanding_amount}"},
+    others = (await session.execute(select(func.coalesce(func.sum(Guarantee.amount), 0)).where(
+        Guarantee.issuer_code == issuer.code, Guarantee.status.in_(OUTSTANDING),
+        Guarantee.id != guarantee.id))).scalar_one()
+    outstanding = Decimal(str(others))
+    guarantee.applicant_color = color
+    return [
+        {"rule": "single_limit", "ok": amount <= issuer.max_single_amount,
+         "detail": f"amount {amount} against the single limit {issuer.max_single_amount}"},
+        {"rule": "outstanding_limit", "ok": outstanding + amount <= issuer.max_outstanding_amount,
+         "detail": f"outstanding {outstanding} + {amount} against {issuer.max_outstanding_amount}"},
         {"rule": "credit_color", "ok": not (rule and rule.refuse),
          "detail": f"credit color {color or 'unknown'}" + (" is refused by this issuer" if rule and rule.refuse else "")},
     ]
+
+
+async def underwrite(session: AsyncSession, guarantee: Guarantee, *, actor: str, now: datetime) -> Guarantee:
+    """Run the issuer's rules (limits, credit color): pass to ``underwriting`` or end ``declined``."""
+    require_state(guarantee, "applied", doing="underwrite")
+    findings = await underwriting_findings(session, guarantee, amount=guarantee.amount)
     guarantee.underwriting = findings
-    guarantee.applicant_color = color
     passed = all(f["ok"] for f in findings)
     await step(session, guarantee, action="underwritten" if passed else "declined",
                to="underwriting" if passed else "declined", actor=actor, now=now, findings=findings)
@@ -155,9 +166,17 @@ async def underwrite(session: AsyncSession, guarantee: Guarantee, *, actor: str,
     return guarantee
 
 
-async def _sign(session: AsyncSession, guarantee: Guarantee, *, password: bytes, now: datetime) -> dict[str, Any]:
+def performance_cap(section: ProjectSection) -> Decimal | None:
+    """The largest performance bond for an awarded section: 10 % of the award (§58); None before award."""
+    if section.award_amount is None:
+        return None
+    return (section.award_amount * PERFORMANCE_CAP).quantize(Decimal("0.01"))
+
+
+async def sign(session: AsyncSession, guarantee: Guarantee, *, keyring: KeyRing, now: datetime) -> dict[str, Any]:
+    """Write and sign the guarantee's canonical document with its issuer's current key."""
     issuer = await issuer_rules.get_issuer(session, guarantee.issuer_code)
-    key = await issuer_key(session, issuer.code, password=password, now=now)
+    key = await issuer_key(session, issuer.code, password=keyring.password, now=now)
     document = {
         "number": guarantee.number, "type": guarantee.type, "rules": "ICC URDG 758",
         "issuer": {"code": issuer.code, "name": issuer.name, "credit_code": issuer.credit_code, "kind": issuer.kind},
@@ -171,7 +190,7 @@ async def _sign(session: AsyncSession, guarantee: Guarantee, *, password: bytes,
         "fee": str(issuer_rules.fen_to_yuan(guarantee.fee_fen)), "amendment": guarantee.amendment_count,
         "signed_at": now.isoformat(), "key_name": key.name,
     }
-    signature = private_key(key, password).sign(canonical_bytes(document))
+    signature = private_key(key, keyring.password).sign(canonical_bytes(document))
     guarantee.document = canonical_bytes(document).decode("utf-8")
     guarantee.document_hash = document_hash(document)
     guarantee.signature = base64.b64encode(signature).decode()
@@ -179,67 +198,53 @@ async def _sign(session: AsyncSession, guarantee: Guarantee, *, password: bytes,
     return document
 
 
-async def issue(session: AsyncSession, guarantee: Guarantee, *, actor: str, password: bytes,
+async def issue(session: AsyncSession, guarantee: Guarantee, *, actor: str, keyring: KeyRing,
                 now: datetime) -> Guarantee:
-    """Issue: sign the canonical document, append it to the ledger, publish and push it."""
-    _require(guarantee, "underwriting", doing="issue")
+    """Issue: sign the canonical document, append it to the ledger, publish and push it.
+
+    Issuing a performance bond also releases the same enterprise's bid bond for that tender and
+    section (see :func:`release_replaced_bid_bond`).
+    """
+    require_state(guarantee, "underwriting", doing="issue")
     guarantee.issued_at = now
-    await _sign(session, guarantee, password=password, now=now)
-    leaf = await ledger.append(session, kind="issued", number=guarantee.number, now=now,
+    await sign(session, guarantee, keyring=keyring, now=now)
+    leaf = await ledger.append(session, keyring, kind="issued", number=guarantee.number, now=now,
                                document_hash=guarantee.document_hash, amendment=0)
     guarantee.leaf_index = leaf.seq
     await step(session, guarantee, action="issued", to="issued", actor=actor, now=now,
                document_hash=guarantee.document_hash, leaf_index=leaf.seq)
     await publish(session, "guarantee.guarantee.issued", guarantee, now)
     await queue_delivery(session, guarantee, "issued", now)
+    if guarantee.type == "performance":
+        await release_replaced_bid_bond(session, guarantee, keyring=keyring, now=now)
     return guarantee
 
 
-async def amend(session: AsyncSession, guarantee: Guarantee, *, kind: str, new_amount: Decimal | None,
-                new_expires_on: date | None, reason: str, actor: str, password: bytes, now: datetime) -> Amendment:
-    """Amend an issued guarantee (increase or extension) as its next numbered amendment, re-signed."""
-    _require(guarantee, "issued", doing="amend")
-    previous_amount, previous_expiry = guarantee.amount, guarantee.expires_on
-    extra = 0
-    if kind == "increase":
-        if new_amount is None or new_amount <= guarantee.amount:
-            raise Unprocessable.field("new_amount", "an increase needs an amount above the current one")
-        tariff = await issuer_rules.tariff_on(session, guarantee.issuer_code, guarantee.type, local_date(now))
-        if tariff is None:
-            raise Conflict("The issuer has no tariff in force today.", code="no_tariff")
-        extra = issuer_rules.fee_fen(new_amount - guarantee.amount, tariff.rate, 0, guarantee.discount)
-        guarantee.amount = new_amount
-    else:
-        if new_expires_on is None or new_expires_on <= guarantee.expires_on:
-            raise Unprocessable.field("new_expires_on", "an extension needs a later expiry date")
-        if new_expires_on - local_date(now) > MAX_VALIDITY:
-            raise Unprocessable.field("new_expires_on", "must be within three years")
-        guarantee.expires_on = new_expires_on
-    guarantee.amendment_count += 1
-    guarantee.fee_fen += extra
-    await _sign(session, guarantee, password=password, now=now)
-    leaf = await ledger.append(session, kind="amended", number=guarantee.number, now=now,
-                               document_hash=guarantee.document_hash, amendment=guarantee.amendment_count)
-    guarantee.leaf_index = leaf.seq
-    amendment = Amendment(guarantee_id=guarantee.id, number=guarantee.amendment_count, kind=kind,
-                          previous_amount=previous_amount, new_amount=guarantee.amount,
-                          previous_expires_on=previous_expiry, new_expires_on=guarantee.expires_on,
-                          extra_fee_fen=extra, reason=reason, document_hash=guarantee.document_hash or "",
-                          leaf_index=leaf.seq, by=actor, at=now)
-    session.add(amendment)
-    await step(session, guarantee, action="amended", to="issued", actor=actor, now=now,
-               amendment=guarantee.amendment_count, kind=kind, extra_fee_fen=extra)
-    await publish(session, "guarantee.guarantee.amended", guarantee, now, GuaranteeAmended(
-        **status_payload(guarantee, now), amendment_number=guarantee.amendment_count, kind=kind,
-        previous_amount=previous_amount, previous_expires_on=previous_expiry))
-    return amendment
+async def release_replaced_bid_bond(session: AsyncSession, performance: Guarantee, *, keyring: KeyRing,
+                                    now: datetime) -> Guarantee | None:
+    """Release the winner's bid bond once its performance bond for the same tender and section is issued.
+
+    §57 returns the winner's bid bond within five days of contract signing, and the performance
+    bond is given at signing. Bidding publishes no contract-signed event, so the issue of the
+    performance bond stands for it: the tenderer now holds the performance bond in place of the
+    bid bond. Only a bid bond still ``issued`` is released; one under a demand (``claimed``) stays
+    until the demand is decided. Staff and the issuer can still release a bid bond by hand.
+    """
+    bid_bond = (await session.execute(select(Guarantee).where(
+        Guarantee.project_code == performance.project_code, Guarantee.section_code == performance.section_code,
+        Guarantee.applicant_credit_code == performance.applicant_credit_code, Guarantee.type == "bid_bond",
+        Guarantee.status == "issued").with_for_update())).scalar_one_or_none()
+    if bid_bond is None:
+        return None
+    return await release(session, bid_bond, reason=f"replaced by performance bond {performance.number}",
+                         actor="system (performance bond issued)", keyring=keyring, now=now)
 
 
-async def release(session: AsyncSession, guarantee: Guarantee, *, reason: str, actor: str,
+async def release(session: AsyncSession, guarantee: Guarantee, *, reason: str, actor: str, keyring: KeyRing,
                   now: datetime) -> Guarantee:
     """Release an issued guarantee (loser after award, winner after contract signing, or on request)."""
-    _require(guarantee, "issued", doing="release")
-    await ledger.append(session, kind="released", number=guarantee.number, now=now,
+    require_state(guarantee, "issued", doing="release")
+    await ledger.append(session, keyring, kind="released", number=guarantee.number, now=now,
                         document_hash=guarantee.document_hash)
     guarantee.closed_at = now
     await step(session, guarantee, action="released", to="released", actor=actor, now=now, reason=reason)
@@ -250,19 +255,19 @@ async def release(session: AsyncSession, guarantee: Guarantee, *, reason: str, a
 
 async def withdraw(session: AsyncSession, guarantee: Guarantee, *, actor: str, now: datetime) -> Guarantee:
     """The applicant withdraws an application that is not issued yet."""
-    _require(guarantee, "applied", "underwriting", doing="withdraw")
+    require_state(guarantee, "applied", "underwriting", doing="withdraw")
     guarantee.closed_at = now
     await step(session, guarantee, action="withdrawn", to="withdrawn", actor=actor, now=now)
     return guarantee
 
 
-async def expire_due(session: AsyncSession, *, now: datetime, limit: int = 200) -> list[str]:
+async def expire_due(session: AsyncSession, keyring: KeyRing, *, now: datetime, limit: int = 200) -> list[str]:
     """Expire issued guarantees whose expiry date has passed; the numbers expired."""
     today = local_date(now)
     due = (await session.execute(select(Guarantee).where(Guarantee.status == "issued", Guarantee.expires_on < today)
                                  .order_by(Guarantee.id).limit(limit))).scalars().all()
     for guarantee in due:
-        await ledger.append(session, kind="expired", number=guarantee.number, now=now,
+        await ledger.append(session, keyring, kind="expired", number=guarantee.number, now=now,
                             document_hash=guarantee.document_hash)
         guarantee.closed_at = now
         await step(session, guarantee, action="expired", to="expired", actor="system", now=now)

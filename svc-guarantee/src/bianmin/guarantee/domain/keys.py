@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -25,6 +26,19 @@ from bianmin.guarantee.settings import GuaranteeSettings
 from bianmin.guarantee.verifier.notes import raw_public_key, verifier_key
 
 LOG_OWNER = "log"
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """What signing needs besides the database: the ledger's origin and the passphrase of the stored keys."""
+
+    origin: str
+    password: bytes
+
+    @classmethod
+    def from_settings(cls, settings: GuaranteeSettings) -> KeyRing:
+        """The key ring the service's settings describe."""
+        return cls(origin=settings.ledger_origin, password=key_password(settings))
 
 
 def key_password(settings: GuaranteeSettings) -> bytes:
@@ -123,3 +137,8 @@ async def log_key(session: AsyncSession, *, origin: str, password: bytes, now: d
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     await session.execute(insert(SigningKey).values(**values).on_conflict_do_nothing(index_elements=["name"]))
     return (await session.execute(select(SigningKey).where(SigningKey.name == origin))).scalar_one()
+
+
+async def published_log_key(session: AsyncSession, origin: str) -> SigningKey | None:
+    """The ledger's key if it exists yet (read only: it is made with the first append)."""
+    return (await session.execute(select(SigningKey).where(SigningKey.name == origin))).scalar_one_or_none()

@@ -11,8 +11,12 @@ the tree. Trade-off: each append also stores the hash of every perfect subtree i
 (``ledger_node``, about 2n rows in all), so any proof needs only O(log n) stored hashes fetched in
 one query, instead of rehashing all leaves; storage doubles, proof time stays logarithmic.
 
-Checkpoints are signed lazily: the first read (or the background worker) after a change signs the
-current size with the log key, so an append never waits for a signature.
+Checkpoints are signed by the writer: every append signs the checkpoint of the new size with the
+log key in the same transaction (one Ed25519 signature, tens of microseconds), so the latest stored
+checkpoint always equals the head and a public read never writes. Several appends in one
+transaction (an award releasing many bid bonds) sign one checkpoint each; every one of them is a
+real state of the log. :func:`seal` signs a head that has no checkpoint (a ledger written before
+this rule), from the background worker only. The log key itself is made by the first append.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.guarantee.domain.keys import log_key, private_key
+from bianmin.guarantee.domain.keys import KeyRing, log_key, private_key
 from bianmin.guarantee.models import Checkpoint, LedgerHead, LedgerLeaf, LedgerNode
 from bianmin.guarantee.verifier import merkle
 from bianmin.guarantee.verifier.notes import Checkpoint as CheckpointBody
@@ -53,8 +57,9 @@ async def head(session: AsyncSession) -> tuple[int, bytes]:
     return (0, merkle.EMPTY_ROOT) if row is None else (row.size, bytes.fromhex(row.root))
 
 
-async def append(session: AsyncSession, *, kind: str, number: str, now: datetime, **fields: Any) -> LedgerLeaf:
-    """Append one entry under the head lock; returns its leaf (``seq`` is its index)."""
+async def append(session: AsyncSession, keyring: KeyRing, *, kind: str, number: str, now: datetime,
+                 **fields: Any) -> LedgerLeaf:
+    """Append one entry under the head lock and sign the new checkpoint; returns the leaf (``seq`` is its index)."""
     state = await _locked_head(session, now)
     entry = {"kind": kind, "number": number, "at": now.isoformat(), **fields}
     data = canonical_bytes(entry)
@@ -76,7 +81,15 @@ async def append(session: AsyncSession, *, kind: str, number: str, now: datetime
     state.root = merkle.fold_ranges(frontier).hex()
     state.updated_at = now
     await session.flush()
+    await _sign(session, keyring, size=state.size, root=bytes.fromhex(state.root), now=now)
     return leaf
+
+
+async def _sign(session: AsyncSession, keyring: KeyRing, *, size: int, root: bytes, now: datetime) -> None:
+    key = await log_key(session, origin=keyring.origin, password=keyring.password, now=now)
+    note = sign_note(CheckpointBody(keyring.origin, size, root).text(), key.name, private_key(key, keyring.password))
+    await session.execute(_insert(session)(Checkpoint).values(size=size, root=root.hex(), note=note, signed_at=now)
+                          .on_conflict_do_nothing(index_elements=["size"]))
 
 
 async def _stored_hasher(session: AsyncSession, ranges: set[tuple[int, int]]) -> merkle.RangeHasher:
@@ -140,18 +153,26 @@ async def root_at(session: AsyncSession, size: int) -> bytes:
     return (await _stored_hasher(session, ranges))(0, size)
 
 
-async def latest_checkpoint(session: AsyncSession, *, origin: str, password: bytes, now: datetime) -> Checkpoint:
-    """The checkpoint of the current size, signing it with the log key when it is new."""
+async def latest_checkpoint(session: AsyncSession) -> Checkpoint | None:
+    """The newest signed checkpoint (read only); None while the ledger is empty."""
+    return (await session.execute(select(Checkpoint).order_by(Checkpoint.size.desc()).limit(1))).scalar_one_or_none()
+
+
+async def require_checkpoint(session: AsyncSession) -> Checkpoint:
+    """The newest signed checkpoint; 404 while the ledger is empty."""
+    found = await latest_checkpoint(session)
+    if found is None:
+        raise NotFound("The ledger is empty: no checkpoint has been signed yet.", code="checkpoint_not_found")
+    return found
+
+
+async def seal(session: AsyncSession, keyring: KeyRing, *, now: datetime) -> bool:
+    """Sign the head when it has no checkpoint yet (background worker); whether one was signed."""
     size, root = await head(session)
-    stored = (await session.execute(select(Checkpoint).where(Checkpoint.size == size))).scalar_one_or_none()
-    if stored is not None:
-        return stored
-    key = await log_key(session, origin=origin, password=password, now=now)
-    text = CheckpointBody(origin, size, root).text()
-    note = sign_note(text, key.name, private_key(key, password))
-    await session.execute(_insert(session)(Checkpoint).values(size=size, root=root.hex(), note=note, signed_at=now)
-                          .on_conflict_do_nothing(index_elements=["size"]))
-    return (await session.execute(select(Checkpoint).where(Checkpoint.size == size))).scalar_one()
+    if size == 0 or await session.get(Checkpoint, size) is not None:
+        return False
+    await _sign(session, keyring, size=size, root=root, now=now)
+    return True
 
 
 async def checkpoint_at(session: AsyncSession, size: int) -> Checkpoint:

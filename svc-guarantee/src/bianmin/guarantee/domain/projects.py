@@ -2,7 +2,9 @@
 
 A republished tender replaces its terms (sections not in the new version are kept only when a
 guarantee already refers to them). An award records each section's winner and releases the bid
-bonds of everyone else in that section; the winner's stays until the contract is signed.
+bonds of everyone else in that section; the winner's stays until the contract is signed, which
+this service learns from the issue of the winner's performance bond (see
+:func:`bianmin.guarantee.domain.guarantees.release_replaced_bid_bond`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.contracts.events.bidding import ProjectAwarded, ProjectPublished
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import guarantees
+from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.models import EnterpriseColor, Guarantee, Project, ProjectSection
 
 
@@ -40,7 +43,8 @@ async def apply_published(session: AsyncSession, payload: ProjectPublished, *, n
     return project
 
 
-async def apply_awarded(session: AsyncSession, payload: ProjectAwarded, *, now: datetime) -> list[str]:
+async def apply_awarded(session: AsyncSession, payload: ProjectAwarded, *, keyring: KeyRing,
+                        now: datetime) -> list[str]:
     """Record the winners and release the losers' bid bonds; the numbers released."""
     project = await session.get(Project, payload.code)
     if project is not None:
@@ -56,7 +60,7 @@ async def apply_awarded(session: AsyncSession, payload: ProjectAwarded, *, now: 
             Guarantee.applicant_credit_code != award.winner_credit_code).order_by(Guarantee.id))).scalars().all()
         for guarantee in losers:
             await guarantees.release(session, guarantee, reason="not awarded (bidding.project.awarded)",
-                                     actor="bidding (event)", now=now)
+                                     actor="bidding (event)", keyring=keyring, now=now)
             released.append(guarantee.number)
     return released
 

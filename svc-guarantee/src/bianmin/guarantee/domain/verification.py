@@ -1,98 +1,202 @@
-"""Verification (验真): is this guarantee genuine, altered, unknown or revoked — and why.
+"""Verification (验真): is this guarantee genuine, altered, unknown or revoked — and every reason why.
 
-The service repeats the offline verifier's checks on its own records: the stored document still
-hashes to the hash in the ledger, the issuer's signature holds under a key valid on the signing
-date, and the ledger entry is included in the latest signed checkpoint. A presented document hash
-is compared with the current version and with every earlier (amended) version. Verdicts:
-``unknown`` (no issued guarantee has this number), ``altered`` (the presented document, or the
-record, does not match what was signed and logged), ``revoked`` (genuine but no longer in force:
-released, paid, expired, or an earlier version superseded by an amendment) and ``genuine``.
+A document is checked as the offline verifier would, but against this service's own ledger:
+
+1. **document** — its canonical bytes (:func:`~bianmin.guarantee.verifier.notes.canonical_bytes`)
+   hash to a version the ledger recorded for that number (the issue or an amendment); the newest
+   such version is current, earlier ones are superseded;
+2. **signature** — the issuer's Ed25519 signature covers those bytes, under a key that belongs to
+   the guarantee's issuer and was valid on the day that version was signed (the day of its ledger
+   entry, or the document's ``signed_at`` when no entry matches);
+3. **ledger** — that version's entry is included in the latest signed checkpoint (its inclusion
+   proof is recomputed from stored hashes and checked against the checkpoint's root);
+4. **status** — the guarantee is still in force (``issued``, or ``claimed`` with a demand under
+   examination) and the version is the current one.
+
+Verdicts: ``unknown`` (no issued guarantee has the number), ``altered`` (check 1, 2 or 3 fails),
+``revoked`` (1–3 hold, 4 does not: released, paid, expired, or superseded by an amendment) and
+``genuine``. Every check is reported; the reasons list the failed checks first.
+
+``GET /guarantees/{number}/verify`` checks the stored record this way (a tampered database shows as
+``altered``), optionally comparing the hash its holder presents; ``POST /guarantees/verify``
+checks the whole document the holder uploads with its signature.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.guarantee.domain import ledger
+from bianmin.guarantee.domain.keys import issuer_owner
 from bianmin.guarantee.models import Checkpoint, Guarantee, LedgerLeaf, SigningKey
 from bianmin.guarantee.verifier import merkle
-from bianmin.guarantee.verifier.notes import VerifierKey, canonical_bytes, document_hash
+from bianmin.guarantee.verifier.notes import NoteError, VerifierKey, canonical_bytes, document_hash
 
 ENDED = {"released": "the guarantee was released", "paid": "a demand was paid and the guarantee ended",
          "expired": "the guarantee expired"}
+VERSION_KINDS = ("issued", "amended")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: its name, whether it held, and why."""
+
+    name: str
+    ok: bool
+    reason: str
 
 
 @dataclass
 class Verdict:
-    """The verdict and the reasons behind it."""
+    """The verdict, the guarantee's status, and every check behind it."""
 
     verdict: str
     status: str | None = None
-    reasons: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        """The reasons, failed checks first."""
+        return [c.reason for c in self.checks if not c.ok] + [c.reason for c in self.checks if c.ok]
 
 
-async def _record_checks(session: AsyncSession, guarantee: Guarantee, checkpoint: Checkpoint) -> list[str]:
-    """The problems found in the service's own record (empty when it is sound)."""
-    problems: list[str] = []
-    document: dict[str, Any] = json.loads(guarantee.document or "{}")
-    if document_hash(document) != guarantee.document_hash:
-        problems.append("the stored document no longer hashes to its recorded hash")
-    key = (await session.execute(select(SigningKey).where(SigningKey.name == guarantee.key_name))).scalar_one_or_none()
+def _unknown(reason: str) -> Verdict:
+    return Verdict("unknown", None, [Check("record", False, reason)])
+
+
+async def _versions(session: AsyncSession, number: str) -> list[LedgerLeaf]:
+    """The ledger entries of every signed version of a guarantee, oldest first."""
+    return list((await session.execute(select(LedgerLeaf).where(
+        LedgerLeaf.guarantee_number == number, LedgerLeaf.kind.in_(VERSION_KINDS)).order_by(LedgerLeaf.seq))).scalars())
+
+
+def _entry(leaf: LedgerLeaf) -> dict[str, Any]:
+    return json.loads(leaf.entry)
+
+
+def _signed_on(leaf: LedgerLeaf | None, document: dict[str, Any]) -> date | None:
+    if leaf is not None:
+        return datetime.fromisoformat(str(_entry(leaf)["at"])).astimezone(UTC).date()
+    try:
+        return datetime.fromisoformat(str(document.get("signed_at"))).astimezone(UTC).date()
+    except ValueError:
+        return None
+
+
+async def _signature(session: AsyncSession, guarantee: Guarantee, document: dict[str, Any], message: bytes,
+                     signature: str, key_name: str | None, signed_on: date | None) -> Check:
+    name = key_name or document.get("key_name")
+    key = None if not isinstance(name, str) else (await session.execute(
+        select(SigningKey).where(SigningKey.name == name))).scalar_one_or_none()
     if key is None:
-        problems.append("the signing key is not published")
+        return Check("signature", False, f"the signing key {name!r} is not a published key")
+    if key.owner != issuer_owner(guarantee.issuer_code):
+        return Check("signature", False, f"the key {key.name} is not a key of the issuer {guarantee.issuer_code}")
+    if signed_on is None or signed_on < key.valid_from or (key.valid_to is not None and signed_on > key.valid_to):
+        return Check("signature", False, f"the key {key.name} was not valid when the document was signed ({signed_on})")
+    try:
+        raw = base64.b64decode(signature, validate=True)
+    except binascii.Error:
+        return Check("signature", False, "the signature is not base64")
+    if not VerifierKey(key.name, base64.b64decode(key.public_key)).verify(message, raw):
+        return Check("signature", False, f"the signature does not match the document under the key {key.name}")
+    return Check("signature", True, f"signed by the issuer {guarantee.issuer_code} with the key {key.name}, "
+                                    f"valid on {signed_on}")
+
+
+async def _ledger(session: AsyncSession, leaf: LedgerLeaf | None, checkpoint: Checkpoint | None) -> Check:
+    if leaf is None:
+        return Check("ledger", False, "no ledger entry records this document")
+    if checkpoint is None or leaf.seq >= checkpoint.size:
+        return Check("ledger", False, f"the ledger entry {leaf.seq} is not covered by a signed checkpoint")
+    path = await ledger.inclusion_proof(session, leaf.seq, checkpoint.size)
+    if not merkle.verify_inclusion(leaf.seq, checkpoint.size, merkle.leaf_hash(leaf.entry.encode("utf-8")), path,
+                                   bytes.fromhex(checkpoint.root)):
+        return Check("ledger", False, "the ledger entry is not included in the signed checkpoint")
+    return Check("ledger", True, f"recorded in the ledger at leaf {leaf.seq}, included in the checkpoint of size "
+                                 f"{checkpoint.size}")
+
+
+def _status(guarantee: Guarantee, superseded_by: int | None) -> Check:
+    if superseded_by is not None:
+        return Check("status", False, f"this is an earlier version, superseded by amendment {superseded_by}")
+    if guarantee.status in ENDED:
+        return Check("status", False, ENDED[guarantee.status])
+    if guarantee.status == "claimed":
+        return Check("status", True, "in force; a demand is under examination")
+    return Check("status", True, "in force")
+
+
+def _decide(guarantee: Guarantee, checks: list[Check]) -> Verdict:
+    if not all(c.ok for c in checks if c.name != "status"):
+        return Verdict("altered", guarantee.status, checks)
+    if not all(c.ok for c in checks):
+        return Verdict("revoked", guarantee.status, checks)
+    return Verdict("genuine", guarantee.status, checks)
+
+
+async def _issued(session: AsyncSession, number: object) -> Guarantee | None:
+    if not isinstance(number, str) or not number:
+        return None
+    found = (await session.execute(select(Guarantee).where(Guarantee.number == number))).scalar_one_or_none()
+    return None if found is None or found.document is None else found
+
+
+async def verify_document(session: AsyncSession, document: dict[str, Any], *, signature: str, key_name: str | None,
+                          checkpoint: Checkpoint | None) -> Verdict:
+    """Verify a whole presented document with its signature: every check, and the verdict."""
+    guarantee = await _issued(session, document.get("number"))
+    if guarantee is None:
+        return _unknown("no issued guarantee has the number this document carries")
+    try:
+        message = canonical_bytes(document)
+    except NoteError as exc:
+        return Verdict("altered", guarantee.status, [Check("document", False, f"not a signed document: {exc}")])
+    digest = document_hash(document)
+    versions = await _versions(session, guarantee.number)
+    matching = next((v for v in reversed(versions) if _entry(v).get("document_hash") == digest), None)
+    superseded_by: int | None = None
+    if matching is None:
+        checks = [Check("document", False, "the document differs from every version the issuer signed and logged")]
     else:
-        signed_on = date.fromisoformat(str(document.get("signed_at", "1970-01-01"))[:10])
-        if signed_on < key.valid_from or (key.valid_to is not None and signed_on > key.valid_to):
-            problems.append(f"the key {key.name} was not valid on {signed_on}")
-        public = VerifierKey(key.name, base64.b64decode(key.public_key))
-        if not public.verify(canonical_bytes(document), base64.b64decode(guarantee.signature or "")):
-            problems.append("the issuer's signature does not match the document")
-    leaf = await session.get(LedgerLeaf, guarantee.leaf_index)
-    if leaf is None or json.loads(leaf.entry).get("document_hash") != guarantee.document_hash:
-        problems.append("the ledger does not record this document")
-    elif leaf.seq >= checkpoint.size:
-        problems.append("the ledger entry is newer than the latest checkpoint")
-    else:
-        path = await ledger.inclusion_proof(session, leaf.seq, checkpoint.size)
-        if not merkle.verify_inclusion(leaf.seq, checkpoint.size, merkle.leaf_hash(leaf.entry.encode("utf-8")), path,
-                                       bytes.fromhex(checkpoint.root)):
-            problems.append("the ledger entry is not included in the signed checkpoint")
-    return problems
+        current = versions[-1].seq == matching.seq
+        if not current:
+            superseded_by = guarantee.amendment_count
+        amendment = _entry(matching).get("amendment", 0)
+        checks = [Check("document", True, f"the document is the {'current' if current else 'an earlier'} version "
+                                          f"(amendment {amendment}) recorded in the ledger")]
+    checks.append(await _signature(session, guarantee, document, message, signature, key_name,
+                                   _signed_on(matching, document)))
+    checks.append(await _ledger(session, matching, checkpoint))
+    checks.append(_status(guarantee, superseded_by))
+    return _decide(guarantee, checks)
 
 
 async def verify(session: AsyncSession, number: str, *, presented_hash: str | None,
-                 checkpoint: Checkpoint) -> Verdict:
-    """Verify a guarantee by number, and optionally the hash of the document its holder presents."""
-    guarantee = (await session.execute(select(Guarantee).where(Guarantee.number == number))).scalar_one_or_none()
-    if guarantee is None or guarantee.document is None:
-        return Verdict("unknown", reasons=["no issued guarantee has this number"])
-    problems = await _record_checks(session, guarantee, checkpoint)
-    if problems:
-        return Verdict("altered", guarantee.status, problems)
-    reasons = [f"signed by {guarantee.issuer_code} with key {guarantee.key_name}",
-               f"recorded in the ledger at leaf {guarantee.leaf_index}, included in the checkpoint of size "
-               f"{checkpoint.size}"]
-    if presented_hash is not None and presented_hash.lower() != guarantee.document_hash:
-        versions = await _earlier_hashes(session, guarantee)
-        if presented_hash.lower() in versions:
-            return Verdict("revoked", guarantee.status,
-                           [f"this is an earlier version, superseded by amendment {guarantee.amendment_count}", *reasons])
-        return Verdict("altered", guarantee.status, ["the presented document differs from every signed version"])
-    if guarantee.status in ENDED:
-        return Verdict("revoked", guarantee.status, [ENDED[guarantee.status], *reasons])
-    if guarantee.status == "claimed":
-        reasons.append("a demand is under examination")
-    return Verdict("genuine", guarantee.status, reasons)
-
-
-async def _earlier_hashes(session: AsyncSession, guarantee: Guarantee) -> set[str]:
-    rows = (await session.execute(select(LedgerLeaf.entry).where(LedgerLeaf.guarantee_number == guarantee.number,
-                                                                 LedgerLeaf.kind.in_(("issued", "amended"))))).scalars()
-    return {str(json.loads(e).get("document_hash")) for e in rows}
+                 checkpoint: Checkpoint | None) -> Verdict:
+    """Verify the stored record of a guarantee, and optionally the hash of the document its holder presents."""
+    guarantee = await _issued(session, number)
+    if guarantee is None:
+        return _unknown("no issued guarantee has this number")
+    stored: dict[str, Any] = json.loads(guarantee.document or "{}")
+    verdict = await verify_document(session, stored, signature=guarantee.signature or "",
+                                    key_name=guarantee.key_name, checkpoint=checkpoint)
+    if verdict.verdict == "unknown":
+        verdict = Verdict("altered", guarantee.status,
+                          [Check("record", False, "the stored document no longer carries this guarantee's number")])
+    if presented_hash is None or presented_hash.lower() == guarantee.document_hash or verdict.verdict == "altered":
+        return verdict
+    hashes = [_entry(v).get("document_hash") for v in await _versions(session, guarantee.number)]
+    if presented_hash.lower() in hashes:
+        checks = [c for c in verdict.checks if c.name != "status"]
+        return Verdict("revoked", guarantee.status, [*checks, _status(guarantee, guarantee.amendment_count)])
+    return Verdict("altered", guarantee.status,
+                   [Check("document", False, "the presented document differs from every signed version")])

@@ -97,7 +97,7 @@ class Amendment(Base):
 
 
 class Claim(Base):
-    """A demand for payment under a guarantee, examined within five working days."""
+    """A demand for payment (or, extend-or-pay, for an extension instead), examined within five working days."""
 
     __tablename__ = "claim"
 
@@ -105,6 +105,9 @@ class Claim(Base):
     number: Mapped[str] = mapped_column(String(48), unique=True)
     guarantee_id: Mapped[int] = mapped_column(ForeignKey("guarantee.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default="pay", server_default="pay")
+    requested_expires_on: Mapped[date | None]
+    suspended_until: Mapped[datetime | None]
     amount: Mapped[Decimal]
     statement: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(40))
