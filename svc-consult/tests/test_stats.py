@@ -1,15 +1,17 @@
 """``GET /v1/stats`` and the cockpit overview."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from consult_testdata import ADMIN, ask, at, seed_departments, staff
 from fastapi import FastAPI
 
+from bianmin.consult.app import create_app
 from bianmin.consult.domain.deadlines import Policy
 from bianmin.consult.domain.escalation import run_escalations
+from bianmin.consult.settings import ConsultSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS, Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.kit.testing.client import client_for, running
 
 COCKPIT = Principal(key_id="key-cockpit", tenant="*", scopes=frozenset({"cockpit:read"}))
 
@@ -59,3 +61,41 @@ async def test_department_staff_see_only_their_figures(app: FastAPI) -> None:
     assert own.json()["departments"] == ["SCJ"]
     assert other.status_code == 403
     assert refused.status_code == 403
+
+
+async def test_the_cockpit_counts_first_response_in_the_configured_working_hours(
+        settings: ConsultSettings, clock: FixedClock) -> None:
+    short_days = settings.model_copy(update={"work_start": time(8, 0), "work_end": time(12, 0)})
+    application = create_app(short_days, clock=clock)
+    async with running(application):
+        async with client_for(application, ADMIN) as admin, client_for(application, ANONYMOUS) as public:
+            await seed_departments(admin)
+            question = await ask(public, department_code="SCJ")  # Monday 28 Sep 10:00
+            clock.at = at("2026-09-29 09:00")  # two hours on Monday (10–12), one on Tuesday (8–9)
+            await admin.post(f"/v1/consultations/{question['id']}/answer", json={"answer": "已答复"})
+        async with client_for(application, COCKPIT) as cockpit:
+            overview = (await cockpit.get("/v1/stats/overview")).json()
+            figures = (await cockpit.get("/v1/stats")).json()
+    by_name = {f["name"]: f for f in overview["figures"]}
+    # With the default 09:00–17:00 it would be seven hours on Monday and none on Tuesday.
+    assert by_name["first_response_hours_p50"]["value"] == "3.00"
+    assert by_name["first_response_hours_p90"]["value"] == "3.00"
+    assert "08:00–12:00" in by_name["first_response_hours_p50"]["definition"]
+    assert figures["first_response_hours_p50"] == "3.00"
+    assert by_name["unanswered"]["value"] == 0
+
+
+async def test_the_cockpit_lists_the_top_unanswered_topics(app: FastAPI) -> None:
+    async with client_for(app, ADMIN) as admin, client_for(app, ANONYMOUS) as public:
+        await seed_departments(admin)
+        await admin.post("/v1/routing-rules", json={"keyword": "社保", "department_code": "RSJ"})
+        await admin.post("/v1/routing-rules", json={"keyword": "营业执照", "department_code": "SCJ"})
+        for _ in range(2):
+            await ask(public, title="社保转移", body="社保怎么转到便民区？")
+        await ask(public, title="营业执照", body="营业执照怎么办？")
+        await ask(public, title="你好", body="请问一下")
+    async with client_for(app, COCKPIT) as cockpit:
+        overview = (await cockpit.get("/v1/stats/overview")).json()
+    unanswered = next(f for f in overview["figures"] if f["name"] == "unanswered")
+    assert unanswered["value"] == 4
+    assert unanswered["breakdown"] == {"社保": 2, "营业执照": 1, "未分类": 1}

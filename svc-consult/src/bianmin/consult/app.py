@@ -1,9 +1,16 @@
-"""The consult service's application: its routers, event handlers and figures on the kit's wiring."""
+"""The consult service's application: its routers, event handlers, figures and worker on the kit's wiring.
+
+The spec is completed per application: the cockpit's stats function is built from the settings the
+app is created with (:func:`bianmin.consult.api.stats.overview_for`), because the kit calls it
+without them and the figures must use the configured working hours.
+"""
+
+from dataclasses import replace
 
 from fastapi import FastAPI
 
 from bianmin.consult.api import ROUTERS
-from bianmin.consult.api.stats import overview
+from bianmin.consult.api.stats import overview_for
 from bianmin.consult.events import HANDLERS
 from bianmin.consult.settings import ConsultSettings
 from bianmin.consult.workers import escalation_worker
@@ -17,10 +24,10 @@ SPEC = ServiceSpec(
     routers=ROUTERS,
     handlers=HANDLERS,
     workers=[escalation_worker],
-    stats=overview,
 )
 
 
 def create_app(settings: ConsultSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the consult service's application."""
-    return create_service_app(SPEC, settings or ConsultSettings(), clock=clock)
+    settings = settings or ConsultSettings()
+    return create_service_app(replace(SPEC, stats=overview_for(settings)), settings, clock=clock)

@@ -81,6 +81,19 @@ class SuggestionCreated(Payload):
     due_at: datetime
 
 
+class SuggestionEscalated(Payload):
+    """A suggestion or complaint in the box reached a step of the escalation ladder."""
+
+    suggestion_id: str
+    kind: Literal["suggestion", "complaint"]
+    step: Step
+    department_code: str
+    supervisor_code: str | None = Field(description="The department a report goes to.")
+    due_at: datetime
+    escalated_at: datetime
+    overdue_workdays: int
+
+
 PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("consult.consultation.created", ConsultationCreated, "A consultation was submitted and routed."),
     EventSpec("consult.consultation.answered", ConsultationAnswered, "A consultation was answered."),
@@ -88,6 +101,8 @@ PUBLISHES: tuple[EventSpec, ...] = (
               "A consultation reached a step of the escalation ladder."),
     EventSpec("consult.consultation.rated", ConsultationRated, "The asker rated an answer."),
     EventSpec("consult.suggestion.created", SuggestionCreated, "A suggestion-box entry was submitted."),
+    EventSpec("consult.suggestion.escalated", SuggestionEscalated,
+              "A suggestion or complaint reached a step of the escalation ladder."),
 )
 CONSUMES: tuple[str, ...] = (
     "catalog.calendar.changed", "catalog.item.published", "catalog.item.updated", "catalog.item.withdrawn")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,7 @@ from bianmin.kit.calendar import load_calendar
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep
-from bianmin.kit.stats import Figure, Period
+from bianmin.kit.stats import Figure, Period, StatsFn
 
 router = APIRouter(tags=["stats"])
 
@@ -50,11 +50,27 @@ async def consult_stats(session: SessionDep, who: PrincipalDep, policy: PolicyDe
                         top_unanswered_topics=[TopicCount(topic=t, count=n) for t, n in found.top_unanswered_topics])
 
 
-async def overview(session: AsyncSession, period: Period) -> list[Figure]:
-    """The cockpit's figures (ServiceSpec.stats), district-wide."""
-    policy = Policy()
+def overview_for(settings: Any) -> StatsFn:
+    """The cockpit's stats function (ServiceSpec.stats), closed over the service's settings.
+
+    The kit calls it with a session and a period only; the working hours, deadlines and ladder it
+    needs come from the settings the app was built with, so the first-response figures count the
+    configured office hours rather than defaults.
+    """
+    policy = Policy.from_settings(settings)
+
+    async def overview(session: AsyncSession, period: Period) -> list[Figure]:
+        """The cockpit's figures, district-wide."""
+        return await figures_for(session, period, policy)
+
+    return overview
+
+
+async def figures_for(session: AsyncSession, period: Period, policy: Policy) -> list[Figure]:
+    """The cockpit's figures for a period under a policy (its working hours above all)."""
     found = await stats.figures(session, start=period.start, end=period.end, departments=None,
                                 calendar=await load_calendar(session), policy=policy)
+    hours = f"{policy.work_start:%H:%M}–{policy.work_end:%H:%M}"
     return [
         Figure(name="consultations_received", value=found.received, unit="consultations",
                definition="Consultations submitted in the period (Asia/Shanghai days)."),
@@ -63,10 +79,18 @@ async def overview(session: AsyncSession, period: Period) -> list[Figure]:
         Figure(name="on_time_rate", value=found.on_time_rate, unit="ratio",
                definition="Answered on or before the working-day deadline ÷ answered."),
         Figure(name="first_response_hours_p50", value=found.first_response_hours_p50, unit="working hours",
-               definition="Median working hours from submission to the first answer or request for information."),
+               definition=f"Median working hours ({hours} on working days) from submission to the first answer "
+                          "or request for information."),
+        Figure(name="first_response_hours_p90", value=found.first_response_hours_p90, unit="working hours",
+               definition=f"90th percentile (nearest rank) of the working hours ({hours} on working days) from "
+                          "submission to the first answer or request for information."),
         Figure(name="escalations", value=sum(found.escalations.values()), unit="steps",
                definition="Escalation ladder steps taken in the period (pre-warning, urge, notice, report).",
                breakdown=dict(found.escalations)),
         Figure(name="satisfaction_rate", value=found.satisfaction_rate, unit="ratio",
                definition="Ratings 非常满意, 满意 or 基本满意 ÷ all ratings.", breakdown=dict(found.ratings)),
+        Figure(name="unanswered", value=found.unanswered, unit="consultations",
+               definition="Consultations of the period still open, assigned or waiting; the breakdown gives "
+                          "the most frequent topics (item name or routing keyword, else 未分类).",
+               breakdown=dict(found.top_unanswered_topics)),
     ]

@@ -10,10 +10,11 @@ from sqlalchemy import and_, or_, select
 from bianmin.consult.api.consultations import site_for
 from bianmin.consult.api.deps import IdPath, PolicyDep, StaffDep, time_cursor
 from bianmin.consult.domain import suggestions as domain
-from bianmin.consult.models import Suggestion
+from bianmin.consult.models import Suggestion, SuggestionEscalation
 from bianmin.consult.schemas.suggestions import (
     ReplyBody,
     SuggestionCreate,
+    SuggestionDetail,
     SuggestionRead,
     SuggestionReceipt,
     SuggestionTrack,
@@ -78,9 +79,13 @@ async def list_suggestions(session: SessionDep, staff: StaffDep, page: PageDep,
 
 
 @router.get("/suggestions/{entry_id}", summary="One entry", responses=problem_responses(401, 403, 404))
-async def get_suggestion(entry_id: IdPath, session: SessionDep, staff: StaffDep) -> SuggestionRead:
-    """An entry of the caller's department."""
-    return SuggestionRead.model_validate(await domain.get_for_staff(session, entry_id, staff))
+async def get_suggestion(entry_id: IdPath, session: SessionDep, staff: StaffDep) -> SuggestionDetail:
+    """An entry of the caller's department, with the escalation steps it reached."""
+    entry = await domain.get_for_staff(session, entry_id, staff)
+    steps = (await session.execute(select(SuggestionEscalation).where(SuggestionEscalation.suggestion_id == entry.id)
+                                   .order_by(SuggestionEscalation.id))).scalars()
+    return SuggestionDetail.model_validate({**SuggestionRead.model_validate(entry).model_dump(),
+                                            "escalations": list(steps)}, from_attributes=True)
 
 
 @router.post("/suggestions/{entry_id}/accept", summary="Take an entry up",

@@ -9,13 +9,20 @@
   close it. A rated consultation is final: a bad rating opens a rectification case instead.
 - ``closed``: nothing changes any more, except a reopening within the window when not yet rated.
 Every forbidden transition is a :class:`Conflict` (409).
+
+When the reopen window of an answered consultation ends, :func:`close_expired` (run by the worker)
+closes it with ``closed_at`` = the end of the window, so the record says when it became final whatever
+the hour the worker ran. The close is a conditional ``UPDATE … WHERE status = 'answered'``: of several
+replicas, or of the worker and an asker reopening or rating at the same instant, exactly one change
+takes effect and the others change nothing. The lifecycle publishes no event for a close (the issue
+names none), so this publishes none either.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import codes, deadlines
@@ -29,6 +36,7 @@ from bianmin.kit.events import emit
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 
 LIVE = ("open", "assigned", "waiting")
+CLOSE_BATCH = 500
 
 
 async def create(session: AsyncSession, *, data: ConsultationCreate, tenant: str, now: datetime,
@@ -196,6 +204,30 @@ def reopen_until(consultation: Consultation, *, calendar: WorkCalendar, policy: 
         return None
     last = calendar.add_workdays(local_date(consultation.answered_at), policy.reopen_window_workdays)
     return datetime.combine(last, datetime.max.time().replace(microsecond=0), tzinfo=SHANGHAI)
+
+
+async def close_expired(session: AsyncSession, *, now: datetime, calendar: WorkCalendar,
+                        policy: deadlines.Policy) -> list[str]:
+    """Close the answered consultations whose reopen window ended before ``now``; the numbers closed."""
+    # A window of n working days lasts at least n calendar days, so older answers are the only candidates.
+    horizon = now - timedelta(days=policy.reopen_window_workdays)
+    query = (select(Consultation).where(Consultation.status == "answered", Consultation.answered_at <= horizon)
+             .order_by(Consultation.answered_at).limit(CLOSE_BATCH))
+    closed: list[str] = []
+    for consultation in list((await session.execute(query)).scalars()):
+        until = reopen_until(consultation, calendar=calendar, policy=policy)
+        if until is None or now <= until:
+            continue
+        result = await session.execute(
+            update(Consultation)
+            .where(Consultation.id == consultation.id, Consultation.status == "answered",
+                   Consultation.round == consultation.round)
+            .values(status="closed", closed_at=until)
+            .execution_options(synchronize_session=False))
+        if result.rowcount:
+            closed.append(consultation.number)
+    await session.flush()
+    return closed
 
 
 async def reopen(session: AsyncSession, consultation: Consultation, *, reason: str, now: datetime,

@@ -3,7 +3,9 @@
 Extensions: a department may ask for more working days only while the deadline is still ahead and
 the consultation is with it (assigned or waiting); one request may be pending at a time; an
 administrator approves (the deadline moves) or rejects it. Approval after the deadline is allowed,
-because what counts is that the request came before it.
+because what counts is that the request came before it. An approval restarts the escalation ladder
+from the new deadline (:mod:`bianmin.consult.domain.escalation`): the steps already taken, an urge
+included, stay in the history, and the new deadline gets its own pre-warning, urge, notice and report.
 
 Ratings follow the five 好差评 levels; ``dissatisfied`` and ``very_dissatisfied`` are bad. Rating an
 answered consultation closes it. A bad rating opens a rectification case: contact the asker within
@@ -64,6 +66,7 @@ async def decide_extension(session: AsyncSession, consultation: Consultation, *,
     request.decided_by, request.decided_at = staff.key, now
     if approve:
         consultation.extension_days += request.days
+        consultation.ladder += 1
         recompute_due(consultation, calendar)
     await session.flush()
     return request

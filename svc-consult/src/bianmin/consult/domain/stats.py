@@ -44,6 +44,7 @@ class ConsultFigures:
     satisfaction_rate: Decimal | None
     ratings: dict[str, int]
     top_unanswered_topics: list[tuple[str, int]]
+    unanswered: int = 0
 
 
 def bounds(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
@@ -92,4 +93,4 @@ async def figures(session: AsyncSession, *, start: date | None, end: date | None
         escalations=escalations,
         satisfaction_rate=_ratio(sum(ratings[level] for level in GOOD_LEVELS), sum(ratings.values())),
         ratings={level: ratings[level] for level in LEVELS},
-        top_unanswered_topics=open_topics.most_common(top))
+        top_unanswered_topics=open_topics.most_common(top), unanswered=sum(open_topics.values()))

@@ -3,7 +3,10 @@
 Lifecycle: received → handling → replied → closed. An entry may be anonymous: then it carries no
 contact and no caller key at all, and the tracking code (:mod:`bianmin.consult.domain.codes`) is the
 only way to follow it; it shows the status and the reply and nothing else. The reply is due within
-the working days configured for the entry's kind (13 by default).
+the working days configured for the entry's kind (13 by default). Suggestions and complaints not yet
+replied to climb the same escalation ladder as consultations (pre-warning, urge, notice, report to
+the supervising department; :func:`bianmin.consult.domain.escalation.run_suggestion_escalations`);
+praise asks for no reply and has no ladder.
 """
 
 from __future__ import annotations

@@ -14,11 +14,11 @@ from bianmin.consult.models.consultation import (
     ExtensionRequest,
     Rectification,
 )
-from bianmin.consult.models.knowledge import Article, ArticleGram, Suggestion
+from bianmin.consult.models.knowledge import Article, ArticleGram, Suggestion, SuggestionEscalation
 from bianmin.consult.models.reference import Department, ItemRoute, RoutingRule
 
 __all__ = [
     "Article", "ArticleGram", "Base", "Consultation", "ConsultationMessage", "ConsultationPause",
     "ConsultationTransfer", "Department", "Escalation", "ExtensionRequest", "ItemRoute", "Rectification",
-    "RoutingRule", "Suggestion", "new_id",
+    "RoutingRule", "Suggestion", "SuggestionEscalation", "new_id",
 ]

@@ -38,6 +38,7 @@ class Consultation(Base):
     paused_since: Mapped[datetime | None]
     due_at: Mapped[datetime] = mapped_column(index=True)
     round: Mapped[int] = mapped_column(Integer, server_default="0")
+    ladder: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_response_at: Mapped[datetime | None]
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[str | None] = mapped_column(String(100))
@@ -108,19 +109,24 @@ class ExtensionRequest(Base):
 
 
 class Escalation(Base):
-    """One step of the escalation ladder, recorded once per consultation and round (replica-safe)."""
+    """One step of the escalation ladder, recorded once per consultation, round and ladder (replica-safe).
+
+    ``ladder`` counts the restarts of the ladder within a round: an approved extension starts a new
+    ladder from the new deadline, and the steps of the old one stay here as history.
+    """
 
     __tablename__ = "escalation"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     consultation_id: Mapped[str] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
     round: Mapped[int] = mapped_column(Integer)
+    ladder: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     step: Mapped[str] = mapped_column(String(12))
     department_code: Mapped[str | None] = mapped_column(String(20))
     due_at: Mapped[datetime]
     at: Mapped[datetime] = mapped_column(index=True)
 
-    __table_args__ = (UniqueConstraint("consultation_id", "round", "step"),)
+    __table_args__ = (UniqueConstraint("consultation_id", "round", "ladder", "step"),)
 
 
 class Rectification(Base):

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bianmin.consult.models.base import Base, new_id
@@ -57,3 +57,19 @@ class Suggestion(Base):
     replied_by: Mapped[str | None] = mapped_column(String(100))
     replied_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+
+
+class SuggestionEscalation(Base):
+    """One escalation-ladder step of a suggestion or complaint, recorded once per entry (replica-safe)."""
+
+    __tablename__ = "suggestion_escalation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    suggestion_id: Mapped[str] = mapped_column(ForeignKey("suggestion.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(12))
+    department_code: Mapped[str] = mapped_column(String(20))
+    supervisor_code: Mapped[str | None] = mapped_column(String(20))
+    due_at: Mapped[datetime]
+    at: Mapped[datetime] = mapped_column(index=True)
+
+    __table_args__ = (UniqueConstraint("suggestion_id", "step"),)

@@ -114,6 +114,7 @@ class EscalationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     round: int
+    ladder: int = Field(description="0 for the first ladder of the round; n after the n-th approved extension.")
     step: str
     department_code: str | None
     due_at: datetime

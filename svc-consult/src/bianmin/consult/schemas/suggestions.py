@@ -64,6 +64,24 @@ class SuggestionRead(BaseModel):
     closed_at: datetime | None
 
 
+class SuggestionEscalationRead(BaseModel):
+    """A step of the escalation ladder an entry reached."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    step: str
+    department_code: str
+    supervisor_code: str | None
+    due_at: datetime
+    at: datetime
+
+
+class SuggestionDetail(SuggestionRead):
+    """An entry with the escalation steps it reached."""
+
+    escalations: list[SuggestionEscalationRead]
+
+
 class ReplyBody(BaseModel):
     """The department's reply."""
 
