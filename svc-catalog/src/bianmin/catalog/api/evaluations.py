@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy import select
 
 from bianmin.catalog.api.deps import READ, WRITE
@@ -19,6 +19,7 @@ from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
 
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(tags=["evaluations"])
 CaseStatus = Literal["open", "contacted", "rectified", "closed", "appealed", "voided"]
 
@@ -76,14 +77,14 @@ async def list_evaluations(
 
 @router.get("/evaluations/{evaluation_id}", summary="Read an evaluation", dependencies=[READ],
             responses=problem_responses(401, 403, 404))
-async def read_evaluation(evaluation_id: int, session: SessionDep, who: PrincipalDep) -> EvaluationRead:
+async def read_evaluation(evaluation_id: RowId, session: SessionDep, who: PrincipalDep) -> EvaluationRead:
     """One evaluation with its rectification case."""
     return present(*await domain.get_evaluation(session, evaluation_id, who))
 
 
 @router.post("/evaluations/{evaluation_id}/steps", summary="Advance a rectification case", dependencies=[WRITE],
              responses=problem_responses(401, 403, 404, 409, 422))
-async def case_step(evaluation_id: int, body: EvaluationStep, session: SessionDep, who: PrincipalDep,
+async def case_step(evaluation_id: RowId, body: EvaluationStep, session: SessionDep, who: PrincipalDep,
                     clock: ClockDep) -> EvaluationRead:
     """Contact, rectify, second rating (追评), appeal (申诉) or decide an appeal; 409 out of order."""
     evaluation, number = await domain.get_evaluation(session, evaluation_id, who)

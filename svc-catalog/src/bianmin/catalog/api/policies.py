@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from sqlalchemy import select
 
 from bianmin.catalog.api.deps import ADMIN, READ, WRITE, require_district
@@ -26,6 +26,7 @@ from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
 
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(tags=["policies"])
 
 
@@ -66,7 +67,7 @@ async def list_redemptions(code: str, session: SessionDep) -> list[RedemptionRea
 
 @router.post("/redemptions/{redemption_id}/status", summary="Approve, pay or reject a redemption",
              dependencies=[WRITE], responses=problem_responses(401, 403, 404, 409, 422))
-async def change_redemption(redemption_id: int, body: RedemptionStatusChange, session: SessionDep,
+async def change_redemption(redemption_id: RowId, body: RedemptionStatusChange, session: SessionDep,
                             who: PrincipalDep, clock: ClockDep) -> RedemptionRead:
     """Move a redemption on: applied → approved → paid, or rejected; 409 otherwise."""
     require_district(who)

@@ -69,7 +69,9 @@ async def create_site(body: SiteCreate, session: SessionDep, who: PrincipalDep, 
                       idem: IdempotencyDep) -> SiteRead:
     """Add a service point; a township key may add sites under its own township only."""
     if not who.district_wide:
-        parent = await sites.get_site(session, body.parent_code) if body.parent_code else None
+        parent = await session.get(Site, body.parent_code) if body.parent_code else None
+        if body.parent_code and parent is None:
+            raise Unprocessable.field("parent_code", f"no site {body.parent_code}")
         ensure_tenant(who, body.code if body.level == "township" else (parent.tenant if parent else "*"))
     site = await sites.create_site(session, body, now=clock.now())
     return await idem.finish(session, SiteRead.model_validate(site), status_code=201)  # type: ignore[return-value]

@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -155,7 +156,7 @@ async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Princip
     recorded = check_materials(item, data.materials)
     calendar = await load_calendar(session)
     application = Application(
-        number=f"pending-{id(data)}-{now.timestamp()}", item_id=item.id, item_code=item.code,
+        number=f"tmp-{uuid.uuid4().hex}", item_id=item.id, item_code=item.code,
         item_revision=item.revision, department_code=item.department_code, site_code=site.code, tenant=site.tenant,
         channel=data.channel, applicant_type=applicant.type, applicant_id_number=applicant.id_number.upper(),
         applicant_name=applicant.name, applicant_phone=applicant.phone, materials=recorded, status="submitted",

@@ -30,7 +30,7 @@ class Closed(BaseModel):
 class DepartmentCreate(Closed):
     """A department to add or rename (窗口单位)."""
 
-    code: Code
+    code: Annotated[str, Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z_-]{0,39}$")]
     name: ShortText
 
 
