@@ -13,6 +13,7 @@ from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.app import create_app
 from bianmin.guarantee.models import Claim, EnterpriseColor, Guarantee, Project
 from bianmin.guarantee.settings import GuaranteeSettings
+from bianmin.kit.clock import FixedClock
 from bianmin.kit.testing.client import client_for, running
 from bianmin.kit.testing.events import eventually, publish
 from bianmin.kit.testing.events import published as stored
@@ -22,8 +23,9 @@ from bianmin.kit.testing.nats import NatsServer
 async def test_tenders_awards_defaults_and_colors_flow_in_and_guarantee_events_flow_out(
         settings: GuaranteeSettings, fresh_nats: NatsServer) -> None:
     settings = settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url})
-    app = create_app(settings)
-    now = datetime.now(UTC)
+    now = datetime.now(UTC).replace(microsecond=0)
+    clock = FixedClock(now - timedelta(hours=1))
+    app = create_app(settings, clock=clock)
     tender = published(now=now)
     async with running(app):
         def exists(model: type, *where: Any) -> Callable[[], Awaitable[bool]]:
@@ -76,6 +78,7 @@ async def test_tenders_awards_defaults_and_colors_flow_in_and_guarantee_events_f
         issued = await stored(fresh_nats.url, "guarantee.guarantee.issued", wait=0.2)
         async with app.state.db.sessionmaker() as session:
             winner = (await session.execute(select(Guarantee).where(Guarantee.number == numbers[BIDDER_1]))).scalar_one()
+            loser = (await session.execute(select(Guarantee).where(Guarantee.number == numbers[BIDDER_2]))).scalar_one()
             claim = (await session.execute(select(Claim))).scalar_one()
     assert [e.data["number"] for e in released] == [numbers[BIDDER_2]]
     assert {e.data["applicant_credit_code"] for e in issued} == {BIDDER_1, BIDDER_2}
@@ -84,5 +87,6 @@ async def test_tenders_awards_defaults_and_colors_flow_in_and_guarantee_events_f
     assert winner.status == "claimed"
     assert winner.applicant_color == "blue"
     assert claim.source == "bidding.bidder.defaulted"
+    assert claim.filed_at == loser.closed_at == clock.now()  # the app's clock, not the wall
     assert claim.amount == Decimal("20000.00")
     assert "拒签" in claim.statement

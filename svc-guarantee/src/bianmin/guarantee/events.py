@@ -30,9 +30,9 @@ def make_handlers(clock: Clock, keyring: KeyRing) -> list[Handler]:
     """The consumers of this service, telling time by ``clock`` and signing with ``keyring``."""
 
     async def on_published(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
-        """Keep the tender's terms."""
+        """Keep the tender's terms (published when bidding says it was)."""
         assert isinstance(payload, ProjectPublished)
-        await projects.apply_published(session, payload, now=clock.now())
+        await projects.apply_published(session, payload, now=event.time)
 
     async def on_awarded(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
         """Record the winners and release the losers' bid bonds."""
