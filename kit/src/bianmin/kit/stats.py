@@ -39,7 +39,7 @@ class Period(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.start and self.end and self.end < self.start:
-            raise Unprocessable.field("to", "must not be before from")
+            raise ValueError("the period ends before it starts")
         return self
 
 
@@ -66,6 +66,8 @@ def stats_router(service: str, stats: StatsFn | None) -> APIRouter:
         end: Annotated[date | None, Query(alias="to")] = None,
     ) -> Overview:
         """This service's figures for the cockpit (数据驾驶舱) over a period."""
+        if start and end and end < start:
+            raise Unprocessable.field("to", "must not be before from")
         period = Period(start=start, end=end)
         figures = await stats(session, period) if stats is not None else []
         return Overview(service=service, period=period, figures=figures)
