@@ -10,7 +10,9 @@ from guarantee_factories import (
     BIDDER2,
     BIDDER_1,
     BIDDER_2,
+    NOW,
     PICC,
+    SITE,
     STAFF,
     application,
     award,
@@ -20,6 +22,9 @@ from guarantee_factories import (
 )
 from sqlalchemy import select
 
+from bianmin.contracts.events.bidding import ProjectStatusChanged
+from bianmin.guarantee.domain import projects
+from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.workers import ledger_round
 from bianmin.kit.tables import outbox_event
 from bianmin.kit.testing.client import client_for
@@ -174,3 +179,33 @@ async def test_performance_increases_keep_the_cap_and_are_re_underwritten(clocke
     assert fits.json()["extra_fee_fen"] == 20000 * 100 * 15 // 10000  # 20000 yuan × 0.15 %
     assert record["amount"] == "420000.00"
     assert record["amendment_count"] == 1
+
+
+async def test_a_failed_tender_releases_its_bid_bonds_and_a_closed_one_takes_no_more(
+        clocked_app: FastAPI, db_backend: str) -> None:
+    first, second = await _bid_bonds(clocked_app)
+    keyring = KeyRing.from_settings(clocked_app.state.settings)
+    async with clocked_app.state.db.sessionmaker() as session:
+        await projects.apply_status(session, ProjectStatusChanged(
+            code="BM-2026-001", site_code=SITE, status="closed", occurred_at=NOW), keyring=keyring, now=NOW)
+        await session.commit()
+    async with client_for(clocked_app, BIDDER) as bidder:
+        late = await bidder.post("/v1/guarantees", json=application(section_code="S2", amount="10000.00"))
+    async with clocked_app.state.db.sessionmaker() as session:
+        released = await projects.apply_status(session, ProjectStatusChanged(
+            code="BM-2026-001", site_code=SITE, status="failed", reason="投标人不足3家", occurred_at=NOW,
+            failed_section_codes=["S1"]), keyring=keyring, now=NOW)
+        unknown = await projects.apply_status(session, ProjectStatusChanged(
+            code="NOPE", site_code=SITE, status="failed", occurred_at=NOW), keyring=keyring, now=NOW)
+        await session.commit()
+    async with client_for(clocked_app, STAFF) as staff:
+        tender = (await staff.get("/v1/projects/BM-2026-001")).json()
+        bond = (await staff.get(f"/v1/guarantees/{first}")).json()
+    assert late.status_code == 409
+    assert late.json()["code"] == "bid_deadline_passed"
+    assert sorted(released) == sorted([first, second])
+    assert unknown == []
+    assert tender["closed_at"] is not None
+    assert [s["failed_at"] is not None for s in tender["sections"]] == [True, False]
+    assert bond["status"] == "released"
+    assert "投标人不足3家" in bond["steps"][-1]["detail"]["reason"]

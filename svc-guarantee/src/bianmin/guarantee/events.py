@@ -1,7 +1,8 @@
 """What the guarantee service publishes (through the outbox) and how it reacts to what it consumes.
 
 Consumed: ``bidding.project.published`` (tender read model), ``bidding.project.awarded`` (winners;
-losers' bid bonds released), ``bidding.bidder.defaulted`` (a demand on the bidder's bid bond),
+losers' bid bonds released), ``bidding.project.closed|failed`` (no bid bonds after closing; a
+failed tender's bid bonds released), ``bidding.bidder.defaulted`` (a demand on the bidder's bid bond),
 ``credit.enterprise.color_changed`` (color read model for underwriting and fee discounts) and the
 working-day calendar. Published (from the domain): ``guarantee.guarantee.issued|amended|claimed|
 paid|released|expired``. Handlers run in the inbox transaction and never commit.
@@ -17,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
-from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, ProjectPublished
+from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, ProjectPublished, ProjectStatusChanged
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import claims, projects
 from bianmin.guarantee.domain.keys import KeyRing
@@ -39,6 +40,11 @@ def make_handlers(clock: Clock, keyring: KeyRing) -> list[Handler]:
         assert isinstance(payload, ProjectAwarded)
         await projects.apply_awarded(session, payload, keyring=keyring, now=clock.now())
 
+    async def on_status(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+        """A tender closed (no more bid bonds) or failed (its bid bonds released)."""
+        assert isinstance(payload, ProjectStatusChanged)
+        await projects.apply_status(session, payload, keyring=keyring, now=clock.now())
+
     async def on_defaulted(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
         """Open the tenderer's demand on the defaulting bidder's bid bond."""
         assert isinstance(payload, BidderDefaulted)
@@ -56,6 +62,8 @@ def make_handlers(clock: Clock, keyring: KeyRing) -> list[Handler]:
         CALENDAR_HANDLER,
         Handler("bidding.project.published", on_published),
         Handler("bidding.project.awarded", on_awarded),
+        Handler("bidding.project.closed", on_status),
+        Handler("bidding.project.failed", on_status),
         Handler("bidding.bidder.defaulted", on_defaulted),
         Handler("credit.enterprise.color_changed", on_color_changed),
     ]

@@ -52,6 +52,7 @@ PUBLISHES: tuple[EventSpec, ...] = (
 )
 CONSUMES: tuple[str, ...] = (
     "catalog.calendar.changed",
-    "bidding.project.published", "bidding.project.awarded", "bidding.bidder.defaulted",
+    "bidding.project.published", "bidding.project.closed", "bidding.project.failed", "bidding.project.awarded",
+    "bidding.bidder.defaulted",
     "credit.enterprise.color_changed",
 )

@@ -24,6 +24,7 @@ class SectionRead(BaseModel):
     bid_bond_amount: Decimal
     winner_credit_code: str | None
     award_amount: Decimal | None
+    failed_at: datetime | None
 
 
 class ProjectRead(BaseModel):
@@ -36,6 +37,8 @@ class ProjectRead(BaseModel):
     tenderer_credit_code: str
     bid_deadline: datetime
     opening_at: datetime
+    closed_at: datetime | None
+    failed_at: datetime | None
     awarded_at: datetime | None
     sections: list[SectionRead]
 
@@ -50,7 +53,9 @@ async def get_project(code: str, session: SessionDep) -> ProjectRead:
                                       .order_by(ProjectSection.code))).scalars()
     return ProjectRead(code=project.code, name=project.name, site_code=project.site_code,
                        tenderer_name=project.tenderer_name, tenderer_credit_code=project.tenderer_credit_code,
-                       bid_deadline=project.bid_deadline, opening_at=project.opening_at, awarded_at=project.awarded_at,
+                       bid_deadline=project.bid_deadline, opening_at=project.opening_at, closed_at=project.closed_at,
+                       failed_at=project.failed_at, awarded_at=project.awarded_at,
                        sections=[SectionRead(code=s.code, name=s.name, bid_bond_amount=s.bid_bond_amount,
-                                             winner_credit_code=s.winner_credit_code, award_amount=s.award_amount)
+                                             winner_credit_code=s.winner_credit_code, award_amount=s.award_amount,
+                                             failed_at=s.failed_at)
                                  for s in sections])

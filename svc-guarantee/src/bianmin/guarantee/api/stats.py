@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from bianmin.guarantee.domain.stats import figures
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import problem_responses
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.identity import require_scopes
 from bianmin.kit.stats import Overview, Period
 
@@ -21,5 +21,7 @@ router = APIRouter(tags=["stats"])
 async def stats(session: SessionDep, start: Annotated[date | None, Query(alias="from")] = None,
                 end: Annotated[date | None, Query(alias="to")] = None) -> Overview:
     """Guarantees by type and issuer, amount guaranteed, fees paid and average effective rate."""
+    if start and end and end < start:
+        raise Unprocessable.field("to", "must not be before from")
     period = Period(start=start, end=end)
     return Overview(service="guarantee", period=period, figures=await figures(session, period))

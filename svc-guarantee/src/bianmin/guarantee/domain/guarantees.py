@@ -82,8 +82,10 @@ async def apply(session: AsyncSession, *, type: str, issuer_code: str, project_c
         raise Unprocessable.field("issuer_code", "the issuer does not take applications", code="issuer_inactive")
     project, section = await _section(session, project_code, section_code)
     today = local_date(now)
+    if section.failed_at is not None:
+        raise Conflict(f"Section {section_code} of {project_code} failed; it takes no guarantee.", code="tender_failed")
     if type == "bid_bond":
-        if now >= project.bid_deadline:
+        if now >= project.bid_deadline or project.closed_at is not None:
             raise Conflict(f"The bid deadline of {project_code} has passed.", code="bid_deadline_passed")
         if amount != section.bid_bond_amount:
             raise Unprocessable.field("amount", f"must equal the section's bid bond {section.bid_bond_amount}",

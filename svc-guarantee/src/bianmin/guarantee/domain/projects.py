@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.contracts.events.bidding import ProjectAwarded, ProjectPublished
+from bianmin.contracts.events.bidding import ProjectAwarded, ProjectPublished, ProjectStatusChanged
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import guarantees
 from bianmin.guarantee.domain.keys import KeyRing
@@ -25,7 +25,7 @@ async def apply_published(session: AsyncSession, payload: ProjectPublished, *, n
     """Create or update a tender and its sections."""
     project = await session.get(Project, payload.code)
     if project is None:
-        project = Project(code=payload.code, published_at=now, awarded_at=None)
+        project = Project(code=payload.code, published_at=now, closed_at=None, failed_at=None, awarded_at=None)
         session.add(project)
     project.name, project.site_code = payload.name, payload.site_code
     project.tenderer_name, project.tenderer_credit_code = payload.tenderer_name, payload.tenderer_credit_code
@@ -36,7 +36,7 @@ async def apply_published(session: AsyncSession, payload: ProjectPublished, *, n
         if section is None:
             session.add(ProjectSection(project_code=payload.code, code=terms.code, name=terms.name,
                                        bid_bond_amount=terms.bid_bond_amount, winner_credit_code=None,
-                                       award_amount=None))
+                                       award_amount=None, failed_at=None))
         else:
             section.name, section.bid_bond_amount = terms.name, terms.bid_bond_amount
     await session.flush()
@@ -63,6 +63,41 @@ async def apply_awarded(session: AsyncSession, payload: ProjectAwarded, *, keyri
                                      actor="bidding (event)", keyring=keyring, now=now)
             released.append(guarantee.number)
     return released
+
+
+async def apply_status(session: AsyncSession, payload: ProjectStatusChanged, *, keyring: KeyRing,
+                       now: datetime) -> list[str]:
+    """Record a closed or failed tender; a failure releases every bid bond of its failed sections.
+
+    ``closed``: bidding stopped at the deadline, so no bid bond is applied for after it even if the
+    clocks of the two services disagree. ``failed`` (fewer than three bidders, §44): the bid bonds of
+    the failed sections (all sections when none are named) secure nothing any more and are released.
+    ``opened`` changes nothing here. Returns the numbers released.
+    """
+    project = await session.get(Project, payload.code)
+    if project is None:
+        return []
+    if payload.status == "closed":
+        project.closed_at = project.closed_at or payload.occurred_at
+        return []
+    if payload.status != "failed":
+        return []
+    project.failed_at = project.failed_at or payload.occurred_at
+    sections = list((await session.execute(select(ProjectSection).where(
+        ProjectSection.project_code == payload.code))).scalars())
+    failed = {s.code for s in sections} if not payload.failed_section_codes else set(payload.failed_section_codes)
+    for section in sections:
+        if section.code in failed:
+            section.failed_at = section.failed_at or payload.occurred_at
+    bonds = (await session.execute(select(Guarantee).where(
+        Guarantee.project_code == payload.code, Guarantee.section_code.in_(sorted(failed)),
+        Guarantee.type == "bid_bond", Guarantee.status == "issued").order_by(Guarantee.id))).scalars().all()
+    reason = f"tender failed: {payload.reason}" if payload.reason else "tender failed"
+    for guarantee in bonds:
+        await guarantees.release(session, guarantee, reason=f"{reason} (bidding.project.failed)",
+                                 actor="bidding (event)", keyring=keyring, now=now)
+    await session.flush()
+    return [g.number for g in bonds]
 
 
 async def apply_color(session: AsyncSession, payload: ColorChanged) -> None:

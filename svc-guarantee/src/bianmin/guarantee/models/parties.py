@@ -66,11 +66,13 @@ class Project(Base):
     bid_deadline: Mapped[datetime]
     opening_at: Mapped[datetime]
     published_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]
     awarded_at: Mapped[datetime | None]
 
 
 class ProjectSection(Base):
-    """One section (标段) of a published tender, with its bid bond and, once awarded, its winner."""
+    """One section (标段) of a published tender, with its bid bond and, once awarded, its winner (or its failure)."""
 
     __tablename__ = "project_section"
 
@@ -80,6 +82,7 @@ class ProjectSection(Base):
     bid_bond_amount: Mapped[Decimal]
     winner_credit_code: Mapped[str | None] = mapped_column(String(18))
     award_amount: Mapped[Decimal | None]
+    failed_at: Mapped[datetime | None]
 
 
 class EnterpriseColor(Base):
