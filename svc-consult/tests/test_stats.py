@@ -99,3 +99,22 @@ async def test_the_cockpit_lists_the_top_unanswered_topics(app: FastAPI) -> None
     unanswered = next(f for f in overview["figures"] if f["name"] == "unanswered")
     assert unanswered["value"] == 4
     assert unanswered["breakdown"] == {"社保": 2, "营业执照": 1, "未分类": 1}
+
+
+async def test_township_staff_see_the_figures_of_their_own_site_only(app: FastAPI) -> None:
+    async with client_for(app, ADMIN) as admin, client_for(app, ANONYMOUS) as public:
+        await seed_departments(admin)
+        await ask(public, department_code="RSJ", site_code="330199003")
+        await ask(public, department_code="RSJ", site_code="330199001")
+        await ask(public, department_code="RSJ")
+    async with app.state.db.sessionmaker() as session:
+        await run_escalations(session, now=at("2026-10-09 10:00"), policy=Policy())
+        await session.commit()
+    async with client_for(app, staff("RSJ", tenant="330199003")) as township, \
+            client_for(app, staff("RSJ")) as district:
+        own = (await township.get("/v1/stats")).json()
+        everywhere = (await district.get("/v1/stats")).json()
+    assert own["received"] == 1
+    assert own["escalations"]["urge"] == 1
+    assert everywhere["received"] == 3
+    assert everywhere["escalations"]["urge"] == 3

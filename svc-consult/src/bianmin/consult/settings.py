@@ -35,5 +35,7 @@ class ConsultSettings(ServiceSettings):
     rectification_fix_workdays: int = Field(15, ge=1)
     work_start: time = time(9, 0)
     work_end: time = time(17, 0)
-    escalation_enabled: bool = Field(True, description="Run the escalation worker in this process.")
-    escalation_interval_seconds: float = Field(60.0, gt=0, description="How often the escalation worker looks.")
+    escalation_enabled: bool = Field(True, description="Run the deadline worker in this process: the escalation "
+                                     "ladders of consultations and of the suggestion box, and the closing of "
+                                     "answered consultations after the reopen window.")
+    escalation_interval_seconds: float = Field(60.0, gt=0, description="How often the deadline worker looks.")

@@ -28,7 +28,10 @@ async def consult_stats(session: SessionDep, who: PrincipalDep, policy: PolicyDe
                         start: Annotated[date | None, Query(alias="from")] = None,
                         end: Annotated[date | None, Query(alias="to")] = None,
                         department: Annotated[str | None, Query(pattern=DEPARTMENT_PATTERN)] = None) -> ConsultStats:
-    """Figures for consultations submitted in a period; department staff see their own departments only."""
+    """Figures for consultations submitted in a period; department staff see their own departments only.
+
+    A key that is not district-wide (a township's) sees the figures of its own site only.
+    """
     if start and end and end < start:
         raise Unprocessable.field("to", "must not be before from")
     staff = staff_of(who)
@@ -40,8 +43,9 @@ async def consult_stats(session: SessionDep, who: PrincipalDep, policy: PolicyDe
         departments = [department] if department else sorted(staff.departments)
     else:
         raise Forbidden("This key lacks the scope consult:answer or cockpit:read.", code="scope_missing")
+    tenant = None if who.district_wide else who.tenant
     found = await stats.figures(session, start=start, end=end, departments=departments,
-                                calendar=await load_calendar(session), policy=policy)
+                                calendar=await load_calendar(session), policy=policy, tenant=tenant)
     return ConsultStats(start=start, end=end, departments=departments, received=found.received,
                         answered=found.answered, on_time_rate=found.on_time_rate,
                         first_response_hours_p50=found.first_response_hours_p50,

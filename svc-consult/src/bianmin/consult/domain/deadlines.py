@@ -13,6 +13,8 @@ The ladder, evaluated at any ``now``:
 - ``notice`` (通报) once it is ``notice_after_workdays`` working days overdue;
 - ``report`` to the supervising department once ``report_after_workdays`` working days overdue.
 A pre-warning that was never sent is not sent after the deadline: the urge replaces it.
+Which steps were already taken, and when the ladder restarts (an approved extension, a reopening),
+is the business of :mod:`bianmin.consult.domain.escalation`.
 """
 
 from __future__ import annotations

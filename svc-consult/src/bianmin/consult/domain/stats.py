@@ -1,6 +1,8 @@
 """Figures of the consult service: what came in, what was answered and how fast, and how people rated it.
 
-Definitions (a period is a closed range of calendar days in Asia/Shanghai, on the submission day):
+Definitions (a period is a closed range of calendar days in Asia/Shanghai, on the submission day;
+a selection may narrow them to some departments and to one site, the caller's when it is not
+district-wide):
 - received: consultations submitted in the period;
 - answered: of those, the ones answered (in any round);
 - on-time rate: answered on or before their deadline ÷ answered;
@@ -63,8 +65,9 @@ def _hours(seconds: float | None) -> Decimal | None:
 
 
 async def figures(session: AsyncSession, *, start: date | None, end: date | None, departments: list[str] | None,
-                  calendar: WorkCalendar, policy: deadlines.Policy, top: int = 5) -> ConsultFigures:
-    """Compute the figures for consultations submitted in the period, optionally for some departments."""
+                  calendar: WorkCalendar, policy: deadlines.Policy, top: int = 5,
+                  tenant: str | None = None) -> ConsultFigures:
+    """Compute the figures for consultations submitted in the period, optionally for some departments or a site."""
     lo, hi = bounds(start, end)
     query = select(Consultation.submitted_at, Consultation.first_response_at, Consultation.answered_at,
                    Consultation.answered_on_time, Consultation.rating, Consultation.status, Consultation.topic)
@@ -76,6 +79,10 @@ async def figures(session: AsyncSession, *, start: date | None, end: date | None
     if departments is not None:
         query = query.where(Consultation.department_code.in_(departments))
         steps = steps.where(Escalation.department_code.in_(departments))
+    if tenant is not None:
+        query = query.where(Consultation.tenant == tenant)
+        steps = steps.join(Consultation, Consultation.id == Escalation.consultation_id).where(
+            Consultation.tenant == tenant)
     rows = (await session.execute(query)).all()
     answered = [r for r in rows if r.answered_at is not None]
     waits = [deadlines.working_seconds(calendar, r.submitted_at, r.first_response_at,
