@@ -1,11 +1,13 @@
 """The pure color computation and the rules' bounds, without a database."""
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
 
+from bianmin.credit.domain.grading import Grader
 from bianmin.credit.domain.rules import DEFAULT_RULES, KindRule, RuleBody
 from bianmin.credit.domain.scoring import BonusFact, RecordFact, add_months, compute, record_counts
 
@@ -100,3 +102,39 @@ def test_kind_periods_must_stay_within_the_statutory_bounds() -> None:
     del body["eligibility"]["bid"]["red"]
     with pytest.raises(ValidationError, match=r"eligibility\.bid"):
         RuleBody.model_validate(body)
+
+
+def _rule_variants() -> list[RuleBody]:
+    body = DEFAULT_RULES.model_dump(mode="json")
+    no_upgrade = {**body, "clean_upgrade": {"enabled": False, "clean_days": 365, "grades": 1}}
+    two_grades = {**body, "clean_upgrade": {"enabled": True, "clean_days": 180, "grades": 2}}
+    by_kind = {**body, "hard_rules": [{"name": "false materials", "kinds": ["false_materials"], "color": "orange"},
+                                      {"name": "serious", "severities": ["serious"], "color": "red"}]}
+    return [DEFAULT_RULES, *(RuleBody.model_validate(b) for b in (no_upgrade, two_grades, by_kind))]
+
+
+def test_the_batch_grader_agrees_with_the_explaining_computation_on_random_enterprises() -> None:
+    randomness = random.Random(8)
+    kinds = list(DEFAULT_RULES.kinds.items())
+    for rules in _rule_variants():
+        for _ in range(800):
+            day = date(2026, 1, 1) + timedelta(days=randomness.randrange(0, 1200))
+            records: list[RecordFact] = []
+            for n in range(randomness.randrange(0, 5)):
+                kind, rule = randomness.choice(kinds)
+                confirmed = day - timedelta(days=randomness.randrange(-30, 1200))
+                ended = confirmed + timedelta(days=randomness.randrange(0, 400)) if randomness.random() < 0.3 else None
+                records.append(RecordFact(id=n + 1, kind=kind, severity=rule.severity,
+                                          points=Decimal(randomness.randrange(0, 4000)) / 100,
+                                          publication_months=randomness.randrange(1, 37), confirmed_on=confirmed,
+                                          ended_on=ended, ended_as=randomness.choice(["revoked", "repaired"])
+                                          if ended else None))
+            bonuses = [BonusFact(id=n + 1, kind="provincial_award", points=Decimal(randomness.randrange(1, 400)) / 100,
+                                 approved_on=day - timedelta(days=randomness.randrange(-20, 400)),
+                                 valid_until=day + timedelta(days=randomness.randrange(-100, 400)))
+                       for n in range(randomness.randrange(0, 3))]
+            outcome = compute(records, bonuses, rules, rule_version=1, as_of=day)
+            rows = [(r.id, r.severity, r.kind, r.points, r.publication_months, r.confirmed_on, r.ended_on,
+                     r.ended_as or "confirmed") for r in records]
+            graded = Grader(rules, day).grade(rows, [(b.id, b.points, b.approved_on, b.valid_until) for b in bonuses])
+            assert graded == (outcome.color, outcome.score), (records, bonuses, day)

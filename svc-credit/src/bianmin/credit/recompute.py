@@ -1,9 +1,14 @@
 """The batch recompute of every enterprise's color, and the daily worker that runs it once a day.
 
-Batch: enterprises are read in chunks of ``CHUNK`` ids with plain column queries (no ORM objects),
-their confirmed records and approved bonuses loaded in one query each per chunk, colors computed in
-Python, and only differences written, in bulk: score updates and color updates in one executemany
-each, ``color_change`` rows and their outbox events in one insert each. Each chunk is one
+Batch: enterprises are read in chunks of ``CHUNK`` ids with Core column queries on the session's
+connection (no ORM objects, only the columns the grading needs), their confirmed records and
+approved bonuses loaded in one query each per chunk, colors and scores computed in plain Python
+over the column tuples (:class:`~bianmin.credit.domain.grading.Grader`; an enterprise without
+records or bonuses gets the blank outcome computed once), and only differences written, in bulk:
+score updates and color updates in one executemany each, ``color_change`` rows and their outbox
+events in one insert each. Only a changed enterprise is explained (the full
+:func:`~bianmin.credit.domain.scoring.compute`) for its change's reason, with its code and name
+read then. Each chunk is one
 transaction that holds its enterprises while it works (``FOR UPDATE`` on PostgreSQL; SQLite's
 ``BEGIN IMMEDIATE`` write lock), so a record confirmed meanwhile waits for the chunk and then
 recodes its enterprise from the batch's result, never the other way round.
@@ -24,16 +29,19 @@ import socket
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.credit.domain.coding import write_changes
-from bianmin.credit.domain.ruleset import rules_on
+from bianmin.credit.domain.grading import Grader
+from bianmin.credit.domain.rules import Color
+from bianmin.credit.domain.ruleset import Rules, rules_on
 from bianmin.credit.domain.scoring import BonusFact, RecordFact, compute
 from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecomputeRun
 from bianmin.kit.clock import Clock
@@ -43,6 +51,9 @@ log = logging.getLogger("bianmin.credit.recompute")
 CHUNK = 2000
 STALE = timedelta(minutes=30)
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
+ENTERPRISE = Enterprise.__table__
+RECORD = BadRecord.__table__
+BONUS = BonusItem.__table__
 
 
 @dataclass
@@ -56,26 +67,61 @@ class BatchResult:
     changes: int = 0
 
 
-async def _chunk_facts(session: AsyncSession, low: int, high: int) -> tuple[
-        dict[int, list[RecordFact]], dict[int, list[BonusFact]]]:
-    records: dict[int, list[RecordFact]] = defaultdict(list)
-    rows = await session.execute(select(
-        BadRecord.id, BadRecord.enterprise_id, BadRecord.kind, BadRecord.severity, BadRecord.points,
-        BadRecord.publication_months, BadRecord.confirmed_on, BadRecord.ended_on, BadRecord.status,
-    ).where(BadRecord.enterprise_id.between(low, high), BadRecord.confirmed_on.is_not(None)))
-    for r in rows:
-        records[r.enterprise_id].append(RecordFact(
-            id=r.id, kind=r.kind, severity=r.severity, points=r.points, publication_months=r.publication_months,
-            confirmed_on=r.confirmed_on, ended_on=r.ended_on, ended_as=r.status if r.ended_on else None))
-    bonuses: dict[int, list[BonusFact]] = defaultdict(list)
-    rows = await session.execute(select(
-        BonusItem.id, BonusItem.enterprise_id, BonusItem.kind, BonusItem.points, BonusItem.approved_on,
-        BonusItem.valid_until,
-    ).where(BonusItem.enterprise_id.between(low, high), BonusItem.approved_on.is_not(None)))
-    for b in rows:
-        bonuses[b.enterprise_id].append(BonusFact(id=b.id, kind=b.kind, points=b.points, approved_on=b.approved_on,
-                                                  valid_until=b.valid_until))
+def _record_fact(row: Any) -> RecordFact:
+    rid, severity, kind, points, months, confirmed_on, ended_on, status = row
+    return RecordFact(id=rid, kind=kind, severity=severity, points=points, publication_months=months,
+                      confirmed_on=confirmed_on, ended_on=ended_on, ended_as=status if ended_on else None)
+
+
+def _bonus_fact(row: Any, kinds: dict[int, str]) -> BonusFact:
+    bid, points, approved_on, valid_until = row
+    return BonusFact(id=bid, kind=kinds.get(bid, ""), points=points, approved_on=approved_on,
+                     valid_until=valid_until)
+
+
+async def _chunk_facts(conn: AsyncConnection, low: int, high: int) -> tuple[
+        dict[int, list[Any]], dict[int, list[Any]]]:
+    """Confirmed records and approved bonuses of the enterprises ``low``..``high``, as column tuples."""
+    records: dict[int, list[Any]] = defaultdict(list)
+    rows = await conn.execute(select(
+        RECORD.c.enterprise_id, RECORD.c.id, RECORD.c.severity, RECORD.c.kind, RECORD.c.points,
+        RECORD.c.publication_months, RECORD.c.confirmed_on, RECORD.c.ended_on, RECORD.c.status,
+    ).where(RECORD.c.enterprise_id.between(low, high), RECORD.c.confirmed_on.is_not(None)))
+    for row in rows:
+        records[row[0]].append(row[1:])
+    bonuses: dict[int, list[Any]] = defaultdict(list)
+    rows = await conn.execute(select(
+        BONUS.c.enterprise_id, BONUS.c.id, BONUS.c.points, BONUS.c.approved_on, BONUS.c.valid_until,
+    ).where(BONUS.c.enterprise_id.between(low, high), BONUS.c.approved_on.is_not(None)))
+    for row in rows:
+        bonuses[row[0]].append(row[1:])
     return records, bonuses
+
+
+async def _explain_changes(conn: AsyncConnection, changed: list[tuple[Any, Color, Decimal]],
+                           records: dict[int, list[Any]], bonuses: dict[int, list[Any]], rules: Rules, *,
+                           day: date, now: datetime, trigger: str) -> tuple[list[dict[str, Any]], list[ColorChanged]]:
+    """The change rows and events of the enterprises whose color changed, each with its explanation."""
+    ids = [row[0] for row, _color, _score in changed]
+    names = {r[0]: (r[1], r[2]) for r in await conn.execute(
+        select(ENTERPRISE.c.id, ENTERPRISE.c.credit_code, ENTERPRISE.c.name).where(ENTERPRISE.c.id.in_(ids)))}
+    bonus_ids = [b[0] for eid in ids for b in bonuses.get(eid, ())]
+    kinds = dict((await conn.execute(select(BONUS.c.id, BONUS.c.kind).where(BONUS.c.id.in_(bonus_ids)))).all()) \
+        if bonus_ids else {}
+    changes: list[dict[str, Any]] = []
+    payloads: list[ColorChanged] = []
+    for row, color, score in changed:
+        eid, old = row[0], row[1]
+        outcome = compute([_record_fact(r) for r in records.get(eid, ())],
+                          [_bonus_fact(b, kinds) for b in bonuses.get(eid, ())], rules.body,
+                          rule_version=rules.version, as_of=day)
+        reason = f"{trigger} recompute: {outcome.summary()}"[:4000]
+        changes.append({"enterprise_id": eid, "old_color": old, "new_color": color, "score": score,
+                        "rule_version": rules.version, "reason": reason, "trigger": trigger, "changed_at": now})
+        code, name = names[eid]
+        payloads.append(ColorChanged(credit_code=code, name=name or "", old_color=old, new_color=color, score=score,
+                                     rule_version=rules.version, reason=reason, changed_at=now))
+    return changes, payloads
 
 
 async def recompute_all(sessions: async_sessionmaker[AsyncSession], *, now: datetime, trigger: str = "daily",
@@ -85,48 +131,42 @@ async def recompute_all(sessions: async_sessionmaker[AsyncSession], *, now: date
     async with sessions() as session:
         rules = await rules_on(session, day)
         await session.commit()
-    result = BatchResult(day=day, rule_version=rules.version)
+    grader = Grader(rules.body, day)
+    version = rules.version
+    result = BatchResult(day=day, rule_version=version)
     after = 0
     while True:
         async with sessions() as session:
-            query = (select(Enterprise.id, Enterprise.credit_code, Enterprise.name, Enterprise.color, Enterprise.score,
-                            Enterprise.rule_version)
-                     .where(Enterprise.id > after).order_by(Enterprise.id).limit(CHUNK))
-            if session.get_bind().dialect.name == "postgresql":
+            conn = await session.connection()
+            query = (select(ENTERPRISE.c.id, ENTERPRISE.c.color, ENTERPRISE.c.score, ENTERPRISE.c.rule_version)
+                     .where(ENTERPRISE.c.id > after).order_by(ENTERPRISE.c.id).limit(CHUNK))
+            if conn.dialect.name == "postgresql":
                 query = query.with_for_update()
-            rows = (await session.execute(query)).all()
+            rows = (await conn.execute(query)).all()
             if not rows:
                 break
-            after = rows[-1].id
-            records, bonuses = await _chunk_facts(session, rows[0].id, after)
+            after = rows[-1][0]
+            records, bonuses = await _chunk_facts(conn, rows[0][0], after)
             quiet: list[dict[str, object]] = []
-            changed: list[dict[str, object]] = []
-            changes: list[dict[str, Any]] = []
-            payloads: list[ColorChanged] = []
+            changed: list[tuple[Any, Color, Decimal]] = []
             for row in rows:
-                outcome = compute(records.get(row.id, []), bonuses.get(row.id, []), rules.body,
-                                  rule_version=rules.version, as_of=day)
-                if outcome.color == row.color:
-                    if outcome.score != row.score or outcome.rule_version != row.rule_version:
-                        quiet.append({"eid": row.id, "score": outcome.score, "version": outcome.rule_version})
-                    continue
-                reason = f"{trigger} recompute: {outcome.summary()}"[:4000]
-                changed.append({"eid": row.id, "color": outcome.color, "score": outcome.score,
-                                "version": outcome.rule_version})
-                changes.append({"enterprise_id": row.id, "old_color": row.color, "new_color": outcome.color,
-                                "score": outcome.score, "rule_version": outcome.rule_version, "reason": reason,
-                                "trigger": trigger, "changed_at": now})
-                payloads.append(ColorChanged(
-                    credit_code=row.credit_code, name=row.name or "", old_color=row.color, new_color=outcome.color,
-                    score=outcome.score, rule_version=outcome.rule_version, reason=reason, changed_at=now))
-            table = Enterprise.__table__
+                eid = row[0]
+                color, score = grader.grade(records.get(eid, ()), bonuses.get(eid, ()))
+                if color != row[1]:
+                    changed.append((row, color, score))
+                elif score != row[2] or version != row[3]:
+                    quiet.append({"eid": eid, "score": score, "version": version})
             if quiet:
-                await session.execute(update(table).where(table.c.id == bindparam("eid")).values(
+                await conn.execute(update(ENTERPRISE).where(ENTERPRISE.c.id == bindparam("eid")).values(
                     score=bindparam("score"), rule_version=bindparam("version"), coded_at=now), quiet)
             if changed:
-                await session.execute(update(table).where(table.c.id == bindparam("eid")).values(
+                await conn.execute(update(ENTERPRISE).where(ENTERPRISE.c.id == bindparam("eid")).values(
                     color=bindparam("color"), score=bindparam("score"), rule_version=bindparam("version"),
-                    coded_at=now, updated_at=now), changed)
+                    coded_at=now, updated_at=now),
+                    [{"eid": row[0], "color": color, "score": score, "version": version}
+                     for row, color, score in changed])
+                changes, payloads = await _explain_changes(conn, changed, records, bonuses, rules, day=day, now=now,
+                                                           trigger=trigger)
                 await write_changes(session, changes, payloads, now=now)
             result.rescored += len(quiet)
             result.changes += len(changed)

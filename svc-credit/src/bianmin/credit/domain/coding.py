@@ -141,7 +141,7 @@ async def write_changes(session: AsyncSession, changes: list[dict[str, Any]], pa
         events.append({"event_id": event.id, "subject": event.nats_subject, "body": event.model_dump_json(),
                        "headers": {"traceparent": traceparent} if traceparent else {}, "created_at": now,
                        "attempts": 0})
-    await session.execute(insert(ColorChange), changes)
+    await session.execute(insert(ColorChange.__table__), changes)
     await session.execute(insert(outbox_event), events)
     session.info[PENDING_FLAG] = True
 
