@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.catalog.domain.items import change_status, create_item, snapshot, update_item
+from bianmin.catalog.domain.items import change_status, create_items, snapshot, update_item
 from bianmin.catalog.domain.sites import upsert_department
 from bianmin.catalog.models import Department, Item
 from bianmin.catalog.schemas.catalog import CatalogImport, ImportResult, ItemFields
@@ -50,14 +50,16 @@ async def import_catalog(session: AsyncSession, data: CatalogImport, *, by: str,
             result.departments += 1
     existing_items = {i.code: i for i in (await session.execute(
         select(Item).where(Item.code.in_([i.code for i in data.items])))).scalars()}
+    fresh = [e for e in data.items if e.code not in existing_items]
+    created = await create_items(session, [(e, "published" if e.status == "published" else "draft") for e in fresh],
+                                 by=by, now=now)
+    result.created = len(created)
+    existing_items.update({i.code: i for i in created})
+    new_codes = {i.code for i in created}
     for entry in data.items:
-        item = existing_items.get(entry.code)
+        item = existing_items[entry.code]
         fields = entry.model_dump(exclude={"code", "status"})
-        if item is None:
-            item = await create_item(session, entry, by=by, now=now,
-                                     status="published" if entry.status == "published" else "draft")
-            result.created += 1
-        else:
+        if entry.code not in new_codes:
             current = snapshot(item)
             wanted = ItemFields.model_validate(fields).model_dump(mode="json", exclude_none=True)
             if "fee" in wanted:

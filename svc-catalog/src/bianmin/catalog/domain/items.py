@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.catalog.domain.search import index_item
-from bianmin.catalog.models import Department, Item, ItemChannel, ItemRevision
+from bianmin.catalog.domain.search import index_item, weighted_grams
+from bianmin.catalog.models import Department, Item, ItemChannel, ItemRevision, SearchGram
 from bianmin.catalog.schemas.catalog import ItemCreate, ItemFields, ItemRead
 from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
@@ -88,15 +88,11 @@ async def _announce(session: AsyncSession, item: Item, subject: str) -> None:
         channels=list(item.channels), appointment=item.appointment), tenant="*", about=item.code)
 
 
-async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: datetime,
-                      status: str = "draft") -> Item:
-    """Add an item at revision 1, as a draft (or published at once by an import); 409 when the code is taken."""
+def _new_item(data: ItemCreate, *, status: str, now: datetime) -> Item:
+    """An unsaved item at revision 1 from a creation body (defaults filled in)."""
     if status not in ("draft", "published"):
         raise ValueError("a new item is a draft or published")
     check_limits(data.legal_limit_days, data.promised_limit_days)
-    department = await department_name(session, data.department_code)
-    if (await session.execute(select(Item.id).where(Item.code == data.code))).first() is not None:
-        raise Conflict(f"Item {data.code} exists already.", code="item_exists")
     values = data.model_dump(exclude_none=True, exclude={"status"})
     values["materials"] = [m.model_dump() for m in data.materials or []]
     for name in LIST_FIELDS:
@@ -105,12 +101,54 @@ async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: 
     values.setdefault("fee_basis", "")
     values.setdefault("appointment", False)
     values.setdefault("auto_approve", False)
-    item = Item(**values, status=status, revision=1, created_at=now, updated_at=now)
+    return Item(**values, status=status, revision=1, created_at=now, updated_at=now)
+
+
+async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: datetime,
+                      status: str = "draft") -> Item:
+    """Add an item at revision 1, as a draft (or published at once by an import); 409 when the code is taken."""
+    item = _new_item(data, status=status, now=now)
+    department = await department_name(session, data.department_code)
+    if (await session.execute(select(Item.id).where(Item.code == data.code))).first() is not None:
+        raise Conflict(f"Item {data.code} exists already.", code="item_exists")
     session.add(item)
     await _save_revision(session, item, change="created", by=by, now=now, department=department)
     if status == "published":
         await _announce(session, item, "catalog.item.published")
     return item
+
+
+async def create_items(session: AsyncSession, entries: list[tuple[ItemCreate, str]], *, by: str,
+                       now: datetime) -> list[Item]:
+    """Add many new items in a few statements (bulk import): rows, revisions, channels and index in batches."""
+    codes = sorted({data.department_code for data, _ in entries})
+    names = {r[0]: r[1] for r in (await session.execute(
+        select(Department.code, Department.name).where(Department.code.in_(codes)))).all()}
+    items: list[Item] = []
+    for index, (data, status) in enumerate(entries):
+        if data.department_code not in names:
+            raise Unprocessable.field(f"items.{index}.department_code", f"no department {data.department_code}")
+        try:
+            items.append(_new_item(data, status=status, now=now))
+        except Unprocessable as exc:
+            raise Unprocessable.field(f"items.{index}.promised_limit_days", exc.errors[0].reason if exc.errors else "invalid") from exc
+    session.add_all(items)
+    await session.flush()
+    session.add_all([ItemRevision(item_id=i.id, revision=1, snapshot=snapshot(i), change="created", changed_by=by,
+                                  changed_at=now) for i in items])
+    channels = [{"item_id": i.id, "channel": c} for i in items for c in i.channels]
+    grams = [{"gram": g, "item_id": i.id, "weight": w} for i in items
+             for g, w in weighted_grams(name=i.name, aliases=i.aliases, keywords=i.keywords,
+                                        department=names[i.department_code]).items()]
+    if channels:
+        await session.execute(insert(ItemChannel), channels)
+    if grams:
+        await session.execute(insert(SearchGram), grams)
+    for item in items:
+        if item.status == "published":
+            await _announce(session, item, "catalog.item.published")
+    await session.flush()
+    return items
 
 
 async def update_item(session: AsyncSession, item: Item, data: ItemFields, *, by: str, now: datetime) -> Item:
