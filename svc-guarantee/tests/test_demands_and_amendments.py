@@ -209,3 +209,22 @@ async def test_a_failed_tender_releases_its_bid_bonds_and_a_closed_one_takes_no_
     assert [s["failed_at"] is not None for s in tender["sections"]] == [True, False]
     assert bond["status"] == "released"
     assert "投标人不足3家" in bond["steps"][-1]["detail"]["reason"]
+
+
+async def test_issuers_list_their_demands_and_see_which_are_overdue(clocked_app: FastAPI, db_backend: str) -> None:
+    first, _ = await _bid_bonds(clocked_app)
+    async with client_for(clocked_app, BENEFICIARY) as tenderer, client_for(clocked_app, PICC) as picc, \
+            client_for(clocked_app, BIDDER2) as stranger:
+        claim = (await tenderer.post(f"/v1/guarantees/{first}/claims",
+                                     json={"amount": "500.00", "statement": "拒签合同"})).json()["number"]
+        on_time = (await picc.get("/v1/claims", params={"overdue": True})).json()["items"]
+        clocked_app.state.clock.advance(timedelta(days=8))
+        overdue = (await picc.get("/v1/claims", params={"overdue": True})).json()["items"]
+        mine = (await tenderer.get("/v1/claims", params={"status": "examining"})).json()["items"]
+        theirs = (await stranger.get("/v1/claims")).json()["items"]
+        bad = await picc.get("/v1/claims", params={"status": "lost"})
+    assert on_time == []
+    assert [c["number"] for c in overdue] == [claim]
+    assert [c["number"] for c in mine] == [claim]
+    assert theirs == []
+    assert bad.status_code == 422

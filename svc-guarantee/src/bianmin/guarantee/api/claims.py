@@ -2,18 +2,50 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from bianmin.guarantee.api.deps import KeyRingDep, claim_read
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from bianmin.guarantee.api.deps import KeyRingDep, claim_read, cursor_id
 from bianmin.guarantee.domain import access, claims
 from bianmin.guarantee.domain.records import actor_of
+from bianmin.guarantee.models import Claim, Guarantee
 from bianmin.guarantee.schemas import ClaimPay, ClaimRead, ClaimReject, ClaimSuspend
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import PrincipalDep
+from bianmin.kit.pagination import Page, PageDep, encode_cursor
 
 router = APIRouter(tags=["claims"])
+
+
+CLAIM_STATES = ("examining", "suspended", "payable", "paid", "rejected", "withdrawn")
+
+
+@router.get("/claims", summary="List demands", responses=problem_responses(401, 422))
+async def list_claims(
+    session: SessionDep, who: PrincipalDep, page: PageDep, clock: ClockDep,
+    status: Annotated[str | None, Query(pattern="^(" + "|".join(CLAIM_STATES) + ")$")] = None,
+    overdue: Annotated[bool, Query(description="Only demands still under examination past their deadline.")] = False,
+) -> Page[ClaimRead]:
+    """The demands this key may see (issuers theirs, tenderers theirs, staff their sites'), oldest first."""
+    statement = (select(Claim, Guarantee).join(Guarantee, Guarantee.id == Claim.guarantee_id)
+                 .order_by(Claim.id).limit(page.limit + 1))
+    visible = access.visibility(who)
+    if visible is not None:
+        statement = statement.where(visible)
+    if status:
+        statement = statement.where(Claim.status == status)
+    if overdue:
+        statement = statement.where(Claim.status == "examining", Claim.examine_by < clock.now())
+    if page.after:
+        statement = statement.where(Claim.id > cursor_id(page.after))
+    rows = list((await session.execute(statement)).all())
+    more, rows = len(rows) > page.limit, rows[:page.limit]
+    return Page(items=[claim_read(c, g) for c, g in rows],
+                next_cursor=encode_cursor([rows[-1][0].id]) if more else None)
 
 
 @router.get("/claims/{number}", summary="A demand", responses=problem_responses(401, 404))

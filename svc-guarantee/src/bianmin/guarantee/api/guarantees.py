@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from bianmin.guarantee.api.deps import KeyRingDep, claim_read, cursor_id, guarantee_read
 from bianmin.guarantee.domain import access, amendments, claims, guarantees
@@ -54,13 +54,9 @@ async def list_guarantees(
 ) -> Page[GuaranteeRead]:
     """The guarantees this key may see: staff their sites', issuers their own, bidders and tenderers theirs."""
     statement = select(Guarantee).order_by(Guarantee.id).limit(page.limit + 1)
-    if not (who.has_scope("guarantee:read") and who.district_wide):
-        visible = [Guarantee.issuer_code.in_(access.issuer_codes(who)),
-                   Guarantee.applicant_credit_code.in_(access.applicant_codes(who)),
-                   Guarantee.beneficiary_credit_code.in_(access.beneficiary_codes(who))]
-        if who.has_scope("guarantee:read") and who.tenant:
-            visible.append(Guarantee.site_code == who.tenant)
-        statement = statement.where(or_(*visible))
+    visible = access.visibility(who)
+    if visible is not None:
+        statement = statement.where(visible)
     if status:
         statement = statement.where(Guarantee.status == status)
     if project_code:

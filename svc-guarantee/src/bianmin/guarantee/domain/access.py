@@ -14,6 +14,8 @@ never silently speaks for an enterprise. Verification, checkpoints, proofs, keys
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, or_
+
 from bianmin.guarantee.models import Guarantee
 from bianmin.kit.errors import Forbidden, NotFound
 from bianmin.kit.identity import Principal
@@ -84,3 +86,15 @@ def ensure_applicant(principal: Principal, credit_code: str) -> None:
     if not (is_admin(principal) or credit_code in applicant_codes(principal)):
         raise Forbidden("This key does not apply for that enterprise (scope guarantee:applicant:<credit code>).",
                         code="not_the_applicant")
+
+
+def visibility(principal: Principal) -> ColumnElement[bool] | None:
+    """The SQL condition on ``Guarantee`` of what a principal may list; None when it sees everything."""
+    if principal.has_scope("guarantee:read") and principal.district_wide:
+        return None
+    visible = [Guarantee.issuer_code.in_(issuer_codes(principal)),
+               Guarantee.applicant_credit_code.in_(applicant_codes(principal)),
+               Guarantee.beneficiary_credit_code.in_(beneficiary_codes(principal))]
+    if principal.has_scope("guarantee:read") and principal.tenant:
+        visible.append(Guarantee.site_code == principal.tenant)
+    return or_(*visible)
