@@ -186,10 +186,19 @@ async def test_an_extension_approved_after_an_urge_restarts_the_ladder_from_the_
         assert await ladder(app, "2026-10-13 09:00") == ["urge"]
         assert await ladder(app, "2026-10-13 10:00") == []
         detail = (await admin.get(f"/v1/consultations/{receipt['id']}")).json()
+        clock.at = at("2026-10-13 11:00")
+        await scj.post(f"/v1/consultations/{receipt['id']}/answer", json={"answer": "已核实，可以办理。"})
+        clock.at = at("2026-10-14 09:00")
+        reopened = await public.post(f"/v1/consultations/track/{receipt['access_code']}/reopen",
+                                     json={"reason": "还需要说明办理地点"})
+        assert reopened.status_code == 200
+        assert await ladder(app, "2026-10-20 09:00") == ["urge"]  # the new round is due Mon 19 Oct
+        history = (await admin.get(f"/v1/consultations/{receipt['id']}")).json()["escalations"]
     assert instant(detail["due_at"]) == at("2026-10-12 23:59:59")
     assert [(e["ladder"], e["step"]) for e in detail["escalations"]] == [
         (0, "prewarning"), (0, "urge"), (1, "prewarning"), (1, "urge")]
+    assert [(e["round"], e["ladder"], e["step"]) for e in history[4:]] == [(1, 0, "urge")]
     assert [instant(e["due_at"]).date().isoformat() for e in detail["escalations"]] == [
         "2026-10-08", "2026-10-08", "2026-10-12", "2026-10-12"]
     events = await outbox(app, "consult.consultation.escalated")
-    assert [e["data"]["step"] for e in events] == ["prewarning", "urge", "prewarning", "urge"]
+    assert [e["data"]["step"] for e in events] == ["prewarning", "urge", "prewarning", "urge", "urge"]

@@ -55,7 +55,7 @@ async def test_questions_about_a_catalog_item_go_to_its_department(
     assert "13800138000" not in events[0].model_dump_json()
 
 
-async def test_the_escalation_worker_publishes_each_step_once(
+async def test_the_deadline_worker_publishes_each_ladder_step_once(
         settings: ConsultSettings, fresh_nats: NatsServer, clock: FixedClock) -> None:
     live = settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url, "relay_poll_seconds": 0.1,
                                        "escalation_enabled": True, "escalation_interval_seconds": 0.05})
@@ -64,14 +64,23 @@ async def test_the_escalation_worker_publishes_each_step_once(
         async with client_for(app, ADMIN) as admin, client_for(app, ANONYMOUS) as public:
             await seed_departments(admin)
             receipt = await ask(public, department_code="SCJ")
-        clock.at = at("2026-10-15 09:00")  # five working days past the deadline of 8 Oct
+            entry = await public.post("/v1/suggestions", json={
+                "kind": "complaint", "department_code": "RSJ", "title": "社保窗口态度差", "body": "工作人员不耐烦。",
+                "anonymous": True})
+        assert entry.status_code == 201
+        clock.at = at("2026-10-28 09:00")  # both past their deadlines (8 and 21 Oct) by five working days or more
 
-        async def three_steps() -> bool:
-            return len(await published(fresh_nats.url, "consult.consultation.escalated", wait=0.2)) >= 3
+        async def all_steps() -> bool:
+            found = await published(fresh_nats.url, "consult.*.escalated", wait=0.2)
+            return len(found) >= 6
 
-        await eventually(three_steps)
+        await eventually(all_steps)
         await asyncio.sleep(0.3)  # several more passes of the worker: nothing new may appear
-        events = await published(fresh_nats.url, "consult.consultation.escalated", wait=0.2)
-    assert sorted(e.data["step"] for e in events) == ["notice", "report", "urge"]
-    assert {e.subject for e in events} == {receipt["number"]}
-    assert next(e for e in events if e.data["step"] == "report").data["supervisor_code"] == "DCS"
+        events = await published(fresh_nats.url, "consult.*.escalated", wait=0.2)
+    consultation = [e for e in events if e.nats_subject == "consult.consultation.escalated"]
+    box = [e for e in events if e.nats_subject == "consult.suggestion.escalated"]
+    assert sorted(e.data["step"] for e in consultation) == ["notice", "report", "urge"]
+    assert sorted(e.data["step"] for e in box) == ["notice", "report", "urge"]
+    assert {e.subject for e in consultation} == {receipt["number"]}
+    assert next(e for e in consultation if e.data["step"] == "report").data["supervisor_code"] == "DCS"
+    assert next(e for e in box if e.data["step"] == "report").data["supervisor_code"] == "DCS"

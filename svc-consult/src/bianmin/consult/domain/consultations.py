@@ -244,6 +244,7 @@ async def reopen(session: AsyncSession, consultation: Consultation, *, reason: s
     consultation.round += 1
     consultation.status = "assigned" if consultation.department_code else "open"
     consultation.clock_started_at, consultation.extension_days, consultation.paused_workdays = now, 0, 0
+    consultation.ladder = 0
     consultation.answer = consultation.answered_by = None
     consultation.answered_at = consultation.answered_on_time = consultation.closed_at = None
     recompute_due(consultation, calendar)
