@@ -8,7 +8,7 @@ PACKAGES := contracts kit gateway svc-catalog svc-queue svc-consult svc-bidding 
 STAMP := $(VENV)/.installed-stamp
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 
-.PHONY: install run test test-postgres lint contracts demo clean
+.PHONY: install run test test-postgres lint contracts demo clean bench bench-quick
 
 install: $(STAMP)
 
@@ -36,6 +36,13 @@ contracts: install
 
 demo: install
 	$(BIN)/python tools/demo.py
+
+# The benchmark harness (bench/README.md); BENCH_DATABASE=postgres runs it on the local PostgreSQL.
+bench: install
+	$(BIN)/python -m bench run
+
+bench-quick: install
+	$(BIN)/python -m bench run --quick
 
 clean:
 	rm -rf $(VENV) var
