@@ -1,8 +1,13 @@
 """Enterprises: credit-code checks, registration, CSV import, lists and scopes."""
 
+import pytest
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
+from bianmin.credit.domain import enterprises
+from bianmin.credit.models import ColorChange, Enterprise
 from bianmin.kit.identity import ANONYMOUS, Principal
+from bianmin.kit.tables import outbox_event
 from bianmin.kit.testing.client import client_for
 
 from .conftest import code
@@ -104,3 +109,27 @@ async def test_reads_need_a_key_and_writes_need_the_scope(app: FastAPI, db_backe
     assert private.status_code == 401
     assert public.json()["color"] == "green"
     assert unknown.status_code == 404
+
+
+async def test_a_large_import_goes_in_batches_names_stubs_and_announces_each_new_enterprise(
+        app: FastAPI, db_backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(enterprises, "BATCH", 50)
+    async with app.state.db.sessionmaker() as session:
+        await enterprises.ensure_stub(session, code(7), now=app.state.clock.now())
+        await session.commit()
+    rows = ["credit_code,name"] + [f"{code(n)},企业{n}" for n in range(1, 121)]
+    rows.insert(60, "91330199MA0000001X,坏公司")
+    body = "\n".join(rows).encode()
+    async with client_for(app, CLERK) as client:
+        first = (await client.post("/v1/enterprises/import", content=body, headers={"Content-Type": "text/csv"})).json()
+        again = (await client.post("/v1/enterprises/import", content=body, headers={"Content-Type": "text/csv"})).json()
+        stub = (await client.get(f"/v1/enterprises/{code(7)}")).json()
+    assert (first["rows"], first["created"], first["updated"], first["unchanged"]) == (121, 119, 1, 0)
+    assert [(r["line"], r["credit_code"]) for r in first["rejected"]] == [(61, "91330199MA0000001X")]
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 120)
+    assert (stub["name"], stub["color"]) == ("企业7", "green")
+    async with app.state.db.sessionmaker() as session:
+        changes = await session.scalar(select(func.count()).select_from(ColorChange))
+        events = await session.scalar(select(func.count()).select_from(outbox_event))
+        colored = await session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.color == "green"))
+    assert changes == events == colored == 120

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bianmin.credit.api.deps import cursor_int
 from bianmin.credit.domain import enterprises
-from bianmin.credit.domain.coding import explain
-from bianmin.credit.domain.ruleset import rules_on
+from bianmin.credit.domain.coding import explain, initial_outcome
+from bianmin.credit.domain.ruleset import rules_at, rules_on
 from bianmin.credit.models import ColorChange, Enterprise
 from bianmin.credit.schemas import (
     ActionParam,
@@ -72,8 +72,11 @@ async def import_csv(request: Request, session: SessionDep, clock: ClockDep) -> 
         raise Unprocessable.field("body", f"not UTF-8 at byte {exc.start}") from exc
     report = enterprises.ImportReport()
     rows = enterprises.parse_csv(text, report)
+    now = clock.now()
+    first = initial_outcome(await rules_at(session, now), local_date(now))
+    await session.commit()
     for batch in enterprises.batches(rows):
-        await enterprises.import_batch(session, batch, report, now=clock.now())
+        await enterprises.import_batch(session, batch, report, now=now, first=first)
         await session.commit()
     return ImportReportRead(rows=report.rows, created=report.created, updated=report.updated,
                             unchanged=report.unchanged,

@@ -126,6 +126,21 @@ async def announce_first_colors(session: AsyncSession, enterprises: list[Enterpr
     await write_changes(session, changes, payloads, now=now)
 
 
+async def announce_first_colors_bulk(session: AsyncSession, enterprises: list[tuple[int, str, str | None]],
+                                     outcome: Outcome, *, now: datetime) -> None:
+    """The first colors of enterprises inserted in bulk, given as (id, credit code, name)."""
+    if not enterprises:
+        return
+    reason = f"enterprise registered: {outcome.summary()}"
+    changes = [{"enterprise_id": eid, "old_color": None, "new_color": outcome.color, "score": outcome.score,
+                "rule_version": outcome.rule_version, "reason": reason, "trigger": "registered", "changed_at": now}
+               for eid, _code, _name in enterprises]
+    payloads = [ColorChanged(credit_code=code, name=name or "", old_color=None, new_color=outcome.color,
+                             score=outcome.score, rule_version=outcome.rule_version, reason=reason, changed_at=now)
+                for _eid, code, name in enterprises]
+    await write_changes(session, changes, payloads, now=now)
+
+
 async def write_changes(session: AsyncSession, changes: list[dict[str, Any]], payloads: list[ColorChanged], *,
                         now: datetime) -> None:
     """Insert color-change rows and their outbox events in bulk (what ``emit`` does, one statement in all)."""
