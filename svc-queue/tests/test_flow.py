@@ -8,9 +8,12 @@ from sqlalchemy import select
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS, Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.kit.testing.client import client_for, running
+from bianmin.kit.testing.events import eventually
+from bianmin.queue.app import create_app
 from bianmin.queue.domain.alerts import check_all
 from bianmin.queue.models import HallAlert
+from bianmin.queue.settings import QueueSettings
 
 
 async def serve(client, counter: int, *, wait: int, service: int, clock: FixedClock) -> int:
@@ -117,3 +120,22 @@ async def test_past_tickets_are_imported_in_order_and_checked(app: FastAPI, db_b
     assert naive.status_code == 422
     assert no_line.json()["errors"][0]["field"] == "tickets.0.line"
     assert history.json()["evaluations"] == 1
+
+
+async def test_the_alert_worker_raises_a_breach_by_itself(settings: QueueSettings, clock: FixedClock,
+                                                          db_backend: str) -> None:
+    app = create_app(settings.model_copy(update={"alerts_enabled": True, "alert_check_seconds": 0.05}), clock=clock)
+    async with running(app):
+        async with client_for(app) as client:
+            await make_hall(client, alert_wait_minutes=5, alert_waiting_count=1)
+            await take(client)
+        clock.advance(timedelta(minutes=6))
+
+        async def raised() -> bool:
+            async with app.state.db.sessionmaker() as session:
+                return len((await session.scalars(select(HallAlert))).all()) == 1
+
+        await eventually(raised)
+        async with client_for(app, ANONYMOUS) as public:
+            live = await public.get(f"/v1/halls/{HALL}/stats")
+    assert live.json()["alert_open"] is True

@@ -24,6 +24,7 @@ class QueueSettings(ServiceSettings):
     default_service_minutes: float = Field(default=8.0, gt=0, description="Service time assumed before a line has history.")
     rectification_contact_days: int = Field(default=1, ge=0, description="Working days to contact the citizen after a bad review.")
     rectification_fix_days: int = Field(default=15, ge=1, description="Working days to fix the cause of a bad review.")
+    alerts_enabled: bool = Field(default=True, description="Run the threshold alert worker in this process.")
     alert_check_seconds: float = Field(default=30.0, gt=0, description="How often the alert worker checks every hall.")
     stream_poll_seconds: float = Field(default=0.5, gt=0, description="How often an SSE stream polls the call log.")
     stream_heartbeat_seconds: float = Field(default=15.0, gt=0, description="Comment heartbeat interval of an SSE stream.")

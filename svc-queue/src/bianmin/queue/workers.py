@@ -14,6 +14,8 @@ log = logging.getLogger("bianmin.queue.workers")
 
 async def alert_worker(app: FastAPI) -> None:
     """Check every hall's waiting threshold periodically until cancelled; safe with several replicas."""
+    if not app.state.settings.alerts_enabled:
+        return
     interval = app.state.settings.alert_check_seconds
     while True:
         try:

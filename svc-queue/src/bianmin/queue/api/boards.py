@@ -29,21 +29,22 @@ from bianmin.kit.stats import Period
 from bianmin.queue.api.deps import NotifierDep, SettingsDep
 from bianmin.queue.domain import flow, halls
 from bianmin.queue.models import CallLog
+from bianmin.queue.schemas import BoardRead, HistoryRead, LiveStats
 
 router = APIRouter(tags=["boards"])
 BATCH = 100
 
 
 @router.get("/halls/{code}/board", summary="Display board", responses=problem_responses(401, 404), **public())
-async def board(code: str, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+async def board(code: str, session: SessionDep, clock: ClockDep) -> BoardRead:
     """Each counter's current call and the last calls of a hall, names masked."""
-    return await flow.board(session, await halls.get_hall(session, code), clock.now())
+    return BoardRead.model_validate(await flow.board(session, await halls.get_hall(session, code), clock.now()))
 
 
 @router.get("/halls/{code}/stats", summary="Live figures of a hall", responses=problem_responses(401, 404), **public())
-async def live_stats(code: str, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+async def live_stats(code: str, session: SessionDep, clock: ClockDep) -> LiveStats:
     """Waiting per line, longest wait, open counters and today's throughput, right now."""
-    return await flow.live(session, await halls.get_hall(session, code), clock.now())
+    return LiveStats.model_validate(await flow.live(session, await halls.get_hall(session, code), clock.now()))
 
 
 def _last_id(header: str | None, after: int | None) -> int | None:
@@ -106,10 +107,12 @@ async def history(who: PrincipalDep, session: SessionDep,
                   start: Annotated[date | None, Query(alias="from")] = None,
                   end: Annotated[date | None, Query(alias="to")] = None,
                   hall: Annotated[str | None, Query(description="One hall; default: every hall the key may see.")] = None,
-                  ) -> dict[str, Any]:
+                  ) -> HistoryRead:
     """Tickets per hour, mean and p90 wait and service time, no-show rate and satisfaction over a period."""
     if not (who.has_scope("queue:read") or who.has_scope("cockpit:read")):
         raise Forbidden("This key lacks the scope queue:read.", code="scope_missing")
+    if start and end and end < start:
+        raise Unprocessable.field("to", "must not be before from")
     period = Period(start=start, end=end)
     if hall is not None:
         ensure_tenant(who, (await halls.get_hall(session, hall)).tenant)
@@ -117,5 +120,5 @@ async def history(who: PrincipalDep, session: SessionDep,
     else:
         scope = None if who.district_wide else [who.tenant or ""]
     figures = await flow.history(session, start=period.start, end=period.end, halls=scope)
-    return {"from": period.start, "to": period.end, "halls": scope or "all", **figures.__dict__,
-            "definitions": flow.__doc__}
+    return HistoryRead(from_date=period.start, to_date=period.end, halls=scope, **figures.__dict__,
+                       definitions=(flow.__doc__ or "").strip())

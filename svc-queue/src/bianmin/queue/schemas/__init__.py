@@ -1,0 +1,107 @@
+"""Request and response models of the queue service's API.
+
+Personal data leaves the service masked: names as ``张*``, ID numbers as ``330682********1234``,
+phones as ``138****5678``.
+"""
+
+from bianmin.queue.schemas.booking import (
+    AppointmentCreate,
+    AppointmentRead,
+    CheckIn,
+    SlotPlan,
+    SlotPlanRead,
+    SlotRead,
+)
+from bianmin.queue.schemas.common import (
+    PHONE,
+    Closed,
+    ItemCode,
+    Name,
+    PersonIn,
+    Prefix,
+    Text100,
+)
+from bianmin.queue.schemas.evaluation import (
+    EvaluationCreate,
+    EvaluationRead,
+    RectificationAction,
+    RectificationRead,
+)
+from bianmin.queue.schemas.flow import (
+    BoardCounter,
+    BoardRead,
+    CallRead,
+    CurrentCall,
+    HistoryRead,
+    LineLive,
+    LiveStats,
+)
+from bianmin.queue.schemas.halls import (
+    CounterCreate,
+    CounterLineIn,
+    CounterLineRead,
+    CounterRead,
+    CounterUpdate,
+    HallCreate,
+    HallRead,
+    HallUpdate,
+    LineCreate,
+    LineItemRead,
+    LineRead,
+    LineUpdate,
+)
+from bianmin.queue.schemas.tickets import (
+    CallNextRead,
+    PastTicketIn,
+    TicketCreate,
+    TicketImport,
+    TicketImportRead,
+    TicketRead,
+    TransferIn,
+)
+
+__all__ = [
+    "PHONE",
+    "AppointmentCreate",
+    "AppointmentRead",
+    "BoardCounter",
+    "BoardRead",
+    "CallNextRead",
+    "CallRead",
+    "CheckIn",
+    "Closed",
+    "CounterCreate",
+    "CounterLineIn",
+    "CounterLineRead",
+    "CounterRead",
+    "CounterUpdate",
+    "CurrentCall",
+    "EvaluationCreate",
+    "EvaluationRead",
+    "HallCreate",
+    "HallRead",
+    "HallUpdate",
+    "HistoryRead",
+    "ItemCode",
+    "LineCreate",
+    "LineItemRead",
+    "LineLive",
+    "LineRead",
+    "LineUpdate",
+    "LiveStats",
+    "Name",
+    "PastTicketIn",
+    "PersonIn",
+    "Prefix",
+    "RectificationAction",
+    "RectificationRead",
+    "SlotPlan",
+    "SlotPlanRead",
+    "SlotRead",
+    "Text100",
+    "TicketCreate",
+    "TicketImport",
+    "TicketImportRead",
+    "TicketRead",
+    "TransferIn",
+]

@@ -1,0 +1,74 @@
+"""Schemas of appointment slots, bookings and check-in."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from bianmin.queue.schemas.common import Closed, ItemCode, Name, PersonIn, Prefix
+
+
+class SlotPlan(Closed):
+    """Slots of a line for every working day of a date range."""
+
+    line: Prefix
+    from_date: date
+    to_date: date
+    times: list[tuple[time, time]] = Field(min_length=1, max_length=48,
+                                           description="Start and end of each slot, local time.")
+    capacity: int = Field(ge=1, le=500)
+
+
+class SlotRead(BaseModel):
+    """An appointment slot and how many places are left."""
+
+    id: int
+    hall_code: str
+    line: str
+    day: date
+    start_at: datetime
+    end_at: datetime
+    capacity: int
+    booked: int
+    available: int
+
+
+class SlotPlanRead(BaseModel):
+    """The slots a plan created."""
+
+    created: int
+    slots: list[SlotRead]
+
+
+class AppointmentCreate(PersonIn):
+    """Book a slot."""
+
+    slot_id: int = Field(ge=1)
+    name: Name
+    id_number: Annotated[str, StringConstraints(min_length=18, max_length=18)]
+    item_code: ItemCode | None = None
+
+
+class AppointmentRead(BaseModel):
+    """An appointment, with personal data masked."""
+
+    code: str
+    hall_code: str
+    line: str
+    slot_id: int
+    day: date
+    start_at: datetime
+    end_at: datetime
+    name: str
+    id_number: str
+    state: str
+    created_at: datetime
+    ticket_id: int | None
+
+
+class CheckIn(Closed):
+    """The citizen presents the ID number the appointment was booked with."""
+
+    id_number: Annotated[str, StringConstraints(min_length=18, max_length=18)]
