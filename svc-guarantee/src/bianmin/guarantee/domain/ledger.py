@@ -37,6 +37,7 @@ from bianmin.guarantee.verifier.notes import canonical_bytes, sign_note
 from bianmin.kit.errors import NotFound, Unprocessable
 
 HEAD_ID = 1
+LOG_KEY_CACHE = "bianmin_guarantee_log_key"
 
 
 def _insert(session: AsyncSession) -> Any:
@@ -86,8 +87,16 @@ async def append(session: AsyncSession, keyring: KeyRing, *, kind: str, number: 
 
 
 async def _sign(session: AsyncSession, keyring: KeyRing, *, size: int, root: bytes, now: datetime) -> None:
-    key = await log_key(session, origin=keyring.origin, password=keyring.password, now=now)
-    note = sign_note(CheckpointBody(keyring.origin, size, root).text(), key.name, private_key(key, keyring.password))
+    # One transaction may append many leaves (an award releasing every loser's bond): look the key up
+    # once per transaction, never across one (a key made in a rolled-back transaction does not exist).
+    transaction = session.get_transaction()
+    cached = session.info.get(LOG_KEY_CACHE)
+    if cached is None or cached[0] is not transaction or cached[1] != keyring.origin:
+        key = await log_key(session, origin=keyring.origin, password=keyring.password, now=now)
+        cached = (transaction, keyring.origin, key.name, private_key(key, keyring.password))
+        session.info[LOG_KEY_CACHE] = cached
+    _, _, name, signer = cached
+    note = sign_note(CheckpointBody(keyring.origin, size, root).text(), name, signer)
     await session.execute(_insert(session)(Checkpoint).values(size=size, root=root.hex(), note=note, signed_at=now)
                           .on_conflict_do_nothing(index_elements=["size"]))
 
