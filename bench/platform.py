@@ -204,19 +204,20 @@ class BenchPlatform:
         assert self.layout is not None
         started = time.monotonic()
         last, since = None, time.monotonic()
-        while time.monotonic() - started < limit:
-            total = 0.0
-            for name in SERVICES:
-                try:
-                    text = httpx.get(f"{self.layout.url(name)}/metrics", timeout=10).text
-                except httpx.HTTPError:
-                    continue
-                for line in text.splitlines():
-                    if line.startswith(("bianmin_events_consumed_total", "bianmin_events_published_total")):
-                        total += float(line.rsplit(" ", 1)[1])
-            if total != last:
-                last, since = total, time.monotonic()
-            elif time.monotonic() - since >= settle:
-                break
-            time.sleep(0.5)
+        with httpx.Client(timeout=10) as client:
+            while time.monotonic() - started < limit:
+                total = 0.0
+                for name in SERVICES:
+                    try:
+                        text = client.get(f"{self.layout.url(name)}/metrics").text
+                    except httpx.HTTPError:
+                        continue
+                    for line in text.splitlines():
+                        if line.startswith(("bianmin_events_consumed_total", "bianmin_events_published_total")):
+                            total += float(line.rsplit(" ", 1)[1])
+                if total != last:
+                    last, since = total, time.monotonic()
+                elif time.monotonic() - since >= settle:
+                    break
+                time.sleep(0.5)
         return time.monotonic() - started

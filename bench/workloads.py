@@ -120,21 +120,28 @@ class CallCounters(Workload):
     prefix: str
     counter_ids: list[int]
     headers: dict[str, str] = field(default_factory=dict)
+    give_up_after: int = 50
+    _failures: dict[int, int] = field(default_factory=dict, repr=False)
 
     async def run_one(self, conn: Connection, client: int, seq: int) -> Outcome | None:
         counter = self.counter_ids[client]
+        if self._failures.get(client, 0) >= self.give_up_after:
+            return None
         started = time.perf_counter()
         response = await conn.request("POST", f"{self.prefix}/counters/{counter}/call-next", headers=self.headers)
         latency = time.perf_counter() - started
         if response.status != 200:
+            self._failures[client] = self._failures.get(client, 0) + 1
             return Outcome(started, latency, response.status, False, _problem(response.body))
+        self._failures[client] = 0
         ticket = response.json().get("ticket")
         if ticket is None:
             return None
         for step in ("start", "complete"):
-            done = await conn.request("POST", f"{self.prefix}/tickets/{ticket['id']}/{step}", headers=self.headers,
-                                      json_body={})
+            # A 5xx here would leave the counter busy for good; the step is retried, a state conflict is not.
+            done = await _send(conn, "POST", f"{self.prefix}/tickets/{ticket['id']}/{step}", self.headers, {}, 5)
             if done.status >= 300:
+                self._failures[client] = self.give_up_after
                 return Outcome(started, latency, done.status, False, f"{step}: {_problem(done.body)}")
         return Outcome(started, latency, response.status, True, (counter, ticket["id"]))
 

@@ -27,12 +27,15 @@ class Params:
     enterprises: int
     record_every: int
     items: int
+    settle_limit: float
 
 
 FULL = Params(warmup=3.0, duration=10.0, tickets=10_000, burst_bids=2_000, burst_window=10.0, opening_bids=1_000,
-              event_samples=200, jetstream_samples=1_000, enterprises=100_000, record_every=20, items=10_000)
+              event_samples=200, jetstream_samples=1_000, enterprises=100_000, record_every=20, items=10_000,
+              settle_limit=300.0)
 QUICK = Params(warmup=1.0, duration=3.0, tickets=600, burst_bids=300, burst_window=3.0, opening_bids=100,
-               event_samples=30, jetstream_samples=200, enterprises=5_000, record_every=20, items=2_000)
+               event_samples=30, jetstream_samples=200, enterprises=5_000, record_every=20, items=2_000,
+               settle_limit=20.0)
 
 
 @dataclass

@@ -21,7 +21,7 @@ def event_latency(ctx: Context) -> None:
     open_ticket_halls(ctx, [HALL], [LINE])
     with p.client() as client:
         ok(client.patch(f"/queue/v1/halls/{HALL}/lines/{LINE}", json={"item_codes": [code]}))
-    p.wait_quiet(settle=1.0, limit=60.0)
+    p.wait_quiet(settle=1.0, limit=ctx.params.settle_limit)
     probe = EventProbe(f"/catalog/v1/items/{code}", f"/v1/halls/{HALL}/lines", code, p.gateway_headers(),
                        p.port("queue"), p.direct_headers(), params.event_samples)
     events = ctx.load(probe, port=p.port("gateway"), connections=1, warmup=0.0, duration=600.0)

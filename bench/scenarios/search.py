@@ -26,7 +26,7 @@ def search(ctx: Context) -> None:
     p.require("catalog", "GET /v1/items", "GET /v1/items/{code}")
     import_items(ctx, 1, n)
     ctx.log(f"imported {n} items")
-    ctx.log(f"events settled after {p.wait_quiet(settle=2.0, limit=180.0):.1f} s")
+    ctx.log(f"waited for events to settle: {p.wait_quiet(settle=2.0, limit=ctx.params.settle_limit):.1f} s")
     rng = random.Random(8)
     codes = [f"/catalog/v1/items/BENCH-ITEM-{rng.randint(1, n):05d}" for _ in range(500)]
     loads = {0: GetPaths(codes)}
