@@ -170,3 +170,14 @@ async def test_a_township_clerk_cannot_call_at_another_hall(app: FastAPI, db_bac
     assert refused.status_code == 403
     assert no_scope.status_code == 403
     assert no_scope.json()["code"] == "scope_missing"
+
+
+async def test_a_clerk_opens_a_counter_but_only_a_manager_changes_its_lines(app: FastAPI, db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+    clerk = Principal(key_id="k-c", tenant=HALL, scopes=frozenset({"queue:write"}))
+    async with client_for(app, clerk) as client:
+        opened = await client.patch(f"/v1/counters/{hall['counters'][1]}", json={"state": "open", "staff_name": "孙悦"})
+        relined = await client.patch(f"/v1/counters/{hall['counters'][1]}", json={"lines": [{"line": "A"}]})
+    assert opened.json()["staff_name"] == "孙悦"
+    assert relined.status_code == 403

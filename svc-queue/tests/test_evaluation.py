@@ -57,10 +57,10 @@ async def test_a_bad_review_opens_a_rectification_that_runs_its_course(app: Fast
         no_level = await client.post(f"/v1/rectifications/{case}/actions", json={"action": "re_rate"})
         closed = await client.post(f"/v1/rectifications/{case}/actions", json={"action": "re_rate", "level": 4})
     assert bad.json()["bad_review"] is True
-    assert listed.json()[0]["contact_due"] == "2026-12-02"
-    assert listed.json()[0]["fix_due"] == "2026-12-22"
+    assert listed.json()["items"][0]["contact_due"] == "2026-12-02"
+    assert listed.json()["items"][0]["fix_due"] == "2026-12-22"
     assert skip.json()["code"] == "rectification_state"
-    assert overdue.json()[0]["overdue"] is True
+    assert overdue.json()["items"][0]["overdue"] is True
     assert contacted.json()["state"] == "contacted"
     assert no_note.status_code == 422
     assert fixed.json()["state"] == "fixed"
@@ -81,7 +81,11 @@ async def test_an_upheld_appeal_voids_a_malicious_review(app: FastAPI, db_backen
         await client.post(f"/v1/rectifications/{two}/actions", json={"action": "appeal", "note": "不实"})
         rejected = await client.post(f"/v1/rectifications/{two}/actions", json={"action": "appeal_rejected"})
         missing = await client.post("/v1/rectifications/999/actions", json={"action": "contact"})
+        first_page = await client.get("/v1/rectifications", params={"limit": 1})
+        second_page = await client.get("/v1/rectifications", params={"limit": 1, "cursor": first_page.json()["next_cursor"]})
     assert appealed.json()["state"] == "appealed"
     assert upheld.json()["state"] == "voided"
     assert rejected.json()["state"] == "open"
     assert missing.status_code == 404
+    assert [c["id"] for c in first_page.json()["items"] + second_page.json()["items"]] == [two, one]
+    assert second_page.json()["next_cursor"] is None

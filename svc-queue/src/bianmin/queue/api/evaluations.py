@@ -10,9 +10,10 @@ from sqlalchemy import select
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, problem_responses
+from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
+from bianmin.kit.pagination import Page, PageDep, encode_cursor
 from bianmin.queue.api.deps import SettingsDep, hall_for
 from bianmin.queue.domain import evaluation, tickets
 from bianmin.queue.models import Evaluation, Rectification
@@ -66,16 +67,23 @@ def case_view(case: Rectification, clock: ClockDep) -> RectificationRead:
 
 @router.get("/rectifications", summary="List rectification cases", dependencies=[require_scopes("queue:read")],
             responses=problem_responses(401, 403, 404, 422))
-async def list_cases(session: SessionDep, who: PrincipalDep, clock: ClockDep,
+async def list_cases(session: SessionDep, who: PrincipalDep, clock: ClockDep, page: PageDep,
                      hall: Annotated[str | None, Query()] = None, state: CaseState | None = None,
-                     ) -> list[RectificationRead]:
-    """The rectification cases of the halls this key may see (the newest 200)."""
+                     ) -> Page[RectificationRead]:
+    """The rectification cases of the halls this key may see, newest first."""
     if hall is not None:
         await hall_for(session, who, hall)
         scope: list[str] | None = [hall]
     else:
         scope = None if who.district_wide else [who.tenant or ""]
-    return [case_view(c, clock) for c in await evaluation.list_cases(session, halls=scope, state=state)]
+    if page.after and not isinstance(page.after[0], int):
+        raise Unprocessable.field("cursor", "is not a cursor this API issued")
+    cases = list(await evaluation.list_cases(session, halls=scope, state=state, before=page.after[0] if page.after else None,
+                                             limit=page.limit + 1))
+    more = len(cases) > page.limit
+    cases = cases[:page.limit]
+    return Page[RectificationRead](items=[case_view(c, clock) for c in cases],
+                                   next_cursor=encode_cursor([cases[-1].id]) if more else None)
 
 
 @router.post("/rectifications/{case_id}/actions", summary="Advance a rectification case",

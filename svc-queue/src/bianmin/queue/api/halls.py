@@ -1,4 +1,8 @@
-"""Halls, their business lines and counters: public to read, ``queue:manage`` to change."""
+"""Halls, their business lines and counters: public to read, ``queue:manage`` to change.
+
+These are bounded configuration lists (eleven halls, a handful of lines and counters per hall), so
+they are answered whole rather than paged.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import problem_responses
+from bianmin.kit.errors import Forbidden, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public, require_scopes
 from bianmin.queue.api.deps import hall_for
@@ -148,7 +152,10 @@ async def read_counter(counter_id: int, session: SessionDep) -> CounterRead:
 @router.patch("/counters/{counter_id}", summary="Change a counter", dependencies=[require_scopes("queue:write")],
               responses=problem_responses(401, 403, 404, 422))
 async def update_counter(counter_id: int, body: CounterUpdate, session: SessionDep, who: PrincipalDep) -> CounterRead:
-    """Open, pause or close a counter, or change its staff on duty or its lines."""
+    """Open, pause or close a counter and say who is on duty (``queue:write``); rename it or change its lines
+    (``queue:manage``)."""
+    if (body.lines is not None or body.name is not None) and not who.has_scope("queue:manage"):
+        raise Forbidden("Changing a counter's name or lines needs the scope queue:manage.", code="scope_missing")
     counter = await halls.get_counter(session, counter_id)
     await hall_for(session, who, counter.hall_code)
     await halls.update_counter(session, counter, state=body.state, staff_name=body.staff_name,

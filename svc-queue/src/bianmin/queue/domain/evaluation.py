@@ -79,14 +79,17 @@ async def get_case(session: AsyncSession, case_id: int) -> Rectification:
     return case
 
 
-async def list_cases(session: AsyncSession, *, halls: list[str] | None, state: str | None) -> Sequence[Rectification]:
-    """Rectification cases, newest first."""
+async def list_cases(session: AsyncSession, *, halls: list[str] | None, state: str | None, before: int | None = None,
+                     limit: int = 50) -> Sequence[Rectification]:
+    """Rectification cases, newest first, those with an id below ``before`` when given."""
     statement = select(Rectification)
+    if before is not None:
+        statement = statement.where(Rectification.id < before)
     if halls is not None:
         statement = statement.where(Rectification.hall_code.in_(halls))
     if state is not None:
         statement = statement.where(Rectification.state == state)
-    return (await session.scalars(statement.order_by(Rectification.id.desc()).limit(200))).all()
+    return (await session.scalars(statement.order_by(Rectification.id.desc()).limit(limit))).all()
 
 
 def overdue(case: Rectification, now: datetime) -> bool:
