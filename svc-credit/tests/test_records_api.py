@@ -214,3 +214,29 @@ async def test_bad_record_inputs_name_the_field(app: FastAPI, db_backend: str) -
     assert future_as_of.status_code == 422
     async with app.state.db.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(ColorChange)) == 1
+
+
+async def test_the_review_queues_list_records_and_bonuses_across_enterprises(app: FastAPI, db_backend: str) -> None:
+    first, second = await register(app, 1), await register(app, 2)
+    pending = await record(app, first, "late_performance")
+    await confirm(app, await record(app, second, "site_safety"))
+    township_clerk = Principal(key_id="t-clerk", tenant="330199001", scopes=frozenset({"credit:write"}))
+    async with client_for(app, township_clerk) as client:
+        own = (await client.post(f"/v1/enterprises/{second}/records",
+                                 json={"kind": "late_performance", "occurred_on": "2026-02-20", "evidence": "乡镇通报"})).json()
+        await client.post(f"/v1/enterprises/{first}/bonuses",
+                          json={"kind": "municipal_award", "evidence": "证书", "valid_until": "2026-12-31"})
+    async with client_for(app, REVIEWER) as client:
+        queue = (await client.get("/v1/records", params={"status": "pending"})).json()
+        paged = (await client.get("/v1/records", params={"limit": 2})).json()
+        rest = (await client.get("/v1/records", params={"limit": 2, "cursor": paged["next_cursor"]})).json()
+        bonuses = (await client.get("/v1/bonuses", params={"status": "submitted"})).json()
+        bad = await client.get("/v1/records", params={"status": "lost"})
+    async with client_for(app, TOWNSHIP_REVIEWER) as client:
+        township = (await client.get("/v1/records")).json()
+    assert [(r["id"], r["credit_code"]) for r in queue["items"]] == [(pending, first), (own["id"], second)]
+    assert len(paged["items"]) == 2
+    assert [r["id"] for r in rest["items"]] == [own["id"]]
+    assert [(b["credit_code"], b["kind"]) for b in bonuses["items"]] == [(first, "municipal_award")]
+    assert bad.status_code == 422
+    assert [r["id"] for r in township["items"]] == [own["id"]]

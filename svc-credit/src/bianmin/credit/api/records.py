@@ -8,6 +8,7 @@ its own township's records.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.credit.api.deps import Id, actor, cursor_int, site_of
 from bianmin.credit.domain import records, repairs
 from bianmin.credit.domain.enterprises import get_enterprise
-from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RepairApplication
+from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecordHistory, RepairApplication
 from bianmin.credit.schemas import (
     BonusCreate,
     BonusRead,
@@ -47,7 +48,12 @@ async def record_read(session: AsyncSession, record: BadRecord, *, with_history:
     enterprise = await session.get(Enterprise, record.enterprise_id)
     assert enterprise is not None
     steps = await records.history(session, record.id) if with_history else []
-    return RecordRead(id=record.id, credit_code=enterprise.credit_code, kind=record.kind, severity=record.severity,
+    return record_view(record, enterprise.credit_code, steps)
+
+
+def record_view(record: BadRecord, credit_code: str, steps: Sequence[RecordHistory] = ()) -> RecordRead:
+    """The API view of a record whose enterprise's code is known."""
+    return RecordRead(id=record.id, credit_code=credit_code, kind=record.kind, severity=record.severity,
                       points=record.points, publication_months=record.publication_months,
                       occurred_on=record.occurred_on, evidence=record.evidence, source=record.source,
                       site_code=record.site_code, status=record.status, rule_version=record.rule_version,
@@ -59,7 +65,12 @@ async def bonus_read(session: AsyncSession, bonus: BonusItem) -> BonusRead:
     """The API view of a bonus item."""
     enterprise = await session.get(Enterprise, bonus.enterprise_id)
     assert enterprise is not None
-    return BonusRead(id=bonus.id, credit_code=enterprise.credit_code, kind=bonus.kind, points=bonus.points,
+    return bonus_view(bonus, enterprise.credit_code)
+
+
+def bonus_view(bonus: BonusItem, credit_code: str) -> BonusRead:
+    """The API view of a bonus item whose enterprise's code is known."""
+    return BonusRead(id=bonus.id, credit_code=credit_code, kind=bonus.kind, points=bonus.points,
                      evidence=bonus.evidence, valid_until=bonus.valid_until, status=bonus.status,
                      approved_on=bonus.approved_on, decided_by=bonus.decided_by, decision_note=bonus.decision_note,
                      created_at=bonus.created_at)
@@ -94,6 +105,30 @@ async def list_records(code: str, session: SessionDep, page: PageDep,
     rows = rows[:page.limit]
     return Page[RecordRead](items=[await record_read(session, r, with_history=False) for r in rows],
                             next_cursor=encode_cursor([rows[-1].id]) if more else None)
+
+
+@router.get("/records", summary="Bad records of every enterprise", responses=problem_responses(401, 422))
+async def list_all_records(session: SessionDep, who: PrincipalDep, page: PageDep,
+                           status: Annotated[str | None, Query(pattern="^(pending|confirmed|revoked|repaired)$")] = None,
+                           kind: Annotated[str | None, Query(max_length=50)] = None,
+                           source: Annotated[str | None, Query(pattern="^(manual|event)$")] = None,
+                           ) -> Page[RecordRead]:
+    """Records across enterprises, oldest first (a reviewer's queue with ``status=pending``); a
+    township key sees its own township's records."""
+    query = (select(BadRecord, Enterprise.credit_code).join(Enterprise, Enterprise.id == BadRecord.enterprise_id)
+             .order_by(BadRecord.id).limit(page.limit + 1))
+    if not who.district_wide:
+        query = query.where(BadRecord.site_code == site_of(who))
+    for column, value in ((BadRecord.status, status), (BadRecord.kind, kind), (BadRecord.source, source)):
+        if value is not None:
+            query = query.where(column == value)
+    if page.after:
+        query = query.where(BadRecord.id > cursor_int(page.after))
+    rows = list((await session.execute(query)).all())
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    return Page[RecordRead](items=[record_view(r, c) for r, c in rows],
+                            next_cursor=encode_cursor([rows[-1][0].id]) if more else None)
 
 
 @router.get("/records/{record_id}", summary="Read a record with its history", responses=problem_responses(401, 404))
@@ -200,6 +235,25 @@ async def list_bonuses(code: str, session: SessionDep) -> list[BonusRead]:
     rows = (await session.scalars(select(BonusItem).where(BonusItem.enterprise_id == enterprise.id)
                                   .order_by(BonusItem.id.desc()))).all()
     return [await bonus_read(session, b) for b in rows]
+
+
+@router.get("/bonuses", summary="Bonus items of every enterprise", responses=problem_responses(401, 422))
+async def list_all_bonuses(session: SessionDep, page: PageDep,
+                           status: Annotated[str | None, Query(pattern="^(submitted|approved|rejected)$")] = None,
+                           kind: Annotated[str | None, Query(max_length=50)] = None) -> Page[BonusRead]:
+    """Bonus items across enterprises, oldest first (a reviewer's queue with ``status=submitted``)."""
+    query = (select(BonusItem, Enterprise.credit_code).join(Enterprise, Enterprise.id == BonusItem.enterprise_id)
+             .order_by(BonusItem.id).limit(page.limit + 1))
+    for column, value in ((BonusItem.status, status), (BonusItem.kind, kind)):
+        if value is not None:
+            query = query.where(column == value)
+    if page.after:
+        query = query.where(BonusItem.id > cursor_int(page.after))
+    rows = list((await session.execute(query)).all())
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    return Page[BonusRead](items=[bonus_view(b, c) for b, c in rows],
+                           next_cursor=encode_cursor([rows[-1][0].id]) if more else None)
 
 
 @router.get("/bonuses/{bonus_id}", summary="Read a bonus item", responses=problem_responses(401, 404))
