@@ -4,7 +4,9 @@ A republished tender replaces its terms (sections not in the new version are kep
 guarantee already refers to them). An award records each section's winner and releases the bid
 bonds of everyone else in that section; the winner's stays until the contract is signed, which
 this service learns from the issue of the winner's performance bond (see
-:func:`bianmin.guarantee.domain.guarantees.release_replaced_bid_bond`).
+:func:`bianmin.guarantee.domain.guarantees.release_replaced_bid_bond`); staff and the issuer can
+still release it by hand. A closed tender takes no more bid bonds; a failed one releases the bid
+bonds of its failed sections (:func:`apply_status`).
 """
 
 from __future__ import annotations
