@@ -91,11 +91,11 @@ class Hit:
     score: float
 
 
-def boost(query: str, item: Item) -> float:
+def boost(query: str, name: str, aliases: list[str]) -> float:
     """Extra score for an exact name or alias, a name that starts with or contains the query."""
     q = query.strip().lower()
-    name = item.name.lower()
-    aliases = [a.lower() for a in item.aliases]
+    name = name.lower()
+    aliases = [a.lower() for a in aliases]
     if name == q:
         return 1000.0
     extra = 300.0 if q in aliases else 0.0
@@ -114,21 +114,23 @@ async def search(session: AsyncSession, query: str, filtered: Select[tuple[int]]
     if not wanted:
         return []
     needed = max(1, math.ceil(len(wanted) / 2))
-    matched = func.count(SearchGram.gram).label("matched")
-    total = func.sum(SearchGram.weight).label("total")
+    # Aggregate the postings of the query's grams first, then filter: driven by the gram index, the
+    # grouping touches only matching rows (filtering inside would let SQLite scan by item instead).
+    postings = (select(SearchGram.item_id, func.count(SearchGram.gram).label("matched"),
+                       func.sum(SearchGram.weight).label("total"))
+                .where(SearchGram.gram.in_(wanted)).group_by(SearchGram.item_id)
+                .having(func.count(SearchGram.gram) >= needed).subquery())
     rows = (await session.execute(
-        select(SearchGram.item_id, matched, total)
-        .where(SearchGram.gram.in_(wanted), SearchGram.item_id.in_(filtered))
-        .group_by(SearchGram.item_id)
-        .having(func.count(SearchGram.gram) >= needed)
-        .order_by(matched.desc(), total.desc(), SearchGram.item_id)
+        select(postings.c.item_id, postings.c.matched, postings.c.total)
+        .where(postings.c.item_id.in_(filtered))
+        .order_by(postings.c.matched.desc(), postings.c.total.desc(), postings.c.item_id)
         .limit(CANDIDATES)
     )).all()
     if not rows:
         return []
-    items = {item.id: item for item in (await session.execute(
-        select(Item).where(Item.id.in_([r.item_id for r in rows])))).scalars()}
-    hits = [Hit(r.item_id, r.matched * 100.0 / len(wanted) + float(r.total) + boost(query, items[r.item_id]))
+    names = {row.id: (row.name, row.aliases) for row in (await session.execute(
+        select(Item.id, Item.name, Item.aliases).where(Item.id.in_([r.item_id for r in rows])))).all()}
+    hits = [Hit(r.item_id, r.matched * 100.0 / len(wanted) + float(r.total) + boost(query, *names[r.item_id]))
             for r in rows]
     hits.sort(key=lambda h: (-h.score, h.item_id))
     return hits
