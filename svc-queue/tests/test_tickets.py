@@ -163,3 +163,20 @@ async def test_halls_lines_and_counters_are_validated(app: FastAPI, db_backend: 
     assert paused.json()["state"] == "paused"
     assert renamed.json()["items"] == [{"code": "X-1", "name": None, "status": None, "known": False}]
     assert hall.json()["alert_wait_minutes"] == 20
+
+
+async def test_ids_beyond_the_columns_and_nul_characters_are_refused_not_crashed(app: FastAPI, db_backend: str) -> None:
+    async with client_for(app) as client:
+        await make_hall(client)
+        huge = await client.get("/v1/tickets/99999999999")
+        huge_counter = await client.post("/v1/counters/99999999999/call-next")
+        nul = await client.post("/v1/tickets", json={"hall_code": HALL, "line": "A", "name": "张\u0000三"})
+        huge_slot = await client.post("/v1/appointments", json={"slot_id": 99999999999, "name": "x",
+                                                                "id_number": resident_id("19900101")})
+        forged_cursor = await client.get("/v1/tickets", params={"hall": HALL, "cursor": "Wzk5OTk5OTk5OTk5OTk5XQ"})
+    assert huge.status_code == 422
+    assert huge_counter.status_code == 422
+    assert nul.status_code == 422
+    assert nul.json()["errors"][0]["field"] == "name"
+    assert huge_slot.status_code == 422
+    assert forged_cursor.status_code == 422

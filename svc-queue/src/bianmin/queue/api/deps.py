@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identifiers import mask_name, mask_resident_id
 from bianmin.kit.identity import Principal, ensure_tenant
 from bianmin.queue.domain import ordering
@@ -30,6 +31,8 @@ def get_notifier(request: Request) -> CallNotifier:
     return request.app.state.call_notifier
 
 
+MAX_ID = 2_147_483_647
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id (32-bit).")]
 SettingsDep = Annotated[QueueSettings, Depends(get_settings)]
 NotifierDep = Annotated[CallNotifier, Depends(get_notifier)]
 
@@ -85,3 +88,12 @@ async def ticket_read(session: AsyncSession, ticket: Ticket, **extra: int | None
     """A ticket view, loading the prefixes it needs."""
     names = await prefixes(session, {ticket.line_id, ticket.original_line_id})
     return ticket_view(ticket, names, **extra)
+
+
+def cursor_id(after: list[Any] | None) -> int | None:
+    """The row id inside a list cursor; 422 for a cursor this API did not issue."""
+    if not after:
+        return None
+    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool) or not 0 < after[0] <= MAX_ID:
+        raise Unprocessable.field("cursor", "is not a cursor this API issued")
+    return after[0]

@@ -10,11 +10,11 @@ from sqlalchemy import select
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
+from bianmin.kit.errors import NotFound, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
-from bianmin.queue.api.deps import SettingsDep, hall_for
+from bianmin.queue.api.deps import RowId, SettingsDep, cursor_id, hall_for
 from bianmin.queue.domain import evaluation, tickets
 from bianmin.queue.models import Evaluation, Rectification
 from bianmin.queue.schemas import EvaluationCreate, EvaluationRead, RectificationAction, RectificationRead
@@ -33,7 +33,7 @@ def evaluation_view(item: Evaluation, case: Rectification | None) -> EvaluationR
 
 @router.post("/tickets/{ticket_id}/evaluation", status_code=201, summary="Evaluate a service",
              dependencies=[require_scopes("queue:write")], responses=problem_responses(401, 403, 404, 409, 422))
-async def evaluate(ticket_id: int, body: EvaluationCreate, session: SessionDep, who: PrincipalDep,
+async def evaluate(ticket_id: RowId, body: EvaluationCreate, session: SessionDep, who: PrincipalDep,
                    idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> EvaluationRead:
     """Rate a finished service once (一次一评); a bad review opens a rectification case."""
     ticket = await tickets.get_ticket(session, ticket_id, lock=True)
@@ -47,7 +47,7 @@ async def evaluate(ticket_id: int, body: EvaluationCreate, session: SessionDep, 
 
 @router.get("/tickets/{ticket_id}/evaluation", summary="Read a ticket's evaluation",
             dependencies=[require_scopes("queue:read")], responses=problem_responses(401, 403, 404))
-async def read_evaluation(ticket_id: int, session: SessionDep, who: PrincipalDep) -> EvaluationRead:
+async def read_evaluation(ticket_id: RowId, session: SessionDep, who: PrincipalDep) -> EvaluationRead:
     """The evaluation of a ticket."""
     ticket = await tickets.get_ticket(session, ticket_id)
     await hall_for(session, who, ticket.hall_code)
@@ -76,9 +76,7 @@ async def list_cases(session: SessionDep, who: PrincipalDep, clock: ClockDep, pa
         scope: list[str] | None = [hall]
     else:
         scope = None if who.district_wide else [who.tenant or ""]
-    if page.after and not isinstance(page.after[0], int):
-        raise Unprocessable.field("cursor", "is not a cursor this API issued")
-    cases = list(await evaluation.list_cases(session, halls=scope, state=state, before=page.after[0] if page.after else None,
+    cases = list(await evaluation.list_cases(session, halls=scope, state=state, before=cursor_id(page.after),
                                              limit=page.limit + 1))
     more = len(cases) > page.limit
     cases = cases[:page.limit]
@@ -88,7 +86,7 @@ async def list_cases(session: SessionDep, who: PrincipalDep, clock: ClockDep, pa
 
 @router.post("/rectifications/{case_id}/actions", summary="Advance a rectification case",
              dependencies=[require_scopes("queue:manage")], responses=problem_responses(401, 403, 404, 409, 422))
-async def act(case_id: int, body: RectificationAction, session: SessionDep, who: PrincipalDep,
+async def act(case_id: RowId, body: RectificationAction, session: SessionDep, who: PrincipalDep,
               clock: ClockDep) -> RectificationRead:
     """Record the contact, the fix, the citizen's re-rating (追评), an appeal (申诉) or its decision."""
     case = await evaluation.get_case(session, case_id)

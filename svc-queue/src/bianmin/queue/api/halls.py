@@ -14,7 +14,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Forbidden, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public, require_scopes
-from bianmin.queue.api.deps import hall_for
+from bianmin.queue.api.deps import RowId, hall_for
 from bianmin.queue.domain import halls
 from bianmin.queue.models import Counter, Hall, Line
 from bianmin.queue.schemas import (
@@ -144,14 +144,14 @@ async def create_counter(code: str, body: CounterCreate, session: SessionDep, wh
 
 
 @router.get("/counters/{counter_id}", summary="Read a counter", responses=problem_responses(401, 404), **public())
-async def read_counter(counter_id: int, session: SessionDep) -> CounterRead:
+async def read_counter(counter_id: RowId, session: SessionDep) -> CounterRead:
     """One counter."""
     return (await counter_views(session, [await halls.get_counter(session, counter_id)]))[0]
 
 
 @router.patch("/counters/{counter_id}", summary="Change a counter", dependencies=[require_scopes("queue:write")],
               responses=problem_responses(401, 403, 404, 422))
-async def update_counter(counter_id: int, body: CounterUpdate, session: SessionDep, who: PrincipalDep) -> CounterRead:
+async def update_counter(counter_id: RowId, body: CounterUpdate, session: SessionDep, who: PrincipalDep) -> CounterRead:
     """Open, pause or close a counter and say who is on duty (``queue:write``); rename it or change its lines
     (``queue:manage``)."""
     if (body.lines is not None or body.name is not None) and not who.has_scope("queue:manage"):

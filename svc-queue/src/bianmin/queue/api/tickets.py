@@ -16,8 +16,10 @@ from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
 from bianmin.queue.api.deps import (
     NotifierDep,
+    RowId,
     SettingsDep,
     call_rules,
+    cursor_id,
     hall_for,
     prefixes,
     ticket_read,
@@ -65,10 +67,9 @@ async def list_tickets(session: SessionDep, who: PrincipalDep, page: PageDep,
         statement = statement.where(Ticket.service_date == day)
     if state is not None:
         statement = statement.where(Ticket.state == state)
-    if page.after:
-        if not isinstance(page.after[0], int):
-            raise Unprocessable.field("cursor", "is not a cursor this API issued")
-        statement = statement.where(Ticket.id < page.after[0])
+    before = cursor_id(page.after)
+    if before is not None:
+        statement = statement.where(Ticket.id < before)
     rows = list((await session.scalars(statement.order_by(Ticket.id.desc()).limit(page.limit + 1))).all())
     more = len(rows) > page.limit
     rows = rows[:page.limit]
@@ -79,7 +80,7 @@ async def list_tickets(session: SessionDep, who: PrincipalDep, page: PageDep,
 
 @router.get("/tickets/{ticket_id}", summary="Read a ticket", dependencies=READ,
             responses=problem_responses(401, 403, 404))
-async def read_ticket(ticket_id: int, session: SessionDep, who: PrincipalDep, settings: SettingsDep) -> TicketRead:
+async def read_ticket(ticket_id: RowId, session: SessionDep, who: PrincipalDep, settings: SettingsDep) -> TicketRead:
     """A ticket; while it waits, with the people ahead and the estimated wait."""
     ticket = await tickets.get_ticket(session, ticket_id)
     await hall_for(session, who, ticket.hall_code)
@@ -92,7 +93,7 @@ async def read_ticket(ticket_id: int, session: SessionDep, who: PrincipalDep, se
 
 @router.post("/counters/{counter_id}/call-next", summary="Call the next ticket", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def call_next(counter_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+async def call_next(counter_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                     settings: SettingsDep, notifier: NotifierDep) -> CallNextRead:
     """Call the ticket this counter serves next, and say why it was picked (ticket null: nobody waits)."""
     counter = await halls.get_counter(session, counter_id)
@@ -111,7 +112,7 @@ async def call_next(counter_id: int, session: SessionDep, who: PrincipalDep, clo
 
 @router.post("/tickets/{ticket_id}/recall", summary="Recall a ticket", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def recall(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep, settings: SettingsDep,
+async def recall(ticket_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep, settings: SettingsDep,
                  notifier: NotifierDep) -> CallNextRead:
     """Announce a called ticket again (up to the configured number of recalls)."""
     ticket = await tickets.get_ticket(session, ticket_id, lock=True)
@@ -127,7 +128,7 @@ async def recall(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: 
 
 @router.post("/tickets/{ticket_id}/no-show", summary="Mark a ticket no-show", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def no_show(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+async def no_show(ticket_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                   settings: SettingsDep) -> TicketRead:
     """The citizen did not come after the allowed recalls (过号)."""
     ticket = await tickets.get_ticket(session, ticket_id, lock=True)
@@ -140,7 +141,7 @@ async def no_show(ticket_id: int, session: SessionDep, who: PrincipalDep, clock:
 
 @router.post("/tickets/{ticket_id}/start", summary="Start serving", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def start(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
+async def start(ticket_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
     """The citizen is at the counter: the service clock starts."""
     ticket = await tickets.get_ticket(session, ticket_id, lock=True)
     await hall_for(session, who, ticket.hall_code)
@@ -152,7 +153,7 @@ async def start(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: C
 
 @router.post("/tickets/{ticket_id}/complete", summary="Complete the service", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def complete(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
+async def complete(ticket_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
     """Service done; its duration is recorded (a ticket transferred with return goes back in line)."""
     ticket = await tickets.get_ticket(session, ticket_id, lock=True)
     hall = await hall_for(session, who, ticket.hall_code)
@@ -164,7 +165,7 @@ async def complete(ticket_id: int, session: SessionDep, who: PrincipalDep, clock
 
 @router.post("/tickets/{ticket_id}/hold", summary="Hold a ticket", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def hold(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
+async def hold(ticket_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
     """Set a called or served ticket aside (挂起) while the citizen fetches something."""
     ticket = await tickets.get_ticket(session, ticket_id, lock=True)
     await hall_for(session, who, ticket.hall_code)
@@ -176,7 +177,7 @@ async def hold(ticket_id: int, session: SessionDep, who: PrincipalDep, clock: Cl
 
 @router.post("/tickets/{ticket_id}/resume", summary="Resume a held ticket", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def resume(ticket_id: int, session: SessionDep, who: PrincipalDep) -> TicketRead:
+async def resume(ticket_id: RowId, session: SessionDep, who: PrincipalDep) -> TicketRead:
     """Put a held ticket back in line for the counter that held it."""
     ticket = await tickets.get_ticket(session, ticket_id, lock=True)
     await hall_for(session, who, ticket.hall_code)
@@ -188,7 +189,7 @@ async def resume(ticket_id: int, session: SessionDep, who: PrincipalDep) -> Tick
 
 @router.post("/tickets/{ticket_id}/transfer", summary="Transfer a ticket", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409, 422))
-async def transfer(ticket_id: int, body: TransferIn, session: SessionDep, who: PrincipalDep,
+async def transfer(ticket_id: RowId, body: TransferIn, session: SessionDep, who: PrincipalDep,
                    clock: ClockDep) -> TicketRead:
     """Send a ticket to another line or counter of its hall, optionally returning afterwards."""
     ticket = await tickets.get_ticket(session, ticket_id, lock=True)

@@ -45,7 +45,7 @@ class SlotPlanRead(BaseModel):
 class AppointmentCreate(PersonIn):
     """Book a slot."""
 
-    slot_id: int = Field(ge=1)
+    slot_id: int = Field(ge=1, le=2_147_483_647)
     name: Name
     id_number: Annotated[str, StringConstraints(min_length=18, max_length=18)]
     item_code: ItemCode | None = None

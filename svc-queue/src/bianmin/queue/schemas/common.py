@@ -15,9 +15,16 @@ PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 
 
 class Closed(BaseModel):
-    """A request body that refuses unknown fields."""
+    """A request body that refuses unknown fields, and NUL characters that no database column can store."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        return value
 
 
 class PersonIn(Closed):

@@ -65,7 +65,7 @@ class TransferIn(Closed):
     """Where to send a ticket, and whether it returns afterwards."""
 
     line: Prefix | None = None
-    counter_id: int | None = Field(default=None, ge=1)
+    counter_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
     return_after: bool = False
 
     @model_validator(mode="after")
