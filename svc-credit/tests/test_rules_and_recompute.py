@@ -1,18 +1,21 @@
 """Rule versions, the batch recompute and the once-a-day run."""
 
 import asyncio
-from datetime import timedelta
+from datetime import time, timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from bianmin.credit.app import create_app
 from bianmin.credit.domain.rules import DEFAULT_RULES
 from bianmin.credit.models import ColorChange, Enterprise, RecomputeRun
-from bianmin.credit.recompute import claim_day, recompute_all, run_day
+from bianmin.credit.recompute import claim_day, recompute_all, request_rules_run, run_day, run_rule_edits
+from bianmin.credit.settings import CreditSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.client import client_for
+from bianmin.kit.testing.client import client_for, running
+from bianmin.kit.testing.events import eventually
 
 from .conftest import code
 from .test_records_api import CLERK, confirm, record, register
@@ -124,3 +127,48 @@ async def test_a_batch_over_unchanged_enterprises_writes_nothing(app: FastAPI, d
         assert await session.scalar(select(func.count()).select_from(outbox_event)) == 3
         coded = await session.scalar(select(Enterprise.coded_at).where(Enterprise.credit_code == code(1)))
     assert coded == app.state.clock.now()
+
+
+async def test_a_rule_edit_recomputes_every_color_at_once_in_a_recorded_run(
+        settings: CreditSettings, clock: FixedClock, db_backend: str) -> None:
+    application = create_app(settings.model_copy(update={"recompute_enabled": True, "recompute_at": time(23, 59),
+                                                         "recompute_poll_seconds": 600.0}), clock=clock)
+    async with running(application):
+        credit_code = await register(application)
+        await confirm(application, await record(application, credit_code, "refused_to_sign"))
+        body = DEFAULT_RULES.model_dump(mode="json")
+        body["bands"][1]["min_score"] = "92"
+        async with client_for(application, ADMIN) as client:
+            added = await client.post("/v1/rules", json={"body": body, "note": "stricter blue"})
+        assert added.status_code == 201, added.text
+        sessions = application.state.db.sessionmaker
+
+        async def finished() -> bool:
+            async with sessions() as session:
+                run = await session.scalar(select(RecomputeRun).where(RecomputeRun.run_key == "rules:v2"))
+                return run is not None and run.finished_at is not None
+
+        await eventually(finished)
+        async with sessions() as session:
+            run = await session.scalar(select(RecomputeRun).where(RecomputeRun.run_key == "rules:v2"))
+            change = (await session.scalars(select(ColorChange).where(ColorChange.trigger == "rules"))).one()
+            daily = await session.scalar(select(func.count()).select_from(RecomputeRun)
+                                         .where(RecomputeRun.trigger == "daily"))
+        assert (run.trigger, run.rule_version, run.enterprises, run.changes) == ("rules", 2, 1, 1)
+        assert (change.old_color, change.new_color, change.rule_version) == ("blue", "yellow", 2)
+        assert daily == 0
+        assert not (await run_rule_edits(sessions, clock, owner="another-replica"))
+
+
+async def test_a_rule_edit_run_left_by_a_dead_replica_is_taken_over(
+        app: FastAPI, clock: FixedClock, db_backend: str) -> None:
+    sessions = app.state.db.sessionmaker
+    async with sessions() as session:
+        await request_rules_run(session, version=5, now=clock.now())
+        await session.commit()
+    async with sessions() as session:
+        await session.execute(update(RecomputeRun).values(owner="dies", heartbeat_at=clock.now()))
+        await session.commit()
+    assert await run_rule_edits(sessions, clock, owner="other") == []
+    clock.advance(timedelta(minutes=31))
+    assert len(await run_rule_edits(sessions, clock, owner="other")) == 1

@@ -142,12 +142,16 @@ class ColorChange(Base):
 
 
 class RecomputeRun(Base):
-    """The daily recompute of one date: the replica whose insert wins runs it."""
+    """A batch recompute: the daily run of one date (``daily:<date>``) or the run after a rule edit
+    (``rules:v<version>``). The unique key lets exactly one replica win each run."""
 
     __tablename__ = "recompute_run"
-    __table_args__ = (UniqueConstraint("run_date"),)
+    __table_args__ = (UniqueConstraint("run_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_key: Mapped[str] = mapped_column(String(40))
+    trigger: Mapped[str] = mapped_column(String(20), default="daily", server_default="daily")
+    rule_version: Mapped[int | None]
     run_date: Mapped[date] = mapped_column(Date)
     owner: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime]

@@ -14,9 +14,17 @@ transaction that holds its enterprises while it works (``FOR UPDATE`` on Postgre
 recodes its enterprise from the batch's result, never the other way round.
 
 Daily: at or after ``recompute_at`` (Shanghai time) each replica tries to insert the run row of
-today's date; the unique date lets exactly one insert win, and that replica runs the batch. A
-winner that dies leaves its row unfinished; when its heartbeat is older than ``STALE`` another
-replica takes the run over (the batch writes only differences, so running it again is harmless).
+today's date (key ``daily:<date>``); the unique key lets exactly one insert win, and that replica
+runs the batch. A winner that dies leaves its row unfinished; when its heartbeat is older than
+``STALE`` another replica takes the run over (the batch writes only differences, so running it
+again is harmless).
+
+After a rule edit: ``POST /v1/rules`` writes, in the new version's own transaction, an unowned
+run row ``rules:v<version>`` and wakes the worker; the worker of whichever replica claims it first
+(an update that only an unowned or stale row lets through) recomputes every color under the new
+version at once, with trigger ``rules`` on each change. All colors are recomputed, not only
+those an edit could touch: a band, a deduction or the clean-year window can move any enterprise,
+and the batch writes only what changed. A run lost with its replica is taken over after ``STALE``.
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from bianmin.contracts.events.credit import ColorChanged
 from bianmin.credit.domain.coding import write_changes
 from bianmin.credit.domain.grading import Grader
 from bianmin.credit.domain.rules import Color
-from bianmin.credit.domain.ruleset import Rules, rules_on
+from bianmin.credit.domain.ruleset import EPOCH, Rules, rules_on
 from bianmin.credit.domain.scoring import BonusFact, RecordFact, compute
 from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecomputeRun
 from bianmin.kit.clock import Clock
@@ -177,22 +185,73 @@ async def recompute_all(sessions: async_sessionmaker[AsyncSession], *, now: date
     return result
 
 
+def daily_key(day: date) -> str:
+    """The run key of a date's daily recompute."""
+    return f"daily:{day.isoformat()}"
+
+
+def rules_key(version: int) -> str:
+    """The run key of the recompute after rule version ``version`` was added."""
+    return f"rules:v{version}"
+
+
 async def claim_day(sessions: async_sessionmaker[AsyncSession], day: date, *, now: datetime,
                     owner: str = OWNER) -> bool:
     """Whether this replica runs ``day``'s recompute: its insert won, or it took over a dead run."""
     async with sessions() as session:
         try:
-            session.add(RecomputeRun(run_date=day, owner=owner, started_at=now, heartbeat_at=now))
+            session.add(RecomputeRun(run_key=daily_key(day), trigger="daily", run_date=day, owner=owner,
+                                     started_at=now, heartbeat_at=now))
             await session.commit()
             return True
         except IntegrityError:
             await session.rollback()
-        taken = await session.execute(
-            update(RecomputeRun).where(RecomputeRun.run_date == day, RecomputeRun.finished_at.is_(None),
-                                       RecomputeRun.heartbeat_at < now - STALE)
-            .values(owner=owner, heartbeat_at=now))
+        return await _take_over(session, daily_key(day), now=now, owner=owner)
+
+
+async def _take_over(session: AsyncSession, key: str, *, now: datetime, owner: str) -> bool:
+    """Take an unfinished run whose owner has not beaten for ``STALE``; one replica's update wins."""
+    taken = await session.execute(
+        update(RecomputeRun).where(RecomputeRun.run_key == key, RecomputeRun.finished_at.is_(None),
+                                   RecomputeRun.heartbeat_at < now - STALE)
+        .values(owner=owner, heartbeat_at=now))
+    await session.commit()
+    return bool(taken.rowcount)
+
+
+async def request_rules_run(session: AsyncSession, *, version: int, now: datetime) -> None:
+    """Ask for a recompute under a new rule version, in the rule edit's transaction (no owner yet)."""
+    session.add(RecomputeRun(run_key=rules_key(version), trigger="rules", rule_version=version,
+                             run_date=local_date(now), owner="", started_at=now, heartbeat_at=EPOCH))
+    await session.flush()
+
+
+async def _run(sessions: async_sessionmaker[AsyncSession], clock: Clock, *, key: str, trigger: str) -> BatchResult:
+    """Run a claimed batch with a heartbeat after each chunk, then mark its run row finished."""
+    beat = asyncio.Event()
+
+    async def heartbeat() -> None:
+        while True:
+            await beat.wait()
+            beat.clear()
+            async with sessions() as session:
+                await session.execute(update(RecomputeRun).where(RecomputeRun.run_key == key)
+                                      .values(heartbeat_at=clock.now()))
+                await session.commit()
+
+    beating = asyncio.create_task(heartbeat())
+    try:
+        result = await recompute_all(sessions, now=clock.now(), trigger=trigger, on_chunk=beat)
+    finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
+    async with sessions() as session:
+        await session.execute(update(RecomputeRun).where(RecomputeRun.run_key == key).values(
+            finished_at=clock.now(), enterprises=result.enterprises, changes=result.changes))
         await session.commit()
-        return bool(taken.rowcount)
+    log.info("recompute done", extra={"run": key, "enterprises": result.enterprises, "changes": result.changes})
+    return result
 
 
 async def run_day(sessions: async_sessionmaker[AsyncSession], clock: Clock, *, owner: str = OWNER) -> BatchResult | None:
@@ -201,31 +260,22 @@ async def run_day(sessions: async_sessionmaker[AsyncSession], clock: Clock, *, o
     day = local_date(now)
     if not await claim_day(sessions, day, now=now, owner=owner):
         return None
-    beat = asyncio.Event()
+    return await _run(sessions, clock, key=daily_key(day), trigger="daily")
 
-    async def heartbeat() -> None:
-        while True:
-            await beat.wait()
-            beat.clear()
-            async with sessions() as session:
-                await session.execute(update(RecomputeRun).where(RecomputeRun.run_date == day)
-                                      .values(heartbeat_at=clock.now()))
-                await session.commit()
 
-    beating = asyncio.create_task(heartbeat())
-    try:
-        result = await recompute_all(sessions, now=now, trigger="daily", on_chunk=beat)
-    finally:
-        beating.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await beating
+async def run_rule_edits(sessions: async_sessionmaker[AsyncSession], clock: Clock, *,
+                         owner: str = OWNER) -> list[BatchResult]:
+    """Run every requested rule-edit recompute this replica can claim (abandoned ones included)."""
     async with sessions() as session:
-        await session.execute(update(RecomputeRun).where(RecomputeRun.run_date == day).values(
-            finished_at=clock.now(), enterprises=result.enterprises, changes=result.changes))
-        await session.commit()
-    log.info("daily recompute done", extra={"day": str(day), "enterprises": result.enterprises,
-                                            "changes": result.changes})
-    return result
+        keys = (await session.scalars(select(RecomputeRun.run_key).where(
+            RecomputeRun.trigger == "rules", RecomputeRun.finished_at.is_(None)).order_by(RecomputeRun.id))).all()
+    results = []
+    for key in keys:
+        async with sessions() as session:
+            claimed = await _take_over(session, key, now=clock.now(), owner=owner)
+        if claimed:
+            results.append(await _run(sessions, clock, key=key, trigger="rules"))
+    return results
 
 
 def due(now: datetime, at: time) -> bool:
@@ -234,17 +284,30 @@ def due(now: datetime, at: time) -> bool:
 
 
 async def daily_worker(app: FastAPI) -> None:
-    """Run the recompute once per day on one replica; look again every ``recompute_poll_seconds``."""
+    """Run the daily recompute once per day on one replica, and each rule edit's recompute as soon as it
+    is asked for (``app.state.credit_recompute_wakeup``) or found unfinished; look every poll interval."""
     settings = app.state.settings
     if not settings.recompute_enabled:
         return
+    wakeup = wakeup_event(app)
     done: date | None = None
     while True:
         now = app.state.clock.now()
         try:
+            await run_rule_edits(app.state.db.sessionmaker, app.state.clock)
             if (done != local_date(now) and due(now, settings.recompute_at)
                     and await run_day(app.state.db.sessionmaker, app.state.clock) is not None):
                 done = local_date(now)
         except Exception:
-            log.exception("daily recompute failed; it will be tried again")
-        await asyncio.sleep(settings.recompute_poll_seconds)
+            log.exception("recompute failed; it will be tried again")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wakeup.wait(), settings.recompute_poll_seconds)
+        wakeup.clear()
+
+
+def wakeup_event(app: FastAPI) -> asyncio.Event:
+    """The event that wakes this replica's worker when a rule edit asks for a recompute."""
+    if not hasattr(app.state, "credit_recompute_wakeup"):
+        app.state.credit_recompute_wakeup = asyncio.Event()
+    event: asyncio.Event = app.state.credit_recompute_wakeup
+    return event

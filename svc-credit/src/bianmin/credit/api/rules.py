@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bianmin.credit.api.deps import actor
 from bianmin.credit.domain import ruleset
-from bianmin.credit.recompute import recompute_all
+from bianmin.credit.recompute import recompute_all, request_rules_run, wakeup_event
 from bianmin.credit.schemas import RecomputeRead, RulesCreate, RulesRead
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
@@ -53,16 +53,20 @@ async def read_version(version: Annotated[int, Path(ge=1, le=1_000_000)], sessio
 
 @router.post("/rules", status_code=201, summary="Add a rule version", dependencies=ADMIN,
              responses=problem_responses(401, 403, 409, 422))
-async def add_rules(body: RulesCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
-                    clock: ClockDep) -> Response:
-    """Add the next rule version, in force from now; colors follow at the next recompute."""
+async def add_rules(body: RulesCreate, request: Request, session: SessionDep, who: PrincipalDep,
+                    idem: IdempotencyDep, clock: ClockDep) -> Response:
+    """Add the next rule version, in force from now; every color is recomputed under it in the background
+    (a ``rules:v<version>`` recompute run)."""
     rules_body = ruleset.validate_body(body.body)
-    added = await ruleset.add_version(session, body=rules_body, note=body.note, now=clock.now(), by=actor(who))
     try:
-        return await idem.finish(session, rules_read(added))
+        added = await ruleset.add_version(session, body=rules_body, note=body.note, now=clock.now(), by=actor(who))
+        await request_rules_run(session, version=added.version, now=clock.now())
+        response = await idem.finish(session, rules_read(added))
     except IntegrityError as exc:
         raise Conflict("Another rule version was added at the same moment; read the rules and retry.",
                        code="rules_edited_concurrently") from exc
+    wakeup_event(request.app).set()
+    return response
 
 
 @router.post("/recomputations", summary="Recompute every color now", dependencies=ADMIN,

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from bianmin.credit.domain.stats import figures
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import problem_responses
-from bianmin.kit.stats import Overview, Period
+from bianmin.kit.stats import Overview, PeriodDep
 
 router = APIRouter(tags=["stats"])
 
 
 @router.get("/stats", summary="Credit figures", responses=problem_responses(401, 422))
-async def stats(session: SessionDep, start: Annotated[date | None, Query(alias="from")] = None,
-                end: Annotated[date | None, Query(alias="to")] = None) -> Overview:
+async def stats(session: SessionDep, period: PeriodDep) -> Overview:
     """Enterprises coded, distribution by color, and color transitions in a period."""
-    period = Period(start=start, end=end)
     return Overview(service="credit", period=period, figures=await figures(session, period))
