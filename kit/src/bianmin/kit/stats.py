@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,21 +54,27 @@ class Overview(BaseModel):
 StatsFn = Callable[[AsyncSession, Period], Awaitable[list[Figure]]]
 
 
+def period_params(
+    start: Annotated[date | None, Query(alias="from", description="First day (Asia/Shanghai), inclusive.")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day (Asia/Shanghai), inclusive.")] = None,
+) -> Period:
+    """The ``from``/``to`` period of a figures request; 422 naming ``to`` when it ends before it starts."""
+    if start and end and end < start:
+        raise Unprocessable.field("to", "must not be before from")
+    return Period(start=start, end=end)
+
+
+PeriodDep = Annotated[Period, Depends(period_params)]
+
+
 def stats_router(service: str, stats: StatsFn | None) -> APIRouter:
     """The ``/stats/overview`` route of a service."""
     router = APIRouter(tags=["stats"])
 
     @router.get("/stats/overview", summary="Figures for the cockpit",
                 dependencies=[require_scopes("cockpit:read")], responses=problem_responses(401, 403, 422))
-    async def overview(
-        request: Request, session: SessionDep,
-        start: Annotated[date | None, Query(alias="from")] = None,
-        end: Annotated[date | None, Query(alias="to")] = None,
-    ) -> Overview:
+    async def overview(session: SessionDep, period: PeriodDep) -> Overview:
         """This service's figures for the cockpit (数据驾驶舱) over a period."""
-        if start and end and end < start:
-            raise Unprocessable.field("to", "must not be before from")
-        period = Period(start=start, end=end)
         figures = await stats(session, period) if stats is not None else []
         return Overview(service=service, period=period, figures=figures)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -17,9 +17,9 @@ from bianmin.bidding.schemas import FlagDecision, FlagRead, StatsRead
 from bianmin.bidding.schemas.projects import Category, Level
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
+from bianmin.kit.errors import NotFound, problem_responses
 from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
-from bianmin.kit.stats import Period
+from bianmin.kit.stats import PeriodDep
 
 router = APIRouter(tags=["supervision"])
 
@@ -103,12 +103,8 @@ async def alerts(session: SessionDep, who: PrincipalDep, clock: ClockDep) -> lis
 
 @router.get("/stats", summary="Trading figures", dependencies=[require_scopes(SUPERVISE)],
             responses=problem_responses(401, 403, 422))
-async def trading_stats(session: SessionDep, settings: SettingsDep,
-                        start: Annotated[date | None, Query(alias="from")] = None,
-                        end: Annotated[date | None, Query(alias="to")] = None,
+async def trading_stats(session: SessionDep, settings: SettingsDep, period: PeriodDep,
                         category: Category | None = None, level: Level | None = None) -> StatsRead:
     """Projects, budget and award totals, savings, savings rate and awards ≥ 30% below budget."""
-    if start and end and end < start:
-        raise Unprocessable.field("to", "must not be before from")
-    return await stats.compute(session, Period(start=start, end=end), category=category, level=level,
+    return await stats.compute(session, period, category=category, level=level,
                                risk_rate=settings.savings_risk_rate)
