@@ -131,3 +131,27 @@ async def test_an_administrator_back_enters_an_earlier_application(settings: Cat
     assert ancient.status_code == 422
     assert naive.status_code == 422
     assert refused.status_code == 403
+
+
+async def test_a_csv_of_flat_fields_changes_items_and_names_a_bad_cell(app: FastAPI, db_backend: str) -> None:
+    async with client_for(app) as client:
+        await client.post("/v1/catalog/import", json=catalog())
+        exported = (await client.get("/v1/catalog/export", params={"format": "csv"})).text
+        same = await client.post("/v1/catalog/import/csv", content=exported.encode(), headers={"content-type": "text/csv"})
+        changed_text = exported.replace("I-1,000105001000,食品经营许可证核发", "I-1,000105001000,食品经营许可证新办")
+        changed = await client.post("/v1/catalog/import/csv", content=changed_text.encode())
+        renamed = (await client.get("/v1/items/I-1")).json()
+        new_row = exported.splitlines()[0] + "\nN-1,000100000001,新增事项,other,SCJG,both,township,5,3,0.00,,online,false,,false,draft,1\n"
+        created = await client.post("/v1/catalog/import/csv", content=new_row.encode())
+        bad_cell = await client.post("/v1/catalog/import/csv", content=new_row.replace(",5,3,", ",5,x,").replace("N-1", "N-2").encode())
+        bad_header = await client.post("/v1/catalog/import/csv", content=b"colour\nred\n")
+        not_utf8 = await client.post("/v1/catalog/import/csv", content="code\n事项".encode("gbk"))
+    assert same.json()["unchanged"] == 2
+    assert changed.json()["updated"] == 1
+    assert renamed["name"] == "食品经营许可证新办"
+    assert renamed["materials"][0]["name"] == "营业执照申请书"
+    assert created.json()["created"] == 1
+    assert bad_cell.status_code == 422
+    assert bad_cell.json()["errors"][0]["field"] == "rows.1.promised_limit_days"
+    assert bad_header.status_code == 422
+    assert not_utf8.status_code == 422

@@ -6,6 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from bianmin.catalog.api.deps import ADMIN, actor, require_district
@@ -18,6 +19,7 @@ from bianmin.catalog.schemas.catalog import (
     CatalogImport,
     DepartmentCreate,
     ImportResult,
+    ItemImport,
     ItemRead,
 )
 from bianmin.kit.clock import ClockDep
@@ -37,6 +39,38 @@ async def import_catalog(body: CatalogImport, session: SessionDep, who: Principa
     codes = [i.code for i in body.items]
     if len(set(codes)) != len(codes):
         raise Unprocessable.field("items", "an item code appears twice")
+    result = await exchange.import_catalog(session, body, by=actor(who), now=clock.now())
+    await session.commit()
+    return result
+
+
+@router.post("/catalog/import/csv", summary="Import the items' flat fields (CSV)", dependencies=[ADMIN],
+             openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}},
+             responses=problem_responses(401, 403, 409, 422))
+async def import_csv(request: Request, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ImportResult:
+    """Create or change items from the flat-field CSV of the export; materials and aliases stay as they are."""
+    require_district(who)
+    try:
+        text = (await request.body()).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Unprocessable.field("csv", "must be UTF-8") from exc
+    entries = exchange.from_csv(text)
+    existing = {i.code: i for i in (await session.execute(
+        select(Item).where(Item.code.in_([e["code"] for e in entries])))).scalars()}
+    items = []
+    for number, entry in enumerate(entries, start=1):
+        current = existing.get(entry["code"])
+        base = ItemRead.model_validate(current).model_dump(mode="json", exclude={"revision", "updated_at", "score"}) \
+            if current is not None else {}
+        try:
+            items.append(ItemImport.model_validate({**base, **entry}))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise Unprocessable.field(f"rows.{number}.{'.'.join(str(p) for p in first['loc'])}", first["msg"]) from exc
+    body = CatalogImport(items=items)
+    codes = [i.code for i in body.items]
+    if len(set(codes)) != len(codes):
+        raise Unprocessable.field("csv", "an item code appears twice")
     result = await exchange.import_catalog(session, body, by=actor(who), now=clock.now())
     await session.commit()
     return result

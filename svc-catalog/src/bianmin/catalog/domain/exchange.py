@@ -27,6 +27,7 @@ from bianmin.catalog.domain.items import change_status, create_items, snapshot, 
 from bianmin.catalog.domain.sites import upsert_department
 from bianmin.catalog.models import Department, Item
 from bianmin.catalog.schemas.catalog import CatalogImport, ImportResult, ItemFields
+from bianmin.kit.errors import Unprocessable
 
 CSV_FIELDS = ("code", "basic_code", "name", "type", "department_code", "target_group", "exercise_level",
               "legal_limit_days", "promised_limit_days", "fee", "fee_basis", "channels", "appointment",
@@ -93,6 +94,30 @@ def to_csv(items: list[Item]) -> str:
         row["channels"] = "|".join(item.channels)
         writer.writerow(["" if row.get(f) is None else row.get(f) for f in CSV_FIELDS])
     return out.getvalue()
+
+
+def from_csv(text: str) -> list[dict[str, Any]]:
+    """Rows of a flat-field CSV as import entries (channels split on ``|``; empty cells left out).
+
+    Raises :class:`Unprocessable` naming the row and column of a malformed cell; the entries are
+    validated as :class:`ItemImport` by the caller.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or "code" not in reader.fieldnames:
+        raise Unprocessable.field("csv", "needs a header row with at least a code column")
+    unknown = sorted(set(reader.fieldnames) - set(CSV_FIELDS))
+    if unknown:
+        raise Unprocessable.field("csv", f"unknown columns: {', '.join(unknown)}")
+    entries: list[dict[str, Any]] = []
+    for row in reader:
+        entry: dict[str, Any] = {k: v for k, v in row.items() if k not in ("revision", None) and v not in ("", None)}
+        if "channels" in entry:
+            entry["channels"] = entry["channels"].split("|")
+        for flag in ("appointment", "auto_approve"):
+            if flag in entry:
+                entry[flag] = entry[flag].lower() in ("true", "1", "yes")
+        entries.append(entry)
+    return entries
 
 
 def _duration(days: int) -> str:
