@@ -3,9 +3,11 @@
 The stream serves the hall's call log in order: each event's ``id:`` is the hall's call sequence
 number, so a board that reconnects with ``Last-Event-ID`` (or ``?after=``) gets every call it
 missed. Without either it starts after the current last call (a board loads ``/board`` first).
-Calls committed in this process wake the stream at once; the stream also polls the table every
-``stream_poll_seconds`` so calls made by another replica reach it, and sends a comment heartbeat
-every ``stream_heartbeat_seconds`` so proxies keep the connection open.
+Calls committed in this process wake the stream at once; calls made by another replica wake it
+through the process's watcher, which polls the halls' call sequence every ``stream_poll_seconds``
+(one query for all streams, see :mod:`bianmin.queue.domain.notify`). The stream reads the call log
+only when woken, and sends a comment heartbeat every ``stream_heartbeat_seconds`` so proxies keep
+the connection open.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
@@ -28,6 +30,7 @@ from bianmin.kit.identity import PrincipalDep, ensure_tenant, public
 from bianmin.kit.stats import Period
 from bianmin.queue.api.deps import MAX_ID, NotifierDep, SettingsDep
 from bianmin.queue.domain import flow, halls
+from bianmin.queue.domain.notify import CallNotifier
 from bianmin.queue.models import CallLog
 from bianmin.queue.schemas import BoardRead, HistoryRead, LiveStats
 
@@ -77,29 +80,32 @@ async def stream(code: str, request: Request, settings: SettingsDep, notifier: N
 
 
 async def _events(request: Request, code: str, last: int, poll: float, heartbeat: float,
-                  notifier: Any) -> AsyncIterator[str]:
+                  notifier: CallNotifier) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     next_beat = loop.time() + heartbeat
     yield "retry: 2000\n\n"
-    while True:
-        waiter = notifier.waiter(code)
-        async with request.app.state.db.sessionmaker() as session:
-            rows = [flow.call_view(entry) for entry in (await session.scalars(
-                select(CallLog).where(CallLog.hall_code == code, CallLog.seq > last)
-                .order_by(CallLog.seq).limit(BATCH))).all()]
-            await session.rollback()
-        for view in rows:
-            last = view["seq"]
-            yield f"id: {last}\nevent: call\ndata: {json.dumps(view, ensure_ascii=False)}\n\n"
-        if len(rows) == BATCH:
-            continue
-        if await request.is_disconnected():
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(waiter.wait(), timeout=max(0.01, min(poll, next_beat - loop.time())))
-        if loop.time() >= next_beat:
-            next_beat = loop.time() + heartbeat
-            yield ": heartbeat\n\n"
+    with notifier.streaming(code):
+        while True:
+            waiter = notifier.waiter(code)
+            async with request.app.state.db.sessionmaker() as session:
+                rows = [flow.call_view(entry) for entry in (await session.scalars(
+                    select(CallLog).where(CallLog.hall_code == code, CallLog.seq > last)
+                    .order_by(CallLog.seq).limit(BATCH))).all()]
+                await session.rollback()
+            for view in rows:
+                last = view["seq"]
+                yield f"id: {last}\nevent: call\ndata: {json.dumps(view, ensure_ascii=False)}\n\n"
+            if len(rows) == BATCH:
+                continue
+            # Woken by a call of this process, by the watcher's poll (other replicas), or to check the client.
+            while not waiter.is_set():
+                if await request.is_disconnected():
+                    return
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(waiter.wait(), timeout=max(0.01, min(poll, next_beat - loop.time())))
+                if loop.time() >= next_beat:
+                    next_beat = loop.time() + heartbeat
+                    yield ": heartbeat\n\n"
 
 
 @router.get("/stats", summary="History of the halls", responses=problem_responses(401, 403, 404, 422))
