@@ -180,3 +180,18 @@ async def test_ids_beyond_the_columns_and_nul_characters_are_refused_not_crashed
     assert nul.json()["errors"][0]["field"] == "name"
     assert huge_slot.status_code == 422
     assert forged_cursor.status_code == 422
+
+
+async def test_a_ticket_for_an_item_must_be_on_a_line_that_serves_it(app: FastAPI, db_backend: str) -> None:
+    async with client_for(app) as client:
+        await make_hall(client)
+        await client.patch(f"/v1/halls/{HALL}/lines/A", json={"item_codes": ["330199-001", "330199-002"]})
+        served = await client.post("/v1/tickets", json={"hall_code": HALL, "line": "A", "item_code": "330199-002"})
+        elsewhere = await client.post("/v1/tickets", json={"hall_code": HALL, "line": "A", "item_code": "330199-009"})
+        inactive = await client.patch(f"/v1/halls/{HALL}/lines/B", json={"active": False})
+        closed = await client.post("/v1/tickets", json={"hall_code": HALL, "line": "B"})
+    assert served.json()["item_code"] == "330199-002"
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["errors"][0]["field"] == "item_code"
+    assert inactive.json()["active"] is False
+    assert closed.json()["code"] == "line_inactive"
