@@ -240,3 +240,18 @@ async def test_the_review_queues_list_records_and_bonuses_across_enterprises(app
     assert [(b["credit_code"], b["kind"]) for b in bonuses["items"]] == [(first, "municipal_award")]
     assert bad.status_code == 422
     assert [r["id"] for r in township["items"]] == [own["id"]]
+
+
+async def test_the_stats_count_coded_enterprises_colors_and_transitions_in_the_period(
+        app: FastAPI, db_backend: str) -> None:
+    first = await register(app, 1)
+    await register(app, 2)
+    await confirm(app, await record(app, first, "collusion"))
+    async with client_for(app, CLERK) as client:
+        today = (await client.get("/v1/stats", params={"from": "2026-03-02", "to": "2026-03-02"})).json()
+        before = (await client.get("/v1/stats", params={"from": "2026-02-01", "to": "2026-02-28"})).json()
+    figures = {f["name"]: f for f in today["figures"]}
+    assert figures["enterprises_coded"]["value"] == 2
+    assert figures["color_distribution"]["breakdown"] == {"green": 1, "blue": 0, "yellow": 0, "orange": 0, "red": 1}
+    assert figures["color_transitions"]["breakdown"] == {"green->red": 1}
+    assert next(f for f in before["figures"] if f["name"] == "color_transitions")["value"] == 0
