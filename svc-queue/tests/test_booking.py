@@ -1,7 +1,9 @@
 """Appointments: slot plans on working days, horizon, per-person limit, cancel, check-in window, late arrival."""
 
 from datetime import date, timedelta
+from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from queue_testdata import HALL, call, make_hall, resident_id, take
 
@@ -12,14 +14,14 @@ from bianmin.kit.testing.client import client_for
 PERSON = resident_id("19850615")
 
 
-async def plan(client, start: str, end: str, times: list[list[str]], capacity: int = 3) -> dict:
+async def plan(client: httpx.AsyncClient, start: str, end: str, times: list[list[str]], capacity: int = 3) -> dict[str, Any]:
     response = await client.post(f"/v1/halls/{HALL}/slots", json={
         "line": "A", "from_date": start, "to_date": end, "times": times, "capacity": capacity})
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def book(client, slot: int, person: str = PERSON):
+async def book(client: httpx.AsyncClient, slot: int, person: str = PERSON) -> httpx.Response:
     return await client.post("/v1/appointments", json={"slot_id": slot, "name": "赵敏", "id_number": person,
                                                        "phone": "13800138000"})
 

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import httpx
 from fastapi import FastAPI
 from queue_testdata import call, make_hall, take
 
@@ -9,7 +10,7 @@ from bianmin.kit.clock import FixedClock
 from bianmin.kit.testing.client import client_for
 
 
-async def served_ticket(client, counter: int) -> int:
+async def served_ticket(client: httpx.AsyncClient, counter: int) -> int:
     ticket = await take(client)
     await call(client, counter)
     await client.post(f"/v1/tickets/{ticket['id']}/start")

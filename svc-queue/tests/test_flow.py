@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import httpx
 from fastapi import FastAPI
 from queue_testdata import HALL, call, make_hall, take
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from bianmin.queue.models import HallAlert
 from bianmin.queue.settings import QueueSettings
 
 
-async def serve(client, counter: int, *, wait: int, service: int, clock: FixedClock) -> int:
+async def serve(client: httpx.AsyncClient, counter: int, *, wait: int, service: int, clock: FixedClock) -> int:
     ticket = await take(client)
     clock.advance(timedelta(minutes=wait))
     await call(client, counter)
