@@ -196,6 +196,7 @@ async def transition(session: AsyncSession, application: Application, target: st
         application.reason = reason
     if target in FINAL:
         application.finished_at = now
+        application.finished_on = local_date(now)
     await _step(session, application, target, actor=actor, now=now, note=note)
     await session.flush()
     return application

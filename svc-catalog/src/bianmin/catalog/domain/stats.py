@@ -21,10 +21,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.catalog.domain.applications import is_overdue
+from bianmin.catalog.domain.applications import OPEN
 from bianmin.catalog.models import Application, Evaluation, Item, Policy, Redemption
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.identity import Principal
@@ -44,34 +44,40 @@ async def application_figures(session: AsyncSession, *, who: Principal | None, s
                               site: str | None = None, department: str | None = None,
                               today: date) -> dict[str, Decimal | int | None]:
     """received, online_received, online_receipt_rate, completed, overdue, average_handling_days, satisfaction."""
-    query = select(Application)
+    conditions = []
     if who is not None and not who.district_wide:
-        query = query.where(Application.tenant == who.tenant)
+        conditions.append(Application.tenant == who.tenant)
     if start is not None:
-        query = query.where(Application.submitted_on >= start)
+        conditions.append(Application.submitted_on >= start)
     if end is not None:
-        query = query.where(Application.submitted_on <= end)
+        conditions.append(Application.submitted_on <= end)
     if site is not None:
-        query = query.where(Application.site_code == site)
+        conditions.append(Application.site_code == site)
     if department is not None:
-        query = query.where(Application.department_code == department)
-    rows = list((await session.execute(query)).scalars())
+        conditions.append(Application.department_code == department)
+    overdue = or_(and_(Application.status.in_(OPEN), Application.promised_date < today),
+                  and_(Application.status.in_(("completed", "rejected")), Application.finished_on > Application.promised_date))
+    counts = (await session.execute(select(
+        func.count(Application.id),
+        func.coalesce(func.sum(case((Application.channel.in_(ONLINE_CHANNELS), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((Application.status == "completed", 1), else_=0)), 0),
+        func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
+    ).where(*conditions))).one()
+    received, online, completed, late = (int(v) for v in counts)
     calendar = await load_calendar(session)
-    online = sum(1 for a in rows if a.channel in ONLINE_CHANNELS)
-    completed = [a for a in rows if a.status == "completed" and a.finished_at is not None]
-    handling = [calendar.workdays_between(a.submitted_on, local_date(a.finished_at)) for a in completed]  # type: ignore[arg-type]
-    ids = [a.id for a in rows]
-    levels: list[int] = []
-    for chunk in range(0, len(ids), 500):
-        levels += list((await session.execute(select(Evaluation.level).where(
-            Evaluation.application_id.in_(ids[chunk:chunk + 500]),
-            (Evaluation.case_status.is_(None)) | (Evaluation.case_status != "voided")))).scalars())
+    spans = (await session.execute(select(Application.submitted_on, Application.finished_on).where(
+        *conditions, Application.status == "completed", Application.finished_on.is_not(None)))).all()
+    handling = [calendar.workdays_between(submitted, finished) for submitted, finished in spans]
+    rated = (await session.execute(select(
+        func.count(Evaluation.id), func.coalesce(func.sum(case((Evaluation.level >= 3, 1), else_=0)), 0))
+        .join(Application, Application.id == Evaluation.application_id)
+        .where(*conditions, or_(Evaluation.case_status.is_(None), Evaluation.case_status != "voided")))).one()
     return {
-        "received": len(rows), "online_received": online, "online_receipt_rate": ratio(online, len(rows)),
-        "completed": len(completed), "overdue": sum(1 for a in rows if is_overdue(a, today)),
+        "received": received, "online_received": online, "online_receipt_rate": ratio(online, received),
+        "completed": completed, "overdue": late,
         "average_handling_days": (Decimal(sum(handling)) / len(handling)).quantize(Decimal("0.01"))
         if handling else None,
-        "satisfaction_rate": ratio(sum(1 for level in levels if level >= 3), len(levels)), "evaluations": len(levels),
+        "satisfaction_rate": ratio(int(rated[1]), int(rated[0])), "evaluations": int(rated[0]),
     }
 
 

@@ -37,6 +37,7 @@ class Application(Base):
     submitted_on: Mapped[date] = mapped_column(index=True)
     promised_date: Mapped[date]
     finished_at: Mapped[datetime | None]
+    finished_on: Mapped[date | None]
     certificate_no: Mapped[str | None] = mapped_column(String(60))
     reason: Mapped[str | None] = mapped_column(Text)
 
