@@ -26,7 +26,7 @@ OPENING = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
 def settings(db_backend: str, test_databases: TestDatabases) -> QueueSettings:
     """Settings over a fresh migrated database, with events off (HTTP-only tests)."""
     return QueueSettings(database_url=test_databases.url(db_backend, MIGRATIONS),
-                         internal_secret=TEST_SECRET, events_enabled=False, alerts_enabled=False,
+                         internal_secret=TEST_SECRET, events_enabled=False, hall_worker_enabled=False,
                          stream_poll_seconds=0.1)
 
 

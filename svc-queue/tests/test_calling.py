@@ -8,6 +8,8 @@ from queue_testdata import HALL, call, make_hall, resident_id, take
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
 from bianmin.kit.testing.client import client_for
+from bianmin.kit.workdays import local_date
+from bianmin.queue.domain.calling import expire_stale
 
 
 async def test_call_next_explains_its_pick(app: FastAPI, clock: FixedClock, db_backend: str) -> None:
@@ -181,3 +183,33 @@ async def test_a_clerk_opens_a_counter_but_only_a_manager_changes_its_lines(app:
         relined = await client.patch(f"/v1/counters/{hall['counters'][1]}", json={"lines": [{"line": "A"}]})
     assert opened.json()["staff_name"] == "孙悦"
     assert relined.status_code == 403
+
+
+async def test_a_ticket_held_for_a_counter_that_closed_goes_to_any_counter(app: FastAPI, db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client, counters={1: [("A", 1)], 2: [("A", 1)]})
+        ticket = await take(client)
+        await call(client, hall["counters"][1])
+        await client.post(f"/v1/tickets/{ticket['id']}/hold")
+        await client.post(f"/v1/tickets/{ticket['id']}/resume")
+        await client.patch(f"/v1/counters/{hall['counters'][1]}", json={"state": "closed"})
+        picked = await call(client, hall["counters"][2])
+    assert picked["ticket"]["id"] == ticket["id"]
+
+
+async def test_tickets_left_open_at_day_end_expire(app: FastAPI, clock: FixedClock, db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        await take(client)
+        await take(client)
+        await call(client, hall["counters"][1])
+        clock.advance(timedelta(days=1))
+        async with app.state.db.sessionmaker() as session:
+            expired = await expire_stale(session, local_date(clock.now()))
+            await session.commit()
+        fresh = await take(client)
+        picked = await call(client, hall["counters"][1])
+        listed = await client.get("/v1/tickets", params={"hall": HALL, "state": "expired"})
+    assert expired == 2
+    assert picked["ticket"]["id"] == fresh["id"]
+    assert len(listed.json()["items"]) == 2

@@ -123,9 +123,9 @@ async def test_past_tickets_are_imported_in_order_and_checked(app: FastAPI, db_b
     assert history.json()["evaluations"] == 1
 
 
-async def test_the_alert_worker_raises_a_breach_by_itself(settings: QueueSettings, clock: FixedClock,
+async def test_the_hall_worker_raises_a_breach_by_itself(settings: QueueSettings, clock: FixedClock,
                                                           db_backend: str) -> None:
-    app = create_app(settings.model_copy(update={"alerts_enabled": True, "alert_check_seconds": 0.05}), clock=clock)
+    app = create_app(settings.model_copy(update={"hall_worker_enabled": True, "alert_check_seconds": 0.05}), clock=clock)
     async with running(app):
         async with client_for(app) as client:
             await make_hall(client, alert_wait_minutes=5, alert_waiting_count=1)

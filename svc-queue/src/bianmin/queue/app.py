@@ -9,7 +9,7 @@ from bianmin.queue.domain.notify import CallNotifier
 from bianmin.queue.events import HANDLERS
 from bianmin.queue.settings import QueueSettings
 from bianmin.queue.stats import queue_figures
-from bianmin.queue.workers import alert_worker, stream_watcher
+from bianmin.queue.workers import hall_worker, stream_watcher
 
 SPEC = ServiceSpec(
     name="queue",
@@ -18,7 +18,7 @@ SPEC = ServiceSpec(
     routers=ROUTERS,
     handlers=HANDLERS,
     stats=queue_figures,
-    workers=[alert_worker, stream_watcher],
+    workers=[hall_worker, stream_watcher],
     tags=[{"name": n, "description": d} for n, d in (
         ("halls", "Halls, business lines and counters."),
         ("tickets", "Taking a number, calling and serving."),

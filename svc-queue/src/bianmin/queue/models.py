@@ -156,7 +156,7 @@ class BookingQuota(Base):
 
 
 class Ticket(Base):
-    """A queue ticket (号) and its life: waiting, called, serving, held, done or no-show."""
+    """A queue ticket (号) and its life: waiting, called, serving, held, done, no-show, or expired at day end."""
 
     __tablename__ = "ticket"
     __table_args__ = (

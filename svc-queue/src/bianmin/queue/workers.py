@@ -1,4 +1,4 @@
-"""Background work of the queue service: the live threshold alerts and the call-stream watcher."""
+"""Background work of the queue service: the hall worker (alerts, end-of-day expiry) and the stream watcher."""
 
 from __future__ import annotations
 
@@ -8,22 +8,28 @@ import logging
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from bianmin.kit.workdays import local_date
 from bianmin.queue.domain.alerts import check_all
+from bianmin.queue.domain.calling import expire_stale
 from bianmin.queue.models import Hall
 
 log = logging.getLogger("bianmin.queue.workers")
 
 
-async def alert_worker(app: FastAPI) -> None:
-    """Check every hall's waiting threshold periodically until cancelled; safe with several replicas."""
-    if not app.state.settings.alerts_enabled:
+async def hall_worker(app: FastAPI) -> None:
+    """Check every hall's waiting threshold and expire past days' open tickets, periodically; safe with replicas."""
+    if not app.state.settings.hall_worker_enabled:
         return
     interval = app.state.settings.alert_check_seconds
     while True:
         try:
             async with app.state.db.sessionmaker() as session:
-                changes = await check_all(session, app.state.clock.now())
+                now = app.state.clock.now()
+                expired = await expire_stale(session, local_date(now))
+                changes = await check_all(session, now)
                 await session.commit()
+            if expired:
+                log.info("tickets of past days expired", extra={"count": expired})
             if changes:
                 log.info("hall alerts changed", extra={"changes": changes})
         except asyncio.CancelledError:

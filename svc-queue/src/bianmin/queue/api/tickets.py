@@ -33,7 +33,7 @@ from bianmin.queue.schemas import CallNextRead, TicketCreate, TicketRead, Transf
 router = APIRouter(tags=["tickets"])
 WRITE = [require_scopes("queue:write")]
 READ = [require_scopes("queue:read")]
-TicketState = Literal["waiting", "called", "serving", "held", "done", "no_show"]
+TicketState = Literal["waiting", "called", "serving", "held", "done", "no_show", "expired"]
 
 
 @router.post("/tickets", status_code=201, summary="Take a ticket", dependencies=WRITE,

@@ -102,9 +102,13 @@ async def call_next(session: AsyncSession, *, counter_id: int, hall: Hall, now: 
     rows = (await session.scalars(select(Ticket).where(
         Ticket.hall_code == counter.hall_code, Ticket.state == "waiting", Ticket.service_date == local_date(now),
         Ticket.line_id.in_(list(weights))))).all()
+    open_here = set((await session.scalars(select(Counter.id).where(Counter.hall_code == counter.hall_code,
+                                                                    Counter.state == "open"))).all())
+    # A ticket sent to a counter that has since paused or closed is open to every counter of its line.
     candidates = [ordering.Candidate(
         ticket_id=t.id, line_id=t.line_id, queued_at=t.queued_at, due_at=t.due_at, elderly=t.elderly,
-        disabled=t.disabled, green_channel=t.green_channel, target_counter_id=t.target_counter_id) for t in rows]
+        disabled=t.disabled, green_channel=t.green_channel,
+        target_counter_id=t.target_counter_id if t.target_counter_id in open_here else None) for t in rows]
     for pick in ordering.rank(candidates, weights=weights, counter_id=counter.id, now=now, rules=rules):
         ticket = await session.scalar(
             select(Ticket).where(Ticket.id == pick.candidate.ticket_id, Ticket.state == "waiting")
@@ -123,6 +127,14 @@ async def call_next(session: AsyncSession, *, counter_id: int, hall: Hall, now: 
         await _emit_called(session, ticket, counter, pick.reason, entry, now, hall.tenant)
         return Called(ticket, pick.reason, ordering.explain(pick), entry)
     return None
+
+
+async def expire_stale(session: AsyncSession, today: date) -> int:
+    """Close the tickets of past days that never finished (numbers are valid on their day only); how many."""
+    result = await session.execute(update(Ticket).where(Ticket.service_date < today,
+                                                        Ticket.state.in_(("waiting", "called", "serving", "held")))
+                                   .values(state="expired"))
+    return int(result.rowcount or 0)
 
 
 def _require(ticket: Ticket, states: tuple[str, ...], action: str) -> None:
