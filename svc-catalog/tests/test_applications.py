@@ -184,6 +184,7 @@ async def test_overdue_applications_are_listed_and_flagged(settings: CatalogSett
         await client.post(f"/v1/applications/{done}/status", json={"status": "completed", "certificate_no": "C-1"})
         clock.advance(timedelta(days=12))
         overdue = (await client.get("/v1/applications", params={"overdue": "true"})).json()["items"]
+        on_time = (await client.get("/v1/applications", params={"overdue": "false"})).json()["items"]
         flags = {a["number"]: a["overdue"] for a in (await client.get("/v1/applications")).json()["items"]}
         reader = Principal(key_id="k-read", tenant="*", scopes=frozenset({"catalog:read"}))
         async with client_for(app, reader) as read_only:
@@ -193,6 +194,7 @@ async def test_overdue_applications_are_listed_and_flagged(settings: CatalogSett
         async with client_for(app, nobody) as stranger:
             hidden = await stranger.get("/v1/applications")
     assert [a["number"] for a in overdue] == [late]
+    assert [a["number"] for a in on_time] == [done]
     assert flags == {late: True, done: False}
     assert refused.status_code == 403
     assert allowed.status_code == 200

@@ -74,7 +74,7 @@ async def list_applications(
     item: Annotated[str | None, Query(max_length=60)] = None,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-    overdue: Annotated[bool | None, Query(description="True: open applications past their promised date.")] = None,
+    overdue: Annotated[bool | None, Query(description="True: open past their promised date; false: the others.")] = None,
 ) -> Page[ApplicationRead]:
     """Newest first; a township key sees its own sites' applications; ID numbers masked unless district-wide."""
     if start and end and end < start:

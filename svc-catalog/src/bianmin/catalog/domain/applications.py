@@ -27,7 +27,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.catalog.models import Application, ApplicationStep, Item, Offering, Site
@@ -242,6 +242,9 @@ def filtered(who: Principal, f: ApplicationFilter, today: date) -> Select[tuple[
         query = query.where(Application.submitted_on >= f.start)
     if f.end is not None:
         query = query.where(Application.submitted_on <= f.end)
+    late = and_(Application.status.in_(OPEN), Application.promised_date < today)
     if f.overdue is True:
-        query = query.where(Application.status.in_(OPEN), Application.promised_date < today)
+        query = query.where(late)
+    elif f.overdue is False:
+        query = query.where(not_(late))
     return query
