@@ -39,6 +39,8 @@ async def test_slots_are_planned_on_working_days_only(app: FastAPI, db_backend: 
         inverted = await client.post(f"/v1/halls/{HALL}/slots", json={
             "line": "A", "from_date": "2026-12-01", "to_date": "2026-12-01", "times": [["10:00", "09:30"]], "capacity": 1})
         listed = await client.get(f"/v1/halls/{HALL}/slots", params={"date": "2026-12-02", "line": "A"})
+        past = await client.post(f"/v1/halls/{HALL}/slots", json={
+            "line": "A", "from_date": "2026-11-30", "to_date": "2026-12-01", "times": [["09:00", "09:30"]], "capacity": 1})
     days = sorted({s["day"] for s in made["slots"]})
     assert days == ["2026-12-01", "2026-12-02", "2026-12-04", "2026-12-07"]
     assert made["created"] == 8
@@ -46,6 +48,7 @@ async def test_slots_are_planned_on_working_days_only(app: FastAPI, db_backend: 
     assert backwards.status_code == 422
     assert backwards.json()["errors"][0]["field"] == "to_date"
     assert inverted.status_code == 422
+    assert past.json()["errors"][0]["field"] == "from_date"
     assert [s["start_at"] for s in listed.json()] == ["2026-12-02T01:00:00Z", "2026-12-02T06:00:00Z"]
 
 
@@ -66,6 +69,9 @@ async def test_booking_rules(app: FastAPI, db_backend: str) -> None:
             await session.commit()
         closed = await book(client, slots[2]["id"], resident_id("19700101"))
         read = await client.get(f"/v1/appointments/{first.json()['code']}")
+        day_list = await client.get("/v1/appointments", params={"hall": HALL, "date": "2026-12-02", "limit": 1})
+        rest = await client.get("/v1/appointments", params={"hall": HALL, "date": "2026-12-02",
+                                                             "cursor": day_list.json()["next_cursor"]})
     assert first.status_code == 201
     assert first.json()["name"] == "赵*"
     assert first.json()["id_number"] == PERSON[:6] + "********" + PERSON[-4:]
@@ -77,6 +83,9 @@ async def test_booking_rules(app: FastAPI, db_backend: str) -> None:
     assert missing.status_code == 404
     assert closed.json()["code"] == "hall_closed"
     assert read.json()["state"] == "booked"
+    assert [a["code"] for a in day_list.json()["items"] + rest.json()["items"]] == [first.json()["code"],
+                                                                                   second.json()["code"]]
+    assert day_list.json()["items"][0]["name"] == "赵*"
 
 
 async def test_cancel_before_the_slot_gives_the_place_back(app: FastAPI, clock: FixedClock, db_backend: str) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.calendar import load_calendar
@@ -15,8 +16,9 @@ from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identifiers import mask_name, mask_resident_id
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
+from bianmin.kit.pagination import Page, PageDep, encode_cursor
 from bianmin.kit.workdays import local_date
-from bianmin.queue.api.deps import SettingsDep, booking_rules, hall_for, prefixes, ticket_read
+from bianmin.queue.api.deps import SettingsDep, booking_rules, cursor_id, hall_for, prefixes, ticket_read
 from bianmin.queue.domain import booking, halls
 from bianmin.queue.models import Appointment, Line, Slot
 from bianmin.queue.schemas import AppointmentCreate, AppointmentRead, CheckIn, SlotPlan, SlotPlanRead, SlotRead, TicketRead
@@ -36,7 +38,12 @@ async def appointment_view(session: AsyncSession, appointment: Appointment) -> A
     """An appointment, masked."""
     slot = await booking.get_slot(session, appointment.slot_id)
     names = await prefixes(session, {appointment.line_id})
-    return AppointmentRead(code=appointment.code, hall_code=appointment.hall_code, line=names[appointment.line_id],
+    return masked(appointment, slot, names[appointment.line_id])
+
+
+def masked(appointment: Appointment, slot: Slot, prefix: str) -> AppointmentRead:
+    """An appointment with its slot and line, personal data masked."""
+    return AppointmentRead(code=appointment.code, hall_code=appointment.hall_code, line=prefix,
                            slot_id=slot.id, day=slot.day, start_at=slot.start_at, end_at=slot.end_at,
                            name=mask_name(appointment.name), id_number=mask_resident_id(appointment.id_number),
                            state=appointment.state, created_at=appointment.created_at,
@@ -46,13 +53,13 @@ async def appointment_view(session: AsyncSession, appointment: Appointment) -> A
 @router.post("/halls/{code}/slots", status_code=201, summary="Plan appointment slots",
              dependencies=[require_scopes("queue:manage")], responses=problem_responses(401, 403, 404, 422))
 async def plan_slots(code: str, body: SlotPlan, session: SessionDep, who: PrincipalDep,
-                     idem: IdempotencyDep) -> SlotPlanRead:
+                     idem: IdempotencyDep, clock: ClockDep) -> SlotPlanRead:
     """Create a line's slots for every working day of a range (holidays skipped, existing slots kept)."""
     hall = await hall_for(session, who, code)
     line = await halls.get_line(session, hall.code, body.line)
     created = await booking.generate_slots(session, hall=hall, line=line, start=body.from_date, end=body.to_date,
                                            times=list(body.times), capacity=body.capacity,
-                                           calendar=await load_calendar(session))
+                                           calendar=await load_calendar(session), today=local_date(clock.now()))
     view = SlotPlanRead(created=len(created), slots=[slot_view(s, line.prefix) for s in created])
     return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
 
@@ -82,6 +89,25 @@ async def book(body: AppointmentCreate, session: SessionDep, who: PrincipalDep, 
                                      calendar=await load_calendar(session), rules=booking_rules(settings))
     view = await appointment_view(session, appointment)
     return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+
+
+@router.get("/appointments", summary="List a hall's appointments", dependencies=[require_scopes("queue:read")],
+            responses=problem_responses(401, 403, 404, 422))
+async def list_appointments(session: SessionDep, who: PrincipalDep, clock: ClockDep, page: PageDep,
+                            hall: Annotated[str, Query(description="Hall code.")],
+                            day: Annotated[date | None, Query(alias="date", description="Defaults to today.")] = None,
+                            state: Literal["booked", "checked_in", "cancelled"] | None = None,
+                            ) -> Page[AppointmentRead]:
+    """The appointments of a hall on a day in booking order, masked (for the hall's reception)."""
+    await hall_for(session, who, hall)
+    rows = list(await booking.list_appointments(session, hall_code=hall, day=day or local_date(clock.now()), state=state,
+                                                after=cursor_id(page.after), limit=page.limit + 1))
+    more = len(rows) > page.limit
+    rows = rows[:page.limit]
+    slots = {s.id: s for s in (await session.scalars(select(Slot).where(Slot.id.in_({a.slot_id for a in rows})))).all()}
+    names = await prefixes(session, {a.line_id for a in rows})
+    items = [masked(a, slots[a.slot_id], names[a.line_id]) for a in rows]
+    return Page[AppointmentRead](items=items, next_cursor=encode_cursor([rows[-1].id]) if more else None)
 
 
 @router.get("/appointments/{code}", summary="Read an appointment", dependencies=[require_scopes("queue:read")],

@@ -46,8 +46,11 @@ class BookingRules:
 
 
 async def generate_slots(session: AsyncSession, *, hall: Hall, line: Line, start: date, end: date,
-                         times: list[tuple[time, time]], capacity: int, calendar: WorkCalendar) -> list[Slot]:
+                         times: list[tuple[time, time]], capacity: int, calendar: WorkCalendar,
+                         today: date) -> list[Slot]:
     """Create the slots of a line for every working day of a range; existing slots are left alone."""
+    if start < today:
+        raise Unprocessable.field("from_date", "must not be in the past")
     if end < start:
         raise Unprocessable.field("to_date", "must not be before from_date")
     if (end - start).days >= MAX_RANGE_DAYS:
@@ -130,6 +133,17 @@ def person_key(id_number: str) -> str:
 
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+async def list_appointments(session: AsyncSession, *, hall_code: str, day: date, state: str | None,
+                            after: int | None, limit: int) -> Sequence[Appointment]:
+    """The appointments of a hall on a day, in booking order, those with an id above ``after`` when given."""
+    statement = select(Appointment).where(Appointment.hall_code == hall_code, Appointment.day == day)
+    if state is not None:
+        statement = statement.where(Appointment.state == state)
+    if after is not None:
+        statement = statement.where(Appointment.id > after)
+    return (await session.scalars(statement.order_by(Appointment.id).limit(limit))).all()
 
 
 async def get_appointment(session: AsyncSession, code: str) -> Appointment:
