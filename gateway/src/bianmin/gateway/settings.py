@@ -69,7 +69,7 @@ class GatewaySettings(ServiceSettings):
 
     cockpit_timeout_seconds: float = Field(2.0, gt=0)
     openapi_cache_seconds: float = Field(60.0, ge=0)
-    openapi_fetch_timeout_seconds: float = Field(2.0, gt=0)
+    openapi_fetch_timeout_seconds: float = Field(5.0, gt=0, description="A large document takes a busy service a moment.")
     probe_timeout_seconds: float = Field(0.5, gt=0)
 
     internal_secret: SecretStr = Field(

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import date
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import ValidationError
 
 from bianmin.gateway.auth import CockpitDep
@@ -22,9 +20,9 @@ from bianmin.gateway.forward import add_upstream_time, upstream_headers
 from bianmin.gateway.schemas import CockpitOverview
 from bianmin.gateway.transport import UpstreamRequest, UpstreamTimedOut, UpstreamUnreachable
 from bianmin.gateway.upstreams import Upstream
-from bianmin.kit.errors import DomainError, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import Principal
-from bianmin.kit.stats import Overview, Period
+from bianmin.kit.stats import Overview, PeriodDep
 
 router = APIRouter(prefix="/cockpit/v1", tags=["cockpit"])
 
@@ -55,7 +53,7 @@ async def _part(request: Request, upstream: Upstream, principal: Principal, quer
         raise _Missing(f"status_{response.status_code}")
     try:
         return Overview.model_validate_json(body)
-    except (ValidationError, DomainError) as exc:  # the kit's Period refuses a reversed period with a DomainError
+    except ValidationError as exc:
         raise _Missing("invalid_answer") from exc
 
 
@@ -63,12 +61,10 @@ async def _part(request: Request, upstream: Upstream, principal: Principal, quer
 async def overview(
     request: Request,
     principal: CockpitDep,
-    start: Annotated[date | None, Query(alias="from", description="First day (Asia/Shanghai), inclusive.")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last day (Asia/Shanghai), inclusive.")] = None,
+    period: PeriodDep,
 ) -> CockpitOverview:
     """Fan out to every service's stats at once; list the services that did not answer as missing."""
-    period = Period(start=start, end=end)
-    params = {k: v.isoformat() for k, v in (("from", start), ("to", end)) if v is not None}
+    params = {k: v.isoformat() for k, v in (("from", period.start), ("to", period.end)) if v is not None}
     query = f"?{urlencode(params)}" if params else ""
     upstreams: dict[str, Upstream] = request.app.state.upstreams
     timeout = request.app.state.settings.cockpit_timeout_seconds
