@@ -107,5 +107,6 @@ async def test_the_online_receipt_rate_and_application_figures(settings: Catalog
     assert own["received"] == 1
     figures = {f["name"]: f for f in overview["figures"]}
     assert figures["online_receipt_rate"]["value"] == "0.4000"
+    assert figures["online_receipt_rate"]["breakdown"] == {"SCJG": "0.4000"}
     assert "online" in figures["online_receipt_rate"]["definition"]
     assert figures["items_published"]["value"] == 1

@@ -102,18 +102,33 @@ async def policy_figures(session: AsyncSession, *, start: date | None, end: date
             "by_policy": {p.code: ratio(paid.get(p.code, Decimal("0")), p.expected_amount) for p in policies}}
 
 
+async def online_rate_by_department(session: AsyncSession, *, start: date | None,
+                                    end: date | None) -> dict[str, Decimal | int | None]:
+    """The online receipt rate of each department over a period, in one grouped query."""
+    query = select(Application.department_code, func.count(Application.id),
+                   func.coalesce(func.sum(case((Application.channel.in_(ONLINE_CHANNELS), 1), else_=0)), 0))
+    if start is not None:
+        query = query.where(Application.submitted_on >= start)
+    if end is not None:
+        query = query.where(Application.submitted_on <= end)
+    rows = (await session.execute(query.group_by(Application.department_code))).all()
+    return {code: ratio(int(online), int(total)) for code, total, online in sorted(rows)}
+
+
 async def overview(session: AsyncSession, period: Period) -> list[Figure]:
     """The catalog's figures for the cockpit."""
     today = local_date(datetime.now(UTC))
     apps = await application_figures(session, who=None, start=period.start, end=period.end, today=today)
     policies = await policy_figures(session, start=period.start, end=period.end)
     published = (await session.execute(select(func.count(Item.id)).where(Item.status == "published"))).scalar_one()
+    by_department = await online_rate_by_department(session, start=period.start, end=period.end)
     return [
         Figure(name="items_published", value=published, unit="items", definition="Service items published now."),
         Figure(name="applications_received", value=apps["received"], unit="applications",
                definition="Applications submitted in the period."),
         Figure(name="online_receipt_rate", value=apps["online_receipt_rate"], unit="ratio",
-               definition="一网通办收件率: applications received through the online channel ÷ all applications received."),
+               definition="一网通办收件率: applications received through the online channel ÷ all applications received.",
+               breakdown=by_department),
         Figure(name="applications_completed", value=apps["completed"], unit="applications",
                definition="Applications received in the period and completed."),
         Figure(name="applications_overdue", value=apps["overdue"], unit="applications",
