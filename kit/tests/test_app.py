@@ -10,9 +10,11 @@ import pytest
 from fastapi import APIRouter, FastAPI, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.app import ServiceSpec, create_service_app
+from bianmin.kit.clock import ClockDep, ReceivedAtDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Conflict, Unprocessable
 from bianmin.kit.events import emit
@@ -68,6 +70,24 @@ async def field(limit: Annotated[int, Query(ge=1)] = 1) -> None:
 async def boom() -> None:
     """An unexpected failure."""
     raise RuntimeError("unexpected")
+
+
+@router.get("/locked")
+async def locked() -> None:
+    """Fails as SQLite does when another writer holds the lock past the busy timeout."""
+    raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+
+
+@router.get("/bad-sql")
+async def bad_sql() -> None:
+    """Fails as a wrong statement would: a bug, not a busy database."""
+    raise OperationalError("SELECT nothing", {}, Exception("no such table: nothing"))
+
+
+@router.get("/arrival")
+async def arrival(received_at: ReceivedAtDep, clock: ClockDep) -> dict[str, bool]:
+    """Whether the arrival stamp precedes the handler's own reading of the clock."""
+    return {"before": received_at <= clock.now()}
 
 
 @router.post("/echo")
@@ -170,6 +190,21 @@ async def test_an_unexpected_error_is_a_problem_without_internals(app: FastAPI) 
     assert response.status_code == 500
     assert response.json()["code"] == "internal_error"
     assert "unexpected" not in response.text
+
+
+async def test_a_busy_database_is_a_503_to_retry_and_a_bad_statement_stays_a_500(app: FastAPI) -> None:
+    async with client_for(app) as client:
+        busy = await client.get("/v1/locked")
+        bug = await client.get("/v1/bad-sql")
+    assert busy.status_code == 503
+    assert busy.headers["retry-after"] == "1"
+    assert busy.json()["code"] == "database_unavailable"
+    assert bug.status_code == 500
+
+
+async def test_requests_carry_their_arrival_time(app: FastAPI) -> None:
+    async with client_for(app) as client:
+        assert (await client.get("/v1/arrival")).json() == {"before": True}
 
 
 async def test_public_routes_admit_the_anonymous_principal(app: FastAPI) -> None:

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -138,6 +139,28 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
                             headers=getattr(exc, "headers", None))
 
 
+_UNAVAILABLE_MARKERS = ("database is locked", "database is busy", "connection refused", "connection was closed",
+                        "connection is closed", "terminating connection", "could not connect")
+
+
+def database_unavailable(exc: Exception) -> bool:
+    """Whether a database error means "busy or unreachable, retry" rather than a bug in a statement."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    message = str(exc).lower()
+    return isinstance(exc, InterfaceError) or any(marker in message for marker in _UNAVAILABLE_MARKERS)
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database that is busy (SQLite's write lock) or unreachable is a 503 to retry, not a 500."""
+    if not database_unavailable(exc):
+        return await _unexpected(request, exc)
+    log.warning("database unavailable", extra={"error": repr(exc)[:300]})
+    return problem_response(Problem(title="Service unavailable", status=503, code="database_unavailable",
+                                    detail="The database is busy or unreachable; retry shortly.",
+                                    instance=request.url.path), headers={"Retry-After": "1"})
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return problem_response(Problem(title="Internal error", status=500, code="internal_error",
@@ -150,6 +173,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_error)
+    app.add_exception_handler(InterfaceError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 

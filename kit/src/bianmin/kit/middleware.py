@@ -11,6 +11,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import UTC, datetime
 from typing import Any
 
 from bianmin.kit.logging import request_id_var, traceparent_var
@@ -25,6 +26,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$")
 log = logging.getLogger("bianmin.request")
+
+
+def _arrival(scope: Scope) -> datetime:
+    """The moment the request arrived, on the application's clock when it has one."""
+    clock = getattr(getattr(scope.get("app"), "state", None), "clock", None)
+    return clock.now() if clock is not None else datetime.now(UTC)
 
 
 def new_traceparent() -> str:
@@ -57,7 +64,9 @@ class RequestContextMiddleware:
         incoming_trace = header(scope, b"traceparent")
         traceparent = incoming_trace if incoming_trace and _TRACEPARENT.match(incoming_trace) else new_traceparent()
         request_tokens = request_id_var.set(request_id), traceparent_var.set(traceparent)
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        state["received_at"] = _arrival(scope)
         started = time.perf_counter()
         status = 500
 

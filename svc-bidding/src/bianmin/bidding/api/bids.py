@@ -28,7 +28,7 @@ from bianmin.bidding.schemas import (
     SignInRequest,
 )
 from bianmin.bidding.schemas.common import CreditCode
-from bianmin.kit.clock import ClockDep
+from bianmin.kit.clock import ClockDep, ReceivedAtDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Conflict, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
@@ -56,13 +56,17 @@ async def register(code: str, section: str, body: RegistrationCreate, session: S
 @router.post("/projects/{code}/sections/{section}/bids", status_code=201, summary="Submit a sealed bid",
              dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
 async def submit_bid(code: str, section: str, body: BidSubmit, request: Request, session: SessionDep,
-                     who: PrincipalDep, idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep,
+                     who: PrincipalDep, idem: IdempotencyDep, received_at: ReceivedAtDep, settings: SettingsDep,
                      x_device_fingerprint: Annotated[str | None, Header(max_length=200)] = None) -> Receipt:
-    """Accept a sealed bid before the deadline (replacing the bidder's earlier one) with a signed receipt."""
+    """Accept a sealed bid that arrived before the deadline (replacing the bidder's earlier one), with a receipt.
+
+    The deadline is judged on the moment the request arrived, not on when a burst of bids let it
+    reach the database: a bid sent in time is on time.
+    """
     project = await projects_get(session, code, who)
     target = section_of(project, section)
     ip = bid_rules.client_address(request.headers.get("x-forwarded-for"), settings.trusted_proxy_hops)
-    receipt = await bid_rules.submit(session, project, target, body, now=clock.now(), by=who, ip=ip,
+    receipt = await bid_rules.submit(session, project, target, body, now=received_at, by=who, ip=ip,
                                      fingerprint=x_device_fingerprint, settings=settings)
     return await idem.finish(session, receipt)  # type: ignore[return-value]
 
@@ -70,11 +74,11 @@ async def submit_bid(code: str, section: str, body: BidSubmit, request: Request,
 @router.post("/projects/{code}/sections/{section}/bids/withdraw", summary="Withdraw a bid",
              dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
 async def withdraw_bid(code: str, section: str, body: SignInRequest, session: SessionDep, who: PrincipalDep,
-                       clock: ClockDep) -> BidRead:
-    """Withdraw the bidder's bid before the deadline; after it, 409."""
+                       received_at: ReceivedAtDep) -> BidRead:
+    """Withdraw the bidder's bid if the request arrived before the deadline; after it, 409."""
     project = await projects_get(session, code, who)
     bid = await bid_rules.withdraw(session, project, section_of(project, section), credit_code=body.credit_code,
-                                   now=clock.now(), by=who)
+                                   now=received_at, by=who)
     await session.commit()
     return bid_view(project, bid, opened=False)
 
