@@ -25,6 +25,12 @@ class BiddingSettings(ServiceSettings):
         default=Decimal("4000000"), description="Largest budget a direct contract (直接发包) may be filed for, in yuan.")
     min_bidders: int = Field(default=3, description="Fewer bidders or valid bids than this and a section fails (§44).")
     min_publicity_days: int = 3
+    minute_seconds: float = Field(
+        default=60.0, gt=0, description="Seconds in a minute of the opening's decryption and confirmation windows. "
+        "60 in production; shorter only for drills and end-to-end tests on the real clock.")
+    day_seconds: float = Field(
+        default=86400.0, gt=0, description="Seconds in a day of the publicity of winning candidates. "
+        "86400 in production; shorter only for drills and end-to-end tests on the real clock.")
     objection_answer_days: int = 3
     complaint_days: int = 10
     complaint_handling_workdays: int = 30

@@ -99,10 +99,11 @@ async def final_offer(code: str, body: AuctionBidCreate, session: SessionDep, wh
 
 @router.post("/projects/{code}/auction/finish", summary="End the auction", dependencies=[require_scopes(WRITE)],
              responses=problem_responses(401, 403, 404, 409))
-async def finish_auction(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> AuctionRead:
+async def finish_auction(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                         settings: SettingsDep) -> AuctionRead:
     """Name the winner and publicise the result, or fail the lot when nobody bid."""
     project = await managed(session, code, who)
     auction = await rules.auction_of(session, project)
-    await rules.finish(session, project, auction, now=clock.now(), actor=actor_of(who))
+    await rules.finish(session, project, auction, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return await auction_view(session, project, auction, who)

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.bidding.api.deps import BID, ESCROW, WRITE
+from bianmin.bidding.api.deps import BID, ESCROW, WRITE, SettingsDep
 from bianmin.bidding.api.projects import managed, projects_get
 from bianmin.bidding.domain import escrow, opening
 from bianmin.bidding.models import EscrowRecovery, EscrowShare, Project
@@ -43,11 +43,12 @@ async def _of_project(session: AsyncSession, project: Project, recovery_id: str)
              summary="Request escrow recovery after a technical failure", dependencies=[require_scopes(BID)],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def request_recovery(code: str, bid_id: str, body: RecoveryCreate, session: SessionDep, who: PrincipalDep,
-                           idem: IdempotencyDep, clock: ClockDep) -> RecoveryRead:
+                           idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> RecoveryRead:
     """The bidder records why it could not decrypt its own bid; the custodians may then open it."""
     project = await projects_get(session, code, who)
     bid = await opening.get_bid(session, project, bid_id)
-    recovery = await escrow.request(session, project, bid, reason=body.reason, now=clock.now(), by=who)
+    recovery = await escrow.request(session, project, bid, reason=body.reason, now=clock.now(), by=who,
+                                    settings=settings)
     return await idem.finish(session, await recovery_view(session, project, recovery))  # type: ignore[return-value]
 
 

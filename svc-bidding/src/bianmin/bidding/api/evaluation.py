@@ -21,10 +21,11 @@ router = APIRouter(tags=["evaluation"])
 
 @router.post("/projects/{code}/evaluation/start", summary="Begin evaluation", dependencies=[require_scopes(WRITE)],
              responses=problem_responses(401, 403, 404, 409))
-async def start_evaluation(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
+async def start_evaluation(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                           settings: SettingsDep) -> ProjectRead:
     """Begin (or, after an upheld objection in publicity, resume) the evaluation."""
     project = await managed(session, code, who)
-    await evaluation.start(session, project, now=clock.now(), actor=actor_of(who))
+    await evaluation.start(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
 

@@ -70,11 +70,12 @@ async def sign_in(code: str, body: SignInRequest, session: SessionDep, who: Prin
 @router.post("/projects/{code}/bids/{bid_id}/reveal", summary="Reveal a bid's key", dependencies=[require_scopes(BID)],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def reveal(code: str, bid_id: str, body: RevealRequest, session: SessionDep, who: PrincipalDep,
-                 clock: ClockDep) -> BidRead:
+                 clock: ClockDep, settings: SettingsDep) -> BidRead:
     """Decrypt a bid with its revealed key within the window and check its commitment."""
     project = await projects_get(session, code, who)
     bid = await opening.get_bid(session, project, bid_id)
-    await opening.reveal(session, project, bid, data_key=body.data_key, salt=body.salt, now=clock.now(), by=who)
+    await opening.reveal(session, project, bid, data_key=body.data_key, salt=body.salt, now=clock.now(), by=who,
+                         settings=settings)
     await session.commit()
     return bid_view(project, bid, opened=True)
 
@@ -166,11 +167,11 @@ async def opening_stream(code: str, request: Request, session: SessionDep, who: 
 @router.post("/projects/{code}/responses", status_code=201, summary="Confirm the record or object",
              dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
 async def respond(code: str, body: ResponseCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
-                  clock: ClockDep) -> ResponseRead:
+                  clock: ClockDep, settings: SettingsDep) -> ResponseRead:
     """Confirm the opening record or raise an objection within the window (or object during publicity)."""
     project = await projects_get(session, code, who)
     row = await opening.respond(session, project, credit_code=body.credit_code, kind=body.kind, text=body.text,
-                                now=clock.now(), by=who)
+                                now=clock.now(), by=who, settings=settings)
     return await idem.finish(session, ResponseRead.model_validate(row))  # type: ignore[return-value]
 
 

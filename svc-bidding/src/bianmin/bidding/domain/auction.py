@@ -35,9 +35,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.bidders import ensure_eligible, registration_of, secured_amount
+from bianmin.bidding.domain.common import days
 from bianmin.bidding.domain.projects import fail, transition
 from bianmin.bidding.models import Auction, AuctionBid, Project
 from bianmin.bidding.schemas import AuctionSetup
+from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
 from bianmin.kit.identity import Principal
 
@@ -147,7 +149,8 @@ async def final_offer(session: AsyncSession, project: Project, auction: Auction,
     return offer
 
 
-async def finish(session: AsyncSession, project: Project, auction: Auction, *, now: datetime, actor: str) -> Auction:
+async def finish(session: AsyncSession, project: Project, auction: Auction, *, now: datetime, actor: str,
+                 settings: BiddingSettings) -> Auction:
     """End the auction: the winner and price are publicised, or the project fails without a bid."""
     if auction.status == "scheduled":
         if now < auction.ends_at:
@@ -177,5 +180,5 @@ async def finish(session: AsyncSession, project: Project, auction: Auction, *, n
     await transition(session, project, "publicised", now=now, actor=actor,
                      reason=f"auction result publicised for {project.publicity_days} days")
     project.publicity_started_at = now
-    project.publicity_ends_at = now + timedelta(days=project.publicity_days)
+    project.publicity_ends_at = now + days(project.publicity_days, settings)
     return auction

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.models import OpeningRecord, Project, Section
+from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.errors import NotFound
 from bianmin.kit.identity import Principal
 
@@ -16,6 +17,16 @@ from bianmin.kit.identity import Principal
 def new_id() -> str:
     """A fresh opaque identifier (32 hex characters)."""
     return uuid.uuid4().hex
+
+
+def minutes(count: int, settings: BiddingSettings) -> timedelta:
+    """``count`` minutes of an opening window, each ``settings.minute_seconds`` long."""
+    return timedelta(seconds=count * settings.minute_seconds)
+
+
+def days(count: int, settings: BiddingSettings) -> timedelta:
+    """``count`` days of a publicity period, each ``settings.day_seconds`` long."""
+    return timedelta(seconds=count * settings.day_seconds)
 
 
 def actor_of(principal: Principal) -> str:

@@ -36,6 +36,7 @@ from bianmin.bidding.domain.bidders import registration_of
 from bianmin.bidding.domain.common import actor_of, new_id, record
 from bianmin.bidding.domain.opening import apply_package, window_end
 from bianmin.bidding.models import Bid, EscrowRecovery, EscrowShare, Project
+from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
 from bianmin.kit.identity import Principal
 
@@ -57,11 +58,11 @@ def recover_private_key(shares: list[str], *, threshold: int, public_key: bytes)
 
 
 async def request(session: AsyncSession, project: Project, bid: Bid, *, reason: str, now: datetime,
-                  by: Principal) -> EscrowRecovery:
+                  by: Principal, settings: BiddingSettings) -> EscrowRecovery:
     """Record a bidder's technical-failure request to open its bid with the escrow shares."""
     if project.status != "opening":
         raise Conflict("Escrow recovery is requested while the opening runs.", code="not_opening")
-    if now >= window_end(project):
+    if now >= window_end(project, settings):
         raise Conflict("The decryption window has closed.", code="window_closed")
     section = next(s for s in project.sections if s.id == bid.section_id)
     await registration_of(session, section, bid.credit_code, by)

@@ -17,13 +17,14 @@ a tender whose sections all failed is failed.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain import bids as bid_rules
+from bianmin.bidding.domain.common import days, minutes
 from bianmin.bidding.domain.opening import unanswered
 from bianmin.bidding.domain.projects import fail, transition
 from bianmin.bidding.models import Bid, Complaint, ExpertScore, Project, Registration, Section
@@ -52,11 +53,12 @@ def rank_comprehensive(bids: list[Bid], technical: dict[str, Decimal], *, price_
     return sorted(bids, key=lambda b: (-(b.total_score or 0), b.price, b.received_at))
 
 
-async def start(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:
+async def start(session: AsyncSession, project: Project, *, now: datetime, actor: str,
+                settings: BiddingSettings) -> None:
     """Begin evaluation after the confirmation window with every opening objection answered."""
     if project.status == "opened":
         assert project.opened_at is not None
-        if now < project.opened_at + timedelta(minutes=project.confirmation_minutes):
+        if now < project.opened_at + minutes(project.confirmation_minutes, settings):
             raise Conflict("Bidders may still confirm or object to the opening record.", code="window_open")
         if await unanswered(session, project, "opening"):
             raise Conflict("Objections to the opening are unanswered.", code="objections_unanswered")
@@ -128,7 +130,7 @@ async def publicise(session: AsyncSession, project: Project, *, now: datetime, a
     await transition(session, project, "publicised", now=now, actor=actor,
                      reason=f"winning candidates publicised for {project.publicity_days} days")
     project.publicity_started_at = now
-    project.publicity_ends_at = now + timedelta(days=project.publicity_days)
+    project.publicity_ends_at = now + days(project.publicity_days, settings)
 
 
 async def award(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:

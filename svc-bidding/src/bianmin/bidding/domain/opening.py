@@ -13,7 +13,7 @@ ceiling is invalid, the collusion screens run, and a section left with fewer tha
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,7 +24,7 @@ from bianmin.bidding import sealing
 from bianmin.bidding.domain import bids as bid_rules
 from bianmin.bidding.domain import collusion
 from bianmin.bidding.domain.bidders import registration_of, secured_amount
-from bianmin.bidding.domain.common import record
+from bianmin.bidding.domain.common import minutes, record
 from bianmin.bidding.domain.projects import fail, transition
 from bianmin.bidding.models import Bid, EscrowRecovery, OpeningResponse, Project, Registration, Section
 from bianmin.bidding.settings import BiddingSettings
@@ -60,10 +60,10 @@ def parse_package(package: dict[str, Any]) -> tuple[Decimal, int, str, list[str]
     return price, duration, manager, hashes
 
 
-def window_end(project: Project) -> datetime:
+def window_end(project: Project, settings: BiddingSettings) -> datetime:
     """When the decryption window closes."""
     assert project.opening_started_at is not None
-    return project.opening_started_at + timedelta(minutes=project.decryption_minutes)
+    return project.opening_started_at + minutes(project.decryption_minutes, settings)
 
 
 async def _names(session: AsyncSession, project: Project) -> dict[tuple[int, str], str]:
@@ -90,7 +90,7 @@ async def start(session: AsyncSession, project: Project, *, now: datetime, actor
         else:
             alive.append(section.code)
     await record(session, project, "opening_started", {
-        "window_closes_at": window_end(project).isoformat(), "sections": alive}, now=now)
+        "window_closes_at": window_end(project, settings).isoformat(), "sections": alive}, now=now)
     if not alive:
         await fail(session, project, now=now, actor=actor, reason=f"fewer than {settings.min_bidders} bidders (§44)")
 
@@ -139,11 +139,11 @@ async def apply_package(session: AsyncSession, project: Project, section: Sectio
 
 
 async def reveal(session: AsyncSession, project: Project, bid: Bid, *, data_key: str, salt: str, now: datetime,
-                 by: Principal) -> Bid:
+                 by: Principal, settings: BiddingSettings) -> Bid:
     """Open one bid with the key its bidder reveals, within the decryption window."""
     if project.status != "opening":
         raise Conflict("Bids are revealed while the opening runs.", code="not_opening")
-    if now >= window_end(project):
+    if now >= window_end(project, settings):
         raise Conflict("The decryption window has closed.", code="window_closed")
     section = next(s for s in project.sections if s.id == bid.section_id)
     await registration_of(session, section, bid.credit_code, by)
@@ -180,7 +180,7 @@ async def finish(session: AsyncSession, project: Project, *, now: datetime, acto
         if section.outcome == "failed":
             continue
         counted = await bid_rules.counted(session, section)
-        if now < window_end(project) and any(b.reveal_status == "sealed" for b in counted):
+        if now < window_end(project, settings) and any(b.reveal_status == "sealed" for b in counted):
             raise Conflict("The decryption window is still open.", code="window_open")
         for bid in counted:
             if bid.reveal_status == "sealed":
@@ -219,11 +219,11 @@ async def finish(session: AsyncSession, project: Project, *, now: datetime, acto
 
 
 async def respond(session: AsyncSession, project: Project, *, credit_code: str, kind: str, text: str, now: datetime,
-                  by: Principal) -> OpeningResponse:
+                  by: Principal, settings: BiddingSettings) -> OpeningResponse:
     """A bidder confirms the record or objects: at the opening, or during the publicity of candidates."""
     if project.status == "opened":
         assert project.opened_at is not None
-        if now >= project.opened_at + timedelta(minutes=project.confirmation_minutes):
+        if now >= project.opened_at + minutes(project.confirmation_minutes, settings):
             raise Conflict("The confirmation window has closed.", code="window_closed")
         stage = "opening"
     elif project.status == "publicised" and kind == "objection":
