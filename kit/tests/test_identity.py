@@ -66,3 +66,23 @@ def test_tenancy() -> None:
     assert not CLERK.may_act_on("330199002")
     assert not CLERK.may_act_on(None)
     assert not ANONYMOUS.may_act_on("330199001")
+
+
+def test_a_route_names_the_scopes_it_requires() -> None:
+    from fastapi import APIRouter
+
+    from bianmin.kit.identity import declared_scopes, require_scopes
+
+    router = APIRouter()
+
+    @router.post("/things", dependencies=[require_scopes("queue:write")])
+    async def make() -> None:
+        """A guarded route."""
+
+    @router.get("/things")
+    async def read() -> None:
+        """An open route."""
+
+    guarded, unguarded = router.routes
+    assert declared_scopes(guarded) == {"queue:write"}
+    assert declared_scopes(unguarded) == frozenset()

@@ -123,7 +123,7 @@ PrincipalDep = Annotated[Principal, Depends(authenticate)]
 
 
 def require_scopes(*scopes: str) -> Any:
-    """A dependency that answers 403 unless the principal holds every one of ``scopes``."""
+    """A dependency that answers 403 unless the principal holds every one of ``scopes`` (see :func:`declared_scopes`)."""
 
     def check(principal: PrincipalDep) -> Principal:
         missing = [s for s in scopes if not principal.has_scope(s)]
@@ -131,7 +131,21 @@ def require_scopes(*scopes: str) -> Any:
             raise Forbidden(f"This key lacks the scope {', '.join(missing)}.", code="scope_missing")
         return principal
 
+    check.required_scopes = scopes  # type: ignore[attr-defined]
     return Depends(check)
+
+
+def declared_scopes(route: object) -> frozenset[str]:
+    """The scopes a route requires through :func:`require_scopes` (its own or its dependencies')."""
+    found: set[str] = set()
+    stack = [getattr(route, "dependant", None)]
+    while stack:
+        dependant = stack.pop()
+        if dependant is None:
+            continue
+        found.update(getattr(dependant.call, "required_scopes", ()))
+        stack.extend(dependant.dependencies)
+    return frozenset(found)
 
 
 def ensure_tenant(principal: Principal, tenant: str | None) -> None:
