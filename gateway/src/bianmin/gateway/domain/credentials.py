@@ -33,7 +33,7 @@ SECRET_LENGTH = 43
 _KEY_FORMAT = re.compile(r"^bm_([a-z0-9]{12})_([A-Za-z0-9]{43})$")
 _CLIENT_FORMAT = re.compile(r"^bmc_[a-z0-9]{16}$")
 TENANT_PATTERN = r"^(\*|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})$"
-SCOPE_PATTERN = r"^[a-z][a-z0-9_-]*(:[a-z0-9_*-]+)?$"
+SCOPE_PATTERN = r"^[a-z][a-z0-9_-]*(:[A-Za-z0-9_*-]+){0,2}$"
 
 Credential = ApiKey | OAuthClient
 
