@@ -1,0 +1,347 @@
+"""The platform's flows across services, end to end, through the gateway only (issue 9).
+
+nats-server, the six services and the gateway run as real processes on the real clock; keys of
+different tenants and scopes are made through the gateway's command line. Where a story needs a
+period to pass, the data or an operator setting makes it short, never a backdoor:
+tenders close a few seconds after they are published, and the bidding service runs with a
+one-second minute and a two-second day (``BIANMIN_BIDDING_MINUTE_SECONDS``/``DAY_SECONDS``), so
+the decryption window, the confirmation window and the three days of publicity pass in seconds.
+The stories run in order and share the platform; NATS is restarted in the middle of stories 1–3
+and every event published around the restart must still arrive.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from bianmin.bidding.sealing import BidSecret, seal
+from bianmin.kit.identifiers import with_uscc_check
+from bianmin.kit.localrun import Platform, create_key, free_layout
+from bianmin.kit.testing.nats import NatsServer
+
+pytestmark = pytest.mark.e2e
+
+T = TypeVar("T")
+TOWNSHIP = "330199001"
+TENDERER = with_uscc_check("12330199MA0000900")
+ISSUER = "E2EINS"
+BIDDING_UNITS = {"BIANMIN_BIDDING_MINUTE_SECONDS": "1", "BIANMIN_BIDDING_DAY_SECONDS": "2",
+                 "BIANMIN_BIDDING_WORKER_POLL_SECONDS": "1"}
+STORY1 = "BM-E2E-001"
+STORY2 = "BM-E2E-002"
+PRICES_1 = {1: "8700000.00", 2: "9000000.00", 3: "9500000.00", 4: "8800000.00"}
+PRICES_2 = {5: "9100000.00", 6: "9200000.00", 7: "9300000.00", 8: "9400000.00"}
+
+
+def enterprise(n: int) -> str:
+    """The shared demo numbering's credit code of enterprise ``n`` (offset to stay clear of the demo)."""
+    return with_uscc_check(f"91330199MA{900 + n:07d}")
+
+
+def wait_for(check: Callable[[], T | None], what: str, timeout: float = 45.0) -> T:
+    """Poll ``check`` until it returns something truthy; fail naming ``what`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.3)
+
+
+class Api:
+    """One key's view of the platform: every call goes through the gateway."""
+
+    def __init__(self, base: str, key: str) -> None:
+        self.client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=30)
+
+    def get(self, path: str, **params: Any) -> Any:
+        """GET that must answer 200; the JSON body."""
+        response = self.client.get(path, params=params or None)
+        assert response.status_code == 200, (path, response.status_code, response.text)
+        return response.json()
+
+    def post(self, path: str, body: Any = None, *, expect: int = 200, headers: dict[str, str] | None = None) -> Any:
+        """POST that must answer ``expect``; the JSON body."""
+        response = self.client.post(path, json=body, headers=headers)
+        assert response.status_code == expect, (path, response.status_code, response.text)
+        return response.json() if response.content else None
+
+    def put(self, path: str, body: Any) -> Any:
+        """PUT that must answer 200; the JSON body."""
+        response = self.client.put(path, json=body)
+        assert response.status_code == 200, (path, response.status_code, response.text)
+        return response.json()
+
+
+class World:
+    """The running platform and the keys of its actors."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.base = platform.layout.url("gateway")
+        specs: dict[str, tuple[str, list[str]]] = {
+            "admin": ("*", ["admin"]),
+            "township": (TOWNSHIP, ["bidding:write", "guarantee:read"]),
+            "supervisor": ("*", ["bidding:supervise"]),
+            "issuer": ("*", [f"guarantee:issuer:{ISSUER}"]),
+            **{f"bidder{n}": ("*", ["bidding:bid", "guarantee:apply", f"guarantee:applicant:{enterprise(n)}"])
+               for n in (*PRICES_1, *PRICES_2)},
+        }
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            keys = dict(zip(specs, pool.map(lambda item: create_key(
+                platform.layout, name=f"e2e {item[0]}", tenant=item[1][0], scopes=item[1][1]), specs.items()),
+                strict=True))
+        self.apis = {name: Api(self.base, key) for name, key in keys.items()}
+        self.secrets: dict[str, dict[int, tuple[str, BidSecret]]] = {}
+
+    def __getitem__(self, name: str) -> Api:
+        return self.apis[name]
+
+    def restart_nats(self) -> None:
+        """Stop the platform's nats-server and start it again on the same port and store."""
+        assert self.platform.nats is not None
+        self.platform.nats.stop()
+        time.sleep(1.0)
+        self.platform.nats.start()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    var = Path(tmp_path_factory.mktemp("flows"))
+    nats = NatsServer(var / "nats").start()
+    layout = free_layout(var, nats.url)
+    layout.extra_env.update(BIDDING_UNITS)
+    running = Platform(layout, nats=nats)
+    try:
+        running.start_all()
+        yield World(running)
+    finally:
+        running.stop_all()
+        nats.stop()
+
+
+def tender(code: str, *, seconds: float) -> dict[str, Any]:
+    """A township construction tender whose bids close ``seconds`` from now."""
+    deadline = datetime.now(UTC) + timedelta(seconds=seconds)
+    return {"code": code, "name": "城东街道文化站改造工程", "category": "construction", "level": "township",
+            "site_code": TOWNSHIP, "tenderer_name": "城东街道办事处", "tenderer_credit_code": TENDERER,
+            "budget": "10000000.00", "sections": [{"code": "S1", "name": "施工", "budget": "10000000.00",
+                                                   "bid_bond_amount": "200000.00"}],
+            "bid_deadline": deadline.isoformat(), "opening_at": deadline.isoformat(),
+            "decryption_minutes": 5, "confirmation_minutes": 1, "publicity_days": 3}
+
+
+def setup_trading(world: World) -> None:
+    """The credit register of every bidder, and an issuer with a bid-bond tariff and a green discount."""
+    admin = world["admin"]
+    for n in (*PRICES_1, *PRICES_2):
+        if admin.client.get(f"/credit/v1/enterprises/{enterprise(n)}").status_code == 404:
+            admin.post("/credit/v1/enterprises", {"credit_code": enterprise(n), "name": f"便民区{900 + n}号建设有限公司"},
+                       expect=201)
+    if admin.client.get(f"/guarantee/v1/issuers/{ISSUER}").status_code == 404:
+        admin.post("/guarantee/v1/issuers", {
+            "code": ISSUER, "name": "便民测试财产保险便民支公司", "kind": "insurer", "credit_code": with_uscc_check(
+                "91330199MA0000031"), "max_single_amount": "5000000.00", "max_outstanding_amount": "200000000.00"},
+            expect=201)
+        admin.post(f"/guarantee/v1/issuers/{ISSUER}/tariffs", {
+            "type": "bid_bond", "effective_from": "2026-01-01", "rate": "0.002", "minimum_fee": "300.00"}, expect=201)
+        admin.put(f"/guarantee/v1/issuers/{ISSUER}/color-rules/green", {"discount": "0.10"})
+
+
+def publish_and_bond(world: World, code: str, prices: dict[int, str], *, seconds: float,
+                     fingerprints: dict[int, str]) -> datetime:
+    """Publish a tender, give every bidder an issued bid bond, register and seal their bids; the deadline."""
+    township, issuer = world["township"], world["issuer"]
+    created = township.post("/bidding/v1/projects", tender(code, seconds=seconds), expect=201)
+    assert created["status"] == "draft"
+    assert township.post(f"/bidding/v1/projects/{code}/publish")["status"] == "published"
+    terms = wait_for(lambda: _ok(world["admin"].client.get(f"/guarantee/v1/projects/{code}")),
+                     "guarantee to learn the tender from bidding.project.published")
+    assert str(terms["sections"][0]["bid_bond_amount"]).startswith("200000")
+    for n in prices:
+        bidder = world[f"bidder{n}"]
+        applied = bidder.post("/guarantee/v1/guarantees", {
+            "type": "bid_bond", "issuer_code": ISSUER, "project_code": code, "section_code": "S1",
+            "applicant_credit_code": enterprise(n), "applicant_name": f"便民区{900 + n}号建设有限公司",
+            "amount": "200000.00", "expires_on": (date.today() + timedelta(days=90)).isoformat()}, expect=201)
+        assert Decimal(str(applied["fee"])) == Decimal("360.00"), applied  # 0.2% of 200,000 = 400, green −10%
+        number = applied["number"]
+        assert issuer.post(f"/guarantee/v1/guarantees/{number}/underwrite")["status"] == "underwriting"
+        assert issuer.post(f"/guarantee/v1/guarantees/{number}/issue")["status"] == "issued"
+    wait_for(lambda: _secured(township, code) >= set(map(enterprise, prices)),
+             "bidding to see every deposit secured from guarantee.guarantee.issued")
+    secrets: dict[int, tuple[str, BidSecret]] = {}
+    for n, price in prices.items():
+        bidder = world[f"bidder{n}"]
+        bidder.post(f"/bidding/v1/projects/{code}/sections/S1/registrations",
+                    {"credit_code": enterprise(n), "name": f"便民区{900 + n}号建设有限公司"}, expect=201)
+        sealed, secret = seal({"price": price, "duration_days": 180, "project_manager": "王工", "document_hashes": []},
+                              project=code, section="S1", bidder=enterprise(n))
+        receipt = bidder.post(f"/bidding/v1/projects/{code}/sections/S1/bids",
+                              {"credit_code": enterprise(n), **sealed.as_request()}, expect=201,
+                              headers={"X-Device-Fingerprint": fingerprints[n]})
+        assert "price" not in receipt or receipt["price"] is None
+        secrets[n] = (receipt["bid_id"], secret)
+    world.secrets[code] = secrets
+    return datetime.fromisoformat(created["bid_deadline"])
+
+
+def _ok(response: httpx.Response) -> Any:
+    return response.json() if response.status_code == 200 else None
+
+
+def _secured(township: Api, code: str) -> set[str]:
+    return {d["credit_code"] for d in township.get(f"/bidding/v1/projects/{code}/deposits") if d["status"] == "secured"}
+
+
+def open_bids(world: World, code: str, deadline: datetime, reveal: list[int]) -> dict[str, dict[str, Any]]:
+    """Past the deadline: close, start the opening, reveal ``reveal``'s bids, finish; the record by credit code."""
+    township = world["township"]
+    time.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 0.5)
+    if township.get(f"/bidding/v1/projects/{code}")["status"] == "published":
+        response = township.client.post(f"/bidding/v1/projects/{code}/close")
+        assert response.status_code in (200, 409), response.text
+    assert township.get(f"/bidding/v1/projects/{code}")["status"] == "closed"
+    commitments = township.get(f"/bidding/v1/projects/{code}/sections/S1/commitments")["commitments"]
+    assert len(commitments) == len(world.secrets[code])
+    assert township.post(f"/bidding/v1/projects/{code}/opening/start")["status"] == "opening"
+    for n in reveal:
+        bid_id, secret = world.secrets[code][n]
+        bidder = world[f"bidder{n}"]
+        bidder.post(f"/bidding/v1/projects/{code}/opening/sign-in", {"credit_code": enterprise(n)})
+        assert bidder.post(f"/bidding/v1/projects/{code}/bids/{bid_id}/reveal", secret.as_reveal())["price"]
+    wait_for(lambda: township.client.post(f"/bidding/v1/projects/{code}/opening/finish").status_code == 200,
+             "the decryption window to close and the opening to finish", timeout=30)
+    assert township.get(f"/bidding/v1/projects/{code}")["status"] == "opened"
+    return {row["credit_code"]: row for row in township.get(f"/bidding/v1/projects/{code}/opening")}
+
+
+def bidding_figures(world: World) -> dict[str, Any]:
+    """The bidding service's cockpit figures by name."""
+    overview = world["admin"].get("/bidding/v1/stats/overview")
+    return {f["name"]: f["value"] for f in overview["figures"]}
+
+
+def test_story_1_a_tender_from_bid_bonds_to_award_releases_the_losers_bonds(world: World) -> None:
+    setup_trading(world)
+    township, admin = world["township"], world["admin"]
+    before = bidding_figures(world)
+    fingerprints = {n: f"device-{n}" for n in PRICES_1}
+    deadline = publish_and_bond(world, STORY1, PRICES_1, seconds=25, fingerprints=fingerprints)
+    world.restart_nats()
+    rows = open_bids(world, STORY1, deadline, reveal=[1, 2, 3])
+    assert {c: r["validity"] for c, r in rows.items()} == {
+        enterprise(1): "valid", enterprise(2): "valid", enterprise(3): "valid", enterprise(4): "void"}
+    assert all(r["deposit_secured"] for c, r in rows.items() if c != enterprise(4))
+    confirmed = world["bidder1"].post(f"/bidding/v1/projects/{STORY1}/responses",
+                                      {"credit_code": enterprise(1), "kind": "confirm", "text": ""}, expect=201)
+    assert confirmed["kind"] == "confirm"
+    evaluating = wait_for(lambda: _ok(township.client.post(f"/bidding/v1/projects/{STORY1}/evaluation/start")),
+                          "the confirmation window to close")
+    assert evaluating["status"] == "evaluating"
+    publicised = township.post(f"/bidding/v1/projects/{STORY1}/evaluation/publicise")
+    assert publicised["status"] == "publicised"
+    early = township.client.post(f"/bidding/v1/projects/{STORY1}/award")
+    assert early.status_code == 409
+    assert early.json()["code"] == "publicity_running"
+    awarded = wait_for(lambda: _ok(township.client.post(f"/bidding/v1/projects/{STORY1}/award")),
+                       "the publicity to end", timeout=30)
+    assert awarded["status"] == "awarded"
+    section = awarded["sections"][0]
+    assert (section["winner_credit_code"], section["award_amount"]) == (enterprise(1), "8700000.00")
+    history = [t["to_status"] for t in township.get(f"/bidding/v1/projects/{STORY1}/transitions")]
+    assert history == ["draft", "published", "closed", "opening", "opened", "evaluating", "publicised", "awarded"]
+
+    def bonds() -> dict[str, str]:
+        items = admin.get("/guarantee/v1/guarantees", project_code=STORY1, limit=50)["items"]
+        return {g["applicant_credit_code"]: g["status"] for g in items}
+
+    wait_for(lambda: all(bonds()[enterprise(n)] == "released" for n in (2, 3, 4)),
+             "guarantee to release the losers' bonds from bidding.project.awarded")
+    assert bonds()[enterprise(1)] == "issued"
+    after = bidding_figures(world)
+    assert Decimal(str(after["budget_total"])) - Decimal(str(before["budget_total"] or 0)) == Decimal("10000000.00")
+    assert Decimal(str(after["award_total"])) - Decimal(str(before["award_total"] or 0)) == Decimal("8700000.00")
+    assert Decimal(str(after["savings"])) - Decimal(str(before["savings"] or 0)) == Decimal("1300000.00")
+    assert after["savings_rate"] is not None
+
+
+def test_story_2_collusion_is_flagged_confirmed_and_bars_both_enterprises(world: World) -> None:
+    township, supervisor, admin = world["township"], world["supervisor"], world["admin"]
+    quote_before = admin.get("/guarantee/v1/quotes", amount="200000.00", credit_code=enterprise(5))
+    assert Decimal(str(quote_before[0]["discount"])) > 0
+    fingerprints = {5: "shared-laptop", 6: "shared-laptop", 7: "device-7", 8: "device-8"}
+    deadline = publish_and_bond(world, STORY2, PRICES_2, seconds=25, fingerprints=fingerprints)
+    open_bids(world, STORY2, deadline, reveal=[5, 6, 7, 8])
+    flags = supervisor.get("/bidding/v1/flags", project_code=STORY2)
+    screens = {f["screen"]: f for f in flags}
+    assert "regular_gaps" in screens, flags
+    device = screens["same_device_fingerprint"]
+    assert device["credit_codes"] == sorted([enterprise(5), enterprise(6)])
+    assert device["evidence"]["device_fingerprint"] == "shared-laptop"
+    world.restart_nats()
+    decided = supervisor.post(f"/bidding/v1/flags/{device['id']}/confirm", {"note": "同一设备编制投标文件，报价等差"})
+    assert decided["status"] == "confirmed"
+    for n in (5, 6):
+        records = wait_for(lambda n=n: _records(admin, enterprise(n)), f"credit to record the collusion of {n}")
+        assert any(r["kind"] == "collusion" for r in records), records
+        color = wait_for(lambda n=n: (c := admin.get(f"/credit/v1/enterprises/{enterprise(n)}/color"))["color"] == "red"
+                         and c, f"enterprise {n}'s color to turn red")
+        assert color["contributions"]
+    assert admin.get(f"/credit/v1/enterprises/{enterprise(7)}/color")["color"] != "red"
+    wait_for(lambda: Decimal(str(admin.get("/guarantee/v1/quotes", amount="200000.00",
+                                           credit_code=enterprise(5))[0]["discount"])) == 0,
+             "guarantee to learn the red color (no discount)")
+    next_code = "BM-E2E-003"
+    created = township.post("/bidding/v1/projects", tender(next_code, seconds=600), expect=201)
+    township.post(f"/bidding/v1/projects/{created['code']}/publish")
+
+    def refused() -> bool:
+        response = world["bidder5"].client.post(f"/bidding/v1/projects/{next_code}/sections/S1/registrations",
+                                                json={"credit_code": enterprise(5), "name": "便民区905号建设有限公司"})
+        assert response.status_code in (201, 403, 409, 422), response.text
+        return response.status_code != 201
+
+    assert wait_for(refused, "bidding to learn the red color and refuse the registration")
+
+
+def test_story_3_a_winner_refusing_to_sign_defaults_and_its_bond_is_claimed(world: World) -> None:
+    township, issuer, admin = world["township"], world["issuer"], world["admin"]
+    default = township.post(f"/bidding/v1/projects/{STORY1}/defaults", {
+        "section_code": "S1", "credit_code": enterprise(1), "reason": "refused_to_sign",
+        "detail": "中标通知书发出后30日内拒不签订合同"}, expect=201)
+    assert default
+    world.restart_nats()
+
+    def claim() -> dict[str, Any] | None:
+        items = admin.get("/guarantee/v1/claims", limit=50)["items"]
+        bond = next(g for g in admin.get("/guarantee/v1/guarantees", project_code=STORY1, limit=50)["items"]
+                    if g["applicant_credit_code"] == enterprise(1))
+        return next((c for c in items if c["guarantee_number"] == bond["number"]), None)
+
+    opened = wait_for(claim, "guarantee to open a claim from bidding.bidder.defaulted")
+    assert Decimal(str(opened["amount"])) == Decimal("200000.00")
+    paid = issuer.post(f"/guarantee/v1/claims/{opened['number']}/pay", {"payment_reference": "PAY-E2E-1"})
+    assert paid["status"] == "paid"
+    wait_for(lambda: any(r["kind"] != "collusion" for r in _records(admin, enterprise(1))),
+             "credit to record the default")
+    color = admin.get(f"/credit/v1/enterprises/{enterprise(1)}/color")
+    assert color["color"] != "green" or Decimal(str(color["score"])) < 100, color
+    changes = admin.get(f"/credit/v1/enterprises/{enterprise(1)}/color-changes")
+    assert changes
+
+
+def _records(api: Api, code: str) -> list[dict[str, Any]]:
+    body = api.get(f"/credit/v1/enterprises/{code}/records")
+    return body["items"] if isinstance(body, dict) else body
