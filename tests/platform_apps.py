@@ -1,0 +1,118 @@
+"""The six services as in-process apps over migrated databases, and their operations from OpenAPI.
+
+The access matrix, the fuzz tests and the sealed-bid scan share this: each service's app is built
+as its own tests build it (events off, the test secret), and every operation of its OpenAPI
+document is listed with the route that serves it, so a new route is covered without editing here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from bianmin.kit.clock import FixedClock
+from bianmin.kit.identifiers import with_uscc_check
+from bianmin.kit.identity import PUBLIC_EXTRA, declared_scopes
+from bianmin.kit.testing.client import TEST_SECRET
+from bianmin.kit.testing.databases import TestDatabases
+
+SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit")
+SETTINGS = {"catalog": "CatalogSettings", "queue": "QueueSettings", "consult": "ConsultSettings",
+            "bidding": "BiddingSettings", "guarantee": "GuaranteeSettings", "credit": "CreditSettings"}
+T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+METHODS = ("get", "post", "put", "patch", "delete")
+ENTERPRISE = with_uscc_check("91330199MA0000001")
+# Plausible path values per service; anything else is filled from the parameter's schema.
+PATH_VALUES: dict[str, dict[str, str]] = {
+    "catalog": {"code": "330199-SC-001", "number": "BJ2026030200001", "day": "2026-03-02"},
+    "queue": {"code": "330199001", "prefix": "A", "ticket_id": "1", "counter_id": "1"},
+    "consult": {"code": "ZX2026030200001"},
+    "bidding": {"code": "BM-2026-001", "section": "S1"},
+    "guarantee": {"code": "PICC", "number": "BH2026030200001", "color": "green", "size": "1", "seq": "0"},
+    "credit": {"code": ENTERPRISE, "version": "1"},
+}
+_PARAM = re.compile(r"{([^}]+)}")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a service's OpenAPI document and the route that serves it."""
+
+    service: str
+    method: str
+    path: str
+    public: bool
+    scopes: frozenset[str]
+    has_body: bool
+    document: dict[str, Any]
+
+    @property
+    def streams(self) -> bool:
+        """Whether a successful answer is a server-sent event stream (it does not end by itself)."""
+        return any("text/event-stream" in (r.get("content") or {}) for r in self.document.get("responses", {}).values())
+
+    @property
+    def label(self) -> str:
+        """``service METHOD /path`` for messages."""
+        return f"{self.service} {self.method.upper()} {self.path}"
+
+    def url(self, values: dict[str, str] | None = None) -> str:
+        """The path with every parameter filled: from ``values``, the service's plausible values, or the schema."""
+        params = {p["name"]: p for p in self.document.get("parameters", []) if p.get("in") == "path"}
+        chosen = {**PATH_VALUES.get(self.service, {}), **(values or {})}
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in chosen:
+                return chosen[name]
+            schema = params.get(name, {}).get("schema", {})
+            if schema.get("type") == "integer":
+                return "1"
+            if schema.get("enum"):
+                return str(schema["enum"][0])
+            return "X1"
+
+        return _PARAM.sub(fill, self.path)
+
+
+def build_app(service: str, databases: TestDatabases, backend: str = "sqlite") -> FastAPI:
+    """A service's app over a fresh migrated database, events off, at a fixed time."""
+    settings_class = getattr(importlib.import_module(f"bianmin.{service}.settings"), SETTINGS[service])
+    settings = settings_class(database_url=databases.url(backend, f"bianmin.{service}.migrations"),
+                              internal_secret=TEST_SECRET, events_enabled=False)
+    return importlib.import_module(f"bianmin.{service}.app").create_app(settings, clock=FixedClock(T0))
+
+
+def _api_routes(routes: list[Any]) -> Any:
+    """Every API route, also those inside included routers (FastAPI keeps them as effective candidates)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        for candidate in getattr(route, "_effective_candidates", None) or ():
+            if getattr(candidate, "dependant", None) is not None and getattr(candidate, "methods", None):
+                yield candidate
+
+
+def operations(service: str, app: FastAPI) -> list[Operation]:
+    """Every operation under ``/v1`` of the app's OpenAPI document, with its route's declarations."""
+    document_paths = app.openapi()["paths"]
+    routes = list(_api_routes(app.routes))
+    found = []
+    for path, item in document_paths.items():
+        if not path.startswith("/v1/"):
+            continue
+        for method in METHODS:
+            if method not in item:
+                continue
+            route = next(r for r in routes if r.path == path and method.upper() in r.methods)
+            document = item[method]
+            found.append(Operation(service=service, method=method, path=path,
+                                   public=bool(document.get(PUBLIC_EXTRA)), scopes=declared_scopes(route),
+                                   has_body="requestBody" in document, document=document))
+    return found

@@ -1,0 +1,216 @@
+"""Who may do what, for every operation of every service's OpenAPI document.
+
+The operations come from each service's own document (the gateway's merged document is their
+union), so a route added tomorrow is in the matrix without editing this file:
+- without the internal token, with a forged one or an expired one: 401 everywhere;
+- as the anonymous principal: 401 unless the operation is declared public;
+- as a key without the scopes an operation declares (``require_scopes``): 403;
+- as a township key on another township's resource (each service's main resource, made for real): 403 or 404;
+- and no 5xx for any of these callers.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from bianmin.kit.identity import ANONYMOUS, IDENTITY_HEADER, Principal, mint_token
+from bianmin.kit.testing.client import DISTRICT_ADMIN, TEST_SECRET, client_for, running
+from bianmin.kit.testing.databases import TestDatabases
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+for _service in ("bidding", "guarantee", "queue", "catalog", "consult"):
+    sys.path.insert(0, str(ROOT / f"svc-{_service}" / "tests"))
+
+from platform_apps import SERVICES, Operation, build_app, operations  # noqa: E402
+
+OWN = "330199001"
+OTHER = "330199002"
+# Reads that are district-wide on purpose, with the reason.
+SHARED_READS = {
+    "credit GET /v1/records/{record_id}": "an enterprise's credit records are shared across the district "
+                                          "(GET /v1/enterprises/{code}/records lists them to every key); "
+                                          "only deciding on them is bound to the recording township",
+}
+NOBODY = Principal(key_id="key-no-scopes", tenant="*", scopes=frozenset(), name="no scopes")
+
+
+@pytest.fixture(params=SERVICES)
+def service_app(request: pytest.FixtureRequest, test_databases: TestDatabases) -> tuple[str, FastAPI]:
+    """One service's app over a fresh migrated database (built outside the event loop: migrations run their own)."""
+    return request.param, build_app(request.param, test_databases)
+
+
+def _raw_client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                             base_url="http://service.test")
+
+
+async def _call(client: httpx.AsyncClient, op: Operation, url: str | None = None, **kwargs: Any) -> httpx.Response:
+    body = {"json": {}} if op.has_body else {}
+    return await client.request(op.method.upper(), url or op.url(), **body, **kwargs)
+
+
+def _is_problem(response: httpx.Response) -> bool:
+    return response.headers.get("content-type", "").startswith("application/problem+json")
+
+
+async def test_every_operation_refuses_callers_without_a_valid_identity(service_app: tuple[str, FastAPI]) -> None:
+    service, app = service_app
+    forged = mint_token(DISTRICT_ADMIN, "not-the-internal-secret-but-long-enough-0123456789")
+    expired = mint_token(DISTRICT_ADMIN, TEST_SECRET, ttl_seconds=60, now=time.time() - 3600)
+    wrong: list[str] = []
+    async with running(app), _raw_client(app) as client:
+        ops = operations(service, app)
+        assert ops, service
+        for op in ops:
+            for name, headers in (("none", {}), ("forged", {IDENTITY_HEADER: forged}),
+                                  ("expired", {IDENTITY_HEADER: expired}), ("garbage", {IDENTITY_HEADER: "x.y.z"})):
+                response = await _call(client, op, headers=headers)
+                if response.status_code != 401 or not _is_problem(response):
+                    wrong.append(f"{op.label} [{name}] -> {response.status_code} {response.text[:120]}")
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_the_anonymous_caller_reaches_only_public_operations(service_app: tuple[str, FastAPI]) -> None:
+    service, app = service_app
+    wrong: list[str] = []
+    async with running(app), client_for(app, ANONYMOUS) as client:
+        for op in operations(service, app):
+            if op.public and op.streams:
+                continue
+            response = await _call(client, op)
+            if response.status_code >= 500:
+                wrong.append(f"{op.label} -> {response.status_code} {response.text[:160]}")
+            elif not op.public and response.status_code != 401:
+                wrong.append(f"{op.label} is not public but answered the anonymous caller {response.status_code}")
+            elif op.public and response.status_code == 401:
+                wrong.append(f"{op.label} is public but refused the anonymous caller")
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_a_key_without_a_declared_scope_is_403(service_app: tuple[str, FastAPI]) -> None:
+    service, app = service_app
+    wrong: list[str] = []
+    async with running(app), client_for(app, NOBODY) as client:
+        ops = operations(service, app)
+        assert any(op.scopes for op in ops), f"{service} declares no scope on any route"
+        for op in ops:
+            if op.streams:
+                continue
+            response = await _call(client, op)
+            if response.status_code >= 500:
+                wrong.append(f"{op.label} -> {response.status_code} {response.text[:160]}")
+            elif op.scopes and (response.status_code != 403 or response.json().get("code") != "scope_missing"):
+                wrong.append(f"{op.label} declares {sorted(op.scopes)} but a key without them got {response.status_code}")
+            elif not op.public and op.method != "get" and 200 <= response.status_code < 300:
+                wrong.append(f"{op.label} changed something for a key without any scope ({response.status_code})")
+    assert not wrong, "\n".join(wrong)
+
+
+# Each service's main resource, made by the district for township OWN: the path values that name it.
+Setup = Callable[[FastAPI, httpx.AsyncClient], Awaitable[dict[str, str]]]
+
+
+async def _queue(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
+    from queue_testdata import make_hall, take
+
+    hall = await make_hall(admin, OWN)
+    ticket = await take(admin, hall=OWN)
+    return {"code": OWN, "counter_id": str(hall["counters"][1]), "ticket_id": str(ticket["id"])}
+
+
+async def _bidding(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
+    from bidding_factories import project_body
+
+    response = await admin.post("/v1/projects", json=project_body("BM-2026-077", site_code=OWN, level="township"))
+    assert response.status_code == 201, response.text
+    return {"code": "BM-2026-077", "section": "S1"}
+
+
+async def _credit(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
+    from platform_apps import ENTERPRISE
+
+    assert (await admin.post("/v1/enterprises", json={"credit_code": ENTERPRISE, "name": "便民区1号建设有限公司"})).status_code == 201
+    township = Principal(key_id="key-own-township", tenant=OWN, scopes=frozenset({"credit:write"}))
+    async with client_for(app, township) as client:
+        response = await client.post(f"/v1/enterprises/{ENTERPRISE}/records", json={
+            "kind": next(iter(await _credit_kinds(admin))), "occurred_on": "2026-02-20", "evidence": "监督检查通报"})
+    assert response.status_code == 201, response.text
+    assert response.json().get("site_code") == OWN, response.text
+    return {"record_id": str(response.json()["id"])}
+
+
+async def _credit_kinds(admin: httpx.AsyncClient) -> list[str]:
+    rules = (await admin.get("/v1/rules")).json()
+    items = rules["items"] if isinstance(rules, dict) and "items" in rules else rules
+    if isinstance(items, list) and items and "behaviours" in items[0]:
+        return [b["kind"] for b in items[0]["behaviours"]]
+    return ["late_performance"]
+
+
+async def _catalog(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
+    from catalog_testdata import CREDIT_CODE, seed
+
+    await seed(admin)
+    response = await admin.post("/v1/applications", json={
+        "item_code": "330199-SC-001", "site_code": OWN, "channel": "window",
+        "applicant": {"type": "legal", "id_number": CREDIT_CODE, "name": "便民区1号建设有限公司", "phone": "13800001234"},
+        "materials": [{"name": "营业执照申请书"}, {"name": "住所证明", "licence_no": "ZJ-2025-0001"}]})
+    assert response.status_code == 201, response.text
+    return {"number": response.json()["number"]}
+
+
+async def _consult(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
+    from consult_testdata import ask, seed_departments
+
+    await seed_departments(admin)
+    receipt = await ask(admin, site_code=OWN)
+    return {"consultation_id": str(receipt["id"])}
+
+
+async def _guarantee(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
+    from guarantee_factories import BIDDER, application, issue_guarantee, seed_issuer, seed_project
+
+    await seed_project(app)
+    await seed_issuer(admin)
+    return {"number": await issue_guarantee(app, BIDDER, application())}
+
+
+SETUPS: dict[str, tuple[Setup, frozenset[str]]] = {
+    "queue": (_queue, frozenset({"queue:*"})),
+    "bidding": (_bidding, frozenset({"bidding:write"})),
+    "credit": (_credit, frozenset({"credit:*"})),
+    "catalog": (_catalog, frozenset({"catalog:read", "catalog:write"})),
+    "consult": (_consult, frozenset({"consult:answer"})),
+    "guarantee": (_guarantee, frozenset({"guarantee:read", "guarantee:write"})),
+}
+
+
+async def test_a_township_key_cannot_act_on_another_townships_resource(service_app: tuple[str, FastAPI]) -> None:
+    service, app = service_app
+    setup, scopes = SETUPS[service]
+    stranger = Principal(key_id="key-other-township", tenant=OTHER, scopes=scopes, name="another township")
+    wrong: list[str] = []
+    async with running(app), client_for(app, DISTRICT_ADMIN) as admin, client_for(app, stranger) as client:
+        values = await setup(app, admin)
+        targeted = [op for op in operations(service, app)
+                    if not op.public and not op.streams and any(f"{{{name}}}" in op.path for name in values)]
+        assert targeted, service
+        for op in targeted:
+            response = await _call(client, op, op.url(values))
+            if response.status_code >= 500:
+                wrong.append(f"{op.label} -> {response.status_code} {response.text[:160]}")
+            elif op.method == "get" and response.status_code not in (403, 404) and op.label not in SHARED_READS:
+                wrong.append(f"{op.label}: another township read it ({response.status_code})")
+            elif 200 <= response.status_code < 300:
+                wrong.append(f"{op.label}: another township changed it ({response.status_code})")
+    assert not wrong, "\n".join(wrong)
