@@ -85,3 +85,52 @@ def test_a_stopped_service_is_a_503_within_two_seconds(platform: Platform, admin
         assert other.status_code == 200
     finally:
         platform.start("credit")
+
+
+def read_calls(response: httpx.Response, count: int) -> list[dict]:
+    """The first ``count`` call events of an open event stream, with their ids."""
+    import json
+
+    calls: list[dict] = []
+    event: dict = {}
+    for line in response.iter_lines():
+        if line.startswith("id: "):
+            event["id"] = line[4:]
+        elif line.startswith("data: "):
+            event["data"] = json.loads(line[6:])
+        elif line == "" and "data" in event:
+            calls.append(event)
+            event = {}
+            if len(calls) == count:
+                break
+    return calls
+
+
+def test_the_hall_stream_passes_through_the_gateway_and_resumes_without_losing_a_call(
+        platform: Platform, admin_key: str) -> None:
+    gateway = platform.layout.url("gateway")
+    with httpx.Client(base_url=f"{gateway}/queue/v1", headers={"Authorization": f"Bearer {admin_key}"},
+                      timeout=10) as staff:
+        assert staff.post("/halls", json={"code": "330199007", "name": "七号镇便民服务中心"}).status_code == 201
+        assert staff.post("/halls/330199007/lines", json={"prefix": "A", "name": "综合受理"}).status_code == 201
+        counters = [staff.post("/halls/330199007/counters",
+                               json={"number": n, "state": "open", "lines": [{"line": "A"}]}).json()["id"]
+                    for n in (5, 6, 7)]
+        for _ in range(3):
+            assert staff.post("/tickets", json={"hall_code": "330199007", "line": "A"}).status_code == 201
+
+        with httpx.Client(base_url=gateway, timeout=httpx.Timeout(10, read=10)) as board:
+            with board.stream("GET", "/queue/v1/halls/330199007/stream") as stream:
+                assert stream.status_code == 200
+                assert stream.headers["content-type"].startswith("text/event-stream")
+                assert staff.post(f"/counters/{counters[0]}/call-next").status_code == 200
+                first = read_calls(stream, 1)
+            # The board was away while two more calls were made; it resumes where it stopped.
+            for counter in counters[1:]:
+                assert staff.post(f"/counters/{counter}/call-next").status_code == 200
+            with board.stream("GET", "/queue/v1/halls/330199007/stream",
+                              headers={"Last-Event-ID": first[0]["id"]}) as resumed:
+                later = read_calls(resumed, 2)
+    numbers = [call["data"]["number"] for call in first + later]
+    assert numbers == ["A001", "A002", "A003"]
+    assert "请A001号到5号窗口办理" in first[0]["data"]["text"]
