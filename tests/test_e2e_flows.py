@@ -12,6 +12,8 @@ and every event published around the restart must still arrive.
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -345,3 +347,66 @@ def test_story_3_a_winner_refusing_to_sign_defaults_and_its_bond_is_claimed(worl
 def _records(api: Api, code: str) -> list[dict[str, Any]]:
     body = api.get(f"/credit/v1/enterprises/{code}/records")
     return body["items"] if isinstance(body, dict) else body
+
+
+COCKPIT_FIGURES = {
+    "catalog": {"applications_received", "online_receipt_rate"},
+    "consult": {"consultations_received", "on_time_rate"},
+    "queue": {"tickets", "wait_mean", "satisfaction_rate"},
+    "bidding": {"projects", "budget_total", "award_total", "savings", "savings_rate"},
+    "guarantee": {"guarantees_issued", "amount_guaranteed"},
+    "credit": {"enterprises_coded", "color_distribution"},
+}
+
+
+def test_the_cockpit_shows_every_services_figures_with_definitions_and_marks_a_down_one_missing(world: World) -> None:
+    admin = world["admin"]
+    today = datetime.now(UTC).date()
+    period = {"from": (today - timedelta(days=1)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
+    overview = admin.get("/cockpit/v1/overview", **period)
+    assert overview["missing"] == []
+    parts = {part["service"]: {f["name"]: f for f in part["figures"]} for part in overview["parts"]}
+    for service, names in COCKPIT_FIGURES.items():
+        assert names <= set(parts[service]), (service, sorted(parts[service]))
+        assert all(f["definition"] for f in parts[service].values()), service
+    assert Decimal(str(parts["bidding"]["award_total"]["value"])) >= Decimal("8700000.00")
+    assert parts["guarantee"]["guarantees_issued"]["value"] >= len(PRICES_1) + len(PRICES_2)
+    assert parts["credit"]["color_distribution"]["breakdown"]["red"] >= 2
+    world.platform.stop("consult")
+    try:
+        partial = admin.get("/cockpit/v1/overview", **period)
+        assert partial["missing"] == ["consult"]
+        assert {p["service"] for p in partial["parts"]} == set(COCKPIT_FIGURES) - {"consult"}
+    finally:
+        world.platform.start("consult")
+
+
+DEMO_TOTALS = {("catalog", "applications_received"), ("consult", "consultations_received"), ("queue", "tickets"),
+               ("bidding", "projects"), ("guarantee", "guarantees_issued"), ("credit", "enterprises_coded")}
+
+
+def _totals(api: Api) -> dict[tuple[str, str], Any]:
+    overview = api.get("/cockpit/v1/overview")
+    assert overview["missing"] == []
+    return {(part["service"], f["name"]): f["value"] for part in overview["parts"] for f in part["figures"]
+            if (part["service"], f["name"]) in DEMO_TOTALS}
+
+
+@pytest.mark.xfail(strict=True, raises=httpx.HTTPStatusError,
+                   reason="bidding's demo registers enterprises (n % 10 == 0) that credit's demo turns red: 403")
+def test_make_demo_loads_once_and_a_second_run_changes_no_total(world: World) -> None:
+    spec = importlib.util.spec_from_file_location("bianmin_demo_tool", Path(__file__).parents[1] / "tools" / "demo.py")
+    assert spec is not None
+    assert spec.loader is not None
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    key = demo.create_demo_key(world.platform.layout)
+    started = time.monotonic()
+    asyncio.run(demo.load_all(world.base, key))
+    assert time.monotonic() - started < 120
+    first = _totals(world["admin"])
+    assert set(first) == DEMO_TOTALS
+    assert first["credit", "enterprises_coded"] >= 1200
+    assert first["catalog", "applications_received"] > 0
+    asyncio.run(demo.load_all(world.base, key))
+    assert _totals(world["admin"]) == first

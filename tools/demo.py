@@ -9,17 +9,32 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from bianmin.kit.localrun import create_key, default_layout
+from bianmin.kit.localrun import KEY_PATTERN, Layout, command, default_layout
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
 ORDER = ("catalog", "queue", "consult", "credit", "bidding", "guarantee")
+RATE_LIMIT = "200/second"
+
+
+def create_demo_key(layout: Layout) -> str:
+    """An admin key for the loader, with a rate limit above the default's (it sends thousands of requests)."""
+    result = subprocess.run(
+        [command("gateway"), "keys", "create", "--name", "demo loader", "--tenant", "*", "--scopes", "admin",
+         "--rate-limit", RATE_LIMIT],
+        env=os.environ | layout.env("gateway"), check=True, capture_output=True, text=True)
+    found = KEY_PATTERN.search(result.stdout)
+    if found is None:
+        raise RuntimeError(f"the gateway printed no key: {result.stdout!r} {result.stderr!r}")
+    return found.group(0)
 
 
 def gateway_url() -> str:
@@ -36,7 +51,7 @@ def demo_key() -> str:
     path = VAR / "demo-key"
     if path.exists():
         return path.read_text().strip()
-    key = create_key(default_layout(VAR), name="demo loader", tenant="*", scopes=["admin"])
+    key = create_demo_key(default_layout(VAR))
     path.write_text(key + "\n")
     path.chmod(0o600)
     return key
