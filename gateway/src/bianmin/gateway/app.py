@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from bianmin.gateway.api import admin, cockpit, docs, health, proxy, token
+from bianmin.gateway.api import admin, cockpit, docs, health, pages, proxy, token
 from bianmin.gateway.auth import AuthCache
 from bianmin.gateway.errors import OAuthError
 from bianmin.gateway.metrics import GatewayMetrics
@@ -104,7 +104,7 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
-    for module in (health, docs, token, admin, cockpit, proxy):
+    for module in (health, docs, pages, token, admin, cockpit, proxy):
         app.include_router(module.router)
     return app
 
