@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.stats import Figure, Period
 from bianmin.queue.domain import flow
+from bianmin.queue.models import Hall
 
 
 async def queue_figures(session: AsyncSession, period: Period) -> list[Figure]:
     """Tickets, wait and service times, no-show rate and satisfaction of every hall over the period."""
     h = await flow.history(session, start=period.start, end=period.end, halls=None)
+    codes = (await session.execute(select(Hall.code).order_by(Hall.code))).scalars().all()
+    halls = {code: await flow.history(session, start=period.start, end=period.end, halls=[code]) for code in codes}
     return [
         Figure(name="tickets", value=h.tickets, unit="tickets",
                definition="Tickets issued in the period (walk-in and checked-in appointments), every hall.",
@@ -31,4 +35,15 @@ async def queue_figures(session: AsyncSession, period: Period) -> list[Figure]:
         Figure(name="satisfaction_rate", value=h.satisfaction_rate, unit="ratio",
                definition="Share of evaluations (好差评) rated 基本满意 or better (levels 3-5).",
                breakdown={"evaluations": h.evaluations, "mean_level": h.mean_level}),
+        Figure(name="tickets_per_hall", value=h.tickets, unit="tickets",
+               definition="Tickets issued in the period (walk-in and checked-in appointments), per hall code.",
+               breakdown={code: x.tickets for code, x in halls.items()}),
+        Figure(name="wait_mean_per_hall", value=h.wait_mean, unit="minutes",
+               definition="Mean time from issue to first call of the tickets called in the period, per hall code "
+                          "(none where no ticket was called).",
+               breakdown={code: x.wait_mean for code, x in halls.items()}),
+        Figure(name="satisfaction_rate_per_hall", value=h.satisfaction_rate, unit="ratio",
+               definition="Share of evaluations (好差评) rated 基本满意 or better (levels 3-5), per hall code "
+                          "(none where the hall had no evaluation).",
+               breakdown={code: x.satisfaction_rate for code, x in halls.items()}),
     ]
