@@ -392,8 +392,6 @@ def _totals(api: Api) -> dict[tuple[str, str], Any]:
             if (part["service"], f["name"]) in DEMO_TOTALS}
 
 
-@pytest.mark.xfail(strict=False,
-                   reason="the demo loaders are not yet coherent: bidding's demo bids with enterprises credit's demo turns red")
 def test_make_demo_loads_once_and_a_second_run_changes_no_total(world: World) -> None:
     spec = importlib.util.spec_from_file_location("bianmin_demo_tool", Path(__file__).parents[1] / "tools" / "demo.py")
     assert spec is not None

@@ -13,6 +13,9 @@ on the first run (the confirmation window runs for a minute); a later run starts
 and publicises the candidates, and a run after the 3-day publicity awards it. ``BM-DEMO-007``
 shows a collusion ring: identical prices from one IP, one device and one deposit account, which
 the screens flag at the opening for a supervisor to confirm or dismiss.
+
+Bidders and contractors are demo enterprises that credit's demo leaves eligible: ``n % 10`` in
+4…9 (green) among the first 200, never 0 (red) or 1 (orange), the colors bidding bars by default.
 """
 
 from __future__ import annotations
@@ -34,16 +37,16 @@ TENDERS = [
     ("BM-DEMO-005", "便民区国有车辆处置", "state_property", "district", "330199", "420000.00"),
 ]
 DIRECT = [
-    ("BM-DEMO-D01", "便民区应急抢修工程", "330199", "1800000.00", 11),
-    ("BM-DEMO-D02", "一号街道道路养护", "330199001", "650000.00", 12),
+    ("BM-DEMO-D01", "便民区应急抢修工程", "330199", "1800000.00", 14),
+    ("BM-DEMO-D02", "一号街道道路养护", "330199001", "650000.00", 15),
 ]
 
 
 OPENED = [
     ("BM-DEMO-006", "便民区中心小学操场改造工程", "2000000.00",
-     {21: "1650000.00", 22: "1720000.00", 23: "1580000.00", 24: "1800000.00"}, False),
+     {24: "1650000.00", 26: "1720000.00", 27: "1580000.00", 28: "1800000.00"}, False),
     ("BM-DEMO-007", "便民区市政道路照明维修", "1200000.00",
-     {31: "1150000.00", 32: "1150000.00", 33: "1150000.00"}, True),
+     {36: "1150000.00", 37: "1150000.00", 38: "1150000.00"}, True),
 ]
 OPENING_DELAY = timedelta(seconds=6)
 
