@@ -39,3 +39,5 @@ class ConsultSettings(ServiceSettings):
                                      "ladders of consultations and of the suggestion box, and the closing of "
                                      "answered consultations after the reopen window.")
     escalation_interval_seconds: float = Field(60.0, gt=0, description="How often the deadline worker looks.")
+    day_seconds: float = Field(86400.0, gt=0, le=86400.0, description="Real seconds the escalation ladder counts "
+                               "as a day (drills and end-to-end tests); deadlines shown stay real working days.")

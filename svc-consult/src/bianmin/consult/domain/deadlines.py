@@ -13,6 +13,11 @@ The ladder, evaluated at any ``now``:
 - ``notice`` (通报) once it is ``notice_after_workdays`` working days overdue;
 - ``report`` to the supervising department once ``report_after_workdays`` working days overdue.
 A pre-warning that was never sent is not sent after the deadline: the urge replaces it.
+
+Drills and end-to-end tests: ``day_seconds`` (default a real day, 86,400) makes the ladder's clock
+run faster, in the spirit of bidding's ``minute_seconds``/``day_seconds``. Deadlines stay the real
+working-day deadlines shown to askers; the ladder judges a clock started at ``started_at`` at the
+moment :func:`ladder_now` gives, where every ``day_seconds`` of real time since the start count as a day.
 Which steps were already taken, and when the ladder restarts (an approved extension, a reopening),
 is the business of :mod:`bianmin.consult.domain.escalation`.
 """
@@ -28,6 +33,7 @@ from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 
 STEPS = ("prewarning", "urge", "notice", "report")
 MAX_SPAN_DAYS = 3660
+DAY_SECONDS = 86400.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class Policy:
     work_start: time = time(9, 0)
     work_end: time = time(17, 0)
     district_site: str = "330199000"
+    day_seconds: float = DAY_SECONDS
 
     @classmethod
     def from_settings(cls, settings: Any) -> Policy:
@@ -57,6 +64,13 @@ class Policy:
     def days_for(self, kind: str) -> int:
         """Working days allowed for a kind of entry (3 when the operator configured none)."""
         return int(self.deadline_days.get(kind, 3))
+
+
+def ladder_now(policy: Policy, *, started_at: datetime, now: datetime) -> datetime:
+    """The moment the ladder judges at ``now``: ``now`` itself, or faster by ``DAY_SECONDS / day_seconds``."""
+    if policy.day_seconds >= DAY_SECONDS or now <= started_at:
+        return now
+    return started_at + (now - started_at) * (DAY_SECONDS / policy.day_seconds)
 
 
 def due_at(calendar: WorkCalendar, *, started_at: datetime, days: int, extension_days: int = 0,

@@ -23,7 +23,7 @@ and published as ``consult.suggestion.escalated``.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +37,7 @@ from bianmin.kit.calendar import load_calendar
 from bianmin.kit.events import emit
 
 LOOKAHEAD = timedelta(days=30)
+FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 LADDER_KINDS = ("suggestion", "complaint")
 LIVE_ENTRY = ("received", "handling")
 
@@ -52,16 +53,22 @@ async def _supervisors(session: AsyncSession) -> dict[str, str | None]:
     return {d.code: d.supervisor_code for d in (await session.execute(select(Department))).scalars()}
 
 
+def _horizon(policy: deadlines.Policy, now: datetime) -> datetime:
+    """The latest deadline worth looking at (every deadline when the ladder's clock runs fast)."""
+    return now + LOOKAHEAD if policy.day_seconds >= deadlines.DAY_SECONDS else FOREVER
+
+
 async def run_escalations(session: AsyncSession, *, now: datetime, policy: deadlines.Policy) -> list[tuple[str, str]]:
     """Take every consultation ladder step due at ``now``; the (number, step) pairs taken this time."""
     calendar = await load_calendar(session)
     query = (select(Consultation)
-             .where(Consultation.status.in_(("open", "assigned")), Consultation.due_at <= now + LOOKAHEAD)
+             .where(Consultation.status.in_(("open", "assigned")), Consultation.due_at <= _horizon(policy, now))
              .order_by(Consultation.due_at))
     supervisors = await _supervisors(session)
     taken: list[tuple[str, str]] = []
     for consultation in (await session.execute(query)).scalars():
-        for step in deadlines.ladder(calendar, deadline=consultation.due_at, now=now, policy=policy):
+        judged = deadlines.ladder_now(policy, started_at=consultation.clock_started_at, now=now)
+        for step in deadlines.ladder(calendar, deadline=consultation.due_at, now=judged, policy=policy):
             values = {"consultation_id": consultation.id, "round": consultation.round, "ladder": consultation.ladder,
                       "step": step, "department_code": consultation.department_code,
                       "due_at": consultation.due_at, "at": now}
@@ -74,7 +81,7 @@ async def run_escalations(session: AsyncSession, *, now: datetime, policy: deadl
                 consultation_id=consultation.id, number=consultation.number, step=step,  # type: ignore[arg-type]
                 round=consultation.round, department_code=consultation.department_code,
                 supervisor_code=supervisor, due_at=consultation.due_at, escalated_at=now,
-                overdue_workdays=deadlines.overdue_workdays(calendar, consultation.due_at, now)),
+                overdue_workdays=deadlines.overdue_workdays(calendar, consultation.due_at, judged)),
                 tenant=consultation.tenant, about=consultation.number)
             taken.append((consultation.number, step))
     await session.flush()
@@ -87,12 +94,13 @@ async def run_suggestion_escalations(session: AsyncSession, *, now: datetime,
     calendar = await load_calendar(session)
     query = (select(Suggestion)
              .where(Suggestion.status.in_(LIVE_ENTRY), Suggestion.kind.in_(LADDER_KINDS),
-                    Suggestion.due_at <= now + LOOKAHEAD)
+                    Suggestion.due_at <= _horizon(policy, now))
              .order_by(Suggestion.due_at))
     supervisors = await _supervisors(session)
     taken: list[tuple[str, str]] = []
     for entry in (await session.execute(query)).scalars():
-        for step in deadlines.ladder(calendar, deadline=entry.due_at, now=now, policy=policy):
+        judged = deadlines.ladder_now(policy, started_at=entry.submitted_at, now=now)
+        for step in deadlines.ladder(calendar, deadline=entry.due_at, now=judged, policy=policy):
             supervisor = (supervisors.get(entry.department_code) or policy.default_supervisor) if step == "report" \
                 else None
             values = {"suggestion_id": entry.id, "step": step, "department_code": entry.department_code,
@@ -102,7 +110,7 @@ async def run_suggestion_escalations(session: AsyncSession, *, now: datetime,
             await emit(session, "consult.suggestion.escalated", SuggestionEscalated(
                 suggestion_id=entry.id, kind=entry.kind, step=step,  # type: ignore[arg-type]
                 department_code=entry.department_code, supervisor_code=supervisor, due_at=entry.due_at,
-                escalated_at=now, overdue_workdays=deadlines.overdue_workdays(calendar, entry.due_at, now)),
+                escalated_at=now, overdue_workdays=deadlines.overdue_workdays(calendar, entry.due_at, judged)),
                 tenant=entry.tenant, about=entry.id)
             taken.append((entry.id, step))
     await session.flush()
