@@ -6,6 +6,9 @@ period to pass, the data or an operator setting makes it short, never a backdoor
 tenders close a few seconds after they are published, and the bidding service runs with a
 one-second minute and a two-second day (``BIANMIN_BIDDING_MINUTE_SECONDS``/``DAY_SECONDS``), so
 the decryption window, the confirmation window and the three days of publicity pass in seconds.
+Consult answers within one working day and its escalation ladder counts a few seconds as a day
+(``BIANMIN_CONSULT_DAY_SECONDS``); the working days themselves are the real calendar, changed only
+through the catalog's calendar API (a holiday, or today opened as a make-up working day).
 The stories run in order and share the platform; NATS is restarted in the middle of stories 1–3
 and every event published around the restart must still arrive.
 """
@@ -26,9 +29,12 @@ import httpx
 import pytest
 
 from bianmin.bidding.sealing import BidSecret, seal
-from bianmin.kit.identifiers import with_uscc_check
+from bianmin.catalog.demo import offerings, sites
+from bianmin.catalog.demo_data import DEPARTMENTS, catalog_items
+from bianmin.kit.identifiers import with_resident_id_check, with_uscc_check
 from bianmin.kit.localrun import Platform, create_key, free_layout
 from bianmin.kit.testing.nats import NatsServer
+from bianmin.kit.workdays import SHANGHAI
 
 pytestmark = pytest.mark.e2e
 
@@ -38,6 +44,11 @@ TENDERER = with_uscc_check("12330199MA0000900")
 ISSUER = "E2EINS"
 BIDDING_UNITS = {"BIANMIN_BIDDING_MINUTE_SECONDS": "1", "BIANMIN_BIDDING_DAY_SECONDS": "2",
                  "BIANMIN_BIDDING_WORKER_POLL_SECONDS": "1"}
+CONSULT_UNITS = {"BIANMIN_CONSULT_DAY_SECONDS": "4", "BIANMIN_CONSULT_ESCALATION_INTERVAL_SECONDS": "1",
+                 "BIANMIN_CONSULT_DEADLINE_DAYS": '{"consultation": 1, "request": 1, "complaint": 13, '
+                                                  '"suggestion": 13, "praise": 13}'}
+DISTRICT_HALL = "330199000"
+DEPARTMENT = "SCJ"
 STORY1 = "BM-E2E-001"
 STORY2 = "BM-E2E-002"
 PRICES_1 = {1: "8700000.00", 2: "9000000.00", 3: "9500000.00", 4: "8800000.00"}
@@ -97,6 +108,9 @@ class World:
             "township": (TOWNSHIP, ["bidding:write", "guarantee:read"]),
             "supervisor": ("*", ["bidding:supervise"]),
             "issuer": ("*", [f"guarantee:issuer:{ISSUER}"]),
+            "hall": (TOWNSHIP, ["queue:write", "queue:read"]),
+            "portal": ("*", ["catalog:write", "catalog:read"]),
+            "department": ("*", ["consult:answer", f"consult:dept:{DEPARTMENT}"]),
             **{f"bidder{n}": ("*", ["bidding:bid", "guarantee:apply", f"guarantee:applicant:{enterprise(n)}"])
                for n in (*PRICES_1, *PRICES_2)},
         }
@@ -105,6 +119,7 @@ class World:
                 platform.layout, name=f"e2e {item[0]}", tenant=item[1][0], scopes=item[1][1]), specs.items()),
                 strict=True))
         self.apis = {name: Api(self.base, key) for name, key in keys.items()}
+        self.public = httpx.Client(base_url=self.base, timeout=30)
         self.secrets: dict[str, dict[int, tuple[str, BidSecret]]] = {}
 
     def __getitem__(self, name: str) -> Api:
@@ -123,7 +138,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     var = Path(tmp_path_factory.mktemp("flows"))
     nats = NatsServer(var / "nats").start()
     layout = free_layout(var, nats.url)
-    layout.extra_env.update(BIDDING_UNITS)
+    layout.extra_env.update(BIDDING_UNITS | CONSULT_UNITS)
     running = Platform(layout, nats=nats)
     try:
         running.start_all()
@@ -347,6 +362,194 @@ def test_story_3_a_winner_refusing_to_sign_defaults_and_its_bond_is_claimed(worl
 def _records(api: Api, code: str) -> list[dict[str, Any]]:
     body = api.get(f"/credit/v1/enterprises/{code}/records")
     return body["items"] if isinstance(body, dict) else body
+
+
+def today_local() -> date:
+    """Today in Asia/Shanghai, the platform's business day."""
+    return datetime.now(SHANGHAI).date()
+
+
+def calendar(world: World, start: date, days: int) -> list[dict[str, Any]]:
+    """The catalog's public working-day calendar from ``start`` for ``days`` days."""
+    response = world.public.get("/catalog/v1/calendar", params={
+        "from": start.isoformat(), "to": (start + timedelta(days=days - 1)).isoformat()})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def setup_service_centre(world: World) -> list[dict[str, Any]]:
+    """The demo's catalog (departments, items), the district hall and township sites with their offerings."""
+    admin = world["admin"]
+    items = catalog_items()
+    imported = admin.client.post("/catalog/v1/catalog/import", json={
+        "departments": [{"code": code, "name": name} for code, name, _ in DEPARTMENTS], "items": items})
+    assert imported.status_code in (200, 201), imported.text
+    for site in sites():
+        if site["code"] not in (DISTRICT_HALL, TOWNSHIP):
+            continue
+        created = admin.client.post("/catalog/v1/sites", json=site)
+        assert created.status_code in (201, 409), created.text
+        admin.put(f"/catalog/v1/sites/{site['code']}/offerings", {"offerings": offerings(site, items)})
+    return items
+
+
+def open_today(world: World) -> None:
+    """Make today a working day through the catalog's calendar (a make-up day) when it is not one."""
+    today = today_local()
+    if not calendar(world, today, 1)[0]["workday"]:
+        world["admin"].put(f"/catalog/v1/calendar/{today.isoformat()}", {"workday": True, "note": "端到端测试调休"})
+
+
+def township_hall(world: World) -> int:
+    """The township hall with line A and an open counter 1 (as the demo makes them); the counter's id."""
+    admin = world["admin"]
+    if admin.client.get(f"/queue/v1/halls/{TOWNSHIP}").status_code == 404:
+        admin.post("/queue/v1/halls", {"code": TOWNSHIP, "name": "城关镇便民服务中心", "alert_wait_minutes": 30,
+                                       "alert_waiting_count": 6}, expect=201)
+    if not any(line["prefix"] == "A" for line in admin.get(f"/queue/v1/halls/{TOWNSHIP}/lines")):
+        admin.post(f"/queue/v1/halls/{TOWNSHIP}/lines", {"prefix": "A", "name": "综合受理", "daily_cap": 150}, expect=201)
+    counters = {c["number"]: c for c in admin.get(f"/queue/v1/halls/{TOWNSHIP}/counters")}
+    if 1 not in counters:
+        counters[1] = admin.post(f"/queue/v1/halls/{TOWNSHIP}/counters", {
+            "number": 1, "name": "1号窗口", "state": "open", "staff_name": "王芳",
+            "lines": [{"line": "A", "weight": 2}]}, expect=201)
+    return counters[1]["id"]
+
+
+def queue_part(world: World, day: date) -> dict[str, Any]:
+    """The queue's cockpit figures of one day, by name."""
+    overview = world["admin"].get("/cockpit/v1/overview", **{"from": day.isoformat(), "to": day.isoformat()})
+    part = next(p for p in overview["parts"] if p["service"] == "queue")
+    return {f["name"]: f for f in part["figures"]}
+
+
+def test_story_4_a_booked_visit_rated_badly_opens_a_rectification_and_moves_the_figures(world: World) -> None:
+    admin, hall = world["admin"], world["hall"]
+    setup_service_centre(world)
+    found = world.public.get("/catalog/v1/items", params={"q": "价格认定"})
+    assert found.status_code == 200, found.text
+    item = next(i for i in found.json()["items"] if i["name"] == "价格认定")
+    open_today(world)
+    counter = township_hall(world)
+    now = datetime.now(SHANGHAI)
+    start = (now + timedelta(minutes=3)).replace(second=0, microsecond=0)
+    end = start + timedelta(minutes=30)
+    if end.date() != now.date():
+        pytest.skip("too close to midnight in Asia/Shanghai for a slot today")
+    today = now.date()
+    plan = {"line": "A", "from_date": today.isoformat(), "to_date": today.isoformat(),
+            "times": [[start.strftime("%H:%M"), end.strftime("%H:%M")]], "capacity": 5}
+
+    def slot() -> dict[str, Any] | None:
+        admin.post(f"/queue/v1/halls/{TOWNSHIP}/slots", plan, expect=201)
+        slots = world.public.get(f"/queue/v1/halls/{TOWNSHIP}/slots", params={"date": today.isoformat(), "line": "A"})
+        return next((s for s in slots.json() if datetime.fromisoformat(s["start_at"]) == start), None)
+
+    planned = wait_for(slot, "queue to plan today's slot (today a working day by catalog.calendar.changed)")
+    before_hall = hall.get("/queue/v1/stats", **{"from": today.isoformat(), "to": today.isoformat(), "hall": TOWNSHIP})
+    before = queue_part(world, today)
+    citizen = with_resident_id_check("33019919850315123")
+    booked = hall.post("/queue/v1/appointments", {"slot_id": planned["id"], "name": "张建国", "id_number": citizen,
+                                                  "phone": "13800138000", "item_code": item["code"]}, expect=201)
+    assert booked["state"] == "booked"
+    assert citizen not in str(booked)
+    ticket = hall.post(f"/queue/v1/appointments/{booked['code']}/check-in", {"id_number": citizen}, expect=201)
+    assert hall.get(f"/queue/v1/appointments/{booked['code']}")["state"] == "checked_in"
+    called = hall.post(f"/queue/v1/counters/{counter}/call-next")
+    assert str(ticket["number"]) in str(called), called
+    hall.post(f"/queue/v1/tickets/{ticket['id']}/start")
+    assert hall.post(f"/queue/v1/tickets/{ticket['id']}/complete")["state"] == "done"
+    rated = hall.post(f"/queue/v1/tickets/{ticket['id']}/evaluation", {"level": 1, "comment": "等候时间太长，窗口态度差"},
+                      expect=201)
+    cases = admin.get("/queue/v1/rectifications", hall=TOWNSHIP)
+    cases = cases["items"] if isinstance(cases, dict) else cases
+    case = next(c for c in cases if c["evaluation_id"] == rated["id"])
+    assert case["hall_code"] == TOWNSHIP
+    assert case["contacted_at"] is None
+    after_hall = hall.get("/queue/v1/stats", **{"from": today.isoformat(), "to": today.isoformat(), "hall": TOWNSHIP})
+    assert after_hall["tickets"] == before_hall["tickets"] + 1
+    assert after_hall["evaluations"] == before_hall["evaluations"] + 1
+    assert after_hall["satisfaction_rate"] is not None
+    after = queue_part(world, today)
+    assert after["tickets_per_hall"]["breakdown"][TOWNSHIP] == (before["tickets_per_hall"]["breakdown"] or {}).get(
+        TOWNSHIP, 0) + 1
+    assert after["tickets"]["value"] == before["tickets"]["value"] + 1
+    assert after["satisfaction_rate_per_hall"]["breakdown"][TOWNSHIP] is not None
+    assert after["wait_mean_per_hall"]["breakdown"][TOWNSHIP] is not None
+
+
+def test_story_5_a_question_is_routed_escalates_over_a_holiday_is_answered_and_promoted(world: World) -> None:
+    admin, department = world["admin"], world["department"]
+    admin.put(f"/consult/v1/departments/{DEPARTMENT}", {"name": "市场监管局"})
+    admin.post("/consult/v1/routing-rules", {"keyword": "营业执照", "department_code": DEPARTMENT, "priority": 9},
+               expect=201)
+    today = today_local()
+    upcoming = [d for d in calendar(world, today + timedelta(days=1), 40) if d["workday"]]
+    holiday = upcoming[0]["day"]
+    admin.put(f"/catalog/v1/calendar/{holiday}", {"workday": False, "note": "端到端测试临时休息日"})
+    due_day = upcoming[1]["day"]
+
+    def ask() -> dict[str, Any] | None:
+        response = world.public.post("/consult/v1/consultations", json={
+            "title": "个体户营业执照怎么办理", "body": "我想在便民区开一家小吃店，办理营业执照需要准备哪些材料？我的电话13800138000",
+            "contact_name": "王小明", "contact_phone": "13800138000", "consent_publish": True})
+        assert response.status_code == 201, response.text
+        receipt = response.json()
+        shown = datetime.fromisoformat(receipt["due_at"].replace("Z", "+00:00")).astimezone(SHANGHAI).date()
+        if shown.isoformat() == due_day:
+            return receipt
+        time.sleep(1.0)
+        return None
+
+    receipt = wait_for(ask, f"consult to learn the holiday {holiday} (catalog.calendar.changed) and answer by {due_day}")
+    assert receipt["department_code"] == DEPARTMENT
+    consultation = f"/consult/v1/consultations/{receipt['id']}"
+    assert department.get(consultation)["routed_by"]
+
+    def urged() -> list[str] | None:
+        steps = [e["step"] for e in department.get(consultation)["escalations"]]
+        return steps if "urge" in steps else None
+
+    steps = wait_for(urged, "the ladder to urge once the deadline has passed", timeout=120)
+    assert steps[0] in ("prewarning", "urge"), steps
+    answered = department.post(f"{consultation}/answer", {
+        "answer": "请携带身份证和经营场所证明，通过浙江政务服务网或到区政务服务中心市场监管窗口办理。"})
+    assert answered["status"] == "answered"
+    article = department.post(f"{consultation}/promote", {"title": "个体户如何办理营业执照"}, expect=201)
+    assert article["status"] == "draft"
+    assert "13800138000" not in str(article)
+    assert department.post(f"/consult/v1/kb/articles/{article['id']}/publish")["status"] == "published"
+    hits = world.public.get("/consult/v1/kb/suggest", params={"q": "营业执照"})
+    assert hits.status_code == 200, hits.text
+    assert article["id"] in {h["article_id"] for h in hits.json()}
+
+
+def test_story_6_an_application_submitted_online_counts_in_the_online_receipt_rate(world: World) -> None:
+    admin, portal = world["admin"], world["portal"]
+    items = {i["code"]: i for i in setup_service_centre(world)}
+    today = today_local()
+    period = {"from": today.isoformat(), "to": today.isoformat()}
+    item = items["330199-FGJ-051"]
+    before = admin.get("/catalog/v1/stats/applications", site=DISTRICT_HALL, **period)
+    cockpit_before = {f["name"]: f for p in admin.get("/cockpit/v1/overview", **period)["parts"]
+                      if p["service"] == "catalog" for f in p["figures"]}
+    materials = [{"name": m["name"], **({"licence_no": "DZZZ-E2E-0001"} if m["e_licence"] else {})}
+                 for m in item["materials"] if m["required"]]
+    submitted = portal.post("/catalog/v1/applications", {
+        "item_code": item["code"], "site_code": DISTRICT_HALL, "channel": "online", "materials": materials,
+        "applicant": {"type": "natural", "id_number": with_resident_id_check("33019919900101123"),
+                      "name": "李明", "phone": "13900139000"}}, expect=201)
+    assert submitted["channel"] == "online"
+    after = admin.get("/catalog/v1/stats/applications", site=DISTRICT_HALL, **period)
+    assert after["received"] == before["received"] + 1
+    assert after["online_received"] == before["online_received"] + 1
+    assert Decimal(str(after["online_receipt_rate"])) == (
+        Decimal(after["online_received"]) / Decimal(after["received"])).quantize(Decimal(str(after["online_receipt_rate"])))
+    cockpit = {f["name"]: f for p in admin.get("/cockpit/v1/overview", **period)["parts"]
+               if p["service"] == "catalog" for f in p["figures"]}
+    assert cockpit["applications_received"]["value"] == cockpit_before["applications_received"]["value"] + 1
+    assert cockpit["online_receipt_rate"]["value"] is not None
+    assert cockpit["online_receipt_rate"]["definition"]
 
 
 COCKPIT_FIGURES = {
