@@ -48,7 +48,7 @@ OPENED = [
     ("BM-DEMO-007", "便民区市政道路照明维修", "1200000.00",
      {36: "1150000.00", 37: "1150000.00", 38: "1150000.00"}, True),
 ]
-OPENING_DELAY = timedelta(seconds=6)
+OPENING_DELAY = timedelta(seconds=10)
 
 
 def _code(n: int) -> str:
@@ -114,6 +114,16 @@ async def _open_tender(client: httpx.AsyncClient, code: str, name: str, budget: 
     return secrets
 
 
+async def _close_and_start(client: httpx.AsyncClient, code: str) -> None:
+    """Close a tender past its deadline (the service may have closed it already) and start its opening."""
+    if (await client.get(f"/v1/projects/{code}")).json()["status"] == "published":
+        closed = await client.post(f"/v1/projects/{code}/close")
+        if closed.status_code != 409:
+            closed.raise_for_status()
+    if (await client.get(f"/v1/projects/{code}")).json()["status"] == "closed":
+        (await client.post(f"/v1/projects/{code}/opening/start")).raise_for_status()
+
+
 async def _advance(client: httpx.AsyncClient, code: str) -> None:
     """Take a demo tender one stage further when its timetable allows (409 means: not yet)."""
     for step in ("evaluation/start", "evaluation/publicise", "award"):
@@ -141,8 +151,7 @@ async def load_opened_demo(client: httpx.AsyncClient) -> None:
     if pending:
         await asyncio.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 0.2)
     for code, secrets in pending.items():
-        (await client.post(f"/v1/projects/{code}/close")).raise_for_status()
-        (await client.post(f"/v1/projects/{code}/opening/start")).raise_for_status()
+        await _close_and_start(client, code)
         for n, (bid_id, reveal) in secrets.items():
             await client.post(f"/v1/projects/{code}/opening/sign-in", json={"credit_code": _code(n)})
             (await client.post(f"/v1/projects/{code}/bids/{bid_id}/reveal", json=reveal)).raise_for_status()

@@ -9,11 +9,14 @@ cross-province agreements. Everything is fictitious: district 330199, enterprise
 Re-running changes nothing: sites, items and policies answer 409 or "unchanged" the second time,
 and applications are generated only while the catalog holds fewer than the demo's number; each
 carries an Idempotency-Key and later steps tolerate 409, so an interrupted run resumes without
-duplicates (within the 24 hours the keys are kept).
+duplicates (within the 24 hours the keys are kept). Applications are sent ``CONCURRENCY`` at a
+time; each draws its steps and rating from its own seed, so the data set stays the same. A busy
+answer (429, 503) is retried a few times.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
 from datetime import UTC, datetime, timedelta
@@ -26,6 +29,8 @@ from bianmin.kit.identifiers import with_resident_id_check, with_uscc_check
 
 APPLICATIONS = 300
 SEED = 330199
+CONCURRENCY = 6
+BUSY_RETRIES = 5
 
 
 class DemoError(RuntimeError):
@@ -35,6 +40,11 @@ class DemoError(RuntimeError):
 async def _call(client: httpx.AsyncClient, method: str, path: str, *, ok: tuple[int, ...] = (200, 201),
                 **kwargs: Any) -> httpx.Response:
     response = await client.request(method, path, **kwargs)
+    for attempt in range(BUSY_RETRIES):
+        if response.status_code not in (429, 503):
+            break
+        await asyncio.sleep(0.2 * (attempt + 1))
+        response = await client.request(method, path, **kwargs)
     if response.status_code not in ok:
         raise DemoError(f"{method} {path} answered {response.status_code}: {response.text[:300]}")
     return response
@@ -90,10 +100,47 @@ def _applicant(rng: random.Random, target: str, n: int) -> dict[str, Any]:
             "name": rng.choice(SURNAMES) + rng.choice(GIVEN), "phone": f"138{rng.randint(0, 99999999):08d}"}
 
 
+async def _application(client: httpx.AsyncClient, n: int, body: dict[str, Any], at: datetime, now: datetime) -> None:
+    """Submit one demo application, take it through its steps and perhaps rate it (its own seeded draws)."""
+    rng = random.Random(f"{SEED}-{n}")
+    created = (await _call(client, "POST", "/v1/applications", json=body,
+                           headers={"Idempotency-Key": f"demo-application-{n}"})).json()
+    number, status, fate = created["number"], created["status"], rng.random()
+    steps = ["accepted", "approved", "completed"] if fate < 0.75 else ["accepted", "rejected"] if fate < 0.85 \
+        else ["withdrawn"] if fate < 0.9 else ["accepted"]
+    if status == "approved":
+        steps = ["completed"]
+    for step in steps:
+        at = min(at + timedelta(days=rng.choice([0, 1, 1, 2, 3, 5, 8])), now)
+        extra = {"certificate_no": f"330199-{at:%Y}-{n:05d}"} if step == "completed" else \
+            {"reason": "申请材料不符合法定形式"} if step == "rejected" else {}
+        await _call(client, "POST", f"/v1/applications/{number}/status", ok=(200, 409),
+                    json={"status": step, "at": at.isoformat(), **extra})
+        status = step
+    if status in ("completed", "rejected") and rng.random() < 0.6:
+        level = rng.choices([5, 4, 3, 2, 1], weights=[60, 25, 8, 4, 3])[0]
+        rated = (await _call(client, "POST", "/v1/evaluations", json={
+            "application_number": number, "level": level, "comment": "" if level > 2 else "等候时间较长"},
+            headers={"Idempotency-Key": f"demo-evaluation-{n}"}, ok=(201, 409))).json()
+        if rated.get("bad"):
+            for action, note in (("contact", "已电话联系办事人"), ("rectify", "已优化窗口排队流程")):
+                await _call(client, "POST", f"/v1/evaluations/{rated['id']}/steps", ok=(200, 409),
+                            json={"action": action, "note": note})
+            await _call(client, "POST", f"/v1/evaluations/{rated['id']}/steps", ok=(200, 409),
+                        json={"action": "rerate", "level": 4})
+
+
 async def _applications(client: httpx.AsyncClient, items: dict[str, dict[str, Any]],
                         offered: list[tuple[str, str, str]], count: int) -> None:
     rng = random.Random(SEED)
     now = datetime.now(UTC) - timedelta(minutes=5)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(n: int, body: dict[str, Any], at: datetime) -> None:
+        async with gate:
+            await _application(client, n, body, at, now)
+
+    work = []
     for n in range(count):
         site, code, channel = offered[rng.randrange(len(offered))]
         if rng.random() < 0.35 and (site_online := [o for o in offered if o[1] == code and o[2] == "online"]):
@@ -104,31 +151,8 @@ async def _applications(client: httpx.AsyncClient, items: dict[str, dict[str, An
                      for i, m in enumerate(item["materials"]) if m["required"]]
         body = {"item_code": code, "site_code": site, "channel": channel, "applicant": _applicant(rng, item["target_group"], n),
                 "materials": materials, "received_at": at.isoformat()}
-        created = (await _call(client, "POST", "/v1/applications", json=body,
-                               headers={"Idempotency-Key": f"demo-application-{n}"})).json()
-        number, status, fate = created["number"], created["status"], rng.random()
-        steps = ["accepted", "approved", "completed"] if fate < 0.75 else ["accepted", "rejected"] if fate < 0.85 \
-            else ["withdrawn"] if fate < 0.9 else ["accepted"]
-        if status == "approved":
-            steps = ["completed"]
-        for step in steps:
-            at = min(at + timedelta(days=rng.choice([0, 1, 1, 2, 3, 5, 8])), now)
-            extra = {"certificate_no": f"330199-{at:%Y}-{n:05d}"} if step == "completed" else \
-                {"reason": "申请材料不符合法定形式"} if step == "rejected" else {}
-            await _call(client, "POST", f"/v1/applications/{number}/status", ok=(200, 409),
-                        json={"status": step, "at": at.isoformat(), **extra})
-            status = step
-        if status in ("completed", "rejected") and rng.random() < 0.6:
-            level = rng.choices([5, 4, 3, 2, 1], weights=[60, 25, 8, 4, 3])[0]
-            rated = (await _call(client, "POST", "/v1/evaluations", json={
-                "application_number": number, "level": level, "comment": "" if level > 2 else "等候时间较长"},
-                headers={"Idempotency-Key": f"demo-evaluation-{n}"}, ok=(201, 409))).json()
-            if rated.get("bad"):
-                for action, note in (("contact", "已电话联系办事人"), ("rectify", "已优化窗口排队流程")):
-                    await _call(client, "POST", f"/v1/evaluations/{rated['id']}/steps", ok=(200, 409),
-                                json={"action": action, "note": note})
-                await _call(client, "POST", f"/v1/evaluations/{rated['id']}/steps", ok=(200, 409),
-                            json={"action": "rerate", "level": 4})
+        work.append(one(n, body, at))
+    await asyncio.gather(*work)
 
 
 async def load_demo(client: httpx.AsyncClient, *, applications: int = APPLICATIONS) -> None:

@@ -4,14 +4,18 @@ Everything goes through the public API with an admin key. Safe to run twice: dep
 rules and articles are skipped when one with the same keyword or title exists, and consultations
 are created only up to ``CONSULTATIONS`` (counted from the API), each with an ``Idempotency-Key``.
 Of the consultations, two thirds are answered and half of those rated (one in eight of the ratings
-bad, opening a rectification case); a few cannot be routed and wait in triage.
+bad, opening a rectification case); a few cannot be routed and wait in triage. Consultations are
+sent ``CONCURRENCY`` at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 CONSULTATIONS = 240
+CONCURRENCY = 6
 DEPARTMENTS: dict[str, tuple[str, str | None]] = {
     "DCS": ("区政府督查室", None),
     "SCJ": ("区市场监督管理局", "DCS"),
@@ -115,15 +119,25 @@ async def load_demo(client: httpx.AsyncClient) -> None:
             await _ok(await client.post("/v1/routing-rules", headers={"Idempotency-Key": f"demo-consult-rule-{i}"},
                                         json={"keyword": keyword, "department_code": department, "priority": priority}))
     await _knowledge_base(client)
-    for n in range(await _count_consultations(client), CONSULTATIONS):
-        title, question, answer = (*UNROUTABLE, "") if n % 25 == 24 else QUESTIONS[n % len(QUESTIONS)]
-        receipt = await _ok(await client.post("/v1/consultations", headers={"Idempotency-Key": f"demo-consult-{n}"}, json={
-            "title": title, "body": question, "channel": ("web", "app", "kiosk", "phone")[n % 4],
-            "contact_name": NAMES[n % len(NAMES)], "contact_phone": f"138{n:08d}", "consent_publish": n % 3 == 0,
-            "site_code": f"330199{n % 11:03d}"}))
-        if receipt["department_code"] is None or n % 3 == 2:
-            continue
-        await _ok(await client.post(f"/v1/consultations/{receipt['id']}/answer", json={"answer": answer}))
-        if n % 2 == 0:
-            await _ok(await client.post(f"/v1/consultations/track/{receipt['access_code']}/rating",
-                                        json={"level": LEVELS[(n // 2) % len(LEVELS)]}))
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(n: int) -> None:
+        async with gate:
+            await _consultation(client, n)
+
+    await asyncio.gather(*(one(n) for n in range(await _count_consultations(client), CONSULTATIONS)))
+
+
+async def _consultation(client: httpx.AsyncClient, n: int) -> None:
+    """Ask demo consultation ``n``; answer and rate it as its number says."""
+    title, question, answer = (*UNROUTABLE, "") if n % 25 == 24 else QUESTIONS[n % len(QUESTIONS)]
+    receipt = await _ok(await client.post("/v1/consultations", headers={"Idempotency-Key": f"demo-consult-{n}"}, json={
+        "title": title, "body": question, "channel": ("web", "app", "kiosk", "phone")[n % 4],
+        "contact_name": NAMES[n % len(NAMES)], "contact_phone": f"138{n:08d}", "consent_publish": n % 3 == 0,
+        "site_code": f"330199{n % 11:03d}"}))
+    if receipt["department_code"] is None or n % 3 == 2:
+        return
+    await _ok(await client.post(f"/v1/consultations/{receipt['id']}/answer", json={"answer": answer}))
+    if n % 2 == 0:
+        await _ok(await client.post(f"/v1/consultations/track/{receipt['access_code']}/rating",
+                                    json={"level": LEVELS[(n // 2) % len(LEVELS)]}))
