@@ -46,3 +46,14 @@ bench-quick: install
 
 clean:
 	rm -rf $(VENV) var
+
+# Fuzzing: schemathesis over every operation of every service, and hypothesis over the parsers of
+# untrusted bytes. `make test` runs them with BIANMIN_FUZZ_EXAMPLES=1; this runs a few hundred per operation.
+.PHONY: fuzz reliability
+FUZZ_EXAMPLES ?= 100
+fuzz: install
+	BIANMIN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py tests/test_parsers_fuzz.py -q
+
+# The fault suite against real processes (tests/reliability/README in its docstring); RELIABILITY=quick is CI's setting.
+reliability: install
+	$(BIN)/python -m tests.reliability

@@ -1,0 +1,353 @@
+"""The fault suite: real processes (``bianmin.kit.localrun``), real crashes, and a table of what survived.
+
+``make reliability`` (``python -m tests.reliability``) starts nats-server, the six services and
+the gateway on free ports, then, one after the other:
+1. ``kill -9`` of nats-server during event-producing writes (new enterprises in credit, whose first
+   color bidding and guarantee consume), then a restart: every event is consumed once by each consumer.
+2. ``kill -9`` of a service during load: the gateway answers 503 problem+json quickly (p99 < 2 s);
+   after a restart every acknowledged write is present, none twice.
+3. ``kill -9`` of the gateway while clients retry with ``Idempotency-Key``: no duplicated effect.
+4. PostgreSQL restarted under load (only with ``RELIABILITY_DATABASE=postgres``; skipped otherwise).
+5. A slow upstream (the process stopped with SIGSTOP): timeouts fire, the circuit opens, then
+   half-opens and closes once the process runs again.
+It prints one row per fault and exits non-zero when a promise was broken. ``RELIABILITY=quick`` is
+CI's shorter setting (fault 1 with 300 writes instead of 5,000).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bianmin.kit.identifiers import with_uscc_check
+from bianmin.kit.localrun import Platform, create_key, free_layout
+from bianmin.kit.testing.nats import NatsServer
+
+QUICK = os.environ.get("RELIABILITY", "").lower() == "quick"
+POSTGRES = os.environ.get("RELIABILITY_DATABASE", os.environ.get("BENCH_DATABASE", "")).lower() == "postgres"
+WRITES = int(os.environ.get("RELIABILITY_WRITES", "300" if QUICK else "5000"))
+CONCURRENCY = 8
+SUBJECT = "credit.enterprise.color_changed"
+CONSUMERS = ("bidding", "guarantee")
+
+
+@dataclass
+class Row:
+    """One fault's outcome."""
+
+    fault: str
+    acknowledged: int = 0
+    found: int = 0
+    produced: int = 0
+    consumed: int = 0
+    applied_twice: int = 0
+    client_errors: int = 0
+    notes: list[str] = field(default_factory=list)
+    ok: bool = True
+
+    def fail(self, why: str) -> None:
+        """Record a broken promise."""
+        self.ok = False
+        self.notes.append(why)
+
+
+def _sqlite(platform: Platform, name: str, sql: str, params: tuple[object, ...] = ()) -> int:
+    path = platform.layout.database_url(name).split("///", 1)[1]
+    with sqlite3.connect(path, timeout=30) as connection:
+        return int(connection.execute(sql, params).fetchone()[0])
+
+
+def _code(run: str, n: int) -> str:
+    return with_uscc_check(f"91330199{run}{n:07d}")
+
+
+async def _write_many(client: httpx.AsyncClient, paths_bodies: list[tuple[str, dict[str, object], str]],
+                      during: list[tuple[int, object]], row: Row, *, retry: bool = False,
+                      latencies: list[float] | None = None) -> set[str]:
+    """POST each body (with its Idempotency-Key); run the fault actions at the given counts. The keys acknowledged."""
+    acknowledged: set[str] = set()
+    done = 0
+    queue: asyncio.Queue[tuple[str, dict[str, object], str]] = asyncio.Queue()
+    for item in paths_bodies:
+        queue.put_nowait(item)
+    actions = sorted(during, key=lambda a: a[0])
+
+    async def worker() -> None:
+        nonlocal done
+        while not queue.empty():
+            path, body, key = queue.get_nowait()
+            for _attempt in range(200 if retry else 1):
+                started = time.perf_counter()
+                try:
+                    response = await client.post(path, json=body, headers={"Idempotency-Key": key})
+                except httpx.HTTPError:
+                    row.client_errors += 1
+                    await asyncio.sleep(0.2)
+                    continue
+                if latencies is not None and response.status_code >= 500:
+                    latencies.append(time.perf_counter() - started)
+                    if not response.headers.get("content-type", "").startswith("application/problem+json"):
+                        row.fail(f"a {response.status_code} was not problem+json")
+                if 200 <= response.status_code < 300:
+                    acknowledged.add(key)
+                    break
+                row.client_errors += 1
+                if response.status_code < 500 and response.status_code != 429:
+                    row.fail(f"{path} answered {response.status_code}: {response.text[:120]}")
+                    break
+                if retry:
+                    await asyncio.sleep(0.2)
+            done += 1
+            while actions and done >= actions[0][0]:
+                _, action = actions.pop(0)
+                await asyncio.to_thread(action)  # type: ignore[arg-type]
+
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    for _, action in actions:
+        await asyncio.to_thread(action)  # type: ignore[arg-type]
+    return acknowledged
+
+
+def _enterprise_writes(run: str, count: int) -> list[tuple[str, dict[str, object], str]]:
+    return [("/credit/v1/enterprises", {"credit_code": _code(run, n), "name": f"便民区{n}号建设有限公司"}, f"{run}-{n}")
+            for n in range(count)]
+
+
+def _wait_consumed(platform: Platform, run: str, produced: int, timeout: float) -> dict[str, int]:
+    """Each consumer's inbox count of this run's events, once all arrived or at the timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = {name: _sqlite(platform, name, "SELECT count(*) FROM inbox_event WHERE subject = ?", (SUBJECT,))
+                  for name in CONSUMERS}
+        if all(c >= produced for c in counts.values()) or time.monotonic() > deadline:
+            return counts
+        time.sleep(0.5)
+
+
+def _events_and_found(platform: Platform, row: Row, run: str, acknowledged: set[str], base: dict[str, int]) -> None:
+    like = f"91330199{run}%"
+    row.found = _sqlite(platform, "credit", "SELECT count(*) FROM enterprise WHERE credit_code LIKE ?", (like,))
+    distinct = _sqlite(platform, "credit", "SELECT count(DISTINCT credit_code) FROM enterprise WHERE credit_code LIKE ?", (like,))
+    row.acknowledged = len(acknowledged)
+    if row.found < row.acknowledged:
+        row.fail(f"{row.acknowledged - row.found} acknowledged writes are missing")
+    if distinct != row.found:
+        row.fail("an enterprise was written twice")
+    produced_now = _sqlite(platform, "credit", "SELECT count(*) FROM outbox_event WHERE subject = ?", (SUBJECT,))
+    row.produced = produced_now - base["produced"]
+    counts = _wait_consumed(platform, run, produced_now, 60 if QUICK else 180)
+    consumed = {name: counts[name] - base[name] for name in CONSUMERS}
+    row.consumed = min(consumed.values())
+    row.applied_twice = sum(max(0, c - row.produced) for c in consumed.values())
+    for name, count in consumed.items():
+        if count < row.produced:
+            row.fail(f"{name} consumed {count} of {row.produced} events")
+
+
+def _baseline(platform: Platform) -> dict[str, int]:
+    base = {name: _sqlite(platform, name, "SELECT count(*) FROM inbox_event WHERE subject = ?", (SUBJECT,))
+            for name in CONSUMERS}
+    base["produced"] = _sqlite(platform, "credit", "SELECT count(*) FROM outbox_event WHERE subject = ?", (SUBJECT,))
+    return base
+
+
+async def fault_nats(platform: Platform, client: httpx.AsyncClient) -> Row:
+    """1. kill -9 of nats-server during event-producing writes, then a restart."""
+    row, run = Row("1 nats-server kill -9"), "NA"
+    base = _baseline(platform)
+    assert platform.nats is not None
+    nats = platform.nats
+    acknowledged = await _write_many(client, _enterprise_writes(run, WRITES),
+                                     [(WRITES // 3, nats.kill), (2 * WRITES // 3, nats.start)], row, retry=True)
+    _events_and_found(platform, row, run, acknowledged, base)
+    return row
+
+
+async def fault_service(platform: Platform, client: httpx.AsyncClient) -> Row:
+    """2. kill -9 of a service during load: quick 503s while down, every acknowledged write kept."""
+    row, run = Row("2 credit service kill -9"), "QR"
+    count = 150 if QUICK else 600
+    latencies: list[float] = []
+    await _until_ok(client, "/credit/v1/stats/overview")
+    base = _baseline(platform)
+    acknowledged = await _write_many(
+        client, _enterprise_writes(run, count),
+        [(count // 3, lambda: platform.stop("credit", sig=signal.SIGKILL)), (2 * count // 3, lambda: platform.start("credit"))],
+        row, latencies=latencies)
+    _events_and_found(platform, row, run, acknowledged, base)
+    if latencies:
+        p99 = sorted(latencies)[max(0, int(len(latencies) * 0.99) - 1)]
+        row.notes.append(f"{len(latencies)} 5xx while down, p99 {p99 * 1000:.0f} ms")
+        if p99 >= 2.0:
+            row.fail(f"p99 of the 503s was {p99:.2f} s")
+    else:
+        row.fail("the gateway never answered 503 while the service was down")
+    return row
+
+
+async def fault_gateway(platform: Platform, client: httpx.AsyncClient) -> Row:
+    """3. kill -9 of the gateway while clients retry with Idempotency-Key: no duplicated effect."""
+    row, run = Row("3 gateway kill -9 + retries"), "GW"
+    code = _code(run, 0)
+    await _until_ok(client, "/credit/v1/stats/overview")
+    await client.post("/credit/v1/enterprises", json={"credit_code": code, "name": "便民区重试建设有限公司"})
+    count = 120 if QUICK else 500
+    writes = [(f"/credit/v1/enterprises/{code}/records",
+               {"kind": "late_performance", "occurred_on": "2026-02-20", "evidence": f"通报{n}"}, f"{run}-{uuid.uuid4().hex}")
+              for n in range(count)]
+    kinds = (await client.get("/credit/v1/rules")).json()
+    kind = _first_kind(kinds)
+    for _, body, _ in writes:
+        body["kind"] = kind
+    acknowledged = await _write_many(
+        client, writes,
+        [(count // 3, lambda: _crash_and_restart(platform, "gateway"))], row, retry=True)
+    row.acknowledged = len(acknowledged)
+    row.found = _sqlite(platform, "credit", "SELECT count(*) FROM bad_record WHERE enterprise_id = "
+                        "(SELECT id FROM enterprise WHERE credit_code = ?)", (code,))
+    if row.found != count or row.acknowledged != count:
+        row.fail(f"{count} distinct requests, {row.acknowledged} acknowledged, {row.found} records")
+    return row
+
+
+def _crash_and_restart(platform: Platform, name: str) -> None:
+    """kill -9 a process, leave it down a moment while clients keep retrying, start it again."""
+    platform.stop(name, sig=signal.SIGKILL)
+    time.sleep(1.0)
+    platform.start(name)
+
+
+async def _until_ok(client: httpx.AsyncClient, path: str, timeout: float = 30.0) -> None:
+    """Wait until a GET through the gateway answers 200 (a circuit opened by the previous fault closes)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if (await client.get(path)).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        await asyncio.sleep(0.5)
+
+
+def _first_kind(rules: object) -> str:
+    items = rules.get("items", rules) if isinstance(rules, dict) else rules
+    if isinstance(items, list) and items and isinstance(items[0], dict):
+        for key in ("behaviours", "rules", "kinds"):
+            value = items[0].get(key)
+            if isinstance(value, list) and value and isinstance(value[0], dict) and "kind" in value[0]:
+                return str(value[0]["kind"])
+    return "late_performance"
+
+
+async def fault_postgres(platform: Platform, client: httpx.AsyncClient) -> Row:
+    """4. PostgreSQL restarted under load: services recover without a restart."""
+    row = Row("4 PostgreSQL restart")
+    if not POSTGRES:
+        row.notes.append("skipped (RELIABILITY_DATABASE=postgres runs it)")
+        return row
+    run = "PG"
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+
+    def restart() -> None:
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True)
+
+    count = 300
+    acknowledged = await _write_many(client, _enterprise_writes(run, count), [(count // 2, restart)], row, retry=True)
+    row.acknowledged = len(acknowledged)
+    response = await client.get("/credit/v1/stats/overview")
+    if response.status_code != 200 or row.acknowledged != count:
+        row.fail(f"after the restart: {response.status_code}, {row.acknowledged}/{count} acknowledged")
+    return row
+
+
+async def fault_slow(platform: Platform, client: httpx.AsyncClient) -> Row:
+    """5. A slow upstream: 504s, the circuit opens (fast 503), half-opens and closes when it recovers."""
+    row = Row("5 slow upstream (SIGSTOP)")
+    await _until_ok(client, "/consult/v1/stats/overview")
+    process = platform.processes["consult"]
+    os.killpg(process.pid, signal.SIGSTOP)
+    codes: list[str] = []
+    try:
+        for _ in range(8):
+            started = time.perf_counter()
+            response = await client.get("/consult/v1/stats/overview")
+            codes.append(f"{response.status_code}:{response.json().get('code', '')}:{time.perf_counter() - started:.1f}s")
+            row.client_errors += 1
+    finally:
+        os.killpg(process.pid, signal.SIGCONT)
+    if not any(c.startswith("504") for c in codes):
+        row.fail("no timeout fired")
+    if not any("upstream_circuit_open" in c for c in codes):
+        row.fail("the circuit never opened")
+    recovered = False
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if (await client.get("/consult/v1/stats/overview")).status_code == 200:
+            recovered = True
+            break
+        await asyncio.sleep(0.5)
+    if not recovered:
+        row.fail("the circuit did not close after the upstream recovered")
+    row.notes.append(" ".join(codes[:3]) + " … " + codes[-1] + (" → 200 again" if recovered else ""))
+    return row
+
+
+def _table(rows: list[Row]) -> str:
+    header = ("fault", "acked", "found", "events", "consumed", "twice", "client errors", "result")
+    lines = [header] + [(r.fault, str(r.acknowledged), str(r.found), str(r.produced), str(r.consumed),
+                         str(r.applied_twice), str(r.client_errors), "ok" if r.ok else "FAILED") for r in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    text = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines]
+    text.insert(1, "  ".join("-" * w for w in widths))
+    for r in rows:
+        text.extend(f"  {r.fault}: {note}" for note in r.notes)
+    return "\n".join(text)
+
+
+async def _run(platform: Platform, key: str) -> list[Row]:
+    rows = []
+    async with httpx.AsyncClient(base_url=platform.layout.url("gateway"), timeout=30,
+                                 headers={"Authorization": f"Bearer {key}"}) as client:
+        for fault in (fault_nats, fault_service, fault_gateway, fault_postgres, fault_slow):
+            rows.append(await fault(platform, client))
+            print(_table(rows[-1:]).splitlines()[2], flush=True)
+    return rows
+
+
+def main() -> int:
+    """Run every fault and print the table; 1 when a promise was broken."""
+    with tempfile.TemporaryDirectory(prefix="bianmin-reliability-") as tmp:
+        var = Path(tmp)
+        nats = NatsServer(var / "nats").start()
+        layout = free_layout(var, nats.url)
+        layout.extra_env.update({"BIANMIN_GATEWAY_READ_TIMEOUT_SECONDS": "1.5", "BIANMIN_GATEWAY_BREAKER_FAILURE_THRESHOLD": "3",
+                                 "BIANMIN_GATEWAY_BREAKER_RESET_SECONDS": "3", "BIANMIN_GATEWAY_DEFAULT_RATE_LIMIT": "1000000/minute"})
+        if POSTGRES:
+            layout.extra_env["BIANMIN_CREDIT_DATABASE_URL"] = os.environ.get(
+                "RELIABILITY_CREDIT_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/bianmin_reliability")
+        platform = Platform(layout, nats=nats)
+        try:
+            platform.start_all()
+            key = create_key(layout, name="reliability", tenant="*", scopes=["admin"])
+            rows = asyncio.run(_run(platform, key))
+        finally:
+            platform.stop_all()
+            nats.stop()
+    print()
+    print(_table(rows))
+    return 0 if all(r.ok for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
