@@ -18,6 +18,7 @@ from bianmin.kit.identity import public
 
 router = APIRouter(tags=["routing"])
 Code = Annotated[str, Path(pattern=DEPARTMENT_PATTERN)]
+RuleId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A routing rule's id.")]
 
 
 @router.get("/departments", summary="Departments that answer questions", **public())
@@ -56,7 +57,7 @@ async def create_rule(body: RuleCreate, session: SessionDep, staff: AdminDep, id
 
 @router.patch("/routing-rules/{rule_id}", summary="Change a keyword rule",
               responses=problem_responses(401, 403, 404, 422))
-async def update_rule(rule_id: int, body: RuleUpdate, session: SessionDep, staff: AdminDep,
+async def update_rule(rule_id: RuleId, body: RuleUpdate, session: SessionDep, staff: AdminDep,
                       clock: ClockDep) -> RuleRead:
     """Change a rule's keyword, department, priority or activity."""
     changes = body.model_dump(exclude_unset=True)
@@ -71,7 +72,7 @@ async def update_rule(rule_id: int, body: RuleUpdate, session: SessionDep, staff
 
 @router.delete("/routing-rules/{rule_id}", status_code=204, summary="Delete a keyword rule",
                responses=problem_responses(401, 403, 404))
-async def delete_rule(rule_id: int, session: SessionDep, staff: AdminDep) -> Response:
+async def delete_rule(rule_id: RuleId, session: SessionDep, staff: AdminDep) -> Response:
     """Remove a rule; questions already routed keep their department."""
     await session.delete(await routing.get_rule(session, rule_id))
     await session.commit()
