@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
@@ -187,7 +187,8 @@ async def list_responses(code: str, session: SessionDep, who: PrincipalDep) -> l
 
 @router.post("/projects/{code}/responses/{response_id}/answer", summary="Answer an objection",
              dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
-async def answer(code: str, response_id: int, body: ResponseAnswer, session: SessionDep, who: PrincipalDep,
+async def answer(code: str, response_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: ResponseAnswer,
+                 session: SessionDep, who: PrincipalDep,
                  clock: ClockDep) -> ResponseRead:
     """Answer an objection; the answer is recorded with it."""
     project = await managed(session, code, who)
