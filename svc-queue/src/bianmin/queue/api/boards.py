@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
@@ -27,7 +26,7 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public
-from bianmin.kit.stats import Period
+from bianmin.kit.stats import PeriodDep
 from bianmin.queue.api.deps import MAX_ID, NotifierDep, SettingsDep
 from bianmin.queue.domain import flow, halls
 from bianmin.queue.domain.notify import CallNotifier
@@ -109,17 +108,12 @@ async def _events(request: Request, code: str, last: int, poll: float, heartbeat
 
 
 @router.get("/stats", summary="History of the halls", responses=problem_responses(401, 403, 404, 422))
-async def history(who: PrincipalDep, session: SessionDep,
-                  start: Annotated[date | None, Query(alias="from")] = None,
-                  end: Annotated[date | None, Query(alias="to")] = None,
+async def history(who: PrincipalDep, session: SessionDep, period: PeriodDep,
                   hall: Annotated[str | None, Query(description="One hall; default: every hall the key may see.")] = None,
                   ) -> HistoryRead:
     """Tickets per hour, mean and p90 wait and service time, no-show rate and satisfaction over a period."""
     if not (who.has_scope("queue:read") or who.has_scope("cockpit:read")):
         raise Forbidden("This key lacks the scope queue:read.", code="scope_missing")
-    if start and end and end < start:
-        raise Unprocessable.field("to", "must not be before from")
-    period = Period(start=start, end=end)
     if hall is not None:
         ensure_tenant(who, (await halls.get_hall(session, hall)).tenant)
         scope: list[str] | None = [hall]
