@@ -55,6 +55,7 @@ class Row:
     client_errors: int = 0
     notes: list[str] = field(default_factory=list)
     ok: bool = True
+    skipped: bool = False
 
     def fail(self, why: str) -> None:
         """Record a broken promise."""
@@ -254,6 +255,7 @@ async def fault_postgres(platform: Platform, client: httpx.AsyncClient) -> Row:
     """4. PostgreSQL restarted under load: services recover without a restart."""
     row = Row("4 PostgreSQL restart")
     if not POSTGRES:
+        row.skipped = True
         row.notes.append("skipped (RELIABILITY_DATABASE=postgres runs it)")
         return row
     run = "PG"
@@ -306,7 +308,7 @@ async def fault_slow(platform: Platform, client: httpx.AsyncClient) -> Row:
 def _table(rows: list[Row]) -> str:
     header = ("fault", "acked", "found", "events", "consumed", "twice", "client errors", "result")
     lines = [header] + [(r.fault, str(r.acknowledged), str(r.found), str(r.produced), str(r.consumed),
-                         str(r.applied_twice), str(r.client_errors), "ok" if r.ok else "FAILED") for r in rows]
+                         str(r.applied_twice), str(r.client_errors), "skipped" if r.skipped else "ok" if r.ok else "FAILED") for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     text = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines]
     text.insert(1, "  ".join("-" * w for w in widths))
