@@ -45,7 +45,7 @@ def _module(name: str, publishes: tuple[Any, ...] = (), consumes: tuple[str, ...
 
 def test_the_registered_modules_keep_the_conventions() -> None:
     check_modules(MODULES)
-    assert set(SERVICES) == {"catalog", "queue", "consult", "bidding", "guarantee", "credit"}
+    assert set(SERVICES) == {"catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks"}
 
 
 def test_well_formed_modules_pass() -> None:

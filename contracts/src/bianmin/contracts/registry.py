@@ -14,12 +14,12 @@ from types import ModuleType
 from pydantic import BaseModel
 
 from bianmin.contracts.envelope import subject_of, type_name
-from bianmin.contracts.events import bidding, catalog, consult, credit, guarantee, queue
+from bianmin.contracts.events import bidding, catalog, consult, credit, guarantee, queue, webhooks
 from bianmin.contracts.spec import EventSpec
 
 MODULES: dict[str, ModuleType] = {
     "catalog": catalog, "queue": queue, "consult": consult,
-    "bidding": bidding, "guarantee": guarantee, "credit": credit,
+    "bidding": bidding, "guarantee": guarantee, "credit": credit, "webhooks": webhooks,
 }
 SERVICES = tuple(MODULES)
 DLQ_STREAM = "DLQ"
