@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
@@ -38,6 +38,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Conflict, Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
+from bianmin.kit.paths import RowId
 
 router = APIRouter(tags=["opening"])
 BEFORE_OPENING = ("draft", "published", "closed", "cancelled")
@@ -187,7 +188,7 @@ async def list_responses(code: str, session: SessionDep, who: PrincipalDep) -> l
 
 @router.post("/projects/{code}/responses/{response_id}/answer", summary="Answer an objection",
              dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
-async def answer(code: str, response_id: Annotated[int, Path(ge=1, le=2**31 - 1)], body: ResponseAnswer,
+async def answer(code: str, response_id: RowId, body: ResponseAnswer,
                  session: SessionDep, who: PrincipalDep,
                  clock: ClockDep) -> ResponseRead:
     """Answer an objection; the answer is recorded with it."""

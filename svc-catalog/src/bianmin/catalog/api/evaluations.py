@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from bianmin.catalog.api.deps import READ, WRITE
@@ -18,8 +18,8 @@ from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.paths import RowId
 
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(tags=["evaluations"])
 CaseStatus = Literal["open", "contacted", "rectified", "closed", "appealed", "voided"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from bianmin.catalog.api.deps import ADMIN, READ, WRITE, require_district
@@ -25,8 +25,8 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
+from bianmin.kit.paths import RowId
 
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(tags=["policies"])
 
 

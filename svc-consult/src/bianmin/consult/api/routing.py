@@ -15,10 +15,10 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import public
+from bianmin.kit.paths import RowId
 
 router = APIRouter(tags=["routing"])
 Code = Annotated[str, Path(pattern=DEPARTMENT_PATTERN)]
-RuleId = Annotated[int, Path(ge=1, le=2**31 - 1, description="A routing rule's id.")]
 
 
 @router.get("/departments", summary="Departments that answer questions", **public())
@@ -57,7 +57,7 @@ async def create_rule(body: RuleCreate, session: SessionDep, staff: AdminDep, id
 
 @router.patch("/routing-rules/{rule_id}", summary="Change a keyword rule",
               responses=problem_responses(401, 403, 404, 422))
-async def update_rule(rule_id: RuleId, body: RuleUpdate, session: SessionDep, staff: AdminDep,
+async def update_rule(rule_id: RowId, body: RuleUpdate, session: SessionDep, staff: AdminDep,
                       clock: ClockDep) -> RuleRead:
     """Change a rule's keyword, department, priority or activity."""
     changes = body.model_dump(exclude_unset=True)
@@ -72,7 +72,7 @@ async def update_rule(rule_id: RuleId, body: RuleUpdate, session: SessionDep, st
 
 @router.delete("/routing-rules/{rule_id}", status_code=204, summary="Delete a keyword rule",
                responses=problem_responses(401, 403, 404))
-async def delete_rule(rule_id: RuleId, session: SessionDep, staff: AdminDep) -> Response:
+async def delete_rule(rule_id: RowId, session: SessionDep, staff: AdminDep) -> Response:
     """Remove a rule; questions already routed keep their department."""
     await session.delete(await routing.get_rule(session, rule_id))
     await session.commit()

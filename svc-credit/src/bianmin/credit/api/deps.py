@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import Path
+from typing import Any
 
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import Principal
@@ -27,4 +25,3 @@ def cursor_int(after: list[Any]) -> int:
     return after[0]
 
 
-Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="A numeric id.")]

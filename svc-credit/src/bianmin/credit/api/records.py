@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.credit.api.deps import Id, actor, cursor_int, site_of
+from bianmin.credit.api.deps import actor, cursor_int, site_of
 from bianmin.credit.domain import records, repairs
 from bianmin.credit.domain.enterprises import get_enterprise
 from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecordHistory, RepairApplication
@@ -36,6 +36,7 @@ from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, require_scopes
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.paths import RowId
 
 router = APIRouter(tags=["records"])
 WRITE = [require_scopes("credit:write")]
@@ -132,13 +133,13 @@ async def list_all_records(session: SessionDep, who: PrincipalDep, page: PageDep
 
 
 @router.get("/records/{record_id}", summary="Read a record with its history", responses=problem_responses(401, 404))
-async def read_record(record_id: Id, session: SessionDep) -> RecordRead:
+async def read_record(record_id: RowId, session: SessionDep) -> RecordRead:
     """One bad record and every step of its life."""
     return await record_read(session, await records.get_record(session, record_id))
 
 
 @router.post("/records/{record_id}/confirm", summary="Confirm a pending record", dependencies=REVIEW, responses=DECIDE)
-async def confirm(record_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+async def confirm(record_id: RowId, body: DecisionNote, session: SessionDep, who: PrincipalDep,
                   clock: ClockDep) -> RecordRead:
     """Confirm a record: it starts counting and its publication period starts today."""
     record = await records.get_record(session, record_id)
@@ -149,7 +150,7 @@ async def confirm(record_id: Id, body: DecisionNote, session: SessionDep, who: P
 
 
 @router.post("/records/{record_id}/revoke", summary="Revoke a record", dependencies=REVIEW, responses=DECIDE)
-async def revoke(record_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+async def revoke(record_id: RowId, body: DecisionNote, session: SessionDep, who: PrincipalDep,
                  clock: ClockDep) -> RecordRead:
     """Revoke a pending or confirmed record (with the reason); it no longer counts from today."""
     record = await records.get_record(session, record_id)
@@ -161,7 +162,7 @@ async def revoke(record_id: Id, body: DecisionNote, session: SessionDep, who: Pr
 
 @router.post("/records/{record_id}/repairs", status_code=201, summary="Apply for credit repair", dependencies=WRITE,
              responses=DECIDE)
-async def apply_repair(record_id: Id, body: RepairCreate, session: SessionDep, who: PrincipalDep,
+async def apply_repair(record_id: RowId, body: RepairCreate, session: SessionDep, who: PrincipalDep,
                        idem: IdempotencyDep, clock: ClockDep) -> Response:
     """File a repair application once the record's minimum publication period has passed."""
     record = await records.get_record(session, record_id)
@@ -188,12 +189,12 @@ async def list_repairs(session: SessionDep, page: PageDep,
 
 
 @router.get("/repairs/{application_id}", summary="Read a repair application", responses=problem_responses(401, 404))
-async def read_repair(application_id: Id, session: SessionDep) -> RepairRead:
+async def read_repair(application_id: RowId, session: SessionDep) -> RepairRead:
     """One repair application."""
     return RepairRead.model_validate(await repairs.get_application(session, application_id))
 
 
-async def _decide_repair(application_id: Id, approve: bool, body: DecisionNote, session: AsyncSession,
+async def _decide_repair(application_id: RowId, approve: bool, body: DecisionNote, session: AsyncSession,
                          who: PrincipalDep, clock: ClockDep) -> RepairRead:
     application = await repairs.get_application(session, application_id)
     record = await records.get_record(session, application.record_id)
@@ -204,14 +205,14 @@ async def _decide_repair(application_id: Id, approve: bool, body: DecisionNote, 
 
 
 @router.post("/repairs/{application_id}/approve", summary="Approve a repair", dependencies=REVIEW, responses=DECIDE)
-async def approve_repair(application_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+async def approve_repair(application_id: RowId, body: DecisionNote, session: SessionDep, who: PrincipalDep,
                          clock: ClockDep) -> RepairRead:
     """Approve: the record is repaired and stops counting from today."""
     return await _decide_repair(application_id, True, body, session, who, clock)
 
 
 @router.post("/repairs/{application_id}/reject", summary="Reject a repair", dependencies=REVIEW, responses=DECIDE)
-async def reject_repair(application_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+async def reject_repair(application_id: RowId, body: DecisionNote, session: SessionDep, who: PrincipalDep,
                         clock: ClockDep) -> RepairRead:
     """Reject, with the reason; the record keeps counting."""
     return await _decide_repair(application_id, False, body, session, who, clock)
@@ -257,13 +258,13 @@ async def list_all_bonuses(session: SessionDep, page: PageDep,
 
 
 @router.get("/bonuses/{bonus_id}", summary="Read a bonus item", responses=problem_responses(401, 404))
-async def read_bonus(bonus_id: Id, session: SessionDep) -> BonusRead:
+async def read_bonus(bonus_id: RowId, session: SessionDep) -> BonusRead:
     """One bonus item."""
     return await bonus_read(session, await records.get_bonus(session, bonus_id))
 
 
 @router.post("/bonuses/{bonus_id}/approve", summary="Approve a bonus item", dependencies=REVIEW, responses=DECIDE)
-async def approve_bonus(bonus_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+async def approve_bonus(bonus_id: RowId, body: DecisionNote, session: SessionDep, who: PrincipalDep,
                         clock: ClockDep) -> BonusRead:
     """Approve: the bonus counts from today through its end date."""
     bonus = await records.get_bonus(session, bonus_id)
@@ -273,7 +274,7 @@ async def approve_bonus(bonus_id: Id, body: DecisionNote, session: SessionDep, w
 
 
 @router.post("/bonuses/{bonus_id}/reject", summary="Reject a bonus item", dependencies=REVIEW, responses=DECIDE)
-async def reject_bonus(bonus_id: Id, body: DecisionNote, session: SessionDep, who: PrincipalDep,
+async def reject_bonus(bonus_id: RowId, body: DecisionNote, session: SessionDep, who: PrincipalDep,
                        clock: ClockDep) -> BonusRead:
     """Reject, with the reason."""
     bonus = await records.get_bonus(session, bonus_id)

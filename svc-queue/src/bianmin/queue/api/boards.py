@@ -26,8 +26,9 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public
+from bianmin.kit.paths import MAX_ROW_ID
 from bianmin.kit.stats import PeriodDep
-from bianmin.queue.api.deps import MAX_ID, NotifierDep, SettingsDep
+from bianmin.queue.api.deps import NotifierDep, SettingsDep
 from bianmin.queue.domain import flow, halls
 from bianmin.queue.domain.notify import CallNotifier
 from bianmin.queue.models import CallLog
@@ -52,7 +53,7 @@ async def live_stats(code: str, session: SessionDep, clock: ClockDep) -> LiveSta
 def _last_id(header: str | None, after: int | None) -> int | None:
     if header is None:
         return after
-    if not (header.isascii() and header.isdigit()) or int(header) > MAX_ID:
+    if not (header.isascii() and header.isdigit()) or int(header) > MAX_ROW_ID:
         raise Unprocessable.field("Last-Event-ID", "must be a call sequence number this stream sent")
     return int(header)
 
@@ -62,7 +63,7 @@ def _last_id(header: str | None, after: int | None) -> int | None:
                                                          200: {"content": {"text/event-stream": {}}}}, **public())
 async def stream(code: str, request: Request, settings: SettingsDep, notifier: NotifierDep,
                  last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-                 after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Resume after this call sequence number.")] = None,
+                 after: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID, description="Resume after this call sequence number.")] = None,
                  ) -> StreamingResponse:
     """Every call of a hall as it happens, with its announcement text, resumable with Last-Event-ID."""
     start = _last_id(last_event_id, after)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identifiers import mask_name, mask_resident_id
 from bianmin.kit.identity import Principal, ensure_tenant
+from bianmin.kit.paths import MAX_ROW_ID
 from bianmin.queue.domain import ordering
 from bianmin.queue.domain.booking import BookingRules
 from bianmin.queue.domain.halls import get_hall
@@ -31,8 +32,6 @@ def get_notifier(request: Request) -> CallNotifier:
     return request.app.state.call_notifier
 
 
-MAX_ID = 2_147_483_647
-RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="A row id (32-bit).")]
 SettingsDep = Annotated[QueueSettings, Depends(get_settings)]
 NotifierDep = Annotated[CallNotifier, Depends(get_notifier)]
 
@@ -94,6 +93,6 @@ def cursor_id(after: list[Any] | None) -> int | None:
     """The row id inside a list cursor; 422 for a cursor this API did not issue."""
     if not after:
         return None
-    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool) or not 0 < after[0] <= MAX_ID:
+    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool) or not 0 < after[0] <= MAX_ROW_ID:
         raise Unprocessable.field("cursor", "is not a cursor this API issued")
     return after[0]

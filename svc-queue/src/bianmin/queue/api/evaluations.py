@@ -14,7 +14,8 @@ from bianmin.kit.errors import NotFound, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
-from bianmin.queue.api.deps import RowId, SettingsDep, cursor_id, hall_for
+from bianmin.kit.paths import RowId
+from bianmin.queue.api.deps import SettingsDep, cursor_id, hall_for
 from bianmin.queue.domain import evaluation, tickets
 from bianmin.queue.models import Evaluation, Rectification
 from bianmin.queue.schemas import EvaluationCreate, EvaluationRead, RectificationAction, RectificationRead

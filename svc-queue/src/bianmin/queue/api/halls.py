@@ -14,7 +14,8 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Forbidden, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public, require_scopes
-from bianmin.queue.api.deps import RowId, hall_for
+from bianmin.kit.paths import RowId
+from bianmin.queue.api.deps import hall_for
 from bianmin.queue.domain import halls
 from bianmin.queue.models import Counter, Hall, Line
 from bianmin.queue.schemas import (

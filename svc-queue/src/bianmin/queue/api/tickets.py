@@ -14,9 +14,9 @@ from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.paths import RowId
 from bianmin.queue.api.deps import (
     NotifierDep,
-    RowId,
     SettingsDep,
     call_rules,
     cursor_id,
