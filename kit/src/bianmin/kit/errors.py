@@ -169,16 +169,70 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Map every error an app can raise onto problem+json."""
+    """Map every error an app can raise onto problem+json, and say so in its OpenAPI document."""
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(InterfaceError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
+    document_problems_in(app)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` entry of a route that can answer these problem statuses."""
     return {status: {"model": Problem, "content": {PROBLEM_JSON: {}},
                      "description": HTTPStatus(status).phrase} for status in statuses}
+
+
+PROBLEM_REF = "#/components/schemas/Problem"
+# FastAPI's own description of its validation error, which the kit never sends.
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _is_error_status(status: str) -> bool:
+    return status == "default" or (len(status) == 3 and status[0] in "45")
+
+
+def document_problems(document: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite an OpenAPI document so every 4xx/5xx answer is documented as what the handlers send.
+
+    FastAPI documents its 422 as ``application/json`` with ``HTTPValidationError``, and a
+    ``responses=`` model as ``application/json``; clients would then validate rejections against a
+    schema they never receive. Each error response becomes ``application/problem+json`` with the
+    :class:`Problem` schema (a more specific problem+json schema a route declared is kept), other
+    media types (a page, a stream) are left alone, and FastAPI's unused validation schemas are dropped.
+    Idempotent, so it may run on a document that was already rewritten.
+    """
+    schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
+    for path_item in (document.get("paths") or {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in (operation.get("responses") or {}).items():
+                if not _is_error_status(str(status)) or "$ref" in response:
+                    continue
+                content = {media: body for media, body in (response.get("content") or {}).items()
+                           if media not in ("application/json", PROBLEM_JSON)}
+                declared = ((response.get("content") or {}).get(PROBLEM_JSON) or {}).get("schema")
+                content[PROBLEM_JSON] = {"schema": declared or {"$ref": PROBLEM_REF}}
+                response["content"] = content
+    for name in _FASTAPI_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in problem.pop("$defs", {}).items():
+        schemas.setdefault(name, definition)
+    schemas.setdefault("Problem", problem)
+    return document
+
+
+def document_problems_in(app: FastAPI) -> None:
+    """Make ``app.openapi()`` return the document rewritten by :func:`document_problems` (built once, cached by FastAPI)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            return document_problems(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
