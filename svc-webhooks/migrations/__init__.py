@@ -1,0 +1,1 @@
+"""Alembic migrations of the webhooks service, installed as ``bianmin.webhooks.migrations``."""

@@ -1,0 +1,1 @@
+"""Revisions of the webhooks service's database, oldest first by date."""

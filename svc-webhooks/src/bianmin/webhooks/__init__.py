@@ -1,0 +1,1 @@
+"""Bianmin webhooks: signed HTTP deliveries of the platform's events to integrators' endpoints."""

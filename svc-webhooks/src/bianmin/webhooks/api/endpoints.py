@@ -1,0 +1,109 @@
+"""``/v1/endpoints``: register, read, change, delete, rotate the secret, test and replay."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from bianmin.kit.clock import ClockDep
+from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import problem_responses
+from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identity import PrincipalDep
+from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.webhooks.api.deps import READ, WRITE, BoxDep, Id, cursor_int
+from bianmin.webhooks.domain import deliveries, endpoints
+from bianmin.webhooks.schemas import (
+    DeliveryRead,
+    EndpointCreate,
+    EndpointRead,
+    EndpointUpdate,
+    EndpointWithSecret,
+    ReplayRange,
+    ReplayResult,
+    SecretRead,
+)
+
+router = APIRouter(tags=["endpoints"])
+
+
+@router.post("/endpoints", status_code=201, summary="Register an endpoint", dependencies=[WRITE],
+             responses=problem_responses(401, 403, 422, 503))
+async def create_endpoint(body: EndpointCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
+                          clock: ClockDep, box: BoxDep) -> EndpointWithSecret:
+    """Register an endpoint for the key's tenant; the answer carries its signing secret, shown this once."""
+    endpoint, secret = await endpoints.create(session, body, by=who, box=box, now=clock.now())
+    read = EndpointRead.model_validate(endpoint)
+    # The stored replay answer leaves the secret out: it would otherwise sit in clear in the database.
+    await idem.finish(session, EndpointWithSecret(**read.model_dump(), secret=None), status_code=201)
+    return EndpointWithSecret(**read.model_dump(), secret=secret)
+
+
+@router.get("/endpoints", summary="List endpoints", dependencies=[READ], responses=problem_responses(401, 403, 422))
+async def list_endpoints(session: SessionDep, who: PrincipalDep, page: PageDep) -> Page[EndpointRead]:
+    """The key's tenant's endpoints (every tenant's for a district-wide key), oldest first."""
+    rows = await endpoints.listing(session, by=who, after=cursor_int(page.after), limit=page.limit)
+    items = [EndpointRead.model_validate(row) for row in rows]
+    return Page(items=items, next_cursor=encode_cursor([rows[-1].id]) if len(rows) == page.limit else None)
+
+
+@router.get("/endpoints/{endpoint_id}", summary="Read an endpoint", dependencies=[READ],
+            responses=problem_responses(401, 403, 404, 422))
+async def get_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDep) -> EndpointRead:
+    """One endpoint of the key's tenant, with its status; never its secret."""
+    return EndpointRead.model_validate(await endpoints.get_visible(session, endpoint_id, by=who))
+
+
+@router.patch("/endpoints/{endpoint_id}", summary="Change an endpoint", dependencies=[WRITE],
+              responses=problem_responses(401, 403, 404, 422))
+async def update_endpoint(endpoint_id: Id, body: EndpointUpdate, session: SessionDep, who: PrincipalDep,
+                          clock: ClockDep) -> EndpointRead:
+    """Change the URL, patterns, filters or description; ``enabled`` pauses it or enables a disabled one."""
+    endpoint = await endpoints.get_visible(session, endpoint_id, by=who, lock=True)
+    await endpoints.update(session, endpoint, body, now=clock.now())
+    read = EndpointRead.model_validate(endpoint)
+    await session.commit()
+    return read
+
+
+@router.delete("/endpoints/{endpoint_id}", status_code=204, summary="Delete an endpoint", dependencies=[WRITE],
+               responses=problem_responses(401, 403, 404, 422))
+async def delete_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDep) -> Response:
+    """Delete an endpoint with its delivery log; nothing more is sent to it."""
+    endpoint = await endpoints.get_visible(session, endpoint_id, by=who, lock=True)
+    await endpoints.delete(session, endpoint)
+    await session.commit()
+    return Response(status_code=204)
+
+
+@router.post("/endpoints/{endpoint_id}/rotate-secret", summary="Rotate the secret", dependencies=[WRITE],
+             responses=problem_responses(401, 403, 404, 422, 503))
+async def rotate_secret(endpoint_id: Id, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                        box: BoxDep) -> SecretRead:
+    """A new secret, shown this once; every attempt from now on, retries included, is signed with it."""
+    endpoint = await endpoints.get_visible(session, endpoint_id, by=who, lock=True)
+    secret = await endpoints.rotate_secret(endpoint, box=box, now=clock.now())
+    await session.commit()
+    return SecretRead(endpoint_id=endpoint.id, secret=secret)
+
+
+@router.post("/endpoints/{endpoint_id}/test", status_code=202, summary="Send a test event", dependencies=[WRITE],
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def test_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> DeliveryRead:
+    """Queue a ``webhooks.test`` ping that goes out like any event (signed, retried, logged)."""
+    endpoint = await endpoints.get_visible(session, endpoint_id, by=who)
+    delivery = await deliveries.enqueue_test(session, endpoint, now=clock.now(), by=who)
+    read = DeliveryRead.model_validate(delivery)
+    await session.commit()
+    return read
+
+
+@router.post("/endpoints/{endpoint_id}/replay", status_code=202, summary="Replay a time range", dependencies=[WRITE],
+             responses=problem_responses(401, 403, 404, 422))
+async def replay_range(endpoint_id: Id, body: ReplayRange, session: SessionDep, who: PrincipalDep,
+                       clock: ClockDep) -> ReplayResult:
+    """Send again every delivery of this endpoint created in ``[from, to)``, each with its own webhook-id."""
+    endpoint = await endpoints.get_visible(session, endpoint_id, by=who, lock=True)
+    queued = await deliveries.replay_range(session, endpoint, start=body.start, end=body.end, now=clock.now())
+    await session.commit()
+    return ReplayResult(endpoint_id=endpoint.id, queued=queued)

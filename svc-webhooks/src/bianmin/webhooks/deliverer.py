@@ -1,0 +1,171 @@
+"""The deliverer: a worker that claims due deliveries and POSTs them, signed, to their endpoints.
+
+Each attempt sends the stored CloudEvent JSON with ``webhook-id`` (the delivery's, the same on
+every retry and replay), ``webhook-timestamp`` (this attempt's unix seconds) and
+``webhook-signature``. Redirects are not followed (a 3xx is a failure: the receiver must register
+its final URL); connect and read timeouts are bounded, and so is the whole request. Requests run
+as tasks, at most ``max_in_flight`` per process and ``endpoint_concurrency`` per endpoint, so a
+slow receiver occupies its own slots and nobody else's. All state is in the database: a process
+that dies leaves leased rows that are claimed again once their lease expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import httpx
+from fastapi import FastAPI
+
+from bianmin.kit.clock import Clock
+from bianmin.kit.db import Database
+from bianmin.webhooks.domain.claims import Claim, Outcome, RetryPolicy, claim, finish, release
+from bianmin.webhooks.domain.signing import SecretBox, sign
+from bianmin.webhooks.settings import WebhooksSettings
+
+log = logging.getLogger("bianmin.webhooks.deliverer")
+USER_AGENT = "Bianmin-Webhooks/1"
+
+
+def policy_of(settings: WebhooksSettings) -> RetryPolicy:
+    """The retry policy the settings describe."""
+    return RetryPolicy(base_seconds=settings.backoff_base_seconds, max_seconds=settings.backoff_max_seconds,
+                       period_seconds=settings.retry_period_seconds,
+                       disable_after_seconds=settings.disable_after_seconds)
+
+
+def http_client(settings: WebhooksSettings) -> httpx.AsyncClient:
+    """One pooled client for every receiver: bounded timeouts, no redirects, no environment proxies."""
+    timeout = httpx.Timeout(connect=settings.connect_timeout_seconds, read=settings.read_timeout_seconds,
+                            write=settings.read_timeout_seconds, pool=settings.connect_timeout_seconds)
+    limits = httpx.Limits(max_connections=settings.max_in_flight, max_keepalive_connections=settings.max_in_flight)
+    return httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False, trust_env=False,
+                             headers={"user-agent": USER_AGENT})
+
+
+async def send(client: httpx.AsyncClient, claim: Claim, secret: str, *, timestamp: int, total_seconds: float,
+               excerpt_bytes: int) -> Outcome:
+    """POST one delivery and say how it went; never raises for anything the receiver does."""
+    body = claim.body.encode()
+    headers = {"content-type": "application/json", "webhook-id": claim.webhook_id,
+               "webhook-timestamp": str(timestamp), "webhook-signature": sign(secret, claim.webhook_id, timestamp, body)}
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(total_seconds):
+            async with client.stream("POST", claim.url, content=body, headers=headers) as response:
+                excerpt = b""
+                async for chunk in response.aiter_raw():
+                    excerpt += chunk
+                    if len(excerpt) >= excerpt_bytes:
+                        break
+        status, error = response.status_code, None
+        if 300 <= status < 400:
+            error = f"redirect to {response.headers.get('location', '?')[:200]} not followed"
+        text = excerpt[:excerpt_bytes].decode("utf-8", "replace") if excerpt_bytes else None
+        return Outcome(status_code=status, latency_ms=_ms(started), error=error, response_excerpt=text or None)
+    except (TimeoutError, httpx.TimeoutException):
+        return Outcome(status_code=None, latency_ms=_ms(started), error="timeout")
+    except httpx.HTTPError as exc:
+        return Outcome(status_code=None, latency_ms=_ms(started), error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+class Deliverer:
+    """Claims due deliveries and runs one task per request, within the concurrency limits."""
+
+    def __init__(self, settings: WebhooksSettings, db: Database, clock: Clock, box: SecretBox) -> None:
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.box = box
+        self.policy = policy_of(settings)
+        self.running: dict[asyncio.Task[None], Claim] = {}
+
+    async def run(self) -> None:
+        """Claim and send until cancelled; on cancel, give back the leases of unfinished requests."""
+        async with http_client(self.settings) as client:
+            try:
+                while True:
+                    claimed = await self._claim()
+                    for item in claimed:
+                        task = asyncio.create_task(self._deliver(client, item), name=f"webhook-{item.delivery_id}")
+                        self.running[task] = item
+                        task.add_done_callback(self._forget)
+                    if not claimed or len(self.running) >= self.settings.max_in_flight:
+                        await self._pause()
+            finally:
+                await self._stop()
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self.running.pop(task, None)
+
+    async def _pause(self) -> None:
+        """Wait for the poll interval, or less when a request finishes and frees a slot."""
+        if self.running:
+            await asyncio.wait(list(self.running), timeout=self.settings.poll_seconds,
+                               return_when=asyncio.FIRST_COMPLETED)
+        else:
+            await asyncio.sleep(self.settings.poll_seconds)
+
+    async def _claim(self) -> list[Claim]:
+        free = self.settings.max_in_flight - len(self.running)
+        if free <= 0:
+            return []
+        try:
+            async with self.db.sessionmaker() as session:
+                claimed = await claim(session, now=self.clock.now(), limit=min(free, self.settings.batch_size),
+                                      per_endpoint=self.settings.endpoint_concurrency,
+                                      lease_seconds=self.settings.lease_seconds)
+                await session.commit()
+            return claimed
+        except Exception as exc:  # the database is away; try again at the next look
+            log.warning("claiming deliveries failed", extra={"error": repr(exc)})
+            return []
+
+    async def _deliver(self, client: httpx.AsyncClient, item: Claim) -> None:
+        now = self.clock.now()
+        try:
+            secret = self.box.open(item.secret_ciphertext)
+        except ValueError as exc:
+            outcome = Outcome(status_code=None, latency_ms=0, error=f"secret unreadable: {exc}"[:500])
+        else:
+            outcome = await send(client, item, secret, timestamp=int(now.timestamp()),
+                                 total_seconds=self.settings.connect_timeout_seconds + self.settings.read_timeout_seconds,
+                                 excerpt_bytes=self.settings.response_excerpt_bytes)
+        try:
+            async with self.db.sessionmaker() as session:
+                status = await finish(session, item, outcome, now=self.clock.now(), policy=self.policy)
+                await session.commit()
+        except Exception as exc:  # the lease will expire and the delivery go out again: at least once
+            log.warning("recording an attempt failed", extra={"delivery": item.delivery_id, "error": repr(exc)})
+            return
+        log.info("webhook attempt", extra={"delivery": item.delivery_id, "endpoint": item.endpoint_id,
+                                           "status_code": outcome.status_code, "latency_ms": outcome.latency_ms,
+                                           "error": outcome.error, "delivery_status": status})
+
+    async def _stop(self) -> None:
+        unfinished = list(self.running.values())
+        for task in list(self.running):
+            task.cancel()
+        for task in list(self.running):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if not unfinished:
+            return
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(2), self.db.sessionmaker() as session:
+                await release(session, unfinished, now=self.clock.now())
+                await session.commit()
+
+
+async def deliver_worker(app: FastAPI) -> None:
+    """The service's worker: the deliverer, unless this process is configured not to deliver."""
+    settings: WebhooksSettings = app.state.settings
+    if not settings.deliver_enabled:
+        return
+    await Deliverer(settings, app.state.db, app.state.clock, app.state.secret_box).run()

@@ -1,0 +1,1 @@
+"""The webhooks service's rules, as plain functions without FastAPI."""

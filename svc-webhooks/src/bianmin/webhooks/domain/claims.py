@@ -1,0 +1,146 @@
+"""Claiming due deliveries under a lease, and recording what an attempt came to.
+
+A claim sets ``lease_until`` and a fresh ``lease_token`` on each chosen row in one transaction
+(rows locked with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two replicas never take the same
+row; SQLite's ``BEGIN IMMEDIATE`` serialises claims). An outcome is applied only while the row
+still carries the attempt's token: when a lease expired and another process took the row over, or
+a replay re-queued it, the late outcome is still logged as an attempt but changes nothing else.
+
+Per endpoint, at most ``per_endpoint`` deliveries are leased at once (over every replica), and
+each endpoint's due rows are taken oldest first, so one slow or backlogged receiver never holds
+back another endpoint's deliveries.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.webhooks.domain.deliveries import FAILED, PENDING, SUCCEEDED
+from bianmin.webhooks.domain.endpoints import record_failure, record_success
+from bianmin.webhooks.domain.retry import next_attempt
+from bianmin.webhooks.models import Attempt, Delivery, Endpoint
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the deliverer needs to send one delivery, and the token that proves it still owns it."""
+
+    delivery_id: int
+    endpoint_id: int
+    webhook_id: str
+    url: str
+    secret_ciphertext: str
+    body: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one HTTP attempt came to."""
+
+    status_code: int | None
+    latency_ms: int
+    error: str | None = None
+    response_excerpt: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """A 2xx answer."""
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How patient the deliverer is: backoff, retry period, and when a failing endpoint is disabled."""
+
+    base_seconds: float
+    max_seconds: float
+    period_seconds: float
+    disable_after_seconds: float
+
+
+def _free(now: datetime) -> object:
+    return or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now)
+
+
+async def claim(session: AsyncSession, *, now: datetime, limit: int, per_endpoint: int,
+                lease_seconds: float) -> list[Claim]:
+    """Lease up to ``limit`` due deliveries, at most ``per_endpoint`` in flight per endpoint."""
+    busy = dict((await session.execute(
+        select(Delivery.endpoint_id, func.count()).where(Delivery.status == PENDING, Delivery.lease_until > now)
+        .group_by(Delivery.endpoint_id))).all())
+    rank = func.row_number().over(partition_by=Delivery.endpoint_id,
+                                  order_by=(Delivery.next_attempt_at, Delivery.id)).label("rank")
+    due = (select(Delivery.id, Delivery.endpoint_id, rank)
+           .join(Endpoint, Endpoint.id == Delivery.endpoint_id)
+           .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, _free(now),
+                  Endpoint.disabled_at.is_(None))
+           .subquery())
+    candidates = (await session.execute(
+        select(due.c.id, due.c.endpoint_id, due.c.rank).where(due.c.rank <= per_endpoint)
+        .order_by(due.c.rank, due.c.id))).all()
+    chosen = [row.id for row in candidates if row.rank <= per_endpoint - busy.get(row.endpoint_id, 0)][:limit]
+    if not chosen:
+        return []
+    rows = (await session.execute(
+        select(Delivery, Endpoint.url, Endpoint.secret_ciphertext).join(Endpoint, Endpoint.id == Delivery.endpoint_id)
+        .where(Delivery.id.in_(chosen), Delivery.status == PENDING, _free(now))
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .with_for_update(of=Delivery, skip_locked=True))).all()
+    claims = []
+    until = now + timedelta(seconds=lease_seconds)
+    for delivery, url, ciphertext in rows:
+        delivery.lease_until = until
+        delivery.lease_token = uuid.uuid4().hex
+        claims.append(Claim(delivery_id=delivery.id, endpoint_id=delivery.endpoint_id, webhook_id=delivery.webhook_id,
+                            url=url, secret_ciphertext=ciphertext, body=delivery.body, token=delivery.lease_token))
+    await session.flush()
+    return claims
+
+
+async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, *, now: datetime, policy: RetryPolicy,
+                 rng: random.Random | None = None) -> str | None:
+    """Log the attempt and, if the claim still owns the delivery, move it on; its new status or None."""
+    session.add(Attempt(delivery_id=claim.delivery_id, attempted_at=now, status_code=outcome.status_code,
+                        latency_ms=outcome.latency_ms, error=outcome.error, response_excerpt=outcome.response_excerpt))
+    delivery = await session.scalar(select(Delivery).where(Delivery.id == claim.delivery_id).with_for_update())
+    if delivery is None or delivery.lease_token != claim.token:
+        await session.flush()
+        return None
+    delivery.attempts += 1
+    delivery.last_status_code = outcome.status_code
+    delivery.last_error = outcome.error
+    delivery.lease_until = None
+    delivery.lease_token = None
+    if outcome.ok:
+        delivery.status = SUCCEEDED
+        delivery.delivered_at = now
+        await record_success(session, claim.endpoint_id, now=now)
+    else:
+        delivery.window_failures += 1
+        due = next_attempt(failures=delivery.window_failures, window_started_at=delivery.window_started_at, now=now,
+                           base=policy.base_seconds, cap=policy.max_seconds, period=policy.period_seconds, rng=rng)
+        if due is None:
+            delivery.status = FAILED
+        else:
+            delivery.next_attempt_at = due
+        await record_failure(session, claim.endpoint_id, delivery_failed=due is None, now=now,
+                             disable_after_seconds=policy.disable_after_seconds)
+    await session.flush()
+    return delivery.status
+
+
+async def release(session: AsyncSession, claims: list[Claim], *, now: datetime) -> None:
+    """Give back the leases of claims this process will not finish (a graceful stop), so they go out at once elsewhere."""
+    for claim in claims:
+        delivery = await session.get(Delivery, claim.delivery_id)
+        if delivery is not None and delivery.lease_token == claim.token:
+            delivery.lease_until = now
+            delivery.lease_token = None
+    await session.flush()

@@ -1,0 +1,157 @@
+"""Request and response models of the webhooks API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+EndpointStatus = Literal["active", "failing", "disabled"]
+DeliveryStatus = Literal["pending", "succeeded", "failed"]
+Pattern = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
+
+
+class EndpointCreate(BaseModel):
+    """A new endpoint: where to send, which events, and optional narrowing filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(max_length=2000, description="HTTPS URL (plain HTTP only to 127.0.0.1, ::1 or localhost).")
+    event_types: list[Pattern] = Field(
+        min_length=1, max_length=50,
+        description="Subject patterns: `bidding.project.awarded`, `bidding.project.*`, `*.ticket.called`, `bidding.>`, `>`.")
+    site_codes: list[Code] = Field(default_factory=list, max_length=100,
+                                   description="Only events of these sites (payload `site_code`, else the envelope `tenant`).")
+    project_codes: list[Code] = Field(default_factory=list, max_length=100,
+                                      description="Only events of these projects (payload `project_code`, else the envelope `subject`).")
+    district_events: bool = Field(False, description="A township endpoint also receives district-wide (`*`) events.")
+    description: str = Field("", max_length=500)
+
+
+class EndpointUpdate(BaseModel):
+    """A change to an endpoint; absent fields stay. ``enabled`` pauses it or enables it again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(None, max_length=2000)
+    event_types: list[Pattern] | None = Field(None, min_length=1, max_length=50)
+    site_codes: list[Code] | None = Field(None, max_length=100)
+    project_codes: list[Code] | None = Field(None, max_length=100)
+    district_events: bool | None = None
+    description: str | None = Field(None, max_length=500)
+    enabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> EndpointUpdate:
+        if not self.model_fields_set:
+            raise ValueError("name at least one field to change")
+        for name in ("url", "event_types", "site_codes", "project_codes", "district_events", "description", "enabled"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} may not be null")
+        return self
+
+
+class EndpointRead(BaseModel):
+    """An endpoint as its owner sees it; the secret is never part of it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    tenant: str
+    url: str
+    description: str
+    event_types: list[str]
+    site_codes: list[str]
+    project_codes: list[str]
+    district_events: bool
+    status: EndpointStatus
+    failing_since: datetime | None
+    disabled_at: datetime | None
+    disabled_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EndpointWithSecret(EndpointRead):
+    """The answer of a create: the endpoint and its secret, shown this once."""
+
+    secret: str | None = Field(description="`whsec_<base64>`; shown once. Null on an Idempotency-Key replay: rotate it if lost.")
+
+
+class SecretRead(BaseModel):
+    """A new secret, shown once; the previous one stops signing at once."""
+
+    endpoint_id: int
+    secret: str
+
+
+class AttemptRead(BaseModel):
+    """One HTTP request of a delivery."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    attempted_at: datetime
+    status_code: int | None
+    latency_ms: int
+    error: str | None
+    response_excerpt: str | None
+
+
+class DeliveryRead(BaseModel):
+    """One event for one endpoint and where it stands."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    endpoint_id: int
+    webhook_id: str
+    event_id: str
+    event_type: str
+    event_time: datetime
+    tenant: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    delivered_at: datetime | None
+    created_at: datetime
+
+    @model_validator(mode="after")
+    def _due_only_while_pending(self) -> DeliveryRead:
+        if self.status != "pending":
+            self.next_attempt_at = None
+        return self
+
+
+class DeliveryDetail(DeliveryRead):
+    """A delivery with its attempts, oldest first, and the body it sends."""
+
+    body: str
+    attempt_log: list[AttemptRead]
+
+
+class ReplayRange(BaseModel):
+    """Deliveries of one endpoint created in ``[from, to)`` go out again, with their own webhook-ids."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: datetime = Field(alias="from")
+    end: datetime = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReplayRange:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("from and to must carry a timezone")
+        if self.end <= self.start:
+            raise ValueError("to must be after from")
+        return self
+
+
+class ReplayResult(BaseModel):
+    """How many deliveries were queued again."""
+
+    endpoint_id: int
+    queued: int

@@ -1,0 +1,50 @@
+"""Settings of the webhooks service, read from ``BIANMIN_WEBHOOKS_*`` environment variables.
+
+The retry and disable periods are in seconds so that tests can make them short; production keeps
+the defaults (retry a delivery for a day, disable an endpoint that has failed for five days).
+"""
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from bianmin.kit.settings import ServiceSettings
+
+
+class WebhooksSettings(ServiceSettings):
+    """Where the webhooks service listens, how it encrypts secrets, and how patient it is with receivers."""
+
+    model_config = SettingsConfigDict(env_prefix="BIANMIN_WEBHOOKS_", extra="ignore")
+
+    service_name: str = "webhooks"
+    port: int = 8007
+    database_url: str = "sqlite+aiosqlite:///var/webhooks.db"
+
+    secret_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Key material for encrypting endpoint secrets at rest (AES-256-GCM, key derived with HKDF). "
+        "Empty: derived from the internal secret. Changing it makes stored secrets unreadable.",
+    )
+    deliver_enabled: bool = Field(True, description="Run the deliverer in this process.")
+    poll_seconds: float = Field(0.5, gt=0, description="Pause between looks for due deliveries when idle.")
+    batch_size: int = Field(50, ge=1, le=1000, description="Deliveries claimed per look.")
+    max_in_flight: int = Field(64, ge=1, description="Requests this process sends at once, over all endpoints.")
+    endpoint_concurrency: int = Field(4, ge=1, le=100, description="Requests in flight per endpoint, over all replicas.")
+    connect_timeout_seconds: float = Field(5.0, gt=0)
+    read_timeout_seconds: float = Field(15.0, gt=0, description="Time a receiver may take to answer.")
+    lease_seconds: float = Field(60.0, gt=0, description="How long a claimed delivery is reserved for its process.")
+    backoff_base_seconds: float = Field(5.0, gt=0, description="First retry delay (before jitter); doubles each time.")
+    backoff_max_seconds: float = Field(3600.0, gt=0, description="Longest delay between two attempts.")
+    retry_period_seconds: float = Field(86_400.0, gt=0, description="How long a delivery is retried before it fails.")
+    disable_after_seconds: float = Field(5 * 86_400.0, gt=0, description="How long an endpoint may fail before it is disabled.")
+    response_excerpt_bytes: int = Field(1024, ge=0, le=65_536, description="How much of a receiver's answer the log keeps.")
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_request(self) -> "WebhooksSettings":
+        if self.lease_seconds <= self.connect_timeout_seconds + self.read_timeout_seconds:
+            raise ValueError("lease_seconds must exceed connect_timeout_seconds + read_timeout_seconds, "
+                             "or a slow request would be sent twice by two processes")
+        return self
+
+    def encryption_material(self) -> bytes:
+        """The key material secrets are encrypted with: the own key, else the internal secret (empty: none)."""
+        return (self.secret_key.get_secret_value() or self.internal_secret.get_secret_value()).encode()
