@@ -61,7 +61,8 @@ def test_no_operation_documents_an_error_as_plain_json(app: FastAPI) -> None:
     document = app.openapi()
     errors = _error_responses(document)
     assert {(p, m, s) for p, m, s, _ in errors} >= {("/v1/things", "post", "422"), ("/v1/things", "get", "422"),
-                                                   ("/v1/things", "post", "409"), ("/readyz", "get", "503")}
+                                                   ("/v1/things", "post", "409"), ("/v1/things", "post", "400"),
+                                                   ("/readyz", "get", "503")}
     for path, method, status, response in errors:
         assert list(response["content"]) == [PROBLEM_JSON], (path, method, status, response)
         assert response["content"][PROBLEM_JSON]["schema"] == {"$ref": "#/components/schemas/Problem"}
@@ -95,9 +96,13 @@ def test_the_rewrite_is_idempotent_and_keeps_other_media_types_and_specific_prob
     assert responses["default"]["content"] == {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
-async def test_the_documented_422_is_what_the_service_sends(app: FastAPI) -> None:
+async def test_the_documented_422_and_400_are_what_the_service_sends(app: FastAPI) -> None:
     async with running(app), client_for(app, DISTRICT_ADMIN) as client:
-        response = await client.post("/v1/things", json={"code": "x"})
-    assert response.status_code == 422
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    assert Problem.model_validate_json(response.content).errors[0].field == "code"  # type: ignore[index]
+        invalid = await client.post("/v1/things", json={"code": "x"})
+        unparseable = await client.post("/v1/things", content=b"\xff\xfe{", headers={"content-type": "application/json"})
+    assert invalid.status_code == 422
+    assert invalid.headers["content-type"].startswith(PROBLEM_JSON)
+    assert Problem.model_validate_json(invalid.content).errors[0].field == "code"  # type: ignore[index]
+    assert unparseable.status_code == 400
+    assert "400" in app.openapi()["paths"]["/v1/things"]["post"]["responses"]
+    assert unparseable.headers["content-type"].startswith(PROBLEM_JSON)

@@ -202,6 +202,7 @@ def document_problems(document: dict[str, Any]) -> dict[str, Any]:
     schema they never receive. Each error response becomes ``application/problem+json`` with the
     :class:`Problem` schema (a more specific problem+json schema a route declared is kept), other
     media types (a page, a stream) are left alone, and FastAPI's unused validation schemas are dropped.
+    An operation that takes a body also lists the 400 of a body that cannot be parsed.
     Idempotent, so it may run on a document that was already rewritten.
     """
     schemas: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
@@ -209,6 +210,10 @@ def document_problems(document: dict[str, Any]) -> dict[str, Any]:
         for operation in path_item.values():
             if not isinstance(operation, dict):
                 continue
+            if "requestBody" in operation:
+                # A body that is not even text in its declared encoding never reaches validation:
+                # FastAPI refuses it with 400 "There was an error parsing the body".
+                operation.setdefault("responses", {}).setdefault("400", {"description": "Bad Request"})
             for status, response in (operation.get("responses") or {}).items():
                 if not _is_error_status(str(status)) or "$ref" in response:
                     continue
