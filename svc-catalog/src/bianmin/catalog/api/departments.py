@@ -26,7 +26,8 @@ async def list_departments(session: SessionDep) -> list[DepartmentRead]:
 
 
 @router.put("/departments/{code}", summary="Add or rename a department", dependencies=[ADMIN],
-            response_model=DepartmentRead, responses=problem_responses(401, 403, 422))
+            response_model=DepartmentRead,
+            responses={201: {"model": DepartmentRead, "description": "Created"}, **problem_responses(401, 403, 422)})
 async def put_department(code: str, body: DepartmentCreate, session: SessionDep, who: PrincipalDep,
                          clock: ClockDep) -> Response:
     """Create the department or rename it (idempotent by its code); 201 when new."""
