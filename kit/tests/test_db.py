@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bianmin.kit.calendar import load_calendar, set_override
 from bianmin.kit.db import Database, Money, UTCDateTime, new_metadata
 from bianmin.kit.errors import Unprocessable
-from bianmin.kit.pagination import decode_cursor, encode_cursor
+from bianmin.kit.pagination import PageParams, decode_cursor, encode_cursor
 
 metadata = new_metadata()
 ledger = Table("ledger_line", metadata, Column("id", Integer, primary_key=True), Column("amount", Money()),
@@ -66,3 +66,13 @@ def test_cursors_round_trip_and_tampered_ones_are_422() -> None:
     for bad in ("%%%", "bm90IGEgbGlzdA", encode_cursor({"a": 1})):  # type: ignore[arg-type]
         with pytest.raises(Unprocessable):
             decode_cursor(bad)
+
+
+def test_a_page_keeps_limit_rows_and_gives_a_cursor_only_when_a_row_is_left() -> None:
+    page = PageParams(limit=2, after=None)
+    kept, cursor = page.cut([10, 11, 12], lambda row: [row])
+    assert kept == [10, 11]
+    assert cursor is not None
+    assert decode_cursor(cursor) == [11]
+    assert page.cut([10, 11], lambda row: [row]) == ([10, 11], None)
+    assert page.cut([], lambda row: [row]) == ([], None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 from bianmin.kit.errors import Unprocessable
 
 T = TypeVar("T")
+R = TypeVar("R")
 MAX_LIMIT = 200
 
 
@@ -31,6 +33,15 @@ class PageParams(BaseModel):
 
     limit: int
     after: list[Any] | None
+
+    def cut(self, rows: Sequence[R], key: Callable[[R], list[Any]]) -> tuple[list[R], str | None]:
+        """This page's rows and the next page's cursor (``None`` on the last page).
+
+        Lists fetch ``limit + 1`` rows: the extra row only tells that another page exists, and
+        the cursor is the sort ``key`` of the last row kept.
+        """
+        kept = list(rows[:self.limit])
+        return kept, encode_cursor(key(kept[-1])) if len(rows) > self.limit else None
 
 
 def encode_cursor(key: list[Any]) -> str:

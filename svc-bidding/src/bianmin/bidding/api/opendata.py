@@ -23,7 +23,7 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep, public
-from bianmin.kit.pagination import PageDep, encode_cursor
+from bianmin.kit.pagination import PageDep
 
 router = APIRouter(tags=["open data"])
 PUBLISHED = tuple(ocds.TAGS)
@@ -82,11 +82,10 @@ async def release_feed(request: Request, session: SessionDep, clock: ClockDep, s
             raise Unprocessable.field("cursor", "is not a cursor this API issued")
         statement = statement.where(ProjectTransition.id > page.after[0])
     rows = list((await session.execute(statement)).all())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last[0].id])
     names = await _names(session, sorted({p.id for _, p in rows}))
     releases = [ocds.release(p, t, prefix=settings.ocds_ocid_prefix, names=names[p.id]) for t, p in rows]
     body = ocds.package(releases, uri=str(request.url), publisher=settings.ocds_publisher, now=clock.now())
-    if more:
-        body["links"] = {"next": str(request.url.include_query_params(cursor=encode_cursor([rows[-1][0].id])))}
+    if cursor is not None:
+        body["links"] = {"next": str(request.url.include_query_params(cursor=cursor))}
     return body

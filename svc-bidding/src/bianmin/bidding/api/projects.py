@@ -30,7 +30,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, ensure_tenant, public, require_scopes
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["projects"])
 
@@ -81,10 +81,9 @@ async def list_projects(session: SessionDep, who: PrincipalDep, page: PageDep,
             raise Unprocessable.field("cursor", "is not a cursor this API issued")
         statement = statement.where(Project.id < page.after[0])
     rows = list((await session.execute(statement)).scalars())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last.id])
     return Page(items=[ProjectRead.model_validate(p) for p in rows],
-                next_cursor=encode_cursor([rows[-1].id]) if more else None)
+                next_cursor=cursor)
 
 
 @router.get("/projects/{code}", summary="Read a tender", responses=problem_responses(404), **public())

@@ -25,7 +25,7 @@ from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identifiers import mask_name, mask_phone, mask_resident_id
 from bianmin.kit.identity import PrincipalDep
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.workdays import local_date
 
 router = APIRouter(tags=["applications"])
@@ -87,9 +87,8 @@ async def list_applications(
             raise Unprocessable.field("cursor", "is not a cursor of this list")
         query = query.where(Application.id < page.after[0])
     rows = list((await session.execute(query.order_by(Application.id.desc()).limit(page.limit + 1))).scalars())
-    more = encode_cursor([rows[page.limit - 1].id]) if len(rows) > page.limit else None
-    return Page(items=[present(a, today=today, masked=not who.district_wide) for a in rows[:page.limit]],
-                next_cursor=more)
+    rows, cursor = page.cut(rows, lambda last: [last.id])
+    return Page(items=[present(a, today=today, masked=not who.district_wide) for a in rows], next_cursor=cursor)
 
 
 @router.get("/applications/{number}", summary="Read an application", dependencies=[READ],

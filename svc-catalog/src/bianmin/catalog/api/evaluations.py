@@ -17,7 +17,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.paths import RowId
 
 router = APIRouter(tags=["evaluations"])
@@ -71,8 +71,8 @@ async def list_evaluations(
             raise Unprocessable.field("cursor", "is not a cursor of this list")
         query = query.where(Evaluation.id < page.after[0])
     rows = (await session.execute(query.order_by(Evaluation.id.desc()).limit(page.limit + 1))).all()
-    more = encode_cursor([rows[page.limit - 1][0].id]) if len(rows) > page.limit else None
-    return Page(items=[present(e, n) for e, n in rows[:page.limit]], next_cursor=more)
+    rows, cursor = page.cut(rows, lambda last: [last[0].id])
+    return Page(items=[present(e, n) for e, n in rows], next_cursor=cursor)
 
 
 @router.get("/evaluations/{evaluation_id}", summary="Read an evaluation", dependencies=[READ],

@@ -16,7 +16,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["sites"])
 Level = Literal["district", "township", "village", "bank"]
@@ -53,8 +53,8 @@ async def list_sites(
             raise Unprocessable.field("cursor", "is not a cursor of this list")
         query = query.where(Site.code > page.after[0])
     rows = list((await session.execute(query)).scalars())
-    more = encode_cursor([rows[page.limit - 1].code]) if len(rows) > page.limit else None
-    return Page(items=[SiteRead.model_validate(s) for s in rows[:page.limit]], next_cursor=more)
+    rows, cursor = page.cut(rows, lambda last: [last.code])
+    return Page(items=[SiteRead.model_validate(s) for s in rows], next_cursor=cursor)
 
 
 @router.get("/sites/{code}", summary="Read a site", **public(), responses=problem_responses(404))

@@ -41,7 +41,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Forbidden, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, public
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["consultations"])
 Status = Annotated[str | None, Query(pattern="^(open|assigned|waiting|answered|closed)$")]
@@ -96,9 +96,7 @@ async def list_consultations(session: SessionDep, staff: StaffDep, page: PageDep
                                 and_(Consultation.submitted_at == key[0], Consultation.id < key[1])))
     rows = list((await session.execute(query.order_by(Consultation.submitted_at.desc(), Consultation.id.desc())
                                        .limit(page.limit + 1))).scalars())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
-    cursor = encode_cursor([rows[-1].submitted_at.isoformat(), rows[-1].id]) if more else None
+    rows, cursor = page.cut(rows, lambda last: [last.submitted_at.isoformat(), last.id])
     return Page[ConsultationRead](items=[ConsultationRead.model_validate(r) for r in rows], next_cursor=cursor)
 
 

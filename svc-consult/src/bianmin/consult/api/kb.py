@@ -18,7 +18,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, public
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["knowledge base"])
 SNIPPET = 80
@@ -47,9 +47,7 @@ async def list_articles(session: SessionDep, who: PrincipalDep, page: PageDep,
     """Published articles for everyone; staff also see their department's drafts and archive."""
     rows = await kb.list_articles(session, staff=optional_staff(who), status=status, department=department,
                                   after=time_cursor(page.after), limit=page.limit + 1)
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
-    cursor = encode_cursor([rows[-1].updated_at.isoformat(), rows[-1].id]) if more else None
+    rows, cursor = page.cut(rows, lambda last: [last.updated_at.isoformat(), last.id])
     return Page[ArticleRead](items=[ArticleRead.model_validate(a) for a in rows], next_cursor=cursor)
 
 

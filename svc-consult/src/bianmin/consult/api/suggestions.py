@@ -25,7 +25,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["suggestion box"])
 Code = Annotated[str, Path(max_length=100)]
@@ -72,9 +72,7 @@ async def list_suggestions(session: SessionDep, staff: StaffDep, page: PageDep,
                                 and_(Suggestion.submitted_at == key[0], Suggestion.id < key[1])))
     rows = list((await session.execute(query.order_by(Suggestion.submitted_at.desc(), Suggestion.id.desc())
                                        .limit(page.limit + 1))).scalars())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
-    cursor = encode_cursor([rows[-1].submitted_at.isoformat(), rows[-1].id]) if more else None
+    rows, cursor = page.cut(rows, lambda last: [last.submitted_at.isoformat(), last.id])
     return Page[SuggestionRead](items=[SuggestionRead.model_validate(r) for r in rows], next_cursor=cursor)
 
 

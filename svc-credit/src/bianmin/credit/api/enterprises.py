@@ -32,7 +32,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import public, require_scopes
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.workdays import local_date
 
 router = APIRouter(tags=["enterprises"])
@@ -95,10 +95,9 @@ async def list_enterprises(session: SessionDep, page: PageDep,
     if page.after:
         query = query.where(Enterprise.credit_code > str(page.after[0]))
     rows = list((await session.scalars(query)).all())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last.credit_code])
     return Page[EnterpriseRead](items=[enterprise_read(e) for e in rows],
-                                next_cursor=encode_cursor([rows[-1].credit_code]) if more else None)
+                                next_cursor=cursor)
 
 
 @router.get("/enterprises/{code}", summary="Read an enterprise", responses=problem_responses(401, 404))
@@ -173,8 +172,7 @@ async def color_changes(code: str, session: SessionDep, page: PageDep) -> Page[C
     if page.after:
         query = query.where(ColorChange.id < cursor_int(page.after))
     rows = list((await session.scalars(query)).all())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last.id])
     return Page[ColorChangeRead](items=[ColorChangeRead.model_validate(r) for r in rows],
-                                 next_cursor=encode_cursor([rows[-1].id]) if more else None)
+                                 next_cursor=cursor)
 

@@ -35,7 +35,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, require_scopes
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.paths import RowId
 
 router = APIRouter(tags=["records"])
@@ -102,10 +102,9 @@ async def list_records(code: str, session: SessionDep, page: PageDep,
     if page.after:
         query = query.where(BadRecord.id < cursor_int(page.after))
     rows = list((await session.scalars(query)).all())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last.id])
     return Page[RecordRead](items=[await record_read(session, r, with_history=False) for r in rows],
-                            next_cursor=encode_cursor([rows[-1].id]) if more else None)
+                            next_cursor=cursor)
 
 
 @router.get("/records", summary="Bad records of every enterprise", responses=problem_responses(401, 422))
@@ -126,10 +125,9 @@ async def list_all_records(session: SessionDep, who: PrincipalDep, page: PageDep
     if page.after:
         query = query.where(BadRecord.id > cursor_int(page.after))
     rows = list((await session.execute(query)).all())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last[0].id])
     return Page[RecordRead](items=[record_view(r, c) for r, c in rows],
-                            next_cursor=encode_cursor([rows[-1][0].id]) if more else None)
+                            next_cursor=cursor)
 
 
 @router.get("/records/{record_id}", summary="Read a record with its history", responses=problem_responses(401, 404))
@@ -182,10 +180,9 @@ async def list_repairs(session: SessionDep, page: PageDep,
     if page.after:
         query = query.where(RepairApplication.id > cursor_int(page.after))
     rows = list((await session.scalars(query)).all())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last.id])
     return Page[RepairRead](items=[RepairRead.model_validate(r) for r in rows],
-                            next_cursor=encode_cursor([rows[-1].id]) if more else None)
+                            next_cursor=cursor)
 
 
 @router.get("/repairs/{application_id}", summary="Read a repair application", responses=problem_responses(401, 404))
@@ -251,10 +248,9 @@ async def list_all_bonuses(session: SessionDep, page: PageDep,
     if page.after:
         query = query.where(BonusItem.id > cursor_int(page.after))
     rows = list((await session.execute(query)).all())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last[0].id])
     return Page[BonusRead](items=[bonus_view(b, c) for b, c in rows],
-                           next_cursor=encode_cursor([rows[-1][0].id]) if more else None)
+                           next_cursor=cursor)
 
 
 @router.get("/bonuses/{bonus_id}", summary="Read a bonus item", responses=problem_responses(401, 404))

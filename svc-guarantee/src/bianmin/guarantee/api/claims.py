@@ -16,7 +16,7 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import PrincipalDep
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["claims"])
 
@@ -43,9 +43,9 @@ async def list_claims(
     if page.after:
         statement = statement.where(Claim.id > cursor_id(page.after))
     rows = list((await session.execute(statement)).all())
-    more, rows = len(rows) > page.limit, rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last[0].id])
     return Page(items=[claim_read(c, g) for c, g in rows],
-                next_cursor=encode_cursor([rows[-1][0].id]) if more else None)
+                next_cursor=cursor)
 
 
 @router.get("/claims/{number}", summary="A demand", responses=problem_responses(401, 404))

@@ -13,7 +13,7 @@ from bianmin.guarantee.schemas import DeliveryRead
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import require_scopes
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["deliveries"])
 
@@ -29,7 +29,7 @@ async def list_deliveries(session: SessionDep, page: PageDep,
     if page.after:
         statement = statement.where(Delivery.id > cursor_id(page.after))
     rows = list((await session.execute(statement)).scalars())
-    more, rows = len(rows) > page.limit, rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last.id])
     attempts = (await session.execute(select(DeliveryAttempt).where(
         DeliveryAttempt.delivery_id.in_([r.id for r in rows])).order_by(DeliveryAttempt.id))).scalars().all()
     items = [DeliveryRead(id=r.id, guarantee_number=r.guarantee_number, kind=r.kind, status=r.status,
@@ -38,4 +38,4 @@ async def list_deliveries(session: SessionDep, page: PageDep,
                           log=[{"at": a.at.isoformat(), "status_code": a.status_code, "error": a.error,
                                 "duration_ms": a.duration_ms} for a in attempts if a.delivery_id == r.id])
              for r in rows]
-    return Page(items=items, next_cursor=encode_cursor([rows[-1].id]) if more else None)
+    return Page(items=items, next_cursor=cursor)

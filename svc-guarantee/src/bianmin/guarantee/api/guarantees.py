@@ -26,7 +26,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Forbidden, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["guarantees"])
 STATES = ("applied", "underwriting", "declined", "withdrawn", "issued", "claimed", "paid", "released", "expired")
@@ -64,10 +64,9 @@ async def list_guarantees(
     if page.after:
         statement = statement.where(Guarantee.id > cursor_id(page.after))
     rows = list((await session.execute(statement)).scalars())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last.id])
     items = [await guarantee_read(session, g, with_steps=False) for g in rows]
-    return Page(items=items, next_cursor=encode_cursor([rows[-1].id]) if more else None)
+    return Page(items=items, next_cursor=cursor)
 
 
 @router.get("/guarantees/{number}", summary="A guarantee and its history", responses=problem_responses(401, 404))

@@ -16,7 +16,7 @@ from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identifiers import mask_name, mask_resident_id
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.workdays import local_date
 from bianmin.queue.api.deps import SettingsDep, booking_rules, cursor_id, hall_for, prefixes, ticket_read
 from bianmin.queue.domain import booking, halls
@@ -102,12 +102,11 @@ async def list_appointments(session: SessionDep, who: PrincipalDep, clock: Clock
     await hall_for(session, who, hall)
     rows = list(await booking.list_appointments(session, hall_code=hall, day=day or local_date(clock.now()), state=state,
                                                 after=cursor_id(page.after), limit=page.limit + 1))
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last.id])
     slots = {s.id: s for s in (await session.scalars(select(Slot).where(Slot.id.in_({a.slot_id for a in rows})))).all()}
     names = await prefixes(session, {a.line_id for a in rows})
     items = [masked(a, slots[a.slot_id], names[a.line_id]) for a in rows]
-    return Page[AppointmentRead](items=items, next_cursor=encode_cursor([rows[-1].id]) if more else None)
+    return Page[AppointmentRead](items=items, next_cursor=cursor)
 
 
 @router.get("/appointments/{code}", summary="Read an appointment", dependencies=[require_scopes("queue:read")],

@@ -13,7 +13,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import NotFound, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.paths import RowId
 from bianmin.queue.api.deps import SettingsDep, cursor_id, hall_for
 from bianmin.queue.domain import evaluation, tickets
@@ -79,10 +79,9 @@ async def list_cases(session: SessionDep, who: PrincipalDep, clock: ClockDep, pa
         scope = None if who.district_wide else [who.tenant or ""]
     cases = list(await evaluation.list_cases(session, halls=scope, state=state, before=cursor_id(page.after),
                                              limit=page.limit + 1))
-    more = len(cases) > page.limit
-    cases = cases[:page.limit]
+    cases, cursor = page.cut(cases, lambda last: [last.id])
     return Page[RectificationRead](items=[case_view(c, clock) for c in cases],
-                                   next_cursor=encode_cursor([cases[-1].id]) if more else None)
+                                   next_cursor=cursor)
 
 
 @router.post("/rectifications/{case_id}/actions", summary="Advance a rectification case",

@@ -13,7 +13,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.paths import RowId
 from bianmin.queue.api.deps import (
     NotifierDep,
@@ -71,11 +71,10 @@ async def list_tickets(session: SessionDep, who: PrincipalDep, page: PageDep,
     if before is not None:
         statement = statement.where(Ticket.id < before)
     rows = list((await session.scalars(statement.order_by(Ticket.id.desc()).limit(page.limit + 1))).all())
-    more = len(rows) > page.limit
-    rows = rows[:page.limit]
+    rows, cursor = page.cut(rows, lambda last: [last.id])
     names = await prefixes(session, {t.line_id for t in rows} | {t.original_line_id for t in rows})
     return Page[TicketRead](items=[ticket_view(t, names) for t in rows],
-                            next_cursor=encode_cursor([rows[-1].id]) if more else None)
+                            next_cursor=cursor)
 
 
 @router.get("/tickets/{ticket_id}", summary="Read a ticket", dependencies=READ,
