@@ -91,11 +91,12 @@ async def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(app: 
             assert response.headers["content-type"] == "application/problem+json"
             assert field in [e["field"] for e in response.json()["errors"]], response.json()
         created = await register(client, HOOK)
-        for change, _field in [({"url": "http://example.com/"}, "url"), ({"event_types": ["nothing.at.all"]}, "event_types.0"),
+        for change, field in [({"url": "http://example.com/"}, "url"), ({"event_types": ["nothing.at.all"]}, "event_types.0"),
                               ({}, "body"), ({"url": None}, "body"), ({"enabled": "perhaps"}, "enabled")]:
             response = await client.patch(f"/v1/endpoints/{created['id']}", json=change)
             assert response.status_code == 422, change
             assert response.headers["content-type"] == "application/problem+json"
+            assert field in [e["field"] for e in response.json()["errors"]], response.json()
         after = await client.get(f"/v1/endpoints/{created['id']}")
         replay = await client.post(f"/v1/endpoints/{created['id']}/replay",
                                    json={"from": "2026-03-02T00:00:00+00:00", "to": "2026-03-01T00:00:00+00:00"})
