@@ -11,23 +11,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bianmin.kit.localrun import SERVICES, Platform, create_key, free_layout
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.kit.localrun import SERVICES, Platform, create_key, private_platform
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    var = Path(tmp_path_factory.mktemp("platform"))
-    nats = NatsServer(var / "nats").start()
-    running = Platform(free_layout(var, nats.url), nats=nats)
-    try:
-        running.start_all()
+    with private_platform(Path(tmp_path_factory.mktemp("platform"))) as running:
         yield running
-    finally:
-        running.stop_all()
-        nats.stop()
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from bianmin.kit.localrun import Platform, create_key, free_layout
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.kit.localrun import Platform, create_key, private_platform
 
 CHROMIUM = Path(os.environ.get("BIANMIN_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -24,15 +23,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    var = Path(tmp_path_factory.mktemp("browser-platform"))
-    nats = NatsServer(var / "nats").start()
-    running = Platform(free_layout(var, nats.url), nats=nats)
-    try:
-        running.start_all()
+    with private_platform(Path(tmp_path_factory.mktemp("browser-platform"))) as running:
         yield running
-    finally:
-        running.stop_all()
-        nats.stop()
 
 
 @pytest.fixture(scope="module")

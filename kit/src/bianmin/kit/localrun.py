@@ -15,7 +15,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -190,3 +191,22 @@ class Platform:
         """Stop every process this platform started."""
         for name in list(self.processes):
             self.stop(name)
+
+
+@contextmanager
+def private_platform(var: Path, *, extra_env: Mapping[str, str] | None = None) -> Iterator[Platform]:
+    """A nats-server of its own and the seven processes on free ports under ``var``, stopped on exit.
+
+    What the end-to-end and browser tests run against: nothing is shared with a platform or a
+    nats-server already running on this machine.
+    """
+    nats = NatsServer(var / "nats").start()
+    layout = free_layout(var, nats.url)
+    layout.extra_env.update(extra_env or {})
+    running = Platform(layout, nats=nats)
+    try:
+        running.start_all()
+        yield running
+    finally:
+        running.stop_all()
+        nats.stop()
