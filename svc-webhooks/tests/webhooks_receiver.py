@@ -65,7 +65,7 @@ class Receiver:
         self.server.daemon_threads = True
         self.server.block_on_close = False  # type: ignore[attr-defined]
         self.port = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def __enter__(self) -> Receiver:
         self._thread.start()
