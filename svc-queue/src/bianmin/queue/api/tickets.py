@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
@@ -27,13 +29,37 @@ from bianmin.queue.api.deps import (
 )
 from bianmin.queue.domain import calling, halls, tickets
 from bianmin.queue.domain.halls import hall_code_problem
-from bianmin.queue.models import Ticket
+from bianmin.queue.models import Hall, Ticket
 from bianmin.queue.schemas import CallNextRead, TicketCreate, TicketRead, TransferIn
 
 router = APIRouter(tags=["tickets"])
 WRITE = [require_scopes("queue:write")]
 READ = [require_scopes("queue:read")]
 TicketState = Literal["waiting", "called", "serving", "held", "done", "no_show", "expired"]
+
+
+@dataclass
+class TicketInHand:
+    """A ticket locked for a counter's action, with its hall (which the caller may act on)."""
+
+    ticket: Ticket
+    hall: Hall
+
+
+async def ticket_in_hand(ticket_id: RowId, session: SessionDep, who: PrincipalDep) -> TicketInHand:
+    """Lock the ticket first, so two counters acting on it at once are serialised, then check its hall."""
+    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
+    return TicketInHand(ticket, await hall_for(session, who, ticket.hall_code))
+
+
+InHandDep = Annotated[TicketInHand, Depends(ticket_in_hand)]
+
+
+async def committed(session: AsyncSession, ticket: Ticket) -> TicketRead:
+    """The ticket as the action left it, read before the commit expires its attributes."""
+    view = await ticket_read(session, ticket)
+    await session.commit()
+    return view
 
 
 @router.post("/tickets", status_code=201, summary="Take a ticket", dependencies=WRITE,
@@ -111,97 +137,69 @@ async def call_next(counter_id: RowId, session: SessionDep, who: PrincipalDep, c
 
 @router.post("/tickets/{ticket_id}/recall", summary="Recall a ticket", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def recall(ticket_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep, settings: SettingsDep,
+async def recall(held: InHandDep, session: SessionDep, clock: ClockDep, settings: SettingsDep,
                  notifier: NotifierDep) -> CallNextRead:
     """Announce a called ticket again (up to the configured number of recalls)."""
-    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
-    hall = await hall_for(session, who, ticket.hall_code)
-    entry = await calling.recall(session, ticket=ticket, hall=hall, now=clock.now(), max_recalls=settings.max_recalls)
-    view = await ticket_read(session, ticket)
-    await session.commit()
-    notifier.notify(hall.code)
-    return CallNextRead(ticket=view, reason="recall", score={"recall_count": ticket.recall_count,
-                                                              "max_recalls": settings.max_recalls},
+    entry = await calling.recall(session, ticket=held.ticket, hall=held.hall, now=clock.now(),
+                                 max_recalls=settings.max_recalls)
+    recalls = held.ticket.recall_count
+    view = await committed(session, held.ticket)
+    notifier.notify(held.hall.code)
+    return CallNextRead(ticket=view, reason="recall", score={"recall_count": recalls, "max_recalls": settings.max_recalls},
                         announcement=entry.text, call_seq=entry.seq)
 
 
 @router.post("/tickets/{ticket_id}/no-show", summary="Mark a ticket no-show", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def no_show(ticket_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep,
-                  settings: SettingsDep) -> TicketRead:
+async def no_show(held: InHandDep, session: SessionDep, clock: ClockDep, settings: SettingsDep) -> TicketRead:
     """The citizen did not come after the allowed recalls (过号)."""
-    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
-    hall = await hall_for(session, who, ticket.hall_code)
-    await calling.no_show(session, ticket=ticket, hall=hall, now=clock.now(), max_recalls=settings.max_recalls)
-    view = await ticket_read(session, ticket)
-    await session.commit()
-    return view
+    await calling.no_show(session, ticket=held.ticket, hall=held.hall, now=clock.now(), max_recalls=settings.max_recalls)
+    return await committed(session, held.ticket)
 
 
 @router.post("/tickets/{ticket_id}/start", summary="Start serving", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def start(ticket_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
+async def start(held: InHandDep, session: SessionDep, clock: ClockDep) -> TicketRead:
     """The citizen is at the counter: the service clock starts."""
-    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
-    await hall_for(session, who, ticket.hall_code)
-    await calling.start(session, ticket=ticket, now=clock.now())
-    view = await ticket_read(session, ticket)
-    await session.commit()
-    return view
+    await calling.start(session, ticket=held.ticket, now=clock.now())
+    return await committed(session, held.ticket)
 
 
 @router.post("/tickets/{ticket_id}/complete", summary="Complete the service", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def complete(ticket_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
+async def complete(held: InHandDep, session: SessionDep, clock: ClockDep) -> TicketRead:
     """Service done; its duration is recorded (a ticket transferred with return goes back in line)."""
-    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
-    hall = await hall_for(session, who, ticket.hall_code)
-    await calling.complete(session, ticket=ticket, hall=hall, now=clock.now())
-    view = await ticket_read(session, ticket)
-    await session.commit()
-    return view
+    await calling.complete(session, ticket=held.ticket, hall=held.hall, now=clock.now())
+    return await committed(session, held.ticket)
 
 
 @router.post("/tickets/{ticket_id}/hold", summary="Hold a ticket", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def hold(ticket_id: RowId, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> TicketRead:
+async def hold(held: InHandDep, session: SessionDep, clock: ClockDep) -> TicketRead:
     """Set a called or served ticket aside (挂起) while the citizen fetches something."""
-    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
-    await hall_for(session, who, ticket.hall_code)
-    await calling.hold(session, ticket=ticket, now=clock.now())
-    view = await ticket_read(session, ticket)
-    await session.commit()
-    return view
+    await calling.hold(session, ticket=held.ticket, now=clock.now())
+    return await committed(session, held.ticket)
 
 
 @router.post("/tickets/{ticket_id}/resume", summary="Resume a held ticket", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
-async def resume(ticket_id: RowId, session: SessionDep, who: PrincipalDep) -> TicketRead:
+async def resume(held: InHandDep, session: SessionDep) -> TicketRead:
     """Put a held ticket back in line for the counter that held it."""
-    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
-    await hall_for(session, who, ticket.hall_code)
-    await calling.resume(session, ticket=ticket)
-    view = await ticket_read(session, ticket)
-    await session.commit()
-    return view
+    await calling.resume(session, ticket=held.ticket)
+    return await committed(session, held.ticket)
 
 
 @router.post("/tickets/{ticket_id}/transfer", summary="Transfer a ticket", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409, 422))
-async def transfer(ticket_id: RowId, body: TransferIn, session: SessionDep, who: PrincipalDep,
-                   clock: ClockDep) -> TicketRead:
+async def transfer(held: InHandDep, body: TransferIn, session: SessionDep, clock: ClockDep) -> TicketRead:
     """Send a ticket to another line or counter of its hall, optionally returning afterwards."""
-    ticket = await tickets.get_ticket(session, ticket_id, lock=True)
-    hall = await hall_for(session, who, ticket.hall_code)
-    line = await halls.get_line(session, hall.code, body.line) if body.line else None
+    line = await halls.get_line(session, held.hall.code, body.line) if body.line else None
     counter = None
     if body.counter_id is not None:
         try:
             counter = await halls.get_counter(session, body.counter_id)
         except NotFound as exc:
             raise Unprocessable.field("counter_id", "no such counter") from exc
-    await calling.transfer(session, ticket=ticket, line=line, counter=counter, return_after=body.return_after,
+    await calling.transfer(session, ticket=held.ticket, line=line, counter=counter, return_after=body.return_after,
                            now=clock.now())
-    view = await ticket_read(session, ticket)
-    await session.commit()
-    return view
+    return await committed(session, held.ticket)
