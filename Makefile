@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := contracts kit gateway svc-catalog svc-queue svc-consult svc-bidding svc-guarantee svc-credit
+PACKAGES := contracts kit gateway svc-catalog svc-queue svc-consult svc-bidding svc-guarantee svc-credit svc-webhooks
 STAMP := $(VENV)/.installed-stamp
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 

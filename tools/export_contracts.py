@@ -1,6 +1,6 @@
 """Regenerate the contract documents under contracts/ from the code (``make contracts``).
 
-Writes ``contracts/openapi/<app>.json`` for the six services and, once it exists, the gateway;
+Writes ``contracts/openapi/<app>.json`` for the seven services and, once it exists, the gateway;
 ``contracts/schemas/<subject>.v<version>.json`` and ``cloudevent.json``; and ``contracts/asyncapi.yaml``.
 Generated files that no longer correspond to anything are removed. With ``--check`` nothing is
 written: the command lists what differs and exits 1, which is what the contracts tests run.
@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"
 PACKAGES = ("contracts", "kit", "gateway", "svc-catalog", "svc-queue", "svc-consult", "svc-bidding",
-            "svc-guarantee", "svc-credit")
+            "svc-guarantee", "svc-credit", "svc-webhooks")
 
 
 def use_source_tree() -> None:

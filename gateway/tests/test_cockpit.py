@@ -29,7 +29,7 @@ async def test_the_cockpit_returns_every_answer_and_marks_down_and_slow_services
     assert sorted(part["service"] for part in body["parts"]) == ["catalog", "queue"]
     assert body["parts"][0]["figures"][0]["name"] == "requests"
     assert body["parts"][0]["period"] == {"start": "2026-01-01", "end": "2026-01-31"}
-    assert body["missing"] == ["bidding", "consult", "credit", "guarantee"]
+    assert body["missing"] == ["bidding", "consult", "credit", "guarantee", "webhooks"]
     assert body["reasons"]["consult"] == "timeout"
     assert body["reasons"]["credit"] == "unreachable"
     assert elapsed < 2.0

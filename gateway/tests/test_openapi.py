@@ -75,7 +75,7 @@ async def test_openapi_json_merges_the_running_services_and_lists_the_missing(
     assert "KeyCreated" in schemas
     private = paths["/queue/v1/private/echo/{rest}"]["get"]
     assert private["security"] == SECURITY_REQUIREMENTS
-    assert document["x-bianmin-missing"] == ["bidding", "consult", "credit", "guarantee"]
+    assert document["x-bianmin-missing"] == ["bidding", "consult", "credit", "guarantee", "webhooks"]
     assert "/catalog/v1/stats/overview" not in own.json()["paths"]
 
 

@@ -15,7 +15,7 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 
 from bianmin.kit.settings import ServiceSettings
 
-SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit")
+SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
 
 
 class GatewaySettings(ServiceSettings):
@@ -34,6 +34,7 @@ class GatewaySettings(ServiceSettings):
     bidding_url: str = "http://127.0.0.1:8004"
     guarantee_url: str = "http://127.0.0.1:8005"
     credit_url: str = "http://127.0.0.1:8006"
+    webhooks_url: str = "http://127.0.0.1:8007"
 
     connect_timeout_seconds: float = Field(0.5, gt=0, description="Time to open a connection to an upstream.")
     read_timeout_seconds: float = Field(30.0, gt=0, description="Time an upstream may take to answer (then 504).")

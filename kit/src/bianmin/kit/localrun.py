@@ -1,7 +1,7 @@
 """The whole platform on one machine: its environment, its ports, and its processes.
 
 ``make run`` (through honcho), the end-to-end tests, the benchmarks and the fault suite all start
-the same seven processes plus a bundled nats-server in the same way, from here: one place decides
+the same eight processes plus a bundled nats-server in the same way, from here: one place decides
 the ports, the database files under ``var/``, the shared internal secret and the NATS URL. Nothing
 here is imported by a service at run time.
 """
@@ -24,7 +24,7 @@ import httpx
 
 from bianmin.kit.testing.nats import NatsServer, free_port, port_open
 
-SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit")
+SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
 PROCESSES = (*SERVICES, "gateway")
 KEY_PATTERN = re.compile(r"\bbm_[A-Za-z0-9_\-]{16,}")
 
@@ -120,7 +120,7 @@ def create_key(layout: Layout, *, name: str, tenant: str, scopes: list[str]) -> 
 
 
 class Platform:
-    """The seven processes as children of this one, with a bundled nats-server unless given a URL."""
+    """The eight processes as children of this one, with a bundled nats-server unless given a URL."""
 
     def __init__(self, layout: Layout, *, nats: NatsServer | None = None) -> None:
         self.layout = layout
@@ -195,7 +195,7 @@ class Platform:
 
 @contextmanager
 def private_platform(var: Path, *, extra_env: Mapping[str, str] | None = None) -> Iterator[Platform]:
-    """A nats-server of its own and the seven processes on free ports under ``var``, stopped on exit.
+    """A nats-server of its own and the eight processes on free ports under ``var``, stopped on exit.
 
     What the end-to-end and browser tests run against: nothing is shared with a platform or a
     nats-server already running on this machine.
