@@ -25,7 +25,7 @@ from bianmin.gateway.openapi import OpenApiAggregator
 from bianmin.gateway.ratelimit import RateLimiter, parse_rate
 from bianmin.gateway.settings import GatewaySettings
 from bianmin.gateway.timing import ServerTimingMiddleware
-from bianmin.gateway.upstreams import TransportFactory, build_upstreams, httpx_transport
+from bianmin.gateway.upstreams import TransportFactory, aiohttp_transport, build_upstreams
 from bianmin.kit.db import Database
 from bianmin.kit.errors import PROBLEM_JSON, install_error_handlers
 from bianmin.kit.middleware import RequestContextMiddleware
@@ -62,7 +62,7 @@ def _token_secret(settings: GatewaySettings) -> str:
     return secrets.token_urlsafe(48)
 
 
-def create_app(settings: GatewaySettings | None = None, *, transport_factory: TransportFactory = httpx_transport) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None, *, transport_factory: TransportFactory = aiohttp_transport) -> FastAPI:
     """Build the gateway's application; ``transport_factory`` swaps the HTTP client used for upstreams."""
     settings = settings or GatewaySettings()
     metrics = GatewayMetrics(settings.service_name)

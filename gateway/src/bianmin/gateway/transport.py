@@ -3,10 +3,14 @@
 The gateway needs four things of a transport: send a request and return once the response's
 head has arrived, stream the body as raw bytes (no decompression: ``Content-Encoding`` passes
 through), close, and tell "could not reach it" from "it took too long" (and both from "this
-request cannot be sent at all", which is the client's fault). :class:`HttpxTransport`
-does this with one pooled ``httpx.AsyncClient`` per upstream; httpx is known to lag under high
-concurrency, so another client (aiohttp, a raw h11 pool) can take its place by implementing
-:class:`Transport` without touching the routing, retries or breaker.
+request cannot be sent at all", which is the client's fault).
+
+:class:`AiohttpTransport` is the default: one pooled ``aiohttp.ClientSession`` per upstream.
+:class:`HttpxTransport` does the same with httpx and stays for callers that need httpx's
+transports (the in-process test platform mounts services' ASGI apps through it). The swap was
+measured (bench/README.md, "Results"): under 32 connections httpcore's pool spent over half of
+the gateway's CPU choosing a connection (a readability ``select`` on every pooled socket per
+request) and re-trying a failed ``import sniffio`` per request, which aiohttp does not.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
 
+import aiohttp
 import httpx
+from yarl import URL
 
 
 class UpstreamUnreachable(Exception):
@@ -164,3 +170,115 @@ class HttpxTransport:
     async def aclose(self) -> None:
         """Close the pool."""
         await self.client.aclose()
+
+
+# aiohttp adds these unless told not to; like httpx's defaults above, the upstream must see only
+# what the client sent (a Content-Type of application/octet-stream on a bodiless POST included).
+_AIOHTTP_AUTO = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
+# Below uvicorn's default keep-alive of 5 s, so the gateway drops an idle connection before the
+# service does and never sends a request into one the service is closing.
+KEEPALIVE_SECONDS = 4.0
+
+
+def _aiohttp_failure(exc: BaseException) -> Exception:
+    """The transport's own exception for one aiohttp raised (connect and pool timeouts count as unreachable)."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return UpstreamUnreachable(str(exc) or type(exc).__name__)
+    if isinstance(exc, aiohttp.ServerTimeoutError | TimeoutError):
+        return UpstreamTimedOut(str(exc) or type(exc).__name__)
+    return UpstreamUnreachable(str(exc) or type(exc).__name__)
+
+
+class _AiohttpResponse:
+    """An aiohttp response seen through :class:`UpstreamResponse`."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+        self.status_code = response.status
+        self.raw_headers = list(response.raw_headers)
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """The body as each piece arrives (transfer coding removed, content coding kept)."""
+        try:
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise _aiohttp_failure(exc) from exc
+
+    async def read(self) -> bytes:
+        """The whole body."""
+        try:
+            return await self._response.read()
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise _aiohttp_failure(exc) from exc
+
+    async def aclose(self) -> None:
+        """Give the connection back to the pool; aiohttp closes it instead when the body was not read to its end."""
+        self._response.release()
+
+
+class AiohttpTransport:
+    """One pooled ``aiohttp.ClientSession`` for one upstream, with explicit timeouts, no redirects and no cookies.
+
+    Timeouts map onto aiohttp's as follows: ``connect`` bounds opening a socket, ``pool`` plus
+    ``connect`` bounds getting a connection at all (aiohttp counts the wait for a free one in its
+    connect timeout), and ``read`` bounds every wait for the upstream's bytes, the head included.
+    aiohttp has no separate write timeout; a request body is capped by the gateway's body limit,
+    and the read timeout runs while it is being written. ``max_keepalive_connections`` has no
+    aiohttp counterpart: idle connections are closed after :data:`KEEPALIVE_SECONDS` instead.
+    """
+
+    def __init__(self, base_url: str, *, connect_timeout: float, read_timeout: float, pool_timeout: float,
+                 max_connections: int) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = aiohttp.ClientTimeout(total=None, connect=pool_timeout + connect_timeout,
+                                             sock_connect=connect_timeout, sock_read=read_timeout)
+        self._max_connections = max_connections
+        self._ssl = shared_ssl_context() if self.base_url.startswith("https:") else False
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        # Made on first use, inside the running loop that will own it (aiohttp binds a session to its loop).
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=self._max_connections, limit_per_host=0,
+                                             keepalive_timeout=KEEPALIVE_SECONDS, ssl=self._ssl)
+            # A cookie jar would keep one client's Set-Cookie and send it with every other client's requests.
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout, auto_decompress=False,
+                                                  cookie_jar=aiohttp.DummyCookieJar(), trust_env=False)
+            # aiohttp re-sends an idempotent request once when a reused connection breaks; the
+            # upstream's RetryPolicy is the one place that decides retries (and counts them), so
+            # that silent second attempt is turned off. There is no public switch for it;
+            # gateway/tests/test_resilience.py counts the attempts and fails if this stops working.
+            self._session._retry_connection = False
+        return self._session
+
+    async def send(self, request: UpstreamRequest) -> UpstreamResponse:
+        """Send a request and return at its response head; map aiohttp's failures onto the transport's own."""
+        try:
+            url = URL(self.base_url + request.target, encoded=True)
+        except (ValueError, TypeError) as exc:
+            raise RequestNotForwardable(str(exc) or type(exc).__name__) from exc
+        sent = {name.lower() for name, _ in request.headers}
+        skip = [name for name in _AIOHTTP_AUTO if name.lower() not in sent]
+        timeout = self.timeout
+        if request.read_timeout is not None:
+            timeout = aiohttp.ClientTimeout(total=None, connect=self.timeout.connect, sock_connect=self.timeout.sock_connect,
+                                            sock_read=request.read_timeout)
+        try:
+            response = await self._client().request(
+                request.method, url, headers=request.headers, data=request.body or None, allow_redirects=False,
+                skip_auto_headers=skip, timeout=timeout, compress=None)
+        except aiohttp.InvalidURL as exc:
+            raise RequestNotForwardable(str(exc) or type(exc).__name__) from exc
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise _aiohttp_failure(exc) from exc
+        except ValueError as exc:
+            # aiohttp refuses header names and values that would break the request line (CR, LF, NUL).
+            raise RequestNotForwardable(str(exc) or type(exc).__name__) from exc
+        return _AiohttpResponse(response)
+
+    async def aclose(self) -> None:
+        """Close the pool."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

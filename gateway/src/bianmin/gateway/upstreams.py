@@ -17,6 +17,7 @@ from bianmin.gateway.domain.breaker import CircuitBreaker
 from bianmin.gateway.metrics import GatewayMetrics
 from bianmin.gateway.settings import GatewaySettings
 from bianmin.gateway.transport import (
+    AiohttpTransport,
     HttpxTransport,
     Transport,
     UpstreamRequest,
@@ -101,8 +102,16 @@ class Upstream:
 TransportFactory = Callable[[str, GatewaySettings], Transport]
 
 
+def aiohttp_transport(base_url: str, settings: GatewaySettings) -> Transport:
+    """The default transport: a pooled aiohttp session with the settings' timeouts and pool size."""
+    return AiohttpTransport(
+        base_url, connect_timeout=settings.connect_timeout_seconds, read_timeout=settings.read_timeout_seconds,
+        pool_timeout=settings.pool_timeout_seconds, max_connections=settings.max_connections,
+    )
+
+
 def httpx_transport(base_url: str, settings: GatewaySettings) -> Transport:
-    """The default transport: a pooled httpx client with the settings' timeouts and pool size."""
+    """The httpx transport: a pooled httpx client with the settings' timeouts and pool size."""
     return HttpxTransport(
         base_url, connect_timeout=settings.connect_timeout_seconds, read_timeout=settings.read_timeout_seconds,
         write_timeout=settings.write_timeout_seconds, pool_timeout=settings.pool_timeout_seconds,
@@ -111,7 +120,7 @@ def httpx_transport(base_url: str, settings: GatewaySettings) -> Transport:
 
 
 def build_upstreams(settings: GatewaySettings, metrics: GatewayMetrics,
-                    transport_factory: TransportFactory = httpx_transport) -> dict[str, Upstream]:
+                    transport_factory: TransportFactory = aiohttp_transport) -> dict[str, Upstream]:
     """One upstream per routed service; called in the lifespan so pools live as long as the app."""
     retry = RetryPolicy(attempts=settings.retry_attempts, backoff_seconds=settings.retry_backoff_seconds)
     upstreams = {}
