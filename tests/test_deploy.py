@@ -29,7 +29,7 @@ DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
 K8S = DEPLOY / "k8s"
 CONTRACTS_OPENAPI = ROOT / "contracts" / "openapi"
-SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit")
+SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
 GATEWAY = "gateway"
 APPS = (GATEWAY, *SERVICES)
 PROBES = ("/healthz", "/readyz")
@@ -37,6 +37,7 @@ PROBES = ("/healthz", "/readyz")
 PRODUCTION_SETTINGS = {
     GATEWAY: ("TOKEN_SIGNING_SECRET", "RATE_LIMIT_STORAGE_URL"),
     "guarantee": ("KEY_ENCRYPTION_SECRET",),
+    "webhooks": ("SECRET_KEY",),
 }
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?][^}]*)?\}")

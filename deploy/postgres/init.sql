@@ -38,3 +38,8 @@ REVOKE ALL ON DATABASE bianmin_guarantee FROM PUBLIC;
 CREATE ROLE bianmin_credit LOGIN PASSWORD :'credit_password';
 CREATE DATABASE bianmin_credit OWNER bianmin_credit;
 REVOKE ALL ON DATABASE bianmin_credit FROM PUBLIC;
+
+\getenv webhooks_password WEBHOOKS_DB_PASSWORD
+CREATE ROLE bianmin_webhooks LOGIN PASSWORD :'webhooks_password';
+CREATE DATABASE bianmin_webhooks OWNER bianmin_webhooks;
+REVOKE ALL ON DATABASE bianmin_webhooks FROM PUBLIC;
