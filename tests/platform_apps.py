@@ -1,4 +1,4 @@
-"""The six services as in-process apps over migrated databases, and their operations from OpenAPI.
+"""The seven services as in-process apps over migrated databases, and their operations from OpenAPI.
 
 The access matrix, the fuzz tests and the sealed-bid scan share this: each service's app is built
 as its own tests build it (events off, the test secret), and every operation of its OpenAPI
@@ -22,9 +22,12 @@ from bianmin.kit.identity import PUBLIC_EXTRA, declared_scopes
 from bianmin.kit.testing.client import TEST_SECRET
 from bianmin.kit.testing.databases import TestDatabases
 
-SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit")
+SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
 SETTINGS = {"catalog": "CatalogSettings", "queue": "QueueSettings", "consult": "ConsultSettings",
-            "bidding": "BiddingSettings", "guarantee": "GuaranteeSettings", "credit": "CreditSettings"}
+            "bidding": "BiddingSettings", "guarantee": "GuaranteeSettings", "credit": "CreditSettings",
+            "webhooks": "WebhooksSettings"}
+# Background work that would reach outside the process: the webhooks deliverer POSTs to endpoint URLs.
+QUIET = {"webhooks": {"deliver_enabled": False}}
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 METHODS = ("get", "post", "put", "patch", "delete")
 ENTERPRISE = with_uscc_check("91330199MA0000001")
@@ -85,7 +88,7 @@ def build_app(service: str, databases: TestDatabases, backend: str = "sqlite") -
     """A service's app over a fresh migrated database, events off, at a fixed time."""
     settings_class = getattr(importlib.import_module(f"bianmin.{service}.settings"), SETTINGS[service])
     settings = settings_class(database_url=databases.url(backend, f"bianmin.{service}.migrations"),
-                              internal_secret=TEST_SECRET, events_enabled=False)
+                              internal_secret=TEST_SECRET, events_enabled=False, **QUIET.get(service, {}))
     return importlib.import_module(f"bianmin.{service}.app").create_app(settings, clock=FixedClock(T0))
 
 

@@ -185,6 +185,16 @@ async def _guarantee(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
     return {"number": await issue_guarantee(app, BIDDER, application())}
 
 
+async def _webhooks(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
+    owner = Principal(key_id="key-own-township", tenant=OWN, scopes=frozenset({"webhooks:write"}))
+    async with client_for(app, owner) as client:
+        endpoint = await client.post("/v1/endpoints", json={"url": "https://hooks.example.com/in", "event_types": [">"]})
+        assert endpoint.status_code == 201, endpoint.text
+        ping = await client.post(f"/v1/endpoints/{endpoint.json()['id']}/test")
+        assert ping.status_code == 202, ping.text
+    return {"endpoint_id": str(endpoint.json()["id"]), "delivery_id": str(ping.json()["id"])}
+
+
 SETUPS: dict[str, tuple[Setup, frozenset[str]]] = {
     "queue": (_queue, frozenset({"queue:*"})),
     "bidding": (_bidding, frozenset({"bidding:write"})),
@@ -192,6 +202,7 @@ SETUPS: dict[str, tuple[Setup, frozenset[str]]] = {
     "catalog": (_catalog, frozenset({"catalog:read", "catalog:write"})),
     "consult": (_consult, frozenset({"consult:answer"})),
     "guarantee": (_guarantee, frozenset({"guarantee:read", "guarantee:write"})),
+    "webhooks": (_webhooks, frozenset({"webhooks:write"})),
 }
 
 
