@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bianmin.kit.localrun import Platform
+from bianmin.kit.localrun import SERVICES, Platform
 
 CHROMIUM = Path(os.environ.get("BIANMIN_CHROMIUM", "/usr/bin/chromium"))
 if not CHROMIUM.exists():
@@ -203,7 +203,7 @@ def test_the_cockpit_shows_the_apis_numbers_with_their_definitions(
     tickets = next(f for p in overview["parts"] if p["service"] == "queue" for f in p["figures"] if f["name"] == "tickets")
     assert tickets["value"] >= 9
     expect(page.locator('.kpi[data-figure="tickets"] .v')).to_have_text(str(tickets["value"]))
-    expect(page.locator("#services li[data-status='ok']")).to_have_count(6)
+    expect(page.locator("#services li[data-status='ok']")).to_have_count(len(SERVICES))
 
     expect(page.locator("#chart-waits svg")).to_contain_text("城东街道便民服务中心")
     expect(page.locator("#chart-colors svg")).to_be_visible()
