@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -140,12 +140,25 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 _UNAVAILABLE_MARKERS = ("database is locked", "database is busy", "connection refused", "connection was closed",
-                        "connection is closed", "terminating connection", "could not connect")
+                        "connection is closed", "terminating connection", "could not connect",
+                        "the database system is")  # ... shutting down / starting up / in recovery mode
+# SQLSTATE class 08 (connection exception) and 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now).
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 
 
-def database_unavailable(exc: Exception) -> bool:
-    """Whether a database error means "busy or unreachable, retry" rather than a bug in a statement."""
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether a database error means "busy or unreachable, retry" rather than a bug in a statement.
+
+    A PostgreSQL restart shows up as several kinds: a refused connection (a bare ``OSError`` from the
+    driver, not wrapped by SQLAlchemy), "the database system is shutting down" or "starting up"
+    (SQLSTATE 57P03), and connections cut mid-statement (invalidated by SQLAlchemy).
+    """
+    if isinstance(exc, ConnectionError):
+        return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    sqlstate = str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+    if sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
         return True
     message = str(exc).lower()
     return isinstance(exc, InterfaceError) or any(marker in message for marker in _UNAVAILABLE_MARKERS)
@@ -173,8 +186,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OperationalError, _database_error)
-    app.add_exception_handler(InterfaceError, _database_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    # The driver's own refusal to connect (PostgreSQL down) arrives unwrapped.
+    app.add_exception_handler(ConnectionError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
     document_problems_in(app)
 
