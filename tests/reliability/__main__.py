@@ -7,35 +7,45 @@ the gateway on free ports, then, one after the other:
 2. ``kill -9`` of a service during load: the gateway answers 503 problem+json quickly (p99 < 2 s);
    after a restart every acknowledged write is present, none twice.
 3. ``kill -9`` of the gateway while clients retry with ``Idempotency-Key``: no duplicated effect.
-4. PostgreSQL restarted under load (only with ``RELIABILITY_DATABASE=postgres``; skipped otherwise).
+4. PostgreSQL restarted under load: credit runs on a private PostgreSQL of the suite's own
+   (``tests/reliability/postgres.py``; never the machine's server on 5432), which is restarted with
+   ``pg_ctl restart -m fast`` and later killed with ``kill -9`` and started again mid-load. Clients see
+   503 problem+json, never a 500, while it is down; credit answers again without being restarted;
+   every acknowledged write is present once and its events reach both consumers. Skipped, with a
+   row saying so, when no PostgreSQL binaries are installed (credit then runs on SQLite).
 5. A slow upstream (the process stopped with SIGSTOP): timeouts fire, the circuit opens, then
    half-opens and closes once the process runs again.
 It prints one row per fault and exits non-zero when a promise was broken. ``RELIABILITY=quick`` is
-CI's shorter setting (fault 1 with 300 writes instead of 5,000).
+CI's shorter setting (fault 1 with 300 writes instead of 5,000). A new fault is an ``async (platform,
+client) -> Row`` function added to ``FAULTS``; ``RELIABILITY_FAULTS=4`` runs only the fourth.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from bianmin.kit.identifiers import with_uscc_check
-from bianmin.kit.localrun import Platform, create_key, free_layout
+from bianmin.kit.localrun import Layout, Platform, create_key, free_layout
 from bianmin.kit.testing.nats import NatsServer
 
+from .postgres import PrivatePostgres, find_binaries
+
 QUICK = os.environ.get("RELIABILITY", "").lower() == "quick"
-POSTGRES = os.environ.get("RELIABILITY_DATABASE", os.environ.get("BENCH_DATABASE", "")).lower() == "postgres"
+# RELIABILITY_FAULTS=2,4 runs only those faults (numbered as in FAULTS, from 1), e.g. while working on one.
+ONLY = {part.strip() for part in os.environ.get("RELIABILITY_FAULTS", "").split(",") if part.strip()}
 WRITES = int(os.environ.get("RELIABILITY_WRITES", "300" if QUICK else "5000"))
 CONCURRENCY = 8
 SUBJECT = "credit.enterprise.color_changed"
@@ -63,9 +73,20 @@ class Row:
         self.notes.append(why)
 
 
-def _sqlite(platform: Platform, name: str, sql: str, params: tuple[object, ...] = ()) -> int:
-    path = platform.layout.database_url(name).split("///", 1)[1]
-    with sqlite3.connect(path, timeout=30) as connection:
+class FaultPlatform(Platform):
+    """The processes under test, and the private PostgreSQL that some of them use (None: all on SQLite)."""
+
+    def __init__(self, layout: Layout, *, nats: NatsServer, postgres: PrivatePostgres | None) -> None:
+        super().__init__(layout, nats=nats)
+        self.postgres = postgres
+
+
+def _count(platform: FaultPlatform, name: str, sql: str, params: tuple[object, ...] = ()) -> int:
+    """One integer from a service's database (``?`` placeholders), on SQLite or the private PostgreSQL."""
+    url = platform.layout.database_url(name)
+    if platform.postgres is not None and url.startswith("postgresql"):
+        return platform.postgres.count(url.rsplit("/", 1)[1], sql, params)
+    with sqlite3.connect(url.split("///", 1)[1], timeout=30) as connection:
         return int(connection.execute(sql, params).fetchone()[0])
 
 
@@ -75,7 +96,7 @@ def _code(run: str, n: int) -> str:
 
 async def _write_many(client: httpx.AsyncClient, paths_bodies: list[tuple[str, dict[str, object], str]],
                       during: list[tuple[int, object]], row: Row, *, retry: bool = False,
-                      latencies: list[float] | None = None) -> set[str]:
+                      latencies: list[float] | None = None, statuses: collections.Counter[int] | None = None) -> set[str]:
     """POST each body (with its Idempotency-Key); run the fault actions at the given counts. The keys acknowledged."""
     acknowledged: set[str] = set()
     done = 0
@@ -96,6 +117,8 @@ async def _write_many(client: httpx.AsyncClient, paths_bodies: list[tuple[str, d
                     row.client_errors += 1
                     await asyncio.sleep(0.2)
                     continue
+                if statuses is not None:
+                    statuses[response.status_code] += 1
                 if latencies is not None and response.status_code >= 500:
                     latencies.append(time.perf_counter() - started)
                     if not response.headers.get("content-type", "").startswith("application/problem+json"):
@@ -125,27 +148,27 @@ def _enterprise_writes(run: str, count: int) -> list[tuple[str, dict[str, object
             for n in range(count)]
 
 
-def _wait_consumed(platform: Platform, run: str, produced: int, timeout: float) -> dict[str, int]:
+def _wait_consumed(platform: FaultPlatform, run: str, produced: int, timeout: float) -> dict[str, int]:
     """Each consumer's inbox count of this run's events, once all arrived or at the timeout."""
     deadline = time.monotonic() + timeout
     while True:
-        counts = {name: _sqlite(platform, name, "SELECT count(*) FROM inbox_event WHERE subject = ?", (SUBJECT,))
+        counts = {name: _count(platform, name, "SELECT count(*) FROM inbox_event WHERE subject = ?", (SUBJECT,))
                   for name in CONSUMERS}
         if all(c >= produced for c in counts.values()) or time.monotonic() > deadline:
             return counts
         time.sleep(0.5)
 
 
-def _events_and_found(platform: Platform, row: Row, run: str, acknowledged: set[str], base: dict[str, int]) -> None:
+def _events_and_found(platform: FaultPlatform, row: Row, run: str, acknowledged: set[str], base: dict[str, int]) -> None:
     like = f"91330199{run}%"
-    row.found = _sqlite(platform, "credit", "SELECT count(*) FROM enterprise WHERE credit_code LIKE ?", (like,))
-    distinct = _sqlite(platform, "credit", "SELECT count(DISTINCT credit_code) FROM enterprise WHERE credit_code LIKE ?", (like,))
+    row.found = _count(platform, "credit", "SELECT count(*) FROM enterprise WHERE credit_code LIKE ?", (like,))
+    distinct = _count(platform, "credit", "SELECT count(DISTINCT credit_code) FROM enterprise WHERE credit_code LIKE ?", (like,))
     row.acknowledged = len(acknowledged)
     if row.found < row.acknowledged:
         row.fail(f"{row.acknowledged - row.found} acknowledged writes are missing")
     if distinct != row.found:
         row.fail("an enterprise was written twice")
-    produced_now = _sqlite(platform, "credit", "SELECT count(*) FROM outbox_event WHERE subject = ?", (SUBJECT,))
+    produced_now = _count(platform, "credit", "SELECT count(*) FROM outbox_event WHERE subject = ?", (SUBJECT,))
     row.produced = produced_now - base["produced"]
     counts = _wait_consumed(platform, run, produced_now, 60 if QUICK else 180)
     consumed = {name: counts[name] - base[name] for name in CONSUMERS}
@@ -156,14 +179,14 @@ def _events_and_found(platform: Platform, row: Row, run: str, acknowledged: set[
             row.fail(f"{name} consumed {count} of {row.produced} events")
 
 
-def _baseline(platform: Platform) -> dict[str, int]:
-    base = {name: _sqlite(platform, name, "SELECT count(*) FROM inbox_event WHERE subject = ?", (SUBJECT,))
+def _baseline(platform: FaultPlatform) -> dict[str, int]:
+    base = {name: _count(platform, name, "SELECT count(*) FROM inbox_event WHERE subject = ?", (SUBJECT,))
             for name in CONSUMERS}
-    base["produced"] = _sqlite(platform, "credit", "SELECT count(*) FROM outbox_event WHERE subject = ?", (SUBJECT,))
+    base["produced"] = _count(platform, "credit", "SELECT count(*) FROM outbox_event WHERE subject = ?", (SUBJECT,))
     return base
 
 
-async def fault_nats(platform: Platform, client: httpx.AsyncClient) -> Row:
+async def fault_nats(platform: FaultPlatform, client: httpx.AsyncClient) -> Row:
     """1. kill -9 of nats-server during event-producing writes, then a restart."""
     row, run = Row("1 nats-server kill -9"), "NA"
     base = _baseline(platform)
@@ -175,7 +198,7 @@ async def fault_nats(platform: Platform, client: httpx.AsyncClient) -> Row:
     return row
 
 
-async def fault_service(platform: Platform, client: httpx.AsyncClient) -> Row:
+async def fault_service(platform: FaultPlatform, client: httpx.AsyncClient) -> Row:
     """2. kill -9 of a service during load: quick 503s while down, every acknowledged write kept."""
     row, run = Row("2 credit service kill -9"), "QR"
     count = 150 if QUICK else 600
@@ -197,7 +220,7 @@ async def fault_service(platform: Platform, client: httpx.AsyncClient) -> Row:
     return row
 
 
-async def fault_gateway(platform: Platform, client: httpx.AsyncClient) -> Row:
+async def fault_gateway(platform: FaultPlatform, client: httpx.AsyncClient) -> Row:
     """3. kill -9 of the gateway while clients retry with Idempotency-Key: no duplicated effect."""
     row, run = Row("3 gateway kill -9 + retries"), "GW"
     code = _code(run, 0)
@@ -215,14 +238,14 @@ async def fault_gateway(platform: Platform, client: httpx.AsyncClient) -> Row:
         client, writes,
         [(count // 3, lambda: _crash_and_restart(platform, "gateway"))], row, retry=True)
     row.acknowledged = len(acknowledged)
-    row.found = _sqlite(platform, "credit", "SELECT count(*) FROM bad_record WHERE enterprise_id = "
+    row.found = _count(platform, "credit", "SELECT count(*) FROM bad_record WHERE enterprise_id = "
                         "(SELECT id FROM enterprise WHERE credit_code = ?)", (code,))
     if row.found != count or row.acknowledged != count:
         row.fail(f"{count} distinct requests, {row.acknowledged} acknowledged, {row.found} records")
     return row
 
 
-def _crash_and_restart(platform: Platform, name: str) -> None:
+def _crash_and_restart(platform: FaultPlatform, name: str) -> None:
     """kill -9 a process, leave it down a moment while clients keep retrying, start it again."""
     platform.stop(name, sig=signal.SIGKILL)
     time.sleep(1.0)
@@ -251,29 +274,40 @@ def _first_kind(rules: object) -> str:
     return "late_performance"
 
 
-async def fault_postgres(platform: Platform, client: httpx.AsyncClient) -> Row:
-    """4. PostgreSQL restarted under load: services recover without a restart."""
-    row = Row("4 PostgreSQL restart")
-    if not POSTGRES:
+async def fault_postgres(platform: FaultPlatform, client: httpx.AsyncClient) -> Row:
+    """4. PostgreSQL restarted, then killed and started again, under load: 503s meanwhile, no service restart."""
+    row, run = Row("4 PostgreSQL restart + kill -9"), "PG"
+    postgres = platform.postgres
+    if postgres is None:
         row.skipped = True
-        row.notes.append("skipped (RELIABILITY_DATABASE=postgres runs it)")
+        row.notes.append("skipped: no PostgreSQL binaries (initdb not found under /usr/lib/postgresql/*/bin or on PATH)")
         return row
-    run = "PG"
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-
-    def restart() -> None:
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"], check=True)
-
-    count = 300
-    acknowledged = await _write_many(client, _enterprise_writes(run, count), [(count // 2, restart)], row, retry=True)
-    row.acknowledged = len(acknowledged)
-    response = await client.get("/credit/v1/stats/overview")
-    if response.status_code != 200 or row.acknowledged != count:
-        row.fail(f"after the restart: {response.status_code}, {row.acknowledged}/{count} acknowledged")
+    count = 300 if QUICK else 1500
+    credit = platform.processes["credit"]
+    await _until_ok(client, "/credit/v1/stats/overview")
+    base = _baseline(platform)
+    statuses: collections.Counter[int] = collections.Counter()
+    latencies: list[float] = []
+    acknowledged = await _write_many(
+        client, _enterprise_writes(run, count), [(count // 3, postgres.restart), (2 * count // 3, postgres.crash)],
+        row, retry=True, latencies=latencies, statuses=statuses)
+    await _until_ok(client, "/credit/v1/stats/overview")
+    after = await client.get("/credit/v1/stats/overview")
+    if after.status_code != 200:
+        row.fail(f"credit did not answer again: {after.status_code}")
+    if platform.processes.get("credit") is not credit or credit.poll() is not None:
+        row.fail("the credit process was restarted or died")
+    errors = {status: n for status, n in sorted(statuses.items()) if status >= 500}
+    if any(status != 503 for status in errors):
+        row.fail(f"server errors other than 503 while the database was down: {errors}")
+    if not errors:
+        row.fail("no request saw the database down (no 503 at all)")
+    _events_and_found(platform, row, run, acknowledged, base)
+    row.notes.append(f"answers while down: {errors}; recovered without a restart (pid {credit.pid})")
     return row
 
 
-async def fault_slow(platform: Platform, client: httpx.AsyncClient) -> Row:
+async def fault_slow(platform: FaultPlatform, client: httpx.AsyncClient) -> Row:
     """5. A slow upstream: 504s, the circuit opens (fast 503), half-opens and closes when it recovers."""
     row = Row("5 slow upstream (SIGSTOP)")
     await _until_ok(client, "/consult/v1/stats/overview")
@@ -317,14 +351,26 @@ def _table(rows: list[Row]) -> str:
     return "\n".join(text)
 
 
-async def _run(platform: Platform, key: str) -> list[Row]:
+FAULTS: tuple[Callable[[FaultPlatform, httpx.AsyncClient], Awaitable[Row]], ...] = (
+    fault_nats, fault_service, fault_gateway, fault_postgres, fault_slow)
+
+
+async def _run(platform: FaultPlatform, key: str) -> list[Row]:
     rows = []
     async with httpx.AsyncClient(base_url=platform.layout.url("gateway"), timeout=30,
                                  headers={"Authorization": f"Bearer {key}"}) as client:
-        for fault in (fault_nats, fault_service, fault_gateway, fault_postgres, fault_slow):
+        for number, fault in enumerate(FAULTS, start=1):
+            if ONLY and str(number) not in ONLY:
+                continue
             rows.append(await fault(platform, client))
             print(_table(rows[-1:]).splitlines()[2], flush=True)
     return rows
+
+
+def _private_postgres() -> PrivatePostgres | None:
+    """The suite's own PostgreSQL, started, or None when no binaries are installed."""
+    binaries = find_binaries()
+    return PrivatePostgres(binaries).start() if binaries is not None else None
 
 
 def main() -> int:
@@ -332,13 +378,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bianmin-reliability-") as tmp:
         var = Path(tmp)
         nats = NatsServer(var / "nats").start()
+        postgres = _private_postgres()
         layout = free_layout(var, nats.url)
         layout.extra_env.update({"BIANMIN_GATEWAY_READ_TIMEOUT_SECONDS": "1.5", "BIANMIN_GATEWAY_BREAKER_FAILURE_THRESHOLD": "3",
                                  "BIANMIN_GATEWAY_BREAKER_RESET_SECONDS": "3", "BIANMIN_GATEWAY_DEFAULT_RATE_LIMIT": "1000000/minute"})
-        if POSTGRES:
-            layout.extra_env["BIANMIN_CREDIT_DATABASE_URL"] = os.environ.get(
-                "RELIABILITY_CREDIT_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/bianmin_reliability")
-        platform = Platform(layout, nats=nats)
+        if postgres is not None:
+            layout.database_urls["credit"] = postgres.create_database("bianmin_credit")
+        platform = FaultPlatform(layout, nats=nats, postgres=postgres)
         try:
             platform.start_all()
             key = create_key(layout, name="reliability", tenant="*", scopes=["admin"])
@@ -346,6 +392,8 @@ def main() -> int:
         finally:
             platform.stop_all()
             nats.stop()
+            if postgres is not None:
+                postgres.stop()
     print()
     print(_table(rows))
     return 0 if all(r.ok for r in rows) else 1
