@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.webhooks.domain.deliveries import FAILED, PENDING, SUCCEEDED
@@ -72,20 +72,20 @@ def _free(now: datetime) -> object:
 async def claim(session: AsyncSession, *, now: datetime, limit: int, per_endpoint: int,
                 lease_seconds: float) -> list[Claim]:
     """Lease up to ``limit`` due deliveries, at most ``per_endpoint`` in flight per endpoint."""
-    busy = dict((await session.execute(
-        select(Delivery.endpoint_id, func.count()).where(Delivery.status == PENDING, Delivery.lease_until > now)
-        .group_by(Delivery.endpoint_id))).all())
-    rank = func.row_number().over(partition_by=Delivery.endpoint_id,
-                                  order_by=(Delivery.next_attempt_at, Delivery.id)).label("rank")
-    due = (select(Delivery.id, Delivery.endpoint_id, rank)
-           .join(Endpoint, Endpoint.id == Delivery.endpoint_id)
-           .where(Delivery.status == PENDING, Delivery.next_attempt_at <= now, _free(now),
-                  Endpoint.disabled_at.is_(None))
-           .subquery())
-    candidates = (await session.execute(
-        select(due.c.id, due.c.endpoint_id, due.c.rank).where(due.c.rank <= per_endpoint)
-        .order_by(due.c.rank, due.c.id))).all()
-    chosen = [row.id for row in candidates if row.rank <= per_endpoint - busy.get(row.endpoint_id, 0)][:limit]
+    # One statement, so one snapshot: the rows leased now take the first ranks of their endpoint,
+    # and only free due rows ranked within the limit behind them are chosen.
+    leased = Delivery.lease_until > now
+    rank = func.row_number().over(
+        partition_by=Delivery.endpoint_id,
+        order_by=(case((leased, 0), else_=1), Delivery.next_attempt_at, Delivery.id)).label("rank")
+    ranked = (select(Delivery.id, leased.label("leased"), rank)
+              .join(Endpoint, Endpoint.id == Delivery.endpoint_id)
+              .where(Delivery.status == PENDING, Endpoint.disabled_at.is_(None),
+                     or_(leased, and_(Delivery.next_attempt_at <= now, _free(now))))
+              .subquery())
+    chosen = list((await session.scalars(
+        select(ranked.c.id).where(ranked.c.rank <= per_endpoint, ranked.c.leased.is_not(True))
+        .order_by(ranked.c.rank, ranked.c.id).limit(limit))).all())
     if not chosen:
         return []
     rows = (await session.execute(
