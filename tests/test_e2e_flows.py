@@ -567,6 +567,7 @@ COCKPIT_FIGURES = {
     "bidding": {"projects", "budget_total", "award_total", "savings", "savings_rate"},
     "guarantee": {"guarantees_issued", "amount_guaranteed"},
     "credit": {"enterprises_coded", "color_distribution"},
+    "webhooks": {"endpoints", "deliveries", "delivery_success_rate"},
 }
 
 
