@@ -254,3 +254,19 @@ async def _status(app: FastAPI, delivery_id: int, status: str) -> bool:
 async def _endpoint_status(client: object, url: str, status: str) -> bool:
     response = await client.get(url)  # type: ignore[attr-defined]
     return response.json()["status"] == status
+
+
+async def test_two_replicas_on_one_database_send_each_delivery_once(fast: WebhooksSettings, receiver: Receiver) -> None:
+    first, second = create_app(fast), create_app(fast)
+    async with running(first), running(second), client_for(first, township(TOWNSHIP_A)) as client:
+        await register(client, receiver.url())
+        for n in range(30):
+            await deliver_event(first if n % 2 else second, ticket_called(n))
+        await eventually(lambda: _has(receiver, 30))
+        rows = await delivery_rows(first)
+        for row in rows:
+            await eventually(lambda row=row: _status(first, row.id, "succeeded"))
+        await asyncio.sleep(0.2)
+    ids = [r.headers["webhook-id"] for r in receiver.received()]
+    assert len(ids) == 30
+    assert sorted(ids) == sorted(row.webhook_id for row in rows)
