@@ -37,7 +37,7 @@ def test_merging_prefixes_paths_and_namespaces_schemas_without_clashes() -> None
                    ["queue"], SECURITY_REQUIREMENTS)
     assert set(merged["paths"]) == {"/healthz", "/catalog/v1/items", "/credit/v1/items"}
     schemas = merged["components"]["schemas"]
-    assert {"Problem", "catalog__ItemRead", "catalog__Kind", "credit__ItemRead", "credit__Kind"} == set(schemas)
+    assert {"Problem", "FieldProblem", "catalog__ItemRead", "catalog__Kind", "credit__ItemRead", "credit__Kind"} == set(schemas)
     item = schemas["catalog__ItemRead"]
     assert item["properties"]["kind"]["$ref"] == "#/components/schemas/catalog__Kind"
     assert item["discriminator"]["mapping"]["a"] == "#/components/schemas/catalog__Kind"
@@ -46,6 +46,8 @@ def test_merging_prefixes_paths_and_namespaces_schemas_without_clashes() -> None
     assert op["tags"] == ["credit: items"]
     assert op["security"][0] == {}
     assert op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/credit__ItemRead"
+    assert {"429", "503", "504"} <= set(op["responses"])
+    assert op["responses"]["503"]["content"] == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     assert merged["x-bianmin-missing"] == ["queue"]
     assert {"name": "credit: items", "description": "Service items."} in merged["tags"]
     refs = re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(merged))

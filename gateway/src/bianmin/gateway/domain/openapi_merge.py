@@ -6,7 +6,9 @@ rewritten to match) so that two services' ``ItemRead`` never clash; operation id
 prefixed the same way. Service routes other than ``/v1`` (health, metrics) are not routed and
 are left out. A service's own security schemes are dropped, since clients authenticate to the
 gateway: routes a service declares public keep anonymous access, the rest name the gateway's
-credentials. Services that could not be fetched are listed in ``x-bianmin-missing``.
+credentials. Services that could not be fetched are listed in ``x-bianmin-missing``. Every routed
+operation also lists the refusals the gateway itself may answer in front of it (429, 503, 504, and
+413 where it takes a body), and every error is documented as ``application/problem+json``.
 """
 
 from __future__ import annotations
@@ -14,9 +16,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from bianmin.kit.errors import PROBLEM_JSON, PROBLEM_REF, document_problems
+
 PUBLIC_EXTRA = "x-bianmin-public"
 MISSING_EXTRA = "x-bianmin-missing"
 METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+# What the gateway answers for any routed operation, whatever the service documents.
+GATEWAY_REFUSALS = {
+    "429": "Too many requests: the key, client or address passed its rate limit (see Retry-After).",
+    "503": "Service unavailable: the service or its database is down, or its circuit is open (see Retry-After).",
+    "504": "Gateway timeout: the service did not answer in time.",
+}
+BODY_REFUSALS = {"413": "Content too large: the body is over the configured limit."}
 COMPONENT_SECTIONS = ("schemas", "responses", "parameters", "examples", "requestBodies", "headers",
                       "links", "callbacks", "pathItems")
 
@@ -61,6 +72,9 @@ def _operation(service: str, operation: dict[str, Any], security: list[dict[str,
     op.pop("security", None)
     if security:
         op["security"] = [{}, *security] if op.get(PUBLIC_EXTRA) else security
+    responses = op.setdefault("responses", {})
+    for status, description in {**GATEWAY_REFUSALS, **(BODY_REFUSALS if "requestBody" in op else {})}.items():
+        responses.setdefault(status, {"description": description, "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}}})
     return op
 
 
@@ -111,6 +125,7 @@ def merge(gateway: dict[str, Any], services: dict[str, dict[str, Any]], missing:
     if tags:
         merged["tags"] = tags
     merged[MISSING_EXTRA] = sorted(missing)
+    document_problems(merged)  # the gateway's refusals point at its own Problem schema: make sure it is there
     if missing:
         note = f"\n\nNot included (service unreachable when this document was built): {', '.join(sorted(missing))}."
         merged.setdefault("info", {})["description"] = (merged["info"].get("description") or "") + note
