@@ -1,6 +1,6 @@
 """The fault suite: real processes (``bianmin.kit.localrun``), real crashes, and a table of what survived.
 
-``make reliability`` (``python -m tests.reliability``) starts nats-server, the six services and
+``make reliability`` (``python -m tests.reliability``) starts nats-server, the services and
 the gateway on free ports, then, one after the other:
 1. ``kill -9`` of nats-server during event-producing writes (new enterprises in credit, whose first
    color bidding and guarantee consume), then a restart: every event is consumed once by each consumer.
@@ -15,6 +15,8 @@ the gateway on free ports, then, one after the other:
    row saying so, when no PostgreSQL binaries are installed (credit then runs on SQLite).
 5. A slow upstream (the process stopped with SIGSTOP): timeouts fire, the circuit opens, then
    half-opens and closes once the process runs again.
+6. ``kill -9`` of the webhooks deliverer mid-retry (``tests/reliability/webhooks_fault.py``): after a
+   restart every event reaches the receiver, under one ``webhook-id`` each, signed.
 It prints one row per fault and exits non-zero when a promise was broken. ``RELIABILITY=quick`` is
 CI's shorter setting (fault 1 with 300 writes instead of 5,000). A new fault is an ``async (platform,
 client) -> Row`` function added to ``FAULTS``; ``RELIABILITY_FAULTS=4`` runs only the fourth.
@@ -32,7 +34,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -42,6 +43,8 @@ from bianmin.kit.localrun import Layout, Platform, create_key, free_layout
 from bianmin.kit.testing.nats import NatsServer
 
 from .postgres import PrivatePostgres, find_binaries
+from .rows import Row, format_table
+from .webhooks_fault import fault_webhooks
 
 QUICK = os.environ.get("RELIABILITY", "").lower() == "quick"
 # RELIABILITY_FAULTS=2,4 runs only those faults (numbered as in FAULTS, from 1), e.g. while working on one.
@@ -50,27 +53,6 @@ WRITES = int(os.environ.get("RELIABILITY_WRITES", "300" if QUICK else "5000"))
 CONCURRENCY = 8
 SUBJECT = "credit.enterprise.color_changed"
 CONSUMERS = ("bidding", "guarantee")
-
-
-@dataclass
-class Row:
-    """One fault's outcome."""
-
-    fault: str
-    acknowledged: int = 0
-    found: int = 0
-    produced: int = 0
-    consumed: int = 0
-    applied_twice: int = 0
-    client_errors: int = 0
-    notes: list[str] = field(default_factory=list)
-    ok: bool = True
-    skipped: bool = False
-
-    def fail(self, why: str) -> None:
-        """Record a broken promise."""
-        self.ok = False
-        self.notes.append(why)
 
 
 class FaultPlatform(Platform):
@@ -339,20 +321,8 @@ async def fault_slow(platform: FaultPlatform, client: httpx.AsyncClient) -> Row:
     return row
 
 
-def _table(rows: list[Row]) -> str:
-    header = ("fault", "acked", "found", "events", "consumed", "twice", "client errors", "result")
-    lines = [header] + [(r.fault, str(r.acknowledged), str(r.found), str(r.produced), str(r.consumed),
-                         str(r.applied_twice), str(r.client_errors), "skipped" if r.skipped else "ok" if r.ok else "FAILED") for r in rows]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    text = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines]
-    text.insert(1, "  ".join("-" * w for w in widths))
-    for r in rows:
-        text.extend(f"  {r.fault}: {note}" for note in r.notes)
-    return "\n".join(text)
-
-
 FAULTS: tuple[Callable[[FaultPlatform, httpx.AsyncClient], Awaitable[Row]], ...] = (
-    fault_nats, fault_service, fault_gateway, fault_postgres, fault_slow)
+    fault_nats, fault_service, fault_gateway, fault_postgres, fault_slow, fault_webhooks)
 
 
 async def _run(platform: FaultPlatform, key: str) -> list[Row]:
@@ -363,7 +333,7 @@ async def _run(platform: FaultPlatform, key: str) -> list[Row]:
             if ONLY and str(number) not in ONLY:
                 continue
             rows.append(await fault(platform, client))
-            print(_table(rows[-1:]).splitlines()[2], flush=True)
+            print(format_table(rows[-1:]).splitlines()[2], flush=True)
     return rows
 
 
@@ -395,7 +365,7 @@ def main() -> int:
             if postgres is not None:
                 postgres.stop()
     print()
-    print(_table(rows))
+    print(format_table(rows))
     return 0 if all(r.ok for r in rows) else 1
 
 

@@ -8,8 +8,7 @@ again, lets it fail a little longer, then lets the receiver recover. Every event
 arrive with a 2xx answer under one ``webhook-id`` per event (at least once: a request cut off by the
 kill may arrive twice, with the same id), each signature must verify, and nothing is lost.
 
-The lead wires it into the suite as ``await fault_webhooks(platform, client)`` (it returns the
-suite's ``Row``); alone: ``python -m tests.reliability.webhooks_fault``.
+It is the suite's sixth fault; alone: ``RELIABILITY_FAULTS=6 make reliability``.
 """
 
 from __future__ import annotations
@@ -20,19 +19,17 @@ import hashlib
 import hmac
 import json
 import signal
-import sys
-import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bianmin.kit.identifiers import with_uscc_check
-from bianmin.kit.localrun import Platform, create_key, free_layout
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.kit.localrun import Platform
+
+from .rows import Row
 
 NAME = "webhooks"
 BEFORE_KILL = 30
@@ -120,12 +117,9 @@ async def _until(check: Any, timeout: float) -> bool:
     return False
 
 
-async def fault_webhooks(platform: Platform, client: httpx.AsyncClient, row: Any = None) -> Any:
+async def fault_webhooks(platform: Platform, client: httpx.AsyncClient) -> Row:
     """6. kill -9 of the webhooks deliverer mid-retry, a restart, a receiver that recovers: every event arrives."""
-    if row is None:
-        from tests.reliability.__main__ import Row
-
-        row = Row("6 webhooks deliverer kill -9")
+    row = Row("6 webhooks deliverer kill -9")
     run = "WH"
     await asyncio.to_thread(platform.stop, NAME)
     await asyncio.to_thread(platform.start, NAME, extra_env=ENV)
@@ -185,34 +179,3 @@ async def fault_webhooks(platform: Platform, client: httpx.AsyncClient, row: Any
     if failed_at_kill == 0:
         row.fail("the kill did not happen mid-retry")
     return row
-
-
-def main() -> int:
-    """Run this fault alone on a private platform and print its row."""
-    from tests.reliability.__main__ import _table
-
-    with tempfile.TemporaryDirectory(prefix="bianmin-webhooks-fault-") as tmp:
-        var = Path(tmp)
-        nats = NatsServer(var / "nats").start()
-        layout = free_layout(var, nats.url)
-        layout.extra_env.update({"BIANMIN_GATEWAY_DEFAULT_RATE_LIMIT": "1000000/minute"})
-        platform = Platform(layout, nats=nats)
-        try:
-            platform.start_all()
-            key = create_key(layout, name="reliability", tenant="*", scopes=["admin"])
-
-            async def run() -> Any:
-                async with httpx.AsyncClient(base_url=layout.url("gateway"), timeout=30,
-                                             headers={"Authorization": f"Bearer {key}"}) as client:
-                    return await fault_webhooks(platform, client)
-
-            row = asyncio.run(run())
-        finally:
-            platform.stop_all()
-            nats.stop()
-    print(_table([row]))
-    return 0 if row.ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
