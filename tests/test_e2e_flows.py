@@ -1,6 +1,6 @@
 """The platform's flows across services, end to end, through the gateway only (issue 9).
 
-nats-server, the six services and the gateway run as real processes on the real clock; keys of
+nats-server, the services and the gateway run as real processes on the real clock; keys of
 different tenants and scopes are made through the gateway's command line. Where a story needs a
 period to pass, the data or an operator setting makes it short, never a backdoor:
 tenders close a few seconds after they are published, and the bidding service runs with a

@@ -1,4 +1,4 @@
-"""The platform as it runs: nats-server, six services and the gateway as real processes.
+"""The platform as it runs: nats-server, the services and the gateway as real processes.
 
 A key is made through the gateway's command line; every service answers through the gateway;
 nothing answers without credentials or around the gateway; a stopped service is a quick 503.
