@@ -40,7 +40,7 @@ def main() -> None:
     busy = [f"{name}:{port}" for name, port in layout.ports.items() if port_open(port)]
     if busy:
         sys.exit(f"These ports are taken: {', '.join(busy)}. Stop what uses them, or set BIANMIN_PORT_BASE "
-                 "to another base port (the gateway takes the base, the services the next six).")
+                 "to another base port (the gateway takes the base, the services the next seven).")
 
     for name in PROCESSES:
         migrate(layout, name)
