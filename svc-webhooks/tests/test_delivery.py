@@ -77,7 +77,10 @@ async def test_a_500_is_retried_with_the_same_webhook_id_until_it_succeeds(live:
         await eventually(lambda: _status(live, row.id, "succeeded"))
         detail = (await client.get(f"/v1/deliveries/{row.id}")).json()
         read = (await client.get(f"/v1/endpoints/{endpoint['id']}")).json()
+        metrics = (await client.get("/metrics")).text
     requests = receiver.received()
+    assert 'bianmin_webhook_attempts_total{outcome="5xx"} 2.0' in metrics
+    assert 'bianmin_webhook_attempts_total{outcome="2xx"} 1.0' in metrics
     assert {r.headers["webhook-id"] for r in requests} == {row.webhook_id}
     assert all(verify(endpoint["secret"], r.headers, r.body) for r in requests)
     assert [a["status_code"] for a in detail["attempt_log"]] == [500, 500, 204]

@@ -12,7 +12,8 @@ from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
 from bianmin.kit.testing.client import client_for
-from bianmin.webhooks.models import Delivery, Endpoint
+from bianmin.webhooks.domain.deliveries import purge_finished
+from bianmin.webhooks.models import Attempt, Delivery, Endpoint
 
 HOOK = "https://hooks.example.com/in"
 
@@ -227,3 +228,35 @@ async def test_stats_count_endpoints_and_deliveries(app: FastAPI) -> None:
     assert figures["endpoints"]["breakdown"] == {"active": 1, "failing": 0, "disabled": 0}
     assert figures["deliveries"]["breakdown"]["pending"] == 1
     assert figures["delivery_success_rate"]["value"] is None
+
+
+async def test_deleting_an_endpoint_removes_it_with_its_log(app: FastAPI) -> None:
+    async with client_for(app, township(TOWNSHIP_A)) as client:
+        created = await register(client, HOOK)
+        await deliver_event(app, event("queue.ticket.called", tenant=TOWNSHIP_A))
+        deleted = await client.delete(f"/v1/endpoints/{created['id']}")
+        gone = await client.get(f"/v1/endpoints/{created['id']}")
+    assert deleted.status_code == 204
+    assert gone.status_code == 404
+    assert await count(app, Delivery) == 0
+
+
+async def test_the_log_keeps_pending_and_recent_deliveries_and_purges_old_finished_ones(app: FastAPI, clock: FixedClock) -> None:
+    async with client_for(app, township(TOWNSHIP_A)) as client:
+        await register(client, HOOK)
+    for _ in range(3):
+        await deliver_event(app, event("queue.ticket.called", tenant=TOWNSHIP_A))
+    async with app.state.db.sessionmaker() as session:
+        old_done, old_pending, recent_done = (await session.scalars(select(Delivery).order_by(Delivery.id))).all()
+        old_done.status = "succeeded"
+        recent_done.status = "failed"
+        recent_done.created_at = clock.now() + timedelta(days=2)
+        session.add(Attempt(delivery_id=old_done.id, attempted_at=clock.now(), status_code=200, latency_ms=5))
+        await session.commit()
+    async with app.state.db.sessionmaker() as session:
+        purged = await purge_finished(session, before=clock.now() + timedelta(days=1))
+        await session.commit()
+        left = (await session.scalars(select(Delivery.id).order_by(Delivery.id))).all()
+    assert purged == 1
+    assert list(left) == [old_pending.id, recent_done.id]
+    assert await count(app, Attempt) == 0

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.clock import Clock
 from bianmin.webhooks.api import ROUTERS
-from bianmin.webhooks.deliverer import deliver_worker
+from bianmin.webhooks.deliverer import DeliveryMetrics, deliver_worker
 from bianmin.webhooks.domain.signing import SecretBox
 from bianmin.webhooks.domain.stats import figures
 from bianmin.webhooks.events import HANDLERS, make_handlers
@@ -36,4 +36,5 @@ def create_app(settings: WebhooksSettings | None = None, *, clock: Clock | None 
     app = create_service_app(spec, settings, clock=clock)
     material = settings.encryption_material()
     app.state.secret_box = SecretBox(material) if material else None
+    app.state.delivery_metrics = DeliveryMetrics(app.state.metrics.registry)
     return app

@@ -15,18 +15,38 @@ import asyncio
 import contextlib
 import logging
 import time
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from bianmin.kit.clock import Clock
 from bianmin.kit.db import Database
 from bianmin.webhooks.domain.claims import Claim, Outcome, RetryPolicy, claim, finish, release
+from bianmin.webhooks.domain.deliveries import purge_finished
 from bianmin.webhooks.domain.signing import SecretBox, sign
 from bianmin.webhooks.settings import WebhooksSettings
 
 log = logging.getLogger("bianmin.webhooks.deliverer")
 USER_AGENT = "Bianmin-Webhooks/1"
+PURGE_EVERY_SECONDS = 3600.0
+
+
+class DeliveryMetrics:
+    """Attempts by outcome and their latency, in the application's own registry (served at ``/metrics``)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.attempts = Counter("bianmin_webhook_attempts_total", "Webhook attempts, by outcome.",
+                                ["outcome"], registry=registry)
+        self.latency = Histogram("bianmin_webhook_attempt_seconds", "Time a receiver took to answer (or time out).",
+                                 registry=registry, buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+
+    def observe(self, outcome: Outcome) -> None:
+        """Count one attempt: ``2xx``, ``4xx``/``5xx``/``3xx`` by class, or ``error`` without an answer."""
+        label = "error" if outcome.status_code is None else f"{outcome.status_code // 100}xx"
+        self.attempts.labels(label).inc()
+        self.latency.observe(outcome.latency_ms / 1000)
 
 
 def policy_of(settings: WebhooksSettings) -> RetryPolicy:
@@ -78,19 +98,23 @@ def _ms(started: float) -> int:
 class Deliverer:
     """Claims due deliveries and runs one task per request, within the concurrency limits."""
 
-    def __init__(self, settings: WebhooksSettings, db: Database, clock: Clock, box: SecretBox) -> None:
+    def __init__(self, settings: WebhooksSettings, db: Database, clock: Clock, box: SecretBox | None,
+                 metrics: DeliveryMetrics | None = None) -> None:
         self.settings = settings
         self.db = db
         self.clock = clock
         self.box = box
+        self.metrics = metrics
         self.policy = policy_of(settings)
         self.running: dict[asyncio.Task[None], Claim] = {}
+        self._purged_at = float("-inf")
 
     async def run(self) -> None:
         """Claim and send until cancelled; on cancel, give back the leases of unfinished requests."""
         async with http_client(self.settings) as client:
             try:
                 while True:
+                    await self._purge()
                     claimed = await self._claim()
                     for item in claimed:
                         task = asyncio.create_task(self._deliver(client, item), name=f"webhook-{item.delivery_id}")
@@ -112,6 +136,22 @@ class Deliverer:
         else:
             await asyncio.sleep(self.settings.poll_seconds)
 
+    async def _purge(self) -> None:
+        """Now and then, drop finished deliveries older than the log's retention."""
+        if time.monotonic() - self._purged_at < PURGE_EVERY_SECONDS:
+            return
+        self._purged_at = time.monotonic()
+        before = self.clock.now() - timedelta(days=self.settings.log_retention_days)
+        try:
+            async with self.db.sessionmaker() as session:
+                purged = await purge_finished(session, before=before)
+                await session.commit()
+        except Exception as exc:  # the database is away; the next hour tries again
+            log.warning("purging the delivery log failed", extra={"error": repr(exc)})
+            return
+        if purged:
+            log.info("delivery log purged", extra={"deliveries": purged, "before": before.isoformat()})
+
     async def _claim(self) -> list[Claim]:
         free = self.settings.max_in_flight - len(self.running)
         if free <= 0:
@@ -130,6 +170,8 @@ class Deliverer:
     async def _deliver(self, client: httpx.AsyncClient, item: Claim) -> None:
         now = self.clock.now()
         try:
+            if self.box is None:
+                raise ValueError("no key material configured")
             secret = self.box.open(item.secret_ciphertext)
         except ValueError as exc:
             outcome = Outcome(status_code=None, latency_ms=0, error=f"secret unreadable: {exc}"[:500])
@@ -137,6 +179,8 @@ class Deliverer:
             outcome = await send(client, item, secret, timestamp=int(now.timestamp()),
                                  total_seconds=self.settings.connect_timeout_seconds + self.settings.read_timeout_seconds,
                                  excerpt_bytes=self.settings.response_excerpt_bytes)
+        if self.metrics is not None:
+            self.metrics.observe(outcome)
         try:
             async with self.db.sessionmaker() as session:
                 status = await finish(session, item, outcome, now=self.clock.now(), policy=self.policy)
@@ -168,4 +212,4 @@ async def deliver_worker(app: FastAPI) -> None:
     settings: WebhooksSettings = app.state.settings
     if not settings.deliver_enabled:
         return
-    await Deliverer(settings, app.state.db, app.state.clock, app.state.secret_box).run()
+    await Deliverer(settings, app.state.db, app.state.clock, app.state.secret_box, app.state.delivery_metrics).run()

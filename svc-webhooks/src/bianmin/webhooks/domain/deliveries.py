@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
@@ -135,4 +135,11 @@ async def replay_range(session: AsyncSession, endpoint: Endpoint, *, start: date
     result = await session.execute(
         update(Delivery).where(Delivery.endpoint_id == endpoint.id, Delivery.created_at >= start,
                                Delivery.created_at < end).values(**_requeue_values(now)))
+    return int(result.rowcount or 0)
+
+
+async def purge_finished(session: AsyncSession, *, before: datetime) -> int:
+    """Delete succeeded and failed deliveries created before ``before`` (their attempts cascade); how many."""
+    result = await session.execute(delete(Delivery).where(Delivery.status.in_((SUCCEEDED, FAILED)),
+                                                          Delivery.created_at < before))
     return int(result.rowcount or 0)
