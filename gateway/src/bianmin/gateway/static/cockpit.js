@@ -8,7 +8,7 @@
   const KEY_STORE = "bianmin.cockpit.key";
   const SERVICES = [
     ["catalog", "政务服务"], ["queue", "窗口排队"], ["consult", "咨询投诉"],
-    ["bidding", "公共资源交易"], ["guarantee", "电子保函"], ["credit", "信用监管"],
+    ["bidding", "公共资源交易"], ["guarantee", "电子保函"], ["credit", "信用监管"], ["webhooks", "事件推送"],
   ];
   const SERVICE_NAME = Object.fromEntries(SERVICES);
   const LABELS = {
@@ -24,11 +24,12 @@
                savings_rate: "节资率", high_savings_flagged: "高节资率预警" },
     guarantee: { guarantees_issued: "出具保函", amount_guaranteed: "担保金额", fees_paid: "保费收入", average_effective_rate: "平均费率" },
     credit: { enterprises_coded: "赋码企业", color_distribution: "五色码企业", color_transitions: "颜色变化", records_pending_review: "待审核不良记录" },
+    webhooks: { endpoints: "回调端点", deliveries: "事件推送", delivery_success_rate: "推送成功率" },
   };
   const UNITS = {
     items: "项", applications: "件", "working days": "个工作日", tickets: "张", minutes: "分钟", consultations: "件",
     "working hours": "工作小时", steps: "次", projects: "个", sections: "个标段", guarantees: "份", enterprises: "家",
-    changes: "次", records: "条",
+    changes: "次", records: "条", endpoints: "个", deliveries: "次",
   };
   const REASONS = { timeout: "超时", unreachable: "无法连接", circuit_open: "熔断保护中", invalid_answer: "应答无效" };
   const HEADLINE = [
