@@ -177,8 +177,15 @@ async def test_a_disabled_endpoint_gets_no_new_deliveries_until_enabled(app: Fas
         paused = await client.patch(f"/v1/endpoints/{created['id']}", json={"enabled": False})
         assert await deliver_event(app, event("queue.ticket.called", tenant=TOWNSHIP_A)) == 0
         test_refused = await client.post(f"/v1/endpoints/{created['id']}/test")
-        enabled = await client.patch(f"/v1/endpoints/{created['id']}", json={"enabled": True})
+        ping_headers = {"Idempotency-Key": "ping-1"}
+        await client.patch(f"/v1/endpoints/{created['id']}", json={"enabled": True})
+        ping = await client.post(f"/v1/endpoints/{created['id']}/test", headers=ping_headers)
+        ping_again = await client.post(f"/v1/endpoints/{created['id']}/test", headers=ping_headers)
+        enabled = await client.get(f"/v1/endpoints/{created['id']}")
         assert await deliver_event(app, event("queue.ticket.called", tenant=TOWNSHIP_A)) == 1
+    assert ping.status_code == ping_again.status_code == 202
+    assert ping_again.json()["id"] == ping.json()["id"]
+    assert await count(app, Delivery) == 2
     assert paused.json()["status"] == "disabled"
     assert paused.json()["disabled_reason"] == "disabled by its owner"
     assert test_refused.status_code == 409

@@ -71,5 +71,5 @@ async def _received(receiver: Receiver, path: str, n: int) -> bool:
 
 
 async def _consumed_twice(app: FastAPI) -> bool:
-    metric = app.state.metrics.events_consumed.labels("webhooks", "webhooks__queue", "duplicate")
-    return metric._value.get() >= 1
+    labels = {"service": "webhooks", "consumer": "webhooks__queue", "outcome": "duplicate"}
+    return (app.state.metrics.registry.get_sample_value("bianmin_events_consumed_total", labels) or 0) >= 1

@@ -89,12 +89,13 @@ async def rotate_secret(endpoint_id: Id, session: SessionDep, who: PrincipalDep,
 
 @router.post("/endpoints/{endpoint_id}/test", status_code=202, summary="Send a test event", dependencies=[WRITE],
              responses=problem_responses(401, 403, 404, 409, 422))
-async def test_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> DeliveryRead:
+async def test_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                        idem: IdempotencyDep) -> DeliveryRead:
     """Queue a ``webhooks.test`` ping that goes out like any event (signed, retried, logged)."""
     endpoint = await endpoints.get_visible(session, endpoint_id, by=who)
     delivery = await deliveries.enqueue_test(session, endpoint, now=clock.now(), by=who)
     read = DeliveryRead.model_validate(delivery)
-    await session.commit()
+    await idem.finish(session, read, status_code=202)
     return read
 
 
