@@ -102,9 +102,12 @@ async def idempotency(request: Request, session: SessionDep, principal: Principa
     context = Idempotency(key=key, owner=principal.key_id or "anonymous", method=request.method,
                           path=request.url.path, request_hash=digest)
     if key is not None:
+        # The look-up opens the request's transaction and the handler carries on in it: on SQLite
+        # a rollback here would give up the write lock only to queue for it again behind every
+        # request that arrived meanwhile, doubling the wait of each POST under load.
         stored = await context._stored(session)
-        await session.rollback()
         if stored is not None:
+            await session.rollback()
             context._raise_replay(stored)
     return context
 
