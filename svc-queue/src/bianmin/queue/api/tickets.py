@@ -76,8 +76,9 @@ async def take_ticket(body: TicketCreate, session: SessionDep, who: PrincipalDep
                             green_channel=body.green_channel)
     issued = await tickets.issue(session, hall=hall, line=line, person=person, item_code=body.item_code,
                                  now=clock.now(), default_service_minutes=settings.default_service_minutes)
-    view = await ticket_read(session, issued.ticket, people_ahead=issued.people_ahead,
-                             estimated_wait_minutes=issued.estimated_wait_minutes)
+    # A new ticket's line is both its line and its original one: no need to look the prefix up.
+    view = ticket_view(issued.ticket, {line.id: line.prefix}, people_ahead=issued.people_ahead,
+                       estimated_wait_minutes=issued.estimated_wait_minutes)
     return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
 
 
