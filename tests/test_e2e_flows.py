@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,15 +35,18 @@ import pytest
 from bianmin.bidding.sealing import BidSecret, seal
 from bianmin.catalog.demo import offerings, sites
 from bianmin.catalog.demo_data import DEPARTMENTS, catalog_items
+from bianmin.contracts.envelope import type_name
 from bianmin.kit.identifiers import with_resident_id_check, with_uscc_check
 from bianmin.kit.localrun import Platform, create_key, private_platform
 from bianmin.kit.testing.events import published
+from bianmin.kit.testing.receiver import Receiver, signature_valid
 from bianmin.kit.workdays import SHANGHAI
 
 pytestmark = pytest.mark.e2e
 
 T = TypeVar("T")
 TOWNSHIP = "330199001"
+OTHER_TOWNSHIP = "330199002"
 TENDERER = with_uscc_check("12330199MA0000900")
 ISSUER = "E2EINS"
 BIDDING_UNITS = {"BIANMIN_BIDDING_MINUTE_SECONDS": "1", "BIANMIN_BIDDING_DAY_SECONDS": "2",
@@ -103,12 +107,14 @@ class Api:
 class World:
     """The running platform and the keys of its actors."""
 
-    def __init__(self, platform: Platform) -> None:
+    def __init__(self, platform: Platform, receiver: Receiver) -> None:
         self.platform = platform
+        self.receiver = receiver
         self.base = platform.layout.url("gateway")
         specs: dict[str, tuple[str, list[str]]] = {
             "admin": ("*", ["admin"]),
-            "township": (TOWNSHIP, ["bidding:write", "guarantee:read"]),
+            "township": (TOWNSHIP, ["bidding:write", "guarantee:read", "webhooks:write"]),
+            "other_township": (OTHER_TOWNSHIP, ["webhooks:write"]),
             "supervisor": ("*", ["bidding:supervise"]),
             "issuer": ("*", [f"guarantee:issuer:{ISSUER}"]),
             "hall": (TOWNSHIP, ["queue:write", "queue:read"]),
@@ -146,8 +152,9 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    with private_platform(Path(tmp_path_factory.mktemp("flows")), extra_env=BIDDING_UNITS | CONSULT_UNITS) as running:
-        yield World(running)
+    with (private_platform(Path(tmp_path_factory.mktemp("flows")), extra_env=BIDDING_UNITS | CONSULT_UNITS) as running,
+          Receiver() as receiver):
+        yield World(running, receiver)
 
 
 def tender(code: str, *, seconds: float) -> dict[str, Any]:
@@ -252,9 +259,30 @@ def bidding_figures(world: World) -> dict[str, Any]:
     return {f["name"]: f["value"] for f in overview["figures"]}
 
 
+def subscribe(world: World, key: str, path: str, patterns: list[str]) -> tuple[int, str]:
+    """Register a webhook endpoint on the test receiver through the gateway; its id and secret (shown once)."""
+    created = world[key].post("/webhooks/v1/endpoints", {"url": world.receiver.url(path), "event_types": patterns},
+                              expect=201)
+    assert created["secret"].startswith("whsec_")
+    assert "secret" not in world[key].get(f"/webhooks/v1/endpoints/{created['id']}")
+    return int(created["id"]), str(created["secret"])
+
+
+def webhooks_about(world: World, path: str, project: str) -> list[tuple[dict[str, str], dict[str, Any], bytes]]:
+    """The deliveries the receiver accepted on ``path`` about one project: headers, CloudEvent, raw body."""
+    found = []
+    for request in world.receiver.received(path):
+        event = json.loads(request.body)
+        if event.get("subject") == project or event["data"].get("project_code") == project:
+            found.append((request.headers, event, request.body))
+    return found
+
+
 def test_story_1_a_tender_from_bid_bonds_to_award_releases_the_losers_bonds(world: World) -> None:
     setup_trading(world)
     township, admin = world["township"], world["admin"]
+    _, secret = subscribe(world, "township", "/township", ["bidding.project.*"])
+    other, _ = subscribe(world, "other_township", "/other-township", [">"])
     before = bidding_figures(world)
     fingerprints = {n: f"device-{n}" for n in PRICES_1}
     deadline = publish_and_bond(world, STORY1, PRICES_1, seconds=25, fingerprints=fingerprints)
@@ -281,6 +309,16 @@ def test_story_1_a_tender_from_bid_bonds_to_award_releases_the_losers_bonds(worl
     assert (section["winner_credit_code"], section["award_amount"]) == (enterprise(1), "8700000.00")
     history = [t["to_status"] for t in township.get(f"/bidding/v1/projects/{STORY1}/transitions")]
     assert history == ["draft", "published", "closed", "opening", "opened", "evaluating", "publicised", "awarded"]
+    awarded = type_name("bidding.project.awarded")
+    hooks = wait_for(lambda: (found := webhooks_about(world, "/township", STORY1))
+                     and any(event["type"] == awarded for _, event, _ in found) and found,
+                     "the township's webhook to receive bidding.project.awarded")
+    assert {type_name(f"bidding.project.{step}") for step in ("published", "closed", "opened", "awarded")} <= {
+        event["type"] for _, event, _ in hooks}
+    assert all(signature_valid(secret, headers, body) and event["tenant"] == TOWNSHIP for headers, event, body in hooks)
+    world["other_township"].post(f"/webhooks/v1/endpoints/{other}/test", expect=202)
+    wait_for(lambda: world.receiver.received("/other-township"), "the other township's endpoint to get its test event")
+    assert webhooks_about(world, "/other-township", STORY1) == []
 
     def bonds() -> dict[str, str]:
         items = admin.get("/guarantee/v1/guarantees", project_code=STORY1, limit=50)["items"]

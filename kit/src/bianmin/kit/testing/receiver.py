@@ -1,0 +1,107 @@
+"""A real HTTP receiver for tests of outgoing calls (webhooks, pushes): a threaded ``http.server``
+on a free loopback port.
+
+Each path answers by a behaviour ``(n) -> (status, delay_seconds)`` where ``n`` counts the requests
+to that path (1 for the first), so a test says "500 twice, then 200" or "hang on the first".
+Every request is recorded with its headers and body, for signature checks.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+Behaviour = Callable[[int], tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class Received:
+    """One request as the receiver saw it."""
+
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+    answered: int
+
+
+class Receiver:
+    """Records requests and answers each path by its behaviour (200 at once unless told otherwise)."""
+
+    def __init__(self) -> None:
+        self.requests: list[Received] = []
+        self.behaviours: dict[str, Behaviour] = {}
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                with receiver._lock:
+                    n = receiver._counts[self.path] = receiver._counts.get(self.path, 0) + 1
+                    behaviour = receiver.behaviours.get(self.path, lambda _n: (200, 0.0))
+                status, delay = behaviour(n)
+                if delay:
+                    time.sleep(delay)
+                with receiver._lock:
+                    receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()},
+                                                      body, time.monotonic(), status))
+                try:
+                    self.send_response(status)
+                    self.send_header("content-length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except OSError:
+                    pass  # the client gave up (a timeout test)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False  # type: ignore[attr-defined]
+        self.port = self.server.server_address[1]
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def url(self, path: str = "/hook") -> str:
+        """The URL of a path on this receiver."""
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def respond(self, path: str, behaviour: Behaviour) -> None:
+        """Answer requests to ``path`` by ``behaviour``."""
+        self.behaviours[path] = behaviour
+
+    def received(self, path: str | None = None, *, answered_ok: bool = False) -> list[Received]:
+        """The requests so far (to one path), optionally only those answered 2xx."""
+        with self._lock:
+            found = [r for r in self.requests if path is None or r.path == path]
+        return [r for r in found if 200 <= r.answered < 300] if answered_ok else found
+
+
+def signature_valid(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """Whether a request carries a valid Standard Webhooks signature for ``secret`` (``whsec_<base64>``).
+
+    Written from the specification with the standard library only, independently of the platform's
+    signing code, so a test that uses it checks the platform against the standard, not against itself.
+    """
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    return any(hmac.compare_digest(expected, part.removeprefix("v1,"))
+               for part in headers.get("webhook-signature", "").split() if part.startswith("v1,"))
