@@ -273,3 +273,23 @@ async def test_two_replicas_on_one_database_send_each_delivery_once(fast: Webhoo
     ids = [r.headers["webhook-id"] for r in receiver.received()]
     assert len(ids) == 30
     assert sorted(ids) == sorted(row.webhook_id for row in rows)
+
+
+async def test_after_a_rotation_both_secrets_sign_until_the_overlap_ends(fast: WebhooksSettings, receiver: Receiver) -> None:
+    app = create_app(fast.model_copy(update={"secret_overlap_seconds": 1.0}))
+    async with running(app), client_for(app, township(TOWNSHIP_A)) as client:
+        endpoint = await register(client, receiver.url())
+        rotated = (await client.post(f"/v1/endpoints/{endpoint['id']}/rotate-secret")).json()
+        await deliver_event(app, ticket_called(1))
+        await eventually(lambda: _has(receiver, 1))
+        await asyncio.sleep(1.1)
+        await deliver_event(app, ticket_called(2))
+        await eventually(lambda: _has(receiver, 2))
+    during, after = receiver.received()
+    assert rotated["previous_valid_until"] is not None
+    assert len(during.headers["webhook-signature"].split()) == 2
+    assert verify(endpoint["secret"], during.headers, during.body)
+    assert verify(rotated["secret"], during.headers, during.body)
+    assert len(after.headers["webhook-signature"].split()) == 1
+    assert verify(rotated["secret"], after.headers, after.body)
+    assert not verify(endpoint["secret"], after.headers, after.body)

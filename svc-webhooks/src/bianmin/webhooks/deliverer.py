@@ -65,12 +65,13 @@ def http_client(settings: WebhooksSettings) -> httpx.AsyncClient:
                              headers={"user-agent": USER_AGENT})
 
 
-async def send(client: httpx.AsyncClient, claim: Claim, secret: str, *, timestamp: int, total_seconds: float,
+async def send(client: httpx.AsyncClient, claim: Claim, secrets: list[str], *, timestamp: int, total_seconds: float,
                excerpt_bytes: int) -> Outcome:
-    """POST one delivery and say how it went; never raises for anything the receiver does."""
+    """POST one delivery, signed with each secret, and say how it went; never raises for anything the receiver does."""
     body = claim.body.encode()
+    signature = " ".join(sign(secret, claim.webhook_id, timestamp, body) for secret in secrets)
     headers = {"content-type": "application/json", "webhook-id": claim.webhook_id,
-               "webhook-timestamp": str(timestamp), "webhook-signature": sign(secret, claim.webhook_id, timestamp, body)}
+               "webhook-timestamp": str(timestamp), "webhook-signature": signature}
     started = time.perf_counter()
     try:
         async with asyncio.timeout(total_seconds):
@@ -172,11 +173,11 @@ class Deliverer:
         try:
             if self.box is None:
                 raise ValueError("no key material configured")
-            secret = self.box.open(item.secret_ciphertext)
+            secrets = [self.box.open(ciphertext) for ciphertext in item.secret_ciphertexts]
         except ValueError as exc:
             outcome = Outcome(status_code=None, latency_ms=0, error=f"secret unreadable: {exc}"[:500])
         else:
-            outcome = await send(client, item, secret, timestamp=int(now.timestamp()),
+            outcome = await send(client, item, secrets, timestamp=int(now.timestamp()),
                                  total_seconds=self.settings.connect_timeout_seconds + self.settings.read_timeout_seconds,
                                  excerpt_bytes=self.settings.response_excerpt_bytes)
         if self.metrics is not None:

@@ -32,6 +32,10 @@ class Endpoint(Base):
     project_codes: Mapped[list[str]] = mapped_column(JSON)
     district_events: Mapped[bool] = mapped_column(default=False, server_default="0")
     secret_ciphertext: Mapped[str] = mapped_column(Text)
+    # After a rotation the old secret keeps signing beside the new one until this time (Standard
+    # Webhooks sends several space-separated signatures), so receivers can switch without a gap.
+    previous_secret_ciphertext: Mapped[str | None] = mapped_column(Text)
+    previous_secret_until: Mapped[datetime | None]
     failing_since: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
     disabled_reason: Mapped[str | None] = mapped_column(String(200))

@@ -81,10 +81,11 @@ class EndpointWithSecret(EndpointRead):
 
 
 class SecretRead(BaseModel):
-    """A new secret, shown once; the previous one stops signing at once."""
+    """A new secret, shown once. Until ``previous_valid_until`` each attempt carries a signature with each secret."""
 
     endpoint_id: int
     secret: str
+    previous_valid_until: datetime | None
 
 
 class AttemptRead(BaseModel):

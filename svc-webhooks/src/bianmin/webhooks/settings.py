@@ -36,6 +36,8 @@ class WebhooksSettings(ServiceSettings):
     backoff_max_seconds: float = Field(3600.0, gt=0, description="Longest delay between two attempts.")
     retry_period_seconds: float = Field(86_400.0, gt=0, description="How long a delivery is retried before it fails.")
     disable_after_seconds: float = Field(5 * 86_400.0, gt=0, description="How long an endpoint may fail before it is disabled.")
+    secret_overlap_seconds: float = Field(
+        86_400.0, ge=0, description="After a rotation, how long the old secret still signs beside the new one (0: not at all).")
     log_retention_days: int = Field(30, ge=1, description="Finished deliveries (and their attempts) are kept this long.")
     response_excerpt_bytes: int = Field(1024, ge=0, le=65_536, description="How much of a receiver's answer the log keeps.")
 

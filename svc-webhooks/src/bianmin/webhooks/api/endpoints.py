@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bianmin.kit.clock import ClockDep
@@ -78,13 +78,14 @@ async def delete_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDe
 
 @router.post("/endpoints/{endpoint_id}/rotate-secret", summary="Rotate the secret", dependencies=[WRITE],
              responses=problem_responses(401, 403, 404, 422, 503))
-async def rotate_secret(endpoint_id: Id, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+async def rotate_secret(endpoint_id: Id, request: Request, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                         box: BoxDep) -> SecretRead:
-    """A new secret, shown this once; every attempt from now on, retries included, is signed with it."""
+    """A new secret, shown this once; the old one still signs beside it until ``previous_valid_until``."""
     endpoint = await endpoints.get_visible(session, endpoint_id, by=who, lock=True)
-    secret = await endpoints.rotate_secret(endpoint, box=box, now=clock.now())
+    overlap = request.app.state.settings.secret_overlap_seconds
+    secret = await endpoints.rotate_secret(endpoint, box=box, now=clock.now(), overlap_seconds=overlap)
     await session.commit()
-    return SecretRead(endpoint_id=endpoint.id, secret=secret)
+    return SecretRead(endpoint_id=endpoint.id, secret=secret, previous_valid_until=endpoint.previous_secret_until)
 
 
 @router.post("/endpoints/{endpoint_id}/test", status_code=202, summary="Send a test event", dependencies=[WRITE],

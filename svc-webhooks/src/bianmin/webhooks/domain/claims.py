@@ -22,7 +22,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.webhooks.domain.deliveries import FAILED, PENDING, SUCCEEDED
-from bianmin.webhooks.domain.endpoints import record_failure, record_success
+from bianmin.webhooks.domain.endpoints import lock, record_failure, record_success
 from bianmin.webhooks.domain.retry import next_attempt
 from bianmin.webhooks.models import Attempt, Delivery, Endpoint
 
@@ -35,7 +35,7 @@ class Claim:
     endpoint_id: int
     webhook_id: str
     url: str
-    secret_ciphertext: str
+    secret_ciphertexts: tuple[str, ...]
     body: str
     token: str
 
@@ -89,17 +89,21 @@ async def claim(session: AsyncSession, *, now: datetime, limit: int, per_endpoin
     if not chosen:
         return []
     rows = (await session.execute(
-        select(Delivery, Endpoint.url, Endpoint.secret_ciphertext).join(Endpoint, Endpoint.id == Delivery.endpoint_id)
+        select(Delivery, Endpoint).join(Endpoint, Endpoint.id == Delivery.endpoint_id)
         .where(Delivery.id.in_(chosen), Delivery.status == PENDING, _free(now))
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .with_for_update(of=Delivery, skip_locked=True))).all()
     claims = []
     until = now + timedelta(seconds=lease_seconds)
-    for delivery, url, ciphertext in rows:
+    for delivery, endpoint in rows:
         delivery.lease_until = until
         delivery.lease_token = uuid.uuid4().hex
+        secrets = [endpoint.secret_ciphertext]
+        if endpoint.previous_secret_ciphertext and endpoint.previous_secret_until and endpoint.previous_secret_until > now:
+            secrets.append(endpoint.previous_secret_ciphertext)
         claims.append(Claim(delivery_id=delivery.id, endpoint_id=delivery.endpoint_id, webhook_id=delivery.webhook_id,
-                            url=url, secret_ciphertext=ciphertext, body=delivery.body, token=delivery.lease_token))
+                            url=endpoint.url, secret_ciphertexts=tuple(secrets), body=delivery.body,
+                            token=delivery.lease_token))
     await session.flush()
     return claims
 
@@ -107,9 +111,13 @@ async def claim(session: AsyncSession, *, now: datetime, limit: int, per_endpoin
 async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, *, now: datetime, policy: RetryPolicy,
                  rng: random.Random | None = None) -> str | None:
     """Log the attempt and, if the claim still owns the delivery, move it on; its new status or None."""
+    # Locks in one order everywhere, endpoint then delivery, so that PostgreSQL never deadlocks
+    # with a replay (which locks the endpoint, then updates its deliveries).
+    endpoint = await lock(session, claim.endpoint_id)
     session.add(Attempt(delivery_id=claim.delivery_id, attempted_at=now, status_code=outcome.status_code,
                         latency_ms=outcome.latency_ms, error=outcome.error, response_excerpt=outcome.response_excerpt))
-    delivery = await session.scalar(select(Delivery).where(Delivery.id == claim.delivery_id).with_for_update())
+    delivery = await session.scalar(select(Delivery).where(Delivery.id == claim.delivery_id).with_for_update()
+                                     .execution_options(populate_existing=True))
     if delivery is None or delivery.lease_token != claim.token:
         await session.flush()
         return None
@@ -121,7 +129,7 @@ async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, *, now: 
     if outcome.ok:
         delivery.status = SUCCEEDED
         delivery.delivered_at = now
-        await record_success(session, claim.endpoint_id, now=now)
+        await record_success(endpoint, now=now)
     else:
         delivery.window_failures += 1
         due = next_attempt(failures=delivery.window_failures, window_started_at=delivery.window_started_at, now=now,
@@ -130,7 +138,7 @@ async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, *, now: 
             delivery.status = FAILED
         else:
             delivery.next_attempt_at = due
-        await record_failure(session, claim.endpoint_id, delivery_failed=due is None, now=now,
+        await record_failure(session, endpoint, delivery_failed=due is None, now=now,
                              disable_after_seconds=policy.disable_after_seconds)
     await session.flush()
     return delivery.status

@@ -6,7 +6,7 @@ own endpoints; another tenant's endpoint is a 404, as if it did not exist, so id
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -104,26 +104,32 @@ async def update(session: AsyncSession, endpoint: Endpoint, body: EndpointUpdate
     return endpoint
 
 
-async def rotate_secret(endpoint: Endpoint, *, box: SecretBox, now: datetime) -> str:
-    """Replace the endpoint's secret; the new one signs every attempt from now on, retries included."""
+async def rotate_secret(endpoint: Endpoint, *, box: SecretBox, now: datetime, overlap_seconds: float) -> str:
+    """Replace the endpoint's secret; the old one still signs beside it for ``overlap_seconds``."""
     secret = new_secret()
+    endpoint.previous_secret_ciphertext = endpoint.secret_ciphertext if overlap_seconds > 0 else None
+    endpoint.previous_secret_until = now + timedelta(seconds=overlap_seconds) if overlap_seconds > 0 else None
     endpoint.secret_ciphertext = box.seal(secret)
     endpoint.updated_at = now
     return secret
 
 
-async def record_success(session: AsyncSession, endpoint_id: int, *, now: datetime) -> None:
+async def lock(session: AsyncSession, endpoint_id: int) -> Endpoint | None:
+    """The endpoint, locked for this transaction and read afresh (two attempts finishing at once take turns)."""
+    query = select(Endpoint).where(Endpoint.id == endpoint_id).with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(query)
+
+
+async def record_success(endpoint: Endpoint | None, *, now: datetime) -> None:
     """A 2xx answer: the endpoint is no longer failing."""
-    endpoint = await session.get(Endpoint, endpoint_id)
     if endpoint is not None and endpoint.failing_since is not None:
         endpoint.failing_since = None
         endpoint.updated_at = now
 
 
-async def record_failure(session: AsyncSession, endpoint_id: int, *, delivery_failed: bool, now: datetime,
+async def record_failure(session: AsyncSession, endpoint: Endpoint | None, *, delivery_failed: bool, now: datetime,
                          disable_after_seconds: float) -> None:
-    """A failed attempt: a failed delivery marks the endpoint failing; failing too long disables it."""
-    endpoint = await session.get(Endpoint, endpoint_id)
+    """A failed attempt: a failed delivery marks the endpoint failing; failing too long disables it (once)."""
     if endpoint is None or endpoint.disabled_at is not None:
         return
     if endpoint.failing_since is None:
