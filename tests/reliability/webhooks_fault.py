@@ -14,20 +14,16 @@ It is the suite's sixth fault; alone: ``RELIABILITY_FAULTS=6 make reliability``.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import signal
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.localrun import Platform
+from bianmin.kit.testing.receiver import Receiver, signature_valid
 
 from .rows import Row
 
@@ -41,52 +37,7 @@ ENV = {"BIANMIN_WEBHOOKS_POLL_SECONDS": "0.1", "BIANMIN_WEBHOOKS_BACKOFF_BASE_SE
        "BIANMIN_WEBHOOKS_READ_TIMEOUT_SECONDS": "2", "BIANMIN_WEBHOOKS_LEASE_SECONDS": "5"}
 
 
-class FlakyReceiver:
-    """An HTTP receiver that answers 500 until it recovers, recording every request."""
-
-    def __init__(self) -> None:
-        self.healthy = False
-        self.failed = 0
-        self.accepted: list[tuple[dict[str, str], bytes]] = []
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                with receiver.lock:
-                    if receiver.healthy:
-                        receiver.accepted.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                    else:
-                        receiver.failed += 1
-                    status = 204 if receiver.healthy else 500
-                self.send_response(status)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/bianmin"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-
-    def __enter__(self) -> FlakyReceiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _verified(secret: str, headers: dict[str, str], body: bytes) -> bool:
-    """The Standard Webhooks check, with the standard library only (as the README shows receivers)."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
-    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-    return any(hmac.compare_digest(expected, part.removeprefix("v1,")) for part in headers["webhook-signature"].split())
+PATH = "/bianmin"
 
 
 async def _create(client: httpx.AsyncClient, run: str, numbers: range) -> set[str]:
@@ -123,11 +74,17 @@ async def fault_webhooks(platform: Platform, client: httpx.AsyncClient) -> Row:
     run = "WH"
     await asyncio.to_thread(platform.stop, NAME)
     await asyncio.to_thread(platform.start, NAME, extra_env=ENV)
-    with FlakyReceiver() as receiver:
+    healthy = False
+    with Receiver() as receiver:
+        receiver.respond(PATH, lambda _n: (204 if healthy else 500, 0.0))
+
+        def failed() -> int:
+            return sum(1 for r in receiver.received(PATH) if r.answered >= 500)
+
         registered = None
         for _ in range(50):  # the gateway's circuit to the restarted service may still be cooling down
             registered = await client.post("/webhooks/v1/endpoints", json={
-                "url": receiver.url, "event_types": ["credit.enterprise.color_changed"],
+                "url": receiver.url(PATH), "event_types": ["credit.enterprise.color_changed"],
                 "description": "fault suite receiver"})
             if registered.status_code == 201:
                 break
@@ -137,36 +94,35 @@ async def fault_webhooks(platform: Platform, client: httpx.AsyncClient) -> Row:
             return row
         secret = registered.json()["secret"]
         codes = await _create(client, run, range(BEFORE_KILL))
-        if not await _until(lambda: receiver.failed >= BEFORE_KILL, 60):
-            row.notes.append(f"only {receiver.failed} failed attempts before the kill")
+        if not await _until(lambda: failed() >= BEFORE_KILL, 60):
+            row.notes.append(f"only {failed()} failed attempts before the kill")
         await asyncio.to_thread(platform.stop, NAME, sig=signal.SIGKILL)
-        failed_at_kill = receiver.failed
+        failed_at_kill = failed()
         codes |= await _create(client, run, range(BEFORE_KILL, BEFORE_KILL + WHILE_DOWN))
         await asyncio.to_thread(platform.start, NAME, extra_env=ENV)
         await asyncio.sleep(2.0)  # retries keep failing after the restart
-        receiver.healthy = True
+        healthy = True
         row.acknowledged = len(codes)
         row.produced = BEFORE_KILL + WHILE_DOWN
 
         def arrived() -> dict[str, set[str]]:
             ids: dict[str, set[str]] = {}
-            with receiver.lock:
-                accepted = list(receiver.accepted)
-            for headers, body in accepted:
-                code = json.loads(body)["data"]["credit_code"]
+            for request in receiver.received(PATH, answered_ok=True):
+                code = json.loads(request.body)["data"]["credit_code"]
                 if code in codes:
-                    ids.setdefault(code, set()).add(headers["webhook-id"])
+                    ids.setdefault(code, set()).add(request.headers["webhook-id"])
             return ids
 
         await _until(lambda: len(arrived()) >= len(codes), 90)
         ids = arrived()
-        with receiver.lock:
-            ours = [(h, b) for h, b in receiver.accepted if json.loads(b)["data"]["credit_code"] in codes]
+        ours = [(r.headers, r.body) for r in receiver.received(PATH, answered_ok=True)
+                if json.loads(r.body)["data"]["credit_code"] in codes]
+        errors = failed()
     row.found = len(ids)
     row.consumed = len({h["webhook-id"] for h, _ in ours})
     row.applied_twice = len(ours) - row.consumed
-    row.client_errors = receiver.failed
-    row.notes.append(f"{failed_at_kill} answers of 500 before the kill, {receiver.failed} in all; "
+    row.client_errors = errors
+    row.notes.append(f"{failed_at_kill} answers of 500 before the kill, {errors} in all; "
                      f"{row.applied_twice} repeated deliveries (same webhook-id)")
     if row.acknowledged != row.produced:
         row.fail(f"{row.produced} enterprises written, {row.acknowledged} acknowledged")
@@ -174,7 +130,7 @@ async def fault_webhooks(platform: Platform, client: httpx.AsyncClient) -> Row:
         row.fail(f"{len(codes) - row.found} of {len(codes)} events never arrived")
     if any(len(found) > 1 for found in ids.values()):
         row.fail("an event arrived under two webhook-ids")
-    if not all(_verified(secret, h, b) for h, b in ours):
+    if not all(signature_valid(secret, h, b) for h, b in ours):
         row.fail("a signature did not verify")
     if failed_at_kill == 0:
         row.fail("the kill did not happen mid-retry")
