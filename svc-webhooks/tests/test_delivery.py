@@ -19,6 +19,7 @@ from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.tables import outbox_event
 from bianmin.kit.testing.client import client_for, running
 from bianmin.kit.testing.events import eventually
+from bianmin.kit.testing.nats import free_port
 from bianmin.webhooks.app import create_app
 from bianmin.webhooks.domain.claims import claim
 from bianmin.webhooks.models import Delivery
@@ -86,6 +87,32 @@ async def test_a_500_is_retried_with_the_same_webhook_id_until_it_succeeds(live:
     assert [a["status_code"] for a in detail["attempt_log"]] == [500, 500, 204]
     assert detail["attempts"] == 3
     assert read["status"] == "active"
+
+
+async def test_a_redirect_is_not_followed_but_failed_and_retried(live: FastAPI, receiver: Receiver) -> None:
+    receiver.respond("/hook", lambda n: (307 if n == 1 else 200, 0.0))
+    async with client_for(live, township(TOWNSHIP_A)) as client:
+        await register(client, receiver.url())
+        await deliver_event(live, ticket_called())
+        [row] = await delivery_rows(live)
+        await eventually(lambda: _status(live, row.id, "succeeded"))
+        detail = (await client.get(f"/v1/deliveries/{row.id}")).json()
+    assert [a["status_code"] for a in detail["attempt_log"]] == [307, 200]
+    assert "not followed" in detail["attempt_log"][0]["error"]
+    assert len(receiver.received()) == 2
+
+
+async def test_a_refused_connection_is_a_failed_attempt(fast: WebhooksSettings) -> None:
+    app = create_app(fast)
+    async with running(app), client_for(app, township(TOWNSHIP_A)) as client:
+        await register(client, f"http://127.0.0.1:{free_port()}/nobody-listens")
+        await deliver_event(app, ticket_called())
+        [row] = await delivery_rows(app)
+        await eventually(lambda: _attempts(app, row.id, 2))
+        detail = (await client.get(f"/v1/deliveries/{row.id}")).json()
+    assert detail["status"] == "pending"
+    assert detail["attempt_log"][0]["status_code"] is None
+    assert detail["attempt_log"][0]["error"].startswith("ConnectError")
 
 
 async def test_a_timeout_is_logged_and_retried(live: FastAPI, receiver: Receiver) -> None:
@@ -252,6 +279,12 @@ async def _status(app: FastAPI, delivery_id: int, status: str) -> bool:
     async with app.state.db.sessionmaker() as session:
         row = await session.get(Delivery, delivery_id)
         return row is not None and row.status == status
+
+
+async def _attempts(app: FastAPI, delivery_id: int, n: int) -> bool:
+    async with app.state.db.sessionmaker() as session:
+        row = await session.get(Delivery, delivery_id)
+        return row is not None and row.attempts >= n
 
 
 async def _endpoint_status(client: object, url: str, status: str) -> bool:

@@ -88,7 +88,8 @@ async def send(client: httpx.AsyncClient, claim: Claim, secrets: list[str], *, t
         return Outcome(status_code=status, latency_ms=_ms(started), error=error, response_excerpt=text or None)
     except (TimeoutError, httpx.TimeoutException):
         return Outcome(status_code=None, latency_ms=_ms(started), error="timeout")
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
+        # An unreachable host, a refused connection, a URL httpx cannot use: a failed attempt like any other.
         return Outcome(status_code=None, latency_ms=_ms(started), error=f"{type(exc).__name__}: {exc}"[:500])
 
 
