@@ -13,12 +13,12 @@ from fastapi import FastAPI
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.testing.client import TEST_SECRET, running
 from bianmin.kit.testing.databases import TestDatabases
+from bianmin.kit.testing.receiver import Receiver
 from bianmin.webhooks.app import create_app
 from bianmin.webhooks.settings import WebhooksSettings
 
-# The tests import their receiver and helpers (webhooks_receiver.py, webhooks_testdata.py) from this folder.
+# The tests import their helpers (webhooks_testdata.py) from this folder.
 sys.path.insert(0, str(Path(__file__).parent))
-from webhooks_receiver import Receiver
 
 MIGRATIONS = "bianmin.webhooks.migrations"
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

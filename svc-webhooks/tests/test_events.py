@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from webhooks_receiver import Receiver
-from webhooks_testdata import TOWNSHIP_A, TOWNSHIP_B, register, township, verify
+from webhooks_testdata import TOWNSHIP_A, TOWNSHIP_B, register, township
 
 from bianmin.contracts.events.queue import TicketCalled
 from bianmin.contracts.events.webhooks import CONSUMES
 from bianmin.kit.testing.client import client_for, running
 from bianmin.kit.testing.events import envelope, eventually, jetstream
 from bianmin.kit.testing.nats import NatsServer
+from bianmin.kit.testing.receiver import Receiver, signature_valid
 from bianmin.webhooks.app import create_app
 from bianmin.webhooks.models import Delivery
 from bianmin.webhooks.settings import WebhooksSettings
@@ -50,7 +50,7 @@ async def test_a_published_event_ends_as_a_signed_post_to_its_tenants_endpoint_o
     async with live.state.db.sessionmaker() as session:
         deliveries = int(await session.scalar(select(func.count()).select_from(Delivery)) or 0)
     [request] = receiver.received("/a")
-    assert verify(mine["secret"], request.headers, request.body)
+    assert signature_valid(mine["secret"], request.headers, request.body)
     assert request.headers["webhook-id"].startswith("msg_")
     assert event.id in request.body.decode()
     assert deliveries == 1

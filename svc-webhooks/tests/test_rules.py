@@ -9,8 +9,8 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from webhooks_testdata import verify
 
+from bianmin.kit.testing.receiver import signature_valid
 from bianmin.webhooks.domain.patterns import FORWARDED, matches, pattern_problem
 from bianmin.webhooks.domain.retry import backoff_seconds, next_attempt
 from bianmin.webhooks.domain.signing import PREFIX, SecretBox, new_secret, secret_key_bytes, sign
@@ -35,9 +35,9 @@ def test_the_signature_is_hmac_sha256_over_id_timestamp_and_body_with_the_decode
     key = base64.b64decode(secret.removeprefix("whsec_"))
     expected = hmac.new(key, b"msg_1.1700000000." + body, hashlib.sha256).digest()
     assert signature == "v1," + base64.b64encode(expected).decode()
-    assert verify(secret, {"webhook-id": "msg_1", "webhook-timestamp": "1700000000", "webhook-signature": signature}, body)
-    assert not verify(secret, {"webhook-id": "msg_1", "webhook-timestamp": "1700000001", "webhook-signature": signature}, body)
-    assert not verify(secret, {"webhook-id": "msg_1", "webhook-timestamp": "1700000000", "webhook-signature": signature},
+    assert signature_valid(secret, {"webhook-id": "msg_1", "webhook-timestamp": "1700000000", "webhook-signature": signature}, body)
+    assert not signature_valid(secret, {"webhook-id": "msg_1", "webhook-timestamp": "1700000001", "webhook-signature": signature}, body)
+    assert not signature_valid(secret, {"webhook-id": "msg_1", "webhook-timestamp": "1700000000", "webhook-signature": signature},
                       body + b" ")
 
 
