@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from bianmin.gateway.api import admin, cockpit, docs, health, pages, proxy, token
 from bianmin.gateway.auth import AuthCache
 from bianmin.gateway.errors import OAuthError
+from bianmin.gateway.forward import IdentityTokens
 from bianmin.gateway.metrics import GatewayMetrics
 from bianmin.gateway.openapi import OpenApiAggregator
 from bianmin.gateway.ratelimit import RateLimiter, parse_rate
@@ -76,6 +77,7 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
         for rate in (settings.default_rate_limit, settings.anonymous_rate_limit, settings.token_rate_limit):
             parse_rate(rate)
         app.state.internal_secret = internal
+        app.state.identity_tokens = IdentityTokens(internal, settings.internal_token_ttl_seconds)
         app.state.token_secret = _token_secret(settings)
         app.state.db = Database(settings.database_url)
         app.state.upstreams = build_upstreams(settings, metrics, transport_factory)
