@@ -128,7 +128,9 @@ def test_https_anywhere_and_plain_http_on_loopback_are_accepted(url: str) -> Non
     ("http://hooks.example.com/in", "https"), ("http://127.0.0.2/in", "https"), ("ftp://example.com/x", "https"),
     ("https://user:pw@example.com/", "credentials"), ("https:///nohost", "host"), ("https://example.com/#x", "fragment"),
     ("https://example.com:99999/", "not a valid URL"), ("https://exa mple.com/", "spaces"), ("not a url", "spaces"),
-    ("hooks.example.com", "https"),
+    ("hooks.example.com", "https"), ("https://169.254.169.254/latest/meta-data/", "link-local"),
+    ("https://[fe80::1]/in", "link-local"), ("https://0.0.0.0/in", "unspecified"), ("https://224.0.0.1/in", "multicast"),
+    ("https://240.0.0.1/in", "reserved"),
 ])
 def test_other_urls_are_refused_with_a_reason(url: str, reason: str) -> None:
     assert reason in (url_problem(url) or "")
