@@ -54,11 +54,20 @@ class Overview(BaseModel):
 StatsFn = Callable[[AsyncSession, Period], Awaitable[list[Figure]]]
 
 
+# Figures are asked for within these days: outside them a day's Asia/Shanghai bounds in UTC (and the
+# day after the last one) would not be representable dates, which the services' queries compute.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
 def period_params(
-    start: Annotated[date | None, Query(alias="from", description="First day (Asia/Shanghai), inclusive.")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last day (Asia/Shanghai), inclusive.")] = None,
+    start: Annotated[date | None, Query(alias="from", description="First day (Asia/Shanghai), inclusive; 1900-01-01 or later.")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day (Asia/Shanghai), inclusive; 2999-12-31 or earlier.")] = None,
 ) -> Period:
-    """The ``from``/``to`` period of a figures request; 422 naming ``to`` when it ends before it starts."""
+    """The ``from``/``to`` period of a figures request; 422 naming the day out of range, or ``to`` before ``from``."""
+    for name, day in (("from", start), ("to", end)):
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise Unprocessable.field(name, f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
     if start and end and end < start:
         raise Unprocessable.field("to", "must not be before from")
     return Period(start=start, end=end)
