@@ -55,6 +55,17 @@ async def test_a_direct_contract_over_the_threshold_or_split_is_refused(app: Fas
     assert split.json()["code"] == "direct_contract_split"
 
 
+async def test_a_direct_contract_signed_before_1900_is_refused_naming_the_day(app: FastAPI) -> None:
+    # Found by schemathesis through the gateway: 0001-01-01 overflowed the splitting window (a 500).
+    body = {"code": "D-9", "name": "道路抢修", "category": "construction", "level": "district", "site_code": "330199",
+            "subject_code": "road-repair", "tenderer_name": "便民区交通局", "tenderer_credit_code": enterprise(900),
+            "contractor_credit_code": enterprise(7), "amount": "1000.00", "signed_on": "0001-01-01", "reason": "紧急抢修"}
+    async with client_for(app, CLERK) as clerk:
+        response = await clerk.post("/v1/direct-contracts", json=body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "signed_on"
+
+
 async def test_identical_prices_are_flagged_and_a_supervisor_confirms_once(app: FastAPI, clock: FixedClock) -> None:
     async with client_for(app, CLERK) as clerk:
         await clerk.post("/v1/projects", json=project_body())

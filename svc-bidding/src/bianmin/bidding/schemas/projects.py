@@ -167,7 +167,8 @@ class DirectContractCreate(BaseModel):
     tenderer_credit_code: CreditCode
     contractor_credit_code: CreditCode
     amount: PositiveYuan
-    signed_on: date
+    # A floor, so the splitting screen's year-long window around the day stays a real date.
+    signed_on: date = Field(ge=date(1900, 1, 1), description="The day the contract was signed (not in the future).")
     reason: Text
 
 
