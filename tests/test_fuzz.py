@@ -123,7 +123,8 @@ def _fuzz(client: TestClient, operation: Any, mode: GenerationMode, key: str) ->
         kwargs.pop("verify", None)
         kwargs.pop("cookies", None)
         response = client.request(**kwargs)
-        assert response.status_code < 500, f"{response.status_code}: {response.text[:300]}"
+        sent = f"{kwargs['method']} {response.url} {str(kwargs.get('json', kwargs.get('content', '')))[:300]}"
+        assert response.status_code < 500, f"{response.status_code} for {sent}: {response.text[:300]}"
         case.validate_response(response, checks=CHECKS)
         if response.status_code >= 400:
             assert response.headers.get("content-type", "").startswith(PROBLEM_JSON), (
