@@ -352,10 +352,10 @@ def main() -> int:
         layout = free_layout(var, nats.url)
         layout.extra_env.update({"BIANMIN_GATEWAY_READ_TIMEOUT_SECONDS": "1.5", "BIANMIN_GATEWAY_BREAKER_FAILURE_THRESHOLD": "3",
                                  "BIANMIN_GATEWAY_BREAKER_RESET_SECONDS": "3", "BIANMIN_GATEWAY_DEFAULT_RATE_LIMIT": "1000000/minute"})
-        if postgres is not None:
-            layout.database_urls["credit"] = postgres.create_database("bianmin_credit")
         platform = FaultPlatform(layout, nats=nats, postgres=postgres)
         try:
+            if postgres is not None:
+                layout.database_urls["credit"] = postgres.create_database("bianmin_credit")
             platform.start_all()
             key = create_key(layout, name="reliability", tenant="*", scopes=["admin"])
             rows = asyncio.run(_run(platform, key))
