@@ -64,3 +64,20 @@ async def test_a_transaction_that_waits_past_the_busy_time_fails_as_a_busy_datab
         await db.dispose()
     assert database_unavailable(refused.value)
     assert "database is busy" in str(refused.value)
+
+
+async def test_a_read_session_reads_beside_an_open_write_and_cannot_write(tmp_path: Path) -> None:
+    db = await _database(tmp_path, busy_seconds=0.5)
+    try:
+        async with db.sessionmaker() as writer:
+            await writer.execute(insert(turns).values(writer=1))
+            await writer.commit()
+            await writer.execute(insert(turns).values(writer=2))  # holds the write lock and the serial connection
+            async with db.read_sessionmaker() as reader:
+                seen = (await reader.scalars(select(turns.c.writer))).all()
+                with pytest.raises(OperationalError, match="readonly"):
+                    await reader.execute(insert(turns).values(writer=3))
+            await writer.commit()
+    finally:
+        await db.dispose()
+    assert seen == [1]

@@ -12,6 +12,11 @@ therefore gets one pooled connection, and the process's transactions queue for i
 order inside the event loop (:class:`SerialPool`); the busy timeout still arbitrates between
 processes (a migration, the command line). A transaction waiting longer than ``busy_seconds``
 fails as SQLite's busy timeout does, so the API answers 503 with Retry-After.
+
+Routes that only read take :data:`ReadSessionDep` instead: on a SQLite file it opens a deferred
+``BEGIN`` on a small pool of separate, ``query_only`` connections, so reads neither queue behind
+writers nor hold the write lock, and WAL gives each one a consistent snapshot (a write attempted
+there fails loudly). On PostgreSQL both dependencies give sessions of the same engine.
 Domain functions flush but never commit; the router (or the idempotency helper) commits, so that
 a change, its outbox event and its stored answer land in one transaction.
 """
@@ -103,7 +108,7 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _prepare_sqlite(engine: AsyncEngine, busy_seconds: float) -> None:
+def _prepare_sqlite(engine: AsyncEngine, busy_seconds: float, *, read_only: bool = False) -> None:
     busy_ms = int(busy_seconds * 1000)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -114,11 +119,13 @@ def _prepare_sqlite(engine: AsyncEngine, busy_seconds: float) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 class SerialPool(AsyncAdaptedQueuePool):
@@ -155,12 +162,27 @@ def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 10.0) 
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+def _is_sqlite_file(url: str) -> bool:
+    path = make_url(url).database if is_sqlite(url) else None
+    return bool(path) and path != ":memory:"
+
+
+def create_reader_engine(url: str, *, readers: int, busy_seconds: float) -> AsyncEngine:
+    """Read-only connections to a SQLite file, ``readers`` of them at most, each in deferred transactions."""
+    engine = create_async_engine(url, connect_args={"timeout": busy_seconds}, pool_size=readers, max_overflow=0,
+                                 pool_timeout=busy_seconds)
+    _prepare_sqlite(engine, busy_seconds, read_only=True)
+    return engine
+
+
 class Database:
     """A service's engine and session factory, with hooks that run after each commit."""
 
-    def __init__(self, url: str, *, busy_seconds: float = 10.0) -> None:
+    def __init__(self, url: str, *, busy_seconds: float = 10.0, readers: int = 4) -> None:
         self.url = url
         self.engine = create_engine(url, busy_seconds=busy_seconds)
+        self.reader = (create_reader_engine(url, readers=readers, busy_seconds=busy_seconds)
+                       if _is_sqlite_file(url) else self.engine)
         self.after_commit: list[Callable[[Session], None]] = []
 
         class _Session(Session):
@@ -169,6 +191,7 @@ class Database:
         event.listen(_Session, "after_commit", self._run_after_commit)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False,
                                                sync_session_class=_Session)
+        self.read_sessionmaker = async_sessionmaker(self.reader, expire_on_commit=False)
 
     def _run_after_commit(self, session: Session) -> None:
         for hook in self.after_commit:
@@ -187,6 +210,8 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self.reader is not self.engine:
+            await self.reader.dispose()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -196,3 +221,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One read-only session per request (see the module docstring); it is rolled back at the end."""
+    async with request.app.state.db.read_sessionmaker() as session:
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
