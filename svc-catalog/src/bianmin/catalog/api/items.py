@@ -21,7 +21,7 @@ from bianmin.catalog.schemas.catalog import (
     TargetGroup,
 )
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Forbidden, NotFound, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
@@ -37,7 +37,7 @@ def _visible(status: str, who: PrincipalDep) -> None:
 
 @router.get("/items", summary="Search and list items", **public(), responses=problem_responses(403, 422))
 async def search_items(
-    session: SessionDep, who: PrincipalDep, page: PageDep,
+    session: ReadSessionDep, who: PrincipalDep, page: PageDep,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Words to search for (中文 too).")] = None,
     site: Annotated[str | None, Query(max_length=20)] = None,
     channel: Channel | None = None,
@@ -59,7 +59,7 @@ async def search_items(
 
 
 @router.get("/items/{code}", summary="Read an item", **public(), responses=problem_responses(404))
-async def read_item(code: str, session: SessionDep, who: PrincipalDep) -> ItemRead:
+async def read_item(code: str, session: ReadSessionDep, who: PrincipalDep) -> ItemRead:
     """An item at its current revision (drafts and withdrawn items for administrators only)."""
     item = await domain.get_item(session, code)
     _visible(item.status, who)

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Forbidden, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public, require_scopes
@@ -83,7 +83,7 @@ async def line_views(session: AsyncSession, lines: list[Line]) -> list[LineRead]
 
 
 @router.get("/halls/{code}/lines", summary="List a hall's lines", responses=problem_responses(401, 404), **public())
-async def list_lines(code: str, session: SessionDep) -> list[LineRead]:
+async def list_lines(code: str, session: ReadSessionDep) -> list[LineRead]:
     """The business lines of a hall and the items each serves."""
     await halls.get_hall(session, code)
     return await line_views(session, list(await halls.list_lines(session, code)))
