@@ -45,8 +45,8 @@ class FixedClock:
         self.at += delta
 
 
-def get_clock(request: Request) -> Clock:
-    """The application's clock."""
+async def get_clock(request: Request) -> Clock:
+    """The application's clock (``async`` so FastAPI does not run it in its thread pool)."""
     return request.app.state.clock
 
 

@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 from bianmin.bidding.settings import BiddingSettings
 
 
-def get_settings(request: Request) -> BiddingSettings:
-    """The service's settings."""
+async def get_settings(request: Request) -> BiddingSettings:
+    """The service's settings (``async``: FastAPI runs a plain ``def`` dependency in its thread pool)."""
     return request.app.state.settings
 
 

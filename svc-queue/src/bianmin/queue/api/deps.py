@@ -22,13 +22,13 @@ from bianmin.queue.schemas import TicketRead
 from bianmin.queue.settings import QueueSettings
 
 
-def get_settings(request: Request) -> QueueSettings:
-    """The service's settings."""
+async def get_settings(request: Request) -> QueueSettings:
+    """The service's settings (``async``: FastAPI runs a plain ``def`` dependency in its thread pool)."""
     return request.app.state.settings
 
 
-def get_notifier(request: Request) -> CallNotifier:
-    """The in-process notifier that wakes SSE streams after a call."""
+async def get_notifier(request: Request) -> CallNotifier:
+    """The in-process notifier that wakes SSE streams after a call (``async``, as :func:`get_settings`)."""
     return request.app.state.call_notifier
 
 
