@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.responses import Response
 
 from bianmin.gateway.auth import CallerDep
@@ -16,7 +17,16 @@ router = APIRouter()
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-@router.api_route("/{service}/v1/{path:path}", methods=METHODS, include_in_schema=False)
+class AnyPathConvertor(PathConvertor):
+    """Starlette's ``path`` with newlines too: an id holding ``%0A`` is the service's to judge, not a gateway 404."""
+
+    regex = "(?s:.*)"
+
+
+register_url_convertor("anypath", AnyPathConvertor())
+
+
+@router.api_route("/{service}/v1/{path:anypath}", methods=METHODS, include_in_schema=False)
 async def forward(service: str, path: str, request: Request, caller: CallerDep) -> Response:
     """Forward a request to the service it names, signed with the caller's identity, and relay the answer."""
     upstream = request.app.state.upstreams.get(service)
