@@ -53,11 +53,12 @@ async def get_clock(request: Request) -> Clock:
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-def get_received_at(request: Request) -> datetime:
+async def get_received_at(request: Request) -> datetime:
     """When the request arrived (stamped by the request middleware before any waiting for locks).
 
     A deadline is met by what arrived before it: a bid sent a second before the deadline that then
-    waits behind a burst of others for the database is still on time.
+    waits behind a burst of others for the database is still on time. ``async`` so that FastAPI
+    does not run it in its thread pool (see :func:`get_clock`).
     """
     received = getattr(request.state, "received_at", None)
     return received if received is not None else request.app.state.clock.now()
