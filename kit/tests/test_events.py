@@ -213,3 +213,28 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_consumer_mo
     assert set(reasons) == {SUBJECT}
     assert any("failed 3 times" in m["headers"]["Bianmin-Error"] for m in dead)
     assert any("not a CloudEvent" in m["headers"]["Bianmin-Error"] for m in dead)
+
+
+async def test_an_idle_consumer_takes_each_new_event_at_once_not_at_the_end_of_its_wait(
+        server: NatsServer, db: Database) -> None:
+    # The consumer waits 30 s per pull: an event must not wait for that pull to run out.
+    applied = Applied()
+    async with jetstream(server.url) as js:
+        stream_consumer = consumer(db, js, recording_handler(applied), wait_seconds=30.0)
+        task = asyncio.create_task(stream_consumer.run())
+        try:
+            for n in range(3):
+                await asyncio.sleep(0.5)  # idle: the consumer sits in its waiting pull
+                await js.publish(SUBJECT, CloudEvent(
+                    source="/bianmin/catalog", type="bianmin.catalog.item.published.v1",
+                    data=item(f"quiet-{n}").model_dump(mode="json")).model_dump_json().encode())
+
+                async def applied_so_far(count: int = n + 1) -> bool:
+                    return len(applied.codes) == count
+
+                await eventually(applied_so_far, timeout=5)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    assert applied.codes == ["quiet-0", "quiet-1", "quiet-2"]

@@ -33,6 +33,9 @@ from bianmin.kit.logging import traceparent_var
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.tables import inbox_event
 
+# Events taken at once while catching up with what is stored (the consumer acks each one).
+CATCH_UP_BATCH = 50
+
 log = logging.getLogger("bianmin.events.consumer")
 
 HandlerFn = Callable[[AsyncSession, CloudEvent, BaseModel], Awaitable[None]]
@@ -86,7 +89,8 @@ class StreamConsumer:
 
     def __init__(self, *, service: str, stream: str, handlers: list[Handler], db: Database,
                  js: JetStreamContext, metrics: Metrics, max_deliver: int,
-                 backoff_seconds: list[float], ack_wait_seconds: float = 30.0) -> None:
+                 backoff_seconds: list[float], ack_wait_seconds: float = 30.0, wait_seconds: float = 5.0,
+                 catch_up_seconds: float = 0.02) -> None:
         self.service = service
         self.stream = stream
         self.name = durable_name(service, stream)
@@ -97,6 +101,8 @@ class StreamConsumer:
         self.max_deliver = max_deliver
         self.backoff_seconds = backoff_seconds or [1.0]
         self.ack_wait_seconds = ack_wait_seconds
+        self.wait_seconds = wait_seconds
+        self.catch_up_seconds = catch_up_seconds
 
     def config(self) -> ConsumerConfig:
         """The durable consumer's configuration."""
@@ -107,16 +113,29 @@ class StreamConsumer:
         )
 
     async def run(self) -> None:
-        """Bind the durable and handle messages until cancelled."""
+        """Bind the durable and handle messages until cancelled.
+
+        An idle consumer waits with a pull for one message, which returns the moment an event is
+        stored. A waiting pull for a batch would not: nats-py keeps reading its open request until
+        the batch is full or the wait is over, so the first event after a quiet spell would sit
+        for up to the whole wait. Once an event has arrived, what else is already stored is taken
+        in batches, waiting at most ``catch_up_seconds`` for more.
+        """
         await self.js.add_consumer(self.stream, config=self.config())
         subscription = await self.js.pull_subscribe_bind(self.name, stream=self.stream)
         while True:
-            try:
-                messages = await subscription.fetch(batch=50, timeout=2)
-            except (TimeoutError, NatsTimeoutError):
-                continue
-            for msg in messages:
-                await self.handle(msg)
+            messages = await self._fetch(subscription, batch=1, timeout=self.wait_seconds)
+            while messages:
+                for msg in messages:
+                    await self.handle(msg)
+                messages = await self._fetch(subscription, batch=CATCH_UP_BATCH, timeout=self.catch_up_seconds)
+
+    @staticmethod
+    async def _fetch(subscription: JetStreamContext.PullSubscription, *, batch: int, timeout: float) -> list[Msg]:
+        try:
+            return await subscription.fetch(batch=batch, timeout=timeout)
+        except (TimeoutError, NatsTimeoutError):
+            return []
 
     async def handle(self, msg: Msg) -> None:
         """Handle one message: apply it once, retry it with backoff, or dead-letter it."""
