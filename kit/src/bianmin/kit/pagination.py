@@ -61,7 +61,7 @@ def decode_cursor(cursor: str) -> list[Any]:
     return key
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="From a previous page.")] = None,
 ) -> PageParams:

@@ -60,7 +60,7 @@ EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 
 
-def period_params(
+async def period_params(
     start: Annotated[date | None, Query(alias="from", description="First day (Asia/Shanghai), inclusive; 1900-01-01 or later.")] = None,
     end: Annotated[date | None, Query(alias="to", description="Last day (Asia/Shanghai), inclusive; 2999-12-31 or earlier.")] = None,
 ) -> Period:

@@ -22,7 +22,7 @@ def require_district(who: Principal) -> None:
         raise Forbidden("Only a district-wide key may change the district catalog.", code="district_only")
 
 
-def reader(who: PrincipalDep) -> Principal:
+async def reader(who: PrincipalDep) -> Principal:
     """403 unless the principal may read applications (``catalog:read`` or ``catalog:write``)."""
     if not (who.has_scope("catalog:read") or who.has_scope("catalog:write")):
         raise Forbidden("This key lacks the scope catalog:read.", code="scope_missing")

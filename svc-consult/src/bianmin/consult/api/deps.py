@@ -14,21 +14,21 @@ from bianmin.kit.errors import Forbidden, Unprocessable
 from bianmin.kit.identity import PrincipalDep
 
 
-def require_staff(principal: PrincipalDep) -> Staff:
+async def require_staff(principal: PrincipalDep) -> Staff:
     """Department staff (``consult:answer``) or administrators (``consult:admin``); 403 for others."""
     if not (principal.has_scope("consult:answer") or principal.has_scope("consult:admin")):
         raise Forbidden("This key lacks the scope consult:answer.", code="scope_missing")
     return staff_of(principal)
 
 
-def require_admin(principal: PrincipalDep) -> Staff:
+async def require_admin(principal: PrincipalDep) -> Staff:
     """District administrators of the consult service (``consult:admin``); 403 for others."""
     if not principal.has_scope("consult:admin"):
         raise Forbidden("This key lacks the scope consult:admin.", code="scope_missing")
     return staff_of(principal)
 
 
-def get_policy(request: Request) -> Policy:
+async def get_policy(request: Request) -> Policy:
     """The deadline and escalation rules from the service's settings."""
     policy = getattr(request.app.state, "consult_policy", None)
     if policy is None:

@@ -25,7 +25,7 @@ def cursor_id(after: list[Any]) -> int:
     return after[0]
 
 
-def get_settings(request: Request) -> GuaranteeSettings:
+async def get_settings(request: Request) -> GuaranteeSettings:
     """The service's settings."""
     return request.app.state.settings
 
@@ -33,7 +33,7 @@ def get_settings(request: Request) -> GuaranteeSettings:
 SettingsDep = Annotated[GuaranteeSettings, Depends(get_settings)]
 
 
-def get_password(settings: SettingsDep) -> bytes:
+async def get_password(settings: SettingsDep) -> bytes:
     """The passphrase of the stored private keys."""
     return key_password(settings)
 
@@ -41,7 +41,7 @@ def get_password(settings: SettingsDep) -> bytes:
 PasswordDep = Annotated[bytes, Depends(get_password)]
 
 
-def get_keyring(settings: SettingsDep) -> KeyRing:
+async def get_keyring(settings: SettingsDep) -> KeyRing:
     """The ledger's origin and the passphrase of the stored keys, for routes that sign."""
     return KeyRing.from_settings(settings)
 

@@ -13,7 +13,7 @@ from bianmin.webhooks.domain.signing import SecretBox
 WRITE = require_scopes("webhooks:write")
 
 
-def _reader(principal: PrincipalDep) -> Principal:
+async def _reader(principal: PrincipalDep) -> Principal:
     """403 unless the key may read endpoints: ``webhooks:read``, or ``webhooks:write`` which implies it."""
     if not (principal.has_scope("webhooks:read") or principal.has_scope("webhooks:write")):
         raise Forbidden("This key lacks the scope webhooks:read.", code="scope_missing")
@@ -24,7 +24,7 @@ _reader.required_scopes = ("webhooks:read",)  # type: ignore[attr-defined]
 READ = Depends(_reader)
 
 
-def secret_box(request: Request) -> SecretBox:
+async def secret_box(request: Request) -> SecretBox:
     """The box that seals endpoint secrets; 503 when the service has no key material configured."""
     box = request.app.state.secret_box
     if box is None:
