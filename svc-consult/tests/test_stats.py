@@ -63,6 +63,14 @@ async def test_department_staff_see_only_their_figures(app: FastAPI) -> None:
     assert refused.status_code == 403
 
 
+async def test_a_day_out_of_range_is_a_422_not_a_500(app: FastAPI) -> None:
+    # Found by schemathesis through the gateway: from=0001-01-01 overflowed the period's bounds.
+    async with client_for(app, ADMIN) as admin:
+        response = await admin.get("/v1/stats", params={"from": "0001-01-01"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "from"
+
+
 async def test_the_cockpit_counts_first_response_in_the_configured_working_hours(
         settings: ConsultSettings, clock: FixedClock) -> None:
     short_days = settings.model_copy(update={"work_start": time(8, 0), "work_end": time(12, 0)})

@@ -16,9 +16,9 @@ from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.consult.schemas.stats import ConsultStats, TopicCount
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
+from bianmin.kit.errors import Forbidden, problem_responses
 from bianmin.kit.identity import PrincipalDep
-from bianmin.kit.stats import Figure, Period, StatsFn
+from bianmin.kit.stats import Figure, Period, StatsFn, period_params
 
 router = APIRouter(tags=["stats"])
 
@@ -32,8 +32,7 @@ async def consult_stats(session: SessionDep, who: PrincipalDep, policy: PolicyDe
 
     A key that is not district-wide (a township's) sees the figures of its own site only.
     """
-    if start and end and end < start:
-        raise Unprocessable.field("to", "must not be before from")
+    await period_params(start, end)  # the kit's checks: from/to between 1900 and 2999, to not before from
     staff = staff_of(who)
     if staff.admin or who.has_scope("cockpit:read"):
         departments = [department] if department else None
