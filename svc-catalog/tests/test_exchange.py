@@ -133,6 +133,14 @@ async def test_an_administrator_back_enters_an_earlier_application(settings: Cat
     assert refused.status_code == 403
 
 
+async def test_a_csv_with_a_lone_carriage_return_is_a_422_not_a_500(app: FastAPI) -> None:
+    # Found by schemathesis through the gateway: b"\r0" raised csv.Error (new-line in an unquoted field).
+    async with client_for(app) as client:
+        response = await client.post("/v1/catalog/import/csv", content=b"\r0", headers={"content-type": "text/csv"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "csv"
+
+
 async def test_a_csv_of_flat_fields_changes_items_and_names_a_bad_cell(app: FastAPI, db_backend: str) -> None:
     async with client_for(app) as client:
         await client.post("/v1/catalog/import", json=catalog())

@@ -102,7 +102,15 @@ def from_csv(text: str) -> list[dict[str, Any]]:
     Raises :class:`Unprocessable` naming the row and column of a malformed cell; the entries are
     validated as :class:`ItemImport` by the caller.
     """
-    reader = csv.DictReader(io.StringIO(text))
+    # newline="": the csv module reads line ends itself; a lone "\r" would otherwise break a field.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _entries(reader)
+    except csv.Error as exc:
+        raise Unprocessable.field("csv", f"line {reader.line_num}: {exc}") from exc
+
+
+def _entries(reader: csv.DictReader[str]) -> list[dict[str, Any]]:
     if reader.fieldnames is None or "code" not in reader.fieldnames:
         raise Unprocessable.field("csv", "needs a header row with at least a code column")
     unknown = sorted(set(reader.fieldnames) - set(CSV_FIELDS))
