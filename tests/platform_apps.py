@@ -22,7 +22,6 @@ from bianmin.kit.identity import PUBLIC_EXTRA, declared_scopes
 from bianmin.kit.testing.client import TEST_SECRET
 from bianmin.kit.testing.databases import TestDatabases
 
-SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
 SETTINGS = {"catalog": "CatalogSettings", "queue": "QueueSettings", "consult": "ConsultSettings",
             "bidding": "BiddingSettings", "guarantee": "GuaranteeSettings", "credit": "CreditSettings",
             "webhooks": "WebhooksSettings"}

@@ -22,6 +22,7 @@ import pytest
 from fastapi import FastAPI
 
 from bianmin.kit.identity import ANONYMOUS, IDENTITY_HEADER, Principal, mint_token
+from bianmin.kit.localrun import SERVICES
 from bianmin.kit.testing.client import DISTRICT_ADMIN, TEST_SECRET, client_for, running
 from bianmin.kit.testing.databases import TestDatabases
 
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 for _service in ("bidding", "guarantee", "queue", "catalog", "consult"):
     sys.path.insert(0, str(ROOT / f"svc-{_service}" / "tests"))
 
-from platform_apps import SERVICES, Operation, build_app, operations  # noqa: E402
+from platform_apps import Operation, build_app, operations  # noqa: E402
 
 OWN = "330199001"
 OTHER = "330199002"
