@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
@@ -64,9 +64,17 @@ def _delivery(endpoint: Endpoint, event: CloudEvent, now: datetime) -> Delivery:
                     attempts=0, window_failures=0, next_attempt_at=now, window_started_at=now, created_at=now)
 
 
+def _tenancy(event: CloudEvent) -> ColumnElement[bool]:
+    """In SQL, the endpoints whose tenancy may admit the event (``wants`` decides the rest)."""
+    if event.tenant == "*":
+        return or_(Endpoint.tenant == "*", Endpoint.district_events.is_(True))
+    return Endpoint.tenant.in_(("*", event.tenant))
+
+
 async def fan_out(session: AsyncSession, event: CloudEvent, *, now: datetime) -> int:
     """Insert one pending delivery per enabled endpoint that wants the event; how many."""
-    endpoints = (await session.scalars(select(Endpoint).where(Endpoint.disabled_at.is_(None)).order_by(Endpoint.id))).all()
+    endpoints = (await session.scalars(select(Endpoint).where(Endpoint.disabled_at.is_(None), _tenancy(event))
+                                       .order_by(Endpoint.id))).all()
     rows = [_delivery(endpoint, event, now) for endpoint in endpoints if wants(endpoint, event)]
     session.add_all(rows)
     await session.flush()
