@@ -11,6 +11,7 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import nats
 import pytest
@@ -215,9 +216,19 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_consumer_mo
     assert any("not a CloudEvent" in m["headers"]["Bianmin-Error"] for m in dead)
 
 
-async def test_an_idle_consumer_takes_each_new_event_at_once_not_at_the_end_of_its_wait(
-        server: NatsServer, db: Database) -> None:
-    # The consumer waits 30 s per pull: an event must not wait for that pull to run out.
+async def test_an_idle_consumer_waits_with_a_pull_for_one_message_and_takes_each_new_event(
+        server: NatsServer, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    # nats-py keeps reading a waiting pull for a batch after its first message arrives (measured:
+    # about 0.5 s per event after a quiet spell), so the consumer must wait with a pull for one
+    # message and ask for batches only while catching up with what is already stored.
+    pulls: list[tuple[int, float]] = []
+    fetch = nats.js.JetStreamContext.PullSubscription.fetch
+
+    async def recording_fetch(self: Any, batch: int = 1, timeout: float | None = 5, **kwargs: Any) -> Any:
+        pulls.append((batch, timeout or 0.0))
+        return await fetch(self, batch=batch, timeout=timeout, **kwargs)
+
+    monkeypatch.setattr(nats.js.JetStreamContext.PullSubscription, "fetch", recording_fetch)
     applied = Applied()
     async with jetstream(server.url) as js:
         stream_consumer = consumer(db, js, recording_handler(applied), wait_seconds=30.0)
@@ -238,3 +249,7 @@ async def test_an_idle_consumer_takes_each_new_event_at_once_not_at_the_end_of_i
             with contextlib.suppress(asyncio.CancelledError):
                 await task
     assert applied.codes == ["quiet-0", "quiet-1", "quiet-2"]
+    waiting = [batch for batch, timeout in pulls if timeout == 30.0]
+    assert len(waiting) >= 3
+    assert set(waiting) == {1}
+    assert all(timeout <= stream_consumer.catch_up_seconds for batch, timeout in pulls if batch > 1)
