@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from bianmin.kit.identity import IDENTITY_HEADER, Principal, mint_token
+from bianmin.kit.identity import IDENTITY_HEADER, Principal, audience_of, mint_token
 from bianmin.kit.localrun import PROCESSES, SERVICES, Layout, Platform, create_key, free_layout
 from bianmin.kit.testing.nats import NatsServer, free_port, port_open
 
@@ -150,10 +150,10 @@ class BenchPlatform:
         """Headers of a request through the gateway with the admin key."""
         return {"X-API-Key": self.admin_key}
 
-    def direct_headers(self, scopes: tuple[str, ...] = ("admin",), tenant: str = "*") -> dict[str, str]:
-        """Headers of a request straight to a service, with an internal token valid for the run."""
+    def direct_headers(self, service: str, scopes: tuple[str, ...] = ("admin",), tenant: str = "*") -> dict[str, str]:
+        """Headers of a request straight to ``service``, with an internal token for it valid for the run."""
         token = mint_token(Principal(key_id="bench-direct", tenant=tenant, scopes=frozenset(scopes), name="bench"),
-                           self.secret, ttl_seconds=6 * 3600)
+                           self.secret, audience=audience_of(service), ttl_seconds=6 * 3600)
         return {IDENTITY_HEADER: token}
 
     def client(self, timeout: float = 120.0) -> httpx.Client:
@@ -164,7 +164,7 @@ class BenchPlatform:
     def direct_client(self, service: str, timeout: float = 600.0) -> httpx.Client:
         """A synchronous client straight to a service, with an internal admin token."""
         assert self.layout is not None
-        return httpx.Client(base_url=self.layout.url(service), headers=self.direct_headers(), timeout=timeout)
+        return httpx.Client(base_url=self.layout.url(service), headers=self.direct_headers(service), timeout=timeout)
 
     def database_url(self, service: str) -> str:
         """A service's database URL."""

@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identifiers import with_uscc_check
-from bianmin.kit.identity import PUBLIC_EXTRA, declared_scopes
+from bianmin.kit.identity import PUBLIC_EXTRA, declared_scopes, declares_district_only
 from bianmin.kit.testing.client import TEST_SECRET
 from bianmin.kit.testing.databases import TestDatabases
 
@@ -35,7 +36,7 @@ PATH_VALUES: dict[str, dict[str, str]] = {
     "catalog": {"code": "330199-SC-001", "number": "BJ2026030200001", "day": "2026-03-02"},
     "queue": {"code": "330199001", "prefix": "A", "ticket_id": "1", "counter_id": "1"},
     "consult": {"code": "ZX2026030200001"},
-    "bidding": {"code": "BM-2026-001", "section": "S1"},
+    "bidding": {"code": "BM-2026-001", "section": "S1", "credit_code": ENTERPRISE},
     "guarantee": {"code": "PICC", "number": "BH2026030200001", "color": "green", "size": "1", "seq": "0"},
     "credit": {"code": ENTERPRISE, "version": "1"},
 }
@@ -51,6 +52,7 @@ class Operation:
     path: str
     public: bool
     scopes: frozenset[str]
+    district_only: bool
     has_body: bool
     document: dict[str, Any]
 
@@ -65,22 +67,28 @@ class Operation:
         return f"{self.service} {self.method.upper()} {self.path}"
 
     def url(self, values: dict[str, str] | None = None) -> str:
-        """The path with every parameter filled: from ``values``, the service's plausible values, or the schema."""
-        params = {p["name"]: p for p in self.document.get("parameters", []) if p.get("in") == "path"}
-        chosen = {**PATH_VALUES.get(self.service, {}), **(values or {})}
+        """The path with every parameter filled, and the required query parameters too.
 
-        def fill(match: re.Match[str]) -> str:
-            name = match.group(1)
+        Values come from ``values``, the service's plausible values, or the parameter's schema; a
+        required query parameter left out would make the answer a 422 that proves nothing.
+        """
+        chosen = {**PATH_VALUES.get(self.service, {}), **(values or {})}
+        declared = self.document.get("parameters", [])
+        params = {p["name"]: p for p in declared if p.get("in") == "path"}
+
+        def value(name: str, schema: dict[str, Any]) -> str:
             if name in chosen:
                 return chosen[name]
-            schema = params.get(name, {}).get("schema", {})
             if schema.get("type") == "integer":
                 return "1"
             if schema.get("enum"):
                 return str(schema["enum"][0])
             return "X1"
 
-        return _PARAM.sub(fill, self.path)
+        path = _PARAM.sub(lambda m: value(m.group(1), params.get(m.group(1), {}).get("schema", {})), self.path)
+        query = [(p["name"], value(p["name"], p.get("schema", {}))) for p in declared
+                 if p.get("in") == "query" and p.get("required")]
+        return f"{path}?{urlencode(query)}" if query else path
 
 
 def build_app(service: str, databases: TestDatabases, backend: str = "sqlite") -> FastAPI:
@@ -116,5 +124,5 @@ def operations(service: str, app: FastAPI) -> list[Operation]:
             document = item[method]
             found.append(Operation(service=service, method=method, path=path,
                                    public=bool(document.get(PUBLIC_EXTRA)), scopes=declared_scopes(route),
-                                   has_body="requestBody" in document, document=document))
+                                   district_only=declares_district_only(route), has_body="requestBody" in document, document=document))
     return found

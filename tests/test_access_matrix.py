@@ -5,7 +5,10 @@ union), so a route added tomorrow is in the matrix without editing this file:
 - without the internal token, with a forged one or an expired one: 401 everywhere;
 - as the anonymous principal: 401 unless the operation is declared public;
 - as a key without the scopes an operation declares (``require_scopes``): 403;
-- as a township key on another township's resource (each service's main resource, made for real): 403 or 404;
+- as a township key on another township's resource (each service's main resource, made for real): 403 or 404,
+  whether the key holds the service's scopes or ``admin`` (a township's admin is admin of that township only);
+- as a township ``admin`` on what the whole district shares (routes declaring ``district_only``, and
+  ``DISTRICT_OWNED`` pins which must): 403 ``district_only``;
 - and no 5xx for any of these callers.
 """
 
@@ -21,7 +24,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from bianmin.kit.identity import ANONYMOUS, IDENTITY_HEADER, Principal, mint_token
+from bianmin.kit.identity import ANONYMOUS, IDENTITY_HEADER, Principal, audience_of, mint_token
 from bianmin.kit.localrun import SERVICES
 from bianmin.kit.testing.client import DISTRICT_ADMIN, TEST_SECRET, client_for, running
 from bianmin.kit.testing.databases import TestDatabases
@@ -42,6 +45,23 @@ SHARED_READS = {
                                           "only deciding on them is bound to the recording township",
 }
 NOBODY = Principal(key_id="key-no-scopes", tenant="*", scopes=frozenset(), name="no scopes")
+TOWNSHIP_ADMIN = Principal(key_id="key-township-admin", tenant=OWN, scopes=frozenset({"admin"}), name="township admin")
+# Changes to what the whole district shares: each must declare ``district_only`` (a township, admin or
+# not, changes its own sites only). A route added to this kind of data belongs in this list.
+DISTRICT_OWNED = {
+    "catalog": {"PUT /v1/calendar/{day}", "DELETE /v1/calendar/{day}", "POST /v1/catalog/import",
+                "POST /v1/catalog/import/csv", "PUT /v1/departments/{code}", "POST /v1/items", "PATCH /v1/items/{code}",
+                "POST /v1/items/{code}/status", "POST /v1/policies", "POST /v1/policies/{code}/redemptions",
+                "POST /v1/redemptions/{redemption_id}/status", "POST /v1/agreements"},
+    "consult": {"PUT /v1/departments/{code}", "POST /v1/routing-rules", "PATCH /v1/routing-rules/{rule_id}",
+                "DELETE /v1/routing-rules/{rule_id}"},
+    "bidding": {"POST /v1/experts", "POST /v1/experts/{code}/deactivate"},
+    "guarantee": {"POST /v1/issuers"},
+    "credit": {"POST /v1/rules", "POST /v1/recomputations", "POST /v1/enterprises/import", "PATCH /v1/enterprises/{code}",
+               "POST /v1/bonuses/{bonus_id}/approve", "POST /v1/bonuses/{bonus_id}/reject"},
+    "queue": set(),
+    "webhooks": set(),
+}
 
 
 @pytest.fixture(params=SERVICES)
@@ -66,15 +86,19 @@ def _is_problem(response: httpx.Response) -> bool:
 
 async def test_every_operation_refuses_callers_without_a_valid_identity(service_app: tuple[str, FastAPI]) -> None:
     service, app = service_app
-    forged = mint_token(DISTRICT_ADMIN, "not-the-internal-secret-but-long-enough-0123456789")
-    expired = mint_token(DISTRICT_ADMIN, TEST_SECRET, ttl_seconds=60, now=time.time() - 3600)
+    audience = audience_of(service)
+    forged = mint_token(DISTRICT_ADMIN, "not-the-internal-secret-but-long-enough-0123456789", audience=audience)
+    expired = mint_token(DISTRICT_ADMIN, TEST_SECRET, audience=audience, now=time.time() - 3600)
+    future = mint_token(DISTRICT_ADMIN, TEST_SECRET, audience=audience, now=time.time() + 3600)
+    elsewhere = mint_token(DISTRICT_ADMIN, TEST_SECRET, audience=audience_of(next(s for s in SERVICES if s != service)))
     wrong: list[str] = []
     async with running(app), _raw_client(app) as client:
         ops = operations(service, app)
         assert ops, service
         for op in ops:
             for name, headers in (("none", {}), ("forged", {IDENTITY_HEADER: forged}),
-                                  ("expired", {IDENTITY_HEADER: expired}), ("garbage", {IDENTITY_HEADER: "x.y.z"})):
+                                  ("expired", {IDENTITY_HEADER: expired}), ("future", {IDENTITY_HEADER: future}),
+                                  ("another service's", {IDENTITY_HEADER: elsewhere}), ("garbage", {IDENTITY_HEADER: "x.y.z"})):
                 response = await _call(client, op, headers=headers)
                 if response.status_code != 401 or not _is_problem(response):
                     wrong.append(f"{op.label} [{name}] -> {response.status_code} {response.text[:120]}")
@@ -207,10 +231,13 @@ SETUPS: dict[str, tuple[Setup, frozenset[str]]] = {
 }
 
 
-async def test_a_township_key_cannot_act_on_another_townships_resource(service_app: tuple[str, FastAPI]) -> None:
+@pytest.mark.parametrize("holding", ["service scopes", "admin"])
+async def test_a_township_key_cannot_act_on_another_townships_resource(service_app: tuple[str, FastAPI],
+                                                                       holding: str) -> None:
     service, app = service_app
     setup, scopes = SETUPS[service]
-    stranger = Principal(key_id="key-other-township", tenant=OTHER, scopes=scopes, name="another township")
+    scopes = frozenset({"admin"}) if holding == "admin" else scopes
+    stranger = Principal(key_id="key-other-township", tenant=OTHER, scopes=scopes, name=f"another township ({holding})")
     wrong: list[str] = []
     async with running(app), client_for(app, DISTRICT_ADMIN) as admin, client_for(app, stranger) as client:
         values = await setup(app, admin)
@@ -226,4 +253,20 @@ async def test_a_township_key_cannot_act_on_another_townships_resource(service_a
                     wrong.append(f"{op.label}: another township read it ({response.status_code})")
             elif 200 <= response.status_code < 300:
                 wrong.append(f"{op.label}: another township changed it ({response.status_code})")
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_a_township_admin_cannot_change_what_the_district_shares(service_app: tuple[str, FastAPI]) -> None:
+    service, app = service_app
+    ops = operations(service, app)
+    declared = {f"{op.method.upper()} {op.path}" for op in ops if op.district_only}
+    assert declared == DISTRICT_OWNED[service], "the district-only routes changed: update DISTRICT_OWNED with the reason"
+    wrong: list[str] = []
+    async with running(app), client_for(app, TOWNSHIP_ADMIN) as client:
+        for op in ops:
+            if not op.district_only:
+                continue
+            response = await _call(client, op)
+            if response.status_code != 403 or response.json().get("code") != "district_only":
+                wrong.append(f"{op.label} answered a township admin {response.status_code} {response.text[:120]}")
     assert not wrong, "\n".join(wrong)

@@ -120,7 +120,8 @@ class World:
             "hall": (TOWNSHIP, ["queue:write", "queue:read"]),
             "portal": ("*", ["catalog:write", "catalog:read"]),
             "department": ("*", ["consult:answer", f"consult:dept:{DEPARTMENT}"]),
-            **{f"bidder{n}": ("*", ["bidding:bid", "guarantee:apply", f"guarantee:applicant:{enterprise(n)}"])
+            **{f"bidder{n}": ("*", ["bidding:bid", f"bidding:bidder:{enterprise(n)}", "guarantee:apply",
+                                       f"guarantee:applicant:{enterprise(n)}"])
                for n in (*PRICES_1, *PRICES_2)},
         }
         with ThreadPoolExecutor(max_workers=4) as pool:

@@ -23,7 +23,7 @@ def event_latency(ctx: Context) -> None:
         ok(client.patch(f"/queue/v1/halls/{HALL}/lines/{LINE}", json={"item_codes": [code]}))
     p.wait_quiet(settle=1.0, limit=ctx.params.settle_limit)
     probe = EventProbe(f"/catalog/v1/items/{code}", f"/v1/halls/{HALL}/lines", code, p.gateway_headers(),
-                       p.port("queue"), p.direct_headers(), params.event_samples)
+                       p.port("queue"), p.direct_headers("queue"), params.event_samples)
     events = ctx.load(probe, port=p.port("gateway"), connections=1, warmup=0.0, duration=600.0)
     if events.errors:
         raise RuntimeError(f"event probe failed: {events.failures[:3]}")

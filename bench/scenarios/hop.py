@@ -16,7 +16,7 @@ def gateway_hop(ctx: Context) -> None:
     code = anchor_item(ctx)
     p, run = ctx.platform, ctx.run
     through = GetPaths([f"/catalog/v1/items/{code}"], p.gateway_headers())
-    direct = GetPaths([f"/v1/items/{code}"], p.direct_headers())
+    direct = GetPaths([f"/v1/items/{code}"], p.direct_headers("catalog"))
     for connections in (32, 1):
         via, own = ctx.alternate(through, p.port("gateway"), direct, p.port("catalog"), connections=connections)
         for result, what in ((via, "gateway"), (own, "direct")):
@@ -66,7 +66,7 @@ def framework_ceiling(ctx: Context) -> None:
     open_ticket_halls(ctx, HALLS, LINES)
     pairs = [(hall, line) for line in LINES for hall in HALLS]
     tickets, trivial = ctx.alternate(TakeTickets("/queue/v1/tickets", pairs, p.gateway_headers()), p.port("gateway"),
-                                     GetPaths(["/v1/ping"], p.direct_headers()), p.port("trivial"), connections=32)
+                                     GetPaths(["/v1/ping"], p.direct_headers("trivial")), p.port("trivial"), connections=32)
     if trivial.errors:
         raise RuntimeError(f"trivial route failed: {trivial.failures[:3]}")
     note = f"{tickets.errors} errors" if tickets.errors else ""

@@ -29,7 +29,7 @@ from bianmin.gateway.domain import credentials
 from bianmin.gateway.settings import SERVICES, GatewaySettings
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.errors import Conflict
-from bianmin.kit.identity import IDENTITY_HEADER, public, verify_token
+from bianmin.kit.identity import IDENTITY_HEADER, audience_of, public, verify_token
 from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.stats import Figure, Period
 from bianmin.kit.testing.client import TEST_SECRET, running
@@ -122,7 +122,7 @@ def upstream_app(upstream: Upstream, database: Path, secret: str = TEST_SECRET) 
 
     async def describe(request: Request) -> dict[str, Any]:
         upstream.hits += 1
-        principal = verify_token(request.headers[IDENTITY_HEADER], secret)
+        principal = verify_token(request.headers[IDENTITY_HEADER], secret, audience=audience_of(upstream.name))
         return {
             "service": upstream.name, "method": request.method, "path": request.url.path,
             "query": request.url.query, "body": (await request.body()).decode(),

@@ -6,6 +6,7 @@ import base64
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from bianmin.gateway.domain import tokens
@@ -223,10 +224,36 @@ async def test_expired_forged_and_revoked_tokens_are_401(
 
 async def test_an_internal_identity_token_is_no_access_token(
         settings: GatewaySettings, open_gateway: Any) -> None:
-    from bianmin.kit.identity import Principal, mint_token
+    from bianmin.kit.identity import Principal, audience_of, mint_token
 
     internal = mint_token(Principal(key_id="x", tenant="*", scopes=frozenset({"admin"})),
-                          settings.internal_secret.get_secret_value())
+                          settings.internal_secret.get_secret_value(), audience=audience_of("catalog"))
     async with open_gateway(settings) as (_, client):
         response = await client.get("/admin/v1/keys", headers=bearer(internal))
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(("granter_tenant", "granter_scopes", "tenant", "scopes", "refusal"), [
+    ("huaqiao", ["admin"], "huaqiao", ["queue:write", "admin", "consult:dept:SCJ"], None),
+    ("huaqiao", ["admin"], "huaqiao", ["guarantee:issuer:PICC"], "party_scope_needs_operator"),
+    ("huaqiao", ["admin"], "huaqiao", ["guarantee:applicant:91330199MA0000001W"], "party_scope_needs_operator"),
+    ("huaqiao", ["admin"], "*", ["queue:read"], "tenant_mismatch"),
+    ("huaqiao", ["queue:write"], "huaqiao", ["bidding:write"], "scope_not_held"),
+    ("huaqiao", ["queue:*"], "huaqiao", ["queue:read", "queue:write"], None),
+    ("*", ["admin"], "huaqiao", ["guarantee:issuer:PICC", "bidding:bidder:91330199MA0000001W"], None),
+    ("*", ["guarantee:issuer:PICC"], "*", ["guarantee:issuer:PICC"], None),
+    ("*", ["guarantee:issuer:PICC"], "*", ["guarantee:issuer:BOC"], "party_scope_needs_operator"),
+])
+def test_a_key_grants_only_what_it_holds(granter_tenant: str, granter_scopes: list[str], tenant: str,
+                                         scopes: list[str], refusal: str | None) -> None:
+    from bianmin.gateway.domain.credentials import ensure_may_grant
+    from bianmin.kit.errors import Forbidden
+    from bianmin.kit.identity import Principal
+
+    granter = Principal(key_id="g", tenant=granter_tenant, scopes=frozenset(granter_scopes))
+    if refusal is None:
+        ensure_may_grant(granter, tenant=tenant, scopes=scopes)
+        return
+    with pytest.raises(Forbidden) as refused:
+        ensure_may_grant(granter, tenant=tenant, scopes=scopes)
+    assert refused.value.code == refusal

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from bianmin.gateway.settings import GatewaySettings
-from bianmin.kit.identity import Principal, mint_token
+from bianmin.kit.identity import Principal, audience_of, mint_token
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
@@ -54,7 +54,7 @@ async def test_a_forged_identity_header_from_a_client_is_replaced(
         settings: GatewaySettings, start_upstream: Any, open_gateway: Any) -> None:
     _, catalog = start_upstream("catalog")
     root = Principal(key_id="root", tenant="*", scopes=frozenset({"admin"}))
-    forged = mint_token(root, "a-guessed-secret-that-is-long-enough-for-hs256")
+    forged = mint_token(root, "a-guessed-secret-that-is-long-enough-for-hs256", audience=audience_of("catalog"))
     async with open_gateway(settings.model_copy(update={"catalog_url": catalog.url})) as (_, client):
         response = await client.get("/catalog/v1/public/echo", headers={"X-Bianmin-Identity": forged})
     body = response.json()

@@ -250,3 +250,32 @@ def test_json_log_lines_carry_the_request_id() -> None:
     assert line["request_id"] == "req-1"
     assert line["service"] == "queue"
     assert line["hall"] == "330199001"
+
+
+@pytest.mark.parametrize(("behind", "status", "ready", "clock"), [
+    (0, 200, "ready", "ok"),
+    (6, 200, "ready", "ok"),
+    (10, 200, "degraded", r"skewed: about (9|10) s behind the gateway \(leeway 15 s\)"),
+    (20, 401, None, r"refusing tokens: about (19|20) s behind the gateway \(leeway 15 s\)"),
+])
+async def test_a_host_behind_the_gateway_serves_within_the_leeway_and_readiness_reports_it(
+        app: FastAPI, behind: int, status: int, ready: str | None, clock: str) -> None:
+    """Tokens signed ``behind`` seconds in this host's future, as a gateway ahead of it signs them (``iat`` is
+    whole seconds, so the skew seen may be a second less)."""
+    import re
+    import time
+
+    from bianmin.kit.identity import IDENTITY_HEADER, audience_of, mint_token
+    from bianmin.kit.testing.client import DISTRICT_ADMIN
+
+    token = mint_token(DISTRICT_ADMIN, TEST_SECRET, audience=audience_of("test"), now=time.time() + behind)
+    async with client_for(app, None) as client:
+        answer = await client.get("/v1/public-thing", headers={IDENTITY_HEADER: token})
+        readiness = await client.get("/readyz")
+    assert answer.status_code == status, answer.text
+    assert re.fullmatch(clock, readiness.json()["checks"]["clock"]), readiness.json()
+    if ready is None:
+        assert answer.json()["code"] == "identity_not_yet_valid"
+        assert readiness.status_code == 503
+    else:
+        assert readiness.json()["status"] == ready

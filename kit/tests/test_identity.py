@@ -5,45 +5,96 @@ import time
 import pytest
 
 from bianmin.kit.errors import Unauthorized
-from bianmin.kit.identity import ANONYMOUS, Principal, mint_token, verify_token
+from bianmin.kit.identity import ANONYMOUS, Principal, audience_of, mint_token, verify_token
 
 SECRET = "a-secret-shared-by-gateway-and-services-only-0123"
+QUEUE = audience_of("queue")
 CLERK = Principal(key_id="k-7", tenant="330199001", scopes=frozenset({"queue:write"}), name="township clerk")
 
 
 def test_a_minted_principal_round_trips() -> None:
-    assert verify_token(mint_token(CLERK, SECRET), SECRET) == CLERK
+    assert verify_token(mint_token(CLERK, SECRET, audience=QUEUE), SECRET, audience=QUEUE) == CLERK
 
 
 def test_the_anonymous_principal_round_trips_as_anonymous() -> None:
-    principal = verify_token(mint_token(ANONYMOUS, SECRET), SECRET)
+    principal = verify_token(mint_token(ANONYMOUS, SECRET, audience=QUEUE), SECRET, audience=QUEUE)
     assert principal.anonymous
     assert principal == ANONYMOUS
 
 
 def test_a_token_signed_with_another_secret_is_refused() -> None:
     with pytest.raises(Unauthorized) as refused:
-        verify_token(mint_token(CLERK, "another-secret-entirely-0000000000000"), SECRET)
+        verify_token(mint_token(CLERK, "another-secret-entirely-0000000000000", audience=QUEUE), SECRET, audience=QUEUE)
     assert refused.value.code == "identity_invalid"
 
 
 def test_an_expired_token_is_refused() -> None:
-    old = mint_token(CLERK, SECRET, ttl_seconds=60, now=time.time() - 600)
+    old = mint_token(CLERK, SECRET, audience=QUEUE, ttl_seconds=60, now=time.time() - 600)
     with pytest.raises(Unauthorized) as refused:
-        verify_token(old, SECRET)
+        verify_token(old, SECRET, audience=QUEUE)
     assert refused.value.code == "identity_expired"
 
 
+def test_a_token_for_another_service_is_refused() -> None:
+    with pytest.raises(Unauthorized) as refused:
+        verify_token(mint_token(CLERK, SECRET, audience=audience_of("bidding")), SECRET, audience=QUEUE)
+    assert refused.value.code == "identity_wrong_audience"
+
+
+@pytest.mark.parametrize(("behind", "accepted"), [(6, True), (14, True), (16, False), (-14, True), (-40, False)])
+def test_a_clock_within_the_leeway_of_the_gateways_accepts_tokens(behind: float, accepted: bool) -> None:
+    """A host ``behind`` seconds behind the gateway (negative: ahead), 15 s leeway, 15 s tokens."""
+    from bianmin.kit.identity import ClockSkew
+
+    signed = time.time()
+    token = mint_token(CLERK, SECRET, audience=QUEUE, ttl_seconds=15, now=signed)
+    skew = ClockSkew()
+    if accepted:
+        assert verify_token(token, SECRET, audience=QUEUE, leeway_seconds=15, now=signed - behind, skew=skew) == CLERK
+    else:
+        with pytest.raises(Unauthorized) as refused:
+            verify_token(token, SECRET, audience=QUEUE, leeway_seconds=15, now=signed - behind, skew=skew)
+        assert refused.value.code == ("identity_not_yet_valid" if behind > 0 else "identity_expired")
+    assert skew.seconds is not None
+    assert abs(skew.seconds - behind) <= 1
+
+
+def test_a_token_lives_its_ttl_plus_the_leeway_and_no_longer() -> None:
+    signed = float(int(time.time()))
+    token = mint_token(CLERK, SECRET, audience=QUEUE, ttl_seconds=15, now=signed)
+    assert verify_token(token, SECRET, audience=QUEUE, leeway_seconds=15, now=signed + 30) == CLERK
+    with pytest.raises(Unauthorized):
+        verify_token(token, SECRET, audience=QUEUE, leeway_seconds=15, now=signed + 31)
+
+
+def test_the_skew_estimate_keeps_the_freshest_token_of_the_last_minute() -> None:
+    from bianmin.kit.identity import ClockSkew
+
+    now = [0.0]
+    skew = ClockSkew(clock=lambda: now[0])
+    assert skew.seconds is None
+    skew.observe(4.0)
+    skew.observe(6.2)
+    skew.observe(2.0)
+    assert skew.seconds == 6.2
+    now[0] = 61.0
+    skew.observe(0.5)
+    assert skew.seconds == 0.5
+    now[0] = 200.0
+    skew.observe(-1.0)
+    assert skew.seconds == -1.0
+
+
 def test_a_tampered_token_is_refused() -> None:
-    header, payload, signature = mint_token(CLERK, SECRET).split(".")
+    header, payload, signature = mint_token(CLERK, SECRET, audience=QUEUE).split(".")
     forged = ".".join([header, payload[:-2] + ("AA" if payload[-2:] != "AA" else "BB"), signature])
     with pytest.raises(Unauthorized):
-        verify_token(forged, SECRET)
+        verify_token(forged, SECRET, audience=QUEUE)
 
 
 def test_a_service_without_a_secret_refuses_everything() -> None:
     with pytest.raises(Unauthorized) as refused:
-        verify_token(mint_token(CLERK, SECRET), "")
+        verify_token(mint_token(CLERK, SECRET, audience=QUEUE), "", audience=QUEUE)
     assert refused.value.code == "identity_unconfigured"
 
 
@@ -86,3 +137,64 @@ def test_a_route_names_the_scopes_it_requires() -> None:
     guarded, unguarded = router.routes
     assert declared_scopes(guarded) == {"queue:write"}
     assert declared_scopes(unguarded) == frozenset()
+
+
+TOWNSHIP_ADMIN = Principal(key_id="ta", tenant="330199001", scopes=frozenset({"admin"}))
+OPERATOR = Principal(key_id="op", tenant="*", scopes=frozenset({"admin"}))
+
+
+def test_a_township_admin_holds_every_scope_on_its_own_sites_only() -> None:
+    assert TOWNSHIP_ADMIN.allows("bidding:supervise", "330199001")
+    assert not TOWNSHIP_ADMIN.allows("bidding:supervise", "330199002")
+    assert not TOWNSHIP_ADMIN.allows("bidding:supervise", "*")
+    assert OPERATOR.allows("bidding:supervise", "330199002")
+    assert not CLERK.allows("bidding:supervise", "330199001")
+
+
+def test_only_a_district_operator_is_an_operator() -> None:
+    assert OPERATOR.operator
+    assert not TOWNSHIP_ADMIN.operator
+    assert not Principal(key_id="s", tenant="*", scopes=frozenset({"guarantee:*"})).operator
+
+
+def test_party_scopes_are_read_literally() -> None:
+    bank = Principal(key_id="b", tenant="*", scopes=frozenset({"guarantee:issuer:PICC", "guarantee:*"}))
+    assert bank.parties("guarantee:issuer") == {"PICC"}
+    assert bank.acts_for("guarantee:issuer", "PICC")
+    assert not bank.acts_for("guarantee:issuer", "BOC")
+    assert not TOWNSHIP_ADMIN.acts_for("guarantee:issuer", "PICC")
+    assert not Principal(key_id="e", tenant="*", scopes=frozenset({"guarantee:issuer:"})).parties("guarantee:issuer")
+    assert OPERATOR.acts_for("bidding:bidder", "91330199MA0000001W")
+
+
+async def test_a_district_only_route_refuses_every_township_key(kit_database_url: str) -> None:
+    from fastapi import APIRouter
+
+    from bianmin.kit.app import ServiceSpec, create_service_app
+    from bianmin.kit.identity import declares_district_only, district_only
+    from bianmin.kit.settings import ServiceSettings
+    from bianmin.kit.testing.client import TEST_SECRET, client_for, running
+
+    router = APIRouter()
+
+    @router.post("/shared", dependencies=[district_only()])
+    async def change() -> dict[str, str]:
+        """A change to what the whole district shares."""
+        return {"changed": "yes"}
+
+    @router.post("/own")
+    async def own() -> dict[str, str]:
+        """A change of one's own."""
+        return {"changed": "yes"}
+
+    assert declares_district_only(router.routes[0])
+    assert not declares_district_only(router.routes[1])
+    settings = ServiceSettings(service_name="test", database_url=kit_database_url, internal_secret=TEST_SECRET,
+                               events_enabled=False)
+    app = create_service_app(ServiceSpec(name="test", title="t", description="d", routers=[router]), settings)
+    async with running(app), client_for(app, TOWNSHIP_ADMIN) as township, client_for(app, OPERATOR) as operator:
+        refused = await township.post("/v1/shared")
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "district_only"
+        assert (await township.post("/v1/own")).status_code == 200
+        assert (await operator.post("/v1/shared")).status_code == 200

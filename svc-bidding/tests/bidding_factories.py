@@ -24,8 +24,8 @@ def enterprise(n: int) -> str:
 
 
 def bidder_key(n: int) -> Principal:
-    """The API key of bidder app ``n``."""
-    return Principal(key_id=f"bidder-{n}", tenant="*", scopes=frozenset({"bidding:bid"}))
+    """The API key of bidder app ``n``, bound by an operator to enterprise ``n``."""
+    return Principal(key_id=f"bidder-{n}", tenant="*", scopes=frozenset({"bidding:bid", f"bidding:bidder:{enterprise(n)}"}))
 
 
 def project_body(code: str = "BM-2026-001", **changes: Any) -> dict[str, Any]:

@@ -120,7 +120,7 @@ class _Body(httpx.AsyncByteStream):
 def streaming_client(app: Any, principal: Principal = ANONYMOUS) -> httpx.AsyncClient:
     """A client whose responses stream, speaking as ``principal`` (the public by default)."""
     return httpx.AsyncClient(transport=StreamingASGITransport(app), base_url="http://service.test",
-                             auth=PrincipalAuth(principal, TEST_SECRET))
+                             auth=PrincipalAuth(principal, TEST_SECRET, app.state.settings.service_name))
 
 
 class SSEReader:

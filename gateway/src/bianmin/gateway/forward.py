@@ -29,21 +29,22 @@ from bianmin.gateway.transport import (
 )
 from bianmin.gateway.upstreams import Upstream
 from bianmin.kit.errors import DomainError
-from bianmin.kit.identity import IDENTITY_HEADER, Principal, mint_token
+from bianmin.kit.identity import IDENTITY_HEADER, Principal, audience_of, mint_token
 from bianmin.kit.logging import traceparent_var
 
 log = logging.getLogger("bianmin.gateway.forward")
 
 
 class IdentityTokens:
-    """The signed identity of each principal, minted once and reused for a quarter of the token's lifetime.
+    """The signed identity of each principal for each service, minted once and reused for a quarter of its lifetime.
 
     Signing an HS256 token per forwarded request cost about 6 % of the gateway's CPU under load
-    (py-spy, bench scenario 2). A token names only the principal and its expiry, and no service
-    reads its ``jti``, so requests of one principal within :attr:`reuse_seconds` share one token.
-    Nothing lives longer for it: each token still expires ``ttl_seconds`` after it was signed, and
-    a token is handed out only while at least three quarters of that lifetime remain. A revoked
-    key gets no token at all, since the gateway refuses its requests before forwarding them.
+    (py-spy, bench scenario 2). A token names only the principal, its audience (the one service it
+    is for) and its expiry, and no service reads its ``jti``, so requests of one principal to one
+    service within :attr:`reuse_seconds` share one token. Nothing lives longer for it: each token
+    still expires ``ttl_seconds`` after it was signed, and a token is handed out only while at least
+    three quarters of that lifetime remain. A revoked key gets no token at all, since the gateway
+    refuses its requests before forwarding them.
     """
 
     REUSE_FRACTION = 0.25
@@ -55,30 +56,31 @@ class IdentityTokens:
         self.reuse_seconds = ttl_seconds * self.REUSE_FRACTION
         self.max_entries = max_entries
         self.clock = clock
-        self._tokens: dict[Principal, tuple[float, str]] = {}
+        self._tokens: dict[tuple[Principal, str], tuple[float, str]] = {}
 
-    def token(self, principal: Principal) -> str:
-        """A token for ``principal`` with at least three quarters of its lifetime left."""
+    def token(self, principal: Principal, service: str) -> str:
+        """A token for ``principal`` at ``service`` with at least three quarters of its lifetime left."""
         now = self.clock()
-        entry = self._tokens.get(principal)
+        entry = self._tokens.get((principal, service))
         if entry is not None and now < entry[0]:
             return entry[1]
         issued = int(now)
-        token = mint_token(principal, self.secret, ttl_seconds=self.ttl_seconds, now=issued)
+        token = mint_token(principal, self.secret, audience=audience_of(service), ttl_seconds=self.ttl_seconds, now=issued)
         if len(self._tokens) >= self.max_entries:
             self._tokens.clear()
-        self._tokens[principal] = (issued + self.reuse_seconds, token)
+        self._tokens[(principal, service)] = (issued + self.reuse_seconds, token)
         return token
 
 
-def upstream_headers(request: Request, principal: Principal, *, client_headers: bool = True) -> list[tuple[str, str]]:
-    """The headers an upstream receives: the client's (cleaned) plus identity, ids, trace and forwarding."""
+def upstream_headers(request: Request, principal: Principal, *, service: str,
+                     client_headers: bool = True) -> list[tuple[str, str]]:
+    """The headers ``service`` receives: the client's (cleaned) plus identity, ids, trace and forwarding."""
     settings = request.app.state.settings
     networks = parse_networks(tuple(settings.trusted_proxies))
     peer = request.client.host if request.client else None
     trusted = is_trusted(peer, networks)
     added = {
-        IDENTITY_HEADER: request.app.state.identity_tokens.token(principal),
+        IDENTITY_HEADER: request.app.state.identity_tokens.token(principal, service),
         "X-Request-ID": str(request.scope.get("state", {}).get("request_id", "")),
         "X-Forwarded-For": forwarded_for(peer, request.headers.get("x-forwarded-for"), networks),
         "X-Forwarded-Proto": (trusted and request.headers.get("x-forwarded-proto")) or request.url.scheme,

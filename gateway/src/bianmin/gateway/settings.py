@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from bianmin.kit.identity import TOKEN_TTL_SECONDS
 from bianmin.kit.settings import ServiceSettings
 
 SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
@@ -49,7 +50,7 @@ class GatewaySettings(ServiceSettings):
     breaker_failure_threshold: int = Field(5, ge=1, description="Consecutive failures that open a circuit.")
     breaker_reset_seconds: float = Field(10.0, gt=0, description="Cool-down before an open circuit lets a trial through.")
 
-    internal_token_ttl_seconds: int = Field(60, ge=5, le=600)
+    internal_token_ttl_seconds: int = Field(TOKEN_TTL_SECONDS, ge=5, le=600)
     token_signing_secret: SecretStr = Field(
         default=SecretStr(""),
         description="HS256 secret of the OAuth2 access tokens; the gateway's alone. Empty: a random "

@@ -22,7 +22,7 @@ from bianmin.kit.events.bus import EventBus
 from bianmin.kit.events.consumer import Handler
 from bianmin.kit.health import router as health_router
 from bianmin.kit.idempotency import IdempotentReplay
-from bianmin.kit.identity import authenticate
+from bianmin.kit.identity import ClockSkew, authenticate
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.middleware import RequestContextMiddleware
 from bianmin.kit.settings import ServiceSettings
@@ -79,6 +79,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
                   lifespan=lifespan, openapi_tags=spec.tags or None)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
+    app.state.clock_skew = ClockSkew()
     app.state.metrics = Metrics(spec.name)
     app.state.service = spec
     install_error_handlers(app)

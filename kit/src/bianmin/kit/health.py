@@ -5,6 +5,10 @@ nothing but up or down. Readiness fails only when the database does not answer: 
 down a service still accepts every write (its events wait in the outbox), so taking it out of its
 load balancer would turn a messaging outage into an outage of the whole API. NATS is still
 checked and reported, and the answer says ``degraded``.
+
+The clock is reported too: the skew from the gateway's clock that the identity tokens show
+(``bianmin.kit.identity.ClockSkew``). Past half the leeway the answer says ``degraded`` (time to fix
+the host's time sync); past the whole leeway every request is refused, so the service is not ready.
 """
 
 from __future__ import annotations
@@ -38,8 +42,20 @@ async def readyz(request: Request) -> JSONResponse:
     bus = request.app.state.bus
     if bus is not None:
         checks["nats"] = "ok" if bus.connected else "down"
-    if checks["database"] == "ok":
+    skew, leeway = request.app.state.clock_skew.seconds, request.app.state.settings.identity_leeway_seconds
+    checks["clock"] = clock_check(skew, leeway)
+    refusing = skew is not None and abs(skew) > leeway
+    if checks["database"] == "ok" and not refusing:
         status = "ready" if all(v == "ok" for v in checks.values()) else "degraded"
         return JSONResponse({"status": status, "checks": checks})
     return JSONResponse({"type": "about:blank", "title": "Not ready", "status": 503, "code": "not_ready",
                          "checks": checks}, status_code=503, media_type=PROBLEM_JSON)
+
+
+def clock_check(skew: float | None, leeway: float) -> str:
+    """``ok``, ``skewed`` (beyond half the leeway) or ``refusing`` (beyond it), naming the skew seen."""
+    if skew is None or abs(skew) <= leeway / 2:
+        return "ok"
+    direction = "behind" if skew > 0 else "ahead of"
+    state = "refusing tokens" if abs(skew) > leeway else "skewed"
+    return f"{state}: about {abs(skew):.0f} s {direction} the gateway (leeway {leeway:.0f} s)"

@@ -5,12 +5,22 @@ short-lived HS256 token in ``X-Bianmin-Identity`` naming the principal: key id, 
 A caller without credentials is forwarded as the anonymous principal, which reaches public routes
 only. Every service verifies the token on every ``/v1`` request and answers 401 without a valid
 one, so a service reached directly, bypassing the gateway, serves nothing.
+
+A token is bound to one service (its audience, ``bianmin-<service>``): one captured on its way to
+the queue service is refused by bidding. It lives :data:`TOKEN_TTL_SECONDS` after it was signed.
+Hosts' clocks drift, so a service accepts a token up to ``leeway`` seconds before its ``iat`` and
+after its ``exp`` (``BIANMIN_<SERVICE>_IDENTITY_LEEWAY_SECONDS``, :data:`LEEWAY_SECONDS` by
+default): a token is thus usable for at most ``ttl + leeway`` seconds, at one service. Each service
+estimates how far its clock is from the gateway's from the tokens it receives (:class:`ClockSkew`)
+and ``/readyz`` reports it, failing once the skew is beyond the leeway, when every request would be
+refused anyway.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -21,10 +31,16 @@ from bianmin.kit.errors import Forbidden, Unauthorized
 
 IDENTITY_HEADER = "X-Bianmin-Identity"
 ISSUER = "bianmin-gateway"
-AUDIENCE = "bianmin-services"
 ALGORITHM = "HS256"
+TOKEN_TTL_SECONDS = 15
+LEEWAY_SECONDS = 15
 DISTRICT = "*"
 PUBLIC_EXTRA = "x-bianmin-public"
+# Roles whose scopes name a party the key speaks for (``<role>:<code>``): an enterprise by its credit
+# code, an issuer by its code. A party is not a site, so tenancy cannot bound them; only a district
+# operator grants them (the gateway refuses anyone else), until enterprises and issuers sign in as
+# subjects of their own.
+PARTY_ROLES = ("bidding:bidder", "guarantee:applicant", "guarantee:beneficiary", "guarantee:issuer")
 
 
 @dataclass(frozen=True)
@@ -53,19 +69,52 @@ class Principal:
         service = scope.split(":", 1)[0]
         return f"{service}:*" in self.scopes
 
+    @property
+    def operator(self) -> bool:
+        """A district operator: ``admin`` with the district-wide tenant ``*``.
+
+        Only an operator acts for every party (any enterprise, any issuer) and grants party scopes.
+        ``admin`` held by a township key is admin of that township only: it holds every scope, but
+        every scope is still bounded by :meth:`may_act_on`, and it never speaks for a party.
+        """
+        return self.district_wide and "admin" in self.scopes
+
     def may_act_on(self, tenant: str | None) -> bool:
         """Whether this principal may act on a resource owned by ``tenant``."""
         return not self.anonymous and (self.district_wide or (tenant is not None and tenant == self.tenant))
+
+    def allows(self, scope: str, tenant: str | None) -> bool:
+        """Whether this principal holds ``scope`` for a resource owned by ``tenant`` (both must hold)."""
+        return self.has_scope(scope) and self.may_act_on(tenant)
+
+    def parties(self, role: str) -> frozenset[str]:
+        """The parties this principal speaks for in ``role``, read from its party scopes ``<role>:<code>``.
+
+        Party scopes are read literally: ``admin`` or ``bidding:*`` name no party, so a staff key
+        never silently speaks for an enterprise or an issuer (see :data:`PARTY_ROLES`).
+        """
+        prefix = f"{role}:"
+        return frozenset(s.removeprefix(prefix) for s in self.scopes if s.startswith(prefix) and len(s) > len(prefix))
+
+    def acts_for(self, role: str, code: str) -> bool:
+        """Whether this principal speaks for the party ``code`` in ``role``: its own party scope, or an operator."""
+        return self.operator or code in self.parties(role)
 
 
 ANONYMOUS = Principal(key_id=None, tenant=None)
 
 
-def mint_token(principal: Principal, secret: str, *, ttl_seconds: int = 60, now: float | None = None) -> str:
-    """Sign a principal for one forwarded request."""
+def audience_of(service: str) -> str:
+    """The audience of the identity tokens one service accepts: a token for queue is refused by bidding."""
+    return f"bianmin-{service}"
+
+
+def mint_token(principal: Principal, secret: str, *, audience: str, ttl_seconds: int = TOKEN_TTL_SECONDS,
+               now: float | None = None) -> str:
+    """Sign a principal for requests to one service (``audience``, see :func:`audience_of`)."""
     issued = int(now if now is not None else time.time())
     claims: dict[str, Any] = {
-        "iss": ISSUER, "aud": AUDIENCE, "iat": issued, "exp": issued + ttl_seconds,
+        "iss": ISSUER, "aud": audience, "iat": issued, "exp": issued + ttl_seconds,
         "jti": uuid.uuid4().hex, "sub": principal.key_id or "anonymous",
         "tenant": principal.tenant, "scopes": sorted(principal.scopes), "name": principal.name,
         "anon": principal.anonymous,
@@ -73,17 +122,65 @@ def mint_token(principal: Principal, secret: str, *, ttl_seconds: int = 60, now:
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_token(token: str, secret: str, *, leeway_seconds: int = 5) -> Principal:
-    """The principal a token names, or :class:`Unauthorized` when it is forged, expired or malformed."""
+class ClockSkew:
+    """How far this host's clock is behind the gateway's, estimated from the identity tokens it receives.
+
+    Each token carries the gateway's signing time (``iat``); ``iat - now`` is the gateway's lead over
+    this clock minus the token's age (the gateway reuses a token for a quarter of its lifetime, and
+    ``iat`` is whole seconds). The largest value over a minute is the estimate: it comes from the
+    freshest token, so it errs low by at most the reuse period plus a second. Positive: this host
+    is behind the gateway.
+    """
+
+    WINDOW_SECONDS = 60.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._window_started = clock()
+        self._current: float | None = None
+        self._previous: float | None = None
+
+    def observe(self, offset: float) -> None:
+        """Record one token's ``iat - now``."""
+        now = self._clock()
+        if now - self._window_started > self.WINDOW_SECONDS:
+            self._previous, self._current, self._window_started = self._current, None, now
+        self._current = offset if self._current is None else max(self._current, offset)
+
+    @property
+    def seconds(self) -> float | None:
+        """The estimate over the last full or current window, or None before any token arrived."""
+        return self._current if self._current is not None else self._previous
+
+
+def verify_token(token: str, secret: str, *, audience: str, leeway_seconds: float = LEEWAY_SECONDS,
+                 now: float | None = None, skew: ClockSkew | None = None) -> Principal:
+    """The principal a token names, or :class:`Unauthorized` when it is forged, expired, not yet valid,
+    for another service, or malformed.
+
+    The signature, issuer and audience are checked first; only then is the token's ``iat`` trusted
+    enough to feed ``skew``, before the time checks, so a skew beyond the leeway is still seen.
+    """
     if not secret:
         raise Unauthorized("This service has no internal secret configured.", code="identity_unconfigured")
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
-                            leeway=leeway_seconds, options={"require": ["exp", "iat", "iss", "aud", "sub"]})
-    except jwt.ExpiredSignatureError as exc:
-        raise Unauthorized("The internal identity token has expired.", code="identity_expired") from exc
-    except jwt.PyJWTError as exc:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=audience, issuer=ISSUER,
+                            options={"require": ["exp", "iat", "iss", "aud", "sub"], "verify_exp": False,
+                                     "verify_iat": False})
+        issued, expires = int(claims["iat"]), int(claims["exp"])
+    except jwt.InvalidAudienceError as exc:
+        raise Unauthorized("The internal identity token was issued for another service.",
+                           code="identity_wrong_audience") from exc
+    except (jwt.PyJWTError, TypeError, ValueError) as exc:
         raise Unauthorized("The internal identity token is invalid.", code="identity_invalid") from exc
+    current = now if now is not None else time.time()
+    if skew is not None:
+        skew.observe(issued - current)
+    if issued > current + leeway_seconds:
+        raise Unauthorized(f"The internal identity token was signed {issued - current:.0f} s in this host's future; "
+                           "its clock is behind the gateway's by more than the leeway.", code="identity_not_yet_valid")
+    if current > expires + leeway_seconds:
+        raise Unauthorized("The internal identity token has expired.", code="identity_expired")
     if claims.get("anon"):
         return ANONYMOUS
     scopes = claims.get("scopes")
@@ -116,7 +213,10 @@ async def authenticate(request: Request) -> Principal:
     token = request.headers.get(IDENTITY_HEADER)
     if not token:
         raise Unauthorized("Requests must come through the gateway.", code="identity_missing")
-    principal = verify_token(token, request.app.state.settings.internal_secret.get_secret_value())
+    settings = request.app.state.settings
+    principal = verify_token(token, settings.internal_secret.get_secret_value(),
+                             audience=audience_of(settings.service_name), leeway_seconds=settings.identity_leeway_seconds,
+                             skew=request.app.state.clock_skew)
     if principal.anonymous and not is_public_route(request.scope.get("route")):
         raise Unauthorized("This route needs an API key or an access token.", code="credentials_required")
     request.state.principal = principal
@@ -139,17 +239,44 @@ def require_scopes(*scopes: str) -> Any:
     return Depends(check)
 
 
-def declared_scopes(route: object) -> frozenset[str]:
-    """The scopes a route requires through :func:`require_scopes` (its own or its dependencies')."""
-    found: set[str] = set()
+def district_only() -> Any:
+    """A dependency that answers 403 ``district_only`` unless the principal acts district-wide.
+
+    For changes to what the whole district shares (the catalog, the calendar, routing rules, credit
+    rules, the expert pool, issuers): a township key, ``admin`` or not, changes its own sites only.
+    Declared on the route (read back by :func:`declares_district_only`), so the access matrix can
+    prove every such route refuses a township.
+    """
+
+    async def check(principal: PrincipalDep) -> Principal:  # async: no thread-pool hop (see authenticate)
+        if not principal.district_wide:
+            raise Forbidden("Only a district-wide key may change what the whole district shares.", code="district_only")
+        return principal
+
+    check.district_only = True  # type: ignore[attr-defined]
+    return Depends(check)
+
+
+def _dependency_calls(route: object) -> list[Any]:
+    calls: list[Any] = []
     stack = [getattr(route, "dependant", None)]
     while stack:
         dependant = stack.pop()
         if dependant is None:
             continue
-        found.update(getattr(dependant.call, "required_scopes", ()))
+        calls.append(dependant.call)
         stack.extend(dependant.dependencies)
-    return frozenset(found)
+    return calls
+
+
+def declared_scopes(route: object) -> frozenset[str]:
+    """The scopes a route requires through :func:`require_scopes` (its own or its dependencies')."""
+    return frozenset(s for call in _dependency_calls(route) for s in getattr(call, "required_scopes", ()))
+
+
+def declares_district_only(route: object) -> bool:
+    """Whether a route (or one of its dependencies) declared :func:`district_only`."""
+    return any(getattr(call, "district_only", False) for call in _dependency_calls(route))
 
 
 def ensure_tenant(principal: Principal, tenant: str | None) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bianmin.kit.identity import LEEWAY_SECONDS
+
 
 class ServiceSettings(BaseSettings):
     """What every service process needs to start: where its database, NATS and peers are."""
@@ -48,6 +50,11 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 100
     relay_poll_seconds: float = 1.0
     max_body_bytes: int = 1_048_576
+    identity_leeway_seconds: float = Field(
+        default=LEEWAY_SECONDS, ge=0, le=120,
+        description="How far this host's clock may be from the gateway's before identity tokens are refused "
+        "(bianmin.kit.identity); /readyz reports the skew it sees.",
+    )
 
     def nats_servers(self) -> list[str]:
         """The NATS servers to try, from a comma-separated ``nats_url`` (a cluster lists several)."""

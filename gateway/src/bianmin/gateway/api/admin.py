@@ -1,7 +1,8 @@
 """``/admin/v1/keys`` and ``/admin/v1/clients``: issue, list, change and revoke credentials (scope ``admin``).
 
 A district-wide admin manages every tenant's credentials; a township admin only its own tenant's,
-and cannot issue a district-wide one. Creation is deliberately not replayable by
+and cannot issue a district-wide one. A key grants only what it holds, and party scopes (an
+enterprise's or an issuer's) only a district operator grants (``credentials.ensure_may_grant``). Creation is deliberately not replayable by
 ``Idempotency-Key``: a replay would have to store the clear secret to show it again, which is the
 one thing the gateway never stores. A client that lost the answer revokes and creates anew.
 """
@@ -28,7 +29,7 @@ from bianmin.gateway.schemas import (
 )
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import problem_responses
-from bianmin.kit.identity import Principal, ensure_tenant
+from bianmin.kit.identity import Principal
 from bianmin.kit.pagination import PageDep, encode_cursor
 
 router = APIRouter(prefix="/admin/v1", tags=["admin"])
@@ -48,7 +49,7 @@ def _now() -> datetime:
 @router.post("/keys", status_code=201, summary="Create an API key", responses=problem_responses(401, 403, 422, 429))
 async def create_key(body: KeyCreate, session: SessionDep, admin: AdminDep) -> KeyCreated:
     """Issue an API key; the answer carries the key in clear, the only time it is ever shown."""
-    ensure_tenant(admin, body.tenant)
+    credentials.ensure_may_grant(admin, tenant=body.tenant, scopes=body.scopes)
     issued = await credentials.create_key(session, name=body.name, tenant=body.tenant, scopes=body.scopes,
                                           rate_limit=body.rate_limit, now=_now())
     await session.commit()
@@ -93,7 +94,7 @@ async def revoke_key(key_id: str, request: Request, session: SessionDep, admin: 
              responses=problem_responses(401, 403, 422, 429))
 async def create_client(body: ClientCreate, session: SessionDep, admin: AdminDep) -> ClientCreated:
     """Register a client of the client-credentials grant; the answer carries its secret, shown this once."""
-    ensure_tenant(admin, body.tenant)
+    credentials.ensure_may_grant(admin, tenant=body.tenant, scopes=body.scopes)
     issued = await credentials.create_client(session, name=body.name, tenant=body.tenant, scopes=body.scopes,
                                              rate_limit=body.rate_limit, now=_now())
     await session.commit()

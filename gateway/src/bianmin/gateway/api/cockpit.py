@@ -33,7 +33,8 @@ class _Missing(Exception):
 
 async def _part(request: Request, upstream: Upstream, principal: Principal, query: str, timeout: float) -> Overview:
     outgoing = UpstreamRequest(method="GET", target=f"/v1/stats/overview{query}", read_timeout=timeout,
-                               headers=upstream_headers(request, principal, client_headers=False))
+                               headers=upstream_headers(request, principal, service=upstream.name,
+                                                               client_headers=False))
     try:
         async with asyncio.timeout(timeout):
             response = await upstream.send(outgoing)

@@ -38,7 +38,7 @@ async def forward(service: str, path: str, request: Request, caller: CallerDep) 
     settings = request.app.state.settings
     streaming = "text/event-stream" in request.headers.get("accept", "")
     outgoing = UpstreamRequest(
-        method=request.method, target=target, headers=upstream_headers(request, caller.principal),
+        method=request.method, target=target, headers=upstream_headers(request, caller.principal, service=service),
         body=await request.body(), read_timeout=settings.stream_read_timeout_seconds if streaming else None,
     )
     return ProxyResponse(await exchange(request, upstream, outgoing), service)

@@ -23,8 +23,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.gateway.models import ApiKey, OAuthClient
-from bianmin.kit.errors import NotFound
-from bianmin.kit.identity import Principal
+from bianmin.kit.errors import Forbidden, NotFound
+from bianmin.kit.identity import PARTY_ROLES, Principal, ensure_tenant
 
 KEY_PREFIX = "bm"
 CLIENT_PREFIX = "bmc"
@@ -76,6 +76,30 @@ class Issued:
     def key(self) -> str:
         """The whole API key as the caller must present it."""
         return f"{KEY_PREFIX}_{self.record.id}_{self.secret}"
+
+
+def party_of(scope: str) -> tuple[str, str] | None:
+    """``(role, code)`` when a scope names a party the key speaks for (``guarantee:issuer:PICC``), else None."""
+    role, sep, code = scope.rpartition(":")
+    return (role, code) if sep and role in PARTY_ROLES else None
+
+
+def ensure_may_grant(granter: Principal, *, tenant: str, scopes: list[str]) -> None:
+    """403 unless ``granter`` holds the tenant and every scope it gives a new key or client.
+
+    A township admin is admin of its own township: it issues credentials for that tenant only
+    (``tenant_mismatch``), never a district-wide one. A party scope makes the new key speak for an
+    enterprise or an issuer, which no site owns, so only the party itself, in practice a district
+    operator, may give it (``party_scope_needs_operator``): a township admin that could mint
+    ``guarantee:issuer:PICC`` could release the district's bid bonds as the insurer.
+    """
+    ensure_tenant(granter, tenant)
+    for scope in scopes:
+        party = party_of(scope)
+        if party is not None and not granter.acts_for(*party):
+            raise Forbidden(f"Only a district operator grants the party scope {scope}.", code="party_scope_needs_operator")
+        if not granter.has_scope(scope):
+            raise Forbidden(f"A key grants only scopes it holds; it lacks {scope}.", code="scope_not_held")
 
 
 def _clean_scopes(scopes: list[str]) -> list[str]:

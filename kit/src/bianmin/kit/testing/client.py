@@ -8,27 +8,28 @@ from collections.abc import AsyncIterator
 import httpx
 from fastapi import FastAPI
 
-from bianmin.kit.identity import ANONYMOUS, IDENTITY_HEADER, Principal, mint_token
+from bianmin.kit.identity import ANONYMOUS, IDENTITY_HEADER, Principal, audience_of, mint_token
 
 TEST_SECRET = "test-internal-secret-not-for-production-0123456789"
 DISTRICT_ADMIN = Principal(key_id="key-admin", tenant="*", scopes=frozenset({"admin"}), name="test admin")
 
 
-def identity_headers(principal: Principal = DISTRICT_ADMIN, secret: str = TEST_SECRET) -> dict[str, str]:
-    """Headers that make a request arrive as if the gateway had authenticated ``principal``."""
-    return {IDENTITY_HEADER: mint_token(principal, secret)}
+def identity_headers(service: str, principal: Principal = DISTRICT_ADMIN, secret: str = TEST_SECRET) -> dict[str, str]:
+    """Headers that make a request to ``service`` arrive as if the gateway had authenticated ``principal``."""
+    return {IDENTITY_HEADER: mint_token(principal, secret, audience=audience_of(service))}
 
 
 class PrincipalAuth(httpx.Auth):
     """Mints a fresh identity token for every request, as the gateway does."""
 
-    def __init__(self, principal: Principal, secret: str) -> None:
+    def __init__(self, principal: Principal, secret: str, service: str) -> None:
         self.principal = principal
         self.secret = secret
+        self.audience = audience_of(service)
 
     def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
         """Add the identity header."""
-        request.headers[IDENTITY_HEADER] = mint_token(self.principal, self.secret)
+        request.headers[IDENTITY_HEADER] = mint_token(self.principal, self.secret, audience=self.audience)
         yield request
 
 
@@ -42,7 +43,7 @@ async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
 def client_for(app: FastAPI, principal: Principal | None = DISTRICT_ADMIN,
                secret: str = TEST_SECRET) -> httpx.AsyncClient:
     """An async client over ASGI that speaks as ``principal`` (None: no identity header at all)."""
-    auth = PrincipalAuth(principal, secret) if principal is not None else None
+    auth = PrincipalAuth(principal, secret, app.state.settings.service_name) if principal is not None else None
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
                              base_url="http://service.test",
                              auth=auth)

@@ -32,7 +32,7 @@ async def auction_view(session: AsyncSession, project: Project, auction: Auction
     """An auction's state; the leader's name only for the managing site or once it has ended."""
     count = (await session.execute(select(func.count(AuctionBid.id)).where(
         AuctionBid.auction_id == auction.id, AuctionBid.kind == "ascending"))).scalar_one()
-    named = auction.status in ("ended", "failed") or (who.has_scope(WRITE) and who.may_act_on(project.tenant))
+    named = auction.status in ("ended", "failed") or who.allows(WRITE, project.tenant)
     return AuctionRead(project_code=project.code, reserve_price=auction.reserve_price, increment=auction.increment,
                        price_cap=auction.price_cap, starts_at=auction.starts_at, ends_at=auction.ends_at,
                        status=auction.status, current_price=auction.current_price,

@@ -42,7 +42,7 @@ SEALED = ("draft", "published")
              dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
 async def register(code: str, section: str, body: RegistrationCreate, session: SessionDep, who: PrincipalDep,
                    idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> RegistrationRead:
-    """Register an enterprise for a section; the key that registers it acts for it afterwards."""
+    """Register an enterprise for a section; the key must act for it (``bidding:bidder:<credit code>``)."""
     project = await projects_get(session, code, who)
     target = section_of(project, section)
     row = await bidders.register(session, project, target, credit_code=body.credit_code, name=body.name,

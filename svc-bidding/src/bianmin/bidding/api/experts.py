@@ -14,14 +14,14 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Conflict, NotFound, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identity import Principal, PrincipalDep, ensure_tenant, public, require_scopes
+from bianmin.kit.identity import Principal, PrincipalDep, district_only, public, require_scopes
 
 router = APIRouter(tags=["experts"])
 
 
 def _sees_all(project: Project, who: Principal) -> bool:
-    return (project.status in experts.PUBLIC_STATUSES or who.has_scope(SUPERVISE)
-            or (who.has_scope(WRITE) and who.may_act_on(project.tenant)))
+    return (project.status in experts.PUBLIC_STATUSES or who.allows(SUPERVISE, project.tenant)
+            or who.allows(WRITE, project.tenant))
 
 
 def draw_view(project: Project, draw: ExpertDraw, *, full: bool) -> DrawRead:
@@ -35,11 +35,10 @@ def draw_view(project: Project, draw: ExpertDraw, *, full: bool) -> DrawRead:
                                    "excluded": draw.excluded, "drawn": draw.drawn})
 
 
-@router.post("/experts", status_code=201, summary="Add an expert to the pool", dependencies=[require_scopes(WRITE)],
+@router.post("/experts", status_code=201, summary="Add an expert to the pool", dependencies=[require_scopes(WRITE), district_only()],
              responses=problem_responses(401, 403, 409, 422))
-async def add_expert(body: ExpertCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep) -> ExpertRead:
+async def add_expert(body: ExpertCreate, session: SessionDep, idem: IdempotencyDep) -> ExpertRead:
     """Add an expert with specialties and affiliations (credit codes) to the district's pool."""
-    ensure_tenant(who, "*")
     expert = await experts.add_expert(session, body)
     return await idem.finish(session, ExpertRead.model_validate(expert))  # type: ignore[return-value]
 
@@ -53,10 +52,9 @@ async def list_experts(session: SessionDep, specialty: str | None = None) -> lis
 
 
 @router.post("/experts/{code}/deactivate", summary="Take an expert out of future draws",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404))
-async def deactivate_expert(code: str, session: SessionDep, who: PrincipalDep) -> ExpertRead:
+             dependencies=[require_scopes(WRITE), district_only()], responses=problem_responses(401, 403, 404))
+async def deactivate_expert(code: str, session: SessionDep) -> ExpertRead:
     """Take an expert out of the pool for draws committed from now on (snapshots already taken keep them)."""
-    ensure_tenant(who, "*")
     expert = await experts.get_expert(session, code)
     expert.active = False
     await session.commit()

@@ -43,7 +43,7 @@ async def _names(session: AsyncSession, project_ids: list[int]) -> dict[int, dic
 async def project_archive(code: str, session: SessionDep, who: PrincipalDep) -> dict[str, Any]:
     """Every document hash, record, decision and transition of a finished project, with its manifest digest."""
     project = await projects_get(session, code, who)
-    if not (who.has_scope(SUPERVISE) or (who.has_scope(WRITE) and who.may_act_on(project.tenant))):
+    if not (who.allows(SUPERVISE, project.tenant) or who.allows(WRITE, project.tenant)):
         raise Forbidden("The archive is for the managing site and supervisors.", code="scope_missing")
     return await archive.build(session, project)
 

@@ -4,6 +4,11 @@ Eligibility comes from ``credit.enterprise.color_changed``: an enterprise whose 
 color is one of the ``barred_colors`` setting (red and orange by default) may neither register nor
 bid. An enterprise credit has never announced counts as eligible (no record, no restriction).
 
+Who acts for a bidder: a key whose party scopes name the enterprise (``bidding:bidder:<credit code>``,
+granted by a district operator, see ``bianmin.kit.identity.PARTY_ROLES``), or a district operator.
+Naming a credit code proves nothing, so neither registering first nor ``admin`` of a township makes
+a key the enterprise's: every app bound to the enterprise acts for its registration, no other key does.
+
 A deposit is secured when the secured deposits of the bidder for the section (guarantees from
 ``guarantee.guarantee.issued``, cash deposits recorded by the trading centre) add up to at least
 the section's bid bond; ``guarantee.guarantee.released`` takes a guarantee away again.
@@ -46,9 +51,20 @@ async def set_color(session: AsyncSession, *, credit_code: str, name: str, color
     await session.flush()
 
 
+BIDDER_ROLE = "bidding:bidder"
+
+
+def ensure_acts_for(by: Principal, credit_code: str) -> None:
+    """403 unless the principal speaks for the enterprise (its party scope, or a district operator)."""
+    if not by.acts_for(BIDDER_ROLE, credit_code):
+        raise Forbidden(f"This key does not act for {credit_code} (scope {BIDDER_ROLE}:<credit code>, "
+                        "granted by a district operator).", code="not_the_bidder")
+
+
 async def register(session: AsyncSession, project: Project, section: Section, *, credit_code: str, name: str,
                    contact_phone: str | None, now: datetime, by: Principal, barred: list[str]) -> Registration:
     """Register a bidder for a section of a published tender before its deadline."""
+    ensure_acts_for(by, credit_code)
     if project.status != "published" or now >= project.bid_deadline:
         raise Conflict("Registration is open only while the tender is published and before its deadline.",
                        code="registration_closed")
@@ -70,13 +86,12 @@ async def register(session: AsyncSession, project: Project, section: Section, *,
 
 
 async def registration_of(session: AsyncSession, section: Section, credit_code: str, by: Principal) -> Registration:
-    """The bidder's registration for a section, acting through the key that registered it."""
+    """The bidder's registration for a section, for a principal that acts for the enterprise."""
+    ensure_acts_for(by, credit_code)
     registration = (await session.execute(select(Registration).where(
         Registration.section_id == section.id, Registration.credit_code == credit_code))).scalar_one_or_none()
     if registration is None:
         raise NotFound(f"{credit_code} is not registered for section {section.code}.", code="not_registered")
-    if registration.owner_key != by.key_id and not by.has_scope("admin"):
-        raise Forbidden("Only the key that registered this bidder may act for it.", code="not_bid_owner")
     return registration
 
 

@@ -13,7 +13,7 @@ from bianmin.bidding.models.base import Base
 
 
 class Registration(Base):
-    """A bidder registered for a section; the API key that registered it acts for it afterwards."""
+    """A bidder registered for a section; every key bound to the enterprise acts for it (``owner_key`` records which registered)."""
 
     __tablename__ = "registration"
     __table_args__ = (UniqueConstraint("section_id", "credit_code"),)

@@ -6,14 +6,14 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from bianmin.catalog.api.deps import ADMIN, require_district
+from bianmin.catalog.api.deps import ADMIN, DISTRICT
 from bianmin.catalog.domain.sites import upsert_department
 from bianmin.catalog.models import Department
 from bianmin.catalog.schemas.catalog import DepartmentCreate, DepartmentRead
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
-from bianmin.kit.identity import PrincipalDep, public
+from bianmin.kit.identity import public
 
 router = APIRouter(tags=["departments"])
 
@@ -25,13 +25,12 @@ async def list_departments(session: SessionDep) -> list[DepartmentRead]:
     return [DepartmentRead.model_validate(d) for d in rows]
 
 
-@router.put("/departments/{code}", summary="Add or rename a department", dependencies=[ADMIN],
+@router.put("/departments/{code}", summary="Add or rename a department", dependencies=[ADMIN, DISTRICT],
             response_model=DepartmentRead,
             responses={201: {"model": DepartmentRead, "description": "Created"}, **problem_responses(401, 403, 422)})
-async def put_department(code: str, body: DepartmentCreate, session: SessionDep, who: PrincipalDep,
+async def put_department(code: str, body: DepartmentCreate, session: SessionDep,
                          clock: ClockDep) -> Response:
     """Create the department or rename it (idempotent by its code); 201 when new."""
-    require_district(who)
     if body.code != code:
         raise Unprocessable.field("code", "must equal the code in the path")
     department, created = await upsert_department(session, code, body.name, now=clock.now())

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bianmin.catalog.api.deps import ADMIN, actor, require_district
+from bianmin.catalog.api.deps import ADMIN, DISTRICT, actor
 from bianmin.catalog.domain import items as domain
 from bianmin.catalog.domain.listing import ItemFilter, list_items
 from bianmin.catalog.schemas.catalog import (
@@ -75,34 +75,31 @@ async def item_revisions(code: str, session: SessionDep) -> list[ItemRevisionRea
                              snapshot=r.snapshot) for r in await domain.revisions(session, item)]
 
 
-@router.post("/items", status_code=201, summary="Add an item", dependencies=[ADMIN],
+@router.post("/items", status_code=201, summary="Add an item", dependencies=[ADMIN, DISTRICT],
              responses=problem_responses(401, 403, 409, 422))
 async def create_item(body: ItemCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                       idem: IdempotencyDep) -> ItemRead:
     """Add an item as a draft (revision 1); the promised limit may not exceed the legal one."""
-    require_district(who)
     item = await domain.create_item(session, body, by=actor(who), now=clock.now())
     return await idem.finish(session, ItemRead.model_validate(item), status_code=201)  # type: ignore[return-value]
 
 
-@router.patch("/items/{code}", summary="Change an item", dependencies=[ADMIN],
+@router.patch("/items/{code}", summary="Change an item", dependencies=[ADMIN, DISTRICT],
               responses=problem_responses(401, 403, 404, 409, 422))
 async def update_item(code: str, body: ItemFields, session: SessionDep, who: PrincipalDep,
                       clock: ClockDep) -> ItemRead:
     """Change some fields of an item as a new revision (announced when the item is public)."""
-    require_district(who)
     item = await domain.update_item(session, await domain.get_item(session, code), body, by=actor(who),
                                     now=clock.now())
     await session.commit()
     return ItemRead.model_validate(item)
 
 
-@router.post("/items/{code}/status", summary="Publish, suspend or withdraw an item", dependencies=[ADMIN],
+@router.post("/items/{code}/status", summary="Publish, suspend or withdraw an item", dependencies=[ADMIN, DISTRICT],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def change_status(code: str, body: ItemStatusChange, session: SessionDep, who: PrincipalDep,
                         clock: ClockDep) -> ItemRead:
     """Move an item along draft → published ⇄ suspended → withdrawn; 409 for a forbidden move."""
-    require_district(who)
     item = await domain.change_status(session, await domain.get_item(session, code), body.status,
                                       by=actor(who), now=clock.now())
     await session.commit()

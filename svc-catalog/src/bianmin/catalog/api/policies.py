@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
-from bianmin.catalog.api.deps import ADMIN, READ, WRITE, require_district
+from bianmin.catalog.api.deps import ADMIN, DISTRICT, READ, WRITE
 from bianmin.catalog.domain import policies as domain
 from bianmin.catalog.domain.stats import policy_figures
 from bianmin.catalog.models import Policy
@@ -24,7 +24,7 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identity import PrincipalDep, public
+from bianmin.kit.identity import public
 from bianmin.kit.paths import RowId
 
 router = APIRouter(tags=["policies"])
@@ -37,22 +37,20 @@ async def list_policies(session: SessionDep) -> list[PolicyRead]:
     return [PolicyRead.model_validate(p) for p in rows]
 
 
-@router.post("/policies", status_code=201, summary="Add a policy", dependencies=[ADMIN],
+@router.post("/policies", status_code=201, summary="Add a policy", dependencies=[ADMIN, DISTRICT],
              responses=problem_responses(401, 403, 409, 422))
-async def create_policy(body: PolicyCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+async def create_policy(body: PolicyCreate, session: SessionDep, clock: ClockDep,
                         idem: IdempotencyDep) -> PolicyRead:
     """Add a policy with its department, expected amount and period."""
-    require_district(who)
     policy = await domain.create_policy(session, body, now=clock.now())
     return await idem.finish(session, PolicyRead.model_validate(policy), status_code=201)  # type: ignore[return-value]
 
 
-@router.post("/policies/{code}/redemptions", status_code=201, summary="Apply for a redemption", dependencies=[WRITE],
+@router.post("/policies/{code}/redemptions", status_code=201, summary="Apply for a redemption", dependencies=[WRITE, DISTRICT],
              responses=problem_responses(401, 403, 404, 409, 422))
-async def redeem(code: str, body: RedemptionCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+async def redeem(code: str, body: RedemptionCreate, session: SessionDep, clock: ClockDep,
                  idem: IdempotencyDep) -> RedemptionRead:
     """Record an enterprise's redemption of a policy (credit code check character verified)."""
-    require_district(who)
     redemption = await domain.redeem(session, await domain.get_policy(session, code), body, now=clock.now())
     return await idem.finish(session, RedemptionRead.model_validate(redemption), status_code=201)  # type: ignore[return-value]
 
@@ -66,11 +64,10 @@ async def list_redemptions(code: str, session: SessionDep) -> list[RedemptionRea
 
 
 @router.post("/redemptions/{redemption_id}/status", summary="Approve, pay or reject a redemption",
-             dependencies=[WRITE], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[WRITE, DISTRICT], responses=problem_responses(401, 403, 404, 409, 422))
 async def change_redemption(redemption_id: RowId, body: RedemptionStatusChange, session: SessionDep,
-                            who: PrincipalDep, clock: ClockDep) -> RedemptionRead:
+                            clock: ClockDep) -> RedemptionRead:
     """Move a redemption on: applied → approved → paid, or rejected; 409 otherwise."""
-    require_district(who)
     redemption = await domain.change_redemption(session, redemption_id, body.status, now=clock.now())
     view = RedemptionRead.model_validate(redemption)
     await session.commit()

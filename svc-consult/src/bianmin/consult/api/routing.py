@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Depends, Path, Response
 
-from bianmin.consult.api.deps import AdminDep
+from bianmin.consult.api.deps import require_admin
 from bianmin.consult.domain import routing
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.consult.schemas.routing import DepartmentPut, DepartmentRead, RuleCreate, RuleRead, RuleUpdate
@@ -14,11 +14,15 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identity import public
+from bianmin.kit.identity import district_only, public
 from bianmin.kit.paths import RowId
 
 router = APIRouter(tags=["routing"])
 Code = Annotated[str, Path(pattern=DEPARTMENT_PATTERN)]
+# Departments and routing rules are the district's: a township's consult:admin (or admin) keeps its own
+# sites' questions, but does not redraw where the whole district's questions go.
+ADMIN = Depends(require_admin)
+DISTRICT_ADMIN = [ADMIN, district_only()]
 
 
 @router.get("/departments", summary="Departments that answer questions", **public())
@@ -27,9 +31,9 @@ async def list_departments(session: SessionDep) -> list[DepartmentRead]:
     return [DepartmentRead.model_validate(d) for d in await routing.list_departments(session)]
 
 
-@router.put("/departments/{code}", summary="Create or replace a department",
+@router.put("/departments/{code}", dependencies=DISTRICT_ADMIN, summary="Create or replace a department",
             responses=problem_responses(401, 403, 422))
-async def put_department(code: Code, body: DepartmentPut, session: SessionDep, staff: AdminDep,
+async def put_department(code: Code, body: DepartmentPut, session: SessionDep,
                          clock: ClockDep) -> DepartmentRead:
     """Register a department and its supervising department (administrators)."""
     department = await routing.put_department(session, code=code, name=body.name,
@@ -39,15 +43,16 @@ async def put_department(code: Code, body: DepartmentPut, session: SessionDep, s
     return DepartmentRead.model_validate(department)
 
 
-@router.get("/routing-rules", summary="Keyword routing rules", responses=problem_responses(401, 403))
-async def list_rules(session: SessionDep, staff: AdminDep) -> list[RuleRead]:
+@router.get("/routing-rules", dependencies=[ADMIN], summary="Keyword routing rules",
+            responses=problem_responses(401, 403))
+async def list_rules(session: SessionDep) -> list[RuleRead]:
     """Every keyword rule, strongest first."""
     return [RuleRead.model_validate(r) for r in await routing.list_rules(session)]
 
 
-@router.post("/routing-rules", status_code=201, summary="Add a keyword rule",
+@router.post("/routing-rules", dependencies=DISTRICT_ADMIN, status_code=201, summary="Add a keyword rule",
              responses=problem_responses(401, 403, 422))
-async def create_rule(body: RuleCreate, session: SessionDep, staff: AdminDep, idem: IdempotencyDep,
+async def create_rule(body: RuleCreate, session: SessionDep, idem: IdempotencyDep,
                       clock: ClockDep) -> RuleRead:
     """Send questions that mention a keyword to a department."""
     rule = await routing.create_rule(session, keyword=body.keyword, department_code=body.department_code,
@@ -55,9 +60,9 @@ async def create_rule(body: RuleCreate, session: SessionDep, staff: AdminDep, id
     return await idem.finish(session, RuleRead.model_validate(rule), status_code=201)  # type: ignore[return-value]
 
 
-@router.patch("/routing-rules/{rule_id}", summary="Change a keyword rule",
+@router.patch("/routing-rules/{rule_id}", dependencies=DISTRICT_ADMIN, summary="Change a keyword rule",
               responses=problem_responses(401, 403, 404, 422))
-async def update_rule(rule_id: RowId, body: RuleUpdate, session: SessionDep, staff: AdminDep,
+async def update_rule(rule_id: RowId, body: RuleUpdate, session: SessionDep,
                       clock: ClockDep) -> RuleRead:
     """Change a rule's keyword, department, priority or activity."""
     changes = body.model_dump(exclude_unset=True)
@@ -70,9 +75,9 @@ async def update_rule(rule_id: RowId, body: RuleUpdate, session: SessionDep, sta
     return RuleRead.model_validate(rule)
 
 
-@router.delete("/routing-rules/{rule_id}", status_code=204, summary="Delete a keyword rule",
+@router.delete("/routing-rules/{rule_id}", dependencies=DISTRICT_ADMIN, status_code=204, summary="Delete a keyword rule",
                responses=problem_responses(401, 403, 404))
-async def delete_rule(rule_id: RowId, session: SessionDep, staff: AdminDep) -> Response:
+async def delete_rule(rule_id: RowId, session: SessionDep) -> Response:
     """Remove a rule; questions already routed keep their department."""
     await session.delete(await routing.get_rule(session, rule_id))
     await session.commit()

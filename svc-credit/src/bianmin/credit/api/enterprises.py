@@ -31,12 +31,14 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identity import public, require_scopes
+from bianmin.kit.identity import district_only, public, require_scopes
 from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.workdays import local_date
 
 router = APIRouter(tags=["enterprises"])
 WRITE = [require_scopes("credit:write")]
+# The register is shared: any site registers an enterprise it meets, only the district renames or bulk-loads it.
+DISTRICT_WRITE = [*WRITE, district_only()]
 CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}, "example":
             "credit_code,name,legacy\n91310110666007217T,便民区1号建设有限公司,false\n"}}}}
 
@@ -59,7 +61,7 @@ async def register(body: EnterpriseCreate, session: SessionDep, idem: Idempotenc
     return await idem.finish(session, enterprise_read(enterprise, warning), status_code=201 if created else 200)
 
 
-@router.post("/enterprises/import", summary="Import enterprises from CSV", dependencies=WRITE,
+@router.post("/enterprises/import", summary="Import enterprises from CSV", dependencies=DISTRICT_WRITE,
              responses=problem_responses(401, 403, 413, 415, 422), openapi_extra=CSV_BODY)
 async def import_csv(request: Request, session: SessionDep, clock: ClockDep) -> ImportReportRead:
     """Import ``credit_code,name[,legacy]`` rows; each rejected row is reported with its line and reason."""
@@ -106,7 +108,7 @@ async def read_enterprise(code: str, session: SessionDep) -> EnterpriseRead:
     return enterprise_read(await enterprises.get_enterprise(session, code))
 
 
-@router.patch("/enterprises/{code}", summary="Rename an enterprise", dependencies=WRITE,
+@router.patch("/enterprises/{code}", summary="Rename an enterprise", dependencies=DISTRICT_WRITE,
               responses=problem_responses(401, 403, 404, 422))
 async def rename(code: str, body: EnterpriseUpdate, session: SessionDep, clock: ClockDep) -> EnterpriseRead:
     """Change an enterprise's registered name."""

@@ -3,7 +3,7 @@
 Clerks (``credit:write``) record bad behaviours and bonus items and file repair applications;
 reviewers (``credit:review``) confirm, revoke, approve and reject. A record belongs to the site
 that recorded it (the caller's tenant, ``*`` for district keys); a township reviewer decides only
-its own township's records.
+its own township's records. Bonus items belong to no site, so only district reviewers decide them.
 """
 
 from __future__ import annotations
@@ -34,13 +34,15 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identity import PrincipalDep, ensure_tenant, require_scopes
+from bianmin.kit.identity import PrincipalDep, district_only, ensure_tenant, require_scopes
 from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.paths import RowId
 
 router = APIRouter(tags=["records"])
 WRITE = [require_scopes("credit:write")]
 REVIEW = [require_scopes("credit:review")]
+# A bonus item belongs to no site (an award counts district-wide), so only a district reviewer decides it.
+DISTRICT_REVIEW = [*REVIEW, district_only()]
 DECIDE = problem_responses(401, 403, 404, 409, 422)
 
 
@@ -259,7 +261,7 @@ async def read_bonus(bonus_id: RowId, session: SessionDep) -> BonusRead:
     return await bonus_read(session, await records.get_bonus(session, bonus_id))
 
 
-@router.post("/bonuses/{bonus_id}/approve", summary="Approve a bonus item", dependencies=REVIEW, responses=DECIDE)
+@router.post("/bonuses/{bonus_id}/approve", summary="Approve a bonus item", dependencies=DISTRICT_REVIEW, responses=DECIDE)
 async def approve_bonus(bonus_id: RowId, body: DecisionNote, session: SessionDep, who: PrincipalDep,
                         clock: ClockDep) -> BonusRead:
     """Approve: the bonus counts from today through its end date."""
@@ -269,7 +271,7 @@ async def approve_bonus(bonus_id: RowId, body: DecisionNote, session: SessionDep
     return await bonus_read(session, bonus)
 
 
-@router.post("/bonuses/{bonus_id}/reject", summary="Reject a bonus item", dependencies=REVIEW, responses=DECIDE)
+@router.post("/bonuses/{bonus_id}/reject", summary="Reject a bonus item", dependencies=DISTRICT_REVIEW, responses=DECIDE)
 async def reject_bonus(bonus_id: RowId, body: DecisionNote, session: SessionDep, who: PrincipalDep,
                        clock: ClockDep) -> BonusRead:
     """Reject, with the reason."""

@@ -16,10 +16,11 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Conflict, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identity import PrincipalDep, require_scopes
+from bianmin.kit.identity import PrincipalDep, district_only, require_scopes
 
 router = APIRouter(tags=["rules"])
-ADMIN = [require_scopes("credit:admin")]
+# The rules and their recomputation are the whole district's: a township's credit:admin changes neither.
+ADMIN = [require_scopes("credit:admin"), district_only()]
 
 
 def rules_read(rules: ruleset.Rules) -> RulesRead:

@@ -29,9 +29,9 @@ from bianmin.guarantee.schemas import (
 )
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identity import PrincipalDep, public, require_scopes
+from bianmin.kit.identity import PrincipalDep, district_only, public, require_scopes
 from bianmin.kit.workdays import local_date
 
 router = APIRouter(tags=["issuers"])
@@ -42,13 +42,10 @@ def _tariff(t: rules.Tariff) -> TariffRead:
                       minimum_fee=rules.fen_to_yuan(t.minimum_fee_fen))
 
 
-@router.post("/issuers", status_code=201, summary="Register an issuer", dependencies=[require_scopes("guarantee:write")],
-             responses=problem_responses(401, 403, 409, 422))
-async def create_issuer(body: IssuerCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
-                        clock: ClockDep) -> IssuerRead:
+@router.post("/issuers", status_code=201, summary="Register an issuer",
+             dependencies=[require_scopes("guarantee:write"), district_only()], responses=problem_responses(401, 403, 409, 422))
+async def create_issuer(body: IssuerCreate, session: SessionDep, idem: IdempotencyDep, clock: ClockDep) -> IssuerRead:
     """Register an insurer or bank (district staff only)."""
-    if not who.district_wide:
-        raise Forbidden("Issuers are registered by district staff.", code="tenant_mismatch")
     issuer = await rules.create_issuer(session, code=body.code, name=body.name, kind=body.kind,
                                        credit_code=body.credit_code, max_single_amount=body.max_single_amount,
                                        max_outstanding_amount=body.max_outstanding_amount, now=clock.now())

@@ -7,9 +7,11 @@ Roles are scopes, so the gateway's API keys carry them without new machinery:
   of ``*`` or any site is fine);
 - ``guarantee:beneficiary:<credit code>`` — a tenderer's key: files demands on guarantees in its favour;
 - ``guarantee:read`` / ``guarantee:write`` — trading-centre staff, limited to the projects of their
-  tenant (site) unless district-wide; ``admin`` holds everything.
-Role scopes are read literally (``guarantee:*`` is staff, not every applicant), so a staff key
-never silently speaks for an enterprise. Verification, checkpoints, proofs, keys and quotes are public.
+  tenant (site) unless district-wide; ``admin`` holds every staff scope, within its tenant.
+Role scopes are party scopes (``bianmin.kit.identity.PARTY_ROLES``), read literally (``guarantee:*``
+and a township's ``admin`` are staff, not every applicant or issuer), so a staff key never silently
+speaks for an enterprise or a bank; only a district operator acts for any party, and only an
+operator grants party scopes at the gateway. Verification, checkpoints, proofs, keys and quotes are public.
 """
 
 from __future__ import annotations
@@ -21,44 +23,34 @@ from bianmin.kit.errors import Forbidden, NotFound
 from bianmin.kit.identity import Principal
 
 
-def _codes(principal: Principal, role: str) -> set[str]:
-    prefix = f"guarantee:{role}:"
-    return {s.removeprefix(prefix) for s in principal.scopes if s.startswith(prefix) and len(s) > len(prefix)}
-
-
-def issuer_codes(principal: Principal) -> set[str]:
+def issuer_codes(principal: Principal) -> frozenset[str]:
     """The issuers this principal speaks for."""
-    return _codes(principal, "issuer")
+    return principal.parties("guarantee:issuer")
 
 
-def applicant_codes(principal: Principal) -> set[str]:
+def applicant_codes(principal: Principal) -> frozenset[str]:
     """The enterprises (credit codes) this principal applies for."""
-    return _codes(principal, "applicant")
+    return principal.parties("guarantee:applicant")
 
 
-def beneficiary_codes(principal: Principal) -> set[str]:
+def beneficiary_codes(principal: Principal) -> frozenset[str]:
     """The tenderers (credit codes) this principal claims for."""
-    return _codes(principal, "beneficiary")
-
-
-def is_admin(principal: Principal) -> bool:
-    """Whether the principal holds the ``admin`` scope."""
-    return "admin" in principal.scopes
+    return principal.parties("guarantee:beneficiary")
 
 
 def staff_reads(principal: Principal, site: str) -> bool:
     """Whether staff of the trading centre may read guarantees of a project of ``site``."""
-    return principal.has_scope("guarantee:read") and principal.may_act_on(site)
+    return principal.allows("guarantee:read", site)
 
 
 def staff_writes(principal: Principal, site: str) -> bool:
     """Whether staff of the trading centre may act on guarantees of a project of ``site``."""
-    return principal.has_scope("guarantee:write") and principal.may_act_on(site)
+    return principal.allows("guarantee:write", site)
 
 
 def acts_for_issuer(principal: Principal, issuer_code: str) -> bool:
-    """Whether the principal acts for this issuer (its own key, or admin)."""
-    return is_admin(principal) or issuer_code in issuer_codes(principal)
+    """Whether the principal acts for this issuer (its own key, or a district operator)."""
+    return principal.acts_for("guarantee:issuer", issuer_code)
 
 
 def can_see(principal: Principal, guarantee: Guarantee) -> bool:
@@ -83,7 +75,7 @@ def ensure_issuer(principal: Principal, guarantee: Guarantee) -> None:
 
 def ensure_applicant(principal: Principal, credit_code: str) -> None:
     """403 unless the principal may apply for this enterprise."""
-    if not (is_admin(principal) or credit_code in applicant_codes(principal)):
+    if not principal.acts_for("guarantee:applicant", credit_code):
         raise Forbidden("This key does not apply for that enterprise (scope guarantee:applicant:<credit code>).",
                         code="not_the_applicant")
 
