@@ -42,6 +42,11 @@ class Endpoint(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime]
+    # The principal whose authority the endpoint receives events with: the key that last saved it
+    # (registered or changed it) and that key's scopes then; its tenant is ``tenant``. Rows saved
+    # before owners were recorded have none and receive nothing until saved again.
+    owner_key_id: Mapped[str | None] = mapped_column(String(100))
+    owner_scopes: Mapped[list[str] | None] = mapped_column(JSON)
 
     @property
     def status(self) -> str:

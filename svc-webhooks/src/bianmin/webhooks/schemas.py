@@ -70,6 +70,10 @@ class EndpointRead(BaseModel):
     failing_since: datetime | None
     disabled_at: datetime | None
     disabled_reason: str | None
+    owner_key_id: str | None = Field(
+        description="The key whose authority the endpoint receives events with: the last to register or change it. "
+        "Null for an endpoint saved before owners were recorded: it receives nothing until it is saved again (PATCH).")
+    owner_scopes: list[str] | None = Field(description="That key's scopes when it saved the endpoint.")
     created_at: datetime
     updated_at: datetime
 

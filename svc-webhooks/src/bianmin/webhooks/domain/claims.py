@@ -9,6 +9,11 @@ a replay re-queued it, the late outcome is still logged as an attempt but change
 Per endpoint, at most ``per_endpoint`` deliveries are leased at once (over every replica), and
 each endpoint's due rows are taken oldest first, so one slow or backlogged receiver never holds
 back another endpoint's deliveries.
+
+A claimed row goes out only if the endpoint's owner may still read its event: the owner may have
+changed since the row was queued (another key saved the endpoint) and a replay re-queues old rows,
+so the read rule that admitted the event at fan-out is checked again at every claim. A row its
+owner may no longer read fails at once with the reason ``not_readable``; nothing is sent.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.webhooks.domain.deliveries import FAILED, PENDING, SUCCEEDED
+from bianmin.contracts.envelope import CloudEvent
+from bianmin.webhooks.domain.deliveries import FAILED, PENDING, SUCCEEDED, owner_may_read
 from bianmin.webhooks.domain.endpoints import lock, record_failure, record_success
 from bianmin.webhooks.domain.retry import next_attempt
 from bianmin.webhooks.models import Attempt, Delivery, Endpoint
@@ -65,6 +72,18 @@ class RetryPolicy:
     disable_after_seconds: float
 
 
+NOT_READABLE = "not_readable"
+
+
+def _still_readable(endpoint: Endpoint, delivery: Delivery) -> bool:
+    """Whether the endpoint's current owner may read the delivery's event (see the module's docstring)."""
+    try:
+        event = CloudEvent.model_validate_json(delivery.body)
+    except ValidationError:
+        return False
+    return owner_may_read(endpoint, event)
+
+
 def _free(now: datetime) -> object:
     return or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now)
 
@@ -96,6 +115,12 @@ async def claim(session: AsyncSession, *, now: datetime, limit: int, per_endpoin
     claims = []
     until = now + timedelta(seconds=lease_seconds)
     for delivery, endpoint in rows:
+        if not _still_readable(endpoint, delivery):
+            delivery.status = FAILED
+            delivery.last_error = NOT_READABLE
+            delivery.lease_until = None
+            delivery.lease_token = None
+            continue
         delivery.lease_until = until
         delivery.lease_token = uuid.uuid4().hex
         secrets = [endpoint.secret_ciphertext]
