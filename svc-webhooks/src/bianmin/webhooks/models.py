@@ -98,5 +98,5 @@ class Attempt(Base):
     attempted_at: Mapped[datetime]
     status_code: Mapped[int | None]
     latency_ms: Mapped[int]
+    # A reason from ``claims.REASONS`` or ``http_<status>``: never a receiver's answer or a socket error's text.
     error: Mapped[str | None] = mapped_column(String(500))
-    response_excerpt: Mapped[str | None] = mapped_column(Text)

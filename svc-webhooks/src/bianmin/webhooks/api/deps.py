@@ -18,6 +18,7 @@ from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
 from bianmin.webhooks.domain import deliveries, endpoints
 from bianmin.webhooks.domain.signing import SecretBox
 from bianmin.webhooks.models import Delivery, Endpoint
+from bianmin.webhooks.settings import WebhooksSettings
 
 WRITE = require_scopes("webhooks:write")
 
@@ -31,6 +32,11 @@ async def _reader(principal: PrincipalDep) -> Principal:
 
 _reader.required_scopes = ("webhooks:read",)  # type: ignore[attr-defined]
 READ = Depends(_reader)
+
+
+async def get_settings(request: Request) -> WebhooksSettings:
+    """The service's settings (``async``: no thread-pool hop)."""
+    return request.app.state.settings
 
 
 async def secret_box(request: Request) -> SecretBox:
@@ -70,6 +76,7 @@ async def owned_delivery(delivery_id: Id, session: SessionDep, who: PrincipalDep
 
 OWNERSHIP_LOADERS = (owned_endpoint, locked_endpoint, owned_delivery)
 BoxDep = Annotated[SecretBox, Depends(secret_box)]
+SettingsDep = Annotated[WebhooksSettings, Depends(get_settings)]
 EndpointDep = Annotated[Endpoint, Depends(owned_endpoint)]
 LockedEndpointDep = Annotated[Endpoint, Depends(locked_endpoint)]
 DeliveryDep = Annotated[Delivery, Depends(owned_delivery)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from bianmin.kit.clock import ClockDep
@@ -11,7 +11,7 @@ from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
-from bianmin.webhooks.api.deps import READ, WRITE, BoxDep, EndpointDep, LockedEndpointDep, cursor_int
+from bianmin.webhooks.api.deps import READ, WRITE, BoxDep, EndpointDep, LockedEndpointDep, SettingsDep, cursor_int
 from bianmin.webhooks.domain import deliveries, endpoints
 from bianmin.webhooks.schemas import (
     DeliveryRead,
@@ -30,9 +30,10 @@ router = APIRouter(tags=["endpoints"])
 @router.post("/endpoints", status_code=201, summary="Register an endpoint", dependencies=[WRITE],
              responses=problem_responses(401, 403, 422, 503))
 async def create_endpoint(body: EndpointCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
-                          clock: ClockDep, box: BoxDep) -> EndpointWithSecret:
+                          clock: ClockDep, box: BoxDep, settings: SettingsDep) -> EndpointWithSecret:
     """Register an endpoint for the key's tenant; the answer carries its signing secret, shown this once."""
-    endpoint, secret = await endpoints.create(session, body, by=who, box=box, now=clock.now())
+    endpoint, secret = await endpoints.create(session, body, by=who, box=box, now=clock.now(),
+                                              allowed=settings.allowed_networks)
     read = EndpointRead.model_validate(endpoint)
     # The stored replay answer leaves the secret out: it would otherwise sit in clear in the database.
     await idem.finish(session, EndpointWithSecret(**read.model_dump(), secret=None), status_code=201)
@@ -57,12 +58,12 @@ async def get_endpoint(endpoint: EndpointDep) -> EndpointRead:
 @router.patch("/endpoints/{endpoint_id}", summary="Change an endpoint", dependencies=[WRITE],
               responses=problem_responses(401, 403, 404, 422))
 async def update_endpoint(endpoint: LockedEndpointDep, body: EndpointUpdate, session: SessionDep, who: PrincipalDep,
-                          clock: ClockDep) -> EndpointRead:
+                          clock: ClockDep, settings: SettingsDep) -> EndpointRead:
     """Change the URL, patterns, filters or description; ``enabled`` pauses it or enables a disabled one.
 
     The key that saves the endpoint becomes its owner: it receives events with that key's authority from now on.
     """
-    await endpoints.update(session, endpoint, body, by=who, now=clock.now())
+    await endpoints.update(session, endpoint, body, by=who, now=clock.now(), allowed=settings.allowed_networks)
     read = EndpointRead.model_validate(endpoint)
     await session.commit()
     return read
@@ -79,10 +80,10 @@ async def delete_endpoint(endpoint: LockedEndpointDep, session: SessionDep) -> R
 
 @router.post("/endpoints/{endpoint_id}/rotate-secret", summary="Rotate the secret", dependencies=[WRITE],
              responses=problem_responses(401, 403, 404, 422, 503))
-async def rotate_secret(endpoint: LockedEndpointDep, request: Request, session: SessionDep, clock: ClockDep,
-                        box: BoxDep) -> SecretRead:
+async def rotate_secret(endpoint: LockedEndpointDep, session: SessionDep, clock: ClockDep, box: BoxDep,
+                        settings: SettingsDep) -> SecretRead:
     """A new secret, shown this once; the old one still signs beside it until ``previous_valid_until``."""
-    overlap = request.app.state.settings.secret_overlap_seconds
+    overlap = settings.secret_overlap_seconds
     secret = await endpoints.rotate_secret(endpoint, box=box, now=clock.now(), overlap_seconds=overlap)
     await session.commit()
     return SecretRead(endpoint_id=endpoint.id, secret=secret, previous_valid_until=endpoint.previous_secret_until)

@@ -19,6 +19,7 @@ owner may no longer read fails at once with the reason ``not_readable``; nothing
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -54,7 +55,6 @@ class Outcome:
     status_code: int | None
     latency_ms: int
     error: str | None = None
-    response_excerpt: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -73,6 +73,25 @@ class RetryPolicy:
 
 
 NOT_READABLE = "not_readable"
+REASONS = frozenset({
+    "timeout",               # no answer within the connect or read timeout
+    "connection_refused",    # nothing listens at the address
+    "connection_failed",     # no connection for another reason (unreachable network or host)
+    "connection_lost",       # the connection broke before a complete answer
+    "tls_error",             # the TLS handshake or the certificate failed
+    "dns_error",             # the host name did not resolve
+    "address_not_allowed",   # the host is or resolves to an address the deliverer may not reach
+    "invalid_url",           # the stored URL cannot be requested
+    "secret_unreadable",     # the endpoint's secret cannot be decrypted with this deployment's key
+    NOT_READABLE,            # the endpoint's owner may not read the event any more: never sent
+})
+"""Why an attempt failed, as the registrant is told; besides these, ``http_<status>`` for any answer but 2xx."""
+_HTTP_REASON = re.compile(r"http_[1-5][0-9]{2}")
+
+
+def is_reason(text: str | None) -> bool:
+    """Whether ``text`` is a word of the registrant's vocabulary (or None: success)."""
+    return text is None or text in REASONS or bool(_HTTP_REASON.fullmatch(text))
 
 
 def _still_readable(endpoint: Endpoint, delivery: Delivery) -> bool:
@@ -140,7 +159,7 @@ async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, *, now: 
     # with a replay (which locks the endpoint, then updates its deliveries).
     endpoint = await lock(session, claim.endpoint_id)
     session.add(Attempt(delivery_id=claim.delivery_id, attempted_at=now, status_code=outcome.status_code,
-                        latency_ms=outcome.latency_ms, error=outcome.error, response_excerpt=outcome.response_excerpt))
+                        latency_ms=outcome.latency_ms, error=outcome.error))
     delivery = await session.scalar(select(Delivery).where(Delivery.id == claim.delivery_id).with_for_update()
                                      .execution_options(populate_existing=True))
     if delivery is None or delivery.lease_token != claim.token:

@@ -17,6 +17,7 @@ Saving it with another key of the township hands it that key's authority, never 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +28,7 @@ from bianmin.contracts.events.webhooks import EndpointDisabled
 from bianmin.kit.errors import Forbidden, NotFound, Unprocessable
 from bianmin.kit.events.outbox import emit
 from bianmin.kit.identity import Principal
+from bianmin.webhooks.domain.addresses import IPNetwork
 from bianmin.webhooks.domain.patterns import pattern_problem
 from bianmin.webhooks.domain.signing import SecretBox, new_secret
 from bianmin.webhooks.domain.urls import url_problem
@@ -36,9 +38,9 @@ from bianmin.webhooks.schemas import EndpointCreate, EndpointUpdate
 MANUAL = "disabled by its owner"
 
 
-def check_url(url: str) -> None:
-    """422 naming ``url`` unless it may be an endpoint."""
-    problem = url_problem(url)
+def check_url(url: str, allowed: Sequence[IPNetwork]) -> None:
+    """422 naming ``url`` unless it may be an endpoint, given the ranges the operator allowed."""
+    problem = url_problem(url, allowed)
     if problem:
         raise Unprocessable.field("url", problem)
 
@@ -79,12 +81,12 @@ def _managed_by(by: Principal) -> ColumnElement[bool]:
 
 
 async def create(session: AsyncSession, body: EndpointCreate, *, by: Principal, box: SecretBox,
-                 now: datetime) -> tuple[Endpoint, str]:
+                 now: datetime, allowed: Sequence[IPNetwork] = ()) -> tuple[Endpoint, str]:
     """Register an endpoint for the caller's tenant, owned by the caller; the endpoint and its secret (to show once)."""
     if by.anonymous or by.tenant is None:
         # A key without a tenant used to register a district-wide ("*") endpoint: never widen by default.
         raise Forbidden("This key has no tenant to register an endpoint for.", code="tenant_missing")
-    check_url(body.url)
+    check_url(body.url, allowed)
     patterns = check_patterns(body.event_types)
     secret = new_secret()
     endpoint = Endpoint(
@@ -119,11 +121,11 @@ async def listing(session: AsyncSession, *, by: Principal, after: int | None, li
 
 
 async def update(session: AsyncSession, endpoint: Endpoint, body: EndpointUpdate, *, by: Principal,
-                 now: datetime) -> Endpoint:
+                 now: datetime, allowed: Sequence[IPNetwork] = ()) -> Endpoint:
     """Apply a change, which makes ``by`` the owner; ``enabled: true`` clears failing and disabled, ``false`` pauses."""
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     if "url" in changes:
-        check_url(changes["url"])
+        check_url(changes["url"], allowed)
     if "event_types" in changes:
         changes["event_types"] = check_patterns(changes["event_types"])
     for name in ("site_codes", "project_codes"):
