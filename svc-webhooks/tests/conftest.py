@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -31,10 +32,18 @@ def settings(db_backend: str, test_databases: TestDatabases) -> WebhooksSettings
                             events_enabled=False, deliver_enabled=False)
 
 
+LOOPBACK = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+
+
 @pytest.fixture
 def fast(settings: WebhooksSettings) -> WebhooksSettings:
-    """Settings with the deliverer on and every period short enough for a test to see it through."""
+    """Settings with the deliverer on and every period short enough for a test to see it through.
+
+    Loopback is allowed explicitly, as an operator would for development: these tests deliver to a
+    receiver on 127.0.0.1, which the default settings refuse (``test_egress.py`` proves that).
+    """
     return settings.model_copy(update={
+        "allowed_networks": LOOPBACK,
         "deliver_enabled": True, "poll_seconds": 0.02, "connect_timeout_seconds": 0.5, "read_timeout_seconds": 0.5,
         "lease_seconds": 1.5, "backoff_base_seconds": 0.05, "backoff_max_seconds": 0.2,
         "retry_period_seconds": 30.0, "disable_after_seconds": 60.0,

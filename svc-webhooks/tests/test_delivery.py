@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,6 @@ from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.tables import outbox_event
 from bianmin.kit.testing.client import client_for, running
 from bianmin.kit.testing.events import eventually
-from bianmin.kit.testing.nats import free_port
 from bianmin.kit.testing.receiver import Receiver, signature_valid
 from bianmin.webhooks.app import create_app
 from bianmin.webhooks.domain.claims import claim
@@ -98,21 +98,24 @@ async def test_a_redirect_is_not_followed_but_failed_and_retried(live: FastAPI, 
         await eventually(lambda: _status(live, row.id, "succeeded"))
         detail = (await client.get(f"/v1/deliveries/{row.id}")).json()
     assert [a["status_code"] for a in detail["attempt_log"]] == [307, 200]
-    assert "not followed" in detail["attempt_log"][0]["error"]
+    assert detail["attempt_log"][0]["error"] == "http_307"
     assert len(receiver.received()) == 2
 
 
 async def test_a_refused_connection_is_a_failed_attempt(fast: WebhooksSettings) -> None:
     app = create_app(fast)
-    async with running(app), client_for(app, township(TOWNSHIP_A)) as client:
-        await register(client, f"http://127.0.0.1:{free_port()}/nobody-listens")
-        await deliver_event(app, ticket_called())
-        [row] = await delivery_rows(app)
-        await eventually(lambda: _attempts(app, row.id, 2))
-        detail = (await client.get(f"/v1/deliveries/{row.id}")).json()
+    # A port bound but not listening refuses connections for as long as this socket is held: no port is assumed free.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        async with running(app), client_for(app, township(TOWNSHIP_A)) as client:
+            await register(client, f"http://127.0.0.1:{closed.getsockname()[1]}/nobody-listens")
+            await deliver_event(app, ticket_called())
+            [row] = await delivery_rows(app)
+            await eventually(lambda: _attempts(app, row.id, 2))
+            detail = (await client.get(f"/v1/deliveries/{row.id}")).json()
     assert detail["status"] == "pending"
     assert detail["attempt_log"][0]["status_code"] is None
-    assert detail["attempt_log"][0]["error"].startswith("ConnectError")
+    assert detail["attempt_log"][0]["error"] == "connection_refused"
 
 
 async def test_a_timeout_is_logged_and_retried(live: FastAPI, receiver: Receiver) -> None:

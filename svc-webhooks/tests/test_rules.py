@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -118,19 +119,34 @@ def test_every_forwarded_subject_is_published_by_another_service() -> None:
     assert all(pattern_problem(subject) is None for subject in FORWARDED)
 
 
-@pytest.mark.parametrize("url", ["https://hooks.example.com/bianmin", "https://10.0.0.5:8443/in?x=1",
-                                 "http://127.0.0.1:9000/hook", "http://localhost/hook", "http://[::1]:8080/"])
-def test_https_anywhere_and_plain_http_on_loopback_are_accepted(url: str) -> None:
+LOOPBACK = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
+EXTRANET = [ipaddress.ip_network("10.0.0.0/8")]
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.com/bianmin", "https://203.0.112.9:8443/in?x=1",
+                                 "https://[2606:4700::1]/in", "https://8.8.8.8/"])
+def test_https_to_public_hosts_is_accepted(url: str) -> None:
     assert url_problem(url) is None
 
 
+@pytest.mark.parametrize(("url", "allowed"), [
+    ("http://127.0.0.1:9000/hook", LOOPBACK), ("http://localhost/hook", LOOPBACK), ("http://[::1]:8080/", LOOPBACK),
+    ("https://127.0.0.1:9000/hook", LOOPBACK), ("https://10.0.0.5:8443/in", EXTRANET), ("http://10.0.0.5/in", EXTRANET),
+])
+def test_loopback_and_private_addresses_and_plain_http_are_accepted_only_where_an_operator_allowed_them(
+        url: str, allowed: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> None:
+    assert url_problem(url, allowed) is None
+    assert url_problem(url) is not None
+
+
 @pytest.mark.parametrize(("url", "reason"), [
-    ("http://hooks.example.com/in", "https"), ("http://127.0.0.2/in", "https"), ("ftp://example.com/x", "https"),
+    ("http://hooks.example.com/in", "https"), ("http://127.0.0.2/in", "may not reach"), ("ftp://example.com/x", "https"),
     ("https://user:pw@example.com/", "credentials"), ("https:///nohost", "host"), ("https://example.com/#x", "fragment"),
     ("https://example.com:99999/", "not a valid URL"), ("https://exa mple.com/", "spaces"), ("not a url", "spaces"),
     ("hooks.example.com", "https"), ("https://169.254.169.254/latest/meta-data/", "link-local"),
-    ("https://[fe80::1]/in", "link-local"), ("https://0.0.0.0/in", "unspecified"), ("https://224.0.0.1/in", "multicast"),
-    ("https://240.0.0.1/in", "reserved"),
+    ("https://[fe80::1]/in", "link-local"), ("https://0.0.0.0/in", "may not reach"), ("https://224.0.0.1/in", "may not reach"),
+    ("https://240.0.0.1/in", "reserved"), ("https://10.0.0.5:8443/in", "private"), ("https://127.0.0.1/in", "loopback"),
+    ("http://hooks.example.com:80/in", "https"),
 ])
 def test_other_urls_are_refused_with_a_reason(url: str, reason: str) -> None:
     assert reason in (url_problem(url) or "")

@@ -16,8 +16,10 @@ TOWNSHIP_B = "330199002"
 
 
 def township(code: str, *scopes: str) -> Principal:
-    """A township's key with the given scopes (``webhooks:write`` by default)."""
-    return Principal(key_id=f"key-{code}", tenant=code, scopes=frozenset(scopes or {"webhooks:write"}), name=code)
+    """A township hall's integration key with the given scopes; by default ``webhooks:write`` and ``queue:read``,
+    so that its endpoints receive the hall's ticket events (an endpoint gets only what its owner may read)."""
+    return Principal(key_id=f"key-{code}", tenant=code, scopes=frozenset(scopes or {"webhooks:write", "queue:read"}),
+                     name=code)
 
 
 async def register(client: httpx.AsyncClient, url: str, **fields: Any) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from bianmin.kit.testing.nats import NatsServer, free_port, port_open
 
 SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
 PROCESSES = (*SERVICES, "gateway")
+LOCAL_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
 KEY_PATTERN = re.compile(r"\bbm_[A-Za-z0-9_\-]{16,}")
 
 
@@ -81,6 +82,12 @@ class Layout:
             f"{prefix}HOST": "127.0.0.1",
             f"{prefix}DATABASE_URL": self.database_url(name),
         }
+        if name == "webhooks":
+            # The local platform is for development and tests, whose receivers listen on this machine: it
+            # allows loopback explicitly (a deployment allows nothing but public addresses unless its operator
+            # says so). Set BIANMIN_WEBHOOKS_ALLOWED_NETWORKS (empty too) to run it as a deployment would.
+            env["BIANMIN_WEBHOOKS_ALLOWED_NETWORKS"] = os.environ.get("BIANMIN_WEBHOOKS_ALLOWED_NETWORKS",
+                                                                      LOCAL_ALLOWED_NETWORKS)
         if name == "gateway":
             env["BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET"] = self.secrets["BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET"]
             env.update({f"BIANMIN_GATEWAY_{svc.upper()}_URL": self.url(svc) for svc in SERVICES})

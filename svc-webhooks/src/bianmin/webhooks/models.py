@@ -42,6 +42,11 @@ class Endpoint(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime]
+    # The principal whose authority the endpoint receives events with: the key that last saved it
+    # (registered or changed it) and that key's scopes then; its tenant is ``tenant``. Rows saved
+    # before owners were recorded have none and receive nothing until saved again.
+    owner_key_id: Mapped[str | None] = mapped_column(String(100))
+    owner_scopes: Mapped[list[str] | None] = mapped_column(JSON)
 
     @property
     def status(self) -> str:
@@ -93,5 +98,5 @@ class Attempt(Base):
     attempted_at: Mapped[datetime]
     status_code: Mapped[int | None]
     latency_ms: Mapped[int]
+    # A reason from ``claims.REASONS`` or ``http_<status>``: never a receiver's answer or a socket error's text.
     error: Mapped[str | None] = mapped_column(String(500))
-    response_excerpt: Mapped[str | None] = mapped_column(Text)

@@ -18,7 +18,8 @@ class EndpointCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(max_length=2000, description="HTTPS URL (plain HTTP only to 127.0.0.1, ::1 or localhost).")
+    url: str = Field(max_length=2000, description="HTTPS URL to a public address; private or loopback ones, and "
+                     "plain HTTP, only within ranges the operator allowed (`BIANMIN_WEBHOOKS_ALLOWED_NETWORKS`).")
     event_types: list[Pattern] = Field(
         min_length=1, max_length=50,
         description="Subject patterns: `bidding.project.awarded`, `bidding.project.*`, `*.ticket.called`, `bidding.>`, `>`.")
@@ -70,6 +71,10 @@ class EndpointRead(BaseModel):
     failing_since: datetime | None
     disabled_at: datetime | None
     disabled_reason: str | None
+    owner_key_id: str | None = Field(
+        description="The key whose authority the endpoint receives events with: the last to register or change it. "
+        "Null for an endpoint saved before owners were recorded: it receives nothing until it is saved again (PATCH).")
+    owner_scopes: list[str] | None = Field(description="That key's scopes when it saved the endpoint.")
     created_at: datetime
     updated_at: datetime
 
@@ -96,8 +101,9 @@ class AttemptRead(BaseModel):
     attempted_at: datetime
     status_code: int | None
     latency_ms: int
-    error: str | None
-    response_excerpt: str | None
+    error: str | None = Field(description="Why it failed: `timeout`, `connection_refused`, `connection_failed`, "
+                              "`connection_lost`, `tls_error`, `dns_error`, `address_not_allowed`, `invalid_url`, "
+                              "`secret_unreadable`, `not_readable`, or `http_<status>` for an answer other than 2xx.")
 
 
 class DeliveryRead(BaseModel):

@@ -4,8 +4,12 @@ The retry and disable periods are in seconds so that tests can make them short; 
 the defaults (retry a delivery for a day, disable an endpoint that has failed for five days).
 """
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+import ipaddress
+import json
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from bianmin.kit.settings import ServiceSettings
 
@@ -39,7 +43,22 @@ class WebhooksSettings(ServiceSettings):
     secret_overlap_seconds: float = Field(
         86_400.0, ge=0, description="After a rotation, how long the old secret still signs beside the new one (0: not at all).")
     log_retention_days: int = Field(30, ge=1, description="Finished deliveries (and their attempts) are kept this long.")
-    response_excerpt_bytes: int = Field(1024, ge=0, le=65_536, description="How much of a receiver's answer the log keeps.")
+    allowed_networks: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="CIDR ranges the deliverer may reach although they are not public (loopback, private, shared, "
+        "link-local), and where plain http is accepted: comma-separated or a JSON list, e.g. "
+        "`127.0.0.0/8,::1/128` for development or `10.20.0.0/16` for a township extranet. Empty: public addresses only.")
+
+    @field_validator("allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        """Accept ``a,b`` as well as a JSON list, the way operators write lists in environment files."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _lease_outlasts_a_request(self) -> "WebhooksSettings":

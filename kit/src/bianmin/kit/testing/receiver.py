@@ -38,6 +38,7 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self.behaviours: dict[str, Behaviour] = {}
+        self.bodies: dict[str, bytes] = {}
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
         receiver = self
@@ -54,11 +55,12 @@ class Receiver:
                 with receiver._lock:
                     receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()},
                                                       body, time.monotonic(), status))
+                answer = receiver.bodies.get(self.path, b"ok")
                 try:
                     self.send_response(status)
-                    self.send_header("content-length", "2")
+                    self.send_header("content-length", str(len(answer)))
                     self.end_headers()
-                    self.wfile.write(b"ok")
+                    self.wfile.write(answer)
                 except OSError:
                     pass  # the client gave up (a timeout test)
 
@@ -83,9 +85,10 @@ class Receiver:
         """The URL of a path on this receiver."""
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def respond(self, path: str, behaviour: Behaviour) -> None:
-        """Answer requests to ``path`` by ``behaviour``."""
+    def respond(self, path: str, behaviour: Behaviour, body: bytes = b"ok") -> None:
+        """Answer requests to ``path`` by ``behaviour``, with ``body`` as the answer's content."""
         self.behaviours[path] = behaviour
+        self.bodies[path] = body
 
     def received(self, path: str | None = None, *, answered_ok: bool = False) -> list[Received]:
         """The requests so far (to one path), optionally only those answered 2xx."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
 from bianmin.kit.clock import ClockDep
@@ -11,7 +11,7 @@ from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
-from bianmin.webhooks.api.deps import READ, WRITE, BoxDep, Id, cursor_int
+from bianmin.webhooks.api.deps import READ, WRITE, BoxDep, EndpointDep, LockedEndpointDep, SettingsDep, cursor_int
 from bianmin.webhooks.domain import deliveries, endpoints
 from bianmin.webhooks.schemas import (
     DeliveryRead,
@@ -30,9 +30,10 @@ router = APIRouter(tags=["endpoints"])
 @router.post("/endpoints", status_code=201, summary="Register an endpoint", dependencies=[WRITE],
              responses=problem_responses(401, 403, 422, 503))
 async def create_endpoint(body: EndpointCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
-                          clock: ClockDep, box: BoxDep) -> EndpointWithSecret:
+                          clock: ClockDep, box: BoxDep, settings: SettingsDep) -> EndpointWithSecret:
     """Register an endpoint for the key's tenant; the answer carries its signing secret, shown this once."""
-    endpoint, secret = await endpoints.create(session, body, by=who, box=box, now=clock.now())
+    endpoint, secret = await endpoints.create(session, body, by=who, box=box, now=clock.now(),
+                                              allowed=settings.allowed_networks)
     read = EndpointRead.model_validate(endpoint)
     # The stored replay answer leaves the secret out: it would otherwise sit in clear in the database.
     await idem.finish(session, EndpointWithSecret(**read.model_dump(), secret=None), status_code=201)
@@ -41,7 +42,7 @@ async def create_endpoint(body: EndpointCreate, session: SessionDep, who: Princi
 
 @router.get("/endpoints", summary="List endpoints", dependencies=[READ], responses=problem_responses(401, 403, 422))
 async def list_endpoints(session: SessionDep, who: PrincipalDep, page: PageDep) -> Page[EndpointRead]:
-    """The key's tenant's endpoints (every tenant's for a district-wide key), oldest first."""
+    """The endpoints the key manages (its township's; for a district-wide key, those it registered), oldest first."""
     rows = await endpoints.listing(session, by=who, after=cursor_int(page.after), limit=page.limit)
     items = [EndpointRead.model_validate(row) for row in rows]
     return Page(items=items, next_cursor=encode_cursor([rows[-1].id]) if len(rows) == page.limit else None)
@@ -49,18 +50,20 @@ async def list_endpoints(session: SessionDep, who: PrincipalDep, page: PageDep) 
 
 @router.get("/endpoints/{endpoint_id}", summary="Read an endpoint", dependencies=[READ],
             responses=problem_responses(401, 403, 404, 422))
-async def get_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDep) -> EndpointRead:
-    """One endpoint of the key's tenant, with its status; never its secret."""
-    return EndpointRead.model_validate(await endpoints.get_visible(session, endpoint_id, by=who))
+async def get_endpoint(endpoint: EndpointDep) -> EndpointRead:
+    """One endpoint the key manages, with its status and owner; never its secret."""
+    return EndpointRead.model_validate(endpoint)
 
 
 @router.patch("/endpoints/{endpoint_id}", summary="Change an endpoint", dependencies=[WRITE],
               responses=problem_responses(401, 403, 404, 422))
-async def update_endpoint(endpoint_id: Id, body: EndpointUpdate, session: SessionDep, who: PrincipalDep,
-                          clock: ClockDep) -> EndpointRead:
-    """Change the URL, patterns, filters or description; ``enabled`` pauses it or enables a disabled one."""
-    endpoint = await endpoints.get_visible(session, endpoint_id, by=who, lock=True)
-    await endpoints.update(session, endpoint, body, now=clock.now())
+async def update_endpoint(endpoint: LockedEndpointDep, body: EndpointUpdate, session: SessionDep, who: PrincipalDep,
+                          clock: ClockDep, settings: SettingsDep) -> EndpointRead:
+    """Change the URL, patterns, filters or description; ``enabled`` pauses it or enables a disabled one.
+
+    The key that saves the endpoint becomes its owner: it receives events with that key's authority from now on.
+    """
+    await endpoints.update(session, endpoint, body, by=who, now=clock.now(), allowed=settings.allowed_networks)
     read = EndpointRead.model_validate(endpoint)
     await session.commit()
     return read
@@ -68,9 +71,8 @@ async def update_endpoint(endpoint_id: Id, body: EndpointUpdate, session: Sessio
 
 @router.delete("/endpoints/{endpoint_id}", status_code=204, summary="Delete an endpoint", dependencies=[WRITE],
                responses=problem_responses(401, 403, 404, 422))
-async def delete_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDep) -> Response:
+async def delete_endpoint(endpoint: LockedEndpointDep, session: SessionDep) -> Response:
     """Delete an endpoint with its delivery log; nothing more is sent to it."""
-    endpoint = await endpoints.get_visible(session, endpoint_id, by=who, lock=True)
     await endpoints.delete(session, endpoint)
     await session.commit()
     return Response(status_code=204)
@@ -78,11 +80,10 @@ async def delete_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDe
 
 @router.post("/endpoints/{endpoint_id}/rotate-secret", summary="Rotate the secret", dependencies=[WRITE],
              responses=problem_responses(401, 403, 404, 422, 503))
-async def rotate_secret(endpoint_id: Id, request: Request, session: SessionDep, who: PrincipalDep, clock: ClockDep,
-                        box: BoxDep) -> SecretRead:
+async def rotate_secret(endpoint: LockedEndpointDep, session: SessionDep, clock: ClockDep, box: BoxDep,
+                        settings: SettingsDep) -> SecretRead:
     """A new secret, shown this once; the old one still signs beside it until ``previous_valid_until``."""
-    endpoint = await endpoints.get_visible(session, endpoint_id, by=who, lock=True)
-    overlap = request.app.state.settings.secret_overlap_seconds
+    overlap = settings.secret_overlap_seconds
     secret = await endpoints.rotate_secret(endpoint, box=box, now=clock.now(), overlap_seconds=overlap)
     await session.commit()
     return SecretRead(endpoint_id=endpoint.id, secret=secret, previous_valid_until=endpoint.previous_secret_until)
@@ -90,10 +91,9 @@ async def rotate_secret(endpoint_id: Id, request: Request, session: SessionDep, 
 
 @router.post("/endpoints/{endpoint_id}/test", status_code=202, summary="Send a test event", dependencies=[WRITE],
              responses=problem_responses(401, 403, 404, 409, 422))
-async def test_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+async def test_endpoint(endpoint: EndpointDep, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                         idem: IdempotencyDep) -> DeliveryRead:
     """Queue a ``webhooks.test`` ping that goes out like any event (signed, retried, logged)."""
-    endpoint = await endpoints.get_visible(session, endpoint_id, by=who)
     delivery = await deliveries.enqueue_test(session, endpoint, now=clock.now(), by=who)
     read = DeliveryRead.model_validate(delivery)
     await idem.finish(session, read, status_code=202)
@@ -102,10 +102,12 @@ async def test_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDep,
 
 @router.post("/endpoints/{endpoint_id}/replay", status_code=202, summary="Replay a time range", dependencies=[WRITE],
              responses=problem_responses(401, 403, 404, 422))
-async def replay_range(endpoint_id: Id, body: ReplayRange, session: SessionDep, who: PrincipalDep,
+async def replay_range(endpoint: LockedEndpointDep, body: ReplayRange, session: SessionDep,
                        clock: ClockDep) -> ReplayResult:
-    """Send again every delivery of this endpoint created in ``[from, to)``, each with its own webhook-id."""
-    endpoint = await endpoints.get_visible(session, endpoint_id, by=who, lock=True)
+    """Send again every delivery of this endpoint created in ``[from, to)``, each with its own webhook-id.
+
+    Each goes out only if the endpoint's owner may still read it (checked again when it is sent).
+    """
     queued = await deliveries.replay_range(session, endpoint, start=body.start, end=body.end, now=clock.now())
     await session.commit()
     return ReplayResult(endpoint_id=endpoint.id, queued=queued)

@@ -9,19 +9,27 @@ a replay re-queued it, the late outcome is still logged as an attempt but change
 Per endpoint, at most ``per_endpoint`` deliveries are leased at once (over every replica), and
 each endpoint's due rows are taken oldest first, so one slow or backlogged receiver never holds
 back another endpoint's deliveries.
+
+A claimed row goes out only if the endpoint's owner may still read its event: the owner may have
+changed since the row was queued (another key saved the endpoint) and a replay re-queues old rows,
+so the read rule that admitted the event at fan-out is checked again at every claim. A row its
+owner may no longer read fails at once with the reason ``not_readable``; nothing is sent.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pydantic import ValidationError
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.webhooks.domain.deliveries import FAILED, PENDING, SUCCEEDED
+from bianmin.contracts.envelope import CloudEvent
+from bianmin.webhooks.domain.deliveries import FAILED, PENDING, SUCCEEDED, owner_may_read
 from bianmin.webhooks.domain.endpoints import lock, record_failure, record_success
 from bianmin.webhooks.domain.retry import next_attempt
 from bianmin.webhooks.models import Attempt, Delivery, Endpoint
@@ -47,7 +55,6 @@ class Outcome:
     status_code: int | None
     latency_ms: int
     error: str | None = None
-    response_excerpt: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -63,6 +70,37 @@ class RetryPolicy:
     max_seconds: float
     period_seconds: float
     disable_after_seconds: float
+
+
+NOT_READABLE = "not_readable"
+REASONS = frozenset({
+    "timeout",               # no answer within the connect or read timeout
+    "connection_refused",    # nothing listens at the address
+    "connection_failed",     # no connection for another reason (unreachable network or host)
+    "connection_lost",       # the connection broke before a complete answer
+    "tls_error",             # the TLS handshake or the certificate failed
+    "dns_error",             # the host name did not resolve
+    "address_not_allowed",   # the host is or resolves to an address the deliverer may not reach
+    "invalid_url",           # the stored URL cannot be requested
+    "secret_unreadable",     # the endpoint's secret cannot be decrypted with this deployment's key
+    NOT_READABLE,            # the endpoint's owner may not read the event any more: never sent
+})
+"""Why an attempt failed, as the registrant is told; besides these, ``http_<status>`` for any answer but 2xx."""
+_HTTP_REASON = re.compile(r"http_[1-5][0-9]{2}")
+
+
+def is_reason(text: str | None) -> bool:
+    """Whether ``text`` is a word of the registrant's vocabulary (or None: success)."""
+    return text is None or text in REASONS or bool(_HTTP_REASON.fullmatch(text))
+
+
+def _still_readable(endpoint: Endpoint, delivery: Delivery) -> bool:
+    """Whether the endpoint's current owner may read the delivery's event (see the module's docstring)."""
+    try:
+        event = CloudEvent.model_validate_json(delivery.body)
+    except ValidationError:
+        return False
+    return owner_may_read(endpoint, event)
 
 
 def _free(now: datetime) -> object:
@@ -96,6 +134,12 @@ async def claim(session: AsyncSession, *, now: datetime, limit: int, per_endpoin
     claims = []
     until = now + timedelta(seconds=lease_seconds)
     for delivery, endpoint in rows:
+        if not _still_readable(endpoint, delivery):
+            delivery.status = FAILED
+            delivery.last_error = NOT_READABLE
+            delivery.lease_until = None
+            delivery.lease_token = None
+            continue
         delivery.lease_until = until
         delivery.lease_token = uuid.uuid4().hex
         secrets = [endpoint.secret_ciphertext]
@@ -115,7 +159,7 @@ async def finish(session: AsyncSession, claim: Claim, outcome: Outcome, *, now: 
     # with a replay (which locks the endpoint, then updates its deliveries).
     endpoint = await lock(session, claim.endpoint_id)
     session.add(Attempt(delivery_id=claim.delivery_id, attempted_at=now, status_code=outcome.status_code,
-                        latency_ms=outcome.latency_ms, error=outcome.error, response_excerpt=outcome.response_excerpt))
+                        latency_ms=outcome.latency_ms, error=outcome.error))
     delivery = await session.scalar(select(Delivery).where(Delivery.id == claim.delivery_id).with_for_update()
                                      .execution_options(populate_existing=True))
     if delivery is None or delivery.lease_token != claim.token:

@@ -7,7 +7,9 @@ township receives the events whose envelope ``tenant`` is that township, and dis
 receives every tenant's events. Filters narrow further: ``site_codes`` against the payload's
 ``site_code`` (else the envelope ``tenant``), ``project_codes`` against the payload's
 ``project_code`` (else the envelope ``subject``); an event that carries neither does not pass a
-filter that is set.
+filter that is set. Last, the endpoint's owner must be allowed to read the event through the
+publishing service's API (``domain/read_rules.py``); an endpoint without a recorded owner (saved
+before owners were recorded) receives nothing until it is saved again.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.errors import Conflict, NotFound
 from bianmin.kit.identity import Principal
+from bianmin.webhooks.domain.endpoints import manages, owner_of
 from bianmin.webhooks.domain.patterns import matches_any
+from bianmin.webhooks.domain.read_rules import may_read
 from bianmin.webhooks.models import Attempt, Delivery, Endpoint
 
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
@@ -40,7 +44,7 @@ def _text(data: dict[str, Any], name: str) -> str | None:
 
 
 def wants(endpoint: Endpoint, event: CloudEvent) -> bool:
-    """Whether an active endpoint receives an event: tenancy first, then patterns and filters."""
+    """Whether an active endpoint receives an event: tenancy, patterns, filters, then its owner's right to read it."""
     if endpoint.tenant != "*":
         if event.tenant == "*":
             if not endpoint.district_events:
@@ -55,7 +59,14 @@ def wants(endpoint: Endpoint, event: CloudEvent) -> bool:
         project = _text(event.data, "project_code") or event.subject
         if project not in endpoint.project_codes:
             return False
-    return True
+    return owner_may_read(endpoint, event)
+
+
+def owner_may_read(endpoint: Endpoint, event: CloudEvent) -> bool:
+    """Whether the endpoint's owner could read this event through the API (a test ping is always its own)."""
+    if event.type == TEST_TYPE:
+        return owner_of(endpoint) is not None
+    return may_read(owner_of(endpoint), event.nats_subject, tenant=event.tenant, data=event.data)
 
 
 def _delivery(endpoint: Endpoint, event: CloudEvent, now: datetime) -> Delivery:
@@ -85,6 +96,9 @@ async def enqueue_test(session: AsyncSession, endpoint: Endpoint, *, now: dateti
     """A ``webhooks.test`` ping to one endpoint, sent by the deliverer like any event."""
     if endpoint.disabled_at is not None:
         raise Conflict("The endpoint is disabled; enable it before testing it.", code="endpoint_disabled")
+    if owner_of(endpoint) is None:
+        raise Conflict("The endpoint was saved before owners were recorded and receives nothing; "
+                       "save it again (PATCH) to make your key its owner.", code="endpoint_without_owner")
     event = CloudEvent(source="/bianmin/webhooks", type=TEST_TYPE, subject=str(endpoint.id), time=now,
                        tenant=endpoint.tenant,
                        data={"endpoint_id": endpoint.id, "requested_by": by.key_id, "message": "Bianmin webhook test"})
@@ -94,13 +108,22 @@ async def enqueue_test(session: AsyncSession, endpoint: Endpoint, *, now: dateti
     return delivery
 
 
-async def get_visible(session: AsyncSession, delivery_id: int, *, by: Principal) -> Delivery:
-    """A delivery of an endpoint the caller may see; 404 otherwise."""
-    row = (await session.execute(select(Delivery, Endpoint.tenant).join(Endpoint, Endpoint.id == Delivery.endpoint_id)
+async def get_owned(session: AsyncSession, delivery_id: int, *, by: Principal) -> Delivery:
+    """A delivery of an endpoint the caller manages (``endpoints.manages``); 404 otherwise."""
+    row = (await session.execute(select(Delivery, Endpoint).join(Endpoint, Endpoint.id == Delivery.endpoint_id)
                                  .where(Delivery.id == delivery_id))).first()
-    if row is None or not by.may_act_on(row[1]):
+    if row is None or not manages(by, row[1]):
         raise NotFound(f"No delivery {delivery_id}.", code="delivery_not_found")
     return row[0]
+
+
+def may_see_body(by: Principal, delivery: Delivery) -> bool:
+    """Whether the caller itself could read the delivered event through the API (another key of the
+    township manages the endpoint but may hold fewer scopes than its owner)."""
+    event = CloudEvent.model_validate_json(delivery.body)
+    if event.type == TEST_TYPE:
+        return True
+    return may_read(by, event.nats_subject, tenant=event.tenant, data=event.data)
 
 
 async def attempts_of(session: AsyncSession, delivery_id: int) -> list[Attempt]:

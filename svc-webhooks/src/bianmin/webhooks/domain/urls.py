@@ -1,25 +1,30 @@
-"""What an endpoint URL may be: HTTPS, or plain HTTP to this machine's loopback for development.
+"""What an endpoint URL may be: HTTPS to a host the deliverer may reach; plain HTTP only into a range an operator allowed.
 
 Refused as well: credentials in the URL (they would be stored in clear and logged), fragments
-(never sent), anything without a host, and addresses no receiver can have: link-local ones
-(169.254.0.0/16 holds cloud metadata services, which a registered URL must never be able to
-reach), multicast, unspecified and reserved ones. Private addresses over HTTPS are accepted (a
-township's system often sits on the e-government extranet's private addressing); which networks
-the deliverer may reach beyond that, and names that resolve to such addresses, are an egress
-policy of the deployment, not of this check.
+(never sent), anything without a host, and hosts that name an address the deliverer may not reach
+(``domain/addresses.py``): loopback, private, link-local (where cloud metadata services answer),
+shared, multicast, unspecified and reserved addresses, however spelled (IPv4-mapped IPv6, 6to4,
+NAT64, ``localhost``), unless ``BIANMIN_WEBHOOKS_ALLOWED_NETWORKS`` names the range. A numeric host
+other than a dotted quad (``https://2852039166/``, ``https://0xa9fea9fe/``, ``https://169.254.43518/``)
+is refused whatever it reads as: resolvers read such spellings as addresses, people do not.
+
+Names are not resolved here: what a name resolves to can change after registration, so the
+deliverer checks the addresses it actually connects to, every time (``deliverer.GuardedBackend``).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+from bianmin.webhooks.domain.addresses import IPNetwork, allowed_address, literal, numeric_ipv4, within
+
 MAX_URL_LENGTH = 2000
 
 
-def url_problem(url: str) -> str | None:
-    """Why a URL cannot be an endpoint, or None when it can."""
+def url_problem(url: str, allowed: Sequence[IPNetwork] = ()) -> str | None:
+    """Why a URL cannot be an endpoint given the operator's ``allowed`` ranges, or None when it can."""
     if len(url) > MAX_URL_LENGTH:
         return f"must be at most {MAX_URL_LENGTH} characters"
     if any(ch.isspace() or ord(ch) < 0x20 for ch in url):
@@ -38,19 +43,19 @@ def url_problem(url: str) -> str | None:
         return "must not carry credentials; authenticate receivers by the signature"
     if parts.fragment:
         return "must not carry a fragment"
-    if parts.scheme == "http" and host.lower() not in LOOPBACK_HOSTS:
-        return "must use https unless the host is 127.0.0.1, ::1 or localhost"
-    if _unreachable_address(host):
-        return "must not be a link-local, multicast, unspecified or reserved address"
+    address = literal(host)
+    if address is not None and not allowed_address(address, allowed):
+        return "names an address the deliverer may not reach (loopback, private, link-local, shared or reserved)"
+    if numeric_ipv4(host) is not None and not _dotted_quad(host):
+        return "must write an IPv4 address as four decimal numbers"
+    if parts.scheme == "http" and (address is None or not within(address, allowed)):
+        # Plain HTTP crosses networks in clear; only a range the operator vouches for (development, an extranet) may use it.
+        return "must use https unless it names an address in a range the operator allowed"
     return None
 
 
-def _unreachable_address(host: str) -> bool:
-    """Whether ``host`` is an IP literal that no receiver can legitimately have."""
+def _dotted_quad(host: str) -> bool:
     try:
-        address = ipaddress.ip_address(host)
+        return str(ipaddress.IPv4Address(host)) == host
     except ValueError:
         return False
-    if address.is_loopback:
-        return False
-    return address.is_link_local or address.is_multicast or address.is_unspecified or address.is_reserved
