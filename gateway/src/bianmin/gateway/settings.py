@@ -67,6 +67,8 @@ class GatewaySettings(ServiceSettings):
         description="Addresses or networks of proxies in front of the gateway whose X-Forwarded-For is believed.",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    http_max_connections_per_client: int = Field(
+        64, ge=1, description="Open connections from one address; past it 429. Trusted proxies have the global cap only.")
 
     cockpit_timeout_seconds: float = Field(2.0, gt=0)
     openapi_cache_seconds: float = Field(60.0, ge=0)
