@@ -23,7 +23,7 @@ from bianmin.gateway.errors import OAuthError
 from bianmin.gateway.forward import IdentityTokens
 from bianmin.gateway.metrics import GatewayMetrics
 from bianmin.gateway.openapi import OpenApiAggregator
-from bianmin.gateway.ratelimit import RateLimiter, parse_rate
+from bianmin.gateway.ratelimit import AuthFailures, RateLimiter, parse_rate
 from bianmin.gateway.settings import GatewaySettings
 from bianmin.gateway.timing import ServerTimingMiddleware
 from bianmin.gateway.upstreams import TransportFactory, aiohttp_transport, build_upstreams
@@ -84,6 +84,8 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
         app.state.limiter = RateLimiter(settings.rate_limit_storage_url, default_rate=settings.default_rate_limit,
                                         metrics=metrics)
         app.state.auth_cache = AuthCache(settings.auth_cache_seconds)
+        app.state.auth_failures = AuthFailures(app.state.limiter, per_address=settings.auth_failure_rate_limit,
+                                               per_credential=settings.auth_failure_credential_rate_limit)
         app.state.openapi = OpenApiAggregator(app.state.upstreams, app.openapi, ttl_seconds=settings.openapi_cache_seconds,
                                               fetch_timeout_seconds=settings.openapi_fetch_timeout_seconds)
         try:

@@ -62,6 +62,10 @@ class GatewaySettings(ServiceSettings):
     default_rate_limit: str = Field("600/minute", description="Per key or client unless the key sets its own.")
     anonymous_rate_limit: str = Field("120/minute", description="Per client IP for callers without credentials.")
     token_rate_limit: str = Field("30/minute", description="Per client IP on POST /auth/token.")
+    auth_failure_rate_limit: str = Field(
+        "20/minute", description="Failed authentications per client IP; past it 429 before any credential is checked.")
+    auth_failure_credential_rate_limit: str = Field(
+        "10/minute", description="Failed authentications per presented key id or client id, from any address.")
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Addresses or networks of proxies in front of the gateway whose X-Forwarded-For is believed.",
