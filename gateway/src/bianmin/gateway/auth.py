@@ -220,3 +220,4 @@ def require_scope(scope: str) -> Any:
 
 AdminDep = Annotated[Principal, require_scope("admin")]
 CockpitDep = Annotated[Principal, require_scope("cockpit:read")]
+MetricsDep = Annotated[Principal, require_scope("metrics:read")]

@@ -58,7 +58,11 @@ class GatewaySettings(ServiceSettings):
     access_token_ttl_seconds: int = Field(900, ge=30, le=86_400)
     auth_cache_seconds: float = Field(5.0, ge=0, description="How long a verified key is trusted without the database.")
 
-    rate_limit_storage_url: str = Field("memory://", description="memory:// or redis://host:port/db")
+    rate_limit_storage_url: str = Field(
+        "memory://", description="memory:// (counts per replica) or redis://host:port/db (shared by every replica)")
+    replicas: int = Field(
+        1, ge=1, description="Gateway replicas the deployment runs. With memory:// rate limits and more than one, "
+        "each key gets that many times its limit: the gateway warns at start and /readyz says degraded.")
     default_rate_limit: str = Field("600/minute", description="Per key or client unless the key sets its own.")
     anonymous_rate_limit: str = Field("120/minute", description="Per client IP for callers without credentials.")
     token_rate_limit: str = Field("30/minute", description="Per client IP on POST /auth/token.")
