@@ -67,10 +67,12 @@ async def token(
                          headers={"WWW-Authenticate": 'Basic realm="bianmin"'})
     address, failures = request_client_ip(request), state.auth_failures
     # Past the failure limits of this address or this client id, the secret is not even checked.
-    await failures.guard(address, f"client:{client_id}")
+    # A string that cannot be a client id names no counter (it could be any size): the address's counts.
+    counted_id = f"client:{client_id}" if credentials.looks_like_client_id(client_id) else None
+    await failures.guard(address, counted_id)
     client = await credentials.verify_client(session, client_id, client_secret)
     if client is None:
-        await failures.failed(address, f"client:{client_id}")
+        await failures.failed(address, counted_id)
         raise OAuthError("invalid_client", "The client is unknown, revoked, or the secret is wrong.", status=401,
                          headers={"WWW-Authenticate": 'Basic realm="bianmin"'})
     held = frozenset(client.scopes)
