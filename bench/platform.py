@@ -83,6 +83,8 @@ class BenchPlatform:
         layout.extra_env.update({
             "BIANMIN_GATEWAY_DEFAULT_RATE_LIMIT": NO_LIMIT, "BIANMIN_GATEWAY_ANONYMOUS_RATE_LIMIT": NO_LIMIT,
             "BIANMIN_GATEWAY_TOKEN_RATE_LIMIT": NO_LIMIT,
+            # Every load connection comes from 127.0.0.1: one address, far past a real client's cap.
+            "BIANMIN_GATEWAY_HTTP_MAX_CONNECTIONS_PER_CLIENT": "4096",
         })
         if self.database == "postgres":
             tag = uuid.uuid4().hex[:8]

@@ -1,8 +1,8 @@
 """The framework ceiling: one trivial JSON route in the services' own stack.
 
 Built with :func:`bianmin.kit.app.create_service_app` (the same middleware, error handlers,
-identity check and metrics as every service) and served by uvicorn with the options of
-``bianmin.kit.cli``; events are off and the route touches no database. ``python -m bench.trivial``
+identity check and metrics as every service) and served as every service is, by
+``bianmin.kit.serving.serve``; events are off and the route touches no database. ``python -m bench.trivial``
 serves it on ``BENCH_TRIVIAL_PORT``.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 
-import uvicorn
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
 from bianmin.kit.app import ServiceSpec, create_service_app
+from bianmin.kit.serving import serve
 from bianmin.kit.settings import ServiceSettings
 
 
@@ -45,8 +45,7 @@ def main() -> None:
     port = int(os.environ["BENCH_TRIVIAL_PORT"])
     settings = ServiceSettings(service_name="trivial", port=port, events_enabled=False,
                                database_url=f"sqlite+aiosqlite:///{os.environ['BENCH_TRIVIAL_DB']}")
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_config=None, access_log=False,
-                proxy_headers=False, timeout_graceful_shutdown=5)
+    serve(create_app(settings), settings)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ installed copy, and this test session's imports stay as they were.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
 import os
 import re
@@ -66,6 +67,8 @@ def _plain(value: Any) -> Any:
         return value.get_secret_value()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(map(str, value))
     return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
@@ -91,6 +94,8 @@ def gather_facts(environments: dict[str, dict[str, Any]]) -> dict[str, Any]:
                     for env in _env_names(prefix, field_name, field)},
             "port": fields["port"].default,
             "events_enabled": fields["events_enabled"].default,
+            "defaults": {field_name: field.default for field_name, field in fields.items()
+                         if isinstance(field.default, int | float) and not isinstance(field.default, bool)},
         }
 
     loaded: dict[str, Any] = {}
@@ -168,6 +173,8 @@ def _environments() -> dict[str, dict[str, Any]]:
     for name in APPS:
         pod = _pod_spec(name)
         for container in pod.get("initContainers", []) + pod["containers"]:
+            if not container["image"].startswith("bianmin/"):
+                continue  # the gateway pod's edge proxy reads no Bianmin settings
             environments[f"k8s:{name}:{container['name']}"] = {"app": name, "env": _container_env(container)}
     return environments
 
@@ -210,16 +217,15 @@ def test_each_container_listens_on_the_port_its_settings_name(facts: dict[str, A
     port = _app(facts, name)["port"]
     service = _compose()["services"][name]
     assert f"127.0.0.1:{port}/healthz" in " ".join(service["healthcheck"]["test"])
-    if name == GATEWAY:
-        assert service["ports"] == [f"{port}:{port}"]
-    else:
-        assert service["expose"] == [str(port)]
+    assert service["expose"] == [str(port)]
+    assert "ports" not in service, f"{name} publishes a port: only the edge proxy may"
 
     pod = _pod_spec(name)
     (container,) = [c for c in pod["containers"] if c["name"] == name]
     assert container["ports"] == [{"name": "http", "containerPort": port}]
     (service_port,) = _k8s("Service")[name]["spec"]["ports"]
-    assert service_port == {"name": "http", "port": port, "targetPort": "http"}
+    # The gateway's Service sends public traffic to its pod's edge proxy (checked below).
+    assert service_port == {"name": "http", "port": port, "targetPort": "edge" if name == GATEWAY else "http"}
 
 
 @pytest.mark.parametrize("name", APPS)
@@ -279,7 +285,7 @@ def test_secrets_come_from_outside_the_repository() -> None:
         for variable, value in data.items():
             assert "replace" in value, f"secrets.example.yaml {name}.{variable} looks like a real value"
     referenced = {source["secretRef"]["name"] for name in APPS for container in _pod_spec(name)["containers"]
-                  for source in container["envFrom"] if "secretRef" in source}
+                  for source in container.get("envFrom", []) if "secretRef" in source}
     assert referenced == set(_example_secrets())
 
 
@@ -292,6 +298,117 @@ def test_the_gateway_reaches_each_service_where_it_listens(facts: dict[str, Any]
         assert urlsplit(env["BIANMIN_GATEWAY_RATE_LIMIT_STORAGE_URL"]).hostname == "redis"
     assert "redis" in _compose()["services"]
     assert "redis" in _k8s("Service")
+
+
+# --- the edge proxy in front of the gateway ---------------------------------------------------------
+
+EDGE_CONFIGS = {"compose": DEPLOY / "edge" / "nginx.conf", "k8s": K8S / "edge" / "nginx.conf"}
+_DIRECTIVE = re.compile(r"^\s*([a-z_]+)\s+([^;{]*?)\s*;", re.MULTILINE)
+_SIZE = {"": 1, "k": 1024, "m": 1024 * 1024}
+
+
+_UPSTREAM = re.compile(r"upstream gateway \{([^}]*)\}")
+
+
+def _directives(config: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The nginx directives of a file outside and inside its ``upstream gateway`` block, with their arguments."""
+    text = re.sub(r"#[^\n]*", "", config.read_text(encoding="utf-8"))
+    (upstream,) = _UPSTREAM.findall(text)
+    outside = _UPSTREAM.sub("", text)
+    return ({name: args.split() for name, args in _DIRECTIVE.findall(outside)},
+            {name: args.split() for name, args in _DIRECTIVE.findall(upstream)})
+
+
+def _seconds(value: str) -> float:
+    match = re.fullmatch(r"(\d+)(ms|s|m)?", value)
+    assert match, f"not an nginx time: {value}"
+    return int(match.group(1)) * {"ms": 0.001, "s": 1, "m": 60, None: 1}[match.group(2)]
+
+
+def _bytes(value: str) -> int:
+    match = re.fullmatch(r"(\d+)([kKmM]?)", value)
+    assert match, f"not an nginx size: {value}"
+    return int(match.group(1)) * _SIZE[match.group(2).lower()]
+
+
+def _edge_upstream(config: Path) -> str:
+    (server,) = re.findall(r"upstream gateway \{[^}]*?server ([\w.:-]+);", config.read_text(encoding="utf-8"))
+    return server
+
+
+def test_public_traffic_reaches_the_gateway_only_through_the_edge_proxy(facts: dict[str, Any]) -> None:
+    port = _app(facts, GATEWAY)["port"]
+    # Compose: the edge alone publishes a port, proxies to the gateway, and is the gateway's one trusted proxy.
+    services = _compose()["services"]
+    edge = services["edge"]
+    assert [name for name, service in services.items() if "ports" in service] == ["edge"]
+    assert edge["ports"] == [f"{port}:8080"]
+    assert "./edge/nginx.conf:/etc/nginx/nginx.conf:ro" in edge["volumes"]
+    assert "listen 8080;" in EDGE_CONFIGS["compose"].read_text(encoding="utf-8")
+    assert _edge_upstream(EDGE_CONFIGS["compose"]) == f"{GATEWAY}:{port}"
+    edge_address = edge["networks"]["edge"]["ipv4_address"]
+    (subnet,) = [entry["subnet"] for entry in _compose()["networks"]["edge"]["ipam"]["config"]]
+    assert ipaddress.ip_address(edge_address) in ipaddress.ip_network(subnet)
+    assert _compose_env(GATEWAY)["BIANMIN_GATEWAY_TRUSTED_PROXIES"] == edge_address
+    assert set(services[GATEWAY]["networks"]) == {"default", "edge"}
+    on_edge = {name for name, service in services.items() if "edge" in (service.get("networks") or {})}
+    assert on_edge == {"edge", GATEWAY}, "only the edge and the gateway share the edge network"
+
+    # Kubernetes: the edge is a sidecar of the gateway's pod; the Service reaches the sidecar only.
+    pod = _pod_spec(GATEWAY)
+    (sidecar,) = [c for c in pod["containers"] if c["name"] == "edge"]
+    assert sidecar["ports"] == [{"name": "edge", "containerPort": 8080}]
+    assert "listen 8080;" in EDGE_CONFIGS["k8s"].read_text(encoding="utf-8")
+    assert _edge_upstream(EDGE_CONFIGS["k8s"]) == f"127.0.0.1:{port}"
+    (generator,) = [g for g in _kustomization()["configMapGenerator"] if g["name"] == "edge-config"]
+    assert generator["files"] == ["nginx.conf=edge/nginx.conf"]
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    mounts = {mount["mountPath"]: mount for mount in sidecar["volumeMounts"]}
+    assert volumes[mounts["/etc/nginx/nginx.conf"]["name"]]["configMap"]["name"] == "edge-config"
+    gateway_env = _container_env(next(c for c in pod["containers"] if c["name"] == GATEWAY))
+    assert gateway_env["BIANMIN_GATEWAY_TRUSTED_PROXIES"] == "127.0.0.1"
+    assert gateway_env["BIANMIN_GATEWAY_REPLICAS"] == str(_k8s("Deployment")[GATEWAY]["spec"]["replicas"])
+
+
+@pytest.mark.parametrize("where", sorted(EDGE_CONFIGS))
+def test_the_edge_proxy_holds_slow_idle_and_oversized_clients_to_the_gateways_limits(
+        facts: dict[str, Any], where: str) -> None:
+    gateway = _app(facts, GATEWAY)["defaults"]
+    edge, upstream = _directives(EDGE_CONFIGS[where])
+    assert _seconds(edge["client_header_timeout"][0]) <= gateway["http_header_timeout_seconds"]
+    assert _seconds(edge["client_body_timeout"][0]) <= gateway["http_body_timeout_seconds"]
+    assert _seconds(edge["keepalive_timeout"][0]) <= gateway["http_idle_timeout_seconds"]
+    assert _seconds(edge["send_timeout"][0]) <= 60
+    count, size = edge["large_client_header_buffers"]
+    assert int(count) * _bytes(size) <= gateway["http_max_header_bytes"]
+    assert _bytes(edge["client_max_body_size"][0]) <= gateway["max_body_bytes"]
+    assert edge["limit_conn_zone"][0] == "$binary_remote_addr"
+    zone = edge["limit_conn_zone"][1].removeprefix("zone=").split(":")[0]
+    assert edge["limit_conn"][0] == zone
+    assert 1 <= int(edge["limit_conn"][1]) <= gateway["http_max_connections_per_client"]
+    assert edge["limit_conn_status"] == ["429"]
+    # Upstream: the edge drops idle connections before the gateway does, and never cuts what the gateway still waits for.
+    assert int(upstream["keepalive"][0]) >= 1
+    assert _seconds(upstream["keepalive_timeout"][0]) < gateway["http_idle_timeout_seconds"]
+    assert _seconds(edge["proxy_connect_timeout"][0]) <= 5
+    assert _seconds(edge["proxy_send_timeout"][0]) <= 60
+    assert _seconds(edge["proxy_read_timeout"][0]) > gateway["stream_read_timeout_seconds"]
+    assert edge["proxy_buffering"] == ["off"], "server-sent events must pass through"
+    text = EDGE_CONFIGS[where].read_text(encoding="utf-8")
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in text
+
+
+@pytest.mark.parametrize("where", sorted(EDGE_CONFIGS))
+def test_the_edge_configuration_is_valid(where: str, tmp_path: Path) -> None:
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    if nginx is None:
+        pytest.skip("nginx is not installed")
+    # The compose upstream's name resolves only inside compose's network.
+    config = tmp_path / "nginx.conf"
+    config.write_text(EDGE_CONFIGS[where].read_text(encoding="utf-8").replace("server gateway:", "server 127.0.0.1:"))
+    result = subprocess.run([nginx, "-t", "-q", "-c", str(config), "-p", str(tmp_path)], capture_output=True, text=True,
+                            timeout=30, check=False)
+    assert result.returncode == 0, result.stderr + result.stdout
 
 
 # --- health ------------------------------------------------------------------------------------------

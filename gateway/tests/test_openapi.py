@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -10,6 +11,7 @@ from bianmin.gateway.app import gateway_openapi
 from bianmin.gateway.auth import SECURITY_REQUIREMENTS
 from bianmin.gateway.domain.openapi_merge import merge
 from bianmin.gateway.settings import GatewaySettings
+from bianmin.kit.testing.pages import csp_directives, external_references, page_references
 
 
 def service_document(title: str) -> dict[str, Any]:
@@ -106,3 +108,17 @@ async def test_docs_work_offline(settings: GatewaySettings, open_gateway: Any) -
     assert css.headers["content-type"].startswith("text/css")
     assert missing.status_code == 404
     assert unknown.status_code == 404
+
+
+async def test_docs_run_no_inline_script_under_a_same_origin_policy(settings: GatewaySettings, open_gateway: Any) -> None:
+    async with open_gateway(settings) as (_, client):
+        page = await client.get("/docs")
+        urls, inline = page_references(page.text)
+        loaded = {url: await client.get(url) for url in urls}
+    assert external_references(page.text) == []
+    assert inline == []
+    assert {url: r.status_code for url, r in loaded.items()} == dict.fromkeys(urls, 200)
+    csp = csp_directives(page.headers["content-security-policy"])
+    assert csp["script-src"] == ["'self'"]
+    assert csp["connect-src"] == ["'self'"]
+    assert '"persistAuthorization": true' in html.unescape(page.text)

@@ -27,9 +27,10 @@ async def test_a_key_past_its_own_limit_gets_429_with_retry_after(
     async with open_gateway(limited) as (app, client):
         tight = await make_key(app, [], rate_limit="2/minute")
         loose = await make_key(app, [])
+        scraper = await make_key(app, ["metrics:read"])
         answers = [await client.get("/catalog/v1/public/echo", headers=bearer(tight)) for _ in range(3)]
         other = await client.get("/catalog/v1/public/echo", headers=bearer(loose))
-        metrics = (await client.get("/metrics")).text
+        metrics = (await client.get("/metrics", headers=bearer(scraper))).text
     assert [a.status_code for a in answers] == [200, 200, 429]
     refused = answers[2]
     assert refused.headers["content-type"] == "application/problem+json"

@@ -114,11 +114,12 @@ async def test_a_slow_service_answers_504(settings: GatewaySettings, start_upstr
 
 
 async def test_the_circuit_opens_refuses_fast_then_half_opens_and_closes(
-        settings: GatewaySettings, start_upstream: Any, open_gateway: Any) -> None:
+        settings: GatewaySettings, start_upstream: Any, open_gateway: Any, make_key: Any) -> None:
     port = free_port()
     flaky = settings.model_copy(update={"catalog_url": f"http://127.0.0.1:{port}", "retry_attempts": 0,
                                         "breaker_failure_threshold": 2, "breaker_reset_seconds": 30})
     async with open_gateway(flaky) as (app, client):
+        scraper = {"Authorization": f"Bearer {await make_key(app, ['metrics:read'])}"}
         # The breaker's own clock, moved by hand: the cool-down passes when the test says so,
         # however long a loaded machine takes to start the upstream.
         breaker = app.state.upstreams["catalog"].breaker
@@ -133,14 +134,14 @@ async def test_the_circuit_opens_refuses_fast_then_half_opens_and_closes(
         assert refused.status_code == 503
         assert refused.json()["code"] == "upstream_circuit_open"
         assert int(refused.headers["retry-after"]) >= 1
-        assert 'bianmin_gateway_circuit_state{upstream="catalog"} 2.0' in (await client.get("/metrics")).text
+        assert 'bianmin_gateway_circuit_state{upstream="catalog"} 2.0' in (await client.get("/metrics", headers=scraper)).text
 
         moment[0] += 30
         assert breaker.state is State.HALF_OPEN
         trial = await client.get("/catalog/v1/public/echo")
         assert trial.status_code == 200
         assert breaker.state is State.CLOSED
-        metrics = (await client.get("/metrics")).text
+        metrics = (await client.get("/metrics", headers=scraper)).text
     assert upstream.hits == 1
     assert 'bianmin_gateway_circuit_state{upstream="catalog"} 0.0' in metrics
     assert "bianmin_gateway_upstream_seconds_count" in metrics

@@ -17,13 +17,15 @@ from bianmin.kit.testing.client import running
 ROOT = Path(__file__).resolve().parents[1]
 
 
-async def test_health_readiness_and_metrics(settings: GatewaySettings, start_upstream: Any, open_gateway: Any) -> None:
+async def test_health_readiness_and_metrics(
+        settings: GatewaySettings, start_upstream: Any, open_gateway: Any, make_key: Any) -> None:
     _, catalog = start_upstream("catalog")
-    async with open_gateway(settings.model_copy(update={"catalog_url": catalog.url})) as (_, client):
+    async with open_gateway(settings.model_copy(update={"catalog_url": catalog.url})) as (app, client):
         health = await client.get("/healthz")
         ready = await client.get("/readyz")
         await client.get("/catalog/v1/public/echo")
-        metrics = await client.get("/metrics")
+        scraper = await make_key(app, ["metrics:read"])
+        metrics = await client.get("/metrics", headers={"Authorization": f"Bearer {scraper}"})
     assert health.json() == {"status": "ok"}
     assert ready.status_code == 200
     body = ready.json()

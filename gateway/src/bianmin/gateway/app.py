@@ -23,7 +23,7 @@ from bianmin.gateway.errors import OAuthError
 from bianmin.gateway.forward import IdentityTokens
 from bianmin.gateway.metrics import GatewayMetrics
 from bianmin.gateway.openapi import OpenApiAggregator
-from bianmin.gateway.ratelimit import RateLimiter, parse_rate
+from bianmin.gateway.ratelimit import AuthFailures, RateLimiter, parse_rate
 from bianmin.gateway.settings import GatewaySettings
 from bianmin.gateway.timing import ServerTimingMiddleware
 from bianmin.gateway.upstreams import TransportFactory, aiohttp_transport, build_upstreams
@@ -63,6 +63,18 @@ def _token_secret(settings: GatewaySettings) -> str:
     return secrets.token_urlsafe(48)
 
 
+def _warn_about_memory_limits(settings: GatewaySettings, limiter: RateLimiter) -> None:
+    if limiter.remote:
+        return
+    if settings.replicas > 1:
+        log.warning("rate limits are counted in memory, per replica: with %d replicas each key, address and "
+                    "failed-authentication limit is multiplied by the number of replicas; set "
+                    "BIANMIN_GATEWAY_RATE_LIMIT_STORAGE_URL to a Redis shared by every replica", settings.replicas)
+    else:
+        log.warning("rate limits are counted in this process's memory: right for one replica only; before running "
+                    "more (BIANMIN_GATEWAY_REPLICAS), set BIANMIN_GATEWAY_RATE_LIMIT_STORAGE_URL to a shared Redis")
+
+
 def create_app(settings: GatewaySettings | None = None, *, transport_factory: TransportFactory = aiohttp_transport) -> FastAPI:
     """Build the gateway's application; ``transport_factory`` swaps the HTTP client used for upstreams."""
     settings = settings or GatewaySettings()
@@ -83,7 +95,10 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
         app.state.upstreams = build_upstreams(settings, metrics, transport_factory)
         app.state.limiter = RateLimiter(settings.rate_limit_storage_url, default_rate=settings.default_rate_limit,
                                         metrics=metrics)
+        _warn_about_memory_limits(settings, app.state.limiter)
         app.state.auth_cache = AuthCache(settings.auth_cache_seconds)
+        app.state.auth_failures = AuthFailures(app.state.limiter, per_address=settings.auth_failure_rate_limit,
+                                               per_credential=settings.auth_failure_credential_rate_limit)
         app.state.openapi = OpenApiAggregator(app.state.upstreams, app.openapi, ttl_seconds=settings.openapi_cache_seconds,
                                               fetch_timeout_seconds=settings.openapi_fetch_timeout_seconds)
         try:
@@ -105,7 +120,6 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
                            allow_headers=["*"], expose_headers=["X-Request-ID", "Retry-After", "Server-Timing"])
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
-    app.add_route("/metrics", metrics.endpoint, include_in_schema=False)
     for module in (health, docs, pages, token, admin, cockpit, proxy):
         app.include_router(module.router)
     return app

@@ -6,6 +6,12 @@ request with wrong, revoked or expired credentials is refused with 401, never do
 anonymous, so a client learns at once that its key is bad. Verified credentials are remembered
 for ``auth_cache_seconds`` so that most requests need no database; revoking through the admin API
 forgets them at once on this replica, and other replicas within that many seconds.
+
+Failed authentications are counted per client address and per key id (issue 17, finding 7; see
+:class:`bianmin.gateway.ratelimit.AuthFailures`). A key that is not in the cache is checked
+against those counts before the database is asked, so past the limit a guess gets 429 unchecked.
+An access token's signature is checked first instead: that costs no I/O and cannot be guessed, so
+a genuine token is never slowed by the counts, and a bad one past the limit gets the same 429.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from fastapi.security import APIKeyHeader, HTTPBearer, OAuth2
 from bianmin.gateway.domain import credentials, tokens
 from bianmin.gateway.domain.forwarding import client_ip, parse_networks
 from bianmin.gateway.domain.tokens import challenge
+from bianmin.gateway.ratelimit import AuthFailures
 from bianmin.kit.errors import Forbidden, Unauthorized
 from bianmin.kit.identity import ANONYMOUS, Principal
 
@@ -85,30 +92,47 @@ def invalid_credentials(detail: str, code: str = "credentials_invalid") -> Unaut
     return Unauthorized(detail, code=code, headers=challenge("invalid_token", detail.rstrip(".")))
 
 
-async def _key_caller(request: Request, key: str) -> Caller:
+async def _key_caller(request: Request, key: str, address: str) -> Caller:
     state = request.app.state
     cache_key = _digest(key)
     cached = state.auth_cache.get(cache_key)
     if cached is not None:
         return cached
+    failures: AuthFailures = state.auth_failures
+    parts = credentials.parse_key(key)
+    key_id = f"key:{parts[0]}" if parts else None
+    await failures.guard(address, key_id)
     async with state.db.sessionmaker() as session:
         record = await credentials.verify_key(session, key)
     if record is None:
+        await failures.failed(address, key_id)
         raise invalid_credentials("The API key is unknown, wrong or revoked.")
     caller = Caller(credentials.principal_of(record), f"key:{record.id}", record.rate_limit, "key")
     state.auth_cache.put(cache_key, caller)
     return caller
 
 
-async def _token_caller(request: Request, token: str) -> Caller:
+async def _count_failure(request: Request, address: str, credential: str | None) -> None:
+    """Count a failed authentication; 429 instead of the caller's 401 once the address or id is past its limit."""
+    failures: AuthFailures = request.app.state.auth_failures
+    await failures.guard(address, credential)
+    await failures.failed(address, credential)
+
+
+async def _token_caller(request: Request, token: str, address: str) -> Caller:
     state = request.app.state
-    claims = tokens.verify(token, state.token_secret)
+    try:
+        claims = tokens.verify(token, state.token_secret)
+    except Unauthorized:
+        await _count_failure(request, address, None)
+        raise
     cache_key = f"client:{claims.client_id}"
     client = state.auth_cache.get(cache_key)
     if client is None:
         async with state.db.sessionmaker() as session:
             record = await credentials.live_client(session, claims.client_id)
         if record is None:
+            await _count_failure(request, address, f"client:{claims.client_id}")
             raise invalid_credentials("The client of this access token was revoked.", code="client_revoked")
         client = Caller(credentials.principal_of(record), f"client:{record.id}", record.rate_limit, "client")
         state.auth_cache.put(cache_key, client)
@@ -146,14 +170,18 @@ async def identify(request: Request) -> Caller:
     cached = getattr(request.state, "caller", None)
     if cached is not None:
         return cached
-    presented = presented_credential(request)
+    address = request_client_ip(request)
+    try:
+        presented = presented_credential(request)
+    except Unauthorized:
+        await _count_failure(request, address, None)
+        raise
     if presented is None:
-        caller = Caller(ANONYMOUS, f"ip:{request_client_ip(request)}",
-                        request.app.state.settings.anonymous_rate_limit, "anonymous")
+        caller = Caller(ANONYMOUS, f"ip:{address}", request.app.state.settings.anonymous_rate_limit, "anonymous")
     elif credentials.looks_like_key(presented):
-        caller = await _key_caller(request, presented)
+        caller = await _key_caller(request, presented, address)
     else:
-        caller = await _token_caller(request, presented)
+        caller = await _token_caller(request, presented, address)
     request.state.caller = caller
     return caller
 
@@ -192,3 +220,4 @@ def require_scope(scope: str) -> Any:
 
 AdminDep = Annotated[Principal, require_scope("admin")]
 CockpitDep = Annotated[Principal, require_scope("cockpit:read")]
+MetricsDep = Annotated[Principal, require_scope("metrics:read")]

@@ -17,7 +17,6 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-import uvicorn
 from pydantic import TypeAdapter, ValidationError
 
 from bianmin.gateway.app import create_app
@@ -29,6 +28,7 @@ from bianmin.kit.db import Database
 from bianmin.kit.errors import NotFound
 from bianmin.kit.logging import configure_logging
 from bianmin.kit.migrations import upgrade
+from bianmin.kit.serving import serve
 
 MIGRATIONS = "bianmin.gateway.migrations"
 
@@ -162,6 +162,6 @@ def main(argv: list[str] | None = None, settings: GatewaySettings | None = None)
     if args.command == "migrate" or not args.no_migrate:
         upgrade(MIGRATIONS, settings.database_url)
     if args.command == "serve":
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
-                    access_log=False, proxy_headers=False, timeout_graceful_shutdown=5)
+        # Trusted proxies (an edge proxy) carry many clients each: they have the global connection cap only.
+        serve(create_app(settings), settings, exempt=settings.trusted_proxies)
     return 0

@@ -94,6 +94,28 @@ class RateLimiter:
         raise TooManyRequests(f"Rate limit {item} exceeded; retry in {retry_after} s.",
                               headers={"Retry-After": str(retry_after), "RateLimit-Policy": str(item)})
 
+    async def exhausted(self, subject: str, rate: str) -> int | None:
+        """Seconds until ``subject`` may try again when ``rate`` has no room left, else None (counts nothing)."""
+        items = parse_rate(rate)
+        try:
+            async with asyncio.timeout(STORE_TIMEOUT_SECONDS if self.remote else None):
+                for item in items:
+                    if not await self.strategy.test(item, subject):
+                        stats = await self.strategy.get_window_stats(item, subject)
+                        return max(1, math.ceil(stats.reset_time - time.time()))
+        except Exception:
+            log.warning("rate limit store failed; request let through", exc_info=True, extra={"subject": subject})
+        return None
+
+    async def count(self, subject: str, rate: str) -> None:
+        """Count one event of ``subject`` against ``rate`` without refusing anything."""
+        try:
+            async with asyncio.timeout(STORE_TIMEOUT_SECONDS if self.remote else None):
+                for item in parse_rate(rate):
+                    await self.strategy.hit(item, subject)
+        except Exception:
+            log.warning("rate limit store failed; event not counted", exc_info=True, extra={"subject": subject})
+
     async def _hit_all(self, items: tuple[RateLimitItem, ...], subject: str) -> tuple[RateLimitItem, float] | None:
         for item in items:
             if not await self.strategy.hit(item, subject):
@@ -106,3 +128,36 @@ class RateLimiter:
         timer = getattr(self.storage, "timer", None)
         if isinstance(timer, asyncio.Task) and not timer.done():
             timer.cancel()
+
+
+class AuthFailures:
+    """Failed authentications per client address and per presented key id or client id (issue 17, finding 7)."""
+
+    def __init__(self, limiter: RateLimiter, *, per_address: str, per_credential: str) -> None:
+        self.limiter = limiter
+        self.per_address = per_address
+        self.per_credential = per_credential
+        parse_rate(per_address)
+        parse_rate(per_credential)
+
+    def _subjects(self, address: str, credential: str | None) -> list[tuple[str, str]]:
+        subjects = [(f"authfail-ip:{address}", self.per_address)]
+        if credential:
+            subjects.append((f"authfail-id:{credential}", self.per_credential))
+        return subjects
+
+    async def guard(self, address: str, credential: str | None) -> None:
+        """429 with ``Retry-After`` when the address or the credential id has failed too often lately."""
+        for subject, rate in self._subjects(address, credential):
+            retry_after = await self.limiter.exhausted(subject, rate)
+            if retry_after is not None:
+                if self.limiter.metrics is not None:
+                    self.limiter.metrics.rate_limited.labels("auth_failure").inc()
+                whom = "this address" if subject.startswith("authfail-ip:") else "this key or client"
+                raise TooManyRequests(f"Too many failed authentications from {whom}; retry in {retry_after} s.",
+                                      code="auth_failures", headers={"Retry-After": str(retry_after)})
+
+    async def failed(self, address: str, credential: str | None) -> None:
+        """Count one failed authentication against the address and the credential id."""
+        for subject, rate in self._subjects(address, credential):
+            await self.limiter.count(subject, rate)

@@ -131,6 +131,7 @@ class UpstreamStatus(BaseModel):
 class Readiness(BaseModel):
     """The gateway's readiness: its database decides; the upstreams are reported for information."""
 
-    status: str
+    status: str = Field(description="`ready`, or `degraded` when memory rate limits run on several replicas.")
     checks: dict[str, str]
     upstreams: dict[str, UpstreamStatus]
+    rate_limits: str = Field(description="`shared (redis)`, or `per-replica (memory)`: each replica counts alone.")

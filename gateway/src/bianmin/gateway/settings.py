@@ -59,15 +59,25 @@ class GatewaySettings(ServiceSettings):
     access_token_ttl_seconds: int = Field(900, ge=30, le=86_400)
     auth_cache_seconds: float = Field(5.0, ge=0, description="How long a verified key is trusted without the database.")
 
-    rate_limit_storage_url: str = Field("memory://", description="memory:// or redis://host:port/db")
+    rate_limit_storage_url: str = Field(
+        "memory://", description="memory:// (counts per replica) or redis://host:port/db (shared by every replica)")
+    replicas: int = Field(
+        1, ge=1, description="Gateway replicas the deployment runs. With memory:// rate limits and more than one, "
+        "each key gets that many times its limit: the gateway warns at start and /readyz says degraded.")
     default_rate_limit: str = Field("600/minute", description="Per key or client unless the key sets its own.")
     anonymous_rate_limit: str = Field("120/minute", description="Per client IP for callers without credentials.")
     token_rate_limit: str = Field("30/minute", description="Per client IP on POST /auth/token.")
+    auth_failure_rate_limit: str = Field(
+        "20/minute", description="Failed authentications per client IP; past it 429 before any credential is checked.")
+    auth_failure_credential_rate_limit: str = Field(
+        "10/minute", description="Failed authentications per presented key id or client id, from any address.")
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Addresses or networks of proxies in front of the gateway whose X-Forwarded-For is believed.",
     )
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    http_max_connections_per_client: int = Field(
+        64, ge=1, description="Open connections from one address; past it 429. Trusted proxies have the global cap only.")
 
     cockpit_timeout_seconds: float = Field(2.0, gt=0)
     openapi_cache_seconds: float = Field(60.0, ge=0)

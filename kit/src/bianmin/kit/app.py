@@ -2,7 +2,8 @@
 
 A service describes itself in a :class:`ServiceSpec` (routers, event handlers, stats, workers) and
 calls :func:`create_service_app`. Everything under ``/v1`` requires the gateway's identity token;
-health and metrics do not.
+health, metrics and the docs do not. ``/metrics`` is meant for the platform's own network only:
+the gateway does not route it, and deployments keep a service's port off the public network.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi.responses import Response
 
 from bianmin.kit.clock import Clock, SystemClock
 from bianmin.kit.db import Database
+from bianmin.kit.docs import docs_router
 from bianmin.kit.errors import install_error_handlers
 from bianmin.kit.events.bus import EventBus
 from bianmin.kit.events.consumer import Handler
@@ -75,8 +77,9 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
                 await app.state.bus.stop()
             await db.dispose()
 
+    # FastAPI's own /docs and /redoc load from a CDN; the kit serves Swagger UI itself (bianmin.kit.docs).
     app = FastAPI(title=spec.title, description=spec.description, version=spec.version,
-                  lifespan=lifespan, openapi_tags=spec.tags or None)
+                  lifespan=lifespan, openapi_tags=spec.tags or None, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.clock_skew = ClockSkew()
@@ -87,6 +90,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics,
                        max_body_bytes=settings.max_body_bytes)
     app.include_router(health_router)
+    app.include_router(docs_router(openapi_url="/openapi.json", title=f"{spec.title} API"))
     app.add_route("/metrics", app.state.metrics.endpoint, include_in_schema=False)
     for router in [*spec.routers, stats_router(spec.name, spec.stats)]:
         app.include_router(router, prefix="/v1", dependencies=[Depends(authenticate)])

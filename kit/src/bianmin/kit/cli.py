@@ -6,11 +6,11 @@ import argparse
 import json
 from collections.abc import Callable
 
-import uvicorn
 from fastapi import FastAPI
 
 from bianmin.kit.logging import configure_logging
 from bianmin.kit.migrations import upgrade
+from bianmin.kit.serving import serve as serve_http
 from bianmin.kit.settings import ServiceSettings
 
 
@@ -33,5 +33,4 @@ def service_main(name: str, settings_factory: Callable[[], ServiceSettings],
     if args.command == "migrate" or (args.command == "serve" and not args.no_migrate):
         upgrade(f"bianmin.{name}.migrations", settings.database_url)
     if args.command == "serve":
-        uvicorn.run(app_factory(settings), host=settings.host, port=settings.port, log_config=None,
-                    access_log=False, proxy_headers=False, timeout_graceful_shutdown=5)
+        serve_http(app_factory(settings), settings)

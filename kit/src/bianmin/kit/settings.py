@@ -56,6 +56,22 @@ class ServiceSettings(BaseSettings):
         "(bianmin.kit.identity); /readyz reports the skew it sees.",
     )
 
+    # How the process's HTTP server treats its clients (bianmin.kit.serving says why each exists).
+    http_header_timeout_seconds: float = Field(
+        10.0, gt=0, description="Time a request head may take, from the connection being ready for it; then 408 and closed.")
+    http_idle_timeout_seconds: float = Field(
+        5.0, gt=0, description="Time a connection may stay silent between requests (and before its first); then closed.")
+    http_body_timeout_seconds: float = Field(
+        30.0, gt=0, description="Longest silence within a request body while the server reads it; then closed.")
+    http_max_header_bytes: int = Field(
+        32_768, ge=1024, description="Request line and headers together, in bytes; past it 431.")
+    http_max_headers: int = Field(100, ge=10, description="Header lines in one request; past it 431.")
+    http_max_connections: int = Field(
+        4096, ge=1, description="Open connections in all; past it 503. Kept below the open-file limit at start.")
+    http_max_connections_per_client: int = Field(
+        512, ge=1, description="Open connections from one peer address; past it 429. A service's callers are the "
+        "gateway's replicas, whose pools hold up to 200 connections each.")
+
     def nats_servers(self) -> list[str]:
         """The NATS servers to try, from a comma-separated ``nats_url`` (a cluster lists several)."""
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]

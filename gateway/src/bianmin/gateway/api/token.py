@@ -3,7 +3,8 @@
 Clients authenticate with ``client_id`` and ``client_secret`` in the form body or with HTTP Basic,
 may ask for a subset of their scopes, and get a short-lived bearer token. Refusals are problem+json
 that also carry RFC 6749's ``error`` and ``error_description``, so stock OAuth2 libraries understand
-them. The endpoint is rate-limited per client IP to slow down secret guessing.
+them. The endpoint is rate-limited per client IP, and wrong secrets count as failed authentications
+per client IP and per client id (429 past either, before the secret is checked).
 """
 
 from __future__ import annotations
@@ -64,8 +65,14 @@ async def token(
     if not client_id or not client_secret:
         raise OAuthError("invalid_client", "Send client_id and client_secret, in the form or as HTTP Basic.", status=401,
                          headers={"WWW-Authenticate": 'Basic realm="bianmin"'})
+    address, failures = request_client_ip(request), state.auth_failures
+    # Past the failure limits of this address or this client id, the secret is not even checked.
+    # A string that cannot be a client id names no counter (it could be any size): the address's counts.
+    counted_id = f"client:{client_id}" if credentials.looks_like_client_id(client_id) else None
+    await failures.guard(address, counted_id)
     client = await credentials.verify_client(session, client_id, client_secret)
     if client is None:
+        await failures.failed(address, counted_id)
         raise OAuthError("invalid_client", "The client is unknown, revoked, or the secret is wrong.", status=401,
                          headers={"WWW-Authenticate": 'Basic realm="bianmin"'})
     held = frozenset(client.scopes)

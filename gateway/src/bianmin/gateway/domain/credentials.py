@@ -59,6 +59,11 @@ def looks_like_key(token: str) -> bool:
     return token.startswith(f"{KEY_PREFIX}_")
 
 
+def looks_like_client_id(client_id: str) -> bool:
+    """Whether a string is shaped like a client id (``bmc_`` and 16 characters): only those name a counter."""
+    return bool(_CLIENT_FORMAT.match(client_id))
+
+
 def principal_of(credential: Credential, *, scopes: frozenset[str] | None = None) -> Principal:
     """The principal a key or client acts as (optionally narrowed to the scopes a token was granted)."""
     return Principal(key_id=credential.id, tenant=credential.tenant,
