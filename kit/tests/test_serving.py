@@ -70,7 +70,7 @@ def serve_trial(trial_settings: ServiceSettings) -> Iterator[Any]:
 
 
 def post_head(length: int) -> bytes:
-    identity = identity_headers()[IDENTITY_HEADER]
+    identity = identity_headers("trial")[IDENTITY_HEADER]
     return (f"POST /v1/echo HTTP/1.1\r\nHost: test\r\nContent-Type: application/octet-stream\r\n"
             f"{IDENTITY_HEADER}: {identity}\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n").encode()
 
