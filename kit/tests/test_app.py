@@ -45,7 +45,7 @@ async def create_item(body: ItemCreate, session: SessionDep, idem: IdempotencyDe
     event = await emit(session, "catalog.item.published", ItemChanged(
         code=body.code, basic_code="B", name="事项", department_code="D", status="published",
         revision=body.revision))
-    return await idem.finish(session, ItemCreated(event_id=event.id, code=body.code))  # type: ignore[return-value]
+    return await idem.finish(session, ItemCreated(event_id=event.id, code=body.code))
 
 
 @router.get("/public-thing", **public())

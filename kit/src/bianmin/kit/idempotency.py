@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
@@ -29,6 +29,7 @@ from bianmin.kit.tables import idempotency_record
 HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 200
+M = TypeVar("M", bound=BaseModel)
 
 
 class IdempotentReplay(DomainError):
@@ -54,9 +55,18 @@ class Idempotency:
     method: str
     path: str
     request_hash: str
+    response: Response
+    status_code: int
 
-    async def finish(self, session: AsyncSession, result: BaseModel, *, status_code: int = 201) -> Response:
-        """Store the answer beside the change, commit both, and return the answer."""
+    async def finish(self, session: AsyncSession, result: M, *, status_code: int | None = None) -> M:
+        """Store the answer beside the change, commit both, and return the answer for the route to send.
+
+        The status is the route's declared one, unless ``status_code`` says otherwise for this answer
+        (an upsert that found the row answers 200 where its route declares 201); a replay answers
+        with the same status. Returning the model lets every route declare its real response type.
+        """
+        if status_code is not None:
+            self.status_code = self.response.status_code = status_code
         body = result.model_dump_json()
         try:
             if self.key is not None:
@@ -64,7 +74,7 @@ class Idempotency:
                 # commits, then fails; on SQLite the write lock serialises them before this point.
                 await session.execute(insert(idempotency_record).values(
                     owner=self.owner, key=self.key, method=self.method, path=self.path,
-                    request_hash=self.request_hash, status_code=status_code, response_body=body,
+                    request_hash=self.request_hash, status_code=self.status_code, response_body=body,
                     created_at=datetime.now(UTC),
                 ))
             await session.commit()
@@ -74,7 +84,7 @@ class Idempotency:
             if stored is None:
                 raise
             self._raise_replay(stored)
-        return Response(body, status_code=status_code, media_type="application/json")
+        return result
 
     async def _stored(self, session: AsyncSession) -> tuple[str, int, str] | None:
         row = (await session.execute(
@@ -92,15 +102,17 @@ class Idempotency:
         raise IdempotentReplay(status_code, body)
 
 
-async def idempotency(request: Request, session: SessionDep, principal: PrincipalDep) -> Idempotency:
+async def idempotency(request: Request, response: Response, session: SessionDep, principal: PrincipalDep) -> Idempotency:
     """Read the key; answer a replay from the store before the handler runs."""
     key = request.headers.get(HEADER)
     if key is not None and not (0 < len(key) <= MAX_KEY_LENGTH):
         raise Unprocessable.field(HEADER, f"must be 1 to {MAX_KEY_LENGTH} characters")
     body = await request.body()
     digest = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + body).hexdigest()
+    route = request.scope.get("route")
     context = Idempotency(key=key, owner=principal.key_id or "anonymous", method=request.method,
-                          path=request.url.path, request_hash=digest)
+                          path=request.url.path, request_hash=digest, response=response,
+                          status_code=getattr(route, "status_code", None) or 200)
     if key is not None:
         # The look-up opens the request's transaction and the handler carries on in it: on SQLite
         # a rollback here would give up the write lock only to queue for it again behind every

@@ -49,7 +49,7 @@ async def setup_auction(code: str, body: AuctionSetup, session: SessionDep, who:
     """Set the reserve price, increment, optional price cap and timetable of a draft lot's auction."""
     project = await managed(session, code, who)
     auction = await rules.setup(session, project, body)
-    return await idem.finish(session, await auction_view(session, project, auction, who))  # type: ignore[return-value]
+    return await idem.finish(session, await auction_view(session, project, auction, who))
 
 
 @router.get("/projects/{code}/auction", summary="An auction's state", responses=problem_responses(404), **public())

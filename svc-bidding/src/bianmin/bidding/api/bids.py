@@ -50,7 +50,7 @@ async def register(code: str, section: str, body: RegistrationCreate, session: S
                                  barred=settings.barred_colors)
     result = RegistrationRead(project_code=project.code, section_code=target.code, credit_code=row.credit_code,
                               name=row.name, registered_at=row.registered_at, signed_in_at=None)
-    return await idem.finish(session, result)  # type: ignore[return-value]
+    return await idem.finish(session, result)
 
 
 @router.post("/projects/{code}/sections/{section}/bids", status_code=201, summary="Submit a sealed bid",
@@ -68,7 +68,7 @@ async def submit_bid(code: str, section: str, body: BidSubmit, request: Request,
     ip = bid_rules.client_address(request.headers.get("x-forwarded-for"), settings.trusted_proxy_hops)
     receipt = await bid_rules.submit(session, project, target, body, now=received_at, by=who, ip=ip,
                                      fingerprint=x_device_fingerprint, settings=settings)
-    return await idem.finish(session, receipt)  # type: ignore[return-value]
+    return await idem.finish(session, receipt)
 
 
 @router.post("/projects/{code}/sections/{section}/bids/withdraw", summary="Withdraw a bid",
@@ -126,7 +126,7 @@ async def record_deposit(body: CashDepositCreate, session: SessionDep, who: Prin
     row = await bidders.upsert_deposit(session, project_code=body.project_code, section_code=body.section_code,
                                        credit_code=body.credit_code, kind="cash", reference=body.reference,
                                        amount=body.amount, account=body.account, status="secured", at=clock.now())
-    return await idem.finish(session, DepositRead.model_validate(row))  # type: ignore[return-value]
+    return await idem.finish(session, DepositRead.model_validate(row))
 
 
 @router.get("/projects/{code}/deposits", summary="Deposits of a tender", dependencies=[require_scopes(WRITE)],

@@ -37,7 +37,7 @@ async def file_complaint(code: str, body: ComplaintCreate, session: SessionDep, 
     """File a complaint within 10 days of knowing of the matter (§60); the award waits for its decision."""
     project = await projects_get(session, code, who)
     complaint = await complaints.file(session, project, body, now=clock.now(), by=who, settings=settings)
-    return await idem.finish(session, complaint_view(project, complaint))  # type: ignore[return-value]
+    return await idem.finish(session, complaint_view(project, complaint))
 
 
 @router.get("/complaints", summary="Complaints of the supervisor's sites", dependencies=[require_scopes(SUPERVISE)],

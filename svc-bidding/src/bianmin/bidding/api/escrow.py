@@ -49,7 +49,7 @@ async def request_recovery(code: str, bid_id: str, body: RecoveryCreate, session
     bid = await opening.get_bid(session, project, bid_id)
     recovery = await escrow.request(session, project, bid, reason=body.reason, now=clock.now(), by=who,
                                     settings=settings)
-    return await idem.finish(session, await recovery_view(session, project, recovery))  # type: ignore[return-value]
+    return await idem.finish(session, await recovery_view(session, project, recovery))
 
 
 @router.post("/projects/{code}/recoveries/{recovery_id}/shares", summary="Submit a custodian's escrow share",

@@ -40,7 +40,7 @@ def draw_view(project: Project, draw: ExpertDraw, *, full: bool) -> DrawRead:
 async def add_expert(body: ExpertCreate, session: SessionDep, idem: IdempotencyDep) -> ExpertRead:
     """Add an expert with specialties and affiliations (credit codes) to the district's pool."""
     expert = await experts.add_expert(session, body)
-    return await idem.finish(session, ExpertRead.model_validate(expert))  # type: ignore[return-value]
+    return await idem.finish(session, ExpertRead.model_validate(expert))
 
 
 @router.get("/experts", summary="The expert pool", dependencies=[require_scopes(WRITE)],
@@ -68,7 +68,7 @@ async def commit_draw(code: str, body: DrawCommit, session: SessionDep, who: Pri
     """Commit to a sealed seed and freeze the pool snapshot before the opening."""
     project = await managed(session, code, who)
     draw = await experts.commit(session, project, specialty=body.specialty, count=body.count, now=clock.now())
-    return await idem.finish(session, draw_view(project, draw, full=True))  # type: ignore[return-value]
+    return await idem.finish(session, draw_view(project, draw, full=True))
 
 
 @router.post("/projects/{code}/experts/draw/perform", summary="Make the committed draw",

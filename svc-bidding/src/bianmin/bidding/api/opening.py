@@ -173,7 +173,7 @@ async def respond(code: str, body: ResponseCreate, session: SessionDep, who: Pri
     project = await projects_get(session, code, who)
     row = await opening.respond(session, project, credit_code=body.credit_code, kind=body.kind, text=body.text,
                                 now=clock.now(), by=who, settings=settings)
-    return await idem.finish(session, ResponseRead.model_validate(row))  # type: ignore[return-value]
+    return await idem.finish(session, ResponseRead.model_validate(row))
 
 
 @router.get("/projects/{code}/responses", summary="Confirmations and objections", responses=problem_responses(404, 409),

@@ -61,7 +61,7 @@ async def create_project(body: ProjectCreate, session: SessionDep, who: Principa
                          clock: ClockDep) -> ProjectRead:
     """Create a tender as a draft with its sections, timetable and evaluation method."""
     project = await projects.create(session, body, now=clock.now(), by=who)
-    return await idem.finish(session, ProjectRead.model_validate(project))  # type: ignore[return-value]
+    return await idem.finish(session, ProjectRead.model_validate(project))
 
 
 @router.get("/projects", summary="List tenders", responses=problem_responses(422), **public())
@@ -172,4 +172,4 @@ async def file_direct_contract(body: DirectContractCreate, session: SessionDep, 
                                idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> ProjectRead:
     """File a direct contract (直接发包) under the threshold, refusing contracts split to stay under it."""
     project = await projects.file_direct(session, body, now=clock.now(), by=who, settings=settings)
-    return await idem.finish(session, ProjectRead.model_validate(project))  # type: ignore[return-value]
+    return await idem.finish(session, ProjectRead.model_validate(project))

@@ -62,7 +62,7 @@ async def submit(body: ApplicationCreate, session: SessionDep, who: PrincipalDep
     now = clock.now()
     application = await domain.submit(session, body, who=who, now=now)
     view = await _detail(session, application, local_date(now))
-    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, view)
 
 
 @router.get("/applications", summary="List applications", dependencies=[READ], responses=problem_responses(401, 403, 422))

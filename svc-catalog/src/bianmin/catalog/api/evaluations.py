@@ -43,7 +43,7 @@ async def rate(body: EvaluationCreate, request: Request, session: SessionDep, wh
     evaluation = await domain.rate(session, application, level=body.level, comment=body.comment, now=clock.now(),
                                    contact_days=settings.rectification_contact_days,
                                    fix_days=settings.rectification_days)
-    return await idem.finish(session, present(evaluation, application.number), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, present(evaluation, application.number))
 
 
 @router.get("/evaluations", summary="List evaluations", dependencies=[READ], responses=problem_responses(401, 403, 422))

@@ -125,4 +125,4 @@ async def create_agreement(body: AgreementCreate, session: SessionDep, clock: Cl
     agreement = Agreement(**body.model_dump(), created_at=clock.now())
     session.add(agreement)
     await session.flush()
-    return await idem.finish(session, AgreementRead.model_validate(agreement), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, AgreementRead.model_validate(agreement))

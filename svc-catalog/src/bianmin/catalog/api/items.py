@@ -81,7 +81,7 @@ async def create_item(body: ItemCreate, session: SessionDep, who: PrincipalDep, 
                       idem: IdempotencyDep) -> ItemRead:
     """Add an item as a draft (revision 1); the promised limit may not exceed the legal one."""
     item = await domain.create_item(session, body, by=actor(who), now=clock.now())
-    return await idem.finish(session, ItemRead.model_validate(item), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, ItemRead.model_validate(item))
 
 
 @router.patch("/items/{code}", summary="Change an item", dependencies=[ADMIN, DISTRICT],

@@ -43,7 +43,7 @@ async def create_policy(body: PolicyCreate, session: SessionDep, clock: ClockDep
                         idem: IdempotencyDep) -> PolicyRead:
     """Add a policy with its department, expected amount and period."""
     policy = await domain.create_policy(session, body, now=clock.now())
-    return await idem.finish(session, PolicyRead.model_validate(policy), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, PolicyRead.model_validate(policy))
 
 
 @router.post("/policies/{code}/redemptions", status_code=201, summary="Apply for a redemption", dependencies=[WRITE, DISTRICT],
@@ -52,7 +52,7 @@ async def redeem(code: str, body: RedemptionCreate, session: SessionDep, clock: 
                  idem: IdempotencyDep) -> RedemptionRead:
     """Record an enterprise's redemption of a policy (credit code check character verified)."""
     redemption = await domain.redeem(session, await domain.get_policy(session, code), body, now=clock.now())
-    return await idem.finish(session, RedemptionRead.model_validate(redemption), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, RedemptionRead.model_validate(redemption))
 
 
 @router.get("/policies/{code}/redemptions", summary="A policy's redemptions", dependencies=[READ],

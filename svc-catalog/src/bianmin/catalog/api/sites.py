@@ -74,7 +74,7 @@ async def create_site(body: SiteCreate, session: SessionDep, who: PrincipalDep, 
             raise Unprocessable.field("parent_code", f"no site {body.parent_code}")
         ensure_tenant(who, body.code if body.level == "township" else (parent.tenant if parent else "*"))
     site = await sites.create_site(session, body, now=clock.now())
-    return await idem.finish(session, SiteRead.model_validate(site), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, SiteRead.model_validate(site))
 
 
 @router.put("/sites/{code}", summary="Change a site", dependencies=[ADMIN],

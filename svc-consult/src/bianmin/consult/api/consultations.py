@@ -68,7 +68,7 @@ async def create_consultation(body: ConsultationCreate, session: SessionDep, who
     receipt = ConsultationReceipt(id=consultation.id, number=consultation.number, status=consultation.status,
                                   department_code=consultation.department_code, due_at=consultation.due_at,
                                   access_code=code)
-    return await idem.finish(session, receipt, status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, receipt)
 
 
 @router.get("/consultations", summary="The department's queue", responses=problem_responses(401, 403, 422))
@@ -192,7 +192,7 @@ async def request_extension(consultation_id: IdPath, body: ExtensionBody, sessio
     consultation = await _load(session, consultation_id, staff)
     request = await followup.request_extension(session, consultation, days=body.days, reason=body.reason,
                                                staff=staff, now=clock.now(), policy=policy)
-    return await idem.finish(session, ExtensionRead.model_validate(request), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, ExtensionRead.model_validate(request))
 
 
 async def _decide(consultation_id: str, request_id: str, approve: bool, session: AsyncSession, staff: Staff,

@@ -57,7 +57,7 @@ async def create_rule(body: RuleCreate, session: SessionDep, idem: IdempotencyDe
     """Send questions that mention a keyword to a department."""
     rule = await routing.create_rule(session, keyword=body.keyword, department_code=body.department_code,
                                      priority=body.priority, active=body.active, now=clock.now())
-    return await idem.finish(session, RuleRead.model_validate(rule), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, RuleRead.model_validate(rule))
 
 
 @router.patch("/routing-rules/{rule_id}", dependencies=DISTRICT_ADMIN, summary="Change a keyword rule",

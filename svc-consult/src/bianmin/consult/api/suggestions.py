@@ -41,7 +41,7 @@ async def create_suggestion(body: SuggestionCreate, session: SessionDep, who: Pr
                                       calendar=await load_calendar(session), policy=policy)
     receipt = SuggestionReceipt(tracking_code=code, status=entry.status, submitted_at=entry.submitted_at,
                                 due_at=entry.due_at)
-    return await idem.finish(session, receipt, status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, receipt)
 
 
 @router.get("/suggestions/track/{code}", summary="Follow an entry", **public(), responses=problem_responses(404))

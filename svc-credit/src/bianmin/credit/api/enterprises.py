@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
 from sqlalchemy import select
 
 from bianmin.credit.api.deps import cursor_int
@@ -53,7 +52,7 @@ def enterprise_read(enterprise: Enterprise, warning: str | None = None) -> Enter
 
 @router.post("/enterprises", status_code=201, summary="Register an enterprise", dependencies=WRITE,
              responses=problem_responses(401, 403, 409, 422))
-async def register(body: EnterpriseCreate, session: SessionDep, idem: IdempotencyDep, clock: ClockDep) -> Response:
+async def register(body: EnterpriseCreate, session: SessionDep, idem: IdempotencyDep, clock: ClockDep) -> EnterpriseRead:
     """Register an enterprise by credit code (check character verified); 200 when it is already known."""
     enterprise, created, warning = await enterprises.register(
         session, code=body.credit_code, name=body.name, legacy=body.legacy, now=clock.now())

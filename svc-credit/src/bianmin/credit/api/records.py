@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -82,7 +81,7 @@ def bonus_view(bonus: BonusItem, credit_code: str) -> BonusRead:
 @router.post("/enterprises/{code}/records", status_code=201, summary="Record a bad behaviour", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 422))
 async def add_record(code: str, body: RecordCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
-                     clock: ClockDep) -> Response:
+                     clock: ClockDep) -> RecordRead:
     """Record a bad behaviour, pending a reviewer's confirmation."""
     enterprise = await get_enterprise(session, code)
     record = await records.add_record(session, enterprise, kind=body.kind, occurred_on=body.occurred_on,
@@ -163,7 +162,7 @@ async def revoke(record_id: RowId, body: DecisionNote, session: SessionDep, who:
 @router.post("/records/{record_id}/repairs", status_code=201, summary="Apply for credit repair", dependencies=WRITE,
              responses=DECIDE)
 async def apply_repair(record_id: RowId, body: RepairCreate, session: SessionDep, who: PrincipalDep,
-                       idem: IdempotencyDep, clock: ClockDep) -> Response:
+                       idem: IdempotencyDep, clock: ClockDep) -> RepairRead:
     """File a repair application once the record's minimum publication period has passed."""
     record = await records.get_record(session, record_id)
     application = await repairs.apply(session, record, evidence=body.evidence, commitment=body.commitment,
@@ -220,7 +219,7 @@ async def reject_repair(application_id: RowId, body: DecisionNote, session: Sess
 @router.post("/enterprises/{code}/bonuses", status_code=201, summary="Submit a bonus item", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 422))
 async def add_bonus(code: str, body: BonusCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
-                    clock: ClockDep) -> Response:
+                    clock: ClockDep) -> BonusRead:
     """Submit a bonus item (an award, an honour) for a reviewer's decision."""
     enterprise = await get_enterprise(session, code)
     bonus = await records.add_bonus(session, enterprise, kind=body.kind, evidence=body.evidence,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError
 
 from bianmin.credit.api.deps import actor
@@ -55,7 +54,7 @@ async def read_version(version: Annotated[int, Path(ge=1, le=1_000_000)], sessio
 @router.post("/rules", status_code=201, summary="Add a rule version", dependencies=ADMIN,
              responses=problem_responses(401, 403, 409, 422))
 async def add_rules(body: RulesCreate, request: Request, session: SessionDep, who: PrincipalDep,
-                    idem: IdempotencyDep, clock: ClockDep) -> Response:
+                    idem: IdempotencyDep, clock: ClockDep) -> RulesRead:
     """Add the next rule version, in force from now; every color is recomputed under it in the background
     (a ``rules:v<version>`` recompute run)."""
     rules_body = ruleset.validate_body(body.body)

@@ -43,7 +43,7 @@ async def apply(body: GuaranteeApply, session: SessionDep, who: PrincipalDep, id
         section_code=body.section_code, applicant_credit_code=body.applicant_credit_code,
         applicant_name=body.applicant_name, amount=body.amount, expires_on=body.expires_on, actor=actor_of(who),
         now=clock.now())
-    return await idem.finish(session, await guarantee_read(session, guarantee), status_code=201)
+    return await idem.finish(session, await guarantee_read(session, guarantee))
 
 
 @router.get("/guarantees", summary="List guarantees", responses=problem_responses(401, 422))
@@ -136,7 +136,7 @@ async def amend(number: str, body: AmendmentCreate, session: SessionDep, who: Pr
     amendment = await amendments.amend(session, guarantee, kind=body.kind, new_amount=body.new_amount,
                                        new_expires_on=body.new_expires_on, reason=body.reason, actor=actor_of(who),
                                        keyring=keyring, now=clock.now())
-    return await idem.finish(session, AmendmentRead.model_validate(amendment), status_code=201)
+    return await idem.finish(session, AmendmentRead.model_validate(amendment))
 
 
 @router.get("/guarantees/{number}/amendments", summary="A guarantee's amendments", responses=problem_responses(401, 404))
@@ -162,7 +162,7 @@ async def file_claim(number: str, body: ClaimCreate, session: SessionDep, who: P
     claim = await claims.file(session, guarantee, amount=body.amount, statement=body.statement, source="beneficiary",
                               actor=actor_of(who), calendar=await load_calendar(session), keyring=keyring,
                               now=clock.now(), kind=body.kind, requested_expires_on=body.requested_expires_on)
-    return await idem.finish(session, claim_read(claim, guarantee), status_code=201)
+    return await idem.finish(session, claim_read(claim, guarantee))
 
 
 @router.get("/guarantees/{number}/claims", summary="A guarantee's demands", responses=problem_responses(401, 404))

@@ -49,7 +49,7 @@ async def create_issuer(body: IssuerCreate, session: SessionDep, idem: Idempoten
     issuer = await rules.create_issuer(session, code=body.code, name=body.name, kind=body.kind,
                                        credit_code=body.credit_code, max_single_amount=body.max_single_amount,
                                        max_outstanding_amount=body.max_outstanding_amount, now=clock.now())
-    return await idem.finish(session, IssuerRead.model_validate(issuer), status_code=201)
+    return await idem.finish(session, IssuerRead.model_validate(issuer))
 
 
 @router.get("/issuers", summary="List issuers", responses=problem_responses(401), **public())
@@ -75,7 +75,7 @@ async def add_tariff(code: str, body: TariffCreate, session: SessionDep, who: Pr
     fen = int((body.minimum_fee * 100).to_integral_value())
     tariff = await rules.add_tariff(session, issuer, type=body.type, effective_from=body.effective_from,
                                     rate=body.rate, minimum_fee_fen=fen, now=clock.now())
-    return await idem.finish(session, _tariff(tariff), status_code=201)
+    return await idem.finish(session, _tariff(tariff))
 
 
 @router.get("/issuers/{code}/tariffs", summary="An issuer's tariffs", responses=problem_responses(401, 404), **public())

@@ -61,7 +61,7 @@ async def plan_slots(code: str, body: SlotPlan, session: SessionDep, who: Princi
                                            times=list(body.times), capacity=body.capacity,
                                            calendar=await load_calendar(session), today=local_date(clock.now()))
     view = SlotPlanRead(created=len(created), slots=[slot_view(s, line.prefix) for s in created])
-    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, view)
 
 
 @router.get("/halls/{code}/slots", summary="Available slots", responses=problem_responses(401, 404, 422), **public())
@@ -88,7 +88,7 @@ async def book(body: AppointmentCreate, session: SessionDep, who: PrincipalDep, 
                                      item_code=body.item_code, now=clock.now(),
                                      calendar=await load_calendar(session), rules=booking_rules(settings))
     view = await appointment_view(session, appointment)
-    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, view)
 
 
 @router.get("/appointments", summary="List a hall's appointments", dependencies=[require_scopes("queue:read")],
@@ -146,4 +146,4 @@ async def check_in(code: str, body: CheckIn, session: SessionDep, who: Principal
                                     default_service_minutes=settings.default_service_minutes)
     view = await ticket_read(session, issued.ticket, people_ahead=issued.people_ahead,
                              estimated_wait_minutes=issued.estimated_wait_minutes)
-    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, view)

@@ -43,7 +43,7 @@ async def evaluate(ticket_id: RowId, body: EvaluationCreate, session: SessionDep
         session, ticket=ticket, hall=hall, level=body.level, comment=body.comment, now=clock.now(),
         calendar=await load_calendar(session),
         deadlines=evaluation.Deadlines(settings.rectification_contact_days, settings.rectification_fix_days))
-    return await idem.finish(session, evaluation_view(item, case), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, evaluation_view(item, case))
 
 
 @router.get("/tickets/{ticket_id}/evaluation", summary="Read a ticket's evaluation",

@@ -51,7 +51,7 @@ async def create_hall(body: HallCreate, session: SessionDep, who: PrincipalDep, 
     hall = await halls.create_hall(session, code=body.code, name=body.name, address=body.address,
                                    alert_wait_minutes=body.alert_wait_minutes,
                                    alert_waiting_count=body.alert_waiting_count, now=clock.now())
-    return await idem.finish(session, HallRead.model_validate(hall), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, HallRead.model_validate(hall))
 
 
 @router.get("/halls/{code}", summary="Read a hall", responses=problem_responses(401, 404), **public())
@@ -98,7 +98,7 @@ async def create_line(code: str, body: LineCreate, session: SessionDep, who: Pri
     line = await halls.create_line(session, hall=hall, prefix=body.prefix, name=body.name,
                                    daily_cap=body.daily_cap, item_codes=body.item_codes)
     view = (await line_views(session, [line]))[0]
-    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, view)
 
 
 @router.patch("/halls/{code}/lines/{prefix}", summary="Change a line", dependencies=MANAGE,
@@ -141,7 +141,7 @@ async def create_counter(code: str, body: CounterCreate, session: SessionDep, wh
                                          staff_name=body.staff_name,
                                          lines=[(item.line, item.weight) for item in body.lines])
     view = (await counter_views(session, [counter]))[0]
-    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, view)
 
 
 @router.get("/counters/{counter_id}", summary="Read a counter", responses=problem_responses(401, 404), **public())

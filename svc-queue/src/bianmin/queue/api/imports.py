@@ -24,4 +24,4 @@ async def import_past(code: str, body: TicketImport, session: SessionDep, who: P
     hall = await hall_for(session, who, code)
     count = await import_tickets(session, hall=hall, records=[PastTicket(**t.model_dump()) for t in body.tickets],
                                  now=clock.now())
-    return await idem.finish(session, TicketImportRead(imported=count), status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, TicketImportRead(imported=count))

@@ -79,7 +79,7 @@ async def take_ticket(body: TicketCreate, session: SessionDep, who: PrincipalDep
     # A new ticket's line is both its line and its original one: no need to look the prefix up.
     view = ticket_view(issued.ticket, {line.id: line.prefix}, people_ahead=issued.people_ahead,
                        estimated_wait_minutes=issued.estimated_wait_minutes)
-    return await idem.finish(session, view, status_code=201)  # type: ignore[return-value]
+    return await idem.finish(session, view)
 
 
 @router.get("/tickets", summary="List tickets", dependencies=READ, responses=problem_responses(401, 403, 404, 422))

@@ -36,7 +36,7 @@ async def create_endpoint(body: EndpointCreate, session: SessionDep, who: Princi
                                               allowed=settings.allowed_networks)
     read = EndpointRead.model_validate(endpoint)
     # The stored replay answer leaves the secret out: it would otherwise sit in clear in the database.
-    await idem.finish(session, EndpointWithSecret(**read.model_dump(), secret=None), status_code=201)
+    await idem.finish(session, EndpointWithSecret(**read.model_dump(), secret=None))
     return EndpointWithSecret(**read.model_dump(), secret=secret)
 
 
@@ -96,7 +96,7 @@ async def test_endpoint(endpoint: EndpointDep, session: SessionDep, who: Princip
     """Queue a ``webhooks.test`` ping that goes out like any event (signed, retried, logged)."""
     delivery = await deliveries.enqueue_test(session, endpoint, now=clock.now(), by=who)
     read = DeliveryRead.model_validate(delivery)
-    await idem.finish(session, read, status_code=202)
+    await idem.finish(session, read)
     return read
 
 
