@@ -1,24 +1,34 @@
 """Cursor pagination: ``?limit=&cursor=`` in, ``{"items": [...], "next_cursor": ...}`` out.
 
 The cursor is the opaque, URL-safe encoding of the last row's sort key, so pages stay stable
-while rows are added, and a tampered cursor is a 422, not a 500.
+while rows are added, and a tampered cursor is a 422, not a 500. List queries call
+:func:`paginate` with their sort columns: it checks the cursor against those columns' types
+(so every list refuses a foreign cursor the same way), adds the keyset condition and the order,
+and cuts the page.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeDecorator
 
 from bianmin.kit.errors import Unprocessable
 
 T = TypeVar("T")
 R = TypeVar("R")
 MAX_LIMIT = 200
+MAX_KEY_TEXT = 200
+MAX_KEY_INT = 2**62
 
 
 class Page(BaseModel, Generic[T]):
@@ -70,3 +80,70 @@ async def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def _foreign() -> Unprocessable:
+    return Unprocessable.field("cursor", "is not a cursor this API issued")
+
+
+def _key_value(column: InstrumentedAttribute[Any], raw: Any) -> Any:
+    """A cursor's value for one sort column, as that column's Python type; 422 for anything else."""
+    declared = column.type
+    kind = (declared.impl_instance if isinstance(declared, TypeDecorator) else declared).python_type
+    if kind is bool or isinstance(raw, bool):
+        raise _foreign()
+    if kind is int:
+        if not isinstance(raw, int) or not -MAX_KEY_INT < raw < MAX_KEY_INT:
+            raise _foreign()
+        return raw
+    if not isinstance(raw, str) or len(raw) > MAX_KEY_TEXT:
+        raise _foreign()
+    if kind is str:
+        return raw
+    try:
+        if kind is dt.datetime:
+            parsed = dt.datetime.fromisoformat(raw)
+            if parsed.tzinfo is None:
+                raise _foreign()
+            return parsed
+        if kind is dt.date:
+            return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise _foreign() from exc
+    raise TypeError(f"cannot page on a column of type {kind.__name__}")
+
+
+def _key_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _after(keys: Sequence[InstrumentedAttribute[Any]], values: list[Any], descending: bool) -> Any:
+    """Rows strictly after ``values`` in the order of ``keys`` (expanded, so both databases bind each type)."""
+    ahead = [(k < v) if descending else (k > v) for k, v in zip(keys, values, strict=True)]
+    terms = [and_(*[k == v for k, v in zip(keys[:i], values[:i], strict=True)], ahead[i]) for i in range(len(keys))]
+    return or_(*terms)
+
+
+async def paginate(session: AsyncSession, statement: Select[Any], page: PageParams, *,
+                   keys: Sequence[InstrumentedAttribute[Any]], descending: bool = False,
+                   scalars: bool = True) -> tuple[list[Any], str | None]:
+    """One page of ``statement`` ordered by ``keys`` (unique together), and the next page's cursor.
+
+    ``keys`` are the sort columns, the last one unique (usually the id). The cursor must hold one
+    value per key, of the key's type, or the answer is a 422. ``scalars`` gives the first entity
+    of each row; otherwise rows are tuples and the keys are read from their first entity.
+    """
+    if page.after is not None:
+        if len(page.after) != len(keys):
+            raise _foreign()
+        statement = statement.where(_after(keys, [_key_value(k, v) for k, v in zip(keys, page.after, strict=True)],
+                                           descending))
+    order = [k.desc() for k in keys] if descending else list(keys)
+    result = await session.execute(statement.order_by(*order).limit(page.limit + 1))
+    rows = list(result.scalars() if scalars else result.all())
+
+    def key_of(row: Any) -> list[Any]:
+        entity = row if scalars else row[0]
+        return [_key_json(getattr(entity, k.key)) for k in keys]
+
+    return page.cut(rows, key_of)
