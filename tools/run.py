@@ -13,8 +13,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from bianmin.kit.localrun import PROCESSES, SERVICES, command, create_key, default_layout, migrate
-from bianmin.kit.testing.nats import free_port, nats_server_binary, port_open
+from bianmin.kit.localrun import PROCESSES, SERVICES, command, create_key, default_layout, local_nats, migrate
+from bianmin.kit.testing.nats import free_port, port_open
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
@@ -26,10 +26,8 @@ def choose_nats(var: Path) -> tuple[str, str | None]:
     if configured:
         return configured, None
     port = 4222 if not port_open(4222) else free_port()
-    store = var / "nats"
-    store.mkdir(parents=True, exist_ok=True)
-    line = f"{shlex.quote(nats_server_binary())} -a 127.0.0.1 -p {port} -js -sd {shlex.quote(str(store))}"
-    return f"nats://127.0.0.1:{port}", line
+    server = local_nats(var, port)  # admits the services by their NKEYs only, as production does
+    return server.url, shlex.join(server.command())
 
 
 def main() -> None:
@@ -37,6 +35,7 @@ def main() -> None:
     VAR.mkdir(exist_ok=True)
     nats_url, nats_line = choose_nats(VAR)
     layout = default_layout(VAR, nats_url=nats_url)
+    layout.nats_credentials = nats_line is not None
     busy = [f"{name}:{port}" for name, port in layout.ports.items() if port_open(port)]
     if busy:
         sys.exit(f"These ports are taken: {', '.join(busy)}. Stop what uses them, or set BIANMIN_PORT_BASE "
