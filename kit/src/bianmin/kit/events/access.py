@@ -101,8 +101,9 @@ def check_seed(seed: str, name: str) -> None:
                            "`python -m bianmin.kit.events.access env`")
 
 
-def _quoted(subjects: tuple[str, ...]) -> str:
-    return ", ".join(f'"{s}"' for s in subjects)
+def _allow(kind: str, subjects: tuple[str, ...]) -> list[str]:
+    """One subject a line, so that a change of the contracts reads as a change of lines in the deployment files."""
+    return [f"        {kind}: {{allow: [", *(f'          "{s}"' for s in subjects), "        ]}"]
 
 
 def authorization_config(public_keys: Mapping[str, str]) -> str:
@@ -120,10 +121,8 @@ def authorization_config(public_keys: Mapping[str, str]) -> str:
         lines += [f"    # {user}", "    {", f"      nkey: {public_keys[user]}"]
         if user != OPS_USER:
             permissions = service_permissions(user)
-            lines += ["      permissions: {",
-                      f"        publish: {{allow: [{_quoted(permissions.publish)}]}}",
-                      f"        subscribe: {{allow: [{_quoted(permissions.subscribe)}]}}",
-                      "      }"]
+            lines += ["      permissions: {", *_allow("publish", permissions.publish),
+                      *_allow("subscribe", permissions.subscribe), "      }"]
         lines.append("    }")
     lines += ["  ]", "}", ""]
     return "\n".join(lines)
@@ -144,7 +143,9 @@ def credentials_env() -> str:
     lines = []
     for user in NATS_USERS:
         seed = new_seed()
-        lines += [f"{seed_variable(user)}={seed}", f"{environment_reference(user)[1:]}={public_key(seed)}"]
+        # The operator's seed is no container's: printed as a comment, to be kept elsewhere.
+        lines += [f"{'# keep out of deploy/.env: ' if user == OPS_USER else ''}{seed_variable(user)}={seed}",
+                  f"{environment_reference(user)[1:]}={public_key(seed)}"]
     return "\n".join(lines) + "\n"
 
 
