@@ -135,12 +135,6 @@ def free_layout(var: Path, nats_url: str) -> Layout:
                   secrets=load_or_create_secrets(var / "secrets.env"))
 
 
-def migrate(layout: Layout, name: str) -> None:
-    """Migrate one process's database to the newest revision."""
-    subprocess.run([command(name), "migrate"], env=os.environ | layout.env(name), check=True,
-                   stdout=subprocess.DEVNULL)
-
-
 def create_key(layout: Layout, *, name: str, tenant: str, scopes: list[str]) -> str:
     """Create an API key through the gateway's command line and return it (it is shown once)."""
     result = subprocess.run(
