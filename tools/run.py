@@ -16,6 +16,7 @@ the gateway and the services.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -31,6 +32,10 @@ def var_folder() -> Path:
     """Where the data lives (``BIANMIN_VAR``, else ``var/`` of the checkout), created or narrowed to 0700."""
     var = Path(os.environ.get("BIANMIN_VAR") or ROOT / "var").resolve()
     var.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = var.stat()
+    # Narrowing a shared folder such as /tmp (sticky, or someone else's) would break it for everyone.
+    if info.st_mode & stat.S_ISVTX or info.st_uid != os.getuid():
+        sys.exit(f"{var} is a shared folder or not yours: point BIANMIN_VAR at a folder of its own")
     var.chmod(0o700)
     return var
 

@@ -23,7 +23,9 @@ a change, its outbox event and its stored answer land in one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import os
 import sqlite3
 import stat
@@ -41,6 +43,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.types import DateTime, TypeDecorator
+
+log = logging.getLogger("bianmin.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -156,11 +160,18 @@ def make_private_file(path: Path) -> None:
     it must not come out world-readable under the usual umask of 0022. SQLite gives its ``-wal`` and
     ``-shm`` files the mode of the database file, so creating the file first, as 0600, covers them.
     """
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    if stat.S_IMODE(path.stat().st_mode) & 0o077:
-        path.chmod(0o600)
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):  # another process created it meanwhile: narrowed below
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        if path.is_file() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(0o600)
+    except OSError as exc:
+        # Not a file, a read-only disk, someone else's file: SQLite says what is wrong when it opens it
+        # (readiness then reports the database down), so this only warns.
+        log.warning("could not make the database file private", extra={"path": str(path), "error": repr(exc)})
 
 
 def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 10.0) -> AsyncEngine:
