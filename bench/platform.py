@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 
 from bianmin.kit.identity import IDENTITY_HEADER, Principal, audience_of, mint_token
-from bianmin.kit.localrun import PROCESSES, SERVICES, Layout, Platform, create_key, free_layout
-from bianmin.kit.testing.nats import NatsServer, free_port, port_open
+from bianmin.kit.localrun import PROCESSES, SERVICES, Layout, Platform, create_key, free_layout, local_nats
+from bianmin.kit.testing.nats import free_port, port_open
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -65,7 +65,7 @@ class BenchPlatform:
         self.database = database
         self.keep = keep
         self.var = Path(tempfile.mkdtemp(prefix="bianmin-bench-"))
-        self.nats = NatsServer(self.var / "nats")
+        self.nats = local_nats(self.var)
         self.layout: Layout | None = None
         self.platform: Platform | None = None
         self.trivial: subprocess.Popen[bytes] | None = None

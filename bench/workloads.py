@@ -261,6 +261,8 @@ class JetStreamRoundTrip(Workload):
 
     nats_url: str
     samples: int
+    # The platform's NATS admits known users only; the raw baseline connects as the operator's user.
+    nkey_seed: str = ""
     stream: str = "BENCHRT"
     _nc: Any = field(default=None, repr=False)
     _js: Any = field(default=None, repr=False)
@@ -271,7 +273,7 @@ class JetStreamRoundTrip(Workload):
         import nats
         from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
-        self._nc = await nats.connect(self.nats_url)
+        self._nc = await nats.connect(self.nats_url, **({"nkeys_seed_str": self.nkey_seed} if self.nkey_seed else {}))
         self._js = self._nc.jetstream()
         await self._js.add_stream(StreamConfig(name=self.stream, subjects=["bench.rt"], storage=StorageType.FILE))
         await self._js.add_consumer(self.stream, config=ConsumerConfig(durable_name="bench-rt",

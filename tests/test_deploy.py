@@ -98,6 +98,14 @@ def gather_facts(environments: dict[str, dict[str, Any]]) -> dict[str, Any]:
                          if isinstance(field.default, int | float) and not isinstance(field.default, bool)},
         }
 
+    from bianmin.kit.events.access import NATS_USERS, authorization_config, environment_reference, new_seed, public_key
+
+    nats = {
+        "users": list(NATS_USERS),
+        "authorization": authorization_config({user: environment_reference(user) for user in NATS_USERS}),
+        "public_keys": {environment_reference(user)[1:]: public_key(new_seed()) for user in NATS_USERS},
+    }
+
     loaded: dict[str, Any] = {}
     for key, spec in environments.items():
         if "missing" in apps.get(spec["app"], {"missing": True}):
@@ -114,7 +122,7 @@ def gather_facts(environments: dict[str, dict[str, Any]]) -> dict[str, Any]:
         finally:
             os.environ.clear()
             os.environ.update(saved)
-    return {"apps": apps, "loaded": loaded}
+    return {"apps": apps, "loaded": loaded, "nats": nats}
 
 
 # --- the deployment files ----------------------------------------------------------------------------
@@ -197,7 +205,7 @@ def _required(facts: dict[str, Any], name: str) -> set[str]:
     prefix = f"BIANMIN_{name.upper()}_"
     required = {f"{prefix}DATABASE_URL", "BIANMIN_INTERNAL_SECRET"}
     if _app(facts, name)["events_enabled"]:
-        required |= {"BIANMIN_NATS_URL", "BIANMIN_STREAM_REPLICAS"}
+        required |= {"BIANMIN_NATS_URL", "BIANMIN_STREAM_REPLICAS", f"{prefix}NATS_NKEY_SEED"}
     if name == GATEWAY:
         required |= {f"{prefix}{service.upper()}_URL" for service in SERVICES}
     return required | {prefix + setting for setting in PRODUCTION_SETTINGS.get(name, ())}
@@ -284,7 +292,9 @@ def test_secrets_come_from_outside_the_repository() -> None:
     for name, data in _example_secrets().items():
         for variable, value in data.items():
             assert "replace" in value, f"secrets.example.yaml {name}.{variable} looks like a real value"
-    referenced = {source["secretRef"]["name"] for name in APPS for container in _pod_spec(name)["containers"]
+    workloads = [*_k8s("Deployment").values(), *_k8s("StatefulSet").values()]
+    referenced = {source["secretRef"]["name"] for workload in workloads
+                  for container in workload["spec"]["template"]["spec"]["containers"]
                   for source in container.get("envFrom", []) if "secretRef" in source}
     assert referenced == set(_example_secrets())
 
@@ -480,9 +490,10 @@ def test_compose_runs_a_three_node_jetstream_cluster() -> None:
     assert _routes(config) == nodes
     for node in nodes:
         service = services[node]
-        assert service["environment"] == {"SERVER_NAME": node}
+        assert service["environment"]["SERVER_NAME"] == node
         mounts = dict(volume.split(":")[:2] for volume in service["volumes"])
         assert mounts["./nats/nats.conf"] == "/etc/nats/nats.conf"
+        assert mounts["./nats/auth.conf"] == "/etc/nats/auth.conf"
         assert _store_dir(config).startswith(mounts[f"{node}-data"])
         assert f"{node}-data" in _compose()["volumes"]
     for name in SERVICES:
@@ -503,7 +514,7 @@ def test_kubernetes_runs_a_three_node_jetstream_cluster() -> None:
     config = K8S / "nats" / "nats.conf"
     assert _routes(config) == pods
     (generator,) = [g for g in _kustomization()["configMapGenerator"] if g["name"] == "nats-config"]
-    assert generator["files"] == ["nats.conf=nats/nats.conf"]
+    assert generator["files"] == ["nats.conf=nats/nats.conf", "auth.conf=nats/auth.conf"]
     (container,) = spec["template"]["spec"]["containers"]
     mounts = {mount["name"]: mount["mountPath"] for mount in container["volumeMounts"]}
     assert mounts["config"] == "/etc/nats"
@@ -516,14 +527,125 @@ def test_kubernetes_runs_a_three_node_jetstream_cluster() -> None:
     assert events["BIANMIN_STREAM_REPLICAS"] == "3"
 
 
-@pytest.mark.parametrize("config", [DEPLOY / "nats" / "nats.conf", K8S / "nats" / "nats.conf"], ids=["compose", "k8s"])
-def test_the_nats_configuration_is_valid(config: Path) -> None:
+def _nats_server() -> str:
     server = shutil.which("nats-server") or shutil.which("nats-server", path=str(Path(sys.executable).parent))
     if server is None:
         pytest.skip("nats-server is not installed")
-    result = subprocess.run([server, "-c", str(config), "-t"], capture_output=True, text=True, timeout=30,
-                            check=False, env={**os.environ, "SERVER_NAME": "nats-test"})
+    return server
+
+
+NATS_CONFIGS = [DEPLOY / "nats" / "nats.conf", K8S / "nats" / "nats.conf"]
+
+
+@pytest.mark.parametrize("config", NATS_CONFIGS, ids=["compose", "k8s"])
+def test_the_nats_configuration_is_valid(facts: dict[str, Any], config: Path) -> None:
+    result = subprocess.run([_nats_server(), "-c", str(config), "-t"], capture_output=True, text=True, timeout=30,
+                            check=False, env={**os.environ, "SERVER_NAME": "nats-test", **facts["nats"]["public_keys"]})
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("config", NATS_CONFIGS, ids=["compose", "k8s"])
+def test_nats_refuses_to_start_on_placeholder_or_missing_user_keys(facts: dict[str, Any], config: Path) -> None:
+    placeholders = dict.fromkeys(facts["nats"]["public_keys"], "replace-with-the-public-key")
+    for env in (placeholders, {}):
+        result = subprocess.run([_nats_server(), "-c", str(config), "-t"], capture_output=True, text=True, timeout=30,
+                                check=False, env={"PATH": os.environ.get("PATH", ""), "SERVER_NAME": "nats-test", **env})
+        assert result.returncode != 0, f"nats-server accepted {config} with {'placeholder' if env else 'no'} user keys"
+
+
+# --- NATS authentication (issue 17, finding 3) ---------------------------------------------------------------------
+
+def test_the_nats_authorization_is_the_one_generated_from_the_contracts(facts: dict[str, Any]) -> None:
+    for config in NATS_CONFIGS:
+        auth = config.parent / "auth.conf"
+        assert auth.read_text(encoding="utf-8") == facts["nats"]["authorization"], (
+            f"{auth.relative_to(ROOT)} differs from the contracts: run make contracts")
+        assert re.search(r"^include\s+\"?auth\.conf\"?\s*$", config.read_text(encoding="utf-8"), re.MULTILINE), config
+        assert "no_auth_user" not in config.read_text(encoding="utf-8")
+
+
+def test_each_service_holds_its_own_nats_seed_and_nats_the_public_keys(facts: dict[str, Any]) -> None:
+    users = facts["nats"]["users"]
+    public = {f"NKEY_{user.upper()}" for user in users}
+    services = _compose()["services"]
+    for node in ("nats-1", "nats-2", "nats-3"):
+        environment = services[node]["environment"]
+        assert set(environment) == {"SERVER_NAME", *public}, node
+        for variable in public:
+            assert environment[variable] == f"${{{variable}:?set {variable} in deploy/.env}}"
+    statefulset = _k8s("StatefulSet")["nats"]["spec"]["template"]["spec"]
+    (container,) = statefulset["containers"]
+    assert public <= set(_container_env(container)), "the NATS pods read every user's public key from a Secret"
+    for name in APPS:
+        own = f"BIANMIN_{name.upper()}_NATS_NKEY_SEED"
+        environments = [_compose_env(name)] + [_container_env(c) for c in _pod_spec(name)["containers"]]
+        for env in environments:
+            seeds = {variable for variable in env if "NKEY" in variable}
+            assert seeds == ({own} if name in SERVICES else set()), f"{name} holds {sorted(seeds)}"
+        if name in SERVICES:
+            assert INTERPOLATION.fullmatch(_compose_env(name)[own]), f"compose {name}: {own} must come from deploy/.env"
+
+
+# --- network policies -------------------------------------------------------------------------------------------------
+
+def _policies() -> dict[str, dict[str, Any]]:
+    return _k8s("NetworkPolicy")
+
+
+def _admits(policy: dict[str, Any], labels: dict[str, str], port: int | str) -> bool:
+    """Whether one of a policy's ingress rules admits a pod with ``labels`` (in the namespace) on ``port``."""
+    for rule in policy["spec"].get("ingress", []):
+        ports = [p.get("port") for p in rule.get("ports", [])]
+        if ports and port not in ports:
+            continue
+        sources = rule.get("from")
+        if sources is None:
+            return True
+        for source in sources:
+            if set(source) != {"podSelector"}:
+                continue
+            wanted = source["podSelector"].get("matchLabels", {})
+            if all(labels.get(key) == value for key, value in wanted.items()):
+                return True
+    return False
+
+
+def _selects(policy: dict[str, Any], labels: dict[str, str]) -> bool:
+    wanted = policy["spec"]["podSelector"].get("matchLabels", {})
+    return all(labels.get(key) == value for key, value in wanted.items())
+
+
+def _pod_labels(kind: str, name: str) -> dict[str, str]:
+    return _k8s(kind)[name]["spec"]["template"]["metadata"]["labels"]
+
+
+def _reachable(target: dict[str, str], source: dict[str, str], port: int | str) -> bool:
+    """Whether the namespace's policies let ``source`` reach ``target`` on ``port`` (no policy: open)."""
+    selecting = [p for p in _policies().values() if _selects(p, target) and "Ingress" in p["spec"]["policyTypes"]]
+    return not selecting or any(_admits(p, source, port) for p in selecting)
+
+
+def test_only_the_services_reach_nats_and_only_the_gateway_reaches_the_services() -> None:
+    default = [p for p in _policies().values() if p["spec"]["podSelector"] == {}]
+    assert default, "a default deny of ingress"
+    assert all(not p["spec"].get("ingress") for p in default), "the default policy admits nothing"
+    nats = _pod_labels("StatefulSet", "nats")
+    gateway = _pod_labels("Deployment", GATEWAY)
+    redis = _pod_labels("Deployment", "redis")
+    outsider = {"app.kubernetes.io/name": "intruder"}
+    for name in SERVICES:
+        service = _pod_labels("Deployment", name)
+        assert _reachable(nats, service, "client"), f"{name} cannot reach NATS"
+        assert _reachable(service, gateway, "http"), f"the gateway cannot reach {name}"
+        for other in [outsider, nats, redis, *(_pod_labels("Deployment", s) for s in SERVICES)]:
+            assert not _reachable(service, other, "http"), f"{other} reaches {name}"
+    for other in (gateway, redis, outsider):
+        assert not _reachable(nats, other, "client"), f"{other} reaches NATS"
+    assert _reachable(nats, nats, "cluster"), "the NATS nodes route to each other"
+    assert not _reachable(nats, _pod_labels("Deployment", "credit"), "cluster")
+    assert _reachable(redis, gateway, "redis")
+    assert not _reachable(redis, outsider, "redis")
+    assert _reachable(gateway, outsider, "http"), "the gateway is the platform's door"
 
 
 # --- Kubernetes hygiene -------------------------------------------------------------------------------------------

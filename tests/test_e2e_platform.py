@@ -2,16 +2,28 @@
 
 A key is made through the gateway's command line; every service answers through the gateway;
 nothing answers without credentials or around the gateway; a stopped service is a quick 503.
+NATS admits only the services, each by its own NKEY: no one connects without one, a service cannot
+publish another's event, and an event still reaches every consumer.
 """
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import nats
 import pytest
+from nats.js.errors import NotFoundError
 
+from bianmin.contracts.events.guarantee import GuaranteeStatusChanged
+from bianmin.contracts.registry import durable_name
+from bianmin.kit.events.access import OPS_USER, consumed_streams, inbox_prefix
 from bianmin.kit.localrun import SERVICES, Platform, create_key, private_platform
+from bianmin.kit.testing.events import envelope
 
 pytestmark = pytest.mark.e2e
 
@@ -126,3 +138,75 @@ def test_the_hall_stream_passes_through_the_gateway_and_resumes_without_losing_a
     numbers = [call["data"]["number"] for call in first + later]
     assert numbers == ["A001", "A002", "A003"]
     assert "请A001号到5号窗口办理" in first[0]["data"]["text"]
+
+
+# --- NATS runs with authentication, as in production (issue 17, finding 3) -------------------------------------------
+
+async def _connect(platform: Platform, user: str, errors: list[str] | None = None) -> nats.aio.client.Client:
+    async def remember(exc: Exception) -> None:
+        if errors is not None:
+            errors.append(str(exc))
+
+    assert platform.nats is not None
+    return await nats.connect(platform.nats.url, nkeys_seed_str=platform.nats.seed(user), inbox_prefix=inbox_prefix(user),
+                              allow_reconnect=False, error_cb=remember)
+
+
+def test_the_platforms_nats_refuses_a_connection_without_credentials(platform: Platform) -> None:
+    assert platform.nats is not None
+    with pytest.raises(nats.errors.Error):
+        asyncio.run(nats.connect(platform.nats.url, allow_reconnect=False, connect_timeout=2))
+
+
+def test_a_service_cannot_publish_another_services_event_on_the_platform(platform: Platform) -> None:
+    async def forge() -> tuple[int, int, list[str]]:
+        errors: list[str] = []
+        ops, credit = await _connect(platform, OPS_USER), await _connect(platform, "credit", errors)
+        try:
+            before = (await ops.jetstream().stream_info("GUARANTEE")).state.messages
+            forged = envelope("guarantee.guarantee.issued", GuaranteeStatusChanged(
+                number="G-FORGED-E2E", type="bid_bond", project_code="P-2026-404", section_code="S1",
+                applicant_credit_code="91330199MA0000001X", issuer_code="PICC", amount=Decimal("1000000.00"),
+                expires_on=date(2026, 12, 31), occurred_at=datetime(2026, 6, 1, tzinfo=UTC)))
+            with pytest.raises(nats.errors.Error):
+                await credit.jetstream().publish("guarantee.guarantee.issued", forged.model_dump_json().encode(),
+                                                 headers={"Nats-Msg-Id": forged.id}, timeout=2)
+            after = (await ops.jetstream().stream_info("GUARANTEE")).state.messages
+            return before, after, errors
+        finally:
+            await credit.close()
+            await ops.close()
+
+    before, after, errors = asyncio.run(forge())
+    assert after == before, "the forged event must not be stored"
+    assert any("permissions violation" in e.lower() and "guarantee.guarantee.issued" in e for e in errors), errors
+
+
+def test_an_event_reaches_every_consumer_each_on_its_own_credentials(platform: Platform, admin_key: str) -> None:
+    consumers = [durable_name(service, "CATALOG") for service in SERVICES
+                 if "CATALOG" in consumed_streams(service)]
+    assert len(consumers) >= 4
+    response = httpx.put(f"{platform.layout.url('gateway')}/catalog/v1/calendar/2031-05-06",
+                         json={"workday": False, "note": "e2e"}, headers={"Authorization": f"Bearer {admin_key}"},
+                         timeout=10)
+    assert response.status_code == 200, response.text
+
+    async def acknowledged() -> dict[str, int]:
+        ops = await _connect(platform, OPS_USER)
+        try:
+            js = ops.jetstream()
+            last = (await js.stream_info("CATALOG")).state.last_seq
+            deadline = time.monotonic() + 30
+            while True:
+                floors = {}
+                for name in consumers:
+                    with contextlib.suppress(NotFoundError):
+                        floors[name] = (await js.consumer_info("CATALOG", name)).ack_floor.stream_seq
+                if all(floors.get(name, 0) >= last for name in consumers) or time.monotonic() > deadline:
+                    return {name: floors.get(name, 0) - last for name in consumers}
+                await asyncio.sleep(0.2)
+        finally:
+            await ops.close()
+
+    behind = asyncio.run(acknowledged())
+    assert behind == dict.fromkeys(consumers, 0), f"consumers behind the calendar event: {behind}"

@@ -4,6 +4,9 @@ Writes ``contracts/openapi/<app>.json`` for the seven services and, once it exis
 ``contracts/schemas/<subject>.v<version>.json`` and ``cloudevent.json``; and ``contracts/asyncapi.yaml``.
 Generated files that no longer correspond to anything are removed. With ``--check`` nothing is
 written: the command lists what differs and exits 1, which is what the contracts tests run.
+It also writes the NATS users and permissions of the deployment files (``deploy/nats/auth.conf``
+and ``deploy/k8s/nats/auth.conf``), which derive from the events' contracts; ``tests/test_deploy.py``
+keeps those equal to the code.
 
 The packages are imported from this checkout (each folder's ``src/`` goes first on the import
 path), so the documents describe the code in the tree even when the environment holds an older
@@ -61,7 +64,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"removed contracts/{path}")
         changed += 1
     print(f"{len(files)} contract documents, {changed} changed")
+    write_nats_authorization()
     return 0
+
+
+def write_nats_authorization() -> None:
+    """Write the deployment files' NATS ``authorization`` block; the public keys come from the environment there."""
+    from bianmin.kit.events.access import NATS_USERS, authorization_config, environment_reference
+
+    text = authorization_config({user: environment_reference(user) for user in NATS_USERS})
+    for target in (ROOT / "deploy" / "nats" / "auth.conf", ROOT / "deploy" / "k8s" / "nats" / "auth.conf"):
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,78 +1,94 @@
-"""``make run``: the whole platform on this machine under honcho, data kept in ``var/``.
+"""``make run``: the whole platform on this machine under the kit's supervisor, data kept in ``var/``.
 
-Generates the local secrets once, picks NATS (``BIANMIN_NATS_URL`` if set; else the bundled
-nats-server on 4222, or on a free port when something already listens there), migrates every
-database, creates and prints an admin key on the first run, writes ``var/Procfile`` and
-``var/run.env``, and hands over to honcho. Ctrl-C stops everything; the next run keeps the data.
+Generates the local secrets once (the internal secret, the gateway's token signing secret and an
+NKEY seed per NATS user), picks NATS (``BIANMIN_NATS_URL`` if set; else the bundled nats-server on
+``BIANMIN_NATS_PORT``, 4222 by default, or on a free port when something already listens there),
+migrates every database, creates and prints an admin key on the first run, and runs nats-server,
+the seven services and the gateway under :mod:`bianmin.kit.supervisor`: a process that crashes is
+restarted with back-off while the others keep serving, and Ctrl-C stops everything. The next run
+keeps the data.
+
+Everything it writes is this user's alone (umask 077): ``var/`` is 0700, the databases and the
+secrets 0600. ``BIANMIN_VAR`` puts the data elsewhere (the tests do), ``BIANMIN_PORT_BASE`` moves
+the gateway and the services.
 """
 
 from __future__ import annotations
 
 import os
-import shlex
+import stat
 import sys
 from pathlib import Path
 
-from bianmin.kit.localrun import PROCESSES, SERVICES, command, create_key, default_layout, migrate
-from bianmin.kit.testing.nats import free_port, nats_server_binary, port_open
+from bianmin.kit.localrun import PROCESSES, SERVICES, command, create_key, default_layout, local_nats
+from bianmin.kit.migrations import upgrade
+from bianmin.kit.supervisor import Program, supervise
+from bianmin.kit.testing.nats import NatsServer, free_port, port_open
 
 ROOT = Path(__file__).resolve().parents[1]
-VAR = ROOT / "var"
 
 
-def choose_nats(var: Path) -> tuple[str, str | None]:
-    """The NATS URL to use and, when the bundled server is to run, its command line."""
+def var_folder() -> Path:
+    """Where the data lives (``BIANMIN_VAR``, else ``var/`` of the checkout), created or narrowed to 0700."""
+    var = Path(os.environ.get("BIANMIN_VAR") or ROOT / "var").resolve()
+    var.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = var.stat()
+    # Narrowing a shared folder such as /tmp (sticky, or someone else's) would break it for everyone.
+    if info.st_mode & stat.S_ISVTX or info.st_uid != os.getuid():
+        sys.exit(f"{var} is a shared folder or not yours: point BIANMIN_VAR at a folder of its own")
+    var.chmod(0o700)
+    return var
+
+
+def choose_nats(var: Path) -> tuple[str, NatsServer | None]:
+    """The NATS URL to use and, when the bundled server is to run, that server (not started yet)."""
     configured = os.environ.get("BIANMIN_NATS_URL")
     if configured:
         return configured, None
-    port = 4222 if not port_open(4222) else free_port()
-    store = var / "nats"
-    store.mkdir(parents=True, exist_ok=True)
-    line = f"{shlex.quote(nats_server_binary())} -a 127.0.0.1 -p {port} -js -sd {shlex.quote(str(store))}"
-    return f"nats://127.0.0.1:{port}", line
+    wanted = int(os.environ.get("BIANMIN_NATS_PORT", "4222"))
+    port = wanted if not port_open(wanted) else free_port()
+    server = local_nats(var, port)  # admits the services by their NKEYs only, as production does
+    return server.url, server
 
 
 def main() -> None:
-    """Prepare ``var/`` and run the platform in the foreground."""
-    VAR.mkdir(exist_ok=True)
-    nats_url, nats_line = choose_nats(VAR)
-    layout = default_layout(VAR, nats_url=nats_url)
+    """Prepare the data folder and run the platform in the foreground until Ctrl-C."""
+    os.umask(0o077)
+    var = var_folder()
+    for stale in ("Procfile", "run.env"):  # honcho's files from before: run.env held every secret at once
+        (var / stale).unlink(missing_ok=True)
+    nats_url, nats = choose_nats(var)
+    layout = default_layout(var, nats_url=nats_url)
+    layout.nats_credentials = nats is not None
     busy = [f"{name}:{port}" for name, port in layout.ports.items() if port_open(port)]
     if busy:
         sys.exit(f"These ports are taken: {', '.join(busy)}. Stop what uses them, or set BIANMIN_PORT_BASE "
                  "to another base port (the gateway takes the base, the services the next seven).")
 
+    # In this process, one after the other: one import of SQLAlchemy and Alembic instead of one per
+    # database (a fresh interpreter per migration took most of the start-up time on a busy machine).
     for name in PROCESSES:
-        migrate(layout, name)
-    admin_marker = VAR / "admin-key-created"
+        upgrade(f"bianmin.{name}.migrations", layout.database_url(name))
+    admin_marker = var / "admin-key-created"
     admin_key = None
     if not admin_marker.exists():
         admin_key = create_key(layout, name="local admin", tenant="*", scopes=["admin"])
         admin_marker.write_text("An admin key was printed on the first `make run`; create more with "
                                 "`.venv/bin/bianmin-gateway keys create`.\n")
 
-    procfile = []
-    if nats_line:
-        procfile.append(f"nats: {nats_line}")
-    for name in (*SERVICES, "gateway"):
-        procfile.append(f"{name}: {shlex.quote(command(name))} serve --no-migrate")
-    (VAR / "Procfile").write_text("\n".join(procfile) + "\n")
-    # Every variable is prefixed by its process but the shared secret and NATS URL: one file serves all.
-    env = {k: v for name in PROCESSES for k, v in layout.env(name).items()}
-    env_file = VAR / "run.env"
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
-    env_file.chmod(0o600)
+    programs = [Program("nats", nats.command(), cwd=ROOT)] if nats is not None else []
+    # Each process gets its own variables only: a service sees its own NATS seed, no other's.
+    programs += [Program(name, [command(name), "serve", "--no-migrate"], env=os.environ | layout.env(name), cwd=ROOT)
+                 for name in (*SERVICES, "gateway")]
 
     gateway = layout.url("gateway")
     print(f"\nBianmin is starting.\n  gateway:  {gateway}\n  API docs: {gateway}/docs\n"
-          f"  NATS:     {nats_url}{' (bundled, store in var/nats)' if nats_line else ' (from BIANMIN_NATS_URL)'}\n"
-          f"  data:     {VAR}\n")
+          f"  NATS:     {nats_url}{' (bundled, store in ' + str(var / 'nats') + ')' if nats else ' (from BIANMIN_NATS_URL)'}\n"
+          f"  data:     {var}\n")
     if admin_key:
         print(f"  admin key (shown once, keep it): {admin_key}\n")
-    print("Ctrl-C stops everything; `make run` again keeps the data.\n", flush=True)
-    honcho = str(Path(sys.executable).parent / "honcho")
-    os.execv(honcho, [honcho, "start", "-f", str(VAR / "Procfile"), "-e", str(env_file), "-d", str(ROOT),
-                         "--no-colour"])
+    print("A process that crashes is restarted. Ctrl-C stops everything; `make run` again keeps the data.\n", flush=True)
+    sys.exit(supervise(programs))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from bench.scenarios.data import anchor_item, ok
 from bench.scenarios.hop import open_ticket_halls
 from bench.stats import Target, summarize
 from bench.workloads import EventProbe, JetStreamRoundTrip
+from bianmin.kit.events.access import OPS_USER
 
 HALL = "330199010"
 LINE = "Z"
@@ -27,7 +28,7 @@ def event_latency(ctx: Context) -> None:
     events = ctx.load(probe, port=p.port("gateway"), connections=1, warmup=0.0, duration=600.0)
     if events.errors:
         raise RuntimeError(f"event probe failed: {events.failures[:3]}")
-    raw = ctx.load(JetStreamRoundTrip(p.nats.url, params.jetstream_samples), port=p.port("gateway"), connections=1,
+    raw = ctx.load(JetStreamRoundTrip(p.nats.url, params.jetstream_samples, p.nats.seed(OPS_USER)), port=p.port("gateway"), connections=1,
                    warmup=0.0, duration=600.0)
     if raw.errors:
         raise RuntimeError(f"JetStream round trip failed: {raw.failures[:3]}")

@@ -12,7 +12,7 @@ from bianmin.gateway.app import create_app
 from bianmin.gateway.models import Base
 from bianmin.gateway.settings import GatewaySettings
 from bianmin.kit.migrations import drift
-from bianmin.kit.testing.client import running
+from bianmin.kit.testing.client import TEST_SECRET, running
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,7 +39,7 @@ async def test_health_readiness_and_metrics(
 async def test_the_gateway_is_unready_when_its_database_is_gone(tmp_path: Path, open_gateway: Any) -> None:
     not_a_file = tmp_path / "gateway.db"
     not_a_file.mkdir()
-    broken = GatewaySettings(database_url=f"sqlite+aiosqlite:///{not_a_file}", internal_secret="s" * 40,
+    broken = GatewaySettings(database_url=f"sqlite+aiosqlite:///{not_a_file}", internal_secret=TEST_SECRET,
                              probe_timeout_seconds=0.1)
     async with open_gateway(broken) as (_, client):
         ready = await client.get("/readyz")
@@ -49,6 +49,14 @@ async def test_the_gateway_is_unready_when_its_database_is_gone(tmp_path: Path, 
 
 async def test_the_gateway_refuses_to_start_without_the_internal_secret(tmp_path: Path) -> None:
     app = create_app(GatewaySettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/g.db"))
+    with pytest.raises(RuntimeError, match="BIANMIN_INTERNAL_SECRET"):
+        async with running(app):
+            pass
+
+
+@pytest.mark.parametrize("secret", ["short-but-random-7Hq2", "change-me-" * 4, "replace-with-64-hex-characters", "x" * 64])
+async def test_the_gateway_refuses_to_start_with_a_short_or_placeholder_internal_secret(tmp_path: Path, secret: str) -> None:
+    app = create_app(GatewaySettings(database_url=f"sqlite+aiosqlite:///{tmp_path}/g.db", internal_secret=secret))
     with pytest.raises(RuntimeError, match="BIANMIN_INTERNAL_SECRET"):
         async with running(app):
             pass

@@ -1,11 +1,25 @@
 """The internal identity token: minted by the gateway, verified by every service."""
 
+import secrets
 import time
+from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
+from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.errors import Unauthorized
-from bianmin.kit.identity import ANONYMOUS, Principal, audience_of, mint_token, verify_token
+from bianmin.kit.identity import (
+    ANONYMOUS,
+    InsecureSecret,
+    Principal,
+    audience_of,
+    check_internal_secret,
+    mint_token,
+    verify_token,
+)
+from bianmin.kit.settings import ServiceSettings
+from bianmin.kit.testing.client import TEST_SECRET, client_for, running
 
 SECRET = "a-secret-shared-by-gateway-and-services-only-0123"
 QUEUE = audience_of("queue")
@@ -198,3 +212,54 @@ async def test_a_district_only_route_refuses_every_township_key(kit_database_url
         assert refused.json()["code"] == "district_only"
         assert (await township.post("/v1/own")).status_code == 200
         assert (await operator.post("/v1/shared")).status_code == 200
+
+
+# --- the internal secret is checked when a process starts ---------------------------------------------------
+
+ENV_EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "env.example"
+
+
+def _env_example_secret() -> str:
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("BIANMIN_INTERNAL_SECRET="):
+            return line.split("=", 1)[1]
+    raise AssertionError("deploy/env.example names no BIANMIN_INTERNAL_SECRET")
+
+
+WEAK_SECRETS = {
+    "empty": "",
+    "short": "a-random-looking-but-short-k3y",  # 30 characters
+    "change-me": "change-me-change-me-change-me-change-me",
+    "changeme": "CHANGEME0123456789abcdefghijklmnopq",
+    "replace-me": "replace-me-with-a-long-random-secret-please",
+    "secret repeated": "secret" * 8,
+    "one character": "s" * 40,
+    "deploy/env.example": _env_example_secret(),
+}
+
+
+def _service(tmp_path: Path, secret: str) -> FastAPI:
+    settings = ServiceSettings(service_name="things", database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+                               internal_secret=secret, events_enabled=False)
+    return create_service_app(ServiceSpec(name="things", title="t", description="d"), settings)
+
+
+@pytest.mark.parametrize("secret", WEAK_SECRETS.values(), ids=WEAK_SECRETS.keys())
+def test_a_short_or_placeholder_internal_secret_is_refused(secret: str) -> None:
+    with pytest.raises(InsecureSecret, match="BIANMIN_INTERNAL_SECRET"):
+        check_internal_secret(secret)
+
+
+@pytest.mark.parametrize("secret", WEAK_SECRETS.values(), ids=WEAK_SECRETS.keys())
+async def test_a_service_refuses_to_start_with_a_weak_internal_secret(tmp_path: Path, secret: str) -> None:
+    with pytest.raises(InsecureSecret, match="BIANMIN_INTERNAL_SECRET"):
+        async with running(_service(tmp_path, secret)):
+            pass
+
+
+@pytest.mark.parametrize("secret", [TEST_SECRET, secrets.token_urlsafe(48), secrets.token_hex(16), secrets.token_hex(32)],
+                         ids=["TEST_SECRET", "token_urlsafe(48)", "32 hex", "64 hex"])
+async def test_a_long_random_internal_secret_starts_the_service(tmp_path: Path, secret: str) -> None:
+    check_internal_secret(secret)
+    async with running(_service(tmp_path, secret)) as app, client_for(app, secret=secret) as client:
+        assert (await client.get("/v1/stats/overview")).status_code == 200

@@ -39,7 +39,7 @@ from pathlib import Path
 import httpx
 
 from bianmin.kit.identifiers import with_uscc_check
-from bianmin.kit.localrun import Layout, Platform, create_key, free_layout
+from bianmin.kit.localrun import Layout, Platform, create_key, free_layout, local_nats
 from bianmin.kit.testing.nats import NatsServer
 
 from .postgres import PrivatePostgres, find_binaries
@@ -347,7 +347,7 @@ def main() -> int:
     """Run every fault and print the table; 1 when a promise was broken."""
     with tempfile.TemporaryDirectory(prefix="bianmin-reliability-") as tmp:
         var = Path(tmp)
-        nats = NatsServer(var / "nats").start()
+        nats = local_nats(var).start()
         postgres = _private_postgres()
         layout = free_layout(var, nats.url)
         layout.extra_env.update({"BIANMIN_GATEWAY_READ_TIMEOUT_SECONDS": "1.5", "BIANMIN_GATEWAY_BREAKER_FAILURE_THRESHOLD": "3",

@@ -2,7 +2,8 @@
 
 The lifespan creates what lives as long as the process: the database engine, one pooled HTTP
 client per upstream with its circuit breaker, the rate limiter and the OpenAPI cache. The gateway
-refuses to start without the internal secret, since every service would refuse what it forwards.
+refuses to start without a strong internal secret (the kit's check: 32 characters, no placeholder), since
+every service would refuse what it forwards, and a guessable one lets anyone mint identities.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bianmin.gateway.timing import ServerTimingMiddleware
 from bianmin.gateway.upstreams import TransportFactory, aiohttp_transport, build_upstreams
 from bianmin.kit.db import Database
 from bianmin.kit.errors import PROBLEM_JSON, install_error_handlers
+from bianmin.kit.identity import check_internal_secret
 from bianmin.kit.middleware import RequestContextMiddleware
 
 log = logging.getLogger("bianmin.gateway")
@@ -84,8 +86,8 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         """Open the database, the upstream pools, the rate limiter and the OpenAPI cache; close them at the end."""
         internal = settings.internal_secret.get_secret_value()
-        if not internal:
-            raise RuntimeError("BIANMIN_INTERNAL_SECRET must be set: services refuse requests without a signed identity")
+        # Unset, short or a placeholder: refused, as the services refuse it (they would trust any token signed with it).
+        check_internal_secret(internal)
         for rate in (settings.default_rate_limit, settings.anonymous_rate_limit, settings.token_rate_limit):
             parse_rate(rate)
         app.state.internal_secret = internal

@@ -24,7 +24,7 @@ from bianmin.kit.events.bus import EventBus
 from bianmin.kit.events.consumer import Handler
 from bianmin.kit.health import router as health_router
 from bianmin.kit.idempotency import IdempotentReplay
-from bianmin.kit.identity import ClockSkew, authenticate
+from bianmin.kit.identity import ClockSkew, authenticate, check_internal_secret
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.middleware import RequestContextMiddleware
 from bianmin.kit.settings import ServiceSettings
@@ -58,6 +58,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_internal_secret(settings.internal_secret.get_secret_value())
         db = Database(settings.database_url)
         app.state.db = db
         app.state.bus = None

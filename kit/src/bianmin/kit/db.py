@@ -23,10 +23,15 @@ a change, its outbox event and its stored answer land in one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import os
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from fastapi import Depends, Request
@@ -38,6 +43,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.types import DateTime, TypeDecorator
+
+log = logging.getLogger("bianmin.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -146,15 +153,34 @@ class SerialPool(AsyncAdaptedQueuePool):
             raise OperationalError("waiting for the database connection", None, busy) from exc
 
 
+def make_private_file(path: Path) -> None:
+    """Create a SQLite file (and a missing folder) readable by this user only, or make an existing one so.
+
+    A service's database holds personal data (names, ID numbers, phones), sealed bids and keys, so
+    it must not come out world-readable under the usual umask of 0022. SQLite gives its ``-wal`` and
+    ``-shm`` files the mode of the database file, so creating the file first, as 0600, covers them.
+    """
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):  # another process created it meanwhile: narrowed below
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        if path.is_file() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            path.chmod(0o600)
+    except OSError as exc:
+        # Not a file, a read-only disk, someone else's file: SQLite says what is wrong when it opens it
+        # (readiness then reports the database down), so this only warns.
+        log.warning("could not make the database file private", extra={"path": str(path), "error": repr(exc)})
+
+
 def create_engine(url: str, *, pool_size: int = 10, busy_seconds: float = 10.0) -> AsyncEngine:
     """An engine for either database: SQLite with its pragmas (a file on one serial connection), PostgreSQL pooled with pre-ping."""
     if is_sqlite(url):
         path = make_url(url).database
         serial: dict[str, Any] = {}
         if path and path != ":memory:":
-            import pathlib
-
-            pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+            make_private_file(Path(path))
             serial = {"poolclass": SerialPool, "pool_timeout": busy_seconds}
         engine = create_async_engine(url, connect_args={"timeout": busy_seconds}, **serial)
         _prepare_sqlite(engine, busy_seconds)

@@ -14,6 +14,10 @@ default): a token is thus usable for at most ``ttl + leeway`` seconds, at one se
 estimates how far its clock is from the gateway's from the tokens it receives (:class:`ClockSkew`)
 and ``/readyz`` reports it, failing once the skew is beyond the leeway, when every request would be
 refused anyway.
+
+The shared secret is only as strong as its value: every process checks it when it starts
+(:func:`check_internal_secret`) and refuses one that is short or looks like a template's placeholder,
+so a deployment copied from ``deploy/env.example`` without filling it in never comes up.
 """
 
 from __future__ import annotations
@@ -41,6 +45,35 @@ PUBLIC_EXTRA = "x-bianmin-public"
 # operator grants them (the gateway refuses anyone else), until enterprises and issuers sign in as
 # subjects of their own.
 PARTY_ROLES = ("bidding:bidder", "guarantee:applicant", "guarantee:beneficiary", "guarantee:issuer")
+MIN_SECRET_LENGTH = 32
+# Fewer distinct characters than this is a word typed over and over ("secretsecret...", "x" * 40), not
+# a random value: 32 random hex characters show fewer than 8 of the 16 with a chance of about 4e-8.
+MIN_DISTINCT_CHARACTERS = 8
+# What templates and tutorials put where a secret goes; deploy/env.example's values all hold "replace-with".
+PLACEHOLDER_MARKERS = ("changeme", "change-me", "change_me", "replace-with", "replace-me", "replaceme", "replace_me",
+                       "placeholder", "your-secret", "your_secret", "yoursecret", "<secret>")
+
+
+class InsecureSecret(RuntimeError):
+    """A secret that a process refuses to start with: too short, or a placeholder."""
+
+
+def check_internal_secret(value: str, name: str = "BIANMIN_INTERNAL_SECRET") -> None:
+    """Refuse (InsecureSecret naming ``name``) a secret shorter than 32 characters or that looks like a placeholder.
+
+    Anyone who guesses the internal secret mints identity tokens for any principal, so a weak one is
+    a hole in every service at once; failing at start-up is louder than any warning.
+    """
+    hint = "generate one, e.g. `openssl rand -hex 32`"
+    if len(value) < MIN_SECRET_LENGTH:
+        raise InsecureSecret(f"{name} must be at least {MIN_SECRET_LENGTH} characters "
+                             f"({'it is not set' if not value else f'it has {len(value)}'}): {hint}")
+    lowered = value.lower()
+    marker = next((m for m in PLACEHOLDER_MARKERS if m in lowered), None)
+    if marker is not None:
+        raise InsecureSecret(f"{name} looks like a placeholder (it contains {marker!r}): {hint}")
+    if len(set(lowered)) < MIN_DISTINCT_CHARACTERS:
+        raise InsecureSecret(f"{name} is not random (fewer than {MIN_DISTINCT_CHARACTERS} distinct characters): {hint}")
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The whole platform on one machine: its environment, its ports, and its processes.
 
-``make run`` (through honcho), the end-to-end tests, the benchmarks and the fault suite all start
-the same eight processes plus a bundled nats-server in the same way, from here: one place decides
-the ports, the database files under ``var/``, the shared internal secret and the NATS URL. Nothing
-here is imported by a service at run time.
+``make run``, the end-to-end tests, the benchmarks and the fault suite all start the same eight
+processes plus a bundled nats-server in the same way, from here: one place decides the ports, the
+database files under ``var/``, the shared internal secret, the NATS URL and each service's NATS
+credentials. Nothing here is imported by a service at run time.
 """
 
 from __future__ import annotations
@@ -12,17 +12,19 @@ import os
 import re
 import secrets
 import signal
+import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-from bianmin.kit.testing.nats import NatsServer, free_port, port_open
+from bianmin.kit.events.access import NATS_USERS, new_seed, seed_variable
+from bianmin.kit.testing.nats import NatsServer, free_ports, port_open
 
 SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
 PROCESSES = (*SERVICES, "gateway")
@@ -36,21 +38,47 @@ def command(name: str) -> str:
 
 
 def load_or_create_secrets(path: Path) -> dict[str, str]:
-    """The platform's local secrets, generated once into ``path`` (mode 0600) and kept after."""
+    """The platform's local secrets, generated once into ``path`` (mode 0600) and kept after.
+
+    The internal secret, the gateway's token signing secret, and an NKEY seed for each NATS user
+    (every service, and ``ops`` for the operator's own look at the streams).
+    """
     values: dict[str, str] = {}
     if path.exists():
         for line in path.read_text().splitlines():
             key, sep, value = line.partition("=")
             if sep:
                 values[key.strip()] = value.strip()
-    wanted = {"BIANMIN_INTERNAL_SECRET": 48, "BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET": 48}
-    missing = {k: n for k, n in wanted.items() if not values.get(k)}
+    wanted: dict[str, Callable[[], str]] = {
+        "BIANMIN_INTERNAL_SECRET": lambda: secrets.token_urlsafe(48),
+        "BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET": lambda: secrets.token_urlsafe(48),
+    } | {seed_variable(user): new_seed for user in NATS_USERS}
+    missing = [k for k in wanted if not values.get(k)]
     if missing:
-        values.update({k: secrets.token_urlsafe(n) for k, n in missing.items()})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(f"{k}={v}\n" for k, v in sorted(values.items())))
+        values.update({k: wanted[k]() for k in missing})
+        write_private(path, "".join(f"{k}={v}\n" for k, v in sorted(values.items())))
+    elif stat.S_IMODE(path.stat().st_mode) & 0o077:
         path.chmod(0o600)
     return values
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file that only this user may read (0600), in a folder only this user may enter when it is new."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(text)
+
+
+def nats_seeds(values: Mapping[str, str]) -> dict[str, str]:
+    """The NKEY seed of each NATS user, from the local secrets."""
+    return {user: values[seed_variable(user)] for user in NATS_USERS}
+
+
+def local_nats(var: Path, port: int | None = None) -> NatsServer:
+    """The bundled nats-server of a local platform: its store under ``var/nats``, its users those of ``var/secrets.env``."""
+    return NatsServer(var / "nats", port, seeds=nats_seeds(load_or_create_secrets(var / "secrets.env")))
 
 
 @dataclass
@@ -63,6 +91,9 @@ class Layout:
     secrets: dict[str, str]
     database_urls: dict[str, str] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Whether the services get their NKEY seeds from the local secrets: yes for the bundled NATS; for
+    # one named by BIANMIN_NATS_URL, the seeds its operator gave come from the inherited environment.
+    nats_credentials: bool = True
 
     def database_url(self, name: str) -> str:
         """The database of a process: the configured one, else a SQLite file under ``var/``."""
@@ -88,6 +119,9 @@ class Layout:
             # says so). Set BIANMIN_WEBHOOKS_ALLOWED_NETWORKS (empty too) to run it as a deployment would.
             env["BIANMIN_WEBHOOKS_ALLOWED_NETWORKS"] = os.environ.get("BIANMIN_WEBHOOKS_ALLOWED_NETWORKS",
                                                                       LOCAL_ALLOWED_NETWORKS)
+        if name in SERVICES and self.nats_credentials:
+            # Each service gets its own seed only: holding another's would let it speak as that service.
+            env[seed_variable(name)] = self.secrets[seed_variable(name)]
         if name == "gateway":
             env["BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET"] = self.secrets["BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET"]
             env.update({f"BIANMIN_GATEWAY_{svc.upper()}_URL": self.url(svc) for svc in SERVICES})
@@ -104,14 +138,8 @@ def default_layout(var: Path, *, port_base: int | None = None, nats_url: str | N
 
 def free_layout(var: Path, nats_url: str) -> Layout:
     """A layout on free ports, for tests and benchmarks that must not collide with anything."""
-    return Layout(var=var, ports={name: free_port() for name in PROCESSES}, nats_url=nats_url,
+    return Layout(var=var, ports=dict(zip(PROCESSES, free_ports(len(PROCESSES)), strict=True)), nats_url=nats_url,
                   secrets=load_or_create_secrets(var / "secrets.env"))
-
-
-def migrate(layout: Layout, name: str) -> None:
-    """Migrate one process's database to the newest revision."""
-    subprocess.run([command(name), "migrate"], env=os.environ | layout.env(name), check=True,
-                   stdout=subprocess.DEVNULL)
 
 
 def create_key(layout: Layout, *, name: str, tenant: str, scopes: list[str]) -> str:
@@ -205,9 +233,10 @@ def private_platform(var: Path, *, extra_env: Mapping[str, str] | None = None) -
     """A nats-server of its own and the eight processes on free ports under ``var``, stopped on exit.
 
     What the end-to-end and browser tests run against: nothing is shared with a platform or a
-    nats-server already running on this machine.
+    nats-server already running on this machine. NATS admits the services by their NKEYs only, with
+    the permissions of their contracts, as in production.
     """
-    nats = NatsServer(var / "nats").start()
+    nats = local_nats(var).start()
     layout = free_layout(var, nats.url)
     layout.extra_env.update(extra_env or {})
     running = Platform(layout, nats=nats)

@@ -3,7 +3,8 @@
 A service reads ``BIANMIN_<SERVICE>_DATABASE_URL`` and friends; the values that every process must
 agree on come from one unprefixed variable each, so that one environment file serves all:
 ``BIANMIN_INTERNAL_SECRET``, ``BIANMIN_NATS_URL`` and ``BIANMIN_STREAM_REPLICAS``. Code and tests
-may still pass every field by its name.
+may still pass every field by its name. The NATS credentials are each service's own
+(``BIANMIN_<SERVICE>_NATS_NKEY_SEED``): sharing them would let one service speak as another.
 """
 
 from __future__ import annotations
@@ -31,6 +32,17 @@ class ServiceSettings(BaseSettings):
         default=SecretStr(""),
         validation_alias=AliasChoices("BIANMIN_INTERNAL_SECRET"),
         description="HMAC secret shared only by the gateway and the services; must be set.",
+    )
+    nats_nkey_seed: SecretStr = Field(
+        default=SecretStr(""),
+        description="This service's NATS user NKEY seed (SU...; BIANMIN_<SERVICE>_NATS_NKEY_SEED), whose public key "
+        "nats-server's configuration names with the permissions of this service. Empty: no credentials, for a NATS "
+        "without authorization only.",
+    )
+    nats_credentials_file: str = Field(
+        default="",
+        description="A NATS credentials file (.creds: user JWT and seed) instead of the seed, for a NATS run with "
+        "accounts and JWTs (nsc).",
     )
     stream_replicas: int = Field(
         default=1, ge=1, le=5,

@@ -1,7 +1,9 @@
 """The event bus of one service process: NATS connection, streams, outbox relay and consumers.
 
 The process serves HTTP even while NATS is unreachable: writes keep landing in the outbox, the
-connection is retried in the background, and ``/readyz`` says that events are not flowing.
+connection is retried in the background, and ``/readyz`` says that events are not flowing. It
+connects as its own NATS user (:mod:`bianmin.kit.events.access`), whose permissions allow just what
+its contracts declare.
 """
 
 from __future__ import annotations
@@ -9,12 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
+from typing import Any
 
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
+from bianmin.contracts.registry import DLQ_STREAM
 from bianmin.kit.db import Database
+from bianmin.kit.events.access import check_seed, inbox_prefix
 from bianmin.kit.events.consumer import Handler, StreamConsumer, group_by_stream
 from bianmin.kit.events.relay import OutboxRelay
 from bianmin.kit.events.streams import ensure_streams
@@ -47,17 +53,39 @@ class EventBus:
         """Whether the NATS connection is up right now."""
         return self.nc is not None and self.nc.is_connected
 
-    async def start(self) -> None:
-        """Begin connecting in the background; never blocks the service's start-up."""
-        self._tasks.append(asyncio.create_task(self._connect_and_run(), name=f"{self.service}-bus"))
+    def credentials(self) -> dict[str, Any]:
+        """nats-py's connect options that authenticate this service: its own inbox prefix and its NKEY or creds file.
 
-    async def _connect_and_run(self) -> None:
+        RuntimeError for credentials that cannot work (a placeholder seed, a missing file), so that the
+        service refuses to start instead of retrying a connection that will never be admitted.
+        """
+        options: dict[str, Any] = {"inbox_prefix": inbox_prefix(self.service)}
+        creds = self.settings.nats_credentials_file
+        seed = self.settings.nats_nkey_seed.get_secret_value()
+        if creds:
+            if not Path(creds).is_file():
+                raise RuntimeError(f"NATS credentials file {creds} does not exist (nats_credentials_file)")
+            options["user_credentials"] = creds
+        elif seed:
+            check_seed(seed, f"BIANMIN_{self.service.upper()}_NATS_NKEY_SEED")
+            options["nkeys_seed_str"] = seed
+        else:
+            log.warning("no NATS credentials (BIANMIN_<SERVICE>_NATS_NKEY_SEED): only a NATS without authorization "
+                        "admits this service")
+        return options
+
+    async def start(self) -> None:
+        """Check the credentials, then begin connecting in the background; never blocks the service's start-up."""
+        credentials = self.credentials()
+        self._tasks.append(asyncio.create_task(self._connect_and_run(credentials), name=f"{self.service}-bus"))
+
+    async def _connect_and_run(self, credentials: dict[str, Any]) -> None:
         while self.nc is None:
             try:
                 self.nc = await nats.connect(
                     servers=self.settings.nats_servers(), name=f"bianmin-{self.service}", connect_timeout=2,
                     allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                    error_cb=self._on_error,
+                    error_cb=self._on_error, **credentials,
                 )
             except Exception as exc:
                 log.warning("NATS unreachable; retrying", extra={"url": self.settings.nats_url, "error": repr(exc)})
@@ -65,8 +93,9 @@ class EventBus:
         self.js = self.nc.jetstream()
         while True:
             try:
-                streams = sorted({self.service.upper(), "DLQ", *(h.stream for h in self.handlers)})
-                await ensure_streams(self.js, streams, replicas=self.stream_replicas)
+                # Only the streams this service owns: a stream it consumes is its owner's to create (its
+                # NATS user may not), and its consumer waits for it (``_supervise`` retries the binding).
+                await ensure_streams(self.js, [self.service.upper(), DLQ_STREAM], replicas=self.stream_replicas)
                 break
             except Exception as exc:
                 log.warning("streams not ready; retrying", extra={"error": repr(exc)})
@@ -95,6 +124,10 @@ class EventBus:
                 await asyncio.sleep(CONNECT_RETRY_SECONDS)
 
     async def _on_error(self, exc: Exception) -> None:
+        # A permissions violation means this service tried what its contracts do not declare: say so loudly.
+        if "permissions violation" in str(exc).lower():
+            log.error("NATS refused an operation", extra={"error": str(exc)})
+            return
         log.debug("NATS client error", extra={"error": repr(exc)})
 
     async def stop(self) -> None:

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -21,6 +22,23 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct TCP ports on 127.0.0.1 that nothing listens on right now.
+
+    Each socket stays bound until all are chosen, so the kernel cannot hand the same port out twice
+    (picked one at a time, two processes of one layout once got the same port, and the gateway
+    forwarded one service's requests to another).
+    """
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -42,27 +60,49 @@ def nats_server_binary() -> str:
 
 
 class NatsServer:
-    """One nats-server process with JetStream; can be stopped, killed and started again on its port."""
+    """One nats-server process with JetStream; can be stopped, killed and started again on its port.
 
-    def __init__(self, store_dir: Path, port: int | None = None) -> None:
+    Without ``seeds`` it admits anyone, which is what a unit test of the kit or of one service
+    needs. With ``seeds`` (user → NKEY seed, see :mod:`bianmin.kit.events.access`) it admits those
+    users only, each with the permissions its contracts give, as production does: ``make run`` and
+    the private platform start it so.
+    """
+
+    def __init__(self, store_dir: Path, port: int | None = None, *, seeds: Mapping[str, str] | None = None) -> None:
         self.store_dir = store_dir
         self.port = port or free_port()
+        self.seeds = dict(seeds or {})
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = store_dir / "nats-server.log"
+        self.config_path = store_dir / "nats.conf"
 
     @property
     def url(self) -> str:
         """The client URL of this server."""
         return f"nats://127.0.0.1:{self.port}"
 
+    def seed(self, user: str) -> str:
+        """The NKEY seed of one of this server's users."""
+        return self.seeds[user]
+
+    def command(self) -> list[str]:
+        """The command line, writing the configuration file (0600) first when the server has users."""
+        line = [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store_dir)]
+        if not self.seeds:
+            return line
+        from bianmin.kit.events.access import authorization_config, public_key
+
+        self.store_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        config = authorization_config({user: public_key(seed) for user, seed in self.seeds.items()})
+        self.config_path.touch(mode=0o600)
+        self.config_path.write_text(config)
+        return [*line, "-c", str(self.config_path)]
+
     def start(self, timeout: float = 10.0) -> NatsServer:
         """Start the server and wait until it accepts connections."""
-        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.store_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - the process owns it until it exits
-        self.process = subprocess.Popen(
-            [nats_server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store_dir)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout
         while not port_open(self.port):
