@@ -47,6 +47,11 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_seconds: list[float] = [1.0, 5.0, 30.0, 120.0]
     relay_batch_size: int = 100
     relay_poll_seconds: float = 1.0
+    relay_replay_seconds: float = Field(
+        default=86400.0, gt=0,
+        description="When this service's stream is found deleted and created again, the events sent to it "
+        "in this many seconds before are sent again (consumers drop those they had applied).",
+    )
     max_body_bytes: int = 1_048_576
 
     def nats_servers(self) -> list[str]:

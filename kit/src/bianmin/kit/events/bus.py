@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
+from bianmin.contracts.registry import STREAMS
 from bianmin.kit.db import Database
 from bianmin.kit.events.consumer import Handler, StreamConsumer, group_by_stream
 from bianmin.kit.events.relay import OutboxRelay
@@ -36,6 +38,7 @@ class EventBus:
         self.metrics = metrics
         self.handlers = handlers
         self.stream_replicas = settings.stream_replicas
+        self.connected_since: datetime | None = None
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
         self.relay: OutboxRelay | None = None
@@ -57,11 +60,13 @@ class EventBus:
                 self.nc = await nats.connect(
                     servers=self.settings.nats_servers(), name=f"bianmin-{self.service}", connect_timeout=2,
                     allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                    error_cb=self._on_error,
+                    error_cb=self._on_error, disconnected_cb=self._on_disconnected,
+                    reconnected_cb=self._on_reconnected,
                 )
             except Exception as exc:
                 log.warning("NATS unreachable; retrying", extra={"url": self.settings.nats_url, "error": repr(exc)})
                 await asyncio.sleep(CONNECT_RETRY_SECONDS)
+        self.connected_since = datetime.now(UTC)
         self.js = self.nc.jetstream()
         while True:
             try:
@@ -71,14 +76,16 @@ class EventBus:
             except Exception as exc:
                 log.warning("streams not ready; retrying", extra={"error": repr(exc)})
                 await asyncio.sleep(CONNECT_RETRY_SECONDS)
+        own = [self.service.upper()] if self.service.upper() in STREAMS else []
         self.relay = OutboxRelay(self.db, self.js, self.metrics, batch_size=self.settings.relay_batch_size,
-                                 poll_seconds=self.settings.relay_poll_seconds)
+                                 poll_seconds=self.settings.relay_poll_seconds, streams=own,
+                                 replicas=self.stream_replicas, replay_seconds=self.settings.relay_replay_seconds)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
         for stream, handlers in group_by_stream(self.handlers).items():
             consumer = StreamConsumer(
                 service=self.service, stream=stream, handlers=handlers, db=self.db, js=self.js,
                 metrics=self.metrics, max_deliver=self.settings.consumer_max_deliver,
-                backoff_seconds=self.settings.consumer_backoff_seconds,
+                backoff_seconds=self.settings.consumer_backoff_seconds, replicas=self.stream_replicas,
             )
             self.consumers.append(consumer)
             self._tasks.append(asyncio.create_task(self._supervise(consumer), name=consumer.name))
@@ -93,6 +100,14 @@ class EventBus:
             except Exception as exc:
                 log.warning("consumer stopped; restarting", extra={"consumer": consumer.name, "error": repr(exc)})
                 await asyncio.sleep(CONNECT_RETRY_SECONDS)
+
+    async def _on_disconnected(self) -> None:
+        self.connected_since = None
+
+    async def _on_reconnected(self) -> None:
+        self.connected_since = datetime.now(UTC)
+        if self.relay is not None:
+            self.relay.nats_reconnected()
 
     async def _on_error(self, exc: Exception) -> None:
         log.debug("NATS client error", extra={"error": repr(exc)})

@@ -7,11 +7,17 @@ finds its inbox row and changes nothing twice. A failing handler is retried with
 with a delay) up to ``max_deliver`` times; then the message is copied to ``dlq.<service>.<stream>``
 with the error, acknowledged, and the consumer moves on. A message that is not a valid event at all
 goes to the dead-letter stream at once: retrying cannot fix it.
+
+A consumer whose stream or durable vanished (deleted by an operator, lost with a JetStream volume)
+fails its next pull; the bus's supervisor runs it again, and each run first creates the stream
+when it is missing and then the durable, so it comes back without a restart of the service. A new
+durable starts from the stream's first message; the inbox drops what was already applied.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -29,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.registry import dead_letter_subject, durable_name, spec_for_type
 from bianmin.kit.db import Database
+from bianmin.kit.events.streams import ensure_streams
 from bianmin.kit.logging import traceparent_var
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.tables import inbox_event
@@ -90,7 +97,7 @@ class StreamConsumer:
     def __init__(self, *, service: str, stream: str, handlers: list[Handler], db: Database,
                  js: JetStreamContext, metrics: Metrics, max_deliver: int,
                  backoff_seconds: list[float], ack_wait_seconds: float = 30.0, wait_seconds: float = 5.0,
-                 catch_up_seconds: float = 0.02) -> None:
+                 catch_up_seconds: float = 0.02, replicas: int = 1) -> None:
         self.service = service
         self.stream = stream
         self.name = durable_name(service, stream)
@@ -103,6 +110,7 @@ class StreamConsumer:
         self.ack_wait_seconds = ack_wait_seconds
         self.wait_seconds = wait_seconds
         self.catch_up_seconds = catch_up_seconds
+        self.replicas = replicas
 
     def config(self) -> ConsumerConfig:
         """The durable consumer's configuration."""
@@ -120,15 +128,24 @@ class StreamConsumer:
         the batch is full or the wait is over, so the first event after a quiet spell would sit
         for up to the whole wait. Once an event has arrived, what else is already stored is taken
         in batches, waiting at most ``catch_up_seconds`` for more.
+
+        The stream is created first when it is missing (see the module docstring); a pull that finds
+        the stream or the durable gone raises, and the supervisor runs this again.
         """
+        await ensure_streams(self.js, [self.stream], replicas=self.replicas)
         await self.js.add_consumer(self.stream, config=self.config())
         subscription = await self.js.pull_subscribe_bind(self.name, stream=self.stream)
-        while True:
-            messages = await self._fetch(subscription, batch=1, timeout=self.wait_seconds)
-            while messages:
-                for msg in messages:
-                    await self.handle(msg)
-                messages = await self._fetch(subscription, batch=CATCH_UP_BATCH, timeout=self.catch_up_seconds)
+        try:
+            while True:
+                messages = await self._fetch(subscription, batch=1, timeout=self.wait_seconds)
+                while messages:
+                    for msg in messages:
+                        await self.handle(msg)
+                    messages = await self._fetch(subscription, batch=CATCH_UP_BATCH,
+                                                 timeout=self.catch_up_seconds)
+        finally:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
 
     @staticmethod
     async def _fetch(subscription: JetStreamContext.PullSubscription, *, batch: int, timeout: float) -> list[Msg]:
