@@ -52,6 +52,15 @@ class ServiceSettings(BaseSettings):
         description="When this service's stream is found deleted and created again, the events sent to it "
         "in this many seconds before are sent again (consumers drop those they had applied).",
     )
+    outbox_check_seconds: float = Field(
+        default=5.0, gt=0,
+        description="The outbox backlog shown by /readyz and /metrics is counted at most this often.",
+    )
+    outbox_stuck_seconds: float = Field(
+        default=60.0, gt=0,
+        description="/readyz fails when unsent events have waited this long with NATS connected and the "
+        "relay publishing nothing (a NATS outage alone never fails it).",
+    )
     max_body_bytes: int = 1_048_576
 
     def nats_servers(self) -> list[str]:

@@ -1,7 +1,8 @@
 """The event bus of one service process: NATS connection, streams, outbox relay and consumers.
 
 The process serves HTTP even while NATS is unreachable: writes keep landing in the outbox, the
-connection is retried in the background, and ``/readyz`` says that events are not flowing.
+connection is retried in the background, and ``/readyz`` says that events are not flowing and how
+many wait (:meth:`EventBus.outbox_report`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from nats.js import JetStreamContext
 
 from bianmin.contracts.registry import STREAMS
 from bianmin.kit.db import Database
+from bianmin.kit.events.backlog import Backlog, OutboxMonitor, is_stuck
 from bianmin.kit.events.consumer import Handler, StreamConsumer, group_by_stream
 from bianmin.kit.events.relay import OutboxRelay
 from bianmin.kit.events.streams import ensure_streams
@@ -44,14 +46,26 @@ class EventBus:
         self.relay: OutboxRelay | None = None
         self.consumers: list[StreamConsumer] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self.backlog = OutboxMonitor(db, metrics, check_seconds=settings.outbox_check_seconds)
 
     @property
     def connected(self) -> bool:
         """Whether the NATS connection is up right now."""
         return self.nc is not None and self.nc.is_connected
 
+    async def outbox_report(self) -> tuple[Backlog, str]:
+        """The backlog and its state: ``ok``, ``waiting`` (for NATS) or ``stuck`` (see :func:`is_stuck`)."""
+        backlog = await self.backlog.current()
+        connected = self.connected_since if self.connected else None
+        progress = self.relay.last_progress if self.relay is not None else None
+        if is_stuck(backlog, now=datetime.now(UTC), connected_since=connected, last_progress=progress,
+                    threshold_seconds=self.settings.outbox_stuck_seconds):
+            return backlog, "stuck"
+        return backlog, "waiting" if backlog.pending and connected is None else "ok"
+
     async def start(self) -> None:
         """Begin connecting in the background; never blocks the service's start-up."""
+        self.metrics.refreshers.append(self.backlog.current)
         self._tasks.append(asyncio.create_task(self._connect_and_run(), name=f"{self.service}-bus"))
 
     async def _connect_and_run(self) -> None:
@@ -114,6 +128,8 @@ class EventBus:
 
     async def stop(self) -> None:
         """Cancel the relay and consumers and close the connection."""
+        if self.backlog.current in self.metrics.refreshers:
+            self.metrics.refreshers.remove(self.backlog.current)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
