@@ -65,7 +65,7 @@ async def test_a_committed_change_reaches_the_consuming_service(
             return catalog.state.bus.connected and queue.state.bus.connected
 
         await eventually(bus_up)
-        assert (await client.get("/readyz")).json()["checks"] == {"database": "ok", "nats": "ok", "outbox": "ok"}
+        assert (await client.get("/readyz")).json()["checks"] == {"database": "ok", "storage": "ok", "nats": "ok", "outbox": "ok"}
         await client.post("/v1/items/L001")
 
         async def delivered() -> bool:

@@ -1,9 +1,11 @@
-"""``/healthz`` (the process is up), ``/readyz`` (database, NATS and the outbox checked) and ``/metrics``.
+"""``/healthz`` (the process is up), ``/readyz`` (database, storage, NATS and the outbox checked) and ``/metrics``.
 
 These sit outside ``/v1`` and need no identity: orchestrators probe them directly. They reveal
 nothing but up or down and the size of the outbox backlog.
 
-Readiness fails when the database does not answer. It does not fail while NATS is down: a service
+Readiness fails when the database does not answer, and while it refuses writes for lack of room
+(``storage: full``; :mod:`bianmin.kit.storage` says how that is known without a probe write and
+when it clears): reads would still work, but every write answers 503. It does not fail while NATS is down: a service
 still accepts every write then (its events wait in the outbox), so taking it out of its load
 balancer would turn a messaging outage into an outage of the whole API. NATS is still checked and
 reported, and the answer says ``degraded``.
@@ -47,7 +49,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", summary="Readiness", responses={503: {"description": "A dependency is down."}})
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when the database answers and outbox events are not stuck; NATS and the backlog reported."""
+    """Ready when the database answers and has room for writes and outbox events are not stuck."""
     checks: dict[str, str] = {}
     body: dict[str, Any] = {}
     try:
@@ -55,6 +57,12 @@ async def readyz(request: Request) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"down: {type(exc).__name__}"
+    if checks["database"] == "ok":
+        try:
+            full = await asyncio.wait_for(request.app.state.db.storage.full(), timeout=PING_TIMEOUT_SECONDS)
+            checks["storage"] = "full" if full else "ok"
+        except Exception as exc:
+            checks["storage"] = f"unknown: {type(exc).__name__}"
     bus = request.app.state.bus
     if bus is not None:
         checks["nats"] = "ok" if bus.connected else "down"
@@ -64,7 +72,7 @@ async def readyz(request: Request) -> JSONResponse:
                               "oldest_pending_seconds": backlog.oldest_seconds(datetime.now(UTC))}
         except Exception as exc:
             checks["outbox"] = f"unknown: {type(exc).__name__}"
-    if checks["database"] == "ok" and checks.get("outbox") != "stuck":
+    if checks["database"] == "ok" and checks.get("storage") != "full" and checks.get("outbox") != "stuck":
         status = "ready" if all(v == "ok" for v in checks.values()) else "degraded"
         return JSONResponse({"status": status, "checks": checks, **body})
     return JSONResponse({"type": "about:blank", "title": "Not ready", "status": 503, "code": "not_ready",

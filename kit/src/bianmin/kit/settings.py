@@ -61,6 +61,11 @@ class ServiceSettings(BaseSettings):
         description="/readyz fails when unsent events have waited this long with NATS connected and the "
         "relay publishing nothing (a NATS outage alone never fails it).",
     )
+    storage_full_seconds: float = Field(
+        default=30.0, gt=0,
+        description="On PostgreSQL, /readyz fails this long after the database last refused a write for "
+        "lack of disk space (SQLite's room is measured instead).",
+    )
     max_body_bytes: int = 1_048_576
 
     def nats_servers(self) -> list[str]:
