@@ -10,12 +10,8 @@ SQLITE_FULL from the same code path and runs anywhere.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import os
 import sqlite3
-import subprocess
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +28,7 @@ from bianmin.kit.errors import PROBLEM_JSON
 from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.storage import StorageWatch, storage_full
 from bianmin.kit.tables import idempotency_record
+from bianmin.kit.testing import disk
 from bianmin.kit.testing.client import TEST_SECRET, client_for, running
 
 router = APIRouter()
@@ -132,31 +129,11 @@ async def test_a_full_sqlite_database_is_a_503_and_readiness_fails_until_there_i
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 3 MiB tmpfs of this test alone; skipped where this process may not mount (not root)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
     try:
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m,mode=0700", f"bianmin-{uuid.uuid4().hex[:8]}",
-                        str(mount)], check=True, capture_output=True, timeout=10)
-    except (OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"cannot mount a tmpfs here: {exc}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False, capture_output=True, timeout=10)
-
-
-def fill(disk: Path) -> Path:
-    """Write a ballast file until the file system refuses another byte."""
-    ballast = disk / "ballast"
-    with open(ballast, "wb", buffering=0) as out:
-        for size in (1 << 20, 1 << 16, 1 << 12, 1 << 9, 1):
-            with contextlib.suppress(OSError):
-                while out.write(b"\0" * size):
-                    pass
-    with pytest.raises(OSError, match="No space left") as refused:
-        (disk / "one-more").write_bytes(b"\0" * 4096)
-    assert refused.value.errno == errno.ENOSPC
-    return ballast
+        with disk.small_disk(tmp_path / "disk", size_mib=3) as mounted:
+            yield mounted
+    except disk.MountRefused as refused:
+        pytest.skip(str(refused))
 
 
 @pytest.fixture
@@ -173,7 +150,10 @@ async def test_a_really_full_disk_is_a_503_never_a_500_and_readiness_fails_until
     app = notes_app(database_on_small_disk)
     async with running(app), client_for(app) as client:
         assert (await client.post("/v1/notes/first")).status_code == 204
-        ballast = fill(small_disk)
+        disk.fill(small_disk)
+        with pytest.raises(OSError, match="No space left") as refused:
+            (small_disk / "one-more").write_bytes(b"\0" * 4096)
+        assert refused.value.errno == errno.ENOSPC
         statuses = []
         for n in range(300):
             answer = await client.post(f"/v1/notes/{n}")
@@ -183,7 +163,7 @@ async def test_a_really_full_disk_is_a_503_never_a_500_and_readiness_fails_until
                 break
         unready = await client.get("/readyz")
         still_unready = await client.get("/readyz")
-        os.unlink(ballast)
+        disk.free(small_disk)
         ready = await client.get("/readyz")
         after = await client.post("/v1/notes/after")
     assert 500 not in statuses
