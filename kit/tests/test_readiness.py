@@ -23,10 +23,12 @@ from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.db import Database, SessionDep
 from bianmin.kit.events import emit
 from bianmin.kit.events.backlog import Backlog, backlog_statements, is_stuck
+from bianmin.kit.events.relay import OutboxRelay
+from bianmin.kit.metrics import Metrics
 from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.tables import outbox_event
 from bianmin.kit.testing.client import TEST_SECRET, client_for, running
-from bianmin.kit.testing.events import eventually
+from bianmin.kit.testing.events import eventually, jetstream
 from bianmin.kit.testing.nats import NatsServer
 
 router = APIRouter()
@@ -187,3 +189,30 @@ async def test_the_backlog_is_counted_at_most_once_per_check_period(
             assert "outbox" in (await client.get("/readyz")).json()
             assert "bianmin_outbox_pending_events" in (await client.get("/metrics")).text
     assert len(counts) == 1
+
+
+async def test_the_relay_reports_progress_per_event_not_per_batch(
+        fresh_nats: NatsServer, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A batch of a hundred events takes seconds on a loaded machine; progress counted per batch made
+    # a backlog that was going out look stuck to readiness (seen in the fault suite).
+    async with db.sessionmaker() as session:
+        for code in ("A", "B", "C"):
+            await emit(session, "catalog.item.published", ItemChanged(
+                code=code, basic_code="B" + code, name="事项", department_code="SCJ", status="published",
+                revision=1), about=code)
+        await session.commit()
+    async with jetstream(fresh_nats.url) as js:
+        relay = OutboxRelay(db, js, Metrics("test"))
+        seen: list[datetime | None] = []
+        publish = js.publish
+
+        async def remembering(*args: Any, **kwargs: Any) -> Any:
+            seen.append(relay.last_progress)
+            return await publish(*args, **kwargs)
+
+        monkeypatch.setattr(js, "publish", remembering)
+        assert await relay.drain() == 3
+    assert seen[0] is None
+    assert seen[1] is not None
+    assert seen[2] is not None
+    assert seen[2] > seen[1]

@@ -102,8 +102,9 @@ class OutboxRelay:
     async def run(self) -> None:
         """Publish until cancelled, backing off while NATS refuses.
 
-        ``last_progress`` is the last time a drain succeeded (published rows or found none), which
-        readiness compares with the backlog's age to tell stuck events from a backlog going out.
+        ``last_progress`` is the last time the relay published a row or found none to publish, which
+        readiness compares with the backlog's age to tell stuck events from a backlog going out (per
+        row, not per batch: a batch of a hundred on a loaded machine can take seconds).
         """
         failures = 0
         checked = False
@@ -233,6 +234,7 @@ class OutboxRelay:
                 self._restarted.add(ack.stream)
             self._last_seq[ack.stream] = ack.seq
         self.metrics.events_published.labels(self.metrics.service, row.subject).inc()
+        self.last_progress = datetime.now(UTC)
 
     @staticmethod
     async def _mark(session: AsyncSession, seqs: Sequence[int], at: datetime) -> None:
