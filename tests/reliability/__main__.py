@@ -17,6 +17,13 @@ the gateway on free ports, then, one after the other:
    half-opens and closes once the process runs again.
 6. ``kill -9`` of the webhooks deliverer mid-retry (``tests/reliability/webhooks_fault.py``): after a
    restart every event reaches the receiver, under one ``webhook-id`` each, signed.
+7. credit's JetStream stream deleted under load, twice, then deleted and held off by a stream squatting
+   on its subjects (``tests/reliability/stream_fault.py``): the stream comes back without a restart,
+   every acknowledged write's event reaches both consumers once, and credit's ``/readyz`` reports
+   the backlog and fails with ``outbox: stuck`` while the events cannot go, then recovers.
+8. credit's disk filled under load (its SQLite database on a small tmpfs, really filled;
+   ``tests/reliability/disk_fault.py``): every 5xx is a 503 ``storage_full``, readiness fails, and
+   both recover when space returns. Skipped, with a row saying so, where the suite may not mount.
 It prints one row per fault and exits non-zero when a promise was broken. ``RELIABILITY=quick`` is
 CI's shorter setting (fault 1 with 300 writes instead of 5,000). A new fault is an ``async (platform,
 client) -> Row`` function added to ``FAULTS``; ``RELIABILITY_FAULTS=4`` runs only the fourth.
@@ -40,6 +47,7 @@ import httpx
 from bianmin.kit.localrun import create_key, free_layout
 from bianmin.kit.testing.nats import NatsServer
 
+from .disk_fault import fault_disk
 from .load import (
     QUICK,
     WRITES,
@@ -54,6 +62,8 @@ from .load import (
 )
 from .postgres import PrivatePostgres, find_binaries
 from .rows import Row, format_table
+from .stream_fault import ENV as STREAM_FAULT_ENV
+from .stream_fault import fault_stream
 from .webhooks_fault import fault_webhooks
 
 # RELIABILITY_FAULTS=2,4 runs only those faults (numbered as in FAULTS, from 1), e.g. while working on one.
@@ -202,7 +212,7 @@ async def fault_slow(platform: FaultPlatform, client: httpx.AsyncClient) -> Row:
 
 
 FAULTS: tuple[Callable[[FaultPlatform, httpx.AsyncClient], Awaitable[Row]], ...] = (
-    fault_nats, fault_service, fault_gateway, fault_postgres, fault_slow, fault_webhooks)
+    fault_nats, fault_service, fault_gateway, fault_postgres, fault_slow, fault_webhooks, fault_stream, fault_disk)
 
 
 async def _run(platform: FaultPlatform, key: str) -> list[Row]:
@@ -232,6 +242,7 @@ def main() -> int:
         layout = free_layout(var, nats.url)
         layout.extra_env.update({"BIANMIN_GATEWAY_READ_TIMEOUT_SECONDS": "1.5", "BIANMIN_GATEWAY_BREAKER_FAILURE_THRESHOLD": "3",
                                  "BIANMIN_GATEWAY_BREAKER_RESET_SECONDS": "3", "BIANMIN_GATEWAY_DEFAULT_RATE_LIMIT": "1000000/minute"})
+        layout.extra_env.update(STREAM_FAULT_ENV)
         platform = FaultPlatform(layout, nats=nats, postgres=postgres)
         try:
             if postgres is not None:
