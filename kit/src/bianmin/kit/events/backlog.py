@@ -60,9 +60,11 @@ def is_stuck(backlog: Backlog, *, now: datetime, connected_since: datetime | Non
     """Whether unsent events have waited longer than the threshold with NATS up and the relay moving nothing.
 
     The wait counts from the latest of: the oldest event's creation, the moment NATS was (re)connected,
-    and the relay's last successful drain. So a NATS outage never counts (``connected_since`` is None,
-    and a reconnect starts the count afresh), and neither does a long backlog going out after one:
-    each batch the relay publishes starts it afresh too.
+    and the relay's last progress (an event published, or a look that found none to publish). So a
+    NATS outage never counts (``connected_since`` is None, and a reconnect starts the count afresh),
+    and neither does a long backlog going out after one: each event the relay publishes starts it
+    afresh too. The relay publishes in order, so a backlog that does not move has its oldest event
+    at the head, and that is the one that waits.
     """
     if backlog.pending == 0 or backlog.oldest_created_at is None or connected_since is None:
         return False
