@@ -59,6 +59,7 @@ fuzz: install
 
 # The fault suite against real processes (tests/reliability/__main__.py's docstring); RELIABILITY=quick is CI's setting.
 # Fault 4 starts a private PostgreSQL (initdb + pg_ctl on a free port, never the server on 5432) for
-# credit, and is skipped when no PostgreSQL binaries are installed. RELIABILITY_FAULTS=4 runs one fault.
+# credit, and is skipped when no PostgreSQL binaries are installed; fault 8 mounts a small tmpfs for
+# credit's database and is skipped where mounting is refused. RELIABILITY_FAULTS=4 runs one fault.
 reliability: install
 	$(BIN)/python -m tests.reliability

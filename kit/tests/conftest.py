@@ -3,12 +3,13 @@
 import asyncio
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bianmin.kit.db import Database
 from bianmin.kit.tables import kit_metadata
 from bianmin.kit.testing.databases import POSTGRES_ENV, _admin, _asyncpg_url
 
@@ -34,6 +35,14 @@ def kit_database_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
     asyncio.run(_create_tables(url))
     yield url
     asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+async def db(kit_database_url: str) -> AsyncIterator[Database]:
+    """A :class:`Database` on :func:`kit_database_url`, disposed after the test."""
+    database = Database(kit_database_url)
+    yield database
+    await database.dispose()
 
 
 @pytest.fixture

@@ -47,13 +47,6 @@ async def server(tmp_path: Path) -> AsyncIterator[NatsServer]:
     nats_server.stop()
 
 
-@pytest.fixture
-async def db(kit_database_url: str) -> AsyncIterator[Database]:
-    database = Database(kit_database_url)
-    yield database
-    await database.dispose()
-
-
 @contextlib.asynccontextmanager
 async def jetstream(url: str) -> AsyncIterator[nats.js.JetStreamContext]:
     nc = await nats.connect(url, allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
@@ -253,3 +246,38 @@ async def test_an_idle_consumer_waits_with_a_pull_for_one_message_and_takes_each
     assert len(waiting) >= 3
     assert set(waiting) == {1}
     assert all(timeout <= stream_consumer.catch_up_seconds for batch, timeout in pulls if batch > 1)
+
+
+async def test_a_relay_backing_off_publishes_at_once_when_nats_is_back(
+        server: NatsServer, db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Readiness counts a stuck backlog from the reconnect on: a relay still sleeping out a long
+    # back-off after NATS returned would look stuck, and would hold the backlog back for nothing.
+    failures: list[float] = []
+    async with jetstream(server.url) as js:
+        relay = OutboxRelay(db, js, Metrics("test"), poll_seconds=0.1)
+        publish = relay._publish
+
+        async def refused(row: object) -> None:
+            failures.append(asyncio.get_running_loop().time())
+            raise ConnectionError("NATS is away")
+
+        monkeypatch.setattr(relay, "_publish", refused)
+        async with db.sessionmaker() as session:
+            await emit(session, SUBJECT, item("after-reconnect"))
+            await session.commit()
+        task = asyncio.create_task(relay.run())
+        try:
+            async def backing_off() -> bool:
+                return len(failures) >= 4  # the next pause is 3.2 s
+
+            await eventually(backing_off, timeout=10)
+            monkeypatch.setattr(relay, "_publish", publish)
+            reconnected = asyncio.get_running_loop().time()
+            relay.nats_reconnected()
+            await eventually(lambda: _none_pending(db), timeout=10)
+            waited = asyncio.get_running_loop().time() - reconnected
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    assert waited < 1.5

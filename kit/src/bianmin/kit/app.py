@@ -59,9 +59,14 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_internal_secret(settings.internal_secret.get_secret_value())
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, storage_full_seconds=settings.storage_full_seconds)
         app.state.db = db
         app.state.bus = None
+
+        async def storage_gauge() -> None:
+            app.state.metrics.storage_full.labels(spec.name).set(1 if await db.storage.full() else 0)
+
+        app.state.metrics.refreshers.append(storage_gauge)
         if settings.events_enabled:
             app.state.bus = EventBus(settings, db, app.state.metrics, spec.handlers)
             await app.state.bus.start()
@@ -76,6 +81,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
                     await task
             if app.state.bus is not None:
                 await app.state.bus.stop()
+            app.state.metrics.refreshers.remove(storage_gauge)
             await db.dispose()
 
     # FastAPI's own /docs and /redoc load from a CDN; the kit serves Swagger UI itself (bianmin.kit.docs).

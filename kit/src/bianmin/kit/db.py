@@ -19,6 +19,9 @@ writers nor hold the write lock, and WAL gives each one a consistent snapshot (a
 there fails loudly). On PostgreSQL both dependencies give sessions of the same engine.
 Domain functions flush but never commit; the router (or the idempotency helper) commits, so that
 a change, its outbox event and its stored answer land in one transaction.
+
+Every database error of either engine passes :attr:`Database.storage`, which remembers one saying
+the database is full (:mod:`bianmin.kit.storage`) for readiness.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import shutil
 import sqlite3
 import stat
 from collections.abc import AsyncIterator, Callable
@@ -36,13 +40,15 @@ from typing import Annotated, Any, ClassVar
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, Numeric, String, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 from sqlalchemy.types import DateTime, TypeDecorator
+
+from bianmin.kit.storage import StorageWatch
 
 log = logging.getLogger("bianmin.db")
 
@@ -204,12 +210,18 @@ def create_reader_engine(url: str, *, readers: int, busy_seconds: float) -> Asyn
 class Database:
     """A service's engine and session factory, with hooks that run after each commit."""
 
-    def __init__(self, url: str, *, busy_seconds: float = 10.0, readers: int = 4) -> None:
+    def __init__(self, url: str, *, busy_seconds: float = 10.0, readers: int = 4,
+                 storage_full_seconds: float = 30.0) -> None:
         self.url = url
         self.engine = create_engine(url, busy_seconds=busy_seconds)
         self.reader = (create_reader_engine(url, readers=readers, busy_seconds=busy_seconds)
                        if _is_sqlite_file(url) else self.engine)
         self.after_commit: list[Callable[[Session], None]] = []
+        self._folder = Path(make_url(url).database or "").absolute().parent if _is_sqlite_file(url) else None
+        self.storage = StorageWatch(hold_seconds=storage_full_seconds,
+                                    room=self.sqlite_room if is_sqlite(url) else None)
+        for engine in {self.engine, self.reader}:
+            event.listen(engine.sync_engine, "handle_error", self._on_error)
 
         class _Session(Session):
             """This database's session class, so commit hooks stay local to it."""
@@ -232,6 +244,19 @@ class Database:
         """Raise unless the database answers a trivial query."""
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+
+    def _on_error(self, context: ExceptionContext) -> None:
+        self.storage.note(context.original_exception)
+
+    async def sqlite_room(self) -> int:
+        """Bytes a SQLite database can still grow by: pages left below ``max_page_count``, and disk space."""
+        async with self.engine.connect() as connection:
+            pragmas = {name: int((await connection.exec_driver_sql(f"PRAGMA {name}")).scalar() or 0)
+                       for name in ("page_size", "page_count", "freelist_count", "max_page_count")}
+        room = (pragmas["max_page_count"] - pragmas["page_count"] + pragmas["freelist_count"]) * pragmas["page_size"]
+        if self._folder is not None:
+            room = min(room, shutil.disk_usage(self._folder).free)
+        return room
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -18,6 +18,8 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, InterfaceError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bianmin.kit.storage import storage_full
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("bianmin.errors")
 
@@ -164,8 +166,20 @@ def database_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, InterfaceError) or any(marker in message for marker in _UNAVAILABLE_MARKERS)
 
 
+# A full disk is cleared by an operator, not in a second: clients need not come back sooner.
+STORAGE_FULL_RETRY_AFTER_SECONDS = 30
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    """A database that is busy (SQLite's write lock) or unreachable is a 503 to retry, not a 500."""
+    """A database that is busy (SQLite's write lock), unreachable or full is a 503 to retry, not a 500."""
+    if storage_full(exc):
+        storage = getattr(getattr(request.app.state, "db", None), "storage", None)
+        if storage is not None:
+            storage.note(exc)  # the engine's hook saw it already, unless it never reached an engine
+        return problem_response(Problem(title="Service unavailable", status=503, code="storage_full",
+                                        detail="The database has no room for this write; retry later.",
+                                        instance=request.url.path),
+                                headers={"Retry-After": str(STORAGE_FULL_RETRY_AFTER_SECONDS)})
     if not database_unavailable(exc):
         return await _unexpected(request, exc)
     log.warning("database unavailable", extra={"error": repr(exc)[:300]})

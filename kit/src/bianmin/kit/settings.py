@@ -61,6 +61,25 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_seconds: list[float] = [1.0, 5.0, 30.0, 120.0]
     relay_batch_size: int = 100
     relay_poll_seconds: float = 1.0
+    relay_replay_seconds: float = Field(
+        default=86400.0, gt=0,
+        description="When this service's stream is found deleted and created again, the events sent to it "
+        "in this many seconds before are sent again (consumers drop those they had applied).",
+    )
+    outbox_check_seconds: float = Field(
+        default=5.0, gt=0,
+        description="The outbox backlog shown by /readyz and /metrics is counted at most this often.",
+    )
+    outbox_stuck_seconds: float = Field(
+        default=60.0, gt=0,
+        description="/readyz fails when unsent events have waited this long with NATS connected and the "
+        "relay publishing nothing (a NATS outage alone never fails it).",
+    )
+    storage_full_seconds: float = Field(
+        default=30.0, gt=0,
+        description="On PostgreSQL, /readyz fails this long after the database last refused a write for "
+        "lack of disk space (SQLite's room is measured instead).",
+    )
     max_body_bytes: int = 1_048_576
     identity_leeway_seconds: float = Field(
         default=LEEWAY_SECONDS, ge=0, le=120,

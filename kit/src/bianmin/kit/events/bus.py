@@ -1,9 +1,9 @@
 """The event bus of one service process: NATS connection, streams, outbox relay and consumers.
 
 The process serves HTTP even while NATS is unreachable: writes keep landing in the outbox, the
-connection is retried in the background, and ``/readyz`` says that events are not flowing. It
-connects as its own NATS user (:mod:`bianmin.kit.events.access`), whose permissions allow just what
-its contracts declare.
+connection is retried in the background, and ``/readyz`` says that events are not flowing and how
+many wait (:meth:`EventBus.outbox_report`). It connects as its own NATS user
+(:mod:`bianmin.kit.events.access`), whose permissions allow just what its contracts declare.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,10 @@ import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from bianmin.contracts.registry import DLQ_STREAM
+from bianmin.contracts.registry import DLQ_STREAM, STREAMS
 from bianmin.kit.db import Database
 from bianmin.kit.events.access import check_seed, inbox_prefix
+from bianmin.kit.events.backlog import Backlog, OutboxMonitor, is_stuck
 from bianmin.kit.events.consumer import Handler, StreamConsumer, group_by_stream
 from bianmin.kit.events.relay import OutboxRelay
 from bianmin.kit.events.streams import ensure_streams
@@ -42,16 +44,28 @@ class EventBus:
         self.metrics = metrics
         self.handlers = handlers
         self.stream_replicas = settings.stream_replicas
+        self.connected_since: datetime | None = None
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
         self.relay: OutboxRelay | None = None
         self.consumers: list[StreamConsumer] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self.backlog = OutboxMonitor(db, metrics, check_seconds=settings.outbox_check_seconds)
 
     @property
     def connected(self) -> bool:
         """Whether the NATS connection is up right now."""
         return self.nc is not None and self.nc.is_connected
+
+    async def outbox_report(self) -> tuple[Backlog, str]:
+        """The backlog and its state: ``ok``, ``waiting`` (for NATS) or ``stuck`` (see :func:`is_stuck`)."""
+        backlog = await self.backlog.current()
+        connected = self.connected_since if self.connected else None
+        progress = self.relay.last_progress if self.relay is not None else None
+        if is_stuck(backlog, now=datetime.now(UTC), connected_since=connected, last_progress=progress,
+                    threshold_seconds=self.settings.outbox_stuck_seconds):
+            return backlog, "stuck"
+        return backlog, "waiting" if backlog.pending and connected is None else "ok"
 
     def credentials(self) -> dict[str, Any]:
         """nats-py's connect options that authenticate this service: its own inbox prefix and its NKEY or creds file.
@@ -77,6 +91,7 @@ class EventBus:
     async def start(self) -> None:
         """Check the credentials, then begin connecting in the background; never blocks the service's start-up."""
         credentials = self.credentials()
+        self.metrics.refreshers.append(self.backlog.current)
         self._tasks.append(asyncio.create_task(self._connect_and_run(credentials), name=f"{self.service}-bus"))
 
     async def _connect_and_run(self, credentials: dict[str, Any]) -> None:
@@ -85,11 +100,13 @@ class EventBus:
                 self.nc = await nats.connect(
                     servers=self.settings.nats_servers(), name=f"bianmin-{self.service}", connect_timeout=2,
                     allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                    error_cb=self._on_error, **credentials,
+                    error_cb=self._on_error, disconnected_cb=self._on_disconnected,
+                    reconnected_cb=self._on_reconnected, **credentials,
                 )
             except Exception as exc:
                 log.warning("NATS unreachable; retrying", extra={"url": self.settings.nats_url, "error": repr(exc)})
                 await asyncio.sleep(CONNECT_RETRY_SECONDS)
+        self.connected_since = datetime.now(UTC)
         self.js = self.nc.jetstream()
         while True:
             try:
@@ -100,8 +117,10 @@ class EventBus:
             except Exception as exc:
                 log.warning("streams not ready; retrying", extra={"error": repr(exc)})
                 await asyncio.sleep(CONNECT_RETRY_SECONDS)
+        own = [self.service.upper()] if self.service.upper() in STREAMS else []
         self.relay = OutboxRelay(self.db, self.js, self.metrics, batch_size=self.settings.relay_batch_size,
-                                 poll_seconds=self.settings.relay_poll_seconds)
+                                 poll_seconds=self.settings.relay_poll_seconds, streams=own,
+                                 replicas=self.stream_replicas, replay_seconds=self.settings.relay_replay_seconds)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.service}-relay"))
         for stream, handlers in group_by_stream(self.handlers).items():
             consumer = StreamConsumer(
@@ -123,6 +142,14 @@ class EventBus:
                 log.warning("consumer stopped; restarting", extra={"consumer": consumer.name, "error": repr(exc)})
                 await asyncio.sleep(CONNECT_RETRY_SECONDS)
 
+    async def _on_disconnected(self) -> None:
+        self.connected_since = None
+
+    async def _on_reconnected(self) -> None:
+        self.connected_since = datetime.now(UTC)
+        if self.relay is not None:
+            self.relay.nats_reconnected()
+
     async def _on_error(self, exc: Exception) -> None:
         # A permissions violation means this service tried what its contracts do not declare: say so loudly.
         if "permissions violation" in str(exc).lower():
@@ -132,6 +159,8 @@ class EventBus:
 
     async def stop(self) -> None:
         """Cancel the relay and consumers and close the connection."""
+        if self.backlog.current in self.metrics.refreshers:
+            self.metrics.refreshers.remove(self.backlog.current)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -7,11 +7,19 @@ finds its inbox row and changes nothing twice. A failing handler is retried with
 with a delay) up to ``max_deliver`` times; then the message is copied to ``dlq.<service>.<stream>``
 with the error, acknowledged, and the consumer moves on. A message that is not a valid event at all
 goes to the dead-letter stream at once: retrying cannot fix it.
+
+A consumer whose stream or durable vanished (deleted by an operator, lost with a JetStream volume)
+fails its next pull; the bus's supervisor runs it again, and each run waits for the stream and then
+creates the durable, so it comes back without a restart of the service. The stream is its owner's
+to create again (the owner's relay does, at its next publish or start; this service's NATS user may
+not create another service's stream, :mod:`bianmin.kit.events.access`). A new durable starts from
+the stream's first message; the inbox drops what was already applied.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -120,15 +128,24 @@ class StreamConsumer:
         the batch is full or the wait is over, so the first event after a quiet spell would sit
         for up to the whole wait. Once an event has arrived, what else is already stored is taken
         in batches, waiting at most ``catch_up_seconds`` for more.
+
+        A missing stream (its owner has not created it again yet, see the module docstring) or a pull
+        that finds the stream or the durable gone raises, and the supervisor runs this again.
         """
+        await self.js.stream_info(self.stream)
         await self.js.add_consumer(self.stream, config=self.config())
         subscription = await self.js.pull_subscribe_bind(self.name, stream=self.stream)
-        while True:
-            messages = await self._fetch(subscription, batch=1, timeout=self.wait_seconds)
-            while messages:
-                for msg in messages:
-                    await self.handle(msg)
-                messages = await self._fetch(subscription, batch=CATCH_UP_BATCH, timeout=self.catch_up_seconds)
+        try:
+            while True:
+                messages = await self._fetch(subscription, batch=1, timeout=self.wait_seconds)
+                while messages:
+                    for msg in messages:
+                        await self.handle(msg)
+                    messages = await self._fetch(subscription, batch=CATCH_UP_BATCH,
+                                                 timeout=self.catch_up_seconds)
+        finally:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
 
     @staticmethod
     async def _fetch(subscription: JetStreamContext.PullSubscription, *, batch: int, timeout: float) -> list[Msg]:
