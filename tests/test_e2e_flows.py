@@ -36,6 +36,7 @@ from bianmin.bidding.sealing import BidSecret, seal
 from bianmin.catalog.demo import offerings, sites
 from bianmin.catalog.demo_data import DEPARTMENTS, catalog_items
 from bianmin.contracts.envelope import type_name
+from bianmin.kit.events.access import OPS_USER
 from bianmin.kit.identifiers import with_resident_id_check, with_uscc_check
 from bianmin.kit.localrun import Platform, create_key, private_platform
 from bianmin.kit.testing.events import published
@@ -134,6 +135,12 @@ class World:
 
     def __getitem__(self, name: str) -> Api:
         return self.apis[name]
+
+    @property
+    def ops_seed(self) -> str:
+        """The operator's NATS seed: reading a stream directly is the operator's, not any service's."""
+        assert self.platform.nats is not None
+        return self.platform.nats.seed(OPS_USER)
 
     def restart_nats(self) -> None:
         """Stop the platform's nats-server and start it again on the same port and store."""
@@ -585,7 +592,7 @@ def test_story_6_an_application_submitted_online_counts_in_the_online_receipt_ra
                           "name": "李明", "phone": "13900139000"}}, expect=201)
     assert submitted["channel"] == "online"
     wait_for(lambda: any(e.data["number"] == submitted["number"] for e in asyncio.run(
-        published(world.platform.layout.nats_url, "catalog.application.submitted"))),
+        published(world.platform.layout.nats_url, "catalog.application.submitted", seed=world.ops_seed))),
         "the application's event, taken while NATS was down, to reach the stream")
     after = admin.get("/catalog/v1/stats/applications", site=DISTRICT_HALL, **period)
     assert after["received"] == before["received"] + 1

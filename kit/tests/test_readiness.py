@@ -82,7 +82,7 @@ async def test_readiness_and_metrics_report_the_backlog_and_its_age_and_a_nats_o
     assert ready.status_code == 200
     body = ready.json()
     assert body["status"] == "degraded"
-    assert body["checks"] == {"database": "ok", "storage": "ok", "nats": "down", "outbox": "waiting"}
+    assert body["checks"] == {"database": "ok", "storage": "ok", "nats": "down", "outbox": "waiting", "clock": "ok"}
     assert body["outbox"]["pending"] == 3
     assert 300 <= body["outbox"]["oldest_pending_seconds"] < 400
     assert metrics["bianmin_outbox_pending_events"] == 3
@@ -122,10 +122,11 @@ async def test_events_stuck_while_nats_is_connected_make_the_service_unready_unt
             ready = (await client.get("/readyz")).json()
         assert stuck.headers["content-type"].startswith("application/problem+json")
         assert stuck.json()["code"] == "not_ready"
-        assert stuck.json()["checks"] == {"database": "ok", "storage": "ok", "nats": "ok", "outbox": "stuck"}
+        assert stuck.json()["checks"] == {"database": "ok", "storage": "ok", "nats": "ok", "outbox": "stuck",
+                                         "clock": "ok"}
         assert stuck.json()["outbox"]["pending"] == 1
         assert stuck.json()["outbox"]["oldest_pending_seconds"] >= 1.0
-        assert ready["checks"] == {"database": "ok", "storage": "ok", "nats": "ok", "outbox": "ok"}
+        assert ready["checks"] == {"database": "ok", "storage": "ok", "nats": "ok", "outbox": "ok", "clock": "ok"}
         assert (await js.stream_info("CATALOG")).state.messages == 1
     finally:
         await nc.close()

@@ -116,12 +116,12 @@ async def test_a_full_sqlite_database_is_a_503_and_readiness_fails_until_there_i
         room_gauge = storage_gauge((await client.get("/metrics")).text)
     assert unready.status_code == 503
     assert unready.headers["content-type"].startswith(PROBLEM_JSON)
-    assert unready.json()["checks"] == {"database": "ok", "storage": "full"}
+    assert unready.json()["checks"] == {"database": "ok", "storage": "full", "clock": "ok"}
     for answer in answers:
         assert_storage_full(answer)
     assert full_gauge == 1
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "storage": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "storage": "ok", "clock": "ok"}
     assert after.status_code == 204
     assert room_gauge == 0
 

@@ -53,7 +53,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", summary="Readiness", responses={503: {"description": "A dependency is down."}})
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when the database answers and has room for writes and outbox events are not stuck."""
+    """Ready when the database answers and has room, outbox events are not stuck and the clock is within the leeway."""
     checks: dict[str, str] = {}
     body: dict[str, Any] = {}
     try:

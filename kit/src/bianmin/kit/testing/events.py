@@ -17,9 +17,12 @@ from bianmin.kit.events.streams import ensure_streams
 
 
 @contextlib.asynccontextmanager
-async def jetstream(url: str) -> AsyncIterator[JetStreamContext]:
-    """A JetStream context on ``url`` with every platform stream created."""
-    nc = await nats.connect(url, allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
+async def jetstream(url: str, *, seed: str | None = None) -> AsyncIterator[JetStreamContext]:
+    """A JetStream context on ``url`` with every platform stream created (as the ``ops`` user's ``seed``
+    on a NATS with authorization, which admits no one else to do all this)."""
+    credentials = {"nkeys_seed_str": seed} if seed else {}
+    nc = await nats.connect(url, allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.2,
+                            **credentials)
     js = nc.jetstream()
     await ensure_streams(js, sorted(STREAMS))
     try:
@@ -43,9 +46,9 @@ async def publish(url: str, subject: str, payload: BaseModel, *, tenant: str = "
     return event
 
 
-async def published(url: str, subject: str, *, wait: float = 0.5) -> list[CloudEvent]:
+async def published(url: str, subject: str, *, wait: float = 0.5, seed: str | None = None) -> list[CloudEvent]:
     """Every event stored on ``subject`` (a wildcard is fine), oldest first."""
-    async with jetstream(url) as js:
+    async with jetstream(url, seed=seed) as js:
         sub = await js.pull_subscribe(subject, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL))
         found: list[CloudEvent] = []
         with contextlib.suppress(TimeoutError, nats.errors.TimeoutError):
