@@ -4,7 +4,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := contracts kit gateway svc-catalog svc-queue svc-consult svc-bidding svc-guarantee svc-credit svc-webhooks
+# The services are named once, in contracts/src/bianmin/contracts/services.txt (bianmin.contracts.services).
+SERVICES := $(shell cat contracts/src/bianmin/contracts/services.txt)
+PACKAGES := contracts kit testing gateway $(addprefix svc-,$(SERVICES))
 STAMP := $(VENV)/.installed-stamp
 PYPROJECTS := $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 

@@ -1,6 +1,6 @@
 """The platform under test: nats-server, six services, the gateway and the trivial app, on free ports.
 
-Everything is started through :mod:`bianmin.kit.localrun`, as ``make run`` and the end-to-end tests
+Everything is started through :mod:`bianmin.testing.localrun`, as ``make run`` and the end-to-end tests
 do. With ``BENCH_DATABASE=postgres`` each process gets a fresh database on the local PostgreSQL
 (created here, dropped at the end). The gateway's rate limits are lifted for the run: the harness
 measures the platform's capacity, not the limits an operator configures.
@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 
 from bianmin.kit.identity import IDENTITY_HEADER, Principal, audience_of, mint_token
-from bianmin.kit.localrun import PROCESSES, SERVICES, Layout, Platform, create_key, free_layout, local_nats
-from bianmin.kit.testing.nats import free_port, port_open
+from bianmin.testing.localrun import PROCESSES, SERVICES, Layout, Platform, create_key, free_layout, local_nats
+from bianmin.testing.nats import free_port, port_open
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -28,8 +28,8 @@ from bianmin.gateway.domain import credentials
 from bianmin.gateway.settings import SERVICES, GatewaySettings
 from bianmin.gateway.transport import HttpxTransport
 from bianmin.gateway.upstreams import TransportFactory
-from bianmin.kit.testing.client import TEST_SECRET, running
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.client import TEST_SECRET, running
+from bianmin.testing.databases import TestDatabases
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -20,8 +20,8 @@ from fastapi.routing import APIRoute
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.identity import PUBLIC_EXTRA, declared_scopes, declares_district_only
-from bianmin.kit.testing.client import TEST_SECRET
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.client import TEST_SECRET
+from bianmin.testing.databases import TestDatabases
 
 SETTINGS = {"catalog": "CatalogSettings", "queue": "QueueSettings", "consult": "ConsultSettings",
             "bidding": "BiddingSettings", "guarantee": "GuaranteeSettings", "credit": "CreditSettings",

@@ -25,9 +25,9 @@ import pytest
 from fastapi import FastAPI
 
 from bianmin.kit.identity import ANONYMOUS, IDENTITY_HEADER, Principal, audience_of, mint_token
-from bianmin.kit.localrun import SERVICES
-from bianmin.kit.testing.client import DISTRICT_ADMIN, TEST_SECRET, client_for, running
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.client import DISTRICT_ADMIN, TEST_SECRET, client_for, running
+from bianmin.testing.databases import TestDatabases
+from bianmin.testing.localrun import SERVICES
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.databases import TestDatabases
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))

@@ -13,8 +13,8 @@ import pytest
 from fastapi import FastAPI
 
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import DISTRICT_ADMIN, client_for, running
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.client import DISTRICT_ADMIN, client_for, running
+from bianmin.testing.databases import TestDatabases
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))

@@ -25,12 +25,13 @@ from urllib.parse import SplitResult, urlsplit
 import pytest
 import yaml
 
+from bianmin.contracts.services import SERVICES
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
 K8S = DEPLOY / "k8s"
 CONTRACTS_OPENAPI = ROOT / "contracts" / "openapi"
-SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
 GATEWAY = "gateway"
 APPS = (GATEWAY, *SERVICES)
 PROBES = ("/healthz", "/readyz")
@@ -78,7 +79,8 @@ def gather_facts(environments: dict[str, dict[str, Any]]) -> dict[str, Any]:
     from export_contracts import use_source_tree
 
     use_source_tree()
-    from bianmin.contracts.export import app_settings_class
+    sys.path.insert(0, str(ROOT / "tools"))
+    from contracts_export import app_settings_class
 
     apps: dict[str, Any] = {}
     for name in APPS:

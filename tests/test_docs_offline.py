@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bianmin.kit.testing.client import TEST_SECRET
-from bianmin.kit.testing.pages import csp_directives, external_references, page_references
+from bianmin.testing.client import TEST_SECRET
+from bianmin.testing.pages import csp_directives, external_references, page_references
 
 sys.path.insert(0, str(Path(__file__).parent))
 from platform_apps import QUIET, SETTINGS

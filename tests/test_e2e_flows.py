@@ -38,10 +38,10 @@ from bianmin.catalog.demo_data import DEPARTMENTS, catalog_items
 from bianmin.contracts.envelope import type_name
 from bianmin.kit.events.access import OPS_USER
 from bianmin.kit.identifiers import with_resident_id_check, with_uscc_check
-from bianmin.kit.localrun import Platform, create_key, private_platform
-from bianmin.kit.testing.events import published
-from bianmin.kit.testing.receiver import Receiver, signature_valid
 from bianmin.kit.workdays import SHANGHAI
+from bianmin.testing.events import published
+from bianmin.testing.localrun import Platform, create_key, private_platform
+from bianmin.testing.receiver import Receiver, signature_valid
 
 pytestmark = pytest.mark.e2e
 

@@ -22,8 +22,8 @@ from nats.js.errors import NotFoundError
 from bianmin.contracts.events.guarantee import GuaranteeStatusChanged
 from bianmin.contracts.registry import durable_name
 from bianmin.kit.events.access import OPS_USER, consumed_streams, inbox_prefix
-from bianmin.kit.localrun import SERVICES, Platform, create_key, private_platform
-from bianmin.kit.testing.events import envelope
+from bianmin.testing.events import envelope
+from bianmin.testing.localrun import SERVICES, Platform, create_key, private_platform
 
 pytestmark = pytest.mark.e2e
 

@@ -35,7 +35,7 @@ from starlette.testclient import TestClient
 
 from bianmin.gateway.settings import SERVICES
 from bianmin.kit.errors import PROBLEM_JSON, Problem
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.databases import TestDatabases
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bianmin.kit.localrun import SERVICES
-from bianmin.kit.testing.nats import free_port, port_open
+from bianmin.testing.localrun import SERVICES
+from bianmin.testing.nats import free_port, port_open
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,8 +17,8 @@ from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import DISTRICT_ADMIN, client_for, running
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.client import DISTRICT_ADMIN, client_for, running
+from bianmin.testing.databases import TestDatabases
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "svc-bidding" / "tests"))

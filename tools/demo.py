@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from bianmin.kit.localrun import KEY_PATTERN, Layout, command, default_layout
+from bianmin.testing.localrun import KEY_PATTERN, Layout, command, default_layout
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"

@@ -21,14 +21,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"
-PACKAGES = ("contracts", "kit", "gateway", "svc-catalog", "svc-queue", "svc-consult", "svc-bidding",
-            "svc-guarantee", "svc-credit", "svc-webhooks")
+SERVICES = (ROOT / "contracts" / "src" / "bianmin" / "contracts" / "services.txt").read_text().split()
+PACKAGES = ("contracts", "kit", "gateway", *(f"svc-{name}" for name in SERVICES))
 
 
 def use_source_tree() -> None:
     """Put every package's ``src/`` folder of this checkout first on the import path."""
     sources = [str(ROOT / folder / "src") for folder in PACKAGES if (ROOT / folder / "src").is_dir()]
-    sys.path[:0] = [path for path in sources if path not in sys.path]
+    sys.path[:0] = [path for path in [*sources, str(ROOT / "tools")] if path not in sys.path]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     use_source_tree()
-    from bianmin.contracts import export
+    import contracts_export as export
 
     files = export.generate(export.documented_apps())
     if args.check:

@@ -4,7 +4,7 @@ Generates the local secrets once (the internal secret, the gateway's token signi
 NKEY seed per NATS user), picks NATS (``BIANMIN_NATS_URL`` if set; else the bundled nats-server on
 ``BIANMIN_NATS_PORT``, 4222 by default, or on a free port when something already listens there),
 migrates every database, creates and prints an admin key on the first run, and runs nats-server,
-the seven services and the gateway under :mod:`bianmin.kit.supervisor`: a process that crashes is
+the seven services and the gateway under :mod:`bianmin.testing.supervisor`: a process that crashes is
 restarted with back-off while the others keep serving, and Ctrl-C stops everything. The next run
 keeps the data.
 
@@ -20,10 +20,10 @@ import stat
 import sys
 from pathlib import Path
 
-from bianmin.kit.localrun import PROCESSES, SERVICES, command, create_key, default_layout, local_nats
 from bianmin.kit.migrations import upgrade
-from bianmin.kit.supervisor import Program, supervise
-from bianmin.kit.testing.nats import NatsServer, free_port, port_open
+from bianmin.testing.localrun import PROCESSES, SERVICES, command, create_key, default_layout, local_nats
+from bianmin.testing.nats import NatsServer, free_port, port_open
+from bianmin.testing.supervisor import Program, supervise
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -32,9 +32,9 @@ from bianmin.kit.errors import Conflict
 from bianmin.kit.identity import IDENTITY_HEADER, audience_of, public, verify_token
 from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.stats import Figure, Period
-from bianmin.kit.testing.client import TEST_SECRET, running
-from bianmin.kit.testing.databases import TestDatabases
-from bianmin.kit.testing.nats import free_port
+from bianmin.testing.client import TEST_SECRET, running
+from bianmin.testing.databases import TestDatabases
+from bianmin.testing.nats import free_port
 
 MIGRATIONS = "bianmin.gateway.migrations"
 TOKEN_SECRET = "test-gateway-token-signing-secret-0123456789abcdef"

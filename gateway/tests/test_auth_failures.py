@@ -20,7 +20,7 @@ import httpx
 from bianmin.gateway.app import create_app
 from bianmin.gateway.domain import credentials
 from bianmin.gateway.settings import GatewaySettings
-from bianmin.kit.testing.client import running
+from bianmin.testing.client import running
 
 
 def bearer(token: str) -> dict[str, str]:

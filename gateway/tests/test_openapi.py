@@ -11,7 +11,7 @@ from bianmin.gateway.app import gateway_openapi
 from bianmin.gateway.auth import SECURITY_REQUIREMENTS
 from bianmin.gateway.domain.openapi_merge import merge
 from bianmin.gateway.settings import GatewaySettings
-from bianmin.kit.testing.pages import csp_directives, external_references, page_references
+from bianmin.testing.pages import csp_directives, external_references, page_references
 
 
 def service_document(title: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pytest
 
 from bianmin.gateway.ratelimit import RateLimiter, storage_uri, valid_rate
 from bianmin.gateway.settings import GatewaySettings
-from bianmin.kit.testing.nats import free_port, port_open
+from bianmin.testing.nats import free_port, port_open
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ import pytest
 
 from bianmin.gateway.domain.breaker import CircuitBreaker, CircuitOpen, State
 from bianmin.gateway.settings import GatewaySettings
-from bianmin.kit.testing.nats import free_port
+from bianmin.testing.nats import free_port
 
 
 class FakeClock:
@@ -150,7 +150,7 @@ async def test_the_circuit_opens_refuses_fast_then_half_opens_and_closes(
 async def test_the_transport_can_be_swapped(settings: GatewaySettings, open_gateway: Any) -> None:
     from bianmin.gateway.app import create_app
     from bianmin.gateway.transport import UpstreamRequest
-    from bianmin.kit.testing.client import running
+    from bianmin.testing.client import running
 
     seen: list[UpstreamRequest] = []
 

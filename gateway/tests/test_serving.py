@@ -1,7 +1,7 @@
 """Issue 17, finding 6, from outside: one anonymous client must not stop the gateway.
 
 The gateway is started as ``make run`` starts it (``bianmin-gateway serve`` in its own process,
-environment from ``bianmin.kit.localrun``), with a test service behind it on the catalog's port.
+environment from ``bianmin.testing.localrun``), with a test service behind it on the catalog's port.
 The attacker opens hundreds of half-sent requests and idle connections and sends a head far over
 the limit; other clients must still be served, the half-sent requests closed after the header
 timeout, and nothing oversized forwarded.
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from bianmin.kit.localrun import Platform, free_layout
-from bianmin.kit.testing.serving import close_all, connect, read_until_closed, request, send_partial_head, status_of
+from bianmin.testing.localrun import Platform, free_layout
+from bianmin.testing.serving import close_all, connect, read_until_closed, request, send_partial_head, status_of
 
 HEADER_TIMEOUT = 1.5
 PER_CLIENT = 10

@@ -12,7 +12,7 @@ from bianmin.gateway.app import create_app
 from bianmin.gateway.models import Base
 from bianmin.gateway.settings import GatewaySettings
 from bianmin.kit.migrations import drift
-from bianmin.kit.testing.client import TEST_SECRET, running
+from bianmin.testing.client import TEST_SECRET, running
 
 ROOT = Path(__file__).resolve().parents[1]
 

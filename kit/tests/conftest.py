@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bianmin.kit.db import Database
 from bianmin.kit.tables import kit_metadata
-from bianmin.kit.testing.databases import POSTGRES_ENV, _admin, _asyncpg_url
+from bianmin.testing.databases import POSTGRES_ENV, _admin, _asyncpg_url
 
 
 async def _create_tables(url: str) -> None:

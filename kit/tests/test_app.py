@@ -23,7 +23,7 @@ from bianmin.kit.identity import ANONYMOUS, PrincipalDep, public
 from bianmin.kit.logging import JsonFormatter, request_id_var
 from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.client import TEST_SECRET, client_for, running
+from bianmin.testing.client import TEST_SECRET, client_for, running
 
 
 class ItemCreate(BaseModel):
@@ -266,7 +266,7 @@ async def test_a_host_behind_the_gateway_serves_within_the_leeway_and_readiness_
     import time
 
     from bianmin.kit.identity import IDENTITY_HEADER, audience_of, mint_token
-    from bianmin.kit.testing.client import DISTRICT_ADMIN
+    from bianmin.testing.client import DISTRICT_ADMIN
 
     token = mint_token(DISTRICT_ADMIN, TEST_SECRET, audience=audience_of("test"), now=time.time() + behind)
     async with client_for(app, None) as client:

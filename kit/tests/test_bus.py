@@ -24,9 +24,9 @@ from bianmin.kit.events import emit
 from bianmin.kit.events.consumer import Handler
 from bianmin.kit.events.streams import ensure_streams
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.testing.client import TEST_SECRET, client_for, running
-from bianmin.kit.testing.events import envelope, eventually, published
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.client import TEST_SECRET, client_for, running
+from bianmin.testing.events import envelope, eventually, published
+from bianmin.testing.nats import NatsServer
 
 router = APIRouter()
 

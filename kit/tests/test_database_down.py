@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.errors import PROBLEM_JSON
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.testing.client import TEST_SECRET, client_for
+from bianmin.testing.client import TEST_SECRET, client_for
 
 
 class DriverError(Exception):

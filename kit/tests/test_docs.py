@@ -12,8 +12,8 @@ import httpx
 
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.testing.client import TEST_SECRET
-from bianmin.kit.testing.pages import csp_directives, external_references, page_references
+from bianmin.testing.client import TEST_SECRET
+from bianmin.testing.pages import csp_directives, external_references, page_references
 
 
 def _app(tmp_path: Path) -> httpx.AsyncClient:

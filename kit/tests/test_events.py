@@ -29,8 +29,8 @@ from bianmin.kit.events.relay import OutboxRelay
 from bianmin.kit.events.streams import ensure_streams
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.tables import inbox_event, outbox_event
-from bianmin.kit.testing.events import eventually
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.events import eventually
+from bianmin.testing.nats import NatsServer
 
 SUBJECT = "catalog.item.published"
 

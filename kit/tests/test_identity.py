@@ -19,7 +19,7 @@ from bianmin.kit.identity import (
     verify_token,
 )
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.testing.client import TEST_SECRET, client_for, running
+from bianmin.testing.client import TEST_SECRET, client_for, running
 
 SECRET = "a-secret-shared-by-gateway-and-services-only-0123"
 QUEUE = audience_of("queue")
@@ -187,7 +187,7 @@ async def test_a_district_only_route_refuses_every_township_key(kit_database_url
     from bianmin.kit.app import ServiceSpec, create_service_app
     from bianmin.kit.identity import declares_district_only, district_only
     from bianmin.kit.settings import ServiceSettings
-    from bianmin.kit.testing.client import TEST_SECRET, client_for, running
+    from bianmin.testing.client import TEST_SECRET, client_for, running
 
     router = APIRouter()
 

@@ -39,9 +39,9 @@ from bianmin.kit.events.access import (
 from bianmin.kit.events.consumer import Handler
 from bianmin.kit.events.streams import ensure_streams
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.testing.client import TEST_SECRET, client_for, running
-from bianmin.kit.testing.events import envelope, eventually
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.client import TEST_SECRET, client_for, running
+from bianmin.testing.events import envelope, eventually
+from bianmin.testing.nats import NatsServer
 
 pytestmark = pytest.mark.nats
 FORGED = "G-FORGED-0001"

@@ -12,7 +12,7 @@ from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.errors import PROBLEM_JSON, Problem, document_problems, problem_responses
 from bianmin.kit.identity import public
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.testing.client import DISTRICT_ADMIN, TEST_SECRET, client_for, running
+from bianmin.testing.client import DISTRICT_ADMIN, TEST_SECRET, client_for, running
 
 
 class ThingCreate(BaseModel):

@@ -27,9 +27,9 @@ from bianmin.kit.events.relay import OutboxRelay
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.client import TEST_SECRET, client_for, running
-from bianmin.kit.testing.events import eventually, jetstream
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.client import TEST_SECRET, client_for, running
+from bianmin.testing.events import eventually, jetstream
+from bianmin.testing.nats import NatsServer
 
 router = APIRouter()
 

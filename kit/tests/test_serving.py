@@ -23,8 +23,8 @@ from bianmin.kit.cli import service_main
 from bianmin.kit.identity import IDENTITY_HEADER
 from bianmin.kit.serving import GuardedProtocol, connection_cap
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.testing.client import TEST_SECRET, identity_headers
-from bianmin.kit.testing.serving import (
+from bianmin.testing.client import TEST_SECRET, identity_headers
+from bianmin.testing.serving import (
     close_all,
     connect,
     read_until_closed,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.stats import Figure, Period
-from bianmin.kit.testing.client import TEST_SECRET, client_for, running
+from bianmin.testing.client import TEST_SECRET, client_for, running
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

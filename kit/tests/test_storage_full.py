@@ -28,8 +28,8 @@ from bianmin.kit.errors import PROBLEM_JSON
 from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.storage import StorageWatch, storage_full
 from bianmin.kit.tables import idempotency_record
-from bianmin.kit.testing import disk
-from bianmin.kit.testing.client import TEST_SECRET, client_for, running
+from bianmin.testing import disk
+from bianmin.testing.client import TEST_SECRET, client_for, running
 
 router = APIRouter()
 NOTE = "记" * 3000  # about 9 KiB: every note needs pages of its own

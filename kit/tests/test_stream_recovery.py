@@ -22,8 +22,8 @@ from bianmin.kit.events.relay import OutboxRelay
 from bianmin.kit.events.streams import ensure_streams
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.events import eventually, jetstream
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.events import eventually, jetstream
+from bianmin.testing.nats import NatsServer
 
 SUBJECT = "catalog.item.published"
 

@@ -66,7 +66,7 @@ async def submit(client: httpx.AsyncClient, code: str, n: int, price: str, *, se
 async def open_tender(app: Any, clock: Any, code: str = "BM-2026-001", prices: dict[int, str] | None = None,
                       escrow: dict[str, Any] | None = None) -> dict[int, tuple[str, BidSecret]]:
     """Publish a tender, secure deposits, seal bids, pass the deadline and start the opening; the bids by bidder."""
-    from bianmin.kit.testing.client import client_for
+    from bianmin.testing.client import client_for
 
     prices = prices or {1: "900000.00", 2: "950000.00", 3: "870000.00"}
     async with client_for(app, CLERK) as clerk:
@@ -99,7 +99,7 @@ async def open_tender(app: Any, clock: Any, code: str = "BM-2026-001", prices: d
 async def publicised_tender(app: Any, clock: Any, code: str = "BM-2026-001",
                             prices: dict[int, str] | None = None) -> dict[int, tuple[str, BidSecret]]:
     """A lowest-price tender taken through the opening and evaluation to publicised candidates."""
-    from bianmin.kit.testing.client import client_for
+    from bianmin.testing.client import client_for
 
     bids = await open_tender(app, clock, code, prices)
     for n, (bid_id, secret) in bids.items():

@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from bianmin.bidding.app import create_app
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import TEST_SECRET, running
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.client import TEST_SECRET, running
+from bianmin.testing.databases import TestDatabases
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -16,7 +16,7 @@ from bianmin.bidding.models import AuctionBid
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.errors import Conflict
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 CODE = "BM-LAND-001"
 ANYONE = Principal(key_id="citizen", tenant=None, scopes=frozenset())

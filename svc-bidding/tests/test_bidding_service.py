@@ -4,7 +4,7 @@ from pathlib import Path
 
 from bianmin.bidding.models import Base
 from bianmin.bidding.settings import BiddingSettings
-from bianmin.kit.testing.wiring import ServiceWiringTests
+from bianmin.testing.wiring import ServiceWiringTests
 
 
 class TestBiddingWiring(ServiceWiringTests):

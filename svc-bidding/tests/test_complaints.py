@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from bianmin.bidding.domain.complaints import late
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
 

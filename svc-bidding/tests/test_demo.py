@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from bianmin.bidding.demo import DIRECT, OPENED, TENDERS, load_demo
 from bianmin.kit.clock import SystemClock
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def test_the_demo_loads_once_even_when_run_twice(app: FastAPI) -> None:

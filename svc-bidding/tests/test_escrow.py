@@ -15,7 +15,7 @@ from bianmin.bidding.models import EscrowShare
 from bianmin.bidding.sealing import generate_escrow_keypair
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
 CUSTODIANS = ["trading-centre", "supervision", "notary"]

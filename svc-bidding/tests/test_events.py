@@ -14,9 +14,9 @@ from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.contracts.events.guarantee import GuaranteeStatusChanged
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import eventually, publish, published
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually, publish, published
+from bianmin.testing.nats import NatsServer
 
 CODE = "BM-2026-001"
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from bianmin.bidding.domain.experts import DrawError, draw_experts, pool_digest, seed_commitment
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
 SEED = "ab" * 32

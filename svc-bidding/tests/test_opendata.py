@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from bianmin.bidding.domain.archive import canonical, manifest
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
 ANYONE = Principal(key_id="citizen", tenant=None, scopes=frozenset())

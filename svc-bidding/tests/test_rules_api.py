@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
 TOWNSHIP = Principal(key_id="t1", tenant="330199001", scopes=frozenset({"bidding:write"}))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bianmin.bidding.models import Bid, OpeningRecord
 from bianmin.bidding.sealing import verify_receipt
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from bianmin.bidding.app import create_app
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import client_for, running
+from bianmin.testing.client import client_for, running
 
 CODE = "BM-2026-001"
 

@@ -9,8 +9,8 @@ from fastapi import FastAPI
 
 from bianmin.catalog.app import create_app
 from bianmin.catalog.settings import CatalogSettings
-from bianmin.kit.testing.client import TEST_SECRET, running
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.client import TEST_SECRET, running
+from bianmin.testing.databases import TestDatabases
 
 MIGRATIONS = "bianmin.catalog.migrations"
 # The shared test factories (catalog_testdata.py) are imported by name; the name is unique to this service.

@@ -13,7 +13,7 @@ from bianmin.catalog.settings import CatalogSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.errors import Conflict
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for, running
+from bianmin.testing.client import client_for, running
 
 # Tuesday 30 September 2025, 10:00 in Shanghai: the National Day holiday (1-8 Oct) follows.
 SUBMITTED = datetime(2025, 9, 30, 2, 0, tzinfo=UTC)

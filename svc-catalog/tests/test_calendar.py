@@ -7,8 +7,8 @@ from fastapi import FastAPI
 
 from bianmin.catalog.api.calendar import day_of
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
 from bianmin.kit.workdays import WorkCalendar
+from bianmin.testing.client import client_for
 
 
 def test_each_day_says_where_its_answer_comes_from() -> None:

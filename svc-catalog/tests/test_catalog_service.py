@@ -4,7 +4,7 @@ from pathlib import Path
 
 from bianmin.catalog.models import Base
 from bianmin.catalog.settings import CatalogSettings
-from bianmin.kit.testing.wiring import ServiceWiringTests
+from bianmin.testing.wiring import ServiceWiringTests
 
 
 class TestCatalogWiring(ServiceWiringTests):

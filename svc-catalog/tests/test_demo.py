@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 
 from bianmin.catalog.demo import load_demo
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def test_the_demo_loads_once_even_when_run_twice(app: FastAPI, db_backend: str) -> None:

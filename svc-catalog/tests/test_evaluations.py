@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from bianmin.catalog.app import create_app
 from bianmin.catalog.settings import CatalogSettings
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import client_for, running
+from bianmin.testing.client import client_for, running
 
 # Tuesday 30 September 2025 in Shanghai; 1-8 October are off.
 NOW = datetime(2025, 9, 30, 2, 0, tzinfo=UTC)

@@ -4,9 +4,9 @@ from catalog_testdata import CREDIT_CODE, seed
 
 from bianmin.catalog.app import create_app
 from bianmin.catalog.settings import CatalogSettings
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import eventually, published
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually, published
+from bianmin.testing.nats import NatsServer
 
 
 async def test_item_application_evaluation_and_calendar_events_reach_jetstream(

@@ -11,7 +11,7 @@ from bianmin.catalog.app import create_app
 from bianmin.catalog.settings import CatalogSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS, Principal
-from bianmin.kit.testing.client import client_for, running
+from bianmin.testing.client import client_for, running
 
 
 def catalog() -> dict:  # type: ignore[type-arg]

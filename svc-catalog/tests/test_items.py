@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from bianmin.catalog.domain.items import check_limits, check_transition
 from bianmin.kit.errors import Conflict, Unprocessable
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 def test_the_promised_limit_may_not_exceed_the_legal_one() -> None:

@@ -9,7 +9,7 @@ from bianmin.catalog.domain.stats import ratio
 from bianmin.catalog.settings import CatalogSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for, running
+from bianmin.testing.client import client_for, running
 
 NOW = datetime(2025, 9, 30, 2, 0, tzinfo=UTC)
 

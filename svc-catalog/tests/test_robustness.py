@@ -6,7 +6,7 @@ from catalog_testdata import seed
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 BODIES = [None, "not json", [], {"unexpected": True}, {"code": "A" * 300, "name": None}]
 

@@ -4,7 +4,7 @@ from catalog_testdata import item_body
 from fastapi import FastAPI
 
 from bianmin.catalog.domain.search import grams, query_grams, weighted_grams
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 def test_grams_cut_chinese_into_unigrams_and_bigrams_and_keep_latin_words() -> None:

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from bianmin.catalog.domain.sites import bounding_box, haversine_km, parse_point
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 def test_haversine_matches_a_known_distance() -> None:

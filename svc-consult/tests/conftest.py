@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from bianmin.consult.app import create_app
 from bianmin.consult.settings import ConsultSettings
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import TEST_SECRET, running
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.client import TEST_SECRET, running
+from bianmin.testing.databases import TestDatabases
 
 # The shared test factories (consult_testdata.py) are imported by name; the name is unique to this service.
 sys.path.insert(0, str(Path(__file__).parent))

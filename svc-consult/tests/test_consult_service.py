@@ -4,7 +4,7 @@ from pathlib import Path
 
 from bianmin.consult.models import Base
 from bianmin.consult.settings import ConsultSettings
-from bianmin.kit.testing.wiring import ServiceWiringTests
+from bianmin.testing.wiring import ServiceWiringTests
 
 
 class TestConsultWiring(ServiceWiringTests):

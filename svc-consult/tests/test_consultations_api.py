@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def test_an_anonymous_asker_gets_a_number_a_deadline_and_an_access_code(app: FastAPI) -> None:

@@ -17,7 +17,7 @@ from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 POLICY = Policy()
 COMPLAINT = {"kind": "complaint", "department_code": "SCJ", "title": "窗口排队太久",

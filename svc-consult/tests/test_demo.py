@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bianmin.consult import demo
 from bianmin.consult.models import Article, Consultation, Department, RoutingRule
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def test_the_demo_loads_once_even_when_run_twice(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:

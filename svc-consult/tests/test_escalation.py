@@ -12,7 +12,7 @@ from bianmin.consult.models import Escalation
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 POLICY = Policy()
 

@@ -11,9 +11,9 @@ from bianmin.consult.settings import ConsultSettings
 from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import eventually, publish, published
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually, publish, published
+from bianmin.testing.nats import NatsServer
 
 ITEM = ItemChanged(code="330199-SCJ-0001", basic_code="00001234500Y", name="个体工商户设立登记",
                    department_code="SCJ", status="published", revision=1)

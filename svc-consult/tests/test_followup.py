@@ -5,7 +5,7 @@ from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def answered(app: FastAPI) -> dict:

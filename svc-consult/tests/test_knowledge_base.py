@@ -5,7 +5,7 @@ from fastapi import FastAPI
 
 from bianmin.consult.domain.kb import grams, query_grams
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 ARTICLES = [
     ("个体工商户营业执照办理指南", "办理个体工商户营业执照需携带身份证、经营场所证明，可在市场监管窗口或网上办理。"),

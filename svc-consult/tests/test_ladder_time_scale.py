@@ -9,7 +9,7 @@ from bianmin.consult.domain.deadlines import Policy, ladder_now
 from bianmin.consult.domain.escalation import run_escalations
 from bianmin.consult.settings import ConsultSettings
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 HOUR_A_DAY = Policy(day_seconds=3600)
 

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from bianmin.consult.domain.routing import best_rule, upsert_item
 from bianmin.consult.models import ItemRoute, RoutingRule
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 def rule(id_: int, keyword: str, department: str, priority: int = 0, active: bool = True) -> RoutingRule:

@@ -11,7 +11,7 @@ from bianmin.consult.domain.escalation import run_escalations
 from bianmin.consult.settings import ConsultSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS, Principal
-from bianmin.kit.testing.client import client_for, running
+from bianmin.testing.client import client_for, running
 
 COCKPIT = Principal(key_id="key-cockpit", tenant="*", scopes=frozenset({"cockpit:read"}))
 

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 
 from bianmin.consult.domain.codes import hash_code
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 ENTRY = {"kind": "complaint", "department_code": "SCJ", "title": "窗口排队太久",
          "body": "周一上午在市场监管窗口等了两个小时，希望增加窗口。", "anonymous": True}

@@ -10,8 +10,8 @@ from bianmin.credit.app import create_app
 from bianmin.credit.settings import CreditSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identifiers import with_uscc_check
-from bianmin.kit.testing.client import TEST_SECRET, running
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.client import TEST_SECRET, running
+from bianmin.testing.databases import TestDatabases
 
 MIGRATIONS = "bianmin.credit.migrations"
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)

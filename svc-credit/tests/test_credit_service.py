@@ -4,7 +4,7 @@ from pathlib import Path
 
 from bianmin.credit.models import Base
 from bianmin.credit.settings import CreditSettings
-from bianmin.kit.testing.wiring import ServiceWiringTests
+from bianmin.testing.wiring import ServiceWiringTests
 
 
 class TestCreditWiring(ServiceWiringTests):

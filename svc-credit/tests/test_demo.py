@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bianmin.credit.demo import COUNT, demo_code, load_demo
 from bianmin.credit.models import BadRecord, BonusItem, Enterprise
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def test_the_demo_loads_once_with_every_color(app: FastAPI, db_backend: str) -> None:

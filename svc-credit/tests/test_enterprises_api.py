@@ -8,7 +8,7 @@ from bianmin.credit.domain import enterprises
 from bianmin.credit.models import ColorChange, Enterprise
 from bianmin.kit.identity import ANONYMOUS, Principal
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 from .conftest import code
 

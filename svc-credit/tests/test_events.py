@@ -15,9 +15,9 @@ from bianmin.credit.models import BadRecord, Enterprise
 from bianmin.credit.settings import CreditSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.tables import inbox_event
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import envelope, eventually, jetstream, publish, published
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import envelope, eventually, jetstream, publish, published
+from bianmin.testing.nats import NatsServer
 
 from .conftest import code
 from .test_records_api import register

@@ -9,7 +9,7 @@ from bianmin.credit.models import ColorChange
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 from .conftest import code
 

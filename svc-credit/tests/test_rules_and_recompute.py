@@ -14,8 +14,8 @@ from bianmin.credit.settings import CreditSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import eventually
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually
 
 from .conftest import code
 from .test_records_api import CLERK, confirm, record, register

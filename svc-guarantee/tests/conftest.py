@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from bianmin.guarantee.app import create_app
 from bianmin.guarantee.settings import GuaranteeSettings
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import TEST_SECRET, running
-from bianmin.kit.testing.databases import TestDatabases
+from bianmin.testing.client import TEST_SECRET, running
+from bianmin.testing.databases import TestDatabases
 
 MIGRATIONS = "bianmin.guarantee.migrations"
 # The tests' helpers (guarantee_factories) are imported by name; the name is unique across services.

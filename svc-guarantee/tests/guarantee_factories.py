@@ -11,7 +11,7 @@ from bianmin.guarantee.domain import projects
 from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 BIDDER_1 = with_uscc_check("91330199MA0000001")

@@ -18,8 +18,8 @@ from bianmin.guarantee.settings import GuaranteeSettings
 from bianmin.guarantee.verifier.notes import parse_verifier_key
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import eventually
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually
 
 
 @dataclass

@@ -27,7 +27,7 @@ from bianmin.guarantee.domain import projects
 from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.workers import ledger_round
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 DEMAND = {"amount": "20000.00", "statement": "投标有效期延长，请延期或付款", "kind": "extend_or_pay",
           "requested_expires_on": "2026-09-30"}

@@ -7,8 +7,8 @@ from guarantee_factories import STAFF, published, seed_project
 
 from bianmin.guarantee import demo
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for
 from bianmin.kit.workdays import local_date
+from bianmin.testing.client import client_for
 
 
 async def test_the_demo_loads_once_however_often_it_runs(app: FastAPI, db_backend: str) -> None:

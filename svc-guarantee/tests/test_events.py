@@ -14,10 +14,10 @@ from bianmin.guarantee.app import create_app
 from bianmin.guarantee.models import Claim, EnterpriseColor, Guarantee, Project
 from bianmin.guarantee.settings import GuaranteeSettings
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import eventually, publish
-from bianmin.kit.testing.events import published as stored
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually, publish
+from bianmin.testing.events import published as stored
+from bianmin.testing.nats import NatsServer
 
 
 async def test_tenders_awards_defaults_and_colors_flow_in_and_guarantee_events_flow_out(

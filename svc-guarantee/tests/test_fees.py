@@ -10,7 +10,7 @@ from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import projects
 from bianmin.guarantee.domain.issuers import fee_fen, fen_to_yuan
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 @pytest.mark.parametrize(("amount", "rate", "minimum", "discount", "expected"), [

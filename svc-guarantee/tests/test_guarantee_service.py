@@ -4,7 +4,7 @@ from pathlib import Path
 
 from bianmin.guarantee.models import Base
 from bianmin.guarantee.settings import GuaranteeSettings
-from bianmin.kit.testing.wiring import ServiceWiringTests
+from bianmin.testing.wiring import ServiceWiringTests
 
 
 class TestGuaranteeWiring(ServiceWiringTests):

@@ -18,7 +18,7 @@ from guarantee_factories import (
 )
 
 from bianmin.kit.identity import ANONYMOUS, Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def _issued(app: FastAPI) -> str:

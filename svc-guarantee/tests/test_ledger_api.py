@@ -27,7 +27,7 @@ from bianmin.guarantee.verifier.notes import (
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.identity import ANONYMOUS, Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def _issue_several(app: FastAPI, count: int = 3) -> list[str]:
@@ -153,7 +153,7 @@ async def test_the_offline_verifier_checks_a_bundle_and_catches_tampering(clocke
 async def test_a_witness_countersignature_is_verified_stored_and_served(
         settings: GuaranteeSettings, db_backend: str) -> None:
     from bianmin.guarantee.app import create_app
-    from bianmin.kit.testing.client import running
+    from bianmin.testing.client import running
 
     witness = Ed25519PrivateKey.generate()
     settings.witness_keys = [verifier_key("zj-guarantee-platform", raw_public_key(witness.public_key()))]

@@ -8,7 +8,7 @@ from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.verifier import merkle
 from bianmin.guarantee.verifier.notes import canonical_bytes
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def test_appends_keep_roots_and_proofs_equal_to_a_full_recomputation(app: FastAPI, db_backend: str) -> None:

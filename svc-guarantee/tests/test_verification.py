@@ -12,7 +12,7 @@ from bianmin.guarantee.models import Checkpoint, LedgerHead, LedgerLeaf, Signing
 from bianmin.guarantee.verifier.notes import canonical_bytes
 from bianmin.kit.identity import ANONYMOUS
 from bianmin.kit.tables import idempotency_record, outbox_event
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def _two(app: FastAPI) -> tuple[str, str]:

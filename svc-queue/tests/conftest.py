@@ -9,11 +9,11 @@ import pytest
 from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import TEST_SECRET, running
-from bianmin.kit.testing.databases import TestDatabases
 from bianmin.kit.workdays import SHANGHAI
 from bianmin.queue.app import create_app
 from bianmin.queue.settings import QueueSettings
+from bianmin.testing.client import TEST_SECRET, running
+from bianmin.testing.databases import TestDatabases
 
 # The tests import their data builders (queue_testdata.py) from this folder.
 sys.path.insert(0, str(Path(__file__).parent))

@@ -11,7 +11,7 @@ import httpx
 
 from bianmin.kit.identifiers import with_resident_id_check
 from bianmin.kit.identity import ANONYMOUS, Principal
-from bianmin.kit.testing.client import TEST_SECRET, PrincipalAuth
+from bianmin.testing.client import TEST_SECRET, PrincipalAuth
 
 HALL = "330199001"
 

@@ -8,9 +8,9 @@ from queue_testdata import HALL, SSEReader, call, make_hall, streaming_client, t
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.testing.client import client_for, running
 from bianmin.queue.app import create_app
 from bianmin.queue.settings import QueueSettings
+from bianmin.testing.client import client_for, running
 
 
 async def test_the_board_shows_current_calls_with_names_masked(app: FastAPI, db_backend: str) -> None:

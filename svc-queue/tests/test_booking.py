@@ -9,7 +9,7 @@ from queue_testdata import HALL, call, make_hall, resident_id, take
 
 from bianmin.kit.calendar import set_override
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 PERSON = resident_id("19850615")
 

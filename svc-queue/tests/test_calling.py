@@ -7,9 +7,9 @@ from queue_testdata import HALL, call, make_hall, resident_id, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for
 from bianmin.kit.workdays import local_date
 from bianmin.queue.domain.calling import expire_stale
+from bianmin.testing.client import client_for
 
 
 async def test_call_next_explains_its_pick(app: FastAPI, clock: FixedClock, db_backend: str) -> None:

@@ -9,9 +9,9 @@ from fastapi import FastAPI
 from queue_testdata import HALL, make_hall, resident_id, take
 
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import client_for, running
 from bianmin.queue.app import create_app
 from bianmin.queue.settings import QueueSettings
+from bianmin.testing.client import client_for, running
 
 COUNTERS = 16
 

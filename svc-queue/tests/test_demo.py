@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 import pytest
 from fastapi import FastAPI
 
-from bianmin.kit.testing.client import client_for, running
 from bianmin.kit.workdays import SHANGHAI
 from bianmin.queue.app import create_app
 from bianmin.queue.demo import DISTRICT, load_demo
 from bianmin.queue.settings import QueueSettings
+from bianmin.testing.client import client_for, running
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from queue_testdata import call, make_hall, take
 
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def served_ticket(client: httpx.AsyncClient, counter: int) -> int:

@@ -9,12 +9,12 @@ from queue_testdata import HALL, call, make_hall, take
 
 from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import eventually, publish, published
-from bianmin.kit.testing.nats import NatsServer
 from bianmin.queue.app import create_app
 from bianmin.queue.domain.alerts import check_all
 from bianmin.queue.settings import QueueSettings
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually, publish, published
+from bianmin.testing.nats import NatsServer
 
 
 @pytest.fixture

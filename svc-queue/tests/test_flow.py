@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS, Principal
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import eventually
 from bianmin.queue.app import create_app
 from bianmin.queue.domain.alerts import check_all
 from bianmin.queue.models import HallAlert
 from bianmin.queue.settings import QueueSettings
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually
 
 
 async def serve(client: httpx.AsyncClient, counter: int, *, wait: int, service: int, clock: FixedClock) -> int:

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from bianmin.kit.testing.wiring import ServiceWiringTests
 from bianmin.queue.models import Base
 from bianmin.queue.settings import QueueSettings
+from bianmin.testing.wiring import ServiceWiringTests
 
 
 class TestQueueWiring(ServiceWiringTests):

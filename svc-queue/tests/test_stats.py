@@ -7,7 +7,7 @@ from queue_testdata import HALL, call, make_hall, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 OTHER = "330199002"
 QUIET = "330199003"

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from queue_testdata import HALL, make_hall
 from sqlalchemy import event
 
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 async def test_taking_a_ticket_with_an_idempotency_key_is_one_transaction(app: FastAPI, db_backend: str) -> None:

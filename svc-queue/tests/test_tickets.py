@@ -7,7 +7,7 @@ from queue_testdata import HALL, make_hall, resident_id, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS, Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 TOWNSHIP = Principal(key_id="k-town", tenant=HALL, scopes=frozenset({"queue:write", "queue:read"}))
 OTHER_TOWNSHIP = Principal(key_id="k-other", tenant="330199002", scopes=frozenset({"queue:write", "queue:read"}))

@@ -12,9 +12,9 @@ import pytest
 from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.testing.client import TEST_SECRET, running
-from bianmin.kit.testing.databases import TestDatabases
-from bianmin.kit.testing.receiver import Receiver
+from bianmin.testing.client import TEST_SECRET, running
+from bianmin.testing.databases import TestDatabases
+from bianmin.testing.receiver import Receiver
 from bianmin.webhooks.app import create_app
 from bianmin.webhooks.settings import WebhooksSettings
 

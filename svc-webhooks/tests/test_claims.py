@@ -11,7 +11,7 @@ from sqlalchemy import select
 from webhooks_testdata import TOWNSHIP_A, deliver_event, register, township
 
 from bianmin.contracts.envelope import CloudEvent
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 from bianmin.webhooks.domain.claims import Outcome, RetryPolicy, claim, finish
 from bianmin.webhooks.models import Attempt, Delivery
 

@@ -17,9 +17,9 @@ from webhooks_testdata import TOWNSHIP_A, deliver_event, register, township
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.tables import outbox_event
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import eventually
-from bianmin.kit.testing.receiver import Receiver, signature_valid
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually
+from bianmin.testing.receiver import Receiver, signature_valid
 from bianmin.webhooks.app import create_app
 from bianmin.webhooks.domain.claims import claim
 from bianmin.webhooks.models import Delivery

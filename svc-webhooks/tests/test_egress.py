@@ -23,9 +23,9 @@ from webhooks_testdata import TOWNSHIP_A, deliver_event, register, township
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.migrations import upgrade
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import eventually
-from bianmin.kit.testing.receiver import Receiver
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually
+from bianmin.testing.receiver import Receiver
 from bianmin.webhooks.app import create_app
 from bianmin.webhooks.deliverer import http_client, send, system_resolver
 from bianmin.webhooks.domain.claims import Claim, Outcome, is_reason

@@ -11,7 +11,7 @@ from webhooks_testdata import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register, t
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 from bianmin.webhooks.domain.deliveries import purge_finished
 from bianmin.webhooks.models import Attempt, Delivery, Endpoint
 

@@ -12,10 +12,10 @@ from webhooks_testdata import TOWNSHIP_A, TOWNSHIP_B, register, township
 
 from bianmin.contracts.events.queue import TicketCalled
 from bianmin.contracts.events.webhooks import CONSUMES
-from bianmin.kit.testing.client import client_for, running
-from bianmin.kit.testing.events import envelope, eventually, jetstream
-from bianmin.kit.testing.nats import NatsServer
-from bianmin.kit.testing.receiver import Receiver, signature_valid
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import envelope, eventually, jetstream
+from bianmin.testing.nats import NatsServer
+from bianmin.testing.receiver import Receiver, signature_valid
 from bianmin.webhooks.app import create_app
 from bianmin.webhooks.models import Delivery
 from bianmin.webhooks.settings import WebhooksSettings

@@ -17,7 +17,7 @@ from webhooks_testdata import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register, t
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import DISTRICT_ADMIN, client_for
+from bianmin.testing.client import DISTRICT_ADMIN, client_for
 from bianmin.webhooks.api import ROUTERS
 from bianmin.webhooks.api.deps import OWNERSHIP_LOADERS
 from bianmin.webhooks.domain.claims import claim

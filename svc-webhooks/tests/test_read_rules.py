@@ -13,7 +13,7 @@ from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.webhooks import CONSUMES
 from bianmin.contracts.registry import spec_for_subject
 from bianmin.kit.identity import Principal
-from bianmin.kit.testing.client import DISTRICT_ADMIN, client_for
+from bianmin.testing.client import DISTRICT_ADMIN, client_for
 from bianmin.webhooks.domain import read_rules
 from bianmin.webhooks.domain.read_rules import READ_RULES, may_read
 from bianmin.webhooks.models import Delivery

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bianmin.kit.testing.receiver import signature_valid
+from bianmin.testing.receiver import signature_valid
 from bianmin.webhooks.domain.patterns import FORWARDED, matches, pattern_problem
 from bianmin.webhooks.domain.retry import backoff_seconds, next_attempt
 from bianmin.webhooks.domain.signing import PREFIX, SecretBox, new_secret, secret_key_bytes, sign

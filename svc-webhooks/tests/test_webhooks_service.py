@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bianmin.kit.testing.wiring import ServiceWiringTests
+from bianmin.testing.wiring import ServiceWiringTests
 from bianmin.webhooks.models import Base
 from bianmin.webhooks.settings import WebhooksSettings
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bianmin.kit.localrun import Platform, create_key, private_platform
+from bianmin.testing.localrun import Platform, create_key, private_platform
 
 CHROMIUM = Path(os.environ.get("BIANMIN_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

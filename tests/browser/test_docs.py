@@ -15,8 +15,8 @@ from fastapi import APIRouter
 
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.testing.client import TEST_SECRET
-from bianmin.kit.testing.serving import served
+from bianmin.testing.client import TEST_SECRET
+from bianmin.testing.serving import served
 
 CHROMIUM = Path(os.environ.get("BIANMIN_CHROMIUM", "/usr/bin/chromium"))
 if not CHROMIUM.exists():

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bianmin.kit.localrun import SERVICES, Platform
+from bianmin.testing.localrun import SERVICES, Platform
 
 CHROMIUM = Path(os.environ.get("BIANMIN_CHROMIUM", "/usr/bin/chromium"))
 if not CHROMIUM.exists():

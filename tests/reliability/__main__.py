@@ -1,4 +1,4 @@
-"""The fault suite: real processes (``bianmin.kit.localrun``), real crashes, and a table of what survived.
+"""The fault suite: real processes (``bianmin.testing.localrun``), real crashes, and a table of what survived.
 
 ``make reliability`` (``python -m tests.reliability``) starts nats-server, the services and
 the gateway on free ports, then, one after the other:
@@ -44,7 +44,7 @@ from pathlib import Path
 
 import httpx
 
-from bianmin.kit.localrun import create_key, free_layout, local_nats
+from bianmin.testing.localrun import create_key, free_layout, local_nats
 
 from .disk_fault import fault_disk
 from .load import (

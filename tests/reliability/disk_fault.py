@@ -2,7 +2,7 @@
 
 Issue 17, finding 8: with SQLite's disk full, 1,227 answers were 500 (not the promised 503) and
 ``/readyz`` said ready. Credit is restarted with its SQLite database on a small tmpfs of the suite's
-own (``bianmin.kit.testing.disk``, the mechanism of ``kit/tests/test_storage_full.py``), which is
+own (``bianmin.testing.disk``, the mechanism of ``kit/tests/test_storage_full.py``), which is
 then really filled with a ballast file while clients keep registering enterprises through the
 gateway. Every 5xx must be a 503 problem+json with code ``storage_full`` (at least one must come),
 credit's ``/readyz`` must fail with ``storage: full``; once the ballast is removed readiness must
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from bianmin.kit.testing import disk
+from bianmin.testing import disk
 
 from .load import CONCURRENCY, QUICK, FaultPlatform, credit_code, until_ok
 from .rows import Row

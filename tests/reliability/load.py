@@ -17,8 +17,8 @@ import time
 import httpx
 
 from bianmin.kit.identifiers import with_uscc_check
-from bianmin.kit.localrun import Layout, Platform
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.localrun import Layout, Platform
+from bianmin.testing.nats import NatsServer
 
 from .postgres import PrivatePostgres
 from .rows import Row

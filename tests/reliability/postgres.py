@@ -23,7 +23,7 @@ from pathlib import Path
 
 import asyncpg
 
-from bianmin.kit.testing.nats import free_port
+from bianmin.testing.nats import free_port
 
 USER = "postgres"
 

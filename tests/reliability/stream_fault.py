@@ -29,7 +29,7 @@ from nats.aio.client import Client
 from nats.js.errors import BadRequestError, NotFoundError
 
 from bianmin.kit.events.access import OPS_USER
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.nats import NatsServer
 
 from .load import QUICK, FaultPlatform, baseline, enterprise_writes, events_and_found, until_ok, write_many
 from .rows import Row

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 
 from bianmin.kit.identifiers import with_uscc_check
-from bianmin.kit.localrun import Platform
-from bianmin.kit.testing.receiver import Receiver, signature_valid
+from bianmin.testing.localrun import Platform
+from bianmin.testing.receiver import Receiver, signature_valid
 
 from .rows import Row
 

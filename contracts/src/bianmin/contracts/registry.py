@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from importlib import import_module
 from types import ModuleType
 
 from pydantic import BaseModel
 
 from bianmin.contracts.envelope import subject_of, type_name
-from bianmin.contracts.events import bidding, catalog, consult, credit, guarantee, queue, webhooks
+from bianmin.contracts.services import SERVICES
 from bianmin.contracts.spec import EventSpec
 
-MODULES: dict[str, ModuleType] = {
-    "catalog": catalog, "queue": queue, "consult": consult,
-    "bidding": bidding, "guarantee": guarantee, "credit": credit, "webhooks": webhooks,
-}
-SERVICES = tuple(MODULES)
+MODULES: dict[str, ModuleType] = {name: import_module(f"bianmin.contracts.events.{name}") for name in SERVICES}
 DLQ_STREAM = "DLQ"
 STREAMS: dict[str, list[str]] = {name.upper(): [f"{name}.>"] for name in SERVICES}
 STREAMS[DLQ_STREAM] = ["dlq.>"]

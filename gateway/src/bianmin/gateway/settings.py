@@ -13,10 +13,9 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from bianmin.contracts.services import SERVICES
 from bianmin.kit.identity import TOKEN_TTL_SECONDS
 from bianmin.kit.settings import ServiceSettings
-
-SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
 
 
 class GatewaySettings(ServiceSettings):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bianmin.kit.localrun import LOCAL_ALLOWED_NETWORKS, free_layout
+from bianmin.testing.localrun import LOCAL_ALLOWED_NETWORKS, free_layout
 
 
 def test_the_local_platform_lets_webhooks_reach_loopback_unless_told_otherwise(

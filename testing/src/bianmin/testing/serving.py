@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from bianmin.kit.serving import server_config
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.testing.nats import free_port
+from bianmin.testing.nats import free_port
 
 
 @contextlib.contextmanager

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import httpx
 
+from bianmin.contracts.services import SERVICES
 from bianmin.kit.events.access import NATS_USERS, new_seed, seed_variable
-from bianmin.kit.testing.nats import NatsServer, free_ports, port_open
+from bianmin.testing.nats import NatsServer, free_ports, port_open
 
-SERVICES = ("catalog", "queue", "consult", "bidding", "guarantee", "credit", "webhooks")
 PROCESSES = (*SERVICES, "gateway")
 LOCAL_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
 KEY_PATTERN = re.compile(r"\bbm_[A-Za-z0-9_\-]{16,}")

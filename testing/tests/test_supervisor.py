@@ -8,7 +8,7 @@ import signal
 import sys
 from collections.abc import Callable
 
-from bianmin.kit.supervisor import Program, Supervisor, describe_exit
+from bianmin.testing.supervisor import Program, Supervisor, describe_exit
 
 PYTHON = sys.executable
 

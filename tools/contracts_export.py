@@ -1,6 +1,7 @@
 """The generated contract documents: JSON Schemas, the AsyncAPI document and the OpenAPI documents.
 
-``make contracts`` (``tools/export_contracts.py``) writes what :func:`generate` returns under
+``make contracts`` (``tools/export_contracts.py``, beside this module: exporting the contracts imports every
+service, so it is tooling, not part of the runtime ``bianmin.contracts``) writes what :func:`generate` returns under
 ``contracts/``; a test regenerates the same files in memory and fails when the committed ones
 differ. Every document is rendered deterministically (keys sorted), so the files change only when
 the code does.

@@ -18,7 +18,7 @@ from sqlalchemy import MetaData
 from bianmin.kit.identity import ANONYMOUS, Principal
 from bianmin.kit.migrations import drift
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.testing.client import client_for
+from bianmin.testing.client import client_for
 
 
 class ServiceWiringTests:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bianmin.kit.testing.databases import TestDatabases, backends
-from bianmin.kit.testing.nats import NatsServer
+from bianmin.testing.databases import TestDatabases, backends
+from bianmin.testing.nats import NatsServer
 
 
 def pytest_configure(config: pytest.Config) -> None:
