@@ -14,14 +14,13 @@ from fastapi import APIRouter, FastAPI
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.db import SessionDep
 from bianmin.kit.events import emit
-from bianmin.kit.events.consumer import Handler
+from bianmin.kit.events.consumer import EventContext, Handler
 from bianmin.kit.events.streams import ensure_streams
 from bianmin.kit.settings import ServiceSettings
 from bianmin.testing.client import TEST_SECRET, client_for, running
@@ -44,7 +43,7 @@ async def publish_item(code: str, session: SessionDep) -> None:
 def apps(fresh_nats: NatsServer, kit_sqlite: Callable[[str], str]) -> tuple[FastAPI, FastAPI, list[str]]:
     seen: list[str] = []
 
-    async def remember(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    async def remember(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
         assert isinstance(payload, ItemChanged)
         seen.append(f"{payload.code}@{event.tenant}")
 

@@ -17,6 +17,8 @@ from bianmin.kit.db import Database, Money, UTCDateTime, create_engine, new_meta
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.pagination import PageParams, decode_cursor, encode_cursor
 
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
 metadata = new_metadata()
 ledger = Table("ledger_line", metadata, Column("id", Integer, primary_key=True), Column("amount", Money()),
                Column("at", UTCDateTime()))
@@ -62,15 +64,15 @@ async def test_naive_times_are_refused(kit_database_url: str) -> None:
 async def test_calendar_overrides_are_stored_replaced_and_removed(kit_database_url: str) -> None:
     db = Database(kit_database_url)
     async with db.sessionmaker() as session:
-        await set_override(session, date(2026, 11, 25), False, "typhoon")
-        await set_override(session, date(2026, 11, 25), False, "typhoon, extended")
-        await set_override(session, date(2026, 11, 28), True, "make-up day")
+        await set_override(session, date(2026, 11, 25), False, "typhoon", now=NOW)
+        await set_override(session, date(2026, 11, 25), False, "typhoon, extended", now=NOW)
+        await set_override(session, date(2026, 11, 28), True, "make-up day", now=NOW)
         await session.commit()
     async with db.sessionmaker() as session:
         calendar = await load_calendar(session)
         assert not calendar.is_workday(date(2026, 11, 25))
         assert calendar.is_workday(date(2026, 11, 28))
-        await set_override(session, date(2026, 11, 28), None)
+        await set_override(session, date(2026, 11, 28), None, now=NOW)
         await session.commit()
     async with db.sessionmaker() as session:
         assert not (await load_calendar(session)).is_workday(date(2026, 11, 28))

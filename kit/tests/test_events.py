@@ -18,17 +18,20 @@ import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import State
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.catalog import ItemChanged
+from bianmin.kit.clock import SystemClock
 from bianmin.kit.db import Database
 from bianmin.kit.events import emit
-from bianmin.kit.events.consumer import Handler, StreamConsumer
+from bianmin.kit.events.consumer import EventContext, Handler, StreamConsumer
 from bianmin.kit.events.relay import OutboxRelay
 from bianmin.kit.events.streams import ensure_streams
 from bianmin.kit.metrics import Metrics
+from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.tables import inbox_event, outbox_event
+from bianmin.testing.client import TEST_SECRET
 from bianmin.testing.events import eventually
 from bianmin.testing.nats import NatsServer
 
@@ -125,7 +128,7 @@ class Applied(BaseModel):
 
 
 def recording_handler(applied: Applied) -> Handler:
-    async def apply(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    async def apply(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
         assert isinstance(payload, ItemChanged)
         applied.codes.append(payload.code)
 
@@ -134,8 +137,10 @@ def recording_handler(applied: Applied) -> Handler:
 
 def consumer(db: Database, js: nats.js.JetStreamContext, handler: Handler, **overrides: object) -> StreamConsumer:
     options: dict = {"max_deliver": 3, "backoff_seconds": [0.05], "ack_wait_seconds": 2.0} | overrides
-    return StreamConsumer(service="queue", stream="CATALOG", handlers=[handler], db=db, js=js,
-                          metrics=Metrics("test"), **options)
+    settings = ServiceSettings(service_name="queue", database_url=db.url, internal_secret=TEST_SECRET)
+    return StreamConsumer(service="queue", stream="CATALOG", handlers=[handler], db=db, js=js, metrics=Metrics("test"),
+                          context=lambda session: EventContext(session=session, clock=SystemClock(), settings=settings,
+                                                               state=State()), **options)
 
 
 async def test_a_relay_killed_between_publish_and_mark_does_not_apply_an_effect_twice(
@@ -176,7 +181,7 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_consumer_mo
     attempts: dict[str, int] = {}
     applied = Applied()
 
-    async def fail_on_poison(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    async def fail_on_poison(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
         assert isinstance(payload, ItemChanged)
         attempts[payload.code] = attempts.get(payload.code, 0) + 1
         if payload.code == "poison":

@@ -19,7 +19,6 @@ from fastapi import APIRouter, FastAPI
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.guarantee import GuaranteeStatusChanged
@@ -36,7 +35,7 @@ from bianmin.kit.events.access import (
     public_key,
     service_permissions,
 )
-from bianmin.kit.events.consumer import Handler
+from bianmin.kit.events.consumer import EventContext, Handler
 from bianmin.kit.events.streams import ensure_streams
 from bianmin.kit.settings import ServiceSettings
 from bianmin.testing.client import TEST_SECRET, client_for, running
@@ -190,7 +189,7 @@ async def issue(number: str, session: SessionDep) -> None:
 def apps(secured: NatsServer, kit_sqlite: Callable[[str], str]) -> tuple[FastAPI, FastAPI, list[str]]:
     seen: list[str] = []
 
-    async def secure_deposit(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+    async def secure_deposit(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
         assert isinstance(payload, GuaranteeStatusChanged)
         seen.append(payload.number)
 

@@ -1,6 +1,6 @@
 """Appointments: slot plans on working days, horizon, per-person limit, cancel, check-in window, late arrival."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -10,6 +10,8 @@ from queue_testdata import HALL, call, make_hall, resident_id, take
 from bianmin.kit.calendar import set_override
 from bianmin.kit.clock import FixedClock
 from bianmin.testing.client import client_for
+
+NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
 PERSON = resident_id("19850615")
 
@@ -28,7 +30,7 @@ async def book(client: httpx.AsyncClient, slot: int, person: str = PERSON) -> ht
 
 async def test_slots_are_planned_on_working_days_only(app: FastAPI, db_backend: str) -> None:
     async with app.state.db.sessionmaker() as session:
-        await set_override(session, date(2026, 12, 3), False, "停电检修")
+        await set_override(session, date(2026, 12, 3), False, "停电检修", now=NOW)
         await session.commit()
     async with client_for(app) as client:
         await make_hall(client)
@@ -65,7 +67,7 @@ async def test_booking_rules(app: FastAPI, db_backend: str) -> None:
         bad_id = await book(client, slots[2]["id"], "330199198506151234")
         missing = await book(client, 99999, resident_id("19700101"))
         async with app.state.db.sessionmaker() as session:
-            await set_override(session, date(2026, 12, 2), False, "临时闭厅")
+            await set_override(session, date(2026, 12, 2), False, "临时闭厅", now=NOW)
             await session.commit()
         closed = await book(client, slots[2]["id"], resident_id("19700101"))
         read = await client.get(f"/v1/appointments/{first.json()['code']}")

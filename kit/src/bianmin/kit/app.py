@@ -68,7 +68,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
 
         app.state.metrics.refreshers.append(storage_gauge)
         if settings.events_enabled:
-            app.state.bus = EventBus(settings, db, app.state.metrics, spec.handlers)
+            app.state.bus = EventBus(settings, db, app.state.metrics, spec.handlers, clock=app.state.clock,
+                                     state=app.state)
             await app.state.bus.start()
         tasks = [asyncio.create_task(worker(app), name=f"{spec.name}-worker") for worker in spec.workers]
         try:

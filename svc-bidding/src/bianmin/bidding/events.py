@@ -9,39 +9,38 @@ Consumed:
 """
 
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.bidders import set_color, upsert_deposit
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.contracts.events.guarantee import GuaranteeStatusChanged
 from bianmin.kit.calendar import CALENDAR_HANDLER
-from bianmin.kit.events.consumer import Handler
+from bianmin.kit.events.consumer import EventContext, Handler
 
 
-async def _guarantee(session: AsyncSession, event: CloudEvent, payload: BaseModel, status: str) -> None:
+async def _guarantee(ctx: EventContext, event: CloudEvent, payload: BaseModel, status: str) -> None:
     assert isinstance(payload, GuaranteeStatusChanged)
     if payload.type != "bid_bond":
         return
-    await upsert_deposit(session, project_code=payload.project_code, section_code=payload.section_code,
+    await upsert_deposit(ctx.session, project_code=payload.project_code, section_code=payload.section_code,
                          credit_code=payload.applicant_credit_code, kind="guarantee", reference=payload.number,
                          amount=payload.amount, account=None, status=status, at=payload.occurred_at)
 
 
-async def guarantee_issued(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+async def guarantee_issued(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
     """A bid-bond guarantee secures the applicant's deposit for its section."""
-    await _guarantee(session, event, payload, "secured")
+    await _guarantee(ctx, event, payload, "secured")
 
 
-async def guarantee_released(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+async def guarantee_released(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
     """A released bid-bond guarantee no longer secures the deposit."""
-    await _guarantee(session, event, payload, "released")
+    await _guarantee(ctx, event, payload, "released")
 
 
-async def color_changed(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+async def color_changed(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
     """Keep the enterprise's latest five-color code for eligibility checks."""
     assert isinstance(payload, ColorChanged)
-    await set_color(session, credit_code=payload.credit_code, name=payload.name, color=payload.new_color,
+    await set_color(ctx.session, credit_code=payload.credit_code, name=payload.name, color=payload.new_color,
                     at=payload.changed_at)
 
 

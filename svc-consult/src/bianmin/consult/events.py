@@ -5,24 +5,22 @@ to route questions by item, and mirrors the district calendar (``CALENDAR_HANDLE
 working days. What it publishes is emitted by the domain inside each change's transaction.
 """
 
-from datetime import UTC, datetime
 
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain.routing import upsert_item
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.calendar import CALENDAR_HANDLER
-from bianmin.kit.events.consumer import Handler
+from bianmin.kit.events.consumer import EventContext, Handler
 
 
-async def apply_item(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+async def apply_item(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
     """Keep the item's department (a withdrawn item no longer routes)."""
     assert isinstance(payload, ItemChanged)
     status = "withdrawn" if event.nats_subject == "catalog.item.withdrawn" else payload.status
-    await upsert_item(session, code=payload.code, name=payload.name, department_code=payload.department_code,
-                      status=status, revision=payload.revision, now=datetime.now(UTC))
+    await upsert_item(ctx.session, code=payload.code, name=payload.name, department_code=payload.department_code,
+                      status=status, revision=payload.revision, now=ctx.clock.now())
 
 
 HANDLERS: list[Handler] = [

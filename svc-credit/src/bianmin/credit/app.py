@@ -1,12 +1,10 @@
 """The credit service's application: its routers, event handlers, figures and the daily recompute."""
 
-import dataclasses
-
 from fastapi import FastAPI
 
 from bianmin.credit.api import ROUTERS
 from bianmin.credit.domain.stats import figures
-from bianmin.credit.events import HANDLERS, make_handlers
+from bianmin.credit.events import HANDLERS
 from bianmin.credit.recompute import daily_worker
 from bianmin.credit.settings import CreditSettings
 from bianmin.kit.app import ServiceSpec, create_service_app
@@ -31,5 +29,4 @@ SPEC = ServiceSpec(
 
 def create_app(settings: CreditSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the credit service's application; its event handlers tell time by ``clock``."""
-    spec = dataclasses.replace(SPEC, handlers=make_handlers(clock))
-    return create_service_app(spec, settings or CreditSettings(), clock=clock)
+    return create_service_app(SPEC, settings or CreditSettings(), clock=clock)

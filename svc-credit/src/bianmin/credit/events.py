@@ -13,8 +13,7 @@ Consumes, each into a bad record of the kind and status the rules' ``event_sourc
 An enterprise nobody registered becomes an unnamed stub rather than failing the event. Each fact
 carries a ``source_ref`` (flag and enterprise, project/section/enterprise/reason, guarantee
 number): besides the kit's inbox, which drops a redelivered event, a fact reported twice under
-two event ids is still recorded once. Handlers are built per application so that they tell time
-by the application's clock.
+two event ids is still recorded once.
 """
 
 from __future__ import annotations
@@ -33,8 +32,7 @@ from bianmin.credit.domain.enterprises import ensure_stub
 from bianmin.credit.domain.records import add_record
 from bianmin.credit.domain.ruleset import rules_at
 from bianmin.credit.models import BadRecord
-from bianmin.kit.clock import Clock, SystemClock
-from bianmin.kit.events.consumer import Handler
+from bianmin.kit.events.consumer import EventContext, Handler
 from bianmin.kit.identifiers import uscc_problem
 from bianmin.kit.workdays import local_date
 
@@ -67,38 +65,38 @@ async def _record_fact(session: AsyncSession, *, subject: str, code: str, reason
                      confirm=source.status == "confirmed")
 
 
-def make_handlers(clock: Clock | None = None) -> list[Handler]:
-    """The consumers of this service, telling time by ``clock``."""
-    clock = clock or SystemClock()
-
-    async def collusion(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
-        assert isinstance(payload, CollusionConfirmed)
-        for code in dict.fromkeys(payload.credit_codes):
-            await _record_fact(
-                session, subject=COLLUSION, code=code, reason=None, happened=payload.confirmed_at,
-                evidence=(f"Collusion flag {payload.flag_id} on {payload.project_code}/{payload.section_code} "
-                          f"(screens: {', '.join(payload.screens)}), confirmed by {payload.confirmed_by}; "
-                          f"enterprises: {', '.join(payload.credit_codes)}"),
-                site_code=payload.site_code, ref=f"{COLLUSION}:{payload.flag_id}:{code}", now=clock.now())
-
-    async def defaulted(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
-        assert isinstance(payload, BidderDefaulted)
+async def collusion(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
+    """One record per enterprise of a confirmed collusion flag."""
+    assert isinstance(payload, CollusionConfirmed)
+    for code in dict.fromkeys(payload.credit_codes):
         await _record_fact(
-            session, subject=DEFAULTED, code=payload.credit_code, reason=payload.reason, happened=payload.occurred_at,
-            evidence=f"Defaulted on {payload.project_code}/{payload.section_code}: {payload.reason}. {payload.detail}",
-            site_code=payload.site_code,
-            ref=f"{DEFAULTED}:{payload.project_code}:{payload.section_code}:{payload.credit_code}:{payload.reason}",
-            now=clock.now())
-
-    async def claimed(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
-        assert isinstance(payload, GuaranteeStatusChanged)
-        await _record_fact(
-            session, subject=CLAIMED, code=payload.applicant_credit_code, reason=None, happened=payload.occurred_at,
-            evidence=(f"Claim on {payload.type} guarantee {payload.number} ({payload.amount} {payload.currency}) "
-                      f"for {payload.project_code}/{payload.section_code}, issuer {payload.issuer_code}"),
-            site_code=event.tenant or "*", ref=f"{CLAIMED}:{payload.number}", now=clock.now())
-
-    return [Handler(COLLUSION, collusion), Handler(DEFAULTED, defaulted), Handler(CLAIMED, claimed)]
+            ctx.session, subject=COLLUSION, code=code, reason=None, happened=payload.confirmed_at,
+            evidence=(f"Collusion flag {payload.flag_id} on {payload.project_code}/{payload.section_code} "
+                      f"(screens: {', '.join(payload.screens)}), confirmed by {payload.confirmed_by}; "
+                      f"enterprises: {', '.join(payload.credit_codes)}"),
+            site_code=payload.site_code, ref=f"{COLLUSION}:{payload.flag_id}:{code}", now=ctx.clock.now())
 
 
-HANDLERS: list[Handler] = make_handlers()
+async def defaulted(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
+    """One record for a bidder's default, its kind chosen by the reason."""
+    assert isinstance(payload, BidderDefaulted)
+    await _record_fact(
+        ctx.session, subject=DEFAULTED, code=payload.credit_code, reason=payload.reason, happened=payload.occurred_at,
+        evidence=f"Defaulted on {payload.project_code}/{payload.section_code}: {payload.reason}. {payload.detail}",
+        site_code=payload.site_code,
+        ref=f"{DEFAULTED}:{payload.project_code}:{payload.section_code}:{payload.credit_code}:{payload.reason}",
+        now=ctx.clock.now())
+
+
+async def claimed(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
+    """A record against the applicant of a guarantee claimed on (pending by default)."""
+    assert isinstance(payload, GuaranteeStatusChanged)
+    await _record_fact(
+        ctx.session, subject=CLAIMED, code=payload.applicant_credit_code, reason=None, happened=payload.occurred_at,
+        evidence=(f"Claim on {payload.type} guarantee {payload.number} ({payload.amount} {payload.currency}) "
+                  f"for {payload.project_code}/{payload.section_code}, issuer {payload.issuer_code}"),
+        site_code=event.tenant or "*", ref=f"{CLAIMED}:{payload.number}", now=ctx.clock.now())
+
+
+HANDLERS: list[Handler] = [Handler(COLLUSION, collusion), Handler(DEFAULTED, defaulted), Handler(CLAIMED, claimed)]
+

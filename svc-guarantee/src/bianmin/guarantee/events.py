@@ -7,64 +7,69 @@ failed tender's bid bonds released), ``bidding.bidder.defaulted`` (a demand on t
 working-day calendar. Published (from the domain): ``guarantee.guarantee.issued|amended|claimed|
 paid|released|expired``. Handlers run in the inbox transaction and never commit.
 
-The handlers are built per application by :func:`make_handlers`: they tell time by the same clock
-as the routes (``app.state.clock``, a ``FixedClock`` in tests) and sign ledger checkpoints with
-the application's key ring.
+The handlers tell time by the application's clock (``EventContext.clock``, a ``FixedClock`` in
+tests) and sign ledger checkpoints with the key ring its settings describe.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, ProjectPublished, ProjectStatusChanged
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import claims, projects
 from bianmin.guarantee.domain.keys import KeyRing
+from bianmin.guarantee.settings import GuaranteeSettings
 from bianmin.kit.calendar import CALENDAR_HANDLER, load_calendar
-from bianmin.kit.clock import Clock
-from bianmin.kit.events.consumer import Handler
+from bianmin.kit.events.consumer import EventContext, Handler
 
 
-def make_handlers(clock: Clock, keyring: KeyRing) -> list[Handler]:
-    """The consumers of this service, telling time by ``clock`` and signing with ``keyring``."""
+def _keyring(ctx: EventContext) -> KeyRing:
+    assert isinstance(ctx.settings, GuaranteeSettings)
+    return KeyRing.from_settings(ctx.settings)
 
-    async def on_published(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
-        """Keep the tender's terms (published when bidding says it was)."""
-        assert isinstance(payload, ProjectPublished)
-        await projects.apply_published(session, payload, now=event.time)
 
-    async def on_awarded(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
-        """Record the winners and release the losers' bid bonds."""
-        assert isinstance(payload, ProjectAwarded)
-        await projects.apply_awarded(session, payload, keyring=keyring, now=clock.now())
+async def on_published(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
+    """Keep the tender's terms (published when bidding says it was)."""
+    assert isinstance(payload, ProjectPublished)
+    await projects.apply_published(ctx.session, payload, now=event.time)
 
-    async def on_status(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
-        """A tender closed (no more bid bonds) or failed (its bid bonds released)."""
-        assert isinstance(payload, ProjectStatusChanged)
-        await projects.apply_status(session, payload, keyring=keyring, now=clock.now())
 
-    async def on_defaulted(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
-        """Open the tenderer's demand on the defaulting bidder's bid bond."""
-        assert isinstance(payload, BidderDefaulted)
-        await claims.open_for_default(
-            session, project_code=payload.project_code, section_code=payload.section_code,
-            credit_code=payload.credit_code, reason=payload.reason, detail=payload.detail,
-            calendar=await load_calendar(session), keyring=keyring, now=clock.now())
+async def on_awarded(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
+    """Record the winners and release the losers' bid bonds."""
+    assert isinstance(payload, ProjectAwarded)
+    await projects.apply_awarded(ctx.session, payload, keyring=_keyring(ctx), now=ctx.clock.now())
 
-    async def on_color_changed(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
-        """Keep the enterprise's color."""
-        assert isinstance(payload, ColorChanged)
-        await projects.apply_color(session, payload)
 
-    return [
-        CALENDAR_HANDLER,
-        Handler("bidding.project.published", on_published),
-        Handler("bidding.project.awarded", on_awarded),
-        Handler("bidding.project.closed", on_status),
-        Handler("bidding.project.failed", on_status),
-        Handler("bidding.bidder.defaulted", on_defaulted),
-        Handler("credit.enterprise.color_changed", on_color_changed),
-    ]
+async def on_status(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
+    """A tender closed (no more bid bonds) or failed (its bid bonds released)."""
+    assert isinstance(payload, ProjectStatusChanged)
+    await projects.apply_status(ctx.session, payload, keyring=_keyring(ctx), now=ctx.clock.now())
+
+
+async def on_defaulted(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
+    """Open the tenderer's demand on the defaulting bidder's bid bond."""
+    assert isinstance(payload, BidderDefaulted)
+    await claims.open_for_default(
+        ctx.session, project_code=payload.project_code, section_code=payload.section_code,
+        credit_code=payload.credit_code, reason=payload.reason, detail=payload.detail,
+        calendar=await load_calendar(ctx.session), keyring=_keyring(ctx), now=ctx.clock.now())
+
+
+async def on_color_changed(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
+    """Keep the enterprise's color."""
+    assert isinstance(payload, ColorChanged)
+    await projects.apply_color(ctx.session, payload)
+
+
+HANDLERS: list[Handler] = [
+    CALENDAR_HANDLER,
+    Handler("bidding.project.published", on_published),
+    Handler("bidding.project.awarded", on_awarded),
+    Handler("bidding.project.closed", on_status),
+    Handler("bidding.project.failed", on_status),
+    Handler("bidding.bidder.defaulted", on_defaulted),
+    Handler("credit.enterprise.color_changed", on_color_changed),
+]
 

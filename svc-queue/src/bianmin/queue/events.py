@@ -8,27 +8,25 @@ the stored revision changes nothing, so out-of-order deliveries cannot roll an i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.calendar import CALENDAR_HANDLER
-from bianmin.kit.events.consumer import Handler
+from bianmin.kit.events.consumer import EventContext, Handler
 from bianmin.queue.models import CatalogItem
 
 
-async def apply_item_changed(session: AsyncSession, event: CloudEvent, payload: BaseModel) -> None:
+async def apply_item_changed(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
     """Upsert the item's read-model row unless a newer revision is stored."""
     assert isinstance(payload, ItemChanged)
+    session, now = ctx.session, ctx.clock.now()
     status = "withdrawn" if event.nats_subject == "catalog.item.withdrawn" else payload.status
     item = await session.get(CatalogItem, payload.code, with_for_update=True)
     if item is None:
         session.add(CatalogItem(code=payload.code, basic_code=payload.basic_code, name=payload.name,
                                 department_code=payload.department_code, status=status,
-                                revision=payload.revision, updated_at=datetime.now(UTC)))
+                                revision=payload.revision, updated_at=now))
         await session.flush()
         return
     if payload.revision < item.revision:
@@ -38,7 +36,7 @@ async def apply_item_changed(session: AsyncSession, event: CloudEvent, payload: 
     item.department_code = payload.department_code
     item.status = status
     item.revision = payload.revision
-    item.updated_at = datetime.now(UTC)
+    item.updated_at = now
     await session.flush()
 
 

@@ -1,7 +1,5 @@
 """The webhooks service's application: its routers, the fan-out handlers, figures and the deliverer."""
 
-import dataclasses
-
 from fastapi import FastAPI
 
 from bianmin.kit.app import ServiceSpec, create_service_app
@@ -10,7 +8,7 @@ from bianmin.webhooks.api import ROUTERS
 from bianmin.webhooks.deliverer import DeliveryMetrics, deliver_worker
 from bianmin.webhooks.domain.signing import SecretBox
 from bianmin.webhooks.domain.stats import figures
-from bianmin.webhooks.events import HANDLERS, make_handlers
+from bianmin.webhooks.events import HANDLERS
 from bianmin.webhooks.settings import WebhooksSettings
 
 SPEC = ServiceSpec(
@@ -32,8 +30,7 @@ SPEC = ServiceSpec(
 def create_app(settings: WebhooksSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the webhooks service's application; its handlers and deliverer tell time by ``clock``."""
     settings = settings or WebhooksSettings()
-    spec = dataclasses.replace(SPEC, handlers=make_handlers(clock))
-    app = create_service_app(spec, settings, clock=clock)
+    app = create_service_app(SPEC, settings, clock=clock)
     material = settings.encryption_material()
     app.state.secret_box = SecretBox(material) if material else None
     app.state.delivery_metrics = DeliveryMetrics(app.state.metrics.registry)

@@ -18,12 +18,15 @@ from typing import Any
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import State
 
 from bianmin.contracts.registry import DLQ_STREAM, STREAMS
+from bianmin.kit.clock import Clock
 from bianmin.kit.db import Database
 from bianmin.kit.events.access import check_seed, inbox_prefix
 from bianmin.kit.events.backlog import Backlog, OutboxMonitor, is_stuck
-from bianmin.kit.events.consumer import Handler, StreamConsumer, group_by_stream
+from bianmin.kit.events.consumer import EventContext, Handler, StreamConsumer, group_by_stream
 from bianmin.kit.events.relay import OutboxRelay
 from bianmin.kit.events.streams import ensure_streams
 from bianmin.kit.metrics import Metrics
@@ -36,9 +39,11 @@ CONNECT_RETRY_SECONDS = 1.0
 class EventBus:
     """Starts and stops everything a service needs to publish and consume events."""
 
-    def __init__(self, settings: ServiceSettings, db: Database, metrics: Metrics,
-                 handlers: list[Handler]) -> None:
+    def __init__(self, settings: ServiceSettings, db: Database, metrics: Metrics, handlers: list[Handler], *,
+                 clock: Clock, state: State) -> None:
         self.settings = settings
+        self.clock = clock
+        self.state = state
         self.service = settings.service_name
         self.db = db
         self.metrics = metrics
@@ -125,11 +130,15 @@ class EventBus:
         for stream, handlers in group_by_stream(self.handlers).items():
             consumer = StreamConsumer(
                 service=self.service, stream=stream, handlers=handlers, db=self.db, js=self.js,
-                metrics=self.metrics, max_deliver=self.settings.consumer_max_deliver,
+                metrics=self.metrics, context=self.context, max_deliver=self.settings.consumer_max_deliver,
                 backoff_seconds=self.settings.consumer_backoff_seconds,
             )
             self.consumers.append(consumer)
             self._tasks.append(asyncio.create_task(self._supervise(consumer), name=consumer.name))
+
+    def context(self, session: AsyncSession) -> EventContext:
+        """What a handler gets beside the event: its transaction, and this application's clock, settings and state."""
+        return EventContext(session=session, clock=self.clock, settings=self.settings, state=self.state)
 
     async def _supervise(self, consumer: StreamConsumer) -> None:
         """Keep a consumer running across NATS outages and restarts."""

@@ -33,12 +33,15 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import State
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.registry import dead_letter_subject, durable_name, spec_for_type
+from bianmin.kit.clock import Clock
 from bianmin.kit.db import Database
 from bianmin.kit.logging import traceparent_var
 from bianmin.kit.metrics import Metrics
+from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.tables import inbox_event
 
 # Events taken at once while catching up with what is stored (the consumer acks each one).
@@ -46,7 +49,25 @@ CATCH_UP_BATCH = 50
 
 log = logging.getLogger("bianmin.events.consumer")
 
-HandlerFn = Callable[[AsyncSession, CloudEvent, BaseModel], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """What a handler works with besides the event: the inbox transaction and the application's parts.
+
+    Handlers are plain module-level functions listed once in a service's ``HANDLERS``; whatever they
+    need of the running application comes here, so none reads the wall clock (tests pass a
+    ``FixedClock`` to ``create_app`` and the handlers tell the same time as the routes) and none is
+    built per application.
+    """
+
+    session: AsyncSession
+    clock: Clock
+    settings: ServiceSettings
+    state: State
+
+
+HandlerFn = Callable[[EventContext, CloudEvent, BaseModel], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -96,10 +117,11 @@ class StreamConsumer:
     """One durable pull consumer of one stream for one service."""
 
     def __init__(self, *, service: str, stream: str, handlers: list[Handler], db: Database,
-                 js: JetStreamContext, metrics: Metrics, max_deliver: int,
-                 backoff_seconds: list[float], ack_wait_seconds: float = 30.0, wait_seconds: float = 5.0,
-                 catch_up_seconds: float = 0.02) -> None:
+                 js: JetStreamContext, metrics: Metrics, context: Callable[[AsyncSession], EventContext],
+                 max_deliver: int, backoff_seconds: list[float], ack_wait_seconds: float = 30.0,
+                 wait_seconds: float = 5.0, catch_up_seconds: float = 0.02) -> None:
         self.service = service
+        self.context = context
         self.stream = stream
         self.name = durable_name(service, stream)
         self.handlers = {h.subject: h for h in handlers}
@@ -181,7 +203,7 @@ class StreamConsumer:
             if not await record_in_inbox(session, self.name, event):
                 await session.rollback()
                 return False
-            await handler.fn(session, event, payload)
+            await handler.fn(self.context(session), event, payload)
             await session.commit()
         return True
 

@@ -72,10 +72,10 @@ def _check_day(day: date) -> None:
 
 @router.put("/calendar/{day}", summary="Set a day on or off", dependencies=[ADMIN, DISTRICT],
             responses=problem_responses(401, 403, 422))
-async def set_day(day: date, body: CalendarDaySet, session: SessionDep) -> CalendarDayRead:
+async def set_day(day: date, body: CalendarDaySet, session: SessionDep, clock: ClockDep) -> CalendarDayRead:
     """Make a day a working day (调休) or a day off (节假日), overriding the statutory calendar."""
     _check_day(day)
-    await set_override(session, day, body.workday, body.note)
+    await set_override(session, day, body.workday, body.note, now=clock.now())
     await emit(session, "catalog.calendar.changed", CalendarDayChanged(day=day, workday=body.workday, note=body.note),
                tenant="*", about=day.isoformat())
     await session.commit()
@@ -84,13 +84,13 @@ async def set_day(day: date, body: CalendarDaySet, session: SessionDep) -> Calen
 
 @router.delete("/calendar/{day}", status_code=204, summary="Clear a day's override", dependencies=[ADMIN, DISTRICT],
                responses=problem_responses(401, 403, 404, 422))
-async def clear_day(day: date, session: SessionDep) -> Response:
+async def clear_day(day: date, session: SessionDep, clock: ClockDep) -> Response:
     """Remove an override so the statutory calendar answers for the day again; 404 when there is none."""
     _check_day(day)
     exists = (await session.execute(select(calendar_override.c.day).where(calendar_override.c.day == day))).first()
     if exists is None:
         raise NotFound(f"No override for {day}.", code="override_not_found")
-    await set_override(session, day, None)
+    await set_override(session, day, None, now=clock.now())
     await emit(session, "catalog.calendar.changed", CalendarDayChanged(day=day, workday=None), tenant="*",
                about=day.isoformat())
     await session.commit()
