@@ -123,6 +123,37 @@ async def _none_pending(db: Database) -> bool:
     return await pending_rows(db) == 0
 
 
+async def test_a_failed_publish_counts_an_attempt_and_keeps_the_error_for_the_operator(
+        server: NatsServer, db: Database) -> None:
+    async with db.sessionmaker() as session:
+        await emit(session, SUBJECT, item("unlucky"))
+        await session.commit()
+    async with jetstream(server.url) as js:
+        relay = OutboxRelay(db, js, Metrics("test"))
+        server.stop()
+        for _ in range(2):
+            with pytest.raises(Exception):  # noqa: B017, PT011 - whatever nats-py raises while the server is gone
+                await relay.drain()
+        async with db.sessionmaker() as session:
+            attempts, error, sent = (await session.execute(
+                select(outbox_event.c.attempts, outbox_event.c.last_error, outbox_event.c.published_at))).one()
+        assert (attempts, sent) == (2, None)
+        assert error
+        server.start()
+        await eventually(lambda: _drained(relay), timeout=20)
+    async with db.sessionmaker() as session:
+        attempts, published_at = (await session.execute(select(outbox_event.c.attempts, outbox_event.c.published_at))).one()
+    assert attempts == 2
+    assert published_at is not None
+
+
+async def _drained(relay: OutboxRelay) -> bool:
+    try:
+        return await relay.drain() == 1
+    except Exception:  # still reconnecting
+        return False
+
+
 class Applied(BaseModel):
     codes: list[str] = []
 

@@ -25,6 +25,7 @@ from bianmin.kit.events.consumer import Handler
 from bianmin.kit.health import router as health_router
 from bianmin.kit.idempotency import IdempotentReplay
 from bianmin.kit.identity import ClockSkew, authenticate, check_internal_secret
+from bianmin.kit.maintenance import maintenance_worker
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.middleware import RequestContextMiddleware
 from bianmin.kit.settings import ServiceSettings
@@ -71,7 +72,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
             app.state.bus = EventBus(settings, db, app.state.metrics, spec.handlers, clock=app.state.clock,
                                      state=app.state)
             await app.state.bus.start()
-        tasks = [asyncio.create_task(worker(app), name=f"{spec.name}-worker") for worker in spec.workers]
+        tasks = [asyncio.create_task(worker(app), name=f"{spec.name}-worker")
+                 for worker in (*spec.workers, maintenance_worker)]
         try:
             yield
         finally:

@@ -72,6 +72,24 @@ class Forbidden(DomainError):
     status, code, title = 403, "forbidden", "Forbidden"
 
 
+class ScopeMissing(Forbidden):
+    """The key lacks a scope the route declares."""
+
+    code = "scope_missing"
+
+
+class TenantMismatch(Forbidden):
+    """The key may not act on another site's resources."""
+
+    code = "tenant_mismatch"
+
+
+class DistrictOnly(Forbidden):
+    """Only a district-wide key may change what the whole district shares."""
+
+    code = "district_only"
+
+
 class NotFound(DomainError):
     """The resource does not exist (or is not visible to this principal)."""
 
@@ -82,6 +100,16 @@ class Conflict(DomainError):
     """The current state forbids this change."""
 
     status, code, title = 409, "conflict", "Conflict with the current state"
+
+
+class TransitionForbidden(Conflict):
+    """The resource's current state does not allow this step (a ticket already called, a tender closed).
+
+    One code for every service: a client handles "not in this state" once, and the detail names the
+    state and the step.
+    """
+
+    code = "transition_forbidden"
 
 
 class Unprocessable(DomainError):

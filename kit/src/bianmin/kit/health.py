@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from bianmin.kit.errors import PROBLEM_JSON
 
@@ -51,7 +52,23 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness", responses={503: {"description": "A dependency is down."}})
+class OutboxState(BaseModel):
+    """The outbox backlog: events not yet in JetStream, and how long the oldest has waited."""
+
+    pending: int
+    oldest_pending_seconds: float | None = None
+
+
+class Readiness(BaseModel):
+    """A ready (or degraded but serving) process: each check's state, and the outbox backlog where events are on."""
+
+    status: Literal["ready", "degraded"]
+    checks: dict[str, str]
+    outbox: OutboxState | None = None
+
+
+@router.get("/readyz", summary="Readiness", response_model=None,
+            responses={200: {"model": Readiness}, 503: {"description": "A dependency is down."}})
 async def readyz(request: Request) -> JSONResponse:
     """Ready when the database answers and has room, outbox events are not stuck and the clock is within the leeway."""
     checks: dict[str, str] = {}

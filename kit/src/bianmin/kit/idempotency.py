@@ -17,7 +17,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import and_, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -125,10 +125,3 @@ async def idempotency(request: Request, response: Response, session: SessionDep,
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]
-
-
-async def purge_expired(session: AsyncSession, *, now: datetime | None = None) -> int:
-    """Delete stored answers older than the retention period; the number deleted."""
-    cutoff = (now or datetime.now(UTC)) - RETENTION
-    result = await session.execute(delete(idempotency_record).where(idempotency_record.c.created_at < cutoff))
-    return int(result.rowcount or 0)

@@ -31,7 +31,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request
 
-from bianmin.kit.errors import Forbidden, Unauthorized
+from bianmin.kit.errors import DistrictOnly, ScopeMissing, TenantMismatch, Unauthorized
 
 IDENTITY_HEADER = "X-Bianmin-Identity"
 ISSUER = "bianmin-gateway"
@@ -265,7 +265,7 @@ def require_scopes(*scopes: str) -> Any:
     async def check(principal: PrincipalDep) -> Principal:  # async: no thread-pool hop (see authenticate)
         missing = [s for s in scopes if not principal.has_scope(s)]
         if missing:
-            raise Forbidden(f"This key lacks the scope {', '.join(missing)}.", code="scope_missing")
+            raise ScopeMissing(f"This key lacks the scope {', '.join(missing)}.")
         return principal
 
     check.required_scopes = scopes  # type: ignore[attr-defined]
@@ -283,7 +283,7 @@ def district_only() -> Any:
 
     async def check(principal: PrincipalDep) -> Principal:  # async: no thread-pool hop (see authenticate)
         if not principal.district_wide:
-            raise Forbidden("Only a district-wide key may change what the whole district shares.", code="district_only")
+            raise DistrictOnly("Only a district-wide key may change what the whole district shares.")
         return principal
 
     check.district_only = True  # type: ignore[attr-defined]
@@ -315,4 +315,4 @@ def declares_district_only(route: object) -> bool:
 def ensure_tenant(principal: Principal, tenant: str | None) -> None:
     """403 unless the principal may act on a resource of ``tenant``."""
     if not principal.may_act_on(tenant):
-        raise Forbidden("This key may not act on another site's resources.", code="tenant_mismatch")
+        raise TenantMismatch("This key may not act on another site's resources.")

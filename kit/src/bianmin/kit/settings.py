@@ -9,6 +9,9 @@ may still pass every field by its name. The NATS credentials are each service's 
 
 from __future__ import annotations
 
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -81,6 +84,12 @@ class ServiceSettings(BaseSettings):
         "lack of disk space (SQLite's room is measured instead).",
     )
     max_body_bytes: int = 1_048_576
+    inbox_retention_days: int = Field(
+        default=100, ge=91, description="Days an inbox row is kept: longer than JetStream keeps an event (90), so a "
+        "redelivery from a recreated consumer is still recognised (bianmin.kit.maintenance).")
+    outbox_retention_days: int = Field(
+        default=7, ge=2, description="Days a sent outbox row is kept: longer than the relay's replay window.")
+    maintenance_seconds: float = Field(default=3600.0, gt=0, description="Seconds between passes of the pruning worker.")
     identity_leeway_seconds: float = Field(
         default=LEEWAY_SECONDS, ge=0, le=120,
         description="How far this host's clock may be from the gateway's before identity tokens are refused "
@@ -106,3 +115,21 @@ class ServiceSettings(BaseSettings):
     def nats_servers(self) -> list[str]:
         """The NATS servers to try, from a comma-separated ``nats_url`` (a cluster lists several)."""
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def settings_dependency(settings_class: type[S]) -> Any:
+    """``Annotated[<Service>Settings, Depends(...)]``: the running application's settings, for a route.
+
+    Each service names it once (``SettingsDep = settings_dependency(QueueSettings)`` in ``api/deps.py``).
+    ``async`` so FastAPI does not hand it to its thread pool.
+    """
+
+    async def settings_of(request: Request) -> S:
+        settings = request.app.state.settings
+        assert isinstance(settings, settings_class)
+        return settings
+
+    return Annotated[settings_class, Depends(settings_of)]

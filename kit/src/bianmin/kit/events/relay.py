@@ -181,12 +181,13 @@ class OutboxRelay:
             return 0
         started = datetime.now(UTC)
         published: list[int] = []
+        failed: list[tuple[int, Exception]] = []
         try:
-            await self._publish_in_order(rows, published)
+            await self._publish_in_order(rows, published, failed)
         finally:
-            if published:
+            if published or failed:
                 async with self.db.sessionmaker() as session:
-                    await self._mark(session, published, started)
+                    await self._mark(session, published, started, failed)
                     await session.commit()
         return len(published)
 
@@ -195,24 +196,32 @@ class OutboxRelay:
             rows = (await session.execute(self._pending().with_for_update(skip_locked=True))).all()
             started = datetime.now(UTC)
             published: list[int] = []
+            failed: list[tuple[int, Exception]] = []
             try:
-                await self._publish_in_order(rows, published)
+                await self._publish_in_order(rows, published, failed)
             finally:
-                if published:
-                    await self._mark(session, published, started)
+                await self._mark(session, published, started, failed)
                 await session.commit()
         return len(published)
 
-    async def _publish_in_order(self, rows: Sequence[Row[Any]], published: list[int]) -> None:
-        """Publish rows until one fails, appending each published seq; StreamMissing when no stream answers."""
+    async def _publish_in_order(self, rows: Sequence[Row[Any]], published: list[int],
+                                failed: list[tuple[int, Exception]]) -> None:
+        """Publish rows until one fails, appending each published seq and the failed one with its error.
+
+        StreamMissing when no stream answers (that is no failure of the row: the stream is created again).
+        """
         for row in rows:
             try:
                 await self._publish(row)
             except NoStreamResponseError:
                 stream = stream_of(row.subject)
                 if stream is None:
+                    failed.append((row.seq, NoStreamResponseError()))
                     raise
                 raise StreamMissing(stream, len(published)) from None
+            except Exception as exc:
+                failed.append((row.seq, exc))
+                raise
             published.append(row.seq)
 
     def _pending(self) -> Any:
@@ -237,6 +246,12 @@ class OutboxRelay:
         self.last_progress = datetime.now(UTC)
 
     @staticmethod
-    async def _mark(session: AsyncSession, seqs: Sequence[int], at: datetime) -> None:
-        await session.execute(update(outbox_event).where(outbox_event.c.seq.in_(seqs))
-                              .values(published_at=at))
+    async def _mark(session: AsyncSession, seqs: Sequence[int], at: datetime,
+                    failed: Sequence[tuple[int, Exception]] = ()) -> None:
+        """Mark the published rows sent; count the failed row's attempt and keep its error for the operator."""
+        if seqs:
+            await session.execute(update(outbox_event).where(outbox_event.c.seq.in_(seqs))
+                                  .values(published_at=at))
+        for seq, exc in failed:
+            await session.execute(update(outbox_event).where(outbox_event.c.seq == seq)
+                                  .values(attempts=outbox_event.c.attempts + 1, last_error=repr(exc)[:1000]))
