@@ -14,13 +14,14 @@ import string
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bianmin.bidding.sealing import SealError, check_commitment, seal, unseal, unwrap_from_escrow
 from bianmin.credit.domain.enterprises import ImportReport, parse_csv
 from bianmin.guarantee.verifier import verify_bundle
-from bianmin.guarantee.verifier.notes import NoteError, parse_checkpoint, parse_verifier_key, split_note
+from bianmin.guarantee.verifier.notes import NoteError, parse_checkpoint, parse_verifier_key, split_note, verifier_key
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identifiers import (
     USCC_ALPHABET,
@@ -43,7 +44,7 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(m
 @given(ciphertext=text_or_b64, nonce=text_or_b64, commitment=st.text(max_size=70), data_key=text_or_b64,
        salt=st.text(max_size=70))
 def test_unsealing_garbage_is_a_seal_error(ciphertext: str, nonce: str, commitment: str, data_key: str, salt: str) -> None:
-    with contextlib.suppress(SealError):
+    with pytest.raises(SealError):
         unseal(ciphertext=ciphertext, nonce=nonce, commitment=commitment, data_key=data_key, salt=salt,
                project="BM-2026-001", section="S1", bidder="91330199MA00000012")
 
@@ -51,14 +52,14 @@ def test_unsealing_garbage_is_a_seal_error(ciphertext: str, nonce: str, commitme
 @FUZZ
 @given(plaintext=st.binary(max_size=200), commitment=st.text(max_size=70), salt=st.text(max_size=70))
 def test_a_revealed_package_that_is_not_its_commitment_is_a_seal_error(plaintext: bytes, commitment: str, salt: str) -> None:
-    with contextlib.suppress(SealError):
+    with pytest.raises(SealError):
         check_commitment(plaintext, commitment=commitment, salt=salt, project="P", section="S", bidder="B")
 
 
 @FUZZ
 @given(wrapped=text_or_b64, key=st.binary(min_size=32, max_size=32))
 def test_an_escrow_blob_of_garbage_is_a_seal_error(wrapped: str, key: bytes) -> None:
-    with contextlib.suppress(SealError):
+    with pytest.raises(SealError):
         unwrap_from_escrow(wrapped, key, b"aad")
 
 
@@ -74,9 +75,20 @@ def test_a_sealed_package_opens_to_itself(package: dict[str, Any]) -> None:
 @FUZZ
 @given(text=st.one_of(st.text(max_size=300), st.lists(st.text(max_size=40), max_size=6).map("\n".join)))
 def test_checkpoints_keys_and_notes_of_garbage_are_note_errors(text: str) -> None:
-    for parse in (parse_checkpoint, parse_verifier_key, split_note):
-        with contextlib.suppress(NoteError):
-            parse(text)
+    """Either the parser refuses with NoteError, or what it accepted is well formed (read back the same)."""
+    with contextlib.suppress(NoteError):
+        checkpoint = parse_checkpoint(text)
+        assert text.startswith(checkpoint.text())
+        assert len(checkpoint.root) == 32
+    with contextlib.suppress(NoteError):
+        key = parse_verifier_key(text)
+        assert verifier_key(key.name, key.public_key) == text.strip()
+    with contextlib.suppress(NoteError):
+        body, signatures = split_note(text)
+        assert signatures
+        assert body.endswith("\n")
+        assert text.startswith(body)
+        assert all(len(s.key_hash) == 4 and s.signature for s in signatures)
 
 
 @FUZZ

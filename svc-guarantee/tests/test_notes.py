@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bianmin.guarantee.verifier.notes import (
     NoteError,
+    parse_checkpoint,
     parse_verifier_key,
     raw_public_key,
     sign_line,
@@ -43,3 +44,11 @@ def test_the_reference_note_opens_and_a_changed_one_does_not() -> None:
     assert verify_note(note, parse_verifier_key(VKEY)) == TEXT
     with pytest.raises(NoteError):
         verify_note(note.replace("answer", "question"), parse_verifier_key(VKEY))
+
+
+@pytest.mark.parametrize("size", ["\u0663", "+3", "03", " 3", "3 ", "-0"])
+def test_a_checkpoint_size_is_an_ascii_decimal_only(size: str) -> None:
+    """Found by the parsers' fuzzing: int() took an Arabic-Indic digit, a sign and a leading zero."""
+    text = f"bianmin.example/guarantees\n{size}\n{base64.b64encode(bytes(32)).decode()}\n"
+    with pytest.raises(NoteError):
+        parse_checkpoint(text)

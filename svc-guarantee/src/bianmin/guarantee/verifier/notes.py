@@ -200,6 +200,7 @@ def parse_checkpoint(text: str) -> Checkpoint:
         root = base64.b64decode(lines[2], validate=True)
     except (ValueError, binascii.Error) as exc:
         raise NoteError("a checkpoint's size is decimal and its root base64") from exc
-    if size < 0 or not lines[1].isdigit() or len(root) != 32:
-        raise NoteError("a checkpoint's size is a non-negative integer and its root 32 bytes")
+    # C2SP tlog-checkpoint: the size is an ASCII decimal; int() alone also takes "٣", "+3" and "03".
+    if lines[1] != str(size) or size < 0 or len(root) != 32:
+        raise NoteError("a checkpoint's size is a non-negative ASCII decimal and its root 32 bytes")
     return Checkpoint(lines[0], size, root)
