@@ -15,13 +15,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.identity import PUBLIC_EXTRA, declared_scopes, declares_district_only
 from bianmin.testing.client import TEST_SECRET
 from bianmin.testing.databases import TestDatabases
+from bianmin.testing.wiring import api_routes
 
 SETTINGS = {"catalog": "CatalogSettings", "queue": "QueueSettings", "consult": "ConsultSettings",
             "bidding": "BiddingSettings", "guarantee": "GuaranteeSettings", "credit": "CreditSettings",
@@ -99,20 +99,10 @@ def build_app(service: str, databases: TestDatabases, backend: str = "sqlite") -
     return importlib.import_module(f"bianmin.{service}.app").create_app(settings, clock=FixedClock(T0))
 
 
-def _api_routes(routes: list[Any]) -> Any:
-    """Every API route, also those inside included routers (FastAPI keeps them as effective candidates)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        for candidate in getattr(route, "_effective_candidates", None) or ():
-            if getattr(candidate, "dependant", None) is not None and getattr(candidate, "methods", None):
-                yield candidate
-
-
 def operations(service: str, app: FastAPI) -> list[Operation]:
     """Every operation under ``/v1`` of the app's OpenAPI document, with its route's declarations."""
     document_paths = app.openapi()["paths"]
-    routes = list(_api_routes(app.routes))
+    routes = api_routes(app)
     found = []
     for path, item in document_paths.items():
         if not path.startswith("/v1/"):
