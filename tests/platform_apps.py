@@ -16,12 +16,12 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI
 
+from bianmin.kit.app import api_routes
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.identity import PUBLIC_EXTRA, declared_scopes, declares_district_only
 from bianmin.testing.client import TEST_SECRET
 from bianmin.testing.databases import TestDatabases
-from bianmin.testing.wiring import api_routes
 
 SETTINGS = {"catalog": "CatalogSettings", "queue": "QueueSettings", "consult": "ConsultSettings",
             "bidding": "BiddingSettings", "guarantee": "GuaranteeSettings", "credit": "CreditSettings",

@@ -263,3 +263,72 @@ async def test_a_long_random_internal_secret_starts_the_service(tmp_path: Path, 
     check_internal_secret(secret)
     async with running(_service(tmp_path, secret)) as app, client_for(app, secret=secret) as client:
         assert (await client.get("/v1/stats/overview")).status_code == 200
+
+
+def test_a_site_reaches_the_sites_below_it_and_no_other() -> None:
+    from bianmin.kit.sites import within
+
+    assert within("330199001001", "330199001")
+    assert within("330199001001", "330199")
+    assert within("330199B01", "330199")
+    assert within("330199001T01", "330199001")
+    assert within("330199001", "330199001")
+    assert within("330199002", "*")
+    assert not within("330199002", "330199001")
+    assert not within("330199001", "330199001001")
+    assert not within("3301990012", "330199001")
+    assert not within("330299001", "330199")
+    assert not within(None, "*")
+    assert not within("*", "330199")
+
+
+def test_a_township_key_reaches_its_villages_and_a_village_key_only_itself() -> None:
+    township = Principal(key_id="t", tenant="330199001", scopes=frozenset({"queue:write"}))
+    village = Principal(key_id="v", tenant="330199001001", scopes=frozenset({"queue:write"}))
+    assert township.may_act_on("330199001001")
+    assert not village.may_act_on("330199001")
+    assert village.may_act_on("330199001001")
+    assert not village.may_act_on("330199001002")
+
+
+def test_a_subject_round_trips_and_holds_its_roles_below_its_sites() -> None:
+    from bianmin.kit.subjects import Role, Subject
+
+    clerk = Principal(key_id="app", tenant="*", scopes=frozenset({"queue:write"}), subject=Subject(
+        kind="staff", id="acct_1", name="王芳", roles=(Role("clerk", "330199001"), Role("approver", "330199", "SCJ")),
+        second_factor=True))
+    assert verify_token(mint_token(clerk, SECRET, audience=QUEUE), SECRET, audience=QUEUE) == clerk
+    assert clerk.has_role("clerk", "330199001001")
+    assert not clerk.has_role("clerk", "330199002")
+    assert clerk.has_role("approver", "330199002", "SCJ")
+    assert not clerk.has_role("approver", "330199002", "GAJ")
+    township_app = Principal(key_id="app", tenant="330199002", scopes=frozenset(), subject=clerk.subject)
+    assert not township_app.has_role("approver", "330199001", "SCJ"), "a subject never reaches past its app's tenancy"
+
+
+def test_a_subject_speaks_for_the_parties_its_account_holds_and_the_apps_scopes_then_count_for_nothing() -> None:
+    from bianmin.kit.subjects import Subject
+
+    code, other = "91330199MA0000001W", "91330199MA0000002U"
+    app = Principal(key_id="bidder-app", tenant="*", scopes=frozenset({"bidding:bid", f"bidding:bidder:{other}"}))
+    signed_in = Principal(key_id="bidder-app", tenant="*", scopes=app.scopes,
+                          subject=Subject(kind="enterprise", id="acct_e1", parties=frozenset({code})))
+    assert app.acts_for("bidding:bidder", other)
+    assert signed_in.acts_for("bidding:bidder", code)
+    assert not signed_in.acts_for("bidding:bidder", other)
+    staff = Principal(key_id="k", tenant="*", scopes=frozenset({"admin"}), subject=Subject(kind="staff", id="acct_s"))
+    assert not staff.acts_for("bidding:bidder", code), "an operator's app with a staff member signed in is that member"
+
+
+@pytest.mark.parametrize("subj", [
+    {"kind": "wizard", "id": "x"}, {"kind": "staff"}, {"kind": "staff", "id": "x", "roles": [["clerk"]]},
+    {"kind": "staff", "id": "x", "roles": "clerk"}, {"kind": "staff", "id": "x", "parties": [1]},
+])
+def test_a_malformed_subject_claim_is_refused(subj: dict[str, object]) -> None:
+    import jwt
+
+    claims = {"iss": "bianmin-gateway", "aud": QUEUE, "iat": int(time.time()), "exp": int(time.time()) + 15,
+              "sub": "k", "tenant": "*", "scopes": [], "subj": subj}
+    with pytest.raises(Unauthorized) as refused:
+        verify_token(jwt.encode(claims, SECRET, algorithm="HS256"), SECRET, audience=QUEUE)
+    assert refused.value.code == "identity_invalid"

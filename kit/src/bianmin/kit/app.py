@@ -12,9 +12,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 
 from bianmin.kit.clock import Clock, SystemClock
 from bianmin.kit.db import Database
@@ -24,10 +26,11 @@ from bianmin.kit.events.bus import EventBus
 from bianmin.kit.events.consumer import Handler
 from bianmin.kit.health import router as health_router
 from bianmin.kit.idempotency import IdempotentReplay
-from bianmin.kit.identity import ClockSkew, authenticate, check_internal_secret
+from bianmin.kit.identity import ClockSkew, authenticate, check_internal_secret, declared_scopes
 from bianmin.kit.maintenance import maintenance_worker
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.middleware import RequestContextMiddleware
+from bianmin.kit.policy import POLICY_EXTRA, declared_policy
 from bianmin.kit.settings import ServiceSettings
 from bianmin.kit.stats import StatsFn, stats_router
 
@@ -47,6 +50,44 @@ class ServiceSpec:
     stats: StatsFn | None = None
     workers: list[Worker] = field(default_factory=list)
     tags: list[dict[str, str]] = field(default_factory=list)
+
+
+def api_routes(app: FastAPI) -> list[Any]:
+    """Every API route of an app, those inside included routers too (FastAPI keeps them as effective candidates)."""
+
+    def walk(routes: Any) -> Any:
+        for route in routes:
+            if isinstance(route, APIRoute) or (getattr(route, "dependant", None) is not None
+                                               and getattr(route, "methods", None)):
+                yield route
+            elif hasattr(route, "effective_candidates"):
+                yield from walk(route.effective_candidates())
+
+    return list(walk(app.routes))
+
+
+def _documented_policies(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """``app.openapi`` with each operation's declared policy (``x-bianmin-policy``) and scopes in the document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        document = build()
+        for route in api_routes(app):
+            allowed, scopes = declared_policy(route), declared_scopes(route)
+            for method in route.methods:
+                operation = document.get("paths", {}).get(route.path, {}).get(method.lower())
+                if operation is None:
+                    continue
+                if allowed is not None:
+                    operation[POLICY_EXTRA] = [a.describe() for a in allowed]
+                if scopes:
+                    operation["x-bianmin-scopes"] = sorted(scopes)
+        app.openapi_schema = document
+        return document
+
+    return openapi
 
 
 async def _replay(request: Request, exc: Exception) -> Response:
@@ -104,4 +145,5 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
     app.add_route("/metrics", app.state.metrics.endpoint, include_in_schema=False)
     for router in [*spec.routers, stats_router(spec.name, spec.stats)]:
         app.include_router(router, prefix="/v1", dependencies=[Depends(authenticate)])
+    app.openapi = _documented_policies(app)  # type: ignore[method-assign]
     return app

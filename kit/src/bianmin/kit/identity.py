@@ -31,7 +31,10 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request
 
+from bianmin.kit import subjects
 from bianmin.kit.errors import DistrictOnly, ScopeMissing, TenantMismatch, Unauthorized
+from bianmin.kit.sites import within
+from bianmin.kit.subjects import Subject
 
 IDENTITY_HEADER = "X-Bianmin-Identity"
 ISSUER = "bianmin-gateway"
@@ -78,12 +81,17 @@ def check_internal_secret(value: str, name: str = "BIANMIN_INTERNAL_SECRET") -> 
 
 @dataclass(frozen=True)
 class Principal:
-    """The caller: an API key or OAuth2 client, its tenant (a site code or ``*``) and its scopes."""
+    """The caller: the app (API key or OAuth2 client, its tenant and scopes) and the subject acting, if any.
+
+    ``subject`` is None for an app acting alone (:mod:`bianmin.kit.subjects`); a route decides on the
+    subject where the rule depends on who acts, and the app's scopes bound what the app may ask for.
+    """
 
     key_id: str | None
     tenant: str | None
     scopes: frozenset[str] = field(default_factory=frozenset)
     name: str | None = None
+    subject: Subject | None = None
 
     @property
     def anonymous(self) -> bool:
@@ -113,25 +121,38 @@ class Principal:
         return self.district_wide and "admin" in self.scopes
 
     def may_act_on(self, tenant: str | None) -> bool:
-        """Whether this principal may act on a resource owned by ``tenant``."""
-        return not self.anonymous and (self.district_wide or (tenant is not None and tenant == self.tenant))
+        """Whether this principal may act on a resource owned by ``tenant``: its own site or one under it."""
+        return not self.anonymous and within(tenant, self.tenant)
 
     def allows(self, scope: str, tenant: str | None) -> bool:
         """Whether this principal holds ``scope`` for a resource owned by ``tenant`` (both must hold)."""
         return self.has_scope(scope) and self.may_act_on(tenant)
 
-    def parties(self, role: str) -> frozenset[str]:
-        """The parties this principal speaks for in ``role``, read from its party scopes ``<role>:<code>``.
+    def is_a(self, *kinds: str) -> bool:
+        """Whether a subject of one of ``kinds`` acts."""
+        return self.subject is not None and self.subject.kind in kinds
 
-        Party scopes are read literally: ``admin`` or ``bidding:*`` name no party, so a staff key
-        never silently speaks for an enterprise or an issuer (see :data:`PARTY_ROLES`).
+    def has_role(self, role: str, site: str | None, department: str | None = None) -> bool:
+        """Whether the acting subject holds ``role`` over a resource of ``site`` (and ``department``), within the app's tenancy."""
+        return self.subject is not None and self.may_act_on(site) and self.subject.holds(role, site, department)
+
+    def parties(self, role: str) -> frozenset[str]:
+        """The parties this principal speaks for in ``role``.
+
+        With a subject, the parties its account was bound to after proof (an enterprise's credit codes,
+        an issuer's code); the app's party scopes then count for nothing, so a bidder app acts only for
+        the enterprises its signed-in user holds. Without one, the app's party scopes ``<role>:<code>``,
+        read literally: ``admin`` or ``bidding:*`` name no party (see :data:`PARTY_ROLES`).
         """
+        if self.subject is not None:
+            kinds = (subjects.ISSUER,) if role == "guarantee:issuer" else (subjects.ENTERPRISE,)
+            return self.subject.parties if self.subject.kind in kinds else frozenset()
         prefix = f"{role}:"
         return frozenset(s.removeprefix(prefix) for s in self.scopes if s.startswith(prefix) and len(s) > len(prefix))
 
     def acts_for(self, role: str, code: str) -> bool:
-        """Whether this principal speaks for the party ``code`` in ``role``: its own party scope, or an operator."""
-        return self.operator or code in self.parties(role)
+        """Whether this principal speaks for the party ``code`` in ``role``: its own party, or an operator's app."""
+        return (self.operator and self.subject is None) or code in self.parties(role)
 
 
 ANONYMOUS = Principal(key_id=None, tenant=None)
@@ -152,6 +173,8 @@ def mint_token(principal: Principal, secret: str, *, audience: str, ttl_seconds:
         "tenant": principal.tenant, "scopes": sorted(principal.scopes), "name": principal.name,
         "anon": principal.anonymous,
     }
+    if principal.subject is not None:
+        claims["subj"] = principal.subject.claims()
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -219,8 +242,14 @@ def verify_token(token: str, secret: str, *, audience: str, leeway_seconds: floa
     scopes = claims.get("scopes")
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise Unauthorized("The internal identity token is invalid.", code="identity_invalid")
+    subject = None
+    if claims.get("subj") is not None:
+        try:
+            subject = Subject.from_claims(claims["subj"])
+        except ValueError as exc:
+            raise Unauthorized("The internal identity token is invalid.", code="identity_invalid") from exc
     return Principal(key_id=str(claims["sub"]), tenant=claims.get("tenant"), scopes=frozenset(scopes),
-                     name=claims.get("name"))
+                     name=claims.get("name"), subject=subject)
 
 
 def public() -> dict[str, Any]:

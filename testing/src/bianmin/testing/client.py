@@ -9,9 +9,24 @@ import httpx
 from fastapi import FastAPI
 
 from bianmin.kit.identity import ANONYMOUS, IDENTITY_HEADER, Principal, audience_of, mint_token
+from bianmin.kit.subjects import Role, Subject
 
 TEST_SECRET = "test-internal-secret-not-for-production-0123456789"
 DISTRICT_ADMIN = Principal(key_id="key-admin", tenant="*", scopes=frozenset({"admin"}), name="test admin")
+
+
+def person(kind: str, *roles: str, site: str = "*", department: str | None = None, parties: tuple[str, ...] = (),
+           second_factor: bool = True, name: str | None = None, tenant: str = "*",
+           scopes: frozenset[str] = frozenset({"admin"})) -> Principal:
+    """A principal with a subject acting: a ``kind`` holding ``roles`` at ``site``, through an app of ``tenant``/``scopes``.
+
+    The app defaults to the platform's own pages (every scope, every site), so what is tested is the
+    subject's kind, roles and sites; narrow the app to test what a third-party app may ask for.
+    """
+    ident = f"{kind}-{'-'.join(roles) or 'any'}-{site}"
+    return Principal(key_id=f"app-of-{ident}", tenant=tenant, scopes=scopes, name=name, subject=Subject(
+        kind=kind, id=f"acct-{ident}", name=name, roles=tuple(Role(r, site, department) for r in roles),
+        parties=frozenset(parties), second_factor=second_factor))
 
 
 def identity_headers(service: str, principal: Principal = DISTRICT_ADMIN, secret: str = TEST_SECRET) -> dict[str, str]:
@@ -49,4 +64,4 @@ def client_for(app: FastAPI, principal: Principal | None = DISTRICT_ADMIN,
                              auth=auth)
 
 
-__all__ = ["ANONYMOUS", "DISTRICT_ADMIN", "TEST_SECRET", "client_for", "identity_headers", "running"]
+__all__ = ["ANONYMOUS", "DISTRICT_ADMIN", "TEST_SECRET", "client_for", "identity_headers", "person", "running"]

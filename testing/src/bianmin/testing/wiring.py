@@ -19,6 +19,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import MetaData
 
+from bianmin.kit.app import api_routes
 from bianmin.kit.identity import ANONYMOUS, Principal
 from bianmin.kit.migrations import drift
 from bianmin.kit.schemas import RequestBody
@@ -45,21 +46,6 @@ def _imports(tree: ast.AST) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module.split(".")[0])
     return found
-
-
-def api_routes(app: FastAPI) -> list[Any]:
-    """Every API route of an app, those inside included routers too (FastAPI keeps them as effective candidates)."""
-    from fastapi.routing import APIRoute
-
-    def walk(routes: Any) -> Any:
-        for route in routes:
-            if isinstance(route, APIRoute) or (getattr(route, "dependant", None) is not None
-                                               and getattr(route, "methods", None)):
-                yield route
-            elif hasattr(route, "effective_candidates"):
-                yield from walk(route.effective_candidates())
-
-    return list(walk(app.routes))
 
 
 def body_models(app: FastAPI) -> list[tuple[str, Any]]:
