@@ -18,7 +18,6 @@ the stream's first message; the inbox drops what was already applied.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -240,8 +239,3 @@ def group_by_stream(handlers: list[Handler]) -> dict[str, list[Handler]]:
     for handler in handlers:
         grouped.setdefault(handler.stream, []).append(handler)
     return grouped
-
-
-async def run_all(consumers: list[StreamConsumer]) -> None:
-    """Run several consumers together until cancelled."""
-    await asyncio.gather(*(c.run() for c in consumers))

@@ -90,10 +90,6 @@ class OutboxRelay:
         if session.info.pop(PENDING_FLAG, False):
             self._wake.set()
 
-    def wake(self) -> None:
-        """Ask the relay to look for pending rows now."""
-        self._wake.set()
-
     def nats_reconnected(self) -> None:
         """Cut a back-off short: NATS is back, so the backlog should go out now, not in ten seconds."""
         self._reconnected.set()
