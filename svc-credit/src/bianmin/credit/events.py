@@ -34,6 +34,7 @@ from bianmin.credit.domain.ruleset import rules_at
 from bianmin.credit.models import BadRecord
 from bianmin.kit.events.consumer import EventContext, Handler
 from bianmin.kit.identifiers import uscc_problem
+from bianmin.kit.schemas import canonical
 from bianmin.kit.workdays import local_date
 
 COLLUSION = "bidding.collusion.confirmed"
@@ -52,7 +53,7 @@ async def _record_fact(session: AsyncSession, *, subject: str, code: str, reason
     source = rules.body.event_sources.get(subject)
     if source is None:
         return
-    problem = uscc_problem(code.strip().upper())
+    problem = uscc_problem(canonical(code))
     if problem is not None and problem != "check character does not match":
         log.warning("event names no possible credit code; not recorded", extra={"ref": ref, "problem": problem})
         return

@@ -35,6 +35,7 @@ from bianmin.credit.domain.scoring import Outcome
 from bianmin.credit.models import Enterprise
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
 from bianmin.kit.identifiers import uscc_problem
+from bianmin.kit.schemas import canonical
 from bianmin.kit.workdays import local_date
 
 BATCH = 5000
@@ -56,11 +57,6 @@ def code_problem(code: str, *, legacy: bool) -> tuple[str | None, str | None]:
     return problem, None
 
 
-def normalise_code(code: str) -> str:
-    """A credit code as stored: stripped and upper-case."""
-    return code.strip().upper()
-
-
 def check_name(name: str) -> str | None:
     """Why a name is refused, or None."""
     if not name.strip():
@@ -72,7 +68,7 @@ def check_name(name: str) -> str | None:
 
 async def get_enterprise(session: AsyncSession, code: str) -> Enterprise:
     """An enterprise by credit code; 404 when unknown."""
-    enterprise = await session.scalar(select(Enterprise).where(Enterprise.credit_code == normalise_code(code)))
+    enterprise = await session.scalar(select(Enterprise).where(Enterprise.credit_code == canonical(code)))
     if enterprise is None:
         raise NotFound(f"No enterprise has the credit code {code}.", code="enterprise_not_found")
     return enterprise
@@ -89,7 +85,7 @@ async def _code_new(session: AsyncSession, enterprises: list[Enterprise], rules:
 async def register(session: AsyncSession, *, code: str, name: str, legacy: bool,
                    now: datetime) -> tuple[Enterprise, bool, str | None]:
     """Register an enterprise: (row, created, warning); 422 for a bad code, 409 for a clash."""
-    code = normalise_code(code)
+    code = canonical(code)
     problem, warning = code_problem(code, legacy=legacy)
     if problem is not None:
         raise Unprocessable.field("credit_code", problem, code="invalid_credit_code")
@@ -114,7 +110,7 @@ async def register(session: AsyncSession, *, code: str, name: str, legacy: bool,
 
 async def ensure_stub(session: AsyncSession, code: str, *, now: datetime) -> Enterprise:
     """The enterprise of a code an event names, creating an unnamed stub when nobody registered it."""
-    code = normalise_code(code)
+    code = canonical(code)
     existing = await session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
     if existing is not None:
         return existing
@@ -195,7 +191,7 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
         if len(cells) != len(header):
             report.rejected.append(RejectedRow(line, None, f"expected {len(header)} columns, found {len(cells)}"))
             continue
-        code, name = normalise_code(cells[at_code]), cells[at_name].strip()
+        code, name = canonical(cells[at_code]), cells[at_name].strip()
         legacy_text = cells[at_legacy].strip().lower() if at_legacy is not None else ""
         if legacy_text not in TRUE_WORDS | FALSE_WORDS:
             report.rejected.append(RejectedRow(line, code, "legacy must be true or false"))
