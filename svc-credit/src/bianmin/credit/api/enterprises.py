@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bianmin.credit.api.deps import cursor_int
 from bianmin.credit.domain import enterprises
 from bianmin.credit.domain.coding import explain, initial_outcome
+from bianmin.credit.domain.errors import UnsupportedMediaType
 from bianmin.credit.domain.ruleset import rules_at, rules_on
 from bianmin.credit.models import ColorChange, Enterprise
 from bianmin.credit.schemas import (
@@ -66,7 +67,7 @@ async def import_csv(request: Request, session: SessionDep, clock: ClockDep) -> 
     """Import ``credit_code,name[,legacy]`` rows; each rejected row is reported with its line and reason."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("text/csv", "text/plain"):
-        raise Unprocessable("Send the CSV with Content-Type: text/csv.", code="unsupported_media_type")
+        raise UnsupportedMediaType("Send the CSV with Content-Type: text/csv.")
     try:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -9,11 +9,12 @@ from sqlalchemy.exc import IntegrityError
 
 from bianmin.credit.api.deps import actor
 from bianmin.credit.domain import ruleset
+from bianmin.credit.domain.errors import RulesEditedConcurrently
 from bianmin.credit.recompute import recompute_all, request_rules_run, wakeup_event
 from bianmin.credit.schemas import RecomputeRead, RulesCreate, RulesRead
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, district_only, require_scopes
 
@@ -63,8 +64,7 @@ async def add_rules(body: RulesCreate, request: Request, session: SessionDep, wh
         await request_rules_run(session, version=added.version, now=clock.now())
         response = await idem.finish(session, rules_read(added))
     except IntegrityError as exc:
-        raise Conflict("Another rule version was added at the same moment; read the rules and retry.",
-                       code="rules_edited_concurrently") from exc
+        raise RulesEditedConcurrently("Another rule version was added at the same moment; read the rules and retry.") from exc
     wakeup_event(request.app).set()
     return response
 

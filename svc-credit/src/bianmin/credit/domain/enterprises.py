@@ -30,10 +30,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.credit.domain.coding import announce_first_colors, announce_first_colors_bulk, initial_outcome
+from bianmin.credit.domain.errors import EnterpriseExists, EnterpriseNotFound, InvalidCreditCode
 from bianmin.credit.domain.ruleset import Rules, rules_at
 from bianmin.credit.domain.scoring import Outcome
 from bianmin.credit.models import Enterprise
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identifiers import uscc_problem
 from bianmin.kit.schemas import canonical
 from bianmin.kit.workdays import local_date
@@ -70,7 +71,7 @@ async def get_enterprise(session: AsyncSession, code: str) -> Enterprise:
     """An enterprise by credit code; 404 when unknown."""
     enterprise = await session.scalar(select(Enterprise).where(Enterprise.credit_code == canonical(code)))
     if enterprise is None:
-        raise NotFound(f"No enterprise has the credit code {code}.", code="enterprise_not_found")
+        raise EnterpriseNotFound(f"No enterprise has the credit code {code}.")
     return enterprise
 
 
@@ -88,7 +89,7 @@ async def register(session: AsyncSession, *, code: str, name: str, legacy: bool,
     code = canonical(code)
     problem, warning = code_problem(code, legacy=legacy)
     if problem is not None:
-        raise Unprocessable.field("credit_code", problem, code="invalid_credit_code")
+        raise InvalidCreditCode(problem)
     name_problem = check_name(name)
     if name_problem is not None:
         raise Unprocessable.field("name", name_problem)
@@ -100,8 +101,7 @@ async def register(session: AsyncSession, *, code: str, name: str, legacy: bool,
             return existing, False, warning
         if existing.name == name:
             return existing, False, warning
-        raise Conflict(f"{code} is registered as {existing.name}; rename it with PATCH.",
-                       code="enterprise_exists")
+        raise EnterpriseExists(f"{code} is registered as {existing.name}; rename it with PATCH.")
     enterprise = _new(code, name, legacy, now)
     session.add(enterprise)
     await _code_new(session, [enterprise], await rules_at(session, now), now)

@@ -22,11 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.credit.domain.coding import recode
+from bianmin.credit.domain.errors import BonusDecided, BonusNotFound, RecordClosed, RecordNotConfirmed, RecordNotFound, RecordNotPending
 from bianmin.credit.domain.rules import PUBLICATION_BOUNDS
 from bianmin.credit.domain.ruleset import rules_at
 from bianmin.credit.domain.scoring import add_months
 from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecordHistory
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.workdays import local_date
 
 MAX_EVIDENCE = 4000
@@ -36,7 +37,7 @@ async def get_record(session: AsyncSession, record_id: int) -> BadRecord:
     """A bad record by id; 404 when unknown."""
     record = await session.get(BadRecord, record_id)
     if record is None:
-        raise NotFound(f"There is no record {record_id}.", code="record_not_found")
+        raise RecordNotFound(f"There is no record {record_id}.")
     return record
 
 
@@ -90,8 +91,7 @@ async def _enterprise_of(session: AsyncSession, record: BadRecord) -> Enterprise
 async def confirm_record(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
     """Confirm a pending record: its publication period starts today and the color is recomputed."""
     if record.status != "pending":
-        raise Conflict(f"Record {record.id} is {record.status}; only a pending record can be confirmed.",
-                       code="record_not_pending")
+        raise RecordNotPending(f"Record {record.id} is {record.status}; only a pending record can be confirmed.")
     record.confirmed_on = local_date(now)
     _step(session, record, "confirmed", now=now, by=by, note=note)
     await recode(session, await _enterprise_of(session, record), now=now, trigger="record",
@@ -102,8 +102,7 @@ async def confirm_record(session: AsyncSession, record: BadRecord, *, now: datet
 async def revoke_record(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
     """Revoke a pending or confirmed record (decision annulled); it stops counting from today."""
     if record.status not in ("pending", "confirmed"):
-        raise Conflict(f"Record {record.id} is {record.status} and can no longer be revoked.",
-                       code="record_closed")
+        raise RecordClosed(f"Record {record.id} is {record.status} and can no longer be revoked.")
     if not note.strip():
         raise Unprocessable.field("note", "a revocation needs its reason")
     record.ended_on = local_date(now)
@@ -116,8 +115,7 @@ async def revoke_record(session: AsyncSession, record: BadRecord, *, now: dateti
 async def mark_repaired(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
     """End a confirmed record by credit repair; it stops counting from today."""
     if record.status != "confirmed":
-        raise Conflict(f"Record {record.id} is {record.status}; only a confirmed record can be repaired.",
-                       code="record_not_confirmed")
+        raise RecordNotConfirmed(f"Record {record.id} is {record.status}; only a confirmed record can be repaired.")
     record.ended_on = local_date(now)
     _step(session, record, "repaired", now=now, by=by, note=note)
     await recode(session, await _enterprise_of(session, record), now=now, trigger="repair",
@@ -129,7 +127,7 @@ async def get_bonus(session: AsyncSession, bonus_id: int) -> BonusItem:
     """A bonus item by id; 404 when unknown."""
     bonus = await session.get(BonusItem, bonus_id)
     if bonus is None:
-        raise NotFound(f"There is no bonus item {bonus_id}.", code="bonus_not_found")
+        raise BonusNotFound(f"There is no bonus item {bonus_id}.")
     return bonus
 
 
@@ -158,7 +156,7 @@ async def decide_bonus(session: AsyncSession, bonus: BonusItem, *, approve: bool
                        note: str) -> BonusItem:
     """Approve or reject a submitted bonus item; an approval recomputes the color."""
     if bonus.status != "submitted":
-        raise Conflict(f"Bonus item {bonus.id} is already {bonus.status}.", code="bonus_decided")
+        raise BonusDecided(f"Bonus item {bonus.id} is already {bonus.status}.")
     if not approve and not note.strip():
         raise Unprocessable.field("note", "a rejection needs its reason")
     bonus.status = "approved" if approve else "rejected"
