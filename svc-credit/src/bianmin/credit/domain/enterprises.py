@@ -33,9 +33,10 @@ from bianmin.credit.domain.coding import announce_first_colors, announce_first_c
 from bianmin.credit.domain.errors import EnterpriseExists, EnterpriseNotFound, InvalidCreditCode
 from bianmin.credit.domain.ruleset import Rules, rules_at
 from bianmin.credit.domain.scoring import Outcome
-from bianmin.credit.models import Enterprise
+from bianmin.credit.models import ColorChange, Enterprise
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identifiers import uscc_problem
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.schemas import canonical
 from bianmin.kit.workdays import local_date
 
@@ -73,6 +74,29 @@ async def get_enterprise(session: AsyncSession, code: str) -> Enterprise:
     if enterprise is None:
         raise EnterpriseNotFound(f"No enterprise has the credit code {code}.")
     return enterprise
+
+
+async def credit_code_of(session: AsyncSession, enterprise_id: int) -> str:
+    """The credit code of an enterprise known by its id (a record, bonus or change names the id)."""
+    enterprise = await session.get(Enterprise, enterprise_id)
+    assert enterprise is not None
+    return enterprise.credit_code
+
+
+async def list_enterprises(session: AsyncSession, page: PageParams, *,
+                           color: str | None = None) -> tuple[list[Enterprise], str | None]:
+    """A page of enterprises by credit code, optionally of one color (the color of the last recompute)."""
+    query = select(Enterprise)
+    if color is not None:
+        query = query.where(Enterprise.color == color)
+    return await paginate(session, query, page, keys=[Enterprise.credit_code])
+
+
+async def color_changes(session: AsyncSession, enterprise: Enterprise,
+                        page: PageParams) -> tuple[list[ColorChange], str | None]:
+    """A page of an enterprise's color changes, newest first."""
+    query = select(ColorChange).where(ColorChange.enterprise_id == enterprise.id)
+    return await paginate(session, query, page, keys=[ColorChange.id], descending=True)
 
 
 def _new(code: str, name: str | None, legacy: bool, now: datetime) -> Enterprise:

@@ -16,18 +16,21 @@ Decisions:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.credit.domain.coding import recode
+from bianmin.credit.domain.enterprises import credit_code_of
 from bianmin.credit.domain.errors import BonusDecided, BonusNotFound, RecordClosed, RecordNotConfirmed, RecordNotFound, RecordNotPending
 from bianmin.credit.domain.rules import PUBLICATION_BOUNDS
 from bianmin.credit.domain.ruleset import rules_at
 from bianmin.credit.domain.scoring import add_months
 from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecordHistory
 from bianmin.kit.errors import Unprocessable
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 
 MAX_EVIDENCE = 4000
@@ -45,6 +48,57 @@ async def history(session: AsyncSession, record_id: int) -> list[RecordHistory]:
     """A record's steps, oldest first."""
     return list((await session.scalars(select(RecordHistory).where(RecordHistory.record_id == record_id)
                                        .order_by(RecordHistory.id))).all())
+
+
+@dataclass(frozen=True)
+class RecordDetail:
+    """A record with what its answer shows beside it: its enterprise's code and its history."""
+
+    record: BadRecord
+    credit_code: str
+    history: list[RecordHistory]
+
+
+async def detail(session: AsyncSession, record: BadRecord) -> RecordDetail:
+    """A record with its enterprise's code and every step of its life."""
+    return RecordDetail(record, await credit_code_of(session, record.enterprise_id), await history(session, record.id))
+
+
+async def list_records(session: AsyncSession, enterprise: Enterprise, page: PageParams, *,
+                       status: str | None = None) -> tuple[list[BadRecord], str | None]:
+    """A page of an enterprise's bad records, newest first."""
+    query = select(BadRecord).where(BadRecord.enterprise_id == enterprise.id)
+    if status is not None:
+        query = query.where(BadRecord.status == status)
+    return await paginate(session, query, page, keys=[BadRecord.id], descending=True)
+
+
+async def list_all_records(session: AsyncSession, page: PageParams, *, site_code: str | None = None,
+                           status: str | None = None, kind: str | None = None,
+                           source: str | None = None) -> tuple[list[tuple[BadRecord, str]], str | None]:
+    """A page of (record, credit code) across enterprises, oldest first; ``site_code`` keeps one site's records."""
+    query = select(BadRecord, Enterprise.credit_code).join(Enterprise, Enterprise.id == BadRecord.enterprise_id)
+    for column, value in ((BadRecord.site_code, site_code), (BadRecord.status, status), (BadRecord.kind, kind),
+                          (BadRecord.source, source)):
+        if value is not None:
+            query = query.where(column == value)
+    return await paginate(session, query, page, keys=[BadRecord.id], scalars=False)
+
+
+async def list_bonuses(session: AsyncSession, enterprise: Enterprise) -> list[BonusItem]:
+    """Every bonus item of an enterprise, newest first (a handful each: the list is not paged)."""
+    return list((await session.scalars(select(BonusItem).where(BonusItem.enterprise_id == enterprise.id)
+                                       .order_by(BonusItem.id.desc()))).all())
+
+
+async def list_all_bonuses(session: AsyncSession, page: PageParams, *, status: str | None = None,
+                           kind: str | None = None) -> tuple[list[tuple[BonusItem, str]], str | None]:
+    """A page of (bonus item, credit code) across enterprises, oldest first."""
+    query = select(BonusItem, Enterprise.credit_code).join(Enterprise, Enterprise.id == BonusItem.enterprise_id)
+    for column, value in ((BonusItem.status, status), (BonusItem.kind, kind)):
+        if value is not None:
+            query = query.where(column == value)
+    return await paginate(session, query, page, keys=[BonusItem.id], scalars=False)
 
 
 def _step(session: AsyncSession, record: BadRecord, status: str, *, now: datetime, by: str, note: str) -> None:

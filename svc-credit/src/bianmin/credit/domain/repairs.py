@@ -24,6 +24,7 @@ from bianmin.credit.domain.ruleset import rules_at
 from bianmin.credit.domain.scoring import add_months, record_counts
 from bianmin.credit.models import BadRecord, RepairApplication
 from bianmin.kit.errors import Unprocessable
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 
 
@@ -33,6 +34,15 @@ async def get_application(session: AsyncSession, application_id: int) -> RepairA
     if application is None:
         raise RepairNotFound(f"There is no repair application {application_id}.")
     return application
+
+
+async def list_applications(session: AsyncSession, page: PageParams, *,
+                            status: str | None = None) -> tuple[list[RepairApplication], str | None]:
+    """A page of repair applications, oldest first (a reviewer's queue with ``status=submitted``)."""
+    query = select(RepairApplication)
+    if status is not None:
+        query = query.where(RepairApplication.status == status)
+    return await paginate(session, query, page, keys=[RepairApplication.id])
 
 
 async def apply(session: AsyncSession, record: BadRecord, *, evidence: str, commitment: str, now: datetime,
