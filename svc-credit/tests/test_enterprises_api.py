@@ -10,9 +10,8 @@ from bianmin.kit.identity import ANONYMOUS, Principal
 from bianmin.kit.tables import outbox_event
 from bianmin.testing.client import client_for
 
-from .conftest import code
+from .credit_factories import CLERK, code
 
-CLERK = Principal(key_id="clerk", tenant="*", scopes=frozenset({"credit:write"}))
 READER = Principal(key_id="reader", tenant="330199001", scopes=frozenset())
 LEGACY = "91310110666007217A"  # valid alphabet and length, wrong check character (the right one is T)
 

@@ -17,8 +17,7 @@ from bianmin.kit.tables import outbox_event
 from bianmin.testing.client import client_for, running
 from bianmin.testing.events import eventually
 
-from .conftest import code
-from .test_records_api import CLERK, confirm, record, register
+from .credit_factories import CLERK, code, confirm, record, register
 
 ADMIN = Principal(key_id="operator", tenant="*", scopes=frozenset({"credit:admin"}))
 
