@@ -136,6 +136,11 @@ async def add_record(session: AsyncSession, enterprise: Enterprise, *, kind: str
     return record
 
 
+async def recorded(session: AsyncSession, source_ref: str) -> bool:
+    """Whether a fact a consumed event reported (its ``source_ref``) is recorded already."""
+    return await session.scalar(select(BadRecord.id).where(BadRecord.source_ref == source_ref)) is not None
+
+
 async def _enterprise_of(session: AsyncSession, record: BadRecord) -> Enterprise:
     enterprise = await session.get(Enterprise, record.enterprise_id)
     assert enterprise is not None
