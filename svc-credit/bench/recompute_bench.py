@@ -7,7 +7,7 @@ Usage (from the repository root)::
 It migrates a fresh database (a temporary SQLite file unless ``--url`` names a PostgreSQL
 database, which must be empty), bulk-inserts the enterprises with one bad record for every fifth
 of them (a third of those past their publication period, so the run has changes to write), then
-times :func:`bianmin.credit.recompute.recompute_all` twice: the first run writes the changes, the
+times :func:`bianmin.credit.domain.recompute.recompute_all` twice: the first run writes the changes, the
 second finds none (the steady daily case). The baseline is one plain query reading the same rows
 the batch reads (each enterprise's id, color, score and rule version joined with its confirmed
 records' columns, through SQLAlchemy Core on the same driver, every row fetched); the ratio is the
@@ -27,8 +27,8 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.credit.domain.recompute import recompute_all
 from bianmin.credit.models import BadRecord, Enterprise
-from bianmin.credit.recompute import recompute_all
 from bianmin.kit.db import Database
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.migrations import upgrade

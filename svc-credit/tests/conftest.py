@@ -9,17 +9,11 @@ from fastapi import FastAPI
 from bianmin.credit.app import create_app
 from bianmin.credit.settings import CreditSettings
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.identifiers import with_uscc_check
 from bianmin.testing.client import TEST_SECRET, running
 from bianmin.testing.databases import TestDatabases
 
 MIGRATIONS = "bianmin.credit.migrations"
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
-
-
-def code(n: int) -> str:
-    """The demo numbering's credit code of enterprise ``n``."""
-    return with_uscc_check(f"91330199MA{n:07d}")
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from bianmin.kit.identity import ANONYMOUS, Principal
 from bianmin.kit.tables import outbox_event
 from bianmin.testing.client import client_for
 
-from .conftest import code
+from .credit_factories import CLERK, code
 
-CLERK = Principal(key_id="clerk", tenant="*", scopes=frozenset({"credit:write"}))
 READER = Principal(key_id="reader", tenant="330199001", scopes=frozenset())
 LEGACY = "91310110666007217A"  # valid alphabet and length, wrong check character (the right one is T)
 
@@ -133,3 +132,13 @@ async def test_a_large_import_goes_in_batches_names_stubs_and_announces_each_new
         events = await session.scalar(select(func.count()).select_from(outbox_event))
         colored = await session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.color == "green"))
     assert changes == events == colored == 120
+
+
+async def test_a_padded_lowercase_code_is_registered_in_its_one_canonical_form(app: FastAPI, db_backend: str) -> None:
+    """The kit's one normalisation (blanks dropped, upper-cased, then checked): credit once refused a padded code."""
+    async with client_for(app, CLERK) as client:
+        padded = await client.post("/v1/enterprises", json={"credit_code": f"  {code(11).lower()} ", "name": "十一号公司"})
+        found = await client.get(f"/v1/enterprises/{code(11).lower()}")
+    assert padded.status_code == 201, padded.text
+    assert padded.json()["credit_code"] == code(11)
+    assert found.json()["credit_code"] == code(11)

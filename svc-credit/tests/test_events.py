@@ -19,8 +19,7 @@ from bianmin.testing.client import client_for, running
 from bianmin.testing.events import envelope, eventually, jetstream, publish, published
 from bianmin.testing.nats import NatsServer
 
-from .conftest import code
-from .test_records_api import register
+from .credit_factories import code, register
 
 AT = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

@@ -11,41 +11,9 @@ from bianmin.kit.identity import Principal
 from bianmin.kit.tables import outbox_event
 from bianmin.testing.client import client_for
 
-from .conftest import code
+from .credit_factories import CLERK, REVIEWER, code, color_of, confirm, record, register
 
-CLERK = Principal(key_id="clerk", tenant="*", scopes=frozenset({"credit:write"}))
-REVIEWER = Principal(key_id="reviewer", tenant="*", scopes=frozenset({"credit:review"}))
 TOWNSHIP_REVIEWER = Principal(key_id="t-reviewer", tenant="330199001", scopes=frozenset({"credit:review"}))
-
-
-async def register(app: FastAPI, n: int = 1) -> str:
-    async with client_for(app, CLERK) as client:
-        response = await client.post("/v1/enterprises", json={"credit_code": code(n), "name": f"便民区{n}号建设有限公司"})
-    assert response.status_code == 201, response.text
-    return code(n)
-
-
-async def record(app: FastAPI, credit_code: str, kind: str, **extra: object) -> int:
-    async with client_for(app, CLERK) as client:
-        response = await client.post(f"/v1/enterprises/{credit_code}/records",
-                                     json={"kind": kind, "occurred_on": "2026-02-20", "evidence": "监督检查通报", **extra})
-    assert response.status_code == 201, response.text
-    assert response.json()["status"] == "pending"
-    return response.json()["id"]
-
-
-async def confirm(app: FastAPI, record_id: int) -> dict:
-    async with client_for(app, REVIEWER) as client:
-        response = await client.post(f"/v1/records/{record_id}/confirm", json={"note": "核实"})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def color_of(app: FastAPI, credit_code: str, **params: str) -> dict:
-    async with client_for(app, CLERK) as client:
-        response = await client.get(f"/v1/enterprises/{credit_code}/color", params=params)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_a_new_enterprise_is_green_and_its_first_color_is_announced(app: FastAPI, db_backend: str) -> None:

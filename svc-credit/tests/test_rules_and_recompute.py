@@ -7,9 +7,9 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
 from bianmin.credit.app import create_app
+from bianmin.credit.domain.recompute import claim_day, recompute_all, request_rules_run, run_day, run_rule_edits
 from bianmin.credit.domain.rules import DEFAULT_RULES
 from bianmin.credit.models import ColorChange, Enterprise, RecomputeRun
-from bianmin.credit.recompute import claim_day, recompute_all, request_rules_run, run_day, run_rule_edits
 from bianmin.credit.settings import CreditSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
@@ -17,8 +17,7 @@ from bianmin.kit.tables import outbox_event
 from bianmin.testing.client import client_for, running
 from bianmin.testing.events import eventually
 
-from .conftest import code
-from .test_records_api import CLERK, confirm, record, register
+from .credit_factories import CLERK, code, confirm, record, register
 
 ADMIN = Principal(key_id="operator", tenant="*", scopes=frozenset({"credit:admin"}))
 

@@ -5,8 +5,8 @@ from fastapi import FastAPI
 from bianmin.credit.api import ROUTERS
 from bianmin.credit.domain.stats import figures
 from bianmin.credit.events import HANDLERS
-from bianmin.credit.recompute import daily_worker
 from bianmin.credit.settings import CreditSettings
+from bianmin.credit.workers import daily_worker
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.clock import Clock
 

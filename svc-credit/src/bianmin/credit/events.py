@@ -22,18 +22,17 @@ import logging
 from datetime import date, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.bidding import BidderDefaulted, CollusionConfirmed
 from bianmin.contracts.events.guarantee import GuaranteeStatusChanged
 from bianmin.credit.domain.enterprises import ensure_stub
-from bianmin.credit.domain.records import add_record
+from bianmin.credit.domain.records import add_record, recorded
 from bianmin.credit.domain.ruleset import rules_at
-from bianmin.credit.models import BadRecord
 from bianmin.kit.events.consumer import EventContext, Handler
 from bianmin.kit.identifiers import uscc_problem
+from bianmin.kit.schemas import canonical
 from bianmin.kit.workdays import local_date
 
 COLLUSION = "bidding.collusion.confirmed"
@@ -46,13 +45,13 @@ log = logging.getLogger("bianmin.credit.events")
 async def _record_fact(session: AsyncSession, *, subject: str, code: str, reason: str | None, happened: datetime,
                        evidence: str, site_code: str, ref: str, now: datetime) -> None:
     """Record one consumed fact as a bad record, unless it was recorded before."""
-    if await session.scalar(select(BadRecord.id).where(BadRecord.source_ref == ref)) is not None:
+    if await recorded(session, ref):
         return
     rules = await rules_at(session, now)
     source = rules.body.event_sources.get(subject)
     if source is None:
         return
-    problem = uscc_problem(code.strip().upper())
+    problem = uscc_problem(canonical(code))
     if problem is not None and problem != "check character does not match":
         log.warning("event names no possible credit code; not recorded", extra={"ref": ref, "problem": problem})
         return

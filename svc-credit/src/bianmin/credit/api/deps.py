@@ -1,11 +1,12 @@
-"""Shared dependencies and helpers of the credit service's routers."""
+"""The credit service's own dependencies and the helpers its routers share."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from bianmin.kit.errors import Unprocessable
+from bianmin.credit.settings import CreditSettings
 from bianmin.kit.identity import Principal
+from bianmin.kit.settings import settings_dependency
+
+SettingsDep = settings_dependency(CreditSettings)
 
 
 def actor(principal: Principal) -> str:
@@ -16,12 +17,3 @@ def actor(principal: Principal) -> str:
 def site_of(principal: Principal) -> str:
     """The site a caller records for: its tenant, ``*`` for district-wide keys."""
     return principal.tenant or "*"
-
-
-def cursor_int(after: list[Any]) -> int:
-    """The integer sort key of a cursor; 422 when the cursor holds something else."""
-    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool):
-        raise Unprocessable.field("cursor", "is not a cursor this API issued")
-    return after[0]
-
-

@@ -6,28 +6,25 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from sqlalchemy import select
 
-from bianmin.credit.api.deps import cursor_int
+from bianmin.credit.api.views import color_read, enterprise_read, import_report_read
 from bianmin.credit.domain import enterprises
 from bianmin.credit.domain.coding import explain, initial_outcome
+from bianmin.credit.domain.errors import UnsupportedMediaType
 from bianmin.credit.domain.ruleset import rules_at, rules_on
-from bianmin.credit.models import ColorChange, Enterprise
 from bianmin.credit.schemas import (
     ActionParam,
     ColorChangeRead,
     ColorRead,
-    ContributionRead,
     EligibilityRead,
     EnterpriseCreate,
     EnterpriseRead,
     EnterpriseUpdate,
     ImportReportRead,
     PublicColorRead,
-    RejectedRowRead,
 )
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import district_only, public, require_scopes
@@ -40,14 +37,6 @@ WRITE = [require_scopes("credit:write")]
 DISTRICT_WRITE = [*WRITE, district_only()]
 CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}, "example":
             "credit_code,name,legacy\n91310110666007217T,便民区1号建设有限公司,false\n"}}}}
-
-
-def enterprise_read(enterprise: Enterprise, warning: str | None = None) -> EnterpriseRead:
-    """The API view of an enterprise."""
-    read = EnterpriseRead.model_validate(enterprise)
-    if warning:
-        read.warnings.append(warning)
-    return read
 
 
 @router.post("/enterprises", status_code=201, summary="Register an enterprise", dependencies=WRITE,
@@ -66,7 +55,7 @@ async def import_csv(request: Request, session: SessionDep, clock: ClockDep) -> 
     """Import ``credit_code,name[,legacy]`` rows; each rejected row is reported with its line and reason."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in ("text/csv", "text/plain"):
-        raise Unprocessable("Send the CSV with Content-Type: text/csv.", code="unsupported_media_type")
+        raise UnsupportedMediaType("Send the CSV with Content-Type: text/csv.")
     try:
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -79,30 +68,20 @@ async def import_csv(request: Request, session: SessionDep, clock: ClockDep) -> 
     for batch in enterprises.batches(rows):
         await enterprises.import_batch(session, batch, report, now=now, first=first)
         await session.commit()
-    return ImportReportRead(rows=report.rows, created=report.created, updated=report.updated,
-                            unchanged=report.unchanged,
-                            rejected=[RejectedRowRead(**vars(r)) for r in report.rejected],
-                            warnings=[RejectedRowRead(**vars(r)) for r in report.warnings])
+    return import_report_read(report)
 
 
 @router.get("/enterprises", summary="List enterprises", responses=problem_responses(401, 422))
-async def list_enterprises(session: SessionDep, page: PageDep,
+async def list_enterprises(session: ReadSessionDep, page: PageDep,
                            color: Annotated[str | None, Query(pattern="^(green|blue|yellow|orange|red)$")] = None,
                            ) -> Page[EnterpriseRead]:
     """Enterprises by credit code, optionally of one color (the color of the last recompute)."""
-    query = select(Enterprise).order_by(Enterprise.credit_code).limit(page.limit + 1)
-    if color is not None:
-        query = query.where(Enterprise.color == color)
-    if page.after:
-        query = query.where(Enterprise.credit_code > str(page.after[0]))
-    rows = list((await session.scalars(query)).all())
-    rows, cursor = page.cut(rows, lambda last: [last.credit_code])
-    return Page[EnterpriseRead](items=[enterprise_read(e) for e in rows],
-                                next_cursor=cursor)
+    rows, cursor = await enterprises.list_enterprises(session, page, color=color)
+    return Page[EnterpriseRead](items=[enterprise_read(e) for e in rows], next_cursor=cursor)
 
 
 @router.get("/enterprises/{code}", summary="Read an enterprise", responses=problem_responses(401, 404))
-async def read_enterprise(code: str, session: SessionDep) -> EnterpriseRead:
+async def read_enterprise(code: str, session: ReadSessionDep) -> EnterpriseRead:
     """One enterprise and its current color."""
     return enterprise_read(await enterprises.get_enterprise(session, code))
 
@@ -125,6 +104,8 @@ def _as_of(as_of: date | None, today: date) -> date:
     return as_of
 
 
+# A write session although it only reads: the rules in force are read through ruleset.rules_at, which
+# writes version 1 (the defaults) on a fresh database, and a read-only session would refuse that insert.
 @router.get("/enterprises/{code}/color", summary="The color and how it was reached",
             responses=problem_responses(401, 404, 422))
 async def color(code: str, session: SessionDep, clock: ClockDep,
@@ -133,13 +114,10 @@ async def color(code: str, session: SessionDep, clock: ClockDep,
     """Color, score and rule version with every record and rule behind them, on today or ``as_of``."""
     enterprise = await enterprises.get_enterprise(session, code)
     outcome = await explain(session, enterprise, as_of=_as_of(as_of, local_date(clock.now())))
-    return ColorRead(credit_code=enterprise.credit_code, name=enterprise.name, as_of=outcome.as_of,
-                     color=outcome.color, score=outcome.score, rule_version=outcome.rule_version,
-                     band_color=outcome.band_color,
-                     contributions=[ContributionRead(**vars(c)) for c in outcome.contributions],
-                     ignored=[ContributionRead(**vars(c)) for c in outcome.ignored])
+    return color_read(enterprise, outcome)
 
 
+# A write session: the rules in force may be written on first use (see the color route).
 @router.get("/enterprises/{code}/color/public", summary="The color alone (public)",
             responses=problem_responses(404), **public())
 async def public_color(code: str, session: SessionDep, clock: ClockDep) -> PublicColorRead:
@@ -149,6 +127,7 @@ async def public_color(code: str, session: SessionDep, clock: ClockDep) -> Publi
     return PublicColorRead(credit_code=enterprise.credit_code, name=enterprise.name, color=outcome.color)
 
 
+# A write session: the rules in force may be written on first use (see the color route).
 @router.get("/enterprises/{code}/eligibility", summary="May it bid or obtain a guarantee?",
             responses=problem_responses(401, 404, 422))
 async def eligibility(code: str, action: ActionParam, session: SessionDep, clock: ClockDep) -> EligibilityRead:
@@ -165,15 +144,9 @@ async def eligibility(code: str, action: ActionParam, session: SessionDep, clock
 
 @router.get("/enterprises/{code}/color-changes", summary="History of color changes",
             responses=problem_responses(401, 404, 422))
-async def color_changes(code: str, session: SessionDep, page: PageDep) -> Page[ColorChangeRead]:
+async def color_changes(code: str, session: ReadSessionDep, page: PageDep) -> Page[ColorChangeRead]:
     """Every change of the enterprise's color with its reason, newest first."""
     enterprise = await enterprises.get_enterprise(session, code)
-    query = (select(ColorChange).where(ColorChange.enterprise_id == enterprise.id)
-             .order_by(ColorChange.id.desc()).limit(page.limit + 1))
-    if page.after:
-        query = query.where(ColorChange.id < cursor_int(page.after))
-    rows = list((await session.scalars(query)).all())
-    rows, cursor = page.cut(rows, lambda last: [last.id])
-    return Page[ColorChangeRead](items=[ColorChangeRead.model_validate(r) for r in rows],
-                                 next_cursor=cursor)
+    rows, cursor = await enterprises.color_changes(session, enterprise, page)
+    return Page[ColorChangeRead](items=[ColorChangeRead.model_validate(r) for r in rows], next_cursor=cursor)
 

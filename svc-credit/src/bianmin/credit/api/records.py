@@ -8,29 +8,17 @@ its own township's records. Bonus items belong to no site, so only district revi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.credit.api.deps import actor, cursor_int, site_of
+from bianmin.credit.api.deps import actor, site_of
+from bianmin.credit.api.views import bonus_view, record_read, record_view
 from bianmin.credit.domain import records, repairs
-from bianmin.credit.domain.enterprises import get_enterprise
-from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecordHistory, RepairApplication
-from bianmin.credit.schemas import (
-    BonusCreate,
-    BonusRead,
-    DecisionNote,
-    HistoryRead,
-    RecordCreate,
-    RecordRead,
-    RepairCreate,
-    RepairRead,
-)
+from bianmin.credit.domain.enterprises import credit_code_of, get_enterprise
+from bianmin.credit.schemas import BonusCreate, BonusRead, DecisionNote, RecordCreate, RecordRead, RepairCreate, RepairRead
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, district_only, ensure_tenant, require_scopes
@@ -45,39 +33,6 @@ DISTRICT_REVIEW = [*REVIEW, district_only()]
 DECIDE = problem_responses(401, 403, 404, 409, 422)
 
 
-async def record_read(session: AsyncSession, record: BadRecord, *, with_history: bool = True) -> RecordRead:
-    """The API view of a record, with its history."""
-    enterprise = await session.get(Enterprise, record.enterprise_id)
-    assert enterprise is not None
-    steps = await records.history(session, record.id) if with_history else []
-    return record_view(record, enterprise.credit_code, steps)
-
-
-def record_view(record: BadRecord, credit_code: str, steps: Sequence[RecordHistory] = ()) -> RecordRead:
-    """The API view of a record whose enterprise's code is known."""
-    return RecordRead(id=record.id, credit_code=credit_code, kind=record.kind, severity=record.severity,
-                      points=record.points, publication_months=record.publication_months,
-                      occurred_on=record.occurred_on, evidence=record.evidence, source=record.source,
-                      site_code=record.site_code, status=record.status, rule_version=record.rule_version,
-                      confirmed_on=record.confirmed_on, ended_on=record.ended_on, created_at=record.created_at,
-                      history=[HistoryRead.model_validate(s) for s in steps])
-
-
-async def bonus_read(session: AsyncSession, bonus: BonusItem) -> BonusRead:
-    """The API view of a bonus item."""
-    enterprise = await session.get(Enterprise, bonus.enterprise_id)
-    assert enterprise is not None
-    return bonus_view(bonus, enterprise.credit_code)
-
-
-def bonus_view(bonus: BonusItem, credit_code: str) -> BonusRead:
-    """The API view of a bonus item whose enterprise's code is known."""
-    return BonusRead(id=bonus.id, credit_code=credit_code, kind=bonus.kind, points=bonus.points,
-                     evidence=bonus.evidence, valid_until=bonus.valid_until, status=bonus.status,
-                     approved_on=bonus.approved_on, decided_by=bonus.decided_by, decision_note=bonus.decision_note,
-                     created_at=bonus.created_at)
-
-
 @router.post("/enterprises/{code}/records", status_code=201, summary="Record a bad behaviour", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 422))
 async def add_record(code: str, body: RecordCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
@@ -87,54 +42,36 @@ async def add_record(code: str, body: RecordCreate, session: SessionDep, who: Pr
     record = await records.add_record(session, enterprise, kind=body.kind, occurred_on=body.occurred_on,
                                       evidence=body.evidence, site_code=site_of(who), now=clock.now(),
                                       by=actor(who), publication_months=body.publication_months)
-    return await idem.finish(session, await record_read(session, record))
+    return await idem.finish(session, record_read(await records.detail(session, record)))
 
 
 @router.get("/enterprises/{code}/records", summary="An enterprise's bad records", responses=problem_responses(401, 404, 422))
-async def list_records(code: str, session: SessionDep, page: PageDep,
+async def list_records(code: str, session: ReadSessionDep, page: PageDep,
                        status: Annotated[str | None, Query(pattern="^(pending|confirmed|revoked|repaired)$")] = None,
                        ) -> Page[RecordRead]:
     """Every bad record of an enterprise, newest first."""
     enterprise = await get_enterprise(session, code)
-    query = (select(BadRecord).where(BadRecord.enterprise_id == enterprise.id)
-             .order_by(BadRecord.id.desc()).limit(page.limit + 1))
-    if status is not None:
-        query = query.where(BadRecord.status == status)
-    if page.after:
-        query = query.where(BadRecord.id < cursor_int(page.after))
-    rows = list((await session.scalars(query)).all())
-    rows, cursor = page.cut(rows, lambda last: [last.id])
-    return Page[RecordRead](items=[await record_read(session, r, with_history=False) for r in rows],
-                            next_cursor=cursor)
+    rows, cursor = await records.list_records(session, enterprise, page, status=status)
+    return Page[RecordRead](items=[record_view(r, enterprise.credit_code) for r in rows], next_cursor=cursor)
 
 
 @router.get("/records", summary="Bad records of every enterprise", responses=problem_responses(401, 422))
-async def list_all_records(session: SessionDep, who: PrincipalDep, page: PageDep,
+async def list_all_records(session: ReadSessionDep, who: PrincipalDep, page: PageDep,
                            status: Annotated[str | None, Query(pattern="^(pending|confirmed|revoked|repaired)$")] = None,
                            kind: Annotated[str | None, Query(max_length=50)] = None,
                            source: Annotated[str | None, Query(pattern="^(manual|event)$")] = None,
                            ) -> Page[RecordRead]:
     """Records across enterprises, oldest first (a reviewer's queue with ``status=pending``); a
     township key sees its own township's records."""
-    query = (select(BadRecord, Enterprise.credit_code).join(Enterprise, Enterprise.id == BadRecord.enterprise_id)
-             .order_by(BadRecord.id).limit(page.limit + 1))
-    if not who.district_wide:
-        query = query.where(BadRecord.site_code == site_of(who))
-    for column, value in ((BadRecord.status, status), (BadRecord.kind, kind), (BadRecord.source, source)):
-        if value is not None:
-            query = query.where(column == value)
-    if page.after:
-        query = query.where(BadRecord.id > cursor_int(page.after))
-    rows = list((await session.execute(query)).all())
-    rows, cursor = page.cut(rows, lambda last: [last[0].id])
-    return Page[RecordRead](items=[record_view(r, c) for r, c in rows],
-                            next_cursor=cursor)
+    rows, cursor = await records.list_all_records(session, page, site_code=None if who.district_wide else site_of(who),
+                                                  status=status, kind=kind, source=source)
+    return Page[RecordRead](items=[record_view(r, c) for r, c in rows], next_cursor=cursor)
 
 
 @router.get("/records/{record_id}", summary="Read a record with its history", responses=problem_responses(401, 404))
-async def read_record(record_id: RowId, session: SessionDep) -> RecordRead:
+async def read_record(record_id: RowId, session: ReadSessionDep) -> RecordRead:
     """One bad record and every step of its life."""
-    return await record_read(session, await records.get_record(session, record_id))
+    return record_read(await records.detail(session, await records.get_record(session, record_id)))
 
 
 @router.post("/records/{record_id}/confirm", summary="Confirm a pending record", dependencies=REVIEW, responses=DECIDE)
@@ -145,7 +82,7 @@ async def confirm(record_id: RowId, body: DecisionNote, session: SessionDep, who
     ensure_tenant(who, record.site_code)
     await records.confirm_record(session, record, now=clock.now(), by=actor(who), note=body.note)
     await session.commit()
-    return await record_read(session, record)
+    return record_read(await records.detail(session, record))
 
 
 @router.post("/records/{record_id}/revoke", summary="Revoke a record", dependencies=REVIEW, responses=DECIDE)
@@ -156,7 +93,7 @@ async def revoke(record_id: RowId, body: DecisionNote, session: SessionDep, who:
     ensure_tenant(who, record.site_code)
     await records.revoke_record(session, record, now=clock.now(), by=actor(who), note=body.note)
     await session.commit()
-    return await record_read(session, record)
+    return record_read(await records.detail(session, record))
 
 
 @router.post("/records/{record_id}/repairs", status_code=201, summary="Apply for credit repair", dependencies=WRITE,
@@ -171,29 +108,23 @@ async def apply_repair(record_id: RowId, body: RepairCreate, session: SessionDep
 
 
 @router.get("/repairs", summary="Repair applications", responses=problem_responses(401, 422))
-async def list_repairs(session: SessionDep, page: PageDep,
+async def list_repairs(session: ReadSessionDep, page: PageDep,
                        status: Annotated[str | None, Query(pattern="^(submitted|approved|rejected)$")] = None,
                        ) -> Page[RepairRead]:
     """Repair applications, oldest first (a reviewer's queue with ``status=submitted``)."""
-    query = select(RepairApplication).order_by(RepairApplication.id).limit(page.limit + 1)
-    if status is not None:
-        query = query.where(RepairApplication.status == status)
-    if page.after:
-        query = query.where(RepairApplication.id > cursor_int(page.after))
-    rows = list((await session.scalars(query)).all())
-    rows, cursor = page.cut(rows, lambda last: [last.id])
-    return Page[RepairRead](items=[RepairRead.model_validate(r) for r in rows],
-                            next_cursor=cursor)
+    rows, cursor = await repairs.list_applications(session, page, status=status)
+    return Page[RepairRead](items=[RepairRead.model_validate(r) for r in rows], next_cursor=cursor)
 
 
 @router.get("/repairs/{application_id}", summary="Read a repair application", responses=problem_responses(401, 404))
-async def read_repair(application_id: RowId, session: SessionDep) -> RepairRead:
+async def read_repair(application_id: RowId, session: ReadSessionDep) -> RepairRead:
     """One repair application."""
     return RepairRead.model_validate(await repairs.get_application(session, application_id))
 
 
-async def _decide_repair(application_id: RowId, approve: bool, body: DecisionNote, session: AsyncSession,
+async def _decide_repair(application_id: RowId, approve: bool, body: DecisionNote, session: SessionDep,
                          who: PrincipalDep, clock: ClockDep) -> RepairRead:
+    """Approve or reject an application of the caller's own township (or any, for a district key)."""
     application = await repairs.get_application(session, application_id)
     record = await records.get_record(session, application.record_id)
     ensure_tenant(who, record.site_code)
@@ -224,40 +155,30 @@ async def add_bonus(code: str, body: BonusCreate, session: SessionDep, who: Prin
     enterprise = await get_enterprise(session, code)
     bonus = await records.add_bonus(session, enterprise, kind=body.kind, evidence=body.evidence,
                                     valid_until=body.valid_until, now=clock.now(), by=actor(who))
-    return await idem.finish(session, await bonus_read(session, bonus))
+    return await idem.finish(session, bonus_view(bonus, enterprise.credit_code))
 
 
 @router.get("/enterprises/{code}/bonuses", summary="An enterprise's bonus items", responses=problem_responses(401, 404))
-async def list_bonuses(code: str, session: SessionDep) -> list[BonusRead]:
+async def list_bonuses(code: str, session: ReadSessionDep) -> list[BonusRead]:
     """Every bonus item of an enterprise, newest first."""
     enterprise = await get_enterprise(session, code)
-    rows = (await session.scalars(select(BonusItem).where(BonusItem.enterprise_id == enterprise.id)
-                                  .order_by(BonusItem.id.desc()))).all()
-    return [await bonus_read(session, b) for b in rows]
+    return [bonus_view(b, enterprise.credit_code) for b in await records.list_bonuses(session, enterprise)]
 
 
 @router.get("/bonuses", summary="Bonus items of every enterprise", responses=problem_responses(401, 422))
-async def list_all_bonuses(session: SessionDep, page: PageDep,
+async def list_all_bonuses(session: ReadSessionDep, page: PageDep,
                            status: Annotated[str | None, Query(pattern="^(submitted|approved|rejected)$")] = None,
                            kind: Annotated[str | None, Query(max_length=50)] = None) -> Page[BonusRead]:
     """Bonus items across enterprises, oldest first (a reviewer's queue with ``status=submitted``)."""
-    query = (select(BonusItem, Enterprise.credit_code).join(Enterprise, Enterprise.id == BonusItem.enterprise_id)
-             .order_by(BonusItem.id).limit(page.limit + 1))
-    for column, value in ((BonusItem.status, status), (BonusItem.kind, kind)):
-        if value is not None:
-            query = query.where(column == value)
-    if page.after:
-        query = query.where(BonusItem.id > cursor_int(page.after))
-    rows = list((await session.execute(query)).all())
-    rows, cursor = page.cut(rows, lambda last: [last[0].id])
-    return Page[BonusRead](items=[bonus_view(b, c) for b, c in rows],
-                           next_cursor=cursor)
+    rows, cursor = await records.list_all_bonuses(session, page, status=status, kind=kind)
+    return Page[BonusRead](items=[bonus_view(b, c) for b, c in rows], next_cursor=cursor)
 
 
 @router.get("/bonuses/{bonus_id}", summary="Read a bonus item", responses=problem_responses(401, 404))
-async def read_bonus(bonus_id: RowId, session: SessionDep) -> BonusRead:
+async def read_bonus(bonus_id: RowId, session: ReadSessionDep) -> BonusRead:
     """One bonus item."""
-    return await bonus_read(session, await records.get_bonus(session, bonus_id))
+    bonus = await records.get_bonus(session, bonus_id)
+    return bonus_view(bonus, await credit_code_of(session, bonus.enterprise_id))
 
 
 @router.post("/bonuses/{bonus_id}/approve", summary="Approve a bonus item", dependencies=DISTRICT_REVIEW, responses=DECIDE)
@@ -267,7 +188,7 @@ async def approve_bonus(bonus_id: RowId, body: DecisionNote, session: SessionDep
     bonus = await records.get_bonus(session, bonus_id)
     await records.decide_bonus(session, bonus, approve=True, now=clock.now(), by=actor(who), note=body.note)
     await session.commit()
-    return await bonus_read(session, bonus)
+    return bonus_view(bonus, await credit_code_of(session, bonus.enterprise_id))
 
 
 @router.post("/bonuses/{bonus_id}/reject", summary="Reject a bonus item", dependencies=DISTRICT_REVIEW, responses=DECIDE)
@@ -277,4 +198,4 @@ async def reject_bonus(bonus_id: RowId, body: DecisionNote, session: SessionDep,
     bonus = await records.get_bonus(session, bonus_id)
     await records.decide_bonus(session, bonus, approve=False, now=clock.now(), by=actor(who), note=body.note)
     await session.commit()
-    return await bonus_read(session, bonus)
+    return bonus_view(bonus, await credit_code_of(session, bonus.enterprise_id))

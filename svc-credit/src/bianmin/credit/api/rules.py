@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from sqlalchemy.exc import IntegrityError
 
 from bianmin.credit.api.deps import actor
+from bianmin.credit.api.views import recompute_read, rules_read
 from bianmin.credit.domain import ruleset
-from bianmin.credit.recompute import recompute_all, request_rules_run, wakeup_event
+from bianmin.credit.domain.recompute import add_rule_version, recompute_all
 from bianmin.credit.schemas import RecomputeRead, RulesCreate, RulesRead
+from bianmin.credit.workers import wakeup_event
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, district_only, require_scopes
 
@@ -22,11 +23,7 @@ router = APIRouter(tags=["rules"])
 ADMIN = [require_scopes("credit:admin"), district_only()]
 
 
-def rules_read(rules: ruleset.Rules) -> RulesRead:
-    """The API view of a rule version."""
-    return RulesRead(version=rules.version, valid_from=rules.valid_from, note=rules.note, body=rules.body)
-
-
+# The reads below take a write session and commit: ruleset writes version 1 (the defaults) on first use.
 @router.get("/rules", summary="The rules in force", responses=problem_responses(401))
 async def current_rules(session: SessionDep, clock: ClockDep) -> RulesRead:
     """The rule version in force now: bands, kinds, bonuses, hard rules, upgrade, repair, eligibility."""
@@ -57,14 +54,9 @@ async def add_rules(body: RulesCreate, request: Request, session: SessionDep, wh
                     idem: IdempotencyDep, clock: ClockDep) -> RulesRead:
     """Add the next rule version, in force from now; every color is recomputed under it in the background
     (a ``rules:v<version>`` recompute run)."""
-    rules_body = ruleset.validate_body(body.body)
-    try:
-        added = await ruleset.add_version(session, body=rules_body, note=body.note, now=clock.now(), by=actor(who))
-        await request_rules_run(session, version=added.version, now=clock.now())
-        response = await idem.finish(session, rules_read(added))
-    except IntegrityError as exc:
-        raise Conflict("Another rule version was added at the same moment; read the rules and retry.",
-                       code="rules_edited_concurrently") from exc
+    added = await add_rule_version(session, body=ruleset.validate_body(body.body), note=body.note, now=clock.now(),
+                                   by=actor(who))
+    response = await idem.finish(session, rules_read(added))
     wakeup_event(request.app).set()
     return response
 
@@ -74,5 +66,4 @@ async def add_rules(body: RulesCreate, request: Request, session: SessionDep, wh
 async def recompute(request: Request, clock: ClockDep) -> RecomputeRead:
     """Recompute every enterprise's color today (after a rule edit); only changes are written and announced."""
     result = await recompute_all(request.app.state.db.sessionmaker, now=clock.now(), trigger="manual")
-    return RecomputeRead(day=result.day, rule_version=result.rule_version, enterprises=result.enterprises,
-                         rescored=result.rescored, changes=result.changes)
+    return recompute_read(result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bianmin.credit.domain.stats import figures
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.stats import Overview, PeriodDep
 
@@ -13,6 +13,6 @@ router = APIRouter(tags=["stats"])
 
 
 @router.get("/stats", summary="Credit figures", responses=problem_responses(401, 422))
-async def stats(session: SessionDep, period: PeriodDep) -> Overview:
+async def stats(session: ReadSessionDep, period: PeriodDep) -> Overview:
     """Enterprises coded, distribution by color, and color transitions in a period."""
     return Overview(service="credit", period=period, figures=await figures(session, period))

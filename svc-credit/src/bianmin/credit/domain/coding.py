@@ -10,10 +10,7 @@ a score that moves inside a band updates the enterprise row quietly.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -45,25 +42,6 @@ def bonus_fact(row: BonusItem) -> BonusFact:
     """The computation's view of a bonus row."""
     return BonusFact(id=row.id, kind=row.kind, points=row.points, approved_on=row.approved_on,
                      valid_until=row.valid_until)
-
-
-async def facts_for(session: AsyncSession, enterprise_ids: Iterable[int]) -> tuple[
-        dict[int, list[RecordFact]], dict[int, list[BonusFact]]]:
-    """Every record and bonus of these enterprises that could ever count, in two queries."""
-    ids = list(enterprise_ids)
-    records: dict[int, list[RecordFact]] = defaultdict(list)
-    bonuses: dict[int, list[BonusFact]] = defaultdict(list)
-    for chunk_start in range(0, len(ids), 5000):
-        chunk = ids[chunk_start:chunk_start + 5000]
-        rows = await session.execute(
-            select(BadRecord).where(BadRecord.enterprise_id.in_(chunk), BadRecord.confirmed_on.is_not(None)))
-        for row in rows.scalars():
-            records[row.enterprise_id].append(record_fact(row))
-        bonus_rows = await session.execute(
-            select(BonusItem).where(BonusItem.enterprise_id.in_(chunk), BonusItem.approved_on.is_not(None)))
-        for bonus in bonus_rows.scalars():
-            bonuses[bonus.enterprise_id].append(bonus_fact(bonus))
-    return records, bonuses
 
 
 async def explain(session: AsyncSession, enterprise: Enterprise, *, as_of: date) -> Outcome:
@@ -165,7 +143,3 @@ def initial_outcome(rules: Rules, day: date) -> Outcome:
     """The color of an enterprise without records (every new enterprise starts here)."""
     return compute([], [], rules.body, rule_version=rules.version, as_of=day)
 
-
-def score_text(score: Decimal | None) -> str | None:
-    """A score as the API sends it."""
-    return None if score is None else str(score)

@@ -30,11 +30,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.credit.domain.coding import announce_first_colors, announce_first_colors_bulk, initial_outcome
+from bianmin.credit.domain.errors import EnterpriseExists, EnterpriseNotFound, InvalidCreditCode
 from bianmin.credit.domain.ruleset import Rules, rules_at
 from bianmin.credit.domain.scoring import Outcome
-from bianmin.credit.models import Enterprise
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.credit.models import ColorChange, Enterprise
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identifiers import uscc_problem
+from bianmin.kit.pagination import PageParams, paginate
+from bianmin.kit.schemas import canonical
 from bianmin.kit.workdays import local_date
 
 BATCH = 5000
@@ -56,11 +59,6 @@ def code_problem(code: str, *, legacy: bool) -> tuple[str | None, str | None]:
     return problem, None
 
 
-def normalise_code(code: str) -> str:
-    """A credit code as stored: stripped and upper-case."""
-    return code.strip().upper()
-
-
 def check_name(name: str) -> str | None:
     """Why a name is refused, or None."""
     if not name.strip():
@@ -72,10 +70,33 @@ def check_name(name: str) -> str | None:
 
 async def get_enterprise(session: AsyncSession, code: str) -> Enterprise:
     """An enterprise by credit code; 404 when unknown."""
-    enterprise = await session.scalar(select(Enterprise).where(Enterprise.credit_code == normalise_code(code)))
+    enterprise = await session.scalar(select(Enterprise).where(Enterprise.credit_code == canonical(code)))
     if enterprise is None:
-        raise NotFound(f"No enterprise has the credit code {code}.", code="enterprise_not_found")
+        raise EnterpriseNotFound(f"No enterprise has the credit code {code}.")
     return enterprise
+
+
+async def credit_code_of(session: AsyncSession, enterprise_id: int) -> str:
+    """The credit code of an enterprise known by its id (a record, bonus or change names the id)."""
+    enterprise = await session.get(Enterprise, enterprise_id)
+    assert enterprise is not None
+    return enterprise.credit_code
+
+
+async def list_enterprises(session: AsyncSession, page: PageParams, *,
+                           color: str | None = None) -> tuple[list[Enterprise], str | None]:
+    """A page of enterprises by credit code, optionally of one color (the color of the last recompute)."""
+    query = select(Enterprise)
+    if color is not None:
+        query = query.where(Enterprise.color == color)
+    return await paginate(session, query, page, keys=[Enterprise.credit_code])
+
+
+async def color_changes(session: AsyncSession, enterprise: Enterprise,
+                        page: PageParams) -> tuple[list[ColorChange], str | None]:
+    """A page of an enterprise's color changes, newest first."""
+    query = select(ColorChange).where(ColorChange.enterprise_id == enterprise.id)
+    return await paginate(session, query, page, keys=[ColorChange.id], descending=True)
 
 
 def _new(code: str, name: str | None, legacy: bool, now: datetime) -> Enterprise:
@@ -89,10 +110,10 @@ async def _code_new(session: AsyncSession, enterprises: list[Enterprise], rules:
 async def register(session: AsyncSession, *, code: str, name: str, legacy: bool,
                    now: datetime) -> tuple[Enterprise, bool, str | None]:
     """Register an enterprise: (row, created, warning); 422 for a bad code, 409 for a clash."""
-    code = normalise_code(code)
+    code = canonical(code)
     problem, warning = code_problem(code, legacy=legacy)
     if problem is not None:
-        raise Unprocessable.field("credit_code", problem, code="invalid_credit_code")
+        raise InvalidCreditCode(problem)
     name_problem = check_name(name)
     if name_problem is not None:
         raise Unprocessable.field("name", name_problem)
@@ -104,8 +125,7 @@ async def register(session: AsyncSession, *, code: str, name: str, legacy: bool,
             return existing, False, warning
         if existing.name == name:
             return existing, False, warning
-        raise Conflict(f"{code} is registered as {existing.name}; rename it with PATCH.",
-                       code="enterprise_exists")
+        raise EnterpriseExists(f"{code} is registered as {existing.name}; rename it with PATCH.")
     enterprise = _new(code, name, legacy, now)
     session.add(enterprise)
     await _code_new(session, [enterprise], await rules_at(session, now), now)
@@ -114,7 +134,7 @@ async def register(session: AsyncSession, *, code: str, name: str, legacy: bool,
 
 async def ensure_stub(session: AsyncSession, code: str, *, now: datetime) -> Enterprise:
     """The enterprise of a code an event names, creating an unnamed stub when nobody registered it."""
-    code = normalise_code(code)
+    code = canonical(code)
     existing = await session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
     if existing is not None:
         return existing
@@ -195,7 +215,7 @@ def parse_csv(text: str, report: ImportReport) -> list[_Row]:
         if len(cells) != len(header):
             report.rejected.append(RejectedRow(line, None, f"expected {len(header)} columns, found {len(cells)}"))
             continue
-        code, name = normalise_code(cells[at_code]), cells[at_name].strip()
+        code, name = canonical(cells[at_code]), cells[at_name].strip()
         legacy_text = cells[at_legacy].strip().lower() if at_legacy is not None else ""
         if legacy_text not in TRUE_WORDS | FALSE_WORDS:
             report.rejected.append(RejectedRow(line, code, "legacy must be true or false"))

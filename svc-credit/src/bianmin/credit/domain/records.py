@@ -16,17 +16,21 @@ Decisions:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.credit.domain.coding import recode
+from bianmin.credit.domain.enterprises import credit_code_of
+from bianmin.credit.domain.errors import BonusDecided, BonusNotFound, RecordClosed, RecordNotConfirmed, RecordNotFound, RecordNotPending
 from bianmin.credit.domain.rules import PUBLICATION_BOUNDS
 from bianmin.credit.domain.ruleset import rules_at
 from bianmin.credit.domain.scoring import add_months
 from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecordHistory
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 
 MAX_EVIDENCE = 4000
@@ -36,7 +40,7 @@ async def get_record(session: AsyncSession, record_id: int) -> BadRecord:
     """A bad record by id; 404 when unknown."""
     record = await session.get(BadRecord, record_id)
     if record is None:
-        raise NotFound(f"There is no record {record_id}.", code="record_not_found")
+        raise RecordNotFound(f"There is no record {record_id}.")
     return record
 
 
@@ -44,6 +48,57 @@ async def history(session: AsyncSession, record_id: int) -> list[RecordHistory]:
     """A record's steps, oldest first."""
     return list((await session.scalars(select(RecordHistory).where(RecordHistory.record_id == record_id)
                                        .order_by(RecordHistory.id))).all())
+
+
+@dataclass(frozen=True)
+class RecordDetail:
+    """A record with what its answer shows beside it: its enterprise's code and its history."""
+
+    record: BadRecord
+    credit_code: str
+    history: list[RecordHistory]
+
+
+async def detail(session: AsyncSession, record: BadRecord) -> RecordDetail:
+    """A record with its enterprise's code and every step of its life."""
+    return RecordDetail(record, await credit_code_of(session, record.enterprise_id), await history(session, record.id))
+
+
+async def list_records(session: AsyncSession, enterprise: Enterprise, page: PageParams, *,
+                       status: str | None = None) -> tuple[list[BadRecord], str | None]:
+    """A page of an enterprise's bad records, newest first."""
+    query = select(BadRecord).where(BadRecord.enterprise_id == enterprise.id)
+    if status is not None:
+        query = query.where(BadRecord.status == status)
+    return await paginate(session, query, page, keys=[BadRecord.id], descending=True)
+
+
+async def list_all_records(session: AsyncSession, page: PageParams, *, site_code: str | None = None,
+                           status: str | None = None, kind: str | None = None,
+                           source: str | None = None) -> tuple[list[tuple[BadRecord, str]], str | None]:
+    """A page of (record, credit code) across enterprises, oldest first; ``site_code`` keeps one site's records."""
+    query = select(BadRecord, Enterprise.credit_code).join(Enterprise, Enterprise.id == BadRecord.enterprise_id)
+    for column, value in ((BadRecord.site_code, site_code), (BadRecord.status, status), (BadRecord.kind, kind),
+                          (BadRecord.source, source)):
+        if value is not None:
+            query = query.where(column == value)
+    return await paginate(session, query, page, keys=[BadRecord.id], scalars=False)
+
+
+async def list_bonuses(session: AsyncSession, enterprise: Enterprise) -> list[BonusItem]:
+    """Every bonus item of an enterprise, newest first (a handful each: the list is not paged)."""
+    return list((await session.scalars(select(BonusItem).where(BonusItem.enterprise_id == enterprise.id)
+                                       .order_by(BonusItem.id.desc()))).all())
+
+
+async def list_all_bonuses(session: AsyncSession, page: PageParams, *, status: str | None = None,
+                           kind: str | None = None) -> tuple[list[tuple[BonusItem, str]], str | None]:
+    """A page of (bonus item, credit code) across enterprises, oldest first."""
+    query = select(BonusItem, Enterprise.credit_code).join(Enterprise, Enterprise.id == BonusItem.enterprise_id)
+    for column, value in ((BonusItem.status, status), (BonusItem.kind, kind)):
+        if value is not None:
+            query = query.where(column == value)
+    return await paginate(session, query, page, keys=[BonusItem.id], scalars=False)
 
 
 def _step(session: AsyncSession, record: BadRecord, status: str, *, now: datetime, by: str, note: str) -> None:
@@ -81,6 +136,11 @@ async def add_record(session: AsyncSession, enterprise: Enterprise, *, kind: str
     return record
 
 
+async def recorded(session: AsyncSession, source_ref: str) -> bool:
+    """Whether a fact a consumed event reported (its ``source_ref``) is recorded already."""
+    return await session.scalar(select(BadRecord.id).where(BadRecord.source_ref == source_ref)) is not None
+
+
 async def _enterprise_of(session: AsyncSession, record: BadRecord) -> Enterprise:
     enterprise = await session.get(Enterprise, record.enterprise_id)
     assert enterprise is not None
@@ -90,8 +150,7 @@ async def _enterprise_of(session: AsyncSession, record: BadRecord) -> Enterprise
 async def confirm_record(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
     """Confirm a pending record: its publication period starts today and the color is recomputed."""
     if record.status != "pending":
-        raise Conflict(f"Record {record.id} is {record.status}; only a pending record can be confirmed.",
-                       code="record_not_pending")
+        raise RecordNotPending(f"Record {record.id} is {record.status}; only a pending record can be confirmed.")
     record.confirmed_on = local_date(now)
     _step(session, record, "confirmed", now=now, by=by, note=note)
     await recode(session, await _enterprise_of(session, record), now=now, trigger="record",
@@ -102,8 +161,7 @@ async def confirm_record(session: AsyncSession, record: BadRecord, *, now: datet
 async def revoke_record(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
     """Revoke a pending or confirmed record (decision annulled); it stops counting from today."""
     if record.status not in ("pending", "confirmed"):
-        raise Conflict(f"Record {record.id} is {record.status} and can no longer be revoked.",
-                       code="record_closed")
+        raise RecordClosed(f"Record {record.id} is {record.status} and can no longer be revoked.")
     if not note.strip():
         raise Unprocessable.field("note", "a revocation needs its reason")
     record.ended_on = local_date(now)
@@ -116,8 +174,7 @@ async def revoke_record(session: AsyncSession, record: BadRecord, *, now: dateti
 async def mark_repaired(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
     """End a confirmed record by credit repair; it stops counting from today."""
     if record.status != "confirmed":
-        raise Conflict(f"Record {record.id} is {record.status}; only a confirmed record can be repaired.",
-                       code="record_not_confirmed")
+        raise RecordNotConfirmed(f"Record {record.id} is {record.status}; only a confirmed record can be repaired.")
     record.ended_on = local_date(now)
     _step(session, record, "repaired", now=now, by=by, note=note)
     await recode(session, await _enterprise_of(session, record), now=now, trigger="repair",
@@ -129,7 +186,7 @@ async def get_bonus(session: AsyncSession, bonus_id: int) -> BonusItem:
     """A bonus item by id; 404 when unknown."""
     bonus = await session.get(BonusItem, bonus_id)
     if bonus is None:
-        raise NotFound(f"There is no bonus item {bonus_id}.", code="bonus_not_found")
+        raise BonusNotFound(f"There is no bonus item {bonus_id}.")
     return bonus
 
 
@@ -158,7 +215,7 @@ async def decide_bonus(session: AsyncSession, bonus: BonusItem, *, approve: bool
                        note: str) -> BonusItem:
     """Approve or reject a submitted bonus item; an approval recomputes the color."""
     if bonus.status != "submitted":
-        raise Conflict(f"Bonus item {bonus.id} is already {bonus.status}.", code="bonus_decided")
+        raise BonusDecided(f"Bonus item {bonus.id} is already {bonus.status}.")
     if not approve and not note.strip():
         raise Unprocessable.field("note", "a rejection needs its reason")
     bonus.status = "approved" if approve else "rejected"

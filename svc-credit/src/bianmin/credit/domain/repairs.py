@@ -18,11 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.credit.domain.coding import record_fact
+from bianmin.credit.domain.errors import RecordExpired, RecordNotConfirmed, RepairDecided, RepairNotFound, RepairOpen, RepairTooEarly
 from bianmin.credit.domain.records import MAX_EVIDENCE, mark_repaired
 from bianmin.credit.domain.ruleset import rules_at
 from bianmin.credit.domain.scoring import add_months, record_counts
 from bianmin.credit.models import BadRecord, RepairApplication
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 
 
@@ -30,8 +32,17 @@ async def get_application(session: AsyncSession, application_id: int) -> RepairA
     """A repair application by id; 404 when unknown."""
     application = await session.get(RepairApplication, application_id)
     if application is None:
-        raise NotFound(f"There is no repair application {application_id}.", code="repair_not_found")
+        raise RepairNotFound(f"There is no repair application {application_id}.")
     return application
+
+
+async def list_applications(session: AsyncSession, page: PageParams, *,
+                            status: str | None = None) -> tuple[list[RepairApplication], str | None]:
+    """A page of repair applications, oldest first (a reviewer's queue with ``status=submitted``)."""
+    query = select(RepairApplication)
+    if status is not None:
+        query = query.where(RepairApplication.status == status)
+    return await paginate(session, query, page, keys=[RepairApplication.id])
 
 
 async def apply(session: AsyncSession, record: BadRecord, *, evidence: str, commitment: str, now: datetime,
@@ -42,20 +53,19 @@ async def apply(session: AsyncSession, record: BadRecord, *, evidence: str, comm
             raise Unprocessable.field(name, f"must be 1 to {MAX_EVIDENCE} characters")
     today = local_date(now)
     if record.status != "confirmed" or record.confirmed_on is None:
-        raise Conflict(f"Record {record.id} is {record.status}; only a confirmed record can be repaired.",
-                       code="record_not_confirmed")
+        raise RecordNotConfirmed(f"Record {record.id} is {record.status}; only a confirmed record can be repaired.")
     if record_counts(record_fact(record), today) is not None:
-        raise Conflict(f"Record {record.id} no longer counts; there is nothing to repair.", code="record_expired")
+        raise RecordExpired(f"Record {record.id} no longer counts; there is nothing to repair.")
     rules = await rules_at(session, now)
     months = rules.body.repair_min_months[record.severity]  # type: ignore[index]
     earliest = add_months(record.confirmed_on, months)
     if today < earliest:
-        raise Conflict(f"A {record.severity} record can be repaired after {months} months of publication, "
-                       f"from {earliest}.", code="repair_too_early")
+        raise RepairTooEarly(f"A {record.severity} record can be repaired after {months} months of publication, "
+                             f"from {earliest}.")
     open_one = await session.scalar(select(RepairApplication.id).where(
         RepairApplication.record_id == record.id, RepairApplication.status == "submitted"))
     if open_one is not None:
-        raise Conflict(f"Repair application {open_one} for this record awaits its decision.", code="repair_open")
+        raise RepairOpen(f"Repair application {open_one} for this record awaits its decision.")
     application = RepairApplication(record_id=record.id, evidence=evidence.strip(), commitment=commitment.strip(),
                                     status="submitted", submitted_at=now, submitted_by=by)
     session.add(application)
@@ -67,8 +77,7 @@ async def decide(session: AsyncSession, application: RepairApplication, *, appro
                  now: datetime, by: str) -> RepairApplication:
     """Approve (the record is repaired) or reject (with a reason) a submitted application."""
     if application.status != "submitted":
-        raise Conflict(f"Repair application {application.id} is already {application.status}.",
-                       code="repair_decided")
+        raise RepairDecided(f"Repair application {application.id} is already {application.status}.")
     if not approve and not note.strip():
         raise Unprocessable.field("note", "a rejection needs its reason")
     application.status = "approved" if approve else "rejected"

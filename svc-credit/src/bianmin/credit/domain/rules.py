@@ -18,7 +18,9 @@ import itertools
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from bianmin.kit.schemas import RequestBody
 
 Color = Literal["green", "blue", "yellow", "orange", "red"]
 Severity = Literal["minor", "general", "serious"]
@@ -32,18 +34,14 @@ PUBLICATION_BOUNDS: dict[str, tuple[int, int]] = {"minor": (1, 3), "general": (3
 REPAIR_MINIMUM: dict[str, int] = {"minor": 0, "general": 3, "serious": 12}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Band(_Strict):
+class Band(RequestBody):
     """A color reached by a score of at least ``min_score``."""
 
     color: Color
     min_score: Decimal = Field(ge=0, le=1000)
 
 
-class KindRule(_Strict):
+class KindRule(RequestBody):
     """A kind of bad behaviour: its severity, deduction and default publication period."""
 
     label: str = Field(min_length=1, max_length=100)
@@ -60,7 +58,7 @@ class KindRule(_Strict):
         return self
 
 
-class BonusKind(_Strict):
+class BonusKind(RequestBody):
     """A kind of bonus item (an award, an honour) and the points it adds once approved."""
 
     label: str = Field(min_length=1, max_length=100)
@@ -68,7 +66,7 @@ class BonusKind(_Strict):
     max_valid_months: int = Field(default=24, ge=1, le=60)
 
 
-class HardRule(_Strict):
+class HardRule(RequestBody):
     """A confirmed record of one of these severities or kinds, within its period, forces ``color``."""
 
     name: str = Field(min_length=1, max_length=100)
@@ -77,7 +75,7 @@ class HardRule(_Strict):
     color: Color
 
 
-class CleanUpgrade(_Strict):
+class CleanUpgrade(RequestBody):
     """The one-year clean upgrade (转码): no bad record confirmed in ``clean_days`` raises the color."""
 
     enabled: bool = True
@@ -85,7 +83,7 @@ class CleanUpgrade(_Strict):
     grades: int = Field(default=1, ge=1, le=4)
 
 
-class EventSource(_Strict):
+class EventSource(RequestBody):
     """How a consumed event becomes a record: which kind, and whether it is confirmed at once."""
 
     kind: str | None = None
@@ -93,14 +91,14 @@ class EventSource(_Strict):
     status: Literal["pending", "confirmed"]
 
 
-class Permission(_Strict):
+class Permission(RequestBody):
     """What a color may do for one action."""
 
     decision: Decision
     reason: str = Field(min_length=1, max_length=300)
 
 
-class RuleBody(_Strict):
+class RuleBody(RequestBody):
     """A whole rule set; validated as one so that its parts agree with each other."""
 
     base_score: Decimal = Field(default=Decimal(100), gt=0, le=1000)

@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.credit.domain.errors import InvalidRules, RuleVersionNotFound
 from bianmin.credit.domain.rules import DEFAULT_RULES, RuleBody
 from bianmin.credit.models import RuleSet
-from bianmin.kit.errors import FieldProblem, NotFound, Unprocessable
+from bianmin.kit.errors import FieldProblem
 from bianmin.kit.workdays import SHANGHAI
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -75,7 +76,7 @@ async def rule_version(session: AsyncSession, version: int) -> Rules:
     await ensure_defaults(session)
     row = await session.get(RuleSet, version)
     if row is None:
-        raise NotFound(f"There is no rule version {version}.", code="rule_version_not_found")
+        raise RuleVersionNotFound(f"There is no rule version {version}.")
     return _to_rules(row)
 
 
@@ -93,8 +94,7 @@ def validate_body(raw: object) -> RuleBody:
     except ValidationError as exc:
         errors = [FieldProblem(field=".".join(str(p) for p in ("body", *e["loc"])) if e["loc"] else "body",
                                reason=e["msg"]) for e in exc.errors()]
-        raise Unprocessable("; ".join(f"{e.field}: {e.reason}" for e in errors[:5]), code="invalid_rules",
-                            errors=errors) from exc
+        raise InvalidRules("; ".join(f"{e.field}: {e.reason}" for e in errors[:5]), errors=errors) from exc
 
 
 async def add_version(session: AsyncSession, *, body: RuleBody, note: str, now: datetime, by: str) -> Rules:

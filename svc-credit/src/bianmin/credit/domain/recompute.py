@@ -1,4 +1,4 @@
-"""The batch recompute of every enterprise's color, and the daily worker that runs it once a day.
+"""The batch recompute of every enterprise's color, and the run rows that let exactly one replica run each.
 
 Batch: enterprises are read in chunks of ``CHUNK`` ids with Core column queries on the session's
 connection (no ORM objects, only the columns the grading needs), their confirmed records and
@@ -20,8 +20,9 @@ runs the batch. A winner that dies leaves its row unfinished; when its heartbeat
 again is harmless).
 
 After a rule edit: ``POST /v1/rules`` writes, in the new version's own transaction, an unowned
-run row ``rules:v<version>`` and wakes the worker; the worker of whichever replica claims it first
-(an update that only an unowned or stale row lets through) recomputes every color under the new
+run row ``rules:v<version>`` (:func:`add_rule_version`) and wakes the worker
+(:mod:`bianmin.credit.workers`); the worker of whichever replica claims it first (an update that
+only an unowned or stale row lets through) recomputes every color under the new
 version at once, with trigger ``rules`` on each change. All colors are recomputed, not only
 those an edit could touch: a band, a deduction or the clean-year window can move any enterprise,
 and the batch writes only what changed. A run lost with its replica is taken over after ``STALE``.
@@ -36,24 +37,24 @@ import os
 import socket
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from fastapi import FastAPI
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.credit.domain.coding import write_changes
+from bianmin.credit.domain.errors import RulesEditedConcurrently
 from bianmin.credit.domain.grading import Grader
-from bianmin.credit.domain.rules import Color
-from bianmin.credit.domain.ruleset import EPOCH, Rules, rules_on
+from bianmin.credit.domain.rules import Color, RuleBody
+from bianmin.credit.domain.ruleset import EPOCH, Rules, add_version, rules_on
 from bianmin.credit.domain.scoring import BonusFact, RecordFact, compute
 from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecomputeRun
 from bianmin.kit.clock import Clock
-from bianmin.kit.workdays import SHANGHAI, local_date
+from bianmin.kit.workdays import local_date
 
 log = logging.getLogger("bianmin.credit.recompute")
 CHUNK = 2000
@@ -226,6 +227,21 @@ async def request_rules_run(session: AsyncSession, *, version: int, now: datetim
     await session.flush()
 
 
+async def add_rule_version(session: AsyncSession, *, body: RuleBody, note: str, now: datetime, by: str) -> Rules:
+    """Add the next rule version and ask for every color's recompute under it, in one transaction.
+
+    Two edits at the same moment would both take the next number: on PostgreSQL the second one's
+    insert waits for the first and then fails, which is a 409 to retry after reading the rules.
+    """
+    try:
+        added = await add_version(session, body=body, note=note, now=now, by=by)
+        await request_rules_run(session, version=added.version, now=now)
+    except IntegrityError as exc:
+        raise RulesEditedConcurrently("Another rule version was added at the same moment; read the rules and retry.") \
+            from exc
+    return added
+
+
 async def _run(sessions: async_sessionmaker[AsyncSession], clock: Clock, *, key: str, trigger: str) -> BatchResult:
     """Run a claimed batch with a heartbeat after each chunk, then mark its run row finished."""
     beat = asyncio.Event()
@@ -277,37 +293,3 @@ async def run_rule_edits(sessions: async_sessionmaker[AsyncSession], clock: Cloc
             results.append(await _run(sessions, clock, key=key, trigger="rules"))
     return results
 
-
-def due(now: datetime, at: time) -> bool:
-    """Whether today's run is due: the Shanghai time of day has reached ``at``."""
-    return now.astimezone(SHANGHAI).time() >= at
-
-
-async def daily_worker(app: FastAPI) -> None:
-    """Run the daily recompute once per day on one replica, and each rule edit's recompute as soon as it
-    is asked for (``app.state.credit_recompute_wakeup``) or found unfinished; look every poll interval."""
-    settings = app.state.settings
-    if not settings.recompute_enabled:
-        return
-    wakeup = wakeup_event(app)
-    done: date | None = None
-    while True:
-        now = app.state.clock.now()
-        try:
-            await run_rule_edits(app.state.db.sessionmaker, app.state.clock)
-            if (done != local_date(now) and due(now, settings.recompute_at)
-                    and await run_day(app.state.db.sessionmaker, app.state.clock) is not None):
-                done = local_date(now)
-        except Exception:
-            log.exception("recompute failed; it will be tried again")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wakeup.wait(), settings.recompute_poll_seconds)
-        wakeup.clear()
-
-
-def wakeup_event(app: FastAPI) -> asyncio.Event:
-    """The event that wakes this replica's worker when a rule edit asks for a recompute."""
-    if not hasattr(app.state, "credit_recompute_wakeup"):
-        app.state.credit_recompute_wakeup = asyncio.Event()
-    event: asyncio.Event = app.state.credit_recompute_wakeup
-    return event
