@@ -13,6 +13,7 @@ from bianmin.bidding.api.views import bid_view
 from bianmin.bidding.domain import bidders
 from bianmin.bidding.domain import bids as bid_rules
 from bianmin.bidding.domain.common import section_of
+from bianmin.bidding.domain.errors import DeadlineNotReached
 from bianmin.bidding.models import Deposit
 from bianmin.bidding.schemas import (
     BidRead,
@@ -30,7 +31,7 @@ from bianmin.bidding.schemas import (
 from bianmin.bidding.schemas.common import CreditCode
 from bianmin.kit.clock import ClockDep, ReceivedAtDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 
@@ -101,7 +102,7 @@ async def commitments(code: str, section: str, session: SessionDep, who: Princip
     """Every counted commitment of a section, without names, once bidding has closed."""
     project = await projects_get(session, code, who)
     if project.status in SEALED or project.method == "direct":
-        raise Conflict("The commitments are published at the bid deadline.", code="deadline_not_reached")
+        raise DeadlineNotReached("The commitments are published at the bid deadline.")
     target = section_of(project, section)
     bids = await bid_rules.counted(session, target)
     return CommitmentList(project_code=project.code, section_code=target.code,

@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.bidding.api.deps import BID, ESCROW, WRITE, SettingsDep
 from bianmin.bidding.api.projects import managed, projects_get
 from bianmin.bidding.domain import escrow, opening
+from bianmin.bidding.domain.errors import RecoveryNotFound
 from bianmin.bidding.models import EscrowRecovery, EscrowShare, Project
 from bianmin.bidding.schemas import RecoveryCreate, RecoveryRead, ShareSubmit, TransitionRequest
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 
@@ -35,7 +36,7 @@ async def recovery_view(session: AsyncSession, project: Project, recovery: Escro
 async def _of_project(session: AsyncSession, project: Project, recovery_id: str) -> EscrowRecovery:
     recovery = await escrow.get_recovery(session, recovery_id)
     if recovery.project_id != project.id:
-        raise NotFound(f"No escrow recovery {recovery_id} in {project.code}.", code="recovery_not_found")
+        raise RecoveryNotFound(f"No escrow recovery {recovery_id} in {project.code}.")
     return recovery
 
 

@@ -8,11 +8,12 @@ from sqlalchemy import select
 from bianmin.bidding.api.deps import SUPERVISE, WRITE
 from bianmin.bidding.api.projects import managed, projects_get
 from bianmin.bidding.domain import experts
+from bianmin.bidding.domain.errors import DrawNotFound, DrawNotPublic
 from bianmin.bidding.models import Expert, ExpertDraw, Project
 from bianmin.bidding.schemas import DrawCommit, DrawRead, DrawVerification, ExpertCreate, ExpertRead
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, NotFound, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, district_only, public, require_scopes
 
@@ -85,7 +86,7 @@ async def _draw(session: SessionDep, code: str, who: Principal) -> tuple[Project
     project = await projects_get(session, code, who)
     draw = await experts.draw_of(session, project)
     if draw is None:
-        raise NotFound(f"Project {code} has no expert draw.", code="draw_not_found")
+        raise DrawNotFound(f"Project {code} has no expert draw.")
     return project, draw
 
 
@@ -103,5 +104,5 @@ async def verify_draw(code: str, session: SessionDep, who: PrincipalDep) -> Draw
     """Recompute the draw from its revealed seed, pool snapshot and recusals, and check the commitments."""
     project, draw = await _draw(session, code, who)
     if not _sees_all(project, who):
-        raise Conflict("The committee stays undisclosed until evaluation is over.", code="draw_not_public")
+        raise DrawNotPublic("The committee stays undisclosed until evaluation is over.")
     return DrawVerification(project_code=project.code, **experts.verify_draw(draw))

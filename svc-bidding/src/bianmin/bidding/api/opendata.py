@@ -21,7 +21,7 @@ from bianmin.bidding.domain import archive, ocds
 from bianmin.bidding.models import Project, ProjectTransition, Registration
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
+from bianmin.kit.errors import ScopeMissing, Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep, public
 from bianmin.kit.pagination import PageDep
 
@@ -44,7 +44,7 @@ async def project_archive(code: str, session: SessionDep, who: PrincipalDep) -> 
     """Every document hash, record, decision and transition of a finished project, with its manifest digest."""
     project = await projects_get(session, code, who)
     if not (who.allows(SUPERVISE, project.tenant) or who.allows(WRITE, project.tenant)):
-        raise Forbidden("The archive is for the managing site and supervisors.", code="scope_missing")
+        raise ScopeMissing("The archive is for the managing site and supervisors.")
     return await archive.build(session, project)
 
 

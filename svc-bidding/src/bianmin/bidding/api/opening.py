@@ -21,6 +21,7 @@ from bianmin.bidding.api.projects import managed, projects_get
 from bianmin.bidding.api.views import bid_view
 from bianmin.bidding.domain import opening
 from bianmin.bidding.domain.common import actor_of
+from bianmin.bidding.domain.errors import NotOpened, OpeningRunning
 from bianmin.bidding.models import Bid, OpeningRecord, OpeningResponse, Project
 from bianmin.bidding.schemas import (
     BidRead,
@@ -35,7 +36,7 @@ from bianmin.bidding.schemas import (
 )
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, Unprocessable, problem_responses
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 from bianmin.kit.paths import RowId
@@ -95,7 +96,7 @@ async def finish_opening(code: str, session: SessionDep, who: PrincipalDep, cloc
 async def _opened(session: SessionDep, code: str, who: PrincipalDep) -> Project:
     project = await projects_get(session, code, who)
     if project.status in BEFORE_OPENING or project.method == "direct":
-        raise Conflict("Nothing of the bids is shown before the opening.", code="not_opened")
+        raise NotOpened("Nothing of the bids is shown before the opening.")
     return project
 
 
@@ -106,7 +107,7 @@ async def opening_record(code: str, session: SessionDep, who: PrincipalDep) -> l
     last = (await session.execute(select(OpeningRecord).where(
         OpeningRecord.project_id == project.id, OpeningRecord.kind == "opening_closed"))).scalar_one_or_none()
     if last is None:
-        raise Conflict("The opening is still running; follow the stream.", code="opening_running")
+        raise OpeningRunning("The opening is still running; follow the stream.")
     return [OpeningRow.model_validate(row) for row in last.data["rows"]]
 
 

@@ -12,6 +12,7 @@ from bianmin.bidding import shamir
 from bianmin.bidding.api.deps import WRITE, SettingsDep
 from bianmin.bidding.domain import projects
 from bianmin.bidding.domain.common import actor_of, get_project
+from bianmin.bidding.domain.errors import ProjectNotFound, ProjectStatusForbids
 from bianmin.bidding.models import Project, ProjectTransition
 from bianmin.bidding.schemas import (
     DirectContractCreate,
@@ -27,7 +28,7 @@ from bianmin.bidding.schemas.projects import Category, Level, Status
 from bianmin.bidding.sealing import generate_escrow_keypair
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable, problem_responses
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, ensure_tenant, public, require_scopes
 from bianmin.kit.pagination import Page, PageDep
@@ -51,7 +52,7 @@ async def projects_get(session: SessionDep, code: str, who: Principal) -> Projec
     """A project the principal may see; 404 for another site's draft."""
     project = await get_project(session, code)
     if not visible(project, who):
-        raise NotFound(f"No project {code}.", code="project_not_found")
+        raise ProjectNotFound(f"No project {code}.")
     return project
 
 
@@ -152,7 +153,7 @@ async def issue_escrow(code: str, body: EscrowSetup, session: SessionDep, who: P
     """Create the tender's escrow key pair and hand each custodian a share; the private key is not kept."""
     project = await managed(session, code, who)
     if project.status != "draft":
-        raise Conflict("The escrow key is set while the tender is a draft.", code="transition_forbidden")
+        raise ProjectStatusForbids("The escrow key is set while the tender is a draft.")
     if len(set(body.custodians)) != len(body.custodians):
         raise Unprocessable.field("custodians", "must be distinct")
     if body.threshold > len(body.custodians):

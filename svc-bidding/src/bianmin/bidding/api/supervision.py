@@ -12,12 +12,13 @@ from bianmin.bidding.api.deps import SUPERVISE, SettingsDep
 from bianmin.bidding.api.views import flag_view
 from bianmin.bidding.domain import collusion, stats
 from bianmin.bidding.domain.common import actor_of
+from bianmin.bidding.domain.errors import FlagNotFound
 from bianmin.bidding.models import CollusionFlag, Complaint, OpeningResponse, Project, Section
 from bianmin.bidding.schemas import FlagDecision, FlagRead, StatsRead
 from bianmin.bidding.schemas.projects import Category, Level
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
 from bianmin.kit.stats import PeriodDep
 
@@ -47,7 +48,7 @@ async def _decide(session: SessionDep, who: Principal, flag_id: str, body: FlagD
                   now: Any) -> FlagRead:
     flag = await session.get(CollusionFlag, flag_id)
     if flag is None or not who.may_act_on(flag.tenant):
-        raise NotFound(f"No flag {flag_id}.", code="flag_not_found")
+        raise FlagNotFound(f"No flag {flag_id}.")
     project = await session.get(Project, flag.project_id)
     section = await session.get(Section, flag.section_id)
     assert project is not None

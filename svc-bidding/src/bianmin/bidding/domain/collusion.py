@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.bidders import deposit_accounts
 from bianmin.bidding.domain.common import new_id
+from bianmin.bidding.domain.errors import FlagDecided
 from bianmin.bidding.domain.screens import BidFacts, Thresholds, screen_all
 from bianmin.bidding.models import Bid, CollusionFlag, Project, Section
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import CollusionConfirmed, CollusionFlagged
-from bianmin.kit.errors import Conflict
 from bianmin.kit.events import emit
 
 BP = Decimal(10000)
@@ -64,7 +64,7 @@ async def decide(session: AsyncSession, flag: CollusionFlag, project: Project, s
                  note: str, now: datetime, actor: str) -> CollusionFlag:
     """Confirm or dismiss an open flag; a confirmation is announced to credit."""
     if flag.status != "open":
-        raise Conflict(f"This flag was {flag.status} already.", code="flag_decided")
+        raise FlagDecided(f"This flag was {flag.status} already.")
     flag.status = "confirmed" if confirm else "dismissed"
     flag.decided_by, flag.decided_at, flag.decision_note = actor, now, note
     await session.flush()

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain.errors import ProjectNotFound, SectionNotFound
 from bianmin.bidding.models import OpeningRecord, Project, Section
 from bianmin.bidding.settings import BiddingSettings
-from bianmin.kit.errors import NotFound
 from bianmin.kit.identity import Principal
 
 
@@ -41,7 +41,7 @@ async def get_project(session: AsyncSession, code: str, *, lock: bool = False) -
         statement = statement.with_for_update()
     project = (await session.execute(statement)).scalar_one_or_none()
     if project is None:
-        raise NotFound(f"No project {code}.", code="project_not_found")
+        raise ProjectNotFound(f"No project {code}.")
     return project
 
 
@@ -50,7 +50,7 @@ def section_of(project: Project, code: str) -> Section:
     for section in project.sections:
         if section.code == code:
             return section
-    raise NotFound(f"Project {project.code} has no section {code}.", code="section_not_found")
+    raise SectionNotFound(f"Project {project.code} has no section {code}.")
 
 
 async def record(session: AsyncSession, project: Project, kind: str, data: dict[str, object], *, now: datetime) -> None:
