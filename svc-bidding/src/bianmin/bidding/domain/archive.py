@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.errors import NotFinished
+from bianmin.bidding.domain.projects import FINISHED
 from bianmin.bidding.models import (
     Auction,
     AuctionBid,
@@ -45,7 +46,6 @@ from bianmin.bidding.models import (
     Registration,
 )
 
-FINISHED = frozenset({"awarded", "failed", "cancelled"})
 SKIP = frozenset({"ciphertext", "share"})
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.errors import AlreadyRegistered, CreditBarred, NotInvited, NotRegistered, NotTheBidder, RegistrationClosed
@@ -128,8 +128,3 @@ async def upsert_deposit(session: AsyncSession, *, project_code: str, section_co
     await session.flush()
     return row
 
-
-async def bidder_count(session: AsyncSession, project: Project) -> int:
-    """How many distinct enterprises registered for a project."""
-    return int((await session.execute(select(func.count(func.distinct(Registration.credit_code)))
-                                       .where(Registration.project_id == project.id))).scalar_one())
