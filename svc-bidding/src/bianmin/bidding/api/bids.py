@@ -28,12 +28,12 @@ from bianmin.bidding.schemas import (
     RegistrationRead,
     SignInRequest,
 )
-from bianmin.bidding.schemas.common import CreditCode
 from bianmin.kit.clock import ClockDep, ReceivedAtDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
+from bianmin.kit.schemas import CreditCode
 
 router = APIRouter(tags=["bids"])
 SEALED = ("draft", "published")
