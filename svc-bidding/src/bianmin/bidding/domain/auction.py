@@ -31,7 +31,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.bidders import ensure_eligible, registration_of, secured_amount
@@ -197,3 +197,15 @@ async def finish(session: AsyncSession, project: Project, auction: Auction, *, n
     project.publicity_started_at = now
     project.publicity_ends_at = now + days(project.publicity_days, settings)
     return auction
+
+
+async def ascending_count(session: AsyncSession, auction: Auction) -> int:
+    """How many ascending bids the auction has taken."""
+    return int((await session.execute(select(func.count(AuctionBid.id)).where(
+        AuctionBid.auction_id == auction.id, AuctionBid.kind == "ascending"))).scalar_one())
+
+
+async def offers_of(session: AsyncSession, auction: Auction) -> list[AuctionBid]:
+    """Every offer of an auction, ascending bids and final offers, in the order taken."""
+    return list((await session.execute(select(AuctionBid).where(AuctionBid.auction_id == auction.id)
+                                       .order_by(AuctionBid.id))).scalars())

@@ -128,3 +128,8 @@ async def upsert_deposit(session: AsyncSession, *, project_code: str, section_co
     await session.flush()
     return row
 
+
+async def deposits_of(session: AsyncSession, project: Project) -> list[Deposit]:
+    """The deposit read model of a tender (guarantees and cash), in the order recorded."""
+    return list((await session.execute(select(Deposit).where(Deposit.project_code == project.code)
+                                       .order_by(Deposit.id))).scalars())

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.bidders import registration_of
-from bianmin.bidding.domain.common import actor_of, new_id
+from bianmin.bidding.domain.common import actor_of, new_id, scoped
 from bianmin.bidding.domain.errors import (
     ComplaintDecided,
     ComplaintLate,
@@ -104,3 +104,21 @@ async def decide(session: AsyncSession, complaint: Complaint, *, outcome: str, t
     complaint.status, complaint.decision, complaint.decided_at, complaint.decided_by = outcome, text, now, actor_of(by)
     await session.flush()
     return complaint
+
+
+async def list_for(session: AsyncSession, who: Principal, *,
+                   status: str | None = None) -> list[tuple[Complaint, Project]]:
+    """The complaints of the principal's sites with their projects, the earliest due first (at most 500)."""
+    statement = scoped(select(Complaint, Project).join(Project, Project.id == Complaint.project_id),
+                       Complaint.tenant, who)
+    if status:
+        statement = statement.where(Complaint.status == status)
+    rows = (await session.execute(statement.order_by(Complaint.due_at, Complaint.id).limit(500))).all()
+    return [(complaint, project) for complaint, project in rows]
+
+
+async def project_of(session: AsyncSession, complaint: Complaint) -> Project:
+    """The project a complaint concerns."""
+    project = await session.get(Project, complaint.project_id)
+    assert project is not None
+    return project

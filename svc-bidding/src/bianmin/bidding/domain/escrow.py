@@ -1,5 +1,8 @@
 """Backup decryption with the custodians' escrow shares, after a bidder's recorded technical failure.
 
+- **Key**: while the tender is a draft, a fresh X25519 key pair is made and its private key split
+  k of n among distinct custodians (Shamir); the shares are shown once and the private key is not
+  kept, only the public key, k and the custodians' order.
 - **Request**: while the opening runs and before the decryption window closes, the bidder (the key
   that registered it) records a technical-failure request for its own sealed bid, giving the
   reason. Only a tender with an escrow key and a bid carrying an escrow-wrapped key qualify.
@@ -38,6 +41,7 @@ from bianmin.bidding.domain.errors import (
     BidNotCounted,
     NoEscrow,
     NotOpening,
+    ProjectStatusForbids,
     RecoveryClosed,
     RecoveryNotFound,
     RecoveryPending,
@@ -49,6 +53,21 @@ from bianmin.bidding.models import Bid, EscrowRecovery, EscrowShare, Project
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import Principal
+
+
+def issue_key(project: Project, *, threshold: int, custodians: list[str]) -> dict[str, str]:
+    """Give a draft tender a fresh escrow key; each custodian's share of its private key, which is not kept."""
+    if project.status != "draft":
+        raise ProjectStatusForbids("The escrow key is set while the tender is a draft.")
+    if len(set(custodians)) != len(custodians):
+        raise Unprocessable.field("custodians", "must be distinct")
+    if threshold > len(custodians):
+        raise Unprocessable.field("threshold", "cannot exceed the number of custodians")
+    private, public_key = sealing.generate_escrow_keypair()
+    shares = shamir.split(private, threshold=threshold, shares=len(custodians))
+    project.escrow_public_key = base64.b64encode(public_key).decode()
+    project.escrow_threshold, project.escrow_custodians = threshold, list(custodians)
+    return dict(zip(custodians, shares, strict=True))
 
 
 def recover_private_key(shares: list[str], *, threshold: int, public_key: bytes) -> bytes | None:
@@ -99,6 +118,30 @@ async def get_recovery(session: AsyncSession, recovery_id: str) -> EscrowRecover
     if recovery is None:
         raise RecoveryNotFound(f"No escrow recovery {recovery_id}.")
     return recovery
+
+
+async def recovery_of(session: AsyncSession, project: Project, recovery_id: str) -> EscrowRecovery:
+    """A recovery of the project by id; 404 otherwise (also for another project's)."""
+    recovery = await get_recovery(session, recovery_id)
+    if recovery.project_id != project.id:
+        raise RecoveryNotFound(f"No escrow recovery {recovery_id} in {project.code}.")
+    return recovery
+
+
+async def recoveries_of(session: AsyncSession, project: Project) -> list[EscrowRecovery]:
+    """Every escrow recovery of a project, the earliest requested first."""
+    return list((await session.execute(select(EscrowRecovery).where(EscrowRecovery.project_id == project.id)
+                                       .order_by(EscrowRecovery.requested_at))).scalars())
+
+
+async def share_logs(session: AsyncSession, recoveries: list[EscrowRecovery]) -> dict[str, list[EscrowShare]]:
+    """The share submissions of each recovery, in the order they came (one query for all of them)."""
+    logs: dict[str, list[EscrowShare]] = {r.id: [] for r in recoveries}
+    rows = (await session.execute(select(EscrowShare).where(EscrowShare.recovery_id.in_(list(logs)))
+                                  .order_by(EscrowShare.id))).scalars()
+    for row in rows:
+        logs[row.recovery_id].append(row)
+    return logs
 
 
 async def _erase(session: AsyncSession, recovery: EscrowRecovery) -> None:

@@ -126,9 +126,31 @@ async def get_expert(session: AsyncSession, code: str) -> Expert:
     return expert
 
 
+async def list_experts(session: AsyncSession, *, specialty: str | None = None) -> list[Expert]:
+    """The pool's experts by code, optionally only those of one specialty."""
+    rows = (await session.execute(select(Expert).order_by(Expert.code))).scalars()
+    return [e for e in rows if specialty is None or specialty in e.specialties]
+
+
+async def deactivate(session: AsyncSession, code: str) -> Expert:
+    """Take an expert out of draws committed from now on (snapshots already taken keep them)."""
+    expert = await get_expert(session, code)
+    expert.active = False
+    await session.flush()
+    return expert
+
+
 async def draw_of(session: AsyncSession, project: Project) -> ExpertDraw | None:
     """The project's draw, if one was committed."""
     return (await session.execute(select(ExpertDraw).where(ExpertDraw.project_id == project.id))).scalar_one_or_none()
+
+
+async def draw_for(session: AsyncSession, project: Project) -> ExpertDraw:
+    """The project's committed draw; 404 when there is none."""
+    draw = await draw_of(session, project)
+    if draw is None:
+        raise DrawNotFound(f"Project {project.code} has no expert draw.")
+    return draw
 
 
 async def commit(session: AsyncSession, project: Project, *, specialty: str, count: int, now: datetime) -> ExpertDraw:

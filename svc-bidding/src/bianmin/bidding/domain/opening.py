@@ -32,10 +32,12 @@ from bianmin.bidding.domain.errors import (
     BidNotCounted,
     BidNotFound,
     NotAcceptingResponses,
+    NotOpened,
     NotOpening,
     NotRegistered,
     ObjectionNotFound,
     OpeningNotReached,
+    OpeningRunning,
     ProjectStatusForbids,
     RecoveryPending,
     RevealFailed,
@@ -43,7 +45,7 @@ from bianmin.bidding.domain.errors import (
     WindowOpen,
 )
 from bianmin.bidding.domain.projects import fail, transition
-from bianmin.bidding.models import Bid, EscrowRecovery, OpeningResponse, Project, Registration, Section
+from bianmin.bidding.models import Bid, EscrowRecovery, OpeningRecord, OpeningResponse, Project, Registration, Section
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import ProjectStatusChanged
 from bianmin.kit.errors import Unprocessable
@@ -51,6 +53,7 @@ from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
+BEFORE_OPENING = ("draft", "published", "closed", "cancelled")
 
 
 class PackageError(ValueError):
@@ -293,3 +296,39 @@ async def unanswered(session: AsyncSession, project: Project, stage: str) -> int
     return len((await session.execute(select(OpeningResponse.id).where(
         OpeningResponse.project_id == project.id, OpeningResponse.stage == stage,
         OpeningResponse.kind == "objection", OpeningResponse.answer.is_(None)))).all())
+
+
+def ensure_opened(project: Project) -> None:
+    """409 while nothing of the bids may be shown: before the opening, and for direct contracts."""
+    if project.status in BEFORE_OPENING or project.method == "direct":
+        raise NotOpened("Nothing of the bids is shown before the opening.")
+
+
+async def record_rows(session: AsyncSession, project: Project) -> list[dict[str, Any]]:
+    """The rows of the published opening record; 409 while the opening still runs."""
+    closed = (await session.execute(select(OpeningRecord).where(
+        OpeningRecord.project_id == project.id, OpeningRecord.kind == "opening_closed"))).scalar_one_or_none()
+    if closed is None:
+        raise OpeningRunning("The opening is still running; follow the stream.")
+    rows: list[dict[str, Any]] = closed.data["rows"]
+    return rows
+
+
+async def opened_bids(session: AsyncSession, project: Project) -> list[Bid]:
+    """The counted bids of an opened tender, by section, rank and price."""
+    return list((await session.execute(select(Bid).where(Bid.project_id == project.id, Bid.status == "active")
+                                       .order_by(Bid.section_id, Bid.rank, Bid.price))).scalars())
+
+
+async def entries_after(session: AsyncSession, project_id: int, seq: int) -> tuple[list[OpeningRecord], str]:
+    """The opening record's entries numbered after ``seq``, and the project's status as they were read."""
+    entries = (await session.execute(select(OpeningRecord).where(
+        OpeningRecord.project_id == project_id, OpeningRecord.seq > seq).order_by(OpeningRecord.seq))).scalars().all()
+    status = (await session.execute(select(Project.status).where(Project.id == project_id))).scalar_one()
+    return list(entries), status
+
+
+async def responses_of(session: AsyncSession, project: Project) -> list[OpeningResponse]:
+    """Every confirmation and objection of a project, in the order they came."""
+    return list((await session.execute(select(OpeningResponse).where(OpeningResponse.project_id == project.id)
+                                       .order_by(OpeningResponse.id))).scalars())

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.common import actor_of
@@ -44,6 +44,7 @@ from bianmin.contracts.events.bidding import ProjectPublished, ProjectStatusChan
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal, ensure_tenant
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import SHANGHAI
 
 BOND_RATE = Decimal("0.02")
@@ -239,3 +240,23 @@ async def file_direct(session: AsyncSession, body: DirectContractCreate, *, now:
                                   actor=actor_of(by), reason=f"direct contract filed: {body.reason}"))
     await session.flush()
     return project
+
+
+async def list_page(session: AsyncSession, page: PageParams, *, who: Principal, status: str | None = None,
+                    category: str | None = None, level: str | None = None,
+                    site_code: str | None = None) -> tuple[list[Project], str | None]:
+    """One page of tenders, newest first: published ones for everyone, drafts for their own site."""
+    statement = select(Project)
+    if not who.district_wide:
+        statement = statement.where(or_(Project.status != "draft", Project.tenant == (who.tenant or "-")))
+    for column, value in ((Project.status, status), (Project.category, category), (Project.level, level),
+                          (Project.site_code, site_code)):
+        if value is not None:
+            statement = statement.where(column == value)
+    return await paginate(session, statement, page, keys=[Project.id], descending=True)
+
+
+async def transitions_of(session: AsyncSession, project: Project) -> list[ProjectTransition]:
+    """Every recorded status change of a project, oldest first."""
+    return list((await session.execute(select(ProjectTransition).where(ProjectTransition.project_id == project.id)
+                                       .order_by(ProjectTransition.id))).scalars())
