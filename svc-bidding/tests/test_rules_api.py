@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import encode_cursor
 from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
@@ -113,3 +114,34 @@ async def test_stats_count_savings_and_high_savings_risk(app: FastAPI, clock: Fi
     assert figures["award_total"] == "100000.00"
     assert reversed_period.status_code == 422
     clock.advance(timedelta(0))
+
+
+async def test_lists_page_newest_first_and_refuse_a_foreign_cursor(app: FastAPI) -> None:
+    async with client_for(app, CLERK) as clerk:
+        for n in (1, 2, 3):
+            assert (await clerk.post("/v1/projects", json=project_body(f"BM-2026-00{n}"))).status_code == 201
+        first = (await clerk.get("/v1/projects", params={"limit": 2})).json()
+        second = (await clerk.get("/v1/projects", params={"limit": 2, "cursor": first["next_cursor"]})).json()
+        foreign = [await clerk.get("/v1/projects", params={"cursor": cursor})
+                   for cursor in (encode_cursor(["BM-2026-001"]), encode_cursor([1, 2]), encode_cursor([True]), "%%%")]
+        feed = await clerk.get("/v1/ocds/releases", params={"cursor": encode_cursor(["2026-03-02T01:00:00+00:00"])})
+    assert [p["code"] for p in first["items"]] == ["BM-2026-003", "BM-2026-002"]
+    assert [p["code"] for p in second["items"]] == ["BM-2026-001"]
+    assert second["next_cursor"] is None
+    assert [r.status_code for r in foreign] == [422, 422, 422, 422]
+    assert {r.json()["errors"][0]["field"] for r in foreign} == {"cursor"}
+    assert feed.status_code == 422
+
+
+async def test_identifiers_are_normalised_and_a_project_sits_on_the_district_or_a_township(app: FastAPI) -> None:
+    padded = f" {enterprise(900).lower()} "
+    async with client_for(app, CLERK) as clerk:
+        created = await clerk.post("/v1/projects", json=project_body(tenderer_credit_code=padded, site_code=" 330199 "))
+        outlet = await clerk.post("/v1/projects", json=project_body("BM-2026-002", level="township", site_code="330199B01"))
+        village = await clerk.post("/v1/projects", json=project_body("BM-2026-003", level="township",
+                                                                     site_code="330199001001"))
+    assert created.status_code == 201
+    assert created.json()["tenderer_credit_code"] == enterprise(900)
+    assert created.json()["site_code"] == "330199"
+    assert [outlet.status_code, village.status_code] == [422, 422]
+    assert outlet.json()["errors"][0]["field"] == "site_code"

@@ -4,9 +4,9 @@ from fastapi import FastAPI
 
 from bianmin.bidding.api import ROUTERS
 from bianmin.bidding.domain.stats import figures
-from bianmin.bidding.domain.workers import close_at_deadline
 from bianmin.bidding.events import HANDLERS
 from bianmin.bidding.settings import BiddingSettings
+from bianmin.bidding.workers import close_at_deadline
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.clock import Clock
 

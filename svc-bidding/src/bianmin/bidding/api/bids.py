@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from sqlalchemy import select
 
 from bianmin.bidding.api.deps import BID, WRITE, SettingsDep
-from bianmin.bidding.api.projects import managed, projects_get
 from bianmin.bidding.api.views import bid_view
 from bianmin.bidding.domain import bidders
 from bianmin.bidding.domain import bids as bid_rules
-from bianmin.bidding.domain.common import section_of
-from bianmin.bidding.models import Deposit
+from bianmin.bidding.domain.common import get_managed, get_visible, section_of
+from bianmin.bidding.domain.errors import DeadlineNotReached
 from bianmin.bidding.schemas import (
     BidRead,
     BidSubmit,
@@ -27,12 +25,12 @@ from bianmin.bidding.schemas import (
     RegistrationRead,
     SignInRequest,
 )
-from bianmin.bidding.schemas.common import CreditCode
 from bianmin.kit.clock import ClockDep, ReceivedAtDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, problem_responses
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
+from bianmin.kit.schemas import CreditCode
 
 router = APIRouter(tags=["bids"])
 SEALED = ("draft", "published")
@@ -43,7 +41,7 @@ SEALED = ("draft", "published")
 async def register(code: str, section: str, body: RegistrationCreate, session: SessionDep, who: PrincipalDep,
                    idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> RegistrationRead:
     """Register an enterprise for a section; the key must act for it (``bidding:bidder:<credit code>``)."""
-    project = await projects_get(session, code, who)
+    project = await get_visible(session, code, who)
     target = section_of(project, section)
     row = await bidders.register(session, project, target, credit_code=body.credit_code, name=body.name,
                                  contact_phone=body.contact_phone, now=clock.now(), by=who,
@@ -63,7 +61,7 @@ async def submit_bid(code: str, section: str, body: BidSubmit, request: Request,
     The deadline is judged on the moment the request arrived, not on when a burst of bids let it
     reach the database: a bid sent in time is on time.
     """
-    project = await projects_get(session, code, who)
+    project = await get_visible(session, code, who)
     target = section_of(project, section)
     ip = bid_rules.client_address(request.headers.get("x-forwarded-for"), settings.trusted_proxy_hops)
     receipt = await bid_rules.submit(session, project, target, body, now=received_at, by=who, ip=ip,
@@ -76,7 +74,7 @@ async def submit_bid(code: str, section: str, body: BidSubmit, request: Request,
 async def withdraw_bid(code: str, section: str, body: SignInRequest, session: SessionDep, who: PrincipalDep,
                        received_at: ReceivedAtDep) -> BidRead:
     """Withdraw the bidder's bid if the request arrived before the deadline; after it, 409."""
-    project = await projects_get(session, code, who)
+    project = await get_visible(session, code, who)
     bid = await bid_rules.withdraw(session, project, section_of(project, section), credit_code=body.credit_code,
                                    now=received_at, by=who)
     await session.commit()
@@ -85,10 +83,10 @@ async def withdraw_bid(code: str, section: str, body: SignInRequest, session: Se
 
 @router.get("/projects/{code}/sections/{section}/bids", summary="A bidder's own submissions",
             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 422))
-async def my_bids(code: str, section: str, credit_code: Annotated[CreditCode, Query()], session: SessionDep,
+async def my_bids(code: str, section: str, credit_code: Annotated[CreditCode, Query()], session: ReadSessionDep,
                   who: PrincipalDep) -> list[BidRead]:
     """Every submission of the bidder for a section (history kept), without content before the opening."""
-    project = await projects_get(session, code, who)
+    project = await get_visible(session, code, who)
     target = section_of(project, section)
     await bidders.registration_of(session, target, credit_code, who)
     opened = project.status not in (*SEALED, "closed")
@@ -97,11 +95,11 @@ async def my_bids(code: str, section: str, credit_code: Annotated[CreditCode, Qu
 
 @router.get("/projects/{code}/sections/{section}/commitments", summary="The commitments counted at the deadline",
             responses=problem_responses(404, 409), **public())
-async def commitments(code: str, section: str, session: SessionDep, who: PrincipalDep) -> CommitmentList:
+async def commitments(code: str, section: str, session: ReadSessionDep, who: PrincipalDep) -> CommitmentList:
     """Every counted commitment of a section, without names, once bidding has closed."""
-    project = await projects_get(session, code, who)
+    project = await get_visible(session, code, who)
     if project.status in SEALED or project.method == "direct":
-        raise Conflict("The commitments are published at the bid deadline.", code="deadline_not_reached")
+        raise DeadlineNotReached("The commitments are published at the bid deadline.")
     target = section_of(project, section)
     bids = await bid_rules.counted(session, target)
     return CommitmentList(project_code=project.code, section_code=target.code,
@@ -111,6 +109,8 @@ async def commitments(code: str, section: str, session: SessionDep, who: Princip
 @router.get("/receipt-key", summary="The receipt-signing public key", **public())
 async def receipt_key(session: SessionDep, settings: SettingsDep) -> ReceiptKey:
     """The Ed25519 public key that bidders verify their receipts with."""
+    # A write session although it is a GET: with no key configured, the first call generates the
+    # platform's receipt key and stores it for every replica (domain/bids.py, receipt_key).
     key = await bid_rules.receipt_public_key(session, settings)
     await session.commit()
     return ReceiptKey(public_key=key)
@@ -121,7 +121,7 @@ async def receipt_key(session: SessionDep, settings: SettingsDep) -> ReceiptKey:
 async def record_deposit(body: CashDepositCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                          clock: ClockDep) -> DepositRead:
     """Record a cash deposit received for a bidder and section (guarantees arrive as events)."""
-    project = await managed(session, body.project_code, who)
+    project = await get_managed(session, body.project_code, who)
     section_of(project, body.section_code)
     row = await bidders.upsert_deposit(session, project_code=body.project_code, section_code=body.section_code,
                                        credit_code=body.credit_code, kind="cash", reference=body.reference,
@@ -131,11 +131,9 @@ async def record_deposit(body: CashDepositCreate, session: SessionDep, who: Prin
 
 @router.get("/projects/{code}/deposits", summary="Deposits of a tender", dependencies=[require_scopes(WRITE)],
             responses=problem_responses(401, 403, 404))
-async def list_deposits(code: str, session: SessionDep, who: PrincipalDep) -> list[DepositRead]:
+async def list_deposits(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[DepositRead]:
     """The deposit read model of a tender (guarantees and cash)."""
-    project = await managed(session, code, who)
-    rows = (await session.execute(select(Deposit).where(Deposit.project_code == project.code)
-                                  .order_by(Deposit.id))).scalars()
-    return [DepositRead.model_validate(r) for r in rows]
+    project = await get_managed(session, code, who)
+    return [DepositRead.model_validate(r) for r in await bidders.deposits_of(session, project)]
 
 

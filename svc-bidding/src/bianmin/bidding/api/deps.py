@@ -1,20 +1,11 @@
-"""Dependencies the bidding routers share."""
+"""Dependencies the bidding routers share: the settings, and the scopes the routes declare."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends, Request
-
 from bianmin.bidding.settings import BiddingSettings
+from bianmin.kit.settings import settings_dependency
 
-
-async def get_settings(request: Request) -> BiddingSettings:
-    """The service's settings (``async``: FastAPI runs a plain ``def`` dependency in its thread pool)."""
-    return request.app.state.settings
-
-
-SettingsDep = Annotated[BiddingSettings, Depends(get_settings)]
+SettingsDep = settings_dependency(BiddingSettings)
 WRITE = "bidding:write"
 BID = "bidding:bid"
 SUPERVISE = "bidding:supervise"

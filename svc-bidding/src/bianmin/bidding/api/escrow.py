@@ -3,40 +3,25 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.api.deps import BID, ESCROW, WRITE, SettingsDep
-from bianmin.bidding.api.projects import managed, projects_get
+from bianmin.bidding.api.views import recovery_view
 from bianmin.bidding.domain import escrow, opening
-from bianmin.bidding.models import EscrowRecovery, EscrowShare, Project
+from bianmin.bidding.domain.common import get_managed, get_visible
+from bianmin.bidding.models import EscrowRecovery, Project
 from bianmin.bidding.schemas import RecoveryCreate, RecoveryRead, ShareSubmit, TransitionRequest
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 
 router = APIRouter(tags=["escrow"])
 
 
-async def recovery_view(session: AsyncSession, project: Project, recovery: EscrowRecovery) -> RecoveryRead:
-    """A recovery with its public submission log (who, when, the share's digest; never the share)."""
-    rows = (await session.execute(select(EscrowShare).where(EscrowShare.recovery_id == recovery.id)
-                                  .order_by(EscrowShare.id))).scalars()
-    return RecoveryRead(id=recovery.id, project_code=project.code, bid_id=recovery.bid_id, reason=recovery.reason,
-                        requested_by=recovery.requested_by, requested_at=recovery.requested_at, status=recovery.status,
-                        completed_at=recovery.completed_at,
-                        submissions=[{"custodian": r.custodian, "submitted_by": r.submitted_by,
-                                      "submitted_at": r.submitted_at.isoformat(), "share_digest": r.share_digest}
-                                     for r in rows])
-
-
-async def _of_project(session: AsyncSession, project: Project, recovery_id: str) -> EscrowRecovery:
-    recovery = await escrow.get_recovery(session, recovery_id)
-    if recovery.project_id != project.id:
-        raise NotFound(f"No escrow recovery {recovery_id} in {project.code}.", code="recovery_not_found")
-    return recovery
+async def _view(session: SessionDep, project: Project, recovery: EscrowRecovery) -> RecoveryRead:
+    logs = await escrow.share_logs(session, [recovery])
+    return recovery_view(project, recovery, logs[recovery.id])
 
 
 @router.post("/projects/{code}/bids/{bid_id}/recoveries", status_code=201,
@@ -45,11 +30,11 @@ async def _of_project(session: AsyncSession, project: Project, recovery_id: str)
 async def request_recovery(code: str, bid_id: str, body: RecoveryCreate, session: SessionDep, who: PrincipalDep,
                            idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> RecoveryRead:
     """The bidder records why it could not decrypt its own bid; the custodians may then open it."""
-    project = await projects_get(session, code, who)
+    project = await get_visible(session, code, who)
     bid = await opening.get_bid(session, project, bid_id)
     recovery = await escrow.request(session, project, bid, reason=body.reason, now=clock.now(), by=who,
                                     settings=settings)
-    return await idem.finish(session, await recovery_view(session, project, recovery))
+    return await idem.finish(session, await _view(session, project, recovery))
 
 
 @router.post("/projects/{code}/recoveries/{recovery_id}/shares", summary="Submit a custodian's escrow share",
@@ -57,12 +42,12 @@ async def request_recovery(code: str, bid_id: str, body: RecoveryCreate, session
 async def submit_share(code: str, recovery_id: str, body: ShareSubmit, session: SessionDep, who: PrincipalDep,
                        clock: ClockDep) -> RecoveryRead:
     """Log a custodian's share; the k-th valid one recovers the key in memory and opens the bid."""
-    project = await projects_get(session, code, who)
-    recovery = await _of_project(session, project, recovery_id)
+    project = await get_visible(session, code, who)
+    recovery = await escrow.recovery_of(session, project, recovery_id)
     await escrow.submit_share(session, project, recovery, custodian=body.custodian, share=body.share,
                               now=clock.now(), by=who)
     await session.commit()
-    return await recovery_view(session, project, recovery)
+    return await _view(session, project, recovery)
 
 
 @router.post("/projects/{code}/recoveries/{recovery_id}/abandon", summary="Abandon an escrow recovery",
@@ -70,20 +55,20 @@ async def submit_share(code: str, recovery_id: str, body: ShareSubmit, session: 
 async def abandon_recovery(code: str, recovery_id: str, body: TransitionRequest, session: SessionDep,
                            who: PrincipalDep, clock: ClockDep) -> RecoveryRead:
     """Give up a recovery whose shares cannot be gathered, so the opening can finish."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     if not body.reason.strip():
         raise Unprocessable.field("reason", "state why the recovery is abandoned")
-    recovery = await _of_project(session, project, recovery_id)
+    recovery = await escrow.recovery_of(session, project, recovery_id)
     await escrow.abandon(session, recovery, project, now=clock.now(), reason=body.reason)
     await session.commit()
-    return await recovery_view(session, project, recovery)
+    return await _view(session, project, recovery)
 
 
 @router.get("/projects/{code}/recoveries", summary="Escrow recoveries and their share log",
             responses=problem_responses(404), **public())
-async def list_recoveries(code: str, session: SessionDep, who: PrincipalDep) -> list[RecoveryRead]:
+async def list_recoveries(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[RecoveryRead]:
     """Every escrow recovery of a tender with who submitted which share when."""
-    project = await projects_get(session, code, who)
-    rows = (await session.execute(select(EscrowRecovery).where(EscrowRecovery.project_id == project.id)
-                                  .order_by(EscrowRecovery.requested_at))).scalars().all()
-    return [await recovery_view(session, project, r) for r in rows]
+    project = await get_visible(session, code, who)
+    recoveries = await escrow.recoveries_of(session, project)
+    logs = await escrow.share_logs(session, recoveries)
+    return [recovery_view(project, r, logs[r.id]) for r in recoveries]

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
 from bianmin.bidding.api.deps import WRITE, SettingsDep
-from bianmin.bidding.api.projects import managed
-from bianmin.bidding.domain import evaluation
-from bianmin.bidding.domain.common import actor_of, section_of
-from bianmin.bidding.models import ExpertDraw
+from bianmin.bidding.domain import evaluation, experts
+from bianmin.bidding.domain.common import actor_of, get_managed, section_of
 from bianmin.bidding.schemas import DefaultCreate, ProjectRead, ScoreCreate
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
@@ -24,7 +21,7 @@ router = APIRouter(tags=["evaluation"])
 async def start_evaluation(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                            settings: SettingsDep) -> ProjectRead:
     """Begin (or, after an upheld objection in publicity, resume) the evaluation."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     await evaluation.start(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
@@ -35,8 +32,8 @@ async def start_evaluation(code: str, session: SessionDep, who: PrincipalDep, cl
 async def record_score(code: str, body: ScoreCreate, session: SessionDep, who: PrincipalDep,
                        clock: ClockDep) -> dict[str, str]:
     """Record a drawn expert's technical score of a valid bid."""
-    project = await managed(session, code, who)
-    draw = (await session.execute(select(ExpertDraw).where(ExpertDraw.project_id == project.id))).scalar_one_or_none()
+    project = await get_managed(session, code, who)
+    draw = await experts.draw_of(session, project)
     await evaluation.add_score(session, project, bid_id=body.bid_id, expert_code=body.expert_code, score=body.score,
                                now=clock.now(), drawn=draw.drawn if draw is not None else None)
     await session.commit()
@@ -48,7 +45,7 @@ async def record_score(code: str, body: ScoreCreate, session: SessionDep, who: P
 async def publicise(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                     settings: SettingsDep) -> ProjectRead:
     """Rank the valid bids and publicise the candidates for the tender's publicity days."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     await evaluation.publicise(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
@@ -58,7 +55,7 @@ async def publicise(code: str, session: SessionDep, who: PrincipalDep, clock: Cl
              responses=problem_responses(401, 403, 404, 409))
 async def award(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
     """Award each live section to its first candidate after publicity, objections and complaints."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     await evaluation.award(session, project, now=clock.now(), actor=actor_of(who))
     await session.commit()
     return ProjectRead.model_validate(project)
@@ -69,7 +66,7 @@ async def award(code: str, session: SessionDep, who: PrincipalDep, clock: ClockD
 async def record_default(code: str, body: DefaultCreate, session: SessionDep, who: PrincipalDep,
                          clock: ClockDep) -> dict[str, str]:
     """Record a default (refusing to sign, withdrawing after the deadline, ...) and announce it."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     await evaluation.record_default(session, project, section_of(project, body.section_code),
                                     credit_code=body.credit_code, reason=body.reason, detail=body.detail,
                                     now=clock.now())
@@ -82,7 +79,7 @@ async def record_default(code: str, body: DefaultCreate, session: SessionDep, wh
 async def sign_contract(code: str, section: str, session: SessionDep, who: PrincipalDep,
                         clock: ClockDep) -> ProjectRead:
     """Record that the contract with the winner was signed."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     await evaluation.sign_contract(session, project, section_of(project, section), now=clock.now())
     await session.commit()
     return ProjectRead.model_validate(project)

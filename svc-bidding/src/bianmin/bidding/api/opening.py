@@ -14,14 +14,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 
 from bianmin.bidding.api.deps import BID, WRITE, SettingsDep
-from bianmin.bidding.api.projects import managed, projects_get
 from bianmin.bidding.api.views import bid_view
 from bianmin.bidding.domain import opening
-from bianmin.bidding.domain.common import actor_of
-from bianmin.bidding.models import Bid, OpeningRecord, OpeningResponse, Project
+from bianmin.bidding.domain.common import actor_of, get_managed, get_visible
+from bianmin.bidding.models import OpeningRecord, Project
 from bianmin.bidding.schemas import (
     BidRead,
     OpeningEntry,
@@ -34,14 +32,13 @@ from bianmin.bidding.schemas import (
     SignInRequest,
 )
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, Unprocessable, problem_responses
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 from bianmin.kit.paths import RowId
 
 router = APIRouter(tags=["opening"])
-BEFORE_OPENING = ("draft", "published", "closed", "cancelled")
 POLL_SECONDS = 0.5
 HEARTBEAT_POLLS = 30
 
@@ -51,7 +48,7 @@ HEARTBEAT_POLLS = 30
 async def start_opening(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                         settings: SettingsDep) -> ProjectRead:
     """Start the opening at its time; the decryption window opens."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     await opening.start(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
@@ -62,7 +59,7 @@ async def start_opening(code: str, session: SessionDep, who: PrincipalDep, clock
 async def sign_in(code: str, body: SignInRequest, session: SessionDep, who: PrincipalDep,
                   clock: ClockDep) -> dict[str, str]:
     """A bidder signs in to the remote opening."""
-    project = await projects_get(session, code, who)
+    project = await get_visible(session, code, who)
     await opening.sign_in(session, project, credit_code=body.credit_code, now=clock.now(), by=who)
     await session.commit()
     return {"status": "signed_in"}
@@ -73,7 +70,7 @@ async def sign_in(code: str, body: SignInRequest, session: SessionDep, who: Prin
 async def reveal(code: str, bid_id: str, body: RevealRequest, session: SessionDep, who: PrincipalDep,
                  clock: ClockDep, settings: SettingsDep) -> BidRead:
     """Decrypt a bid with its revealed key within the window and check its commitment."""
-    project = await projects_get(session, code, who)
+    project = await get_visible(session, code, who)
     bid = await opening.get_bid(session, project, bid_id)
     await opening.reveal(session, project, bid, data_key=body.data_key, salt=body.salt, now=clock.now(), by=who,
                          settings=settings)
@@ -86,38 +83,31 @@ async def reveal(code: str, bid_id: str, body: RevealRequest, session: SessionDe
 async def finish_opening(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                          settings: SettingsDep) -> ProjectRead:
     """Void unrevealed bids, judge validity, screen for collusion and publish the record."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     await opening.finish(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
 
 
-async def _opened(session: SessionDep, code: str, who: PrincipalDep) -> Project:
-    project = await projects_get(session, code, who)
-    if project.status in BEFORE_OPENING or project.method == "direct":
-        raise Conflict("Nothing of the bids is shown before the opening.", code="not_opened")
+async def _opened(session: ReadSessionDep, code: str, who: PrincipalDep) -> Project:
+    project = await get_visible(session, code, who)
+    opening.ensure_opened(project)
     return project
 
 
 @router.get("/projects/{code}/opening", summary="The opening record", responses=problem_responses(404, 409), **public())
-async def opening_record(code: str, session: SessionDep, who: PrincipalDep) -> list[OpeningRow]:
+async def opening_record(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[OpeningRow]:
     """The published opening record: bidder, price, duration, deposit and validity."""
     project = await _opened(session, code, who)
-    last = (await session.execute(select(OpeningRecord).where(
-        OpeningRecord.project_id == project.id, OpeningRecord.kind == "opening_closed"))).scalar_one_or_none()
-    if last is None:
-        raise Conflict("The opening is still running; follow the stream.", code="opening_running")
-    return [OpeningRow.model_validate(row) for row in last.data["rows"]]
+    return [OpeningRow.model_validate(row) for row in await opening.record_rows(session, project)]
 
 
 @router.get("/projects/{code}/bids", summary="The opened bids with validity and rank", responses=problem_responses(404, 409),
             **public())
-async def opened_bids(code: str, session: SessionDep, who: PrincipalDep) -> list[BidRead]:
+async def opened_bids(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[BidRead]:
     """The counted bids of an opened tender with their content, validity, scores and rank."""
     project = await _opened(session, code, who)
-    rows = (await session.execute(select(Bid).where(Bid.project_id == project.id, Bid.status == "active")
-                                  .order_by(Bid.section_id, Bid.rank, Bid.price))).scalars()
-    return [bid_view(project, b, opened=True) for b in rows]
+    return [bid_view(project, b, opened=True) for b in await opening.opened_bids(session, project)]
 
 
 def _sse(entry: OpeningRecord) -> str:
@@ -126,8 +116,9 @@ def _sse(entry: OpeningRecord) -> str:
 
 
 @router.get("/projects/{code}/opening/stream", summary="Follow the opening live (server-sent events)",
+            response_class=StreamingResponse,
             responses={**problem_responses(401, 404, 409, 422), 200: {"content": {"text/event-stream": {}}}})
-async def opening_stream(code: str, request: Request, session: SessionDep, who: PrincipalDep,
+async def opening_stream(code: str, request: Request, session: ReadSessionDep, who: PrincipalDep,
                          last_event_id: Annotated[str | None, Header(max_length=20)] = None) -> StreamingResponse:
     """The numbered opening record as it grows; resume with ``Last-Event-ID``."""
     project = await _opened(session, code, who)
@@ -137,16 +128,14 @@ async def opening_stream(code: str, request: Request, session: SessionDep, who: 
         raise Unprocessable.field("Last-Event-ID", "must be an entry number") from exc
     project_id = project.id
     await session.close()
-    sessionmaker = request.app.state.db.sessionmaker
+    # Each poll only reads, so it takes a read-only session: a long stream never queues behind writers.
+    sessionmaker = request.app.state.db.read_sessionmaker
 
     async def events() -> AsyncIterator[str]:
         seen, idle = after, 0
         while True:
             async with sessionmaker() as poll:
-                entries = (await poll.execute(select(OpeningRecord).where(
-                    OpeningRecord.project_id == project_id, OpeningRecord.seq > seen)
-                    .order_by(OpeningRecord.seq))).scalars().all()
-                status = (await poll.execute(select(Project.status).where(Project.id == project_id))).scalar_one()
+                entries, status = await opening.entries_after(poll, project_id, seen)
             for entry in entries:
                 seen = entry.seq
                 yield _sse(entry)
@@ -170,7 +159,7 @@ async def opening_stream(code: str, request: Request, session: SessionDep, who: 
 async def respond(code: str, body: ResponseCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                   clock: ClockDep, settings: SettingsDep) -> ResponseRead:
     """Confirm the opening record or raise an objection within the window (or object during publicity)."""
-    project = await projects_get(session, code, who)
+    project = await get_visible(session, code, who)
     row = await opening.respond(session, project, credit_code=body.credit_code, kind=body.kind, text=body.text,
                                 now=clock.now(), by=who, settings=settings)
     return await idem.finish(session, ResponseRead.model_validate(row))
@@ -178,12 +167,10 @@ async def respond(code: str, body: ResponseCreate, session: SessionDep, who: Pri
 
 @router.get("/projects/{code}/responses", summary="Confirmations and objections", responses=problem_responses(404, 409),
             **public())
-async def list_responses(code: str, session: SessionDep, who: PrincipalDep) -> list[ResponseRead]:
+async def list_responses(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[ResponseRead]:
     """Every confirmation and objection of a tender with its answer."""
     project = await _opened(session, code, who)
-    rows = (await session.execute(select(OpeningResponse).where(OpeningResponse.project_id == project.id)
-                                  .order_by(OpeningResponse.id))).scalars()
-    return [ResponseRead.model_validate(r) for r in rows]
+    return [ResponseRead.model_validate(r) for r in await opening.responses_of(session, project)]
 
 
 @router.post("/projects/{code}/responses/{response_id}/answer", summary="Answer an objection",
@@ -192,7 +179,7 @@ async def answer(code: str, response_id: RowId, body: ResponseAnswer,
                  session: SessionDep, who: PrincipalDep,
                  clock: ClockDep) -> ResponseRead:
     """Answer an objection; the answer is recorded with it."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     row = await opening.answer(session, project, response_id, text=body.answer, now=clock.now(), actor=actor_of(who))
     await session.commit()
     return ResponseRead.model_validate(row)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import or_, select
 
-from bianmin.bidding import shamir
 from bianmin.bidding.api.deps import WRITE, SettingsDep
-from bianmin.bidding.domain import projects
-from bianmin.bidding.domain.common import actor_of, get_project
-from bianmin.bidding.models import Project, ProjectTransition
+from bianmin.bidding.domain import escrow, projects
+from bianmin.bidding.domain.common import actor_of, get_managed, get_visible
 from bianmin.bidding.schemas import (
     DirectContractCreate,
     EscrowIssued,
@@ -24,35 +20,14 @@ from bianmin.bidding.schemas import (
     TransitionRequest,
 )
 from bianmin.bidding.schemas.projects import Category, Level, Status
-from bianmin.bidding.sealing import generate_escrow_keypair
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable, problem_responses
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identity import Principal, PrincipalDep, ensure_tenant, public, require_scopes
+from bianmin.kit.identity import PrincipalDep, public, require_scopes
 from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["projects"])
-
-
-def visible(project: Project, who: Principal) -> bool:
-    """Drafts are seen by their own site only; everything else is public."""
-    return project.status != "draft" or who.may_act_on(project.tenant)
-
-
-async def managed(session: SessionDep, code: str, who: Principal) -> Project:
-    """A project the principal's site manages (403 for another site's)."""
-    project = await projects_get(session, code, who)
-    ensure_tenant(who, project.tenant)
-    return project
-
-
-async def projects_get(session: SessionDep, code: str, who: Principal) -> Project:
-    """A project the principal may see; 404 for another site's draft."""
-    project = await get_project(session, code)
-    if not visible(project, who):
-        raise NotFound(f"No project {code}.", code="project_not_found")
-    return project
 
 
 @router.post("/projects", status_code=201, summary="Create a tender (draft)", dependencies=[require_scopes(WRITE)],
@@ -65,48 +40,34 @@ async def create_project(body: ProjectCreate, session: SessionDep, who: Principa
 
 
 @router.get("/projects", summary="List tenders", responses=problem_responses(422), **public())
-async def list_projects(session: SessionDep, who: PrincipalDep, page: PageDep,
+async def list_projects(session: ReadSessionDep, who: PrincipalDep, page: PageDep,
                         status: Status | None = None, category: Category | None = None, level: Level | None = None,
                         site_code: Annotated[str | None, Query(max_length=20)] = None) -> Page[ProjectRead]:
     """Published tenders for everyone; drafts for their own site."""
-    statement = select(Project).order_by(Project.id.desc()).limit(page.limit + 1)
-    if not who.district_wide:
-        statement = statement.where(or_(Project.status != "draft", Project.tenant == (who.tenant or "-")))
-    for column, value in ((Project.status, status), (Project.category, category), (Project.level, level),
-                          (Project.site_code, site_code)):
-        if value is not None:
-            statement = statement.where(column == value)
-    if page.after:
-        if not isinstance(page.after[0], int):
-            raise Unprocessable.field("cursor", "is not a cursor this API issued")
-        statement = statement.where(Project.id < page.after[0])
-    rows = list((await session.execute(statement)).scalars())
-    rows, cursor = page.cut(rows, lambda last: [last.id])
-    return Page(items=[ProjectRead.model_validate(p) for p in rows],
-                next_cursor=cursor)
+    rows, cursor = await projects.list_page(session, page, who=who, status=status, category=category, level=level,
+                                            site_code=site_code)
+    return Page(items=[ProjectRead.model_validate(p) for p in rows], next_cursor=cursor)
 
 
 @router.get("/projects/{code}", summary="Read a tender", responses=problem_responses(404), **public())
-async def read_project(code: str, session: SessionDep, who: PrincipalDep) -> ProjectRead:
+async def read_project(code: str, session: ReadSessionDep, who: PrincipalDep) -> ProjectRead:
     """A tender with its sections and status."""
-    return ProjectRead.model_validate(await projects_get(session, code, who))
+    return ProjectRead.model_validate(await get_visible(session, code, who))
 
 
 @router.get("/projects/{code}/transitions", summary="A tender's status history", responses=problem_responses(404),
             **public())
-async def project_transitions(code: str, session: SessionDep, who: PrincipalDep) -> list[TransitionRead]:
+async def project_transitions(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[TransitionRead]:
     """Every recorded status change of a tender, oldest first."""
-    project = await projects_get(session, code, who)
-    rows = (await session.execute(select(ProjectTransition).where(ProjectTransition.project_id == project.id)
-                                  .order_by(ProjectTransition.id))).scalars()
-    return [TransitionRead.model_validate(r) for r in rows]
+    project = await get_visible(session, code, who)
+    return [TransitionRead.model_validate(r) for r in await projects.transitions_of(session, project)]
 
 
 @router.post("/projects/{code}/publish", summary="Publish a tender", dependencies=[require_scopes(WRITE)],
              responses=problem_responses(401, 403, 404, 409))
 async def publish_project(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
     """Publish a draft: bidders may register and bid until the deadline."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     await projects.publish(session, project, now=clock.now(), actor=actor_of(who))
     await session.commit()
     return ProjectRead.model_validate(project)
@@ -116,7 +77,7 @@ async def publish_project(code: str, session: SessionDep, who: PrincipalDep, clo
              responses=problem_responses(401, 403, 404, 409))
 async def close_project(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
     """Close a published tender whose deadline has passed (the worker does this by itself too)."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     await projects.close(session, project, now=clock.now(), actor=actor_of(who))
     await session.commit()
     return ProjectRead.model_validate(project)
@@ -127,7 +88,7 @@ async def close_project(code: str, session: SessionDep, who: PrincipalDep, clock
 async def cancel_project(code: str, body: TransitionRequest, session: SessionDep, who: PrincipalDep,
                          clock: ClockDep) -> ProjectRead:
     """Cancel a tender before its opening, giving the reason."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     if not body.reason.strip():
         raise Unprocessable.field("reason", "a cancellation states its reason")
     await projects.transition(session, project, "cancelled", now=clock.now(), actor=actor_of(who), reason=body.reason)
@@ -140,7 +101,7 @@ async def cancel_project(code: str, body: TransitionRequest, session: SessionDep
 async def invite(code: str, body: InvitationCreate, session: SessionDep, who: PrincipalDep,
                  clock: ClockDep) -> dict[str, int]:
     """Invite more enterprises to an invited tender before its deadline."""
-    project = await managed(session, code, who)
+    project = await get_managed(session, code, who)
     added = await projects.invite(session, project, body.credit_codes, now=clock.now())
     await session.commit()
     return {"invited": added}
@@ -150,20 +111,11 @@ async def invite(code: str, body: InvitationCreate, session: SessionDep, who: Pr
              dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
 async def issue_escrow(code: str, body: EscrowSetup, session: SessionDep, who: PrincipalDep) -> EscrowIssued:
     """Create the tender's escrow key pair and hand each custodian a share; the private key is not kept."""
-    project = await managed(session, code, who)
-    if project.status != "draft":
-        raise Conflict("The escrow key is set while the tender is a draft.", code="transition_forbidden")
-    if len(set(body.custodians)) != len(body.custodians):
-        raise Unprocessable.field("custodians", "must be distinct")
-    if body.threshold > len(body.custodians):
-        raise Unprocessable.field("threshold", "cannot exceed the number of custodians")
-    private, public_key = generate_escrow_keypair()
-    shares = shamir.split(private, threshold=body.threshold, shares=len(body.custodians))
-    project.escrow_public_key = base64.b64encode(public_key).decode()
-    project.escrow_threshold, project.escrow_custodians = body.threshold, list(body.custodians)
+    project = await get_managed(session, code, who)
+    shares = escrow.issue_key(project, threshold=body.threshold, custodians=body.custodians)
     await session.commit()
-    return EscrowIssued(public_key=project.escrow_public_key, threshold=body.threshold,
-                        shares=dict(zip(body.custodians, shares, strict=True)))
+    assert project.escrow_public_key is not None
+    return EscrowIssued(public_key=project.escrow_public_key, threshold=body.threshold, shares=shares)
 
 
 @router.post("/direct-contracts", status_code=201, summary="File a direct contract",

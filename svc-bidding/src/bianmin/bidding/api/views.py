@@ -1,10 +1,22 @@
-"""Turning rows into API models where the shapes differ."""
+"""Building answers from rows where the shapes differ: what a caller may see of a bid, a draw or an auction."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bianmin.bidding.domain.collusion import score_of
-from bianmin.bidding.models import Bid, CollusionFlag, Project
-from bianmin.bidding.schemas import BidRead, FlagRead
+from bianmin.bidding.models import (
+    Auction,
+    AuctionBid,
+    Bid,
+    CollusionFlag,
+    Complaint,
+    EscrowRecovery,
+    EscrowShare,
+    ExpertDraw,
+    Project,
+)
+from bianmin.bidding.schemas import AuctionRead, BidRead, ComplaintRead, DrawRead, FlagRead, RecoveryRead
 
 
 def section_code(project: Project, section_id: int) -> str:
@@ -31,3 +43,50 @@ def flag_view(project: Project, flag: CollusionFlag) -> FlagRead:
                     screen=flag.screen, score=score_of(flag), credit_codes=flag.credit_codes, evidence=flag.evidence,
                     status=flag.status, created_at=flag.created_at, decided_by=flag.decided_by,
                     decided_at=flag.decided_at, decision_note=flag.decision_note)
+
+
+def draw_view(project: Project, draw: ExpertDraw, *, full: bool) -> DrawRead:
+    """A draw; its seed, snapshot and result only for those who may see them yet."""
+    read = DrawRead(project_code=project.code, specialty=draw.specialty, count=draw.count,
+                    seed_commitment=draw.seed_commitment, pool_digest=draw.pool_digest, committed_at=draw.committed_at,
+                    seed=None, pool=None, recused_credit_codes=None, excluded=None, drawn=None, drawn_at=draw.drawn_at)
+    if not full or draw.drawn is None:
+        return read
+    return read.model_copy(update={"seed": draw.seed, "pool": draw.pool, "recused_credit_codes": draw.recused_credit_codes,
+                                   "excluded": draw.excluded, "drawn": draw.drawn})
+
+
+def recovery_view(project: Project, recovery: EscrowRecovery, shares: list[EscrowShare]) -> RecoveryRead:
+    """A recovery with its public submission log (who, when, the share's digest; never the share)."""
+    return RecoveryRead(id=recovery.id, project_code=project.code, bid_id=recovery.bid_id, reason=recovery.reason,
+                        requested_by=recovery.requested_by, requested_at=recovery.requested_at, status=recovery.status,
+                        completed_at=recovery.completed_at,
+                        submissions=[{"custodian": r.custodian, "submitted_by": r.submitted_by,
+                                      "submitted_at": r.submitted_at.isoformat(), "share_digest": r.share_digest}
+                                     for r in shares])
+
+
+def complaint_view(project: Project, complaint: Complaint) -> ComplaintRead:
+    """A complaint with its project's code."""
+    return ComplaintRead(id=complaint.id, project_code=project.code,
+                         complainant_credit_code=complaint.complainant_credit_code, matter=complaint.matter,
+                         text=complaint.text, known_at=complaint.known_at, filed_at=complaint.filed_at,
+                         due_at=complaint.due_at, status=complaint.status, decision=complaint.decision,
+                         decided_at=complaint.decided_at, decided_by=complaint.decided_by)
+
+
+def auction_view(project: Project, auction: Auction, *, bids: int, named: bool) -> AuctionRead:
+    """An auction's state; the leader (and who reached the cap) only when ``named``."""
+    return AuctionRead(project_code=project.code, reserve_price=auction.reserve_price, increment=auction.increment,
+                       price_cap=auction.price_cap, starts_at=auction.starts_at, ends_at=auction.ends_at,
+                       status=auction.status, current_price=auction.current_price,
+                       leader_credit_code=auction.leader_credit_code if named else None,
+                       final_round_ends_at=auction.final_round_ends_at,
+                       capped_by=auction.capped_by if named else None, winner_credit_code=auction.winner_credit_code,
+                       winning_price=auction.winning_price, bids=bids)
+
+
+def offer_views(offers: list[AuctionBid], *, ended: bool) -> list[dict[str, Any]]:
+    """An auction's offers: the ascending bids anonymously while it runs; bidders and final offers once it ended."""
+    return [{"kind": b.kind, "amount": str(b.amount), "at": b.at.isoformat(),
+             "credit_code": b.credit_code if ended else None} for b in offers if ended or b.kind == "ascending"]

@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain.errors import NotFinished
+from bianmin.bidding.domain.projects import FINISHED
 from bianmin.bidding.models import (
     Auction,
     AuctionBid,
@@ -43,9 +45,7 @@ from bianmin.bidding.models import (
     ProjectTransition,
     Registration,
 )
-from bianmin.kit.errors import Conflict
 
-FINISHED = frozenset({"awarded", "failed", "cancelled"})
 SKIP = frozenset({"ciphertext", "share"})
 
 
@@ -89,8 +89,7 @@ async def _rows(session: AsyncSession, model: type[Base], *where: Any) -> list[d
 async def build(session: AsyncSession, project: Project) -> dict[str, Any]:
     """The archive of a finished project: its parts and their manifest."""
     if project.status not in FINISHED:
-        raise Conflict(f"Project {project.code} is {project.status}; it is archived when finished.",
-                       code="not_finished")
+        raise NotFinished(f"Project {project.code} is {project.status}; it is archived when finished.")
     pid = project.id
     recoveries = await _rows(session, EscrowRecovery, EscrowRecovery.project_id == pid)
     auctions = await _rows(session, Auction, Auction.project_id == pid)

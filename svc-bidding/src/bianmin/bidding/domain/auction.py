@@ -31,16 +31,31 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.bidders import ensure_eligible, registration_of, secured_amount
 from bianmin.bidding.domain.common import days
+from bianmin.bidding.domain.errors import (
+    AlreadyLeading,
+    AuctionExists,
+    AuctionFinished,
+    AuctionNotFound,
+    AuctionNotRunning,
+    AuctionRunning,
+    DepositNotSecured,
+    FinalOfferGiven,
+    FinalRoundClosed,
+    NotAuctioned,
+    NotRemainingBidder,
+    Outbid,
+    ProjectStatusForbids,
+)
 from bianmin.bidding.domain.projects import fail, transition
 from bianmin.bidding.models import Auction, AuctionBid, Project
 from bianmin.bidding.schemas import AuctionSetup
 from bianmin.bidding.settings import BiddingSettings
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import Principal
 
 SOLD_BY_AUCTION = ("land_use", "state_property")
@@ -55,20 +70,20 @@ async def auction_of(session: AsyncSession, project: Project) -> Auction:
     """The project's auction; 404 when it has none."""
     auction = (await session.execute(select(Auction).where(Auction.project_id == project.id))).scalar_one_or_none()
     if auction is None:
-        raise NotFound(f"Project {project.code} has no auction.", code="auction_not_found")
+        raise AuctionNotFound(f"Project {project.code} has no auction.")
     return auction
 
 
 async def setup(session: AsyncSession, project: Project, body: AuctionSetup) -> Auction:
     """Set up the auction of a draft land-use or state-property project."""
     if project.category not in SOLD_BY_AUCTION:
-        raise Conflict("Only land use rights and state property are auctioned.", code="not_auctioned")
+        raise NotAuctioned("Only land use rights and state property are auctioned.")
     if project.status != "draft":
-        raise Conflict("An auction is set up while the project is a draft.", code="transition_forbidden")
+        raise ProjectStatusForbids("An auction is set up while the project is a draft.")
     if len(project.sections) != 1:
-        raise Conflict("An auctioned project has one section (one lot).", code="not_auctioned")
+        raise NotAuctioned("An auctioned project has one section (one lot).")
     if (await session.execute(select(Auction.id).where(Auction.project_id == project.id))).first():
-        raise Conflict(f"Project {project.code} has an auction already.", code="auction_exists")
+        raise AuctionExists(f"Project {project.code} has an auction already.")
     if body.starts_at < project.bid_deadline:
         raise Unprocessable.field("starts_at", "must not be before the registration deadline (bid_deadline)")
     if body.ends_at <= body.starts_at:
@@ -91,14 +106,14 @@ async def _bidder(session: AsyncSession, project: Project, credit_code: str, by:
     secured = await secured_amount(session, project_code=project.code, section_code=section.code,
                                    credit_code=credit_code)
     if secured < section.bid_bond_amount:
-        raise Conflict("The bidder's deposit for this lot is not secured.", code="deposit_not_secured")
+        raise DepositNotSecured("The bidder's deposit for this lot is not secured.")
 
 
 async def place_bid(session: AsyncSession, project: Project, auction: Auction, *, credit_code: str, amount: Decimal,
                     now: datetime, by: Principal, barred: list[str]) -> Auction:
     """Accept an ascending bid if it beats the current price by the increment, extending a late end."""
     if project.status != "closed" or auction.status != "scheduled" or not auction.starts_at <= now < auction.ends_at:
-        raise Conflict("The auction is not taking bids now.", code="auction_not_running")
+        raise AuctionNotRunning("The auction is not taking bids now.")
     await _bidder(session, project, credit_code, by, barred)
     if auction.price_cap is not None and amount > auction.price_cap:
         raise Unprocessable.field("amount", f"must not exceed the price cap {auction.price_cap}")
@@ -107,7 +122,7 @@ async def place_bid(session: AsyncSession, project: Project, auction: Auction, *
             raise Unprocessable.field("amount", f"the first bid is at least the reserve price {auction.reserve_price}")
     else:
         if auction.leader_credit_code == credit_code:
-            raise Conflict("This bidder leads already.", code="already_leading")
+            raise AlreadyLeading("This bidder leads already.")
         if amount < auction.current_price + auction.increment:
             raise Unprocessable.field("amount", f"must be at least {auction.current_price + auction.increment}")
     ends_at = auction.ends_at
@@ -121,7 +136,7 @@ async def place_bid(session: AsyncSession, project: Project, auction: Auction, *
     result = await session.execute(update(Auction).where(Auction.id == auction.id, Auction.version == auction.version)
                                    .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("Another bid was accepted first; bid again on the new price.", code="outbid")
+        raise Outbid("Another bid was accepted first; bid again on the new price.")
     session.add(AuctionBid(auction_id=auction.id, credit_code=credit_code, kind="ascending", amount=amount, at=now))
     await session.flush()
     await session.refresh(auction)
@@ -132,14 +147,14 @@ async def final_offer(session: AsyncSession, project: Project, auction: Auction,
                       amount: Decimal, now: datetime, by: Principal, barred: list[str]) -> AuctionBid:
     """Take a remaining bidder's one sealed final offer (at least the cap) during the final round."""
     if auction.status != "final_round" or auction.final_round_ends_at is None or now >= auction.final_round_ends_at:
-        raise Conflict("No final round is running.", code="final_round_closed")
+        raise FinalRoundClosed("No final round is running.")
     await _bidder(session, project, credit_code, by, barred)
     rows = (await session.execute(select(AuctionBid.kind).where(AuctionBid.auction_id == auction.id,
                                                                 AuctionBid.credit_code == credit_code))).scalars().all()
     if "ascending" not in rows:
-        raise Conflict("Only bidders who bid before the cap give a final offer.", code="not_remaining_bidder")
+        raise NotRemainingBidder("Only bidders who bid before the cap give a final offer.")
     if "final" in rows:
-        raise Conflict("This bidder has given its final offer.", code="final_offer_given")
+        raise FinalOfferGiven("This bidder has given its final offer.")
     assert auction.price_cap is not None
     if amount < auction.price_cap:
         raise Unprocessable.field("amount", f"a final offer is at least the price cap {auction.price_cap}")
@@ -154,13 +169,13 @@ async def finish(session: AsyncSession, project: Project, auction: Auction, *, n
     """End the auction: the winner and price are publicised, or the project fails without a bid."""
     if auction.status == "scheduled":
         if now < auction.ends_at:
-            raise Conflict("The auction is still running.", code="auction_running")
+            raise AuctionRunning("The auction is still running.")
     elif auction.status == "final_round":
         assert auction.final_round_ends_at is not None
         if now < auction.final_round_ends_at:
-            raise Conflict("The final round is still running.", code="auction_running")
+            raise AuctionRunning("The final round is still running.")
     else:
-        raise Conflict(f"The auction has {auction.status}.", code="auction_finished")
+        raise AuctionFinished(f"The auction has {auction.status}.")
     if auction.current_price is None:
         auction.status = "failed"
         await fail(session, project, now=now, actor=actor, reason="no bid at or above the reserve price (流拍)")
@@ -182,3 +197,15 @@ async def finish(session: AsyncSession, project: Project, auction: Auction, *, n
     project.publicity_started_at = now
     project.publicity_ends_at = now + days(project.publicity_days, settings)
     return auction
+
+
+async def ascending_count(session: AsyncSession, auction: Auction) -> int:
+    """How many ascending bids the auction has taken."""
+    return int((await session.execute(select(func.count(AuctionBid.id)).where(
+        AuctionBid.auction_id == auction.id, AuctionBid.kind == "ascending"))).scalar_one())
+
+
+async def offers_of(session: AsyncSession, auction: Auction) -> list[AuctionBid]:
+    """Every offer of an auction, ascending bids and final offers, in the order taken."""
+    return list((await session.execute(select(AuctionBid).where(AuctionBid.auction_id == auction.id)
+                                       .order_by(AuctionBid.id))).scalars())

@@ -19,11 +19,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain.errors import AlreadyRegistered, CreditBarred, NotInvited, NotRegistered, NotTheBidder, RegistrationClosed
 from bianmin.bidding.models import Deposit, EnterpriseColor, Invitation, Project, Registration, Section
-from bianmin.kit.errors import Conflict, Forbidden, NotFound
 from bianmin.kit.identity import Principal
 
 
@@ -37,8 +37,7 @@ async def ensure_eligible(session: AsyncSession, credit_code: str, barred: list[
     """403 when the enterprise's credit color bars it from bidding."""
     color = await color_of(session, credit_code)
     if color is not None and color in barred:
-        raise Forbidden(f"Enterprise {credit_code} holds a {color} credit code, which bars bidding.",
-                        code="credit_barred")
+        raise CreditBarred(f"Enterprise {credit_code} holds a {color} credit code, which bars bidding.")
 
 
 async def set_color(session: AsyncSession, *, credit_code: str, name: str, color: str, at: datetime) -> None:
@@ -57,8 +56,8 @@ BIDDER_ROLE = "bidding:bidder"
 def ensure_acts_for(by: Principal, credit_code: str) -> None:
     """403 unless the principal speaks for the enterprise (its party scope, or a district operator)."""
     if not by.acts_for(BIDDER_ROLE, credit_code):
-        raise Forbidden(f"This key does not act for {credit_code} (scope {BIDDER_ROLE}:<credit code>, "
-                        "granted by a district operator).", code="not_the_bidder")
+        raise NotTheBidder(f"This key does not act for {credit_code} (scope {BIDDER_ROLE}:<credit code>, "
+                        "granted by a district operator).")
 
 
 async def register(session: AsyncSession, project: Project, section: Section, *, credit_code: str, name: str,
@@ -66,18 +65,17 @@ async def register(session: AsyncSession, project: Project, section: Section, *,
     """Register a bidder for a section of a published tender before its deadline."""
     ensure_acts_for(by, credit_code)
     if project.status != "published" or now >= project.bid_deadline:
-        raise Conflict("Registration is open only while the tender is published and before its deadline.",
-                       code="registration_closed")
+        raise RegistrationClosed("Registration is open only while the tender is published and before its deadline.")
     await ensure_eligible(session, credit_code, barred)
     if project.method == "invited":
         invited = (await session.execute(select(Invitation.id).where(
             Invitation.project_id == project.id, Invitation.credit_code == credit_code))).first()
         if invited is None:
-            raise Forbidden(f"{credit_code} was not invited to this tender.", code="not_invited")
+            raise NotInvited(f"{credit_code} was not invited to this tender.")
     exists = (await session.execute(select(Registration.id).where(
         Registration.section_id == section.id, Registration.credit_code == credit_code))).first()
     if exists:
-        raise Conflict(f"{credit_code} is registered for this section already.", code="already_registered")
+        raise AlreadyRegistered(f"{credit_code} is registered for this section already.")
     registration = Registration(project_id=project.id, section_id=section.id, credit_code=credit_code, name=name,
                                 contact_phone=contact_phone, owner_key=by.key_id or "anonymous", registered_at=now)
     session.add(registration)
@@ -91,7 +89,7 @@ async def registration_of(session: AsyncSession, section: Section, credit_code: 
     registration = (await session.execute(select(Registration).where(
         Registration.section_id == section.id, Registration.credit_code == credit_code))).scalar_one_or_none()
     if registration is None:
-        raise NotFound(f"{credit_code} is not registered for section {section.code}.", code="not_registered")
+        raise NotRegistered(f"{credit_code} is not registered for section {section.code}.")
     return registration
 
 
@@ -131,7 +129,7 @@ async def upsert_deposit(session: AsyncSession, *, project_code: str, section_co
     return row
 
 
-async def bidder_count(session: AsyncSession, project: Project) -> int:
-    """How many distinct enterprises registered for a project."""
-    return int((await session.execute(select(func.count(func.distinct(Registration.credit_code)))
-                                       .where(Registration.project_id == project.id))).scalar_one())
+async def deposits_of(session: AsyncSession, project: Project) -> list[Deposit]:
+    """The deposit read model of a tender (guarantees and cash), in the order recorded."""
+    return list((await session.execute(select(Deposit).where(Deposit.project_code == project.code)
+                                       .order_by(Deposit.id))).scalars())

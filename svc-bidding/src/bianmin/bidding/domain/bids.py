@@ -29,11 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.bidding import sealing
 from bianmin.bidding.domain.bidders import ensure_eligible, registration_of
 from bianmin.bidding.domain.common import new_id
+from bianmin.bidding.domain.errors import DeadlinePassed, NoActiveBid
 from bianmin.bidding.models import Bid, Project, Section, SigningKey
 from bianmin.bidding.schemas import BidSubmit, Receipt
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import BidSubmitted
-from bianmin.kit.errors import Conflict, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal
 
@@ -90,8 +91,7 @@ async def active_bid(session: AsyncSession, section: Section, credit_code: str) 
 
 def _ensure_open(project: Project, now: datetime) -> None:
     if project.status != "published" or now >= project.bid_deadline:
-        raise Conflict(f"Bidding on {project.code} closed at {project.bid_deadline.isoformat()}.",
-                       code="deadline_passed")
+        raise DeadlinePassed(f"Bidding on {project.code} closed at {project.bid_deadline.isoformat()}.")
 
 
 async def submit(session: AsyncSession, project: Project, section: Section, body: BidSubmit, *, now: datetime,
@@ -141,7 +141,7 @@ async def withdraw(session: AsyncSession, project: Project, section: Section, *,
     await registration_of(session, section, credit_code, by)
     bid = await active_bid(session, section, credit_code)
     if bid is None:
-        raise Conflict("There is no active bid to withdraw.", code="no_active_bid")
+        raise NoActiveBid("There is no active bid to withdraw.")
     bid.status, bid.ended_at = "withdrawn", now
     await session.flush()
     return bid

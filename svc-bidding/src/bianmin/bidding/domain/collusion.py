@@ -10,16 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.bidders import deposit_accounts
-from bianmin.bidding.domain.common import new_id
+from bianmin.bidding.domain.common import new_id, scoped
+from bianmin.bidding.domain.errors import FlagDecided, FlagNotFound
 from bianmin.bidding.domain.screens import BidFacts, Thresholds, screen_all
 from bianmin.bidding.models import Bid, CollusionFlag, Project, Section
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import CollusionConfirmed, CollusionFlagged
-from bianmin.kit.errors import Conflict
 from bianmin.kit.events import emit
+from bianmin.kit.identity import Principal
 
 BP = Decimal(10000)
 
@@ -64,7 +66,7 @@ async def decide(session: AsyncSession, flag: CollusionFlag, project: Project, s
                  note: str, now: datetime, actor: str) -> CollusionFlag:
     """Confirm or dismiss an open flag; a confirmation is announced to credit."""
     if flag.status != "open":
-        raise Conflict(f"This flag was {flag.status} already.", code="flag_decided")
+        raise FlagDecided(f"This flag was {flag.status} already.")
     flag.status = "confirmed" if confirm else "dismissed"
     flag.decided_by, flag.decided_at, flag.decision_note = actor, now, note
     await session.flush()
@@ -74,3 +76,27 @@ async def decide(session: AsyncSession, flag: CollusionFlag, project: Project, s
             screens=[flag.screen], credit_codes=flag.credit_codes, confirmed_by=actor, confirmed_at=now),
             tenant=project.tenant, about=project.code)
     return flag
+
+
+async def list_flags(session: AsyncSession, who: Principal, *, status: str | None = None,
+                     project_code: str | None = None) -> list[tuple[CollusionFlag, Project]]:
+    """The flags of the principal's sites with their projects, newest first (at most 500)."""
+    statement = scoped(select(CollusionFlag, Project).join(Project, Project.id == CollusionFlag.project_id),
+                       CollusionFlag.tenant, who).order_by(CollusionFlag.created_at.desc(), CollusionFlag.id)
+    if status:
+        statement = statement.where(CollusionFlag.status == status)
+    if project_code:
+        statement = statement.where(Project.code == project_code)
+    return [(flag, project) for flag, project in (await session.execute(statement.limit(500))).all()]
+
+
+async def get_flag(session: AsyncSession, flag_id: str, who: Principal) -> tuple[CollusionFlag, Project, Section]:
+    """A flag of the principal's sites with its project and section; 404 otherwise."""
+    flag = await session.get(CollusionFlag, flag_id)
+    if flag is None or not who.may_act_on(flag.tenant):
+        raise FlagNotFound(f"No flag {flag_id}.")
+    project = await session.get(Project, flag.project_id)
+    section = await session.get(Section, flag.section_id)
+    assert project is not None
+    assert section is not None
+    return flag, project, section

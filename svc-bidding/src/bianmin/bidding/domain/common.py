@@ -1,17 +1,23 @@
-"""Look-ups and helpers every bidding rule uses."""
+"""Look-ups and helpers every bidding rule uses, the projects a principal may see or manage among them.
+
+Visibility: a draft is seen by its own site only (404 for everyone else, so a draft's code leaks
+nothing); every other project is public. Managing a project (publishing, opening, evaluating, ...)
+takes the project's own site, or a district-wide key.
+"""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain.errors import ProjectNotFound, SectionNotFound
 from bianmin.bidding.models import OpeningRecord, Project, Section
 from bianmin.bidding.settings import BiddingSettings
-from bianmin.kit.errors import NotFound
-from bianmin.kit.identity import Principal
+from bianmin.kit.identity import Principal, ensure_tenant
 
 
 def new_id() -> str:
@@ -41,8 +47,33 @@ async def get_project(session: AsyncSession, code: str, *, lock: bool = False) -
         statement = statement.with_for_update()
     project = (await session.execute(statement)).scalar_one_or_none()
     if project is None:
-        raise NotFound(f"No project {code}.", code="project_not_found")
+        raise ProjectNotFound(f"No project {code}.")
     return project
+
+
+def visible(project: Project, who: Principal) -> bool:
+    """Drafts are seen by their own site only; everything else is public."""
+    return project.status != "draft" or who.may_act_on(project.tenant)
+
+
+async def get_visible(session: AsyncSession, code: str, who: Principal) -> Project:
+    """A project the principal may see; 404 for another site's draft."""
+    project = await get_project(session, code)
+    if not visible(project, who):
+        raise ProjectNotFound(f"No project {code}.")
+    return project
+
+
+async def get_managed(session: AsyncSession, code: str, who: Principal) -> Project:
+    """A project the principal's site manages (403 for another site's)."""
+    project = await get_visible(session, code, who)
+    ensure_tenant(who, project.tenant)
+    return project
+
+
+def scoped(statement: Select[Any], column: Any, who: Principal) -> Select[Any]:
+    """``statement`` limited to the principal's own site through ``column``, unless the key is district-wide."""
+    return statement if who.district_wide else statement.where(column == (who.tenant or "-"))
 
 
 def section_of(project: Project, code: str) -> Section:
@@ -50,7 +81,7 @@ def section_of(project: Project, code: str) -> Section:
     for section in project.sections:
         if section.code == code:
             return section
-    raise NotFound(f"Project {project.code} has no section {code}.", code="section_not_found")
+    raise SectionNotFound(f"Project {project.code} has no section {code}.")
 
 
 async def record(session: AsyncSession, project: Project, kind: str, data: dict[str, object], *, now: datetime) -> None:

@@ -26,12 +26,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.bidders import registration_of
-from bianmin.bidding.domain.common import actor_of, new_id
+from bianmin.bidding.domain.common import actor_of, new_id, scoped
+from bianmin.bidding.domain.errors import (
+    ComplaintDecided,
+    ComplaintLate,
+    ComplaintNotFound,
+    NotPublished,
+    NotRegistered,
+    ObjectionRequired,
+)
 from bianmin.bidding.models import Complaint, OpeningResponse, Project, Registration
 from bianmin.bidding.schemas import ComplaintCreate
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.calendar import load_calendar
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import Principal
 
 ACCEPT_WORKDAYS = 3
@@ -47,19 +55,19 @@ async def file(session: AsyncSession, project: Project, body: ComplaintCreate, *
                settings: BiddingSettings) -> Complaint:
     """File a complaint on a tender, checking the complainant, the 10-day limit and the prior objection."""
     if project.status == "draft" or project.method == "direct":
-        raise Conflict("Complaints concern published tenders.", code="not_published")
+        raise NotPublished("Complaints concern published tenders.")
     if body.known_at > now:
         raise Unprocessable.field("known_at", "must not be in the future")
     if body.known_at < project.created_at:
         raise Unprocessable.field("known_at", "must not be before the tender was created")
     if late(body.known_at, now, settings.complaint_days):
-        raise Unprocessable.field("known_at", f"complaints are filed within {settings.complaint_days} days of knowing "
-                                  "of the matter (§60)", code="complaint_late")
+        raise ComplaintLate.field("known_at", f"complaints are filed within {settings.complaint_days} days of knowing "
+                                        "of the matter (§60)")
     registration = (await session.execute(select(Registration).where(
         Registration.project_id == project.id, Registration.credit_code == body.credit_code)
         .order_by(Registration.id).limit(1))).scalar_one_or_none()
     if registration is None:
-        raise NotFound(f"{body.credit_code} did not register for {project.code}.", code="not_registered")
+        raise NotRegistered(f"{body.credit_code} did not register for {project.code}.")
     section = next(s for s in project.sections if s.id == registration.section_id)
     await registration_of(session, section, body.credit_code, by)
     stage = OBJECTION_STAGE.get(body.matter)
@@ -68,8 +76,8 @@ async def file(session: AsyncSession, project: Project, body: ComplaintCreate, *
             OpeningResponse.project_id == project.id, OpeningResponse.credit_code == body.credit_code,
             OpeningResponse.kind == "objection", OpeningResponse.stage == stage))).first()
         if objected is None:
-            raise Unprocessable.field("matter", f"a complaint on the {body.matter.replace('_', ' ')} needs a prior "
-                                      "objection to the tenderer (§60)", code="objection_required")
+            raise ObjectionRequired.field("matter", f"a complaint on the {body.matter.replace('_', ' ')} needs a prior "
+                                          "objection to the tenderer (§60)")
     calendar = await load_calendar(session)
     due = calendar.deadline(now, ACCEPT_WORKDAYS + settings.complaint_handling_workdays)
     complaint = Complaint(id=new_id(), project_id=project.id, tenant=project.tenant,
@@ -84,7 +92,7 @@ async def get(session: AsyncSession, complaint_id: str, by: Principal) -> Compla
     """A complaint of the supervisor's sites; 404 otherwise."""
     complaint = await session.get(Complaint, complaint_id)
     if complaint is None or not by.may_act_on(complaint.tenant):
-        raise NotFound(f"No complaint {complaint_id}.", code="complaint_not_found")
+        raise ComplaintNotFound(f"No complaint {complaint_id}.")
     return complaint
 
 
@@ -92,7 +100,25 @@ async def decide(session: AsyncSession, complaint: Complaint, *, outcome: str, t
                  by: Principal) -> Complaint:
     """Decide a pending complaint (upheld or dismissed) and record who decided it."""
     if complaint.status != "pending":
-        raise Conflict(f"The complaint was {complaint.status} already.", code="complaint_decided")
+        raise ComplaintDecided(f"The complaint was {complaint.status} already.")
     complaint.status, complaint.decision, complaint.decided_at, complaint.decided_by = outcome, text, now, actor_of(by)
     await session.flush()
     return complaint
+
+
+async def list_for(session: AsyncSession, who: Principal, *,
+                   status: str | None = None) -> list[tuple[Complaint, Project]]:
+    """The complaints of the principal's sites with their projects, the earliest due first (at most 500)."""
+    statement = scoped(select(Complaint, Project).join(Project, Project.id == Complaint.project_id),
+                       Complaint.tenant, who)
+    if status:
+        statement = statement.where(Complaint.status == status)
+    rows = (await session.execute(statement.order_by(Complaint.due_at, Complaint.id).limit(500))).all()
+    return [(complaint, project) for complaint, project in rows]
+
+
+async def project_of(session: AsyncSession, complaint: Complaint) -> Project:
+    """The project a complaint concerns."""
+    project = await session.get(Project, complaint.project_id)
+    assert project is not None
+    return project

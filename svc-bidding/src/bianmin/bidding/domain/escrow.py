@@ -1,5 +1,8 @@
 """Backup decryption with the custodians' escrow shares, after a bidder's recorded technical failure.
 
+- **Key**: while the tender is a draft, a fresh X25519 key pair is made and its private key split
+  k of n among distinct custodians (Shamir); the shares are shown once and the private key is not
+  kept, only the public key, k and the custodians' order.
 - **Request**: while the opening runs and before the decryption window closes, the bidder (the key
   that registered it) records a technical-failure request for its own sealed bid, giving the
   reason. Only a tender with an escrow key and a bid carrying an escrow-wrapped key qualify.
@@ -34,11 +37,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.bidding import sealing, shamir
 from bianmin.bidding.domain.bidders import registration_of
 from bianmin.bidding.domain.common import actor_of, new_id, record
+from bianmin.bidding.domain.errors import (
+    BidNotCounted,
+    NoEscrow,
+    NotOpening,
+    ProjectStatusForbids,
+    RecoveryClosed,
+    RecoveryNotFound,
+    RecoveryPending,
+    ShareSubmitted,
+    WindowClosed,
+)
 from bianmin.bidding.domain.opening import apply_package, window_end
 from bianmin.bidding.models import Bid, EscrowRecovery, EscrowShare, Project
 from bianmin.bidding.settings import BiddingSettings
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import Principal
+
+
+def issue_key(project: Project, *, threshold: int, custodians: list[str]) -> dict[str, str]:
+    """Give a draft tender a fresh escrow key; each custodian's share of its private key, which is not kept."""
+    if project.status != "draft":
+        raise ProjectStatusForbids("The escrow key is set while the tender is a draft.")
+    if len(set(custodians)) != len(custodians):
+        raise Unprocessable.field("custodians", "must be distinct")
+    if threshold > len(custodians):
+        raise Unprocessable.field("threshold", "cannot exceed the number of custodians")
+    private, public_key = sealing.generate_escrow_keypair()
+    shares = shamir.split(private, threshold=threshold, shares=len(custodians))
+    project.escrow_public_key = base64.b64encode(public_key).decode()
+    project.escrow_threshold, project.escrow_custodians = threshold, list(custodians)
+    return dict(zip(custodians, shares, strict=True))
 
 
 def recover_private_key(shares: list[str], *, threshold: int, public_key: bytes) -> bytes | None:
@@ -61,19 +90,19 @@ async def request(session: AsyncSession, project: Project, bid: Bid, *, reason: 
                   by: Principal, settings: BiddingSettings) -> EscrowRecovery:
     """Record a bidder's technical-failure request to open its bid with the escrow shares."""
     if project.status != "opening":
-        raise Conflict("Escrow recovery is requested while the opening runs.", code="not_opening")
+        raise NotOpening("Escrow recovery is requested while the opening runs.")
     if now >= window_end(project, settings):
-        raise Conflict("The decryption window has closed.", code="window_closed")
+        raise WindowClosed("The decryption window has closed.")
     section = next(s for s in project.sections if s.id == bid.section_id)
     await registration_of(session, section, bid.credit_code, by)
     if not project.escrow_public_key or not bid.escrow_wrapped_key:
-        raise Conflict("This bid carries no escrow-wrapped key.", code="no_escrow")
+        raise NoEscrow("This bid carries no escrow-wrapped key.")
     if bid.status != "active" or bid.reveal_status != "sealed" or section.outcome == "failed":
-        raise Conflict("Only a sealed, counted bid of an opened section is recovered.", code="bid_not_counted")
+        raise BidNotCounted("Only a sealed, counted bid of an opened section is recovered.")
     open_request = (await session.execute(select(EscrowRecovery.id).where(
         EscrowRecovery.bid_id == bid.id, EscrowRecovery.status == "collecting"))).first()
     if open_request:
-        raise Conflict("A recovery of this bid is collecting shares already.", code="recovery_pending")
+        raise RecoveryPending("A recovery of this bid is collecting shares already.")
     recovery = EscrowRecovery(id=new_id(), project_id=project.id, bid_id=bid.id, reason=reason,
                               requested_by=actor_of(by), requested_at=now, status="collecting")
     session.add(recovery)
@@ -87,8 +116,32 @@ async def get_recovery(session: AsyncSession, recovery_id: str) -> EscrowRecover
     """A recovery by id; 404 otherwise."""
     recovery = await session.get(EscrowRecovery, recovery_id)
     if recovery is None:
-        raise NotFound(f"No escrow recovery {recovery_id}.", code="recovery_not_found")
+        raise RecoveryNotFound(f"No escrow recovery {recovery_id}.")
     return recovery
+
+
+async def recovery_of(session: AsyncSession, project: Project, recovery_id: str) -> EscrowRecovery:
+    """A recovery of the project by id; 404 otherwise (also for another project's)."""
+    recovery = await get_recovery(session, recovery_id)
+    if recovery.project_id != project.id:
+        raise RecoveryNotFound(f"No escrow recovery {recovery_id} in {project.code}.")
+    return recovery
+
+
+async def recoveries_of(session: AsyncSession, project: Project) -> list[EscrowRecovery]:
+    """Every escrow recovery of a project, the earliest requested first."""
+    return list((await session.execute(select(EscrowRecovery).where(EscrowRecovery.project_id == project.id)
+                                       .order_by(EscrowRecovery.requested_at))).scalars())
+
+
+async def share_logs(session: AsyncSession, recoveries: list[EscrowRecovery]) -> dict[str, list[EscrowShare]]:
+    """The share submissions of each recovery, in the order they came (one query for all of them)."""
+    logs: dict[str, list[EscrowShare]] = {r.id: [] for r in recoveries}
+    rows = (await session.execute(select(EscrowShare).where(EscrowShare.recovery_id.in_(list(logs)))
+                                  .order_by(EscrowShare.id))).scalars()
+    for row in rows:
+        logs[row.recovery_id].append(row)
+    return logs
 
 
 async def _erase(session: AsyncSession, recovery: EscrowRecovery) -> None:
@@ -100,7 +153,7 @@ async def submit_share(session: AsyncSession, project: Project, recovery: Escrow
                        share: str, now: datetime, by: Principal) -> EscrowRecovery:
     """Log a custodian's share; with k of them, recover the key in memory and open the bid."""
     if recovery.status != "collecting":
-        raise Conflict(f"The recovery is {recovery.status}.", code="recovery_closed")
+        raise RecoveryClosed(f"The recovery is {recovery.status}.")
     custodians = project.escrow_custodians or []
     if custodian not in custodians:
         raise Unprocessable.field("custodian", "is not a custodian of this tender's escrow key")
@@ -113,7 +166,7 @@ async def submit_share(session: AsyncSession, project: Project, recovery: Escrow
     done = (await session.execute(select(EscrowShare.id).where(
         EscrowShare.recovery_id == recovery.id, EscrowShare.custodian == custodian))).first()
     if done:
-        raise Conflict(f"{custodian} has submitted a share already.", code="share_submitted")
+        raise ShareSubmitted(f"{custodian} has submitted a share already.")
     session.add(EscrowShare(recovery_id=recovery.id, custodian=custodian, share=share.strip(),
                             share_digest=hashlib.sha256(share.strip().encode()).hexdigest(),
                             submitted_by=actor_of(by), submitted_at=now))
@@ -160,7 +213,7 @@ async def abandon(session: AsyncSession, recovery: EscrowRecovery, project: Proj
                   reason: str) -> EscrowRecovery:
     """Give up a recovery that cannot gather its shares; the bid stays sealed and is voided at finish."""
     if recovery.status != "collecting":
-        raise Conflict(f"The recovery is {recovery.status}.", code="recovery_closed")
+        raise RecoveryClosed(f"The recovery is {recovery.status}.")
     recovery.status, recovery.completed_at = "abandoned", now
     await _erase(session, recovery)
     await record(session, project, "escrow_abandoned", {"recovery_id": recovery.id, "reason": reason}, now=now)

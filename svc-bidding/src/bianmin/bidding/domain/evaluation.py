@@ -25,12 +25,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain import bids as bid_rules
 from bianmin.bidding.domain.common import days, minutes
+from bianmin.bidding.domain.errors import (
+    BidNotFound,
+    ComplaintPending,
+    ContractSigned,
+    ExpertsNotDrawn,
+    NotAwarded,
+    NotComprehensive,
+    NotEvaluating,
+    ObjectionsUnanswered,
+    ProjectStatusForbids,
+    PublicityRunning,
+    ScoresMissing,
+    WindowOpen,
+)
 from bianmin.bidding.domain.opening import unanswered
 from bianmin.bidding.domain.projects import fail, transition
 from bianmin.bidding.models import Bid, Complaint, ExpertScore, Project, Registration, Section
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, SectionAward
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 
 CENT = Decimal("0.01")
@@ -59,9 +73,9 @@ async def start(session: AsyncSession, project: Project, *, now: datetime, actor
     if project.status == "opened":
         assert project.opened_at is not None
         if now < project.opened_at + minutes(project.confirmation_minutes, settings):
-            raise Conflict("Bidders may still confirm or object to the opening record.", code="window_open")
+            raise WindowOpen("Bidders may still confirm or object to the opening record.")
         if await unanswered(session, project, "opening"):
-            raise Conflict("Objections to the opening are unanswered.", code="objections_unanswered")
+            raise ObjectionsUnanswered("Objections to the opening are unanswered.")
     await transition(session, project, "evaluating", now=now, actor=actor)
 
 
@@ -69,16 +83,16 @@ async def add_score(session: AsyncSession, project: Project, *, bid_id: str, exp
                     now: datetime, drawn: list[str] | None) -> ExpertScore:
     """Record an expert's technical score of a valid bid (comprehensive scoring only)."""
     if project.status != "evaluating":
-        raise Conflict("Scores are recorded during evaluation.", code="not_evaluating")
+        raise NotEvaluating("Scores are recorded during evaluation.")
     if project.evaluation_method != "comprehensive":
-        raise Conflict("Lowest-price evaluation takes no technical scores.", code="not_comprehensive")
+        raise NotComprehensive("Lowest-price evaluation takes no technical scores.")
     if drawn is None:
-        raise Conflict("Scores come from the drawn committee; make the expert draw first.", code="experts_not_drawn")
+        raise ExpertsNotDrawn("Scores come from the drawn committee; make the expert draw first.")
     if expert_code not in drawn:
         raise Unprocessable.field("expert_code", "was not drawn for this project")
     bid = await session.get(Bid, bid_id)
     if bid is None or bid.project_id != project.id or bid.validity != "valid":
-        raise NotFound(f"No valid bid {bid_id} in {project.code}.", code="bid_not_found")
+        raise BidNotFound(f"No valid bid {bid_id} in {project.code}.")
     existing = (await session.execute(select(ExpertScore).where(
         ExpertScore.bid_id == bid_id, ExpertScore.expert_code == expert_code))).scalar_one_or_none()
     if existing is not None:
@@ -103,7 +117,7 @@ async def publicise(session: AsyncSession, project: Project, *, now: datetime, a
                     settings: BiddingSettings) -> None:
     """Rank each section's valid bids and publicise the winning candidates."""
     if project.status != "evaluating":
-        raise Conflict(f"Project {project.code} is {project.status}, not evaluating.", code="transition_forbidden")
+        raise ProjectStatusForbids(f"Project {project.code} is {project.status}, not evaluating.")
     technical = await _technical(session, project) if project.evaluation_method == "comprehensive" else {}
     alive = 0
     for section in project.sections:
@@ -116,7 +130,7 @@ async def publicise(session: AsyncSession, project: Project, *, now: datetime, a
         if project.evaluation_method == "comprehensive":
             missing = [b.id for b in valid if b.id not in technical]
             if missing:
-                raise Conflict(f"Valid bids without technical scores: {', '.join(missing)}.", code="scores_missing")
+                raise ScoresMissing(f"Valid bids without technical scores: {', '.join(missing)}.")
             ranked = rank_comprehensive(valid, technical, price_weight=project.price_weight,
                                         technical_weight=project.technical_weight)
         else:
@@ -136,16 +150,16 @@ async def publicise(session: AsyncSession, project: Project, *, now: datetime, a
 async def award(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:
     """Award each live section to its first-ranked candidate once publicity has run its course."""
     if project.status != "publicised":
-        raise Conflict(f"Project {project.code} is {project.status}, not publicised.", code="transition_forbidden")
+        raise ProjectStatusForbids(f"Project {project.code} is {project.status}, not publicised.")
     assert project.publicity_ends_at is not None
     if now < project.publicity_ends_at:
-        raise Conflict("The publicity period has not ended.", code="publicity_running")
+        raise PublicityRunning("The publicity period has not ended.")
     if await unanswered(session, project, "publicity"):
-        raise Conflict("Objections to the candidates are unanswered.", code="objections_unanswered")
+        raise ObjectionsUnanswered("Objections to the candidates are unanswered.")
     pending = (await session.execute(select(Complaint.id).where(Complaint.project_id == project.id,
                                                                 Complaint.status == "pending"))).first()
     if pending:
-        raise Conflict("A complaint on this project is pending.", code="complaint_pending")
+        raise ComplaintPending("A complaint on this project is pending.")
     awards = []
     for section in project.sections:
         if section.outcome == "failed":
@@ -173,11 +187,11 @@ async def record_default(session: AsyncSession, project: Project, section: Secti
                          detail: str, now: datetime) -> None:
     """Record a bidder's default and announce it to guarantee (claim) and credit (bad behaviour)."""
     if project.status not in ("opening", "opened", "evaluating", "publicised", "awarded"):
-        raise Conflict("Defaults are recorded after the deadline of a live tender.", code="transition_forbidden")
+        raise ProjectStatusForbids("Defaults are recorded after the deadline of a live tender.")
     bid = (await session.execute(select(Bid.id).where(Bid.section_id == section.id, Bid.credit_code == credit_code,
                                                       Bid.status == "active"))).first()
     if bid is None:
-        raise NotFound(f"{credit_code} has no bid in section {section.code}.", code="bid_not_found")
+        raise BidNotFound(f"{credit_code} has no bid in section {section.code}.")
     if reason == "refused_to_sign" and section.winner_credit_code != credit_code:
         raise Unprocessable.field("reason", "only the winner of an awarded section can refuse to sign")
     await emit(session, "bidding.bidder.defaulted", BidderDefaulted(
@@ -188,8 +202,8 @@ async def record_default(session: AsyncSession, project: Project, section: Secti
 async def sign_contract(session: AsyncSession, project: Project, section: Section, *, now: datetime) -> None:
     """Record the contract signed with the winner (bid bonds are returned within 5 days, §57)."""
     if section.outcome != "awarded":
-        raise Conflict("Only an awarded section has a contract.", code="not_awarded")
+        raise NotAwarded("Only an awarded section has a contract.")
     if section.contract_signed_at is not None:
-        raise Conflict("The contract is recorded already.", code="contract_signed")
+        raise ContractSigned("The contract is recorded already.")
     section.contract_signed_at = now
     await session.flush()

@@ -35,9 +35,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain.errors import (
+    DrawExists,
+    DrawMade,
+    DrawNotFound,
+    DrawNotMade,
+    ExpertExists,
+    ExpertNotFound,
+    NoEvaluationCommittee,
+    NotEnoughExperts,
+    ProjectStatusForbids,
+)
 from bianmin.bidding.models import Expert, ExpertDraw, Project, Registration
 from bianmin.bidding.schemas import ExpertCreate
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 
 COMMIT_STATUSES = frozenset({"draft", "published", "closed"})
 DRAW_STATUSES = frozenset({"closed", "opening", "opened", "evaluating"})
@@ -81,7 +92,7 @@ def draw_experts(seed: str, pool: list[dict[str, Any]], recused: list[str], coun
 def verify_draw(draw: ExpertDraw) -> dict[str, Any]:
     """Recompute a revealed draw from its seed, snapshot and recusal set, and say what matches."""
     if draw.seed is None or draw.pool is None or draw.drawn is None:
-        raise Conflict("The draw has not been made yet; its seed is still sealed.", code="draw_not_made")
+        raise DrawNotMade("The draw has not been made yet; its seed is still sealed.")
     result = draw_experts(draw.seed, draw.pool, draw.recused_credit_codes or [], draw.count)
     checks = {
         "seed_matches_commitment": seed_commitment(draw.seed) == draw.seed_commitment,
@@ -96,7 +107,7 @@ def verify_draw(draw: ExpertDraw) -> dict[str, Any]:
 async def add_expert(session: AsyncSession, body: ExpertCreate) -> Expert:
     """Add an expert to the pool; 409 when the code is taken."""
     if (await session.execute(select(Expert.id).where(Expert.code == body.code))).first():
-        raise Conflict(f"Expert {body.code} exists.", code="expert_exists")
+        raise ExpertExists(f"Expert {body.code} exists.")
     specialties = sorted({s.strip() for s in body.specialties})
     if "" in specialties:
         raise Unprocessable.field("specialties", "must not be blank")
@@ -111,7 +122,21 @@ async def get_expert(session: AsyncSession, code: str) -> Expert:
     """The expert with ``code``; 404 otherwise."""
     expert = (await session.execute(select(Expert).where(Expert.code == code))).scalar_one_or_none()
     if expert is None:
-        raise NotFound(f"No expert {code}.", code="expert_not_found")
+        raise ExpertNotFound(f"No expert {code}.")
+    return expert
+
+
+async def list_experts(session: AsyncSession, *, specialty: str | None = None) -> list[Expert]:
+    """The pool's experts by code, optionally only those of one specialty."""
+    rows = (await session.execute(select(Expert).order_by(Expert.code))).scalars()
+    return [e for e in rows if specialty is None or specialty in e.specialties]
+
+
+async def deactivate(session: AsyncSession, code: str) -> Expert:
+    """Take an expert out of draws committed from now on (snapshots already taken keep them)."""
+    expert = await get_expert(session, code)
+    expert.active = False
+    await session.flush()
     return expert
 
 
@@ -120,14 +145,22 @@ async def draw_of(session: AsyncSession, project: Project) -> ExpertDraw | None:
     return (await session.execute(select(ExpertDraw).where(ExpertDraw.project_id == project.id))).scalar_one_or_none()
 
 
+async def draw_for(session: AsyncSession, project: Project) -> ExpertDraw:
+    """The project's committed draw; 404 when there is none."""
+    draw = await draw_of(session, project)
+    if draw is None:
+        raise DrawNotFound(f"Project {project.code} has no expert draw.")
+    return draw
+
+
 async def commit(session: AsyncSession, project: Project, *, specialty: str, count: int, now: datetime) -> ExpertDraw:
     """Commit to a seed and freeze the pool snapshot before the opening."""
     if project.status not in COMMIT_STATUSES:
-        raise Conflict("A draw is committed before the opening.", code="transition_forbidden")
+        raise ProjectStatusForbids("A draw is committed before the opening.")
     if project.method == "direct" or project.category in ("land_use", "state_property"):
-        raise Conflict("Only tenders evaluated by a committee draw experts.", code="no_evaluation_committee")
+        raise NoEvaluationCommittee("Only tenders evaluated by a committee draw experts.")
     if await draw_of(session, project) is not None:
-        raise Conflict(f"Project {project.code} has a committed draw already.", code="draw_exists")
+        raise DrawExists(f"Project {project.code} has a committed draw already.")
     experts = (await session.execute(select(Expert).where(Expert.active.is_(True)).order_by(Expert.code))).scalars()
     pool = [{"code": e.code, "affiliations": sorted(e.affiliations)} for e in experts if specialty in e.specialties]
     if len(pool) < count:
@@ -144,12 +177,11 @@ async def perform(session: AsyncSession, project: Project, *, now: datetime) -> 
     """Make the committed draw once the bidders are known, recusing anyone affiliated with them."""
     draw = await draw_of(session, project)
     if draw is None:
-        raise NotFound(f"Project {project.code} has no committed draw.", code="draw_not_found")
+        raise DrawNotFound(f"Project {project.code} has no committed draw.")
     if draw.drawn is not None:
-        raise Conflict("The draw has been made already.", code="draw_made")
+        raise DrawMade("The draw has been made already.")
     if project.status not in DRAW_STATUSES:
-        raise Conflict("The draw is made after the bid deadline and before the candidates are publicised.",
-                       code="transition_forbidden")
+        raise ProjectStatusForbids("The draw is made after the bid deadline and before the candidates are publicised.")
     codes = set((await session.execute(select(Registration.credit_code)
                                         .where(Registration.project_id == project.id))).scalars())
     recused = sorted(codes | {project.tenderer_credit_code})
@@ -158,7 +190,7 @@ async def perform(session: AsyncSession, project: Project, *, now: datetime) -> 
     try:
         result = draw_experts(draw.seed, draw.pool, recused, draw.count)
     except DrawError as exc:
-        raise Conflict(f"The draw cannot be made: {exc}.", code="not_enough_experts") from exc
+        raise NotEnoughExperts(f"The draw cannot be made: {exc}.") from exc
     draw.recused_credit_codes, draw.excluded, draw.drawn, draw.drawn_at = recused, result.excluded, result.drawn, now
     await session.flush()
     return draw

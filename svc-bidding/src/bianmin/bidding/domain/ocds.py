@@ -21,10 +21,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from bianmin.bidding.models import Project, ProjectTransition
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding.models import Project, ProjectTransition, Registration
+from bianmin.kit.pagination import PageParams, paginate
 
 TAGS = {"published": ["tender"], "awarded": ["award"], "failed": ["tenderUpdate"],
         "cancelled": ["tenderCancellation"]}
+PUBLISHING = tuple(TAGS)
 METHOD = {"open": "open", "invited": "selective", "direct": "direct"}
 CATEGORY = {"construction": "works", "procurement": "goods"}
 TENDER_STATUS = {"published": "active", "closed": "active", "opening": "active", "opened": "active",
@@ -96,3 +101,42 @@ def package(releases: list[dict[str, Any]], *, uri: str, publisher: str, now: da
     """An OCDS 1.1 release package around ``releases``."""
     return {"uri": uri, "version": "1.1", "publishedDate": now.isoformat(), "publisher": {"name": publisher},
             "releases": releases}
+
+
+def record_package(project: Project, transitions: list[ProjectTransition], *, names: dict[str, str], prefix: str,
+                   publisher: str, uri: str, now: datetime) -> dict[str, Any]:
+    """An OCDS 1.1 record package: every release of the project and the compiled latest state."""
+    releases = [release(project, t, prefix=prefix, names=names) for t in transitions]
+    record: dict[str, Any] = {"ocid": f"{prefix}-{project.code}", "releases": releases}
+    if releases:
+        record["compiledRelease"] = {**releases[-1], "tag": ["compiled"]}
+    return {"uri": uri, "version": "1.1", "publishedDate": now.isoformat(), "publisher": {"name": publisher},
+            "records": [record]}
+
+
+async def tenderer_names(session: AsyncSession, project_ids: list[int]) -> dict[int, dict[str, str]]:
+    """The registered enterprises' names by credit code, for each project."""
+    rows = (await session.execute(select(Registration.project_id, Registration.credit_code, Registration.name)
+                                  .where(Registration.project_id.in_(project_ids)))).all()
+    out: dict[int, dict[str, str]] = {pid: {} for pid in project_ids}
+    for pid, code, name in rows:
+        out[pid][code] = name
+    return out
+
+
+async def published_transitions(session: AsyncSession, project: Project) -> list[ProjectTransition]:
+    """The project's transitions that publish a release, oldest first."""
+    return list((await session.execute(select(ProjectTransition).where(
+        ProjectTransition.project_id == project.id, ProjectTransition.to_status.in_(PUBLISHING))
+        .order_by(ProjectTransition.id))).scalars())
+
+
+async def release_page(session: AsyncSession, page: PageParams, *,
+                       since: datetime | None) -> tuple[list[tuple[ProjectTransition, Project]], str | None]:
+    """One page of the release feed: publishing transitions of every tender dated after ``since``, oldest first."""
+    statement = (select(ProjectTransition, Project).join(Project, Project.id == ProjectTransition.project_id)
+                 .where(ProjectTransition.to_status.in_(PUBLISHING)))
+    if since is not None:
+        statement = statement.where(ProjectTransition.at > since)
+    rows, cursor = await paginate(session, statement, page, keys=[ProjectTransition.id], scalars=False)
+    return [(transition, project) for transition, project in rows], cursor

@@ -25,15 +25,35 @@ from bianmin.bidding.domain import bids as bid_rules
 from bianmin.bidding.domain import collusion
 from bianmin.bidding.domain.bidders import registration_of, secured_amount
 from bianmin.bidding.domain.common import minutes, record
+from bianmin.bidding.domain.errors import (
+    AlreadyAnswered,
+    AlreadyConfirmed,
+    AlreadyRevealed,
+    BidNotCounted,
+    BidNotFound,
+    NotAcceptingResponses,
+    NotOpened,
+    NotOpening,
+    NotRegistered,
+    ObjectionNotFound,
+    OpeningNotReached,
+    OpeningRunning,
+    ProjectStatusForbids,
+    RecoveryPending,
+    RevealFailed,
+    WindowClosed,
+    WindowOpen,
+)
 from bianmin.bidding.domain.projects import fail, transition
-from bianmin.bidding.models import Bid, EscrowRecovery, OpeningResponse, Project, Registration, Section
+from bianmin.bidding.models import Bid, EscrowRecovery, OpeningRecord, OpeningResponse, Project, Registration, Section
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import ProjectStatusChanged
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
+BEFORE_OPENING = ("draft", "published", "closed", "cancelled")
 
 
 class PackageError(ValueError):
@@ -76,7 +96,7 @@ async def start(session: AsyncSession, project: Project, *, now: datetime, actor
                 settings: BiddingSettings) -> None:
     """Start the opening at its time; sections with too few bidders fail at once (§44)."""
     if project.status == "closed" and now < project.opening_at:
-        raise Conflict("The opening time has not come.", code="opening_not_reached")
+        raise OpeningNotReached("The opening time has not come.")
     await transition(session, project, "opening", now=now, actor=actor)
     project.opening_started_at = now
     alive = []
@@ -98,11 +118,11 @@ async def start(session: AsyncSession, project: Project, *, now: datetime, actor
 async def sign_in(session: AsyncSession, project: Project, *, credit_code: str, now: datetime, by: Principal) -> None:
     """A bidder signs in to the opening (in every section it bid)."""
     if project.status != "opening":
-        raise Conflict("Sign-in is open while the opening runs.", code="not_opening")
+        raise NotOpening("Sign-in is open while the opening runs.")
     registrations = (await session.execute(select(Registration).where(
         Registration.project_id == project.id, Registration.credit_code == credit_code))).scalars().all()
     if not registrations:
-        raise NotFound(f"{credit_code} did not register for {project.code}.", code="not_registered")
+        raise NotRegistered(f"{credit_code} did not register for {project.code}.")
     for registration in registrations:
         section = next(s for s in project.sections if s.id == registration.section_id)
         await registration_of(session, section, credit_code, by)
@@ -115,7 +135,7 @@ async def get_bid(session: AsyncSession, project: Project, bid_id: str) -> Bid:
     """A bid of the project; 404 otherwise."""
     bid = await session.get(Bid, bid_id)
     if bid is None or bid.project_id != project.id:
-        raise NotFound(f"No bid {bid_id} in {project.code}.", code="bid_not_found")
+        raise BidNotFound(f"No bid {bid_id} in {project.code}.")
     return bid
 
 
@@ -142,15 +162,15 @@ async def reveal(session: AsyncSession, project: Project, bid: Bid, *, data_key:
                  by: Principal, settings: BiddingSettings) -> Bid:
     """Open one bid with the key its bidder reveals, within the decryption window."""
     if project.status != "opening":
-        raise Conflict("Bids are revealed while the opening runs.", code="not_opening")
+        raise NotOpening("Bids are revealed while the opening runs.")
     if now >= window_end(project, settings):
-        raise Conflict("The decryption window has closed.", code="window_closed")
+        raise WindowClosed("The decryption window has closed.")
     section = next(s for s in project.sections if s.id == bid.section_id)
     await registration_of(session, section, bid.credit_code, by)
     if bid.status != "active" or section.outcome == "failed":
-        raise Conflict("Only a counted bid of an opened section is revealed.", code="bid_not_counted")
+        raise BidNotCounted("Only a counted bid of an opened section is revealed.")
     if bid.reveal_status != "sealed":
-        raise Conflict("This bid is revealed already.", code="already_revealed")
+        raise AlreadyRevealed("This bid is revealed already.")
     try:
         plaintext = sealing.decrypt(ciphertext=bid.ciphertext, nonce=bid.nonce,
                                     data_key=sealing._b64decode(data_key, "data_key", sealing.KEY_BYTES),
@@ -158,7 +178,7 @@ async def reveal(session: AsyncSession, project: Project, bid: Bid, *, data_key:
         package = sealing.check_commitment(plaintext, commitment=bid.commitment, salt=salt, project=project.code,
                                            section=section.code, bidder=bid.credit_code)
     except sealing.SealError as exc:
-        raise Unprocessable.field("data_key", str(exc), code="reveal_failed") from exc
+        raise RevealFailed.field("data_key", str(exc)) from exc
     await apply_package(session, project, section, bid, plaintext, package, now=now, how="revealed")
     await session.flush()
     return bid
@@ -168,11 +188,11 @@ async def finish(session: AsyncSession, project: Project, *, now: datetime, acto
                  settings: BiddingSettings) -> None:
     """Close the opening: void unrevealed bids, judge validity, screen for collusion, publish the record."""
     if project.status != "opening":
-        raise Conflict(f"Project {project.code} is {project.status}, not opening.", code="transition_forbidden")
+        raise ProjectStatusForbids(f"Project {project.code} is {project.status}, not opening.")
     pending = (await session.execute(select(EscrowRecovery.id).where(
         EscrowRecovery.project_id == project.id, EscrowRecovery.status == "collecting"))).first()
     if pending:
-        raise Conflict("An escrow recovery is still collecting shares.", code="recovery_pending")
+        raise RecoveryPending("An escrow recovery is still collecting shares.")
     names = await _names(session, project)
     rows: list[dict[str, Any]] = []
     alive: list[str] = []
@@ -181,7 +201,7 @@ async def finish(session: AsyncSession, project: Project, *, now: datetime, acto
             continue
         counted = await bid_rules.counted(session, section)
         if now < window_end(project, settings) and any(b.reveal_status == "sealed" for b in counted):
-            raise Conflict("The decryption window is still open.", code="window_open")
+            raise WindowOpen("The decryption window is still open.")
         for bid in counted:
             if bid.reveal_status == "sealed":
                 bid.reveal_status, bid.validity, bid.invalid_reason = "void", "void", "not decrypted within the window"
@@ -224,21 +244,21 @@ async def respond(session: AsyncSession, project: Project, *, credit_code: str, 
     if project.status == "opened":
         assert project.opened_at is not None
         if now >= project.opened_at + minutes(project.confirmation_minutes, settings):
-            raise Conflict("The confirmation window has closed.", code="window_closed")
+            raise WindowClosed("The confirmation window has closed.")
         stage = "opening"
     elif project.status == "publicised" and kind == "objection":
         assert project.publicity_ends_at is not None
         if now >= project.publicity_ends_at:
-            raise Conflict("The publicity period has ended.", code="window_closed")
+            raise WindowClosed("The publicity period has ended.")
         stage = "publicity"
     else:
-        raise Conflict(f"Project {project.code} takes no {kind} while {project.status}.", code="not_accepting_responses")
+        raise NotAcceptingResponses(f"Project {project.code} takes no {kind} while {project.status}.")
     if kind == "objection" and not text.strip():
         raise Unprocessable.field("text", "an objection states its grounds")
     registrations = (await session.execute(select(Registration).where(
         Registration.project_id == project.id, Registration.credit_code == credit_code))).scalars().all()
     if not registrations:
-        raise NotFound(f"{credit_code} did not bid in {project.code}.", code="not_registered")
+        raise NotRegistered(f"{credit_code} did not bid in {project.code}.")
     section = next(s for s in project.sections if s.id == registrations[0].section_id)
     await registration_of(session, section, credit_code, by)
     if kind == "confirm":
@@ -246,7 +266,7 @@ async def respond(session: AsyncSession, project: Project, *, credit_code: str, 
             OpeningResponse.project_id == project.id, OpeningResponse.credit_code == credit_code,
             OpeningResponse.kind == "confirm"))).first()
         if done:
-            raise Conflict("This bidder confirmed the record already.", code="already_confirmed")
+            raise AlreadyConfirmed("This bidder confirmed the record already.")
     response = OpeningResponse(project_id=project.id, stage=stage, credit_code=credit_code, kind=kind, text=text, at=now)
     session.add(response)
     await session.flush()
@@ -261,9 +281,9 @@ async def answer(session: AsyncSession, project: Project, response_id: int, *, t
     """Answer an objection and record the answer."""
     response = await session.get(OpeningResponse, response_id)
     if response is None or response.project_id != project.id or response.kind != "objection":
-        raise NotFound(f"No objection {response_id} in {project.code}.", code="objection_not_found")
+        raise ObjectionNotFound(f"No objection {response_id} in {project.code}.")
     if response.answer is not None:
-        raise Conflict("This objection was answered already.", code="already_answered")
+        raise AlreadyAnswered("This objection was answered already.")
     response.answer, response.answered_at, response.answered_by = text, now, actor
     await session.flush()
     if response.stage == "opening":
@@ -276,3 +296,39 @@ async def unanswered(session: AsyncSession, project: Project, stage: str) -> int
     return len((await session.execute(select(OpeningResponse.id).where(
         OpeningResponse.project_id == project.id, OpeningResponse.stage == stage,
         OpeningResponse.kind == "objection", OpeningResponse.answer.is_(None)))).all())
+
+
+def ensure_opened(project: Project) -> None:
+    """409 while nothing of the bids may be shown: before the opening, and for direct contracts."""
+    if project.status in BEFORE_OPENING or project.method == "direct":
+        raise NotOpened("Nothing of the bids is shown before the opening.")
+
+
+async def record_rows(session: AsyncSession, project: Project) -> list[dict[str, Any]]:
+    """The rows of the published opening record; 409 while the opening still runs."""
+    closed = (await session.execute(select(OpeningRecord).where(
+        OpeningRecord.project_id == project.id, OpeningRecord.kind == "opening_closed"))).scalar_one_or_none()
+    if closed is None:
+        raise OpeningRunning("The opening is still running; follow the stream.")
+    rows: list[dict[str, Any]] = closed.data["rows"]
+    return rows
+
+
+async def opened_bids(session: AsyncSession, project: Project) -> list[Bid]:
+    """The counted bids of an opened tender, by section, rank and price."""
+    return list((await session.execute(select(Bid).where(Bid.project_id == project.id, Bid.status == "active")
+                                       .order_by(Bid.section_id, Bid.rank, Bid.price))).scalars())
+
+
+async def entries_after(session: AsyncSession, project_id: int, seq: int) -> tuple[list[OpeningRecord], str]:
+    """The opening record's entries numbered after ``seq``, and the project's status as they were read."""
+    entries = (await session.execute(select(OpeningRecord).where(
+        OpeningRecord.project_id == project_id, OpeningRecord.seq > seq).order_by(OpeningRecord.seq))).scalars().all()
+    status = (await session.execute(select(Project.status).where(Project.id == project_id))).scalar_one()
+    return list(entries), status
+
+
+async def responses_of(session: AsyncSession, project: Project) -> list[OpeningResponse]:
+    """Every confirmation and objection of a project, in the order they came."""
+    return list((await session.execute(select(OpeningResponse).where(OpeningResponse.project_id == project.id)
+                                       .order_by(OpeningResponse.id))).scalars())

@@ -24,17 +24,27 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.common import actor_of
+from bianmin.bidding.domain.errors import (
+    DeadlineNotReached,
+    DeadlinePassed,
+    DirectContractOverThreshold,
+    DirectContractSplit,
+    NotInvitedTender,
+    ProjectExists,
+    ProjectStatusForbids,
+)
 from bianmin.bidding.models import Invitation, Project, ProjectTransition, Section
 from bianmin.bidding.schemas import DirectContractCreate, ProjectCreate
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import ProjectPublished, ProjectStatusChanged, SectionTerms
-from bianmin.kit.errors import Conflict, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal, ensure_tenant
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import SHANGHAI
 
 BOND_RATE = Decimal("0.02")
@@ -67,8 +77,7 @@ async def transition(session: AsyncSession, project: Project, to: str, *, now: d
                      reason: str = "") -> None:
     """Move a project to ``to`` when its status allows it, and record the change."""
     if to not in TRANSITIONS[project.status]:
-        raise Conflict(f"Project {project.code} is {project.status}; it cannot become {to}.",
-                       code="transition_forbidden")
+        raise ProjectStatusForbids(f"Project {project.code} is {project.status}; it cannot become {to}.")
     session.add(ProjectTransition(project_id=project.id, from_status=project.status, to_status=to, at=now,
                                   actor=actor, reason=reason))
     project.status = to
@@ -106,7 +115,7 @@ async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, b
     if body.category in ("land_use", "state_property") and body.evaluation_method == "comprehensive":
         raise Unprocessable.field("evaluation_method", "land and state property are sold by price")
     if (await session.execute(select(Project.id).where(Project.code == body.code))).first():
-        raise Conflict(f"Project {body.code} exists.", code="project_exists")
+        raise ProjectExists(f"Project {body.code} exists.")
     project = Project(
         code=body.code, name=body.name, category=body.category, level=body.level, site_code=body.site_code,
         tenant=tenant, method=body.method, subject_code=body.subject_code, tenderer_name=body.tenderer_name,
@@ -131,9 +140,9 @@ async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, b
 async def invite(session: AsyncSession, project: Project, credit_codes: list[str], *, now: datetime) -> int:
     """Add invitations to an invited tender before its deadline; the number newly invited."""
     if project.method != "invited":
-        raise Conflict("Only invited tenders take invitations.", code="not_invited_tender")
+        raise NotInvitedTender("Only invited tenders take invitations.")
     if project.status not in ("draft", "published") or now >= project.bid_deadline:
-        raise Conflict("Invitations close at the bid deadline.", code="deadline_passed")
+        raise DeadlinePassed("Invitations close at the bid deadline.")
     known = set((await session.execute(select(Invitation.credit_code)
                                        .where(Invitation.project_id == project.id))).scalars())
     added = sorted(set(credit_codes) - known)
@@ -146,9 +155,9 @@ async def invite(session: AsyncSession, project: Project, credit_codes: list[str
 async def publish(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:
     """Publish a draft: bidders may register and bid until the deadline; guarantee learns the deposits."""
     if project.method == "direct":
-        raise Conflict("A direct contract is filed, not published.", code="transition_forbidden")
+        raise ProjectStatusForbids("A direct contract is filed, not published.")
     if project.status == "draft" and project.bid_deadline <= now:
-        raise Conflict("The bid deadline has passed; set a new one on a new draft.", code="deadline_passed")
+        raise DeadlinePassed("The bid deadline has passed; set a new one on a new draft.")
     await transition(session, project, "published", now=now, actor=actor)
     await emit(session, "bidding.project.published", ProjectPublished(
         code=project.code, name=project.name, site_code=project.site_code, category=project.category,
@@ -161,7 +170,7 @@ async def publish(session: AsyncSession, project: Project, *, now: datetime, act
 async def close(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:
     """Close bidding at the deadline; the commitment lists become public."""
     if project.status == "published" and now < project.bid_deadline:
-        raise Conflict("The bid deadline has not passed yet.", code="deadline_not_reached")
+        raise DeadlineNotReached("The bid deadline has not passed yet.")
     await transition(session, project, "closed", now=now, actor=actor, reason="bid deadline passed")
     await emit(session, "bidding.project.closed", ProjectStatusChanged(
         code=project.code, site_code=project.site_code, status="closed", occurred_at=now),
@@ -196,8 +205,8 @@ async def file_direct(session: AsyncSession, body: DirectContractCreate, *, now:
     ensure_tenant(by, tenant)
     threshold = settings.direct_contract_threshold
     if body.amount > threshold:
-        raise Unprocessable.field("amount", f"direct contracts are limited to {threshold} yuan; tender it instead",
-                                  code="direct_contract_over_threshold")
+        raise DirectContractOverThreshold.field("amount",
+                                                f"direct contracts are limited to {threshold} yuan; tender it instead")
     signed_at = datetime.combine(body.signed_on, time(12), tzinfo=SHANGHAI)
     if signed_at > now + timedelta(days=1):
         raise Unprocessable.field("signed_on", "must not be in the future")
@@ -209,11 +218,11 @@ async def file_direct(session: AsyncSession, body: DirectContractCreate, *, now:
                Project.awarded_at <= signed_at + timedelta(days=365)))).one()
     total = Decimal(str(earlier[1])) + body.amount
     if earlier[0] and total > threshold:
-        raise Unprocessable.field(
+        raise DirectContractSplit.field(
             "amount", f"with {earlier[0]} earlier direct award(s) for subject {body.subject_code} within 12 months "
-            f"the total {total} passes {threshold}: a split contract must be tendered", code="direct_contract_split")
+            f"the total {total} passes {threshold}: a split contract must be tendered")
     if (await session.execute(select(Project.id).where(Project.code == body.code))).first():
-        raise Conflict(f"Project {body.code} exists.", code="project_exists")
+        raise ProjectExists(f"Project {body.code} exists.")
     project = Project(
         code=body.code, name=body.name, category=body.category, level=body.level, site_code=body.site_code,
         tenant=tenant, method="direct", subject_code=body.subject_code, tenderer_name=body.tenderer_name,
@@ -231,3 +240,23 @@ async def file_direct(session: AsyncSession, body: DirectContractCreate, *, now:
                                   actor=actor_of(by), reason=f"direct contract filed: {body.reason}"))
     await session.flush()
     return project
+
+
+async def list_page(session: AsyncSession, page: PageParams, *, who: Principal, status: str | None = None,
+                    category: str | None = None, level: str | None = None,
+                    site_code: str | None = None) -> tuple[list[Project], str | None]:
+    """One page of tenders, newest first: published ones for everyone, drafts for their own site."""
+    statement = select(Project)
+    if not who.district_wide:
+        statement = statement.where(or_(Project.status != "draft", Project.tenant == (who.tenant or "-")))
+    for column, value in ((Project.status, status), (Project.category, category), (Project.level, level),
+                          (Project.site_code, site_code)):
+        if value is not None:
+            statement = statement.where(column == value)
+    return await paginate(session, statement, page, keys=[Project.id], descending=True)
+
+
+async def transitions_of(session: AsyncSession, project: Project) -> list[ProjectTransition]:
+    """Every recorded status change of a project, oldest first."""
+    return list((await session.execute(select(ProjectTransition).where(ProjectTransition.project_id == project.id)
+                                       .order_by(ProjectTransition.id))).scalars())

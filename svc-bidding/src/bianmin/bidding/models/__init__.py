@@ -1,18 +1,18 @@
-"""The bidding service's tables. The kit's outbox, inbox and idempotency tables sit beside them."""
+"""The bidding service's tables, one module per aggregate, re-exported here.
 
+The kit's outbox, inbox and idempotency tables sit beside them in the same metadata.
+"""
+
+from bianmin.bidding.models.auction import Auction, AuctionBid
 from bianmin.bidding.models.base import Base
-from bianmin.bidding.models.bid import Bid, EscrowRecovery, EscrowShare, OpeningRecord, OpeningResponse, Registration
+from bianmin.bidding.models.bid import Bid, Registration
+from bianmin.bidding.models.collusion import CollusionFlag
+from bianmin.bidding.models.complaint import Complaint
+from bianmin.bidding.models.escrow import EscrowRecovery, EscrowShare
+from bianmin.bidding.models.experts import Expert, ExpertDraw, ExpertScore
+from bianmin.bidding.models.opening import OpeningRecord, OpeningResponse
 from bianmin.bidding.models.project import Invitation, Project, ProjectTransition, Section
 from bianmin.bidding.models.readmodels import Deposit, EnterpriseColor, SigningKey
-from bianmin.bidding.models.supervision import (
-    Auction,
-    AuctionBid,
-    CollusionFlag,
-    Complaint,
-    Expert,
-    ExpertDraw,
-    ExpertScore,
-)
 
 __all__ = [
     "Auction", "AuctionBid", "Base", "Bid", "CollusionFlag", "Complaint", "Deposit", "EnterpriseColor",

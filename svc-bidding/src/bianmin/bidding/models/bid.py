@@ -1,10 +1,9 @@
-"""Registrations, sealed bids, the opening record and the escrow recovery log."""
+"""Bidders and their sealed bids: a registration per section, and every submitted version of a bid."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -64,64 +63,3 @@ class Bid(Base):
     price_score: Mapped[Decimal | None]
     total_score: Mapped[Decimal | None]
     rank: Mapped[int | None]
-
-
-class OpeningRecord(Base):
-    """One numbered entry of a project's live opening record, replayed to SSE clients by number."""
-
-    __tablename__ = "opening_record"
-    __table_args__ = (UniqueConstraint("project_id", "seq"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"))
-    seq: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(30))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    at: Mapped[datetime]
-
-
-class OpeningResponse(Base):
-    """A bidder's confirmation of, or objection to, the opening record or the winning candidates."""
-
-    __tablename__ = "opening_response"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
-    stage: Mapped[str] = mapped_column(String(20))
-    credit_code: Mapped[str] = mapped_column(String(18))
-    kind: Mapped[str] = mapped_column(String(20))
-    text: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime]
-    answer: Mapped[str | None] = mapped_column(Text)
-    answered_at: Mapped[datetime | None]
-    answered_by: Mapped[str | None] = mapped_column(String(100))
-
-
-class EscrowRecovery(Base):
-    """A recorded technical-failure request to open one bid with the custodians' escrow shares."""
-
-    __tablename__ = "escrow_recovery"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
-    bid_id: Mapped[str] = mapped_column(ForeignKey("bid.id"))
-    reason: Mapped[str] = mapped_column(Text)
-    requested_by: Mapped[str] = mapped_column(String(100))
-    requested_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(20))
-    completed_at: Mapped[datetime | None]
-
-
-class EscrowShare(Base):
-    """One custodian's share submission; the share itself is erased once the recovery ends."""
-
-    __tablename__ = "escrow_share"
-    __table_args__ = (UniqueConstraint("recovery_id", "custodian"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recovery_id: Mapped[str] = mapped_column(ForeignKey("escrow_recovery.id"), index=True)
-    custodian: Mapped[str] = mapped_column(String(100))
-    share_digest: Mapped[str] = mapped_column(String(64))
-    share: Mapped[str | None] = mapped_column(Text)
-    submitted_by: Mapped[str] = mapped_column(String(100))
-    submitted_at: Mapped[datetime]

@@ -1,25 +1,21 @@
-"""Schemas of registrations, sealed bids, receipts, reveals and the opening record."""
+"""Schemas of registrations, sealed bids and their receipts, the commitment lists and deposits."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bianmin.bidding.schemas.common import Code, CreditCode, PositiveYuan, Score, Text, Yuan
+from bianmin.bidding.schemas.common import B64, Code, PositiveYuan, Score, Yuan
+from bianmin.kit.schemas import CreditCode, RequestBody
 
 __all__ = ["BidRead", "BidSubmit", "CashDepositCreate", "CommitmentList", "CommitmentRead", "DepositRead",
-           "OpeningEntry", "OpeningRow", "Receipt", "ReceiptKey", "RegistrationCreate", "RegistrationRead",
-           "ResponseAnswer", "ResponseCreate", "ResponseRead", "RevealRequest", "SignInRequest"]
-
-B64 = r"^[A-Za-z0-9+/]*={0,2}$"
+           "Receipt", "ReceiptKey", "RegistrationCreate", "RegistrationRead"]
 
 
-class RegistrationCreate(BaseModel):
+class RegistrationCreate(RequestBody):
     """Register an enterprise as a bidder for one section."""
-
-    model_config = ConfigDict(extra="forbid")
 
     credit_code: CreditCode
     name: str = Field(min_length=1, max_length=200)
@@ -37,10 +33,8 @@ class RegistrationRead(BaseModel):
     signed_in_at: datetime | None
 
 
-class BidSubmit(BaseModel):
+class BidSubmit(RequestBody):
     """A sealed bid: ciphertext, nonce and commitment made by :mod:`bianmin.bidding.sealing`."""
-
-    model_config = ConfigDict(extra="forbid")
 
     credit_code: CreditCode
     ciphertext: str = Field(min_length=24, max_length=400_000, pattern=B64)
@@ -87,23 +81,6 @@ class BidRead(BaseModel):
     rank: int | None = None
 
 
-class RevealRequest(BaseModel):
-    """The bidder's data key and commitment salt, revealed within the decryption window."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    data_key: str = Field(min_length=44, max_length=44, pattern=B64)
-    salt: str = Field(pattern=r"^[0-9a-f]{64}$")
-
-
-class SignInRequest(BaseModel):
-    """A bidder signs in to the remote opening."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    credit_code: CreditCode
-
-
 class CommitmentRead(BaseModel):
     """One counted commitment, without the bidder's name."""
 
@@ -119,65 +96,8 @@ class CommitmentList(BaseModel):
     commitments: list[CommitmentRead]
 
 
-class OpeningRow(BaseModel):
-    """One line of the opening record (开标记录)."""
-
-    section_code: str
-    credit_code: str
-    name: str
-    price: Yuan | None
-    duration_days: int | None
-    deposit_secured: bool | None
-    validity: str | None
-    reason: str | None
-
-
-class OpeningEntry(BaseModel):
-    """One numbered entry of the live opening record."""
-
-    seq: int
-    kind: str
-    data: dict[str, Any]
-    at: datetime
-
-
-class ResponseCreate(BaseModel):
-    """A bidder confirms the opening record or raises an objection (异议)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    credit_code: CreditCode
-    kind: Literal["confirm", "objection"]
-    text: str = Field(default="", max_length=2000)
-
-
-class ResponseAnswer(BaseModel):
-    """The answer to an objection, recorded with it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    answer: Text
-
-
-class ResponseRead(BaseModel):
-    """A confirmation or objection with its answer."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    stage: str
-    credit_code: str
-    kind: str
-    text: str
-    at: datetime
-    answer: str | None
-    answered_at: datetime | None
-
-
-class CashDepositCreate(BaseModel):
+class CashDepositCreate(RequestBody):
     """A cash bid deposit received by the trading centre's account."""
-
-    model_config = ConfigDict(extra="forbid")
 
     project_code: Code
     section_code: Code
@@ -207,5 +127,3 @@ class ReceiptKey(BaseModel):
 
     algorithm: Literal["Ed25519"] = "Ed25519"
     public_key: str
-
-

@@ -1,4 +1,4 @@
-"""Schemas of tenders, sections, transitions and direct-contract filings."""
+"""Schemas of tenders, sections, status transitions, invitations and direct-contract filings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from bianmin.bidding.schemas.common import Code, CreditCode, PositiveYuan, Text, Yuan
+from bianmin.bidding.schemas.common import Code, PositiveYuan, ProjectSite, Text, Yuan
+from bianmin.kit.schemas import CreditCode, RequestBody
 
 Category = Literal["construction", "procurement", "land_use", "state_property"]
 Level = Literal["district", "township"]
@@ -16,14 +17,13 @@ EvaluationMethod = Literal["lowest_price", "comprehensive"]
 Status = Literal["draft", "published", "closed", "opening", "opened", "evaluating", "publicised",
                  "awarded", "failed", "cancelled"]
 
-__all__ = ["Category", "DirectContractCreate", "EscrowIssued", "InvitationCreate", "Level", "ProjectCreate",
-           "ProjectRead", "SectionCreate", "SectionRead", "Status", "TransitionRead", "TransitionRequest"]
+__all__ = ["Category", "DirectContractCreate", "EvaluationMethod", "InvitationCreate", "Level", "Method",
+           "ProjectCreate", "ProjectRead", "SectionCreate", "SectionRead", "Status", "TransitionRead",
+           "TransitionRequest"]
 
 
-class SectionCreate(BaseModel):
+class SectionCreate(RequestBody):
     """One section (标段) of a new tender."""
-
-    model_config = ConfigDict(extra="forbid")
 
     code: Code
     name: str = Field(min_length=1, max_length=200)
@@ -31,16 +31,14 @@ class SectionCreate(BaseModel):
     bid_bond_amount: Yuan = Field(description="Bid bond; at most 2% of the section's budget (§26).")
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(RequestBody):
     """A new tender, created as a draft."""
-
-    model_config = ConfigDict(extra="forbid")
 
     code: Code
     name: str = Field(min_length=1, max_length=200)
     category: Category
     level: Level
-    site_code: str = Field(pattern=r"^330199(\d{3})?$", description="The district (330199) or a township (330199001…).")
+    site_code: ProjectSite
     method: Method = "open"
     subject_code: str = Field(default="general", min_length=1, max_length=40)
     tenderer_name: str = Field(min_length=1, max_length=200)
@@ -107,10 +105,8 @@ class ProjectRead(BaseModel):
     sections: list[SectionRead]
 
 
-class TransitionRequest(BaseModel):
-    """Why a project is moved (kept in its history)."""
-
-    model_config = ConfigDict(extra="forbid")
+class TransitionRequest(RequestBody):
+    """Why a project (or an escrow recovery) is moved; kept in its history."""
 
     reason: str = Field(default="", max_length=2000)
 
@@ -127,41 +123,20 @@ class TransitionRead(BaseModel):
     reason: str
 
 
-class InvitationCreate(BaseModel):
+class InvitationCreate(RequestBody):
     """Invite more enterprises to an invited tender while it is a draft or published."""
-
-    model_config = ConfigDict(extra="forbid")
 
     credit_codes: list[CreditCode] = Field(min_length=1, max_length=200)
 
 
-class EscrowSetup(BaseModel):
-    """Split a fresh escrow key among custodians, k of n."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    threshold: int = Field(ge=2, le=10)
-    custodians: list[str] = Field(min_length=2, max_length=10)
-
-
-class EscrowIssued(BaseModel):
-    """The escrow public key and each custodian's share, shown this once and never stored."""
-
-    public_key: str
-    threshold: int
-    shares: dict[str, str]
-
-
-class DirectContractCreate(BaseModel):
+class DirectContractCreate(RequestBody):
     """A direct contract (直接发包) filed for the record (备案)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     code: Code
     name: str = Field(min_length=1, max_length=200)
     category: Category
     level: Level
-    site_code: str = Field(pattern=r"^330199(\d{3})?$")
+    site_code: ProjectSite
     subject_code: str = Field(min_length=1, max_length=40)
     tenderer_name: str = Field(min_length=1, max_length=200)
     tenderer_credit_code: CreditCode
@@ -170,6 +145,3 @@ class DirectContractCreate(BaseModel):
     # A floor, so the splitting screen's year-long window around the day stays a real date.
     signed_on: date = Field(ge=date(1900, 1, 1), description="The day the contract was signed (not in the future).")
     reason: Text
-
-
-__all__ += ["EscrowSetup"]

@@ -1,0 +1,42 @@
+"""What supervisors should look at: open collusion flags, complaints near or past their deadline,
+objections to the winning candidates unanswered for three days (§54), on the supervisor's sites.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bianmin.bidding.domain.common import scoped
+from bianmin.bidding.models import CollusionFlag, Complaint, OpeningResponse, Project
+from bianmin.kit.identity import Principal
+
+DUE_SOON = timedelta(days=3)
+ANSWER_WITHIN = timedelta(days=3)
+
+
+async def alerts(session: AsyncSession, who: Principal, *, now: datetime) -> list[dict[str, Any]]:
+    """The alert list: flags first, then complaints, then objections; each names its kind, project, id and since when."""
+    out: list[dict[str, Any]] = []
+    flags = await session.execute(scoped(select(CollusionFlag, Project).join(Project, Project.id == CollusionFlag.project_id)
+                                         .where(CollusionFlag.status == "open"), CollusionFlag.tenant, who))
+    for flag, project in flags.all():
+        out.append({"kind": "collusion_flag", "project_code": project.code, "id": flag.id, "screen": flag.screen,
+                    "since": flag.created_at.isoformat()})
+    complaints = await session.execute(scoped(select(Complaint, Project).join(Project, Project.id == Complaint.project_id)
+                                              .where(Complaint.status == "pending", Complaint.due_at <= now + DUE_SOON),
+                                              Complaint.tenant, who))
+    for complaint, project in complaints.all():
+        out.append({"kind": "complaint_overdue" if complaint.due_at <= now else "complaint_due",
+                    "project_code": project.code, "id": complaint.id, "since": complaint.due_at.isoformat()})
+    objections = await session.execute(scoped(select(OpeningResponse, Project)
+                                              .join(Project, Project.id == OpeningResponse.project_id)
+                                              .where(OpeningResponse.kind == "objection", OpeningResponse.answer.is_(None),
+                                                     OpeningResponse.at <= now - ANSWER_WITHIN), Project.tenant, who))
+    for response, project in objections.all():
+        out.append({"kind": "objection_unanswered", "project_code": project.code, "id": str(response.id),
+                    "since": response.at.isoformat()})
+    return out

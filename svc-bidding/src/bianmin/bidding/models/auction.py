@@ -1,0 +1,48 @@
+"""Online ascending auctions (网上竞价) of land use rights and state property, and their offers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bianmin.bidding.models.base import Base
+
+
+class Auction(Base):
+    """An online ascending auction (网上竞价) of land use rights or state property."""
+
+    __tablename__ = "auction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), unique=True)
+    reserve_price: Mapped[Decimal]
+    increment: Mapped[Decimal]
+    price_cap: Mapped[Decimal | None]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    extension_minutes: Mapped[int]
+    final_offer_minutes: Mapped[int]
+    status: Mapped[str] = mapped_column(String(20))
+    current_price: Mapped[Decimal | None]
+    leader_credit_code: Mapped[str | None] = mapped_column(String(18))
+    final_round_ends_at: Mapped[datetime | None]
+    winner_credit_code: Mapped[str | None] = mapped_column(String(18))
+    winning_price: Mapped[Decimal | None]
+    capped_by: Mapped[str | None] = mapped_column(String(18))
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class AuctionBid(Base):
+    """One offer in an auction: an ascending bid or a sealed final offer after the cap was reached."""
+
+    __tablename__ = "auction_bid"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    auction_id: Mapped[int] = mapped_column(ForeignKey("auction.id"), index=True)
+    credit_code: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal]
+    at: Mapped[datetime]

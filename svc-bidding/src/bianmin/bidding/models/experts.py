@@ -1,0 +1,59 @@
+"""The expert pool, each project's expert draw, and the drawn experts' technical scores."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bianmin.bidding.models.base import Base
+
+
+class Expert(Base):
+    """An evaluation expert of the pool, with specialties and the enterprises they are tied to."""
+
+    __tablename__ = "expert"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    specialties: Mapped[list[str]] = mapped_column(JSON)
+    affiliations: Mapped[list[str]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ExpertDraw(Base):
+    """A project's random expert draw: the seed is committed before and revealed after."""
+
+    __tablename__ = "expert_draw"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), unique=True)
+    specialty: Mapped[str] = mapped_column(String(60))
+    count: Mapped[int]
+    seed_commitment: Mapped[str] = mapped_column(String(64))
+    seed: Mapped[str | None] = mapped_column(String(64))
+    committed_at: Mapped[datetime]
+    pool: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    pool_digest: Mapped[str | None] = mapped_column(String(64))
+    recused_credit_codes: Mapped[list[str] | None] = mapped_column(JSON)
+    drawn: Mapped[list[str] | None] = mapped_column(JSON)
+    excluded: Mapped[list[str] | None] = mapped_column(JSON)
+    drawn_at: Mapped[datetime | None]
+
+
+class ExpertScore(Base):
+    """One expert's technical score of one bid (comprehensive scoring)."""
+
+    __tablename__ = "expert_score"
+    __table_args__ = (UniqueConstraint("bid_id", "expert_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    bid_id: Mapped[str] = mapped_column(ForeignKey("bid.id"))
+    expert_code: Mapped[str] = mapped_column(String(40))
+    score: Mapped[Decimal]
+    scored_at: Mapped[datetime]
