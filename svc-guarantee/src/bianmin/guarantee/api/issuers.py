@@ -18,7 +18,6 @@ from bianmin.guarantee.schemas import (
     Color,
     ColorRuleRead,
     ColorRuleSet,
-    CreditCode,
     GuaranteeType,
     IssuerCreate,
     IssuerRead,
@@ -32,6 +31,7 @@ from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, district_only, public, require_scopes
+from bianmin.kit.schemas import CreditCode
 from bianmin.kit.workdays import local_date
 
 router = APIRouter(tags=["issuers"])

@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
 from fastapi import APIRouter
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from bianmin.guarantee.models import Project, ProjectSection
+from bianmin.guarantee.schemas import ProjectRead, SectionRead
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import NotFound, problem_responses
 
 router = APIRouter(tags=["projects"])
-
-
-class SectionRead(BaseModel):
-    """A section's bid bond and, once awarded, its winner."""
-
-    code: str
-    name: str
-    bid_bond_amount: Decimal
-    winner_credit_code: str | None
-    award_amount: Decimal | None
-    failed_at: datetime | None
-
-
-class ProjectRead(BaseModel):
-    """A tender as the guarantee service knows it."""
-
-    code: str
-    name: str
-    site_code: str
-    tenderer_name: str
-    tenderer_credit_code: str
-    bid_deadline: datetime
-    opening_at: datetime
-    closed_at: datetime | None
-    failed_at: datetime | None
-    awarded_at: datetime | None
-    sections: list[SectionRead]
 
 
 @router.get("/projects/{code}", summary="A tender's guarantee terms", responses=problem_responses(401, 404))
