@@ -58,7 +58,7 @@ async def test_a_bid_bond_is_applied_for_priced_underwritten_and_issued(clocked_
         assert all(s["actor"] and s["at"] for s in issued["steps"])
         again = await picc.post(f"/v1/guarantees/{body['number']}/issue")
         assert again.status_code == 409
-        assert again.json()["code"] == "invalid_transition"
+        assert again.json()["code"] == "transition_forbidden"  # was invalid_transition (issue 18)
 
 
 async def test_applications_are_checked_against_the_tender(clocked_app: FastAPI, db_backend: str) -> None:

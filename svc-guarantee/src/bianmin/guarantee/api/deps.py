@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.guarantee.domain.access import acts_for_issuer
+from bianmin.guarantee.domain.errors import NotTheIssuer
 from bianmin.guarantee.domain.issuers import fen_to_yuan
 from bianmin.guarantee.domain.keys import KeyRing, key_password
 from bianmin.guarantee.models import Claim, Guarantee, GuaranteeStep
 from bianmin.guarantee.schemas import ClaimRead, GuaranteeRead, StepRead
 from bianmin.guarantee.settings import GuaranteeSettings
-from bianmin.kit.errors import Forbidden, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import Principal
 
 
@@ -53,7 +54,7 @@ def ensure_manages_issuer(principal: Principal, issuer_code: str) -> None:
     """403 unless the principal is the issuer itself or district-wide trading-centre staff."""
     staff = principal.has_scope("guarantee:write") and principal.district_wide
     if not (staff or acts_for_issuer(principal, issuer_code)):
-        raise Forbidden("Only the issuer or district staff manage this issuer.", code="not_the_issuer")
+        raise NotTheIssuer("Only the issuer or district staff manage this issuer.")
 
 
 async def guarantee_read(session: AsyncSession, guarantee: Guarantee, *, with_steps: bool = True) -> GuaranteeRead:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bianmin.guarantee.api.deps import KeyRingDep, claim_read, cursor_id, guarantee_read
 from bianmin.guarantee.domain import access, amendments, claims, guarantees
+from bianmin.guarantee.domain.errors import NotTheBeneficiary, ReleaseNotAllowed
 from bianmin.guarantee.domain.records import actor_of
 from bianmin.guarantee.models import Amendment, Guarantee
 from bianmin.guarantee.schemas import (
@@ -23,7 +24,7 @@ from bianmin.guarantee.schemas import (
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep
@@ -107,7 +108,7 @@ async def release(number: str, body: ReleaseRequest, session: SessionDep, who: P
     guarantee = await guarantees.get(session, number, lock=True)
     access.ensure_visible(who, guarantee)
     if not (access.acts_for_issuer(who, guarantee.issuer_code) or access.staff_writes(who, guarantee.site_code)):
-        raise Forbidden("Only the issuer or the trading centre releases a guarantee.", code="not_allowed")
+        raise ReleaseNotAllowed("Only the issuer or the trading centre releases a guarantee.")
     await guarantees.release(session, guarantee, reason=body.reason, actor=actor_of(who), keyring=keyring,
                              now=clock.now())
     await session.commit()
@@ -158,7 +159,7 @@ async def file_claim(number: str, body: ClaimCreate, session: SessionDep, who: P
     access.ensure_visible(who, guarantee)
     if not (guarantee.beneficiary_credit_code in access.beneficiary_codes(who)
             or access.staff_writes(who, guarantee.site_code)):
-        raise Forbidden("Only the beneficiary makes a demand.", code="not_the_beneficiary")
+        raise NotTheBeneficiary("Only the beneficiary makes a demand.")
     claim = await claims.file(session, guarantee, amount=body.amount, statement=body.statement, source="beneficiary",
                               actor=actor_of(who), calendar=await load_calendar(session), keyring=keyring,
                               now=clock.now(), kind=body.kind, requested_expires_on=body.requested_expires_on)

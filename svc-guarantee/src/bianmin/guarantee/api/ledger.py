@@ -15,6 +15,14 @@ from sqlalchemy import select
 
 from bianmin.guarantee.api.deps import SettingsDep
 from bianmin.guarantee.domain import guarantees, keys, ledger, verification
+from bianmin.guarantee.domain.errors import (
+    AlreadyCosigned,
+    CheckpointNotFound,
+    GuaranteeNotIssued,
+    LeafNotFound,
+    LogKeyNotFound,
+    UnknownWitness,
+)
 from bianmin.guarantee.models import Checkpoint, LedgerLeaf, SigningKey, WitnessSignature
 from bianmin.guarantee.schemas import (
     CheckpointRead,
@@ -31,7 +39,7 @@ from bianmin.guarantee.schemas import (
 from bianmin.guarantee.verifier.notes import NoteError, document_hash, parse_verifier_key, split_note
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, Forbidden, NotFound, Unprocessable, problem_responses
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 
 router = APIRouter(tags=["ledger"])
@@ -58,7 +66,7 @@ async def latest(session: SessionDep, settings: SettingsDep) -> CheckpointRead:
 async def by_size(size: int, session: SessionDep, settings: SettingsDep) -> CheckpointRead:
     """A checkpoint signed earlier, with every witness countersignature received for it."""
     if not 0 <= size < 2**53:
-        raise NotFound(f"No checkpoint was signed at size {size}.", code="checkpoint_not_found")
+        raise CheckpointNotFound(f"No checkpoint was signed at size {size}.")
     return await _read(session, await ledger.checkpoint_at(session, size), settings.ledger_origin)
 
 
@@ -68,7 +76,7 @@ async def cosign(size: int, body: WitnessCosign, session: SessionDep, settings: 
                  clock: ClockDep) -> CheckpointRead:
     """A witness (the provincial platform) countersigns a checkpoint; the signature is verified, then kept."""
     if not 0 <= size < 2**53:
-        raise NotFound(f"No checkpoint was signed at size {size}.", code="checkpoint_not_found")
+        raise CheckpointNotFound(f"No checkpoint was signed at size {size}.")
     checkpoint = await ledger.checkpoint_at(session, size)
     text, _ = split_note(checkpoint.note)
     try:
@@ -79,13 +87,13 @@ async def cosign(size: int, body: WitnessCosign, session: SessionDep, settings: 
     witnesses = {k.name: k for k in (parse_verifier_key(v) for v in settings.witness_keys)}
     key = witnesses.get(signature.name)
     if key is None:
-        raise Forbidden(f"{signature.name} is not a configured witness.", code="unknown_witness")
+        raise UnknownWitness(f"{signature.name} is not a configured witness.")
     if signature.key_hash != key.hash or not key.verify(text.encode(), signature.signature):
         raise Unprocessable.field("signature_line", "the signature does not verify with the witness's key")
     exists = (await session.execute(select(WitnessSignature.id).where(
         WitnessSignature.checkpoint_size == size, WitnessSignature.witness_name == key.name))).first()
     if exists is not None:
-        raise Conflict(f"{key.name} has countersigned this checkpoint already.", code="already_cosigned")
+        raise AlreadyCosigned(f"{key.name} has countersigned this checkpoint already.")
     session.add(WitnessSignature(checkpoint_size=size, witness_name=key.name, line=body.signature_line.strip(),
                                  received_at=clock.now()))
     await session.commit()
@@ -97,7 +105,7 @@ async def log_key(session: SessionDep, settings: SettingsDep) -> KeyRead:
     """The key that signs checkpoints (C2SP verifier key); it exists from the first append on."""
     row = await keys.published_log_key(session, settings.ledger_origin)
     if row is None:
-        raise NotFound("The ledger is empty: its key is made with the first entry.", code="log_key_not_found")
+        raise LogKeyNotFound("The ledger is empty: its key is made with the first entry.")
     return KeyRead(name=row.name, public_key=row.public_key, verifier_key=row.verifier_key, valid_from=row.valid_from,
                    valid_to=row.valid_to)
 
@@ -107,7 +115,7 @@ async def leaf(seq: int, session: SessionDep) -> dict[str, object]:
     """A leaf's entry (hashes and ids only) and its leaf hash."""
     row = await session.get(LedgerLeaf, seq) if 0 <= seq < 2**53 else None
     if row is None:
-        raise NotFound(f"No leaf {seq}.", code="leaf_not_found")
+        raise LeafNotFound(f"No leaf {seq}.")
     return {"seq": row.seq, "entry": json.loads(row.entry), "leaf_hash": row.leaf_hash}
 
 
@@ -170,7 +178,7 @@ async def proof(number: str, session: SessionDep, settings: SettingsDep) -> Proo
     guarantee = await guarantees.get(session, number)
     signed = guarantees.signed_document(guarantee)
     if signed is None or guarantee.leaf_index is None:
-        raise NotFound(f"Guarantee {number} is not issued.", code="guarantee_not_issued")
+        raise GuaranteeNotIssued(f"Guarantee {number} is not issued.")
     checkpoint = await ledger.require_checkpoint(session)
     log = await keys.published_log_key(session, settings.ledger_origin)
     row = await session.get(LedgerLeaf, guarantee.leaf_index)

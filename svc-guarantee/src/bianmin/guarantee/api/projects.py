@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from sqlalchemy import select
 
+from bianmin.guarantee.domain.errors import ProjectNotFound
 from bianmin.guarantee.models import Project, ProjectSection
 from bianmin.guarantee.schemas import ProjectRead, SectionRead
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, problem_responses
+from bianmin.kit.errors import problem_responses
 
 router = APIRouter(tags=["projects"])
 
@@ -18,7 +19,7 @@ async def get_project(code: str, session: SessionDep) -> ProjectRead:
     """The bid bond per section and the deadline, as received from ``bidding.project.published``."""
     project = await session.get(Project, code)
     if project is None:
-        raise NotFound(f"No published tender {code} (yet).", code="project_not_found")
+        raise ProjectNotFound(f"No published tender {code} (yet).")
     sections = (await session.execute(select(ProjectSection).where(ProjectSection.project_code == code)
                                       .order_by(ProjectSection.code))).scalars()
     return ProjectRead(code=project.code, name=project.name, site_code=project.site_code,

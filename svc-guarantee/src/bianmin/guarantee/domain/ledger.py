@@ -29,12 +29,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.guarantee.domain.errors import CheckpointNotFound
 from bianmin.guarantee.domain.keys import KeyRing, log_key, private_key
 from bianmin.guarantee.models import Checkpoint, LedgerHead, LedgerLeaf, LedgerNode
 from bianmin.guarantee.verifier import merkle
 from bianmin.guarantee.verifier.notes import Checkpoint as CheckpointBody
 from bianmin.guarantee.verifier.notes import canonical_bytes, sign_note
-from bianmin.kit.errors import NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 
 HEAD_ID = 1
 LOG_KEY_CACHE = "bianmin_guarantee_log_key"
@@ -171,7 +172,7 @@ async def require_checkpoint(session: AsyncSession) -> Checkpoint:
     """The newest signed checkpoint; 404 while the ledger is empty."""
     found = await latest_checkpoint(session)
     if found is None:
-        raise NotFound("The ledger is empty: no checkpoint has been signed yet.", code="checkpoint_not_found")
+        raise CheckpointNotFound("The ledger is empty: no checkpoint has been signed yet.")
     return found
 
 
@@ -188,7 +189,7 @@ async def checkpoint_at(session: AsyncSession, size: int) -> Checkpoint:
     """A stored checkpoint by size; 404 when none was signed at that size."""
     found = (await session.execute(select(Checkpoint).where(Checkpoint.size == size))).scalar_one_or_none()
     if found is None:
-        raise NotFound(f"No checkpoint was signed at size {size}.", code="checkpoint_not_found")
+        raise CheckpointNotFound(f"No checkpoint was signed at size {size}.")
     return found
 
 
