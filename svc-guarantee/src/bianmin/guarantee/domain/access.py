@@ -73,6 +73,13 @@ def ensure_issuer(principal: Principal, guarantee: Guarantee) -> None:
         raise NotTheIssuer("Only the issuer acts on this guarantee.")
 
 
+def ensure_manages_issuer(principal: Principal, issuer_code: str) -> None:
+    """403 unless the principal is the issuer itself or district-wide trading-centre staff."""
+    staff = principal.has_scope("guarantee:write") and principal.district_wide
+    if not (staff or acts_for_issuer(principal, issuer_code)):
+        raise NotTheIssuer("Only the issuer or district staff manage this issuer.")
+
+
 def ensure_applicant(principal: Principal, credit_code: str) -> None:
     """403 unless the principal may apply for this enterprise."""
     if not principal.acts_for("guarantee:applicant", credit_code):

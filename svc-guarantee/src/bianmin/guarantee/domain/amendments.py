@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.guarantee import GuaranteeAmended
@@ -35,6 +36,12 @@ from bianmin.guarantee.domain.records import publish, status_payload, step
 from bianmin.guarantee.models import Amendment, Guarantee, ProjectSection
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.workdays import local_date
+
+
+async def amendments_of(session: AsyncSession, guarantee: Guarantee) -> list[Amendment]:
+    """Every amendment of a guarantee, by number."""
+    return list((await session.execute(select(Amendment).where(Amendment.guarantee_id == guarantee.id)
+                                       .order_by(Amendment.number))).scalars())
 
 
 async def _check_increase(session: AsyncSession, guarantee: Guarantee, new_amount: Decimal | None) -> Decimal:

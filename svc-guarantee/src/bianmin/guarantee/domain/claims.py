@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.guarantee import GuaranteePaid
-from bianmin.guarantee.domain import ledger
+from bianmin.guarantee.domain import access, ledger
 from bianmin.guarantee.domain.errors import (
     ClaimNotFound,
     ClaimTransitionForbidden,
@@ -44,6 +44,8 @@ from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.domain.records import publish, status_payload, step
 from bianmin.guarantee.models import Claim, Guarantee
 from bianmin.kit.errors import Unprocessable
+from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 
 EXAMINATION_WORKING_DAYS = 5
@@ -66,6 +68,24 @@ async def get_claim(session: AsyncSession, number: str, *, lock: bool = False) -
     claim = (await session.execute(select(Claim).where(Claim.id == claim.id).with_for_update()
                                    .execution_options(populate_existing=True))).scalar_one()
     return claim, guarantee
+
+
+async def listed(session: AsyncSession, page: PageParams, *, principal: Principal, status: str | None = None,
+                 overdue_at: datetime | None = None) -> tuple[list[tuple[Claim, Guarantee]], str | None]:
+    """One page of the demands ``principal`` may see, each with its guarantee, oldest first.
+
+    ``overdue_at`` keeps only demands still under examination whose deadline was before that instant.
+    """
+    statement = select(Claim, Guarantee).join(Guarantee, Guarantee.id == Claim.guarantee_id)
+    visible = access.visibility(principal)
+    if visible is not None:
+        statement = statement.where(visible)
+    if status:
+        statement = statement.where(Claim.status == status)
+    if overdue_at is not None:
+        statement = statement.where(Claim.status == "examining", Claim.examine_by < overdue_at)
+    rows, cursor = await paginate(session, statement, page, keys=[Claim.id], scalars=False)
+    return [(claim, guarantee) for claim, guarantee in rows], cursor
 
 
 async def claims_of(session: AsyncSession, guarantee: Guarantee) -> list[Claim]:

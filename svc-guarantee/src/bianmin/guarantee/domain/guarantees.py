@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.guarantee.domain import access, ledger
 from bianmin.guarantee.domain import issuers as issuer_rules
-from bianmin.guarantee.domain import ledger
 from bianmin.guarantee.domain.errors import (
     BidDeadlinePassed,
     DuplicateGuarantee,
@@ -35,9 +35,11 @@ from bianmin.guarantee.domain.errors import (
 )
 from bianmin.guarantee.domain.keys import KeyRing, issuer_key, private_key
 from bianmin.guarantee.domain.records import publish, queue_delivery, step
-from bianmin.guarantee.models import ColorRule, Guarantee, Project, ProjectSection
+from bianmin.guarantee.models import ColorRule, Guarantee, GuaranteeStep, Project, ProjectSection
 from bianmin.guarantee.verifier.notes import canonical_bytes, document_hash
 from bianmin.kit.errors import Unprocessable
+from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 
 ACTIVE = ("applied", "underwriting", "issued", "claimed")
@@ -55,6 +57,26 @@ async def get(session: AsyncSession, number: str, *, lock: bool = False) -> Guar
     if found is None:
         raise GuaranteeNotFound(f"No guarantee {number}.")
     return found
+
+
+async def steps_of(session: AsyncSession, guarantee: Guarantee) -> list[GuaranteeStep]:
+    """Every recorded step of a guarantee, in order."""
+    return list((await session.execute(select(GuaranteeStep).where(GuaranteeStep.guarantee_id == guarantee.id)
+                                       .order_by(GuaranteeStep.id))).scalars())
+
+
+async def listed(session: AsyncSession, page: PageParams, *, principal: Principal, status: str | None = None,
+                 project_code: str | None = None) -> tuple[list[Guarantee], str | None]:
+    """One page of the guarantees ``principal`` may see (:func:`access.visibility`), oldest first."""
+    statement = select(Guarantee)
+    visible = access.visibility(principal)
+    if visible is not None:
+        statement = statement.where(visible)
+    if status:
+        statement = statement.where(Guarantee.status == status)
+    if project_code:
+        statement = statement.where(Guarantee.project_code == project_code)
+    return await paginate(session, statement, page, keys=[Guarantee.id])
 
 
 def require_state(guarantee: Guarantee, *states: str, doing: str) -> None:

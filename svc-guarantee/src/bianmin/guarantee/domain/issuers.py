@@ -49,6 +49,11 @@ async def get_issuer(session: AsyncSession, code: str, *, lock: bool = False) ->
     return found
 
 
+async def all_issuers(session: AsyncSession) -> list[Issuer]:
+    """Every registered issuer, by code."""
+    return list((await session.execute(select(Issuer).order_by(Issuer.code))).scalars())
+
+
 async def create_issuer(session: AsyncSession, *, code: str, name: str, kind: str, credit_code: str,
                         max_single_amount: Decimal, max_outstanding_amount: Decimal, now: datetime) -> Issuer:
     """Register an issuer; 409 when the code is taken."""
