@@ -21,7 +21,6 @@ this rule), from the background worker only. The log key itself is made by the f
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Any
 
@@ -241,7 +240,3 @@ async def get_leaf(session: AsyncSession, seq: int) -> LedgerLeaf:
         raise LeafNotFound(f"No leaf {seq}.")
     return found
 
-
-def root_b64(root_hex: str) -> str:
-    """A hex root as base64, the way checkpoints write it."""
-    return base64.b64encode(bytes.fromhex(root_hex)).decode()
