@@ -58,7 +58,7 @@ async def test_a_bid_bond_is_applied_for_priced_underwritten_and_issued(clocked_
         assert all(s["actor"] and s["at"] for s in issued["steps"])
         again = await picc.post(f"/v1/guarantees/{body['number']}/issue")
         assert again.status_code == 409
-        assert again.json()["code"] == "invalid_transition"
+        assert again.json()["code"] == "transition_forbidden"  # was invalid_transition (issue 18)
 
 
 async def test_applications_are_checked_against_the_tender(clocked_app: FastAPI, db_backend: str) -> None:
@@ -228,3 +228,17 @@ async def test_withdrawal_only_before_issue(clocked_app: FastAPI, db_backend: st
     assert again.status_code == 409
     assert reapplied.status_code == 201
     assert BIDDER_1 in reapplied.text
+
+
+async def test_a_padded_lower_case_credit_code_names_the_same_enterprise(clocked_app: FastAPI, db_backend: str) -> None:
+    """The kit's one rule for identifiers: blanks dropped, upper-cased, then checked (it was a 422 here before)."""
+    async with client_for(clocked_app, STAFF) as staff, client_for(clocked_app, BIDDER) as bidder:
+        await seed_issuer(staff)
+        await seed_project(clocked_app)
+        applied = await bidder.post("/v1/guarantees", json=application(applicant_credit_code=f" {BIDDER_1.lower()} "))
+        wrong_check = await bidder.post("/v1/guarantees", json=application(
+            applicant_credit_code=BIDDER_1[:-1].lower() + ("0" if BIDDER_1[-1] != "0" else "1")))
+    assert applied.status_code == 201, applied.text
+    assert applied.json()["applicant_credit_code"] == BIDDER_1
+    assert wrong_check.status_code == 422
+    assert wrong_check.json()["errors"][0]["field"] == "applicant_credit_code"

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
-from bianmin.guarantee.api.deps import KeyRingDep, claim_read, cursor_id
+from bianmin.guarantee.api import views
+from bianmin.guarantee.api.deps import KeyRingDep
 from bianmin.guarantee.domain import access, claims
 from bianmin.guarantee.domain.records import actor_of
-from bianmin.guarantee.models import Claim, Guarantee
 from bianmin.guarantee.schemas import ClaimPay, ClaimRead, ClaimReject, ClaimSuspend
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.pagination import Page, PageDep
@@ -26,34 +25,22 @@ CLAIM_STATES = ("examining", "suspended", "payable", "paid", "rejected", "withdr
 
 @router.get("/claims", summary="List demands", responses=problem_responses(401, 422))
 async def list_claims(
-    session: SessionDep, who: PrincipalDep, page: PageDep, clock: ClockDep,
+    session: ReadSessionDep, who: PrincipalDep, page: PageDep, clock: ClockDep,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(CLAIM_STATES) + ")$")] = None,
     overdue: Annotated[bool, Query(description="Only demands still under examination past their deadline.")] = False,
 ) -> Page[ClaimRead]:
     """The demands this key may see (issuers theirs, tenderers theirs, staff their sites'), oldest first."""
-    statement = (select(Claim, Guarantee).join(Guarantee, Guarantee.id == Claim.guarantee_id)
-                 .order_by(Claim.id).limit(page.limit + 1))
-    visible = access.visibility(who)
-    if visible is not None:
-        statement = statement.where(visible)
-    if status:
-        statement = statement.where(Claim.status == status)
-    if overdue:
-        statement = statement.where(Claim.status == "examining", Claim.examine_by < clock.now())
-    if page.after:
-        statement = statement.where(Claim.id > cursor_id(page.after))
-    rows = list((await session.execute(statement)).all())
-    rows, cursor = page.cut(rows, lambda last: [last[0].id])
-    return Page(items=[claim_read(c, g) for c, g in rows],
-                next_cursor=cursor)
+    rows, cursor = await claims.listed(session, page, principal=who, status=status,
+                                       overdue_at=clock.now() if overdue else None)
+    return Page(items=[views.claim_read(c, g) for c, g in rows], next_cursor=cursor)
 
 
 @router.get("/claims/{number}", summary="A demand", responses=problem_responses(401, 404))
-async def get_claim(number: str, session: SessionDep, who: PrincipalDep) -> ClaimRead:
+async def get_claim(number: str, session: ReadSessionDep, who: PrincipalDep) -> ClaimRead:
     """One demand and its examination."""
     claim, guarantee = await claims.get_claim(session, number)
     access.ensure_visible(who, guarantee)
-    return claim_read(claim, guarantee)
+    return views.claim_read(claim, guarantee)
 
 
 @router.post("/claims/{number}/pay", summary="Pay a demand", responses=problem_responses(401, 403, 404, 409, 422))
@@ -65,7 +52,7 @@ async def pay(number: str, body: ClaimPay, session: SessionDep, who: PrincipalDe
     await claims.pay(session, claim, guarantee, payment_reference=body.payment_reference, actor=actor_of(who),
                      keyring=keyring, now=clock.now())
     await session.commit()
-    return claim_read(claim, guarantee)
+    return views.claim_read(claim, guarantee)
 
 
 @router.post("/claims/{number}/reject", summary="Reject a demand", responses=problem_responses(401, 403, 404, 409, 422))
@@ -77,7 +64,7 @@ async def reject(number: str, body: ClaimReject, session: SessionDep, who: Princ
     await claims.reject(session, claim, guarantee, discrepancies=body.discrepancies, actor=actor_of(who),
                         keyring=keyring, now=clock.now())
     await session.commit()
-    return claim_read(claim, guarantee)
+    return views.claim_read(claim, guarantee)
 
 
 @router.post("/claims/{number}/suspend", summary="Suspend payment of an extend-or-pay demand",
@@ -90,4 +77,4 @@ async def suspend(number: str, body: ClaimSuspend, session: SessionDep, who: Pri
     await claims.suspend(session, claim, guarantee, until=body.until, actor=actor_of(who), keyring=keyring,
                          now=clock.now())
     await session.commit()
-    return claim_read(claim, guarantee)
+    return views.claim_read(claim, guarantee)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
-from bianmin.guarantee.api.deps import KeyRingDep, claim_read, cursor_id, guarantee_read
+from bianmin.guarantee.api import views
+from bianmin.guarantee.api.deps import KeyRingDep
 from bianmin.guarantee.domain import access, amendments, claims, guarantees
+from bianmin.guarantee.domain.errors import NotTheBeneficiary, ReleaseNotAllowed
 from bianmin.guarantee.domain.records import actor_of
-from bianmin.guarantee.models import Amendment, Guarantee
 from bianmin.guarantee.schemas import (
     AmendmentCreate,
     AmendmentRead,
@@ -22,8 +22,8 @@ from bianmin.guarantee.schemas import (
 )
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, problem_responses
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep
@@ -43,38 +43,26 @@ async def apply(body: GuaranteeApply, session: SessionDep, who: PrincipalDep, id
         section_code=body.section_code, applicant_credit_code=body.applicant_credit_code,
         applicant_name=body.applicant_name, amount=body.amount, expires_on=body.expires_on, actor=actor_of(who),
         now=clock.now())
-    return await idem.finish(session, await guarantee_read(session, guarantee))
+    return await idem.finish(session, views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee)))
 
 
 @router.get("/guarantees", summary="List guarantees", responses=problem_responses(401, 422))
 async def list_guarantees(
-    session: SessionDep, who: PrincipalDep, page: PageDep,
+    session: ReadSessionDep, who: PrincipalDep, page: PageDep,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATES) + ")$")] = None,
     project_code: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[GuaranteeRead]:
     """The guarantees this key may see: staff their sites', issuers their own, bidders and tenderers theirs."""
-    statement = select(Guarantee).order_by(Guarantee.id).limit(page.limit + 1)
-    visible = access.visibility(who)
-    if visible is not None:
-        statement = statement.where(visible)
-    if status:
-        statement = statement.where(Guarantee.status == status)
-    if project_code:
-        statement = statement.where(Guarantee.project_code == project_code)
-    if page.after:
-        statement = statement.where(Guarantee.id > cursor_id(page.after))
-    rows = list((await session.execute(statement)).scalars())
-    rows, cursor = page.cut(rows, lambda last: [last.id])
-    items = [await guarantee_read(session, g, with_steps=False) for g in rows]
-    return Page(items=items, next_cursor=cursor)
+    rows, cursor = await guarantees.listed(session, page, principal=who, status=status, project_code=project_code)
+    return Page(items=[views.guarantee_read(g) for g in rows], next_cursor=cursor)
 
 
 @router.get("/guarantees/{number}", summary="A guarantee and its history", responses=problem_responses(401, 404))
-async def get_guarantee(number: str, session: SessionDep, who: PrincipalDep) -> GuaranteeRead:
+async def get_guarantee(number: str, session: ReadSessionDep, who: PrincipalDep) -> GuaranteeRead:
     """One guarantee with every step: what, who and when."""
     guarantee = await guarantees.get(session, number)
     access.ensure_visible(who, guarantee)
-    return await guarantee_read(session, guarantee)
+    return views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee))
 
 
 @router.post("/guarantees/{number}/underwrite", summary="Underwrite an application",
@@ -85,7 +73,7 @@ async def underwrite(number: str, session: SessionDep, who: PrincipalDep, clock:
     access.ensure_issuer(who, guarantee)
     await guarantees.underwrite(session, guarantee, actor=actor_of(who), now=clock.now())
     await session.commit()
-    return await guarantee_read(session, guarantee)
+    return views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee))
 
 
 @router.post("/guarantees/{number}/issue", summary="Issue a guarantee", responses=problem_responses(401, 403, 404, 409))
@@ -96,7 +84,7 @@ async def issue(number: str, session: SessionDep, who: PrincipalDep, keyring: Ke
     access.ensure_issuer(who, guarantee)
     await guarantees.issue(session, guarantee, actor=actor_of(who), keyring=keyring, now=clock.now())
     await session.commit()
-    return await guarantee_read(session, guarantee)
+    return views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee))
 
 
 @router.post("/guarantees/{number}/release", summary="Release a guarantee",
@@ -107,11 +95,11 @@ async def release(number: str, body: ReleaseRequest, session: SessionDep, who: P
     guarantee = await guarantees.get(session, number, lock=True)
     access.ensure_visible(who, guarantee)
     if not (access.acts_for_issuer(who, guarantee.issuer_code) or access.staff_writes(who, guarantee.site_code)):
-        raise Forbidden("Only the issuer or the trading centre releases a guarantee.", code="not_allowed")
+        raise ReleaseNotAllowed("Only the issuer or the trading centre releases a guarantee.")
     await guarantees.release(session, guarantee, reason=body.reason, actor=actor_of(who), keyring=keyring,
                              now=clock.now())
     await session.commit()
-    return await guarantee_read(session, guarantee)
+    return views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee))
 
 
 @router.post("/guarantees/{number}/withdraw", summary="Withdraw an application",
@@ -123,7 +111,7 @@ async def withdraw(number: str, session: SessionDep, who: PrincipalDep, clock: C
     access.ensure_applicant(who, guarantee.applicant_credit_code)
     await guarantees.withdraw(session, guarantee, actor=actor_of(who), now=clock.now())
     await session.commit()
-    return await guarantee_read(session, guarantee)
+    return views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee))
 
 
 @router.post("/guarantees/{number}/amendments", status_code=201, summary="Amend a guarantee",
@@ -140,13 +128,11 @@ async def amend(number: str, body: AmendmentCreate, session: SessionDep, who: Pr
 
 
 @router.get("/guarantees/{number}/amendments", summary="A guarantee's amendments", responses=problem_responses(401, 404))
-async def list_amendments(number: str, session: SessionDep, who: PrincipalDep) -> list[AmendmentRead]:
+async def list_amendments(number: str, session: ReadSessionDep, who: PrincipalDep) -> list[AmendmentRead]:
     """Every amendment, by number."""
     guarantee = await guarantees.get(session, number)
     access.ensure_visible(who, guarantee)
-    rows = (await session.execute(select(Amendment).where(Amendment.guarantee_id == guarantee.id)
-                                  .order_by(Amendment.number))).scalars()
-    return [AmendmentRead.model_validate(r) for r in rows]
+    return [AmendmentRead.model_validate(r) for r in await amendments.amendments_of(session, guarantee)]
 
 
 @router.post("/guarantees/{number}/claims", status_code=201, summary="Make a demand",
@@ -158,16 +144,16 @@ async def file_claim(number: str, body: ClaimCreate, session: SessionDep, who: P
     access.ensure_visible(who, guarantee)
     if not (guarantee.beneficiary_credit_code in access.beneficiary_codes(who)
             or access.staff_writes(who, guarantee.site_code)):
-        raise Forbidden("Only the beneficiary makes a demand.", code="not_the_beneficiary")
+        raise NotTheBeneficiary("Only the beneficiary makes a demand.")
     claim = await claims.file(session, guarantee, amount=body.amount, statement=body.statement, source="beneficiary",
                               actor=actor_of(who), calendar=await load_calendar(session), keyring=keyring,
                               now=clock.now(), kind=body.kind, requested_expires_on=body.requested_expires_on)
-    return await idem.finish(session, claim_read(claim, guarantee))
+    return await idem.finish(session, views.claim_read(claim, guarantee))
 
 
 @router.get("/guarantees/{number}/claims", summary="A guarantee's demands", responses=problem_responses(401, 404))
-async def list_claims(number: str, session: SessionDep, who: PrincipalDep) -> list[ClaimRead]:
+async def list_claims(number: str, session: ReadSessionDep, who: PrincipalDep) -> list[ClaimRead]:
     """Every demand on a guarantee."""
     guarantee = await guarantees.get(session, number)
     access.ensure_visible(who, guarantee)
-    return [claim_read(c, guarantee) for c in await claims.claims_of(session, guarantee)]
+    return [views.claim_read(c, guarantee) for c in await claims.claims_of(session, guarantee)]

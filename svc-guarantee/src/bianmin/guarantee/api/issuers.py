@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
-from bianmin.guarantee.api.deps import PasswordDep, ensure_manages_issuer
+from bianmin.guarantee.api import views
+from bianmin.guarantee.api.deps import PasswordDep
+from bianmin.guarantee.domain import access, keys
 from bianmin.guarantee.domain import issuers as rules
-from bianmin.guarantee.domain import keys
-from bianmin.guarantee.models import Issuer
 from bianmin.guarantee.schemas import (
     Amount,
     Color,
     ColorRuleRead,
     ColorRuleSet,
-    CreditCode,
     GuaranteeType,
     IssuerCreate,
     IssuerRead,
@@ -28,18 +25,14 @@ from bianmin.guarantee.schemas import (
     TariffRead,
 )
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, district_only, public, require_scopes
+from bianmin.kit.schemas import CreditCode
 from bianmin.kit.workdays import local_date
 
 router = APIRouter(tags=["issuers"])
-
-
-def _tariff(t: rules.Tariff) -> TariffRead:
-    return TariffRead(id=t.id, issuer_code=t.issuer_code, type=t.type, effective_from=t.effective_from, rate=t.rate,
-                      minimum_fee=rules.fen_to_yuan(t.minimum_fee_fen))
 
 
 @router.post("/issuers", status_code=201, summary="Register an issuer",
@@ -53,14 +46,13 @@ async def create_issuer(body: IssuerCreate, session: SessionDep, idem: Idempoten
 
 
 @router.get("/issuers", summary="List issuers", responses=problem_responses(401), **public())
-async def list_issuers(session: SessionDep) -> list[IssuerRead]:
+async def list_issuers(session: ReadSessionDep) -> list[IssuerRead]:
     """Every registered issuer (public: bidders choose among them)."""
-    rows = (await session.execute(select(Issuer).order_by(Issuer.code))).scalars()
-    return [IssuerRead.model_validate(r) for r in rows]
+    return [IssuerRead.model_validate(r) for r in await rules.all_issuers(session)]
 
 
 @router.get("/issuers/{code}", summary="An issuer", responses=problem_responses(401, 404), **public())
-async def get_issuer(code: str, session: SessionDep) -> IssuerRead:
+async def get_issuer(code: str, session: ReadSessionDep) -> IssuerRead:
     """One issuer."""
     return IssuerRead.model_validate(await rules.get_issuer(session, code))
 
@@ -70,19 +62,19 @@ async def get_issuer(code: str, session: SessionDep) -> IssuerRead:
 async def add_tariff(code: str, body: TariffCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                      clock: ClockDep) -> TariffRead:
     """Add a tariff that applies to applications from its date on (the issuer or district staff)."""
-    ensure_manages_issuer(who, code)
+    access.ensure_manages_issuer(who, code)
     issuer = await rules.get_issuer(session, code)
     fen = int((body.minimum_fee * 100).to_integral_value())
     tariff = await rules.add_tariff(session, issuer, type=body.type, effective_from=body.effective_from,
                                     rate=body.rate, minimum_fee_fen=fen, now=clock.now())
-    return await idem.finish(session, _tariff(tariff))
+    return await idem.finish(session, views.tariff_read(tariff))
 
 
 @router.get("/issuers/{code}/tariffs", summary="An issuer's tariffs", responses=problem_responses(401, 404), **public())
-async def list_tariffs(code: str, session: SessionDep) -> list[TariffRead]:
+async def list_tariffs(code: str, session: ReadSessionDep) -> list[TariffRead]:
     """Every dated tariff of an issuer (public, as fees must be)."""
     await rules.get_issuer(session, code)
-    return [_tariff(t) for t in await rules.tariffs_of(session, code)]
+    return [views.tariff_read(t) for t in await rules.tariffs_of(session, code)]
 
 
 @router.put("/issuers/{code}/color-rules/{color}", summary="Set a color rule",
@@ -90,7 +82,7 @@ async def list_tariffs(code: str, session: SessionDep) -> list[TariffRead]:
 async def set_color_rule(code: str, color: Color, body: ColorRuleSet, session: SessionDep,
                          who: PrincipalDep) -> ColorRuleRead:
     """Set the fee discount for a credit color, or refuse it (the issuer or district staff)."""
-    ensure_manages_issuer(who, code)
+    access.ensure_manages_issuer(who, code)
     issuer = await rules.get_issuer(session, code)
     rule = await rules.set_color_rule(session, issuer, color=color, discount=body.discount, refuse=body.refuse)
     await session.commit()
@@ -99,7 +91,7 @@ async def set_color_rule(code: str, color: Color, body: ColorRuleSet, session: S
 
 @router.get("/issuers/{code}/color-rules", summary="An issuer's color rules", responses=problem_responses(401, 404),
             **public())
-async def list_color_rules(code: str, session: SessionDep) -> list[ColorRuleRead]:
+async def list_color_rules(code: str, session: ReadSessionDep) -> list[ColorRuleRead]:
     """The issuer's discounts and refusals per credit color."""
     await rules.get_issuer(session, code)
     return [ColorRuleRead.model_validate(r) for r in await rules.color_rules_of(session, code)]
@@ -107,12 +99,10 @@ async def list_color_rules(code: str, session: SessionDep) -> list[ColorRuleRead
 
 @router.get("/issuers/{code}/keys", summary="An issuer's public keys", responses=problem_responses(401, 404),
             **public())
-async def list_keys(code: str, session: SessionDep) -> list[KeyRead]:
+async def list_keys(code: str, session: ReadSessionDep) -> list[KeyRead]:
     """Every public key the issuer has signed with, and when each was valid (never a private key)."""
     await rules.get_issuer(session, code)
-    rows = await keys.keys_of(session, keys.issuer_owner(code))
-    return [KeyRead(name=r.name, public_key=r.public_key, verifier_key=r.verifier_key, valid_from=r.valid_from,
-                    valid_to=r.valid_to) for r in rows]
+    return [KeyRead.model_validate(r) for r in await keys.keys_of(session, keys.issuer_owner(code))]
 
 
 @router.post("/issuers/{code}/keys/rotate", status_code=201, summary="Rotate an issuer's key",
@@ -120,17 +110,16 @@ async def list_keys(code: str, session: SessionDep) -> list[KeyRead]:
 async def rotate_key(code: str, session: SessionDep, who: PrincipalDep, password: PasswordDep,
                      clock: ClockDep) -> KeyRead:
     """Close the current key's validity and start a new key (the issuer or district staff)."""
-    ensure_manages_issuer(who, code)
+    access.ensure_manages_issuer(who, code)
     await rules.get_issuer(session, code)
     row = await keys.rotate_issuer_key(session, code, password=password, now=clock.now())
     await session.commit()
-    return KeyRead(name=row.name, public_key=row.public_key, verifier_key=row.verifier_key, valid_from=row.valid_from,
-                   valid_to=row.valid_to)
+    return KeyRead.model_validate(row)
 
 
 @router.get("/quotes", summary="Compare issuers' fees", responses=problem_responses(401, 422), **public())
 async def get_quotes(
-    session: SessionDep, clock: ClockDep,
+    session: ReadSessionDep, clock: ClockDep,
     amount: Annotated[Amount, Query(description="Amount to guarantee, in yuan.")],
     type: Annotated[GuaranteeType, Query()] = "bid_bond",
     on: Annotated[date | None, Query(description="Application date; today by default.")] = None,
@@ -140,9 +129,4 @@ async def get_quotes(
     day = on or local_date(clock.now())
     color = await rules.color_of(session, credit_code)
     found = await rules.quotes(session, type=type, amount=amount, day=day, color=color)
-    return [QuoteRead(issuer_code=q.issuer.code, issuer_name=q.issuer.name, kind=q.issuer.kind, tariff_id=q.tariff.id,
-                      effective_from=q.tariff.effective_from, rate=q.tariff.rate,
-                      minimum_fee=rules.fen_to_yuan(q.tariff.minimum_fee_fen), color=q.color, discount=q.discount,
-                      fee=rules.fen_to_yuan(q.fee_fen),
-                      effective_rate=(Decimal(q.fee_fen) / 100 / amount).quantize(Decimal("0.000001")),
-                      refused=q.refused) for q in found]
+    return [views.quote_read(q, amount) for q in found]

@@ -2,60 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
 from fastapi import APIRouter
-from pydantic import BaseModel
-from sqlalchemy import select
 
-from bianmin.guarantee.models import Project, ProjectSection
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, problem_responses
+from bianmin.guarantee.api import views
+from bianmin.guarantee.domain import projects
+from bianmin.guarantee.schemas import ProjectRead
+from bianmin.kit.db import ReadSessionDep
+from bianmin.kit.errors import problem_responses
 
 router = APIRouter(tags=["projects"])
 
 
-class SectionRead(BaseModel):
-    """A section's bid bond and, once awarded, its winner."""
-
-    code: str
-    name: str
-    bid_bond_amount: Decimal
-    winner_credit_code: str | None
-    award_amount: Decimal | None
-    failed_at: datetime | None
-
-
-class ProjectRead(BaseModel):
-    """A tender as the guarantee service knows it."""
-
-    code: str
-    name: str
-    site_code: str
-    tenderer_name: str
-    tenderer_credit_code: str
-    bid_deadline: datetime
-    opening_at: datetime
-    closed_at: datetime | None
-    failed_at: datetime | None
-    awarded_at: datetime | None
-    sections: list[SectionRead]
-
-
 @router.get("/projects/{code}", summary="A tender's guarantee terms", responses=problem_responses(401, 404))
-async def get_project(code: str, session: SessionDep) -> ProjectRead:
+async def get_project(code: str, session: ReadSessionDep) -> ProjectRead:
     """The bid bond per section and the deadline, as received from ``bidding.project.published``."""
-    project = await session.get(Project, code)
-    if project is None:
-        raise NotFound(f"No published tender {code} (yet).", code="project_not_found")
-    sections = (await session.execute(select(ProjectSection).where(ProjectSection.project_code == code)
-                                      .order_by(ProjectSection.code))).scalars()
-    return ProjectRead(code=project.code, name=project.name, site_code=project.site_code,
-                       tenderer_name=project.tenderer_name, tenderer_credit_code=project.tenderer_credit_code,
-                       bid_deadline=project.bid_deadline, opening_at=project.opening_at, closed_at=project.closed_at,
-                       failed_at=project.failed_at, awarded_at=project.awarded_at,
-                       sections=[SectionRead(code=s.code, name=s.name, bid_bond_amount=s.bid_bond_amount,
-                                             winner_credit_code=s.winner_credit_code, award_amount=s.award_amount,
-                                             failed_at=s.failed_at)
-                                 for s in sections])
+    project, sections = await projects.get_project(session, code)
+    return views.project_read(project, sections)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, or_
 
+from bianmin.guarantee.domain.errors import GuaranteeNotFound, NotTheApplicant, NotTheIssuer
 from bianmin.guarantee.models import Guarantee
-from bianmin.kit.errors import Forbidden, NotFound
 from bianmin.kit.identity import Principal
 
 
@@ -63,21 +63,27 @@ def can_see(principal: Principal, guarantee: Guarantee) -> bool:
 def ensure_visible(principal: Principal, guarantee: Guarantee) -> None:
     """404 (not 403, so numbers cannot be probed) unless the principal may read the guarantee."""
     if not can_see(principal, guarantee):
-        raise NotFound(f"No guarantee {guarantee.number}.", code="guarantee_not_found")
+        raise GuaranteeNotFound(f"No guarantee {guarantee.number}.")
 
 
 def ensure_issuer(principal: Principal, guarantee: Guarantee) -> None:
     """403 unless the principal acts for the guarantee's issuer."""
     ensure_visible(principal, guarantee)
     if not acts_for_issuer(principal, guarantee.issuer_code):
-        raise Forbidden("Only the issuer acts on this guarantee.", code="not_the_issuer")
+        raise NotTheIssuer("Only the issuer acts on this guarantee.")
+
+
+def ensure_manages_issuer(principal: Principal, issuer_code: str) -> None:
+    """403 unless the principal is the issuer itself or district-wide trading-centre staff."""
+    staff = principal.has_scope("guarantee:write") and principal.district_wide
+    if not (staff or acts_for_issuer(principal, issuer_code)):
+        raise NotTheIssuer("Only the issuer or district staff manage this issuer.")
 
 
 def ensure_applicant(principal: Principal, credit_code: str) -> None:
     """403 unless the principal may apply for this enterprise."""
     if not principal.acts_for("guarantee:applicant", credit_code):
-        raise Forbidden("This key does not apply for that enterprise (scope guarantee:applicant:<credit code>).",
-                        code="not_the_applicant")
+        raise NotTheApplicant("This key does not apply for that enterprise (scope guarantee:applicant:<credit code>).")
 
 
 def visibility(principal: Principal) -> ColumnElement[bool] | None:

@@ -17,11 +17,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.guarantee import GuaranteeAmended
 from bianmin.guarantee.domain import claims, ledger
 from bianmin.guarantee.domain import issuers as issuer_rules
+from bianmin.guarantee.domain.errors import GuaranteeTransitionForbidden, IncreaseRefused, NoTariffInForce
 from bianmin.guarantee.domain.guarantees import (
     MAX_VALIDITY,
     performance_cap,
@@ -32,8 +34,14 @@ from bianmin.guarantee.domain.guarantees import (
 from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.domain.records import publish, status_payload, step
 from bianmin.guarantee.models import Amendment, Guarantee, ProjectSection
-from bianmin.kit.errors import Conflict, FieldProblem, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.workdays import local_date
+
+
+async def amendments_of(session: AsyncSession, guarantee: Guarantee) -> list[Amendment]:
+    """Every amendment of a guarantee, by number."""
+    return list((await session.execute(select(Amendment).where(Amendment.guarantee_id == guarantee.id)
+                                       .order_by(Amendment.number))).scalars())
 
 
 async def _check_increase(session: AsyncSession, guarantee: Guarantee, new_amount: Decimal | None) -> Decimal:
@@ -49,8 +57,7 @@ async def _check_increase(session: AsyncSession, guarantee: Guarantee, new_amoun
     findings = await underwriting_findings(session, guarantee, amount=new_amount)
     reasons += [f"underwriting rule {f['rule']} refuses: {f['detail']}" for f in findings if not f["ok"]]
     if reasons:
-        raise Unprocessable("new_amount: " + "; ".join(reasons), code="increase_refused",
-                            errors=[FieldProblem(field="new_amount", reason=r) for r in reasons])
+        raise IncreaseRefused(reasons)
     return new_amount
 
 
@@ -60,8 +67,8 @@ async def amend(session: AsyncSession, guarantee: Guarantee, *, kind: str, new_a
     if kind == "extension" and guarantee.status == "claimed":
         pending = await claims.open_claim(session, guarantee)
         if pending is None or pending.kind != "extend_or_pay" or pending.status not in ("examining", "suspended"):
-            raise Conflict(f"Guarantee {guarantee.number} is under a demand for payment; it cannot be extended.",
-                           code="invalid_transition")
+            raise GuaranteeTransitionForbidden(
+                f"Guarantee {guarantee.number} is under a demand for payment; it cannot be extended.")
     else:
         require_state(guarantee, "issued", doing="amend")
     previous_amount, previous_expiry = guarantee.amount, guarantee.expires_on
@@ -71,7 +78,7 @@ async def amend(session: AsyncSession, guarantee: Guarantee, *, kind: str, new_a
         amount = await _check_increase(session, guarantee, new_amount)
         tariff = await issuer_rules.tariff_on(session, guarantee.issuer_code, guarantee.type, local_date(now))
         if tariff is None:
-            raise Conflict("The issuer has no tariff in force today.", code="no_tariff")
+            raise NoTariffInForce("The issuer has no tariff in force today.")
         extra = issuer_rules.fee_fen(amount - guarantee.amount, tariff.rate, 0, guarantee.discount)
         findings = await underwriting_findings(session, guarantee, amount=amount)
         guarantee.amount = amount

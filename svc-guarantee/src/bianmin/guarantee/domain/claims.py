@@ -31,11 +31,21 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.guarantee import GuaranteePaid
-from bianmin.guarantee.domain import ledger
+from bianmin.guarantee.domain import access, ledger
+from bianmin.guarantee.domain.errors import (
+    ClaimNotFound,
+    ClaimTransitionForbidden,
+    GuaranteeExpired,
+    GuaranteeTransitionForbidden,
+    NotExtendOrPay,
+    PaymentSuspended,
+)
 from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.domain.records import publish, status_payload, step
 from bianmin.guarantee.models import Claim, Guarantee
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
+from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 
 EXAMINATION_WORKING_DAYS = 5
@@ -48,7 +58,7 @@ async def get_claim(session: AsyncSession, number: str, *, lock: bool = False) -
     """A claim and its guarantee by claim number (both locked for a decision); 404 when unknown."""
     claim = (await session.execute(select(Claim).where(Claim.number == number))).scalar_one_or_none()
     if claim is None:
-        raise NotFound(f"No claim {number}.", code="claim_not_found")
+        raise ClaimNotFound(f"No claim {number}.")
     statement = select(Guarantee).where(Guarantee.id == claim.guarantee_id)
     if not lock:
         return claim, (await session.execute(statement)).scalar_one()
@@ -58,6 +68,24 @@ async def get_claim(session: AsyncSession, number: str, *, lock: bool = False) -
     claim = (await session.execute(select(Claim).where(Claim.id == claim.id).with_for_update()
                                    .execution_options(populate_existing=True))).scalar_one()
     return claim, guarantee
+
+
+async def listed(session: AsyncSession, page: PageParams, *, principal: Principal, status: str | None = None,
+                 overdue_at: datetime | None = None) -> tuple[list[tuple[Claim, Guarantee]], str | None]:
+    """One page of the demands ``principal`` may see, each with its guarantee, oldest first.
+
+    ``overdue_at`` keeps only demands still under examination whose deadline was before that instant.
+    """
+    statement = select(Claim, Guarantee).join(Guarantee, Guarantee.id == Claim.guarantee_id)
+    visible = access.visibility(principal)
+    if visible is not None:
+        statement = statement.where(visible)
+    if status:
+        statement = statement.where(Claim.status == status)
+    if overdue_at is not None:
+        statement = statement.where(Claim.status == "examining", Claim.examine_by < overdue_at)
+    rows, cursor = await paginate(session, statement, page, keys=[Claim.id], scalars=False)
+    return [(claim, guarantee) for claim, guarantee in rows], cursor
 
 
 async def claims_of(session: AsyncSession, guarantee: Guarantee) -> list[Claim]:
@@ -77,11 +105,10 @@ async def file(session: AsyncSession, guarantee: Guarantee, *, amount: Decimal, 
                requested_expires_on: date | None = None) -> Claim:
     """File a demand; the examination deadline is five working days after today (day zero)."""
     if guarantee.status != "issued":
-        raise Conflict(f"Guarantee {guarantee.number} is {guarantee.status}; no demand can be made.",
-                       code="invalid_transition")
+        raise GuaranteeTransitionForbidden(f"Guarantee {guarantee.number} is {guarantee.status}; no demand can be made.")
     today = local_date(now)
     if today > guarantee.expires_on:
-        raise Conflict(f"Guarantee {guarantee.number} expired on {guarantee.expires_on}.", code="guarantee_expired")
+        raise GuaranteeExpired(f"Guarantee {guarantee.number} expired on {guarantee.expires_on}.")
     if amount <= 0 or amount > guarantee.amount:
         raise Unprocessable.field("amount", f"must be above zero and at most the guaranteed {guarantee.amount}")
     if not statement.strip():
@@ -120,11 +147,10 @@ async def suspend(session: AsyncSession, claim: Claim, guarantee: Guarantee, *, 
                   keyring: KeyRing, now: datetime) -> Claim:
     """Suspend payment of an extend-or-pay demand until the end of ``until`` (at most 30 days after receipt)."""
     if claim.kind != "extend_or_pay":
-        raise Conflict(f"Claim {claim.number} asks for payment only; it cannot be suspended.",
-                       code="not_extend_or_pay")
+        raise NotExtendOrPay(f"Claim {claim.number} asks for payment only; it cannot be suspended.")
     if claim.status != "examining":
-        raise Conflict(f"Claim {claim.number} is {claim.status}; only a demand under examination is suspended.",
-                       code="invalid_transition")
+        raise ClaimTransitionForbidden(
+            f"Claim {claim.number} is {claim.status}; only a demand under examination is suspended.")
     if until < local_date(now) or until > latest_suspension_day(claim):
         raise Unprocessable.field("until", f"must be between today and {latest_suspension_day(claim)} "
                                            f"({MAX_SUSPENSION_DAYS} calendar days after the demand)")
@@ -160,11 +186,10 @@ async def pay(session: AsyncSession, claim: Claim, guarantee: Guarantee, *, paym
     """Pay a complying demand: the claim is paid and the guarantee ends ``paid``."""
     if claim.status == "suspended":
         if claim.suspended_until is not None and now <= claim.suspended_until:
-            raise Conflict(f"Payment of {claim.number} is suspended until {claim.suspended_until.date()}.",
-                           code="payment_suspended")
+            raise PaymentSuspended(f"Payment of {claim.number} is suspended until {claim.suspended_until.date()}.")
         await _lapse(session, claim, guarantee, now=now)
     if claim.status not in ("examining", "payable"):
-        raise Conflict(f"Claim {claim.number} is {claim.status} already.", code="invalid_transition")
+        raise ClaimTransitionForbidden(f"Claim {claim.number} is {claim.status} already.")
     claim.status, claim.decided_by, claim.decided_at = "paid", actor, now
     claim.payment_reference = payment_reference
     await ledger.append(session, keyring, kind="paid", number=guarantee.number, now=now, claim=claim.number,
@@ -181,8 +206,8 @@ async def reject(session: AsyncSession, claim: Claim, guarantee: Guarantee, *, d
                  keyring: KeyRing, now: datetime) -> Claim:
     """Reject a demand with every discrepancy in one notice; the guarantee returns to ``issued``."""
     if claim.status != "examining":
-        raise Conflict(f"Claim {claim.number} is {claim.status}; only a demand under examination is rejected.",
-                       code="invalid_transition")
+        raise ClaimTransitionForbidden(
+            f"Claim {claim.number} is {claim.status}; only a demand under examination is rejected.")
     listed = [d.strip() for d in discrepancies if d.strip()]
     if not listed:
         raise Unprocessable.field("discrepancies", "a rejection lists every discrepancy (at least one)")

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bianmin.guarantee.domain.keys import log_key, private_key
 from bianmin.guarantee.models import Delivery, DeliveryAttempt
 from bianmin.kit.clock import Clock
+from bianmin.kit.pagination import PageParams, paginate
 
 log = logging.getLogger("bianmin.guarantee.delivery")
 LEASE = timedelta(seconds=60)
@@ -58,6 +59,18 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list
         delivery.next_attempt_at = now + LEASE
     await session.flush()
     return due
+
+
+async def listed(session: AsyncSession, page: PageParams, *, number: str | None = None
+                 ) -> tuple[list[tuple[Delivery, list[DeliveryAttempt]]], str | None]:
+    """One page of the delivery log (optionally one guarantee's), each push with its attempts in order."""
+    statement = select(Delivery)
+    if number:
+        statement = statement.where(Delivery.guarantee_number == number)
+    rows, cursor = await paginate(session, statement, page, keys=[Delivery.id])
+    attempts = (await session.execute(select(DeliveryAttempt).where(
+        DeliveryAttempt.delivery_id.in_([r.id for r in rows])).order_by(DeliveryAttempt.id))).scalars().all()
+    return [(r, [a for a in attempts if a.delivery_id == r.id]) for r in rows], cursor
 
 
 async def send_round(sessionmaker: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, *, url: str,

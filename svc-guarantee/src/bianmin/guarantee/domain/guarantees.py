@@ -23,13 +23,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.guarantee.domain import access, ledger
 from bianmin.guarantee.domain import issuers as issuer_rules
-from bianmin.guarantee.domain import ledger
+from bianmin.guarantee.domain.errors import (
+    BidDeadlinePassed,
+    DuplicateGuarantee,
+    GuaranteeNotFound,
+    GuaranteeTransitionForbidden,
+    NotAwarded,
+    TenderFailed,
+)
 from bianmin.guarantee.domain.keys import KeyRing, issuer_key, private_key
 from bianmin.guarantee.domain.records import publish, queue_delivery, step
-from bianmin.guarantee.models import ColorRule, Guarantee, Project, ProjectSection
+from bianmin.guarantee.models import ColorRule, Guarantee, GuaranteeStep, Project, ProjectSection
 from bianmin.guarantee.verifier.notes import canonical_bytes, document_hash
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
+from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 
 ACTIVE = ("applied", "underwriting", "issued", "claimed")
@@ -45,15 +55,34 @@ async def get(session: AsyncSession, number: str, *, lock: bool = False) -> Guar
         statement = statement.with_for_update()
     found = (await session.execute(statement)).scalar_one_or_none()
     if found is None:
-        raise NotFound(f"No guarantee {number}.", code="guarantee_not_found")
+        raise GuaranteeNotFound(f"No guarantee {number}.")
     return found
+
+
+async def steps_of(session: AsyncSession, guarantee: Guarantee) -> list[GuaranteeStep]:
+    """Every recorded step of a guarantee, in order."""
+    return list((await session.execute(select(GuaranteeStep).where(GuaranteeStep.guarantee_id == guarantee.id)
+                                       .order_by(GuaranteeStep.id))).scalars())
+
+
+async def listed(session: AsyncSession, page: PageParams, *, principal: Principal, status: str | None = None,
+                 project_code: str | None = None) -> tuple[list[Guarantee], str | None]:
+    """One page of the guarantees ``principal`` may see (:func:`access.visibility`), oldest first."""
+    statement = select(Guarantee)
+    visible = access.visibility(principal)
+    if visible is not None:
+        statement = statement.where(visible)
+    if status:
+        statement = statement.where(Guarantee.status == status)
+    if project_code:
+        statement = statement.where(Guarantee.project_code == project_code)
+    return await paginate(session, statement, page, keys=[Guarantee.id])
 
 
 def require_state(guarantee: Guarantee, *states: str, doing: str) -> None:
     """409 unless the guarantee is in one of ``states``."""
     if guarantee.status not in states:
-        raise Conflict(f"Guarantee {guarantee.number} is {guarantee.status}; cannot {doing}.",
-                       code="invalid_transition")
+        raise GuaranteeTransitionForbidden(f"Guarantee {guarantee.number} is {guarantee.status}; cannot {doing}.")
 
 
 async def _section(session: AsyncSession, project_code: str, section_code: str) -> tuple[Project, ProjectSection]:
@@ -83,10 +112,10 @@ async def apply(session: AsyncSession, *, type: str, issuer_code: str, project_c
     project, section = await _section(session, project_code, section_code)
     today = local_date(now)
     if section.failed_at is not None:
-        raise Conflict(f"Section {section_code} of {project_code} failed; it takes no guarantee.", code="tender_failed")
+        raise TenderFailed(f"Section {section_code} of {project_code} failed; it takes no guarantee.")
     if type == "bid_bond":
         if now >= project.bid_deadline or project.closed_at is not None:
-            raise Conflict(f"The bid deadline of {project_code} has passed.", code="bid_deadline_passed")
+            raise BidDeadlinePassed(f"The bid deadline of {project_code} has passed.")
         if amount != section.bid_bond_amount:
             raise Unprocessable.field("amount", f"must equal the section's bid bond {section.bid_bond_amount}",
                                       code="wrong_amount")
@@ -94,7 +123,7 @@ async def apply(session: AsyncSession, *, type: str, issuer_code: str, project_c
             raise Unprocessable.field("expires_on", "must not be before the bid opening")
     else:
         if section.winner_credit_code is None or section.award_amount is None:
-            raise Conflict(f"Section {section_code} of {project_code} is not awarded yet.", code="not_awarded")
+            raise NotAwarded(f"Section {section_code} of {project_code} is not awarded yet.")
         if section.winner_credit_code != applicant_credit_code:
             raise Unprocessable.field("applicant_credit_code", "only the winner gives a performance bond",
                                       code="not_the_winner")
@@ -108,8 +137,7 @@ async def apply(session: AsyncSession, *, type: str, issuer_code: str, project_c
         Guarantee.project_code == project_code, Guarantee.section_code == section_code, Guarantee.type == type,
         Guarantee.applicant_credit_code == applicant_credit_code, Guarantee.status.in_(ACTIVE)))).first()
     if duplicate is not None:
-        raise Conflict(f"{applicant_credit_code} already has guarantee {duplicate[0]} for this section.",
-                       code="duplicate_guarantee")
+        raise DuplicateGuarantee(f"{applicant_credit_code} already has guarantee {duplicate[0]} for this section.")
     color = await issuer_rules.color_of(session, applicant_credit_code)
     quote = await issuer_rules.quote(session, issuer, type=type, amount=amount, day=today, color=color)
     if quote is None:

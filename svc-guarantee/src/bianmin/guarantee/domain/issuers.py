@@ -17,8 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.guarantee.domain.errors import IssuerExists, IssuerNotFound, TariffExists
 from bianmin.guarantee.models import ColorRule, EnterpriseColor, Issuer, Tariff
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 
 FEN = Decimal(100)
 ZERO = Decimal(0)
@@ -44,15 +45,20 @@ async def get_issuer(session: AsyncSession, code: str, *, lock: bool = False) ->
         statement = statement.with_for_update()
     found = (await session.execute(statement)).scalar_one_or_none()
     if found is None:
-        raise NotFound(f"No issuer {code}.", code="issuer_not_found")
+        raise IssuerNotFound(f"No issuer {code}.")
     return found
+
+
+async def all_issuers(session: AsyncSession) -> list[Issuer]:
+    """Every registered issuer, by code."""
+    return list((await session.execute(select(Issuer).order_by(Issuer.code))).scalars())
 
 
 async def create_issuer(session: AsyncSession, *, code: str, name: str, kind: str, credit_code: str,
                         max_single_amount: Decimal, max_outstanding_amount: Decimal, now: datetime) -> Issuer:
     """Register an issuer; 409 when the code is taken."""
     if (await session.get(Issuer, code)) is not None:
-        raise Conflict(f"Issuer {code} already exists.", code="issuer_exists")
+        raise IssuerExists(f"Issuer {code} already exists.")
     if max_outstanding_amount < max_single_amount:
         raise Unprocessable.field("max_outstanding_amount", "must not be below max_single_amount")
     issuer = Issuer(code=code, name=name, kind=kind, credit_code=credit_code, max_single_amount=max_single_amount,
@@ -68,7 +74,7 @@ async def add_tariff(session: AsyncSession, issuer: Issuer, *, type: str, effect
     clash = (await session.execute(select(Tariff.id).where(
         Tariff.issuer_code == issuer.code, Tariff.type == type, Tariff.effective_from == effective_from))).first()
     if clash is not None:
-        raise Conflict(f"{issuer.code} already has a {type} tariff from {effective_from}.", code="tariff_exists")
+        raise TariffExists(f"{issuer.code} already has a {type} tariff from {effective_from}.")
     tariff = Tariff(issuer_code=issuer.code, type=type, effective_from=effective_from, rate=rate,
                     minimum_fee_fen=minimum_fee_fen, created_at=now)
     session.add(tariff)

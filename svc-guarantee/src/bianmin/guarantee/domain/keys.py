@@ -124,7 +124,7 @@ async def keys_of(session: AsyncSession, owner: str) -> list[SigningKey]:
 
 async def log_key(session: AsyncSession, *, origin: str, password: bytes, now: datetime) -> SigningKey:
     """The ledger's key (named after its origin), generated once; concurrent first uses agree."""
-    found = (await session.execute(select(SigningKey).where(SigningKey.name == origin))).scalar_one_or_none()
+    found = await key_named(session, origin)
     if found is not None:
         return found
     key = Ed25519PrivateKey.generate()
@@ -141,4 +141,9 @@ async def log_key(session: AsyncSession, *, origin: str, password: bytes, now: d
 
 async def published_log_key(session: AsyncSession, origin: str) -> SigningKey | None:
     """The ledger's key if it exists yet (read only: it is made with the first append)."""
-    return (await session.execute(select(SigningKey).where(SigningKey.name == origin))).scalar_one_or_none()
+    return await key_named(session, origin)
+
+
+async def key_named(session: AsyncSession, name: str) -> SigningKey | None:
+    """A stored key by its name, any owner."""
+    return (await session.execute(select(SigningKey).where(SigningKey.name == name))).scalar_one_or_none()

@@ -21,7 +21,6 @@ this rule), from the background worker only. The log key itself is made by the f
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from typing import Any
 
@@ -29,14 +28,17 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.guarantee.domain.errors import AlreadyCosigned, CheckpointNotFound, LeafNotFound, UnknownWitness
 from bianmin.guarantee.domain.keys import KeyRing, log_key, private_key
-from bianmin.guarantee.models import Checkpoint, LedgerHead, LedgerLeaf, LedgerNode
+from bianmin.guarantee.models import Checkpoint, LedgerHead, LedgerLeaf, LedgerNode, WitnessSignature
 from bianmin.guarantee.verifier import merkle
 from bianmin.guarantee.verifier.notes import Checkpoint as CheckpointBody
-from bianmin.guarantee.verifier.notes import canonical_bytes, sign_note
-from bianmin.kit.errors import NotFound, Unprocessable
+from bianmin.guarantee.verifier.notes import NoteError, canonical_bytes, parse_verifier_key, sign_note, split_note
+from bianmin.kit.errors import Unprocessable
 
 HEAD_ID = 1
+# Sizes and indexes beyond this are no ledger's (and would overflow a database integer): 404, not 500.
+MAX_INDEX = 2**53
 LOG_KEY_CACHE = "bianmin_guarantee_log_key"
 
 
@@ -171,7 +173,7 @@ async def require_checkpoint(session: AsyncSession) -> Checkpoint:
     """The newest signed checkpoint; 404 while the ledger is empty."""
     found = await latest_checkpoint(session)
     if found is None:
-        raise NotFound("The ledger is empty: no checkpoint has been signed yet.", code="checkpoint_not_found")
+        raise CheckpointNotFound("The ledger is empty: no checkpoint has been signed yet.")
     return found
 
 
@@ -185,13 +187,56 @@ async def seal(session: AsyncSession, keyring: KeyRing, *, now: datetime) -> boo
 
 
 async def checkpoint_at(session: AsyncSession, size: int) -> Checkpoint:
-    """A stored checkpoint by size; 404 when none was signed at that size."""
-    found = (await session.execute(select(Checkpoint).where(Checkpoint.size == size))).scalar_one_or_none()
+    """A stored checkpoint by size; 404 when none was signed at that size (or the size cannot be one)."""
+    found = None
+    if 0 <= size < MAX_INDEX:
+        found = (await session.execute(select(Checkpoint).where(Checkpoint.size == size))).scalar_one_or_none()
     if found is None:
-        raise NotFound(f"No checkpoint was signed at size {size}.", code="checkpoint_not_found")
+        raise CheckpointNotFound(f"No checkpoint was signed at size {size}.")
     return found
 
 
-def root_b64(root_hex: str) -> str:
-    """A hex root as base64, the way checkpoints write it."""
-    return base64.b64encode(bytes.fromhex(root_hex)).decode()
+async def witness_lines(session: AsyncSession, size: int) -> list[str]:
+    """The witnesses' signature lines received for the checkpoint of ``size``, in the order they came."""
+    return list((await session.execute(select(WitnessSignature.line).where(
+        WitnessSignature.checkpoint_size == size).order_by(WitnessSignature.id))).scalars())
+
+
+async def cosign(session: AsyncSession, checkpoint: Checkpoint, *, signature_line: str, witness_keys: list[str],
+                 now: datetime) -> WitnessSignature:
+    """Keep a witness's countersignature of ``checkpoint`` once it verifies with a configured witness key.
+
+    ``witness_keys`` are the C2SP verifier keys of the witnesses allowed to countersign. A line that is
+    not a signature, or that does not verify, is a 422; a witness not configured is a 403; a second
+    countersignature by the same witness is a 409.
+    """
+    line = signature_line.strip()
+    text, _ = split_note(checkpoint.note)
+    try:
+        _, signatures = split_note(text + "\n" + line + "\n")
+    except NoteError as exc:
+        raise Unprocessable.field("signature_line", str(exc)) from exc
+    signature = signatures[0]
+    witnesses = {k.name: k for k in (parse_verifier_key(v) for v in witness_keys)}
+    key = witnesses.get(signature.name)
+    if key is None:
+        raise UnknownWitness(f"{signature.name} is not a configured witness.")
+    if signature.key_hash != key.hash or not key.verify(text.encode(), signature.signature):
+        raise Unprocessable.field("signature_line", "the signature does not verify with the witness's key")
+    exists = (await session.execute(select(WitnessSignature.id).where(
+        WitnessSignature.checkpoint_size == checkpoint.size, WitnessSignature.witness_name == key.name))).first()
+    if exists is not None:
+        raise AlreadyCosigned(f"{key.name} has countersigned this checkpoint already.")
+    row = WitnessSignature(checkpoint_size=checkpoint.size, witness_name=key.name, line=line, received_at=now)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_leaf(session: AsyncSession, seq: int) -> LedgerLeaf:
+    """A ledger entry by index; 404 when there is none (or the index cannot be one)."""
+    found = await session.get(LedgerLeaf, seq) if 0 <= seq < MAX_INDEX else None
+    if found is None:
+        raise LeafNotFound(f"No leaf {seq}.")
+    return found
+

@@ -19,8 +19,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.contracts.events.bidding import ProjectAwarded, ProjectPublished, ProjectStatusChanged
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import guarantees
+from bianmin.guarantee.domain.errors import ProjectNotFound
 from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.models import EnterpriseColor, Guarantee, Project, ProjectSection
+
+
+async def get_project(session: AsyncSession, code: str) -> tuple[Project, list[ProjectSection]]:
+    """A published tender and its sections by code; 404 while bidding has not published it."""
+    project = await session.get(Project, code)
+    if project is None:
+        raise ProjectNotFound(f"No published tender {code} (yet).")
+    sections = (await session.execute(select(ProjectSection).where(ProjectSection.project_code == code)
+                                      .order_by(ProjectSection.code))).scalars()
+    return project, list(sections)
 
 
 async def apply_published(session: AsyncSession, payload: ProjectPublished, *, now: datetime) -> Project:

@@ -29,17 +29,20 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.guarantee.domain import ledger
-from bianmin.guarantee.domain.keys import issuer_owner
-from bianmin.guarantee.models import Checkpoint, Guarantee, LedgerLeaf, SigningKey
+from bianmin.guarantee.domain import guarantees, ledger
+from bianmin.guarantee.domain.errors import GuaranteeNotIssued
+from bianmin.guarantee.domain.keys import issuer_owner, key_named, published_log_key
+from bianmin.guarantee.models import Checkpoint, Guarantee, LedgerLeaf
 from bianmin.guarantee.verifier import merkle
 from bianmin.guarantee.verifier.notes import NoteError, VerifierKey, canonical_bytes, document_hash
 
+CheckName = Literal["record", "document", "signature", "ledger", "status"]
+VerdictName = Literal["genuine", "altered", "unknown", "revoked"]
 ENDED = {"released": "the guarantee was released", "paid": "a demand was paid and the guarantee ended",
          "expired": "the guarantee expired"}
 VERSION_KINDS = ("issued", "amended")
@@ -49,7 +52,7 @@ VERSION_KINDS = ("issued", "amended")
 class Check:
     """One check: its name, whether it held, and why."""
 
-    name: str
+    name: CheckName
     ok: bool
     reason: str
 
@@ -58,7 +61,7 @@ class Check:
 class Verdict:
     """The verdict, the guarantee's status, and every check behind it."""
 
-    verdict: str
+    verdict: VerdictName
     status: str | None = None
     checks: list[Check] = field(default_factory=list)
 
@@ -94,8 +97,7 @@ def _signed_on(leaf: LedgerLeaf | None, document: dict[str, Any]) -> date | None
 async def _signature(session: AsyncSession, guarantee: Guarantee, document: dict[str, Any], message: bytes,
                      signature: str, key_name: str | None, signed_on: date | None) -> Check:
     name = key_name or document.get("key_name")
-    key = None if not isinstance(name, str) else (await session.execute(
-        select(SigningKey).where(SigningKey.name == name))).scalar_one_or_none()
+    key = await key_named(session, name) if isinstance(name, str) else None
     if key is None:
         return Check("signature", False, f"the signing key {name!r} is not a published key")
     if key.owner != issuer_owner(guarantee.issuer_code):
@@ -200,3 +202,34 @@ async def verify(session: AsyncSession, number: str, *, presented_hash: str | No
         return Verdict("revoked", guarantee.status, [*checks, _status(guarantee, guarantee.amendment_count)])
     return Verdict("altered", guarantee.status,
                    [Check("document", False, "the presented document differs from every signed version")])
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What ``bianmin-guarantee-verify`` needs offline: the signed document, its entry and proof, the keys."""
+
+    signed: dict[str, Any]
+    leaf: LedgerLeaf
+    tree_size: int
+    inclusion_proof: list[bytes]
+    checkpoint: str
+    issuer_key: str
+    log_key: str
+
+
+async def offline_bundle(session: AsyncSession, number: str, *, origin: str) -> Bundle:
+    """The offline verification bundle of an issued guarantee, proven against the latest checkpoint."""
+    guarantee = await guarantees.get(session, number)
+    signed = guarantees.signed_document(guarantee)
+    if signed is None or guarantee.leaf_index is None:
+        raise GuaranteeNotIssued(f"Guarantee {number} is not issued.")
+    checkpoint = await ledger.require_checkpoint(session)
+    log = await published_log_key(session, origin)
+    leaf = await ledger.get_leaf(session, guarantee.leaf_index)
+    issuer = await key_named(session, guarantee.key_name or "")
+    # An issued guarantee has its leaf signed under a checkpoint, so the log key and its issuer's key exist.
+    assert issuer is not None
+    assert log is not None
+    path = await ledger.inclusion_proof(session, leaf.seq, checkpoint.size)
+    return Bundle(signed=signed, leaf=leaf, tree_size=checkpoint.size, inclusion_proof=path,
+                  checkpoint=checkpoint.note, issuer_key=issuer.verifier_key, log_key=log.verifier_key)
