@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
-from webhooks_testdata import TOWNSHIP_A, deliver_event, register, township
+from webhooks_factories import TOWNSHIP_A, deliver_event, register, township
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.migrations import upgrade

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from webhooks_testdata import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register, township
+from webhooks_factories import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register, township
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.clock import FixedClock
