@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
 from bianmin.webhooks.api.deps import READ, WRITE, DeliveryDep, EndpointDep, cursor_int
 from bianmin.webhooks.domain import deliveries
+from bianmin.webhooks.domain.errors import DeliveryNotFound
 from bianmin.webhooks.schemas import AttemptRead, DeliveryDetail, DeliveryRead, DeliveryStatus
 
 router = APIRouter(tags=["deliveries"])
@@ -40,7 +41,7 @@ async def get_delivery(delivery: DeliveryDep, session: SessionDep, who: Principa
     another key of the township manages the endpoint but may hold fewer scopes than its owner.
     """
     if not deliveries.may_see_body(who, delivery):
-        raise NotFound(f"No delivery {delivery.id}.", code="delivery_not_found")
+        raise DeliveryNotFound(delivery.id)
     log = [AttemptRead.model_validate(a) for a in await deliveries.attempts_of(session, delivery.id)]
     return DeliveryDetail(**DeliveryRead.model_validate(delivery).model_dump(), body=delivery.body, attempt_log=log)
 

@@ -13,9 +13,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, ServiceUnavailable, Unprocessable
+from bianmin.kit.errors import ScopeMissing, Unprocessable
 from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
 from bianmin.webhooks.domain import deliveries, endpoints
+from bianmin.webhooks.domain.errors import SecretKeyMissing
 from bianmin.webhooks.domain.signing import SecretBox
 from bianmin.webhooks.models import Delivery, Endpoint
 from bianmin.webhooks.settings import WebhooksSettings
@@ -26,7 +27,7 @@ WRITE = require_scopes("webhooks:write")
 async def _reader(principal: PrincipalDep) -> Principal:
     """403 unless the key may read endpoints: ``webhooks:read``, or ``webhooks:write`` which implies it."""
     if not (principal.has_scope("webhooks:read") or principal.has_scope("webhooks:write")):
-        raise Forbidden("This key lacks the scope webhooks:read.", code="scope_missing")
+        raise ScopeMissing("This key lacks the scope webhooks:read.")
     return principal
 
 
@@ -43,7 +44,7 @@ async def secret_box(request: Request) -> SecretBox:
     """The box that seals endpoint secrets; 503 when the service has no key material configured."""
     box = request.app.state.secret_box
     if box is None:
-        raise ServiceUnavailable("The webhooks service has no key to encrypt secrets with.", code="secret_key_missing")
+        raise SecretKeyMissing("The webhooks service has no key to encrypt secrets with.")
     return box
 
 

@@ -22,9 +22,9 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
-from bianmin.kit.errors import Conflict, NotFound
 from bianmin.kit.identity import Principal
 from bianmin.webhooks.domain.endpoints import manages, owner_of
+from bianmin.webhooks.domain.errors import DeliveryNotFound, EndpointIsDisabled, EndpointWithoutOwner
 from bianmin.webhooks.domain.patterns import matches_any
 from bianmin.webhooks.domain.read_rules import may_read
 from bianmin.webhooks.models import Attempt, Delivery, Endpoint
@@ -95,10 +95,10 @@ async def fan_out(session: AsyncSession, event: CloudEvent, *, now: datetime) ->
 async def enqueue_test(session: AsyncSession, endpoint: Endpoint, *, now: datetime, by: Principal) -> Delivery:
     """A ``webhooks.test`` ping to one endpoint, sent by the deliverer like any event."""
     if endpoint.disabled_at is not None:
-        raise Conflict("The endpoint is disabled; enable it before testing it.", code="endpoint_disabled")
+        raise EndpointIsDisabled("The endpoint is disabled; enable it before testing it.")
     if owner_of(endpoint) is None:
-        raise Conflict("The endpoint was saved before owners were recorded and receives nothing; "
-                       "save it again (PATCH) to make your key its owner.", code="endpoint_without_owner")
+        raise EndpointWithoutOwner("The endpoint was saved before owners were recorded and receives nothing; "
+                                   "save it again (PATCH) to make your key its owner.")
     event = CloudEvent(source="/bianmin/webhooks", type=TEST_TYPE, subject=str(endpoint.id), time=now,
                        tenant=endpoint.tenant,
                        data={"endpoint_id": endpoint.id, "requested_by": by.key_id, "message": "Bianmin webhook test"})
@@ -113,7 +113,7 @@ async def get_owned(session: AsyncSession, delivery_id: int, *, by: Principal) -
     row = (await session.execute(select(Delivery, Endpoint).join(Endpoint, Endpoint.id == Delivery.endpoint_id)
                                  .where(Delivery.id == delivery_id))).first()
     if row is None or not manages(by, row[1]):
-        raise NotFound(f"No delivery {delivery_id}.", code="delivery_not_found")
+        raise DeliveryNotFound(delivery_id)
     return row[0]
 
 
