@@ -11,6 +11,7 @@ from webhooks_factories import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register, 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import encode_cursor
 from bianmin.testing.client import client_for
 from bianmin.webhooks.domain.deliveries import purge_finished
 from bianmin.webhooks.models import Attempt, Delivery, Endpoint
@@ -208,7 +209,9 @@ async def test_the_delivery_log_pages_filters_and_replays_by_range(app: FastAPI,
         called = (await client.get(base, params={"event_type": "bianmin.queue.ticket.called.v1"})).json()["items"]
         pending = (await client.get(base, params={"status": "pending"})).json()["items"]
         bad_status = await client.get(base, params={"status": "lost"})
+        third = (await client.get(base, params={"limit": 2, "cursor": second["next_cursor"]})).json()
         bad_cursor = await client.get(base, params={"cursor": "bm90LWEtbGlzdA"})
+        text_cursor = await client.get(base, params={"cursor": encode_cursor(["2026-03-02T02:00:00+00:00"])})
         ids = [d["id"] for d in first["items"] + second["items"]]
         replayed = await client.post(f"/v1/endpoints/{created['id']}/replay", json={
             "from": "2026-03-02T02:05:00+00:00", "to": "2026-03-02T02:25:00+00:00"})
@@ -218,13 +221,30 @@ async def test_the_delivery_log_pages_filters_and_replays_by_range(app: FastAPI,
     assert len(called) == 3
     assert len(pending) == 5
     assert bad_status.status_code == 422
-    assert bad_cursor.status_code == 422
+    assert len(third["items"]) == 1
+    assert third["next_cursor"] is None
+    assert bad_cursor.status_code == text_cursor.status_code == 422
     assert replayed.status_code == 202
     assert replayed.json()["queued"] == 2
     assert detail.json()["attempt_log"] == []
     assert detail.json()["webhook_id"].startswith("msg_")
     assert detail.json()["body"].startswith("{")
     assert detail.json()["status"] == "pending"
+
+
+async def test_the_endpoint_list_pages_oldest_first_and_refuses_a_foreign_cursor(app: FastAPI) -> None:
+    async with client_for(app, township(TOWNSHIP_A)) as client:
+        created = [(await register(client, f"https://hooks.example.com/in/{n}"))["id"] for n in range(3)]
+        first = (await client.get("/v1/endpoints", params={"limit": 2})).json()
+        second = (await client.get("/v1/endpoints", params={"limit": 2, "cursor": first["next_cursor"]})).json()
+        exact = (await client.get("/v1/endpoints", params={"limit": 3})).json()
+        foreign = [await client.get("/v1/endpoints", params={"cursor": cursor})
+                   for cursor in ("bm90LWEtbGlzdA", encode_cursor(["1"]), encode_cursor([1, 2]), encode_cursor([True]))]
+    assert [e["id"] for e in first["items"] + second["items"]] == created
+    assert second["next_cursor"] is None
+    assert exact["next_cursor"] is None
+    assert [response.status_code for response in foreign] == [422] * 4
+    assert all(response.json()["errors"][0]["field"] == "cursor" for response in foreign)
 
 
 async def test_stats_count_endpoints_and_deliveries(app: FastAPI) -> None:

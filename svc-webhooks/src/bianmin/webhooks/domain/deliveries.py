@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.webhooks.domain.endpoints import manages, owner_of
 from bianmin.webhooks.domain.errors import DeliveryNotFound, EndpointIsDisabled, EndpointWithoutOwner
 from bianmin.webhooks.domain.patterns import matches_any
@@ -132,17 +133,15 @@ async def attempts_of(session: AsyncSession, delivery_id: int) -> list[Attempt]:
     return list((await session.scalars(query)).all())
 
 
-async def listing(session: AsyncSession, endpoint_id: int, *, status: str | None, event_type: str | None,
-                  before: int | None, limit: int) -> list[Delivery]:
-    """An endpoint's deliveries, newest first, optionally of one status or CloudEvents type."""
-    query = select(Delivery).where(Delivery.endpoint_id == endpoint_id).order_by(Delivery.id.desc()).limit(limit)
+async def listing(session: AsyncSession, endpoint_id: int, page: PageParams, *, status: str | None,
+                  event_type: str | None) -> tuple[list[Delivery], str | None]:
+    """One page of an endpoint's deliveries, newest first (by id), optionally of one status or CloudEvents type."""
+    query = select(Delivery).where(Delivery.endpoint_id == endpoint_id)
     if status is not None:
         query = query.where(Delivery.status == status)
     if event_type is not None:
         query = query.where(Delivery.event_type == event_type)
-    if before is not None:
-        query = query.where(Delivery.id < before)
-    return list((await session.scalars(query)).all())
+    return await paginate(session, query, page, keys=[Delivery.id], descending=True)
 
 
 def _requeue_values(now: datetime) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from bianmin.contracts.events.webhooks import EndpointDisabled
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events.outbox import emit
 from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.webhooks.domain.addresses import IPNetwork
 from bianmin.webhooks.domain.errors import EndpointNotFound, TenantMissing
 from bianmin.webhooks.domain.patterns import pattern_problem
@@ -113,12 +114,9 @@ async def get_owned(session: AsyncSession, endpoint_id: int, *, by: Principal, l
     return endpoint
 
 
-async def listing(session: AsyncSession, *, by: Principal, after: int | None, limit: int) -> list[Endpoint]:
-    """The endpoints the caller manages, by id."""
-    query = select(Endpoint).where(_managed_by(by)).order_by(Endpoint.id).limit(limit)
-    if after is not None:
-        query = query.where(Endpoint.id > after)
-    return list((await session.scalars(query)).all())
+async def listing(session: AsyncSession, page: PageParams, *, by: Principal) -> tuple[list[Endpoint], str | None]:
+    """One page of the endpoints the caller manages, oldest first (by id), and the next page's cursor."""
+    return await paginate(session, select(Endpoint).where(_managed_by(by)), page, keys=[Endpoint.id])
 
 
 async def update(session: AsyncSession, endpoint: Endpoint, body: EndpointUpdate, *, by: Principal,
