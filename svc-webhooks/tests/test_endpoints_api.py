@@ -84,6 +84,8 @@ async def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(app: 
         ({"url": HOOK, "event_types": ["bidding.project.*", "x.>.y"]}, "event_types.1"),
         ({"url": HOOK, "event_types": []}, "event_types"),
         ({"url": HOOK, "event_types": [">"], "site_codes": ["330 199"]}, "site_codes.0"),
+        ({"url": HOOK, "event_types": [">"], "site_codes": ["hall-7"]}, "site_codes.0"),
+        ({"url": HOOK, "event_types": [">"], "description": "乡镇\x00系统"}, "description"),
         ({"url": HOOK, "event_types": [">"], "secret": "whsec_mine"}, "secret"),
     ]
     async with client_for(app, township(TOWNSHIP_A)) as client:
@@ -105,6 +107,14 @@ async def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(app: 
     assert replay.status_code == 422
     assert {k: after.json()[k] for k in ("url", "event_types")} == {"url": HOOK, "event_types": [">"]}
     assert await count(app, Endpoint) == 1
+
+
+async def test_site_codes_are_kept_in_the_platforms_one_spelling(app: FastAPI) -> None:
+    async with client_for(app, township(TOWNSHIP_A)) as client:
+        created = await register(client, HOOK, site_codes=[" 330199b01", TOWNSHIP_A])
+        changed = await client.patch(f"/v1/endpoints/{created['id']}", json={"site_codes": ["330199001t01 "]})
+    assert created["site_codes"] == ["330199B01", TOWNSHIP_A]
+    assert changed.json()["site_codes"] == ["330199001T01"]
 
 
 async def test_reading_needs_webhooks_read_or_write_and_changing_needs_write(app: FastAPI) -> None:

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bianmin.kit.schemas import RequestBody
+
 DeliveryStatus = Literal["pending", "succeeded", "failed"]
 
 
@@ -57,10 +59,11 @@ class DeliveryDetail(DeliveryRead):
     attempt_log: list[AttemptRead]
 
 
-class ReplayRange(BaseModel):
+class ReplayRange(RequestBody):
     """Deliveries of one endpoint created in ``[from, to)`` go out again, with their own webhook-ids."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # ``from`` is a keyword in Python: the fields are named start and end, and may be given by those names too.
+    model_config = ConfigDict(populate_by_name=True)
 
     start: datetime = Field(alias="from")
     end: datetime = Field(alias="to")

@@ -7,38 +7,38 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from bianmin.kit.schemas import RequestBody, SiteCode
+
 EndpointStatus = Literal["active", "failing", "disabled"]
 Pattern = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
+# Project codes are each trading centre's own numbering (``BM-2026-001``); the kit has no type for them.
+ProjectCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
 
 
-class EndpointCreate(BaseModel):
+class EndpointCreate(RequestBody):
     """A new endpoint: where to send, which events, and optional narrowing filters."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str = Field(max_length=2000, description="HTTPS URL to a public address; private or loopback ones, and "
                      "plain HTTP, only within ranges the operator allowed (`BIANMIN_WEBHOOKS_ALLOWED_NETWORKS`).")
     event_types: list[Pattern] = Field(
         min_length=1, max_length=50,
         description="Subject patterns: `bidding.project.awarded`, `bidding.project.*`, `*.ticket.called`, `bidding.>`, `>`.")
-    site_codes: list[Code] = Field(default_factory=list, max_length=100,
-                                   description="Only events of these sites (payload `site_code`, else the envelope `tenant`).")
-    project_codes: list[Code] = Field(default_factory=list, max_length=100,
-                                      description="Only events of these projects (payload `project_code`, else the envelope `subject`).")
+    site_codes: list[SiteCode] = Field(default_factory=list, max_length=100,
+                                       description="Only events of these sites (payload `site_code`, else the envelope `tenant`).")
+    project_codes: list[ProjectCode] = Field(
+        default_factory=list, max_length=100,
+        description="Only events of these projects (payload `project_code`, else the envelope `subject`).")
     district_events: bool = Field(False, description="A township endpoint also receives district-wide (`*`) events.")
     description: str = Field("", max_length=500)
 
 
-class EndpointUpdate(BaseModel):
+class EndpointUpdate(RequestBody):
     """A change to an endpoint; absent fields stay. ``enabled`` pauses it or enables it again."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(None, max_length=2000)
     event_types: list[Pattern] | None = Field(None, min_length=1, max_length=50)
-    site_codes: list[Code] | None = Field(None, max_length=100)
-    project_codes: list[Code] | None = Field(None, max_length=100)
+    site_codes: list[SiteCode] | None = Field(None, max_length=100)
+    project_codes: list[ProjectCode] | None = Field(None, max_length=100)
     district_events: bool | None = None
     description: str | None = Field(None, max_length=500)
     enabled: bool | None = None
