@@ -276,6 +276,7 @@ async def test_deleting_an_endpoint_removes_it_with_its_log(app: FastAPI) -> Non
         deleted = await client.delete(f"/v1/endpoints/{created['id']}")
         gone = await client.get(f"/v1/endpoints/{created['id']}")
     assert deleted.status_code == 204
+    assert deleted.content == b""
     assert gone.status_code == 404
     assert await count(app, Delivery) == 0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import Response
 
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
@@ -70,11 +69,10 @@ async def update_endpoint(endpoint: LockedEndpointDep, body: EndpointUpdate, ses
 
 @router.delete("/endpoints/{endpoint_id}", status_code=204, summary="Delete an endpoint", dependencies=[WRITE],
                responses=problem_responses(401, 403, 404, 422))
-async def delete_endpoint(endpoint: LockedEndpointDep, session: SessionDep) -> Response:
-    """Delete an endpoint with its delivery log; nothing more is sent to it."""
+async def delete_endpoint(endpoint: LockedEndpointDep, session: SessionDep) -> None:
+    """Delete an endpoint with its delivery log; nothing more is sent to it (204, no body)."""
     await endpoints.delete(session, endpoint)
     await session.commit()
-    return Response(status_code=204)
 
 
 @router.post("/endpoints/{endpoint_id}/rotate-secret", summary="Rotate the secret", dependencies=[WRITE],
