@@ -70,7 +70,7 @@ async def update_endpoint(endpoint: LockedEndpointDep, body: EndpointUpdate, ses
 @router.delete("/endpoints/{endpoint_id}", status_code=204, summary="Delete an endpoint", dependencies=[WRITE],
                responses=problem_responses(401, 403, 404, 422))
 async def delete_endpoint(endpoint: LockedEndpointDep, session: SessionDep) -> None:
-    """Delete an endpoint with its delivery log; nothing more is sent to it (204, no body)."""
+    """Delete an endpoint with its delivery log; nothing more is sent to it."""
     await endpoints.delete(session, endpoint)
     await session.commit()
 
