@@ -18,7 +18,7 @@ from bianmin.testing.receiver import Receiver
 from bianmin.webhooks.app import create_app
 from bianmin.webhooks.settings import WebhooksSettings
 
-# The tests import their helpers (webhooks_testdata.py) from this folder.
+# The tests import their helpers (webhooks_factories.py) from this folder.
 sys.path.insert(0, str(Path(__file__).parent))
 
 MIGRATIONS = "bianmin.webhooks.migrations"

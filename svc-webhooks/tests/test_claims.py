@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI
 from sqlalchemy import select
-from webhooks_testdata import TOWNSHIP_A, deliver_event, register, township
+from webhooks_factories import TOWNSHIP_A, deliver_event, register, township
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.testing.client import client_for

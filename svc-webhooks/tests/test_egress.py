@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
-from webhooks_testdata import TOWNSHIP_A, deliver_event, register, township
+from webhooks_factories import TOWNSHIP_A, deliver_event, register, township
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.migrations import upgrade
@@ -27,8 +27,8 @@ from bianmin.testing.client import client_for, running
 from bianmin.testing.events import eventually
 from bianmin.testing.receiver import Receiver
 from bianmin.webhooks.app import create_app
-from bianmin.webhooks.deliverer import http_client, send, system_resolver
 from bianmin.webhooks.domain.claims import Claim, Outcome, is_reason
+from bianmin.webhooks.egress import http_client, send, system_resolver
 from bianmin.webhooks.models import Attempt, Delivery
 from bianmin.webhooks.settings import WebhooksSettings
 

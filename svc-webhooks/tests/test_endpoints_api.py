@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from webhooks_testdata import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register, township
+from webhooks_factories import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register, township
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import encode_cursor
 from bianmin.testing.client import client_for
 from bianmin.webhooks.domain.deliveries import purge_finished
 from bianmin.webhooks.models import Attempt, Delivery, Endpoint
@@ -83,6 +84,8 @@ async def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(app: 
         ({"url": HOOK, "event_types": ["bidding.project.*", "x.>.y"]}, "event_types.1"),
         ({"url": HOOK, "event_types": []}, "event_types"),
         ({"url": HOOK, "event_types": [">"], "site_codes": ["330 199"]}, "site_codes.0"),
+        ({"url": HOOK, "event_types": [">"], "site_codes": ["hall-7"]}, "site_codes.0"),
+        ({"url": HOOK, "event_types": [">"], "description": "乡镇\x00系统"}, "description"),
         ({"url": HOOK, "event_types": [">"], "secret": "whsec_mine"}, "secret"),
     ]
     async with client_for(app, township(TOWNSHIP_A)) as client:
@@ -104,6 +107,14 @@ async def test_bad_input_is_a_problem_naming_the_field_and_changes_nothing(app: 
     assert replay.status_code == 422
     assert {k: after.json()[k] for k in ("url", "event_types")} == {"url": HOOK, "event_types": [">"]}
     assert await count(app, Endpoint) == 1
+
+
+async def test_site_codes_are_kept_in_the_platforms_one_spelling(app: FastAPI) -> None:
+    async with client_for(app, township(TOWNSHIP_A)) as client:
+        created = await register(client, HOOK, site_codes=[" 330199b01", TOWNSHIP_A])
+        changed = await client.patch(f"/v1/endpoints/{created['id']}", json={"site_codes": ["330199001t01 "]})
+    assert created["site_codes"] == ["330199B01", TOWNSHIP_A]
+    assert changed.json()["site_codes"] == ["330199001T01"]
 
 
 async def test_reading_needs_webhooks_read_or_write_and_changing_needs_write(app: FastAPI) -> None:
@@ -208,7 +219,9 @@ async def test_the_delivery_log_pages_filters_and_replays_by_range(app: FastAPI,
         called = (await client.get(base, params={"event_type": "bianmin.queue.ticket.called.v1"})).json()["items"]
         pending = (await client.get(base, params={"status": "pending"})).json()["items"]
         bad_status = await client.get(base, params={"status": "lost"})
+        third = (await client.get(base, params={"limit": 2, "cursor": second["next_cursor"]})).json()
         bad_cursor = await client.get(base, params={"cursor": "bm90LWEtbGlzdA"})
+        text_cursor = await client.get(base, params={"cursor": encode_cursor(["2026-03-02T02:00:00+00:00"])})
         ids = [d["id"] for d in first["items"] + second["items"]]
         replayed = await client.post(f"/v1/endpoints/{created['id']}/replay", json={
             "from": "2026-03-02T02:05:00+00:00", "to": "2026-03-02T02:25:00+00:00"})
@@ -218,13 +231,30 @@ async def test_the_delivery_log_pages_filters_and_replays_by_range(app: FastAPI,
     assert len(called) == 3
     assert len(pending) == 5
     assert bad_status.status_code == 422
-    assert bad_cursor.status_code == 422
+    assert len(third["items"]) == 1
+    assert third["next_cursor"] is None
+    assert bad_cursor.status_code == text_cursor.status_code == 422
     assert replayed.status_code == 202
     assert replayed.json()["queued"] == 2
     assert detail.json()["attempt_log"] == []
     assert detail.json()["webhook_id"].startswith("msg_")
     assert detail.json()["body"].startswith("{")
     assert detail.json()["status"] == "pending"
+
+
+async def test_the_endpoint_list_pages_oldest_first_and_refuses_a_foreign_cursor(app: FastAPI) -> None:
+    async with client_for(app, township(TOWNSHIP_A)) as client:
+        created = [(await register(client, f"https://hooks.example.com/in/{n}"))["id"] for n in range(3)]
+        first = (await client.get("/v1/endpoints", params={"limit": 2})).json()
+        second = (await client.get("/v1/endpoints", params={"limit": 2, "cursor": first["next_cursor"]})).json()
+        exact = (await client.get("/v1/endpoints", params={"limit": 3})).json()
+        foreign = [await client.get("/v1/endpoints", params={"cursor": cursor})
+                   for cursor in ("bm90LWEtbGlzdA", encode_cursor(["1"]), encode_cursor([1, 2]), encode_cursor([True]))]
+    assert [e["id"] for e in first["items"] + second["items"]] == created
+    assert second["next_cursor"] is None
+    assert exact["next_cursor"] is None
+    assert [response.status_code for response in foreign] == [422] * 4
+    assert all(response.json()["errors"][0]["field"] == "cursor" for response in foreign)
 
 
 async def test_stats_count_endpoints_and_deliveries(app: FastAPI) -> None:
@@ -246,6 +276,7 @@ async def test_deleting_an_endpoint_removes_it_with_its_log(app: FastAPI) -> Non
         deleted = await client.delete(f"/v1/endpoints/{created['id']}")
         gone = await client.get(f"/v1/endpoints/{created['id']}")
     assert deleted.status_code == 204
+    assert deleted.content == b""
     assert gone.status_code == 404
     assert await count(app, Delivery) == 0
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from webhooks_testdata import TOWNSHIP_A, TOWNSHIP_B, register, township
+from webhooks_factories import TOWNSHIP_A, TOWNSHIP_B, register, township
 
 from bianmin.contracts.events.queue import TicketCalled
 from bianmin.contracts.events.webhooks import CONSUMES

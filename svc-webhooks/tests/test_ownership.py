@@ -13,7 +13,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import select, update
-from webhooks_testdata import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register, township
+from webhooks_factories import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register, township
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.kit.identity import Principal

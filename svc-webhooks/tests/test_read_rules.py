@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
-from webhooks_testdata import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register
+from webhooks_factories import TOWNSHIP_A, TOWNSHIP_B, deliver_event, register
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.webhooks import CONSUMES

@@ -5,11 +5,11 @@ from fastapi import FastAPI
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.clock import Clock
 from bianmin.webhooks.api import ROUTERS
-from bianmin.webhooks.deliverer import DeliveryMetrics, deliver_worker
 from bianmin.webhooks.domain.signing import SecretBox
 from bianmin.webhooks.domain.stats import figures
 from bianmin.webhooks.events import HANDLERS
 from bianmin.webhooks.settings import WebhooksSettings
+from bianmin.webhooks.workers import DeliveryMetrics, deliver_worker
 
 SPEC = ServiceSpec(
     name="webhooks",

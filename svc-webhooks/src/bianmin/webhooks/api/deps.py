@@ -1,32 +1,40 @@
-"""Shared dependencies of the webhooks routers: scopes, the owned endpoint or delivery, the secret box, ids and cursors.
+"""Shared dependencies of the webhooks routers: settings, scopes, the owned endpoint or delivery, the secret box.
 
 Every route that names an endpoint or a delivery in its path takes it through ``EndpointDep``,
-``LockedEndpointDep`` or ``DeliveryDep``: the loader reads the path id and checks that the caller
-manages the endpoint (``domain.endpoints.manages``), so no route can reach a row without that check.
+``LockedEndpointDep``, ``DeliveryDep`` or their read-only twins ``ReadEndpointDep`` and
+``ReadDeliveryDep``: the loader reads the path id and checks that the caller manages the endpoint
+(``domain.endpoints.manages``), so no route can reach a row without that check.
 ``tests/test_ownership.py`` fails for a route that takes ``endpoint_id`` or ``delivery_id`` any other way.
+
+The read-only loaders load through ``ReadSessionDep``, so a route that only reads (and takes the same
+session) opens no write transaction at all; a route that writes loads through ``SessionDep`` and
+changes the very row it loaded.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, ServiceUnavailable, Unprocessable
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import ScopeMissing
 from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
+from bianmin.kit.settings import settings_dependency
 from bianmin.webhooks.domain import deliveries, endpoints
+from bianmin.webhooks.domain.errors import SecretKeyMissing
 from bianmin.webhooks.domain.signing import SecretBox
 from bianmin.webhooks.models import Delivery, Endpoint
 from bianmin.webhooks.settings import WebhooksSettings
 
+SettingsDep = settings_dependency(WebhooksSettings)
 WRITE = require_scopes("webhooks:write")
 
 
 async def _reader(principal: PrincipalDep) -> Principal:
     """403 unless the key may read endpoints: ``webhooks:read``, or ``webhooks:write`` which implies it."""
     if not (principal.has_scope("webhooks:read") or principal.has_scope("webhooks:write")):
-        raise Forbidden("This key lacks the scope webhooks:read.", code="scope_missing")
+        raise ScopeMissing("This key lacks the scope webhooks:read.")
     return principal
 
 
@@ -34,26 +42,12 @@ _reader.required_scopes = ("webhooks:read",)  # type: ignore[attr-defined]
 READ = Depends(_reader)
 
 
-async def get_settings(request: Request) -> WebhooksSettings:
-    """The service's settings (``async``: no thread-pool hop)."""
-    return request.app.state.settings
-
-
 async def secret_box(request: Request) -> SecretBox:
     """The box that seals endpoint secrets; 503 when the service has no key material configured."""
     box = request.app.state.secret_box
     if box is None:
-        raise ServiceUnavailable("The webhooks service has no key to encrypt secrets with.", code="secret_key_missing")
+        raise SecretKeyMissing("The webhooks service has no key to encrypt secrets with.")
     return box
-
-
-def cursor_int(after: list[Any] | None) -> int | None:
-    """The integer sort key of a cursor; 422 when the cursor holds something else."""
-    if after is None:
-        return None
-    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool):
-        raise Unprocessable.field("cursor", "is not a cursor this API issued")
-    return after[0]
 
 
 Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="A numeric id.")]
@@ -61,6 +55,11 @@ Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="A numeric id.")]
 
 async def owned_endpoint(endpoint_id: Id, session: SessionDep, who: PrincipalDep) -> Endpoint:
     """The endpoint of the path, if the caller manages it; 404 otherwise."""
+    return await endpoints.get_owned(session, endpoint_id, by=who)
+
+
+async def read_endpoint(endpoint_id: Id, session: ReadSessionDep, who: PrincipalDep) -> Endpoint:
+    """The endpoint of the path, read through the read-only session, if the caller manages it; 404 otherwise."""
     return await endpoints.get_owned(session, endpoint_id, by=who)
 
 
@@ -74,9 +73,15 @@ async def owned_delivery(delivery_id: Id, session: SessionDep, who: PrincipalDep
     return await deliveries.get_owned(session, delivery_id, by=who)
 
 
-OWNERSHIP_LOADERS = (owned_endpoint, locked_endpoint, owned_delivery)
+async def read_delivery(delivery_id: Id, session: ReadSessionDep, who: PrincipalDep) -> Delivery:
+    """The delivery of the path, read through the read-only session, if the caller manages its endpoint; 404 otherwise."""
+    return await deliveries.get_owned(session, delivery_id, by=who)
+
+
+OWNERSHIP_LOADERS = (owned_endpoint, read_endpoint, locked_endpoint, owned_delivery, read_delivery)
 BoxDep = Annotated[SecretBox, Depends(secret_box)]
-SettingsDep = Annotated[WebhooksSettings, Depends(get_settings)]
 EndpointDep = Annotated[Endpoint, Depends(owned_endpoint)]
+ReadEndpointDep = Annotated[Endpoint, Depends(read_endpoint)]
 LockedEndpointDep = Annotated[Endpoint, Depends(locked_endpoint)]
 DeliveryDep = Annotated[Delivery, Depends(owned_delivery)]
+ReadDeliveryDep = Annotated[Delivery, Depends(read_delivery)]

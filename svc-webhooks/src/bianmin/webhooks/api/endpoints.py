@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import Response
 
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
-from bianmin.webhooks.api.deps import READ, WRITE, BoxDep, EndpointDep, LockedEndpointDep, SettingsDep, cursor_int
+from bianmin.kit.pagination import Page, PageDep
+from bianmin.webhooks.api import views
+from bianmin.webhooks.api.deps import READ, WRITE, BoxDep, EndpointDep, LockedEndpointDep, ReadEndpointDep, SettingsDep
 from bianmin.webhooks.domain import deliveries, endpoints
 from bianmin.webhooks.schemas import (
     DeliveryRead,
@@ -34,25 +34,23 @@ async def create_endpoint(body: EndpointCreate, session: SessionDep, who: Princi
     """Register an endpoint for the key's tenant; the answer carries its signing secret, shown this once."""
     endpoint, secret = await endpoints.create(session, body, by=who, box=box, now=clock.now(),
                                               allowed=settings.allowed_networks)
-    read = EndpointRead.model_validate(endpoint)
     # The stored replay answer leaves the secret out: it would otherwise sit in clear in the database.
-    await idem.finish(session, EndpointWithSecret(**read.model_dump(), secret=None))
-    return EndpointWithSecret(**read.model_dump(), secret=secret)
+    await idem.finish(session, views.endpoint_with_secret(endpoint, None))
+    return views.endpoint_with_secret(endpoint, secret)
 
 
 @router.get("/endpoints", summary="List endpoints", dependencies=[READ], responses=problem_responses(401, 403, 422))
-async def list_endpoints(session: SessionDep, who: PrincipalDep, page: PageDep) -> Page[EndpointRead]:
+async def list_endpoints(session: ReadSessionDep, who: PrincipalDep, page: PageDep) -> Page[EndpointRead]:
     """The endpoints the key manages (its township's; for a district-wide key, those it registered), oldest first."""
-    rows = await endpoints.listing(session, by=who, after=cursor_int(page.after), limit=page.limit)
-    items = [EndpointRead.model_validate(row) for row in rows]
-    return Page(items=items, next_cursor=encode_cursor([rows[-1].id]) if len(rows) == page.limit else None)
+    rows, next_cursor = await endpoints.listing(session, page, by=who)
+    return views.endpoint_page(rows, next_cursor)
 
 
 @router.get("/endpoints/{endpoint_id}", summary="Read an endpoint", dependencies=[READ],
             responses=problem_responses(401, 403, 404, 422))
-async def get_endpoint(endpoint: EndpointDep) -> EndpointRead:
+async def get_endpoint(endpoint: ReadEndpointDep) -> EndpointRead:
     """One endpoint the key manages, with its status and owner; never its secret."""
-    return EndpointRead.model_validate(endpoint)
+    return views.endpoint_read(endpoint)
 
 
 @router.patch("/endpoints/{endpoint_id}", summary="Change an endpoint", dependencies=[WRITE],
@@ -64,18 +62,17 @@ async def update_endpoint(endpoint: LockedEndpointDep, body: EndpointUpdate, ses
     The key that saves the endpoint becomes its owner: it receives events with that key's authority from now on.
     """
     await endpoints.update(session, endpoint, body, by=who, now=clock.now(), allowed=settings.allowed_networks)
-    read = EndpointRead.model_validate(endpoint)
+    read = views.endpoint_read(endpoint)
     await session.commit()
     return read
 
 
 @router.delete("/endpoints/{endpoint_id}", status_code=204, summary="Delete an endpoint", dependencies=[WRITE],
                responses=problem_responses(401, 403, 404, 422))
-async def delete_endpoint(endpoint: LockedEndpointDep, session: SessionDep) -> Response:
+async def delete_endpoint(endpoint: LockedEndpointDep, session: SessionDep) -> None:
     """Delete an endpoint with its delivery log; nothing more is sent to it."""
     await endpoints.delete(session, endpoint)
     await session.commit()
-    return Response(status_code=204)
 
 
 @router.post("/endpoints/{endpoint_id}/rotate-secret", summary="Rotate the secret", dependencies=[WRITE],
@@ -86,7 +83,7 @@ async def rotate_secret(endpoint: LockedEndpointDep, session: SessionDep, clock:
     overlap = settings.secret_overlap_seconds
     secret = await endpoints.rotate_secret(endpoint, box=box, now=clock.now(), overlap_seconds=overlap)
     await session.commit()
-    return SecretRead(endpoint_id=endpoint.id, secret=secret, previous_valid_until=endpoint.previous_secret_until)
+    return views.secret_read(endpoint, secret)
 
 
 @router.post("/endpoints/{endpoint_id}/test", status_code=202, summary="Send a test event", dependencies=[WRITE],
@@ -95,9 +92,7 @@ async def test_endpoint(endpoint: EndpointDep, session: SessionDep, who: Princip
                         idem: IdempotencyDep) -> DeliveryRead:
     """Queue a ``webhooks.test`` ping that goes out like any event (signed, retried, logged)."""
     delivery = await deliveries.enqueue_test(session, endpoint, now=clock.now(), by=who)
-    read = DeliveryRead.model_validate(delivery)
-    await idem.finish(session, read)
-    return read
+    return await idem.finish(session, views.delivery_read(delivery))
 
 
 @router.post("/endpoints/{endpoint_id}/replay", status_code=202, summary="Replay a time range", dependencies=[WRITE],

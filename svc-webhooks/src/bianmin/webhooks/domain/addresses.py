@@ -13,7 +13,7 @@ by the IPv4 address it carries as well, so no spelling reaches what the plain on
 Registration refuses address literals this way (and any numeric host spelling other than a dotted
 quad, since ``inet_aton`` reads ``2852039166``, ``0xa9fea9fe`` and ``169.254.43518`` as
 169.254.169.254); the real check is at connect time, on each address a name resolves to
-(``deliverer.GuardedBackend``), since DNS answers can change between registration and delivery.
+(``egress.GuardedBackend``), since DNS answers can change between registration and delivery.
 """
 
 from __future__ import annotations

@@ -22,9 +22,10 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.envelope import CloudEvent
-from bianmin.kit.errors import Conflict, NotFound
 from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.webhooks.domain.endpoints import manages, owner_of
+from bianmin.webhooks.domain.errors import DeliveryNotFound, EndpointIsDisabled, EndpointWithoutOwner
 from bianmin.webhooks.domain.patterns import matches_any
 from bianmin.webhooks.domain.read_rules import may_read
 from bianmin.webhooks.models import Attempt, Delivery, Endpoint
@@ -95,10 +96,10 @@ async def fan_out(session: AsyncSession, event: CloudEvent, *, now: datetime) ->
 async def enqueue_test(session: AsyncSession, endpoint: Endpoint, *, now: datetime, by: Principal) -> Delivery:
     """A ``webhooks.test`` ping to one endpoint, sent by the deliverer like any event."""
     if endpoint.disabled_at is not None:
-        raise Conflict("The endpoint is disabled; enable it before testing it.", code="endpoint_disabled")
+        raise EndpointIsDisabled("The endpoint is disabled; enable it before testing it.")
     if owner_of(endpoint) is None:
-        raise Conflict("The endpoint was saved before owners were recorded and receives nothing; "
-                       "save it again (PATCH) to make your key its owner.", code="endpoint_without_owner")
+        raise EndpointWithoutOwner("The endpoint was saved before owners were recorded and receives nothing; "
+                                   "save it again (PATCH) to make your key its owner.")
     event = CloudEvent(source="/bianmin/webhooks", type=TEST_TYPE, subject=str(endpoint.id), time=now,
                        tenant=endpoint.tenant,
                        data={"endpoint_id": endpoint.id, "requested_by": by.key_id, "message": "Bianmin webhook test"})
@@ -113,7 +114,7 @@ async def get_owned(session: AsyncSession, delivery_id: int, *, by: Principal) -
     row = (await session.execute(select(Delivery, Endpoint).join(Endpoint, Endpoint.id == Delivery.endpoint_id)
                                  .where(Delivery.id == delivery_id))).first()
     if row is None or not manages(by, row[1]):
-        raise NotFound(f"No delivery {delivery_id}.", code="delivery_not_found")
+        raise DeliveryNotFound(delivery_id)
     return row[0]
 
 
@@ -132,17 +133,15 @@ async def attempts_of(session: AsyncSession, delivery_id: int) -> list[Attempt]:
     return list((await session.scalars(query)).all())
 
 
-async def listing(session: AsyncSession, endpoint_id: int, *, status: str | None, event_type: str | None,
-                  before: int | None, limit: int) -> list[Delivery]:
-    """An endpoint's deliveries, newest first, optionally of one status or CloudEvents type."""
-    query = select(Delivery).where(Delivery.endpoint_id == endpoint_id).order_by(Delivery.id.desc()).limit(limit)
+async def listing(session: AsyncSession, endpoint_id: int, page: PageParams, *, status: str | None,
+                  event_type: str | None) -> tuple[list[Delivery], str | None]:
+    """One page of an endpoint's deliveries, newest first (by id), optionally of one status or CloudEvents type."""
+    query = select(Delivery).where(Delivery.endpoint_id == endpoint_id)
     if status is not None:
         query = query.where(Delivery.status == status)
     if event_type is not None:
         query = query.where(Delivery.event_type == event_type)
-    if before is not None:
-        query = query.where(Delivery.id < before)
-    return list((await session.scalars(query)).all())
+    return await paginate(session, query, page, keys=[Delivery.id], descending=True)
 
 
 def _requeue_values(now: datetime) -> dict[str, Any]:

@@ -25,10 +25,12 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.webhooks import EndpointDisabled
-from bianmin.kit.errors import Forbidden, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events.outbox import emit
 from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.webhooks.domain.addresses import IPNetwork
+from bianmin.webhooks.domain.errors import EndpointNotFound, TenantMissing
 from bianmin.webhooks.domain.patterns import pattern_problem
 from bianmin.webhooks.domain.signing import SecretBox, new_secret
 from bianmin.webhooks.domain.urls import url_problem
@@ -85,7 +87,7 @@ async def create(session: AsyncSession, body: EndpointCreate, *, by: Principal, 
     """Register an endpoint for the caller's tenant, owned by the caller; the endpoint and its secret (to show once)."""
     if by.anonymous or by.tenant is None:
         # A key without a tenant used to register a district-wide ("*") endpoint: never widen by default.
-        raise Forbidden("This key has no tenant to register an endpoint for.", code="tenant_missing")
+        raise TenantMissing("This key has no tenant to register an endpoint for.")
     check_url(body.url, allowed)
     patterns = check_patterns(body.event_types)
     secret = new_secret()
@@ -108,16 +110,13 @@ async def get_owned(session: AsyncSession, endpoint_id: int, *, by: Principal, l
         query = query.with_for_update()
     endpoint = await session.scalar(query)
     if endpoint is None or not manages(by, endpoint):
-        raise NotFound(f"No endpoint {endpoint_id}.", code="endpoint_not_found")
+        raise EndpointNotFound(endpoint_id)
     return endpoint
 
 
-async def listing(session: AsyncSession, *, by: Principal, after: int | None, limit: int) -> list[Endpoint]:
-    """The endpoints the caller manages, by id."""
-    query = select(Endpoint).where(_managed_by(by)).order_by(Endpoint.id).limit(limit)
-    if after is not None:
-        query = query.where(Endpoint.id > after)
-    return list((await session.scalars(query)).all())
+async def listing(session: AsyncSession, page: PageParams, *, by: Principal) -> tuple[list[Endpoint], str | None]:
+    """One page of the endpoints the caller manages, oldest first (by id), and the next page's cursor."""
+    return await paginate(session, select(Endpoint).where(_managed_by(by)), page, keys=[Endpoint.id])
 
 
 async def update(session: AsyncSession, endpoint: Endpoint, body: EndpointUpdate, *, by: Principal,

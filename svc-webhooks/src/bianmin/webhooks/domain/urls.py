@@ -9,7 +9,7 @@ other than a dotted quad (``https://2852039166/``, ``https://0xa9fea9fe/``, ``ht
 is refused whatever it reads as: resolvers read such spellings as addresses, people do not.
 
 Names are not resolved here: what a name resolves to can change after registration, so the
-deliverer checks the addresses it actually connects to, every time (``deliverer.GuardedBackend``).
+deliverer checks the addresses it actually connects to, every time (``egress.GuardedBackend``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Request and response models of the webhooks API."""
+"""Endpoints as clients register, change and read them, and the secret shown once."""
 
 from __future__ import annotations
 
@@ -7,39 +7,38 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from bianmin.kit.schemas import RequestBody, SiteCode
+
 EndpointStatus = Literal["active", "failing", "disabled"]
-DeliveryStatus = Literal["pending", "succeeded", "failed"]
 Pattern = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
+# Project codes are each trading centre's own numbering (``BM-2026-001``); the kit has no type for them.
+ProjectCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
 
 
-class EndpointCreate(BaseModel):
+class EndpointCreate(RequestBody):
     """A new endpoint: where to send, which events, and optional narrowing filters."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str = Field(max_length=2000, description="HTTPS URL to a public address; private or loopback ones, and "
                      "plain HTTP, only within ranges the operator allowed (`BIANMIN_WEBHOOKS_ALLOWED_NETWORKS`).")
     event_types: list[Pattern] = Field(
         min_length=1, max_length=50,
         description="Subject patterns: `bidding.project.awarded`, `bidding.project.*`, `*.ticket.called`, `bidding.>`, `>`.")
-    site_codes: list[Code] = Field(default_factory=list, max_length=100,
-                                   description="Only events of these sites (payload `site_code`, else the envelope `tenant`).")
-    project_codes: list[Code] = Field(default_factory=list, max_length=100,
-                                      description="Only events of these projects (payload `project_code`, else the envelope `subject`).")
+    site_codes: list[SiteCode] = Field(default_factory=list, max_length=100,
+                                       description="Only events of these sites (payload `site_code`, else the envelope `tenant`).")
+    project_codes: list[ProjectCode] = Field(
+        default_factory=list, max_length=100,
+        description="Only events of these projects (payload `project_code`, else the envelope `subject`).")
     district_events: bool = Field(False, description="A township endpoint also receives district-wide (`*`) events.")
     description: str = Field("", max_length=500)
 
 
-class EndpointUpdate(BaseModel):
+class EndpointUpdate(RequestBody):
     """A change to an endpoint; absent fields stay. ``enabled`` pauses it or enables it again."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(None, max_length=2000)
     event_types: list[Pattern] | None = Field(None, min_length=1, max_length=50)
-    site_codes: list[Code] | None = Field(None, max_length=100)
-    project_codes: list[Code] | None = Field(None, max_length=100)
+    site_codes: list[SiteCode] | None = Field(None, max_length=100)
+    project_codes: list[ProjectCode] | None = Field(None, max_length=100)
     district_events: bool | None = None
     description: str | None = Field(None, max_length=500)
     enabled: bool | None = None
@@ -91,74 +90,3 @@ class SecretRead(BaseModel):
     endpoint_id: int
     secret: str
     previous_valid_until: datetime | None
-
-
-class AttemptRead(BaseModel):
-    """One HTTP request of a delivery."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    attempted_at: datetime
-    status_code: int | None
-    latency_ms: int
-    error: str | None = Field(description="Why it failed: `timeout`, `connection_refused`, `connection_failed`, "
-                              "`connection_lost`, `tls_error`, `dns_error`, `address_not_allowed`, `invalid_url`, "
-                              "`secret_unreadable`, `not_readable`, or `http_<status>` for an answer other than 2xx.")
-
-
-class DeliveryRead(BaseModel):
-    """One event for one endpoint and where it stands."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    endpoint_id: int
-    webhook_id: str
-    event_id: str
-    event_type: str
-    event_time: datetime
-    tenant: str
-    status: DeliveryStatus
-    attempts: int
-    next_attempt_at: datetime | None
-    last_status_code: int | None
-    last_error: str | None
-    delivered_at: datetime | None
-    created_at: datetime
-
-    @model_validator(mode="after")
-    def _due_only_while_pending(self) -> DeliveryRead:
-        if self.status != "pending":
-            self.next_attempt_at = None
-        return self
-
-
-class DeliveryDetail(DeliveryRead):
-    """A delivery with its attempts, oldest first, and the body it sends."""
-
-    body: str
-    attempt_log: list[AttemptRead]
-
-
-class ReplayRange(BaseModel):
-    """Deliveries of one endpoint created in ``[from, to)`` go out again, with their own webhook-ids."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    start: datetime = Field(alias="from")
-    end: datetime = Field(alias="to")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> ReplayRange:
-        if self.start.tzinfo is None or self.end.tzinfo is None:
-            raise ValueError("from and to must carry a timezone")
-        if self.end <= self.start:
-            raise ValueError("to must be after from")
-        return self
-
-
-class ReplayResult(BaseModel):
-    """How many deliveries were queued again."""
-
-    endpoint_id: int
-    queued: int
