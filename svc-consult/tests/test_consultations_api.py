@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from consult_testdata import ADMIN, ask, at, instant, seed_departments, staff
+from consult_factories import ADMIN, ask, at, instant, seed_departments, staff
 from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock

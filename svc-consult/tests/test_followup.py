@@ -1,6 +1,6 @@
 """Extensions, ratings, rectification and reopening, through the API."""
 
-from consult_testdata import ADMIN, ask, at, instant, seed_departments, staff
+from consult_factories import ADMIN, ask, at, instant, seed_departments, staff
 from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock

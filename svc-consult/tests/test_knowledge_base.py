@@ -1,6 +1,6 @@
 """The knowledge base: articles, promotion of answers with redaction, and Chinese search."""
 
-from consult_testdata import ADMIN, ask, seed_departments, staff
+from consult_factories import ADMIN, ask, seed_departments, staff
 from fastapi import FastAPI
 
 from bianmin.consult.domain.kb import grams, query_grams

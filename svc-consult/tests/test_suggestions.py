@@ -1,6 +1,6 @@
 """The suggestion box: anonymous entries, tracking codes that show status and reply only, handling."""
 
-from consult_testdata import ADMIN, seed_departments, staff
+from consult_factories import ADMIN, seed_departments, staff
 from fastapi import FastAPI
 
 from bianmin.consult.domain.codes import hash_code
