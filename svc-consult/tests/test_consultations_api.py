@@ -39,6 +39,7 @@ async def test_a_question_nobody_can_route_waits_in_triage_until_assigned(app: F
     assert assigned.json()["status"] == "assigned"
     assert assigned.json()["transfers"][0]["reason"] == "triage"
     assert again.status_code == 409
+    assert again.json()["code"] == "transition_forbidden"
 
 
 async def test_staff_see_only_their_department_and_site(app: FastAPI) -> None:

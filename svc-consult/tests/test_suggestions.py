@@ -96,6 +96,7 @@ async def test_departments_handle_only_their_own_entries_in_order(app: FastAPI) 
     async with client_for(app, staff("RSJ")) as rsj:
         foreign = await rsj.get(f"/v1/suggestions/{entry_id}")
     assert early_close.status_code == 409
+    assert early_close.json()["code"] == "transition_forbidden"
     assert replied.json()["status"] == "replied"
     assert closed.json()["status"] == "closed"
     assert again.status_code == 409

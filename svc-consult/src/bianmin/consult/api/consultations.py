@@ -38,7 +38,7 @@ from bianmin.consult.schemas.consultations import (
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, problem_responses
+from bianmin.kit.errors import TenantMismatch, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, public
 from bianmin.kit.pagination import Page, PageDep
@@ -52,7 +52,7 @@ def site_for(principal: Principal, site_code: str | None, policy: Policy) -> str
     if principal.anonymous or principal.district_wide or principal.tenant is None:
         return site_code or policy.district_site
     if site_code is not None and site_code != principal.tenant:
-        raise Forbidden("This key may not submit for another site.", code="tenant_mismatch")
+        raise TenantMismatch("This key may not submit for another site.")
     return principal.tenant
 
 

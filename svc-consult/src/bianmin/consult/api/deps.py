@@ -10,21 +10,21 @@ from fastapi import Depends, Path, Request
 
 from bianmin.consult.domain.access import Staff, staff_of
 from bianmin.consult.domain.deadlines import Policy
-from bianmin.kit.errors import Forbidden, Unprocessable
+from bianmin.kit.errors import ScopeMissing, Unprocessable
 from bianmin.kit.identity import PrincipalDep
 
 
 async def require_staff(principal: PrincipalDep) -> Staff:
     """Department staff (``consult:answer``) or administrators (``consult:admin``); 403 for others."""
     if not (principal.has_scope("consult:answer") or principal.has_scope("consult:admin")):
-        raise Forbidden("This key lacks the scope consult:answer.", code="scope_missing")
+        raise ScopeMissing("This key lacks the scope consult:answer.")
     return staff_of(principal)
 
 
 async def require_admin(principal: PrincipalDep) -> Staff:
     """District administrators of the consult service (``consult:admin``); 403 for others."""
     if not principal.has_scope("consult:admin"):
-        raise Forbidden("This key lacks the scope consult:admin.", code="scope_missing")
+        raise ScopeMissing("This key lacks the scope consult:admin.")
     return staff_of(principal)
 
 

@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.consult.api.deps import IdPath, StaffDep, time_cursor
 from bianmin.consult.domain import consultations, kb
 from bianmin.consult.domain.access import Staff, staff_of
+from bianmin.consult.domain.errors import DepartmentMismatch
 from bianmin.consult.models import Article
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.consult.schemas.knowledge import ArticleCreate, ArticleRead, ArticleUpdate, PromoteBody, SuggestHit
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, public
 from bianmin.kit.pagination import Page, PageDep
@@ -70,7 +71,7 @@ async def create_article(body: ArticleCreate, session: SessionDep, staff: StaffD
 async def _editable(session: AsyncSession, article_id: str, staff: Staff) -> Article:
     article = await kb.get_article(session, article_id, staff=staff)
     if not kb.can_edit(staff, article):
-        raise Forbidden("This article belongs to another department.", code="department_mismatch")
+        raise DepartmentMismatch("This article belongs to another department.")
     return article
 
 

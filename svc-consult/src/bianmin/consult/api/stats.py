@@ -12,11 +12,12 @@ from bianmin.consult.api.deps import PolicyDep
 from bianmin.consult.domain import stats
 from bianmin.consult.domain.access import staff_of
 from bianmin.consult.domain.deadlines import Policy
+from bianmin.consult.domain.errors import DepartmentMismatch
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.consult.schemas.stats import ConsultStats, TopicCount
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, problem_responses
+from bianmin.kit.errors import ScopeMissing, problem_responses
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.stats import Figure, Period, StatsFn, period_params
 
@@ -38,10 +39,10 @@ async def consult_stats(session: SessionDep, who: PrincipalDep, policy: PolicyDe
         departments = [department] if department else None
     elif who.has_scope("consult:answer"):
         if department and department not in staff.departments:
-            raise Forbidden("Department staff see their own departments' figures.", code="department_mismatch")
+            raise DepartmentMismatch("Department staff see their own departments' figures.")
         departments = [department] if department else sorted(staff.departments)
     else:
-        raise Forbidden("This key lacks the scope consult:answer or cockpit:read.", code="scope_missing")
+        raise ScopeMissing("This key lacks the scope consult:answer or cockpit:read.")
     tenant = None if who.district_wide else who.tenant
     found = await stats.figures(session, start=start, end=end, departments=departments,
                                 calendar=await load_calendar(session), policy=policy, tenant=tenant)

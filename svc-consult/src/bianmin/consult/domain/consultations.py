@@ -8,7 +8,7 @@
   ``reopen_window_workdays`` working days of the answer (a new round with a fresh clock); staff may
   close it. A rated consultation is final: a bad rating opens a rectification case instead.
 - ``closed``: nothing changes any more, except a reopening within the window when not yet rated.
-Every forbidden transition is a :class:`Conflict` (409).
+Every forbidden transition is a :class:`~bianmin.consult.domain.errors.ConsultationStepForbidden` (409).
 
 When the reopen window of an answered consultation ends, :func:`close_expired` (run by the worker)
 closes it with ``closed_at`` = the end of the window, so the record says when it became final whatever
@@ -27,11 +27,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import codes, deadlines
 from bianmin.consult.domain.access import Staff
+from bianmin.consult.domain.errors import (
+    AlreadyRated,
+    AlreadyWithDepartment,
+    ConsultationStepForbidden,
+    ReopenWindowClosed,
+    UnknownAccessCode,
+)
 from bianmin.consult.domain.routing import active_department, route
 from bianmin.consult.models import Consultation, ConsultationMessage, ConsultationPause, ConsultationTransfer
 from bianmin.consult.schemas.consultations import ConsultationCreate
 from bianmin.contracts.events.consult import ConsultationAnswered, ConsultationCreated
-from bianmin.kit.errors import Conflict, NotFound
+from bianmin.kit.errors import NotFound
 from bianmin.kit.events import emit
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 
@@ -85,14 +92,13 @@ async def get_by_code(session: AsyncSession, code: str) -> Consultation:
     query = select(Consultation).where(Consultation.access_hash == digest).with_for_update()
     consultation = (await session.execute(query)).scalar_one_or_none()
     if consultation is None or not codes.plausible(code):
-        raise NotFound("No consultation for this access code.", code="unknown_access_code")
+        raise UnknownAccessCode("No consultation for this access code.")
     return consultation
 
 
 def _require(consultation: Consultation, *states: str, action: str) -> None:
     if consultation.status not in states:
-        raise Conflict(f"A consultation that is {consultation.status} cannot be {action}.",
-                       code="invalid_transition")
+        raise ConsultationStepForbidden(f"A consultation that is {consultation.status} cannot be {action}.")
 
 
 def _message(session: AsyncSession, consultation: Consultation, *, author: str, kind: str, text: str,
@@ -125,7 +131,7 @@ async def transfer(session: AsyncSession, consultation: Consultation, *, departm
     """Move a question to another department with a reason, without resetting the clock."""
     _require(consultation, "assigned", "waiting", action="transferred")
     if department_code == consultation.department_code:
-        raise Conflict("The consultation is already with this department.", code="same_department")
+        raise AlreadyWithDepartment("The consultation is already with this department.")
     await active_department(session, department_code, field="department_code")
     session.add(ConsultationTransfer(consultation_id=consultation.id, from_department=consultation.department_code,
                                      to_department=department_code, reason=reason, by_key=staff.key, at=now))
@@ -236,10 +242,9 @@ async def reopen(session: AsyncSession, consultation: Consultation, *, reason: s
     _require(consultation, "answered", "closed", action="reopened")
     until = reopen_until(consultation, calendar=calendar, policy=policy)
     if until is None:
-        raise Conflict("A rated consultation is final; a bad rating opens a rectification case.",
-                       code="already_rated")
+        raise AlreadyRated("A rated consultation is final; a bad rating opens a rectification case.")
     if now > until:
-        raise Conflict("The window for reopening has closed.", code="reopen_window_closed")
+        raise ReopenWindowClosed("The window for reopening has closed.")
     _message(session, consultation, author="asker", kind="reopen", text=reason, now=now)
     consultation.round += 1
     consultation.status = "assigned" if consultation.department_code else "open"

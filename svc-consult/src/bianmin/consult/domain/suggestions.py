@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import codes, deadlines
 from bianmin.consult.domain.access import Staff
+from bianmin.consult.domain.errors import SuggestionStepForbidden, UnknownTrackingCode
 from bianmin.consult.domain.routing import active_department
 from bianmin.consult.models import Suggestion
 from bianmin.consult.schemas.suggestions import SuggestionCreate
 from bianmin.contracts.events.consult import SuggestionCreated
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import NotFound, Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.workdays import WorkCalendar
 
@@ -56,7 +57,7 @@ async def by_tracking_code(session: AsyncSession, code: str) -> Suggestion:
     entry = (await session.execute(select(Suggestion).where(
         Suggestion.tracking_hash == codes.hash_code(code)))).scalar_one_or_none()
     if entry is None or not codes.plausible(code):
-        raise NotFound("No entry for this tracking code.", code="unknown_tracking_code")
+        raise UnknownTrackingCode("No entry for this tracking code.")
     return entry
 
 
@@ -70,7 +71,7 @@ async def get_for_staff(session: AsyncSession, entry_id: str, staff: Staff) -> S
 
 def _require(entry: Suggestion, *states: str, action: str) -> None:
     if entry.status not in states:
-        raise Conflict(f"An entry that is {entry.status} cannot be {action}.", code="invalid_transition")
+        raise SuggestionStepForbidden(f"An entry that is {entry.status} cannot be {action}.")
 
 
 async def accept(session: AsyncSession, entry: Suggestion) -> Suggestion:
