@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path
 
 from bianmin.consult.api.deps import require_admin
 from bianmin.consult.domain import routing
+from bianmin.consult.schemas import DepartmentPut, DepartmentRead, RuleCreate, RuleRead, RuleUpdate
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
-from bianmin.consult.schemas.routing import DepartmentPut, DepartmentRead, RuleCreate, RuleRead, RuleUpdate
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
@@ -77,8 +77,7 @@ async def update_rule(rule_id: RowId, body: RuleUpdate, session: SessionDep,
 
 @router.delete("/routing-rules/{rule_id}", dependencies=DISTRICT_ADMIN, status_code=204, summary="Delete a keyword rule",
                responses=problem_responses(401, 403, 404))
-async def delete_rule(rule_id: RowId, session: SessionDep) -> Response:
+async def delete_rule(rule_id: RowId, session: SessionDep) -> None:
     """Remove a rule; questions already routed keep their department."""
-    await session.delete(await routing.get_rule(session, rule_id))
+    await routing.delete_rule(session, await routing.get_rule(session, rule_id))
     await session.commit()
-    return Response(status_code=204)

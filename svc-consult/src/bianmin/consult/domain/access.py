@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bianmin.kit.errors import TenantMismatch
 from bianmin.kit.identity import Principal
 
 DEPT_SCOPE_PREFIX = "consult:dept:"
@@ -43,3 +44,15 @@ def staff_of(principal: Principal) -> Staff:
     departments = frozenset(s.removeprefix(DEPT_SCOPE_PREFIX) for s in principal.scopes
                             if s.startswith(DEPT_SCOPE_PREFIX) and len(s) > len(DEPT_SCOPE_PREFIX))
     return Staff(principal=principal, admin=principal.has_scope("consult:admin"), departments=departments)
+
+
+def site_for(principal: Principal, site_code: str | None, *, district_site: str) -> str:
+    """The site a new question or entry belongs to: the caller's own, or the one named, or the district hall.
+
+    Anonymous callers and district-wide keys may name any site; a township's key submits for its own.
+    """
+    if principal.anonymous or principal.district_wide or principal.tenant is None:
+        return site_code or district_site
+    if site_code is not None and site_code != principal.tenant:
+        raise TenantMismatch("This key may not submit for another site.")
+    return principal.tenant

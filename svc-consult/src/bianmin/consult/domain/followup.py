@@ -39,6 +39,7 @@ from bianmin.kit.events import emit
 from bianmin.kit.workdays import WorkCalendar
 
 BAD_LEVELS = frozenset({"dissatisfied", "very_dissatisfied"})
+CASES_LISTED = 500
 
 
 async def request_extension(session: AsyncSession, consultation: Consultation, *, days: int, reason: str,
@@ -112,6 +113,21 @@ async def rate(session: AsyncSession, consultation: Consultation, *, level: str,
         level=level, bad=level in BAD_LEVELS, follow_up=follow_up, rated_at=now),  # type: ignore[arg-type]
         tenant=consultation.tenant, about=consultation.number)
     return case
+
+
+async def list_cases(session: AsyncSession, staff: Staff, *, status: str | None) -> list[Rectification]:
+    """The cases of the staff member's departments at the sites they see (all for administrators), oldest first.
+
+    At most ``CASES_LISTED``: the list is not paged.
+    """
+    query = select(Rectification).order_by(Rectification.opened_at, Rectification.id).limit(CASES_LISTED)
+    if not staff.principal.district_wide:
+        query = query.where(Rectification.tenant == staff.principal.tenant)
+    if not staff.admin:
+        query = query.where(Rectification.department_code.in_(sorted(staff.departments)))
+    if status:
+        query = query.where(Rectification.status == status)
+    return list((await session.execute(query)).scalars())
 
 
 async def get_case(session: AsyncSession, case_id: str, staff: Staff) -> Rectification:

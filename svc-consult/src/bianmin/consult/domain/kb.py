@@ -34,6 +34,7 @@ from bianmin.consult.domain.errors import (
 from bianmin.consult.domain.redact import redact
 from bianmin.consult.models import Article, ArticleGram, Consultation
 from bianmin.kit.errors import NotFound, Unprocessable
+from bianmin.kit.pagination import PageParams, paginate
 
 TITLE_WEIGHT = 3
 
@@ -110,6 +111,14 @@ async def get_article(session: AsyncSession, article_id: str, *, staff: Staff | 
     article = await session.get(Article, article_id)
     if article is None or (article.status != "published" and (staff is None or not can_edit(staff, article))):
         raise NotFound(f"No article {article_id}.")
+    return article
+
+
+async def get_editable(session: AsyncSession, article_id: str, *, staff: Staff) -> Article:
+    """An article this staff member may change; 404 when they may not see it, 403 when it is another department's."""
+    article = await get_article(session, article_id, staff=staff)
+    if not can_edit(staff, article):
+        raise DepartmentMismatch("This article belongs to another department.")
     return article
 
 
@@ -191,9 +200,9 @@ async def promote(session: AsyncSession, consultation: Consultation, *, title: s
     return article
 
 
-async def list_articles(session: AsyncSession, *, staff: Staff | None, status: str | None,
-                        department: str | None, after: tuple[datetime, str] | None, limit: int) -> list[Article]:
-    """Articles visible to the caller, newest change first."""
+async def list_articles(session: AsyncSession, page: PageParams, *, staff: Staff | None, status: str | None,
+                        department: str | None) -> tuple[list[Article], str | None]:
+    """One page of the articles visible to the caller, newest change first, and the next page's cursor."""
     query = select(Article)
     if staff is None:
         query = query.where(Article.status == "published")
@@ -204,8 +213,4 @@ async def list_articles(session: AsyncSession, *, staff: Staff | None, status: s
         query = query.where(Article.status == status)
     if department:
         query = query.where(Article.department_code == department)
-    if after is not None:
-        when, last_id = after
-        query = query.where((Article.updated_at < when) | ((Article.updated_at == when) & (Article.id < last_id)))
-    query = query.order_by(Article.updated_at.desc(), Article.id.desc()).limit(limit)
-    return list((await session.execute(query)).scalars())
+    return await paginate(session, query, page, keys=[Article.updated_at, Article.id], descending=True)

@@ -116,6 +116,12 @@ async def update_rule(session: AsyncSession, rule: RoutingRule, *, changes: dict
     return rule
 
 
+async def delete_rule(session: AsyncSession, rule: RoutingRule) -> None:
+    """Remove a rule; questions already routed keep their department."""
+    await session.delete(rule)
+    await session.flush()
+
+
 async def put_department(session: AsyncSession, *, code: str, name: str, supervisor_code: str | None,
                          active: bool, now: datetime) -> Department:
     """Create or replace a department."""

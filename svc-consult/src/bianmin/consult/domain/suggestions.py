@@ -20,11 +20,12 @@ from bianmin.consult.domain import codes, deadlines
 from bianmin.consult.domain.access import Staff
 from bianmin.consult.domain.errors import SuggestionStepForbidden, UnknownTrackingCode
 from bianmin.consult.domain.routing import active_department
-from bianmin.consult.models import Suggestion
+from bianmin.consult.models import Suggestion, SuggestionEscalation
 from bianmin.consult.schemas.suggestions import SuggestionCreate
 from bianmin.contracts.events.consult import SuggestionCreated
 from bianmin.kit.errors import NotFound, Unprocessable
 from bianmin.kit.events import emit
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import WorkCalendar
 
 
@@ -67,6 +68,28 @@ async def get_for_staff(session: AsyncSession, entry_id: str, staff: Staff) -> S
     if entry is None or not staff.sees(department_code=entry.department_code, tenant=entry.tenant):
         raise NotFound(f"No suggestion-box entry {entry_id}.")
     return entry
+
+
+async def list_for_staff(session: AsyncSession, staff: Staff, page: PageParams, *, status: str | None,
+                         kind: str | None) -> tuple[list[Suggestion], str | None]:
+    """One page of the entries this staff member may see, newest first, and the next page's cursor."""
+    query = select(Suggestion)
+    if not staff.principal.district_wide:
+        query = query.where(Suggestion.tenant == staff.principal.tenant)
+    if not staff.admin:
+        query = query.where(Suggestion.department_code.in_(sorted(staff.departments)))
+    if status:
+        query = query.where(Suggestion.status == status)
+    if kind:
+        query = query.where(Suggestion.kind == kind)
+    return await paginate(session, query, page, keys=[Suggestion.submitted_at, Suggestion.id], descending=True)
+
+
+async def escalations(session: AsyncSession, entry: Suggestion) -> list[SuggestionEscalation]:
+    """The escalation steps an entry reached, in the order they were taken."""
+    query = select(SuggestionEscalation).where(SuggestionEscalation.suggestion_id == entry.id).order_by(
+        SuggestionEscalation.id)
+    return list((await session.execute(query)).scalars())
 
 
 def _require(entry: Suggestion, *states: str, action: str) -> None:
