@@ -18,7 +18,7 @@ from bianmin.consult.domain import followup
 from bianmin.consult.schemas import AskerView, MessageBody, RatingBody, ReasonBody
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import public
 
@@ -28,7 +28,7 @@ Code = Annotated[str, Path(max_length=100, description="The access code shown wh
 
 @router.get("/consultations/track/{code}", summary="Follow my question", **public(),
             responses=problem_responses(404))
-async def track(code: Code, session: SessionDep, policy: PolicyDep) -> AskerView:
+async def track(code: Code, session: ReadSessionDep, policy: PolicyDep) -> AskerView:
     """The asker's own question, its status, the exchanges and the answer."""
     consultation = await domain.get_by_code(session, code, for_update=False)
     return views.asker_view(await domain.for_asker(session, consultation, policy=policy))

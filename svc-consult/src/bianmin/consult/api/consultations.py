@@ -27,7 +27,7 @@ from bianmin.consult.schemas import (
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
@@ -49,7 +49,7 @@ async def create_consultation(body: ConsultationCreate, session: SessionDep, who
 
 
 @router.get("/consultations", summary="The department's queue", responses=problem_responses(401, 403, 422))
-async def list_consultations(session: SessionDep, staff: StaffDep, page: PageDep, clock: ClockDep,
+async def list_consultations(session: ReadSessionDep, staff: StaffDep, page: PageDep, clock: ClockDep,
                              status: Status = None,
                              department: Annotated[str | None, Query(pattern=DEPARTMENT_PATTERN)] = None,
                              triage: bool = False, overdue: bool = False) -> Page[ConsultationRead]:
@@ -61,7 +61,7 @@ async def list_consultations(session: SessionDep, staff: StaffDep, page: PageDep
 
 @router.get("/consultations/{consultation_id}", summary="One consultation with its history",
             responses=problem_responses(401, 403, 404))
-async def get_consultation(consultation_id: IdPath, session: SessionDep, staff: StaffDep) -> ConsultationDetail:
+async def get_consultation(consultation_id: IdPath, session: ReadSessionDep, staff: StaffDep) -> ConsultationDetail:
     """A consultation this key may see, with everything that happened to it."""
     consultation = await domain.get_for_staff(session, consultation_id, staff)
     return views.consultation_detail(await domain.history(session, consultation))

@@ -13,7 +13,7 @@ from bianmin.consult.domain.access import Staff, staff_of
 from bianmin.consult.schemas import ArticleCreate, ArticleRead, ArticleUpdate, PromoteBody, SuggestHit
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, public
@@ -30,14 +30,14 @@ def optional_staff(principal: Principal) -> Staff | None:
 
 
 @router.get("/kb/suggest", summary="Answers as the asker types", **public(), responses=problem_responses(422))
-async def suggest(session: SessionDep, q: Annotated[str, Query(min_length=1, max_length=100)],
+async def suggest(session: ReadSessionDep, q: Annotated[str, Query(min_length=1, max_length=100)],
                   limit: Annotated[int, Query(ge=1, le=20)] = 8) -> list[SuggestHit]:
     """Published answers that match the words typed so far (one character is enough)."""
     return views.suggest_hits(await kb.suggest(session, q, limit=limit))
 
 
 @router.get("/kb/articles", summary="Knowledge-base articles", **public(), responses=problem_responses(422))
-async def list_articles(session: SessionDep, who: PrincipalDep, page: PageDep,
+async def list_articles(session: ReadSessionDep, who: PrincipalDep, page: PageDep,
                         status: Annotated[str | None, Query(pattern="^(draft|published|archived)$")] = None,
                         department: Annotated[str | None, Query(pattern=DEPARTMENT_PATTERN)] = None) -> Page[ArticleRead]:
     """Published articles for everyone; staff also see their department's drafts and archive."""
@@ -47,7 +47,7 @@ async def list_articles(session: SessionDep, who: PrincipalDep, page: PageDep,
 
 
 @router.get("/kb/articles/{article_id}", summary="One article", **public(), responses=problem_responses(404))
-async def get_article(article_id: IdPath, session: SessionDep, who: PrincipalDep) -> ArticleRead:
+async def get_article(article_id: IdPath, session: ReadSessionDep, who: PrincipalDep) -> ArticleRead:
     """A published article, or a draft for the staff who may edit it."""
     return ArticleRead.model_validate(await kb.get_article(session, article_id, staff=optional_staff(who)))
 

@@ -10,14 +10,14 @@ from bianmin.consult.api.deps import IdPath, StaffDep
 from bianmin.consult.domain import followup
 from bianmin.consult.schemas import FixBody, RectificationRead
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 
 router = APIRouter(tags=["rectifications"])
 
 
 @router.get("/rectifications", summary="Rectification cases", responses=problem_responses(401, 403, 422))
-async def list_cases(session: SessionDep, staff: StaffDep,
+async def list_cases(session: ReadSessionDep, staff: StaffDep,
                      status: Annotated[str | None, Query(pattern="^(open|contacted|fixed|closed)$")] = None,
                      ) -> list[RectificationRead]:
     """The cases of the caller's departments (all for administrators), oldest first."""

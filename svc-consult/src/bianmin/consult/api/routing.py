@@ -11,7 +11,7 @@ from bianmin.consult.domain import routing
 from bianmin.consult.schemas import DepartmentPut, DepartmentRead, RuleCreate, RuleRead, RuleUpdate
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import district_only, public
@@ -26,7 +26,7 @@ DISTRICT_ADMIN = [ADMIN, district_only()]
 
 
 @router.get("/departments", summary="Departments that answer questions", **public())
-async def list_departments(session: SessionDep) -> list[DepartmentRead]:
+async def list_departments(session: ReadSessionDep) -> list[DepartmentRead]:
     """Every department an asker may choose, with its supervisor."""
     return [DepartmentRead.model_validate(d) for d in await routing.list_departments(session)]
 
@@ -45,7 +45,7 @@ async def put_department(code: Code, body: DepartmentPut, session: SessionDep,
 
 @router.get("/routing-rules", dependencies=[ADMIN], summary="Keyword routing rules",
             responses=problem_responses(401, 403))
-async def list_rules(session: SessionDep) -> list[RuleRead]:
+async def list_rules(session: ReadSessionDep) -> list[RuleRead]:
     """Every keyword rule, strongest first."""
     return [RuleRead.model_validate(r) for r in await routing.list_rules(session)]
 

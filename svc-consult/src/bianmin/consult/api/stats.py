@@ -15,7 +15,7 @@ from bianmin.consult.domain.errors import DepartmentMismatch
 from bianmin.consult.schemas import ConsultStats
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.kit.calendar import load_calendar
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep
 from bianmin.kit.errors import ScopeMissing, problem_responses
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.stats import period_params
@@ -24,7 +24,7 @@ router = APIRouter(tags=["stats"])
 
 
 @router.get("/stats", summary="Consultation figures", responses=problem_responses(401, 403, 422))
-async def consult_stats(session: SessionDep, who: PrincipalDep, policy: PolicyDep,
+async def consult_stats(session: ReadSessionDep, who: PrincipalDep, policy: PolicyDep,
                         start: Annotated[date | None, Query(alias="from")] = None,
                         end: Annotated[date | None, Query(alias="to")] = None,
                         department: Annotated[str | None, Query(pattern=DEPARTMENT_PATTERN)] = None) -> ConsultStats:

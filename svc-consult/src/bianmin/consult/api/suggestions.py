@@ -20,7 +20,7 @@ from bianmin.consult.schemas import (
 )
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
@@ -42,13 +42,13 @@ async def create_suggestion(body: SuggestionCreate, session: SessionDep, who: Pr
 
 
 @router.get("/suggestions/track/{code}", summary="Follow an entry", **public(), responses=problem_responses(404))
-async def track(code: Code, session: SessionDep) -> SuggestionTrack:
+async def track(code: Code, session: ReadSessionDep) -> SuggestionTrack:
     """The status and the reply of the entry the code belongs to, and nothing else."""
     return views.suggestion_track(await domain.by_tracking_code(session, code))
 
 
 @router.get("/suggestions", summary="The department's suggestion box", responses=problem_responses(401, 403, 422))
-async def list_suggestions(session: SessionDep, staff: StaffDep, page: PageDep,
+async def list_suggestions(session: ReadSessionDep, staff: StaffDep, page: PageDep,
                            status: Annotated[str | None, Query(pattern="^(received|handling|replied|closed)$")] = None,
                            kind: Annotated[str | None, Query(pattern="^(suggestion|complaint|praise)$")] = None,
                            ) -> Page[SuggestionRead]:
@@ -58,7 +58,7 @@ async def list_suggestions(session: SessionDep, staff: StaffDep, page: PageDep,
 
 
 @router.get("/suggestions/{entry_id}", summary="One entry", responses=problem_responses(401, 403, 404))
-async def get_suggestion(entry_id: IdPath, session: SessionDep, staff: StaffDep) -> SuggestionDetail:
+async def get_suggestion(entry_id: IdPath, session: ReadSessionDep, staff: StaffDep) -> SuggestionDetail:
     """An entry of the caller's department, with the escalation steps it reached."""
     entry = await domain.get_for_staff(session, entry_id, staff)
     return views.suggestion_detail(entry, await domain.escalations(session, entry))
