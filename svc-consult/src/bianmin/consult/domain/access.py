@@ -12,6 +12,9 @@ got when they asked. The public sees only published knowledge-base articles.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement
 
 from bianmin.kit.errors import TenantMismatch
 from bianmin.kit.identity import Principal
@@ -37,6 +40,19 @@ class Staff:
         if not self.principal.may_act_on(tenant):
             return False
         return self.admin or (department_code is not None and department_code in self.departments)
+
+
+def seen_by(staff: Staff, *, tenant: Any, department: Any) -> list[ColumnElement[bool]]:
+    """The SQL twin of :meth:`Staff.sees`: conditions keeping the rows of the staff member's site and departments.
+
+    ``tenant`` and ``department`` are the columns holding a row's site and department.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if not staff.principal.district_wide:
+        conditions.append(tenant == staff.principal.tenant)
+    if not staff.admin:
+        conditions.append(department.in_(sorted(staff.departments)))
+    return conditions
 
 
 def staff_of(principal: Principal) -> Staff:

@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import codes, deadlines
-from bianmin.consult.domain.access import Staff
+from bianmin.consult.domain.access import Staff, seen_by
 from bianmin.consult.domain.errors import (
     AlreadyRated,
     AlreadyWithDepartment,
@@ -117,11 +117,8 @@ async def list_for_staff(session: AsyncSession, staff: Staff, page: PageParams, 
     ``triage`` keeps the unrouted ones (no department, still open); ``overdue`` the live ones past
     their deadline at ``now``.
     """
-    query = select(Consultation)
-    if not staff.principal.district_wide:
-        query = query.where(Consultation.tenant == staff.principal.tenant)
-    if not staff.admin:
-        query = query.where(Consultation.department_code.in_(sorted(staff.departments)))
+    query = select(Consultation).where(*seen_by(staff, tenant=Consultation.tenant,
+                                                department=Consultation.department_code))
     if triage:
         query = query.where(Consultation.department_code.is_(None), Consultation.status == "open")
     if status:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import deadlines
-from bianmin.consult.domain.access import Staff
+from bianmin.consult.domain.access import Staff, seen_by
 from bianmin.consult.domain.consultations import recompute_due
 from bianmin.consult.domain.errors import (
     AlreadyRated,
@@ -120,11 +120,9 @@ async def list_cases(session: AsyncSession, staff: Staff, *, status: str | None)
 
     At most ``CASES_LISTED``: the list is not paged.
     """
-    query = select(Rectification).order_by(Rectification.opened_at, Rectification.id).limit(CASES_LISTED)
-    if not staff.principal.district_wide:
-        query = query.where(Rectification.tenant == staff.principal.tenant)
-    if not staff.admin:
-        query = query.where(Rectification.department_code.in_(sorted(staff.departments)))
+    query = (select(Rectification)
+             .where(*seen_by(staff, tenant=Rectification.tenant, department=Rectification.department_code))
+             .order_by(Rectification.opened_at, Rectification.id).limit(CASES_LISTED))
     if status:
         query = query.where(Rectification.status == status)
     return list((await session.execute(query)).scalars())

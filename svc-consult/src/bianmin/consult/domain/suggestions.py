@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import codes, deadlines
-from bianmin.consult.domain.access import Staff
+from bianmin.consult.domain.access import Staff, seen_by
 from bianmin.consult.domain.errors import SuggestionStepForbidden, UnknownTrackingCode
 from bianmin.consult.domain.routing import active_department
 from bianmin.consult.models import Suggestion, SuggestionEscalation
@@ -73,11 +73,7 @@ async def get_for_staff(session: AsyncSession, entry_id: str, staff: Staff) -> S
 async def list_for_staff(session: AsyncSession, staff: Staff, page: PageParams, *, status: str | None,
                          kind: str | None) -> tuple[list[Suggestion], str | None]:
     """One page of the entries this staff member may see, newest first, and the next page's cursor."""
-    query = select(Suggestion)
-    if not staff.principal.district_wide:
-        query = query.where(Suggestion.tenant == staff.principal.tenant)
-    if not staff.admin:
-        query = query.where(Suggestion.department_code.in_(sorted(staff.departments)))
+    query = select(Suggestion).where(*seen_by(staff, tenant=Suggestion.tenant, department=Suggestion.department_code))
     if status:
         query = query.where(Suggestion.status == status)
     if kind:
