@@ -195,7 +195,7 @@ async def _catalog(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
 
 
 async def _consult(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
-    from consult_testdata import ask, seed_departments
+    from consult_factories import ask, seed_departments
 
     await seed_departments(admin)
     receipt = await ask(admin, site_code=OWN)

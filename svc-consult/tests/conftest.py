@@ -13,10 +13,10 @@ from bianmin.kit.clock import FixedClock
 from bianmin.testing.client import TEST_SECRET, running
 from bianmin.testing.databases import TestDatabases
 
-# The shared test factories (consult_testdata.py) are imported by name; the name is unique to this service.
+# The shared test factories (consult_factories.py) are imported by name; the name is unique to this service.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from consult_testdata import at
+from consult_factories import at
 
 MIGRATIONS = "bianmin.consult.migrations"
 

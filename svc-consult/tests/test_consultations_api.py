@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from consult_testdata import ADMIN, ask, at, instant, seed_departments, staff
+from consult_factories import ADMIN, ask, at, instant, seed_departments, staff
 from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
@@ -39,6 +39,7 @@ async def test_a_question_nobody_can_route_waits_in_triage_until_assigned(app: F
     assert assigned.json()["status"] == "assigned"
     assert assigned.json()["transfers"][0]["reason"] == "triage"
     assert again.status_code == 409
+    assert again.json()["code"] == "transition_forbidden"
 
 
 async def test_staff_see_only_their_department_and_site(app: FastAPI) -> None:
@@ -57,6 +58,21 @@ async def test_staff_see_only_their_department_and_site(app: FastAPI) -> None:
     assert hidden.status_code == 404
     assert elsewhere == []
     assert [c["id"] for c in mine] == [rsj["id"]]
+
+
+async def test_site_codes_are_normalised_then_narrowed_to_where_people_ask(app: FastAPI) -> None:
+    # The kit's one rule for identifiers: blanks dropped and letters upper-cased before the check.
+    async with client_for(app, ADMIN) as admin, client_for(app, ANONYMOUS) as public:
+        await seed_departments(admin)
+        outlet = await ask(public, department_code="RSJ", site_code=" 330199b01 ")
+        terminal = await public.post("/v1/consultations", json={
+            "title": "问题", "body": "内容内容", "contact_name": "李四", "site_code": "330199001T01"})
+        district = await public.post("/v1/consultations", json={
+            "title": "问题", "body": "内容内容", "contact_name": "李四", "site_code": "330199"})
+        stored = (await admin.get(f"/v1/consultations/{outlet['id']}")).json()
+    assert stored["tenant"] == "330199B01"
+    assert terminal.status_code == district.status_code == 422
+    assert terminal.json()["errors"][0]["field"] == "site_code"
 
 
 async def test_keys_without_consult_scopes_and_anonymous_callers_cannot_read_the_queue(app: FastAPI) -> None:

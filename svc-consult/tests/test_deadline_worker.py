@@ -4,7 +4,7 @@ box's ladder, and the ladder's restart after an approved extension."""
 import asyncio
 import json
 
-from consult_testdata import ADMIN, ask, at, instant, seed_departments, staff
+from consult_factories import ADMIN, ask, at, instant, seed_departments, staff
 from fastapi import FastAPI
 from sqlalchemy import select
 

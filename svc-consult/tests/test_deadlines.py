@@ -3,7 +3,7 @@
 from datetime import date, time
 
 import pytest
-from consult_testdata import at
+from consult_factories import at
 
 from bianmin.consult.domain import deadlines
 from bianmin.consult.domain.deadlines import Policy

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from consult_testdata import ADMIN, ask, at, seed_departments
+from consult_factories import ADMIN, ask, at, seed_departments
 from sqlalchemy import select
 
 from bianmin.consult.app import create_app

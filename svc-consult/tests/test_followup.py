@@ -1,6 +1,6 @@
 """Extensions, ratings, rectification and reopening, through the API."""
 
-from consult_testdata import ADMIN, ask, at, instant, seed_departments, staff
+from consult_factories import ADMIN, ask, at, instant, seed_departments, staff
 from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
@@ -36,6 +36,7 @@ async def test_an_extension_requested_before_the_deadline_and_approved_moves_it(
     assert too_many.json()["errors"][0]["field"] == "days"
     assert asked.status_code == 201
     assert pending.status_code == 409
+    assert pending.json()["code"] == "extension_pending"
     assert self_approve.status_code == 403
     assert approved.json()["status"] == "approved"
     assert twice.status_code == 409
@@ -88,6 +89,7 @@ async def test_a_bad_rating_opens_rectification_and_the_asker_rates_again(app: F
     assert instant(cases[0]["contact_due_at"]) == at("2026-09-29 23:59:59")
     assert early.status_code == 409
     assert fix_first.status_code == 409
+    assert fix_first.json()["code"] == "transition_forbidden"
     assert fixed.json()["status"] == "fixed"
     assert foreign.status_code == 404
     assert follow_up.status_code == 200

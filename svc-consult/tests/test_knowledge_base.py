@@ -1,6 +1,6 @@
 """The knowledge base: articles, promotion of answers with redaction, and Chinese search."""
 
-from consult_testdata import ADMIN, ask, seed_departments, staff
+from consult_factories import ADMIN, ask, seed_departments, staff
 from fastapi import FastAPI
 
 from bianmin.consult.domain.kb import grams, query_grams
@@ -68,6 +68,7 @@ async def test_drafts_and_archived_articles_are_not_public(app: FastAPI) -> None
         refused = await public.post("/v1/kb/articles", json={"title": "标题", "body": "内容内容"})
     assert archived.json()["status"] == "archived"
     assert again.status_code == 409
+    assert again.json()["code"] == "transition_forbidden"
     assert {a["id"] for a in listed} == {made[1]["id"], made[2]["id"]}
     assert hidden.status_code == 404
     assert search == []

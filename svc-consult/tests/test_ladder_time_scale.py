@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from consult_testdata import ADMIN, ask, at, instant, seed_departments
+from consult_factories import ADMIN, ask, at, instant, seed_departments
 from fastapi import FastAPI
 
 from bianmin.consult.domain.deadlines import Policy, ladder_now

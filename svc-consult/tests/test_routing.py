@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from consult_testdata import ADMIN, ask, seed_departments, staff
+from consult_factories import ADMIN, ask, seed_departments, staff
 from fastapi import FastAPI
 
 from bianmin.consult.domain.routing import best_rule, upsert_item

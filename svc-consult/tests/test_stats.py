@@ -2,7 +2,7 @@
 
 from datetime import time, timedelta
 
-from consult_testdata import ADMIN, ask, at, seed_departments, staff
+from consult_factories import ADMIN, ask, at, seed_departments, staff
 from fastapi import FastAPI
 
 from bianmin.consult.app import create_app

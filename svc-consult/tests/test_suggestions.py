@@ -1,6 +1,6 @@
 """The suggestion box: anonymous entries, tracking codes that show status and reply only, handling."""
 
-from consult_testdata import ADMIN, seed_departments, staff
+from consult_factories import ADMIN, seed_departments, staff
 from fastapi import FastAPI
 
 from bianmin.consult.domain.codes import hash_code
@@ -96,7 +96,23 @@ async def test_departments_handle_only_their_own_entries_in_order(app: FastAPI) 
     async with client_for(app, staff("RSJ")) as rsj:
         foreign = await rsj.get(f"/v1/suggestions/{entry_id}")
     assert early_close.status_code == 409
+    assert early_close.json()["code"] == "transition_forbidden"
     assert replied.json()["status"] == "replied"
     assert closed.json()["status"] == "closed"
     assert again.status_code == 409
     assert foreign.status_code == 404
+
+
+async def test_the_box_pages_with_cursors_and_refuses_a_foreign_one(app: FastAPI) -> None:
+    for n in range(3):
+        await drop(app, title=f"窗口排队太久{n}")
+    async with client_for(app, staff("SCJ")) as scj:
+        first = (await scj.get("/v1/suggestions", params={"limit": 2})).json()
+        second = (await scj.get("/v1/suggestions", params={"limit": 2, "cursor": first["next_cursor"]})).json()
+        # [1, "a"]: the right length, but a number where the list's cursor holds a time.
+        foreign = await scj.get("/v1/suggestions", params={"cursor": "WzEsImEiXQ"})
+    seen = [e["id"] for page in (first, second) for e in page["items"]]
+    assert len(seen) == len(set(seen)) == 3
+    assert second["next_cursor"] is None
+    assert foreign.status_code == 422
+    assert foreign.json()["errors"][0]["field"] == "cursor"

@@ -1,7 +1,7 @@
 """The consult service's application: its routers, event handlers, figures and worker on the kit's wiring.
 
 The spec is completed per application: the cockpit's stats function is built from the settings the
-app is created with (:func:`bianmin.consult.api.stats.overview_for`), because the kit calls it
+app is created with (:func:`bianmin.consult.domain.stats.overview_for`), because the kit calls it
 without them and the figures must use the configured working hours.
 """
 
@@ -10,7 +10,7 @@ from dataclasses import replace
 from fastapi import FastAPI
 
 from bianmin.consult.api import ROUTERS
-from bianmin.consult.api.stats import overview_for
+from bianmin.consult.domain.stats import overview_for
 from bianmin.consult.events import HANDLERS
 from bianmin.consult.settings import ConsultSettings
 from bianmin.consult.workers import escalation_worker

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sized
 from datetime import datetime
 
 from fastapi import FastAPI
@@ -22,7 +22,8 @@ from bianmin.consult.domain.escalation import run_escalations, run_suggestion_es
 from bianmin.kit.calendar import load_calendar
 
 log = logging.getLogger("bianmin.consult.escalation")
-Job = Callable[[AsyncSession, datetime, deadlines.Policy], Awaitable[list]]  # type: ignore[type-arg]
+# A job returns what it changed (consultation numbers, or (number, step) pairs); the pass counts them.
+Job = Callable[[AsyncSession, datetime, deadlines.Policy], Awaitable[Sized]]
 
 
 async def _close(session: AsyncSession, now: datetime, policy: deadlines.Policy) -> list[str]:

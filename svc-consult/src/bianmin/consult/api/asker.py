@@ -10,18 +10,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.consult.api import views
 from bianmin.consult.api.deps import PolicyDep
 from bianmin.consult.domain import consultations as domain
 from bianmin.consult.domain import followup
-from bianmin.consult.domain.deadlines import Policy
-from bianmin.consult.models import Consultation, ConsultationMessage
-from bianmin.consult.schemas.consultations import AskerView, MessageBody, MessageRead, RatingBody, ReasonBody
+from bianmin.consult.schemas import AskerView, MessageBody, RatingBody, ReasonBody
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import public
 
@@ -29,24 +26,12 @@ router = APIRouter(tags=["askers"])
 Code = Annotated[str, Path(max_length=100, description="The access code shown when the question was asked.")]
 
 
-async def view(session: AsyncSession, consultation: Consultation, policy: Policy) -> AskerView:
-    """What the asker may see of their consultation."""
-    messages = (await session.execute(select(ConsultationMessage).where(
-        ConsultationMessage.consultation_id == consultation.id).order_by(ConsultationMessage.id))).scalars()
-    calendar = await load_calendar(session)
-    return AskerView(
-        number=consultation.number, kind=consultation.kind, title=consultation.title, status=consultation.status,
-        department_code=consultation.department_code, submitted_at=consultation.submitted_at,
-        due_at=consultation.due_at, answer=consultation.answer, answered_at=consultation.answered_at,
-        rating=consultation.rating, messages=[MessageRead.model_validate(m) for m in messages],
-        reopen_until=domain.reopen_until(consultation, calendar=calendar, policy=policy))
-
-
 @router.get("/consultations/track/{code}", summary="Follow my question", **public(),
             responses=problem_responses(404))
-async def track(code: Code, session: SessionDep, policy: PolicyDep) -> AskerView:
+async def track(code: Code, session: ReadSessionDep, policy: PolicyDep) -> AskerView:
     """The asker's own question, its status, the exchanges and the answer."""
-    return await view(session, await domain.get_by_code(session, code), policy)
+    consultation = await domain.get_by_code(session, code, for_update=False)
+    return views.asker_view(await domain.for_asker(session, consultation, policy=policy))
 
 
 @router.post("/consultations/track/{code}/replies", summary="Reply or add information", **public(),
@@ -57,7 +42,7 @@ async def reply(code: Code, body: MessageBody, session: SessionDep, clock: Clock
     await domain.asker_reply(session, consultation, message=body.message, now=clock.now(),
                              calendar=await load_calendar(session))
     await session.commit()
-    return await view(session, consultation, policy)
+    return views.asker_view(await domain.for_asker(session, consultation, policy=policy))
 
 
 @router.post("/consultations/track/{code}/reopen", summary="Reopen my question", **public(),
@@ -68,7 +53,7 @@ async def reopen(code: Code, body: ReasonBody, session: SessionDep, clock: Clock
     await domain.reopen(session, consultation, reason=body.reason, now=clock.now(),
                         calendar=await load_calendar(session), policy=policy)
     await session.commit()
-    return await view(session, consultation, policy)
+    return views.asker_view(await domain.for_asker(session, consultation, policy=policy))
 
 
 @router.post("/consultations/track/{code}/rating", summary="Rate the answer", **public(),
@@ -79,4 +64,4 @@ async def rate(code: Code, body: RatingBody, session: SessionDep, clock: ClockDe
     await followup.rate(session, consultation, level=body.level, comment=body.comment, now=clock.now(),
                         calendar=await load_calendar(session), policy=policy)
     await session.commit()
-    return await view(session, consultation, policy)
+    return views.asker_view(await domain.for_asker(session, consultation, policy=policy))

@@ -6,24 +6,13 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import and_, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.consult.api.deps import AdminDep, IdPath, PolicyDep, StaffDep, time_cursor
+from bianmin.consult.api import views
+from bianmin.consult.api.deps import AdminDep, IdPath, PolicyDep, StaffDep
 from bianmin.consult.domain import consultations as domain
 from bianmin.consult.domain import followup
-from bianmin.consult.domain.access import Staff
-from bianmin.consult.domain.deadlines import Policy
-from bianmin.consult.models import (
-    Consultation,
-    ConsultationMessage,
-    ConsultationPause,
-    ConsultationTransfer,
-    Escalation,
-    ExtensionRequest,
-)
-from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
-from bianmin.consult.schemas.consultations import (
+from bianmin.consult.domain.access import Staff, site_for
+from bianmin.consult.schemas import (
     AnswerBody,
     AssignBody,
     ConsultationCreate,
@@ -35,25 +24,17 @@ from bianmin.consult.schemas.consultations import (
     MessageBody,
     TransferBody,
 )
+from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, problem_responses
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identity import Principal, PrincipalDep, public
+from bianmin.kit.identity import PrincipalDep, public
 from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["consultations"])
 Status = Annotated[str | None, Query(pattern="^(open|assigned|waiting|answered|closed)$")]
-
-
-def site_for(principal: Principal, site_code: str | None, policy: Policy) -> str:
-    """The site a new entry belongs to: the caller's own site, or the one named, or the district hall."""
-    if principal.anonymous or principal.district_wide or principal.tenant is None:
-        return site_code or policy.district_site
-    if site_code is not None and site_code != principal.tenant:
-        raise Forbidden("This key may not submit for another site.", code="tenant_mismatch")
-    return principal.tenant
 
 
 @router.post("/consultations", status_code=201, summary="Ask a question", **public(),
@@ -61,71 +42,29 @@ def site_for(principal: Principal, site_code: str | None, policy: Policy) -> str
 async def create_consultation(body: ConsultationCreate, session: SessionDep, who: PrincipalDep,
                               idem: IdempotencyDep, clock: ClockDep, policy: PolicyDep) -> ConsultationReceipt:
     """Record a question, route it to a department (or triage) and start its working-day clock."""
-    tenant = site_for(who, body.site_code, policy)
-    calendar = await load_calendar(session)
+    tenant = site_for(who, body.site_code, district_site=policy.district_site)
     consultation, code = await domain.create(session, data=body, tenant=tenant, now=clock.now(),
-                                             calendar=calendar, policy=policy)
-    receipt = ConsultationReceipt(id=consultation.id, number=consultation.number, status=consultation.status,
-                                  department_code=consultation.department_code, due_at=consultation.due_at,
-                                  access_code=code)
-    return await idem.finish(session, receipt)
+                                             calendar=await load_calendar(session), policy=policy)
+    return await idem.finish(session, views.consultation_receipt(consultation, code))
 
 
 @router.get("/consultations", summary="The department's queue", responses=problem_responses(401, 403, 422))
-async def list_consultations(session: SessionDep, staff: StaffDep, page: PageDep, clock: ClockDep,
+async def list_consultations(session: ReadSessionDep, staff: StaffDep, page: PageDep, clock: ClockDep,
                              status: Status = None,
                              department: Annotated[str | None, Query(pattern=DEPARTMENT_PATTERN)] = None,
                              triage: bool = False, overdue: bool = False) -> Page[ConsultationRead]:
     """Consultations this key may see, newest first; ``triage=true`` lists the unrouted ones."""
-    query = select(Consultation)
-    if not staff.principal.district_wide:
-        query = query.where(Consultation.tenant == staff.principal.tenant)
-    if not staff.admin:
-        query = query.where(Consultation.department_code.in_(sorted(staff.departments)))
-    if triage:
-        query = query.where(Consultation.department_code.is_(None), Consultation.status == "open")
-    if status:
-        query = query.where(Consultation.status == status)
-    if department:
-        query = query.where(Consultation.department_code == department)
-    if overdue:
-        query = query.where(Consultation.status.in_(("open", "assigned")), Consultation.due_at < clock.now())
-    key = time_cursor(page.after)
-    if key is not None:
-        query = query.where(or_(Consultation.submitted_at < key[0],
-                                and_(Consultation.submitted_at == key[0], Consultation.id < key[1])))
-    rows = list((await session.execute(query.order_by(Consultation.submitted_at.desc(), Consultation.id.desc())
-                                       .limit(page.limit + 1))).scalars())
-    rows, cursor = page.cut(rows, lambda last: [last.submitted_at.isoformat(), last.id])
+    rows, cursor = await domain.list_for_staff(session, staff, page, status=status, department=department,
+                                               triage=triage, overdue=overdue, now=clock.now())
     return Page[ConsultationRead](items=[ConsultationRead.model_validate(r) for r in rows], next_cursor=cursor)
-
-
-async def detail(session: AsyncSession, consultation: Consultation) -> ConsultationDetail:
-    """A consultation with its messages, transfers, pauses, escalations and extension requests."""
-
-    async def rows(model: type, order: object) -> list:  # type: ignore[type-arg]
-        query = select(model).where(model.consultation_id == consultation.id).order_by(order)  # type: ignore[attr-defined]
-        return list((await session.execute(query)).scalars())
-
-    return ConsultationDetail.model_validate({
-        **ConsultationRead.model_validate(consultation).model_dump(),
-        "messages": await rows(ConsultationMessage, ConsultationMessage.id),
-        "transfers": await rows(ConsultationTransfer, ConsultationTransfer.id),
-        "pauses": await rows(ConsultationPause, ConsultationPause.id),
-        "escalations": await rows(Escalation, Escalation.id),
-        "extensions": await rows(ExtensionRequest, ExtensionRequest.requested_at),
-    }, from_attributes=True)
 
 
 @router.get("/consultations/{consultation_id}", summary="One consultation with its history",
             responses=problem_responses(401, 403, 404))
-async def get_consultation(consultation_id: IdPath, session: SessionDep, staff: StaffDep) -> ConsultationDetail:
+async def get_consultation(consultation_id: IdPath, session: ReadSessionDep, staff: StaffDep) -> ConsultationDetail:
     """A consultation this key may see, with everything that happened to it."""
-    return await detail(session, await domain.get_for_staff(session, consultation_id, staff))
-
-
-async def _load(session: AsyncSession, consultation_id: str, staff: Staff) -> Consultation:
-    return await domain.get_for_staff(session, consultation_id, staff, for_update=True)
+    consultation = await domain.get_for_staff(session, consultation_id, staff)
+    return views.consultation_detail(await domain.history(session, consultation))
 
 
 @router.post("/consultations/{consultation_id}/assign", summary="Route a triaged question",
@@ -133,10 +72,10 @@ async def _load(session: AsyncSession, consultation_id: str, staff: Staff) -> Co
 async def assign(consultation_id: IdPath, body: AssignBody, session: SessionDep, staff: AdminDep,
                  clock: ClockDep) -> ConsultationDetail:
     """Send a question from the triage queue to a department (administrators)."""
-    consultation = await _load(session, consultation_id, staff)
+    consultation = await domain.get_for_staff(session, consultation_id, staff, for_update=True)
     await domain.assign(session, consultation, department_code=body.department_code, staff=staff, now=clock.now())
     await session.commit()
-    return await detail(session, consultation)
+    return views.consultation_detail(await domain.history(session, consultation))
 
 
 @router.post("/consultations/{consultation_id}/transfer", summary="Transfer to another department",
@@ -144,11 +83,11 @@ async def assign(consultation_id: IdPath, body: AssignBody, session: SessionDep,
 async def transfer(consultation_id: IdPath, body: TransferBody, session: SessionDep, staff: StaffDep,
                    clock: ClockDep) -> ConsultationDetail:
     """Move a question to the department that should answer it; the clock is not reset."""
-    consultation = await _load(session, consultation_id, staff)
+    consultation = await domain.get_for_staff(session, consultation_id, staff, for_update=True)
     await domain.transfer(session, consultation, department_code=body.department_code, reason=body.reason,
                           staff=staff, now=clock.now())
     await session.commit()
-    return await detail(session, consultation)
+    return views.consultation_detail(await domain.history(session, consultation))
 
 
 @router.post("/consultations/{consultation_id}/info-requests", summary="Ask the asker for information",
@@ -156,10 +95,10 @@ async def transfer(consultation_id: IdPath, body: TransferBody, session: Session
 async def request_info(consultation_id: IdPath, body: MessageBody, session: SessionDep, staff: StaffDep,
                        clock: ClockDep) -> ConsultationDetail:
     """Ask the asker a question back; the clock stops until they reply."""
-    consultation = await _load(session, consultation_id, staff)
+    consultation = await domain.get_for_staff(session, consultation_id, staff, for_update=True)
     await domain.request_info(session, consultation, message=body.message, now=clock.now())
     await session.commit()
-    return await detail(session, consultation)
+    return views.consultation_detail(await domain.history(session, consultation))
 
 
 @router.post("/consultations/{consultation_id}/answer", summary="Answer",
@@ -167,21 +106,21 @@ async def request_info(consultation_id: IdPath, body: MessageBody, session: Sess
 async def answer(consultation_id: IdPath, body: AnswerBody, session: SessionDep, staff: StaffDep,
                  clock: ClockDep) -> ConsultationDetail:
     """Answer the question; whether it was on time is recorded."""
-    consultation = await _load(session, consultation_id, staff)
+    consultation = await domain.get_for_staff(session, consultation_id, staff, for_update=True)
     await domain.answer(session, consultation, text=body.answer, staff=staff, now=clock.now(),
                         calendar=await load_calendar(session))
     await session.commit()
-    return await detail(session, consultation)
+    return views.consultation_detail(await domain.history(session, consultation))
 
 
 @router.post("/consultations/{consultation_id}/close", summary="Close an answered consultation",
              responses=problem_responses(401, 403, 404, 409))
 async def close(consultation_id: IdPath, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ConsultationDetail:
     """Close an answered consultation."""
-    consultation = await _load(session, consultation_id, staff)
+    consultation = await domain.get_for_staff(session, consultation_id, staff, for_update=True)
     await domain.close(session, consultation, now=clock.now())
     await session.commit()
-    return await detail(session, consultation)
+    return views.consultation_detail(await domain.history(session, consultation))
 
 
 @router.post("/consultations/{consultation_id}/extensions", status_code=201, summary="Request an extension",
@@ -189,15 +128,15 @@ async def close(consultation_id: IdPath, session: SessionDep, staff: StaffDep, c
 async def request_extension(consultation_id: IdPath, body: ExtensionBody, session: SessionDep, staff: StaffDep,
                             idem: IdempotencyDep, clock: ClockDep, policy: PolicyDep) -> ExtensionRead:
     """Ask for more working days; only before the deadline."""
-    consultation = await _load(session, consultation_id, staff)
+    consultation = await domain.get_for_staff(session, consultation_id, staff, for_update=True)
     request = await followup.request_extension(session, consultation, days=body.days, reason=body.reason,
                                                staff=staff, now=clock.now(), policy=policy)
     return await idem.finish(session, ExtensionRead.model_validate(request))
 
 
-async def _decide(consultation_id: str, request_id: str, approve: bool, session: AsyncSession, staff: Staff,
+async def _decide(consultation_id: str, request_id: str, approve: bool, session: SessionDep, staff: Staff,
                   now: datetime) -> ExtensionRead:
-    consultation = await _load(session, consultation_id, staff)
+    consultation = await domain.get_for_staff(session, consultation_id, staff, for_update=True)
     request = await followup.decide_extension(session, consultation, request_id=request_id, approve=approve,
                                               staff=staff, now=now, calendar=await load_calendar(session))
     await session.commit()

@@ -5,23 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.consult.api.deps import IdPath, StaffDep, time_cursor
+from bianmin.consult.api import views
+from bianmin.consult.api.deps import IdPath, StaffDep
 from bianmin.consult.domain import consultations, kb
 from bianmin.consult.domain.access import Staff, staff_of
-from bianmin.consult.models import Article
+from bianmin.consult.schemas import ArticleCreate, ArticleRead, ArticleUpdate, PromoteBody, SuggestHit
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
-from bianmin.consult.schemas.knowledge import ArticleCreate, ArticleRead, ArticleUpdate, PromoteBody, SuggestHit
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, public
 from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["knowledge base"])
-SNIPPET = 80
 
 
 def optional_staff(principal: Principal) -> Staff | None:
@@ -32,27 +30,24 @@ def optional_staff(principal: Principal) -> Staff | None:
 
 
 @router.get("/kb/suggest", summary="Answers as the asker types", **public(), responses=problem_responses(422))
-async def suggest(session: SessionDep, q: Annotated[str, Query(min_length=1, max_length=100)],
+async def suggest(session: ReadSessionDep, q: Annotated[str, Query(min_length=1, max_length=100)],
                   limit: Annotated[int, Query(ge=1, le=20)] = 8) -> list[SuggestHit]:
     """Published answers that match the words typed so far (one character is enough)."""
-    hits = await kb.suggest(session, q, limit=limit)
-    return [SuggestHit(article_id=a.id, title=a.title, snippet=a.body[:SNIPPET], department_code=a.department_code,
-                       matched=matched, score=score) for a, matched, score in hits]
+    return views.suggest_hits(await kb.suggest(session, q, limit=limit))
 
 
 @router.get("/kb/articles", summary="Knowledge-base articles", **public(), responses=problem_responses(422))
-async def list_articles(session: SessionDep, who: PrincipalDep, page: PageDep,
+async def list_articles(session: ReadSessionDep, who: PrincipalDep, page: PageDep,
                         status: Annotated[str | None, Query(pattern="^(draft|published|archived)$")] = None,
                         department: Annotated[str | None, Query(pattern=DEPARTMENT_PATTERN)] = None) -> Page[ArticleRead]:
     """Published articles for everyone; staff also see their department's drafts and archive."""
-    rows = await kb.list_articles(session, staff=optional_staff(who), status=status, department=department,
-                                  after=time_cursor(page.after), limit=page.limit + 1)
-    rows, cursor = page.cut(rows, lambda last: [last.updated_at.isoformat(), last.id])
+    rows, cursor = await kb.list_articles(session, page, staff=optional_staff(who), status=status,
+                                          department=department)
     return Page[ArticleRead](items=[ArticleRead.model_validate(a) for a in rows], next_cursor=cursor)
 
 
 @router.get("/kb/articles/{article_id}", summary="One article", **public(), responses=problem_responses(404))
-async def get_article(article_id: IdPath, session: SessionDep, who: PrincipalDep) -> ArticleRead:
+async def get_article(article_id: IdPath, session: ReadSessionDep, who: PrincipalDep) -> ArticleRead:
     """A published article, or a draft for the staff who may edit it."""
     return ArticleRead.model_validate(await kb.get_article(session, article_id, staff=optional_staff(who)))
 
@@ -67,13 +62,6 @@ async def create_article(body: ArticleCreate, session: SessionDep, staff: StaffD
     return await idem.finish(session, ArticleRead.model_validate(article))
 
 
-async def _editable(session: AsyncSession, article_id: str, staff: Staff) -> Article:
-    article = await kb.get_article(session, article_id, staff=staff)
-    if not kb.can_edit(staff, article):
-        raise Forbidden("This article belongs to another department.", code="department_mismatch")
-    return article
-
-
 @router.patch("/kb/articles/{article_id}", summary="Edit an article",
               responses=problem_responses(401, 403, 404, 409, 422))
 async def update_article(article_id: IdPath, body: ArticleUpdate, session: SessionDep, staff: StaffDep,
@@ -83,8 +71,8 @@ async def update_article(article_id: IdPath, body: ArticleUpdate, session: Sessi
     for name in ("title", "body"):
         if name in changes and changes[name] is None:
             raise Unprocessable.field(name, "may not be null")
-    article = await kb.update_article(session, await _editable(session, article_id, staff), changes=changes,
-                                      now=clock.now())
+    article = await kb.update_article(session, await kb.get_editable(session, article_id, staff=staff),
+                                      changes=changes, now=clock.now())
     await session.commit()
     return ArticleRead.model_validate(article)
 
@@ -93,7 +81,7 @@ async def update_article(article_id: IdPath, body: ArticleUpdate, session: Sessi
              responses=problem_responses(401, 403, 404, 409))
 async def publish_article(article_id: IdPath, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ArticleRead:
     """Publish (redacted and indexed for search)."""
-    article = await kb.publish(session, await _editable(session, article_id, staff), now=clock.now())
+    article = await kb.publish(session, await kb.get_editable(session, article_id, staff=staff), now=clock.now())
     await session.commit()
     return ArticleRead.model_validate(article)
 
@@ -102,7 +90,7 @@ async def publish_article(article_id: IdPath, session: SessionDep, staff: StaffD
              responses=problem_responses(401, 403, 404, 409))
 async def archive_article(article_id: IdPath, session: SessionDep, staff: StaffDep, clock: ClockDep) -> ArticleRead:
     """Withdraw an article from the public and from search."""
-    article = await kb.archive(session, await _editable(session, article_id, staff), now=clock.now())
+    article = await kb.archive(session, await kb.get_editable(session, article_id, staff=staff), now=clock.now())
     await session.commit()
     return ArticleRead.model_validate(article)
 

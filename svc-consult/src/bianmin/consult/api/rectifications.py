@@ -5,32 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from bianmin.consult.api.deps import IdPath, StaffDep
 from bianmin.consult.domain import followup
-from bianmin.consult.models import Rectification
-from bianmin.consult.schemas.consultations import FixBody, RectificationRead
+from bianmin.consult.schemas import FixBody, RectificationRead
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 
 router = APIRouter(tags=["rectifications"])
 
 
 @router.get("/rectifications", summary="Rectification cases", responses=problem_responses(401, 403, 422))
-async def list_cases(session: SessionDep, staff: StaffDep,
+async def list_cases(session: ReadSessionDep, staff: StaffDep,
                      status: Annotated[str | None, Query(pattern="^(open|contacted|fixed|closed)$")] = None,
                      ) -> list[RectificationRead]:
     """The cases of the caller's departments (all for administrators), oldest first."""
-    query = select(Rectification).order_by(Rectification.opened_at, Rectification.id).limit(500)
-    if not staff.principal.district_wide:
-        query = query.where(Rectification.tenant == staff.principal.tenant)
-    if not staff.admin:
-        query = query.where(Rectification.department_code.in_(sorted(staff.departments)))
-    if status:
-        query = query.where(Rectification.status == status)
-    return [RectificationRead.model_validate(c) for c in (await session.execute(query)).scalars()]
+    return [RectificationRead.model_validate(c) for c in await followup.list_cases(session, staff, status=status)]
 
 
 @router.post("/rectifications/{case_id}/contact", summary="The asker was contacted",

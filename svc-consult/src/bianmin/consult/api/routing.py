@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path
 
 from bianmin.consult.api.deps import require_admin
 from bianmin.consult.domain import routing
+from bianmin.consult.schemas import DepartmentPut, DepartmentRead, RuleCreate, RuleRead, RuleUpdate
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
-from bianmin.consult.schemas.routing import DepartmentPut, DepartmentRead, RuleCreate, RuleRead, RuleUpdate
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import district_only, public
@@ -26,7 +26,7 @@ DISTRICT_ADMIN = [ADMIN, district_only()]
 
 
 @router.get("/departments", summary="Departments that answer questions", **public())
-async def list_departments(session: SessionDep) -> list[DepartmentRead]:
+async def list_departments(session: ReadSessionDep) -> list[DepartmentRead]:
     """Every department an asker may choose, with its supervisor."""
     return [DepartmentRead.model_validate(d) for d in await routing.list_departments(session)]
 
@@ -45,7 +45,7 @@ async def put_department(code: Code, body: DepartmentPut, session: SessionDep,
 
 @router.get("/routing-rules", dependencies=[ADMIN], summary="Keyword routing rules",
             responses=problem_responses(401, 403))
-async def list_rules(session: SessionDep) -> list[RuleRead]:
+async def list_rules(session: ReadSessionDep) -> list[RuleRead]:
     """Every keyword rule, strongest first."""
     return [RuleRead.model_validate(r) for r in await routing.list_rules(session)]
 
@@ -77,8 +77,7 @@ async def update_rule(rule_id: RowId, body: RuleUpdate, session: SessionDep,
 
 @router.delete("/routing-rules/{rule_id}", dependencies=DISTRICT_ADMIN, status_code=204, summary="Delete a keyword rule",
                responses=problem_responses(401, 403, 404))
-async def delete_rule(rule_id: RowId, session: SessionDep) -> Response:
+async def delete_rule(rule_id: RowId, session: SessionDep) -> None:
     """Remove a rule; questions already routed keep their department."""
-    await session.delete(await routing.get_rule(session, rule_id))
+    await routing.delete_rule(session, await routing.get_rule(session, rule_id))
     await session.commit()
-    return Response(status_code=204)

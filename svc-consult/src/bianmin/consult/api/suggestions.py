@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import and_, or_, select
 
-from bianmin.consult.api.consultations import site_for
-from bianmin.consult.api.deps import IdPath, PolicyDep, StaffDep, time_cursor
+from bianmin.consult.api import views
+from bianmin.consult.api.deps import IdPath, PolicyDep, StaffDep
 from bianmin.consult.domain import suggestions as domain
-from bianmin.consult.models import Suggestion, SuggestionEscalation
-from bianmin.consult.schemas.suggestions import (
+from bianmin.consult.domain.access import site_for
+from bianmin.consult.schemas import (
     ReplyBody,
     SuggestionCreate,
     SuggestionDetail,
@@ -21,7 +20,7 @@ from bianmin.consult.schemas.suggestions import (
 )
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
@@ -36,54 +35,33 @@ Code = Annotated[str, Path(max_length=100)]
 async def create_suggestion(body: SuggestionCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                             clock: ClockDep, policy: PolicyDep) -> SuggestionReceipt:
     """Record an entry for a department; the tracking code in the answer is shown only this once."""
-    tenant = site_for(who, body.site_code, policy)
+    tenant = site_for(who, body.site_code, district_site=policy.district_site)
     entry, code = await domain.create(session, data=body, tenant=tenant, now=clock.now(),
                                       calendar=await load_calendar(session), policy=policy)
-    receipt = SuggestionReceipt(tracking_code=code, status=entry.status, submitted_at=entry.submitted_at,
-                                due_at=entry.due_at)
-    return await idem.finish(session, receipt)
+    return await idem.finish(session, views.suggestion_receipt(entry, code))
 
 
 @router.get("/suggestions/track/{code}", summary="Follow an entry", **public(), responses=problem_responses(404))
-async def track(code: Code, session: SessionDep) -> SuggestionTrack:
+async def track(code: Code, session: ReadSessionDep) -> SuggestionTrack:
     """The status and the reply of the entry the code belongs to, and nothing else."""
-    entry = await domain.by_tracking_code(session, code)
-    return SuggestionTrack(status=entry.status, reply=entry.reply, replied_at=entry.replied_at)
+    return views.suggestion_track(await domain.by_tracking_code(session, code))
 
 
 @router.get("/suggestions", summary="The department's suggestion box", responses=problem_responses(401, 403, 422))
-async def list_suggestions(session: SessionDep, staff: StaffDep, page: PageDep,
+async def list_suggestions(session: ReadSessionDep, staff: StaffDep, page: PageDep,
                            status: Annotated[str | None, Query(pattern="^(received|handling|replied|closed)$")] = None,
                            kind: Annotated[str | None, Query(pattern="^(suggestion|complaint|praise)$")] = None,
                            ) -> Page[SuggestionRead]:
     """Entries this key may see, newest first."""
-    query = select(Suggestion)
-    if not staff.principal.district_wide:
-        query = query.where(Suggestion.tenant == staff.principal.tenant)
-    if not staff.admin:
-        query = query.where(Suggestion.department_code.in_(sorted(staff.departments)))
-    if status:
-        query = query.where(Suggestion.status == status)
-    if kind:
-        query = query.where(Suggestion.kind == kind)
-    key = time_cursor(page.after)
-    if key is not None:
-        query = query.where(or_(Suggestion.submitted_at < key[0],
-                                and_(Suggestion.submitted_at == key[0], Suggestion.id < key[1])))
-    rows = list((await session.execute(query.order_by(Suggestion.submitted_at.desc(), Suggestion.id.desc())
-                                       .limit(page.limit + 1))).scalars())
-    rows, cursor = page.cut(rows, lambda last: [last.submitted_at.isoformat(), last.id])
+    rows, cursor = await domain.list_for_staff(session, staff, page, status=status, kind=kind)
     return Page[SuggestionRead](items=[SuggestionRead.model_validate(r) for r in rows], next_cursor=cursor)
 
 
 @router.get("/suggestions/{entry_id}", summary="One entry", responses=problem_responses(401, 403, 404))
-async def get_suggestion(entry_id: IdPath, session: SessionDep, staff: StaffDep) -> SuggestionDetail:
+async def get_suggestion(entry_id: IdPath, session: ReadSessionDep, staff: StaffDep) -> SuggestionDetail:
     """An entry of the caller's department, with the escalation steps it reached."""
     entry = await domain.get_for_staff(session, entry_id, staff)
-    steps = (await session.execute(select(SuggestionEscalation).where(SuggestionEscalation.suggestion_id == entry.id)
-                                   .order_by(SuggestionEscalation.id))).scalars()
-    return SuggestionDetail.model_validate({**SuggestionRead.model_validate(entry).model_dump(),
-                                            "escalations": list(steps)}, from_attributes=True)
+    return views.suggestion_detail(entry, await domain.escalations(session, entry))
 
 
 @router.post("/suggestions/{entry_id}/accept", summary="Take an entry up",

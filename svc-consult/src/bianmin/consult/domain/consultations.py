@@ -8,7 +8,7 @@
   ``reopen_window_workdays`` working days of the answer (a new round with a fresh clock); staff may
   close it. A rated consultation is final: a bad rating opens a rectification case instead.
 - ``closed``: nothing changes any more, except a reopening within the window when not yet rated.
-Every forbidden transition is a :class:`Conflict` (409).
+Every forbidden transition is a :class:`~bianmin.consult.domain.errors.ConsultationStepForbidden` (409).
 
 When the reopen window of an answered consultation ends, :func:`close_expired` (run by the worker)
 closes it with ``closed_at`` = the end of the window, so the record says when it became final whatever
@@ -20,19 +20,37 @@ names none), so this publishes none either.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import codes, deadlines
-from bianmin.consult.domain.access import Staff
+from bianmin.consult.domain.access import Staff, seen_by
+from bianmin.consult.domain.errors import (
+    AlreadyRated,
+    AlreadyWithDepartment,
+    ConsultationStepForbidden,
+    ReopenWindowClosed,
+    UnknownAccessCode,
+)
 from bianmin.consult.domain.routing import active_department, route
-from bianmin.consult.models import Consultation, ConsultationMessage, ConsultationPause, ConsultationTransfer
+from bianmin.consult.models import (
+    Consultation,
+    ConsultationMessage,
+    ConsultationPause,
+    ConsultationTransfer,
+    Escalation,
+    ExtensionRequest,
+)
 from bianmin.consult.schemas.consultations import ConsultationCreate
 from bianmin.contracts.events.consult import ConsultationAnswered, ConsultationCreated
-from bianmin.kit.errors import Conflict, NotFound
+from bianmin.kit.calendar import load_calendar
+from bianmin.kit.errors import NotFound
 from bianmin.kit.events import emit
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 
 LIVE = ("open", "assigned", "waiting")
@@ -79,20 +97,88 @@ async def get_for_staff(session: AsyncSession, consultation_id: str, staff: Staf
     return consultation
 
 
-async def get_by_code(session: AsyncSession, code: str) -> Consultation:
-    """The consultation an access code opens; 404 for a wrong or malformed code."""
+async def get_by_code(session: AsyncSession, code: str, *, for_update: bool = True) -> Consultation:
+    """The consultation an access code opens (locked for the asker's change); 404 for a wrong or malformed code."""
     digest = codes.hash_code(code)
-    query = select(Consultation).where(Consultation.access_hash == digest).with_for_update()
+    query = select(Consultation).where(Consultation.access_hash == digest)
+    if for_update:
+        query = query.with_for_update()
     consultation = (await session.execute(query)).scalar_one_or_none()
     if consultation is None or not codes.plausible(code):
-        raise NotFound("No consultation for this access code.", code="unknown_access_code")
+        raise UnknownAccessCode("No consultation for this access code.")
     return consultation
+
+
+async def list_for_staff(session: AsyncSession, staff: Staff, page: PageParams, *, status: str | None,
+                         department: str | None, triage: bool, overdue: bool,
+                         now: datetime) -> tuple[list[Consultation], str | None]:
+    """One page of the consultations this staff member may see, newest first, and the next page's cursor.
+
+    ``triage`` keeps the unrouted ones (no department, still open); ``overdue`` the live ones past
+    their deadline at ``now``.
+    """
+    query = select(Consultation).where(*seen_by(staff, tenant=Consultation.tenant,
+                                                department=Consultation.department_code))
+    if triage:
+        query = query.where(Consultation.department_code.is_(None), Consultation.status == "open")
+    if status:
+        query = query.where(Consultation.status == status)
+    if department:
+        query = query.where(Consultation.department_code == department)
+    if overdue:
+        query = query.where(Consultation.status.in_(("open", "assigned")), Consultation.due_at < now)
+    return await paginate(session, query, page, keys=[Consultation.submitted_at, Consultation.id], descending=True)
+
+
+@dataclass(frozen=True)
+class History:
+    """A consultation with everything that happened to it, each in the order it happened."""
+
+    consultation: Consultation
+    messages: list[ConsultationMessage]
+    transfers: list[ConsultationTransfer]
+    pauses: list[ConsultationPause]
+    escalations: list[Escalation]
+    extensions: list[ExtensionRequest]
+
+
+async def _rows_of(session: AsyncSession, consultation: Consultation, model: Any, order: Any) -> list[Any]:
+    query = select(model).where(model.consultation_id == consultation.id).order_by(order)
+    return list((await session.execute(query)).scalars())
+
+
+async def history(session: AsyncSession, consultation: Consultation) -> History:
+    """The messages, transfers, pauses, escalation steps and extension requests of a consultation."""
+    return History(
+        consultation=consultation,
+        messages=await _rows_of(session, consultation, ConsultationMessage, ConsultationMessage.id),
+        transfers=await _rows_of(session, consultation, ConsultationTransfer, ConsultationTransfer.id),
+        pauses=await _rows_of(session, consultation, ConsultationPause, ConsultationPause.id),
+        escalations=await _rows_of(session, consultation, Escalation, Escalation.id),
+        extensions=await _rows_of(session, consultation, ExtensionRequest, ExtensionRequest.requested_at),
+    )
+
+
+@dataclass(frozen=True)
+class AskerRecord:
+    """What the asker may see of their consultation: it, its exchanges and until when they may reopen it."""
+
+    consultation: Consultation
+    messages: list[ConsultationMessage]
+    reopen_until: datetime | None
+
+
+async def for_asker(session: AsyncSession, consultation: Consultation, *, policy: deadlines.Policy) -> AskerRecord:
+    """The asker's record of a consultation (never staff notes or other questions)."""
+    calendar = await load_calendar(session)
+    return AskerRecord(consultation=consultation,
+                       messages=await _rows_of(session, consultation, ConsultationMessage, ConsultationMessage.id),
+                       reopen_until=reopen_until(consultation, calendar=calendar, policy=policy))
 
 
 def _require(consultation: Consultation, *states: str, action: str) -> None:
     if consultation.status not in states:
-        raise Conflict(f"A consultation that is {consultation.status} cannot be {action}.",
-                       code="invalid_transition")
+        raise ConsultationStepForbidden(f"A consultation that is {consultation.status} cannot be {action}.")
 
 
 def _message(session: AsyncSession, consultation: Consultation, *, author: str, kind: str, text: str,
@@ -125,7 +211,7 @@ async def transfer(session: AsyncSession, consultation: Consultation, *, departm
     """Move a question to another department with a reason, without resetting the clock."""
     _require(consultation, "assigned", "waiting", action="transferred")
     if department_code == consultation.department_code:
-        raise Conflict("The consultation is already with this department.", code="same_department")
+        raise AlreadyWithDepartment("The consultation is already with this department.")
     await active_department(session, department_code, field="department_code")
     session.add(ConsultationTransfer(consultation_id=consultation.id, from_department=consultation.department_code,
                                      to_department=department_code, reason=reason, by_key=staff.key, at=now))
@@ -236,10 +322,9 @@ async def reopen(session: AsyncSession, consultation: Consultation, *, reason: s
     _require(consultation, "answered", "closed", action="reopened")
     until = reopen_until(consultation, calendar=calendar, policy=policy)
     if until is None:
-        raise Conflict("A rated consultation is final; a bad rating opens a rectification case.",
-                       code="already_rated")
+        raise AlreadyRated("A rated consultation is final; a bad rating opens a rectification case.")
     if now > until:
-        raise Conflict("The window for reopening has closed.", code="reopen_window_closed")
+        raise ReopenWindowClosed("The window for reopening has closed.")
     _message(session, consultation, author="asker", kind="reopen", text=reason, now=now)
     consultation.round += 1
     consultation.status = "assigned" if consultation.department_code else "open"

@@ -21,30 +21,40 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import deadlines
-from bianmin.consult.domain.access import Staff
+from bianmin.consult.domain.access import Staff, seen_by
 from bianmin.consult.domain.consultations import recompute_due
+from bianmin.consult.domain.errors import (
+    AlreadyRated,
+    ConsultationStepForbidden,
+    ExtensionAlreadyDecided,
+    ExtensionPending,
+    ExtensionTooLate,
+    NotAnswered,
+    RectificationStepForbidden,
+)
 from bianmin.consult.models import Consultation, ExtensionRequest, Rectification
 from bianmin.contracts.events.consult import ConsultationRated
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import NotFound, Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.workdays import WorkCalendar
 
 BAD_LEVELS = frozenset({"dissatisfied", "very_dissatisfied"})
+CASES_LISTED = 500
 
 
 async def request_extension(session: AsyncSession, consultation: Consultation, *, days: int, reason: str,
                             staff: Staff, now: datetime, policy: deadlines.Policy) -> ExtensionRequest:
     """Ask for more working days; only before the deadline and one request at a time."""
     if consultation.status not in ("assigned", "waiting"):
-        raise Conflict(f"A consultation that is {consultation.status} cannot be extended.", code="invalid_transition")
+        raise ConsultationStepForbidden(f"A consultation that is {consultation.status} cannot be extended.")
     if days > policy.max_extension_workdays:
         raise Unprocessable.field("days", f"at most {policy.max_extension_workdays} working days per request")
     if now > consultation.due_at:
-        raise Conflict("An extension must be requested before the deadline.", code="extension_too_late")
+        raise ExtensionTooLate("An extension must be requested before the deadline.")
     pending = (await session.execute(select(ExtensionRequest.id).where(
         ExtensionRequest.consultation_id == consultation.id, ExtensionRequest.status == "pending"))).first()
     if pending is not None:
-        raise Conflict("An extension request is already pending.", code="extension_pending")
+        raise ExtensionPending("An extension request is already pending.")
     request = ExtensionRequest(consultation_id=consultation.id, days=days, reason=reason, status="pending",
                                requested_by=staff.key, requested_at=now)
     session.add(request)
@@ -59,9 +69,9 @@ async def decide_extension(session: AsyncSession, consultation: Consultation, *,
     if request is None or request.consultation_id != consultation.id:
         raise NotFound(f"No extension request {request_id}.")
     if request.status != "pending":
-        raise Conflict(f"The request was already {request.status}.", code="already_decided")
+        raise ExtensionAlreadyDecided(f"The request was already {request.status}.")
     if approve and consultation.status not in ("assigned", "waiting"):
-        raise Conflict(f"A consultation that is {consultation.status} cannot be extended.", code="invalid_transition")
+        raise ConsultationStepForbidden(f"A consultation that is {consultation.status} cannot be extended.")
     request.status = "approved" if approve else "rejected"
     request.decided_by, request.decided_at = staff.key, now
     if approve:
@@ -79,7 +89,7 @@ async def rate(session: AsyncSession, consultation: Consultation, *, level: str,
     case: Rectification | None = None
     if consultation.rating is None:
         if consultation.status not in ("answered", "closed"):
-            raise Conflict("Only an answered consultation can be rated.", code="not_answered")
+            raise NotAnswered("Only an answered consultation can be rated.")
         consultation.rating, consultation.rating_comment, consultation.rated_at = level, comment, now
         if consultation.status == "answered":
             consultation.status, consultation.closed_at = "closed", now
@@ -94,7 +104,7 @@ async def rate(session: AsyncSession, consultation: Consultation, *, level: str,
         case = (await session.execute(select(Rectification).where(
             Rectification.consultation_id == consultation.id).with_for_update())).scalar_one_or_none()
         if case is None or case.status != "fixed":
-            raise Conflict("This answer was rated already.", code="already_rated")
+            raise AlreadyRated("This answer was rated already.")
         case.follow_up_rating, case.status, case.closed_at = level, "closed", now
         follow_up = True
     await session.flush()
@@ -103,6 +113,19 @@ async def rate(session: AsyncSession, consultation: Consultation, *, level: str,
         level=level, bad=level in BAD_LEVELS, follow_up=follow_up, rated_at=now),  # type: ignore[arg-type]
         tenant=consultation.tenant, about=consultation.number)
     return case
+
+
+async def list_cases(session: AsyncSession, staff: Staff, *, status: str | None) -> list[Rectification]:
+    """The cases of the staff member's departments at the sites they see (all for administrators), oldest first.
+
+    At most ``CASES_LISTED``: the list is not paged.
+    """
+    query = (select(Rectification)
+             .where(*seen_by(staff, tenant=Rectification.tenant, department=Rectification.department_code))
+             .order_by(Rectification.opened_at, Rectification.id).limit(CASES_LISTED))
+    if status:
+        query = query.where(Rectification.status == status)
+    return list((await session.execute(query)).scalars())
 
 
 async def get_case(session: AsyncSession, case_id: str, staff: Staff) -> Rectification:
@@ -116,7 +139,7 @@ async def get_case(session: AsyncSession, case_id: str, staff: Staff) -> Rectifi
 async def contact(session: AsyncSession, case: Rectification, *, now: datetime) -> Rectification:
     """Record that the department contacted the asker."""
     if case.status != "open":
-        raise Conflict(f"A case that is {case.status} cannot be marked contacted.", code="invalid_transition")
+        raise RectificationStepForbidden(f"A case that is {case.status} cannot be marked contacted.")
     case.status, case.contacted_at = "contacted", now
     await session.flush()
     return case
@@ -125,7 +148,7 @@ async def contact(session: AsyncSession, case: Rectification, *, now: datetime) 
 async def fix(session: AsyncSession, case: Rectification, *, note: str, now: datetime) -> Rectification:
     """Record what was fixed; the asker may then rate again."""
     if case.status != "contacted":
-        raise Conflict(f"A case that is {case.status} cannot be marked fixed.", code="invalid_transition")
+        raise RectificationStepForbidden(f"A case that is {case.status} cannot be marked fixed.")
     case.status, case.fixed_at, case.note = "fixed", now, note
     await session.flush()
     return case

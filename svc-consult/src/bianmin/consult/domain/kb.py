@@ -22,9 +22,19 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain.access import Staff
+from bianmin.consult.domain.errors import (
+    AlreadyPromoted,
+    ArticleAlreadyArchived,
+    ArticleAlreadyPublished,
+    ArticleArchived,
+    DepartmentMismatch,
+    NoConsent,
+    NotAnswered,
+)
 from bianmin.consult.domain.redact import redact
 from bianmin.consult.models import Article, ArticleGram, Consultation
-from bianmin.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
+from bianmin.kit.errors import NotFound, Unprocessable
+from bianmin.kit.pagination import PageParams, paginate
 
 TITLE_WEIGHT = 3
 
@@ -104,11 +114,19 @@ async def get_article(session: AsyncSession, article_id: str, *, staff: Staff | 
     return article
 
 
+async def get_editable(session: AsyncSession, article_id: str, *, staff: Staff) -> Article:
+    """An article this staff member may change; 404 when they may not see it, 403 when it is another department's."""
+    article = await get_article(session, article_id, staff=staff)
+    if not can_edit(staff, article):
+        raise DepartmentMismatch("This article belongs to another department.")
+    return article
+
+
 async def create_article(session: AsyncSession, *, title: str, body: str, department_code: str | None,
                          item_code: str | None, staff: Staff, now: datetime) -> Article:
     """A new draft; department staff write for their own department."""
     if not staff.admin and (department_code is None or department_code not in staff.departments):
-        raise Forbidden("Department staff write articles for their own department.", code="department_mismatch")
+        raise DepartmentMismatch("Department staff write articles for their own department.")
     article = Article(title=title, body=body, department_code=department_code, item_code=item_code,
                       status="draft", created_at=now, updated_at=now)
     session.add(article)
@@ -127,7 +145,7 @@ async def update_article(session: AsyncSession, article: Article, *, changes: di
                          now: datetime) -> Article:
     """Change a draft or published article; a published one is redacted and reindexed."""
     if article.status == "archived":
-        raise Conflict("An archived article cannot be edited; publish it again first.", code="invalid_transition")
+        raise ArticleArchived("An archived article cannot be edited; publish it again first.")
     for name, value in changes.items():
         setattr(article, name, value)
     article.updated_at = now
@@ -142,7 +160,7 @@ async def update_article(session: AsyncSession, article: Article, *, changes: di
 async def publish(session: AsyncSession, article: Article, *, now: datetime) -> Article:
     """Publish a draft or archived article."""
     if article.status == "published":
-        raise Conflict("The article is already published.", code="invalid_transition")
+        raise ArticleAlreadyPublished("The article is already published.")
     names = await _source_names(session, article)
     article.title, article.body = redact(article.title, names=names), redact(article.body, names=names)
     article.status, article.published_at, article.updated_at = "published", now, now
@@ -154,7 +172,7 @@ async def publish(session: AsyncSession, article: Article, *, now: datetime) -> 
 async def archive(session: AsyncSession, article: Article, *, now: datetime) -> Article:
     """Archive an article; it leaves the public list and the search index."""
     if article.status == "archived":
-        raise Conflict("The article is already archived.", code="invalid_transition")
+        raise ArticleAlreadyArchived("The article is already archived.")
     article.status, article.updated_at = "archived", now
     await reindex(session, article)
     await session.flush()
@@ -164,11 +182,11 @@ async def archive(session: AsyncSession, article: Article, *, now: datetime) -> 
 async def promote(session: AsyncSession, consultation: Consultation, *, title: str | None, now: datetime) -> Article:
     """Turn an answered, consented question into a redacted draft article."""
     if consultation.status not in ("answered", "closed") or consultation.answer is None:
-        raise Conflict("Only an answered consultation can be promoted.", code="not_answered")
+        raise NotAnswered("Only an answered consultation can be promoted.")
     if not consultation.consent_publish:
-        raise Conflict("The asker did not consent to publication.", code="no_consent")
+        raise NoConsent("The asker did not consent to publication.")
     if consultation.article_id is not None:
-        raise Conflict("This consultation was promoted already.", code="already_promoted")
+        raise AlreadyPromoted("This consultation was promoted already.")
     names = [consultation.contact_name]
     article = Article(
         title=redact(title or consultation.title, names=names),
@@ -182,9 +200,9 @@ async def promote(session: AsyncSession, consultation: Consultation, *, title: s
     return article
 
 
-async def list_articles(session: AsyncSession, *, staff: Staff | None, status: str | None,
-                        department: str | None, after: tuple[datetime, str] | None, limit: int) -> list[Article]:
-    """Articles visible to the caller, newest change first."""
+async def list_articles(session: AsyncSession, page: PageParams, *, staff: Staff | None, status: str | None,
+                        department: str | None) -> tuple[list[Article], str | None]:
+    """One page of the articles visible to the caller, newest change first, and the next page's cursor."""
     query = select(Article)
     if staff is None:
         query = query.where(Article.status == "published")
@@ -195,8 +213,4 @@ async def list_articles(session: AsyncSession, *, staff: Staff | None, status: s
         query = query.where(Article.status == status)
     if department:
         query = query.where(Article.department_code == department)
-    if after is not None:
-        when, last_id = after
-        query = query.where((Article.updated_at < when) | ((Article.updated_at == when) & (Article.id < last_id)))
-    query = query.order_by(Article.updated_at.desc(), Article.id.desc()).limit(limit)
-    return list((await session.execute(query)).scalars())
+    return await paginate(session, query, page, keys=[Article.updated_at, Article.id], descending=True)

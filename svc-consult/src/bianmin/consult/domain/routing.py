@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.consult.domain.errors import UnknownDepartment
 from bianmin.consult.models import Department, ItemRoute, RoutingRule
 from bianmin.kit.errors import NotFound, Unprocessable
 
@@ -43,7 +44,7 @@ async def active_department(session: AsyncSession, code: str, *, field: str) -> 
     """A known, active department; 422 naming ``field`` otherwise."""
     department = await session.get(Department, code)
     if department is None or not department.active:
-        raise Unprocessable.field(field, f"unknown or inactive department {code}", code="unknown_department")
+        raise UnknownDepartment(field, code)
     return department
 
 
@@ -113,6 +114,12 @@ async def update_rule(session: AsyncSession, rule: RoutingRule, *, changes: dict
     rule.updated_at = now
     await session.flush()
     return rule
+
+
+async def delete_rule(session: AsyncSession, rule: RoutingRule) -> None:
+    """Remove a rule; questions already routed keep their department."""
+    await session.delete(rule)
+    await session.flush()
 
 
 async def put_department(session: AsyncSession, *, code: str, name: str, supervisor_code: str | None,

@@ -12,6 +12,9 @@ district-wide):
 - satisfaction: rated 非常满意/满意/基本满意 ÷ rated, with the count per level;
 - top unanswered topics: the topics (item name or routing keyword, else 未分类) of the period's
   consultations still open, assigned or waiting, most frequent first.
+
+The cockpit's figures (:func:`overview_for`, the service's ``ServiceSpec.stats``) are the same
+figures, district-wide, each with its definition.
 """
 
 from __future__ import annotations
@@ -20,12 +23,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import deadlines
 from bianmin.consult.models import Consultation, Escalation
+from bianmin.kit.calendar import load_calendar
+from bianmin.kit.stats import Figure, Period, StatsFn
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar
 
 GOOD_LEVELS = ("very_satisfied", "satisfied", "basically_satisfied")
@@ -101,3 +107,49 @@ async def figures(session: AsyncSession, *, start: date | None, end: date | None
         satisfaction_rate=_ratio(sum(ratings[level] for level in GOOD_LEVELS), sum(ratings.values())),
         ratings={level: ratings[level] for level in LEVELS},
         top_unanswered_topics=open_topics.most_common(top), unanswered=sum(open_topics.values()))
+
+
+def overview_for(settings: Any) -> StatsFn:
+    """The cockpit's stats function (ServiceSpec.stats), closed over the service's settings.
+
+    The kit calls it with a session and a period only; the working hours, deadlines and ladder it
+    needs come from the settings the app was built with, so the first-response figures count the
+    configured office hours rather than defaults.
+    """
+    policy = deadlines.Policy.from_settings(settings)
+
+    async def overview(session: AsyncSession, period: Period) -> list[Figure]:
+        """The cockpit's figures, district-wide."""
+        return await figures_for(session, period, policy)
+
+    return overview
+
+
+async def figures_for(session: AsyncSession, period: Period, policy: deadlines.Policy) -> list[Figure]:
+    """The cockpit's figures for a period under a policy (its working hours above all)."""
+    found = await figures(session, start=period.start, end=period.end, departments=None,
+                          calendar=await load_calendar(session), policy=policy)
+    hours = f"{policy.work_start:%H:%M}–{policy.work_end:%H:%M}"
+    return [
+        Figure(name="consultations_received", value=found.received, unit="consultations",
+               definition="Consultations submitted in the period (Asia/Shanghai days)."),
+        Figure(name="consultations_answered", value=found.answered, unit="consultations",
+               definition="Of those, the ones answered."),
+        Figure(name="on_time_rate", value=found.on_time_rate, unit="ratio",
+               definition="Answered on or before the working-day deadline ÷ answered."),
+        Figure(name="first_response_hours_p50", value=found.first_response_hours_p50, unit="working hours",
+               definition=f"Median working hours ({hours} on working days) from submission to the first answer "
+                          "or request for information."),
+        Figure(name="first_response_hours_p90", value=found.first_response_hours_p90, unit="working hours",
+               definition=f"90th percentile (nearest rank) of the working hours ({hours} on working days) from "
+                          "submission to the first answer or request for information."),
+        Figure(name="escalations", value=sum(found.escalations.values()), unit="steps",
+               definition="Escalation ladder steps taken in the period (pre-warning, urge, notice, report).",
+               breakdown=dict(found.escalations)),
+        Figure(name="satisfaction_rate", value=found.satisfaction_rate, unit="ratio",
+               definition="Ratings 非常满意, 满意 or 基本满意 ÷ all ratings.", breakdown=dict(found.ratings)),
+        Figure(name="unanswered", value=found.unanswered, unit="consultations",
+               definition="Consultations of the period still open, assigned or waiting; the breakdown gives "
+                          "the most frequent topics (item name or routing keyword, else 未分类).",
+               breakdown=dict(found.top_unanswered_topics)),
+    ]

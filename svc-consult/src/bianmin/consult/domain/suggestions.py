@@ -17,13 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import codes, deadlines
-from bianmin.consult.domain.access import Staff
+from bianmin.consult.domain.access import Staff, seen_by
+from bianmin.consult.domain.errors import SuggestionStepForbidden, UnknownTrackingCode
 from bianmin.consult.domain.routing import active_department
-from bianmin.consult.models import Suggestion
+from bianmin.consult.models import Suggestion, SuggestionEscalation
 from bianmin.consult.schemas.suggestions import SuggestionCreate
 from bianmin.contracts.events.consult import SuggestionCreated
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import NotFound, Unprocessable
 from bianmin.kit.events import emit
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import WorkCalendar
 
 
@@ -56,7 +58,7 @@ async def by_tracking_code(session: AsyncSession, code: str) -> Suggestion:
     entry = (await session.execute(select(Suggestion).where(
         Suggestion.tracking_hash == codes.hash_code(code)))).scalar_one_or_none()
     if entry is None or not codes.plausible(code):
-        raise NotFound("No entry for this tracking code.", code="unknown_tracking_code")
+        raise UnknownTrackingCode("No entry for this tracking code.")
     return entry
 
 
@@ -68,9 +70,27 @@ async def get_for_staff(session: AsyncSession, entry_id: str, staff: Staff) -> S
     return entry
 
 
+async def list_for_staff(session: AsyncSession, staff: Staff, page: PageParams, *, status: str | None,
+                         kind: str | None) -> tuple[list[Suggestion], str | None]:
+    """One page of the entries this staff member may see, newest first, and the next page's cursor."""
+    query = select(Suggestion).where(*seen_by(staff, tenant=Suggestion.tenant, department=Suggestion.department_code))
+    if status:
+        query = query.where(Suggestion.status == status)
+    if kind:
+        query = query.where(Suggestion.kind == kind)
+    return await paginate(session, query, page, keys=[Suggestion.submitted_at, Suggestion.id], descending=True)
+
+
+async def escalations(session: AsyncSession, entry: Suggestion) -> list[SuggestionEscalation]:
+    """The escalation steps an entry reached, in the order they were taken."""
+    query = select(SuggestionEscalation).where(SuggestionEscalation.suggestion_id == entry.id).order_by(
+        SuggestionEscalation.id)
+    return list((await session.execute(query)).scalars())
+
+
 def _require(entry: Suggestion, *states: str, action: str) -> None:
     if entry.status not in states:
-        raise Conflict(f"An entry that is {entry.status} cannot be {action}.", code="invalid_transition")
+        raise SuggestionStepForbidden(f"An entry that is {entry.status} cannot be {action}.")
 
 
 async def accept(session: AsyncSession, entry: Suggestion) -> Suggestion:

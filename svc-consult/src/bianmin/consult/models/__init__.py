@@ -14,8 +14,9 @@ from bianmin.consult.models.consultation import (
     ExtensionRequest,
     Rectification,
 )
-from bianmin.consult.models.knowledge import Article, ArticleGram, Suggestion, SuggestionEscalation
+from bianmin.consult.models.knowledge import Article, ArticleGram
 from bianmin.consult.models.reference import Department, ItemRoute, RoutingRule
+from bianmin.consult.models.suggestion import Suggestion, SuggestionEscalation
 
 __all__ = [
     "Article", "ArticleGram", "Base", "Consultation", "ConsultationMessage", "ConsultationPause",

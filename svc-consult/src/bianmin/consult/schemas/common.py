@@ -1,4 +1,10 @@
-"""Constrained field types shared by the consult service's schemas."""
+"""Constrained field types shared by the consult service's schemas.
+
+Request models derive from :class:`bianmin.kit.schemas.RequestBody`, which refuses unknown fields and
+control characters anywhere in a body, so the text types here only bound length and trim blanks.
+Site codes are the kit's :data:`~bianmin.kit.schemas.SiteCode` (blanks dropped, upper-cased, then
+checked), narrowed to the sites a question or an entry can be made at.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, StringConstraints
 
+from bianmin.kit.schemas import SiteCode
+
 DEPARTMENT_PATTERN = r"^[A-Z][A-Z0-9]{1,9}$"
-SITE_PATTERN = r"^\d{9}(\d{3})?$|^\d{6}B\d{2}$"
+# Where people ask: a hall (the district hall, a township's or street's, 9 digits; a village's or
+# community's, 12) or a bank outlet under the district (330199B01); not a bare division or a terminal.
+_ASKING_SITE = re.compile(r"\d{9}(\d{3})?|\d{6}B\d{2}")
 _MOBILE = r"^(\+?86)?1[3-9]\d{9}$"
 _EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
 _LANDLINE = r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$"
@@ -18,26 +28,23 @@ Channel = Literal["web", "app", "kiosk", "phone"]
 Level = Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]
 BoxKind = Literal["suggestion", "complaint", "praise"]
 
-DepartmentCode = Annotated[str, StringConstraints(pattern=DEPARTMENT_PATTERN)]
-SiteCode = Annotated[str, StringConstraints(pattern=SITE_PATTERN)]
-ItemCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
-                                            pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-
-def _printable(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+def _asking_site(value: str) -> str:
+    if not _ASKING_SITE.fullmatch(value):
+        raise ValueError("must be a hall (9 or 12 digits) or a bank outlet (330199B01)")
     return value
 
 
-Printable = AfterValidator(_printable)
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200), Printable]
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=5000), Printable]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=10000), Printable]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500), Printable]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Printable]
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), Printable]
+DepartmentCode = Annotated[str, StringConstraints(pattern=DEPARTMENT_PATTERN)]
+AskingSite = Annotated[SiteCode, AfterValidator(_asking_site)]
+ItemCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
+                                            pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=5000)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=10000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
 
 def _phone(value: str) -> str:

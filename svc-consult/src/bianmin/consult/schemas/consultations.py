@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from bianmin.consult.schemas.common import (
+    AskingSite,
     Body,
     Channel,
     DepartmentCode,
@@ -19,15 +20,13 @@ from bianmin.consult.schemas.common import (
     Name,
     Phone,
     Reason,
-    SiteCode,
     Title,
 )
+from bianmin.kit.schemas import RequestBody
 
 
-class ConsultationCreate(BaseModel):
+class ConsultationCreate(RequestBody):
     """A question asked online, at a kiosk or by phone."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: Kind = "consultation"
     title: Title
@@ -39,7 +38,7 @@ class ConsultationCreate(BaseModel):
     contact_phone: Phone | None = None
     contact_email: Email | None = None
     consent_publish: bool = Field(False, description="The asker agrees to publication of the redacted Q&A.")
-    site_code: SiteCode | None = Field(None, description="The site asked at; defaults to the caller's or the district hall.")
+    site_code: AskingSite | None = Field(None, description="The site asked at; defaults to the caller's or the district hall.")
 
 
 class MessageRead(BaseModel):
@@ -174,54 +173,47 @@ class ConsultationReceipt(BaseModel):
     access_code: str = Field(description="Keep it: it is the only way to follow, reopen and rate. Shown once.")
 
 
-class AssignBody(BaseModel):
+class AssignBody(RequestBody):
     """Route a triaged question to a department."""
 
-    model_config = ConfigDict(extra="forbid")
     department_code: DepartmentCode
 
 
-class TransferBody(BaseModel):
+class TransferBody(RequestBody):
     """Move a question to another department, saying why."""
 
-    model_config = ConfigDict(extra="forbid")
     department_code: DepartmentCode
     reason: Reason
 
 
-class MessageBody(BaseModel):
+class MessageBody(RequestBody):
     """A message: a request for information, or the asker's reply."""
 
-    model_config = ConfigDict(extra="forbid")
     message: Body
 
 
-class AnswerBody(BaseModel):
+class AnswerBody(RequestBody):
     """The department's answer."""
 
-    model_config = ConfigDict(extra="forbid")
     answer: LongText
 
 
-class ReasonBody(BaseModel):
+class ReasonBody(RequestBody):
     """Why the asker reopens an answered question."""
 
-    model_config = ConfigDict(extra="forbid")
     reason: Reason
 
 
-class ExtensionBody(BaseModel):
+class ExtensionBody(RequestBody):
     """A request for more working days, before the deadline."""
 
-    model_config = ConfigDict(extra="forbid")
     days: Annotated[int, Field(ge=1, le=30)]
     reason: Reason
 
 
-class RatingBody(BaseModel):
+class RatingBody(RequestBody):
     """The asker's rating of the answer (好差评 levels)."""
 
-    model_config = ConfigDict(extra="forbid")
     level: Level
     comment: Annotated[str, Field(max_length=1000)] | None = None
 
@@ -245,8 +237,7 @@ class RectificationRead(BaseModel):
     closed_at: datetime | None
 
 
-class FixBody(BaseModel):
+class FixBody(RequestBody):
     """What the department did to put things right."""
 
-    model_config = ConfigDict(extra="forbid")
     note: LongText

@@ -7,12 +7,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from bianmin.consult.schemas.common import DepartmentCode, ItemCode, LongText, Title
+from bianmin.kit.schemas import RequestBody
 
 
-class ArticleCreate(BaseModel):
+class ArticleCreate(RequestBody):
     """A new knowledge-base article (a draft)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: Title
     body: LongText
@@ -20,10 +19,8 @@ class ArticleCreate(BaseModel):
     item_code: ItemCode | None = None
 
 
-class ArticleUpdate(BaseModel):
+class ArticleUpdate(RequestBody):
     """A change to an article; fields left out stay."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
     body: LongText | None = None
@@ -46,10 +43,8 @@ class ArticleRead(BaseModel):
     published_at: datetime | None
 
 
-class PromoteBody(BaseModel):
+class PromoteBody(RequestBody):
     """Promote an answered question to the knowledge base, optionally with a better title."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
 

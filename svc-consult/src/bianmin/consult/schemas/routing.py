@@ -8,14 +8,13 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from bianmin.consult.schemas.common import DepartmentCode, Keyword, Name
+from bianmin.kit.schemas import RequestBody
 
 Priority = Annotated[int, Field(ge=0, le=1000)]
 
 
-class DepartmentPut(BaseModel):
+class DepartmentPut(RequestBody):
     """A department's name and who supervises it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: Annotated[Name, Field(max_length=100)]
     supervisor_code: DepartmentCode | None = None
@@ -33,10 +32,8 @@ class DepartmentRead(BaseModel):
     active: bool
 
 
-class RuleCreate(BaseModel):
+class RuleCreate(RequestBody):
     """A keyword that sends questions to a department."""
-
-    model_config = ConfigDict(extra="forbid")
 
     keyword: Keyword
     department_code: DepartmentCode
@@ -44,10 +41,8 @@ class RuleCreate(BaseModel):
     active: bool = True
 
 
-class RuleUpdate(BaseModel):
+class RuleUpdate(RequestBody):
     """A change to a rule; fields left out stay."""
-
-    model_config = ConfigDict(extra="forbid")
 
     keyword: Keyword | None = None
     department_code: DepartmentCode | None = None

@@ -6,13 +6,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bianmin.consult.schemas.common import Body, BoxKind, DepartmentCode, LongText, Name, Phone, SiteCode, Title
+from bianmin.consult.schemas.common import AskingSite, Body, BoxKind, DepartmentCode, LongText, Name, Phone, Title
+from bianmin.kit.schemas import RequestBody
 
 
-class SuggestionCreate(BaseModel):
+class SuggestionCreate(RequestBody):
     """A suggestion, complaint or praise to a department; anonymous ones carry no contact at all."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: BoxKind
     department_code: DepartmentCode
@@ -21,7 +20,7 @@ class SuggestionCreate(BaseModel):
     anonymous: bool = False
     contact_name: Name | None = None
     contact_phone: Phone | None = None
-    site_code: SiteCode | None = None
+    site_code: AskingSite | None = None
 
 
 class SuggestionReceipt(BaseModel):
@@ -82,9 +81,7 @@ class SuggestionDetail(SuggestionRead):
     escalations: list[SuggestionEscalationRead]
 
 
-class ReplyBody(BaseModel):
+class ReplyBody(RequestBody):
     """The department's reply."""
-
-    model_config = ConfigDict(extra="forbid")
 
     reply: LongText
