@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from queue_testdata import HALL, call, make_hall, resident_id, take
+from queue_factories import HALL, call, make_hall, resident_id, take
 
 from bianmin.kit.calendar import set_override
 from bianmin.kit.clock import FixedClock

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
-from queue_testdata import call, make_hall, take
+from queue_factories import call, make_hall, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.testing.client import client_for
