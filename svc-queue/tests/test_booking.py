@@ -136,4 +136,4 @@ async def test_check_in_gives_appointment_priority_within_the_window(app: FastAP
     assert walk_in["kind"] == "walk_in"
     assert late.json()["kind"] == "walk_in"
     assert late.json()["late_arrival"] is True
-    assert again.json()["code"] == "appointment_state"
+    assert again.json()["code"] == "transition_forbidden"

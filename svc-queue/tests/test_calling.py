@@ -67,7 +67,7 @@ async def test_start_and_complete_record_the_service_time(app: FastAPI, clock: F
         done = await client.post(f"/v1/tickets/{ticket['id']}/complete")
         again = await client.post(f"/v1/tickets/{ticket['id']}/start")
     assert early.status_code == 409
-    assert early.json()["code"] == "ticket_state"
+    assert early.json()["code"] == "transition_forbidden"
     assert done.json()["state"] == "done"
     assert done.json()["service_seconds"] == 420
     assert again.status_code == 409

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
+from bianmin.kit.errors import ScopeMissing, Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public
 from bianmin.kit.paths import MAX_ROW_ID
 from bianmin.kit.stats import PeriodDep
@@ -114,7 +114,7 @@ async def history(who: PrincipalDep, session: SessionDep, period: PeriodDep,
                   ) -> HistoryRead:
     """Tickets per hour, mean and p90 wait and service time, no-show rate and satisfaction over a period."""
     if not (who.has_scope("queue:read") or who.has_scope("cockpit:read")):
-        raise Forbidden("This key lacks the scope queue:read.", code="scope_missing")
+        raise ScopeMissing("This key lacks the scope queue:read.")
     if hall is not None:
         ensure_tenant(who, (await halls.get_hall(session, hall)).tenant)
         scope: list[str] | None = [hall]

@@ -10,13 +10,14 @@ from sqlalchemy import select
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.paths import RowId
 from bianmin.queue.api.deps import SettingsDep, cursor_id, hall_for
 from bianmin.queue.domain import evaluation, tickets
+from bianmin.queue.domain.errors import EvaluationNotFound
 from bianmin.queue.models import Evaluation, Rectification
 from bianmin.queue.schemas import EvaluationCreate, EvaluationRead, RectificationAction, RectificationRead
 
@@ -54,7 +55,7 @@ async def read_evaluation(ticket_id: RowId, session: SessionDep, who: PrincipalD
     await hall_for(session, who, ticket.hall_code)
     item = await session.scalar(select(Evaluation).where(Evaluation.ticket_id == ticket.id))
     if item is None:
-        raise NotFound(f"Ticket {ticket.number} has no evaluation.", code="evaluation_not_found")
+        raise EvaluationNotFound(f"Ticket {ticket.number} has no evaluation.")
     case = await session.scalar(select(Rectification).where(Rectification.evaluation_id == item.id))
     return evaluation_view(item, case)
 

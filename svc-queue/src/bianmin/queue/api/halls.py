@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
-from bianmin.kit.errors import Forbidden, problem_responses
+from bianmin.kit.errors import ScopeMissing, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public, require_scopes
 from bianmin.kit.paths import RowId
@@ -156,7 +156,7 @@ async def update_counter(counter_id: RowId, body: CounterUpdate, session: Sessio
     """Open, pause or close a counter and say who is on duty (``queue:write``); rename it or change its lines
     (``queue:manage``)."""
     if (body.lines is not None or body.name is not None) and not who.has_scope("queue:manage"):
-        raise Forbidden("Changing a counter's name or lines needs the scope queue:manage.", code="scope_missing")
+        raise ScopeMissing("Changing a counter's name or lines needs the scope queue:manage.")
     counter = await halls.get_counter(session, counter_id)
     await hall_for(session, who, counter.hall_code)
     await halls.update_counter(session, counter, state=body.state, staff_name=body.staff_name,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep
@@ -28,6 +28,7 @@ from bianmin.queue.api.deps import (
     ticket_view,
 )
 from bianmin.queue.domain import calling, halls, tickets
+from bianmin.queue.domain.errors import CounterNotFound
 from bianmin.queue.domain.halls import hall_code_problem
 from bianmin.queue.models import Hall, Ticket
 from bianmin.queue.schemas import CallNextRead, TicketCreate, TicketRead, TransferIn
@@ -199,7 +200,7 @@ async def transfer(held: InHandDep, body: TransferIn, session: SessionDep, clock
     if body.counter_id is not None:
         try:
             counter = await halls.get_counter(session, body.counter_id)
-        except NotFound as exc:
+        except CounterNotFound as exc:
             raise Unprocessable.field("counter_id", "no such counter") from exc
     await calling.transfer(session, ticket=held.ticket, line=line, counter=counter, return_after=body.return_after,
                            now=clock.now())

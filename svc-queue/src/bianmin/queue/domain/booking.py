@@ -26,9 +26,22 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 from bianmin.queue.domain import tickets
+from bianmin.queue.domain.errors import (
+    AppointmentNotBooked,
+    AppointmentNotFound,
+    BeyondHorizon,
+    CheckInTooEarly,
+    CheckInWrongDay,
+    DailyLimitReached,
+    HallClosed,
+    SlotFull,
+    SlotNotFound,
+    SlotPast,
+    SlotStarted,
+)
 from bianmin.queue.models import Appointment, BookingQuota, Hall, Line, Slot
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -90,7 +103,7 @@ async def get_slot(session: AsyncSession, slot_id: int) -> Slot:
     """The slot with this id; 404 when there is none."""
     slot = await session.get(Slot, slot_id)
     if slot is None:
-        raise NotFound(f"No slot {slot_id}.", code="slot_not_found")
+        raise SlotNotFound(f"No slot {slot_id}.")
     return slot
 
 
@@ -100,11 +113,11 @@ async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, 
     today = local_date(now)
     tickets.check_id_number("id_number", id_number, today)
     if slot.start_at <= now:
-        raise Conflict("This slot has started; book a later one.", code="slot_past")
+        raise SlotPast("This slot has started; book a later one.")
     if slot.day > today + timedelta(days=rules.horizon_days):
-        raise Conflict(f"Bookings open {rules.horizon_days} days ahead.", code="beyond_horizon")
+        raise BeyondHorizon(f"Bookings open {rules.horizon_days} days ahead.")
     if not calendar.is_workday(slot.day):
-        raise Conflict(f"The hall is closed on {slot.day.isoformat()}.", code="hall_closed")
+        raise HallClosed(f"The hall is closed on {slot.day.isoformat()}.")
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     quota = await session.execute(
         insert(BookingQuota).values(person_key=person_key(id_number), day=slot.day, booked=1)
@@ -112,12 +125,11 @@ async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, 
                                where=BookingQuota.booked < rules.per_person_daily_limit)
         .returning(BookingQuota.booked))
     if quota.first() is None:
-        raise Conflict(f"One person may hold {rules.per_person_daily_limit} appointments a day.",
-                       code="daily_limit_reached")
+        raise DailyLimitReached(f"One person may hold {rules.per_person_daily_limit} appointments a day.")
     taken = await session.execute(update(Slot).where(Slot.id == slot.id, Slot.booked < Slot.capacity)
                                   .values(booked=Slot.booked + 1))
     if taken.rowcount != 1:
-        raise Conflict("This slot is fully booked.", code="slot_full")
+        raise SlotFull("This slot is fully booked.")
     appointment = Appointment(code=_new_code(), slot_id=slot.id, hall_code=slot.hall_code, line_id=slot.line_id,
                               day=slot.day, name=name, id_number=id_number, phone=phone, item_code=item_code,
                               state="booked", created_at=now)
@@ -150,7 +162,7 @@ async def get_appointment(session: AsyncSession, code: str) -> Appointment:
     """The appointment with this booking code; 404 when there is none."""
     appointment = await session.scalar(select(Appointment).where(Appointment.code == code).with_for_update())
     if appointment is None:
-        raise NotFound(f"No appointment {code}.", code="appointment_not_found")
+        raise AppointmentNotFound(f"No appointment {code}.")
     return appointment
 
 
@@ -158,9 +170,9 @@ async def cancel(session: AsyncSession, *, appointment: Appointment, now: dateti
     """Cancel a booking before its slot starts and give the place back."""
     slot = await get_slot(session, appointment.slot_id)
     if appointment.state != "booked":
-        raise Conflict(f"The appointment is {appointment.state}.", code="appointment_state")
+        raise AppointmentNotBooked(f"The appointment is {appointment.state}.")
     if now >= slot.start_at:
-        raise Conflict("The slot has started; it can no longer be cancelled.", code="slot_started")
+        raise SlotStarted("The slot has started; it can no longer be cancelled.")
     appointment.state = "cancelled"
     appointment.cancelled_at = now
     await session.execute(update(Slot).where(Slot.id == slot.id).values(booked=Slot.booked - 1))
@@ -175,14 +187,14 @@ async def check_in(session: AsyncSession, *, appointment: Appointment, id_number
                    now: datetime, rules: BookingRules, default_service_minutes: float) -> tickets.Issued:
     """Turn an appointment into a ticket: appointment priority within the window, walk-in when late."""
     if appointment.state != "booked":
-        raise Conflict(f"The appointment is {appointment.state}.", code="appointment_state")
+        raise AppointmentNotBooked(f"The appointment is {appointment.state}.")
     if id_number != appointment.id_number:
         raise Unprocessable.field("id_number", "does not match the appointment")
     slot = await get_slot(session, appointment.slot_id)
     if local_date(now) != slot.day:
-        raise Conflict(f"The appointment is for {slot.day.isoformat()}.", code="checkin_wrong_day")
+        raise CheckInWrongDay(f"The appointment is for {slot.day.isoformat()}.")
     if now < slot.start_at - rules.checkin_before:
-        raise Conflict("Check-in has not opened yet.", code="checkin_too_early")
+        raise CheckInTooEarly("Check-in has not opened yet.")
     late = now > slot.start_at + rules.checkin_grace
     issued = await tickets.issue(
         session, hall=hall, line=line,

@@ -23,9 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.queue import EvaluationSubmitted
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.workdays import WorkCalendar, local_date
+from bianmin.queue.domain.errors import AlreadyEvaluated, RectificationNotFound, RectificationStepForbidden, TicketNotFinished
 from bianmin.queue.models import Evaluation, Hall, Line, Rectification, Ticket
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -44,10 +45,9 @@ async def submit(session: AsyncSession, *, ticket: Ticket, hall: Hall, level: in
                  calendar: WorkCalendar, deadlines: Deadlines) -> tuple[Evaluation, Rectification | None]:
     """Record the one evaluation of a done ticket; a bad review opens a rectification case."""
     if ticket.state != "done":
-        raise Conflict(f"Ticket {ticket.number} is {ticket.state}; only a finished service is evaluated.",
-                       code="ticket_state")
+        raise TicketNotFinished(f"Ticket {ticket.number} is {ticket.state}; only a finished service is evaluated.")
     if await session.scalar(select(Evaluation.id).where(Evaluation.ticket_id == ticket.id)) is not None:
-        raise Conflict(f"Ticket {ticket.number} was evaluated already (一次一评).", code="already_evaluated")
+        raise AlreadyEvaluated(f"Ticket {ticket.number} was evaluated already (一次一评).")
     evaluation = Evaluation(ticket_id=ticket.id, hall_code=ticket.hall_code, line_id=ticket.original_line_id,
                             counter_id=ticket.counter_id, level=level, comment=comment, created_at=now)
     session.add(evaluation)
@@ -75,7 +75,7 @@ async def get_case(session: AsyncSession, case_id: int) -> Rectification:
     """The rectification case with this id; 404 when there is none."""
     case = await session.scalar(select(Rectification).where(Rectification.id == case_id).with_for_update())
     if case is None:
-        raise NotFound(f"No rectification {case_id}.", code="rectification_not_found")
+        raise RectificationNotFound(f"No rectification {case_id}.")
     return case
 
 
@@ -102,7 +102,7 @@ def overdue(case: Rectification, now: datetime) -> bool:
 
 def _need(case: Rectification, states: tuple[str, ...], action: str) -> None:
     if case.state not in states:
-        raise Conflict(f"The case is {case.state}; cannot {action}.", code="rectification_state")
+        raise RectificationStepForbidden(f"The case is {case.state}; cannot {action}.")
 
 
 def act(case: Rectification, *, action: str, note: str, level: int | None, now: datetime) -> Rectification:

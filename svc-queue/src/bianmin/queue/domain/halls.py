@@ -19,7 +19,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
+from bianmin.queue.domain.errors import CounterExists, CounterNotFound, HallExists, HallNotFound, LineExists, LineNotFound
 from bianmin.queue.models import CatalogItem, Counter, CounterLine, Hall, Line, LineItem
 
 HALL_CODE = re.compile(r"^330199(000|00[1-9]|010)$")
@@ -37,7 +38,7 @@ async def get_hall(session: AsyncSession, code: str) -> Hall:
     """The hall with this code; 404 when there is none."""
     hall = await session.get(Hall, code)
     if hall is None:
-        raise NotFound(f"No hall {code}.", code="hall_not_found")
+        raise HallNotFound(f"No hall {code}.")
     return hall
 
 
@@ -48,7 +49,7 @@ async def create_hall(session: AsyncSession, *, code: str, name: str, address: s
     if problem:
         raise Unprocessable.field("code", problem)
     if await session.get(Hall, code) is not None:
-        raise Conflict(f"Hall {code} exists.", code="hall_exists")
+        raise HallExists(f"Hall {code} exists.")
     hall = Hall(code=code, name=name, tenant=code, address=address, call_seq=0,
                 alert_wait_minutes=alert_wait_minutes, alert_waiting_count=alert_waiting_count, created_at=now)
     session.add(hall)
@@ -76,7 +77,7 @@ async def get_line(session: AsyncSession, hall_code: str, prefix: str) -> Line:
     """The line of a hall with this prefix letter; 404 when there is none."""
     line = await session.scalar(select(Line).where(Line.hall_code == hall_code, Line.prefix == prefix))
     if line is None:
-        raise NotFound(f"Hall {hall_code} has no line {prefix}.", code="line_not_found")
+        raise LineNotFound(f"Hall {hall_code} has no line {prefix}.")
     return line
 
 
@@ -85,7 +86,7 @@ async def create_line(session: AsyncSession, *, hall: Hall, prefix: str, name: s
     """Add a business line to a hall; 409 when its prefix letter is taken there."""
     existing = await session.scalar(select(Line.id).where(Line.hall_code == hall.code, Line.prefix == prefix))
     if existing is not None:
-        raise Conflict(f"Hall {hall.code} already has line {prefix}.", code="line_exists")
+        raise LineExists(f"Hall {hall.code} already has line {prefix}.")
     await _check_items(session, item_codes)
     line = Line(hall_code=hall.code, prefix=prefix, name=name, daily_cap=daily_cap, active=True)
     session.add(line)
@@ -148,7 +149,7 @@ async def create_counter(session: AsyncSession, *, hall: Hall, number: int, name
     """Add a counter to a hall; 409 when its number is taken there."""
     taken = await session.scalar(select(Counter.id).where(Counter.hall_code == hall.code, Counter.number == number))
     if taken is not None:
-        raise Conflict(f"Hall {hall.code} already has counter {number}.", code="counter_exists")
+        raise CounterExists(f"Hall {hall.code} already has counter {number}.")
     resolved = await _resolve_lines(session, hall.code, lines)
     counter = Counter(hall_code=hall.code, number=number, name=name, state=state, staff_name=staff_name)
     session.add(counter)
@@ -165,7 +166,7 @@ async def get_counter(session: AsyncSession, counter_id: int, *, lock: bool = Fa
         statement = statement.with_for_update()
     counter = await session.scalar(statement)
     if counter is None:
-        raise NotFound(f"No counter {counter_id}.", code="counter_not_found")
+        raise CounterNotFound(f"No counter {counter_id}.")
     return counter
 
 

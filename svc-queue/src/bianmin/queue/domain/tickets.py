@@ -24,10 +24,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.queue import TicketIssued
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identifiers import age_on, resident_id_problem
 from bianmin.kit.workdays import local_date
+from bianmin.queue.domain.errors import LineFull, LineInactive, TicketNotFound
 from bianmin.queue.models import Counter, CounterLine, Hall, Line, LineDayCounter, LineItem, Ticket
 
 MAX_NUMBER = 999
@@ -119,7 +120,7 @@ async def issue(session: AsyncSession, *, hall: Hall, line: Line, person: Person
     today = local_date(now)
     check_id_number("id_number", person.id_number, today)
     if not line.active:
-        raise Conflict(f"Line {line.prefix} is not taking tickets.", code="line_inactive")
+        raise LineInactive(f"Line {line.prefix} is not taking tickets.")
     if item_code is not None:
         served = (await session.scalars(select(LineItem.item_code).where(LineItem.line_id == line.id))).all()
         if served and item_code not in served:
@@ -127,7 +128,7 @@ async def issue(session: AsyncSession, *, hall: Hall, line: Line, person: Person
     seq = await next_number(session, line, today)
     kind = "appointment" if appointment_id is not None and not late_arrival else "walk_in"
     if seq > MAX_NUMBER or (kind == "walk_in" and appointment_id is None and seq > line.daily_cap):
-        raise Conflict(f"Line {line.prefix} has issued its {line.daily_cap} numbers for today.", code="line_full")
+        raise LineFull(f"Line {line.prefix} has issued its {line.daily_cap} numbers for today.")
     ticket = Ticket(
         hall_code=hall.code, line_id=line.id, original_line_id=line.id, service_date=today, seq=seq,
         number=f"{line.prefix}{seq:03d}", kind=kind, appointment_id=appointment_id,
@@ -157,5 +158,5 @@ async def get_ticket(session: AsyncSession, ticket_id: int, *, lock: bool = Fals
         statement = statement.with_for_update()
     ticket = await session.scalar(statement)
     if ticket is None:
-        raise NotFound(f"No ticket {ticket_id}.", code="ticket_not_found")
+        raise TicketNotFound(f"No ticket {ticket_id}.")
     return ticket
