@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.contracts.events.queue import TicketIssued
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
-from bianmin.kit.identifiers import age_on, resident_id_problem
+from bianmin.kit.identifiers import age_on
 from bianmin.kit.workdays import local_date
 from bianmin.queue.domain.errors import LineFull, LineInactive, TicketNotFound
 from bianmin.queue.models import Counter, CounterLine, Hall, Line, LineDayCounter, LineItem, Ticket
@@ -59,15 +59,6 @@ class Issued:
 def is_elderly(id_number: str | None, today: date) -> bool:
     """Whether the holder of the ID number is 60 or older today (the elderly priority)."""
     return id_number is not None and age_on(id_number, today) >= ELDERLY_AGE
-
-
-def check_id_number(field: str, id_number: str | None, today: date) -> None:
-    """422 naming ``field`` unless the resident ID number is valid (or absent)."""
-    if id_number is None:
-        return
-    problem = resident_id_problem(id_number, today=today)
-    if problem:
-        raise Unprocessable.field(field, problem)
 
 
 async def next_number(session: AsyncSession, line: Line, day: date, count: int = 1) -> int:
@@ -118,7 +109,6 @@ async def issue(session: AsyncSession, *, hall: Hall, line: Line, person: Person
                 due_at: datetime | None = None, late_arrival: bool = False) -> Issued:
     """Issue the next number of a line to a person; emits ``queue.ticket.issued``."""
     today = local_date(now)
-    check_id_number("id_number", person.id_number, today)
     if not line.active:
         raise LineInactive(f"Line {line.prefix} is not taking tickets.")
     if item_code is not None:
