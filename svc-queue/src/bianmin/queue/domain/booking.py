@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.errors import Unprocessable
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 from bianmin.queue.domain import tickets
 from bianmin.queue.domain.errors import (
@@ -147,19 +148,28 @@ def _new_code() -> str:
 
 
 async def list_appointments(session: AsyncSession, *, hall_code: str, day: date, state: str | None,
-                            after: int | None, limit: int) -> Sequence[Appointment]:
-    """The appointments of a hall on a day, in booking order, those with an id above ``after`` when given."""
+                            page: PageParams) -> tuple[list[Appointment], str | None]:
+    """A page of the appointments of a hall on a day, in booking order."""
     statement = select(Appointment).where(Appointment.hall_code == hall_code, Appointment.day == day)
     if state is not None:
         statement = statement.where(Appointment.state == state)
-    if after is not None:
-        statement = statement.where(Appointment.id > after)
-    return (await session.scalars(statement.order_by(Appointment.id).limit(limit))).all()
+    return await paginate(session, statement, page, keys=[Appointment.created_at, Appointment.id])
 
 
-async def get_appointment(session: AsyncSession, code: str) -> Appointment:
-    """The appointment with this booking code; 404 when there is none."""
-    appointment = await session.scalar(select(Appointment).where(Appointment.code == code).with_for_update())
+async def slots_by_id(session: AsyncSession, slot_ids: Iterable[int]) -> dict[int, Slot]:
+    """The slots with these ids, by id: one query for a whole page of appointments."""
+    wanted = set(slot_ids)
+    if not wanted:
+        return {}
+    return {s.id: s for s in (await session.scalars(select(Slot).where(Slot.id.in_(wanted)))).all()}
+
+
+async def get_appointment(session: AsyncSession, code: str, *, lock: bool = False) -> Appointment:
+    """The appointment with this booking code, locked for a change when ``lock``; 404 when there is none."""
+    statement = select(Appointment).where(Appointment.code == code)
+    if lock:
+        statement = statement.with_for_update()
+    appointment = await session.scalar(statement)
     if appointment is None:
         raise AppointmentNotFound(f"No appointment {code}.")
     return appointment
@@ -182,8 +192,8 @@ async def cancel(session: AsyncSession, *, appointment: Appointment, now: dateti
     return appointment
 
 
-async def check_in(session: AsyncSession, *, appointment: Appointment, id_number: str, hall: Hall, line: Line,
-                   now: datetime, rules: BookingRules, default_service_minutes: float) -> tickets.Issued:
+async def check_in(session: AsyncSession, *, appointment: Appointment, id_number: str, hall: Hall, now: datetime,
+                   rules: BookingRules, default_service_minutes: float) -> tickets.Issued:
     """Turn an appointment into a ticket: appointment priority within the window, walk-in when late."""
     if appointment.state != "booked":
         raise AppointmentNotBooked(f"The appointment is {appointment.state}.")
@@ -195,6 +205,8 @@ async def check_in(session: AsyncSession, *, appointment: Appointment, id_number
     if now < slot.start_at - rules.checkin_before:
         raise CheckInTooEarly("Check-in has not opened yet.")
     late = now > slot.start_at + rules.checkin_grace
+    line = await session.get(Line, appointment.line_id)
+    assert line is not None
     issued = await tickets.issue(
         session, hall=hall, line=line,
         person=tickets.Person(name=appointment.name, id_number=appointment.id_number, phone=appointment.phone),

@@ -15,7 +15,6 @@ malicious review: the case closes as ``voided`` and the evaluation stays on reco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,8 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.contracts.events.queue import EvaluationSubmitted
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import WorkCalendar, local_date
-from bianmin.queue.domain.errors import AlreadyEvaluated, RectificationNotFound, RectificationStepForbidden, TicketNotFinished
+from bianmin.queue.domain.errors import (
+    AlreadyEvaluated,
+    EvaluationNotFound,
+    RectificationNotFound,
+    RectificationStepForbidden,
+    TicketNotFinished,
+)
 from bianmin.queue.models import Evaluation, Hall, Line, Rectification, Ticket
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -79,17 +85,28 @@ async def get_case(session: AsyncSession, case_id: int) -> Rectification:
     return case
 
 
-async def list_cases(session: AsyncSession, *, halls: list[str] | None, state: str | None, before: int | None = None,
-                     limit: int = 50) -> Sequence[Rectification]:
-    """Rectification cases, newest first, those with an id below ``before`` when given."""
+async def get_evaluation(session: AsyncSession, ticket: Ticket) -> Evaluation:
+    """The evaluation of a ticket; 404 when it has none."""
+    item = await session.scalar(select(Evaluation).where(Evaluation.ticket_id == ticket.id))
+    if item is None:
+        raise EvaluationNotFound(f"Ticket {ticket.number} has no evaluation.")
+    return item
+
+
+async def case_of(session: AsyncSession, evaluation_id: int) -> Rectification | None:
+    """The rectification case an evaluation opened, if it was a bad review."""
+    return await session.scalar(select(Rectification).where(Rectification.evaluation_id == evaluation_id))
+
+
+async def list_cases(session: AsyncSession, *, halls: list[str] | None, state: str | None,
+                     page: PageParams) -> tuple[list[Rectification], str | None]:
+    """A page of rectification cases, newest first (by opening time, then id), of some halls (None: every hall)."""
     statement = select(Rectification)
-    if before is not None:
-        statement = statement.where(Rectification.id < before)
     if halls is not None:
         statement = statement.where(Rectification.hall_code.in_(halls))
     if state is not None:
         statement = statement.where(Rectification.state == state)
-    return (await session.scalars(statement.order_by(Rectification.id.desc()).limit(limit))).all()
+    return await paginate(session, statement, page, keys=[Rectification.opened_at, Rectification.id], descending=True)
 
 
 def overdue(case: Rectification, now: datetime) -> bool:

@@ -13,7 +13,7 @@ Decisions where the issue is silent:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -60,6 +60,12 @@ async def create_hall(session: AsyncSession, *, code: str, name: str, address: s
 async def list_halls(session: AsyncSession) -> Sequence[Hall]:
     """Every hall, by code."""
     return (await session.scalars(select(Hall).order_by(Hall.code))).all()
+
+
+async def call_seqs(session: AsyncSession, codes: list[str]) -> list[tuple[str, int]]:
+    """The call sequence number of each of these halls (what the stream watcher compares)."""
+    rows = (await session.execute(select(Hall.code, Hall.call_seq).where(Hall.code.in_(codes)))).all()
+    return [(code, seq) for code, seq in rows]
 
 
 async def _check_items(session: AsyncSession, codes: list[str]) -> None:
@@ -111,6 +117,15 @@ async def update_line(session: AsyncSession, line: Line, *, name: str | None, da
         session.add_all([LineItem(line_id=line.id, item_code=c) for c in item_codes])
     await session.flush()
     return line
+
+
+async def prefixes(session: AsyncSession, line_ids: Iterable[int]) -> dict[int, str]:
+    """The prefix letter of each line id: one query for every line a list of answers names."""
+    wanted = set(line_ids)
+    if not wanted:
+        return {}
+    rows = (await session.execute(select(Line.id, Line.prefix).where(Line.id.in_(wanted)))).all()
+    return {row.id: row.prefix for row in rows}
 
 
 async def list_lines(session: AsyncSession, hall_code: str) -> Sequence[Line]:

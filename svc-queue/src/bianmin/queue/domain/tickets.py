@@ -16,6 +16,7 @@ Decisions where the issue is silent:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -27,8 +28,10 @@ from bianmin.contracts.events.queue import TicketIssued
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identifiers import age_on
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 from bianmin.queue.domain.errors import LineFull, LineInactive, TicketNotFound
+from bianmin.queue.domain.halls import prefixes
 from bianmin.queue.models import Counter, CounterLine, Hall, Line, LineDayCounter, LineItem, Ticket
 
 MAX_NUMBER = 999
@@ -150,3 +153,19 @@ async def get_ticket(session: AsyncSession, ticket_id: int, *, lock: bool = Fals
     if ticket is None:
         raise TicketNotFound(f"No ticket {ticket_id}.")
     return ticket
+
+
+async def list_tickets(session: AsyncSession, *, hall_code: str, day: date | None, state: str | None,
+                       page: PageParams) -> tuple[list[Ticket], str | None]:
+    """A page of a hall's tickets, newest first (by issue time, then id), optionally of one day and state."""
+    statement = select(Ticket).where(Ticket.hall_code == hall_code)
+    if day is not None:
+        statement = statement.where(Ticket.service_date == day)
+    if state is not None:
+        statement = statement.where(Ticket.state == state)
+    return await paginate(session, statement, page, keys=[Ticket.issued_at, Ticket.id], descending=True)
+
+
+async def line_prefixes(session: AsyncSession, tickets: Sequence[Ticket]) -> dict[int, str]:
+    """The prefix letter of every line these tickets are in or were issued for."""
+    return await prefixes(session, {t.line_id for t in tickets} | {t.original_line_id for t in tickets})
