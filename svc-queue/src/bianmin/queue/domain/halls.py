@@ -24,7 +24,6 @@ from bianmin.queue.domain.errors import CounterExists, CounterNotFound, HallExis
 from bianmin.queue.models import CatalogItem, Counter, CounterLine, Hall, Line, LineItem
 
 HALL_CODE = re.compile(r"^330199(000|00[1-9]|010)$")
-COUNTER_STATES = ("open", "paused", "closed")
 
 
 def hall_code_problem(code: str) -> str | None:
