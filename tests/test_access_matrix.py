@@ -146,7 +146,7 @@ Setup = Callable[[FastAPI, httpx.AsyncClient], Awaitable[dict[str, str]]]
 
 
 async def _queue(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
-    from queue_testdata import make_hall, take
+    from queue_factories import make_hall, take
 
     hall = await make_hall(admin, OWN)
     ticket = await take(admin, hall=OWN)

@@ -15,7 +15,7 @@ from bianmin.queue.settings import QueueSettings
 from bianmin.testing.client import TEST_SECRET, running
 from bianmin.testing.databases import TestDatabases
 
-# The tests import their data builders (queue_testdata.py) from this folder.
+# The tests import their data builders (queue_factories.py) from this folder.
 sys.path.insert(0, str(Path(__file__).parent))
 MIGRATIONS = "bianmin.queue.migrations"
 # Tuesday 1 December 2026, 09:00 in the district: a working day.

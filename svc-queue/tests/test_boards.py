@@ -4,7 +4,7 @@ import asyncio
 import json
 
 from fastapi import FastAPI
-from queue_testdata import HALL, SSEReader, call, make_hall, streaming_client, take
+from queue_factories import HALL, SSEReader, call, make_hall, streaming_client, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS

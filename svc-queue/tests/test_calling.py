@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from fastapi import FastAPI
-from queue_testdata import HALL, call, make_hall, resident_id, take
+from queue_factories import HALL, call, make_hall, resident_id, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
@@ -67,7 +67,7 @@ async def test_start_and_complete_record_the_service_time(app: FastAPI, clock: F
         done = await client.post(f"/v1/tickets/{ticket['id']}/complete")
         again = await client.post(f"/v1/tickets/{ticket['id']}/start")
     assert early.status_code == 409
-    assert early.json()["code"] == "ticket_state"
+    assert early.json()["code"] == "transition_forbidden"
     assert done.json()["state"] == "done"
     assert done.json()["service_seconds"] == 420
     assert again.status_code == 409

@@ -6,7 +6,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
-from queue_testdata import HALL, make_hall, resident_id, take
+from queue_factories import HALL, make_hall, resident_id, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.queue.app import create_app

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
-from queue_testdata import call, make_hall, take
+from queue_factories import call, make_hall, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.testing.client import client_for
@@ -32,7 +32,7 @@ async def test_a_service_is_evaluated_once_after_it_is_done(app: FastAPI, db_bac
         twice = await client.post(f"/v1/tickets/{ticket}/evaluation", json={"level": 1})
         bad_level = await client.post(f"/v1/tickets/{ticket}/evaluation", json={"level": 6})
         read = await client.get(f"/v1/tickets/{ticket}/evaluation")
-    assert early.json()["code"] == "ticket_state"
+    assert early.json()["code"] == "transition_forbidden"
     assert good.status_code == 201
     assert good.json()["level_name"] == "满意"
     assert good.json()["rectification_id"] is None
@@ -60,7 +60,7 @@ async def test_a_bad_review_opens_a_rectification_that_runs_its_course(app: Fast
     assert bad.json()["bad_review"] is True
     assert listed.json()["items"][0]["contact_due"] == "2026-12-02"
     assert listed.json()["items"][0]["fix_due"] == "2026-12-22"
-    assert skip.json()["code"] == "rectification_state"
+    assert skip.json()["code"] == "transition_forbidden"
     assert overdue.json()["items"][0]["overdue"] is True
     assert contacted.json()["state"] == "contacted"
     assert no_note.status_code == 422

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-from queue_testdata import HALL, call, make_hall, take
+from queue_factories import HALL, call, make_hall, take
 
 from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.clock import FixedClock

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
-from queue_testdata import HALL, call, make_hall, take
+from queue_factories import HALL, call, make_hall, take
 from sqlalchemy import select
 
 from bianmin.kit.clock import FixedClock

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from fastapi import FastAPI
-from queue_testdata import HALL, call, make_hall, take
+from queue_factories import HALL, call, make_hall, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from queue_testdata import HALL, make_hall
+from queue_factories import HALL, make_hall
 from sqlalchemy import event
 
 from bianmin.testing.client import client_for

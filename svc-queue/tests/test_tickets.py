@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from fastapi import FastAPI
-from queue_testdata import HALL, make_hall, resident_id, take
+from queue_factories import HALL, make_hall, resident_id, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS, Principal

@@ -6,9 +6,9 @@ from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.clock import Clock
 from bianmin.queue.api import ROUTERS
 from bianmin.queue.domain.notify import CallNotifier
+from bianmin.queue.domain.stats import queue_figures
 from bianmin.queue.events import HANDLERS
 from bianmin.queue.settings import QueueSettings
-from bianmin.queue.stats import queue_figures
 from bianmin.queue.workers import hall_worker, stream_watcher
 
 SPEC = ServiceSpec(

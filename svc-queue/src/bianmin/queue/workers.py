@@ -6,12 +6,11 @@ import asyncio
 import logging
 
 from fastapi import FastAPI
-from sqlalchemy import select
 
 from bianmin.kit.workdays import local_date
 from bianmin.queue.domain.alerts import check_all
 from bianmin.queue.domain.calling import expire_stale
-from bianmin.queue.models import Hall
+from bianmin.queue.domain.halls import call_seqs
 
 log = logging.getLogger("bianmin.queue.workers")
 
@@ -50,7 +49,7 @@ async def stream_watcher(app: FastAPI) -> None:
             continue
         try:
             async with app.state.db.sessionmaker() as session:
-                rows = (await session.execute(select(Hall.code, Hall.call_seq).where(Hall.code.in_(halls)))).all()
+                rows = await call_seqs(session, halls)
                 await session.rollback()
         except asyncio.CancelledError:
             raise

@@ -6,48 +6,23 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identifiers import mask_name, mask_resident_id
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.workdays import local_date
-from bianmin.queue.api.deps import SettingsDep, booking_rules, cursor_id, hall_for, prefixes, ticket_read
+from bianmin.queue.api.deps import SettingsDep, booking_rules, hall_for
+from bianmin.queue.api.views import appointment_read, appointment_view, slot_view, ticket_read
 from bianmin.queue.domain import booking, halls
-from bianmin.queue.models import Appointment, Line, Slot
+from bianmin.queue.models import Line
 from bianmin.queue.schemas import AppointmentCreate, AppointmentRead, CheckIn, SlotPlan, SlotPlanRead, SlotRead, TicketRead
 
 router = APIRouter(tags=["appointments"])
 WRITE = [require_scopes("queue:write")]
-
-
-def slot_view(slot: Slot, prefix: str) -> SlotRead:
-    """A slot with its remaining places."""
-    return SlotRead(id=slot.id, hall_code=slot.hall_code, line=prefix, day=slot.day, start_at=slot.start_at,
-                    end_at=slot.end_at, capacity=slot.capacity, booked=slot.booked,
-                    available=max(0, slot.capacity - slot.booked))
-
-
-async def appointment_view(session: AsyncSession, appointment: Appointment) -> AppointmentRead:
-    """An appointment, masked."""
-    slot = await booking.get_slot(session, appointment.slot_id)
-    names = await prefixes(session, {appointment.line_id})
-    return masked(appointment, slot, names[appointment.line_id])
-
-
-def masked(appointment: Appointment, slot: Slot, prefix: str) -> AppointmentRead:
-    """An appointment with its slot and line, personal data masked."""
-    return AppointmentRead(code=appointment.code, hall_code=appointment.hall_code, line=prefix,
-                           slot_id=slot.id, day=slot.day, start_at=slot.start_at, end_at=slot.end_at,
-                           name=mask_name(appointment.name), id_number=mask_resident_id(appointment.id_number),
-                           state=appointment.state, created_at=appointment.created_at,
-                           ticket_id=appointment.ticket_id)
 
 
 @router.post("/halls/{code}/slots", status_code=201, summary="Plan appointment slots",
@@ -65,7 +40,7 @@ async def plan_slots(code: str, body: SlotPlan, session: SessionDep, who: Princi
 
 
 @router.get("/halls/{code}/slots", summary="Available slots", responses=problem_responses(401, 404, 422), **public())
-async def list_slots(code: str, session: SessionDep, clock: ClockDep,
+async def list_slots(code: str, session: ReadSessionDep, clock: ClockDep,
                      day: Annotated[date | None, Query(alias="date", description="Defaults to today.")] = None,
                      line: Annotated[str | None, Query(pattern=r"^[A-Z]$")] = None) -> list[SlotRead]:
     """The slots of a hall on a day with the places left (public: citizens choose a time)."""
@@ -73,7 +48,7 @@ async def list_slots(code: str, session: SessionDep, clock: ClockDep,
     line_row: Line | None = await halls.get_line(session, hall.code, line) if line else None
     slots = await booking.list_slots(session, hall_code=hall.code, day=day or local_date(clock.now()),
                                      line_id=line_row.id if line_row else None)
-    names = await prefixes(session, {s.line_id for s in slots})
+    names = await halls.prefixes(session, [s.line_id for s in slots])
     return [slot_view(s, names[s.line_id]) for s in slots]
 
 
@@ -87,47 +62,44 @@ async def book(body: AppointmentCreate, session: SessionDep, who: PrincipalDep, 
     appointment = await booking.book(session, slot=slot, name=body.name, id_number=body.id_number, phone=body.phone,
                                      item_code=body.item_code, now=clock.now(),
                                      calendar=await load_calendar(session), rules=booking_rules(settings))
-    view = await appointment_view(session, appointment)
+    view = await appointment_read(session, appointment)
     return await idem.finish(session, view)
 
 
 @router.get("/appointments", summary="List a hall's appointments", dependencies=[require_scopes("queue:read")],
             responses=problem_responses(401, 403, 404, 422))
-async def list_appointments(session: SessionDep, who: PrincipalDep, clock: ClockDep, page: PageDep,
+async def list_appointments(session: ReadSessionDep, who: PrincipalDep, clock: ClockDep, page: PageDep,
                             hall: Annotated[str, Query(description="Hall code.")],
                             day: Annotated[date | None, Query(alias="date", description="Defaults to today.")] = None,
                             state: Literal["booked", "checked_in", "cancelled"] | None = None,
                             ) -> Page[AppointmentRead]:
     """The appointments of a hall on a day in booking order, masked (for the hall's reception)."""
     await hall_for(session, who, hall)
-    rows = list(await booking.list_appointments(session, hall_code=hall, day=day or local_date(clock.now()), state=state,
-                                                after=cursor_id(page.after), limit=page.limit + 1))
-    rows, cursor = page.cut(rows, lambda last: [last.id])
-    slots = {s.id: s for s in (await session.scalars(select(Slot).where(Slot.id.in_({a.slot_id for a in rows})))).all()}
-    names = await prefixes(session, {a.line_id for a in rows})
-    items = [masked(a, slots[a.slot_id], names[a.line_id]) for a in rows]
+    rows, cursor = await booking.list_appointments(session, hall_code=hall, day=day or local_date(clock.now()),
+                                                   state=state, page=page)
+    slots = await booking.slots_by_id(session, [a.slot_id for a in rows])
+    names = await halls.prefixes(session, [a.line_id for a in rows])
+    items = [appointment_view(a, slots[a.slot_id], names[a.line_id]) for a in rows]
     return Page[AppointmentRead](items=items, next_cursor=cursor)
 
 
 @router.get("/appointments/{code}", summary="Read an appointment", dependencies=[require_scopes("queue:read")],
             responses=problem_responses(401, 403, 404))
-async def read_appointment(code: str, session: SessionDep, who: PrincipalDep) -> AppointmentRead:
+async def read_appointment(code: str, session: ReadSessionDep, who: PrincipalDep) -> AppointmentRead:
     """An appointment by its booking code."""
     appointment = await booking.get_appointment(session, code)
     await hall_for(session, who, appointment.hall_code)
-    view = await appointment_view(session, appointment)
-    await session.rollback()
-    return view
+    return await appointment_read(session, appointment)
 
 
 @router.post("/appointments/{code}/cancel", summary="Cancel an appointment", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
 async def cancel(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> AppointmentRead:
     """Cancel before the slot starts; the place becomes free again."""
-    appointment = await booking.get_appointment(session, code)
+    appointment = await booking.get_appointment(session, code, lock=True)
     await hall_for(session, who, appointment.hall_code)
     await booking.cancel(session, appointment=appointment, now=clock.now())
-    view = await appointment_view(session, appointment)
+    view = await appointment_read(session, appointment)
     await session.commit()
     return view
 
@@ -137,11 +109,9 @@ async def cancel(code: str, session: SessionDep, who: PrincipalDep, clock: Clock
 async def check_in(code: str, body: CheckIn, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                    settings: SettingsDep, idem: IdempotencyDep) -> TicketRead:
     """Turn an appointment into a ticket: appointment priority in the window, walk-in queue when late."""
-    appointment = await booking.get_appointment(session, code)
+    appointment = await booking.get_appointment(session, code, lock=True)
     hall = await hall_for(session, who, appointment.hall_code)
-    line = await session.get(Line, appointment.line_id)
-    assert line is not None
-    issued = await booking.check_in(session, appointment=appointment, id_number=body.id_number, hall=hall, line=line,
+    issued = await booking.check_in(session, appointment=appointment, id_number=body.id_number, hall=hall,
                                     now=clock.now(), rules=booking_rules(settings),
                                     default_service_minutes=settings.default_service_minutes)
     view = await ticket_read(session, issued.ticket, people_ahead=issued.people_ahead,

@@ -20,18 +20,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Forbidden, Unprocessable, problem_responses
+from bianmin.kit.db import ReadSessionDep
+from bianmin.kit.errors import ScopeMissing, Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public
 from bianmin.kit.paths import MAX_ROW_ID
 from bianmin.kit.stats import PeriodDep
 from bianmin.queue.api.deps import NotifierDep, SettingsDep
+from bianmin.queue.api.views import board_view, call_view
 from bianmin.queue.domain import flow, halls
 from bianmin.queue.domain.notify import CallNotifier
-from bianmin.queue.models import CallLog
 from bianmin.queue.schemas import BoardRead, HistoryRead, LiveStats
 
 router = APIRouter(tags=["boards"])
@@ -39,13 +38,13 @@ BATCH = 100
 
 
 @router.get("/halls/{code}/board", summary="Display board", responses=problem_responses(401, 404), **public())
-async def board(code: str, session: SessionDep, clock: ClockDep) -> BoardRead:
+async def board(code: str, session: ReadSessionDep, clock: ClockDep) -> BoardRead:
     """Each counter's current call and the last calls of a hall, names masked."""
-    return BoardRead.model_validate(await flow.board(session, await halls.get_hall(session, code), clock.now()))
+    return board_view(await flow.board(session, await halls.get_hall(session, code), clock.now()))
 
 
 @router.get("/halls/{code}/stats", summary="Live figures of a hall", responses=problem_responses(401, 404), **public())
-async def live_stats(code: str, session: SessionDep, clock: ClockDep) -> LiveStats:
+async def live_stats(code: str, session: ReadSessionDep, clock: ClockDep) -> LiveStats:
     """Waiting per line, longest wait, open counters and today's throughput, right now."""
     return LiveStats.model_validate(await flow.live(session, await halls.get_hall(session, code), clock.now()))
 
@@ -67,12 +66,12 @@ async def stream(code: str, request: Request, settings: SettingsDep, notifier: N
                  ) -> StreamingResponse:
     """Every call of a hall as it happens, with its announcement text, resumable with Last-Event-ID."""
     start = _last_id(last_event_id, after)
-    db = request.app.state.db
-    async with db.sessionmaker() as session:
+    # The stream outlives the request's session: it reads through sessions of its own, read-only ones,
+    # so a board waiting for calls never queues behind (or holds) the write lock.
+    async with request.app.state.db.read_sessionmaker() as session:
         hall = await halls.get_hall(session, code)
         if start is None:
             start = hall.call_seq
-        await session.rollback()
     return StreamingResponse(_events(request, code, start, settings.stream_poll_seconds,
                                      settings.stream_heartbeat_seconds, notifier),
                              media_type="text/event-stream",
@@ -87,14 +86,11 @@ async def _events(request: Request, code: str, last: int, poll: float, heartbeat
     with notifier.streaming(code):
         while True:
             waiter = notifier.waiter(code)
-            async with request.app.state.db.sessionmaker() as session:
-                rows = [flow.call_view(entry) for entry in (await session.scalars(
-                    select(CallLog).where(CallLog.hall_code == code, CallLog.seq > last)
-                    .order_by(CallLog.seq).limit(BATCH))).all()]
-                await session.rollback()
+            async with request.app.state.db.read_sessionmaker() as session:
+                rows = [call_view(entry) for entry in await flow.calls_after(session, code, last, BATCH)]
             for view in rows:
-                last = view["seq"]
-                yield f"id: {last}\nevent: call\ndata: {json.dumps(view, ensure_ascii=False)}\n\n"
+                last = view.seq
+                yield f"id: {last}\nevent: call\ndata: {json.dumps(view.model_dump(), ensure_ascii=False)}\n\n"
             if len(rows) == BATCH:
                 continue
             # Woken by a call of this process, by the watcher's poll (other replicas), or to check the client.
@@ -109,12 +105,12 @@ async def _events(request: Request, code: str, last: int, poll: float, heartbeat
 
 
 @router.get("/stats", summary="History of the halls", responses=problem_responses(401, 403, 404, 422))
-async def history(who: PrincipalDep, session: SessionDep, period: PeriodDep,
+async def history(who: PrincipalDep, session: ReadSessionDep, period: PeriodDep,
                   hall: Annotated[str | None, Query(description="One hall; default: every hall the key may see.")] = None,
                   ) -> HistoryRead:
     """Tickets per hour, mean and p90 wait and service time, no-show rate and satisfaction over a period."""
     if not (who.has_scope("queue:read") or who.has_scope("cockpit:read")):
-        raise Forbidden("This key lacks the scope queue:read.", code="scope_missing")
+        raise ScopeMissing("This key lacks the scope queue:read.")
     if hall is not None:
         ensure_tenant(who, (await halls.get_hall(session, hall)).tenant)
         scope: list[str] | None = [hall]

@@ -5,31 +5,22 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, problem_responses
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.paths import RowId
-from bianmin.queue.api.deps import SettingsDep, cursor_id, hall_for
+from bianmin.queue.api.deps import SettingsDep, hall_for
+from bianmin.queue.api.views import case_view, evaluation_view
 from bianmin.queue.domain import evaluation, tickets
-from bianmin.queue.models import Evaluation, Rectification
 from bianmin.queue.schemas import EvaluationCreate, EvaluationRead, RectificationAction, RectificationRead
 
 router = APIRouter(tags=["evaluations"])
 CaseState = Literal["open", "contacted", "fixed", "appealed", "closed", "voided"]
-
-
-def evaluation_view(item: Evaluation, case: Rectification | None) -> EvaluationRead:
-    """An evaluation with its level named."""
-    return EvaluationRead(id=item.id, ticket_id=item.ticket_id, hall_code=item.hall_code, level=item.level,
-                          level_name=evaluation.LEVELS[item.level], bad_review=item.level <= evaluation.BAD,
-                          comment=item.comment, created_at=item.created_at,
-                          rectification_id=case.id if case else None)
 
 
 @router.post("/tickets/{ticket_id}/evaluation", status_code=201, summary="Evaluate a service",
@@ -48,27 +39,17 @@ async def evaluate(ticket_id: RowId, body: EvaluationCreate, session: SessionDep
 
 @router.get("/tickets/{ticket_id}/evaluation", summary="Read a ticket's evaluation",
             dependencies=[require_scopes("queue:read")], responses=problem_responses(401, 403, 404))
-async def read_evaluation(ticket_id: RowId, session: SessionDep, who: PrincipalDep) -> EvaluationRead:
+async def read_evaluation(ticket_id: RowId, session: ReadSessionDep, who: PrincipalDep) -> EvaluationRead:
     """The evaluation of a ticket."""
     ticket = await tickets.get_ticket(session, ticket_id)
     await hall_for(session, who, ticket.hall_code)
-    item = await session.scalar(select(Evaluation).where(Evaluation.ticket_id == ticket.id))
-    if item is None:
-        raise NotFound(f"Ticket {ticket.number} has no evaluation.", code="evaluation_not_found")
-    case = await session.scalar(select(Rectification).where(Rectification.evaluation_id == item.id))
-    return evaluation_view(item, case)
-
-
-def case_view(case: Rectification, clock: ClockDep) -> RectificationRead:
-    """A case with its overdue flag."""
-    view = RectificationRead.model_validate(case)
-    view.overdue = evaluation.overdue(case, clock.now())
-    return view
+    item = await evaluation.get_evaluation(session, ticket)
+    return evaluation_view(item, await evaluation.case_of(session, item.id))
 
 
 @router.get("/rectifications", summary="List rectification cases", dependencies=[require_scopes("queue:read")],
             responses=problem_responses(401, 403, 404, 422))
-async def list_cases(session: SessionDep, who: PrincipalDep, clock: ClockDep, page: PageDep,
+async def list_cases(session: ReadSessionDep, who: PrincipalDep, clock: ClockDep, page: PageDep,
                      hall: Annotated[str | None, Query()] = None, state: CaseState | None = None,
                      ) -> Page[RectificationRead]:
     """The rectification cases of the halls this key may see, newest first."""
@@ -77,11 +58,9 @@ async def list_cases(session: SessionDep, who: PrincipalDep, clock: ClockDep, pa
         scope: list[str] | None = [hall]
     else:
         scope = None if who.district_wide else [who.tenant or ""]
-    cases = list(await evaluation.list_cases(session, halls=scope, state=state, before=cursor_id(page.after),
-                                             limit=page.limit + 1))
-    cases, cursor = page.cut(cases, lambda last: [last.id])
-    return Page[RectificationRead](items=[case_view(c, clock) for c in cases],
-                                   next_cursor=cursor)
+    cases, cursor = await evaluation.list_cases(session, halls=scope, state=state, page=page)
+    now = clock.now()
+    return Page[RectificationRead](items=[case_view(c, now) for c in cases], next_cursor=cursor)
 
 
 @router.post("/rectifications/{case_id}/actions", summary="Advance a rectification case",
@@ -93,6 +72,6 @@ async def act(case_id: RowId, body: RectificationAction, session: SessionDep, wh
     await hall_for(session, who, case.hall_code)
     evaluation.act(case, action=body.action, note=body.note, level=body.level, now=clock.now())
     await session.flush()
-    view = case_view(case, clock)
+    view = case_view(case, clock.now())
     await session.commit()
     return view

@@ -7,27 +7,25 @@ they are answered whole rather than paged.
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
-from bianmin.kit.errors import Forbidden, problem_responses
+from bianmin.kit.errors import ScopeMissing, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public, require_scopes
 from bianmin.kit.paths import RowId
 from bianmin.queue.api.deps import hall_for
+from bianmin.queue.api.views import counter_views, line_views
 from bianmin.queue.domain import halls
-from bianmin.queue.models import Counter, Hall, Line
+from bianmin.queue.models import Hall
 from bianmin.queue.schemas import (
     CounterCreate,
-    CounterLineRead,
     CounterRead,
     CounterUpdate,
     HallCreate,
     HallRead,
     HallUpdate,
     LineCreate,
-    LineItemRead,
     LineRead,
     LineUpdate,
 )
@@ -37,7 +35,7 @@ MANAGE = [require_scopes("queue:manage")]
 
 
 @router.get("/halls", summary="List halls", responses=problem_responses(401), **public())
-async def list_halls(session: SessionDep) -> list[HallRead]:
+async def list_halls(session: ReadSessionDep) -> list[HallRead]:
     """Every hall of the district (public: citizens choose where to go)."""
     return [HallRead.model_validate(h) for h in await halls.list_halls(session)]
 
@@ -55,7 +53,7 @@ async def create_hall(body: HallCreate, session: SessionDep, who: PrincipalDep, 
 
 
 @router.get("/halls/{code}", summary="Read a hall", responses=problem_responses(401, 404), **public())
-async def read_hall(code: str, session: SessionDep) -> HallRead:
+async def read_hall(code: str, session: ReadSessionDep) -> HallRead:
     """One hall."""
     return HallRead.model_validate(await halls.get_hall(session, code))
 
@@ -69,17 +67,6 @@ async def update_hall(code: str, body: HallUpdate, session: SessionDep, who: Pri
         setattr(hall, name, value)
     await session.commit()
     return HallRead.model_validate(hall)
-
-
-async def line_views(session: AsyncSession, lines: list[Line]) -> list[LineRead]:
-    """Lines with the items they serve, named from the catalog read model."""
-    items = await halls.items_of(session, [line.id for line in lines])
-    return [LineRead(id=line.id, hall_code=line.hall_code, prefix=line.prefix, name=line.name,
-                     daily_cap=line.daily_cap, active=line.active,
-                     items=[LineItemRead(code=code, name=item.name if item else None,
-                                         status=item.status if item else None, known=item is not None)
-                            for code, item in items[line.id]])
-            for line in lines]
 
 
 @router.get("/halls/{code}/lines", summary="List a hall's lines", responses=problem_responses(401, 404), **public())
@@ -114,18 +101,9 @@ async def update_line(code: str, prefix: str, body: LineUpdate, session: Session
     return view
 
 
-async def counter_views(session: AsyncSession, counters: list[Counter]) -> list[CounterRead]:
-    """Counters with the lines they serve."""
-    served = await halls.lines_of(session, [c.id for c in counters])
-    return [CounterRead(id=c.id, hall_code=c.hall_code, number=c.number, name=c.name, state=c.state,
-                        staff_name=c.staff_name,
-                        lines=[CounterLineRead(line=line.prefix, weight=w) for line, w in served[c.id]])
-            for c in counters]
-
-
 @router.get("/halls/{code}/counters", summary="List a hall's counters", responses=problem_responses(401, 404),
             **public())
-async def list_counters(code: str, session: SessionDep) -> list[CounterRead]:
+async def list_counters(code: str, session: ReadSessionDep) -> list[CounterRead]:
     """The counters of a hall, their state and the lines they serve."""
     hall: Hall = await halls.get_hall(session, code)
     return await counter_views(session, list(await halls.list_counters(session, hall.code)))
@@ -145,7 +123,7 @@ async def create_counter(code: str, body: CounterCreate, session: SessionDep, wh
 
 
 @router.get("/counters/{counter_id}", summary="Read a counter", responses=problem_responses(401, 404), **public())
-async def read_counter(counter_id: RowId, session: SessionDep) -> CounterRead:
+async def read_counter(counter_id: RowId, session: ReadSessionDep) -> CounterRead:
     """One counter."""
     return (await counter_views(session, [await halls.get_counter(session, counter_id)]))[0]
 
@@ -156,7 +134,7 @@ async def update_counter(counter_id: RowId, body: CounterUpdate, session: Sessio
     """Open, pause or close a counter and say who is on duty (``queue:write``); rename it or change its lines
     (``queue:manage``)."""
     if (body.lines is not None or body.name is not None) and not who.has_scope("queue:manage"):
-        raise Forbidden("Changing a counter's name or lines needs the scope queue:manage.", code="scope_missing")
+        raise ScopeMissing("Changing a counter's name or lines needs the scope queue:manage.")
     counter = await halls.get_counter(session, counter_id)
     await hall_for(session, who, counter.hall_code)
     await halls.update_counter(session, counter, state=body.state, staff_name=body.staff_name,

@@ -7,27 +7,18 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.paths import RowId
-from bianmin.queue.api.deps import (
-    NotifierDep,
-    SettingsDep,
-    call_rules,
-    cursor_id,
-    hall_for,
-    prefixes,
-    ticket_read,
-    ticket_view,
-)
+from bianmin.queue.api.deps import NotifierDep, SettingsDep, call_rules, hall_for
+from bianmin.queue.api.views import ticket_read, ticket_view
 from bianmin.queue.domain import calling, halls, tickets
+from bianmin.queue.domain.errors import CounterNotFound
 from bianmin.queue.domain.halls import hall_code_problem
 from bianmin.queue.models import Hall, Ticket
 from bianmin.queue.schemas import CallNextRead, TicketCreate, TicketRead, TransferIn
@@ -55,7 +46,7 @@ async def ticket_in_hand(ticket_id: RowId, session: SessionDep, who: PrincipalDe
 InHandDep = Annotated[TicketInHand, Depends(ticket_in_hand)]
 
 
-async def committed(session: AsyncSession, ticket: Ticket) -> TicketRead:
+async def committed(session: SessionDep, ticket: Ticket) -> TicketRead:
     """The ticket as the action left it, read before the commit expires its attributes."""
     view = await ticket_read(session, ticket)
     await session.commit()
@@ -83,30 +74,20 @@ async def take_ticket(body: TicketCreate, session: SessionDep, who: PrincipalDep
 
 
 @router.get("/tickets", summary="List tickets", dependencies=READ, responses=problem_responses(401, 403, 404, 422))
-async def list_tickets(session: SessionDep, who: PrincipalDep, page: PageDep,
+async def list_tickets(session: ReadSessionDep, who: PrincipalDep, page: PageDep,
                        hall: Annotated[str, Query(description="Hall code.")],
                        day: Annotated[date | None, Query(alias="date", description="Service date.")] = None,
                        state: TicketState | None = None) -> Page[TicketRead]:
     """The tickets of a hall, newest first, optionally of one day and state."""
     await hall_for(session, who, hall)
-    statement = select(Ticket).where(Ticket.hall_code == hall)
-    if day is not None:
-        statement = statement.where(Ticket.service_date == day)
-    if state is not None:
-        statement = statement.where(Ticket.state == state)
-    before = cursor_id(page.after)
-    if before is not None:
-        statement = statement.where(Ticket.id < before)
-    rows = list((await session.scalars(statement.order_by(Ticket.id.desc()).limit(page.limit + 1))).all())
-    rows, cursor = page.cut(rows, lambda last: [last.id])
-    names = await prefixes(session, {t.line_id for t in rows} | {t.original_line_id for t in rows})
-    return Page[TicketRead](items=[ticket_view(t, names) for t in rows],
-                            next_cursor=cursor)
+    rows, cursor = await tickets.list_tickets(session, hall_code=hall, day=day, state=state, page=page)
+    names = await tickets.line_prefixes(session, rows)
+    return Page[TicketRead](items=[ticket_view(t, names) for t in rows], next_cursor=cursor)
 
 
 @router.get("/tickets/{ticket_id}", summary="Read a ticket", dependencies=READ,
             responses=problem_responses(401, 403, 404))
-async def read_ticket(ticket_id: RowId, session: SessionDep, who: PrincipalDep, settings: SettingsDep) -> TicketRead:
+async def read_ticket(ticket_id: RowId, session: ReadSessionDep, who: PrincipalDep, settings: SettingsDep) -> TicketRead:
     """A ticket; while it waits, with the people ahead and the estimated wait."""
     ticket = await tickets.get_ticket(session, ticket_id)
     await hall_for(session, who, ticket.hall_code)
@@ -199,7 +180,7 @@ async def transfer(held: InHandDep, body: TransferIn, session: SessionDep, clock
     if body.counter_id is not None:
         try:
             counter = await halls.get_counter(session, body.counter_id)
-        except NotFound as exc:
+        except CounterNotFound as exc:
             raise Unprocessable.field("counter_id", "no such counter") from exc
     await calling.transfer(session, ticket=held.ticket, line=line, counter=counter, return_after=body.return_after,
                            now=clock.now())

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -26,9 +26,23 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 from bianmin.queue.domain import tickets
+from bianmin.queue.domain.errors import (
+    AppointmentNotBooked,
+    AppointmentNotFound,
+    BeyondHorizon,
+    CheckInTooEarly,
+    CheckInWrongDay,
+    DailyLimitReached,
+    HallClosed,
+    SlotFull,
+    SlotNotFound,
+    SlotPast,
+    SlotStarted,
+)
 from bianmin.queue.models import Appointment, BookingQuota, Hall, Line, Slot
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -90,7 +104,7 @@ async def get_slot(session: AsyncSession, slot_id: int) -> Slot:
     """The slot with this id; 404 when there is none."""
     slot = await session.get(Slot, slot_id)
     if slot is None:
-        raise NotFound(f"No slot {slot_id}.", code="slot_not_found")
+        raise SlotNotFound(f"No slot {slot_id}.")
     return slot
 
 
@@ -98,13 +112,12 @@ async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, 
                item_code: str | None, now: datetime, calendar: WorkCalendar, rules: BookingRules) -> Appointment:
     """Book one place of a slot for a person."""
     today = local_date(now)
-    tickets.check_id_number("id_number", id_number, today)
     if slot.start_at <= now:
-        raise Conflict("This slot has started; book a later one.", code="slot_past")
+        raise SlotPast("This slot has started; book a later one.")
     if slot.day > today + timedelta(days=rules.horizon_days):
-        raise Conflict(f"Bookings open {rules.horizon_days} days ahead.", code="beyond_horizon")
+        raise BeyondHorizon(f"Bookings open {rules.horizon_days} days ahead.")
     if not calendar.is_workday(slot.day):
-        raise Conflict(f"The hall is closed on {slot.day.isoformat()}.", code="hall_closed")
+        raise HallClosed(f"The hall is closed on {slot.day.isoformat()}.")
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     quota = await session.execute(
         insert(BookingQuota).values(person_key=person_key(id_number), day=slot.day, booked=1)
@@ -112,12 +125,11 @@ async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, 
                                where=BookingQuota.booked < rules.per_person_daily_limit)
         .returning(BookingQuota.booked))
     if quota.first() is None:
-        raise Conflict(f"One person may hold {rules.per_person_daily_limit} appointments a day.",
-                       code="daily_limit_reached")
+        raise DailyLimitReached(f"One person may hold {rules.per_person_daily_limit} appointments a day.")
     taken = await session.execute(update(Slot).where(Slot.id == slot.id, Slot.booked < Slot.capacity)
                                   .values(booked=Slot.booked + 1))
     if taken.rowcount != 1:
-        raise Conflict("This slot is fully booked.", code="slot_full")
+        raise SlotFull("This slot is fully booked.")
     appointment = Appointment(code=_new_code(), slot_id=slot.id, hall_code=slot.hall_code, line_id=slot.line_id,
                               day=slot.day, name=name, id_number=id_number, phone=phone, item_code=item_code,
                               state="booked", created_at=now)
@@ -136,21 +148,30 @@ def _new_code() -> str:
 
 
 async def list_appointments(session: AsyncSession, *, hall_code: str, day: date, state: str | None,
-                            after: int | None, limit: int) -> Sequence[Appointment]:
-    """The appointments of a hall on a day, in booking order, those with an id above ``after`` when given."""
+                            page: PageParams) -> tuple[list[Appointment], str | None]:
+    """A page of the appointments of a hall on a day, in booking order."""
     statement = select(Appointment).where(Appointment.hall_code == hall_code, Appointment.day == day)
     if state is not None:
         statement = statement.where(Appointment.state == state)
-    if after is not None:
-        statement = statement.where(Appointment.id > after)
-    return (await session.scalars(statement.order_by(Appointment.id).limit(limit))).all()
+    return await paginate(session, statement, page, keys=[Appointment.created_at, Appointment.id])
 
 
-async def get_appointment(session: AsyncSession, code: str) -> Appointment:
-    """The appointment with this booking code; 404 when there is none."""
-    appointment = await session.scalar(select(Appointment).where(Appointment.code == code).with_for_update())
+async def slots_by_id(session: AsyncSession, slot_ids: Iterable[int]) -> dict[int, Slot]:
+    """The slots with these ids, by id: one query for a whole page of appointments."""
+    wanted = set(slot_ids)
+    if not wanted:
+        return {}
+    return {s.id: s for s in (await session.scalars(select(Slot).where(Slot.id.in_(wanted)))).all()}
+
+
+async def get_appointment(session: AsyncSession, code: str, *, lock: bool = False) -> Appointment:
+    """The appointment with this booking code, locked for a change when ``lock``; 404 when there is none."""
+    statement = select(Appointment).where(Appointment.code == code)
+    if lock:
+        statement = statement.with_for_update()
+    appointment = await session.scalar(statement)
     if appointment is None:
-        raise NotFound(f"No appointment {code}.", code="appointment_not_found")
+        raise AppointmentNotFound(f"No appointment {code}.")
     return appointment
 
 
@@ -158,9 +179,9 @@ async def cancel(session: AsyncSession, *, appointment: Appointment, now: dateti
     """Cancel a booking before its slot starts and give the place back."""
     slot = await get_slot(session, appointment.slot_id)
     if appointment.state != "booked":
-        raise Conflict(f"The appointment is {appointment.state}.", code="appointment_state")
+        raise AppointmentNotBooked(f"The appointment is {appointment.state}.")
     if now >= slot.start_at:
-        raise Conflict("The slot has started; it can no longer be cancelled.", code="slot_started")
+        raise SlotStarted("The slot has started; it can no longer be cancelled.")
     appointment.state = "cancelled"
     appointment.cancelled_at = now
     await session.execute(update(Slot).where(Slot.id == slot.id).values(booked=Slot.booked - 1))
@@ -171,19 +192,21 @@ async def cancel(session: AsyncSession, *, appointment: Appointment, now: dateti
     return appointment
 
 
-async def check_in(session: AsyncSession, *, appointment: Appointment, id_number: str, hall: Hall, line: Line,
-                   now: datetime, rules: BookingRules, default_service_minutes: float) -> tickets.Issued:
+async def check_in(session: AsyncSession, *, appointment: Appointment, id_number: str, hall: Hall, now: datetime,
+                   rules: BookingRules, default_service_minutes: float) -> tickets.Issued:
     """Turn an appointment into a ticket: appointment priority within the window, walk-in when late."""
     if appointment.state != "booked":
-        raise Conflict(f"The appointment is {appointment.state}.", code="appointment_state")
+        raise AppointmentNotBooked(f"The appointment is {appointment.state}.")
     if id_number != appointment.id_number:
         raise Unprocessable.field("id_number", "does not match the appointment")
     slot = await get_slot(session, appointment.slot_id)
     if local_date(now) != slot.day:
-        raise Conflict(f"The appointment is for {slot.day.isoformat()}.", code="checkin_wrong_day")
+        raise CheckInWrongDay(f"The appointment is for {slot.day.isoformat()}.")
     if now < slot.start_at - rules.checkin_before:
-        raise Conflict("Check-in has not opened yet.", code="checkin_too_early")
+        raise CheckInTooEarly("Check-in has not opened yet.")
     late = now > slot.start_at + rules.checkin_grace
+    line = await session.get(Line, appointment.line_id)
+    assert line is not None
     issued = await tickets.issue(
         session, hall=hall, line=line,
         person=tickets.Person(name=appointment.name, id_number=appointment.id_number, phone=appointment.phone),

@@ -24,11 +24,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.queue import TicketCalled, TicketCompleted, TicketNoShow
-from bianmin.kit.errors import Conflict, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identifiers import mask_name
 from bianmin.kit.workdays import local_date
 from bianmin.queue.domain import ordering
+from bianmin.queue.domain.errors import CounterBusy, CounterNotOpen, RecallsExhausted, RecallsRemaining, TicketStepForbidden
 from bianmin.queue.domain.halls import get_counter, lines_of
 from bianmin.queue.models import CallLog, Counter, CounterLine, Hall, Line, Ticket
 
@@ -93,11 +94,10 @@ async def call_next(session: AsyncSession, *, counter_id: int, hall: Hall, now: 
     """Call the ticket this counter should serve next, or None when nobody it serves is waiting."""
     counter = await get_counter(session, counter_id, lock=True)
     if counter.state != "open":
-        raise Conflict(f"Counter {counter.number} is {counter.state}; open it to call.", code="counter_not_open")
+        raise CounterNotOpen(f"Counter {counter.number} is {counter.state}; open it to call.")
     busy = await current_ticket(session, counter.id, local_date(now))
     if busy is not None:
-        raise Conflict(f"Counter {counter.number} still has {busy.number} ({busy.state}); finish it first.",
-                       code="counter_busy")
+        raise CounterBusy(f"Counter {counter.number} still has {busy.number} ({busy.state}); finish it first.")
     weights = {line.id: weight for line, weight in (await lines_of(session, [counter.id]))[counter.id] if line.active}
     # Only the columns the ranking reads: a busy hall has thousands waiting, and full ORM objects
     # for each of them on every call dominated the cost of calling.
@@ -143,15 +143,14 @@ async def expire_stale(session: AsyncSession, today: date) -> int:
 
 def _require(ticket: Ticket, states: tuple[str, ...], action: str) -> None:
     if ticket.state not in states:
-        raise Conflict(f"Ticket {ticket.number} is {ticket.state}; cannot {action}.", code="ticket_state")
+        raise TicketStepForbidden(f"Ticket {ticket.number} is {ticket.state}; cannot {action}.")
 
 
 async def recall(session: AsyncSession, *, ticket: Ticket, hall: Hall, now: datetime, max_recalls: int) -> CallLog:
     """Call a called ticket again; 409 once the allowed recalls are used (mark it no-show instead)."""
     _require(ticket, ("called",), "recall")
     if ticket.recall_count >= max_recalls:
-        raise Conflict(f"Ticket {ticket.number} was recalled {ticket.recall_count} times; mark it no-show.",
-                       code="recalls_exhausted")
+        raise RecallsExhausted(f"Ticket {ticket.number} was recalled {ticket.recall_count} times; mark it no-show.")
     assert ticket.counter_id is not None
     counter = await get_counter(session, ticket.counter_id)
     ticket.recall_count += 1
@@ -165,8 +164,7 @@ async def no_show(session: AsyncSession, *, ticket: Ticket, hall: Hall, now: dat
     """Mark a called ticket as not come (过号) after the allowed recalls."""
     _require(ticket, ("called",), "mark no-show")
     if ticket.recall_count < max_recalls:
-        raise Conflict(f"Ticket {ticket.number} has {max_recalls - ticket.recall_count} recalls left.",
-                       code="recalls_remaining")
+        raise RecallsRemaining(f"Ticket {ticket.number} has {max_recalls - ticket.recall_count} recalls left.")
     ticket.state = "no_show"
     ticket.completed_at = now
     await session.flush()

@@ -15,7 +15,6 @@ malicious review: the case closes as ``voided`` and the evaluation stays on reco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,9 +22,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.queue import EvaluationSubmitted
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import WorkCalendar, local_date
+from bianmin.queue.domain.errors import (
+    AlreadyEvaluated,
+    EvaluationNotFound,
+    RectificationNotFound,
+    RectificationStepForbidden,
+    TicketNotFinished,
+)
 from bianmin.queue.models import Evaluation, Hall, Line, Rectification, Ticket
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -44,10 +51,9 @@ async def submit(session: AsyncSession, *, ticket: Ticket, hall: Hall, level: in
                  calendar: WorkCalendar, deadlines: Deadlines) -> tuple[Evaluation, Rectification | None]:
     """Record the one evaluation of a done ticket; a bad review opens a rectification case."""
     if ticket.state != "done":
-        raise Conflict(f"Ticket {ticket.number} is {ticket.state}; only a finished service is evaluated.",
-                       code="ticket_state")
+        raise TicketNotFinished(f"Ticket {ticket.number} is {ticket.state}; only a finished service is evaluated.")
     if await session.scalar(select(Evaluation.id).where(Evaluation.ticket_id == ticket.id)) is not None:
-        raise Conflict(f"Ticket {ticket.number} was evaluated already (一次一评).", code="already_evaluated")
+        raise AlreadyEvaluated(f"Ticket {ticket.number} was evaluated already (一次一评).")
     evaluation = Evaluation(ticket_id=ticket.id, hall_code=ticket.hall_code, line_id=ticket.original_line_id,
                             counter_id=ticket.counter_id, level=level, comment=comment, created_at=now)
     session.add(evaluation)
@@ -75,21 +81,32 @@ async def get_case(session: AsyncSession, case_id: int) -> Rectification:
     """The rectification case with this id; 404 when there is none."""
     case = await session.scalar(select(Rectification).where(Rectification.id == case_id).with_for_update())
     if case is None:
-        raise NotFound(f"No rectification {case_id}.", code="rectification_not_found")
+        raise RectificationNotFound(f"No rectification {case_id}.")
     return case
 
 
-async def list_cases(session: AsyncSession, *, halls: list[str] | None, state: str | None, before: int | None = None,
-                     limit: int = 50) -> Sequence[Rectification]:
-    """Rectification cases, newest first, those with an id below ``before`` when given."""
+async def get_evaluation(session: AsyncSession, ticket: Ticket) -> Evaluation:
+    """The evaluation of a ticket; 404 when it has none."""
+    item = await session.scalar(select(Evaluation).where(Evaluation.ticket_id == ticket.id))
+    if item is None:
+        raise EvaluationNotFound(f"Ticket {ticket.number} has no evaluation.")
+    return item
+
+
+async def case_of(session: AsyncSession, evaluation_id: int) -> Rectification | None:
+    """The rectification case an evaluation opened, if it was a bad review."""
+    return await session.scalar(select(Rectification).where(Rectification.evaluation_id == evaluation_id))
+
+
+async def list_cases(session: AsyncSession, *, halls: list[str] | None, state: str | None,
+                     page: PageParams) -> tuple[list[Rectification], str | None]:
+    """A page of rectification cases, newest first (by opening time, then id), of some halls (None: every hall)."""
     statement = select(Rectification)
-    if before is not None:
-        statement = statement.where(Rectification.id < before)
     if halls is not None:
         statement = statement.where(Rectification.hall_code.in_(halls))
     if state is not None:
         statement = statement.where(Rectification.state == state)
-    return (await session.scalars(statement.order_by(Rectification.id.desc()).limit(limit))).all()
+    return await paginate(session, statement, page, keys=[Rectification.opened_at, Rectification.id], descending=True)
 
 
 def overdue(case: Rectification, now: datetime) -> bool:
@@ -102,7 +119,7 @@ def overdue(case: Rectification, now: datetime) -> bool:
 
 def _need(case: Rectification, states: tuple[str, ...], action: str) -> None:
     if case.state not in states:
-        raise Conflict(f"The case is {case.state}; cannot {action}.", code="rectification_state")
+        raise RectificationStepForbidden(f"The case is {case.state}; cannot {action}.")
 
 
 def act(case: Rectification, *, action: str, note: str, level: int | None, now: datetime) -> Rectification:

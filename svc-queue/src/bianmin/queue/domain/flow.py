@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter as Tally
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,7 +21,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.kit.identifiers import mask_name
 from bianmin.kit.workdays import SHANGHAI, local_date
 from bianmin.queue.models import CallLog, Counter, Evaluation, Hall, Line, Ticket
 
@@ -50,33 +50,32 @@ def ratio(part: int, whole: int) -> Decimal | None:
     return None if whole == 0 else (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
 
 
-async def board(session: AsyncSession, hall: Hall, now: datetime, *, last: int = 10) -> dict[str, Any]:
-    """What a display board shows: each counter's current call and the last calls, names masked."""
+@dataclass(frozen=True)
+class Board:
+    """What a display board shows: the hall, its counters, each counter's current ticket, the last calls."""
+
+    hall: Hall
+    counters: Sequence[Counter]
+    current: dict[int, Ticket]
+    calls: Sequence[CallLog]
+
+
+async def board(session: AsyncSession, hall: Hall, now: datetime, *, last: int = 10) -> Board:
+    """Each counter of a hall with the ticket it has called or is serving today, and the hall's last calls."""
     counters = (await session.scalars(select(Counter).where(Counter.hall_code == hall.code)
                                       .order_by(Counter.number))).all()
     current = {t.counter_id: t for t in (await session.scalars(select(Ticket).where(
         Ticket.hall_code == hall.code, Ticket.state.in_(("called", "serving")),
-        Ticket.service_date == local_date(now)))).all()}
+        Ticket.service_date == local_date(now)))).all() if t.counter_id is not None}
     calls = (await session.scalars(select(CallLog).where(CallLog.hall_code == hall.code)
                                    .order_by(CallLog.seq.desc()).limit(last))).all()
-    return {
-        "hall_code": hall.code, "hall_name": hall.name, "last_seq": hall.call_seq,
-        "counters": [{
-            "counter_id": c.id, "number": c.number, "name": c.name, "state": c.state,
-            "current": None if c.id not in current else {
-                "number": current[c.id].number, "state": current[c.id].state,
-                "name": mask_name(current[c.id].name) if current[c.id].name else None,
-                "called_at": current[c.id].called_at},
-        } for c in counters],
-        "last_calls": [call_view(entry) for entry in calls],
-    }
+    return Board(hall, counters, current, calls)
 
 
-def call_view(entry: CallLog) -> dict[str, Any]:
-    """One call-log entry as boards and streams show it."""
-    return {"seq": entry.seq, "hall_code": entry.hall_code, "number": entry.number,
-            "counter_number": entry.counter_number, "name": entry.masked_name, "kind": entry.kind,
-            "reason": entry.reason, "text": entry.text, "called_at": entry.called_at.isoformat()}
+async def calls_after(session: AsyncSession, hall_code: str, after: int, limit: int) -> Sequence[CallLog]:
+    """The hall's calls with a sequence number above ``after``, in order, at most ``limit`` of them."""
+    return (await session.scalars(select(CallLog).where(CallLog.hall_code == hall_code, CallLog.seq > after)
+                                  .order_by(CallLog.seq).limit(limit))).all()
 
 
 async def waiting_over(session: AsyncSession, hall_code: str, now: datetime, minutes_over: int) -> int:

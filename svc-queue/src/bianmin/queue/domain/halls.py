@@ -13,17 +13,17 @@ Decisions where the issue is silent:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
+from bianmin.queue.domain.errors import CounterExists, CounterNotFound, HallExists, HallNotFound, LineExists, LineNotFound
 from bianmin.queue.models import CatalogItem, Counter, CounterLine, Hall, Line, LineItem
 
 HALL_CODE = re.compile(r"^330199(000|00[1-9]|010)$")
-COUNTER_STATES = ("open", "paused", "closed")
 
 
 def hall_code_problem(code: str) -> str | None:
@@ -37,7 +37,7 @@ async def get_hall(session: AsyncSession, code: str) -> Hall:
     """The hall with this code; 404 when there is none."""
     hall = await session.get(Hall, code)
     if hall is None:
-        raise NotFound(f"No hall {code}.", code="hall_not_found")
+        raise HallNotFound(f"No hall {code}.")
     return hall
 
 
@@ -48,7 +48,7 @@ async def create_hall(session: AsyncSession, *, code: str, name: str, address: s
     if problem:
         raise Unprocessable.field("code", problem)
     if await session.get(Hall, code) is not None:
-        raise Conflict(f"Hall {code} exists.", code="hall_exists")
+        raise HallExists(f"Hall {code} exists.")
     hall = Hall(code=code, name=name, tenant=code, address=address, call_seq=0,
                 alert_wait_minutes=alert_wait_minutes, alert_waiting_count=alert_waiting_count, created_at=now)
     session.add(hall)
@@ -59,6 +59,12 @@ async def create_hall(session: AsyncSession, *, code: str, name: str, address: s
 async def list_halls(session: AsyncSession) -> Sequence[Hall]:
     """Every hall, by code."""
     return (await session.scalars(select(Hall).order_by(Hall.code))).all()
+
+
+async def call_seqs(session: AsyncSession, codes: list[str]) -> list[tuple[str, int]]:
+    """The call sequence number of each of these halls (what the stream watcher compares)."""
+    rows = (await session.execute(select(Hall.code, Hall.call_seq).where(Hall.code.in_(codes)))).all()
+    return [(code, seq) for code, seq in rows]
 
 
 async def _check_items(session: AsyncSession, codes: list[str]) -> None:
@@ -76,7 +82,7 @@ async def get_line(session: AsyncSession, hall_code: str, prefix: str) -> Line:
     """The line of a hall with this prefix letter; 404 when there is none."""
     line = await session.scalar(select(Line).where(Line.hall_code == hall_code, Line.prefix == prefix))
     if line is None:
-        raise NotFound(f"Hall {hall_code} has no line {prefix}.", code="line_not_found")
+        raise LineNotFound(f"Hall {hall_code} has no line {prefix}.")
     return line
 
 
@@ -85,7 +91,7 @@ async def create_line(session: AsyncSession, *, hall: Hall, prefix: str, name: s
     """Add a business line to a hall; 409 when its prefix letter is taken there."""
     existing = await session.scalar(select(Line.id).where(Line.hall_code == hall.code, Line.prefix == prefix))
     if existing is not None:
-        raise Conflict(f"Hall {hall.code} already has line {prefix}.", code="line_exists")
+        raise LineExists(f"Hall {hall.code} already has line {prefix}.")
     await _check_items(session, item_codes)
     line = Line(hall_code=hall.code, prefix=prefix, name=name, daily_cap=daily_cap, active=True)
     session.add(line)
@@ -110,6 +116,15 @@ async def update_line(session: AsyncSession, line: Line, *, name: str | None, da
         session.add_all([LineItem(line_id=line.id, item_code=c) for c in item_codes])
     await session.flush()
     return line
+
+
+async def prefixes(session: AsyncSession, line_ids: Iterable[int]) -> dict[int, str]:
+    """The prefix letter of each line id: one query for every line a list of answers names."""
+    wanted = set(line_ids)
+    if not wanted:
+        return {}
+    rows = (await session.execute(select(Line.id, Line.prefix).where(Line.id.in_(wanted)))).all()
+    return {row.id: row.prefix for row in rows}
 
 
 async def list_lines(session: AsyncSession, hall_code: str) -> Sequence[Line]:
@@ -148,7 +163,7 @@ async def create_counter(session: AsyncSession, *, hall: Hall, number: int, name
     """Add a counter to a hall; 409 when its number is taken there."""
     taken = await session.scalar(select(Counter.id).where(Counter.hall_code == hall.code, Counter.number == number))
     if taken is not None:
-        raise Conflict(f"Hall {hall.code} already has counter {number}.", code="counter_exists")
+        raise CounterExists(f"Hall {hall.code} already has counter {number}.")
     resolved = await _resolve_lines(session, hall.code, lines)
     counter = Counter(hall_code=hall.code, number=number, name=name, state=state, staff_name=staff_name)
     session.add(counter)
@@ -165,7 +180,7 @@ async def get_counter(session: AsyncSession, counter_id: int, *, lock: bool = Fa
         statement = statement.with_for_update()
     counter = await session.scalar(statement)
     if counter is None:
-        raise NotFound(f"No counter {counter_id}.", code="counter_not_found")
+        raise CounterNotFound(f"No counter {counter_id}.")
     return counter
 
 

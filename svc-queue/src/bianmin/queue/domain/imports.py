@@ -16,8 +16,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.kit.errors import Conflict, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.workdays import local_date
+from bianmin.queue.domain.errors import LineFull
 from bianmin.queue.domain.tickets import next_number
 from bianmin.queue.models import Counter, Evaluation, Hall, Line, Ticket
 
@@ -64,7 +65,7 @@ async def import_tickets(session: AsyncSession, *, hall: Hall, records: list[Pas
         line = lines[prefix]
         last = await next_number(session, line, day, len(group))
         if last > MAX_NUMBER:
-            raise Conflict(f"Line {prefix} has no numbers left on {day.isoformat()}.", code="line_full")
+            raise LineFull(f"Line {prefix} has no numbers left on {day.isoformat()}.")
         for seq, record in enumerate(sorted(group, key=lambda r: r.issued_at), start=last - len(group) + 1):
             started = record.started_at or record.called_at
             ticket = Ticket(

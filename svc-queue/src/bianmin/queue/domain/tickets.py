@@ -16,6 +16,7 @@ Decisions where the issue is silent:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -24,10 +25,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.queue import TicketIssued
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
-from bianmin.kit.identifiers import age_on, resident_id_problem
+from bianmin.kit.identifiers import age_on
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
+from bianmin.queue.domain.errors import LineFull, LineInactive, TicketNotFound
+from bianmin.queue.domain.halls import prefixes
 from bianmin.queue.models import Counter, CounterLine, Hall, Line, LineDayCounter, LineItem, Ticket
 
 MAX_NUMBER = 999
@@ -58,15 +62,6 @@ class Issued:
 def is_elderly(id_number: str | None, today: date) -> bool:
     """Whether the holder of the ID number is 60 or older today (the elderly priority)."""
     return id_number is not None and age_on(id_number, today) >= ELDERLY_AGE
-
-
-def check_id_number(field: str, id_number: str | None, today: date) -> None:
-    """422 naming ``field`` unless the resident ID number is valid (or absent)."""
-    if id_number is None:
-        return
-    problem = resident_id_problem(id_number, today=today)
-    if problem:
-        raise Unprocessable.field(field, problem)
 
 
 async def next_number(session: AsyncSession, line: Line, day: date, count: int = 1) -> int:
@@ -117,9 +112,8 @@ async def issue(session: AsyncSession, *, hall: Hall, line: Line, person: Person
                 due_at: datetime | None = None, late_arrival: bool = False) -> Issued:
     """Issue the next number of a line to a person; emits ``queue.ticket.issued``."""
     today = local_date(now)
-    check_id_number("id_number", person.id_number, today)
     if not line.active:
-        raise Conflict(f"Line {line.prefix} is not taking tickets.", code="line_inactive")
+        raise LineInactive(f"Line {line.prefix} is not taking tickets.")
     if item_code is not None:
         served = (await session.scalars(select(LineItem.item_code).where(LineItem.line_id == line.id))).all()
         if served and item_code not in served:
@@ -127,7 +121,7 @@ async def issue(session: AsyncSession, *, hall: Hall, line: Line, person: Person
     seq = await next_number(session, line, today)
     kind = "appointment" if appointment_id is not None and not late_arrival else "walk_in"
     if seq > MAX_NUMBER or (kind == "walk_in" and appointment_id is None and seq > line.daily_cap):
-        raise Conflict(f"Line {line.prefix} has issued its {line.daily_cap} numbers for today.", code="line_full")
+        raise LineFull(f"Line {line.prefix} has issued its {line.daily_cap} numbers for today.")
     ticket = Ticket(
         hall_code=hall.code, line_id=line.id, original_line_id=line.id, service_date=today, seq=seq,
         number=f"{line.prefix}{seq:03d}", kind=kind, appointment_id=appointment_id,
@@ -157,5 +151,21 @@ async def get_ticket(session: AsyncSession, ticket_id: int, *, lock: bool = Fals
         statement = statement.with_for_update()
     ticket = await session.scalar(statement)
     if ticket is None:
-        raise NotFound(f"No ticket {ticket_id}.", code="ticket_not_found")
+        raise TicketNotFound(f"No ticket {ticket_id}.")
     return ticket
+
+
+async def list_tickets(session: AsyncSession, *, hall_code: str, day: date | None, state: str | None,
+                       page: PageParams) -> tuple[list[Ticket], str | None]:
+    """A page of a hall's tickets, newest first (by issue time, then id), optionally of one day and state."""
+    statement = select(Ticket).where(Ticket.hall_code == hall_code)
+    if day is not None:
+        statement = statement.where(Ticket.service_date == day)
+    if state is not None:
+        statement = statement.where(Ticket.state == state)
+    return await paginate(session, statement, page, keys=[Ticket.issued_at, Ticket.id], descending=True)
+
+
+async def line_prefixes(session: AsyncSession, tickets: Sequence[Ticket]) -> dict[int, str]:
+    """The prefix letter of every line these tickets are in or were issued for."""
+    return await prefixes(session, {t.line_id for t in tickets} | {t.original_line_id for t in tickets})

@@ -14,7 +14,6 @@ from bianmin.queue.schemas.booking import (
 )
 from bianmin.queue.schemas.common import (
     PHONE,
-    Closed,
     ItemCode,
     Name,
     PersonIn,
@@ -69,7 +68,6 @@ __all__ = [
     "CallNextRead",
     "CallRead",
     "CheckIn",
-    "Closed",
     "CounterCreate",
     "CounterLineIn",
     "CounterLineRead",

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
-from bianmin.queue.schemas.common import Closed, ItemCode, Name, PersonIn, Prefix
+from bianmin.kit.schemas import RequestBody, ResidentId
+from bianmin.queue.schemas.common import ItemCode, Name, PersonIn, Prefix
 
 
-class SlotPlan(Closed):
+class SlotPlan(RequestBody):
     """Slots of a line for every working day of a date range."""
 
     line: Prefix
@@ -47,7 +47,7 @@ class AppointmentCreate(PersonIn):
 
     slot_id: int = Field(ge=1, le=2_147_483_647)
     name: Name
-    id_number: Annotated[str, StringConstraints(min_length=18, max_length=18)]
+    id_number: ResidentId
     item_code: ItemCode | None = None
 
 
@@ -68,7 +68,7 @@ class AppointmentRead(BaseModel):
     ticket_id: int | None
 
 
-class CheckIn(Closed):
+class CheckIn(RequestBody):
     """The citizen presents the ID number the appointment was booked with."""
 
-    id_number: Annotated[str, StringConstraints(min_length=18, max_length=18)]
+    id_number: ResidentId

@@ -1,11 +1,18 @@
-"""Shared request parts: closed bodies, constrained strings, the person a ticket or booking is for."""
+"""Shared request parts: constrained strings and the person a ticket or booking is for.
+
+Request bodies derive from the kit's :class:`~bianmin.kit.schemas.RequestBody` (unknown fields and
+control characters refused at any depth); resident ID numbers are the kit's
+:data:`~bianmin.kit.schemas.ResidentId` (blanks dropped, upper-cased, then checked).
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import StringConstraints, field_validator
+
+from bianmin.kit.schemas import RequestBody, ResidentId
 
 Prefix = Annotated[str, StringConstraints(pattern=r"^[A-Z]$")]
 ItemCode = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -14,24 +21,11 @@ Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 PHONE = re.compile(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 
 
-class Closed(BaseModel):
-    """A request body that refuses unknown fields, and NUL characters that no database column can store."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: object) -> object:
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
-
-
-class PersonIn(Closed):
+class PersonIn(RequestBody):
     """Who a ticket or appointment is for."""
 
     name: Name | None = None
-    id_number: Annotated[str, StringConstraints(min_length=18, max_length=18)] | None = None
+    id_number: ResidentId | None = None
     phone: str | None = None
 
     @field_validator("phone")

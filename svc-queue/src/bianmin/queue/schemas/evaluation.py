@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from bianmin.queue.schemas.common import Closed
+from bianmin.kit.schemas import RequestBody
 
 
-class EvaluationCreate(Closed):
+class EvaluationCreate(RequestBody):
     """Rate a service: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意."""
 
     level: int = Field(ge=1, le=5)
@@ -31,7 +31,7 @@ class EvaluationRead(BaseModel):
     rectification_id: int | None
 
 
-class RectificationAction(Closed):
+class RectificationAction(RequestBody):
     """A step of the rectification flow."""
 
     action: Literal["contact", "fix", "re_rate", "appeal", "appeal_upheld", "appeal_rejected"]

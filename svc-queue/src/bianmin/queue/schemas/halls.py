@@ -6,20 +6,21 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from bianmin.queue.schemas.common import Closed, ItemCode, Name, Prefix, Text100
+from bianmin.kit.schemas import RequestBody, SiteCode
+from bianmin.queue.schemas.common import ItemCode, Name, Prefix, Text100
 
 
-class HallCreate(Closed):
+class HallCreate(RequestBody):
     """Open a hall at a site."""
 
-    code: str = Field(description="Site code: 330199000 (district) or 330199001-330199010 (townships).")
+    code: SiteCode = Field(description="Site code: 330199000 (district) or 330199001-330199010 (townships).")
     name: Text100
     address: Annotated[str, StringConstraints(max_length=200)] = ""
     alert_wait_minutes: int = Field(default=30, ge=1, le=480)
     alert_waiting_count: int = Field(default=10, ge=1, le=10000)
 
 
-class HallUpdate(Closed):
+class HallUpdate(RequestBody):
     """Change a hall's name, address or alert thresholds."""
 
     name: Text100 | None = None
@@ -41,7 +42,7 @@ class HallRead(BaseModel):
     alert_waiting_count: int
 
 
-class LineCreate(Closed):
+class LineCreate(RequestBody):
     """Add a business line to a hall."""
 
     prefix: Prefix = Field(description="The letter its numbers start with (A).")
@@ -50,7 +51,7 @@ class LineCreate(Closed):
     item_codes: list[ItemCode] = Field(default_factory=list, max_length=200)
 
 
-class LineUpdate(Closed):
+class LineUpdate(RequestBody):
     """Change a line."""
 
     name: Text100 | None = None
@@ -80,14 +81,14 @@ class LineRead(BaseModel):
     items: list[LineItemRead]
 
 
-class CounterLineIn(Closed):
+class CounterLineIn(RequestBody):
     """A line a counter serves and its weight."""
 
     line: Prefix
     weight: int = Field(default=1, ge=1, le=10)
 
 
-class CounterCreate(Closed):
+class CounterCreate(RequestBody):
     """Add a counter to a hall."""
 
     number: int = Field(ge=1, le=999)
@@ -97,7 +98,7 @@ class CounterCreate(Closed):
     lines: list[CounterLineIn] = Field(min_length=1, max_length=26)
 
 
-class CounterUpdate(Closed):
+class CounterUpdate(RequestBody):
     """Open, pause or close a counter; change its staff or lines."""
 
     state: Literal["open", "paused", "closed"] | None = None

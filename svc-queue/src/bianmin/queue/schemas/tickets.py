@@ -7,13 +7,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from bianmin.queue.schemas.common import Closed, ItemCode, PersonIn, Prefix
+from bianmin.kit.schemas import RequestBody, SiteCode
+from bianmin.queue.schemas.common import ItemCode, PersonIn, Prefix
 
 
 class TicketCreate(PersonIn):
     """Take a number at a hall."""
 
-    hall_code: str
+    hall_code: SiteCode
     line: Prefix
     item_code: ItemCode | None = None
     disabled: bool = False
@@ -61,7 +62,7 @@ class CallNextRead(BaseModel):
     call_seq: int | None = None
 
 
-class TransferIn(Closed):
+class TransferIn(RequestBody):
     """Where to send a ticket, and whether it returns afterwards."""
 
     line: Prefix | None = None
@@ -75,7 +76,7 @@ class TransferIn(Closed):
         return self
 
 
-class PastTicketIn(Closed):
+class PastTicketIn(RequestBody):
     """A finished ticket of the hall's previous queue system."""
 
     line: Prefix
@@ -95,7 +96,7 @@ class PastTicketIn(Closed):
         return value
 
 
-class TicketImport(Closed):
+class TicketImport(RequestBody):
     """A batch of finished tickets to import."""
 
     tickets: list[PastTicketIn] = Field(min_length=1, max_length=1000)

@@ -1,4 +1,4 @@
-"""Test data built through the queue's own API."""
+"""Test data for the queue service, built through its own API: halls, tickets, calls, and a streaming client for boards."""
 
 from __future__ import annotations
 
