@@ -61,7 +61,8 @@ async def test_pages_cover_every_row_once_in_order(database: Database, limit: in
 
 @pytest.mark.parametrize("after", [
     [1], ["2026-03-02T01:00:00+00:00"], ["2026-03-02T01:00:00", 3], ["not a time", 3], ["2026-03-02T01:00:00+00:00", "3"],
-    ["2026-03-02T01:00:00+00:00", True], ["2026-03-02T01:00:00+00:00", 2**70], [{"x": 1}, 3], ["x" * 500, 3],
+    ["2026-03-02T01:00:00+00:00", True], ["2026-03-02T01:00:00+00:00", 2**70], ["2026-03-02T01:00:00+00:00", 2**40],
+    [{"x": 1}, 3], ["x" * 500, 3],
 ])
 async def test_a_cursor_of_another_shape_is_a_422(database: Database, after: list[object]) -> None:
     async with database.sessionmaker() as session:

@@ -118,9 +118,10 @@ class Unprocessable(DomainError):
     status, code, title = 422, "unprocessable", "Unprocessable input"
 
     @classmethod
-    def field(cls, field: str, reason: str, *, code: str = "invalid_field") -> Unprocessable:
-        """A 422 naming one field and why it is wrong."""
-        return cls(f"{field}: {reason}", code=code, errors=[FieldProblem(field=field, reason=reason)])
+    def field(cls, field: str, reason: str, *, code: str | None = None) -> Unprocessable:
+        """A 422 naming one field and why it is wrong: ``invalid_field``, or a named subclass's own code."""
+        own = cls.code if cls.code != Unprocessable.code else "invalid_field"
+        return cls(f"{field}: {reason}", code=code or own, errors=[FieldProblem(field=field, reason=reason)])
 
 
 class ServiceUnavailable(DomainError):

@@ -28,7 +28,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 MAX_LIMIT = 200
 MAX_KEY_TEXT = 200
-MAX_KEY_INT = 2**62
+# What each integer column holds: a cursor value past it would reach the database as an overflow (a 500 on
+# PostgreSQL's int4), not as the 422 a foreign cursor gets.
+INT_LIMITS = {"BigInteger": 2**63 - 1, "Integer": 2**31 - 1, "SmallInteger": 2**15 - 1}
 
 
 class Page(BaseModel, Generic[T]):
@@ -89,11 +91,13 @@ def _foreign() -> Unprocessable:
 def _key_value(column: InstrumentedAttribute[Any], raw: Any) -> Any:
     """A cursor's value for one sort column, as that column's Python type; 422 for anything else."""
     declared = column.type
-    kind = (declared.impl_instance if isinstance(declared, TypeDecorator) else declared).python_type
+    declared = declared.impl_instance if isinstance(declared, TypeDecorator) else declared
+    kind = declared.python_type
     if kind is bool or isinstance(raw, bool):
         raise _foreign()
     if kind is int:
-        if not isinstance(raw, int) or not -MAX_KEY_INT < raw < MAX_KEY_INT:
+        limit = next((v for name, v in INT_LIMITS.items() if type(declared).__name__ == name), INT_LIMITS["Integer"])
+        if not isinstance(raw, int) or not -limit <= raw <= limit:
             raise _foreign()
         return raw
     if not isinstance(raw, str) or len(raw) > MAX_KEY_TEXT:

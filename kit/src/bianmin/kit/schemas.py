@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints, WithJsonSchema, field_validator
 
 from bianmin.kit.identifiers import resident_id_problem, uscc_problem
 
@@ -80,16 +80,30 @@ def _checked(problem: Any) -> Any:
     return check
 
 
+def _documented(pattern: str, length: tuple[int, int], example: str, description: str) -> WithJsonSchema:
+    """The JSON schema clients see: the canonical form (the normalising validator hides the constraints)."""
+    return WithJsonSchema({"type": "string", "pattern": pattern, "minLength": length[0], "maxLength": length[1],
+                           "examples": [example], "description": description})
+
+
 CreditCode = Annotated[
     str, BeforeValidator(canonical), StringConstraints(pattern=USCC_PATTERN), AfterValidator(_checked(uscc_problem)),
+    _documented(USCC_PATTERN, (18, 18), "91310110666007217T",
+                "Unified Social Credit Code (GB 32100-2015), check character verified; blanks and case are normalised."),
 ]
 """A Unified Social Credit Code (统一社会信用代码, GB 32100-2015), check character verified."""
 
 ResidentId = Annotated[
     str, BeforeValidator(canonical), StringConstraints(pattern=RESIDENT_ID_PATTERN),
     AfterValidator(_checked(resident_id_problem)),
+    _documented(RESIDENT_ID_PATTERN, (18, 18), "330199199003070026",
+                "Resident identity number (GB 11643-1999): birth date and check digit verified; a lowercase x is taken."),
 ]
 """A resident identity number (GB 11643-1999): birth date and check digit verified."""
 
-SiteCode = Annotated[str, BeforeValidator(canonical), StringConstraints(pattern=SITE_CODE_PATTERN)]
+SiteCode = Annotated[
+    str, BeforeValidator(canonical), StringConstraints(pattern=SITE_CODE_PATTERN),
+    _documented(SITE_CODE_PATTERN, (6, 18), "330199001",
+                "A site: a division code of 6, 9 or 12 digits, or a site under one such as a bank outlet (330199B01)."),
+]
 """A site: a division code (6, 9 or 12 digits) or a site under one (``330199B01``)."""
