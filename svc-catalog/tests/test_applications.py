@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from catalog_testdata import CREDIT_CODE, OTHER_TOWNSHIP, RESIDENT_ID, TOWNSHIP, seed
+from catalog_factories import CREDIT_CODE, OTHER_TOWNSHIP, RESIDENT_ID, TOWNSHIP, seed
 from fastapi import FastAPI
 
 from bianmin.catalog.app import create_app

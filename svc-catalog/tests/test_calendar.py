@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from catalog_testdata import TOWNSHIP
+from catalog_factories import TOWNSHIP
 from fastapi import FastAPI
 
 from bianmin.catalog.api.calendar import day_of

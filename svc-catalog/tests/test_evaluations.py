@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from catalog_testdata import CREDIT_CODE, TOWNSHIP, seed
+from catalog_factories import CREDIT_CODE, TOWNSHIP, seed
 from fastapi import FastAPI
 
 from bianmin.catalog.app import create_app

@@ -1,7 +1,7 @@
 """Items over HTTP: creation rules, revisions, the status flow and who may do what."""
 
 import pytest
-from catalog_testdata import CLERK, TOWNSHIP, item_body, seed
+from catalog_factories import CLERK, TOWNSHIP, item_body, seed
 from fastapi import FastAPI
 
 from bianmin.catalog.domain.items import check_limits, check_transition

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from catalog_testdata import CREDIT_CODE, RESIDENT_ID, TOWNSHIP, seed
+from catalog_factories import CREDIT_CODE, RESIDENT_ID, TOWNSHIP, seed
 
 from bianmin.catalog.app import create_app
 from bianmin.catalog.domain.stats import ratio

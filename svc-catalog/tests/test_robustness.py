@@ -2,7 +2,7 @@
 
 import re
 
-from catalog_testdata import seed
+from catalog_factories import seed
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 

@@ -1,7 +1,7 @@
 """Sites, delegation and the service map; departments."""
 
 import pytest
-from catalog_testdata import OTHER_TOWNSHIP, TOWNSHIP, seed
+from catalog_factories import OTHER_TOWNSHIP, TOWNSHIP, seed
 from fastapi import FastAPI
 
 from bianmin.catalog.domain.sites import bounding_box, haversine_km, parse_point
