@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.catalog.api.deps import READ, WRITE
 from bianmin.catalog.domain import applications as domain
 from bianmin.catalog.models import Application
-from bianmin.catalog.schemas.work import (
+from bianmin.catalog.schemas import (
     ApplicationCreate,
     ApplicationRead,
     ApplicationStatus,

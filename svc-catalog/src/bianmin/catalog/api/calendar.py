@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from bianmin.catalog.api.deps import ADMIN, DISTRICT
-from bianmin.catalog.schemas.catalog import CalendarDayRead, CalendarDaySet
+from bianmin.catalog.schemas import CalendarDayRead, CalendarDaySet
 from bianmin.contracts.events.catalog import CalendarDayChanged
 from bianmin.kit.calendar import set_override
 from bianmin.kit.clock import ClockDep

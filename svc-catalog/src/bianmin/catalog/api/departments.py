@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bianmin.catalog.api.deps import ADMIN, DISTRICT
 from bianmin.catalog.domain.sites import upsert_department
 from bianmin.catalog.models import Department
-from bianmin.catalog.schemas.catalog import DepartmentCreate, DepartmentRead
+from bianmin.catalog.schemas import DepartmentCreate, DepartmentRead
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses

@@ -11,7 +11,7 @@ from bianmin.catalog.api.deps import READ, WRITE
 from bianmin.catalog.domain import evaluations as domain
 from bianmin.catalog.domain.applications import get_application
 from bianmin.catalog.models import Application, Evaluation
-from bianmin.catalog.schemas.work import EvaluationCreate, EvaluationRead, EvaluationStep
+from bianmin.catalog.schemas import EvaluationCreate, EvaluationRead, EvaluationStep
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses

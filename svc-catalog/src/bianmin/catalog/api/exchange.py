@@ -13,7 +13,7 @@ from bianmin.catalog.api.deps import ADMIN, DISTRICT, actor
 from bianmin.catalog.domain import exchange
 from bianmin.catalog.domain.items import department_name, get_item
 from bianmin.catalog.models import Agreement, Department, Item
-from bianmin.catalog.schemas.catalog import (
+from bianmin.catalog.schemas import (
     AgreementCreate,
     AgreementRead,
     CatalogImport,

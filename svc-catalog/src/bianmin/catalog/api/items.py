@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from bianmin.catalog.api.deps import ADMIN, DISTRICT, actor
 from bianmin.catalog.domain import items as domain
 from bianmin.catalog.domain.listing import ItemFilter, list_items
-from bianmin.catalog.schemas.catalog import (
+from bianmin.catalog.schemas import (
     Channel,
     ExerciseLevel,
     ItemCreate,

@@ -12,7 +12,7 @@ from bianmin.catalog.api.deps import ADMIN, DISTRICT, READ, WRITE
 from bianmin.catalog.domain import policies as domain
 from bianmin.catalog.domain.stats import policy_figures
 from bianmin.catalog.models import Policy
-from bianmin.catalog.schemas.work import (
+from bianmin.catalog.schemas import (
     PolicyCreate,
     PolicyRead,
     PolicyStats,

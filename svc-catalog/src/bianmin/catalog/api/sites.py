@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bianmin.catalog.api.deps import ADMIN
 from bianmin.catalog.domain import sites
 from bianmin.catalog.models import Site
-from bianmin.catalog.schemas.catalog import OfferingItem, OfferingsWrite, SiteCreate, SiteRead, SiteWrite
+from bianmin.catalog.schemas import OfferingItem, OfferingsWrite, SiteCreate, SiteRead, SiteWrite
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from bianmin.catalog.api.deps import READ
 from bianmin.catalog.domain.stats import application_figures
-from bianmin.catalog.schemas.work import ApplicationStats
+from bianmin.catalog.schemas import ApplicationStats
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.catalog.domain.items import change_status, create_items, snapshot, update_item
 from bianmin.catalog.domain.sites import upsert_department
 from bianmin.catalog.models import Department, Item
-from bianmin.catalog.schemas.catalog import CatalogImport, ImportResult, ItemFields
+from bianmin.catalog.schemas import CatalogImport, ImportResult, ItemFields
 from bianmin.kit.errors import Unprocessable
 
 CSV_FIELDS = ("code", "basic_code", "name", "type", "department_code", "target_group", "exercise_level",

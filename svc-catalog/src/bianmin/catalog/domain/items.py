@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.catalog.domain.search import index_item, weighted_grams
 from bianmin.catalog.models import Department, Item, ItemChannel, ItemRevision, SearchGram
-from bianmin.catalog.schemas.catalog import ItemCreate, ItemFields, ItemRead
+from bianmin.catalog.schemas import ItemCreate, ItemFields, ItemRead
 from bianmin.contracts.events.catalog import ItemChanged
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
 from bianmin.kit.events import emit

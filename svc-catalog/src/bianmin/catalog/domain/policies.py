@@ -13,9 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.catalog.models import Department, Policy, Redemption
-from bianmin.catalog.schemas.work import PolicyCreate, RedemptionCreate
+from bianmin.catalog.schemas import PolicyCreate, RedemptionCreate
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
-from bianmin.kit.identifiers import uscc_problem
 from bianmin.kit.workdays import local_date
 
 TRANSITIONS = {"applied": {"approved", "rejected"}, "approved": {"paid", "rejected"}, "paid": set(), "rejected": set()}
@@ -44,13 +43,10 @@ async def get_policy(session: AsyncSession, code: str) -> Policy:
 
 
 async def redeem(session: AsyncSession, policy: Policy, data: RedemptionCreate, *, now: datetime) -> Redemption:
-    """Apply for a redemption within the policy's period; 422 for a bad credit code."""
-    problem = uscc_problem(data.credit_code.upper())
-    if problem is not None:
-        raise Unprocessable.field("credit_code", problem)
+    """Apply for a redemption within the policy's period (the body's credit code is checked when it is read)."""
     if not policy.period_start <= local_date(now) <= policy.period_end:
         raise Conflict(f"Policy {policy.code} is not open today.", code="policy_closed")
-    redemption = Redemption(policy_code=policy.code, credit_code=data.credit_code.upper(),
+    redemption = Redemption(policy_code=policy.code, credit_code=data.credit_code,
                             enterprise_name=data.enterprise_name, amount=data.amount, status="applied",
                             created_at=now, updated_at=now)
     session.add(redemption)

@@ -21,7 +21,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.catalog.models import Department, Item, Offering, Site
-from bianmin.catalog.schemas.catalog import SiteCreate, SiteWrite
+from bianmin.catalog.schemas import SiteCreate, SiteWrite
 from bianmin.kit.errors import Conflict, NotFound, Unprocessable
 from bianmin.kit.identity import DISTRICT
 
