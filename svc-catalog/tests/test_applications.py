@@ -131,6 +131,7 @@ async def test_an_application_moves_through_its_steps_and_refuses_a_forbidden_mo
         read = await client.get(f"/v1/applications/{number}")
         missing = await client.get("/v1/applications/BJ000")
     assert early.status_code == 409
+    assert early.json()["code"] == "transition_forbidden"
     assert accepted.status_code == 200
     assert approved.status_code == 200
     assert no_cert.status_code == 422

@@ -18,12 +18,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from bianmin.catalog.api.deps import ADMIN, DISTRICT
+from bianmin.catalog.domain.errors import OverrideNotFound
 from bianmin.catalog.schemas import CalendarDayRead, CalendarDaySet
 from bianmin.contracts.events.catalog import CalendarDayChanged
 from bianmin.kit.calendar import set_override
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import NotFound, Unprocessable, problem_responses
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.events import emit
 from bianmin.kit.identity import public
 from bianmin.kit.tables import calendar_override
@@ -89,7 +90,7 @@ async def clear_day(day: date, session: SessionDep, clock: ClockDep) -> Response
     _check_day(day)
     exists = (await session.execute(select(calendar_override.c.day).where(calendar_override.c.day == day))).first()
     if exists is None:
-        raise NotFound(f"No override for {day}.", code="override_not_found")
+        raise OverrideNotFound(f"No override for {day}.")
     await set_override(session, day, None, now=clock.now())
     await emit(session, "catalog.calendar.changed", CalendarDayChanged(day=day, workday=None), tenant="*",
                about=day.isoformat())

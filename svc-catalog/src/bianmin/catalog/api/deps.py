@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends
 
-from bianmin.kit.errors import Forbidden
+from bianmin.kit.errors import ScopeMissing
 from bianmin.kit.identity import Principal, PrincipalDep, district_only, require_scopes
 
 ADMIN = require_scopes("catalog:admin")
@@ -20,7 +20,7 @@ def actor(who: Principal) -> str:
 async def reader(who: PrincipalDep) -> Principal:
     """403 unless the principal may read applications (``catalog:read`` or ``catalog:write``)."""
     if not (who.has_scope("catalog:read") or who.has_scope("catalog:write")):
-        raise Forbidden("This key lacks the scope catalog:read.", code="scope_missing")
+        raise ScopeMissing("This key lacks the scope catalog:read.")
     return who
 
 

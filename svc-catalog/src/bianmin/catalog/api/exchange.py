@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bianmin.catalog.api.deps import ADMIN, DISTRICT, actor
 from bianmin.catalog.domain import exchange
+from bianmin.catalog.domain.errors import AgreementExists, ItemNotFound
 from bianmin.catalog.domain.items import department_name, get_item
 from bianmin.catalog.models import Agreement, Department, Item
 from bianmin.catalog.schemas import (
@@ -24,7 +25,7 @@ from bianmin.catalog.schemas import (
 )
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable, problem_responses
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
 
@@ -95,7 +96,7 @@ async def item_cpsv(code: str, request: Request, session: SessionDep) -> Respons
     """The item as a CPSV-AP PublicService (JSON-LD), for exchange with other catalogues."""
     item = await get_item(session, code)
     if item.status != "published":
-        raise NotFound("No such item.", code="item_not_found")
+        raise ItemNotFound("No such item.")
     base = str(request.base_url).rstrip("/") + "/v1"
     document = exchange.cpsv(item, await department_name(session, item.department_code), base)
     return JSONResponse(document, media_type="application/ld+json")
@@ -121,7 +122,7 @@ async def create_agreement(body: AgreementCreate, session: SessionDep, clock: Cl
         Agreement.partner_region == body.partner_region, Agreement.signed_on == body.signed_on,
         Agreement.mode == body.mode))).first()
     if duplicate is not None:
-        raise Conflict("This agreement is recorded already.", code="agreement_exists")
+        raise AgreementExists("This agreement is recorded already.")
     agreement = Agreement(**body.model_dump(), created_at=clock.now())
     session.add(agreement)
     await session.flush()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from bianmin.catalog.api.deps import ADMIN, DISTRICT, actor
 from bianmin.catalog.domain import items as domain
+from bianmin.catalog.domain.errors import ItemNotFound
 from bianmin.catalog.domain.listing import ItemFilter, list_items
 from bianmin.catalog.schemas import (
     Channel,
@@ -22,7 +23,7 @@ from bianmin.catalog.schemas import (
 )
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
-from bianmin.kit.errors import Forbidden, NotFound, problem_responses
+from bianmin.kit.errors import ScopeMissing, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
 from bianmin.kit.pagination import Page, PageDep, encode_cursor
@@ -32,7 +33,7 @@ router = APIRouter(tags=["items"])
 
 def _visible(status: str, who: PrincipalDep) -> None:
     if status != "published" and not who.has_scope("catalog:admin"):
-        raise NotFound("No such item.", code="item_not_found")
+        raise ItemNotFound("No such item.")
 
 
 @router.get("/items", summary="Search and list items", **public(), responses=problem_responses(403, 422))
@@ -49,7 +50,7 @@ async def search_items(
 ) -> Page[ItemRead]:
     """Items that match the filters; with ``q``, ranked by the n-gram search (best first)."""
     if status != "published" and not who.has_scope("catalog:admin"):
-        raise Forbidden("Only catalog administrators list unpublished items.", code="scope_missing")
+        raise ScopeMissing("Only catalog administrators list unpublished items.")
     found, more = await list_items(
         session, ItemFilter(status=status, site=site, channel=channel, target_group=target_group,
                             department=department, level=level, cross_province=cross_province),

@@ -31,11 +31,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, and_, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.catalog.domain.errors import ApplicationNotFound, ApplicationTransitionForbidden
 from bianmin.catalog.models import Application, ApplicationStep, Item, Offering, Site
 from bianmin.catalog.schemas import ApplicationCreate, SuppliedMaterial
 from bianmin.contracts.events.catalog import ApplicationStatusChanged, ApplicationSubmitted
 from bianmin.kit.calendar import load_calendar
-from bianmin.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
+from bianmin.kit.errors import ScopeMissing, Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal, ensure_tenant
 from bianmin.kit.workdays import local_date
@@ -54,7 +55,7 @@ TRANSITIONS: dict[str, set[str]] = {
 def check_transition(current: str, target: str) -> None:
     """409 unless an application may move from ``current`` to ``target``."""
     if target not in TRANSITIONS[current]:
-        raise Conflict(f"An application that is {current} cannot become {target}.", code="application_status_forbidden")
+        raise ApplicationTransitionForbidden(f"An application that is {current} cannot become {target}.")
 
 
 def check_materials(item: Item, supplied: list[SuppliedMaterial]) -> list[dict[str, object]]:
@@ -117,7 +118,7 @@ def effective_time(who: Principal, given: datetime | None, *, now: datetime, fie
     if given is None:
         return now
     if not who.has_scope("catalog:admin"):
-        raise Forbidden("Back-entry needs the scope catalog:admin.", code="scope_missing")
+        raise ScopeMissing("Back-entry needs the scope catalog:admin.")
     if given > now:
         raise Unprocessable.field(field, "must not be in the future")
     if given < now - BACK_ENTRY_LIMIT:
@@ -198,7 +199,7 @@ async def get_application(session: AsyncSession, number: str, who: Principal) ->
     """The application with this number, 404 when it does not exist or belongs to another township."""
     application = (await session.execute(select(Application).where(Application.number == number))).scalar_one_or_none()
     if application is None or not who.may_act_on(application.tenant):
-        raise NotFound(f"No application {number}.", code="application_not_found")
+        raise ApplicationNotFound(f"No application {number}.")
     return application
 
 

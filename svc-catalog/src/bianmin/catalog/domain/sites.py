@@ -20,9 +20,10 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.catalog.domain.errors import SiteExists, SiteNotFound
 from bianmin.catalog.models import Department, Item, Offering, Site
 from bianmin.catalog.schemas import SiteCreate, SiteWrite
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import DISTRICT
 
 EARTH_RADIUS_KM = 6371.0088
@@ -53,7 +54,7 @@ async def get_site(session: AsyncSession, code: str) -> Site:
     """The site with this code, or 404."""
     site = await session.get(Site, code)
     if site is None:
-        raise NotFound(f"No site {code}.", code="site_not_found")
+        raise SiteNotFound(f"No site {code}.")
     return site
 
 
@@ -81,7 +82,7 @@ async def create_site(session: AsyncSession, data: SiteCreate, *, now: datetime)
     if not CODE_SHAPES[data.level].match(data.code) or not data.code.startswith(DISTRICT_CODE):
         raise Unprocessable.field("code", f"is not a {data.level} site code of district {DISTRICT_CODE}")
     if await session.get(Site, data.code) is not None:
-        raise Conflict(f"Site {data.code} exists already.", code="site_exists")
+        raise SiteExists(f"Site {data.code} exists already.")
     tenant = await _tenant_for(session, data.code, data)
     site = Site(**data.model_dump(), tenant=tenant, created_at=now, updated_at=now)
     session.add(site)
