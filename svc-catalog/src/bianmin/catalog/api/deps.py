@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from fastapi import Depends
 
+from bianmin.catalog.settings import CatalogSettings
 from bianmin.kit.errors import ScopeMissing
 from bianmin.kit.identity import Principal, PrincipalDep, district_only, require_scopes
+from bianmin.kit.settings import settings_dependency
 
 ADMIN = require_scopes("catalog:admin")
 DISTRICT = district_only()  # the catalog, its calendar and its policies are the district's
 WRITE = require_scopes("catalog:write")
+SettingsDep = settings_dependency(CatalogSettings)
 
 
 def actor(who: Principal) -> str:

@@ -39,6 +39,7 @@ from bianmin.kit.calendar import load_calendar
 from bianmin.kit.errors import ScopeMissing, Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal, ensure_tenant
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 
 AUTO_ACTOR = "system:auto-approval"
@@ -241,3 +242,9 @@ def filtered(who: Principal, f: ApplicationFilter, today: date) -> Select[tuple[
     elif f.overdue is False:
         query = query.where(not_(late))
     return query
+
+
+async def list_applications(session: AsyncSession, who: Principal, f: ApplicationFilter, *, today: date,
+                            page: PageParams) -> tuple[list[Application], str | None]:
+    """One page of the applications this principal may see that pass the filters, newest first."""
+    return await paginate(session, filtered(who, f, today), page, keys=[Application.id], descending=True)

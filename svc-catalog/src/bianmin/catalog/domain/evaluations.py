@@ -15,6 +15,7 @@ Satisfaction rate = ratings of level 3–5 ÷ all ratings that are not voided.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -34,6 +35,7 @@ from bianmin.kit.calendar import load_calendar
 from bianmin.kit.errors import DistrictOnly, Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 
 LEVEL_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -123,3 +125,31 @@ async def get_evaluation(session: AsyncSession, evaluation_id: int, who: Princip
     if row is None or not who.may_act_on(row[0].tenant):
         raise EvaluationNotFound(f"No evaluation {evaluation_id}.")
     return row[0], row[1]
+
+
+@dataclass(frozen=True)
+class EvaluationFilter:
+    """What a list of evaluations is narrowed to; ``bad`` True keeps levels 1-2, False levels 3-5."""
+
+    site: str | None = None
+    department: str | None = None
+    case_status: str | None = None
+    bad: bool | None = None
+
+
+async def list_evaluations(session: AsyncSession, who: Principal, f: EvaluationFilter, *,
+                           page: PageParams) -> tuple[list[tuple[Evaluation, str]], str | None]:
+    """One page of the evaluations this principal may see, with their applications' numbers, newest first."""
+    query = select(Evaluation, Application.number).join(Application, Application.id == Evaluation.application_id)
+    if not who.district_wide:
+        query = query.where(Evaluation.tenant == who.tenant)
+    if f.site is not None:
+        query = query.where(Evaluation.site_code == f.site)
+    if f.department is not None:
+        query = query.where(Evaluation.department_code == f.department)
+    if f.case_status is not None:
+        query = query.where(Evaluation.case_status == f.case_status)
+    if f.bad is not None:
+        query = query.where(Evaluation.level <= 2 if f.bad else Evaluation.level >= 3)
+    rows, cursor = await paginate(session, query, page, keys=[Evaluation.id], descending=True, scalars=False)
+    return [(row[0], row[1]) for row in rows], cursor

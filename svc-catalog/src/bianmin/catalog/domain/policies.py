@@ -35,6 +35,11 @@ async def create_policy(session: AsyncSession, data: PolicyCreate, *, now: datet
     return policy
 
 
+async def list_policies(session: AsyncSession) -> list[Policy]:
+    """Every policy, newest period first."""
+    return list((await session.execute(select(Policy).order_by(Policy.period_start.desc(), Policy.code))).scalars())
+
+
 async def get_policy(session: AsyncSession, code: str) -> Policy:
     """The policy with this code, or 404."""
     policy = await session.get(Policy, code)

@@ -25,6 +25,7 @@ from bianmin.catalog.models import Department, Item, Offering, Site
 from bianmin.catalog.schemas import SiteCreate, SiteWrite
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import DISTRICT
+from bianmin.kit.pagination import PageParams, paginate
 
 EARTH_RADIUS_KM = 6371.0088
 DISTRICT_CODE = "330199"
@@ -48,6 +49,34 @@ async def upsert_department(session: AsyncSession, code: str, name: str, *, now:
     department.name = name
     await session.flush()
     return department, False
+
+
+async def departments(session: AsyncSession) -> list[Department]:
+    """Every department, in code order (a short list: a district has a few dozen)."""
+    return list((await session.execute(select(Department).order_by(Department.code))).scalars())
+
+
+async def list_sites(session: AsyncSession, page: PageParams, *, level: str | None,
+                     parent: str | None) -> tuple[list[Site], str | None]:
+    """One page of the sites (of a level, under a parent), in code order."""
+    query = select(Site)
+    if level is not None:
+        query = query.where(Site.level == level)
+    if parent is not None:
+        query = query.where(Site.parent_code == parent)
+    return await paginate(session, query, page, keys=[Site.code])
+
+
+async def claimed_tenant(session: AsyncSession, data: SiteCreate) -> str:
+    """The tenant a new site would belong to, for the tenancy check before it is created (422 for an unknown parent).
+
+    A township is its own tenant; any other site belongs to its parent's tenant, or to the whole
+    district without a parent. The full checks of the code and the parent follow in :func:`create_site`.
+    """
+    parent = await session.get(Site, data.parent_code) if data.parent_code else None
+    if data.parent_code and parent is None:
+        raise Unprocessable.field("parent_code", f"no site {data.parent_code}")
+    return data.code if data.level == "township" else (parent.tenant if parent else DISTRICT)
 
 
 async def get_site(session: AsyncSession, code: str) -> Site:
