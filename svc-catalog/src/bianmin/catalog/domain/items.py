@@ -105,17 +105,14 @@ def _new_item(data: ItemCreate, *, status: str, now: datetime) -> Item:
     return Item(**values, status=status, revision=1, created_at=now, updated_at=now)
 
 
-async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: datetime,
-                      status: str = "draft") -> Item:
-    """Add an item at revision 1, as a draft (or published at once by an import); 409 when the code is taken."""
-    item = _new_item(data, status=status, now=now)
+async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: datetime) -> Item:
+    """Add an item as a draft at revision 1 (an import creates published ones with :func:`create_items`); 409 when the code is taken."""
+    item = _new_item(data, status="draft", now=now)
     department = await department_name(session, data.department_code)
     if (await session.execute(select(Item.id).where(Item.code == data.code))).first() is not None:
         raise ItemExists(f"Item {data.code} exists already.")
     session.add(item)
     await _save_revision(session, item, change="created", by=by, now=now, department=department)
-    if status == "published":
-        await _announce(session, item, "catalog.item.published")
     return item
 
 
