@@ -14,7 +14,7 @@ from bianmin.catalog.domain.sites import departments
 from bianmin.catalog.schemas import AgreementCreate, AgreementRead, CatalogExport, CatalogImport, ImportResult
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
-from bianmin.kit.errors import Unprocessable, problem_responses
+from bianmin.kit.errors import PROBLEM_JSON, PROBLEM_REF, Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
 
@@ -69,8 +69,9 @@ async def export_catalog(session: ReadSessionDep, format: Literal["json", "csv"]
     return export_view(await departments(session), items)
 
 
+# The 404 is spelled out: with a model, FastAPI would also list it under the route's own media type (JSON-LD).
 @router.get("/items/{code}/cpsv", summary="An item in CPSV-AP JSON-LD", **public(), response_class=JsonLdResponse,
-            responses=problem_responses(404))
+            responses={404: {"description": "Not Found", "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_REF}}}}})
 async def item_cpsv(code: str, request: Request, session: ReadSessionDep) -> dict[str, Any]:
     """The item as a CPSV-AP PublicService (JSON-LD), for exchange with other catalogues."""
     return await exchange.published_cpsv(session, code, base_url=str(request.base_url).rstrip("/") + "/v1")
