@@ -183,7 +183,7 @@ async def _credit_kinds(admin: httpx.AsyncClient) -> list[str]:
 
 
 async def _catalog(app: FastAPI, admin: httpx.AsyncClient) -> dict[str, str]:
-    from catalog_testdata import CREDIT_CODE, seed
+    from catalog_factories import CREDIT_CODE, seed
 
     await seed(admin)
     response = await admin.post("/v1/applications", json={

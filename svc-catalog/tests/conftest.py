@@ -13,7 +13,7 @@ from bianmin.testing.client import TEST_SECRET, running
 from bianmin.testing.databases import TestDatabases
 
 MIGRATIONS = "bianmin.catalog.migrations"
-# The shared test factories (catalog_testdata.py) are imported by name; the name is unique to this service.
+# The shared test factories (catalog_factories.py) are imported by name; the name is unique to this service.
 sys.path.insert(0, str(Path(__file__).parent))
 
 

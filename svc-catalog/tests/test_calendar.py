@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from catalog_testdata import TOWNSHIP
+from catalog_factories import TOWNSHIP
 from fastapi import FastAPI
 
-from bianmin.catalog.api.calendar import day_of
+from bianmin.catalog.domain.calendar import day_of
 from bianmin.kit.identity import ANONYMOUS
 from bianmin.kit.workdays import WorkCalendar
 from bianmin.testing.client import client_for

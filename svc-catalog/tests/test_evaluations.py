@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from catalog_testdata import CREDIT_CODE, TOWNSHIP, seed
+from catalog_factories import CREDIT_CODE, TOWNSHIP, seed
 from fastapi import FastAPI
 
 from bianmin.catalog.app import create_app
@@ -63,6 +63,7 @@ async def test_a_case_runs_contact_rectify_rerate_and_refuses_steps_out_of_order
         listed = await township.get("/v1/evaluations", params={"bad": "true"})
     assert no_case.status_code == 409
     assert early.status_code == 409
+    assert early.json()["code"] == "transition_forbidden"
     assert contacted.json()["case_status"] == "contacted"
     assert rectified.json()["case_status"] == "rectified"
     assert no_level.status_code == 422

@@ -1,6 +1,6 @@
 """Catalog events through the outbox to a real NATS JetStream."""
 
-from catalog_testdata import CREDIT_CODE, seed
+from catalog_factories import CREDIT_CODE, seed
 
 from bianmin.catalog.app import create_app
 from bianmin.catalog.settings import CatalogSettings

@@ -4,7 +4,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from catalog_testdata import CREDIT_CODE, TOWNSHIP, item_body, seed
+from catalog_factories import CREDIT_CODE, TOWNSHIP, item_body, seed
 from fastapi import FastAPI
 
 from bianmin.catalog.app import create_app

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from catalog_testdata import CREDIT_CODE, RESIDENT_ID, TOWNSHIP, seed
+from catalog_factories import CREDIT_CODE, RESIDENT_ID, TOWNSHIP, seed
 
 from bianmin.catalog.app import create_app
 from bianmin.catalog.domain.stats import ratio
@@ -54,6 +54,7 @@ async def test_redemptions_count_towards_the_completion_rate_when_paid(settings:
     assert bad_code.json()["errors"][0]["field"] == "credit_code"
     assert too_late.status_code == 409
     assert skipped.status_code == 409
+    assert skipped.json()["code"] == "transition_forbidden"
     assert paid.json()["status"] == "paid"
     assert stats["expected"] == "1000000.00"
     assert stats["redeemed"] == "200000.00"

@@ -2,7 +2,7 @@
 
 import re
 
-from catalog_testdata import seed
+from catalog_factories import CREDIT_CODE, item_body, seed
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -25,3 +25,25 @@ async def test_malformed_requests_get_4xx_problems_never_500(app: FastAPI, db_ba
                         assert response.status_code < 500, (method, path, body, response.text)
         long_department = await client.put(f"/v1/departments/{'D' * 41}", json={"code": "D" * 41, "name": "x"})
     assert long_department.status_code == 422
+
+
+async def test_a_control_character_in_any_body_field_is_a_422_naming_it(app: FastAPI, db_backend: str) -> None:
+    # PostgreSQL cannot store NUL (it was a 500 there); RequestBody refuses it and the other controls at any depth,
+    # naming the top-level field and, for a nested one, where inside it.
+    async with client_for(app) as client:
+        await seed(client)
+        answers = {
+            ("name", ""): await client.put("/v1/departments/SCJG", json={"code": "SCJG", "name": "市场\x00监管局"}),
+            ("materials", "[0].name"): await client.post("/v1/items", json=item_body("C-1", materials=[{"name": "申请书\x07"}])),
+            ("applicant", "name"): await client.post("/v1/applications", json={
+                "item_code": "330199-SC-001", "site_code": "330199000", "channel": "window",
+                "applicant": {"type": "legal", "id_number": CREDIT_CODE, "name": "某\x1b公司", "phone": "13800001234"}}),
+            ("rows.1.name", ""): await client.post("/v1/catalog/import/csv",
+                                                   content="code,name\n330199-SC-001,事项\x00\n".encode()),
+        }
+    for (field, inside), response in answers.items():
+        assert response.status_code == 422, (field, response.text)
+        error = response.json()["errors"][0]
+        assert error["field"] == field, (field, response.text)
+        assert "control characters" in error["reason"]
+        assert inside in error["reason"]

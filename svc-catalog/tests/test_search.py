@@ -1,6 +1,6 @@
 """The n-gram search: grams, and 1-, 2- and 4-character queries ranked on both backends."""
 
-from catalog_testdata import item_body
+from catalog_factories import item_body
 from fastapi import FastAPI
 
 from bianmin.catalog.domain.search import grams, query_grams, weighted_grams

@@ -1,7 +1,7 @@
 """Sites, delegation and the service map; departments."""
 
 import pytest
-from catalog_testdata import OTHER_TOWNSHIP, TOWNSHIP, seed
+from catalog_factories import OTHER_TOWNSHIP, TOWNSHIP, seed
 from fastapi import FastAPI
 
 from bianmin.catalog.domain.sites import bounding_box, haversine_km, parse_point
@@ -86,6 +86,18 @@ async def test_site_codes_parents_and_tenants_follow_the_district_scheme(app: Fa
     assert bad_lat.status_code == 422
     assert bad_lat.json()["errors"][0]["field"] == "lat"
     assert missing.status_code == 404
+
+
+async def test_a_site_code_is_normalised_before_the_district_scheme_checks_it(app: FastAPI, db_backend: str) -> None:
+    # The kit's SiteCode drops the blanks and upper-cases: a lowercase outlet code, refused before, is that outlet.
+    async with client_for(app) as admin:
+        await seed(admin)
+        created = await admin.post("/v1/sites", json={"code": " 330199b02 ", "name": "农商银行西湖支行", "level": "bank",
+                                                      "parent_code": "330199002", "lat": 30.2, "lng": 120.05})
+        read = await admin.get("/v1/sites/330199B02")
+    assert created.status_code == 201, created.text
+    assert created.json()["code"] == "330199B02"
+    assert read.json()["tenant"] == "330199002"
 
 
 async def test_a_township_key_edits_its_own_sites_only(app: FastAPI, db_backend: str) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.responses import Response
-from sqlalchemy import select
+from fastapi import APIRouter, Response
 
 from bianmin.catalog.api.deps import ADMIN, DISTRICT
-from bianmin.catalog.domain.sites import upsert_department
-from bianmin.catalog.models import Department
-from bianmin.catalog.schemas.catalog import DepartmentCreate, DepartmentRead
+from bianmin.catalog.domain import sites
+from bianmin.catalog.schemas import DepartmentCreate, DepartmentRead
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.identity import public
 
@@ -19,21 +16,20 @@ router = APIRouter(tags=["departments"])
 
 
 @router.get("/departments", summary="List departments", **public())
-async def list_departments(session: SessionDep) -> list[DepartmentRead]:
+async def list_departments(session: ReadSessionDep) -> list[DepartmentRead]:
     """Every department, in code order (a short list: a district has a few dozen)."""
-    rows = (await session.execute(select(Department).order_by(Department.code))).scalars()
-    return [DepartmentRead.model_validate(d) for d in rows]
+    return [DepartmentRead.model_validate(d) for d in await sites.departments(session)]
 
 
 @router.put("/departments/{code}", summary="Add or rename a department", dependencies=[ADMIN, DISTRICT],
-            response_model=DepartmentRead,
             responses={201: {"model": DepartmentRead, "description": "Created"}, **problem_responses(401, 403, 422)})
-async def put_department(code: str, body: DepartmentCreate, session: SessionDep,
-                         clock: ClockDep) -> Response:
+async def put_department(code: str, body: DepartmentCreate, session: SessionDep, clock: ClockDep,
+                         response: Response) -> DepartmentRead:
     """Create the department or rename it (idempotent by its code); 201 when new."""
     if body.code != code:
         raise Unprocessable.field("code", "must equal the code in the path")
-    department, created = await upsert_department(session, code, body.name, now=clock.now())
+    department, created = await sites.upsert_department(session, code, body.name, now=clock.now())
+    view = DepartmentRead.model_validate(department)
     await session.commit()
-    return Response(DepartmentRead.model_validate(department).model_dump_json(), status_code=201 if created else 200,
-                    media_type="application/json")
+    response.status_code = 201 if created else 200
+    return view

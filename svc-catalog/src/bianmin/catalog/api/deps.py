@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from fastapi import Depends
 
-from bianmin.kit.errors import Forbidden
+from bianmin.catalog.settings import CatalogSettings
+from bianmin.kit.errors import ScopeMissing
 from bianmin.kit.identity import Principal, PrincipalDep, district_only, require_scopes
+from bianmin.kit.settings import settings_dependency
 
 ADMIN = require_scopes("catalog:admin")
 DISTRICT = district_only()  # the catalog, its calendar and its policies are the district's
 WRITE = require_scopes("catalog:write")
+SettingsDep = settings_dependency(CatalogSettings)
 
 
 def actor(who: Principal) -> str:
@@ -20,7 +23,7 @@ def actor(who: Principal) -> str:
 async def reader(who: PrincipalDep) -> Principal:
     """403 unless the principal may read applications (``catalog:read`` or ``catalog:write``)."""
     if not (who.has_scope("catalog:read") or who.has_scope("catalog:write")):
-        raise Forbidden("This key lacks the scope catalog:read.", code="scope_missing")
+        raise ScopeMissing("This key lacks the scope catalog:read.")
     return who
 
 

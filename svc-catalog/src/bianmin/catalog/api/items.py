@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bianmin.catalog.api.deps import ADMIN, DISTRICT, actor
+from bianmin.catalog.api.views import item_view, revision_view
 from bianmin.catalog.domain import items as domain
+from bianmin.catalog.domain.errors import ItemNotFound
 from bianmin.catalog.domain.listing import ItemFilter, list_items
-from bianmin.catalog.schemas.catalog import (
+from bianmin.catalog.schemas import (
     Channel,
     ExerciseLevel,
     ItemCreate,
@@ -22,17 +24,17 @@ from bianmin.catalog.schemas.catalog import (
 )
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
-from bianmin.kit.errors import Forbidden, NotFound, problem_responses
+from bianmin.kit.errors import ScopeMissing, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public
-from bianmin.kit.pagination import Page, PageDep, encode_cursor
+from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["items"])
 
 
 def _visible(status: str, who: PrincipalDep) -> None:
     if status != "published" and not who.has_scope("catalog:admin"):
-        raise NotFound("No such item.", code="item_not_found")
+        raise ItemNotFound("No such item.")
 
 
 @router.get("/items", summary="Search and list items", **public(), responses=problem_responses(403, 422))
@@ -49,13 +51,12 @@ async def search_items(
 ) -> Page[ItemRead]:
     """Items that match the filters; with ``q``, ranked by the n-gram search (best first)."""
     if status != "published" and not who.has_scope("catalog:admin"):
-        raise Forbidden("Only catalog administrators list unpublished items.", code="scope_missing")
-    found, more = await list_items(
+        raise ScopeMissing("Only catalog administrators list unpublished items.")
+    found, cursor = await list_items(
         session, ItemFilter(status=status, site=site, channel=channel, target_group=target_group,
                             department=department, level=level, cross_province=cross_province),
-        q=q.strip() if q else None, limit=page.limit, after=page.after)
-    return Page(items=[ItemRead.model_validate(i).model_copy(update={"score": s}) for i, s in found],
-                next_cursor=encode_cursor(more) if more is not None else None)
+        q=q.strip() if q else None, page=page)
+    return Page(items=[item_view(i, s) for i, s in found], next_cursor=cursor)
 
 
 @router.get("/items/{code}", summary="Read an item", **public(), responses=problem_responses(404))
@@ -63,16 +64,15 @@ async def read_item(code: str, session: ReadSessionDep, who: PrincipalDep) -> It
     """An item at its current revision (drafts and withdrawn items for administrators only)."""
     item = await domain.get_item(session, code)
     _visible(item.status, who)
-    return ItemRead.model_validate(item)
+    return item_view(item)
 
 
 @router.get("/items/{code}/revisions", summary="An item's history", dependencies=[ADMIN],
             responses=problem_responses(401, 403, 404))
-async def item_revisions(code: str, session: SessionDep) -> list[ItemRevisionRead]:
+async def item_revisions(code: str, session: ReadSessionDep) -> list[ItemRevisionRead]:
     """Every saved revision of the item, newest first, with who changed it and when."""
     item = await domain.get_item(session, code)
-    return [ItemRevisionRead(revision=r.revision, change=r.change, changed_by=r.changed_by, changed_at=r.changed_at,
-                             snapshot=r.snapshot) for r in await domain.revisions(session, item)]
+    return [revision_view(r) for r in await domain.revisions(session, item)]
 
 
 @router.post("/items", status_code=201, summary="Add an item", dependencies=[ADMIN, DISTRICT],
@@ -81,7 +81,7 @@ async def create_item(body: ItemCreate, session: SessionDep, who: PrincipalDep, 
                       idem: IdempotencyDep) -> ItemRead:
     """Add an item as a draft (revision 1); the promised limit may not exceed the legal one."""
     item = await domain.create_item(session, body, by=actor(who), now=clock.now())
-    return await idem.finish(session, ItemRead.model_validate(item))
+    return await idem.finish(session, item_view(item))
 
 
 @router.patch("/items/{code}", summary="Change an item", dependencies=[ADMIN, DISTRICT],
@@ -91,8 +91,9 @@ async def update_item(code: str, body: ItemFields, session: SessionDep, who: Pri
     """Change some fields of an item as a new revision (announced when the item is public)."""
     item = await domain.update_item(session, await domain.get_item(session, code), body, by=actor(who),
                                     now=clock.now())
+    view = item_view(item)
     await session.commit()
-    return ItemRead.model_validate(item)
+    return view
 
 
 @router.post("/items/{code}/status", summary="Publish, suspend or withdraw an item", dependencies=[ADMIN, DISTRICT],
@@ -102,7 +103,6 @@ async def change_status(code: str, body: ItemStatusChange, session: SessionDep, 
     """Move an item along draft → published ⇄ suspended → withdrawn; 409 for a forbidden move."""
     item = await domain.change_status(session, await domain.get_item(session, code), body.status,
                                       by=actor(who), now=clock.now())
+    view = item_view(item)
     await session.commit()
-    return ItemRead.model_validate(item)
-
-
+    return view

@@ -6,13 +6,11 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from bianmin.catalog.api.deps import ADMIN, DISTRICT, READ, WRITE
 from bianmin.catalog.domain import policies as domain
 from bianmin.catalog.domain.stats import policy_figures
-from bianmin.catalog.models import Policy
-from bianmin.catalog.schemas.work import (
+from bianmin.catalog.schemas import (
     PolicyCreate,
     PolicyRead,
     PolicyStats,
@@ -21,7 +19,7 @@ from bianmin.catalog.schemas.work import (
     RedemptionStatusChange,
 )
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import public
@@ -31,10 +29,9 @@ router = APIRouter(tags=["policies"])
 
 
 @router.get("/policies", summary="List policies", **public())
-async def list_policies(session: SessionDep) -> list[PolicyRead]:
+async def list_policies(session: ReadSessionDep) -> list[PolicyRead]:
     """Every policy, newest period first (policies are public information)."""
-    rows = (await session.execute(select(Policy).order_by(Policy.period_start.desc(), Policy.code))).scalars()
-    return [PolicyRead.model_validate(p) for p in rows]
+    return [PolicyRead.model_validate(p) for p in await domain.list_policies(session)]
 
 
 @router.post("/policies", status_code=201, summary="Add a policy", dependencies=[ADMIN, DISTRICT],
@@ -57,7 +54,7 @@ async def redeem(code: str, body: RedemptionCreate, session: SessionDep, clock: 
 
 @router.get("/policies/{code}/redemptions", summary="A policy's redemptions", dependencies=[READ],
             responses=problem_responses(401, 403, 404))
-async def list_redemptions(code: str, session: SessionDep) -> list[RedemptionRead]:
+async def list_redemptions(code: str, session: ReadSessionDep) -> list[RedemptionRead]:
     """The redemptions of a policy, oldest first."""
     policy = await domain.get_policy(session, code)
     return [RedemptionRead.model_validate(r) for r in await domain.redemptions_of(session, policy)]
@@ -77,7 +74,7 @@ async def change_redemption(redemption_id: RowId, body: RedemptionStatusChange, 
 @router.get("/stats/policies", summary="Policy redemption figures", dependencies=[READ],
             responses=problem_responses(401, 403, 422))
 async def policy_stats(
-    session: SessionDep,
+    session: ReadSessionDep,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> PolicyStats:

@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from bianmin.catalog.api.deps import ADMIN
+from bianmin.catalog.api.views import offerings_view, site_view
 from bianmin.catalog.domain import sites
-from bianmin.catalog.models import Site
-from bianmin.catalog.schemas.catalog import OfferingItem, OfferingsWrite, SiteCreate, SiteRead, SiteWrite
+from bianmin.catalog.schemas import OfferingsWrite, SiteCreate, SiteLevel, SiteRead, SiteWrite
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public
 from bianmin.kit.pagination import Page, PageDep
 
 router = APIRouter(tags=["sites"])
-Level = Literal["district", "township", "village", "bank"]
 
 
 @router.get("/sites", summary="List sites, or the nearest sites offering an item", **public(),
             responses=problem_responses(422))
 async def list_sites(
-    session: SessionDep, page: PageDep,
+    session: ReadSessionDep, page: PageDep,
     near: Annotated[str | None, Query(max_length=60, description="<lat>,<lng>: nearest first, with distance.")] = None,
     item: Annotated[str | None, Query(max_length=60, description="Only sites that offer this item.")] = None,
     radius_km: Annotated[float, Query(gt=0, le=500, description="Search radius around `near`.")] = 50.0,
-    level: Level | None = None,
+    level: SiteLevel | None = None,
     parent: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Page[SiteRead]:
     """With ``near``: the service map, the nearest sites (offering ``item``) with their distance; else all sites."""
@@ -39,28 +37,17 @@ async def list_sites(
             raise Unprocessable.field("cursor", "the service map answers in one page; raise limit instead")
         found = await sites.nearest_sites(session, lat=lat, lng=lng, radius_km=radius_km, item=item, level=level,
                                           limit=page.limit)
-        return Page(items=[SiteRead.model_validate(s).model_copy(update={"distance_km": round(d, 3)})
-                           for s, d in found])
+        return Page(items=[site_view(s, d) for s, d in found])
     if item is not None:
         raise Unprocessable.field("near", "is needed with item (the service map sorts by distance)")
-    query = select(Site).order_by(Site.code).limit(page.limit + 1)
-    if level is not None:
-        query = query.where(Site.level == level)
-    if parent is not None:
-        query = query.where(Site.parent_code == parent)
-    if page.after is not None:
-        if len(page.after) != 1 or not isinstance(page.after[0], str):
-            raise Unprocessable.field("cursor", "is not a cursor of this list")
-        query = query.where(Site.code > page.after[0])
-    rows = list((await session.execute(query)).scalars())
-    rows, cursor = page.cut(rows, lambda last: [last.code])
-    return Page(items=[SiteRead.model_validate(s) for s in rows], next_cursor=cursor)
+    rows, cursor = await sites.list_sites(session, page, level=level, parent=parent)
+    return Page(items=[site_view(s) for s in rows], next_cursor=cursor)
 
 
 @router.get("/sites/{code}", summary="Read a site", **public(), responses=problem_responses(404))
-async def read_site(code: str, session: SessionDep) -> SiteRead:
+async def read_site(code: str, session: ReadSessionDep) -> SiteRead:
     """One site with its address, coordinates and opening hours."""
-    return SiteRead.model_validate(await sites.get_site(session, code))
+    return site_view(await sites.get_site(session, code))
 
 
 @router.post("/sites", status_code=201, summary="Add a site", dependencies=[ADMIN],
@@ -69,12 +56,9 @@ async def create_site(body: SiteCreate, session: SessionDep, who: PrincipalDep, 
                       idem: IdempotencyDep) -> SiteRead:
     """Add a service point; a township key may add sites under its own township only."""
     if not who.district_wide:
-        parent = await session.get(Site, body.parent_code) if body.parent_code else None
-        if body.parent_code and parent is None:
-            raise Unprocessable.field("parent_code", f"no site {body.parent_code}")
-        ensure_tenant(who, body.code if body.level == "township" else (parent.tenant if parent else "*"))
+        ensure_tenant(who, await sites.claimed_tenant(session, body))
     site = await sites.create_site(session, body, now=clock.now())
-    return await idem.finish(session, SiteRead.model_validate(site))
+    return await idem.finish(session, site_view(site))
 
 
 @router.put("/sites/{code}", summary="Change a site", dependencies=[ADMIN],
@@ -85,16 +69,16 @@ async def update_site(code: str, body: SiteWrite, session: SessionDep, who: Prin
     ensure_tenant(who, site.tenant)
     site = await sites.update_site(session, site, body, now=clock.now())
     ensure_tenant(who, site.tenant)
+    view = site_view(site)
     await session.commit()
-    return SiteRead.model_validate(site)
+    return view
 
 
 @router.get("/sites/{code}/offerings", summary="What a site offers", **public(), responses=problem_responses(404))
-async def read_offerings(code: str, session: SessionDep) -> OfferingsWrite:
+async def read_offerings(code: str, session: ReadSessionDep) -> OfferingsWrite:
     """The items a site offers and through which channels (delegation, 事项下沉)."""
     site = await sites.get_site(session, code)
-    return OfferingsWrite(offerings=[OfferingItem(item_code=c, channels=ch)  # type: ignore[arg-type]
-                                     for c, ch in await sites.offerings_of(session, site)])
+    return offerings_view(await sites.offerings_of(session, site))
 
 
 @router.put("/sites/{code}/offerings", summary="Set what a site offers", dependencies=[ADMIN],
@@ -104,6 +88,6 @@ async def put_offerings(code: str, body: OfferingsWrite, session: SessionDep, wh
     site = await sites.get_site(session, code)
     ensure_tenant(who, site.tenant)
     await sites.set_offerings(session, site, [(o.item_code, list(o.channels)) for o in body.offerings])
+    view = offerings_view(await sites.offerings_of(session, site))
     await session.commit()
-    return OfferingsWrite(offerings=[OfferingItem(item_code=c, channels=ch)  # type: ignore[arg-type]
-                                     for c, ch in await sites.offerings_of(session, site)])
+    return view

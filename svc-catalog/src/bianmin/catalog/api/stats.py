@@ -9,9 +9,9 @@ from fastapi import APIRouter, Query
 
 from bianmin.catalog.api.deps import READ
 from bianmin.catalog.domain.stats import application_figures
-from bianmin.catalog.schemas.work import ApplicationStats
+from bianmin.catalog.schemas import ApplicationStats
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.workdays import local_date
@@ -22,7 +22,7 @@ router = APIRouter(tags=["stats"])
 @router.get("/stats/applications", summary="Application figures", dependencies=[READ],
             responses=problem_responses(401, 403, 422))
 async def application_stats(
-    session: SessionDep, who: PrincipalDep, clock: ClockDep,
+    session: ReadSessionDep, who: PrincipalDep, clock: ClockDep,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
     site: Annotated[str | None, Query(max_length=20)] = None,

@@ -1,8 +1,9 @@
 """Applications (办件): intake checks, the promised date, the status flow, auto-approval, overdue.
 
-- The applicant is checked by its check character: a natural person by the resident ID number
-  (GB 11643), a legal person by the unified social credit code (GB 32100); the type must fit the
-  item's target group.
+- The applicant's number is checked by its check character when the body is read: a natural
+  person's by the resident ID number (GB 11643), a legal person's by the unified social credit code
+  (GB 32100), with the kit's identifier types (``schemas.Applicant``); the type must fit the item's
+  target group.
 - The item must be published and offered at the site through the channel (delegation as data).
 - Every required material must be supplied (422 naming the missing ones); a material backed by an
   electronic licence number, where the item allows it, counts as verified.
@@ -30,14 +31,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, and_, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.catalog.domain.errors import ApplicationNotFound, ApplicationTransitionForbidden
 from bianmin.catalog.models import Application, ApplicationStep, Item, Offering, Site
-from bianmin.catalog.schemas.work import ApplicationCreate, SuppliedMaterial
+from bianmin.catalog.schemas import ApplicationCreate, SuppliedMaterial
 from bianmin.contracts.events.catalog import ApplicationStatusChanged, ApplicationSubmitted
 from bianmin.kit.calendar import load_calendar
-from bianmin.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
+from bianmin.kit.errors import ScopeMissing, Unprocessable
 from bianmin.kit.events import emit
-from bianmin.kit.identifiers import resident_id_problem, uscc_problem
 from bianmin.kit.identity import Principal, ensure_tenant
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 
 AUTO_ACTOR = "system:auto-approval"
@@ -54,12 +56,7 @@ TRANSITIONS: dict[str, set[str]] = {
 def check_transition(current: str, target: str) -> None:
     """409 unless an application may move from ``current`` to ``target``."""
     if target not in TRANSITIONS[current]:
-        raise Conflict(f"An application that is {current} cannot become {target}.", code="application_status_forbidden")
-
-
-def applicant_problem(kind: str, number: str, *, today: date) -> str | None:
-    """Why an applicant's ID number is invalid for its type, or None."""
-    return resident_id_problem(number, today=today) if kind == "natural" else uscc_problem(number)
+        raise ApplicationTransitionForbidden(f"An application that is {current} cannot become {target}.")
 
 
 def check_materials(item: Item, supplied: list[SuppliedMaterial]) -> list[dict[str, object]]:
@@ -122,7 +119,7 @@ def effective_time(who: Principal, given: datetime | None, *, now: datetime, fie
     if given is None:
         return now
     if not who.has_scope("catalog:admin"):
-        raise Forbidden("Back-entry needs the scope catalog:admin.", code="scope_missing")
+        raise ScopeMissing("Back-entry needs the scope catalog:admin.")
     if given > now:
         raise Unprocessable.field(field, "must not be in the future")
     if given < now - BACK_ENTRY_LIMIT:
@@ -150,15 +147,12 @@ async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Princip
     applicant = data.applicant
     if item.target_group not in ("both", applicant.type):
         raise Unprocessable.field("applicant.type", f"item {item.code} serves {item.target_group} persons only")
-    problem = applicant_problem(applicant.type, applicant.id_number.upper(), today=today)
-    if problem is not None:
-        raise Unprocessable.field("applicant.id_number", problem)
     recorded = check_materials(item, data.materials)
     calendar = await load_calendar(session)
     application = Application(
         number=f"tmp-{uuid.uuid4().hex}", item_id=item.id, item_code=item.code,
         item_revision=item.revision, department_code=item.department_code, site_code=site.code, tenant=site.tenant,
-        channel=data.channel, applicant_type=applicant.type, applicant_id_number=applicant.id_number.upper(),
+        channel=data.channel, applicant_type=applicant.type, applicant_id_number=applicant.id_number,
         applicant_name=applicant.name, applicant_phone=applicant.phone, materials=recorded, status="submitted",
         auto_approved=False, submitted_at=now, submitted_on=today,
         promised_date=calendar.add_workdays(today, item.promised_limit_days))
@@ -206,7 +200,7 @@ async def get_application(session: AsyncSession, number: str, who: Principal) ->
     """The application with this number, 404 when it does not exist or belongs to another township."""
     application = (await session.execute(select(Application).where(Application.number == number))).scalar_one_or_none()
     if application is None or not who.may_act_on(application.tenant):
-        raise NotFound(f"No application {number}.", code="application_not_found")
+        raise ApplicationNotFound(f"No application {number}.")
     return application
 
 
@@ -248,3 +242,9 @@ def filtered(who: Principal, f: ApplicationFilter, today: date) -> Select[tuple[
     elif f.overdue is False:
         query = query.where(not_(late))
     return query
+
+
+async def list_applications(session: AsyncSession, who: Principal, f: ApplicationFilter, *, today: date,
+                            page: PageParams) -> tuple[list[Application], str | None]:
+    """One page of the applications this principal may see that pass the filters, newest first."""
+    return await paginate(session, filtered(who, f, today), page, keys=[Application.id], descending=True)

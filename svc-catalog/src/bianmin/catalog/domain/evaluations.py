@@ -15,17 +15,27 @@ Satisfaction rate = ratings of level 3–5 ÷ all ratings that are not voided.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.catalog.domain.errors import (
+    AlreadyAppealed,
+    AlreadyRated,
+    ApplicationNotRateable,
+    CaseStepForbidden,
+    EvaluationNotFound,
+    NoRectificationCase,
+)
 from bianmin.catalog.models import Application, Evaluation
 from bianmin.contracts.events.catalog import EvaluationSubmitted
 from bianmin.kit.calendar import load_calendar
-from bianmin.kit.errors import Conflict, Forbidden, NotFound, Unprocessable
+from bianmin.kit.errors import DistrictOnly, Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal
+from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 
 LEVEL_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -47,9 +57,9 @@ async def rate(session: AsyncSession, application: Application, *, level: int, c
                contact_days: int, fix_days: int) -> Evaluation:
     """Record the one rating of an application; a bad one opens a rectification case with its deadlines."""
     if application.status not in RATEABLE:
-        raise Conflict(f"An application that is {application.status} cannot be rated.", code="not_rateable")
+        raise ApplicationNotRateable(f"An application that is {application.status} cannot be rated.")
     if (await session.execute(select(Evaluation.id).where(Evaluation.application_id == application.id))).first():
-        raise Conflict("This application has been rated already (一事一评).", code="already_rated")
+        raise AlreadyRated("This application has been rated already (一事一评).")
     today = local_date(now)
     evaluation = Evaluation(application_id=application.id, tenant=application.tenant, site_code=application.site_code,
                             department_code=application.department_code, level=level, comment=comment,
@@ -72,12 +82,12 @@ async def step(session: AsyncSession, evaluation: Evaluation, action: str, *, wh
                note: str = "", level: int | None = None, upheld: bool | None = None) -> Evaluation:
     """Advance a rectification case by one step; 409 when its status forbids the step."""
     if evaluation.case_status is None:
-        raise Conflict("A good review has no rectification case.", code="no_case")
+        raise NoRectificationCase("A good review has no rectification case.")
     if action == "decide_appeal":
         if not who.district_wide:
-            raise Forbidden("Appeals are decided by the district's supervisors.", code="district_only")
+            raise DistrictOnly("Appeals are decided by the district's supervisors.")
         if evaluation.case_status != "appealed":
-            raise Conflict(f"A case that is {evaluation.case_status} has no appeal to decide.", code="case_status_forbidden")
+            raise CaseStepForbidden(f"A case that is {evaluation.case_status} has no appeal to decide.")
         if upheld is None:
             raise Unprocessable.field("upheld", "is required to decide an appeal")
         evaluation.appeal_decision = "upheld" if upheld else "dismissed"
@@ -87,7 +97,7 @@ async def step(session: AsyncSession, evaluation: Evaluation, action: str, *, wh
         return evaluation
     allowed, target = STEPS[action]
     if evaluation.case_status not in allowed:
-        raise Conflict(f"A case that is {evaluation.case_status} cannot {action}.", code="case_status_forbidden")
+        raise CaseStepForbidden(f"A case that is {evaluation.case_status} cannot {action}.")
     if action == "contact":
         evaluation.contacted_at, evaluation.contact_note = now, note
     elif action == "rectify":
@@ -100,7 +110,7 @@ async def step(session: AsyncSession, evaluation: Evaluation, action: str, *, wh
         if not note:
             raise Unprocessable.field("note", "an appeal needs its reason")
         if evaluation.appeal_decision is not None:
-            raise Conflict("This review was appealed once already.", code="already_appealed")
+            raise AlreadyAppealed("This review was appealed once already.")
         evaluation.appeal_reason, evaluation.appealed_at = note, now
     evaluation.case_status = target
     await session.flush()
@@ -113,5 +123,33 @@ async def get_evaluation(session: AsyncSession, evaluation_id: int, who: Princip
                                  .join(Application, Application.id == Evaluation.application_id)
                                  .where(Evaluation.id == evaluation_id))).first()
     if row is None or not who.may_act_on(row[0].tenant):
-        raise NotFound(f"No evaluation {evaluation_id}.", code="evaluation_not_found")
+        raise EvaluationNotFound(f"No evaluation {evaluation_id}.")
     return row[0], row[1]
+
+
+@dataclass(frozen=True)
+class EvaluationFilter:
+    """What a list of evaluations is narrowed to; ``bad`` True keeps levels 1-2, False levels 3-5."""
+
+    site: str | None = None
+    department: str | None = None
+    case_status: str | None = None
+    bad: bool | None = None
+
+
+async def list_evaluations(session: AsyncSession, who: Principal, f: EvaluationFilter, *,
+                           page: PageParams) -> tuple[list[tuple[Evaluation, str]], str | None]:
+    """One page of the evaluations this principal may see, with their applications' numbers, newest first."""
+    query = select(Evaluation, Application.number).join(Application, Application.id == Evaluation.application_id)
+    if not who.district_wide:
+        query = query.where(Evaluation.tenant == who.tenant)
+    if f.site is not None:
+        query = query.where(Evaluation.site_code == f.site)
+    if f.department is not None:
+        query = query.where(Evaluation.department_code == f.department)
+    if f.case_status is not None:
+        query = query.where(Evaluation.case_status == f.case_status)
+    if f.bad is not None:
+        query = query.where(Evaluation.level <= 2 if f.bad else Evaluation.level >= 3)
+    rows, cursor = await paginate(session, query, page, keys=[Evaluation.id], descending=True, scalars=False)
+    return [(row[0], row[1]) for row in rows], cursor

@@ -1,4 +1,4 @@
-"""Bulk import and export of the catalog, and the CPSV-AP JSON-LD view of an item.
+"""Bulk import and export of the catalog, the CPSV-AP JSON-LD view of an item, cross-province agreements.
 
 Import is an upsert keyed by the implementation code, in one transaction: a new item is created
 (revision 1), an existing one is changed as a new revision only when a field differs, and its
@@ -20,13 +20,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.catalog.domain.items import change_status, create_items, snapshot, update_item
+from bianmin.catalog.domain.errors import AgreementExists, ItemNotFound
+from bianmin.catalog.domain.items import change_status, create_items, department_name, get_item, snapshot, update_item
 from bianmin.catalog.domain.sites import upsert_department
-from bianmin.catalog.models import Department, Item
-from bianmin.catalog.schemas.catalog import CatalogImport, ImportResult, ItemFields
+from bianmin.catalog.models import Agreement, Department, Item
+from bianmin.catalog.schemas import AgreementCreate, CatalogImport, ImportResult, ItemExport, ItemFields, ItemImport
 from bianmin.kit.errors import Unprocessable
 
 CSV_FIELDS = ("code", "basic_code", "name", "type", "department_code", "target_group", "exercise_level",
@@ -84,6 +86,26 @@ async def all_items(session: AsyncSession) -> list[Item]:
     return list((await session.execute(select(Item).order_by(Item.code))).scalars())
 
 
+async def catalog_from_csv(session: AsyncSession, text: str) -> CatalogImport:
+    """A bulk import from a flat-field CSV: each row over the item's current fields (so materials and aliases stay).
+
+    422 names the row and column of a malformed or invalid cell (``rows.<n>.<field>``).
+    """
+    entries = from_csv(text)
+    existing = {i.code: i for i in (await session.execute(
+        select(Item).where(Item.code.in_([e["code"] for e in entries])))).scalars()}
+    items = []
+    for number, entry in enumerate(entries, start=1):
+        current = existing.get(entry["code"])
+        base = ItemExport.model_validate(current).model_dump(mode="json") if current is not None else {}
+        try:
+            items.append(ItemImport.model_validate({**base, **entry}))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise Unprocessable.field(f"rows.{number}.{'.'.join(str(p) for p in first['loc'])}", first["msg"]) from exc
+    return CatalogImport(items=items)
+
+
 def to_csv(items: list[Item]) -> str:
     """The flat fields of items as CSV (UTF-8, header row, channels joined by ``|``)."""
     out = io.StringIO()
@@ -126,6 +148,36 @@ def _entries(reader: csv.DictReader[str]) -> list[dict[str, Any]]:
                 entry[flag] = entry[flag].lower() in ("true", "1", "yes")
         entries.append(entry)
     return entries
+
+
+async def published_cpsv(session: AsyncSession, code: str, *, base_url: str) -> dict[str, Any]:
+    """A published item as CPSV-AP JSON-LD; 404 for an item the public cannot see."""
+    item = await get_item(session, code)
+    if item.status != "published":
+        raise ItemNotFound("No such item.")
+    return cpsv(item, await department_name(session, item.department_code), base_url)
+
+
+async def agreements(session: AsyncSession) -> list[Agreement]:
+    """Every cross-province agreement, newest first."""
+    return list((await session.execute(select(Agreement).order_by(Agreement.signed_on.desc(), Agreement.id))).scalars())
+
+
+async def create_agreement(session: AsyncSession, data: AgreementCreate, *, now: datetime) -> Agreement:
+    """Record an agreement; 422 naming the unknown items, 409 when the same one is recorded already."""
+    known = set((await session.execute(select(Item.code).where(Item.code.in_(data.item_codes)))).scalars())
+    unknown = [c for c in data.item_codes if c not in known]
+    if unknown:
+        raise Unprocessable.field("item_codes", f"no such items: {', '.join(unknown[:10])}")
+    duplicate = (await session.execute(select(Agreement.id).where(
+        Agreement.partner_region == data.partner_region, Agreement.signed_on == data.signed_on,
+        Agreement.mode == data.mode))).first()
+    if duplicate is not None:
+        raise AgreementExists("This agreement is recorded already.")
+    agreement = Agreement(**data.model_dump(), created_at=now)
+    session.add(agreement)
+    await session.flush()
+    return agreement
 
 
 def _duration(days: int) -> str:

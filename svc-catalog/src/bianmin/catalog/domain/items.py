@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.catalog.domain.errors import ItemExists, ItemNotFound, ItemTransitionForbidden, ItemWithdrawn
 from bianmin.catalog.domain.search import index_item, weighted_grams
 from bianmin.catalog.models import Department, Item, ItemChannel, ItemRevision, SearchGram
-from bianmin.catalog.schemas.catalog import ItemCreate, ItemFields, ItemRead
+from bianmin.catalog.schemas import ItemCreate, ItemFields, ItemRead
 from bianmin.contracts.events.catalog import ItemChanged
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 
 TRANSITIONS: dict[str, set[str]] = {
@@ -36,7 +37,7 @@ SEARCHED = {"name", "aliases", "keywords", "department_code"}
 def check_transition(current: str, target: str) -> None:
     """409 unless an item may move from ``current`` to ``target``."""
     if target not in TRANSITIONS[current]:
-        raise Conflict(f"An item that is {current} cannot become {target}.", code="item_status_forbidden")
+        raise ItemTransitionForbidden(f"An item that is {current} cannot become {target}.")
 
 
 def check_limits(legal: int, promised: int) -> None:
@@ -54,7 +55,7 @@ async def get_item(session: AsyncSession, code: str) -> Item:
     """The item with this implementation code, or 404."""
     item = (await session.execute(select(Item).where(Item.code == code))).scalar_one_or_none()
     if item is None:
-        raise NotFound(f"No item {code}.", code="item_not_found")
+        raise ItemNotFound(f"No item {code}.")
     return item
 
 
@@ -104,17 +105,14 @@ def _new_item(data: ItemCreate, *, status: str, now: datetime) -> Item:
     return Item(**values, status=status, revision=1, created_at=now, updated_at=now)
 
 
-async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: datetime,
-                      status: str = "draft") -> Item:
-    """Add an item at revision 1, as a draft (or published at once by an import); 409 when the code is taken."""
-    item = _new_item(data, status=status, now=now)
+async def create_item(session: AsyncSession, data: ItemCreate, *, by: str, now: datetime) -> Item:
+    """Add an item as a draft at revision 1 (an import creates published ones with :func:`create_items`); 409 when the code is taken."""
+    item = _new_item(data, status="draft", now=now)
     department = await department_name(session, data.department_code)
     if (await session.execute(select(Item.id).where(Item.code == data.code))).first() is not None:
-        raise Conflict(f"Item {data.code} exists already.", code="item_exists")
+        raise ItemExists(f"Item {data.code} exists already.")
     session.add(item)
     await _save_revision(session, item, change="created", by=by, now=now, department=department)
-    if status == "published":
-        await _announce(session, item, "catalog.item.published")
     return item
 
 
@@ -154,7 +152,7 @@ async def create_items(session: AsyncSession, entries: list[tuple[ItemCreate, st
 async def update_item(session: AsyncSession, item: Item, data: ItemFields, *, by: str, now: datetime) -> Item:
     """Change an item's fields as a new revision; a withdrawn item is frozen (409)."""
     if item.status == "withdrawn":
-        raise Conflict("A withdrawn item cannot change.", code="item_withdrawn")
+        raise ItemWithdrawn("A withdrawn item cannot change.")
     changes = data.model_dump(exclude_unset=True)
     if "materials" in changes:
         changes["materials"] = [m.model_dump() for m in data.materials or []]

@@ -1,8 +1,8 @@
 """Listing and searching items: SQL filters, then either code order or the n-gram ranking.
 
 Anyone may list published items; other statuses are for catalog administrators. Without ``q`` the
-list is in code order with a keyset cursor; with ``q`` it is ranked and the cursor is the offset
-into the ranking (a ranking has no stable key of its own).
+list is in code order, keyset-paged by the kit's ``paginate``; with ``q`` it is ranked and the cursor
+is the offset into the ranking (a ranking has no stable key of its own).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.catalog.domain.search import search
 from bianmin.catalog.models import Item, ItemChannel, Offering, Site
 from bianmin.kit.errors import Unprocessable
+from bianmin.kit.pagination import PageParams, encode_cursor, paginate
 
 
 @dataclass(frozen=True)
@@ -60,28 +61,27 @@ async def ensure_site_exists(session: AsyncSession, code: str) -> None:
         raise Unprocessable.field("site", f"no site {code}")
 
 
-async def list_items(session: AsyncSession, f: ItemFilter, *, q: str | None, limit: int,
-                     after: list[object] | None) -> tuple[list[tuple[Item, float | None]], list[object] | None]:
-    """One page of items with their scores, and the sort key that continues the list (None at the end)."""
+async def list_items(session: AsyncSession, f: ItemFilter, *, q: str | None,
+                     page: PageParams) -> tuple[list[tuple[Item, float | None]], str | None]:
+    """One page of items with their scores, and the cursor that continues the list (None at the end).
+
+    Without ``q`` the list is keyset-paged in code order by the kit's :func:`paginate`. A ranking is
+    computed in Python over the best candidates (see :mod:`.search`), so it has no column to page
+    on: its cursor is the offset into the ranking, and a cursor of the other kind is a 422 either way.
+    """
     if f.site is not None:
         await ensure_site_exists(session, f.site)
-    if q:
-        offset = 0
-        if after is not None:
-            if len(after) != 1 or not isinstance(after[0], int) or after[0] < 0:
-                raise Unprocessable.field("cursor", "is not a cursor of this search")
-            offset = after[0]
-        hits = await search(session, q, filtered_ids(f))
-        page = hits[offset:offset + limit]
-        items = {i.id: i for i in (await session.execute(
-            select(Item).where(Item.id.in_([h.item_id for h in page])))).scalars()}
-        more = [offset + limit] if offset + limit < len(hits) else None
-        return [(items[h.item_id], round(h.score, 2)) for h in page], more
-    query = select(Item).where(Item.id.in_(filtered_ids(f))).order_by(Item.code).limit(limit + 1)
-    if after is not None:
-        if len(after) != 1 or not isinstance(after[0], str):
-            raise Unprocessable.field("cursor", "is not a cursor of this list")
-        query = query.where(Item.code > after[0])
-    rows = list((await session.execute(query)).scalars())
-    more = [rows[limit - 1].code] if len(rows) > limit else None
-    return [(item, None) for item in rows[:limit]], more
+    if not q:
+        rows, cursor = await paginate(session, select(Item).where(Item.id.in_(filtered_ids(f))), page, keys=[Item.code])
+        return [(item, None) for item in rows], cursor
+    offset = 0
+    if page.after is not None:
+        if len(page.after) != 1 or not isinstance(page.after[0], int) or page.after[0] < 0:
+            raise Unprocessable.field("cursor", "is not a cursor of this search")
+        offset = page.after[0]
+    hits = await search(session, q, filtered_ids(f))
+    window = hits[offset:offset + page.limit]
+    items = {i.id: i for i in (await session.execute(
+        select(Item).where(Item.id.in_([h.item_id for h in window])))).scalars()}
+    more = encode_cursor([offset + page.limit]) if offset + page.limit < len(hits) else None
+    return [(items[h.item_id], round(h.score, 2)) for h in window], more

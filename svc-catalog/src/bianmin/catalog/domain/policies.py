@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.catalog.domain.errors import PolicyClosed, PolicyExists, PolicyNotFound, RedemptionNotFound, RedemptionTransitionForbidden
 from bianmin.catalog.models import Department, Policy, Redemption
-from bianmin.catalog.schemas.work import PolicyCreate, RedemptionCreate
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
-from bianmin.kit.identifiers import uscc_problem
+from bianmin.catalog.schemas import PolicyCreate, RedemptionCreate
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.workdays import local_date
 
 TRANSITIONS = {"applied": {"approved", "rejected"}, "approved": {"paid", "rejected"}, "paid": set(), "rejected": set()}
@@ -28,29 +28,31 @@ async def create_policy(session: AsyncSession, data: PolicyCreate, *, now: datet
     if await session.get(Department, data.department_code) is None:
         raise Unprocessable.field("department_code", f"no department {data.department_code}")
     if await session.get(Policy, data.code) is not None:
-        raise Conflict(f"Policy {data.code} exists already.", code="policy_exists")
+        raise PolicyExists(f"Policy {data.code} exists already.")
     policy = Policy(**data.model_dump(), created_at=now)
     session.add(policy)
     await session.flush()
     return policy
 
 
+async def list_policies(session: AsyncSession) -> list[Policy]:
+    """Every policy, newest period first."""
+    return list((await session.execute(select(Policy).order_by(Policy.period_start.desc(), Policy.code))).scalars())
+
+
 async def get_policy(session: AsyncSession, code: str) -> Policy:
     """The policy with this code, or 404."""
     policy = await session.get(Policy, code)
     if policy is None:
-        raise NotFound(f"No policy {code}.", code="policy_not_found")
+        raise PolicyNotFound(f"No policy {code}.")
     return policy
 
 
 async def redeem(session: AsyncSession, policy: Policy, data: RedemptionCreate, *, now: datetime) -> Redemption:
-    """Apply for a redemption within the policy's period; 422 for a bad credit code."""
-    problem = uscc_problem(data.credit_code.upper())
-    if problem is not None:
-        raise Unprocessable.field("credit_code", problem)
+    """Apply for a redemption within the policy's period (the body's credit code is checked when it is read)."""
     if not policy.period_start <= local_date(now) <= policy.period_end:
-        raise Conflict(f"Policy {policy.code} is not open today.", code="policy_closed")
-    redemption = Redemption(policy_code=policy.code, credit_code=data.credit_code.upper(),
+        raise PolicyClosed(f"Policy {policy.code} is not open today.")
+    redemption = Redemption(policy_code=policy.code, credit_code=data.credit_code,
                             enterprise_name=data.enterprise_name, amount=data.amount, status="applied",
                             created_at=now, updated_at=now)
     session.add(redemption)
@@ -62,9 +64,9 @@ async def change_redemption(session: AsyncSession, redemption_id: int, target: s
     """Approve, pay or reject a redemption; 409 when its status forbids it."""
     redemption = await session.get(Redemption, redemption_id)
     if redemption is None:
-        raise NotFound(f"No redemption {redemption_id}.", code="redemption_not_found")
+        raise RedemptionNotFound(f"No redemption {redemption_id}.")
     if target not in TRANSITIONS[redemption.status]:
-        raise Conflict(f"A redemption that is {redemption.status} cannot become {target}.", code="redemption_status_forbidden")
+        raise RedemptionTransitionForbidden(f"A redemption that is {redemption.status} cannot become {target}.")
     redemption.status = target
     redemption.updated_at = now
     await session.flush()

@@ -20,10 +20,12 @@ from datetime import datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.catalog.domain.errors import SiteExists, SiteNotFound
 from bianmin.catalog.models import Department, Item, Offering, Site
-from bianmin.catalog.schemas.catalog import SiteCreate, SiteWrite
-from bianmin.kit.errors import Conflict, NotFound, Unprocessable
+from bianmin.catalog.schemas import SiteCreate, SiteWrite
+from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import DISTRICT
+from bianmin.kit.pagination import PageParams, paginate
 
 EARTH_RADIUS_KM = 6371.0088
 DISTRICT_CODE = "330199"
@@ -49,11 +51,39 @@ async def upsert_department(session: AsyncSession, code: str, name: str, *, now:
     return department, False
 
 
+async def departments(session: AsyncSession) -> list[Department]:
+    """Every department, in code order (a short list: a district has a few dozen)."""
+    return list((await session.execute(select(Department).order_by(Department.code))).scalars())
+
+
+async def list_sites(session: AsyncSession, page: PageParams, *, level: str | None,
+                     parent: str | None) -> tuple[list[Site], str | None]:
+    """One page of the sites (of a level, under a parent), in code order."""
+    query = select(Site)
+    if level is not None:
+        query = query.where(Site.level == level)
+    if parent is not None:
+        query = query.where(Site.parent_code == parent)
+    return await paginate(session, query, page, keys=[Site.code])
+
+
+async def claimed_tenant(session: AsyncSession, data: SiteCreate) -> str:
+    """The tenant a new site would belong to, for the tenancy check before it is created (422 for an unknown parent).
+
+    A township is its own tenant; any other site belongs to its parent's tenant, or to the whole
+    district without a parent. The full checks of the code and the parent follow in :func:`create_site`.
+    """
+    parent = await session.get(Site, data.parent_code) if data.parent_code else None
+    if data.parent_code and parent is None:
+        raise Unprocessable.field("parent_code", f"no site {data.parent_code}")
+    return data.code if data.level == "township" else (parent.tenant if parent else DISTRICT)
+
+
 async def get_site(session: AsyncSession, code: str) -> Site:
     """The site with this code, or 404."""
     site = await session.get(Site, code)
     if site is None:
-        raise NotFound(f"No site {code}.", code="site_not_found")
+        raise SiteNotFound(f"No site {code}.")
     return site
 
 
@@ -81,7 +111,7 @@ async def create_site(session: AsyncSession, data: SiteCreate, *, now: datetime)
     if not CODE_SHAPES[data.level].match(data.code) or not data.code.startswith(DISTRICT_CODE):
         raise Unprocessable.field("code", f"is not a {data.level} site code of district {DISTRICT_CODE}")
     if await session.get(Site, data.code) is not None:
-        raise Conflict(f"Site {data.code} exists already.", code="site_exists")
+        raise SiteExists(f"Site {data.code} exists already.")
     tenant = await _tenant_for(session, data.code, data)
     site = Site(**data.model_dump(), tenant=tenant, created_at=now, updated_at=now)
     session.add(site)

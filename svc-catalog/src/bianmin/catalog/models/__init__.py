@@ -1,4 +1,4 @@
-"""The catalog service's tables. The kit's outbox, inbox, idempotency and calendar tables sit beside them.
+"""The catalog service's tables, one module per aggregate. The kit's outbox, inbox, idempotency and calendar tables sit beside them.
 
 ``Base`` is defined here; the table modules register on its MetaData when imported below.
 """
@@ -9,23 +9,12 @@ from bianmin.kit.db import make_base
 
 Base: type[DeclarativeBase] = make_base()
 
-from bianmin.catalog.models.catalog import (  # noqa: E402
-    Agreement,
-    Department,
-    Item,
-    ItemChannel,
-    ItemRevision,
-    Offering,
-    SearchGram,
-    Site,
-)
-from bianmin.catalog.models.work import (  # noqa: E402
-    Application,
-    ApplicationStep,
-    Evaluation,
-    Policy,
-    Redemption,
-)
+from bianmin.catalog.models.agreements import Agreement  # noqa: E402
+from bianmin.catalog.models.applications import Application, ApplicationStep  # noqa: E402
+from bianmin.catalog.models.evaluations import Evaluation  # noqa: E402
+from bianmin.catalog.models.items import Item, ItemChannel, ItemRevision, SearchGram  # noqa: E402
+from bianmin.catalog.models.policies import Policy, Redemption  # noqa: E402
+from bianmin.catalog.models.sites import Department, Offering, Site  # noqa: E402
 
 __all__ = [
     "Agreement", "Application", "ApplicationStep", "Base", "Department", "Evaluation", "Item", "ItemChannel",

@@ -1,46 +1,15 @@
-"""Tables of the catalog proper: departments, sites, items with their revisions, the search index."""
+"""Service items (政务服务事项): the current revision, its history, its channels and its search index."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bianmin.catalog.models import Base
-
-
-class Department(Base):
-    """A window unit (窗口单位) that is competent for items."""
-
-    __tablename__ = "department"
-
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime]
-
-
-class Site(Base):
-    """A service point: the district hall, a township centre, a village centre or a bank outlet."""
-
-    __tablename__ = "site"
-
-    code: Mapped[str] = mapped_column(String(20), primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    level: Mapped[str] = mapped_column(String(20), index=True)
-    parent_code: Mapped[str | None] = mapped_column(ForeignKey("site.code"), index=True)
-    tenant: Mapped[str] = mapped_column(String(20), index=True)
-    address: Mapped[str] = mapped_column(String(200), server_default="")
-    lat: Mapped[float] = mapped_column(Float)
-    lng: Mapped[float] = mapped_column(Float)
-    opening_hours: Mapped[str] = mapped_column(String(200), server_default="")
-    phone: Mapped[str] = mapped_column(String(30), server_default="")
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-
-    __table_args__ = (Index("ix_site_lat_lng", "lat", "lng"),)
 
 
 class Item(Base):
@@ -96,16 +65,6 @@ class ItemChannel(Base):
     channel: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
 
 
-class Offering(Base):
-    """Delegation as data: a site offers an item through a channel (item × site × channel)."""
-
-    __tablename__ = "offering"
-
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True)
-    site_code: Mapped[str] = mapped_column(ForeignKey("site.code", ondelete="CASCADE"), primary_key=True, index=True)
-    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
-
-
 class SearchGram(Base):
     """The n-gram index of an item: each gram of its searchable text with its best field weight."""
 
@@ -114,19 +73,3 @@ class SearchGram(Base):
     gram: Mapped[str] = mapped_column(String(40), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), primary_key=True, index=True)
     weight: Mapped[int] = mapped_column(Integer)
-
-
-class Agreement(Base):
-    """A cross-province agreement (跨省通办): partner region, signing date, mode and the items it covers."""
-
-    __tablename__ = "agreement"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    partner_region: Mapped[str] = mapped_column(String(100))
-    signed_on: Mapped[date]
-    mode: Mapped[str] = mapped_column(String(30))
-    item_codes: Mapped[list[str]] = mapped_column(JSON)
-    note: Mapped[str] = mapped_column(Text, server_default="")
-    created_at: Mapped[datetime]
-
-    __table_args__ = (UniqueConstraint("partner_region", "signed_on", "mode"),)
