@@ -8,19 +8,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.stats import Figure, Period
+from bianmin.kit.stats import Figure, StatsContext
 from bianmin.testing.client import TEST_SECRET, client_for, running
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-async def day_bounds(session: AsyncSession, period: Period) -> list[Figure]:
+async def day_bounds(ctx: StatsContext) -> list[Figure]:
     """What the services' stats do with a period: its days' bounds in UTC, the day after the last one included."""
-    days = 0
+    period, days = ctx.period, 0
     if period.start and period.end:
         start = datetime.combine(period.start, time(), tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))
         end = datetime.combine(period.end + timedelta(days=1), time(), tzinfo=SHANGHAI).astimezone(ZoneInfo("UTC"))

@@ -1,23 +1,28 @@
 """The stats overview every service serves to the cockpit: named figures with their definitions.
 
 A service contributes figures by giving its :class:`~bianmin.kit.app.ServiceSpec` a ``stats``
-function; the cockpit in the gateway fans out to ``GET /v1/stats/overview`` of every service.
+function; the cockpit in the gateway fans out to ``GET /v1/stats/overview`` of every service. The
+function gets a :class:`StatsContext`: the period, the caller (a township's cockpit sees its own
+sites' figures only), and the application's clock and settings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.kit.db import SessionDep
+from bianmin.kit.clock import Clock, ClockDep
+from bianmin.kit.db import ReadSessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
-from bianmin.kit.identity import require_scopes
+from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
+from bianmin.kit.settings import ServiceSettings
 
 
 class Figure(BaseModel):
@@ -51,7 +56,18 @@ class Overview(BaseModel):
     figures: list[Figure]
 
 
-StatsFn = Callable[[AsyncSession, Period], Awaitable[list[Figure]]]
+@dataclass(frozen=True)
+class StatsContext:
+    """What a service's cockpit figures are computed with."""
+
+    session: AsyncSession
+    period: Period
+    principal: Principal
+    clock: Clock
+    settings: ServiceSettings
+
+
+StatsFn = Callable[[StatsContext], Awaitable[list[Figure]]]
 
 
 # Figures are asked for within these days: outside them a day's Asia/Shanghai bounds in UTC (and the
@@ -76,15 +92,24 @@ async def period_params(
 PeriodDep = Annotated[Period, Depends(period_params)]
 
 
+async def stats_context(session: ReadSessionDep, period: PeriodDep, who: PrincipalDep, clock: ClockDep,
+                        request: Request) -> StatsContext:
+    """The context a figures route hands its service's stats function."""
+    return StatsContext(session=session, period=period, principal=who, clock=clock, settings=request.app.state.settings)
+
+
+StatsContextDep = Annotated[StatsContext, Depends(stats_context)]
+
+
 def stats_router(service: str, stats: StatsFn | None) -> APIRouter:
     """The ``/stats/overview`` route of a service."""
     router = APIRouter(tags=["stats"])
 
     @router.get("/stats/overview", summary="Figures for the cockpit",
                 dependencies=[require_scopes("cockpit:read")], responses=problem_responses(401, 403, 422))
-    async def overview(session: SessionDep, period: PeriodDep) -> Overview:
+    async def overview(context: StatsContextDep) -> Overview:
         """This service's figures for the cockpit (数据驾驶舱) over a period."""
-        figures = await stats(session, period) if stats is not None else []
-        return Overview(service=service, period=period, figures=figures)
+        figures = await stats(context) if stats is not None else []
+        return Overview(service=service, period=context.period, figures=figures)
 
     return router

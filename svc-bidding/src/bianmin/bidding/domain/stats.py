@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.models import Project
 from bianmin.bidding.schemas import StatsRead
-from bianmin.kit.stats import Figure, Period
+from bianmin.kit.stats import Figure, Period, StatsContext
 from bianmin.kit.workdays import SHANGHAI
 
 ZERO = Decimal(0)
@@ -58,8 +58,9 @@ async def compute(session: AsyncSession, period: Period, *, category: str | None
                      by_category=by_category)
 
 
-async def figures(session: AsyncSession, period: Period) -> list[Figure]:
+async def figures(ctx: StatsContext) -> list[Figure]:
     """The cockpit's figures of the trading centre."""
+    session, period = ctx.session, ctx.period
     s = await compute(session, period)
     return [
         Figure(name="projects", value=s.projects, unit="projects",

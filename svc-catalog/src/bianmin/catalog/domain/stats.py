@@ -18,7 +18,7 @@ Definitions (the README quotes them):
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, case, func, or_, select
@@ -28,7 +28,7 @@ from bianmin.catalog.domain.applications import OPEN
 from bianmin.catalog.models import Application, Evaluation, Item, Policy, Redemption
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.identity import Principal
-from bianmin.kit.stats import Figure, Period
+from bianmin.kit.stats import Figure, StatsContext
 from bianmin.kit.workdays import local_date
 
 ONLINE_CHANNELS = ("online",)
@@ -115,9 +115,10 @@ async def online_rate_by_department(session: AsyncSession, *, start: date | None
     return {code: ratio(int(online), int(total)) for code, total, online in sorted(rows)}
 
 
-async def overview(session: AsyncSession, period: Period) -> list[Figure]:
+async def overview(ctx: StatsContext) -> list[Figure]:
     """The catalog's figures for the cockpit."""
-    today = local_date(datetime.now(UTC))
+    session, period = ctx.session, ctx.period
+    today = local_date(ctx.clock.now())
     apps = await application_figures(session, who=None, start=period.start, end=period.end, today=today)
     policies = await policy_figures(session, start=period.start, end=period.end)
     published = (await session.execute(select(func.count(Item.id)).where(Item.status == "published"))).scalar_one()

@@ -13,7 +13,7 @@ district-wide):
 - top unanswered topics: the topics (item name or routing keyword, else 未分类) of the period's
   consultations still open, assigned or waiting, most frequent first.
 
-The cockpit's figures (:func:`overview_for`, the service's ``ServiceSpec.stats``) are the same
+The cockpit's figures (:func:`overview`, the service's ``ServiceSpec.stats``) are the same
 figures, district-wide, each with its definition.
 """
 
@@ -23,7 +23,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.consult.domain import deadlines
 from bianmin.consult.models import Consultation, Escalation
 from bianmin.kit.calendar import load_calendar
-from bianmin.kit.stats import Figure, Period, StatsFn
+from bianmin.kit.stats import Figure, Period, StatsContext
 from bianmin.kit.workdays import SHANGHAI, WorkCalendar
 
 GOOD_LEVELS = ("very_satisfied", "satisfied", "basically_satisfied")
@@ -109,20 +108,9 @@ async def figures(session: AsyncSession, *, start: date | None, end: date | None
         top_unanswered_topics=open_topics.most_common(top), unanswered=sum(open_topics.values()))
 
 
-def overview_for(settings: Any) -> StatsFn:
-    """The cockpit's stats function (ServiceSpec.stats), closed over the service's settings.
-
-    The kit calls it with a session and a period only; the working hours, deadlines and ladder it
-    needs come from the settings the app was built with, so the first-response figures count the
-    configured office hours rather than defaults.
-    """
-    policy = deadlines.Policy.from_settings(settings)
-
-    async def overview(session: AsyncSession, period: Period) -> list[Figure]:
-        """The cockpit's figures, district-wide."""
-        return await figures_for(session, period, policy)
-
-    return overview
+async def overview(ctx: StatsContext) -> list[Figure]:
+    """The cockpit's figures, district-wide, counting first responses in the configured office hours."""
+    return await figures_for(ctx.session, ctx.period, deadlines.Policy.from_settings(ctx.settings))
 
 
 async def figures_for(session: AsyncSession, period: Period, policy: deadlines.Policy) -> list[Figure]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bianmin.credit.domain.stats import figures
-from bianmin.kit.db import ReadSessionDep
 from bianmin.kit.errors import problem_responses
-from bianmin.kit.stats import Overview, PeriodDep
+from bianmin.kit.stats import Overview, StatsContextDep
 
 router = APIRouter(tags=["stats"])
 
 
 @router.get("/stats", summary="Credit figures", responses=problem_responses(401, 422))
-async def stats(session: ReadSessionDep, period: PeriodDep) -> Overview:
+async def stats(context: StatsContextDep) -> Overview:
     """Enterprises coded, distribution by color, and color transitions in a period."""
-    return Overview(service="credit", period=period, figures=await figures(session, period))
+    return Overview(service="credit", period=context.period, figures=await figures(context))

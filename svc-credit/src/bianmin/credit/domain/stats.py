@@ -11,16 +11,16 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.credit.domain.rules import COLORS
 from bianmin.credit.models import BadRecord, ColorChange, Enterprise
-from bianmin.kit.stats import Figure, Period
+from bianmin.kit.stats import Figure, StatsContext
 from bianmin.kit.workdays import SHANGHAI
 
 
-async def figures(session: AsyncSession, period: Period) -> list[Figure]:
+async def figures(ctx: StatsContext) -> list[Figure]:
     """Enterprises coded, their distribution by color, and the color transitions in the period."""
+    session, period = ctx.session, ctx.period
     by_color = dict((await session.execute(
         select(Enterprise.color, func.count()).where(Enterprise.color.is_not(None)).group_by(Enterprise.color))).all())
     coded = sum(by_color.values())

@@ -5,16 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bianmin.guarantee.domain.stats import figures
-from bianmin.kit.db import ReadSessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import require_scopes
-from bianmin.kit.stats import Overview, PeriodDep
+from bianmin.kit.stats import Overview, StatsContextDep
 
 router = APIRouter(tags=["stats"])
 
 
 @router.get("/stats", summary="Guarantee figures", dependencies=[require_scopes("cockpit:read")],
             responses=problem_responses(401, 403, 422))
-async def stats(session: ReadSessionDep, period: PeriodDep) -> Overview:
+async def stats(context: StatsContextDep) -> Overview:
     """Guarantees by type and issuer, amount guaranteed, fees paid and average effective rate."""
-    return Overview(service="guarantee", period=period, figures=await figures(session, period))
+    return Overview(service="guarantee", period=context.period, figures=await figures(context))

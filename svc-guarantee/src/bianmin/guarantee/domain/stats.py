@@ -13,10 +13,9 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.guarantee.models import Guarantee
-from bianmin.kit.stats import Figure, Period
+from bianmin.kit.stats import Figure, Period, StatsContext
 from bianmin.kit.workdays import SHANGHAI
 
 
@@ -26,8 +25,9 @@ def _bounds(period: Period) -> tuple[datetime | None, datetime | None]:
     return start, end
 
 
-async def figures(session: AsyncSession, period: Period) -> list[Figure]:
+async def figures(ctx: StatsContext) -> list[Figure]:
     """The cockpit's guarantee figures."""
+    session, period = ctx.session, ctx.period
     start, end = _bounds(period)
     statement = (select(Guarantee.type, Guarantee.issuer_code, func.count(), func.sum(Guarantee.amount),
                         func.sum(Guarantee.fee_fen))

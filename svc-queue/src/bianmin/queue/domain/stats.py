@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.kit.stats import Figure, Period
+from bianmin.kit.stats import Figure, StatsContext
 from bianmin.queue.domain import flow
 from bianmin.queue.models import Hall
 
 
-async def queue_figures(session: AsyncSession, period: Period) -> list[Figure]:
+async def queue_figures(ctx: StatsContext) -> list[Figure]:
     """Tickets, wait and service times, no-show rate and satisfaction of every hall over the period."""
+    session, period = ctx.session, ctx.period
     h = await flow.history(session, start=period.start, end=period.end, halls=None)
     codes = (await session.execute(select(Hall.code).order_by(Hall.code))).scalars().all()
     halls = {code: await flow.history(session, start=period.start, end=period.end, halls=[code]) for code in codes}

@@ -7,17 +7,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.kit.stats import Figure, Period
+from bianmin.kit.stats import Figure, StatsContext
 from bianmin.webhooks.domain.deliveries import FAILED, SUCCEEDED
 from bianmin.webhooks.models import Delivery, Endpoint
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-async def figures(session: AsyncSession, period: Period) -> list[Figure]:
+async def figures(ctx: StatsContext) -> list[Figure]:
     """Endpoints now, and the deliveries created in the period by status."""
+    session, period = ctx.session, ctx.period
     endpoints = (await session.scalars(select(Endpoint))).all()
     by_status: dict[str, int] = {"active": 0, "failing": 0, "disabled": 0}
     for endpoint in endpoints:
