@@ -1,7 +1,5 @@
 """The demo loader: through the public API, safe to run twice, every color present."""
 
-import time
-
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
@@ -11,13 +9,11 @@ from bianmin.testing.client import client_for
 
 
 async def test_the_demo_loads_once_with_every_color(app: FastAPI, db_backend: str) -> None:
-    started = time.monotonic()
     async with client_for(app) as client:
         await load_demo(client)
         await load_demo(client)
         stats = (await client.get("/v1/stats")).json()
         red = (await client.get(f"/v1/enterprises/{demo_code(10)}/color")).json()
-    assert time.monotonic() - started < 60
     async with app.state.db.sessionmaker() as session:
         enterprises = await session.scalar(select(func.count()).select_from(Enterprise))
         records = await session.scalar(select(func.count()).select_from(BadRecord))

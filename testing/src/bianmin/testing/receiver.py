@@ -2,7 +2,9 @@
 on a free loopback port.
 
 Each path answers by a behaviour ``(n) -> (status, delay_seconds)`` where ``n`` counts the requests
-to that path (1 for the first), so a test says "500 twice, then 200" or "hang on the first".
+to that path (1 for the first), so a test says "500 twice, then 200" or "hang on the first". A path
+can also be held (:meth:`Receiver.hold`): its requests arrive and wait until the test lets them go,
+so a test proves what happens meanwhile by order, not by timing.
 Every request is recorded with its headers and body, for signature checks.
 """
 
@@ -19,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 Behaviour = Callable[[int], tuple[int, float]]
+HOLD_LIMIT_SECONDS = 30.0  # a held request is let go at the latest after this, so a failing test cannot hang
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Receiver:
         self.requests: list[Received] = []
         self.behaviours: dict[str, Behaviour] = {}
         self.bodies: dict[str, bytes] = {}
+        self.gates: dict[str, threading.Event] = {}
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
         receiver = self
@@ -49,7 +53,10 @@ class Receiver:
                 with receiver._lock:
                     n = receiver._counts[self.path] = receiver._counts.get(self.path, 0) + 1
                     behaviour = receiver.behaviours.get(self.path, lambda _n: (200, 0.0))
+                    gate = receiver.gates.get(self.path)
                 status, delay = behaviour(n)
+                if gate is not None:
+                    gate.wait(timeout=HOLD_LIMIT_SECONDS)
                 if delay:
                     time.sleep(delay)
                 with receiver._lock:
@@ -89,6 +96,16 @@ class Receiver:
         """Answer requests to ``path`` by ``behaviour``, with ``body`` as the answer's content."""
         self.behaviours[path] = behaviour
         self.bodies[path] = body
+
+    def hold(self, path: str) -> threading.Event:
+        """Hold every request to ``path`` until the returned event is set (at most ``HOLD_LIMIT_SECONDS``)."""
+        gate = self.gates[path] = threading.Event()
+        return gate
+
+    def arrived(self, path: str) -> int:
+        """How many requests reached ``path`` so far, answered or still held."""
+        with self._lock:
+            return self._counts.get(path, 0)
 
     def received(self, path: str | None = None, *, answered_ok: bool = False) -> list[Received]:
         """The requests so far (to one path), optionally only those answered 2xx."""
