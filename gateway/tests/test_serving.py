@@ -92,3 +92,16 @@ def test_idle_connections_past_the_per_client_cap_are_refused_but_not_for_others
     assert status_of(refused) == 429
     assert other[0] == 200
     assert all(proxy_open), "a trusted proxy carries many clients: the per-client cap is not its limit"
+
+
+def test_the_gateway_drops_an_idle_upstream_connection_well_before_the_service_does() -> None:
+    """Both transports expire pooled connections at ``KEEPALIVE_SECONDS``; a service closes an idle
+    one at its ``http_idle_timeout_seconds``. Were they equal, a forwarded request could be written
+    into a connection the service is closing and come back as a reset."""
+    from bianmin.gateway.transport import KEEPALIVE_SECONDS, HttpxTransport
+    from bianmin.kit.settings import ServiceSettings
+
+    assert ServiceSettings.model_fields["http_idle_timeout_seconds"].default >= KEEPALIVE_SECONDS * 2
+    transport = HttpxTransport("http://127.0.0.1:1", connect_timeout=1, read_timeout=1, write_timeout=1,
+                               pool_timeout=1, max_connections=1, max_keepalive_connections=1)
+    assert transport.client._transport._pool._keepalive_expiry == KEEPALIVE_SECONDS  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
@@ -244,3 +245,13 @@ def test_every_service_serves_through_the_kit_with_its_own_limits(
     assert protocol.limits.max_connections_per_client == 7
     assert config.timeout_keep_alive == settings.http_idle_timeout_seconds
     assert config.ws == "none"
+
+
+def test_an_idle_connection_outlives_the_keep_alive_of_client_pools() -> None:
+    """A pooled client must drop an idle connection before the server does: at the same instant
+    (httpx's 5 s against the old 5 s idle timeout) a request already sent meets a reset, which the
+    end-to-end tests met as ``Connection reset by peer``."""
+    defaults = ServiceSettings.model_fields
+    idle = defaults["http_idle_timeout_seconds"].default
+    assert idle >= 2 * httpx.Limits().keepalive_expiry
+    assert defaults["http_header_timeout_seconds"].default > idle

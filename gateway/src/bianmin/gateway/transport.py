@@ -136,7 +136,8 @@ class HttpxTransport:
         self.client = httpx.AsyncClient(
             base_url=base_url, follow_redirects=False, trust_env=False, verify=shared_ssl_context(),
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=write_timeout, pool=pool_timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive_connections),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive_connections,
+                                keepalive_expiry=KEEPALIVE_SECONDS),
         )
 
     async def send(self, request: UpstreamRequest) -> UpstreamResponse:
@@ -175,8 +176,8 @@ class HttpxTransport:
 # aiohttp adds these unless told not to; like httpx's defaults above, the upstream must see only
 # what the client sent (a Content-Type of application/octet-stream on a bodiless POST included).
 _AIOHTTP_AUTO = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
-# Below uvicorn's default keep-alive of 5 s, so the gateway drops an idle connection before the
-# service does and never sends a request into one the service is closing.
+# Well below the services' idle timeout (``http_idle_timeout_seconds``, 15 s), so the gateway drops an
+# idle connection before the service does and never sends a request into one the service is closing.
 KEEPALIVE_SECONDS = 4.0
 
 

@@ -98,9 +98,11 @@ class ServiceSettings(BaseSettings):
 
     # How the process's HTTP server treats its clients (bianmin.kit.serving says why each exists).
     http_header_timeout_seconds: float = Field(
-        10.0, gt=0, description="Time a request head may take, from the connection being ready for it; then 408 and closed.")
+        20.0, gt=0, description="Time a request head may take, from the connection being ready for it; then 408 and closed.")
     http_idle_timeout_seconds: float = Field(
-        5.0, gt=0, description="Time a connection may stay silent between requests (and before its first); then closed.")
+        15.0, gt=0, description="Time a connection may stay silent between requests (and before its first); then closed. "
+        "Longer than the keep-alive expiry of the usual client pools (httpx: 5 s), so a client never reuses a "
+        "connection at the instant the server closes it (a reset on a request already sent).")
     http_body_timeout_seconds: float = Field(
         30.0, gt=0, description="Longest silence within a request body while the server reads it; then closed.")
     http_max_header_bytes: int = Field(
