@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
+from bianmin.kit.access_log import access_log_router
 from bianmin.kit.clock import Clock, SystemClock
 from bianmin.kit.db import Database
 from bianmin.kit.docs import docs_router
@@ -143,7 +144,7 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
     app.include_router(health_router)
     app.include_router(docs_router(openapi_url="/openapi.json", title=f"{spec.title} API"))
     app.add_route("/metrics", app.state.metrics.endpoint, include_in_schema=False)
-    for router in [*spec.routers, stats_router(spec.name, spec.stats)]:
+    for router in [*spec.routers, stats_router(spec.name, spec.stats), access_log_router()]:
         app.include_router(router, prefix="/v1", dependencies=[Depends(authenticate)])
     app.openapi = _documented_policies(app)  # type: ignore[method-assign]
     return app

@@ -21,7 +21,14 @@ from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
 from bianmin.kit.db import create_engine
-from bianmin.kit.tables import calendar_override, idempotency_record, inbox_event, kit_metadata, outbox_event
+from bianmin.kit.tables import (
+    calendar_override,
+    idempotency_record,
+    inbox_event,
+    kit_metadata,
+    outbox_event,
+    personal_data_access,
+)
 
 MIGRATION_LOCK = 0x6269616E6D696E  # "bianmin": one advisory lock key for every service's database
 
@@ -83,6 +90,16 @@ def drop_kit_tables() -> None:
     bind = op.get_bind()
     for table in (calendar_override, idempotency_record, inbox_event, outbox_event):
         table.drop(bind)
+
+
+def create_access_log() -> None:
+    """Create the personal-data access log (:mod:`bianmin.kit.access_log`), in its own revision of each service."""
+    personal_data_access.create(op.get_bind())
+
+
+def drop_access_log() -> None:
+    """Drop the personal-data access log (that revision's downgrade)."""
+    personal_data_access.drop(op.get_bind())
 
 
 def drift(url: str, metadata: MetaData) -> list[Any]:

@@ -1,7 +1,8 @@
-"""The tables the kit keeps in every service's database: outbox, inbox, idempotency, calendar.
+"""The tables the kit keeps in every service's database: outbox, inbox, idempotency, calendar, access log.
 
 They live in their own MetaData; each service's first migration creates them through
-:func:`bianmin.kit.migrations.create_kit_tables`, and its Alembic environment compares both
+:func:`bianmin.kit.migrations.create_kit_tables` (the access log, added later, through
+:func:`bianmin.kit.migrations.create_access_log`), and its Alembic environment compares both
 MetaData objects with the database so that drift in either fails the migration test.
 """
 
@@ -54,4 +55,19 @@ calendar_override = Table(
     Column("workday", Boolean, nullable=False),
     Column("note", String(200), nullable=False, server_default=""),
     Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+personal_data_access = Table(
+    "personal_data_access", kit_metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("app", String(100), nullable=False),
+    Column("subject_kind", String(20), nullable=True),
+    Column("subject_id", String(100), nullable=True),
+    Column("action", String(200), nullable=False),
+    Column("resource", String(200), nullable=False),
+    Column("site_code", String(20), nullable=True),
+    Column("fields", JSON, nullable=False),
+    Column("purpose", String(200), nullable=False),
+    Index("ix_personal_data_access_at", "at", "id"),
 )

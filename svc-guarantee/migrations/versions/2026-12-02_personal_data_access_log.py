@@ -1,0 +1,25 @@
+"""The personal-data access log (bianmin.kit.access_log): who read whose personal data unmasked, when and why.
+
+Revision ID: guarantee_0005
+Revises: guarantee_0004
+Create Date: 2026-12-02 17:20:00
+"""
+
+from collections.abc import Sequence
+
+from bianmin.kit.migrations import create_access_log, drop_access_log
+
+revision: str = "guarantee_0005"
+down_revision: str | None = "guarantee_0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    create_access_log()
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    drop_access_log()
