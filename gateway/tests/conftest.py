@@ -31,7 +31,7 @@ from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.errors import Conflict
 from bianmin.kit.identity import IDENTITY_HEADER, audience_of, public, verify_token
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.stats import Figure, Period
+from bianmin.kit.stats import Figure, StatsContext
 from bianmin.testing.client import TEST_SECRET, running
 from bianmin.testing.databases import TestDatabases
 from bianmin.testing.nats import free_port
@@ -162,8 +162,12 @@ def upstream_app(upstream: Upstream, database: Path, secret: str = TEST_SECRET) 
 
         return StreamingResponse(stream(), media_type="text/event-stream")
 
-    async def stats(session: Any, period: Period) -> list[Figure]:
-        await asyncio.sleep(upstream.stats_delay)
+    async def stats(ctx: StatsContext) -> list[Figure]:
+        # A slow upstream: answers after ``stats_delay`` seconds, or as soon as the test ends.
+        waited = 0.0
+        while waited < upstream.stats_delay and not upstream.release.is_set():
+            await asyncio.sleep(0.05)
+            waited += 0.05
         return [Figure(name="requests", value=upstream.hits, unit="count", definition="Requests this test upstream saw.")]
 
     spec = ServiceSpec(name=upstream.name, title=f"Test {upstream.name}", description="A test upstream.",
