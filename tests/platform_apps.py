@@ -20,6 +20,7 @@ from bianmin.kit.app import api_routes
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.identity import PUBLIC_EXTRA, declared_scopes, declares_district_only
+from bianmin.kit.policy import Allow, declared_policy
 from bianmin.testing.client import TEST_SECRET
 from bianmin.testing.databases import TestDatabases
 
@@ -54,6 +55,7 @@ class Operation:
     scopes: frozenset[str]
     district_only: bool
     has_body: bool
+    policy: tuple[Allow, ...] | None
     document: dict[str, Any]
 
     @property
@@ -114,5 +116,6 @@ def operations(service: str, app: FastAPI) -> list[Operation]:
             document = item[method]
             found.append(Operation(service=service, method=method, path=path,
                                    public=bool(document.get(PUBLIC_EXTRA)), scopes=declared_scopes(route),
-                                   district_only=declares_district_only(route), has_body="requestBody" in document, document=document))
+                                   district_only=declares_district_only(route), has_body="requestBody" in document,
+                                   policy=declared_policy(route), document=document))
     return found

@@ -9,6 +9,8 @@ union), so a route added tomorrow is in the matrix without editing this file:
   whether the key holds the service's scopes or ``admin`` (a township's admin is admin of that township only);
 - as a township ``admin`` on what the whole district shares (routes declaring ``district_only``, and
   ``DISTRICT_OWNED`` pins which must): 403 ``district_only``;
+- as a person (a subject) the route's declared policy does not name, or naming the kind but lacking
+  the role or the second factor: 403 saying which (generated from ``bianmin.kit.policy``);
 - and no 5xx for any of these callers.
 """
 
@@ -25,7 +27,10 @@ import pytest
 from fastapi import FastAPI
 
 from bianmin.kit.identity import ANONYMOUS, IDENTITY_HEADER, Principal, audience_of, mint_token
-from bianmin.testing.client import DISTRICT_ADMIN, TEST_SECRET, client_for, running
+from bianmin.kit.policy import APP, Allow
+from bianmin.kit.roles import ROLES
+from bianmin.kit.subjects import SUBJECT_KINDS
+from bianmin.testing.client import DISTRICT_ADMIN, TEST_SECRET, client_for, person, running
 from bianmin.testing.databases import TestDatabases
 from bianmin.testing.localrun import SERVICES
 
@@ -269,4 +274,51 @@ async def test_a_township_admin_cannot_change_what_the_district_shares(service_a
             response = await _call(client, op)
             if response.status_code != 403 or response.json().get("code") != "district_only":
                 wrong.append(f"{op.label} answered a township admin {response.status_code} {response.text[:120]}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- people: generated from each route's declared policy (bianmin.kit.policy) ----------------------
+
+
+def _refused_by(allowed: tuple[Allow, ...]) -> list[tuple[str, Principal, str]]:
+    """The callers a declared policy must refuse, each with the 403 code that must say why.
+
+    Every subject kind the policy does not name (holding every role of its kind, at the resource's
+    own site, with a second factor); an app alone when ``app()`` is not named; a kind named only
+    with roles, holding none of them; a kind named only with a second factor, signed in without one.
+    """
+    named = {a.kind for a in allowed}
+    refused: list[tuple[str, Principal, str]] = []
+    for kind in SUBJECT_KINDS:
+        if kind not in named:
+            every_role = [r for r, info in ROLES.items() if info.kind == kind]
+            refused.append((f"a {kind}", person(kind, *every_role, site=OWN), "subject_not_allowed"))
+    if APP not in named:
+        refused.append(("an operator's app alone", DISTRICT_ADMIN, "subject_not_allowed"))
+    for kind in named - {APP}:
+        of_kind = [a for a in allowed if a.kind == kind]
+        if all(a.roles for a in of_kind):
+            admitted = {r for a in of_kind for r in a.roles}
+            others = [r for r, info in ROLES.items() if info.kind == kind and r not in admitted]
+            refused.append((f"a {kind} without {sorted(admitted)}", person(kind, *others, site=OWN), "role_missing"))
+        if all(a.second_factor for a in of_kind):
+            roles = sorted({r for a in of_kind for r in a.roles})
+            refused.append((f"a {kind} without a second factor", person(kind, *roles, site=OWN, second_factor=False),
+                            "second_factor_required"))
+    return refused
+
+
+async def test_every_declared_policy_refuses_the_people_it_does_not_name(service_app: tuple[str, FastAPI]) -> None:
+    service, app = service_app
+    ops = [op for op in operations(service, app) if op.policy is not None and not op.streams]
+    assert any(op.path == "/v1/access-log" for op in ops), service
+    wrong: list[str] = []
+    async with running(app):
+        for op in ops:
+            assert op.policy is not None
+            for who, caller, code in _refused_by(op.policy):
+                async with client_for(app, caller) as client:
+                    response = await _call(client, op)
+                if response.status_code != 403 or response.json().get("code") != code:
+                    wrong.append(f"{op.label} [{who}] -> {response.status_code} {response.text[:120]}, expected 403 {code}")
     assert not wrong, "\n".join(wrong)
