@@ -22,6 +22,7 @@ from bianmin.kit.clock import Clock, ClockDep
 from bianmin.kit.db import ReadSessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
+from bianmin.kit.policy import app, operator, policy, staff, supervisor
 from bianmin.kit.settings import ServiceSettings
 
 
@@ -106,7 +107,8 @@ def stats_router(service: str, stats: StatsFn | None) -> APIRouter:
     router = APIRouter(tags=["stats"])
 
     @router.get("/stats/overview", summary="Figures for the cockpit",
-                dependencies=[require_scopes("cockpit:read")], responses=problem_responses(401, 403, 422))
+                dependencies=[policy(app(), staff("cockpit_viewer", "hall_manager"), supervisor(), operator()),
+                              require_scopes("cockpit:read")], responses=problem_responses(401, 403, 422))
     async def overview(context: StatsContextDep) -> Overview:
         """This service's figures for the cockpit (数据驾驶舱) over a period."""
         figures = await stats(context) if stats is not None else []

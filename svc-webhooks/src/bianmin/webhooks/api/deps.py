@@ -20,6 +20,7 @@ from fastapi import Depends, Path, Request
 from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import ScopeMissing
 from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
+from bianmin.kit.policy import app, policy
 from bianmin.kit.settings import settings_dependency
 from bianmin.webhooks.domain import deliveries, endpoints
 from bianmin.webhooks.domain.errors import SecretKeyMissing
@@ -28,6 +29,10 @@ from bianmin.webhooks.models import Delivery, Endpoint
 from bianmin.webhooks.settings import WebhooksSettings
 
 SettingsDep = settings_dependency(WebhooksSettings)
+# Endpoints belong to apps (a township's integration, a third-party app, an operator's key): an endpoint
+# receives events as the key that registered it, for as long as it lives. A person's sign-in is a
+# session that ends, so no person (not even an operator signed in) owns one (issue 19: who acts, per route).
+OWNERS = policy(app())
 WRITE = require_scopes("webhooks:write")
 
 

@@ -11,7 +11,7 @@ from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.pagination import Page, PageDep
 from bianmin.webhooks.api import views
-from bianmin.webhooks.api.deps import READ, WRITE, BoxDep, EndpointDep, LockedEndpointDep, ReadEndpointDep, SettingsDep
+from bianmin.webhooks.api.deps import OWNERS, READ, WRITE, BoxDep, EndpointDep, LockedEndpointDep, ReadEndpointDep, SettingsDep
 from bianmin.webhooks.domain import deliveries, endpoints
 from bianmin.webhooks.schemas import (
     DeliveryRead,
@@ -27,7 +27,7 @@ from bianmin.webhooks.schemas import (
 router = APIRouter(tags=["endpoints"])
 
 
-@router.post("/endpoints", status_code=201, summary="Register an endpoint", dependencies=[WRITE],
+@router.post("/endpoints", status_code=201, summary="Register an endpoint", dependencies=[OWNERS, WRITE],
              responses=problem_responses(401, 403, 422, 503))
 async def create_endpoint(body: EndpointCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                           clock: ClockDep, box: BoxDep, settings: SettingsDep) -> EndpointWithSecret:
@@ -39,21 +39,21 @@ async def create_endpoint(body: EndpointCreate, session: SessionDep, who: Princi
     return views.endpoint_with_secret(endpoint, secret)
 
 
-@router.get("/endpoints", summary="List endpoints", dependencies=[READ], responses=problem_responses(401, 403, 422))
+@router.get("/endpoints", summary="List endpoints", dependencies=[OWNERS, READ], responses=problem_responses(401, 403, 422))
 async def list_endpoints(session: ReadSessionDep, who: PrincipalDep, page: PageDep) -> Page[EndpointRead]:
     """The endpoints the key manages (its township's; for a district-wide key, those it registered), oldest first."""
     rows, next_cursor = await endpoints.listing(session, page, by=who)
     return views.endpoint_page(rows, next_cursor)
 
 
-@router.get("/endpoints/{endpoint_id}", summary="Read an endpoint", dependencies=[READ],
+@router.get("/endpoints/{endpoint_id}", summary="Read an endpoint", dependencies=[OWNERS, READ],
             responses=problem_responses(401, 403, 404, 422))
 async def get_endpoint(endpoint: ReadEndpointDep) -> EndpointRead:
     """One endpoint the key manages, with its status and owner; never its secret."""
     return views.endpoint_read(endpoint)
 
 
-@router.patch("/endpoints/{endpoint_id}", summary="Change an endpoint", dependencies=[WRITE],
+@router.patch("/endpoints/{endpoint_id}", summary="Change an endpoint", dependencies=[OWNERS, WRITE],
               responses=problem_responses(401, 403, 404, 422))
 async def update_endpoint(endpoint: LockedEndpointDep, body: EndpointUpdate, session: SessionDep, who: PrincipalDep,
                           clock: ClockDep, settings: SettingsDep) -> EndpointRead:
@@ -67,7 +67,7 @@ async def update_endpoint(endpoint: LockedEndpointDep, body: EndpointUpdate, ses
     return read
 
 
-@router.delete("/endpoints/{endpoint_id}", status_code=204, summary="Delete an endpoint", dependencies=[WRITE],
+@router.delete("/endpoints/{endpoint_id}", status_code=204, summary="Delete an endpoint", dependencies=[OWNERS, WRITE],
                responses=problem_responses(401, 403, 404, 422))
 async def delete_endpoint(endpoint: LockedEndpointDep, session: SessionDep) -> None:
     """Delete an endpoint with its delivery log; nothing more is sent to it."""
@@ -75,7 +75,7 @@ async def delete_endpoint(endpoint: LockedEndpointDep, session: SessionDep) -> N
     await session.commit()
 
 
-@router.post("/endpoints/{endpoint_id}/rotate-secret", summary="Rotate the secret", dependencies=[WRITE],
+@router.post("/endpoints/{endpoint_id}/rotate-secret", summary="Rotate the secret", dependencies=[OWNERS, WRITE],
              responses=problem_responses(401, 403, 404, 422, 503))
 async def rotate_secret(endpoint: LockedEndpointDep, session: SessionDep, clock: ClockDep, box: BoxDep,
                         settings: SettingsDep) -> SecretRead:
@@ -86,7 +86,7 @@ async def rotate_secret(endpoint: LockedEndpointDep, session: SessionDep, clock:
     return views.secret_read(endpoint, secret)
 
 
-@router.post("/endpoints/{endpoint_id}/test", status_code=202, summary="Send a test event", dependencies=[WRITE],
+@router.post("/endpoints/{endpoint_id}/test", status_code=202, summary="Send a test event", dependencies=[OWNERS, WRITE],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def test_endpoint(endpoint: EndpointDep, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                         idem: IdempotencyDep) -> DeliveryRead:
@@ -95,7 +95,7 @@ async def test_endpoint(endpoint: EndpointDep, session: SessionDep, who: Princip
     return await idem.finish(session, views.delivery_read(delivery))
 
 
-@router.post("/endpoints/{endpoint_id}/replay", status_code=202, summary="Replay a time range", dependencies=[WRITE],
+@router.post("/endpoints/{endpoint_id}/replay", status_code=202, summary="Replay a time range", dependencies=[OWNERS, WRITE],
              responses=problem_responses(401, 403, 404, 422))
 async def replay_range(endpoint: LockedEndpointDep, body: ReplayRange, session: SessionDep,
                        clock: ClockDep) -> ReplayResult:
