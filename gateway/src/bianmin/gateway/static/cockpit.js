@@ -1,11 +1,14 @@
-// The data cockpit (数据驾驶舱). Reads /cockpit/v1/overview for the chosen period with an API key
-// (kept in sessionStorage, or taken once from the URL fragment #key=...), shows every figure with
+// The data cockpit (数据驾驶舱). Reads /cockpit/v1/overview for the chosen period as a staff member
+// signed in at the gateway (POST /auth/login; the access token is renewed with the refresh token and
+// revoked on logout) or with an API key (kept in sessionStorage, or taken once from the URL fragment
+// #key=...); both are bearer credentials kept in this tab only. It shows every figure with
 // its definition, and draws the trends from the services' own stats routes, one request per bucket.
 // A service that did not answer is marked wherever its figures would be.
 "use strict";
 
 (() => {
   const KEY_STORE = "bianmin.cockpit.key";
+  const REFRESH_STORE = "bianmin.cockpit.refresh";
   const SERVICES = [
     ["catalog", "政务服务"], ["queue", "窗口排队"], ["consult", "咨询投诉"],
     ["bidding", "公共资源交易"], ["guarantee", "电子保函"], ["credit", "信用监管"], ["webhooks", "事件推送"],
@@ -137,8 +140,9 @@
   }
 
   // ---- requests ---------------------------------------------------------------------------------
-  async function api(path) {
+  async function api(path, retried) {
     const response = await fetch(path, { headers: { Accept: "application/json", Authorization: `Bearer ${state.key}` }, cache: "no-store" });
+    if (response.status === 401 && !retried && await refresh()) return api(path, true);
     if (!response.ok) {
       let body = null;
       try { body = await response.json(); } catch (_) { /* not JSON */ }
@@ -165,6 +169,74 @@
     return part ? part.figures.find((f) => f.name === name) || null : null;
   };
 
+  // ---- sign-in ----------------------------------------------------------------------------------
+  async function postJson(path, body, bearer) {
+    const headers = { Accept: "application/json", "Content-Type": "application/json" };
+    if (bearer) headers.Authorization = `Bearer ${bearer}`;
+    const response = await fetch(path, { method: "POST", headers, body: JSON.stringify(body), cache: "no-store" });
+    let answer = null;
+    try { answer = await response.json(); } catch (_) { /* no body */ }
+    return { status: response.status, ok: response.ok, body: answer, retryAfter: response.headers.get("Retry-After") };
+  }
+
+  function keepSession(tokens) {
+    sessionStorage.setItem(KEY_STORE, tokens.access_token);
+    if (tokens.refresh_token) sessionStorage.setItem(REFRESH_STORE, tokens.refresh_token);
+    state.key = tokens.access_token;
+  }
+
+  function forgetSession() {
+    sessionStorage.removeItem(KEY_STORE);
+    sessionStorage.removeItem(REFRESH_STORE);
+    state.key = null;
+  }
+
+  // A new access token from the refresh token (each is used once); false when there is none or it was refused.
+  async function refresh() {
+    const token = sessionStorage.getItem(REFRESH_STORE);
+    if (!token) return false;
+    const answer = await postJson("/auth/refresh", { refresh_token: token });
+    if (!answer.ok || !answer.body || !answer.body.access_token) { forgetSession(); return false; }
+    keepSession(answer.body);
+    return true;
+  }
+
+  const SIGNIN_REFUSALS = {
+    second_factor_required: "该账号的岗位须填写动态口令（TOTP）。",
+    second_factor_invalid: "动态口令不正确或已过期。",
+  };
+
+  async function signIn(event) {
+    event.preventDefault();
+    const body = { username: $("username").value.trim(), password: $("password").value };
+    const totp = $("totp").value.trim();
+    if (totp) body.totp = totp;
+    const answer = await postJson("/auth/login", body);
+    $("password").value = "";
+    $("totp").value = "";
+    if (answer.ok && answer.body && answer.body.access_token) {
+      keepSession(answer.body);
+      $("signin-error").textContent = "";
+      return load();
+    }
+    const code = answer.body && answer.body.code;
+    if (answer.status === 423) {
+      const minutes = answer.retryAfter ? Math.ceil(Number(answer.retryAfter) / 60) : null;
+      $("signin-error").textContent = `登录失败次数过多，账号已暂时锁定${minutes ? `，请 ${minutes} 分钟后再试` : ""}。`;
+    } else if (answer.status === 429) {
+      $("signin-error").textContent = "尝试过于频繁，请稍后再试。";
+    } else {
+      $("signin-error").textContent = SIGNIN_REFUSALS[code] || "账号或密码不正确。";
+    }
+    if (code === "second_factor_required") $("totp").focus();
+  }
+
+  async function signOut() {
+    if (sessionStorage.getItem(REFRESH_STORE)) await postJson("/auth/logout", {}, state.key).catch(() => null);
+    forgetSession();
+    showLogin("已退出。");
+  }
+
   // ---- key --------------------------------------------------------------------------------------
   function takeKeyFromFragment() {
     const params = new URLSearchParams(location.hash.slice(1));
@@ -180,7 +252,7 @@
     $("main").hidden = true;
     $("login").hidden = false;
     $("login-error").textContent = message || "";
-    $("key").focus();
+    $("username").focus();
   }
 
   // ---- rendering --------------------------------------------------------------------------------
@@ -390,8 +462,8 @@
     try {
       overview = await api(`/cockpit/v1/overview?from=${from}&to=${to}`);
     } catch (error) {
-      if (error.status === 401) { sessionStorage.removeItem(KEY_STORE); return showLogin("密钥无效或已停用，请重新输入。"); }
-      if (error.status === 403) { sessionStorage.removeItem(KEY_STORE); return showLogin("该密钥没有 cockpit:read 权限。"); }
+      if (error.status === 401) { forgetSession(); return showLogin("登录已失效或密钥无效，请重新登录。"); }
+      if (error.status === 403) { forgetSession(); return showLogin("该账号或密钥无权查看驾驶舱（cockpit:read）。"); }
       const detail = error.body && error.body.detail ? `：${error.body.detail}` : "";
       $("updated").textContent = `读取失败（${error.status || "网络错误"}）${detail}`;
       document.body.dataset.state = "error";
@@ -452,15 +524,13 @@
         load();
       });
     }
-    $("logout").addEventListener("click", () => {
-      sessionStorage.removeItem(KEY_STORE);
-      state.key = null;
-      showLogin("已退出。");
-    });
+    $("logout").addEventListener("click", signOut);
+    $("signin-form").addEventListener("submit", signIn);
     $("login-form").addEventListener("submit", (event) => {
       event.preventDefault();
       const key = $("key").value.trim();
       if (!key) return;
+      sessionStorage.removeItem(REFRESH_STORE);
       sessionStorage.setItem(KEY_STORE, key);
       state.key = key;
       $("key").value = "";
