@@ -29,7 +29,7 @@ from fastapi import FastAPI
 from bianmin.kit.identity import ANONYMOUS, IDENTITY_HEADER, Principal, audience_of, mint_token
 from bianmin.kit.policy import APP, Allow
 from bianmin.kit.roles import ROLES
-from bianmin.kit.subjects import SUBJECT_KINDS
+from bianmin.kit.subjects import STAFF, SUBJECT_KINDS, SUPERVISOR
 from bianmin.testing.client import DISTRICT_ADMIN, TEST_SECRET, client_for, person, running
 from bianmin.testing.databases import TestDatabases
 from bianmin.testing.localrun import SERVICES
@@ -321,4 +321,34 @@ async def test_every_declared_policy_refuses_the_people_it_does_not_name(service
                     response = await _call(client, op)
                 if response.status_code != 403 or response.json().get("code") != code:
                     wrong.append(f"{op.label} [{who}] -> {response.status_code} {response.text[:120]}, expected 403 {code}")
+    assert not wrong, "\n".join(wrong)
+
+
+async def test_a_person_of_another_township_cannot_act_on_this_townships_resource(
+        service_app: tuple[str, FastAPI]) -> None:
+    """A staff member holding every role a route admits, at another township, through the pages' district-wide app:
+    only the subject's sites bound it, so the route must check the resource's site against the roles."""
+    service, app = service_app
+    setup, _ = SETUPS[service]
+    wrong: list[str] = []
+    async with running(app), client_for(app, DISTRICT_ADMIN) as admin:
+        values = await setup(app, admin)
+        targeted = [op for op in operations(service, app)
+                    if op.policy is not None and not op.public and not op.streams
+                    and any(f"{{{name}}}" in op.path for name in values)]
+        for op in targeted:
+            assert op.policy is not None
+            for allowed in op.policy:
+                if allowed.kind not in (STAFF, SUPERVISOR) or not allowed.roles:
+                    continue
+                stranger = person(allowed.kind, *sorted(allowed.roles), site=OTHER)
+                async with client_for(app, stranger) as client:
+                    response = await _call(client, op, op.url(values))
+                if response.status_code >= 500:
+                    wrong.append(f"{op.label} -> {response.status_code} {response.text[:160]}")
+                elif op.method == "get":
+                    if response.status_code not in (403, 404) and op.label not in SHARED_READS:
+                        wrong.append(f"{op.label}: {allowed.describe()} of another township read it ({response.status_code})")
+                elif 200 <= response.status_code < 300:
+                    wrong.append(f"{op.label}: {allowed.describe()} of another township changed it ({response.status_code})")
     assert not wrong, "\n".join(wrong)
