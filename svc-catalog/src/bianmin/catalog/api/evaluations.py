@@ -23,9 +23,12 @@ from bianmin.kit.policy import app, citizen, operator, policy, staff, supervisor
 router = APIRouter(tags=["evaluations"])
 # Who reads evaluations: the applicant their own, staff where they hold a role, supervisors and apps by tenancy.
 READERS = policy(citizen(), staff(), supervisor(), operator(), app())
+# Only the applicant rates (国办发〔2019〕51号); staff and keys are admitted so that the refusal names the rule
+# (403 not_the_holder) rather than only their kind.
+RATERS = policy(citizen(), staff(), app())
 
 
-@router.post("/evaluations", status_code=201, summary="Rate an application", dependencies=[WRITE, policy(citizen())],
+@router.post("/evaluations", status_code=201, summary="Rate an application", dependencies=[WRITE, RATERS],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def rate(body: EvaluationCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                settings: SettingsDep, idem: IdempotencyDep) -> EvaluationRead:
