@@ -25,6 +25,7 @@ from catalog_factories import (
 from fastapi import FastAPI
 
 from bianmin.catalog.app import create_app
+from bianmin.catalog.domain.applications import public_actor
 from bianmin.catalog.settings import CatalogSettings
 from bianmin.kit.app import api_routes
 from bianmin.kit.identity import Principal
@@ -126,6 +127,16 @@ async def test_a_citizen_applies_sees_and_withdraws_their_own_applications_only(
     assert withdraw_theirs.status_code == 404
     assert by_staff.json()["code"] == "not_the_holder"
     assert withdrawn.json()["status"] == "withdrawn"
+
+
+async def test_a_citizen_back_enters_nothing_and_events_never_name_them(app: FastAPI) -> None:
+    await seeded(app)
+    async with client_for(app, citizen()) as applicant:
+        back_entered = await applicant.post("/v1/applications", json={**body(), "received_at": "2025-01-02T09:00:00+08:00"})
+    assert back_entered.status_code == 403
+    assert back_entered.json()["code"] == "scope_missing"
+    assert public_actor("citizen:citizen-zhang") == "applicant"
+    assert public_actor("staff:acct-1") == "staff:acct-1"
 
 
 async def test_only_the_applicant_rates_and_rates_again(app: FastAPI) -> None:

@@ -132,8 +132,13 @@ async def _step(session: AsyncSession, application: Application, target: str, *,
         return
     await emit(session, "catalog.application.status_changed", ApplicationStatusChanged(
         number=application.number, item_code=application.item_code, site_code=application.site_code,
-        from_status=previous, to_status=target, at=now, actor=actor, auto=auto,  # type: ignore[arg-type]
+        from_status=previous, to_status=target, at=now, actor=public_actor(actor), auto=auto,  # type: ignore[arg-type]
         certificate_no=application.certificate_no), tenant=application.tenant, about=application.number)
+
+
+def public_actor(actor: str) -> str:
+    """The actor as events carry it: a citizen is ``applicant``, never their subject id (个人信息保护法: no personal data in events)."""
+    return "applicant" if actor.startswith(f"{subjects.CITIZEN}:") else actor
 
 
 BACK_ENTRY_LIMIT = timedelta(days=366)
@@ -144,8 +149,8 @@ def effective_time(who: Principal, given: datetime | None, *, now: datetime, fie
     """When a change happened: now, or a back-entered time an administrator gives (checked)."""
     if given is None:
         return now
-    if not who.has_scope("catalog:admin"):
-        raise ScopeMissing("Back-entry needs the scope catalog:admin.")
+    if not who.has_scope("catalog:admin") or who.is_a(subjects.CITIZEN):
+        raise ScopeMissing("Back-entry needs the scope catalog:admin (staff or the district's key, never a citizen).")
     if given > now:
         raise Unprocessable.field(field, "must not be in the future")
     if given < now - BACK_ENTRY_LIMIT:
