@@ -8,10 +8,26 @@ import httpx
 
 from bianmin.kit.identifiers import with_resident_id_check, with_uscc_check
 from bianmin.kit.identity import Principal
+from bianmin.kit.subjects import Subject
+from bianmin.testing.client import person
 
 TOWNSHIP = Principal(key_id="key-t1", tenant="330199001", scopes=frozenset({"catalog:write", "catalog:admin"}))
 OTHER_TOWNSHIP = Principal(key_id="key-t2", tenant="330199002", scopes=frozenset({"catalog:write", "catalog:admin"}))
 CLERK = Principal(key_id="key-clerk", tenant="*", scopes=frozenset({"catalog:write"}))
+HALL, TOWN = "330199000", "330199001"
+# People (issue 19): the item's department is SCJG; the district hall and the first township each have their staff.
+HALL_ACCEPTOR = person("staff", "acceptor", site=HALL, department="SCJG")
+HALL_APPROVER = person("staff", "approver", site=HALL, department="SCJG")
+TOWN_ACCEPTOR = person("staff", "acceptor", site=TOWN, department="SCJG")
+TOWN_APPROVER = person("staff", "approver", site=TOWN, department="SCJG")
+
+
+def citizen(ident: str = "zhang") -> Principal:
+    """A citizen signed in through the platform's portal (an app of every scope, district-wide)."""
+    return Principal(key_id="app-portal", tenant="*", scopes=frozenset({"catalog:read", "catalog:write"}),
+                     subject=Subject(kind="citizen", id=f"citizen-{ident}"))
+
+
 RESIDENT_ID = with_resident_id_check("33019919850312002")
 CREDIT_CODE = with_uscc_check("91330199MA0000001")
 

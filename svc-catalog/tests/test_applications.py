@@ -4,7 +4,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from catalog_factories import CREDIT_CODE, OTHER_TOWNSHIP, RESIDENT_ID, TOWNSHIP, seed
+from catalog_factories import (
+    CREDIT_CODE,
+    HALL_ACCEPTOR,
+    HALL_APPROVER,
+    OTHER_TOWNSHIP,
+    RESIDENT_ID,
+    TOWN_ACCEPTOR,
+    TOWNSHIP,
+    seed,
+)
 from fastapi import FastAPI
 from pydantic import ValidationError
 
@@ -118,11 +127,13 @@ async def test_intake_refuses_bad_input_naming_the_field(app: FastAPI, db_backen
 
 
 async def test_an_application_moves_through_its_steps_and_refuses_a_forbidden_move(app: FastAPI, db_backend: str) -> None:
+    # Issue 19: the steps are the hall's acceptor's and approver's (the admin key took them all before).
     async with client_for(app) as client:
         await seed(client)
         number = (await client.post("/v1/applications", json=application())).json()["number"]
+    async with client_for(app, HALL_ACCEPTOR) as acceptor, client_for(app, HALL_APPROVER) as client:
         early = await client.post(f"/v1/applications/{number}/status", json={"status": "completed"})
-        accepted = await client.post(f"/v1/applications/{number}/status", json={"status": "accepted"})
+        accepted = await acceptor.post(f"/v1/applications/{number}/status", json={"status": "accepted"})
         approved = await client.post(f"/v1/applications/{number}/status", json={"status": "approved"})
         no_cert = await client.post(f"/v1/applications/{number}/status", json={"status": "completed"})
         done = await client.post(f"/v1/applications/{number}/status",
@@ -138,8 +149,9 @@ async def test_an_application_moves_through_its_steps_and_refuses_a_forbidden_mo
     assert no_cert.json()["errors"][0]["field"] == "certificate_no"
     assert done.json()["certificate_no"] == "330199-2025-0001"
     assert withdraw.status_code == 409
+    acceptor, approver = (f"staff:{p.subject.id}" for p in (HALL_ACCEPTOR, HALL_APPROVER))  # type: ignore[union-attr]
     assert [(s["to_status"], s["actor"]) for s in read.json()["steps"]] == [
-        ("submitted", "key-admin"), ("accepted", "key-admin"), ("approved", "key-admin"), ("completed", "key-admin")]
+        ("submitted", "key-admin"), ("accepted", acceptor), ("approved", approver), ("completed", approver)]
     assert missing.status_code == 404
 
 
@@ -169,12 +181,15 @@ async def test_a_township_sees_and_handles_its_own_sites_applications_only(app: 
         not_own_site = await township.post("/v1/applications", json=application())
         listed = (await township.get("/v1/applications")).json()["items"]
         other = await township.get(f"/v1/applications/{hall}")
-        handled = await township.post(f"/v1/applications/{own}/status", json={"status": "accepted"})
+    async with client_for(app, TOWN_ACCEPTOR) as acceptor:
+        handled = await acceptor.post(f"/v1/applications/{own}/status", json={"status": "accepted"})
     async with client_for(app, OTHER_TOWNSHIP) as other_township:
         foreign = await other_township.post(f"/v1/applications/{own}/status", json={"status": "accepted"})
         none = (await other_township.get("/v1/applications")).json()["items"]
     async with client_for(app) as admin:
         everything = (await admin.get("/v1/applications")).json()["items"]
+    async with client_for(app, HALL_ACCEPTOR) as hall_acceptor:
+        handled_here = (await hall_acceptor.get("/v1/applications")).json()["items"]
     assert bank.status_code == 201
     assert not_own_site.status_code == 403
     assert {a["site_code"] for a in listed} == {"330199001", "330199B01"}
@@ -185,7 +200,12 @@ async def test_a_township_sees_and_handles_its_own_sites_applications_only(app: 
     assert handled.status_code == 200
     assert foreign.status_code == 404
     assert none == []
-    assert everything[-1]["applicant_id_number"] == CREDIT_CODE
+    # Issue 19 (个人信息保护法): a district key sees every application but no applicant unmasked; the hall's
+    # acceptor sees the hall's applications (and no township's) unmasked.
+    assert len(everything) == 3
+    assert all("*" in a["applicant_id_number"] for a in everything)
+    assert [a["number"] for a in handled_here] == [hall]
+    assert handled_here[0]["applicant_id_number"] == CREDIT_CODE
 
 
 async def test_overdue_applications_are_listed_and_flagged(settings: CatalogSettings, db_backend: str) -> None:
@@ -195,9 +215,11 @@ async def test_overdue_applications_are_listed_and_flagged(settings: CatalogSett
         await seed(client)
         late = (await client.post("/v1/applications", json=application())).json()["number"]
         done = (await client.post("/v1/applications", json=application())).json()["number"]
-        for status in ("accepted", "approved"):
-            await client.post(f"/v1/applications/{done}/status", json={"status": status})
-        await client.post(f"/v1/applications/{done}/status", json={"status": "completed", "certificate_no": "C-1"})
+        async with client_for(app, HALL_ACCEPTOR) as acceptor, client_for(app, HALL_APPROVER) as approver:
+            await acceptor.post(f"/v1/applications/{done}/status", json={"status": "accepted"})
+            await approver.post(f"/v1/applications/{done}/status", json={"status": "approved"})
+            await approver.post(f"/v1/applications/{done}/status",
+                                json={"status": "completed", "certificate_no": "C-1"})
         clock.advance(timedelta(days=12))
         overdue = (await client.get("/v1/applications", params={"overdue": "true"})).json()["items"]
         on_time = (await client.get("/v1/applications", params={"overdue": "false"})).json()["items"]

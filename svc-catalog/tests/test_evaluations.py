@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from catalog_factories import CREDIT_CODE, TOWNSHIP, seed
+from catalog_factories import CREDIT_CODE, TOWN_ACCEPTOR, TOWNSHIP, citizen, seed
 from fastapi import FastAPI
 
 from bianmin.catalog.app import create_app
@@ -17,10 +17,18 @@ BODY = {"item_code": "330199-SC-001", "site_code": "330199001", "channel": "wind
         "materials": [{"name": "营业执照申请书"}, {"name": "住所证明"}]}
 
 
-async def _accepted(client) -> str:  # type: ignore[no-untyped-def]
-    number = (await client.post("/v1/applications", json=BODY)).json()["number"]
-    assert (await client.post(f"/v1/applications/{number}/status", json={"status": "accepted"})).status_code == 200
+async def _accepted(app: FastAPI, who: str = "zhang") -> str:
+    """An application the citizen ``who`` submitted and the township's acceptor accepted (issue 19: not one admin key)."""
+    async with client_for(app, citizen(who)) as applicant, client_for(app, TOWN_ACCEPTOR) as acceptor:
+        number = (await applicant.post("/v1/applications", json=BODY)).json()["number"]
+        assert (await acceptor.post(f"/v1/applications/{number}/status", json={"status": "accepted"})).status_code == 200
     return number
+
+
+async def _rate(app: FastAPI, number: str, level: int, who: str = "zhang", **extra: object):  # type: ignore[no-untyped-def]
+    """The applicant ``who`` rates ``number`` (国办发〔2019〕51号: only the holder rates)."""
+    async with client_for(app, citizen(who)) as applicant:
+        return await applicant.post("/v1/evaluations", json={"application_number": number, "level": level, **extra})
 
 
 async def test_a_bad_review_opens_a_case_with_deadlines_in_working_days(settings: CatalogSettings,
@@ -28,12 +36,13 @@ async def test_a_bad_review_opens_a_case_with_deadlines_in_working_days(settings
     app = create_app(settings, clock=FixedClock(NOW))
     async with running(app), client_for(app) as client:
         await seed(client)
-        submitted_only = (await client.post("/v1/applications", json=BODY)).json()["number"]
-        number = await _accepted(client)
-        too_early = await client.post("/v1/evaluations", json={"application_number": submitted_only, "level": 5})
-        bad = await client.post("/v1/evaluations", json={"application_number": number, "level": 2, "comment": "等太久"})
-        twice = await client.post("/v1/evaluations", json={"application_number": number, "level": 5})
-        out_of_range = await client.post("/v1/evaluations", json={"application_number": number, "level": 6})
+        async with client_for(app, citizen()) as applicant:
+            submitted_only = (await applicant.post("/v1/applications", json=BODY)).json()["number"]
+        number = await _accepted(app)
+        too_early = await _rate(app, submitted_only, 5)
+        bad = await _rate(app, number, 2, comment="等太久")
+        twice = await _rate(app, number, 5)
+        out_of_range = await _rate(app, number, 6)
     assert too_early.status_code == 409
     assert bad.status_code == 201
     case = bad.json()
@@ -49,17 +58,18 @@ async def test_a_bad_review_opens_a_case_with_deadlines_in_working_days(settings
 async def test_a_case_runs_contact_rectify_rerate_and_refuses_steps_out_of_order(app: FastAPI, db_backend: str) -> None:
     async with client_for(app) as client:
         await seed(client)
-        number = await _accepted(client)
-        good = await client.post("/v1/evaluations", json={"application_number": number, "level": 4})
+        number = await _accepted(app)
+        good = await _rate(app, number, 4)
         no_case = await client.post(f"/v1/evaluations/{good.json()['id']}/steps", json={"action": "contact"})
-        other = await _accepted(client)
-        case_id = (await client.post("/v1/evaluations", json={"application_number": other, "level": 1})).json()["id"]
-    async with client_for(app, TOWNSHIP) as township:
-        early = await township.post(f"/v1/evaluations/{case_id}/steps", json={"action": "rerate", "level": 5})
+        other = await _accepted(app)
+        case_id = (await _rate(app, other, 1)).json()["id"]
+    # Issue 19: the second rating (追评) is the applicant's; the township's key contacts and rectifies.
+    async with client_for(app, TOWNSHIP) as township, client_for(app, citizen()) as applicant:
+        early = await applicant.post(f"/v1/evaluations/{case_id}/steps", json={"action": "rerate", "level": 5})
         contacted = await township.post(f"/v1/evaluations/{case_id}/steps", json={"action": "contact", "note": "电话回访"})
         rectified = await township.post(f"/v1/evaluations/{case_id}/steps", json={"action": "rectify", "note": "已整改"})
-        no_level = await township.post(f"/v1/evaluations/{case_id}/steps", json={"action": "rerate"})
-        closed = await township.post(f"/v1/evaluations/{case_id}/steps", json={"action": "rerate", "level": 4})
+        no_level = await applicant.post(f"/v1/evaluations/{case_id}/steps", json={"action": "rerate"})
+        closed = await applicant.post(f"/v1/evaluations/{case_id}/steps", json={"action": "rerate", "level": 4})
         listed = await township.get("/v1/evaluations", params={"bad": "true"})
     assert no_case.status_code == 409
     assert early.status_code == 409
@@ -75,8 +85,8 @@ async def test_a_case_runs_contact_rectify_rerate_and_refuses_steps_out_of_order
 async def test_an_upheld_appeal_voids_a_malicious_review(app: FastAPI, db_backend: str) -> None:
     async with client_for(app) as admin:
         await seed(admin)
-        number = await _accepted(admin)
-        case_id = (await admin.post("/v1/evaluations", json={"application_number": number, "level": 1})).json()["id"]
+        number = await _accepted(app)
+        case_id = (await _rate(app, number, 1)).json()["id"]
         before = (await admin.get("/v1/stats/applications")).json()
     async with client_for(app, TOWNSHIP) as township:
         no_reason = await township.post(f"/v1/evaluations/{case_id}/steps", json={"action": "appeal"})
@@ -92,6 +102,7 @@ async def test_an_upheld_appeal_voids_a_malicious_review(app: FastAPI, db_backen
     assert no_reason.status_code == 422
     assert appealed.json()["case_status"] == "appealed"
     assert self_decided.status_code == 403
+    assert self_decided.json()["code"] == "decided_above_site"
     assert undecided.status_code == 422
     assert voided.json()["case_status"] == "voided"
     assert voided.json()["appeal_decision"] == "upheld"

@@ -1,6 +1,6 @@
 """Catalog events through the outbox to a real NATS JetStream."""
 
-from catalog_factories import CREDIT_CODE, seed
+from catalog_factories import CREDIT_CODE, TOWN_ACCEPTOR, citizen, seed
 
 from bianmin.catalog.app import create_app
 from bianmin.catalog.settings import CatalogSettings
@@ -17,13 +17,15 @@ async def test_item_application_evaluation_and_calendar_events_reach_jetstream(
         await seed(client)
         await client.patch("/v1/items/330199-SC-001", json={"promised_limit_days": 2})
         refused = await client.post("/v1/items/330199-SC-001/status", json={"status": "draft"})
-        submitted = await client.post("/v1/applications", json={
-            "item_code": "330199-SC-001", "site_code": "330199001", "channel": "window",
-            "applicant": {"type": "legal", "id_number": CREDIT_CODE, "name": "某公司", "phone": "13800001234"},
-            "materials": [{"name": "营业执照申请书"}, {"name": "住所证明"}]})
-        number = submitted.json()["number"]
-        await client.post(f"/v1/applications/{number}/status", json={"status": "accepted"})
-        await client.post("/v1/evaluations", json={"application_number": number, "level": 1})
+        # Issue 19: the citizen applies and rates, the township's acceptor accepts (the admin key did all three).
+        async with client_for(app, citizen()) as applicant, client_for(app, TOWN_ACCEPTOR) as acceptor:
+            submitted = await applicant.post("/v1/applications", json={
+                "item_code": "330199-SC-001", "site_code": "330199001", "channel": "window",
+                "applicant": {"type": "legal", "id_number": CREDIT_CODE, "name": "某公司", "phone": "13800001234"},
+                "materials": [{"name": "营业执照申请书"}, {"name": "住所证明"}]})
+            number = submitted.json()["number"]
+            await acceptor.post(f"/v1/applications/{number}/status", json={"status": "accepted"})
+            await applicant.post("/v1/evaluations", json={"application_number": number, "level": 1})
         await client.put("/v1/calendar/2025-10-11", json={"workday": False, "note": "区级调整"})
         await client.delete("/v1/calendar/2025-10-11")
         await client.post("/v1/items/330199-SC-001/status", json={"status": "withdrawn"})
@@ -53,3 +55,4 @@ async def test_item_application_evaluation_and_calendar_events_reach_jetstream(
     assert events[5].data["workday"] is False
     assert events[6].data["workday"] is None
     assert "applicant" not in str(events[2].data).replace("applicant_type", "")
+    assert "citizen" not in str([e.data for e in events])  # no subject of the applicant in any event

@@ -2,14 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
-from catalog_factories import CREDIT_CODE, RESIDENT_ID, TOWNSHIP, seed
+from catalog_factories import CREDIT_CODE, HALL_ACCEPTOR, HALL_APPROVER, RESIDENT_ID, TOWNSHIP, seed
 
 from bianmin.catalog.app import create_app
 from bianmin.catalog.domain.stats import ratio
 from bianmin.catalog.settings import CatalogSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
-from bianmin.testing.client import client_for, running
+from bianmin.testing.client import client_for, person, running
 
 NOW = datetime(2025, 9, 30, 2, 0, tzinfo=UTC)
 
@@ -39,9 +39,11 @@ async def test_redemptions_count_towards_the_completion_rate_when_paid(settings:
         too_late = await client.post("/v1/policies/P-OLD/redemptions",
                                      json={"credit_code": CREDIT_CODE, "enterprise_name": "x", "amount": "1"})
         rid = first.json()["id"]
-        skipped = await client.post(f"/v1/redemptions/{rid}/status", json={"status": "paid"})
-        await client.post(f"/v1/redemptions/{rid}/status", json={"status": "approved"})
-        paid = await client.post(f"/v1/redemptions/{rid}/status", json={"status": "paid"})
+        # Issue 19: an approver of the policy's department (second factor) decides, no longer the admin key.
+        async with client_for(app, person("staff", "approver", department="JXJ")) as approver:
+            skipped = await approver.post(f"/v1/redemptions/{rid}/status", json={"status": "paid"})
+            await approver.post(f"/v1/redemptions/{rid}/status", json={"status": "approved"})
+            paid = await approver.post(f"/v1/redemptions/{rid}/status", json={"status": "paid"})
         stats = (await client.get("/v1/stats/policies", params={"from": "2025-01-01", "to": "2025-12-31"})).json()
         listed = await client.get("/v1/policies/P-2025-01/redemptions")
         public = await client.get("/v1/policies")
@@ -81,10 +83,12 @@ async def test_the_online_receipt_rate_and_application_figures(settings: Catalog
         await client.post("/v1/applications", json={
             "item_code": "330199-SC-001", "site_code": "330199000", "channel": "window", "materials": materials,
             "applicant": {"type": "natural", "id_number": RESIDENT_ID, "name": "张三", "phone": "0571-87654321"}})
-        for status in ("accepted", "approved"):
-            await client.post(f"/v1/applications/{numbers[0]}/status", json={"status": status})
-        clock.advance(timedelta(days=10))
-        await client.post(f"/v1/applications/{numbers[0]}/status", json={"status": "completed", "certificate_no": "C1"})
+        async with client_for(app, HALL_ACCEPTOR) as acceptor, client_for(app, HALL_APPROVER) as approver:
+            await acceptor.post(f"/v1/applications/{numbers[0]}/status", json={"status": "accepted"})
+            await approver.post(f"/v1/applications/{numbers[0]}/status", json={"status": "approved"})
+            clock.advance(timedelta(days=10))
+            await approver.post(f"/v1/applications/{numbers[0]}/status",
+                                json={"status": "completed", "certificate_no": "C1"})
         everything = (await client.get("/v1/stats/applications", params={"from": "2025-09-01", "to": "2025-09-30"})).json()
         hall = (await client.get("/v1/stats/applications", params={"site": "330199000"})).json()
         empty = (await client.get("/v1/stats/applications", params={"from": "2025-01-01", "to": "2025-01-31"})).json()

@@ -2,8 +2,10 @@
 
 225 items of 15 departments, the district hall, 10 township centres with 3 village centres each,
 10 bank outlets, delegation (item × site × channel), about 300 applications back-entered over the
-last five months with their steps, ratings with rectification cases, policies with redemptions and
-cross-province agreements. Everything is fictitious: district 330199, enterprises
+last five months with their steps (back-entered, 补录, by the loader's district key), policies with
+redemptions applied for, and cross-province agreements. Ratings (好差评) come from the signed-in
+applicant only and redemptions are approved by a signed-in approver with a second factor (issue 19),
+so the loader, an app acting alone, gives neither. Everything is fictitious: district 330199, enterprises
 ``便民区<n>号建设有限公司`` with credit codes ``with_uscc_check(f"91330199MA{n:07d}")``.
 
 Re-running changes nothing: sites, items and policies answer 409 or "unchanged" the second time,
@@ -101,7 +103,7 @@ def _applicant(rng: random.Random, target: str, n: int) -> dict[str, Any]:
 
 
 async def _application(client: httpx.AsyncClient, n: int, body: dict[str, Any], at: datetime, now: datetime) -> None:
-    """Submit one demo application, take it through its steps and perhaps rate it (its own seeded draws)."""
+    """Submit one demo application and back-enter its steps (its own seeded draws)."""
     rng = random.Random(f"{SEED}-{n}")
     created = (await _call(client, "POST", "/v1/applications", json=body,
                            headers={"Idempotency-Key": f"demo-application-{n}"})).json()
@@ -116,18 +118,6 @@ async def _application(client: httpx.AsyncClient, n: int, body: dict[str, Any], 
             {"reason": "申请材料不符合法定形式"} if step == "rejected" else {}
         await _call(client, "POST", f"/v1/applications/{number}/status", ok=(200, 409),
                     json={"status": step, "at": at.isoformat(), **extra})
-        status = step
-    if status in ("completed", "rejected") and rng.random() < 0.6:
-        level = rng.choices([5, 4, 3, 2, 1], weights=[60, 25, 8, 4, 3])[0]
-        rated = (await _call(client, "POST", "/v1/evaluations", json={
-            "application_number": number, "level": level, "comment": "" if level > 2 else "等候时间较长"},
-            headers={"Idempotency-Key": f"demo-evaluation-{n}"}, ok=(201, 409))).json()
-        if rated.get("bad"):
-            for action, note in (("contact", "已电话联系办事人"), ("rectify", "已优化窗口排队流程")):
-                await _call(client, "POST", f"/v1/evaluations/{rated['id']}/steps", ok=(200, 409),
-                            json={"action": action, "note": note})
-            await _call(client, "POST", f"/v1/evaluations/{rated['id']}/steps", ok=(200, 409),
-                        json={"action": "rerate", "level": 4})
 
 
 async def _applications(client: httpx.AsyncClient, items: dict[str, dict[str, Any]],
@@ -174,12 +164,10 @@ async def load_demo(client: httpx.AsyncClient, *, applications: int = APPLICATIO
         rng = random.Random(policy["code"])
         for n in range(rng.randint(4, 9)):
             enterprise = rng.randint(1, 1200)
-            redemption = (await _call(client, "POST", f"/v1/policies/{policy['code']}/redemptions", json={
+            await _call(client, "POST", f"/v1/policies/{policy['code']}/redemptions", json={
                 "credit_code": with_uscc_check(f"91330199MA{enterprise:07d}"),
                 "enterprise_name": f"便民区{enterprise}号建设有限公司", "amount": f"{rng.randint(5, 30) * 10000}.00"},
-                headers={"Idempotency-Key": f"demo-redemption-{policy['code']}-{n}"})).json()
-            for status in ("approved", "paid")[:rng.randint(0, 2)]:
-                await _call(client, "POST", f"/v1/redemptions/{redemption['id']}/status", json={"status": status})
+                headers={"Idempotency-Key": f"demo-redemption-{policy['code']}-{n}"})
     for region, signed, mode, prefix in (("上海市闵行区", "2024-05-20", "full_online", "330199-GAJ"),
                                          ("江苏省苏州市吴江区", "2024-09-12", "receive_elsewhere", "330199-RSJ"),
                                          ("安徽省宣城市宣州区", "2025-03-18", "joint", "330199-YBJ")):

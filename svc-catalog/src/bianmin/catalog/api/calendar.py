@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from bianmin.catalog.api.deps import ADMIN, DISTRICT
+from bianmin.catalog.api.deps import ADMIN, DISTRICT, EVERYONE, OPERATORS
 from bianmin.catalog.domain import calendar
 from bianmin.catalog.schemas import CalendarDayRead, CalendarDaySet
 from bianmin.kit.clock import ClockDep
@@ -20,7 +20,7 @@ from bianmin.kit.workdays import local_date
 router = APIRouter(tags=["calendar"])
 
 
-@router.get("/calendar", summary="Working days of a period", **public(), responses=problem_responses(422))
+@router.get("/calendar", summary="Working days of a period", **public(), dependencies=[EVERYONE], responses=problem_responses(422))
 async def read_calendar(
     session: ReadSessionDep, clock: ClockDep,
     start: Annotated[date | None, Query(alias="from", description="First day (default: today).")] = None,
@@ -31,7 +31,7 @@ async def read_calendar(
     return await calendar.days_between(session, first, end or first + timedelta(days=30))
 
 
-@router.put("/calendar/{day}", summary="Set a day on or off", dependencies=[ADMIN, DISTRICT],
+@router.put("/calendar/{day}", summary="Set a day on or off", dependencies=[ADMIN, DISTRICT, OPERATORS],
             responses=problem_responses(401, 403, 422))
 async def set_day(day: date, body: CalendarDaySet, session: SessionDep, clock: ClockDep) -> CalendarDayRead:
     """Make a day a working day (调休) or a day off (节假日), overriding the statutory calendar."""
@@ -40,7 +40,7 @@ async def set_day(day: date, body: CalendarDaySet, session: SessionDep, clock: C
     return answer
 
 
-@router.delete("/calendar/{day}", status_code=204, summary="Clear a day's override", dependencies=[ADMIN, DISTRICT],
+@router.delete("/calendar/{day}", status_code=204, summary="Clear a day's override", dependencies=[ADMIN, DISTRICT, OPERATORS],
                responses=problem_responses(401, 403, 404, 422))
 async def clear_day(day: date, session: SessionDep, clock: ClockDep) -> Response:
     """Remove an override so the statutory calendar answers for the day again; 404 when there is none."""

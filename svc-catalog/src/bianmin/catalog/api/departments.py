@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from bianmin.catalog.api.deps import ADMIN, DISTRICT
+from bianmin.catalog.api.deps import ADMIN, DISTRICT, EVERYONE, OPERATORS
 from bianmin.catalog.domain import sites
 from bianmin.catalog.schemas import DepartmentCreate, DepartmentRead
 from bianmin.kit.clock import ClockDep
@@ -15,13 +15,13 @@ from bianmin.kit.identity import public
 router = APIRouter(tags=["departments"])
 
 
-@router.get("/departments", summary="List departments", **public())
+@router.get("/departments", summary="List departments", **public(), dependencies=[EVERYONE])
 async def list_departments(session: ReadSessionDep) -> list[DepartmentRead]:
     """Every department, in code order (a short list: a district has a few dozen)."""
     return [DepartmentRead.model_validate(d) for d in await sites.departments(session)]
 
 
-@router.put("/departments/{code}", summary="Add or rename a department", dependencies=[ADMIN, DISTRICT],
+@router.put("/departments/{code}", summary="Add or rename a department", dependencies=[ADMIN, DISTRICT, OPERATORS],
             responses={201: {"model": DepartmentRead, "description": "Created"}, **problem_responses(401, 403, 422)})
 async def put_department(code: str, body: DepartmentCreate, session: SessionDep, clock: ClockDep,
                          response: Response) -> DepartmentRead:

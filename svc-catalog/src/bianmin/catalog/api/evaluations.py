@@ -18,23 +18,29 @@ from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep
 from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.paths import RowId
+from bianmin.kit.policy import app, citizen, operator, policy, staff, supervisor
 
 router = APIRouter(tags=["evaluations"])
+# Who reads evaluations: the applicant their own, staff where they hold a role, supervisors and apps by tenancy.
+READERS = policy(citizen(), staff(), supervisor(), operator(), app())
+# Only the applicant rates (国办发〔2019〕51号); staff and keys are admitted so that the refusal names the rule
+# (403 not_the_holder) rather than only their kind.
+RATERS = policy(citizen(), staff(), app())
 
 
-@router.post("/evaluations", status_code=201, summary="Rate an application", dependencies=[WRITE],
+@router.post("/evaluations", status_code=201, summary="Rate an application", dependencies=[WRITE, RATERS],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def rate(body: EvaluationCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                settings: SettingsDep, idem: IdempotencyDep) -> EvaluationRead:
-    """One rating per application (一事一评); a bad one opens a rectification case."""
+    """One rating per application (一事一评), by its applicant only (国办发〔2019〕51号); a bad one opens a rectification case."""
     application = await get_application(session, body.application_number, who)
-    evaluation = await domain.rate(session, application, level=body.level, comment=body.comment, now=clock.now(),
+    evaluation = await domain.rate(session, application, who=who, level=body.level, comment=body.comment, now=clock.now(),
                                    contact_days=settings.rectification_contact_days,
                                    fix_days=settings.rectification_days)
     return await idem.finish(session, evaluation_view(evaluation, application.number))
 
 
-@router.get("/evaluations", summary="List evaluations", dependencies=[READ], responses=problem_responses(401, 403, 422))
+@router.get("/evaluations", summary="List evaluations", dependencies=[READ, READERS], responses=problem_responses(401, 403, 422))
 async def list_evaluations(
     session: ReadSessionDep, who: PrincipalDep, page: PageDep,
     site: Annotated[str | None, Query(max_length=20)] = None,
@@ -42,21 +48,22 @@ async def list_evaluations(
     case_status: CaseStatus | None = None,
     bad: bool | None = None,
 ) -> Page[EvaluationRead]:
-    """Newest first; a township key sees its own sites' evaluations."""
+    """Newest first; the applicant sees their own, staff their sites', a township key its own sites'."""
     rows, cursor = await domain.list_evaluations(
         session, who, domain.EvaluationFilter(site=site, department=department, case_status=case_status, bad=bad),
         page=page)
     return Page(items=[evaluation_view(e, n) for e, n in rows], next_cursor=cursor)
 
 
-@router.get("/evaluations/{evaluation_id}", summary="Read an evaluation", dependencies=[READ],
+@router.get("/evaluations/{evaluation_id}", summary="Read an evaluation", dependencies=[READ, READERS],
             responses=problem_responses(401, 403, 404))
 async def read_evaluation(evaluation_id: RowId, session: ReadSessionDep, who: PrincipalDep) -> EvaluationRead:
     """One evaluation with its rectification case."""
     return evaluation_view(*await domain.get_evaluation(session, evaluation_id, who))
 
 
-@router.post("/evaluations/{evaluation_id}/steps", summary="Advance a rectification case", dependencies=[WRITE],
+@router.post("/evaluations/{evaluation_id}/steps", summary="Advance a rectification case",
+             dependencies=[WRITE, policy(citizen(), staff("hall_manager", "acceptor", "approver"), operator(), app())],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def case_step(evaluation_id: RowId, body: EvaluationStep, session: SessionDep, who: PrincipalDep,
                     clock: ClockDep) -> EvaluationRead:

@@ -6,21 +6,35 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bianmin.catalog.api.deps import ADMIN
+from bianmin.catalog.api.deps import ADMIN, EVERYONE
 from bianmin.catalog.api.views import offerings_view, site_view
 from bianmin.catalog.domain import sites
 from bianmin.catalog.schemas import OfferingsWrite, SiteCreate, SiteLevel, SiteRead, SiteWrite
+from bianmin.kit import subjects
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
-from bianmin.kit.identity import PrincipalDep, ensure_tenant, public
+from bianmin.kit.identity import Principal, PrincipalDep, ensure_tenant, public
 from bianmin.kit.pagination import Page, PageDep
+from bianmin.kit.policy import RoleMissing, app, operator, policy, staff
 
 router = APIRouter(tags=["sites"])
+# Sites and the map: an item editor of the site (or a site above it), an operator, or an app within its tenancy.
+SITE_EDITORS = policy(staff("item_editor"), operator(), app())
 
 
-@router.get("/sites", summary="List sites, or the nearest sites offering an item", **public(),
+def ensure_site_editor(who: Principal, *codes: str, department: str | None = None) -> None:
+    """403 ``role_missing`` unless a staff subject holds item_editor over each site (and the department, for offerings)."""
+    if not who.is_a(subjects.STAFF):
+        return
+    for code in codes:
+        if not who.has_role("item_editor", code, department):
+            raise RoleMissing(f"This change needs the role item_editor at site {code}"
+                              + (f" for department {department}." if department else "."))
+
+
+@router.get("/sites", summary="List sites, or the nearest sites offering an item", **public(), dependencies=[EVERYONE],
             responses=problem_responses(422))
 async def list_sites(
     session: ReadSessionDep, page: PageDep,
@@ -44,29 +58,31 @@ async def list_sites(
     return Page(items=[site_view(s) for s in rows], next_cursor=cursor)
 
 
-@router.get("/sites/{code}", summary="Read a site", **public(), responses=problem_responses(404))
+@router.get("/sites/{code}", summary="Read a site", **public(), dependencies=[EVERYONE], responses=problem_responses(404))
 async def read_site(code: str, session: ReadSessionDep) -> SiteRead:
     """One site with its address, coordinates and opening hours."""
     return site_view(await sites.get_site(session, code))
 
 
-@router.post("/sites", status_code=201, summary="Add a site", dependencies=[ADMIN],
+@router.post("/sites", status_code=201, summary="Add a site", dependencies=[ADMIN, SITE_EDITORS],
              responses=problem_responses(401, 403, 409, 422))
 async def create_site(body: SiteCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                       idem: IdempotencyDep) -> SiteRead:
     """Add a service point; a township key may add sites under its own township only."""
     if not who.district_wide:
         ensure_tenant(who, await sites.claimed_tenant(session, body))
+    ensure_site_editor(who, body.code)
     site = await sites.create_site(session, body, now=clock.now())
     return await idem.finish(session, site_view(site))
 
 
-@router.put("/sites/{code}", summary="Change a site", dependencies=[ADMIN],
+@router.put("/sites/{code}", summary="Change a site", dependencies=[ADMIN, SITE_EDITORS],
             responses=problem_responses(401, 403, 404, 422))
 async def update_site(code: str, body: SiteWrite, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> SiteRead:
     """Replace a site's name, parent, address, coordinates, hours and phone."""
     site = await sites.get_site(session, code)
     ensure_tenant(who, site.tenant)
+    ensure_site_editor(who, site.code, *([body.parent_code] if body.parent_code else []))
     site = await sites.update_site(session, site, body, now=clock.now())
     ensure_tenant(who, site.tenant)
     view = site_view(site)
@@ -74,19 +90,24 @@ async def update_site(code: str, body: SiteWrite, session: SessionDep, who: Prin
     return view
 
 
-@router.get("/sites/{code}/offerings", summary="What a site offers", **public(), responses=problem_responses(404))
+@router.get("/sites/{code}/offerings", summary="What a site offers", **public(), dependencies=[EVERYONE],
+            responses=problem_responses(404))
 async def read_offerings(code: str, session: ReadSessionDep) -> OfferingsWrite:
     """The items a site offers and through which channels (delegation, 事项下沉)."""
     site = await sites.get_site(session, code)
     return offerings_view(await sites.offerings_of(session, site))
 
 
-@router.put("/sites/{code}/offerings", summary="Set what a site offers", dependencies=[ADMIN],
+@router.put("/sites/{code}/offerings", summary="Set what a site offers", dependencies=[ADMIN, SITE_EDITORS],
             responses=problem_responses(401, 403, 404, 422))
 async def put_offerings(code: str, body: OfferingsWrite, session: SessionDep, who: PrincipalDep) -> OfferingsWrite:
     """Replace the site's offerings; each channel must be one the item is handled through."""
     site = await sites.get_site(session, code)
     ensure_tenant(who, site.tenant)
+    if who.subject is not None:
+        changed = await sites.changed_offerings(session, site, [(o.item_code, list(o.channels)) for o in body.offerings])
+        for department in changed:
+            ensure_site_editor(who, site.code, department=department)
     await sites.set_offerings(session, site, [(o.item_code, list(o.channels)) for o in body.offerings])
     view = offerings_view(await sites.offerings_of(session, site))
     await session.commit()

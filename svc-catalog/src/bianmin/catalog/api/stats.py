@@ -14,12 +14,14 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep
+from bianmin.kit.policy import app, operator, policy, staff, supervisor
 from bianmin.kit.workdays import local_date
 
 router = APIRouter(tags=["stats"])
 
 
-@router.get("/stats/applications", summary="Application figures", dependencies=[READ],
+@router.get("/stats/applications", summary="Application figures",
+            dependencies=[READ, policy(staff(), supervisor(), operator(), app())],
             responses=problem_responses(401, 403, 422))
 async def application_stats(
     session: ReadSessionDep, who: PrincipalDep, clock: ClockDep,

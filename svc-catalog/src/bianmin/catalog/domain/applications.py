@@ -17,7 +17,16 @@
   ``system:auto-approval`` and flagged ``auto_approved``.
 - Back-entry (补录): an administrator may record an application or a step that happened earlier
   (a paper form taken during an outage, a terminal that was offline), at most 366 days back and
-  never before the application's previous step nor in the future.
+  never before the application's previous step nor in the future. A step decided on paper is
+  back-entered by the district operator's key (an app acting alone holding ``admin`` district-wide),
+  which records it rather than decides it; everyone else takes a step under the rules of Who.
+- Who (issue 19, :mod:`bianmin.catalog.domain.people`): a citizen applies for themselves and is
+  recorded as the applicant; staff holding ``acceptor`` at the site and the item's department take
+  an application in for someone; an app acting alone (a portal key) submits within its tenancy.
+  ``acceptor`` accepts and refuses to accept (不予受理); ``approver`` (second factor) approves,
+  rejects an accepted one and completes, never on an application they submitted themselves; only
+  the applicant withdraws. A citizen sees their own applications, staff those of the sites (and
+  departments) where they hold a role, an app acting alone those of its tenancy.
 - Overdue: an application still open (submitted, accepted, approved) after its promised date, or
   one finished (completed or rejected) on a later day than promised.
 """
@@ -31,15 +40,32 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, and_, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.catalog.domain.errors import ApplicationNotFound, ApplicationTransitionForbidden
+from bianmin.catalog.domain.errors import (
+    ApplicationNotFound,
+    ApplicationTransitionForbidden,
+    NotTheHolder,
+    SeparationOfDuties,
+)
+from bianmin.catalog.domain.people import (
+    HANDLING,
+    SITE_STAFF,
+    actor,
+    holder_of,
+    is_holder,
+    staff_area,
+    unmasked_because,
+)
 from bianmin.catalog.models import Application, ApplicationStep, Item, Offering, Site
 from bianmin.catalog.schemas import ApplicationCreate, SuppliedMaterial
 from bianmin.contracts.events.catalog import ApplicationStatusChanged, ApplicationSubmitted
+from bianmin.kit import subjects
+from bianmin.kit.access_log import record_access
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.errors import ScopeMissing, Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal, ensure_tenant
 from bianmin.kit.pagination import PageParams, paginate
+from bianmin.kit.policy import RoleMissing, SecondFactorRequired, SubjectNotAllowed
 from bianmin.kit.workdays import local_date
 
 AUTO_ACTOR = "system:auto-approval"
@@ -106,8 +132,13 @@ async def _step(session: AsyncSession, application: Application, target: str, *,
         return
     await emit(session, "catalog.application.status_changed", ApplicationStatusChanged(
         number=application.number, item_code=application.item_code, site_code=application.site_code,
-        from_status=previous, to_status=target, at=now, actor=actor, auto=auto,  # type: ignore[arg-type]
+        from_status=previous, to_status=target, at=now, actor=public_actor(actor), auto=auto,  # type: ignore[arg-type]
         certificate_no=application.certificate_no), tenant=application.tenant, about=application.number)
+
+
+def public_actor(actor: str) -> str:
+    """The actor as events carry it: a citizen is ``applicant``, never their subject id (个人信息保护法: no personal data in events)."""
+    return "applicant" if actor.startswith(f"{subjects.CITIZEN}:") else actor
 
 
 BACK_ENTRY_LIMIT = timedelta(days=366)
@@ -118,8 +149,8 @@ def effective_time(who: Principal, given: datetime | None, *, now: datetime, fie
     """When a change happened: now, or a back-entered time an administrator gives (checked)."""
     if given is None:
         return now
-    if not who.has_scope("catalog:admin"):
-        raise ScopeMissing("Back-entry needs the scope catalog:admin.")
+    if not who.has_scope("catalog:admin") or who.is_a(subjects.CITIZEN):
+        raise ScopeMissing("Back-entry needs the scope catalog:admin (staff or the district's key, never a citizen).")
     if given > now:
         raise Unprocessable.field(field, "must not be in the future")
     if given < now - BACK_ENTRY_LIMIT:
@@ -140,6 +171,9 @@ async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Princip
     if site is None:
         raise Unprocessable.field("site_code", f"no site {data.site_code}")
     ensure_tenant(who, site.tenant)
+    if who.is_a(subjects.STAFF) and not who.has_role("acceptor", site.code, item.department_code):
+        raise RoleMissing(f"Taking in an application needs the role acceptor at site {site.code} "
+                          f"for department {item.department_code}.")
     offered = (await session.execute(select(Offering).where(
         Offering.item_id == item.id, Offering.site_code == site.code, Offering.channel == data.channel))).first()
     if offered is None:
@@ -155,11 +189,12 @@ async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Princip
         channel=data.channel, applicant_type=applicant.type, applicant_id_number=applicant.id_number,
         applicant_name=applicant.name, applicant_phone=applicant.phone, materials=recorded, status="submitted",
         auto_approved=False, submitted_at=now, submitted_on=today,
-        promised_date=calendar.add_workdays(today, item.promised_limit_days))
+        promised_date=calendar.add_workdays(today, item.promised_limit_days),
+        applicant_subject=holder_of(who), submitted_by=actor(who))
     session.add(application)
     await session.flush()
     application.number = f"BJ{today:%Y%m%d}{application.id:07d}"
-    await _step(session, application, "submitted", actor=who.key_id or "anonymous", now=now)
+    await _step(session, application, "submitted", actor=actor(who), now=now)
     await emit(session, "catalog.application.submitted", ApplicationSubmitted(
         number=application.number, item_code=item.code, department_code=item.department_code, site_code=site.code,
         channel=data.channel, applicant_type=applicant.type, submitted_at=now,
@@ -177,9 +212,10 @@ async def transition(session: AsyncSession, application: Application, target: st
                      at: datetime | None = None) -> Application:
     """Move an application on; completion needs a certificate number, rejection a reason."""
     check_transition(application.status, target)
+    if not (at is not None and who.operator and who.subject is None):  # 补录 by the district operator's key
+        authorise_transition(who, application, target)
     last = (await steps_of(session, application))[-1].at
     now = effective_time(who, at, now=now, field="at", not_before=last)
-    actor = who.key_id or "anonymous"
     if target == "completed":
         if certificate_no is None:
             raise Unprocessable.field("certificate_no", "is required to complete an application")
@@ -191,17 +227,75 @@ async def transition(session: AsyncSession, application: Application, target: st
     if target in FINAL:
         application.finished_at = now
         application.finished_on = local_date(now)
-    await _step(session, application, target, actor=actor, now=now, note=note)
+    await _step(session, application, target, actor=actor(who), now=now, note=note)
     await session.flush()
     return application
+
+
+def role_for(current: str, target: str) -> str | None:
+    """The staff role a step needs: 受理 and 不予受理 the acceptor's, the rest of the decision the approver's."""
+    if target == "withdrawn":
+        return None
+    return "acceptor" if target == "accepted" or (current == "submitted" and target == "rejected") else "approver"
+
+
+def authorise_transition(who: Principal, application: Application, target: str) -> None:
+    """403 unless this caller may take this step (受审分离, 政务服务): see the module docstring."""
+    if who.subject is None:
+        raise SubjectNotAllowed("Steps are taken by people signed in; an app acting alone only back-enters (补录) "
+                                "with the district operator's key.")
+    role = role_for(application.status, target)
+    if role is None:
+        if not is_holder(who, application.applicant_subject):
+            raise NotTheHolder("Only the applicant withdraws an application.")
+        return
+    if not who.has_role(role, application.site_code, application.department_code):
+        raise RoleMissing(f"This step needs the role {role} at site {application.site_code} "
+                          f"for department {application.department_code}.")
+    if role == "approver":
+        if not who.subject.second_factor:
+            raise SecondFactorRequired("Approving needs a sign-in with a second factor (TOTP).")
+        if application.submitted_by == actor(who):
+            raise SeparationOfDuties("Whoever submitted an application may not decide it.")
 
 
 async def get_application(session: AsyncSession, number: str, who: Principal) -> Application:
     """The application with this number, 404 when it does not exist or belongs to another township."""
     application = (await session.execute(select(Application).where(Application.number == number))).scalar_one_or_none()
-    if application is None or not who.may_act_on(application.tenant):
+    if application is None or not may_see(who, application):
         raise ApplicationNotFound(f"No application {number}.")
     return application
+
+
+APPLICANT_FIELDS = ("applicant_name", "applicant_phone", "applicant_id_number")
+HANDLING_PURPOSE = "受理/审批: the acceptor or approver of the application's site and department handles it"
+
+
+async def disclose(session: AsyncSession, who: Principal, application: Application, *, now: datetime,
+                   action: str) -> bool:
+    """Whether the applicant's data must be masked for this caller; an unmasked read by staff is logged.
+
+    个人信息保护法 §51 and GB/T 35273 §7.4: the applicant sees their own data, the acceptor and approver
+    of the application's site and department see it for their task, and each such read by staff is
+    recorded in the access log in the read's own transaction; everyone else sees it masked.
+    """
+    reason = unmasked_because(who, application.site_code, application.department_code, application.applicant_subject)
+    if reason == HANDLING:
+        await record_access(session, who, at=now, action=action, resource=f"application/{application.number}",
+                            fields=APPLICANT_FIELDS, purpose=HANDLING_PURPOSE, site=application.site_code)
+    return reason is None
+
+
+def may_see(who: Principal, application: Application) -> bool:
+    """The applicant sees their own; staff those where they hold a role; others (apps, supervisors) by tenancy."""
+    if who.is_a(subjects.CITIZEN):
+        return is_holder(who, application.applicant_subject)
+    if who.is_a(subjects.STAFF):
+        assert who.subject is not None
+        return who.may_act_on(application.tenant) and any(
+            r.name in SITE_STAFF and r.covers(application.site_code, application.department_code)
+            for r in who.subject.roles)
+    return who.may_act_on(application.tenant)
 
 
 async def steps_of(session: AsyncSession, application: Application) -> list[ApplicationStep]:
@@ -228,6 +322,10 @@ def filtered(who: Principal, f: ApplicationFilter, today: date) -> Select[tuple[
     query = select(Application)
     if not who.district_wide:
         query = query.where(Application.tenant == who.tenant)
+    if who.is_a(subjects.CITIZEN):
+        query = query.where(Application.applicant_subject == holder_of(who))
+    elif who.is_a(subjects.STAFF):
+        query = query.where(staff_area(who, Application.site_code, Application.department_code))
     for column, value in ((Application.status, f.status), (Application.site_code, f.site),
                           (Application.department_code, f.department), (Application.item_code, f.item)):
         if value is not None:

@@ -158,6 +158,14 @@ async def set_offerings(session: AsyncSession, site: Site, offerings: list[tuple
     return len(rows)
 
 
+async def changed_offerings(session: AsyncSession, site: Site, offerings: list[tuple[str, list[str]]]) -> set[str]:
+    """The departments whose items' offerings at ``site`` the new list changes (a department's editor changes its own only)."""
+    wanted = {(code, c) for code, channels in offerings for c in channels}
+    current = {(code, c) for code, channels in await offerings_of(session, site) for c in channels}
+    codes = {code for code, _ in wanted ^ current}
+    return set((await session.execute(select(Item.department_code).where(Item.code.in_(codes)))).scalars())
+
+
 async def offerings_of(session: AsyncSession, site: Site) -> list[tuple[str, list[str]]]:
     """What a site offers: item codes with their channels, in code order."""
     rows = (await session.execute(select(Item.code, Offering.channel).join(Item, Item.id == Offering.item_id)

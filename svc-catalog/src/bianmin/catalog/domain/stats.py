@@ -14,6 +14,12 @@ Definitions (the README quotes them):
   received in the period;
 - policy completion rate: paid redemptions ÷ expected amounts of the policies whose period
   overlaps the period.
+
+Whose figures (issue 19): a key bound to a township counts its own sites' applications only, and a
+person the sites where they hold a role that reads figures (the cockpit's: cockpit_viewer,
+hall_manager, supervisor; the catalog's own figures route: any role of the site's staff) — a
+township's cockpit never shows another township's hall. Policies are the district's, not a site's,
+and items are public, so their figures are the same for every caller.
 """
 
 from __future__ import annotations
@@ -21,11 +27,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.catalog.domain.applications import OPEN
+from bianmin.catalog.domain.people import COCKPIT_ROLES, SITE_STAFF, staff_area
 from bianmin.catalog.models import Application, Evaluation, Item, Policy, Redemption
+from bianmin.kit import subjects
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.identity import Principal
 from bianmin.kit.stats import Figure, StatsContext
@@ -40,13 +48,21 @@ def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     return None if not whole else (Decimal(part) / Decimal(whole)).quantize(FOUR, ROUND_HALF_UP)
 
 
-async def application_figures(session: AsyncSession, *, who: Principal | None, start: date | None, end: date | None,
-                              site: str | None = None, department: str | None = None,
-                              today: date) -> dict[str, Decimal | int | None]:
-    """received, online_received, online_receipt_rate, completed, overdue, average_handling_days, satisfaction."""
-    conditions = []
-    if who is not None and not who.district_wide:
+def area_of(who: Principal, roles: tuple[str, ...]) -> list[ColumnElement[bool]]:
+    """SQL conditions keeping the applications whose figures this caller sees (see the module docstring)."""
+    conditions: list[ColumnElement[bool]] = []
+    if not who.district_wide:
         conditions.append(Application.tenant == who.tenant)
+    if who.subject is not None and not who.is_a(subjects.OPERATOR):
+        conditions.append(staff_area(who, Application.site_code, Application.department_code, roles))
+    return conditions
+
+
+async def application_figures(session: AsyncSession, *, who: Principal, start: date | None, end: date | None,
+                              site: str | None = None, department: str | None = None, today: date,
+                              roles: tuple[str, ...] = SITE_STAFF) -> dict[str, Decimal | int | None]:
+    """received, online_received, online_receipt_rate, completed, overdue, average_handling_days, satisfaction."""
+    conditions = area_of(who, roles)
     if start is not None:
         conditions.append(Application.submitted_on >= start)
     if end is not None:
@@ -102,11 +118,12 @@ async def policy_figures(session: AsyncSession, *, start: date | None, end: date
             "by_policy": {p.code: ratio(paid.get(p.code, Decimal("0")), p.expected_amount) for p in policies}}
 
 
-async def online_rate_by_department(session: AsyncSession, *, start: date | None,
+async def online_rate_by_department(session: AsyncSession, *, who: Principal, start: date | None,
                                     end: date | None) -> dict[str, Decimal | int | None]:
-    """The online receipt rate of each department over a period, in one grouped query."""
+    """The online receipt rate of each department over a period, of the sites this caller's cockpit covers."""
     query = select(Application.department_code, func.count(Application.id),
-                   func.coalesce(func.sum(case((Application.channel.in_(ONLINE_CHANNELS), 1), else_=0)), 0))
+                   func.coalesce(func.sum(case((Application.channel.in_(ONLINE_CHANNELS), 1), else_=0)), 0)
+                   ).where(*area_of(who, COCKPIT_ROLES))
     if start is not None:
         query = query.where(Application.submitted_on >= start)
     if end is not None:
@@ -116,13 +133,14 @@ async def online_rate_by_department(session: AsyncSession, *, start: date | None
 
 
 async def overview(ctx: StatsContext) -> list[Figure]:
-    """The catalog's figures for the cockpit."""
+    """The catalog's figures for the cockpit, of the sites the caller covers (a township: its own)."""
     session, period = ctx.session, ctx.period
     today = local_date(ctx.clock.now())
-    apps = await application_figures(session, who=None, start=period.start, end=period.end, today=today)
+    apps = await application_figures(session, who=ctx.principal, start=period.start, end=period.end, today=today,
+                                     roles=COCKPIT_ROLES)
     policies = await policy_figures(session, start=period.start, end=period.end)
     published = (await session.execute(select(func.count(Item.id)).where(Item.status == "published"))).scalar_one()
-    by_department = await online_rate_by_department(session, start=period.start, end=period.end)
+    by_department = await online_rate_by_department(session, who=ctx.principal, start=period.start, end=period.end)
     return [
         Figure(name="items_published", value=published, unit="items", definition="Service items published now."),
         Figure(name="applications_received", value=apps["received"], unit="applications",

@@ -39,6 +39,10 @@ class Application(Base):
     finished_on: Mapped[date | None]
     certificate_no: Mapped[str | None] = mapped_column(String(60))
     reason: Mapped[str | None] = mapped_column(Text)
+    # Who applied (the citizen's stable subject id; None when an app acting alone submitted) and who
+    # submitted (``kind:id`` or the key id): the holder rates, the submitter never approves (issue 19).
+    applicant_subject: Mapped[str | None] = mapped_column(String(100), index=True)
+    submitted_by: Mapped[str | None] = mapped_column(String(100))
 
     __table_args__ = (Index("ix_application_status_promised", "status", "promised_date"),)
 

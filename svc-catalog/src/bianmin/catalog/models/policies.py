@@ -36,5 +36,7 @@ class Redemption(Base):
     enterprise_name: Mapped[str] = mapped_column(String(200))
     amount: Mapped[Decimal]
     status: Mapped[str] = mapped_column(String(20))
+    # Who recorded it (``kind:id`` or the key id): that caller never approves it (separation of duties).
+    recorded_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
