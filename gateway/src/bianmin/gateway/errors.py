@@ -67,6 +67,10 @@ class RefreshTokenReused(Unauthorized):
 
     code = "refresh_token_reused"
 
+    def __init__(self, detail: str, *, session_id: str) -> None:
+        super().__init__(detail)
+        self.session_id = session_id
+
 
 class UnknownRole(Unprocessable):
     """A role not in the platform's role table."""

@@ -135,3 +135,41 @@ class Readiness(BaseModel):
     checks: dict[str, str]
     upstreams: dict[str, UpstreamStatus]
     rate_limits: str = Field(description="`shared (redis)`, or `per-replica (memory)`: each replica counts alone.")
+
+
+class SignIn(BaseModel):
+    """A password sign-in, with the TOTP code when the account's roles need one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True, to_lower=True)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    totp: Annotated[str, StringConstraints(pattern=r"^[0-9]{6,8}$")] | None = Field(
+        None, description="The current code of the authenticator app; required for roles that approve, confirm, "
+        "decrypt or score.")
+
+
+class RefreshRequest(BaseModel):
+    """A refresh token to spend for the next pair."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class OidcSignIn(BaseModel):
+    """An ID token of a trusted OpenID Connect issuer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id_token: Annotated[str, StringConstraints(min_length=1, max_length=16_384)]
+
+
+class SessionTokens(BaseModel):
+    """A sign-in's tokens: send the access token as `Authorization: Bearer`; spend the refresh token for the next."""
+
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int = Field(description="Seconds the access token lives.")
+    refresh_token: str = Field(description="Opaque; each use gives a new one, and a used one shown again ends the session.")
+    second_factor: bool = Field(description="Whether this sign-in checked a second factor.")

@@ -326,3 +326,17 @@ def principal_for(subject: Subject, *, session_id: str) -> Principal:
     scopes = scopes_of(r.name for r in subject.roles) | KIND_SCOPES.get(subject.kind, frozenset())
     return Principal(key_id=f"session:{session_id}", tenant=tenant_of(subject.roles), scopes=scopes,
                      name=subject.name, subject=subject)
+
+
+async def session_principal(session: AsyncSession, row: SignInSession) -> Principal | None:
+    """The principal a live session acts as, or None when its account was disabled since."""
+    if row.account_id is None:
+        citizen = Subject(kind=subjects.CITIZEN, id=str(row.citizen_id), name=row.citizen_name,
+                          second_factor=row.second_factor)
+        return principal_for(citizen, session_id=row.id)
+    account = await session.get(Account, row.account_id)
+    if account is None or account.disabled_at is not None:
+        return None
+    subject = subject_of(account, await roles_of(session, account.id), await parties_of(session, account.id),
+                         second_factor=row.second_factor)
+    return principal_for(subject, session_id=row.id)

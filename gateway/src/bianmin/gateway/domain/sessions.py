@@ -109,7 +109,8 @@ async def rotate(session: AsyncSession, refresh_token: str, *, now: datetime) ->
         if row.revoked_at is None:
             row.revoked_at = now
             await session.flush()
-        raise RefreshTokenReused("This refresh token was already used: its session is ended. Sign in again.")
+        raise RefreshTokenReused("This refresh token was already used: its session is ended. Sign in again.",
+                                 session_id=row.id)
     if row.revoked_at is not None or row.expires_at <= now:
         raise _invalid()
     record.used_at = now
