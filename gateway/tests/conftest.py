@@ -31,7 +31,7 @@ from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.errors import Conflict
 from bianmin.kit.identity import IDENTITY_HEADER, audience_of, public, verify_token
 from bianmin.kit.settings import ServiceSettings
-from bianmin.kit.stats import Figure, Period
+from bianmin.kit.stats import Figure, StatsContext
 from bianmin.testing.client import TEST_SECRET, running
 from bianmin.testing.databases import TestDatabases
 from bianmin.testing.nats import free_port
@@ -128,8 +128,8 @@ def upstream_app(upstream: Upstream, database: Path, secret: str = TEST_SECRET) 
             "query": request.url.query, "body": (await request.body()).decode(),
             "headers": [[k, v] for k, v in request.headers.items()],
             "principal": {"key_id": principal.key_id, "tenant": principal.tenant,
-                          "scopes": sorted(principal.scopes), "anonymous": principal.anonymous,
-                          "subject": principal.subject.claims() if principal.subject else None},
+                          "scopes": sorted(principal.scopes), "anonymous": principal.anonymous},
+            "subject": principal.subject.claims() if principal.subject else None,
         }
 
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
@@ -163,7 +163,7 @@ def upstream_app(upstream: Upstream, database: Path, secret: str = TEST_SECRET) 
 
         return StreamingResponse(stream(), media_type="text/event-stream")
 
-    async def stats(session: Any, period: Period) -> list[Figure]:
+    async def stats(context: StatsContext) -> list[Figure]:
         await asyncio.sleep(upstream.stats_delay)
         return [Figure(name="requests", value=upstream.hits, unit="count", definition="Requests this test upstream saw.")]
 

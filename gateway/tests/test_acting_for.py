@@ -64,10 +64,10 @@ async def test_an_app_acts_for_a_signed_in_user_within_its_own_scopes(
     assert principal["key_id"] == key.split("_")[1]
     assert principal["tenant"] == "330199001"
     assert principal["scopes"] == ["bidding:read", "credit:read"]
-    assert principal["subject"]["kind"] == "enterprise"
-    assert principal["subject"]["id"] == f"acct:{user['id']}"
-    assert principal["subject"]["parties"] == ["91330199MA0000001X"]
-    assert alone.json()["principal"]["subject"] is None  # existing keys act as apps, as before
+    assert seen.json()["subject"]["kind"] == "enterprise"
+    assert seen.json()["subject"]["id"] == f"acct:{user['id']}"
+    assert seen.json()["subject"]["parties"] == ["91330199MA0000001X"]
+    assert alone.json()["subject"] is None  # existing keys act as apps, as before
     for refused in (revoked, forged):
         assert refused.status_code == 401
         assert refused.json()["code"] == "subject_token_invalid"
@@ -91,14 +91,14 @@ async def test_a_registered_app_acts_for_a_citizen_known_by_id_number_as_one_per
         plain = await client.get("/queue/v1/private/echo/x", headers=bearer(first_app) | {
             "X-Bianmin-Citizen-Assertion": assertion(first_private, first_app)})
     first, second = one.json(), two.json()
-    assert first["principal"]["subject"]["kind"] == "citizen"
-    assert first["principal"]["subject"]["name"] == "张三"
-    assert first["principal"]["subject"]["id"] == second["principal"]["subject"]["id"]
-    assert first["principal"]["subject"]["id"].startswith("cit:")
+    assert first["subject"]["kind"] == "citizen"
+    assert first["subject"]["name"] == "张三"
+    assert first["subject"]["id"] == second["subject"]["id"]
+    assert first["subject"]["id"].startswith("cit:")
     assert first["principal"]["key_id"] == first_app.split("_")[1]
     assert ID_NUMBER not in one.text
     assert ID_NUMBER[:-1] not in str(first["headers"])
-    assert plain.json()["principal"]["subject"]["id"] == f"app:{first_app.split('_')[1]}:user-42"
+    assert plain.json()["subject"]["id"] == f"app:{first_app.split('_')[1]}:user-42"
 
 
 async def test_bad_citizen_assertions_are_refused_each_with_its_own_code(

@@ -44,7 +44,7 @@ async def test_a_clerk_signs_in_and_the_service_sees_the_app_and_the_subject(
     assert principal["tenant"] == "330199001"  # the deepest site above both villages
     assert "queue:write" in principal["scopes"]
     assert "admin" not in principal["scopes"]
-    assert principal["subject"] == {
+    assert seen.json()["subject"] == {
         "kind": "staff", "id": f"acct:{clerk['id']}", "name": "wang.clerk 同志", "mfa": False,
         "roles": [["clerk", "330199001001", None], ["clerk", "330199001002", None]], "parties": []}
 
@@ -105,7 +105,7 @@ async def test_roles_that_approve_need_a_totp_code(
     assert wrong.json()["code"] == "second_factor_invalid"
     assert right.status_code == 200
     assert right.json()["second_factor"] is True
-    assert seen.json()["principal"]["subject"]["mfa"] is True
+    assert seen.json()["subject"]["mfa"] is True
 
 
 async def test_a_refresh_token_works_once_and_its_reuse_ends_the_session(

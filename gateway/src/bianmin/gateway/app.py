@@ -20,7 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from bianmin.gateway.api import admin, cockpit, docs, health, login, pages, proxy, token
+from bianmin.gateway.api import accounts, admin, cockpit, docs, health, login, pages, proxy, token
 from bianmin.gateway.auth import AuthCache
 from bianmin.gateway.errors import OAuthError
 from bianmin.gateway.forward import IdentityTokens
@@ -136,7 +136,7 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
                            allow_headers=["*"], expose_headers=["X-Request-ID", "Retry-After", "Server-Timing"])
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
-    for module in (health, docs, pages, token, login, admin, cockpit, proxy):
+    for module in (health, docs, pages, token, login, admin, accounts, cockpit, proxy):
         app.include_router(module.router)
     return app
 
