@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 
 from bianmin.gateway.api import accounts, admin, cockpit, docs, health, login, pages, proxy, token
 from bianmin.gateway.auth import AuthCache
+from bianmin.gateway.domain.oidc import OidcVerifier
 from bianmin.gateway.errors import OAuthError
 from bianmin.gateway.forward import IdentityTokens
 from bianmin.gateway.metrics import GatewayMetrics
@@ -107,6 +108,7 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
         app.state.identity_tokens = IdentityTokens(internal, settings.internal_token_ttl_seconds)
         app.state.token_secret = _token_secret(settings)
         app.state.citizen_secret = _citizen_secret(settings, app.state.token_secret)
+        app.state.oidc = OidcVerifier(settings.oidc_issuers)
         app.state.db = Database(settings.database_url)
         app.state.upstreams = build_upstreams(settings, metrics, transport_factory)
         app.state.limiter = RateLimiter(settings.rate_limit_storage_url, default_rate=settings.default_rate_limit,

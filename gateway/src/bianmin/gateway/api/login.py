@@ -14,13 +14,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from bianmin.gateway.auth import CallerDep, request_client_ip
-from bianmin.gateway.domain import accounts, sessions
-from bianmin.gateway.errors import RefreshTokenReused, SessionInvalid
+from bianmin.gateway.domain import accounts, assertions, oidc, sessions
+from bianmin.gateway.errors import OidcTokenRefused, RefreshTokenReused, SecondFactorRequired, SessionInvalid
 from bianmin.gateway.models import SignInSession
-from bianmin.gateway.schemas import RefreshRequest, SessionTokens, SignIn
+from bianmin.gateway.schemas import OidcSignIn, RefreshRequest, SessionTokens, SignIn
 from bianmin.gateway.settings import GatewaySettings
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import DomainError, Unauthorized, problem_responses
+from bianmin.kit.identifiers import resident_id_problem
+from bianmin.kit.roles import needs_second_factor
+from bianmin.kit.schemas import canonical
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -70,6 +73,51 @@ async def login(body: SignIn, request: Request, response: Response, session: Ses
                                         now=now, refresh_ttl_seconds=settings.session_ttl_seconds)
     await session.commit()
     return _tokens(request, response, row, refresh)
+
+
+@router.post("/oidc", summary="Sign in with an ID token of a trusted OpenID Connect issuer",
+             responses=problem_responses(401, 422, 429))
+async def oidc_login(body: OidcSignIn, request: Request, response: Response, session: SessionDep,
+                     settings: SettingsDep) -> SessionTokens:
+    """Open a session for the account (staff issuers) or the citizen (citizen issuers) an ID token names."""
+    state = request.app.state
+    address = request_client_ip(request)
+    await state.limiter.hit(f"login-ip:{address}", settings.token_rate_limit, caller="login")
+    await state.auth_failures.guard(address, None)
+    try:
+        row, refresh_token = await _oidc_session(request, session, body.id_token, settings)
+    except Unauthorized:
+        await state.auth_failures.failed(address, None)
+        raise
+    await session.commit()
+    return _tokens(request, response, row, refresh_token)
+
+
+async def _oidc_session(request: Request, session: SessionDep, id_token: str,
+                        settings: GatewaySettings) -> tuple[SignInSession, str]:
+    issuer, claims = await request.app.state.oidc.verify(id_token)
+    named = claims.get(issuer.claim)
+    if not isinstance(named, str) or not named.strip():
+        raise OidcTokenRefused(f"The ID token lacks the claim {issuer.claim}.", code="oidc_claim_missing")
+    mfa = oidc.second_factor(claims)
+    now = _now()
+    if issuer.kind == "citizen":
+        if resident_id_problem(canonical(named)) is not None:
+            raise OidcTokenRefused(f"The claim {issuer.claim} is not a valid resident ID number.",
+                                   code="oidc_claim_invalid")
+        name = claims.get(issuer.name_claim)
+        return await sessions.start(session, account_id=None, second_factor=mfa, method="oidc", now=now,
+                                    refresh_ttl_seconds=settings.session_ttl_seconds,
+                                    citizen_id=assertions.citizen_id(named, request.app.state.citizen_secret),
+                                    citizen_name=name if isinstance(name, str) else None)
+    account = await accounts.by_username(session, named.strip().lower())
+    if account is None or account.disabled_at is not None:
+        raise OidcTokenRefused("No active account has the username this ID token names.", code="oidc_account_unknown")
+    roles = [r.role for r in await accounts.roles_of(session, account.id)]
+    if needs_second_factor(roles) and not mfa:
+        raise SecondFactorRequired("This account's roles need a second factor, and the issuer's amr names none.")
+    return await sessions.start(session, account_id=account.id, second_factor=mfa, method="oidc", now=now,
+                                refresh_ttl_seconds=settings.session_ttl_seconds)
 
 
 @router.post("/refresh", summary="Spend a refresh token for new tokens", responses=problem_responses(401, 422, 429))
