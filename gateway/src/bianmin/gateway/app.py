@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -21,7 +21,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from bianmin.gateway.api import accounts, admin, cockpit, docs, health, login, pages, proxy, token
-from bianmin.gateway.auth import AuthCache
+from bianmin.gateway.auth import ACTING_FOR_SCHEMES, AuthCache
 from bianmin.gateway.domain.oidc import OidcVerifier
 from bianmin.gateway.errors import OAuthError
 from bianmin.gateway.forward import IdentityTokens
@@ -140,7 +140,20 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
     for module in (health, docs, pages, token, login, admin, accounts, cockpit, proxy):
         app.include_router(module.router)
+    app.openapi = _with_acting_for_schemes(app)  # type: ignore[method-assign]
     return app
+
+
+def _with_acting_for_schemes(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The app's OpenAPI builder, adding the headers with which an app acts for a person (no route declares them)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()
+        document.setdefault("components", {}).setdefault("securitySchemes", {}).update(ACTING_FOR_SCHEMES)
+        return document
+
+    return openapi
 
 
 def gateway_openapi(settings: GatewaySettings | None = None) -> dict[str, Any]:

@@ -53,7 +53,21 @@ SUBJECT_TOKEN_HEADER = "X-Bianmin-Subject-Token"
 oauth2_scheme = OAuth2(flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/auth/token", scopes={})),
                        scheme_name="OAuth2", auto_error=False,
                        description="OAuth2 client credentials: exchange a client id and secret for an access token.")
-SECURITY_REQUIREMENTS: list[dict[str, list[str]]] = [{"ApiKey": []}, {"Bearer": []}, {"OAuth2": []}]
+# An app acting for a person sends one of these beside its own credentials, never alone: they are
+# documented as security schemes (added to the gateway's document in app.py) and required together.
+ACTING_FOR_SCHEMES: dict[str, dict[str, str]] = {
+    "SubjectToken": {"type": "apiKey", "in": "header", "name": "X-Bianmin-Subject-Token",
+                     "description": "With an app's key or token: the access token of the signed-in user the app acts for."},
+    "CitizenAssertion": {"type": "apiKey", "in": "header", "name": "X-Bianmin-Citizen-Assertion",
+                         "description": "With an API key registered for citizens: a JWT it signed (iss = key id, "
+                         "sub = the citizen's id at the app, aud = bianmin-gateway, exp at most 5 minutes after iat, "
+                         "jti used once; optional id_number)."},
+}
+SECURITY_REQUIREMENTS: list[dict[str, list[str]]] = [
+    {"ApiKey": []}, {"Bearer": []}, {"OAuth2": []},
+    {"ApiKey": [], "SubjectToken": []}, {"Bearer": [], "SubjectToken": []}, {"OAuth2": [], "SubjectToken": []},
+    {"ApiKey": [], "CitizenAssertion": []}, {"Bearer": [], "CitizenAssertion": []},
+]
 
 
 @dataclass(frozen=True)
