@@ -20,6 +20,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import jwt
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.gateway.domain.tokens import ALGORITHM, ISSUER, challenge
@@ -113,7 +114,15 @@ async def rotate(session: AsyncSession, refresh_token: str, *, now: datetime) ->
                                  session_id=row.id)
     if row.revoked_at is not None or row.expires_at <= now:
         raise _invalid()
-    record.used_at = now
+    # Spent with a condition, not by assignment: of two concurrent uses (a thief's and the owner's) one
+    # finds it spent, even on PostgreSQL where both may have read it unspent.
+    spent = await session.execute(update(RefreshToken).where(
+        RefreshToken.token_hash == record.token_hash, RefreshToken.used_at.is_(None)).values(used_at=now))
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        row.revoked_at = now
+        await session.flush()
+        raise RefreshTokenReused("This refresh token was already used: its session is ended. Sign in again.",
+                                 session_id=row.id)
     return row, await _new_refresh(session, row, now=now)
 
 
