@@ -78,6 +78,21 @@ async def test_repeated_failures_lock_the_account_even_against_the_right_passwor
     assert 590 <= int(right.headers["retry-after"]) <= 600
 
 
+async def test_failed_sign_ins_count_against_the_failed_authentication_limits(
+        settings: GatewaySettings, open_gateway: Any, make_account: Any) -> None:
+    limited = settings.model_copy(update={"auth_failure_credential_rate_limit": "2/minute", "sign_in_max_failures": 10})
+    async with open_gateway(limited) as (app, client):
+        await make_account(app, "lin.clerk", "staff", [("clerk", "330199001")])
+        failures = [await login(client, "lin.clerk", f"guess {n}") for n in range(2)]
+        past = await login(client, "lin.clerk")
+        other = await login(client, "nobody.else", "guess")
+    assert [f.status_code for f in failures] == [401, 401]
+    assert past.status_code == 429  # not even the right password is checked past the limit
+    assert past.json()["code"] == "auth_failures"
+    assert "retry-after" in past.headers
+    assert other.status_code == 401  # the limit is per username (and per address, at its own rate)
+
+
 async def test_a_success_resets_the_count_of_failures(
         settings: GatewaySettings, open_gateway: Any, make_account: Any) -> None:
     async with open_gateway(settings.model_copy(update={"sign_in_max_failures": 2})) as (app, client):

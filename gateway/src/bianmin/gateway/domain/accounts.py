@@ -41,7 +41,7 @@ from bianmin.gateway.errors import (
 )
 from bianmin.gateway.models import Account, AccountParty, AccountRole, SignInSession
 from bianmin.kit import subjects
-from bianmin.kit.errors import Forbidden, TenantMismatch
+from bianmin.kit.errors import Forbidden, TenantMismatch, Unprocessable
 from bianmin.kit.identity import Principal
 from bianmin.kit.roles import ROLES, needs_second_factor, scopes_of
 from bianmin.kit.sites import EVERYWHERE, within
@@ -249,7 +249,10 @@ async def page(session: AsyncSession, *, limit: int, after: list[Any] | None,
                             exists().where(AccountRole.account_id == Account.id),
                             not_(exists().where(AccountRole.account_id == Account.id, not_(here))))
     if after is not None:
-        created = datetime.fromisoformat(str(after[0]))
+        try:
+            created = datetime.fromisoformat(str(after[0]))
+        except (ValueError, IndexError) as exc:
+            raise Unprocessable.field("cursor", "not a cursor of this list") from exc
         query = query.where(or_(Account.created_at > created,
                                 and_(Account.created_at == created, Account.id > str(after[1]))))
     rows = list((await session.execute(query)).scalars().all())
