@@ -66,6 +66,7 @@ def test_openapi_command_prints_the_gateways_document(capsys: pytest.CaptureFixt
 def test_accounts_create_an_operator_who_then_signs_in_and_is_listed_disabled_and_reset(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import asyncio
+    import time
 
     import httpx
     import pyotp
@@ -84,11 +85,13 @@ def test_accounts_create_an_operator_who_then_signs_in_and_is_listed_disabled_an
     assert main(["accounts", "list"], settings) == 0
     assert capsys.readouterr().out.splitlines() == ["root\toperator\toperator@*\tactive"]
 
-    async def sign_in(password: str) -> int:
+    first_code = pyotp.parse_uri(created["otpauth_uri"]).now()
+
+    async def sign_in(password: str, step: int | None = None) -> int:
         app = create_app(settings)
+        code = first_code if step is None else pyotp.parse_uri(created["otpauth_uri"]).at(time.time(), counter_offset=step)
         async with running(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http:
-            answer = await http.post("/auth/login", json={
-                "username": "root", "password": password, "totp": pyotp.parse_uri(created["otpauth_uri"]).now()})
+            answer = await http.post("/auth/login", json={"username": "root", "password": password, "totp": code})
             return answer.status_code
 
     assert asyncio.run(sign_in(created["password"])) == 200
@@ -99,4 +102,5 @@ def test_accounts_create_an_operator_who_then_signs_in_and_is_listed_disabled_an
     assert main(["accounts", "password", "root"], settings) == 0
     new_password = capsys.readouterr().out.strip()
     assert asyncio.run(sign_in(created["password"])) == 401
-    assert asyncio.run(sign_in(new_password)) == 200
+    assert asyncio.run(sign_in(new_password)) == 401  # a TOTP code is good once
+    assert asyncio.run(sign_in(new_password, step=1)) == 200  # the next step's code (one step of drift is allowed)

@@ -113,11 +113,15 @@ async def test_roles_that_approve_need_a_totp_code(
         unenrolled = await login(client, "qian.unenrolled")
         without = await login(client, "qian.approver")
         wrong = await login(client, "qian.approver", totp=f"{(int(code.now()) + 1) % 1_000_000:06d}")
-        right = await login(client, "qian.approver", totp=code.now())
+        current = code.now()
+        right = await login(client, "qian.approver", totp=current)
         seen = await client.get("/catalog/v1/private/echo/x", headers=bearer(right.json()["access_token"]))
+        replayed = await login(client, "qian.approver", totp=current)
     assert unenrolled.status_code == without.status_code == wrong.status_code == 401
     assert unenrolled.json()["code"] == without.json()["code"] == "second_factor_required"
     assert wrong.json()["code"] == "second_factor_invalid"
+    assert replayed.status_code == 401  # each code signs in once (RFC 6238 §5.2)
+    assert replayed.json()["code"] == "second_factor_invalid"
     assert right.status_code == 200
     assert right.json()["second_factor"] is True
     assert seen.json()["subject"]["mfa"] is True

@@ -16,6 +16,7 @@ expert). Citizens have no accounts: they come through an app's signed assertion 
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -180,9 +181,24 @@ async def set_disabled(session: AsyncSession, account: Account, disabled: bool, 
     return await end_sessions(session, account, now=now) if disabled else []
 
 
+def totp_step(secret: str, code: str, *, now: datetime) -> int | None:
+    """The time step a TOTP code belongs to (this one, or one either side for clock drift), or None when it is wrong.
+
+    Each step's code is accepted once (RFC 6238 §5.2): the caller keeps the last step used, so a code
+    seen over a shoulder or in a log cannot be replayed within its 90 seconds.
+    """
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for offset in (0, -1, 1):
+        if hmac.compare_digest(totp.at(now, counter_offset=offset), code):
+            return current + offset
+    return None
+
+
 def enrol_totp(account: Account) -> str:
     """Give the account a fresh TOTP secret and return its ``otpauth://`` URI, to be shown this once."""
     account.totp_secret = pyotp.random_base32()
+    account.totp_last_step = None
     return pyotp.TOTP(account.totp_secret).provisioning_uri(name=account.username, issuer_name=TOTP_ISSUER)
 
 
@@ -287,9 +303,11 @@ async def sign_in(session: AsyncSession, *, username: str, password: str, totp: 
                                        "ask an operator to enrol one.")
         if totp is None:
             raise SecondFactorRequired("This account's roles need a TOTP code: send it as `totp`.")
-        if not pyotp.TOTP(account.totp_secret).verify(totp, for_time=now, valid_window=1):
+        step = totp_step(account.totp_secret, totp, now=now)
+        if step is None or (account.totp_last_step is not None and step <= account.totp_last_step):
             await _failed(session, account, now=now, max_failures=max_failures, lock_minutes=lock_minutes)
-            raise SecondFactorInvalid("The TOTP code is wrong or expired.")
+            raise SecondFactorInvalid("The TOTP code is wrong, expired or already used.")
+        account.totp_last_step = step
         second_factor = True
     account.failed_attempts = 0
     account.locked_until = None

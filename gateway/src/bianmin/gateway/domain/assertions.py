@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from sqlalchemy import delete
@@ -54,7 +55,7 @@ def check_public_key(algorithm: str, pem: str) -> None:
     """422 unless ``pem`` is a public key of the kind ``algorithm`` names (Ed25519 for EdDSA, P-256 for ES256)."""
     try:
         key = load_pem_public_key(pem.encode())
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise Unprocessable.field("public_key", "not a PEM public key") from exc
     fits = (isinstance(key, ed25519.Ed25519PublicKey) if algorithm == "EdDSA"
             else isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1))
