@@ -105,3 +105,28 @@ async def test_bad_id_tokens_are_refused_with_a_code_each(
         assert answer.status_code == 401, code
         assert answer.headers["content-type"] == "application/problem+json"
         assert answer.json()["code"] == code.strip()
+
+
+async def test_the_jwks_may_come_from_a_url(
+        settings: GatewaySettings, servers: Any, open_gateway: Any, make_account: Any, tmp_path: Path) -> None:
+    from fastapi import FastAPI
+
+    issuer = LocalIssuer(tmp_path)
+    idp = FastAPI()
+    keys = json.loads(issuer.jwks.read_text())
+
+    @idp.get("/jwks")
+    async def jwks() -> dict[str, Any]:
+        return keys
+
+    served = servers(idp)
+    configured_url = settings.model_copy(update={"oidc_issuers": [
+        OidcIssuer(issuer=STAFF_ISSUER, audience=AUDIENCE, jwks=f"{served.url}/jwks")]})
+    async with open_gateway(configured_url) as (app, client):
+        await make_account(app, "chen.clerk", "staff", [("clerk", "330199001")])
+        signed_in = await client.post("/auth/oidc", json={"id_token": issuer.token(preferred_username="chen.clerk")})
+        forged = await client.post("/auth/oidc", json={"id_token": issuer.token(
+            key=rsa.generate_private_key(public_exponent=65537, key_size=2048), preferred_username="chen.clerk")})
+    assert signed_in.status_code == 200
+    assert forged.status_code == 401
+    assert forged.json()["code"] == "oidc_signature_invalid"
