@@ -47,7 +47,6 @@ from bianmin.kit.subjects import Subject
 AUDIENCE = "bianmin-gateway"
 MAX_LIFETIME_SECONDS = 300
 LEEWAY_SECONDS = 30
-ALGORITHMS = ("EdDSA", "ES256")
 HEADER = "X-Bianmin-Citizen-Assertion"
 
 
