@@ -71,11 +71,16 @@ async def test_repeated_failures_lock_the_account_even_against_the_right_passwor
         await make_account(app, "zhao.clerk", "staff", [("clerk", "330199001")])
         failures = [await login(client, "zhao.clerk", f"guess {n}") for n in range(3)]
         right = await login(client, "zhao.clerk")
+        unknown = [await login(client, "nobody.here", f"guess {n}") for n in range(4)]
     assert [f.status_code for f in failures] == [401, 401, 423]
     assert right.status_code == 423
     assert right.headers["content-type"] == "application/problem+json"
     assert right.json()["code"] == "account_locked"
     assert 590 <= int(right.headers["retry-after"]) <= 600
+    # A username no account has answers the same way, so the lock does not tell which usernames exist.
+    assert [u.status_code for u in unknown] == [401, 401, 423, 423]
+    assert unknown[2].json()["code"] == "account_locked"
+    assert 0 < int(unknown[3].headers["retry-after"]) <= 600
 
 
 async def test_failed_sign_ins_count_against_the_failed_authentication_limits(

@@ -38,6 +38,10 @@ class SignInFailed(Unauthorized):
     code = "sign_in_failed"
 
 
+class UnknownUsername(SignInFailed):
+    """A sign-in for a username no account has: answered exactly as a wrong password, told apart only inside."""
+
+
 class SecondFactorRequired(Unauthorized):
     """The account's roles need a TOTP code and none was sent (or none is enrolled yet)."""
 

@@ -15,7 +15,13 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from bianmin.gateway.auth import CallerDep, request_client_ip
 from bianmin.gateway.domain import accounts, assertions, oidc, sessions
-from bianmin.gateway.errors import OidcTokenRefused, RefreshTokenReused, SecondFactorRequired, SessionInvalid
+from bianmin.gateway.errors import (
+    OidcTokenRefused,
+    RefreshTokenReused,
+    SecondFactorRequired,
+    SessionInvalid,
+    UnknownUsername,
+)
 from bianmin.gateway.models import SignInSession
 from bianmin.gateway.schemas import OidcSignIn, RefreshRequest, SessionTokens, SignIn
 from bianmin.gateway.settings import GatewaySettings
@@ -39,6 +45,10 @@ def _settings(request: Request) -> GatewaySettings:
 SettingsDep = Annotated[GatewaySettings, Depends(_settings)]
 
 
+def _lock_seconds(settings: GatewaySettings) -> int:
+    return max(1, round(settings.sign_in_lock_minutes * 60))
+
+
 def _tokens(request: Request, response: Response, row: SignInSession, refresh_token: str) -> SessionTokens:
     settings: GatewaySettings = request.app.state.settings
     ttl = settings.session_token_ttl_seconds
@@ -59,6 +69,11 @@ async def login(body: SignIn, request: Request, response: Response, session: Ses
     await state.limiter.hit(f"login-ip:{address}", settings.token_rate_limit, caller="login")
     counted = f"account:{body.username}"
     await state.auth_failures.guard(address, counted)
+    # A username no account has locks after as many failures as an account does, or the lock would
+    # tell which usernames exist. Its count lives in the rate limiter (shared when Redis is), not a row.
+    unknown, lock = f"signin-unknown:{body.username}", f"{settings.sign_in_max_failures}/{_lock_seconds(settings)} seconds"
+    if (retry := await state.limiter.exhausted(unknown, lock)) is not None:
+        raise accounts.locked(retry)
     now = _now()
     try:
         account, second_factor = await accounts.sign_in(
@@ -68,6 +83,10 @@ async def login(body: SignIn, request: Request, response: Response, session: Ses
         await session.commit()  # the failure counted in the account row stays counted
         if isinstance(exc, Unauthorized):
             await state.auth_failures.failed(address, counted)
+        if isinstance(exc, UnknownUsername):
+            await state.limiter.count(unknown, lock)
+            if (retry := await state.limiter.exhausted(unknown, lock)) is not None:
+                raise accounts.locked(retry) from exc
         raise
     row, refresh = await sessions.start(session, account_id=account.id, second_factor=second_factor, method="password",
                                         now=now, refresh_ttl_seconds=settings.session_ttl_seconds)

@@ -38,6 +38,7 @@ from bianmin.gateway.errors import (
     SecondFactorRequired,
     SignInFailed,
     UnknownRole,
+    UnknownUsername,
     UsernameTaken,
 )
 from bianmin.gateway.models import Account, AccountParty, AccountRole, SignInSession
@@ -293,7 +294,7 @@ async def sign_in(session: AsyncSession, *, username: str, password: str, totp: 
     if account is None or not password_matches(account.password_hash, password) or account.disabled_at is not None:
         if account is not None and account.disabled_at is None:
             await _failed(session, account, now=now, max_failures=max_failures, lock_minutes=lock_minutes)
-        raise SignInFailed("The username or the password is wrong.")
+        raise (UnknownUsername if account is None else SignInFailed)("The username or the password is wrong.")
     names = [r.role for r in await roles_of(session, account.id)]
     second_factor = False
     # A code is checked when the roles need one, or when one is sent to an account that has TOTP.
@@ -329,7 +330,11 @@ async def _failed(session: AsyncSession, account: Account, *, now: datetime, max
 
 def _locked(account: Account, now: datetime) -> AccountLocked:
     assert account.locked_until is not None
-    seconds = max(1, int((account.locked_until - now).total_seconds() + 0.999))
+    return locked(max(1, int((account.locked_until - now).total_seconds() + 0.999)))
+
+
+def locked(seconds: int) -> AccountLocked:
+    """The 423 of a locked account (or of a username that failed as often: see the login route)."""
     return AccountLocked(f"Too many failed sign-ins: the account is locked for {seconds} s.",
                          headers={"Retry-After": str(seconds)})
 
