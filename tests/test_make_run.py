@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyotp
 import pytest
 
 from bianmin.testing.localrun import SERVICES
@@ -121,6 +122,15 @@ def test_a_killed_service_is_restarted_while_the_others_keep_serving(run: Run) -
     run.wait("healthy gateway", lambda: run.answers(f"{run.url('gateway')}/healthz"), timeout=120)
     run.wait("healthy services", lambda: all(run.answers(f"{run.url(s)}/healthz") for s in SERVICES), timeout=60)
     (credit,) = run.pids("credit")
+
+    # Issue 19: the first run prints an operator account, which signs in with its password and TOTP code.
+    password = re.search(r"^\s+password: (\S+)$", run.output(), re.MULTILINE)
+    totp = re.search(r"TOTP .*: (otpauth://\S+)$", run.output(), re.MULTILINE)
+    assert password, run.output()[-3000:]
+    assert totp, run.output()[-3000:]
+    signed_in = httpx.post(f"{run.url('gateway')}/auth/login", timeout=10, json={
+        "username": "operator", "password": password[1], "totp": pyotp.parse_uri(totp[1]).now()})
+    assert signed_in.status_code == 200, signed_in.text
 
     os.kill(credit, signal.SIGKILL)
     run.wait("credit down", lambda: not run.answers(f"{run.url('credit')}/healthz"), timeout=10)

@@ -3,6 +3,11 @@
 Run it while ``make run`` is up. It makes (once) an admin key for itself, kept in
 ``var/demo-key``, then calls each service's ``load_demo`` through the gateway in dependency order.
 Every loader is idempotent, so running it twice changes nothing the second time.
+
+It also creates one account of each role (``demo.<role>``, password ``demo-<role>-2026``; the roles,
+sites and passwords are listed in the README) and an enterprise account bound to demo enterprise 1.
+Roles that need a second factor get a TOTP secret on the first run; their ``otpauth://`` URIs are
+kept in ``var/demo-accounts.txt`` (this user's only) and printed each time.
 """
 
 from __future__ import annotations
@@ -17,12 +22,23 @@ from pathlib import Path
 
 import httpx
 
+from bianmin.kit.identifiers import with_uscc_check
+from bianmin.kit.roles import ROLES
 from bianmin.testing.localrun import KEY_PATTERN, Layout, command, default_layout
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
 ORDER = ("catalog", "queue", "consult", "credit", "bidding", "guarantee")
 RATE_LIMIT = "200/second"
+# Roles of the service hall are held at the first township; the trading centre's and the platform's district-wide.
+TOWNSHIP_ROLES = ("clerk", "hall_manager", "acceptor", "approver", "consult_agent", "cockpit_viewer")
+DEMO_TOWNSHIP = "330199001"
+DEMO_ENTERPRISE = with_uscc_check("91330199MA0000001")
+
+
+def demo_password(name: str) -> str:
+    """The documented password of a demo account: for a demo on one machine, never for real data."""
+    return f"demo-{name}-2026"
 
 
 def create_demo_key(layout: Layout) -> str:
@@ -72,12 +88,61 @@ async def load_all(base: str, key: str) -> None:
         print(f"  {service:<10} loaded in {time.monotonic() - started:.1f} s", flush=True)
 
 
+async def create_accounts(client: httpx.AsyncClient) -> list[str]:
+    """One account per role (and an enterprise bound to demo enterprise 1) through an operator's ``client``
+    (base URL the gateway's ``/admin/v1``); lines describing the accounts it created."""
+    lines: list[str] = []
+    wanted = [(f"demo.{role}", info.kind, role) for role, info in ROLES.items()]
+    wanted.append(("demo.enterprise", "enterprise", None))
+    for username, kind, role in wanted:
+        site = DEMO_TOWNSHIP if role in TOWNSHIP_ROLES else "*"
+        password = demo_password(role or kind)
+        created = await client.post("/accounts", json={
+            "username": username, "kind": kind, "display_name": f"演示 {role or kind}", "password": password,
+            "roles": [{"role": role, "site": site}] if role else []})
+        if created.status_code == 409:
+            continue
+        created.raise_for_status()
+        account = created.json()
+        line = f"{username:<24} {password:<32} {role or kind}@{site if role else '-'}"
+        if role and ROLES[role].second_factor:
+            totp = await client.post(f"/accounts/{account['id']}/totp")
+            totp.raise_for_status()
+            line += f"  TOTP {totp.json()['otpauth_uri']}"
+        if kind == "enterprise":
+            bound = await client.post(f"/accounts/{account['id']}/parties", json={
+                "code": DEMO_ENTERPRISE, "evidence": "demo data: bound by make demo"})
+            bound.raise_for_status()
+            line += f"  acts for {DEMO_ENTERPRISE}"
+        lines.append(line)
+    return lines
+
+
+async def _create_accounts(base: str, key: str) -> list[str]:
+    async with httpx.AsyncClient(base_url=f"{base}/admin/v1", timeout=60,
+                                 headers={"Authorization": f"Bearer {key}"}) as client:
+        return await create_accounts(client)
+
+
+def record_accounts(lines: list[str]) -> str:
+    """Append new accounts to ``var/demo-accounts.txt`` (0600) and return the whole list."""
+    path = VAR / "demo-accounts.txt"
+    if lines:
+        with path.open("a") as out:
+            out.write("\n".join(lines) + "\n")
+        path.chmod(0o600)
+    return path.read_text() if path.exists() else ""
+
+
 def main() -> None:
     """Load the demo data set."""
     base = gateway_url()
     started = time.monotonic()
     print(f"Loading demo data through {base}")
-    asyncio.run(load_all(base, demo_key()))
+    key = demo_key()
+    asyncio.run(load_all(base, key))
+    accounts = record_accounts(asyncio.run(_create_accounts(base, key)))
+    print(f"Demo accounts (username, password, role@site; also in {VAR / 'demo-accounts.txt'}):\n{accounts}")
     print(f"Done in {time.monotonic() - started:.1f} s.")
 
 

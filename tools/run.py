@@ -3,7 +3,8 @@
 Generates the local secrets once (the internal secret, the gateway's token signing secret and an
 NKEY seed per NATS user), picks NATS (``BIANMIN_NATS_URL`` if set; else the bundled nats-server on
 ``BIANMIN_NATS_PORT``, 4222 by default, or on a free port when something already listens there),
-migrates every database, creates and prints an admin key on the first run, and runs nats-server,
+migrates every database, creates and prints an admin key and an operator account (its password and
+TOTP URI, for ``POST /auth/login``) on the first run, and runs nats-server,
 the seven services and the gateway under :mod:`bianmin.testing.supervisor`: a process that crashes is
 restarted with back-off while the others keep serving, and Ctrl-C stops everything. The next run
 keeps the data.
@@ -21,7 +22,15 @@ import sys
 from pathlib import Path
 
 from bianmin.kit.migrations import upgrade
-from bianmin.testing.localrun import PROCESSES, SERVICES, command, create_key, default_layout, local_nats
+from bianmin.testing.localrun import (
+    PROCESSES,
+    SERVICES,
+    command,
+    create_key,
+    create_operator,
+    default_layout,
+    local_nats,
+)
 from bianmin.testing.nats import NatsServer, free_port, port_open
 from bianmin.testing.supervisor import Program, supervise
 
@@ -75,6 +84,12 @@ def main() -> None:
         admin_key = create_key(layout, name="local admin", tenant="*", scopes=["admin"])
         admin_marker.write_text("An admin key was printed on the first `make run`; create more with "
                                 "`.venv/bin/bianmin-gateway keys create`.\n")
+    operator_marker = var / "operator-account-created"
+    operator = None
+    if not operator_marker.exists():
+        operator = create_operator(layout)
+        operator_marker.write_text("An operator account was printed on the first `make run`; reset its password with "
+                                   "`.venv/bin/bianmin-gateway accounts password operator`.\n")
 
     programs = [Program("nats", nats.command(), cwd=ROOT)] if nats is not None else []
     # Each process gets its own variables only: a service sees its own NATS seed, no other's.
@@ -87,6 +102,10 @@ def main() -> None:
           f"  data:     {var}\n")
     if admin_key:
         print(f"  admin key (shown once, keep it): {admin_key}\n")
+    if operator:
+        print(f"  operator account (shown once, keep it): username {operator['username']}\n"
+              f"    password: {operator['password']}\n"
+              f"    TOTP (scan into an authenticator app): {operator['otpauth_uri']}\n")
     print("A process that crashes is restarted. Ctrl-C stops everything; `make run` again keeps the data.\n", flush=True)
     sys.exit(supervise(programs))
 

@@ -25,7 +25,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import StreamingResponse
 
 from bianmin.gateway.app import create_app
-from bianmin.gateway.domain import credentials
+from bianmin.gateway.domain import accounts, credentials
 from bianmin.gateway.settings import SERVICES, GatewaySettings
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.errors import Conflict
@@ -129,6 +129,7 @@ def upstream_app(upstream: Upstream, database: Path, secret: str = TEST_SECRET) 
             "headers": [[k, v] for k, v in request.headers.items()],
             "principal": {"key_id": principal.key_id, "tenant": principal.tenant,
                           "scopes": sorted(principal.scopes), "anonymous": principal.anonymous},
+            "subject": principal.subject.claims() if principal.subject else None,
         }
 
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
@@ -249,6 +250,28 @@ async def _make_key(app: FastAPI, scopes: list[str], *, tenant: str = "*", rate_
                                               now=datetime.now(UTC))
         await session.commit()
     return issued.key
+
+
+async def _make_account(app: FastAPI, username: str, kind: str, roles: list[tuple[str, str]] | None = None, *,
+                        password: str = "correct horse battery staple", totp: bool = False,
+                        parties: list[str] | None = None) -> dict[str, Any]:
+    async with app.state.db.sessionmaker() as session:
+        now = datetime.now(UTC)
+        account = await accounts.create(session, username=username, kind=kind, display_name=f"{username} 同志",
+                                        password=password, roles=[accounts.RoleGrant(r, s) for r, s in roles or []],
+                                        now=now)
+        uri = accounts.enrol_totp(account) if totp else None
+        for code in parties or []:
+            await accounts.bind_party(session, account, code=code, verified_by="test", evidence="test", now=now)
+        await session.commit()
+        return {"id": account.id, "username": username, "password": password, "totp_secret": account.totp_secret,
+                "otpauth_uri": uri}
+
+
+@pytest.fixture
+def make_account() -> Callable[..., Any]:
+    """``await make_account(app, username, kind, [(role, site)], totp=...)``: an account straight into the database."""
+    return _make_account
 
 
 @pytest.fixture

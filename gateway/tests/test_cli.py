@@ -61,3 +61,46 @@ def test_keys_list_and_revoke_and_clients_create(tmp_path: Path, capsys: pytest.
 def test_openapi_command_prints_the_gateways_document(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["openapi"], GatewaySettings()) == 0
     assert "/auth/token" in json.loads(capsys.readouterr().out)["paths"]
+
+
+def test_accounts_create_an_operator_who_then_signs_in_and_is_listed_disabled_and_reset(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+    import time
+
+    import httpx
+    import pyotp
+
+    from bianmin.gateway.app import create_app
+    from bianmin.testing.client import TEST_SECRET, running
+
+    settings = GatewaySettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}", internal_secret=TEST_SECRET,
+                               token_signing_secret="cli-test-token-signing-secret-0123456789abcdef")
+    assert main(["accounts", "create", "--username", "root", "--kind", "operator", "--name", "本地运维",
+                 "--role", "operator@*", "--totp", "--json"], settings) == 0
+    created = json.loads(capsys.readouterr().out)
+    assert main(["accounts", "create", "--username", "xu.clerk", "--kind", "staff", "--name", "xu", "--role", "expert@*"],
+                settings) == 1
+    assert "expert" in capsys.readouterr().err
+    assert main(["accounts", "list"], settings) == 0
+    assert capsys.readouterr().out.splitlines() == ["root\toperator\toperator@*\tactive"]
+
+    first_code = pyotp.parse_uri(created["otpauth_uri"]).now()
+
+    async def sign_in(password: str, step: int | None = None) -> int:
+        app = create_app(settings)
+        code = first_code if step is None else pyotp.parse_uri(created["otpauth_uri"]).at(time.time(), counter_offset=step)
+        async with running(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as http:
+            answer = await http.post("/auth/login", json={"username": "root", "password": password, "totp": code})
+            return answer.status_code
+
+    assert asyncio.run(sign_in(created["password"])) == 200
+    assert main(["accounts", "disable", "root"], settings) == 0
+    assert asyncio.run(sign_in(created["password"])) == 401
+    assert main(["accounts", "enable", "root"], settings) == 0
+    capsys.readouterr()
+    assert main(["accounts", "password", "root"], settings) == 0
+    new_password = capsys.readouterr().out.strip()
+    assert asyncio.run(sign_in(created["password"])) == 401
+    assert asyncio.run(sign_in(new_password)) == 401  # a TOTP code is good once
+    assert asyncio.run(sign_in(new_password, step=1)) == 200  # the next step's code (one step of drift is allowed)

@@ -88,7 +88,12 @@ def test_the_gateways_own_document_is_exportable() -> None:
     assert document["info"]["title"] == "Bianmin"
     assert "/auth/token" in document["paths"]
     assert "/cockpit/v1/overview" in document["paths"]
-    assert set(document["components"]["securitySchemes"]) == {"ApiKey", "Bearer", "OAuth2"}
+    assert set(document["components"]["securitySchemes"]) == {"ApiKey", "Bearer", "OAuth2", "SubjectToken",
+                                                             "CitizenAssertion"}
+    for path in ("/auth/login", "/auth/refresh", "/auth/logout", "/auth/oidc", "/admin/v1/accounts",
+                 "/admin/v1/keys/{key_id}/citizen-assertion-key"):
+        assert path in document["paths"], path
+    assert "423" in document["paths"]["/auth/login"]["post"]["responses"]
     assert not any("{path}" in p for p in document["paths"])
 
 

@@ -9,17 +9,20 @@ every service would refuse what it forwards, and a guessable one lets anyone min
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from bianmin.gateway.api import admin, cockpit, docs, health, pages, proxy, token
-from bianmin.gateway.auth import AuthCache
+from bianmin.gateway.api import accounts, admin, cockpit, docs, health, login, pages, proxy, token
+from bianmin.gateway.auth import ACTING_FOR_SCHEMES, AuthCache
+from bianmin.gateway.domain.oidc import OidcVerifier
 from bianmin.gateway.errors import OAuthError
 from bianmin.gateway.forward import IdentityTokens
 from bianmin.gateway.metrics import GatewayMetrics
@@ -38,11 +41,14 @@ VERSION = "0.1.0"
 DESCRIPTION = (
     "The one door of the Bianmin platform. Services are reached under `/<service>/v1/...`; "
     "authenticate with an API key (`Authorization: Bearer bm_...` or `X-API-Key`) or an OAuth2 "
-    "access token from `POST /auth/token`. Errors are `application/problem+json` with a stable `code`."
+    "access token from `POST /auth/token`; people sign in with `POST /auth/login` and send its access token. An app "
+    "acts for a person with `X-Bianmin-Subject-Token` (the user's access token) or, for citizens, "
+    "`X-Bianmin-Citizen-Assertion` (a JWT signed with its registered key). Errors are `application/problem+json` with a stable `code`."
 )
 TAGS = [
-    {"name": "auth", "description": "OAuth2 client credentials."},
-    {"name": "admin", "description": "API keys and OAuth2 clients (scope `admin`)."},
+    {"name": "auth", "description": "OAuth2 client credentials; people's sign-in (password and TOTP, or an OIDC ID token), "
+     "refresh and logout."},
+    {"name": "admin", "description": "API keys, OAuth2 clients and accounts (scope `admin`)."},
     {"name": "cockpit", "description": "The data cockpit (数据驾驶舱): every service's figures at once."},
     {"name": "health", "description": "Liveness and readiness."},
 ]
@@ -63,6 +69,14 @@ def _token_secret(settings: GatewaySettings) -> str:
     log.warning("BIANMIN_GATEWAY_TOKEN_SIGNING_SECRET is not set: access tokens are signed with a random "
                 "secret of this process and die with it; set it when running several replicas")
     return secrets.token_urlsafe(48)
+
+
+def _citizen_secret(settings: GatewaySettings, token_secret: str) -> bytes:
+    """The key of citizens' ID-number hashes: its own setting, else derived from the token secret (labelled, one-way)."""
+    configured = settings.citizen_id_secret.get_secret_value()
+    if configured:
+        return configured.encode()
+    return hmac.new(token_secret.encode(), b"bianmin citizen id", hashlib.sha256).digest()
 
 
 def _warn_about_memory_limits(settings: GatewaySettings, limiter: RateLimiter) -> None:
@@ -93,6 +107,8 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
         app.state.internal_secret = internal
         app.state.identity_tokens = IdentityTokens(internal, settings.internal_token_ttl_seconds)
         app.state.token_secret = _token_secret(settings)
+        app.state.citizen_secret = _citizen_secret(settings, app.state.token_secret)
+        app.state.oidc = OidcVerifier(settings.oidc_issuers)
         app.state.db = Database(settings.database_url)
         app.state.upstreams = build_upstreams(settings, metrics, transport_factory)
         app.state.limiter = RateLimiter(settings.rate_limit_storage_url, default_rate=settings.default_rate_limit,
@@ -122,9 +138,22 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
                            allow_headers=["*"], expose_headers=["X-Request-ID", "Retry-After", "Server-Timing"])
     app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(RequestContextMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
-    for module in (health, docs, pages, token, admin, cockpit, proxy):
+    for module in (health, docs, pages, token, login, admin, accounts, cockpit, proxy):
         app.include_router(module.router)
+    app.openapi = _with_acting_for_schemes(app)  # type: ignore[method-assign]
     return app
+
+
+def _with_acting_for_schemes(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """The app's OpenAPI builder, adding the headers with which an app acts for a person (no route declares them)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = build()
+        document.setdefault("components", {}).setdefault("securitySchemes", {}).update(ACTING_FOR_SCHEMES)
+        return document
+
+    return openapi
 
 
 def gateway_openapi(settings: GatewaySettings | None = None) -> dict[str, Any]:

@@ -12,34 +12,62 @@ Failed authentications are counted per client address and per key id (issue 17, 
 against those counts before the database is asked, so past the limit a guess gets 429 unchecked.
 An access token's signature is checked first instead: that costs no I/O and cannot be guessed, so
 a genuine token is never slowed by the counts, and a bad one past the limit gets the same 429.
+
+People (issue 19). A sign-in's access token (``POST /auth/login``) is a bearer token too: the caller
+is then the platform's own pages acting for the account's subject, with the scopes its roles ask for.
+An app acts for a person by adding a header to its own credentials, and keeps its own key id, tenant
+and scopes (they bound what it may ask): ``X-Bianmin-Subject-Token`` carries a signed-in user's access
+token; ``X-Bianmin-Citizen-Assertion`` a citizen assertion signed with the key an operator registered
+for the app (:mod:`bianmin.gateway.domain.assertions`). A bad header is a 401, never ignored.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.security import APIKeyHeader, HTTPBearer, OAuth2
+from sqlalchemy.exc import IntegrityError
 
-from bianmin.gateway.domain import credentials, tokens
+from bianmin.gateway.domain import accounts, assertions, credentials, sessions, tokens
 from bianmin.gateway.domain.forwarding import client_ip, parse_networks
 from bianmin.gateway.domain.tokens import challenge
+from bianmin.gateway.errors import AssertionReplayed, SessionInvalid, SubjectTokenInvalid
 from bianmin.gateway.ratelimit import AuthFailures
 from bianmin.kit.errors import Forbidden, Unauthorized
 from bianmin.kit.identity import ANONYMOUS, Principal
+from bianmin.kit.subjects import Subject
 
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
                               description="An API key `bm_<id>_<secret>`.")
 bearer_scheme = HTTPBearer(auto_error=False, scheme_name="Bearer",
-                           description="An API key, or an access token from `POST /auth/token`.")
+                           description="An API key, an access token from `POST /auth/token`, or a sign-in's "
+                           "access token from `POST /auth/login`.")
+SUBJECT_TOKEN_HEADER = "X-Bianmin-Subject-Token"
 oauth2_scheme = OAuth2(flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/auth/token", scopes={})),
                        scheme_name="OAuth2", auto_error=False,
                        description="OAuth2 client credentials: exchange a client id and secret for an access token.")
-SECURITY_REQUIREMENTS: list[dict[str, list[str]]] = [{"ApiKey": []}, {"Bearer": []}, {"OAuth2": []}]
+# An app acting for a person sends one of these beside its own credentials, never alone: they are
+# documented as security schemes (added to the gateway's document in app.py) and required together.
+ACTING_FOR_SCHEMES: dict[str, dict[str, str]] = {
+    "SubjectToken": {"type": "apiKey", "in": "header", "name": "X-Bianmin-Subject-Token",
+                     "description": "With an app's key or token: the access token of the signed-in user the app acts for."},
+    "CitizenAssertion": {"type": "apiKey", "in": "header", "name": "X-Bianmin-Citizen-Assertion",
+                         "description": "With an API key registered for citizens: a JWT it signed (iss = key id, "
+                         "sub = the citizen's id at the app, aud = bianmin-gateway, exp at most 5 minutes after iat, "
+                         "jti used once; optional id_number)."},
+}
+SECURITY_REQUIREMENTS: list[dict[str, list[str]]] = [
+    {"ApiKey": []}, {"Bearer": []}, {"OAuth2": []},
+    {"ApiKey": [], "SubjectToken": []}, {"Bearer": [], "SubjectToken": []}, {"OAuth2": [], "SubjectToken": []},
+    {"ApiKey": [], "CitizenAssertion": []}, {"Bearer": [], "CitizenAssertion": []},
+]
 
 
 @dataclass(frozen=True)
@@ -141,6 +169,72 @@ async def _token_caller(request: Request, token: str, address: str) -> Caller:
     return Caller(principal, client.subject, client.rate_limit, "client")
 
 
+async def _session_caller(request: Request, token: str, address: str) -> Caller:
+    """The caller a sign-in's access token names: checked against its session row (cached like keys)."""
+    state = request.app.state
+    try:
+        session_id = sessions.verify_access(token, state.token_secret)
+    except Unauthorized:
+        await _count_failure(request, address, None)
+        raise
+    cache_key = f"session:{session_id}"
+    cached = state.auth_cache.get(cache_key)
+    if cached is not None:
+        return cached
+    async with state.db.sessionmaker() as session:
+        row = await sessions.live(session, session_id, now=datetime.now(UTC))
+        principal = await accounts.session_principal(session, row) if row is not None else None
+    if principal is None or principal.subject is None:
+        await _count_failure(request, address, cache_key)
+        raise SessionInvalid("The session of this access token has ended: sign in again.",
+                             headers=challenge("invalid_token", "The session has ended"))
+    caller = Caller(principal, f"subject:{principal.subject.id}", None, "session")
+    state.auth_cache.put(cache_key, caller)
+    return caller
+
+
+async def _acting_for(request: Request, caller: Caller, address: str) -> Caller:
+    """The app's caller with the person it acts for, when it sends a subject token or a citizen assertion."""
+    subject_token = request.headers.get(SUBJECT_TOKEN_HEADER)
+    assertion = request.headers.get(assertions.HEADER)
+    if subject_token is None and assertion is None:
+        return caller
+    if caller.kind not in ("key", "client"):
+        raise Unauthorized(f"{SUBJECT_TOKEN_HEADER} and {assertions.HEADER} come with an app's own credentials.",
+                           code="credentials_required" if caller.kind == "anonymous" else "subject_not_expected",
+                           headers=challenge())
+    if subject_token is not None and assertion is not None:
+        raise Unauthorized("Send a subject token or a citizen assertion, not both.", code="subject_ambiguous")
+    if subject_token is not None:
+        try:
+            user = await _session_caller(request, subject_token.strip(), address)
+        except Unauthorized as exc:
+            raise SubjectTokenInvalid(f"{SUBJECT_TOKEN_HEADER}: {exc.detail}", headers=exc.headers) from exc
+        subject = user.principal.subject
+    else:
+        if caller.kind != "key":
+            raise Unauthorized("Only an API key registered for citizens sends citizen assertions.",
+                               code="app_not_registered_for_citizens")
+        subject = await _citizen(request, caller, assertion or "", address)
+    return dataclasses.replace(caller, principal=dataclasses.replace(caller.principal, subject=subject))
+
+
+async def _citizen(request: Request, caller: Caller, assertion: str, address: str) -> Subject:
+    state = request.app.state
+    key_id = str(caller.principal.key_id)
+    try:
+        async with state.db.sessionmaker() as session:
+            subject = await assertions.verify(session, assertion.strip(), key_id=key_id, secret=state.citizen_secret,
+                                              now=datetime.now(UTC))
+            await session.commit()
+    except IntegrityError as exc:  # the same jti committed meanwhile by another replica
+        raise AssertionReplayed("This assertion's jti was already used.") from exc
+    except Unauthorized:
+        await _count_failure(request, address, f"key:{key_id}")
+        raise
+    return subject
+
+
 def presented_credential(request: Request) -> str | None:
     """The key or token a request presents, or None; 401 when the ``Authorization`` header is malformed."""
     authorization = request.headers.get("authorization")
@@ -180,8 +274,11 @@ async def identify(request: Request) -> Caller:
         caller = Caller(ANONYMOUS, f"ip:{address}", request.app.state.settings.anonymous_rate_limit, "anonymous")
     elif credentials.looks_like_key(presented):
         caller = await _key_caller(request, presented, address)
+    elif sessions.is_session_token(presented):
+        caller = await _session_caller(request, presented, address)
     else:
         caller = await _token_caller(request, presented, address)
+    caller = await _acting_for(request, caller, address)
     request.state.caller = caller
     return caller
 

@@ -1,9 +1,10 @@
-"""``bianmin-gateway``: serve, migrate, print the OpenAPI document, and manage keys and clients.
+"""``bianmin-gateway``: serve, migrate, print the OpenAPI document, and manage keys, clients and accounts.
 
 ``keys create`` prints the new key alone on standard output (details go to standard error), so
 ``KEY=$(bianmin-gateway keys create ...)`` captures it; ``--json`` prints the whole record instead.
 Key and client commands migrate the database first, so the very first admin key can be created
-on a fresh install before the gateway has ever served.
+on a fresh install before the gateway has ever served. ``accounts create`` likewise makes the first
+operator account (``--role operator@* --totp``): its generated password and TOTP URI are printed once.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from bianmin.gateway.app import create_app
-from bianmin.gateway.domain import credentials
+from bianmin.gateway.domain import accounts, credentials
 from bianmin.gateway.models import ApiKey, OAuthClient
-from bianmin.gateway.schemas import ClientCreate, ClientRead, KeyCreate, KeyRead
+from bianmin.gateway.schemas import AccountCreate, ClientCreate, ClientRead, KeyCreate, KeyRead, RoleHeld
 from bianmin.gateway.settings import GatewaySettings
 from bianmin.kit.db import Database
-from bianmin.kit.errors import NotFound
+from bianmin.kit.errors import DomainError, NotFound
+from bianmin.kit.identity import Principal
 from bianmin.kit.logging import configure_logging
 from bianmin.kit.migrations import upgrade
 from bianmin.kit.serving import serve
@@ -53,6 +55,22 @@ def _parser() -> argparse.ArgumentParser:
         listing.add_argument("--json", action="store_true", help="print JSON lines")
         revoke = actions.add_parser("revoke", help="revoke one for good")
         revoke.add_argument("id")
+    people = commands.add_parser("accounts", help="manage people's accounts").add_subparsers(dest="action", required=True)
+    create = people.add_parser("create", help="create one; a generated password and the TOTP URI are printed once")
+    create.add_argument("--username", required=True)
+    create.add_argument("--kind", required=True, choices=accounts.ACCOUNT_KINDS)
+    create.add_argument("--name", required=True, help="the display name")
+    create.add_argument("--role", action="append", default=[], metavar="ROLE@SITE[/DEPARTMENT]",
+                        help="a role held at a site, e.g. clerk@330199001 or operator@*; repeat for more")
+    create.add_argument("--password", default=None, help="the first password (default: a generated one)")
+    create.add_argument("--totp", action="store_true", help="enrol a TOTP secret too")
+    create.add_argument("--json", action="store_true", help="print the result as JSON")
+    listing = people.add_parser("list", help="list accounts (no secrets)")
+    listing.add_argument("--json", action="store_true", help="print JSON lines")
+    for action, text in (("password", "reset the password (a generated one is printed)"),
+                         ("totp", "enrol a new TOTP secret (its URI is printed)"),
+                         ("disable", "refuse its sign-ins and end its sessions"), ("enable", "let it sign in again")):
+        people.add_parser(action, help=text).add_argument("username")
     return parser
 
 
@@ -145,6 +163,94 @@ def _revoke(args: argparse.Namespace, settings: GatewaySettings) -> int:
     return _run(settings.database_url, work)
 
 
+def _role(text: str) -> RoleHeld:
+    role, _, rest = text.partition("@")
+    site, _, department = rest.partition("/")
+    return RoleHeld(role=role, site=site, department=department or None)
+
+
+def _problem(exc: DomainError) -> int:
+    print(exc.detail or exc.title, file=sys.stderr)
+    return 1
+
+
+def _account_create(args: argparse.Namespace, settings: GatewaySettings) -> int:
+    try:
+        body = AccountCreate(username=args.username, kind=args.kind, display_name=args.name, password=args.password,
+                             roles=[_role(r) for r in args.role])
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(map(str, error['loc']))}: {error['msg']}", file=sys.stderr)
+        return 2
+
+    async def work(session: Any) -> int:
+        password = body.password or accounts.new_password()
+        try:
+            account = await accounts.create(session, username=body.username, kind=body.kind,
+                                            display_name=body.display_name, password=password,
+                                            roles=[accounts.RoleGrant(r.role, r.site, r.department) for r in body.roles],
+                                            now=datetime.now(UTC))
+        except DomainError as exc:
+            return _problem(exc)
+        uri = accounts.enrol_totp(account) if args.totp else None
+        await session.commit()
+        shown = {"id": account.id, "username": account.username, "kind": account.kind,
+                 "password": None if body.password else password, "otpauth_uri": uri}
+        if args.json:
+            print(json.dumps(shown, ensure_ascii=False))
+        else:
+            print(f"Created account {account.username} ({account.kind}). Secrets below are shown this once.",
+                  file=sys.stderr)
+            print("\n".join(f"{k}={v}" for k, v in shown.items() if k in ("password", "otpauth_uri") and v))
+        return 0
+
+    return _run(settings.database_url, work)
+
+
+def _account_list(args: argparse.Namespace, settings: GatewaySettings) -> int:
+    async def work(session: Any) -> int:
+        operator = Principal(key_id="cli", tenant="*", scopes=frozenset({"admin"}))
+        after = None
+        while True:
+            rows, after = await accounts.page(session, limit=200, after=after, admin=operator)
+            for row in rows:
+                roles = [f"{r.role}@{r.site}{'/' + r.department if r.department else ''}"
+                         for r in await accounts.roles_of(session, row.id)]
+                state = "disabled" if row.disabled_at else "active"
+                item = {"id": row.id, "username": row.username, "kind": row.kind, "name": row.display_name,
+                        "roles": roles, "state": state}
+                print(json.dumps(item, ensure_ascii=False) if args.json else
+                      f"{row.username}\t{row.kind}\t{','.join(roles) or '-'}\t{state}")
+            if after is None:
+                return 0
+
+    return _run(settings.database_url, work)
+
+
+def _account_change(args: argparse.Namespace, settings: GatewaySettings) -> int:
+    async def work(session: Any) -> int:
+        account = await accounts.by_username(session, args.username.strip().lower())
+        if account is None:
+            print(f"No account {args.username}.", file=sys.stderr)
+            return 1
+        now = datetime.now(UTC)
+        shown = None
+        if args.action == "password":
+            shown = accounts.new_password()
+            await accounts.reset_password(session, account, shown, now=now)
+        elif args.action == "totp":
+            shown = accounts.enrol_totp(account)
+        else:
+            await accounts.set_disabled(session, account, args.action == "disable", now=now)
+        await session.commit()
+        if shown is not None:
+            print(shown)
+        print(f"Account {account.username}: {args.action} done.", file=sys.stderr)
+        return 0
+
+    return _run(settings.database_url, work)
+
+
 def main(argv: list[str] | None = None, settings: GatewaySettings | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -155,6 +261,10 @@ def main(argv: list[str] | None = None, settings: GatewaySettings | None = None)
     if args.command in ("keys", "clients"):
         upgrade(MIGRATIONS, settings.database_url)
         return {"create": _create, "list": _list, "revoke": _revoke}[args.action](args, settings)
+    if args.command == "accounts":
+        upgrade(MIGRATIONS, settings.database_url)
+        handler = {"create": _account_create, "list": _account_list}.get(args.action, _account_change)
+        return handler(args, settings)
     configure_logging("gateway", settings.log_level, json_lines=settings.log_json)
     # httpx logs every upstream request at INFO: one line per proxied request, on top of the gateway's own.
     for chatty in ("httpx", "httpcore"):

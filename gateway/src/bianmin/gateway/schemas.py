@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -135,3 +135,170 @@ class Readiness(BaseModel):
     checks: dict[str, str]
     upstreams: dict[str, UpstreamStatus]
     rate_limits: str = Field(description="`shared (redis)`, or `per-replica (memory)`: each replica counts alone.")
+
+
+class SignIn(BaseModel):
+    """A password sign-in, with the TOTP code when the account's roles need one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True, to_lower=True)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    totp: Annotated[str, StringConstraints(pattern=r"^[0-9]{6,8}$")] | None = Field(
+        None, description="The current code of the authenticator app; required for roles that approve, confirm, "
+        "decrypt or score.")
+
+
+class RefreshRequest(BaseModel):
+    """A refresh token to spend for the next pair."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class OidcSignIn(BaseModel):
+    """An ID token of a trusted OpenID Connect issuer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id_token: Annotated[str, StringConstraints(min_length=1, max_length=16_384)]
+
+
+class SessionTokens(BaseModel):
+    """A sign-in's tokens: send the access token as `Authorization: Bearer`; spend the refresh token for the next."""
+
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int = Field(description="Seconds the access token lives.")
+    refresh_token: str = Field(description="Opaque; each use gives a new one, and a used one shown again ends the session.")
+    second_factor: bool = Field(description="Whether this sign-in checked a second factor.")
+
+
+Username = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.@-]{1,63}$", to_lower=True, strip_whitespace=True),
+                     Field(description="Lower-case letters, digits and `_.@-`, 2 to 64 characters.", examples=["wang.clerk"])]
+Password = Annotated[str, StringConstraints(min_length=12, max_length=1024),
+                     Field(description="At least 12 characters. Omit it to have the gateway generate one, shown once.")]
+RoleSite = Annotated[str, StringConstraints(pattern=r"^(\*|[0-9]{6}([0-9]{3}){0,2}([A-Z][A-Z0-9]{0,5})?)$"),
+                     Field(description="A site code (330199001, 330199001001, 330199B01) or `*` for every site.")]
+
+
+class RoleHeld(BaseModel):
+    """A role held at a site, optionally for one department."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Annotated[str, StringConstraints(min_length=1, max_length=40)] = Field(examples=["clerk"])
+    site: RoleSite
+    department: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class AccountCreate(BaseModel):
+    """A new account: who it is, the roles it holds, and optionally its first password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: Username
+    kind: Literal["staff", "enterprise", "expert", "custodian", "issuer", "supervisor", "operator"]
+    display_name: Name
+    password: Password | None = None
+    roles: list[RoleHeld] = Field(default_factory=list, max_length=50)
+
+
+class RolesUpdate(BaseModel):
+    """An account's roles, replacing the ones it held."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    roles: list[RoleHeld] = Field(max_length=50)
+
+
+class PasswordReset(BaseModel):
+    """A new password; omitted: the gateway generates one and shows it once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: Password | None = None
+
+
+class PartyBind(BaseModel):
+    """A party an enterprise (credit code) or issuer (issuer code) account speaks for, and the proof an operator checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True, to_upper=True)]
+    evidence: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(
+        description="What was verified: e.g. the business licence seen and the legal representative's call-back.")
+
+
+class PartyRead(BaseModel):
+    """A bound party: who verified it, and when."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    verified_by: str
+    evidence: str
+    verified_at: datetime
+
+
+class AccountRead(BaseModel):
+    """An account as an admin sees it: never its password hash or TOTP secret."""
+
+    id: str
+    username: str
+    kind: str
+    display_name: str
+    roles: list[RoleHeld]
+    parties: list[PartyRead]
+    totp_enrolled: bool
+    locked_until: datetime | None
+    disabled_at: datetime | None
+    created_at: datetime
+
+
+class AccountCreated(AccountRead):
+    """A new account with its first password when the gateway generated it: shown this once."""
+
+    password: str | None = Field(None, description="The generated password; null when the admin chose it.")
+
+
+class AccountPage(BaseModel):
+    """A page of accounts."""
+
+    items: list[AccountRead]
+    next_cursor: str | None = None
+
+
+class PasswordIssued(BaseModel):
+    """The generated password of a reset, shown this once (null when the admin chose it)."""
+
+    password: str | None
+
+
+class TotpEnrolment(BaseModel):
+    """A TOTP secret just enrolled: scan the URI into an authenticator app now; it is never shown again."""
+
+    otpauth_uri: str
+    secret: str
+
+
+class CitizenKeyRegister(BaseModel):
+    """The public key an app signs citizen assertions with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    algorithm: Literal["EdDSA", "ES256"] = Field(description="`EdDSA` (Ed25519) or `ES256` (P-256).")
+    public_key: Annotated[str, StringConstraints(min_length=1, max_length=4000)] = Field(description="PEM, SubjectPublicKeyInfo.")
+
+
+class CitizenKeyRead(BaseModel):
+    """An app's registered citizen-assertion key."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    key_id: str
+    algorithm: str
+    public_key: str
+    registered_by: str
+    created_at: datetime

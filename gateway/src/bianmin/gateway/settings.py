@@ -8,14 +8,26 @@ must differ from it, so that a service holding the internal secret cannot mint c
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from bianmin.contracts.services import SERVICES
 from bianmin.kit.identity import TOKEN_TTL_SECONDS
 from bianmin.kit.settings import ServiceSettings
+
+
+class OidcIssuer(BaseModel):
+    """An external OpenID Connect issuer the gateway trusts (the province's unified identity, 统一身份认证)."""
+
+    issuer: str = Field(description="The `iss` its ID tokens carry.")
+    audience: str = Field(description="The `aud` they must carry: the gateway's client id at that issuer.")
+    jwks: str = Field(description="Its JWKS: an https:// URL, or a local file path for machines without the internet.")
+    kind: Literal["staff", "citizen"] = Field(
+        "staff", description="`staff`: the claim names an account's username; `citizen`: a resident ID number.")
+    claim: str = Field("preferred_username", description="The claim that names the account or the ID number.")
+    name_claim: str = Field("name", description="The claim with the person's name.")
 
 
 class GatewaySettings(ServiceSettings):
@@ -56,6 +68,18 @@ class GatewaySettings(ServiceSettings):
         "secret per process (tokens then die with the process; set it when running replicas).",
     )
     access_token_ttl_seconds: int = Field(900, ge=30, le=86_400)
+    session_token_ttl_seconds: int = Field(
+        900, ge=30, le=3600, description="Lifetime of a sign-in's access token; a refresh token gives the next.")
+    session_ttl_seconds: int = Field(
+        43_200, ge=300, description="How long a sign-in lasts at most: its refresh tokens stop working after it.")
+    sign_in_max_failures: int = Field(5, ge=1, le=100, description="Consecutive failed sign-ins that lock an account.")
+    sign_in_lock_minutes: float = Field(15.0, gt=0, description="How long a locked account refuses every sign-in.")
+    citizen_id_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="HMAC key of citizens' ID numbers: the same person from two apps is one citizen, and the "
+        "number never leaves the gateway. Empty: derived from the token signing secret (set one of them).")
+    oidc_issuers: list[OidcIssuer] = Field(
+        default_factory=list, description="External OpenID Connect issuers whose ID tokens sign people in (JSON list).")
     auth_cache_seconds: float = Field(5.0, ge=0, description="How long a verified key is trusted without the database.")
 
     rate_limit_storage_url: str = Field(

@@ -8,6 +8,7 @@ credentials. Nothing here is imported by a service at run time.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -152,6 +153,22 @@ def create_key(layout: Layout, *, name: str, tenant: str, scopes: list[str]) -> 
     if found is None:
         raise RuntimeError(f"the gateway printed no key: {result.stdout!r} {result.stderr!r}")
     return found.group(0)
+
+
+def create_operator(layout: Layout, *, username: str = "operator") -> dict[str, str] | None:
+    """Create an operator account (TOTP enrolled) through the gateway's command line: its password and TOTP URI.
+
+    None when the username is taken already (an earlier run made it); the secrets are shown once only.
+    """
+    result = subprocess.run(
+        [command("gateway"), "accounts", "create", "--username", username, "--kind", "operator",
+         "--name", "Local operator", "--role", "operator@*", "--totp", "--json"],
+        env=os.environ | layout.env("gateway"), capture_output=True, text=True, check=False,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        return None
+    return dict(json.loads(lines[-1]))
 
 
 class Platform:
