@@ -21,7 +21,7 @@ from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
 from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.paths import RowId
-from bianmin.kit.policy import SecondFactorRequired, app, citizen, operator, policy, staff, supervisor
+from bianmin.kit.policy import SecondFactorRequired, SubjectNotAllowed, app, citizen, operator, policy, staff, supervisor
 from bianmin.kit.sites import within
 from bianmin.queue.api.deps import HALL_STAFF, HOLDING, SettingsDep, ensure_holder, hall_for
 from bianmin.queue.api.views import case_view, evaluation_view
@@ -97,15 +97,16 @@ async def act(case_id: RowId, body: RectificationAction, session: SessionDep, wh
     the decision on an appeal is taken above the hall (:func:`ensure_decides_above`).
     """
     case = await evaluation.get_case(session, case_id)
-    hall = await halls.get_hall(session, case.hall_code)
-    await hall_for(session, who, hall.code, ("clerk", "hall_manager") if body.action not in DECISIONS else ("hall_manager",))
+    hall = await hall_for(session, who, case.hall_code, ("hall_manager",) if body.action in DECISIONS else HALL_STAFF)
     if body.action == "re_rate":
         ensure_holder(who, (await evaluation.ticket_of(session, case)).holder)
     elif body.action in DECISIONS:
         ensure_decides_above(who, hall)
-    elif who.is_a(subjects.CITIZEN, subjects.OPERATOR) or (who.subject is None and not who.has_scope("queue:manage")):
-        # A citizen re-rates only; a key acting alone keeps the scope these steps always needed.
-        raise ScopeMissing("Contact, fix and appeal are the hall's: a hall's staff or a key with queue:manage.")
+    elif who.is_a(subjects.CITIZEN, subjects.OPERATOR):
+        raise SubjectNotAllowed("Contact, fix and appeal are the hall's staff's; a citizen re-rates only.")
+    elif who.subject is None and not who.has_scope("queue:manage"):
+        # A key acting alone keeps the scope these steps always needed.
+        raise ScopeMissing("Contact, fix and appeal need the scope queue:manage.")
     evaluation.act(case, action=body.action, note=body.note, level=body.level, now=clock.now())
     await session.flush()
     view = case_view(case, clock.now())
@@ -128,7 +129,9 @@ def ensure_decides_above(who: Principal, hall: Hall) -> None:
             raise SecondFactorRequired("Deciding an appeal needs a sign-in with a second factor (TOTP).")
         above = any(r.name == "hall_manager" and r.site != hall.code and within(hall.code, r.site)
                     for r in who.subject.roles)
+    elif who.subject is not None:
+        raise SubjectNotAllowed(f"A {who.subject.kind} does not decide appeals.")
     else:
-        above = who.subject is None and who.has_scope("queue:manage") and who.tenant != hall.tenant
+        above = who.has_scope("queue:manage") and who.tenant != hall.tenant
     if not above:
         raise DecidedAboveSite(f"An appeal against a review of hall {hall.code} is decided above that hall.")
