@@ -233,3 +233,29 @@ def test_every_route_declares_who_may_call_it(app: FastAPI) -> None:
     undeclared = [f"{sorted(r.methods)} {r.path}" for r in api_routes(app)
                   if r.path.startswith("/v1/") and r.path != "/v1/stats/overview" and declared_policy(r) is None]
     assert not undeclared
+
+
+async def test_a_booking_is_read_checked_in_and_cancelled_by_its_holder_only(app: FastAPI, db_backend: str) -> None:
+    id_number = resident_id("19850615")
+    async with client_for(app) as admin:
+        await make_hall(admin)
+        planned = await admin.post(f"/v1/halls/{HALL}/slots", json={
+            "line": "A", "from_date": "2026-12-02", "to_date": "2026-12-02", "times": [["09:00", "09:30"]], "capacity": 2})
+    slot = planned.json()["slots"][0]["id"]
+    async with client_for(app, CITIZEN) as citizen:
+        booked = await citizen.post("/v1/appointments", json={"slot_id": slot, "name": "张三丰", "id_number": id_number})
+    code = booked.json()["code"]
+    async with client_for(app, NEIGHBOUR) as neighbour:
+        peeked = await neighbour.get(f"/v1/appointments/{code}")
+        checked_in = await neighbour.post(f"/v1/appointments/{code}/check-in", json={"id_number": id_number})
+        cancelled_by_neighbour = await neighbour.post(f"/v1/appointments/{code}/cancel")
+    async with client_for(app, COUNTER_KEY) as counter:
+        cancelled_by_key = await counter.post(f"/v1/appointments/{code}/cancel")
+    async with client_for(app, CITIZEN) as citizen:
+        own = await citizen.get(f"/v1/appointments/{code}")
+        cancelled = await citizen.post(f"/v1/appointments/{code}/cancel")
+    assert booked.status_code == 201, booked.text
+    for refused in (peeked, checked_in, cancelled_by_neighbour, cancelled_by_key):
+        assert (refused.status_code, refused.json()["code"]) == (403, "not_the_holder"), refused.text
+    assert own.json()["name"] == "张**"
+    assert cancelled.json()["state"] == "cancelled"
