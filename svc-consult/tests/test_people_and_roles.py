@@ -122,3 +122,21 @@ def test_every_route_declares_who_may_call_it(app: FastAPI) -> None:
     undeclared = [f"{sorted(r.methods)} {r.path}" for r in api_routes(app)
                   if r.path.startswith("/v1/") and r.path != "/v1/stats/overview" and declared_policy(r) is None]
     assert not undeclared
+
+
+async def test_a_citizen_lists_the_questions_they_asked_and_nobody_elses(app: FastAPI) -> None:
+    async with client_for(app, ADMIN) as admin:
+        await seed_departments(admin)
+    async with client_for(app, CITIZEN) as citizen:
+        mine = await ask(citizen, department_code="SCJ")
+    async with client_for(app, NEIGHBOUR) as neighbour:
+        await ask(neighbour, department_code="SCJ", title="社保卡补办")
+        theirs = await neighbour.get("/v1/consultations/mine")
+    async with client_for(app, CITIZEN) as citizen:
+        listed = await citizen.get("/v1/consultations/mine")
+    async with client_for(app, ADMIN) as admin:
+        by_key = await admin.get("/v1/consultations/mine")
+    assert [c["id"] for c in listed.json()["items"]] == [mine["id"]]
+    assert listed.json()["items"][0]["contact_name"] == "王**"
+    assert [c["title"] for c in theirs.json()["items"]] == ["社保卡补办"]
+    assert (by_key.status_code, by_key.json()["code"]) == (403, "subject_not_allowed")

@@ -17,15 +17,28 @@ from bianmin.consult.api import views
 from bianmin.consult.api.deps import ANYONE, PolicyDep, ensure_asker
 from bianmin.consult.domain import consultations as domain
 from bianmin.consult.domain import followup
-from bianmin.consult.schemas import AskerView, MessageBody, RatingBody, ReasonBody
+from bianmin.consult.domain.access import asker_of
+from bianmin.consult.schemas import AskerView, ConsultationRead, MessageBody, RatingBody, ReasonBody
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import PrincipalDep, public
+from bianmin.kit.pagination import Page, PageDep
+from bianmin.kit.policy import citizen, policy
 
 router = APIRouter(tags=["askers"])
 Code = Annotated[str, Path(max_length=100, description="The access code shown when the question was asked.")]
+
+
+@router.get("/consultations/mine", summary="My questions", dependencies=[policy(citizen())],
+            responses=problem_responses(401, 403, 422))
+async def mine(session: ReadSessionDep, who: PrincipalDep, page: PageDep) -> Page[ConsultationRead]:
+    """The questions the signed-in citizen asked, newest first (contact data masked like every list)."""
+    asker = asker_of(who)
+    assert asker is not None  # the policy admits citizens only
+    rows, cursor = await domain.list_for_asker(session, asker, page)
+    return Page[ConsultationRead](items=[views.consultation_read(r) for r in rows], next_cursor=cursor)
 
 
 @router.get("/consultations/track/{code}", summary="Follow my question", dependencies=[ANYONE], **public(),

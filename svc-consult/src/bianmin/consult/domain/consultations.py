@@ -112,6 +112,12 @@ async def get_by_code(session: AsyncSession, code: str, *, for_update: bool = Tr
     return consultation
 
 
+async def list_for_asker(session: AsyncSession, asker: str, page: PageParams) -> tuple[list[Consultation], str | None]:
+    """One page of the consultations ``asker`` (:func:`~bianmin.consult.domain.access.asker_of`) asked, newest first."""
+    query = select(Consultation).where(Consultation.asker == asker)
+    return await paginate(session, query, page, keys=[Consultation.submitted_at, Consultation.id], descending=True)
+
+
 async def list_for_staff(session: AsyncSession, staff: Staff, page: PageParams, *, status: str | None,
                          department: str | None, triage: bool, overdue: bool,
                          now: datetime) -> tuple[list[Consultation], str | None]:
