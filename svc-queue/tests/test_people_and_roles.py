@@ -88,6 +88,7 @@ async def test_lines_and_counters_are_configured_by_the_halls_manager_only(app: 
         by_other = await other.post(f"/v1/halls/{HALL}/lines", json=line)
     async with client_for(app, person("staff", "hall_manager", site=HALL, second_factor=False)) as weak:
         no_factor = await weak.post(f"/v1/halls/{HALL}/lines", json=line)
+        relined_weakly = await weak.patch(f"/v1/counters/{hall['counters'][1]}", json={"lines": [{"line": "A"}]})
     async with client_for(app, MANAGER) as manager:
         added = await manager.post(f"/v1/halls/{HALL}/lines", json=line)
     assert (by_clerk.status_code, by_clerk.json()["code"]) == (403, "role_missing")
@@ -95,6 +96,7 @@ async def test_lines_and_counters_are_configured_by_the_halls_manager_only(app: 
     assert opened.json()["state"] == "paused"
     assert (by_other.status_code, by_other.json()["code"]) == (403, "role_missing")
     assert (no_factor.status_code, no_factor.json()["code"]) == (403, "second_factor_required")
+    assert (relined_weakly.status_code, relined_weakly.json()["code"]) == (403, "second_factor_required")
     assert added.status_code == 201
 
 

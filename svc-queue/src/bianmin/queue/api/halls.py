@@ -18,7 +18,7 @@ from bianmin.kit.errors import ScopeMissing, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, ensure_tenant, public, require_scopes
 from bianmin.kit.paths import RowId
-from bianmin.kit.policy import app, operator, policy, staff
+from bianmin.kit.policy import SecondFactorRequired, app, operator, policy, staff
 from bianmin.queue.api.deps import ANYONE, CONFIGURING, HALL_STAFF, MANAGER, ensure_staff_of, hall_for
 from bianmin.queue.api.views import counter_views, line_views
 from bianmin.queue.domain import halls
@@ -145,6 +145,8 @@ async def update_counter(counter_id: RowId, body: CounterUpdate, session: Sessio
         raise ScopeMissing("Changing a counter's name or lines needs the scope queue:manage.")
     counter = await halls.get_counter(session, counter_id)
     await hall_for(session, who, counter.hall_code, MANAGER if configures else HALL_STAFF)
+    if configures and who.subject is not None and not who.subject.second_factor:
+        raise SecondFactorRequired("Changing a counter's name or lines needs a sign-in with a second factor (TOTP).")
     await halls.update_counter(session, counter, state=body.state, staff_name=body.staff_name,
                                clear_staff=body.clear_staff, name=body.name,
                                lines=None if body.lines is None else [(i.line, i.weight) for i in body.lines])
