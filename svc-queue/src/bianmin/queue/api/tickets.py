@@ -28,7 +28,6 @@ from bianmin.queue.api.deps import (
     HALL_STAFF,
     HOLDING,
     SERVING,
-    AnySession,
     NotifierDep,
     SettingsDep,
     call_rules,
@@ -66,7 +65,7 @@ async def ticket_in_hand(ticket_id: RowId, session: SessionDep, who: PrincipalDe
 InHandDep = Annotated[TicketInHand, Depends(ticket_in_hand)]
 
 
-async def counter_read(session: AnySession, who: Principal, ticket: Ticket, hall: Hall, *, action: str,
+async def counter_read(session: SessionDep, who: Principal, ticket: Ticket, hall: Hall, *, action: str,
                        now: datetime) -> TicketRead:
     """The ticket at a counter: unmasked for the hall's clerk, who identifies the citizen, and logged; masked for a key.
 
