@@ -82,7 +82,11 @@ def _role_rows(role: Role, tenant: Any, department: Any) -> ColumnElement[bool]:
 
 
 def site_rows(column: Any, sites: list[str] | None) -> list[ColumnElement[bool]]:
-    """Conditions keeping the rows whose site ``column`` lies within one of ``sites`` (None: every site)."""
+    """Conditions keeping the rows whose site ``column`` lies within one of ``sites`` (None: every site).
+
+    A site's code begins with the code of every site above it (:mod:`bianmin.kit.sites`), so "within" is
+    a prefix match in SQL; site codes hold no LIKE wildcards (digits and letters only, ``SiteCode``).
+    """
     if sites is None:
         return []
     return [or_(false(), *(or_(column == site, column.like(f"{site}%")) for site in sites))]
