@@ -1,4 +1,9 @@
-"""Consultation routes for askers' apps (create) and department staff (queue, answer, transfer, …)."""
+"""Consultation routes for askers' apps (create) and department staff (queue, answer, transfer, …).
+
+Staff are the department's ``consult_agent`` subjects or its ``consult:dept:<d>`` keys (issue 19). Lists
+and answers mask the asker's contact data; reading one consultation to handle it shows them, and the
+read is logged (个人信息保护法 §51).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bianmin.consult.api import views
-from bianmin.consult.api.deps import AdminDep, IdPath, PolicyDep, StaffDep
+from bianmin.consult.api.deps import ANYONE, AdminDep, IdPath, PolicyDep, StaffDep
 from bianmin.consult.domain import consultations as domain
 from bianmin.consult.domain import followup
-from bianmin.consult.domain.access import Staff, site_for
+from bianmin.consult.domain.access import Staff, asker_of, site_for
 from bianmin.consult.schemas import (
     AnswerBody,
     AssignBody,
@@ -25,6 +30,7 @@ from bianmin.consult.schemas import (
     TransferBody,
 )
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
+from bianmin.kit.access_log import record_access
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
@@ -37,14 +43,15 @@ router = APIRouter(tags=["consultations"])
 Status = Annotated[str | None, Query(pattern="^(open|assigned|waiting|answered|closed)$")]
 
 
-@router.post("/consultations", status_code=201, summary="Ask a question", **public(),
+@router.post("/consultations", status_code=201, summary="Ask a question", dependencies=[ANYONE], **public(),
              responses=problem_responses(403, 422))
 async def create_consultation(body: ConsultationCreate, session: SessionDep, who: PrincipalDep,
                               idem: IdempotencyDep, clock: ClockDep, policy: PolicyDep) -> ConsultationReceipt:
     """Record a question, route it to a department (or triage) and start its working-day clock."""
     tenant = site_for(who, body.site_code, district_site=policy.district_site)
     consultation, code = await domain.create(session, data=body, tenant=tenant, now=clock.now(),
-                                             calendar=await load_calendar(session), policy=policy)
+                                             calendar=await load_calendar(session), policy=policy,
+                                             asker=asker_of(who))
     return await idem.finish(session, views.consultation_receipt(consultation, code))
 
 
@@ -56,15 +63,21 @@ async def list_consultations(session: ReadSessionDep, staff: StaffDep, page: Pag
     """Consultations this key may see, newest first; ``triage=true`` lists the unrouted ones."""
     rows, cursor = await domain.list_for_staff(session, staff, page, status=status, department=department,
                                                triage=triage, overdue=overdue, now=clock.now())
-    return Page[ConsultationRead](items=[ConsultationRead.model_validate(r) for r in rows], next_cursor=cursor)
+    return Page[ConsultationRead](items=[views.consultation_read(r) for r in rows], next_cursor=cursor)
 
 
 @router.get("/consultations/{consultation_id}", summary="One consultation with its history",
             responses=problem_responses(401, 403, 404))
-async def get_consultation(consultation_id: IdPath, session: ReadSessionDep, staff: StaffDep) -> ConsultationDetail:
-    """A consultation this key may see, with everything that happened to it."""
+async def get_consultation(consultation_id: IdPath, session: SessionDep, staff: StaffDep,
+                           clock: ClockDep) -> ConsultationDetail:
+    """A consultation this caller may see, with everything that happened to it and the asker's contact (logged)."""
     consultation = await domain.get_for_staff(session, consultation_id, staff)
-    return views.consultation_detail(await domain.history(session, consultation))
+    view = views.consultation_detail(await domain.history(session, consultation), unmasked=True)
+    await record_access(session, staff.principal, at=clock.now(), action="GET /consultations/{id}",
+                        resource=f"consultation/{consultation.id}", fields=views.shown_contacts(consultation),
+                        purpose="answer the consultation", site=consultation.tenant)
+    await session.commit()
+    return view
 
 
 @router.post("/consultations/{consultation_id}/assign", summary="Route a triaged question",

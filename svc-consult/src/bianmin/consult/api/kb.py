@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bianmin.consult.api import views
-from bianmin.consult.api.deps import IdPath, StaffDep
+from bianmin.consult.api.deps import ANYONE, IdPath, StaffDep
 from bianmin.consult.domain import consultations, kb
 from bianmin.consult.domain.access import Staff, staff_of
 from bianmin.consult.schemas import ArticleCreate, ArticleRead, ArticleUpdate, PromoteBody, SuggestHit
@@ -29,14 +29,14 @@ def optional_staff(principal: Principal) -> Staff | None:
     return None
 
 
-@router.get("/kb/suggest", summary="Answers as the asker types", **public(), responses=problem_responses(422))
+@router.get("/kb/suggest", summary="Answers as the asker types", dependencies=[ANYONE], **public(), responses=problem_responses(422))
 async def suggest(session: ReadSessionDep, q: Annotated[str, Query(min_length=1, max_length=100)],
                   limit: Annotated[int, Query(ge=1, le=20)] = 8) -> list[SuggestHit]:
     """Published answers that match the words typed so far (one character is enough)."""
     return views.suggest_hits(await kb.suggest(session, q, limit=limit))
 
 
-@router.get("/kb/articles", summary="Knowledge-base articles", **public(), responses=problem_responses(422))
+@router.get("/kb/articles", summary="Knowledge-base articles", dependencies=[ANYONE], **public(), responses=problem_responses(422))
 async def list_articles(session: ReadSessionDep, who: PrincipalDep, page: PageDep,
                         status: Annotated[str | None, Query(pattern="^(draft|published|archived)$")] = None,
                         department: Annotated[str | None, Query(pattern=DEPARTMENT_PATTERN)] = None) -> Page[ArticleRead]:
@@ -46,7 +46,7 @@ async def list_articles(session: ReadSessionDep, who: PrincipalDep, page: PageDe
     return Page[ArticleRead](items=[ArticleRead.model_validate(a) for a in rows], next_cursor=cursor)
 
 
-@router.get("/kb/articles/{article_id}", summary="One article", **public(), responses=problem_responses(404))
+@router.get("/kb/articles/{article_id}", summary="One article", dependencies=[ANYONE], **public(), responses=problem_responses(404))
 async def get_article(article_id: IdPath, session: ReadSessionDep, who: PrincipalDep) -> ArticleRead:
     """A published article, or a draft for the staff who may edit it."""
     return ArticleRead.model_validate(await kb.get_article(session, article_id, staff=optional_staff(who)))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from bianmin.consult.api.deps import require_admin
+from bianmin.consult.api.deps import ANYONE, require_admin
 from bianmin.consult.domain import routing
 from bianmin.consult.schemas import DepartmentPut, DepartmentRead, RuleCreate, RuleRead, RuleUpdate
 from bianmin.consult.schemas.common import DEPARTMENT_PATTERN
@@ -25,7 +25,7 @@ ADMIN = Depends(require_admin)
 DISTRICT_ADMIN = [ADMIN, district_only()]
 
 
-@router.get("/departments", summary="Departments that answer questions", **public())
+@router.get("/departments", summary="Departments that answer questions", dependencies=[ANYONE], **public())
 async def list_departments(session: ReadSessionDep) -> list[DepartmentRead]:
     """Every department an asker may choose, with its supervisor."""
     return [DepartmentRead.model_validate(d) for d in await routing.list_departments(session)]

@@ -3,6 +3,10 @@
 One place decides what each audience sees of a row: staff see a consultation with its whole history,
 the asker sees their own question and exchanges only, a suggestion's tracking code shows the status
 and the reply and nothing else, and a receipt shows its secret code the one time it exists in clear.
+
+Contact data (name, phone, e-mail) is masked in every answer (个人信息保护法 §6, minimum necessary)
+unless ``unmasked``: only the department's staff reading one entry to handle it see it in clear, and
+that route records the read (:func:`bianmin.kit.access_log.record_access`).
 """
 
 from __future__ import annotations
@@ -31,14 +35,45 @@ from bianmin.consult.schemas import (
     TopicCount,
     TransferRead,
 )
+from bianmin.kit.identifiers import mask_name, mask_phone
 
 SNIPPET = 80
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 
 
-def consultation_detail(found: History) -> ConsultationDetail:
+def mask_email(email: str) -> str:
+    """Keep the first character of the local part and the domain: ``z***@example.com``."""
+    local, at, domain = email.partition("@")
+    return f"{local[:1]}***{at}{domain}"
+
+
+def _masked(values: dict[str, object]) -> dict[str, object]:
+    """The contact fields of an answer, masked."""
+    masks = {"contact_name": mask_name, "contact_phone": mask_phone, "contact_email": mask_email}
+    return {**values, **{f: masks[f](v) for f, v in values.items() if f in masks and isinstance(v, str) and v}}
+
+
+def shown_contacts(row: Consultation | Suggestion) -> list[str]:
+    """The contact fields a row holds (what an unmasked read shows, for the access log)."""
+    return [f for f in CONTACT_FIELDS if getattr(row, f, None)]
+
+
+def consultation_read(row: Consultation, *, unmasked: bool = False) -> ConsultationRead:
+    """A consultation as staff see it in a list, contact data masked unless ``unmasked``."""
+    values = ConsultationRead.model_validate(row).model_dump()
+    return ConsultationRead(**(values if unmasked else _masked(values)))
+
+
+def suggestion_read(entry: Suggestion, *, unmasked: bool = False) -> SuggestionRead:
+    """A suggestion-box entry as its department sees it, contact data masked unless ``unmasked``."""
+    values = SuggestionRead.model_validate(entry).model_dump()
+    return SuggestionRead(**(values if unmasked else _masked(values)))
+
+
+def consultation_detail(found: History, *, unmasked: bool = False) -> ConsultationDetail:
     """A consultation as staff see it, with its messages, transfers, pauses, escalations and extensions."""
     return ConsultationDetail(
-        **ConsultationRead.model_validate(found.consultation).model_dump(),
+        **consultation_read(found.consultation, unmasked=unmasked).model_dump(),
         messages=[MessageRead.model_validate(m) for m in found.messages],
         transfers=[TransferRead.model_validate(t) for t in found.transfers],
         pauses=[PauseRead.model_validate(p) for p in found.pauses],
@@ -76,9 +111,9 @@ def suggestion_track(entry: Suggestion) -> SuggestionTrack:
     return SuggestionTrack(status=entry.status, reply=entry.reply, replied_at=entry.replied_at)
 
 
-def suggestion_detail(entry: Suggestion, steps: list[SuggestionEscalation]) -> SuggestionDetail:
+def suggestion_detail(entry: Suggestion, steps: list[SuggestionEscalation], *, unmasked: bool = False) -> SuggestionDetail:
     """An entry as its department sees it, with the escalation steps it reached."""
-    return SuggestionDetail(**SuggestionRead.model_validate(entry).model_dump(),
+    return SuggestionDetail(**suggestion_read(entry, unmasked=unmasked).model_dump(),
                             escalations=[SuggestionEscalationRead.model_validate(s) for s in steps])
 
 

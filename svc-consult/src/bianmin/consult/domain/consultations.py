@@ -58,8 +58,11 @@ CLOSE_BATCH = 500
 
 
 async def create(session: AsyncSession, *, data: ConsultationCreate, tenant: str, now: datetime,
-                 calendar: WorkCalendar, policy: deadlines.Policy) -> tuple[Consultation, str]:
-    """Record, route and time a new question; the access code is returned once and stored hashed."""
+                 calendar: WorkCalendar, policy: deadlines.Policy, asker: str | None = None) -> tuple[Consultation, str]:
+    """Record, route and time a new question; the access code is returned once and stored hashed.
+
+    ``asker`` (:func:`bianmin.consult.domain.access.asker_of`) is who asked; a citizen's question is rated by them only.
+    """
     found = await route(session, item_code=data.item_code, department_code=data.department_code,
                         title=data.title, body=data.body)
     days = policy.days_for(data.kind)
@@ -68,7 +71,7 @@ async def create(session: AsyncSession, *, data: ConsultationCreate, tenant: str
         number=codes.consultation_number(now), tenant=tenant, kind=data.kind, channel=data.channel,
         title=data.title, body=data.body, item_code=data.item_code, department_code=found.department_code,
         routed_by=found.routed_by, topic=found.topic, contact_name=data.contact_name,
-        contact_phone=data.contact_phone, contact_email=data.contact_email,
+        contact_phone=data.contact_phone, contact_email=data.contact_email, asker=asker,
         consent_publish=data.consent_publish, access_hash=codes.hash_code(code),
         status="assigned" if found.department_code else "open", submitted_at=now, clock_started_at=now,
         deadline_days=days, extension_days=0, paused_workdays=0, round=0,
@@ -107,6 +110,12 @@ async def get_by_code(session: AsyncSession, code: str, *, for_update: bool = Tr
     if consultation is None or not codes.plausible(code):
         raise UnknownAccessCode("No consultation for this access code.")
     return consultation
+
+
+async def list_for_asker(session: AsyncSession, asker: str, page: PageParams) -> tuple[list[Consultation], str | None]:
+    """One page of the consultations ``asker`` (:func:`~bianmin.consult.domain.access.asker_of`) asked, newest first."""
+    query = select(Consultation).where(Consultation.asker == asker)
+    return await paginate(session, query, page, keys=[Consultation.submitted_at, Consultation.id], descending=True)
 
 
 async def list_for_staff(session: AsyncSession, staff: Staff, page: PageParams, *, status: str | None,

@@ -13,6 +13,12 @@ from __future__ import annotations
 from bianmin.kit.errors import Conflict, FieldProblem, Forbidden, NotFound, TransitionForbidden, Unprocessable
 
 
+class NotTheAsker(Forbidden):
+    """Only who asked rates the answer (国办发〔2019〕51号: 评价主体是办事企业和群众), never the staff who answered."""
+
+    code = "not_the_asker"
+
+
 class DepartmentMismatch(Forbidden):
     """Department staff act on, and see the figures of, their own departments only."""
 

@@ -14,7 +14,8 @@ district-wide):
   consultations still open, assigned or waiting, most frequent first.
 
 The cockpit's figures (:func:`overview`, the service's ``ServiceSpec.stats``) are the same
-figures, district-wide, each with its definition.
+figures, each with its definition, of the sites the caller sees: a township's cockpit its own sites
+only, a staff member the sites where it holds a role (issue 19, :func:`~bianmin.consult.domain.access.sites_of`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.consult.domain import deadlines
+from bianmin.consult.domain.access import site_rows, sites_of
 from bianmin.consult.models import Consultation, Escalation
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.stats import Figure, Period, StatsContext
@@ -71,8 +73,8 @@ def _hours(seconds: float | None) -> Decimal | None:
 
 async def figures(session: AsyncSession, *, start: date | None, end: date | None, departments: list[str] | None,
                   calendar: WorkCalendar, policy: deadlines.Policy, top: int = 5,
-                  tenant: str | None = None) -> ConsultFigures:
-    """Compute the figures for consultations submitted in the period, optionally for some departments or a site."""
+                  sites: list[str] | None = None) -> ConsultFigures:
+    """Compute the figures for consultations submitted in the period, optionally for some departments or sites."""
     lo, hi = bounds(start, end)
     query = select(Consultation.submitted_at, Consultation.first_response_at, Consultation.answered_at,
                    Consultation.answered_on_time, Consultation.rating, Consultation.status, Consultation.topic)
@@ -84,10 +86,10 @@ async def figures(session: AsyncSession, *, start: date | None, end: date | None
     if departments is not None:
         query = query.where(Consultation.department_code.in_(departments))
         steps = steps.where(Escalation.department_code.in_(departments))
-    if tenant is not None:
-        query = query.where(Consultation.tenant == tenant)
+    if sites is not None:
+        query = query.where(*site_rows(Consultation.tenant, sites))
         steps = steps.join(Consultation, Consultation.id == Escalation.consultation_id).where(
-            Consultation.tenant == tenant)
+            *site_rows(Consultation.tenant, sites))
     rows = (await session.execute(query)).all()
     answered = [r for r in rows if r.answered_at is not None]
     waits = [deadlines.working_seconds(calendar, r.submitted_at, r.first_response_at,
@@ -109,14 +111,16 @@ async def figures(session: AsyncSession, *, start: date | None, end: date | None
 
 
 async def overview(ctx: StatsContext) -> list[Figure]:
-    """The cockpit's figures, district-wide, counting first responses in the configured office hours."""
-    return await figures_for(ctx.session, ctx.period, deadlines.Policy.from_settings(ctx.settings))
+    """The cockpit's figures of the caller's sites, counting first responses in the configured office hours."""
+    return await figures_for(ctx.session, ctx.period, deadlines.Policy.from_settings(ctx.settings),
+                             sites=sites_of(ctx.principal))
 
 
-async def figures_for(session: AsyncSession, period: Period, policy: deadlines.Policy) -> list[Figure]:
-    """The cockpit's figures for a period under a policy (its working hours above all)."""
+async def figures_for(session: AsyncSession, period: Period, policy: deadlines.Policy,
+                      sites: list[str] | None = None) -> list[Figure]:
+    """The cockpit's figures for a period under a policy (its working hours above all), of some sites (None: all)."""
     found = await figures(session, start=period.start, end=period.end, departments=None,
-                          calendar=await load_calendar(session), policy=policy)
+                          calendar=await load_calendar(session), policy=policy, sites=sites)
     hours = f"{policy.work_start:%H:%M}–{policy.work_end:%H:%M}"
     return [
         Figure(name="consultations_received", value=found.received, unit="consultations",

@@ -27,6 +27,8 @@ class Consultation(Base):
     contact_name: Mapped[str] = mapped_column(String(50))
     contact_phone: Mapped[str | None] = mapped_column(String(30))
     contact_email: Mapped[str | None] = mapped_column(String(200))
+    # Who asked: ``citizen:<subject id>`` (then only that citizen rates the answer), ``app:<key>``, or None.
+    asker: Mapped[str | None] = mapped_column(String(120), nullable=True)
     consent_publish: Mapped[bool] = mapped_column(Boolean, server_default="0")
     access_hash: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(12), index=True)

@@ -1,4 +1,9 @@
-"""Appointment slots (public to read) and bookings: book, read, cancel, check in."""
+"""Appointment slots (public to read) and bookings: book, read, cancel, check in.
+
+A citizen (or the app acting alone that booked) holds a booking: only they cancel it or read it as a
+citizen; the hall's reception (its clerks, or a key of the hall) lists the day's bookings, masked.
+Check-in proves the booking by the ID number it was made with.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from bianmin.kit import subjects
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
@@ -14,23 +20,36 @@ from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 from bianmin.kit.pagination import Page, PageDep
+from bianmin.kit.policy import app, citizen, policy, staff
 from bianmin.kit.workdays import local_date
-from bianmin.queue.api.deps import SettingsDep, booking_rules, hall_for
+from bianmin.queue.api.deps import (
+    ANYONE,
+    CONFIGURING,
+    HALL_STAFF,
+    HOLDING,
+    MANAGER,
+    SERVING,
+    SettingsDep,
+    booking_rules,
+    ensure_holder,
+    hall_for,
+    holder_of,
+)
 from bianmin.queue.api.views import appointment_read, appointment_view, slot_view, ticket_read
 from bianmin.queue.domain import booking, halls
 from bianmin.queue.models import Line
 from bianmin.queue.schemas import AppointmentCreate, AppointmentRead, CheckIn, SlotPlan, SlotPlanRead, SlotRead, TicketRead
 
 router = APIRouter(tags=["appointments"])
-WRITE = [require_scopes("queue:write")]
+WRITE = [require_scopes("queue:write"), HOLDING]
 
 
 @router.post("/halls/{code}/slots", status_code=201, summary="Plan appointment slots",
-             dependencies=[require_scopes("queue:manage")], responses=problem_responses(401, 403, 404, 422))
+             dependencies=[require_scopes("queue:manage"), CONFIGURING], responses=problem_responses(401, 403, 404, 422))
 async def plan_slots(code: str, body: SlotPlan, session: SessionDep, who: PrincipalDep,
                      idem: IdempotencyDep, clock: ClockDep) -> SlotPlanRead:
     """Create a line's slots for every working day of a range (holidays skipped, existing slots kept)."""
-    hall = await hall_for(session, who, code)
+    hall = await hall_for(session, who, code, MANAGER)
     line = await halls.get_line(session, hall.code, body.line)
     created = await booking.generate_slots(session, hall=hall, line=line, start=body.from_date, end=body.to_date,
                                            times=list(body.times), capacity=body.capacity,
@@ -39,7 +58,8 @@ async def plan_slots(code: str, body: SlotPlan, session: SessionDep, who: Princi
     return await idem.finish(session, view)
 
 
-@router.get("/halls/{code}/slots", summary="Available slots", responses=problem_responses(401, 404, 422), **public())
+@router.get("/halls/{code}/slots", summary="Available slots", dependencies=[ANYONE],
+            responses=problem_responses(401, 404, 422), **public())
 async def list_slots(code: str, session: ReadSessionDep, clock: ClockDep,
                      day: Annotated[date | None, Query(alias="date", description="Defaults to today.")] = None,
                      line: Annotated[str | None, Query(pattern=r"^[A-Z]$")] = None) -> list[SlotRead]:
@@ -61,12 +81,13 @@ async def book(body: AppointmentCreate, session: SessionDep, who: PrincipalDep, 
     await hall_for(session, who, slot.hall_code)
     appointment = await booking.book(session, slot=slot, name=body.name, id_number=body.id_number, phone=body.phone,
                                      item_code=body.item_code, now=clock.now(),
-                                     calendar=await load_calendar(session), rules=booking_rules(settings))
+                                     calendar=await load_calendar(session), rules=booking_rules(settings),
+                                     holder=holder_of(who))
     view = await appointment_read(session, appointment)
     return await idem.finish(session, view)
 
 
-@router.get("/appointments", summary="List a hall's appointments", dependencies=[require_scopes("queue:read")],
+@router.get("/appointments", summary="List a hall's appointments", dependencies=[require_scopes("queue:read"), SERVING],
             responses=problem_responses(401, 403, 404, 422))
 async def list_appointments(session: ReadSessionDep, who: PrincipalDep, clock: ClockDep, page: PageDep,
                             hall: Annotated[str, Query(description="Hall code.")],
@@ -83,34 +104,41 @@ async def list_appointments(session: ReadSessionDep, who: PrincipalDep, clock: C
     return Page[AppointmentRead](items=items, next_cursor=cursor)
 
 
-@router.get("/appointments/{code}", summary="Read an appointment", dependencies=[require_scopes("queue:read")],
+@router.get("/appointments/{code}", summary="Read an appointment",
+            dependencies=[require_scopes("queue:read"), policy(citizen(), staff(*HALL_STAFF), app())],
             responses=problem_responses(401, 403, 404))
 async def read_appointment(code: str, session: ReadSessionDep, who: PrincipalDep) -> AppointmentRead:
-    """An appointment by its booking code."""
+    """An appointment by its booking code (a citizen reads their own only), masked."""
     appointment = await booking.get_appointment(session, code)
     await hall_for(session, who, appointment.hall_code)
+    if who.is_a(subjects.CITIZEN):
+        ensure_holder(who, appointment.holder)
     return await appointment_read(session, appointment)
 
 
 @router.post("/appointments/{code}/cancel", summary="Cancel an appointment", dependencies=WRITE,
              responses=problem_responses(401, 403, 404, 409))
 async def cancel(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> AppointmentRead:
-    """Cancel before the slot starts; the place becomes free again."""
+    """Cancel before the slot starts; the place becomes free again. Only who booked it cancels it."""
     appointment = await booking.get_appointment(session, code, lock=True)
     await hall_for(session, who, appointment.hall_code)
+    ensure_holder(who, appointment.holder)
     await booking.cancel(session, appointment=appointment, now=clock.now())
     view = await appointment_read(session, appointment)
     await session.commit()
     return view
 
 
-@router.post("/appointments/{code}/check-in", status_code=201, summary="Check in", dependencies=WRITE,
+@router.post("/appointments/{code}/check-in", status_code=201, summary="Check in",
+             dependencies=[require_scopes("queue:write"), policy(citizen(), staff(*HALL_STAFF), app())],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def check_in(code: str, body: CheckIn, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                    settings: SettingsDep, idem: IdempotencyDep) -> TicketRead:
     """Turn an appointment into a ticket: appointment priority in the window, walk-in queue when late."""
     appointment = await booking.get_appointment(session, code, lock=True)
     hall = await hall_for(session, who, appointment.hall_code)
+    if who.is_a(subjects.CITIZEN):
+        ensure_holder(who, appointment.holder)
     issued = await booking.check_in(session, appointment=appointment, id_number=body.id_number, hall=hall,
                                     now=clock.now(), rules=booking_rules(settings),
                                     default_service_minutes=settings.default_service_minutes)

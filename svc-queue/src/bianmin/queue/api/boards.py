@@ -24,12 +24,13 @@ from fastapi.responses import StreamingResponse
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep
 from bianmin.kit.errors import ScopeMissing, Unprocessable, problem_responses
-from bianmin.kit.identity import PrincipalDep, ensure_tenant, public
+from bianmin.kit.identity import PrincipalDep, public
 from bianmin.kit.paths import MAX_ROW_ID
+from bianmin.kit.policy import app, operator, policy, staff, supervisor
 from bianmin.kit.stats import PeriodDep
-from bianmin.queue.api.deps import NotifierDep, SettingsDep
+from bianmin.queue.api.deps import ANYONE, HALL_STAFF, NotifierDep, SettingsDep, hall_for
 from bianmin.queue.api.views import board_view, call_view
-from bianmin.queue.domain import flow, halls
+from bianmin.queue.domain import flow, halls, stats
 from bianmin.queue.domain.notify import CallNotifier
 from bianmin.queue.schemas import BoardRead, HistoryRead, LiveStats
 
@@ -37,13 +38,14 @@ router = APIRouter(tags=["boards"])
 BATCH = 100
 
 
-@router.get("/halls/{code}/board", summary="Display board", responses=problem_responses(401, 404), **public())
+@router.get("/halls/{code}/board", summary="Display board", responses=problem_responses(401, 404), dependencies=[ANYONE], **public())
 async def board(code: str, session: ReadSessionDep, clock: ClockDep) -> BoardRead:
     """Each counter's current call and the last calls of a hall, names masked."""
     return board_view(await flow.board(session, await halls.get_hall(session, code), clock.now()))
 
 
-@router.get("/halls/{code}/stats", summary="Live figures of a hall", responses=problem_responses(401, 404), **public())
+@router.get("/halls/{code}/stats", summary="Live figures of a hall", responses=problem_responses(401, 404),
+            dependencies=[ANYONE], **public())
 async def live_stats(code: str, session: ReadSessionDep, clock: ClockDep) -> LiveStats:
     """Waiting per line, longest wait, open counters and today's throughput, right now."""
     return LiveStats.model_validate(await flow.live(session, await halls.get_hall(session, code), clock.now()))
@@ -59,7 +61,7 @@ def _last_id(header: str | None, after: int | None) -> int | None:
 
 @router.get("/halls/{code}/stream", summary="Call stream for display boards (server-sent events)",
             response_class=StreamingResponse, responses={**problem_responses(401, 404, 422),
-                                                         200: {"content": {"text/event-stream": {}}}}, **public())
+                                                         200: {"content": {"text/event-stream": {}}}}, dependencies=[ANYONE], **public())
 async def stream(code: str, request: Request, settings: SettingsDep, notifier: NotifierDep,
                  last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
                  after: Annotated[int | None, Query(ge=0, le=MAX_ROW_ID, description="Resume after this call sequence number.")] = None,
@@ -104,7 +106,8 @@ async def _events(request: Request, code: str, last: int, poll: float, heartbeat
                     yield ": heartbeat\n\n"
 
 
-@router.get("/stats", summary="History of the halls", responses=problem_responses(401, 403, 404, 422))
+@router.get("/stats", summary="History of the halls", responses=problem_responses(401, 403, 404, 422),
+            dependencies=[policy(staff(*HALL_STAFF, "cockpit_viewer"), supervisor(), operator(), app())])
 async def history(who: PrincipalDep, session: ReadSessionDep, period: PeriodDep,
                   hall: Annotated[str | None, Query(description="One hall; default: every hall the key may see.")] = None,
                   ) -> HistoryRead:
@@ -112,10 +115,10 @@ async def history(who: PrincipalDep, session: ReadSessionDep, period: PeriodDep,
     if not (who.has_scope("queue:read") or who.has_scope("cockpit:read")):
         raise ScopeMissing("This key lacks the scope queue:read.")
     if hall is not None:
-        ensure_tenant(who, (await halls.get_hall(session, hall)).tenant)
+        await hall_for(session, who, hall, (*HALL_STAFF, "cockpit_viewer"))
         scope: list[str] | None = [hall]
     else:
-        scope = None if who.district_wide else [who.tenant or ""]
+        scope = await stats.visible_halls(session, who)
     figures = await flow.history(session, start=period.start, end=period.end, halls=scope)
     return HistoryRead(from_date=period.start, to_date=period.end, halls=scope, **figures.__dict__,
                        definitions=(flow.__doc__ or "").strip())

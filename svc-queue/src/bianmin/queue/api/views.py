@@ -32,15 +32,16 @@ from bianmin.queue.schemas import (
 
 
 def ticket_view(ticket: Ticket, prefix_of: dict[int, str], *, people_ahead: int | None = None,
-                estimated_wait_minutes: int | None = None) -> TicketRead:
-    """A ticket as the API shows it, masked."""
+                estimated_wait_minutes: int | None = None, unmasked: bool = False) -> TicketRead:
+    """A ticket as the API shows it, masked unless ``unmasked`` (the caller logged the read, 个人信息保护法 §51)."""
     priorities = [p for p, on in (("elderly", ticket.elderly), ("disabled", ticket.disabled),
                                   ("green_channel", ticket.green_channel)) if on]
     return TicketRead(
         id=ticket.id, number=ticket.number, hall_code=ticket.hall_code, line=prefix_of[ticket.line_id],
         original_line=prefix_of[ticket.original_line_id], service_date=ticket.service_date, kind=ticket.kind,
-        state=ticket.state, name=mask_name(ticket.name) if ticket.name else None,
-        id_number=mask_resident_id(ticket.id_number) if ticket.id_number else None, item_code=ticket.item_code,
+        state=ticket.state, name=ticket.name if unmasked or not ticket.name else mask_name(ticket.name),
+        id_number=ticket.id_number if unmasked or not ticket.id_number else mask_resident_id(ticket.id_number),
+        item_code=ticket.item_code,
         priorities=priorities, late_arrival=ticket.late_arrival, due_at=ticket.due_at, issued_at=ticket.issued_at,
         first_called_at=ticket.first_called_at, called_at=ticket.called_at, completed_at=ticket.completed_at,
         counter_id=ticket.counter_id, target_counter_id=ticket.target_counter_id, recall_count=ticket.recall_count,
@@ -50,10 +51,10 @@ def ticket_view(ticket: Ticket, prefix_of: dict[int, str], *, people_ahead: int 
 
 
 async def ticket_read(session: AnySession, ticket: Ticket, *, people_ahead: int | None = None,
-                      estimated_wait_minutes: int | None = None) -> TicketRead:
+                      estimated_wait_minutes: int | None = None, unmasked: bool = False) -> TicketRead:
     """A ticket view, loading the prefixes of its lines."""
     return ticket_view(ticket, await tickets.line_prefixes(session, [ticket]), people_ahead=people_ahead,
-                       estimated_wait_minutes=estimated_wait_minutes)
+                       estimated_wait_minutes=estimated_wait_minutes, unmasked=unmasked)
 
 
 def slot_view(slot: Slot, prefix: str) -> SlotRead:

@@ -109,8 +109,9 @@ async def get_slot(session: AsyncSession, slot_id: int) -> Slot:
 
 
 async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, phone: str | None,
-               item_code: str | None, now: datetime, calendar: WorkCalendar, rules: BookingRules) -> Appointment:
-    """Book one place of a slot for a person."""
+               item_code: str | None, now: datetime, calendar: WorkCalendar, rules: BookingRules,
+               holder: str | None = None) -> Appointment:
+    """Book one place of a slot for a person; ``holder`` (who booked) alone may cancel it and rate the service."""
     today = local_date(now)
     if slot.start_at <= now:
         raise SlotPast("This slot has started; book a later one.")
@@ -132,7 +133,7 @@ async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, 
         raise SlotFull("This slot is fully booked.")
     appointment = Appointment(code=_new_code(), slot_id=slot.id, hall_code=slot.hall_code, line_id=slot.line_id,
                               day=slot.day, name=name, id_number=id_number, phone=phone, item_code=item_code,
-                              state="booked", created_at=now)
+                              holder=holder, state="booked", created_at=now)
     session.add(appointment)
     await session.flush()
     return appointment
@@ -209,7 +210,8 @@ async def check_in(session: AsyncSession, *, appointment: Appointment, id_number
     assert line is not None
     issued = await tickets.issue(
         session, hall=hall, line=line,
-        person=tickets.Person(name=appointment.name, id_number=appointment.id_number, phone=appointment.phone),
+        person=tickets.Person(name=appointment.name, id_number=appointment.id_number, phone=appointment.phone,
+                              holder=appointment.holder),
         item_code=appointment.item_code, now=now, default_service_minutes=default_service_minutes,
         appointment_id=appointment.id, due_at=slot.start_at, late_arrival=late)
     appointment.state = "checked_in"

@@ -9,7 +9,7 @@ the platform's one spelling; these once answered ``ticket_state``, ``appointment
 
 from __future__ import annotations
 
-from bianmin.kit.errors import Conflict, NotFound, TransitionForbidden
+from bianmin.kit.errors import Conflict, Forbidden, NotFound, TransitionForbidden
 
 
 class HallNotFound(NotFound):
@@ -182,3 +182,33 @@ class AppointmentNotBooked(TransitionForbidden):
 
 class RectificationStepForbidden(TransitionForbidden):
     """The case's state does not allow this step of the rectification flow."""
+
+
+class NotStaffOfThisSite(Forbidden):
+    """The staff member holds the role the route asks for, but not at the site of this hall.
+
+    Only a clerk or hall manager of the ticket's hall (or of a site above it) serves it (政务服务
+    大厅 rules: a counter acts on its own hall's queue); the code is the kit policy's ``role_missing``.
+    """
+
+    code = "role_missing"
+
+
+class NotTheHolder(Forbidden):
+    """Only the person who took the ticket or booked the appointment may do this with it.
+
+    A rating (好差评) comes from the citizen who was served, never from the counter (国办发〔2019〕51号
+    §2: 评价主体是办事企业和群众); a booking is cancelled, checked in or read by its own holder only.
+    """
+
+    code = "not_the_holder"
+
+
+class DecidedAboveSite(Forbidden):
+    """An appeal against a hall's bad rating is decided above that hall, never by the hall itself.
+
+    国办发〔2019〕51号 §3 (申诉复核): a site asking to void a review of its own service cannot be the one
+    that decides; a hall manager of a strictly higher site, or an operator, decides.
+    """
+
+    code = "decided_above_site"

@@ -93,6 +93,14 @@ async def get_evaluation(session: AsyncSession, ticket: Ticket) -> Evaluation:
     return item
 
 
+async def ticket_of(session: AsyncSession, case: Rectification) -> Ticket:
+    """The ticket whose bad review opened ``case`` (its holder alone re-rates it)."""
+    ticket = await session.scalar(select(Ticket).join(Evaluation, Evaluation.ticket_id == Ticket.id)
+                                  .where(Evaluation.id == case.evaluation_id))
+    assert ticket is not None  # an evaluation always belongs to a ticket (foreign key)
+    return ticket
+
+
 async def case_of(session: AsyncSession, evaluation_id: int) -> Rectification | None:
     """The rectification case an evaluation opened, if it was a bad review."""
     return await session.scalar(select(Rectification).where(Rectification.evaluation_id == evaluation_id))

@@ -1,23 +1,43 @@
-"""The queue's figures for the cockpit (数据驾驶舱), each with its definition."""
+"""The queue's figures for the cockpit (数据驾驶舱), each with its definition, of the halls the caller may see.
+
+A township's cockpit sees its own sites only (issue 19): the halls within the app's tenancy and,
+when a staff member signs in, within the sites where it holds a role (a role reaches the sites
+below it, :mod:`bianmin.kit.sites`).
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.kit import subjects
+from bianmin.kit.identity import Principal
+from bianmin.kit.sites import within
 from bianmin.kit.stats import Figure, StatsContext
 from bianmin.queue.domain import flow
 from bianmin.queue.models import Hall
 
 
+async def visible_halls(session: AsyncSession, principal: Principal) -> list[str] | None:
+    """The codes of the halls whose figures ``principal`` sees (None: every hall, for a district key or operator)."""
+    staff = principal.subject if principal.is_a(subjects.STAFF) else None
+    if principal.district_wide and staff is None:
+        return None
+    rows = (await session.execute(select(Hall.code, Hall.tenant).order_by(Hall.code))).all()
+    return [code for code, tenant in rows if principal.may_act_on(tenant)
+            and (staff is None or any(within(code, role.site) for role in staff.roles))]
+
+
 async def queue_figures(ctx: StatsContext) -> list[Figure]:
-    """Tickets, wait and service times, no-show rate and satisfaction of every hall over the period."""
+    """Tickets, wait and service times, no-show rate and satisfaction of the caller's halls over the period."""
     session, period = ctx.session, ctx.period
-    h = await flow.history(session, start=period.start, end=period.end, halls=None)
-    codes = (await session.execute(select(Hall.code).order_by(Hall.code))).scalars().all()
+    visible = await visible_halls(session, ctx.principal)
+    h = await flow.history(session, start=period.start, end=period.end, halls=visible)
+    codes = visible if visible is not None else (await session.execute(select(Hall.code).order_by(Hall.code))).scalars().all()
     halls = {code: await flow.history(session, start=period.start, end=period.end, halls=[code]) for code in codes}
     return [
         Figure(name="tickets", value=h.tickets, unit="tickets",
-               definition="Tickets issued in the period (walk-in and checked-in appointments), every hall.",
+               definition="Tickets issued in the period (walk-in and checked-in appointments), every hall the caller sees.",
                breakdown={**h.per_line}),
         Figure(name="tickets_per_hour", value=h.tickets, unit="tickets",
                definition="Tickets issued per local hour of the day (Asia/Shanghai) over the period.",

@@ -48,6 +48,8 @@ class Person:
     phone: str | None = None
     disabled: bool = False
     green_channel: bool = False
+    # Who took it (a citizen's subject id or the app's key, ``api.deps.holder_of``): the one who rates it.
+    holder: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ async def issue(session: AsyncSession, *, hall: Hall, line: Line, person: Person
         hall_code=hall.code, line_id=line.id, original_line_id=line.id, service_date=today, seq=seq,
         number=f"{line.prefix}{seq:03d}", kind=kind, appointment_id=appointment_id,
         due_at=due_at if kind == "appointment" else None, late_arrival=late_arrival,
-        name=person.name, id_number=person.id_number, phone=person.phone, item_code=item_code,
+        name=person.name, id_number=person.id_number, phone=person.phone, holder=person.holder, item_code=item_code,
         elderly=is_elderly(person.id_number, today), disabled=person.disabled, green_channel=person.green_channel,
         state="waiting", issued_at=now, queued_at=now, service_seconds=0, recall_count=0, transfer_count=0,
     )

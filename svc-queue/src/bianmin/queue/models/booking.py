@@ -41,6 +41,8 @@ class Appointment(Base):
     name: Mapped[str] = mapped_column(String(50))
     id_number: Mapped[str] = mapped_column(String(18))
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Who booked: ``citizen:<subject id>`` or ``app:<key id>``; only they cancel, and rate the ticket it becomes.
+    holder: Mapped[str | None] = mapped_column(String(120), nullable=True)
     item_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     state: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime]

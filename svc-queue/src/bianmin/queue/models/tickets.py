@@ -38,6 +38,8 @@ class Ticket(Base):
     name: Mapped[str | None] = mapped_column(String(50), nullable=True)
     id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Who took the ticket: ``citizen:<subject id>`` or ``app:<key id>``; only they rate it (国办发〔2019〕51号).
+    holder: Mapped[str | None] = mapped_column(String(120), nullable=True)
     item_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     elderly: Mapped[bool] = mapped_column(Boolean, server_default=false())
     disabled: Mapped[bool] = mapped_column(Boolean, server_default=false())

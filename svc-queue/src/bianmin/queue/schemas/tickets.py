@@ -22,7 +22,7 @@ class TicketCreate(PersonIn):
 
 
 class TicketRead(BaseModel):
-    """A ticket, with personal data masked."""
+    """A ticket, with personal data masked (unmasked only for a clerk of the hall at the counter, and logged)."""
 
     id: int
     number: str
