@@ -118,7 +118,7 @@ class World:
             "other_township": (OTHER_TOWNSHIP, ["webhooks:write"]),
             "supervisor": ("*", ["bidding:supervise"]),
             "issuer": ("*", [f"guarantee:issuer:{ISSUER}"]),
-            "hall": (TOWNSHIP, ["queue:write", "queue:read"]),
+            "hall": (TOWNSHIP, ["queue:write", "queue:serve", "queue:read"]),
             "portal": ("*", ["catalog:write", "catalog:read"]),
             "department": ("*", ["consult:answer", f"consult:dept:{DEPARTMENT}"]),
             **{f"bidder{n}": ("*", ["bidding:bid", f"bidding:bidder:{enterprise(n)}", "guarantee:apply",

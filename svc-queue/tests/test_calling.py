@@ -163,7 +163,7 @@ async def test_a_township_clerk_cannot_call_at_another_hall(app: FastAPI, db_bac
     async with client_for(app) as client:
         hall = await make_hall(client)
         await take(client)
-    clerk = Principal(key_id="k-x", tenant="330199002", scopes=frozenset({"queue:write"}))
+    clerk = Principal(key_id="k-x", tenant="330199002", scopes=frozenset({"queue:serve"}))
     reader = Principal(key_id="k-r", tenant="*", scopes=frozenset({"queue:read"}))
     async with client_for(app, clerk) as client:
         refused = await client.post(f"/v1/counters/{hall['counters'][1]}/call-next")
@@ -177,7 +177,7 @@ async def test_a_township_clerk_cannot_call_at_another_hall(app: FastAPI, db_bac
 async def test_a_clerk_opens_a_counter_but_only_a_manager_changes_its_lines(app: FastAPI, db_backend: str) -> None:
     async with client_for(app) as client:
         hall = await make_hall(client)
-    clerk = Principal(key_id="k-c", tenant=HALL, scopes=frozenset({"queue:write"}))
+    clerk = Principal(key_id="k-c", tenant=HALL, scopes=frozenset({"queue:serve"}))
     async with client_for(app, clerk) as client:
         opened = await client.patch(f"/v1/counters/{hall['counters'][1]}", json={"state": "open", "staff_name": "孙悦"})
         relined = await client.patch(f"/v1/counters/{hall['counters'][1]}", json={"lines": [{"line": "A"}]})

@@ -9,8 +9,8 @@ from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS, Principal
 from bianmin.testing.client import client_for
 
-TOWNSHIP = Principal(key_id="k-town", tenant=HALL, scopes=frozenset({"queue:write", "queue:read"}))
-OTHER_TOWNSHIP = Principal(key_id="k-other", tenant="330199002", scopes=frozenset({"queue:write", "queue:read"}))
+TOWNSHIP = Principal(key_id="k-town", tenant=HALL, scopes=frozenset({"queue:write", "queue:serve", "queue:read"}))
+OTHER_TOWNSHIP = Principal(key_id="k-other", tenant="330199002", scopes=frozenset({"queue:write", "queue:serve", "queue:read"}))
 
 
 async def test_numbers_run_per_line_and_restart_each_day(app: FastAPI, clock: FixedClock, db_backend: str) -> None:

@@ -33,9 +33,9 @@ def _role(kind: str, description: str, *scopes: str, second_factor: bool = False
 ROLES: dict[str, RoleInfo] = {
     # The service hall (queue, catalog, consult).
     "clerk": _role(subjects.STAFF, "Counter clerk: calls, starts, transfers and completes tickets at the site's halls.",
-                   "queue:read", "queue:write", "catalog:read"),
+                   "queue:read", "queue:write", "queue:serve", "catalog:read"),
     "hall_manager": _role(subjects.STAFF, "Hall manager: lines, counters, opening hours; decides appeals of the sites below.",
-                          "queue:read", "queue:write", "queue:manage", "catalog:read", "cockpit:read",
+                          "queue:read", "queue:write", "queue:serve", "queue:manage", "catalog:read", "cockpit:read",
                           second_factor=True),
     "acceptor": _role(subjects.STAFF, "Accepts (受理) applications and records policy redemptions of a department.",
                       "catalog:read", "catalog:write"),

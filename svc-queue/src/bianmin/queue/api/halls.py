@@ -135,10 +135,10 @@ async def read_counter(counter_id: RowId, session: ReadSessionDep) -> CounterRea
 
 
 @router.patch("/counters/{counter_id}", summary="Change a counter",
-              dependencies=[require_scopes("queue:write"), policy(staff(*HALL_STAFF), operator(), app())],
+              dependencies=[require_scopes("queue:serve"), policy(staff(*HALL_STAFF), operator(), app())],
               responses=problem_responses(401, 403, 404, 422))
 async def update_counter(counter_id: RowId, body: CounterUpdate, session: SessionDep, who: PrincipalDep) -> CounterRead:
-    """Open, pause or close a counter and say who is on duty (``queue:write``); rename it or change its lines
+    """Open, pause or close a counter and say who is on duty (``queue:serve``, as serving); rename it or change its lines
     (``queue:manage``)."""
     configures = body.lines is not None or body.name is not None
     if configures and not who.has_scope("queue:manage"):

@@ -43,7 +43,10 @@ from bianmin.queue.models import Hall, Ticket
 from bianmin.queue.schemas import CallNextRead, TicketCreate, TicketRead, TransferIn
 
 router = APIRouter(tags=["tickets"])
-WRITE = [require_scopes("queue:write"), SERVING]
+# Serving a ticket (call, start, complete, transfer...) needs ``queue:serve``, which a counter
+# terminal's key or a clerk's sign-in holds and a kiosk or citizen app (``queue:write``) does not:
+# issue 19 found a citizen app calling, starting and completing tickets.
+WRITE = [require_scopes("queue:serve"), SERVING]
 READ = [require_scopes("queue:read"), SERVING]
 TicketState = Literal["waiting", "called", "serving", "held", "done", "no_show", "expired"]
 
