@@ -1,8 +1,22 @@
-"""Dependencies the bidding routers share: the settings, and the scopes the routes declare."""
+"""Dependencies the bidding routers share: the settings, the scopes and roles the routes declare."""
 
 from __future__ import annotations
 
 from bianmin.bidding.settings import BiddingSettings
+from bianmin.kit.identity import Principal
+from bianmin.kit.policy import (
+    RoleMissing,
+    app,
+    citizen,
+    custodian,
+    enterprise,
+    expert,
+    issuer,
+    operator,
+    policy,
+    staff,
+    supervisor,
+)
 from bianmin.kit.settings import settings_dependency
 
 SettingsDep = settings_dependency(BiddingSettings)
@@ -10,3 +24,22 @@ WRITE = "bidding:write"
 BID = "bidding:bid"
 SUPERVISE = "bidding:supervise"
 ESCROW = "bidding:escrow"
+# Roles of bianmin.kit.roles.ROLES the trading centre's routes name.
+TENDER_AGENT = "tender_agent"
+TRADING_OFFICER = "trading_officer"
+SUPERVISOR_ROLE = "supervisor"
+EXPERT_ROLE = "expert"
+CUSTODIAN_ROLE = "custodian"
+# Reads that anyone may make (public routes, or every kind of caller): declared all the same, so the
+# access matrix sees every route's policy.
+EVERYONE = policy(app(), citizen(), staff(), enterprise(), expert(), custodian(), issuer(), supervisor(), operator())
+
+
+def ensure_role(who: Principal, role: str, site: str | None) -> None:
+    """403 ``role_missing`` unless a staff subject holds ``role`` over ``site`` (an app alone: its tenancy decides).
+
+    The route's policy admits the role somewhere; this checks it reaches the tender's own site
+    (a township's tender agent manages that township's tenders and its villages', not the district's).
+    """
+    if who.subject is not None and not who.has_role(role, site):
+        raise RoleMissing(f"The role {role} is not held over site {site}.")

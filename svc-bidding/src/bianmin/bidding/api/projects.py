@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bianmin.bidding.api.deps import WRITE, SettingsDep
+from bianmin.bidding.api.deps import TENDER_AGENT, WRITE, SettingsDep, ensure_role
 from bianmin.bidding.domain import escrow, projects
 from bianmin.bidding.domain.common import actor_of, get_managed, get_visible
 from bianmin.bidding.schemas import (
@@ -26,6 +26,7 @@ from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 from bianmin.kit.pagination import Page, PageDep
+from bianmin.kit.policy import app, policy, staff
 
 router = APIRouter(tags=["projects"])
 
@@ -108,14 +109,21 @@ async def invite(code: str, body: InvitationCreate, session: SessionDep, who: Pr
 
 
 @router.post("/projects/{code}/escrow", summary="Split a fresh escrow key among custodians",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
-async def issue_escrow(code: str, body: EscrowSetup, session: SessionDep, who: PrincipalDep) -> EscrowIssued:
-    """Create the tender's escrow key pair and hand each custodian a share; the private key is not kept."""
+             dependencies=[require_scopes(WRITE), policy(staff(TENDER_AGENT), app())],
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def issue_escrow(code: str, body: EscrowSetup, session: SessionDep, who: PrincipalDep,
+                       clock: ClockDep) -> EscrowIssued:
+    """Create the tender's escrow key pair and seal each named custodian's share to their key; the answer holds none.
+
+    《电子招标投标办法》 keeps bids secret until the opening: whoever asks for the split must not
+    hold k shares, so the agent names distinct custodian accounts and gets back no share at all.
+    """
     project = await get_managed(session, code, who)
-    shares = escrow.issue_key(project, threshold=body.threshold, custodians=body.custodians)
+    ensure_role(who, TENDER_AGENT, project.site_code)
+    await escrow.issue_key(session, project, threshold=body.threshold, custodians=body.custodians, now=clock.now())
     await session.commit()
     assert project.escrow_public_key is not None
-    return EscrowIssued(public_key=project.escrow_public_key, threshold=body.threshold, shares=shares)
+    return EscrowIssued(public_key=project.escrow_public_key, threshold=body.threshold, custodians=body.custodians)
 
 
 @router.post("/direct-contracts", status_code=201, summary="File a direct contract",

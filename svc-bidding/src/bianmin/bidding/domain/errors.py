@@ -27,6 +27,12 @@ class ProjectNotFound(NotFound):
     code = "project_not_found"
 
 
+class CustodianKeyNotFound(NotFound):
+    """The custodian has registered no key yet."""
+
+    code = "custodian_key_not_found"
+
+
 class SectionNotFound(NotFound):
     """The project has no section of that code."""
 
@@ -94,6 +100,12 @@ class CreditBarred(Forbidden):
     """The enterprise's five-color credit code bars it from registering and bidding."""
 
     code = "credit_barred"
+
+
+class NotACustodian(Forbidden):
+    """The signed-in custodian holds no share of this tender's escrow key (or has registered no key)."""
+
+    code = "not_a_custodian"
 
 
 class NotTheBidder(Forbidden):
