@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import WRITE, SettingsDep
+from bianmin.bidding.api.deps import SUPERVISOR_ROLE, TENDER_AGENT, WRITE, SettingsDep, ensure_role
 from bianmin.bidding.domain import evaluation, experts
-from bianmin.bidding.domain.common import actor_of, get_managed, section_of
-from bianmin.bidding.schemas import DefaultCreate, ProjectRead, ScoreCreate
+from bianmin.bidding.domain.common import actor_of, get_managed, get_visible, section_of
+from bianmin.bidding.schemas import DefaultCreate, ProjectRead, ScoreCreate, ScoreRevisionRead
+from bianmin.kit import subjects
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
+from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import PrincipalDep, require_scopes
+from bianmin.kit.policy import expert, policy, staff, supervisor
 
 router = APIRouter(tags=["evaluation"])
 
@@ -27,17 +29,33 @@ async def start_evaluation(code: str, session: SessionDep, who: PrincipalDep, cl
     return ProjectRead.model_validate(project)
 
 
-@router.post("/projects/{code}/evaluation/scores", summary="Record an expert's technical score",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
+@router.post("/projects/{code}/evaluation/scores", summary="Enter the signed-in expert's own technical score",
+             dependencies=[policy(expert(second_factor=True))], responses=problem_responses(401, 403, 404, 409, 422))
 async def record_score(code: str, body: ScoreCreate, session: SessionDep, who: PrincipalDep,
                        clock: ClockDep) -> dict[str, str]:
-    """Record a drawn expert's technical score of a valid bid."""
-    project = await get_managed(session, code, who)
+    """Record the signed-in drawn expert's score of a valid bid; a change needs a reason and is kept in the history.
+
+    招标投标法 §44: each expert evaluates personally; the expert is the account that signed in with a
+    second factor, never a code a clerk types.
+    """
+    assert who.subject is not None  # the policy admits expert accounts only
+    project = await get_visible(session, code, who)
     draw = await experts.draw_of(session, project)
-    await evaluation.add_score(session, project, bid_id=body.bid_id, expert_code=body.expert_code, score=body.score,
-                               now=clock.now(), drawn=draw.drawn if draw is not None else None)
+    await evaluation.add_score(session, project, bid_id=body.bid_id, expert_code=who.subject.id, score=body.score,
+                               reason=body.reason, now=clock.now(), drawn=draw.drawn if draw is not None else None,
+                               via_app=actor_of(who))
     await session.commit()
     return {"status": "recorded"}
+
+
+@router.get("/projects/{code}/evaluation/scores/revisions", summary="The history of every expert score",
+            dependencies=[policy(staff(TENDER_AGENT), supervisor())], responses=problem_responses(401, 403, 404))
+async def list_score_revisions(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[ScoreRevisionRead]:
+    """Who entered or changed which score, when, from what to what and why: for supervisors and the tender agent."""
+    project = await get_visible(session, code, who)
+    ensure_role(who, TENDER_AGENT if who.is_a(subjects.STAFF) else SUPERVISOR_ROLE, project.site_code)
+    return [ScoreRevisionRead.model_validate(r, from_attributes=True)
+            for r in await evaluation.score_revisions(session, project)]
 
 
 @router.post("/projects/{code}/evaluation/publicise", summary="Rank and publicise the winning candidates",

@@ -44,6 +44,7 @@ from bianmin.bidding.models import (
     Project,
     ProjectTransition,
     Registration,
+    ScoreRevision,
 )
 
 SKIP = frozenset({"ciphertext", "share"})
@@ -106,6 +107,7 @@ async def build(session: AsyncSession, project: Project) -> dict[str, Any]:
         "collusion_flags": await _rows(session, CollusionFlag, CollusionFlag.project_id == pid),
         "expert_draw": await _rows(session, ExpertDraw, ExpertDraw.project_id == pid),
         "expert_scores": await _rows(session, ExpertScore, ExpertScore.project_id == pid),
+        "score_revisions": await _rows(session, ScoreRevision, ScoreRevision.project_id == pid),
         "complaints": await _rows(session, Complaint, Complaint.project_id == pid),
         "escrow_recoveries": recoveries,
         "escrow_shares": await _rows(session, EscrowShare,

@@ -108,6 +108,12 @@ class NotACustodian(Forbidden):
     code = "not_a_custodian"
 
 
+class NotOnTheCommittee(Forbidden):
+    """The signed-in expert was not drawn for this project's committee."""
+
+    code = "not_on_the_committee"
+
+
 class NotTheBidder(Forbidden):
     """The key does not act for the enterprise it names (party scope ``bidding:bidder:<credit code>``)."""
 
