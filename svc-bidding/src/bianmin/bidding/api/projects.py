@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bianmin.bidding.api.deps import TENDER_AGENT, WRITE, SettingsDep, ensure_role
+from bianmin.bidding.api.deps import TENDER_AGENT, TRADING_OFFICER, WRITE, SettingsDep, ensure_role
 from bianmin.bidding.domain import escrow, projects
 from bianmin.bidding.domain.common import actor_of, get_managed, get_visible
 from bianmin.bidding.schemas import (
@@ -127,9 +127,26 @@ async def issue_escrow(code: str, body: EscrowSetup, session: SessionDep, who: P
 
 
 @router.post("/direct-contracts", status_code=201, summary="File a direct contract",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 409, 422))
+             dependencies=[require_scopes(WRITE), policy(staff(TENDER_AGENT), app())],
+             responses=problem_responses(401, 403, 409, 422))
 async def file_direct_contract(body: DirectContractCreate, session: SessionDep, who: PrincipalDep,
                                idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> ProjectRead:
     """File a direct contract (直接发包) under the threshold, refusing contracts split to stay under it."""
     project = await projects.file_direct(session, body, now=clock.now(), by=who, settings=settings)
     return await idem.finish(session, ProjectRead.model_validate(project))
+
+
+@router.post("/direct-contracts/{code}/approve", summary="Approve a direct-contract filing",
+             dependencies=[require_scopes(WRITE), policy(staff(TRADING_OFFICER, second_factor=True))],
+             responses=problem_responses(401, 403, 404, 409))
+async def approve_direct_contract(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
+    """A trading officer of the filing's site approves it; whoever filed it may not (separation of duties).
+
+    招标投标法 §66 and 实施条例 §9 allow skipping a tender in narrow cases only; a second person
+    with a second factor confirms the case is one of them.
+    """
+    project = await get_managed(session, code, who)
+    ensure_role(who, TRADING_OFFICER, project.site_code)
+    await projects.approve_direct(session, project, now=clock.now(), by=who)
+    await session.commit()
+    return ProjectRead.model_validate(project)

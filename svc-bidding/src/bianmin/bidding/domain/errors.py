@@ -114,6 +114,12 @@ class NotOnTheCommittee(Forbidden):
     code = "not_on_the_committee"
 
 
+class SeparationOfDuties(Forbidden):
+    """Whoever filed or recorded something may not also approve it (a direct-contract filing, 招标投标法 §66, 实施条例 §9)."""
+
+    code = "separation_of_duties"
+
+
 class NotTheBidder(Forbidden):
     """The key does not act for the enterprise it names (party scope ``bidding:bidder:<credit code>``)."""
 
@@ -269,6 +275,18 @@ class RecoveryPending(Conflict):
     """An escrow recovery is still collecting shares."""
 
     code = "recovery_pending"
+
+
+class DirectContractApproved(Conflict):
+    """The direct-contract filing is approved already (or the project is no direct-contract filing)."""
+
+    code = "direct_contract_approved"
+
+
+class NotADirectContract(Conflict):
+    """The project was tendered, not filed as a direct contract."""
+
+    code = "not_a_direct_contract"
 
 
 class RecoveryClosed(Conflict):
