@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from bianmin.bidding.domain.common import get_managed
+from bianmin.bidding.models import Project
 from bianmin.bidding.settings import BiddingSettings
+from bianmin.kit.db import SessionDep
 from bianmin.kit.identity import Principal
 from bianmin.kit.policy import (
     RoleMissing,
@@ -33,6 +36,17 @@ CUSTODIAN_ROLE = "custodian"
 # Reads that anyone may make (public routes, or every kind of caller): declared all the same, so the
 # access matrix sees every route's policy.
 EVERYONE = policy(app(), citizen(), staff(), enterprise(), expert(), custodian(), issuer(), supervisor(), operator())
+# app() keeps every key of today working, bounded by its scopes and tenancy as before.
+AGENT = policy(staff(TENDER_AGENT), app())
+# An enterprise account acts for the credit codes bound to it after proof (principal.parties), never a
+# code it names; a bidder app alone, for its party scopes as before (domain/bidders.py).
+BIDDER = policy(enterprise(), app())
+WATCH = policy(supervisor(), app())
+# Supervision decisions (collusion flags, complaints) need the supervisor's second factor.
+SUPERVISE_DECIDE = policy(supervisor(second_factor=True), app())
+AGENT_OR_SUPERVISOR = policy(staff(TENDER_AGENT), supervisor(), app())
+# The expert pool is the district's (district_only on its changes): its agents, operators, or keys.
+POOL = policy(staff(TENDER_AGENT), operator(), app())
 
 
 def ensure_role(who: Principal, role: str, site: str | None) -> None:
@@ -43,3 +57,10 @@ def ensure_role(who: Principal, role: str, site: str | None) -> None:
     """
     if who.subject is not None and not who.has_role(role, site):
         raise RoleMissing(f"The role {role} is not held over site {site}.")
+
+
+async def managed(session: SessionDep, code: str, who: Principal, role: str = TENDER_AGENT) -> Project:
+    """A project the caller manages: its key's site (``get_managed``) and, for staff, ``role`` held over the project's site."""
+    project = await get_managed(session, code, who)
+    ensure_role(who, role, project.site_code)
+    return project

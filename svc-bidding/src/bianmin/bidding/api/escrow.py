@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import BID, EVERYONE, TENDER_AGENT, WRITE, SettingsDep, ensure_role
+from bianmin.bidding.api.deps import BID, EVERYONE, TENDER_AGENT, WRITE, SettingsDep, managed
 from bianmin.bidding.api.views import recovery_view
 from bianmin.bidding.custody import context
 from bianmin.bidding.domain import escrow, opening
-from bianmin.bidding.domain.common import get_managed, get_visible
+from bianmin.bidding.domain.common import get_visible
 from bianmin.bidding.models import EscrowRecovery, Project
 from bianmin.bidding.schemas import (
     CustodianKeyRead,
@@ -102,8 +102,7 @@ async def submit_share(code: str, recovery_id: str, body: ShareSubmit, session: 
 async def abandon_recovery(code: str, recovery_id: str, body: TransitionRequest, session: SessionDep,
                            who: PrincipalDep, clock: ClockDep) -> RecoveryRead:
     """Give up a recovery whose shares cannot be gathered, so the opening can finish."""
-    project = await get_managed(session, code, who)
-    ensure_role(who, TENDER_AGENT, project.site_code)
+    project = await managed(session, code, who)
     if not body.reason.strip():
         raise Unprocessable.field("reason", "state why the recovery is abandoned")
     recovery = await escrow.recovery_of(session, project, recovery_id)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import SUPERVISOR_ROLE, TENDER_AGENT, WRITE, SettingsDep, ensure_role
+from bianmin.bidding.api.deps import AGENT, SUPERVISOR_ROLE, TENDER_AGENT, WRITE, SettingsDep, ensure_role, managed
 from bianmin.bidding.domain import evaluation, experts
-from bianmin.bidding.domain.common import actor_of, get_managed, get_visible, section_of
+from bianmin.bidding.domain.common import actor_of, get_visible, section_of
 from bianmin.bidding.schemas import DefaultCreate, ProjectRead, ScoreCreate, ScoreRevisionRead
 from bianmin.kit import subjects
 from bianmin.kit.clock import ClockDep
@@ -18,12 +18,12 @@ from bianmin.kit.policy import expert, policy, staff, supervisor
 router = APIRouter(tags=["evaluation"])
 
 
-@router.post("/projects/{code}/evaluation/start", summary="Begin evaluation", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/evaluation/start", summary="Begin evaluation", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409))
 async def start_evaluation(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                            settings: SettingsDep) -> ProjectRead:
     """Begin (or, after an upheld objection in publicity, resume) the evaluation."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await evaluation.start(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
@@ -59,32 +59,32 @@ async def list_score_revisions(code: str, session: ReadSessionDep, who: Principa
 
 
 @router.post("/projects/{code}/evaluation/publicise", summary="Rank and publicise the winning candidates",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409))
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409))
 async def publicise(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                     settings: SettingsDep) -> ProjectRead:
     """Rank the valid bids and publicise the candidates for the tender's publicity days."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await evaluation.publicise(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
 
 
-@router.post("/projects/{code}/award", summary="Award the tender", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/award", summary="Award the tender", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409))
 async def award(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
     """Award each live section to its first candidate after publicity, objections and complaints."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await evaluation.award(session, project, now=clock.now(), actor=actor_of(who))
     await session.commit()
     return ProjectRead.model_validate(project)
 
 
 @router.post("/projects/{code}/defaults", status_code=201, summary="Record a bidder's default",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
 async def record_default(code: str, body: DefaultCreate, session: SessionDep, who: PrincipalDep,
                          clock: ClockDep) -> dict[str, str]:
     """Record a default (refusing to sign, withdrawing after the deadline, ...) and announce it."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await evaluation.record_default(session, project, section_of(project, body.section_code),
                                     credit_code=body.credit_code, reason=body.reason, detail=body.detail,
                                     now=clock.now())
@@ -93,11 +93,11 @@ async def record_default(code: str, body: DefaultCreate, session: SessionDep, wh
 
 
 @router.post("/projects/{code}/sections/{section}/contract", summary="Record the signed contract",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409))
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409))
 async def sign_contract(code: str, section: str, session: SessionDep, who: PrincipalDep,
                         clock: ClockDep) -> ProjectRead:
     """Record that the contract with the winner was signed."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await evaluation.sign_contract(session, project, section_of(project, section), now=clock.now())
     await session.commit()
     return ProjectRead.model_validate(project)

@@ -46,6 +46,7 @@ from bianmin.bidding.models import (
     Registration,
     ScoreRevision,
 )
+from bianmin.kit.identifiers import mask_phone
 
 SKIP = frozenset({"ciphertext", "share"})
 
@@ -76,6 +77,9 @@ def _row(obj: Base) -> dict[str, Any]:
         if column.key in SKIP:
             continue
         out[column.key] = getattr(obj, column.key)
+    if isinstance(obj, Registration) and obj.contact_phone:
+        # 个人信息保护法 §6 (minimum necessary): the record keeps the bidder's contact phone masked.
+        out["contact_phone"] = mask_phone(obj.contact_phone)
     if isinstance(obj, Bid):
         out["ciphertext_sha256"] = hashlib.sha256(obj.ciphertext.encode()).hexdigest()
     return json.loads(canonical(out))
