@@ -87,17 +87,23 @@ def test_a_sealed_share_opens_only_with_its_custodians_key_and_context() -> None
         custody.open_share(sealed, mine, custody.context(CODE, "cust-notary", 2))
 
 
-async def test_the_split_hands_the_agent_no_share_and_each_custodian_only_their_own(app: FastAPI,
-                                                                                    clock: FixedClock) -> None:
-    keys = await _register_keys(app, CUSTODIANS)
+async def test_the_split_hands_the_agent_no_share_and_nobody_a_share_before_a_recovery(app: FastAPI) -> None:
+    await _register_keys(app, CUSTODIANS)
     agent = account("staff", "agent-1", "tender_agent", site="330199")
     async with client_for(app, agent) as c:
         assert (await c.post("/v1/projects", json=project_body(CODE))).status_code == 201
         issued = await c.post(f"/v1/projects/{CODE}/escrow", json={"threshold": 2, "custodians": CUSTODIANS})
         agent_fetch = await c.get(f"/v1/projects/{CODE}/escrow/my-share")
+    async with client_for(app, custodian("cust-notary")) as notary:
+        early = await notary.get(f"/v1/projects/{CODE}/escrow/my-share")
     assert issued.status_code == 200, issued.text
     assert set(issued.json()) == {"public_key", "threshold", "custodians"}
     assert agent_fetch.json()["code"] == "subject_not_allowed"
+    assert early.json()["code"] == "no_recovery_collecting"
+
+
+async def test_each_custodian_fetches_only_their_own_sealed_share(app: FastAPI, clock: FixedClock) -> None:
+    keys, _bid_id, _recovery_id = await _failed_bidder(app, clock)
     opened = [await _opened_share(app, name, keys[name]) for name in CUSTODIANS]
     assert [shamir.parse_share(s)[0] for s in opened] == [1, 2, 3]
     async with app.state.db.sessionmaker() as session:
@@ -105,6 +111,7 @@ async def test_the_split_hands_the_agent_no_share_and_each_custodian_only_their_
     assert not set(opened) & set(stored)  # the database holds sealed shares only
     async with client_for(app, custodian("cust-notary")) as notary:
         mine = (await notary.get(f"/v1/projects/{CODE}/escrow/my-share")).json()
+    assert mine["custodian"] == "cust-notary"
     with pytest.raises(custody.CustodyError):  # another custodian's key opens nothing
         custody.open_share(mine["sealed_share"], keys["cust-supervision"], mine["context"].encode())
     async with client_for(app, custodian("cust-stranger")) as stranger:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from bidding_factories import CLERK, DEADLINE, TENDERER, account, bidder_key, enterprise, project_body, register, submit
+from bidding_factories import CLERK, DEADLINE, SUPERVISOR, TENDERER, account, bidder_key, enterprise, project_body, register, submit
 from fastapi import FastAPI
 
 from bianmin.bidding.domain.experts import DrawError, draw_experts, pool_digest, seed_commitment
@@ -224,3 +224,8 @@ async def test_a_changed_score_needs_a_reason_and_keeps_its_history(app: FastAPI
     assert history[0]["via_app"] == f"pages-{drawn[0]}"
     assert history[1]["changed_at"] > history[0]["changed_at"]
     assert elsewhere.json()["code"] == "role_missing"
+    async with client_for(app, SUPERVISOR) as supervision_key, client_for(app, bidder_key(1)) as bidder:
+        by_key = (await supervision_key.get(f"/v1/projects/{CODE}/evaluation/scores/revisions")).json()
+        by_bidder = await bidder.get(f"/v1/projects/{CODE}/evaluation/scores/revisions")
+    assert by_key == history
+    assert by_bidder.json()["code"] == "scope_missing"

@@ -26,7 +26,6 @@ SettingsDep = settings_dependency(BiddingSettings)
 WRITE = "bidding:write"
 BID = "bidding:bid"
 SUPERVISE = "bidding:supervise"
-ESCROW = "bidding:escrow"
 # Roles of bianmin.kit.roles.ROLES the trading centre's routes name.
 TENDER_AGENT = "tender_agent"
 TRADING_OFFICER = "trading_officer"

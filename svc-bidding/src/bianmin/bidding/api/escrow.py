@@ -59,11 +59,15 @@ async def get_custodian_key(session: ReadSessionDep, who: PrincipalDep) -> Custo
 
 
 @router.get("/projects/{code}/escrow/my-share", summary="The signed-in custodian's own sealed share",
-            dependencies=[CUSTODIAN], responses=problem_responses(401, 403, 404))
+            dependencies=[CUSTODIAN], responses=problem_responses(401, 403, 404, 409))
 async def get_my_share(code: str, session: ReadSessionDep, who: PrincipalDep) -> SealedShareRead:
-    """The caller's own share of the tender's escrow key, sealed to their key; another custodian's is never served."""
+    """The caller's own share of the tender's escrow key, sealed to their key, while a recovery collects shares.
+
+    Another custodian's share is never served, and none before a recovery is requested (after the
+    deadline, during the opening), so no group of custodians can open bids early (电子招标投标办法).
+    """
     project = await get_visible(session, code, who)
-    held = await escrow.custody_of(session, project, _account(who))
+    held = await escrow.share_for_recovery(session, project, _account(who))
     return SealedShareRead(project_code=project.code, custodian=held.custodian, position=held.position,
                            threshold=project.escrow_threshold or 0, sealed_share=held.sealed_share,
                            key_fingerprint=held.key_fingerprint,

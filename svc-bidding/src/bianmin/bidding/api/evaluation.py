@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import AGENT, SUPERVISOR_ROLE, TENDER_AGENT, WRITE, SettingsDep, ensure_role, managed
+from bianmin.bidding.api.deps import (
+    AGENT,
+    AGENT_OR_SUPERVISOR,
+    SUPERVISE,
+    SUPERVISOR_ROLE,
+    TENDER_AGENT,
+    WRITE,
+    SettingsDep,
+    ensure_role,
+    managed,
+)
 from bianmin.bidding.domain import evaluation, experts
 from bianmin.bidding.domain.common import actor_of, get_visible, section_of
 from bianmin.bidding.schemas import DefaultCreate, ProjectRead, ScoreCreate, ScoreRevisionRead
 from bianmin.kit import subjects
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
-from bianmin.kit.errors import problem_responses
+from bianmin.kit.errors import ScopeMissing, problem_responses
 from bianmin.kit.identity import PrincipalDep, require_scopes
-from bianmin.kit.policy import expert, policy, staff, supervisor
+from bianmin.kit.policy import expert, policy
 
 router = APIRouter(tags=["evaluation"])
 
@@ -49,11 +59,19 @@ async def record_score(code: str, body: ScoreCreate, session: SessionDep, who: P
 
 
 @router.get("/projects/{code}/evaluation/scores/revisions", summary="The history of every expert score",
-            dependencies=[policy(staff(TENDER_AGENT), supervisor())], responses=problem_responses(401, 403, 404))
+            dependencies=[AGENT_OR_SUPERVISOR], responses=problem_responses(401, 403, 404))
 async def list_score_revisions(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[ScoreRevisionRead]:
-    """Who entered or changed which score, when, from what to what and why: for supervisors and the tender agent."""
+    """Who entered or changed which score, when, from what to what and why: for supervisors and the tender agent.
+
+    Scores stay within the committee, the tender agent and supervision until the candidates are
+    publicised (招标投标法 §44: evaluation is kept confidential), so nobody else reads the history.
+    """
     project = await get_visible(session, code, who)
-    ensure_role(who, TENDER_AGENT if who.is_a(subjects.STAFF) else SUPERVISOR_ROLE, project.site_code)
+    if who.subject is None:
+        if not (who.allows(SUPERVISE, project.tenant) or who.allows(WRITE, project.tenant)):
+            raise ScopeMissing("The score history is for the managing site and supervisors.")
+    else:
+        ensure_role(who, TENDER_AGENT if who.is_a(subjects.STAFF) else SUPERVISOR_ROLE, project.site_code)
     return [ScoreRevisionRead.model_validate(r, from_attributes=True)
             for r in await evaluation.score_revisions(session, project)]
 

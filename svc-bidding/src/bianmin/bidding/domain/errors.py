@@ -289,6 +289,12 @@ class NotADirectContract(Conflict):
     code = "not_a_direct_contract"
 
 
+class NoRecoveryCollecting(Conflict):
+    """No recovery of the tender is collecting shares, so no custodian needs theirs."""
+
+    code = "no_recovery_collecting"
+
+
 class RecoveryClosed(Conflict):
     """The recovery has completed, failed or been abandoned."""
 

@@ -13,7 +13,10 @@ person, the tender agent or an operator included, may ever hold what decrypts a 
   sealed to that custodian's registered key (X25519 + HKDF-SHA256 + AES-256-GCM) and stored sealed.
   The private key is not kept, and the agent's answer holds no share: only the public key, k and
   the custodians' order.
-- **Fetching**: a custodian fetches only their own sealed share of a tender, and opens it offline.
+- **Fetching**: a custodian fetches only their own sealed share of a tender, and only while a
+  recovery of that tender collects shares (that is, after the deadline, during the opening), then
+  opens it offline: before the deadline no custodian holds anything, so even k of them together
+  cannot open a bid early.
 - **Request**: while the opening runs and before the decryption window closes, the bidder (the key
   that registered it) records a technical-failure request for its own sealed bid, giving the
   reason. Only a tender with an escrow key and a bid carrying an escrow-wrapped key qualify.
@@ -53,6 +56,7 @@ from bianmin.bidding.domain.errors import (
     BidNotCounted,
     CustodianKeyNotFound,
     NoEscrow,
+    NoRecoveryCollecting,
     NotACustodian,
     NotOpening,
     ProjectStatusForbids,
@@ -123,6 +127,16 @@ async def issue_key(session: AsyncSession, project: Project, *, threshold: int, 
         session.add(EscrowCustody(project_id=project.id, custodian=custodian, position=position, sealed_share=sealed,
                                   key_fingerprint=key.fingerprint, sealed_at=now))
     await session.flush()
+
+
+async def share_for_recovery(session: AsyncSession, project: Project, custodian: str) -> EscrowCustody:
+    """The custodian's sealed share, released only while a recovery of the tender collects shares (409 otherwise)."""
+    held = await custody_of(session, project, custodian)
+    collecting = (await session.execute(select(EscrowRecovery.id).where(
+        EscrowRecovery.project_id == project.id, EscrowRecovery.status == "collecting"))).first()
+    if collecting is None:
+        raise NoRecoveryCollecting(f"No recovery of {project.code} is collecting shares; shares are released for one only.")
+    return held
 
 
 async def custody_of(session: AsyncSession, project: Project, custodian: str) -> EscrowCustody:
