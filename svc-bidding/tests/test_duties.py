@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bidding_factories import CLERK, account, enterprise
+from bidding_factories import CLERK, account, enterprise, project_body
 from fastapi import FastAPI
 
 from bianmin.testing.client import client_for
@@ -53,3 +53,19 @@ async def test_only_a_trading_officer_of_the_site_with_a_second_factor_approves(
     async with client_for(app, CLERK) as clerk:
         project = (await clerk.get("/v1/projects/D-2")).json()
     assert project["approved_at"] is None
+
+
+async def test_a_township_agent_acts_on_its_own_sites_only(app: FastAPI) -> None:
+    township = account("staff", "agent-t1", "tender_agent", site="330199001")
+    village_tender = project_body("BM-T1", level="township", site_code="330199001")
+    other_tender = project_body("BM-T2", level="township", site_code="330199002")
+    async with client_for(app, township) as agent:
+        own = await agent.post("/v1/projects", json=village_tender)
+        other = await agent.post("/v1/projects", json=other_tender)
+        pool = await agent.post("/v1/experts", json={"code": "E100", "name": "专家", "specialties": ["房建"]})
+    async with client_for(app, account("staff", "agent-d", "tender_agent")) as district:
+        district_pool = await district.post("/v1/experts", json={"code": "E101", "name": "专家", "specialties": ["房建"]})
+    assert own.status_code == 201, own.text
+    assert other.json()["code"] == "role_missing"
+    assert pool.json()["code"] == "role_missing"
+    assert district_pool.status_code == 201, district_pool.text

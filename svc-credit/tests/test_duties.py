@@ -89,3 +89,13 @@ async def test_reviewers_need_their_role_at_the_site_and_a_second_factor(app: Fa
         still = (await clerk.get(f"/v1/records/{record_id}")).json()
     assert still["status"] == "pending"
     assert code(1) == credit_code
+
+
+async def test_a_township_recorder_cannot_change_the_district_register(app: FastAPI) -> None:
+    credit_code = await register(app)
+    async with client_for(app, staff("town-rec", "credit_recorder", site="330199001")) as town:
+        renamed = await town.patch(f"/v1/enterprises/{credit_code}", json={"name": "改名有限公司"})
+    async with client_for(app, staff("dist-rec", "credit_recorder")) as district:
+        allowed = await district.patch(f"/v1/enterprises/{credit_code}", json={"name": "便民区1号建设集团有限公司"})
+    assert renamed.json()["code"] == "role_missing"
+    assert allowed.status_code == 200, allowed.text

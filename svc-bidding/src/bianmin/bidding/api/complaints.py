@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import BID, BIDDER, SUPERVISE, SUPERVISE_DECIDE, WATCH, SettingsDep
+from bianmin.bidding.api.deps import BID, BIDDER, SUPERVISE, SUPERVISE_DECIDE, SUPERVISOR_ROLE, WATCH, SettingsDep, ensure_role
 from bianmin.bidding.api.views import complaint_view
 from bianmin.bidding.domain import complaints
 from bianmin.bidding.domain.common import get_visible
@@ -45,7 +45,8 @@ async def decide_complaint(complaint_id: str, body: ComplaintDecision, session: 
                            clock: ClockDep) -> ComplaintRead:
     """Uphold or dismiss a pending complaint, with the decision's text."""
     complaint = await complaints.get(session, complaint_id, who)
-    await complaints.decide(session, complaint, outcome=body.outcome, text=body.text, now=clock.now(), by=who)
     project = await complaints.project_of(session, complaint)
+    ensure_role(who, SUPERVISOR_ROLE, project.site_code)
+    await complaints.decide(session, complaint, outcome=body.outcome, text=body.text, now=clock.now(), by=who)
     await session.commit()
     return complaint_view(project, complaint)

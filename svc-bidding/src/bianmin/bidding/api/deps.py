@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from fastapi import Depends
+
 from bianmin.bidding.domain.common import get_managed
 from bianmin.bidding.models import Project
 from bianmin.bidding.settings import BiddingSettings
+from bianmin.kit import subjects
 from bianmin.kit.db import SessionDep
-from bianmin.kit.identity import Principal
+from bianmin.kit.identity import Principal, PrincipalDep
 from bianmin.kit.policy import (
     RoleMissing,
     app,
@@ -21,6 +26,7 @@ from bianmin.kit.policy import (
     supervisor,
 )
 from bianmin.kit.settings import settings_dependency
+from bianmin.kit.sites import EVERYWHERE
 
 SettingsDep = settings_dependency(BiddingSettings)
 WRITE = "bidding:write"
@@ -63,3 +69,18 @@ async def managed(session: SessionDep, code: str, who: Principal, role: str = TE
     project = await get_managed(session, code, who)
     ensure_role(who, role, project.site_code)
     return project
+
+
+def district_role(role: str) -> Any:
+    """A dependency: a staff subject changes what the district shares only holding ``role`` district-wide (``*``).
+
+    The kit's ``district_only()`` reads the app's tenant, and the platform's pages are district-wide for
+    everyone signed in through them; a township's tender agent must not edit the district's expert pool.
+    """
+
+    async def check(who: PrincipalDep) -> Principal:  # async: no thread-pool hop
+        if who.is_a(subjects.STAFF) and not who.has_role(role, EVERYWHERE):
+            raise RoleMissing(f"Changing what the district shares needs the role {role} held district-wide.")
+        return who
+
+    return Depends(check)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import AGENT, EVERYONE, POOL, SUPERVISE, WRITE, managed
+from bianmin.bidding.api.deps import AGENT, EVERYONE, POOL, SUPERVISE, TENDER_AGENT, WRITE, district_role, managed
 from bianmin.bidding.api.views import draw_view
 from bianmin.bidding.domain import experts
 from bianmin.bidding.domain.common import get_visible
@@ -18,6 +18,8 @@ from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, district_only, public, require_scopes
 
 router = APIRouter(tags=["experts"])
+# The pool is the district's: a district-wide key, or a tender agent holding the role district-wide.
+POOL_CHANGE = [require_scopes(WRITE), district_only(), POOL, district_role(TENDER_AGENT)]
 
 
 def _sees_all(project: Project, who: Principal) -> bool:
@@ -26,7 +28,8 @@ def _sees_all(project: Project, who: Principal) -> bool:
             or who.allows(WRITE, project.tenant))
 
 
-@router.post("/experts", status_code=201, summary="Add an expert to the pool", dependencies=[require_scopes(WRITE), district_only(), POOL],
+@router.post("/experts", status_code=201,
+             summary="Add an expert to the pool", dependencies=POOL_CHANGE,
              responses=problem_responses(401, 403, 409, 422))
 async def add_expert(body: ExpertCreate, session: SessionDep, idem: IdempotencyDep) -> ExpertRead:
     """Add an expert with specialties and affiliations (credit codes) to the district's pool."""
@@ -42,7 +45,7 @@ async def list_experts(session: ReadSessionDep, specialty: str | None = None) ->
 
 
 @router.post("/experts/{code}/deactivate", summary="Take an expert out of future draws",
-             dependencies=[require_scopes(WRITE), district_only(), POOL], responses=problem_responses(401, 403, 404))
+             dependencies=POOL_CHANGE, responses=problem_responses(401, 403, 404))
 async def deactivate_expert(code: str, session: SessionDep) -> ExpertRead:
     """Take an expert out of the pool for draws committed from now on (snapshots already taken keep them)."""
     expert = await experts.deactivate(session, code)

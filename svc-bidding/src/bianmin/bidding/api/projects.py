@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bianmin.bidding.api.deps import AGENT, EVERYONE, TENDER_AGENT, TRADING_OFFICER, WRITE, SettingsDep, managed
+from bianmin.bidding.api.deps import AGENT, EVERYONE, TENDER_AGENT, TRADING_OFFICER, WRITE, SettingsDep, ensure_role, managed
 from bianmin.bidding.domain import escrow, projects
 from bianmin.bidding.domain.common import actor_of, get_visible
 from bianmin.bidding.schemas import (
@@ -36,6 +36,7 @@ router = APIRouter(tags=["projects"])
 async def create_project(body: ProjectCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                          clock: ClockDep) -> ProjectRead:
     """Create a tender as a draft with its sections, timetable and evaluation method."""
+    ensure_role(who, TENDER_AGENT, body.site_code)
     project = await projects.create(session, body, now=clock.now(), by=who)
     return await idem.finish(session, ProjectRead.model_validate(project))
 
@@ -131,6 +132,7 @@ async def issue_escrow(code: str, body: EscrowSetup, session: SessionDep, who: P
 async def file_direct_contract(body: DirectContractCreate, session: SessionDep, who: PrincipalDep,
                                idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> ProjectRead:
     """File a direct contract (直接发包) under the threshold, refusing contracts split to stay under it."""
+    ensure_role(who, TENDER_AGENT, body.site_code)
     project = await projects.file_direct(session, body, now=clock.now(), by=who, settings=settings)
     return await idem.finish(session, ProjectRead.model_validate(project))
 

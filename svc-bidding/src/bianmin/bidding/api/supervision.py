@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from bianmin.bidding.api.deps import SUPERVISE, SUPERVISE_DECIDE, WATCH, SettingsDep
+from bianmin.bidding.api.deps import SUPERVISE, SUPERVISE_DECIDE, SUPERVISOR_ROLE, WATCH, SettingsDep, ensure_role
 from bianmin.bidding.api.views import flag_view
 from bianmin.bidding.domain import alerts as alert_list
 from bianmin.bidding.domain import collusion, stats
@@ -35,6 +35,7 @@ async def list_flags(session: ReadSessionDep, who: PrincipalDep,
 async def _decide(session: SessionDep, who: Principal, flag_id: str, body: FlagDecision, *, confirm: bool,
                   clock: ClockDep) -> FlagRead:
     flag, project, section = await collusion.get_flag(session, flag_id, who)
+    ensure_role(who, SUPERVISOR_ROLE, project.site_code)
     await collusion.decide(session, flag, project, section, confirm=confirm, note=body.note, now=clock.now(),
                            actor=actor_of(who))
     await session.commit()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from bianmin.credit.api.deps import EVERYONE, REGISTER, STAFF_READ
+from bianmin.credit.api.deps import EVERYONE, RECORDER, REGISTER, STAFF_READ, district_role
 from bianmin.credit.api.views import color_read, enterprise_read, import_report_read
 from bianmin.credit.domain import enterprises
 from bianmin.credit.domain.coding import explain, initial_outcome
@@ -35,7 +35,7 @@ from bianmin.kit.workdays import local_date
 router = APIRouter(tags=["enterprises"])
 WRITE = [require_scopes("credit:write")]
 # The register is shared: any site registers an enterprise it meets, only the district renames or bulk-loads it.
-DISTRICT_WRITE = [*WRITE, district_only()]
+DISTRICT_WRITE = [*WRITE, district_only(), district_role(RECORDER)]
 CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}, "example":
             "credit_code,name,legacy\n91310110666007217T,便民区1号建设有限公司,false\n"}}}}
 
