@@ -8,8 +8,9 @@ Ranking of a section's valid bids:
   ranked by total descending, then price, then submission time. Every valid bid needs at least
   one expert score before ranking, and only experts of the project's drawn committee score
   (``domain/experts.py``), each with their own account (招标投标法 §44: every member of the committee
-  evaluates personally and answers for their opinion; nobody types scores for them). Every entry
-  and change of a score is kept with who, when, the old and new score and, for a change, why.
+  evaluates personally and answers for their opinion; nobody types scores for them): an expert
+  account's id is its code in the pool. Every entry and change of a score is kept with who, when,
+  the old and new score and, for a change, why.
 The first three ranked are the winning candidates, publicised for ``publicity_days`` (≥ 3, §54);
 objections during publicity must be answered before the award, and no award is made while a
 complaint on the project is pending. A section with fewer than ``min_bidders`` valid bids fails;
