@@ -1,24 +1,22 @@
 """The custodian-side library: a custodian's X25519 key, and escrow shares sealed to it.
 
-Why: 《电子招标投标办法》 (§§ 36–38) and 招标投标法实施条例 §§ 44 forbid anyone to learn a bid before
-the opening, and the platform's backup decryption exists only for a bidder's technical failure at
-the opening. A tender's escrow private key is therefore split k of n (Shamir, :mod:`bianmin.bidding.shamir`)
+Why: 招标投标法 §§34, 36 and 实施条例 §44 open the bids at the opening and not before, and
+《电子招标投标办法》 has bidders encrypt their bids and decrypt them online at the opening, so
+nobody may learn a bid earlier; the platform's backup decryption exists only for a bidder's
+technical failure at the opening. A tender's escrow private key is therefore split k of n (Shamir, :mod:`bianmin.bidding.shamir`)
 among n *distinct* custodian accounts, and each share is sealed to that custodian's own public key,
 so the tender agent who asks for the split, the platform's database and whoever reads them hold
 nothing that decrypts a bid; only k custodians, each with their own private key, do.
 
-Format ``bianmin.custody.v1`` (only ``cryptography``'s primitives, nothing home-made):
+Format ``bianmin.custody.v1`` (``cryptography``'s primitives only, nothing home-made):
 
 - each custodian keeps an **X25519** private key (RFC 7748) on their own device and registers the
   public key (32 bytes, base64) with their account;
-- a share is sealed like an HPKE base-mode single-shot seal (RFC 9180, DHKEM(X25519) with
-  HKDF-SHA256 and AES-256-GCM), written out with ``cryptography``'s primitives because the pinned
-  ``cryptography`` has no HPKE API: an ephemeral X25519 key agreement with the custodian's key,
-  HKDF-SHA256 (RFC 5869; salt = the ephemeral public key, info = ``bianmin.custody.v1|`` + context)
-  to a 256-bit key, AES-256-GCM (NIST SP 800-38D) with a random 96-bit nonce over the share text;
-  the context ``<project>|<custodian>|<x>`` is also the associated data, so a sealed share cannot be
+- a share is sealed with **HPKE** (RFC 9180) in base mode, single-shot, with the suite
+  DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM, through ``cryptography``'s ``hpke.Suite``;
+  the HPKE ``info`` is ``bianmin.custody.v1|<project>|<custodian>|<x>``, so a sealed share cannot be
   moved to another tender, custodian or position;
-- ``sealed`` = base64(ephemeral public 32 B ‖ nonce 12 B ‖ ciphertext with tag).
+- ``sealed`` = base64(the HPKE encapsulated key 32 B ‖ the AES-GCM ciphertext with its tag).
 """
 
 from __future__ import annotations
@@ -26,18 +24,15 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hpke, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 FORMAT = "bianmin.custody.v1"
 KEY_BYTES = 32
-NONCE_BYTES = 12
 TAG_BYTES = 16
+SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 
 
 class CustodyError(ValueError):
@@ -77,19 +72,14 @@ def generate_keypair() -> tuple[str, str]:
     return base64.b64encode(raw).decode(), base64.b64encode(public).decode()
 
 
-def _key(shared: bytes, ephemeral_public: bytes, aad: bytes) -> bytes:
-    info = FORMAT.encode() + b"|" + aad
-    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=ephemeral_public, info=info).derive(shared)
+def _info(aad: bytes) -> bytes:
+    return FORMAT.encode() + b"|" + aad
 
 
 def seal_share(share: str, public_key: str, aad: bytes) -> str:
-    """``share`` sealed to a custodian's public key (module docstring)."""
-    ephemeral = X25519PrivateKey.generate()
-    ephemeral_public = ephemeral.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public_key_bytes(public_key)))
-    nonce = os.urandom(NONCE_BYTES)
-    body = AESGCM(_key(shared, ephemeral_public, aad)).encrypt(nonce, share.encode(), aad)
-    return base64.b64encode(ephemeral_public + nonce + body).decode()
+    """``share`` sealed to a custodian's public key with HPKE (module docstring); ``aad`` is :func:`context`."""
+    recipient = X25519PublicKey.from_public_bytes(public_key_bytes(public_key))
+    return base64.b64encode(SUITE.encrypt(share.encode(), recipient, info=_info(aad))).decode()
 
 
 def open_share(sealed: str, private_key: str, aad: bytes) -> str:
@@ -99,11 +89,9 @@ def open_share(sealed: str, private_key: str, aad: bytes) -> str:
         private = X25519PrivateKey.from_private_bytes(base64.b64decode(private_key, validate=True))
     except (binascii.Error, ValueError) as exc:
         raise CustodyError("the sealed share or the private key is not valid base64 of the right size") from exc
-    if len(raw) <= KEY_BYTES + NONCE_BYTES + TAG_BYTES:
+    if len(raw) <= KEY_BYTES + TAG_BYTES:
         raise CustodyError("the sealed share is too short")
-    ephemeral_public, nonce, body = raw[:KEY_BYTES], raw[KEY_BYTES:KEY_BYTES + NONCE_BYTES], raw[KEY_BYTES + NONCE_BYTES:]
-    shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral_public))
     try:
-        return AESGCM(_key(shared, ephemeral_public, aad)).decrypt(nonce, body, aad).decode()
-    except (InvalidTag, UnicodeDecodeError) as exc:
+        return SUITE.decrypt(raw, private, info=_info(aad)).decode()
+    except (InvalidTag, ValueError, UnicodeDecodeError) as exc:
         raise CustodyError("this key does not open the sealed share (another custodian's, or altered)") from exc

@@ -1,16 +1,17 @@
 """Backup decryption with the custodians' escrow shares, after a bidder's recorded technical failure.
 
-Why: 招标投标法 §36 and 实施条例 §44 open every bid at the opening and not before, and
-《电子招标投标办法》 (§§ 36–38 on encryption and decryption, §31 on the platform's duty to keep bids
-secret) let the centre decrypt a bid only when the bidder's own decryption failed. So no single
-person, the tender agent or an operator included, may ever hold what decrypts a bid early.
+Why: 招标投标法 §§34, 36 and 实施条例 §44 open every bid at the opening and not before, and
+《电子招标投标办法》 has each bidder encrypt its bid and decrypt it online at the opening, the platform
+keeping bids secret until then; the centre decrypts a bid itself only when the bidder's own
+decryption failed. So no single person, the tender agent or an operator included, may ever hold what
+decrypts a bid early.
 
 - **Custodian keys**: each custodian (an account of kind ``custodian``) registers their own X25519
   public key (``PUT /custodians/me/key``, with a second factor) and may rotate it; the private key
   stays on the custodian's device (:mod:`bianmin.bidding.custody`).
 - **Key**: while the tender is a draft, a fresh X25519 key pair is made and its private key split
   k of n among n *distinct* custodian accounts the tender agent names (Shamir); each share is
-  sealed to that custodian's registered key (X25519 + HKDF-SHA256 + AES-256-GCM) and stored sealed.
+  sealed to that custodian's registered key (HPKE, RFC 9180: X25519, HKDF-SHA256, AES-256-GCM) and stored sealed.
   The private key is not kept, and the agent's answer holds no share: only the public key, k and
   the custodians' order.
 - **Fetching**: a custodian fetches only their own sealed share of a tender, and only while a
