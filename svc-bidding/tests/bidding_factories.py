@@ -10,12 +10,21 @@ import httpx
 from bianmin.bidding.sealing import BidSecret, seal
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.identity import Principal
+from bianmin.kit.subjects import Role, Subject
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 DEADLINE = T0 + timedelta(days=20)
 TENDERER = with_uscc_check("91330199MA0000999")
 CLERK = Principal(key_id="clerk", tenant="*", scopes=frozenset({"bidding:write"}))
 SUPERVISOR = Principal(key_id="super", tenant="*", scopes=frozenset({"bidding:supervise"}))
+
+
+def account(kind: str, ident: str, *roles: str, site: str = "*", parties: tuple[str, ...] = (),
+            second_factor: bool = True, scopes: frozenset[str] = frozenset({"admin"})) -> Principal:
+    """A signed-in account ``ident`` of ``kind`` holding ``roles`` at ``site``, through the platform's own pages."""
+    return Principal(key_id=f"pages-{ident}", tenant="*", scopes=scopes, subject=Subject(
+        kind=kind, id=ident, name=ident, roles=tuple(Role(r, site) for r in roles), parties=frozenset(parties),
+        second_factor=second_factor))
 
 
 def enterprise(n: int) -> str:

@@ -1,32 +1,56 @@
-"""Escrow recovery: a recorded failure, logged shares, k-1 refused, k recovers, a wrong share never does."""
+"""Escrow: shares sealed to distinct custodian accounts, none to the agent; k distinct custodians recover a bid.
+
+Issue 19 changed the rule: the split used to hand every share to the one caller, who could then
+decrypt bids before the deadline. These tests encode the new rule (电子招标投标办法, 实施条例 §44).
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from bidding_factories import CLERK, bidder_key, open_tender
+import pytest
+from bidding_factories import CLERK, account, bidder_key, open_tender, project_body
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from bianmin.bidding import shamir
+from bianmin.bidding import custody, shamir
 from bianmin.bidding.domain.escrow import recover_private_key
-from bianmin.bidding.models import EscrowShare
+from bianmin.bidding.models import EscrowCustody, EscrowShare
 from bianmin.bidding.sealing import generate_escrow_keypair
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
 from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
-CUSTODIANS = ["trading-centre", "supervision", "notary"]
+CUSTODIANS = ["cust-trading-centre", "cust-supervision", "cust-notary"]
 
 
-def custodian(name: str) -> Principal:
-    """The key of an escrow custodian."""
-    return Principal(key_id=f"key-{name}", tenant="*", scopes=frozenset({"bidding:escrow"}))
+def custodian(name: str, *, second_factor: bool = True) -> Principal:
+    """A custodian's own account."""
+    return account("custodian", name, "custodian", second_factor=second_factor)
 
 
-async def _failed_bidder(app: FastAPI, clock: FixedClock) -> tuple[dict[str, Any], str, str]:
+async def _register_keys(app: FastAPI, names: list[str]) -> dict[str, str]:
+    """Each custodian registers a fresh public key; their private keys, by name."""
+    private: dict[str, str] = {}
+    for name in names:
+        secret, public = custody.generate_keypair()
+        async with client_for(app, custodian(name)) as c:
+            assert (await c.put("/v1/custodians/me/key", json={"public_key": public})).status_code == 200
+        private[name] = secret
+    return private
+
+
+async def _opened_share(app: FastAPI, name: str, private: str) -> str:
+    """What a custodian does offline: fetch their own sealed share and open it with their private key."""
+    async with client_for(app, custodian(name)) as c:
+        held = (await c.get(f"/v1/projects/{CODE}/escrow/my-share")).json()
+    return custody.open_share(held["sealed_share"], private, held["context"].encode())
+
+
+async def _failed_bidder(app: FastAPI, clock: FixedClock) -> tuple[dict[str, str], str, str]:
+    keys = await _register_keys(app, CUSTODIANS)
     escrow: dict[str, Any] = {"threshold": 2, "custodians": CUSTODIANS}
     bids = await open_tender(app, clock, escrow=escrow)
     bid_id = bids[2][0]
@@ -34,13 +58,12 @@ async def _failed_bidder(app: FastAPI, clock: FixedClock) -> tuple[dict[str, Any
         requested = await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/recoveries",
                                       json={"reason": "CA 证书驱动故障，无法解密"})
     assert requested.status_code == 201, requested.text
-    return escrow["issued"], bid_id, requested.json()["id"]
+    return keys, bid_id, requested.json()["id"]
 
 
-async def _share(app: FastAPI, recovery_id: str, name: str, share: str) -> Any:
-    async with client_for(app, custodian(name)) as c:
-        return await c.post(f"/v1/projects/{CODE}/recoveries/{recovery_id}/shares",
-                            json={"custodian": name, "share": share})
+async def _share(app: FastAPI, recovery_id: str, who: Principal, share: str) -> Any:
+    async with client_for(app, who) as c:
+        return await c.post(f"/v1/projects/{CODE}/recoveries/{recovery_id}/shares", json={"share": share})
 
 
 def test_any_k_shares_recover_the_key_and_a_foreign_share_does_not() -> None:
@@ -52,18 +75,115 @@ def test_any_k_shares_recover_the_key_and_a_foreign_share_does_not() -> None:
     assert recover_private_key([foreign[0], shares[1], shares[2]], threshold=2, public_key=public) == private
 
 
+def test_a_sealed_share_opens_only_with_its_custodians_key_and_context() -> None:
+    mine, my_public = custody.generate_keypair()
+    theirs, _ = custody.generate_keypair()
+    aad = custody.context(CODE, "cust-notary", 3)
+    sealed = custody.seal_share("3-abc", my_public, aad)
+    assert custody.open_share(sealed, mine, aad) == "3-abc"
+    with pytest.raises(custody.CustodyError):
+        custody.open_share(sealed, theirs, aad)
+    with pytest.raises(custody.CustodyError):
+        custody.open_share(sealed, mine, custody.context(CODE, "cust-notary", 2))
+
+
+async def test_the_split_hands_the_agent_no_share_and_nobody_a_share_before_a_recovery(app: FastAPI) -> None:
+    await _register_keys(app, CUSTODIANS)
+    agent = account("staff", "agent-1", "tender_agent", site="330199")
+    async with client_for(app, agent) as c:
+        assert (await c.post("/v1/projects", json=project_body(CODE))).status_code == 201
+        issued = await c.post(f"/v1/projects/{CODE}/escrow", json={"threshold": 2, "custodians": CUSTODIANS})
+        agent_fetch = await c.get(f"/v1/projects/{CODE}/escrow/my-share")
+    async with client_for(app, custodian("cust-notary")) as notary:
+        early = await notary.get(f"/v1/projects/{CODE}/escrow/my-share")
+    assert issued.status_code == 200, issued.text
+    assert set(issued.json()) == {"public_key", "threshold", "custodians"}
+    assert agent_fetch.json()["code"] == "subject_not_allowed"
+    assert early.json()["code"] == "no_recovery_collecting"
+
+
+async def test_each_custodian_fetches_only_their_own_sealed_share(app: FastAPI, clock: FixedClock) -> None:
+    keys, _bid_id, _recovery_id = await _failed_bidder(app, clock)
+    opened = [await _opened_share(app, name, keys[name]) for name in CUSTODIANS]
+    assert [shamir.parse_share(s)[0] for s in opened] == [1, 2, 3]
+    async with app.state.db.sessionmaker() as session:
+        stored = list((await session.execute(select(EscrowCustody.sealed_share))).scalars())
+    assert not set(opened) & set(stored)  # the database holds sealed shares only
+    async with client_for(app, custodian("cust-notary")) as notary:
+        mine = (await notary.get(f"/v1/projects/{CODE}/escrow/my-share")).json()
+    assert mine["custodian"] == "cust-notary"
+    with pytest.raises(custody.CustodyError):  # another custodian's key opens nothing
+        custody.open_share(mine["sealed_share"], keys["cust-supervision"], mine["context"].encode())
+    async with client_for(app, custodian("cust-stranger")) as stranger:
+        refused = await stranger.get(f"/v1/projects/{CODE}/escrow/my-share")
+    assert refused.json()["code"] == "not_a_custodian"
+
+
+async def test_the_split_needs_distinct_custodians_with_registered_keys(app: FastAPI) -> None:
+    await _register_keys(app, CUSTODIANS[:2])
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post("/v1/projects", json=project_body(CODE))).status_code == 201
+        twice = await clerk.post(f"/v1/projects/{CODE}/escrow",
+                                 json={"threshold": 2, "custodians": [CUSTODIANS[0], CUSTODIANS[0]]})
+        keyless = await clerk.post(f"/v1/projects/{CODE}/escrow", json={"threshold": 2, "custodians": CUSTODIANS})
+        project = (await clerk.get(f"/v1/projects/{CODE}")).json()
+    assert twice.status_code == 422
+    assert keyless.status_code == 422
+    assert "cust-notary" in keyless.text
+    assert project.get("escrow_public_key") is None
+
+
+async def test_only_a_tender_agent_of_the_site_splits_the_key(app: FastAPI) -> None:
+    await _register_keys(app, CUSTODIANS)
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post("/v1/projects", json=project_body(CODE))).status_code == 201
+    body = {"threshold": 2, "custodians": CUSTODIANS}
+    async with client_for(app, account("staff", "agent-far", "tender_agent", site="330199002")) as far:
+        elsewhere = await far.post(f"/v1/projects/{CODE}/escrow", json=body)
+    async with client_for(app, account("staff", "clerk-1", "clerk", site="330199")) as hall_clerk:
+        not_agent = await hall_clerk.post(f"/v1/projects/{CODE}/escrow", json=body)
+    async with client_for(app, custodian(CUSTODIANS[0])) as c:
+        by_custodian = await c.post(f"/v1/projects/{CODE}/escrow", json=body)
+    assert elsewhere.json()["code"] == "role_missing"
+    assert not_agent.json()["code"] == "role_missing"
+    assert by_custodian.json()["code"] == "subject_not_allowed"
+
+
+async def test_custodian_keys_are_checked_and_rotated(app: FastAPI) -> None:
+    _, first = custody.generate_keypair()
+    _, second = custody.generate_keypair()
+    async with client_for(app, custodian("cust-a")) as c:
+        missing = await c.get("/v1/custodians/me/key")
+        zero = await c.put("/v1/custodians/me/key", json={"public_key": "A" * 43 + "="})
+        registered = await c.put("/v1/custodians/me/key", json={"public_key": first})
+        rotated = await c.put("/v1/custodians/me/key", json={"public_key": second})
+        read = await c.get("/v1/custodians/me/key")
+    async with client_for(app, custodian("cust-a", second_factor=False)) as weak:
+        no_mfa = await weak.put("/v1/custodians/me/key", json={"public_key": first})
+    async with client_for(app, CLERK) as clerk:
+        by_app = await clerk.put("/v1/custodians/me/key", json={"public_key": first})
+    assert missing.json()["code"] == "custodian_key_not_found"
+    assert zero.status_code == 422
+    assert registered.json()["fingerprint"] != rotated.json()["fingerprint"]
+    assert read.json()["public_key"] == second
+    assert no_mfa.json()["code"] == "second_factor_required"
+    assert by_app.json()["code"] == "subject_not_allowed"
+
+
 async def test_k_minus_one_shares_open_nothing_and_the_kth_opens_the_bid(app: FastAPI, clock: FixedClock) -> None:
-    issued, bid_id, recovery_id = await _failed_bidder(app, clock)
-    first = await _share(app, recovery_id, "supervision", issued["shares"]["supervision"])
+    keys, bid_id, recovery_id = await _failed_bidder(app, clock)
+    first = await _share(app, recovery_id, custodian("cust-supervision"),
+                         await _opened_share(app, "cust-supervision", keys["cust-supervision"]))
     assert first.json()["status"] == "collecting"
     async with client_for(app, CLERK) as clerk:
         clock.advance(timedelta(minutes=31))
         blocked = await clerk.post(f"/v1/projects/{CODE}/opening/finish")
     assert blocked.json()["code"] == "recovery_pending"
-    second = await _share(app, recovery_id, "notary", issued["shares"]["notary"])
+    second = await _share(app, recovery_id, custodian("cust-notary"),
+                          await _opened_share(app, "cust-notary", keys["cust-notary"]))
     assert second.json()["status"] == "completed"
-    assert [s["custodian"] for s in second.json()["submissions"]] == ["supervision", "notary"]
-    assert second.json()["submissions"][1]["submitted_by"] == "key-notary"
+    assert [s["custodian"] for s in second.json()["submissions"]] == ["cust-supervision", "cust-notary"]
+    assert second.json()["submissions"][1]["submitted_by"] == "cust-notary via pages-cust-notary"
     async with app.state.db.sessionmaker() as session:
         stored = list((await session.execute(select(EscrowShare.share))).scalars())
     assert stored == [None, None]
@@ -76,37 +196,56 @@ async def test_k_minus_one_shares_open_nothing_and_the_kth_opens_the_bid(app: Fa
     assert recovered["reveal_status"] == "escrow"
 
 
+async def test_the_same_custodian_twice_counts_once(app: FastAPI, clock: FixedClock) -> None:
+    keys, _bid_id, recovery_id = await _failed_bidder(app, clock)
+    share = await _opened_share(app, "cust-notary", keys["cust-notary"])
+    once = await _share(app, recovery_id, custodian("cust-notary"), share)
+    again = await _share(app, recovery_id, custodian("cust-notary"), share)
+    assert once.json()["status"] == "collecting"
+    assert again.json()["code"] == "share_submitted"
+    async with client_for(app, CLERK) as clerk:
+        log = (await clerk.get(f"/v1/projects/{CODE}/recoveries")).json()
+    assert log[0]["status"] == "collecting"
+    assert len(log[0]["submissions"]) == 1
+
+
 async def test_a_wrong_share_is_never_combined_into_a_wrong_key(app: FastAPI, clock: FixedClock) -> None:
-    issued, _bid_id, recovery_id = await _failed_bidder(app, clock)
+    keys, _bid_id, recovery_id = await _failed_bidder(app, clock)
     foreign = shamir.split(generate_escrow_keypair()[0], threshold=2, shares=3)
-    wrong = await _share(app, recovery_id, "trading-centre", foreign[0])
-    right = await _share(app, recovery_id, "supervision", issued["shares"]["supervision"])
+    wrong = await _share(app, recovery_id, custodian("cust-trading-centre"), foreign[0])
+    right = await _share(app, recovery_id, custodian("cust-supervision"),
+                         await _opened_share(app, "cust-supervision", keys["cust-supervision"]))
     assert wrong.status_code == 200
     assert right.json()["status"] == "collecting"
-    done = await _share(app, recovery_id, "notary", issued["shares"]["notary"])
+    done = await _share(app, recovery_id, custodian("cust-notary"),
+                        await _opened_share(app, "cust-notary", keys["cust-notary"]))
     assert done.json()["status"] == "completed"
 
 
 async def test_shares_and_requests_are_checked(app: FastAPI, clock: FixedClock) -> None:
-    issued, bid_id, recovery_id = await _failed_bidder(app, clock)
-    swapped = await _share(app, recovery_id, "notary", issued["shares"]["supervision"])
-    stranger = await _share(app, recovery_id, "mayor", issued["shares"]["notary"])
-    async with client_for(app, custodian("notary")) as c:
-        malformed = await c.post(f"/v1/projects/{CODE}/recoveries/{recovery_id}/shares",
-                                 json={"custodian": "notary", "share": "x-zz"})
+    keys, bid_id, recovery_id = await _failed_bidder(app, clock)
+    supervision_share = await _opened_share(app, "cust-supervision", keys["cust-supervision"])
+    notary_share = await _opened_share(app, "cust-notary", keys["cust-notary"])
+    swapped = await _share(app, recovery_id, custodian("cust-notary"), supervision_share)
+    stranger = await _share(app, recovery_id, custodian("cust-mayor"), notary_share)
+    no_mfa = await _share(app, recovery_id, custodian("cust-notary", second_factor=False), notary_share)
+    escrow_key = Principal(key_id="key-notary", tenant="*", scopes=frozenset({"bidding:escrow"}))
+    by_app = await _share(app, recovery_id, escrow_key, notary_share)
+    malformed = await _share(app, recovery_id, custodian("cust-notary"), "x-zz")
     async with client_for(app, bidder_key(1)) as other:
         not_theirs = await other.post(f"/v1/projects/{CODE}/bids/{bid_id}/recoveries", json={"reason": "故障"})
     async with client_for(app, bidder_key(2)) as bidder:
         twice = await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/recoveries", json={"reason": "再次"})
-        no_scope = await bidder.post(f"/v1/projects/{CODE}/recoveries/{recovery_id}/shares",
-                                     json={"custodian": "notary", "share": issued["shares"]["notary"]})
     assert swapped.json()["errors"][0]["field"] == "share"
-    assert stranger.json()["errors"][0]["field"] == "custodian"
+    assert stranger.json()["code"] == "not_a_custodian"
+    assert no_mfa.json()["code"] == "second_factor_required"
+    assert by_app.json()["code"] == "subject_not_allowed"
     assert malformed.status_code == 422
     assert not_theirs.status_code == 403
     assert twice.json()["code"] == "recovery_pending"
-    assert no_scope.status_code == 403
     async with client_for(app, CLERK) as clerk:
+        log = (await clerk.get(f"/v1/projects/{CODE}/recoveries")).json()
+        assert log[0]["submissions"] == []  # every refused share changed nothing
         abandoned = await clerk.post(f"/v1/projects/{CODE}/recoveries/{recovery_id}/abandon",
                                      json={"reason": "公证处无法到场"})
         clock.advance(timedelta(minutes=31))
@@ -115,5 +254,5 @@ async def test_shares_and_requests_are_checked(app: FastAPI, clock: FixedClock) 
     assert abandoned.json()["status"] == "abandoned"
     assert finished.status_code == 200
     assert log[0]["status"] == "abandoned"
-    late = await _share(app, recovery_id, "notary", issued["shares"]["notary"])
+    late = await _share(app, recovery_id, custodian("cust-notary"), notary_share)
     assert late.json()["code"] == "recovery_closed"

@@ -1,11 +1,15 @@
-"""The expert pool and the verifiable draw: recusal, commitment, recomputation, scores from the drawn only."""
+"""The expert pool and the verifiable draw: recusal, commitment, recomputation, scores from the drawn only.
+
+Issue 19: each drawn expert enters their own scores with their own account (a clerk no longer types
+them), and every change keeps its history; the scoring tests were changed to that rule.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from bidding_factories import CLERK, DEADLINE, TENDERER, bidder_key, enterprise, project_body, register, submit
+from bidding_factories import CLERK, DEADLINE, SUPERVISOR, TENDERER, account, bidder_key, enterprise, project_body, register, submit
 from fastapi import FastAPI
 
 from bianmin.bidding.domain.experts import DrawError, draw_experts, pool_digest, seed_commitment
@@ -17,6 +21,11 @@ CODE = "BM-2026-001"
 SEED = "ab" * 32
 POOL = [{"code": f"E{n:03d}", "affiliations": [enterprise(n)] if n <= 2 else []} for n in range(1, 9)]
 ANYONE = Principal(key_id="citizen", tenant=None, scopes=frozenset())
+
+
+def expert(code: str, *, second_factor: bool = True) -> Principal:
+    """The expert ``code``'s own account (the account id is the pool's expert code)."""
+    return account("expert", code, "expert", second_factor=second_factor)
 
 
 def test_experts_affiliated_with_a_bidder_are_never_drawn() -> None:
@@ -103,16 +112,18 @@ async def test_the_draw_is_committed_before_made_after_the_deadline_and_recomput
         assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).json()["status"] == "opened"
         clock.advance(timedelta(minutes=20))
         assert (await clerk.post(f"/v1/projects/{CODE}/evaluation/start")).status_code == 200
-        outsider = await clerk.post(f"/v1/projects/{CODE}/evaluation/scores",
-                                    json={"expert_code": "E001", "bid_id": bids[1][0], "score": "90"})
-        for expert in made["drawn"]:
+    async with client_for(app, expert("E001")) as recused:
+        outsider = await recused.post(f"/v1/projects/{CODE}/evaluation/scores", json={"bid_id": bids[1][0], "score": "90"})
+    for code in made["drawn"]:
+        async with client_for(app, expert(code)) as member:
             for n, (bid_id, _) in bids.items():
-                scored = await clerk.post(f"/v1/projects/{CODE}/evaluation/scores",
-                                          json={"expert_code": expert, "bid_id": bid_id, "score": str(70 + 5 * n)})
+                scored = await member.post(f"/v1/projects/{CODE}/evaluation/scores",
+                                           json={"bid_id": bid_id, "score": str(70 + 5 * n)})
                 assert scored.status_code == 200, scored.text
+    async with client_for(app, CLERK) as clerk:
         publicised = await clerk.post(f"/v1/projects/{CODE}/evaluation/publicise")
-    assert outsider.status_code == 422
-    assert outsider.json()["errors"][0]["field"] == "expert_code"
+    assert outsider.status_code == 403
+    assert outsider.json()["code"] == "not_on_the_committee"
     assert publicised.json()["status"] == "publicised"
     async with client_for(app, ANYONE) as citizen:
         public_check = await citizen.get(f"/v1/projects/{CODE}/experts/draw/verify")
@@ -130,8 +141,9 @@ async def test_scores_are_refused_until_the_committee_is_drawn(app: FastAPI, clo
         assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).json()["status"] == "opened"
         clock.advance(timedelta(minutes=20))
         await clerk.post(f"/v1/projects/{CODE}/evaluation/start")
-        refused = await clerk.post(f"/v1/projects/{CODE}/evaluation/scores",
-                                   json={"expert_code": "E004", "bid_id": bids[1][0], "score": "90"})
+    async with client_for(app, expert("E004")) as member:
+        refused = await member.post(f"/v1/projects/{CODE}/evaluation/scores", json={"bid_id": bids[1][0], "score": "90"})
+    async with client_for(app, CLERK) as clerk:
         late_commit = await clerk.post(f"/v1/projects/{CODE}/experts/draw", json={"specialty": "房建", "count": 3})
     assert refused.status_code == 409
     assert refused.json()["code"] == "experts_not_drawn"
@@ -151,3 +163,69 @@ async def test_expert_input_is_validated(app: FastAPI) -> None:
     assert no_specialty.status_code == 422
     assert too_many.json()["errors"][0]["field"] == "count"
     assert foreign.status_code == 403
+
+
+async def _evaluating(app: FastAPI, clock: FixedClock) -> tuple[dict[int, tuple[str, object]], list[str]]:
+    """A comprehensive tender in evaluation with its committee drawn; the bids and the drawn experts."""
+    bids = await _comprehensive_tender_closed(app, clock)
+    async with client_for(app, CLERK) as clerk:
+        drawn = (await clerk.post(f"/v1/projects/{CODE}/experts/draw/perform")).json()["drawn"]
+        clock.advance(timedelta(minutes=1))
+        await clerk.post(f"/v1/projects/{CODE}/opening/start")
+    for n, (bid_id, secret) in bids.items():
+        async with client_for(app, bidder_key(n)) as bidder:
+            await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())  # type: ignore[attr-defined]
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).json()["status"] == "opened"
+        clock.advance(timedelta(minutes=20))
+        assert (await clerk.post(f"/v1/projects/{CODE}/evaluation/start")).status_code == 200
+    return bids, drawn
+
+
+async def test_a_clerk_or_an_app_can_no_longer_score_for_an_expert(app: FastAPI, clock: FixedClock) -> None:
+    bids, drawn = await _evaluating(app, clock)
+    body = {"bid_id": bids[1][0], "score": "90"}
+    async with client_for(app, CLERK) as clerk:
+        by_app = await clerk.post(f"/v1/projects/{CODE}/evaluation/scores", json=body)
+    async with client_for(app, account("staff", "clerk-7", "tender_agent", site="330199")) as agent:
+        by_staff = await agent.post(f"/v1/projects/{CODE}/evaluation/scores", json=body)
+    async with client_for(app, expert(drawn[0], second_factor=False)) as weak:
+        no_mfa = await weak.post(f"/v1/projects/{CODE}/evaluation/scores", json=body)
+    async with client_for(app, expert(drawn[0])) as member:
+        named = await member.post(f"/v1/projects/{CODE}/evaluation/scores", json={**body, "expert_code": drawn[1]})
+        revisions = await member.get(f"/v1/projects/{CODE}/evaluation/scores/revisions")
+    assert by_app.json()["code"] == "subject_not_allowed"
+    assert by_staff.json()["code"] == "subject_not_allowed"
+    assert no_mfa.json()["code"] == "second_factor_required"
+    assert named.status_code == 422  # the expert is the account; a body naming another expert is refused
+    assert revisions.json()["code"] == "subject_not_allowed"
+    async with client_for(app, account("supervisor", "sup-1", "supervisor", site="330199")) as sup:
+        assert (await sup.get(f"/v1/projects/{CODE}/evaluation/scores/revisions")).json() == []
+
+
+async def test_a_changed_score_needs_a_reason_and_keeps_its_history(app: FastAPI, clock: FixedClock) -> None:
+    bids, drawn = await _evaluating(app, clock)
+    url = f"/v1/projects/{CODE}/evaluation/scores"
+    async with client_for(app, expert(drawn[0])) as member:
+        first = await member.post(url, json={"bid_id": bids[1][0], "score": "80"})
+        no_reason = await member.post(url, json={"bid_id": bids[1][0], "score": "85"})
+        same = await member.post(url, json={"bid_id": bids[1][0], "score": "80"})
+        clock.advance(timedelta(minutes=5))
+        changed = await member.post(url, json={"bid_id": bids[1][0], "score": "85", "reason": "复核技术方案第3章"})
+    assert first.status_code == same.status_code == changed.status_code == 200
+    assert no_reason.json()["errors"][0]["field"] == "reason"
+    async with client_for(app, account("staff", "agent-1", "tender_agent", site="330199")) as agent:
+        history = (await agent.get(f"/v1/projects/{CODE}/evaluation/scores/revisions")).json()
+    async with client_for(app, account("staff", "agent-far", "tender_agent", site="330199002")) as far:
+        elsewhere = await far.get(f"/v1/projects/{CODE}/evaluation/scores/revisions")
+    assert [(h["old_score"], h["new_score"], h["reason"]) for h in history] == [
+        (None, "80.00", None), ("80.00", "85.00", "复核技术方案第3章")]
+    assert {h["changed_by"] for h in history} == {drawn[0]}
+    assert history[0]["via_app"] == f"pages-{drawn[0]}"
+    assert history[1]["changed_at"] > history[0]["changed_at"]
+    assert elsewhere.json()["code"] == "role_missing"
+    async with client_for(app, SUPERVISOR) as supervision_key, client_for(app, bidder_key(1)) as bidder:
+        by_key = (await supervision_key.get(f"/v1/projects/{CODE}/evaluation/scores/revisions")).json()
+        by_bidder = await bidder.get(f"/v1/projects/{CODE}/evaluation/scores/revisions")
+    assert by_key == history
+    assert by_bidder.json()["code"] == "scope_missing"

@@ -8,6 +8,10 @@ maximum). Safe to run twice: the import is idempotent on the credit code; two li
 which enterprises already carry their planned records and bonus (those are left alone), and the
 rest are completed with ``Idempotency-Key``s, so a half-finished load is finished rather than
 doubled. Enterprises are loaded ``CONCURRENCY`` at a time.
+
+Separation of duties (issue 19): whoever records a fact or submits a bonus cannot decide it, so the
+confirmations and approvals go through a second client, ``reviewer``, speaking for someone else.
+Without one the records stay pending and the bonuses submitted, a reviewer's queue to work through.
 """
 
 from __future__ import annotations
@@ -56,26 +60,28 @@ async def _every(client: httpx.AsyncClient, path: str, params: dict[str, str]) -
             return items
 
 
-async def _records(client: httpx.AsyncClient, n: int, plan: list[tuple[str, bool]]) -> None:
+async def _records(client: httpx.AsyncClient, reviewer: httpx.AsyncClient | None, n: int,
+                   plan: list[tuple[str, bool]]) -> None:
     code = demo_code(n)
     for i, (kind, confirm) in enumerate(plan):
         record = await _ok(await client.post(
             f"/v1/enterprises/{code}/records", headers={"Idempotency-Key": f"demo-credit-{n}-{i}"},
             json={"kind": kind, "occurred_on": "2026-01-15", "evidence": f"演示数据：便民区{n}号建设有限公司 {kind}"}))
-        if confirm and record["status"] == "pending":
-            await _ok(await client.post(f"/v1/records/{record['id']}/confirm", json={"note": "演示数据"}), tolerate=(409,))
+        if confirm and record["status"] == "pending" and reviewer is not None:
+            await _ok(await reviewer.post(f"/v1/records/{record['id']}/confirm", json={"note": "演示数据"}),
+                      tolerate=(409,))
 
 
-async def _bonus(client: httpx.AsyncClient, n: int) -> None:
+async def _bonus(client: httpx.AsyncClient, reviewer: httpx.AsyncClient | None, n: int) -> None:
     bonus = await _ok(await client.post(
         f"/v1/enterprises/{demo_code(n)}/bonuses", headers={"Idempotency-Key": f"demo-credit-bonus-{n}"},
         json={"kind": "provincial_award", "evidence": "省级优质工程奖证书（演示）", "valid_until": "2027-06-30"}))
-    if bonus["status"] == "submitted":
-        await _ok(await client.post(f"/v1/bonuses/{bonus['id']}/approve", json={"note": "演示数据"}), tolerate=(409,))
+    if bonus["status"] == "submitted" and reviewer is not None:
+        await _ok(await reviewer.post(f"/v1/bonuses/{bonus['id']}/approve", json={"note": "演示数据"}), tolerate=(409,))
 
 
-async def load_demo(client: httpx.AsyncClient) -> None:
-    """Load the demo enterprises, records and bonuses (idempotent)."""
+async def load_demo(client: httpx.AsyncClient, reviewer: httpx.AsyncClient | None = None) -> None:
+    """Load the demo enterprises, records and bonuses (idempotent); ``reviewer`` decides them (module docstring)."""
     lines = ["credit_code,name"] + [f"{demo_code(n)},便民区{n}号建设有限公司" for n in range(1, COUNT + 1)]
     report = await _ok(await client.post("/v1/enterprises/import", content="\n".join(lines).encode(),
                                          headers={"Content-Type": "text/csv"}))
@@ -92,8 +98,8 @@ async def load_demo(client: httpx.AsyncClient) -> None:
         wanted = Counter((kind, "confirmed" if confirm else "pending") for kind, confirm in plan)
         async with gate:
             if plan and loaded[demo_code(n)] != wanted:
-                await _records(client, n, plan)
+                await _records(client, reviewer, n, plan)
             if n % 10 == 5 and demo_code(n) not in awarded:
-                await _bonus(client, n)
+                await _bonus(client, reviewer, n)
 
     await asyncio.gather(*(one(n) for n in range(1, WITH_RECORDS + 1)))

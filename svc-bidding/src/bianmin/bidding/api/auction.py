@@ -11,10 +11,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import BID, WRITE, SettingsDep
+from bianmin.bidding.api.deps import AGENT, BID, BIDDER, EVERYONE, WRITE, SettingsDep, managed
 from bianmin.bidding.api.views import auction_view, offer_views
 from bianmin.bidding.domain import auction as rules
-from bianmin.bidding.domain.common import actor_of, get_managed, get_visible
+from bianmin.bidding.domain.common import actor_of, get_visible
 from bianmin.bidding.models import Auction, Project
 from bianmin.bidding.schemas import AuctionBidCreate, AuctionRead, AuctionSetup
 from bianmin.kit.clock import ClockDep
@@ -34,23 +34,24 @@ async def _view(session: SessionDep, project: Project, auction: Auction, who: Pr
 
 
 @router.post("/projects/{code}/auction", status_code=201, summary="Set up an online auction",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
 async def setup_auction(code: str, body: AuctionSetup, session: SessionDep, who: PrincipalDep,
                         idem: IdempotencyDep) -> AuctionRead:
     """Set the reserve price, increment, optional price cap and timetable of a draft lot's auction."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     auction = await rules.setup(session, project, body)
     return await idem.finish(session, await _view(session, project, auction, who))
 
 
-@router.get("/projects/{code}/auction", summary="An auction's state", responses=problem_responses(404), **public())
+@router.get("/projects/{code}/auction", dependencies=[EVERYONE], summary="An auction's state", responses=problem_responses(404), **public())
 async def read_auction(code: str, session: ReadSessionDep, who: PrincipalDep) -> AuctionRead:
     """Current price, end time (extended by late bids), final round and result."""
     project = await get_visible(session, code, who)
     return await _view(session, project, await rules.auction_of(session, project), who)
 
 
-@router.get("/projects/{code}/auction/bids", summary="An auction's bids", responses=problem_responses(404), **public())
+@router.get("/projects/{code}/auction/bids", dependencies=[EVERYONE], summary="An auction's bids",
+            responses=problem_responses(404), **public())
 async def auction_bids(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[dict[str, Any]]:
     """The ascending bids (amount and time; bidders once the auction ended), and final offers once ended."""
     project = await get_visible(session, code, who)
@@ -58,7 +59,7 @@ async def auction_bids(code: str, session: ReadSessionDep, who: PrincipalDep) ->
     return offer_views(await rules.offers_of(session, auction), ended=auction.status in ENDED)
 
 
-@router.post("/projects/{code}/auction/bids", summary="Bid in an auction", dependencies=[require_scopes(BID)],
+@router.post("/projects/{code}/auction/bids", summary="Bid in an auction", dependencies=[require_scopes(BID), BIDDER],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def place_bid(code: str, body: AuctionBidCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                     settings: SettingsDep) -> AuctionRead:
@@ -72,7 +73,7 @@ async def place_bid(code: str, body: AuctionBidCreate, session: SessionDep, who:
 
 
 @router.post("/projects/{code}/auction/final-offers", status_code=201, summary="Give a sealed final offer",
-             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 409, 422))
 async def final_offer(code: str, body: AuctionBidCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                       settings: SettingsDep) -> dict[str, str]:
     """Give the one sealed final offer of the round after the price cap; it stays unseen until the end."""
@@ -84,12 +85,12 @@ async def final_offer(code: str, body: AuctionBidCreate, session: SessionDep, wh
     return {"status": "sealed"}
 
 
-@router.post("/projects/{code}/auction/finish", summary="End the auction", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/auction/finish", summary="End the auction", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409))
 async def finish_auction(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                          settings: SettingsDep) -> AuctionRead:
     """Name the winner and publicise the result, or fail the lot when nobody bid."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     auction = await rules.auction_of(session, project)
     await rules.finish(session, project, auction, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 
-from bianmin.bidding.api.deps import BID, WRITE, SettingsDep
+from bianmin.bidding.api.deps import AGENT, AGENT_OR_SUPERVISOR, BID, BIDDER, EVERYONE, WRITE, SettingsDep, managed
 from bianmin.bidding.api.views import bid_view
 from bianmin.bidding.domain import bidders
 from bianmin.bidding.domain import bids as bid_rules
-from bianmin.bidding.domain.common import get_managed, get_visible, section_of
+from bianmin.bidding.domain.common import get_visible, section_of
 from bianmin.bidding.domain.errors import DeadlineNotReached
 from bianmin.bidding.schemas import (
     BidRead,
@@ -37,7 +37,7 @@ SEALED = ("draft", "published")
 
 
 @router.post("/projects/{code}/sections/{section}/registrations", status_code=201, summary="Register as a bidder",
-             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 409, 422))
 async def register(code: str, section: str, body: RegistrationCreate, session: SessionDep, who: PrincipalDep,
                    idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> RegistrationRead:
     """Register an enterprise for a section; the key must act for it (``bidding:bidder:<credit code>``)."""
@@ -52,7 +52,7 @@ async def register(code: str, section: str, body: RegistrationCreate, session: S
 
 
 @router.post("/projects/{code}/sections/{section}/bids", status_code=201, summary="Submit a sealed bid",
-             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 409, 422))
 async def submit_bid(code: str, section: str, body: BidSubmit, request: Request, session: SessionDep,
                      who: PrincipalDep, idem: IdempotencyDep, received_at: ReceivedAtDep, settings: SettingsDep,
                      x_device_fingerprint: Annotated[str | None, Header(max_length=200)] = None) -> Receipt:
@@ -70,7 +70,7 @@ async def submit_bid(code: str, section: str, body: BidSubmit, request: Request,
 
 
 @router.post("/projects/{code}/sections/{section}/bids/withdraw", summary="Withdraw a bid",
-             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 409, 422))
 async def withdraw_bid(code: str, section: str, body: SignInRequest, session: SessionDep, who: PrincipalDep,
                        received_at: ReceivedAtDep) -> BidRead:
     """Withdraw the bidder's bid if the request arrived before the deadline; after it, 409."""
@@ -82,7 +82,7 @@ async def withdraw_bid(code: str, section: str, body: SignInRequest, session: Se
 
 
 @router.get("/projects/{code}/sections/{section}/bids", summary="A bidder's own submissions",
-            dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 422))
+            dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 422))
 async def my_bids(code: str, section: str, credit_code: Annotated[CreditCode, Query()], session: ReadSessionDep,
                   who: PrincipalDep) -> list[BidRead]:
     """Every submission of the bidder for a section (history kept), without content before the opening."""
@@ -93,7 +93,7 @@ async def my_bids(code: str, section: str, credit_code: Annotated[CreditCode, Qu
     return [bid_view(project, b, opened=opened) for b in await bid_rules.history(session, target, credit_code)]
 
 
-@router.get("/projects/{code}/sections/{section}/commitments", summary="The commitments counted at the deadline",
+@router.get("/projects/{code}/sections/{section}/commitments", dependencies=[EVERYONE], summary="The commitments counted at the deadline",
             responses=problem_responses(404, 409), **public())
 async def commitments(code: str, section: str, session: ReadSessionDep, who: PrincipalDep) -> CommitmentList:
     """Every counted commitment of a section, without names, once bidding has closed."""
@@ -106,7 +106,7 @@ async def commitments(code: str, section: str, session: ReadSessionDep, who: Pri
                           commitments=[CommitmentRead(commitment=b.commitment, received_at=b.received_at) for b in bids])
 
 
-@router.get("/receipt-key", summary="The receipt-signing public key", **public())
+@router.get("/receipt-key", dependencies=[EVERYONE], summary="The receipt-signing public key", **public())
 async def receipt_key(session: SessionDep, settings: SettingsDep) -> ReceiptKey:
     """The Ed25519 public key that bidders verify their receipts with."""
     # A write session although it is a GET: with no key configured, the first call generates the
@@ -116,12 +116,12 @@ async def receipt_key(session: SessionDep, settings: SettingsDep) -> ReceiptKey:
     return ReceiptKey(public_key=key)
 
 
-@router.post("/deposits", status_code=201, summary="Record a cash bid deposit", dependencies=[require_scopes(WRITE)],
+@router.post("/deposits", status_code=201, summary="Record a cash bid deposit", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def record_deposit(body: CashDepositCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                          clock: ClockDep) -> DepositRead:
     """Record a cash deposit received for a bidder and section (guarantees arrive as events)."""
-    project = await get_managed(session, body.project_code, who)
+    project = await managed(session, body.project_code, who)
     section_of(project, body.section_code)
     row = await bidders.upsert_deposit(session, project_code=body.project_code, section_code=body.section_code,
                                        credit_code=body.credit_code, kind="cash", reference=body.reference,
@@ -129,11 +129,11 @@ async def record_deposit(body: CashDepositCreate, session: SessionDep, who: Prin
     return await idem.finish(session, DepositRead.model_validate(row))
 
 
-@router.get("/projects/{code}/deposits", summary="Deposits of a tender", dependencies=[require_scopes(WRITE)],
+@router.get("/projects/{code}/deposits", summary="Deposits of a tender", dependencies=[require_scopes(WRITE), AGENT_OR_SUPERVISOR],
             responses=problem_responses(401, 403, 404))
 async def list_deposits(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[DepositRead]:
     """The deposit read model of a tender (guarantees and cash)."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     return [DepositRead.model_validate(r) for r in await bidders.deposits_of(session, project)]
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import BID, SUPERVISE, SettingsDep
+from bianmin.bidding.api.deps import BID, BIDDER, SUPERVISE, SUPERVISE_DECIDE, SUPERVISOR_ROLE, WATCH, SettingsDep, ensure_role
 from bianmin.bidding.api.views import complaint_view
 from bianmin.bidding.domain import complaints
 from bianmin.bidding.domain.common import get_visible
@@ -21,7 +21,7 @@ router = APIRouter(tags=["complaints"])
 
 
 @router.post("/projects/{code}/complaints", status_code=201, summary="File a complaint",
-             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 409, 422))
 async def file_complaint(code: str, body: ComplaintCreate, session: SessionDep, who: PrincipalDep,
                          idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> ComplaintRead:
     """File a complaint within 10 days of knowing of the matter (§60); the award waits for its decision."""
@@ -30,7 +30,7 @@ async def file_complaint(code: str, body: ComplaintCreate, session: SessionDep, 
     return await idem.finish(session, complaint_view(project, complaint))
 
 
-@router.get("/complaints", summary="Complaints of the supervisor's sites", dependencies=[require_scopes(SUPERVISE)],
+@router.get("/complaints", summary="Complaints of the supervisor's sites", dependencies=[require_scopes(SUPERVISE), WATCH],
             responses=problem_responses(401, 403, 422))
 async def list_complaints(session: ReadSessionDep, who: PrincipalDep,
                           status: Literal["pending", "upheld", "dismissed"] | None = None) -> list[ComplaintRead]:
@@ -40,12 +40,13 @@ async def list_complaints(session: ReadSessionDep, who: PrincipalDep,
 
 
 @router.post("/complaints/{complaint_id}/decide", summary="Decide a complaint",
-             dependencies=[require_scopes(SUPERVISE)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(SUPERVISE), SUPERVISE_DECIDE], responses=problem_responses(401, 403, 404, 409, 422))
 async def decide_complaint(complaint_id: str, body: ComplaintDecision, session: SessionDep, who: PrincipalDep,
                            clock: ClockDep) -> ComplaintRead:
     """Uphold or dismiss a pending complaint, with the decision's text."""
     complaint = await complaints.get(session, complaint_id, who)
-    await complaints.decide(session, complaint, outcome=body.outcome, text=body.text, now=clock.now(), by=who)
     project = await complaints.project_of(session, complaint)
+    ensure_role(who, SUPERVISOR_ROLE, project.site_code)
+    await complaints.decide(session, complaint, outcome=body.outcome, text=body.text, now=clock.now(), by=who)
     await session.commit()
     return complaint_view(project, complaint)

@@ -1,12 +1,86 @@
-"""Dependencies the bidding routers share: the settings, and the scopes the routes declare."""
+"""Dependencies the bidding routers share: the settings, the scopes and roles the routes declare."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from fastapi import Depends
+
+from bianmin.bidding.domain.common import get_managed
+from bianmin.bidding.models import Project
 from bianmin.bidding.settings import BiddingSettings
+from bianmin.kit import subjects
+from bianmin.kit.db import SessionDep
+from bianmin.kit.identity import Principal, PrincipalDep
+from bianmin.kit.policy import (
+    RoleMissing,
+    app,
+    citizen,
+    custodian,
+    enterprise,
+    expert,
+    issuer,
+    operator,
+    policy,
+    staff,
+    supervisor,
+)
 from bianmin.kit.settings import settings_dependency
+from bianmin.kit.sites import EVERYWHERE
 
 SettingsDep = settings_dependency(BiddingSettings)
 WRITE = "bidding:write"
 BID = "bidding:bid"
 SUPERVISE = "bidding:supervise"
-ESCROW = "bidding:escrow"
+# Roles of bianmin.kit.roles.ROLES the trading centre's routes name.
+TENDER_AGENT = "tender_agent"
+TRADING_OFFICER = "trading_officer"
+SUPERVISOR_ROLE = "supervisor"
+EXPERT_ROLE = "expert"
+CUSTODIAN_ROLE = "custodian"
+# Reads that anyone may make (public routes, or every kind of caller): declared all the same, so the
+# access matrix sees every route's policy.
+EVERYONE = policy(app(), citizen(), staff(), enterprise(), expert(), custodian(), issuer(), supervisor(), operator())
+# app() keeps every key of today working, bounded by its scopes and tenancy as before.
+AGENT = policy(staff(TENDER_AGENT), app())
+# An enterprise account acts for the credit codes bound to it after proof (principal.parties), never a
+# code it names; a bidder app alone, for its party scopes as before (domain/bidders.py).
+BIDDER = policy(enterprise(), app())
+WATCH = policy(supervisor(), app())
+# Supervision decisions (collusion flags, complaints) need the supervisor's second factor.
+SUPERVISE_DECIDE = policy(supervisor(second_factor=True), app())
+AGENT_OR_SUPERVISOR = policy(staff(TENDER_AGENT), supervisor(), app())
+# The expert pool is the district's (district_only on its changes): its agents, operators, or keys.
+POOL = policy(staff(TENDER_AGENT), operator(), app())
+
+
+def ensure_role(who: Principal, role: str, site: str | None) -> None:
+    """403 ``role_missing`` unless a staff subject holds ``role`` over ``site`` (an app alone: its tenancy decides).
+
+    The route's policy admits the role somewhere; this checks it reaches the tender's own site
+    (a township's tender agent manages that township's tenders and its villages', not the district's).
+    """
+    if who.subject is not None and not who.has_role(role, site):
+        raise RoleMissing(f"The role {role} is not held over site {site}.")
+
+
+async def managed(session: SessionDep, code: str, who: Principal, role: str = TENDER_AGENT) -> Project:
+    """A project the caller manages: its key's site (``get_managed``) and, for staff, ``role`` held over the project's site."""
+    project = await get_managed(session, code, who)
+    ensure_role(who, role, project.site_code)
+    return project
+
+
+def district_role(role: str) -> Any:
+    """A dependency: a staff subject changes what the district shares only holding ``role`` district-wide (``*``).
+
+    The kit's ``district_only()`` reads the app's tenant, and the platform's pages are district-wide for
+    everyone signed in through them; a township's tender agent must not edit the district's expert pool.
+    """
+
+    async def check(who: PrincipalDep) -> Principal:  # async: no thread-pool hop
+        if who.is_a(subjects.STAFF) and not who.has_role(role, EVERYWHERE):
+            raise RoleMissing(f"Changing what the district shares needs the role {role} held district-wide.")
+        return who
+
+    return Depends(check)

@@ -4,69 +4,105 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import WRITE, SettingsDep
+from bianmin.bidding.api.deps import (
+    AGENT,
+    AGENT_OR_SUPERVISOR,
+    SUPERVISE,
+    SUPERVISOR_ROLE,
+    TENDER_AGENT,
+    WRITE,
+    SettingsDep,
+    ensure_role,
+    managed,
+)
 from bianmin.bidding.domain import evaluation, experts
-from bianmin.bidding.domain.common import actor_of, get_managed, section_of
-from bianmin.bidding.schemas import DefaultCreate, ProjectRead, ScoreCreate
+from bianmin.bidding.domain.common import actor_of, get_visible, section_of
+from bianmin.bidding.schemas import DefaultCreate, ProjectRead, ScoreCreate, ScoreRevisionRead
+from bianmin.kit import subjects
 from bianmin.kit.clock import ClockDep
-from bianmin.kit.db import SessionDep
-from bianmin.kit.errors import problem_responses
+from bianmin.kit.db import ReadSessionDep, SessionDep
+from bianmin.kit.errors import ScopeMissing, problem_responses
 from bianmin.kit.identity import PrincipalDep, require_scopes
+from bianmin.kit.policy import expert, policy
 
 router = APIRouter(tags=["evaluation"])
 
 
-@router.post("/projects/{code}/evaluation/start", summary="Begin evaluation", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/evaluation/start", summary="Begin evaluation", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409))
 async def start_evaluation(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                            settings: SettingsDep) -> ProjectRead:
     """Begin (or, after an upheld objection in publicity, resume) the evaluation."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await evaluation.start(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
 
 
-@router.post("/projects/{code}/evaluation/scores", summary="Record an expert's technical score",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
+@router.post("/projects/{code}/evaluation/scores", summary="Enter the signed-in expert's own technical score",
+             dependencies=[policy(expert(second_factor=True))], responses=problem_responses(401, 403, 404, 409, 422))
 async def record_score(code: str, body: ScoreCreate, session: SessionDep, who: PrincipalDep,
                        clock: ClockDep) -> dict[str, str]:
-    """Record a drawn expert's technical score of a valid bid."""
-    project = await get_managed(session, code, who)
+    """Record the signed-in drawn expert's score of a valid bid; a change needs a reason and is kept in the history.
+
+    招标投标法 §44: each expert evaluates personally; the expert is the account that signed in with a
+    second factor, never a code a clerk types.
+    """
+    assert who.subject is not None  # the policy admits expert accounts only
+    project = await get_visible(session, code, who)
     draw = await experts.draw_of(session, project)
-    await evaluation.add_score(session, project, bid_id=body.bid_id, expert_code=body.expert_code, score=body.score,
-                               now=clock.now(), drawn=draw.drawn if draw is not None else None)
+    await evaluation.add_score(session, project, bid_id=body.bid_id, expert_code=who.subject.id, score=body.score,
+                               reason=body.reason, now=clock.now(), drawn=draw.drawn if draw is not None else None,
+                               via_app=actor_of(who))
     await session.commit()
     return {"status": "recorded"}
 
 
+@router.get("/projects/{code}/evaluation/scores/revisions", summary="The history of every expert score",
+            dependencies=[AGENT_OR_SUPERVISOR], responses=problem_responses(401, 403, 404))
+async def list_score_revisions(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[ScoreRevisionRead]:
+    """Who entered or changed which score, when, from what to what and why: for supervisors and the tender agent.
+
+    Scores stay within the committee, the tender agent and supervision until the candidates are
+    publicised (招标投标法 §44: evaluation is kept confidential), so nobody else reads the history.
+    """
+    project = await get_visible(session, code, who)
+    if who.subject is None:
+        if not (who.allows(SUPERVISE, project.tenant) or who.allows(WRITE, project.tenant)):
+            raise ScopeMissing("The score history is for the managing site and supervisors.")
+    else:
+        ensure_role(who, TENDER_AGENT if who.is_a(subjects.STAFF) else SUPERVISOR_ROLE, project.site_code)
+    return [ScoreRevisionRead.model_validate(r, from_attributes=True)
+            for r in await evaluation.score_revisions(session, project)]
+
+
 @router.post("/projects/{code}/evaluation/publicise", summary="Rank and publicise the winning candidates",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409))
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409))
 async def publicise(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                     settings: SettingsDep) -> ProjectRead:
     """Rank the valid bids and publicise the candidates for the tender's publicity days."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await evaluation.publicise(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
 
 
-@router.post("/projects/{code}/award", summary="Award the tender", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/award", summary="Award the tender", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409))
 async def award(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
     """Award each live section to its first candidate after publicity, objections and complaints."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await evaluation.award(session, project, now=clock.now(), actor=actor_of(who))
     await session.commit()
     return ProjectRead.model_validate(project)
 
 
 @router.post("/projects/{code}/defaults", status_code=201, summary="Record a bidder's default",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
 async def record_default(code: str, body: DefaultCreate, session: SessionDep, who: PrincipalDep,
                          clock: ClockDep) -> dict[str, str]:
     """Record a default (refusing to sign, withdrawing after the deadline, ...) and announce it."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await evaluation.record_default(session, project, section_of(project, body.section_code),
                                     credit_code=body.credit_code, reason=body.reason, detail=body.detail,
                                     now=clock.now())
@@ -75,11 +111,11 @@ async def record_default(code: str, body: DefaultCreate, session: SessionDep, wh
 
 
 @router.post("/projects/{code}/sections/{section}/contract", summary="Record the signed contract",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409))
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409))
 async def sign_contract(code: str, section: str, session: SessionDep, who: PrincipalDep,
                         clock: ClockDep) -> ProjectRead:
     """Record that the contract with the winner was signed."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await evaluation.sign_contract(session, project, section_of(project, section), now=clock.now())
     await session.commit()
     return ProjectRead.model_validate(project)

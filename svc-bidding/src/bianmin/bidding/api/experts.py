@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import SUPERVISE, WRITE
+from bianmin.bidding.api.deps import AGENT, EVERYONE, POOL, SUPERVISE, TENDER_AGENT, WRITE, district_role, managed
 from bianmin.bidding.api.views import draw_view
 from bianmin.bidding.domain import experts
-from bianmin.bidding.domain.common import get_managed, get_visible
+from bianmin.bidding.domain.common import get_visible
 from bianmin.bidding.domain.errors import DrawNotPublic
 from bianmin.bidding.models import Project
 from bianmin.bidding.schemas import DrawCommit, DrawRead, DrawVerification, ExpertCreate, ExpertRead
@@ -18,6 +18,8 @@ from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, district_only, public, require_scopes
 
 router = APIRouter(tags=["experts"])
+# The pool is the district's: a district-wide key, or a tender agent holding the role district-wide.
+POOL_CHANGE = [require_scopes(WRITE), district_only(), POOL, district_role(TENDER_AGENT)]
 
 
 def _sees_all(project: Project, who: Principal) -> bool:
@@ -26,7 +28,8 @@ def _sees_all(project: Project, who: Principal) -> bool:
             or who.allows(WRITE, project.tenant))
 
 
-@router.post("/experts", status_code=201, summary="Add an expert to the pool", dependencies=[require_scopes(WRITE), district_only()],
+@router.post("/experts", status_code=201,
+             summary="Add an expert to the pool", dependencies=POOL_CHANGE,
              responses=problem_responses(401, 403, 409, 422))
 async def add_expert(body: ExpertCreate, session: SessionDep, idem: IdempotencyDep) -> ExpertRead:
     """Add an expert with specialties and affiliations (credit codes) to the district's pool."""
@@ -34,7 +37,7 @@ async def add_expert(body: ExpertCreate, session: SessionDep, idem: IdempotencyD
     return await idem.finish(session, ExpertRead.model_validate(expert))
 
 
-@router.get("/experts", summary="The expert pool", dependencies=[require_scopes(WRITE)],
+@router.get("/experts", summary="The expert pool", dependencies=[require_scopes(WRITE), POOL],
             responses=problem_responses(401, 403))
 async def list_experts(session: ReadSessionDep, specialty: str | None = None) -> list[ExpertRead]:
     """The pool's experts, optionally of one specialty."""
@@ -42,7 +45,7 @@ async def list_experts(session: ReadSessionDep, specialty: str | None = None) ->
 
 
 @router.post("/experts/{code}/deactivate", summary="Take an expert out of future draws",
-             dependencies=[require_scopes(WRITE), district_only()], responses=problem_responses(401, 403, 404))
+             dependencies=POOL_CHANGE, responses=problem_responses(401, 403, 404))
 async def deactivate_expert(code: str, session: SessionDep) -> ExpertRead:
     """Take an expert out of the pool for draws committed from now on (snapshots already taken keep them)."""
     expert = await experts.deactivate(session, code)
@@ -51,26 +54,26 @@ async def deactivate_expert(code: str, session: SessionDep) -> ExpertRead:
 
 
 @router.post("/projects/{code}/experts/draw", status_code=201, summary="Commit to an expert draw",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
 async def commit_draw(code: str, body: DrawCommit, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                       clock: ClockDep) -> DrawRead:
     """Commit to a sealed seed and freeze the pool snapshot before the opening."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     draw = await experts.commit(session, project, specialty=body.specialty, count=body.count, now=clock.now())
     return await idem.finish(session, draw_view(project, draw, full=True))
 
 
 @router.post("/projects/{code}/experts/draw/perform", summary="Make the committed draw",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409))
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409))
 async def perform_draw(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> DrawRead:
     """Draw the committee after the deadline, recusing experts affiliated with a bidder or the tenderer."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     draw = await experts.perform(session, project, now=clock.now())
     await session.commit()
     return draw_view(project, draw, full=True)
 
 
-@router.get("/projects/{code}/experts/draw", summary="A project's expert draw", responses=problem_responses(404),
+@router.get("/projects/{code}/experts/draw", dependencies=[EVERYONE], summary="A project's expert draw", responses=problem_responses(404),
             **public())
 async def read_draw(code: str, session: ReadSessionDep, who: PrincipalDep) -> DrawRead:
     """The draw's commitment for everyone; seed, snapshot and result once they may be seen."""
@@ -79,7 +82,7 @@ async def read_draw(code: str, session: ReadSessionDep, who: PrincipalDep) -> Dr
     return draw_view(project, draw, full=_sees_all(project, who))
 
 
-@router.get("/projects/{code}/experts/draw/verify", summary="Recompute a revealed draw",
+@router.get("/projects/{code}/experts/draw/verify", dependencies=[EVERYONE], summary="Recompute a revealed draw",
             responses=problem_responses(404, 409), **public())
 async def verify_draw(code: str, session: ReadSessionDep, who: PrincipalDep) -> DrawVerification:
     """Recompute the draw from its revealed seed, pool snapshot and recusals, and check the commitments."""

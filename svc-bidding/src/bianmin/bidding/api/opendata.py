@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from bianmin.bidding.api.deps import SUPERVISE, WRITE, SettingsDep
+from bianmin.bidding.api.deps import AGENT_OR_SUPERVISOR, EVERYONE, SUPERVISE, WRITE, SettingsDep
 from bianmin.bidding.domain import archive, ocds
 from bianmin.bidding.domain.common import get_visible
 from bianmin.kit.clock import ClockDep
@@ -25,7 +25,7 @@ from bianmin.kit.pagination import PageDep
 router = APIRouter(tags=["open data"])
 
 
-@router.get("/projects/{code}/archive", summary="The electronic archive of a finished project",
+@router.get("/projects/{code}/archive", dependencies=[AGENT_OR_SUPERVISOR], summary="The electronic archive of a finished project",
             responses=problem_responses(401, 403, 404, 409))
 async def project_archive(code: str, session: ReadSessionDep, who: PrincipalDep) -> dict[str, Any]:
     """Every document hash, record, decision and transition of a finished project, with its manifest digest."""
@@ -35,7 +35,8 @@ async def project_archive(code: str, session: ReadSessionDep, who: PrincipalDep)
     return await archive.build(session, project)
 
 
-@router.get("/projects/{code}/ocds", summary="A project's OCDS record", responses=problem_responses(404), **public())
+@router.get("/projects/{code}/ocds", dependencies=[EVERYONE], summary="A project's OCDS record",
+            responses=problem_responses(404), **public())
 async def project_ocds(code: str, request: Request, session: ReadSessionDep, who: PrincipalDep, clock: ClockDep,
                        settings: SettingsDep) -> dict[str, Any]:
     """An OCDS 1.1 record package: every release of the project and the compiled latest state."""
@@ -46,7 +47,7 @@ async def project_ocds(code: str, request: Request, session: ReadSessionDep, who
                                publisher=settings.ocds_publisher, uri=str(request.url), now=clock.now())
 
 
-@router.get("/ocds/releases", summary="The OCDS release feed", responses=problem_responses(422), **public())
+@router.get("/ocds/releases", dependencies=[EVERYONE], summary="The OCDS release feed", responses=problem_responses(422), **public())
 async def release_feed(request: Request, session: ReadSessionDep, clock: ClockDep, settings: SettingsDep, page: PageDep,
                        since: Annotated[datetime | None, Query(description="Releases dated after this moment.")] = None,
                        ) -> dict[str, Any]:

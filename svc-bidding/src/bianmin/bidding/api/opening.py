@@ -15,10 +15,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
-from bianmin.bidding.api.deps import BID, WRITE, SettingsDep
+from bianmin.bidding.api.deps import AGENT, BID, BIDDER, EVERYONE, WRITE, SettingsDep, managed
 from bianmin.bidding.api.views import bid_view
 from bianmin.bidding.domain import opening
-from bianmin.bidding.domain.common import actor_of, get_managed, get_visible
+from bianmin.bidding.domain.common import actor_of, get_visible
 from bianmin.bidding.models import OpeningRecord, Project
 from bianmin.bidding.schemas import (
     BidRead,
@@ -43,18 +43,18 @@ POLL_SECONDS = 0.5
 HEARTBEAT_POLLS = 30
 
 
-@router.post("/projects/{code}/opening/start", summary="Start the remote opening", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/opening/start", summary="Start the remote opening", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409))
 async def start_opening(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                         settings: SettingsDep) -> ProjectRead:
     """Start the opening at its time; the decryption window opens."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await opening.start(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
 
 
-@router.post("/projects/{code}/opening/sign-in", summary="Sign in to the opening", dependencies=[require_scopes(BID)],
+@router.post("/projects/{code}/opening/sign-in", summary="Sign in to the opening", dependencies=[require_scopes(BID), BIDDER],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def sign_in(code: str, body: SignInRequest, session: SessionDep, who: PrincipalDep,
                   clock: ClockDep) -> dict[str, str]:
@@ -65,7 +65,7 @@ async def sign_in(code: str, body: SignInRequest, session: SessionDep, who: Prin
     return {"status": "signed_in"}
 
 
-@router.post("/projects/{code}/bids/{bid_id}/reveal", summary="Reveal a bid's key", dependencies=[require_scopes(BID)],
+@router.post("/projects/{code}/bids/{bid_id}/reveal", summary="Reveal a bid's key", dependencies=[require_scopes(BID), BIDDER],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def reveal(code: str, bid_id: str, body: RevealRequest, session: SessionDep, who: PrincipalDep,
                  clock: ClockDep, settings: SettingsDep) -> BidRead:
@@ -78,12 +78,12 @@ async def reveal(code: str, bid_id: str, body: RevealRequest, session: SessionDe
     return bid_view(project, bid, opened=True)
 
 
-@router.post("/projects/{code}/opening/finish", summary="Finish the opening", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/opening/finish", summary="Finish the opening", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409))
 async def finish_opening(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                          settings: SettingsDep) -> ProjectRead:
     """Void unrevealed bids, judge validity, screen for collusion and publish the record."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await opening.finish(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
@@ -95,14 +95,16 @@ async def _opened(session: ReadSessionDep, code: str, who: PrincipalDep) -> Proj
     return project
 
 
-@router.get("/projects/{code}/opening", summary="The opening record", responses=problem_responses(404, 409), **public())
+@router.get("/projects/{code}/opening", dependencies=[EVERYONE], summary="The opening record",
+            responses=problem_responses(404, 409), **public())
 async def opening_record(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[OpeningRow]:
     """The published opening record: bidder, price, duration, deposit and validity."""
     project = await _opened(session, code, who)
     return [OpeningRow.model_validate(row) for row in await opening.record_rows(session, project)]
 
 
-@router.get("/projects/{code}/bids", summary="The opened bids with validity and rank", responses=problem_responses(404, 409),
+@router.get("/projects/{code}/bids", dependencies=[EVERYONE], summary="The opened bids with validity and rank",
+            responses=problem_responses(404, 409),
             **public())
 async def opened_bids(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[BidRead]:
     """The counted bids of an opened tender with their content, validity, scores and rank."""
@@ -115,7 +117,7 @@ def _sse(entry: OpeningRecord) -> str:
     return f"id: {entry.seq}\nevent: {entry.kind}\ndata: {payload}\n\n"
 
 
-@router.get("/projects/{code}/opening/stream", summary="Follow the opening live (server-sent events)",
+@router.get("/projects/{code}/opening/stream", dependencies=[EVERYONE], summary="Follow the opening live (server-sent events)",
             response_class=StreamingResponse,
             responses={**problem_responses(401, 404, 409, 422), 200: {"content": {"text/event-stream": {}}}})
 async def opening_stream(code: str, request: Request, session: ReadSessionDep, who: PrincipalDep,
@@ -155,7 +157,7 @@ async def opening_stream(code: str, request: Request, session: ReadSessionDep, w
 
 
 @router.post("/projects/{code}/responses", status_code=201, summary="Confirm the record or object",
-             dependencies=[require_scopes(BID)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 409, 422))
 async def respond(code: str, body: ResponseCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                   clock: ClockDep, settings: SettingsDep) -> ResponseRead:
     """Confirm the opening record or raise an objection within the window (or object during publicity)."""
@@ -165,7 +167,8 @@ async def respond(code: str, body: ResponseCreate, session: SessionDep, who: Pri
     return await idem.finish(session, ResponseRead.model_validate(row))
 
 
-@router.get("/projects/{code}/responses", summary="Confirmations and objections", responses=problem_responses(404, 409),
+@router.get("/projects/{code}/responses", dependencies=[EVERYONE], summary="Confirmations and objections",
+            responses=problem_responses(404, 409),
             **public())
 async def list_responses(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[ResponseRead]:
     """Every confirmation and objection of a tender with its answer."""
@@ -174,12 +177,12 @@ async def list_responses(code: str, session: ReadSessionDep, who: PrincipalDep) 
 
 
 @router.post("/projects/{code}/responses/{response_id}/answer", summary="Answer an objection",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
 async def answer(code: str, response_id: RowId, body: ResponseAnswer,
                  session: SessionDep, who: PrincipalDep,
                  clock: ClockDep) -> ResponseRead:
     """Answer an objection; the answer is recorded with it."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     row = await opening.answer(session, project, response_id, text=body.answer, now=clock.now(), actor=actor_of(who))
     await session.commit()
     return ResponseRead.model_validate(row)

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bianmin.bidding.api.deps import WRITE, SettingsDep
+from bianmin.bidding.api.deps import AGENT, EVERYONE, TENDER_AGENT, TRADING_OFFICER, WRITE, SettingsDep, ensure_role, managed
 from bianmin.bidding.domain import escrow, projects
-from bianmin.bidding.domain.common import actor_of, get_managed, get_visible
+from bianmin.bidding.domain.common import actor_of, get_visible
 from bianmin.bidding.schemas import (
     DirectContractCreate,
     EscrowIssued,
@@ -26,20 +26,22 @@ from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 from bianmin.kit.pagination import Page, PageDep
+from bianmin.kit.policy import app, policy, staff
 
 router = APIRouter(tags=["projects"])
 
 
-@router.post("/projects", status_code=201, summary="Create a tender (draft)", dependencies=[require_scopes(WRITE)],
+@router.post("/projects", status_code=201, summary="Create a tender (draft)", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 409, 422))
 async def create_project(body: ProjectCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                          clock: ClockDep) -> ProjectRead:
     """Create a tender as a draft with its sections, timetable and evaluation method."""
+    ensure_role(who, TENDER_AGENT, body.site_code)
     project = await projects.create(session, body, now=clock.now(), by=who)
     return await idem.finish(session, ProjectRead.model_validate(project))
 
 
-@router.get("/projects", summary="List tenders", responses=problem_responses(422), **public())
+@router.get("/projects", dependencies=[EVERYONE], summary="List tenders", responses=problem_responses(422), **public())
 async def list_projects(session: ReadSessionDep, who: PrincipalDep, page: PageDep,
                         status: Status | None = None, category: Category | None = None, level: Level | None = None,
                         site_code: Annotated[str | None, Query(max_length=20)] = None) -> Page[ProjectRead]:
@@ -49,13 +51,13 @@ async def list_projects(session: ReadSessionDep, who: PrincipalDep, page: PageDe
     return Page(items=[ProjectRead.model_validate(p) for p in rows], next_cursor=cursor)
 
 
-@router.get("/projects/{code}", summary="Read a tender", responses=problem_responses(404), **public())
+@router.get("/projects/{code}", dependencies=[EVERYONE], summary="Read a tender", responses=problem_responses(404), **public())
 async def read_project(code: str, session: ReadSessionDep, who: PrincipalDep) -> ProjectRead:
     """A tender with its sections and status."""
     return ProjectRead.model_validate(await get_visible(session, code, who))
 
 
-@router.get("/projects/{code}/transitions", summary="A tender's status history", responses=problem_responses(404),
+@router.get("/projects/{code}/transitions", dependencies=[EVERYONE], summary="A tender's status history", responses=problem_responses(404),
             **public())
 async def project_transitions(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[TransitionRead]:
     """Every recorded status change of a tender, oldest first."""
@@ -63,32 +65,32 @@ async def project_transitions(code: str, session: ReadSessionDep, who: Principal
     return [TransitionRead.model_validate(r) for r in await projects.transitions_of(session, project)]
 
 
-@router.post("/projects/{code}/publish", summary="Publish a tender", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/publish", summary="Publish a tender", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409))
 async def publish_project(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
     """Publish a draft: bidders may register and bid until the deadline."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await projects.publish(session, project, now=clock.now(), actor=actor_of(who))
     await session.commit()
     return ProjectRead.model_validate(project)
 
 
-@router.post("/projects/{code}/close", summary="Close bidding at the deadline", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/close", summary="Close bidding at the deadline", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409))
 async def close_project(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
     """Close a published tender whose deadline has passed (the worker does this by itself too)."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     await projects.close(session, project, now=clock.now(), actor=actor_of(who))
     await session.commit()
     return ProjectRead.model_validate(project)
 
 
-@router.post("/projects/{code}/cancel", summary="Cancel a tender", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/cancel", summary="Cancel a tender", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def cancel_project(code: str, body: TransitionRequest, session: SessionDep, who: PrincipalDep,
                          clock: ClockDep) -> ProjectRead:
     """Cancel a tender before its opening, giving the reason."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     if not body.reason.strip():
         raise Unprocessable.field("reason", "a cancellation states its reason")
     await projects.transition(session, project, "cancelled", now=clock.now(), actor=actor_of(who), reason=body.reason)
@@ -96,32 +98,55 @@ async def cancel_project(code: str, body: TransitionRequest, session: SessionDep
     return ProjectRead.model_validate(project)
 
 
-@router.post("/projects/{code}/invitations", summary="Invite enterprises", dependencies=[require_scopes(WRITE)],
+@router.post("/projects/{code}/invitations", summary="Invite enterprises", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def invite(code: str, body: InvitationCreate, session: SessionDep, who: PrincipalDep,
                  clock: ClockDep) -> dict[str, int]:
     """Invite more enterprises to an invited tender before its deadline."""
-    project = await get_managed(session, code, who)
+    project = await managed(session, code, who)
     added = await projects.invite(session, project, body.credit_codes, now=clock.now())
     await session.commit()
     return {"invited": added}
 
 
 @router.post("/projects/{code}/escrow", summary="Split a fresh escrow key among custodians",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 404, 409, 422))
-async def issue_escrow(code: str, body: EscrowSetup, session: SessionDep, who: PrincipalDep) -> EscrowIssued:
-    """Create the tender's escrow key pair and hand each custodian a share; the private key is not kept."""
-    project = await get_managed(session, code, who)
-    shares = escrow.issue_key(project, threshold=body.threshold, custodians=body.custodians)
+             dependencies=[require_scopes(WRITE), policy(staff(TENDER_AGENT), app())],
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def issue_escrow(code: str, body: EscrowSetup, session: SessionDep, who: PrincipalDep,
+                       clock: ClockDep) -> EscrowIssued:
+    """Create the tender's escrow key pair and seal each named custodian's share to their key; the answer holds none.
+
+    《电子招标投标办法》 keeps bids secret until the opening: whoever asks for the split must not
+    hold k shares, so the agent names distinct custodian accounts and gets back no share at all.
+    """
+    project = await managed(session, code, who)
+    await escrow.issue_key(session, project, threshold=body.threshold, custodians=body.custodians, now=clock.now())
     await session.commit()
     assert project.escrow_public_key is not None
-    return EscrowIssued(public_key=project.escrow_public_key, threshold=body.threshold, shares=shares)
+    return EscrowIssued(public_key=project.escrow_public_key, threshold=body.threshold, custodians=body.custodians)
 
 
 @router.post("/direct-contracts", status_code=201, summary="File a direct contract",
-             dependencies=[require_scopes(WRITE)], responses=problem_responses(401, 403, 409, 422))
+             dependencies=[require_scopes(WRITE), policy(staff(TENDER_AGENT), app())],
+             responses=problem_responses(401, 403, 409, 422))
 async def file_direct_contract(body: DirectContractCreate, session: SessionDep, who: PrincipalDep,
                                idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> ProjectRead:
     """File a direct contract (直接发包) under the threshold, refusing contracts split to stay under it."""
+    ensure_role(who, TENDER_AGENT, body.site_code)
     project = await projects.file_direct(session, body, now=clock.now(), by=who, settings=settings)
     return await idem.finish(session, ProjectRead.model_validate(project))
+
+
+@router.post("/direct-contracts/{code}/approve", summary="Approve a direct-contract filing",
+             dependencies=[require_scopes(WRITE), policy(staff(TRADING_OFFICER, second_factor=True))],
+             responses=problem_responses(401, 403, 404, 409))
+async def approve_direct_contract(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
+    """A trading officer of the filing's site approves it; whoever filed it may not (separation of duties).
+
+    招标投标法 §66 and 实施条例 §9 allow skipping a tender in narrow cases only; a second person
+    with a second factor confirms the case is one of them.
+    """
+    project = await managed(session, code, who, TRADING_OFFICER)
+    await projects.approve_direct(session, project, now=clock.now(), by=who)
+    await session.commit()
+    return ProjectRead.model_validate(project)

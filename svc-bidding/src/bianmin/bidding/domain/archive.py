@@ -44,7 +44,9 @@ from bianmin.bidding.models import (
     Project,
     ProjectTransition,
     Registration,
+    ScoreRevision,
 )
+from bianmin.kit.identifiers import mask_phone
 
 SKIP = frozenset({"ciphertext", "share"})
 
@@ -75,6 +77,9 @@ def _row(obj: Base) -> dict[str, Any]:
         if column.key in SKIP:
             continue
         out[column.key] = getattr(obj, column.key)
+    if isinstance(obj, Registration) and obj.contact_phone:
+        # 个人信息保护法 §6 (minimum necessary): the record keeps the bidder's contact phone masked.
+        out["contact_phone"] = mask_phone(obj.contact_phone)
     if isinstance(obj, Bid):
         out["ciphertext_sha256"] = hashlib.sha256(obj.ciphertext.encode()).hexdigest()
     return json.loads(canonical(out))
@@ -106,6 +111,7 @@ async def build(session: AsyncSession, project: Project) -> dict[str, Any]:
         "collusion_flags": await _rows(session, CollusionFlag, CollusionFlag.project_id == pid),
         "expert_draw": await _rows(session, ExpertDraw, ExpertDraw.project_id == pid),
         "expert_scores": await _rows(session, ExpertScore, ExpertScore.project_id == pid),
+        "score_revisions": await _rows(session, ScoreRevision, ScoreRevision.project_id == pid),
         "complaints": await _rows(session, Complaint, Complaint.project_id == pid),
         "escrow_recoveries": recoveries,
         "escrow_shares": await _rows(session, EscrowShare,

@@ -40,6 +40,17 @@ def actor_of(principal: Principal) -> str:
     return principal.key_id or "anonymous"
 
 
+def acting_id(principal: Principal) -> str:
+    """Who acts, for separation of duties: the signed-in account (``<kind>:<id>``), else the key acting alone.
+
+    An account acting through the platform's pages shares the pages' key with every colleague, so the
+    key id would make everyone one person; the account id is what tells two people apart.
+    """
+    if principal.subject is not None:
+        return f"{principal.subject.kind}:{principal.subject.id}"
+    return f"key:{principal.key_id}"
+
+
 async def get_project(session: AsyncSession, code: str, *, lock: bool = False) -> Project:
     """The project with ``code``; 404 when there is none."""
     statement = select(Project).where(Project.code == code)

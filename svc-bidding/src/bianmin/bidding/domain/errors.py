@@ -27,6 +27,12 @@ class ProjectNotFound(NotFound):
     code = "project_not_found"
 
 
+class CustodianKeyNotFound(NotFound):
+    """The custodian has registered no key yet."""
+
+    code = "custodian_key_not_found"
+
+
 class SectionNotFound(NotFound):
     """The project has no section of that code."""
 
@@ -94,6 +100,24 @@ class CreditBarred(Forbidden):
     """The enterprise's five-color credit code bars it from registering and bidding."""
 
     code = "credit_barred"
+
+
+class NotACustodian(Forbidden):
+    """The signed-in custodian holds no share of this tender's escrow key (or has registered no key)."""
+
+    code = "not_a_custodian"
+
+
+class NotOnTheCommittee(Forbidden):
+    """The signed-in expert was not drawn for this project's committee."""
+
+    code = "not_on_the_committee"
+
+
+class SeparationOfDuties(Forbidden):
+    """Whoever filed or recorded something may not also approve it (a direct-contract filing, 招标投标法 §66, 实施条例 §9)."""
+
+    code = "separation_of_duties"
 
 
 class NotTheBidder(Forbidden):
@@ -251,6 +275,24 @@ class RecoveryPending(Conflict):
     """An escrow recovery is still collecting shares."""
 
     code = "recovery_pending"
+
+
+class DirectContractApproved(Conflict):
+    """The direct-contract filing is approved already (or the project is no direct-contract filing)."""
+
+    code = "direct_contract_approved"
+
+
+class NotADirectContract(Conflict):
+    """The project was tendered, not filed as a direct contract."""
+
+    code = "not_a_direct_contract"
+
+
+class NoRecoveryCollecting(Conflict):
+    """No recovery of the tender is collecting shares, so no custodian needs theirs."""
+
+    code = "no_recovery_collecting"
 
 
 class RecoveryClosed(Conflict):

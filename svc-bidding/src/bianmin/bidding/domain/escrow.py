@@ -1,16 +1,32 @@
 """Backup decryption with the custodians' escrow shares, after a bidder's recorded technical failure.
 
+Why: 招标投标法 §§34, 36 and 实施条例 §44 open every bid at the opening and not before, and
+《电子招标投标办法》 has each bidder encrypt its bid and decrypt it online at the opening, the platform
+keeping bids secret until then; the centre decrypts a bid itself only when the bidder's own
+decryption failed. So no single person, the tender agent or an operator included, may ever hold what
+decrypts a bid early.
+
+- **Custodian keys**: each custodian (an account of kind ``custodian``) registers their own X25519
+  public key (``PUT /custodians/me/key``, with a second factor) and may rotate it; the private key
+  stays on the custodian's device (:mod:`bianmin.bidding.custody`).
 - **Key**: while the tender is a draft, a fresh X25519 key pair is made and its private key split
-  k of n among distinct custodians (Shamir); the shares are shown once and the private key is not
-  kept, only the public key, k and the custodians' order.
+  k of n among n *distinct* custodian accounts the tender agent names (Shamir); each share is
+  sealed to that custodian's registered key (HPKE, RFC 9180: X25519, HKDF-SHA256, AES-256-GCM) and stored sealed.
+  The private key is not kept, and the agent's answer holds no share: only the public key, k and
+  the custodians' order.
+- **Fetching**: a custodian fetches only their own sealed share of a tender, and only while a
+  recovery of that tender collects shares (that is, after the deadline, during the opening), then
+  opens it offline: before the deadline no custodian holds anything, so even k of them together
+  cannot open a bid early.
 - **Request**: while the opening runs and before the decryption window closes, the bidder (the key
   that registered it) records a technical-failure request for its own sealed bid, giving the
   reason. Only a tender with an escrow key and a bid carrying an escrow-wrapped key qualify.
   The opening cannot finish while a request is collecting shares.
-- **Shares**: each custodian named when the key was split submits its own share (a key with the
-  scope ``bidding:escrow``); the share's x coordinate must be the custodian's position (1 … n)
-  in the list, so a share given to the wrong custodian is refused. Every submission is logged with
-  the custodian, the submitting key, the time and the SHA-256 of the share; the log is public.
+- **Shares**: each custodian named at the split submits their opened share with their own account
+  and a second factor; the custodian is the signed-in account, never a name in the body, and the
+  share's x coordinate must be that custodian's position (1 … n), so a share handed to another
+  custodian is refused. The same custodian counts once. Every submission is logged with the
+  custodian, the submitting account and app, the time and the SHA-256 of the share; the log is public.
 - **Recovery**: once at least k shares are in, every k-subset is tried until one reconstructs a
   private key whose public key is the tender's escrow public key; a wrong share thus never
   recovers a wrong key and, with n > k, the right shares still work. The private key exists only
@@ -34,12 +50,15 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.bidding import sealing, shamir
+from bianmin.bidding import custody, sealing, shamir
 from bianmin.bidding.domain.bidders import registration_of
 from bianmin.bidding.domain.common import actor_of, new_id, record
 from bianmin.bidding.domain.errors import (
     BidNotCounted,
+    CustodianKeyNotFound,
     NoEscrow,
+    NoRecoveryCollecting,
+    NotACustodian,
     NotOpening,
     ProjectStatusForbids,
     RecoveryClosed,
@@ -49,25 +68,85 @@ from bianmin.bidding.domain.errors import (
     WindowClosed,
 )
 from bianmin.bidding.domain.opening import apply_package, window_end
-from bianmin.bidding.models import Bid, EscrowRecovery, EscrowShare, Project
+from bianmin.bidding.models import Bid, CustodianKey, EscrowCustody, EscrowRecovery, EscrowShare, Project
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import Principal
 
 
-def issue_key(project: Project, *, threshold: int, custodians: list[str]) -> dict[str, str]:
-    """Give a draft tender a fresh escrow key; each custodian's share of its private key, which is not kept."""
+async def register_key(session: AsyncSession, *, custodian: str, public_key: str, now: datetime) -> CustodianKey:
+    """Register or rotate a custodian's own X25519 public key (shares already sealed keep the old one)."""
+    try:
+        digest = custody.fingerprint(public_key)
+    except custody.CustodyError as exc:
+        raise Unprocessable.field("public_key", str(exc)) from exc
+    key = await session.get(CustodianKey, custodian)
+    if key is None:
+        key = CustodianKey(custodian=custodian, public_key=public_key, fingerprint=digest, registered_at=now)
+        session.add(key)
+    else:
+        key.public_key, key.fingerprint, key.registered_at = public_key, digest, now
+    await session.flush()
+    return key
+
+
+async def key_of(session: AsyncSession, custodian: str) -> CustodianKey:
+    """A custodian's registered key; 404 before they registered one."""
+    key = await session.get(CustodianKey, custodian)
+    if key is None:
+        raise CustodianKeyNotFound(f"{custodian} has registered no custodian key.")
+    return key
+
+
+async def issue_key(session: AsyncSession, project: Project, *, threshold: int, custodians: list[str],
+                    now: datetime) -> None:
+    """Give a draft tender a fresh escrow key; seal each custodian's share of its private key to their key.
+
+    Nothing returned holds a share: the shares exist only sealed, each to one custodian.
+    """
     if project.status != "draft":
         raise ProjectStatusForbids("The escrow key is set while the tender is a draft.")
     if len(set(custodians)) != len(custodians):
-        raise Unprocessable.field("custodians", "must be distinct")
+        raise Unprocessable.field("custodians", "must be distinct custodian accounts")
     if threshold > len(custodians):
         raise Unprocessable.field("threshold", "cannot exceed the number of custodians")
+    keys = {k.custodian: k for k in (await session.execute(
+        select(CustodianKey).where(CustodianKey.custodian.in_(custodians)))).scalars()}
+    unknown = [c for c in custodians if c not in keys]
+    if unknown:
+        raise Unprocessable.field("custodians", f"have registered no custodian key: {', '.join(unknown)}")
     private, public_key = sealing.generate_escrow_keypair()
     shares = shamir.split(private, threshold=threshold, shares=len(custodians))
     project.escrow_public_key = base64.b64encode(public_key).decode()
     project.escrow_threshold, project.escrow_custodians = threshold, list(custodians)
-    return dict(zip(custodians, shares, strict=True))
+    for old in (await session.execute(select(EscrowCustody).where(EscrowCustody.project_id == project.id))).scalars():
+        await session.delete(old)
+    await session.flush()
+    for position, (custodian, share) in enumerate(zip(custodians, shares, strict=True), start=1):
+        key = keys[custodian]
+        sealed = custody.seal_share(share, key.public_key, custody.context(project.code, custodian, position))
+        session.add(EscrowCustody(project_id=project.id, custodian=custodian, position=position, sealed_share=sealed,
+                                  key_fingerprint=key.fingerprint, sealed_at=now))
+    await session.flush()
+
+
+async def share_for_recovery(session: AsyncSession, project: Project, custodian: str) -> EscrowCustody:
+    """The custodian's sealed share, released only while a recovery of the tender collects shares (409 otherwise)."""
+    held = await custody_of(session, project, custodian)
+    collecting = (await session.execute(select(EscrowRecovery.id).where(
+        EscrowRecovery.project_id == project.id, EscrowRecovery.status == "collecting"))).first()
+    if collecting is None:
+        raise NoRecoveryCollecting(f"No recovery of {project.code} is collecting shares; shares are released for one only.")
+    return held
+
+
+async def custody_of(session: AsyncSession, project: Project, custodian: str) -> EscrowCustody:
+    """The sealed share of ``custodian`` for a tender; 403 for anyone the split did not name."""
+    row = (await session.execute(select(EscrowCustody).where(
+        EscrowCustody.project_id == project.id, EscrowCustody.custodian == custodian))).scalar_one_or_none()
+    if row is None:
+        raise NotACustodian(f"{custodian} holds no escrow share of {project.code}.")
+    return row
 
 
 def recover_private_key(shares: list[str], *, threshold: int, public_key: bytes) -> bytes | None:
@@ -149,27 +228,27 @@ async def _erase(session: AsyncSession, recovery: EscrowRecovery) -> None:
         row.share = None
 
 
-async def submit_share(session: AsyncSession, project: Project, recovery: EscrowRecovery, *, custodian: str,
-                       share: str, now: datetime, by: Principal) -> EscrowRecovery:
-    """Log a custodian's share; with k of them, recover the key in memory and open the bid."""
+async def submit_share(session: AsyncSession, project: Project, recovery: EscrowRecovery, *, share: str,
+                       now: datetime, by: Principal) -> EscrowRecovery:
+    """Log the signed-in custodian's opened share; with k of them, recover the key in memory and open the bid."""
     if recovery.status != "collecting":
         raise RecoveryClosed(f"The recovery is {recovery.status}.")
-    custodians = project.escrow_custodians or []
-    if custodian not in custodians:
-        raise Unprocessable.field("custodian", "is not a custodian of this tender's escrow key")
+    assert by.subject is not None  # the route admits custodian accounts only
+    custodian = by.subject.id
+    held = await custody_of(session, project, custodian)
     try:
         x, _ = shamir.parse_share(share)
     except shamir.ShareError as exc:
         raise Unprocessable.field("share", str(exc)) from exc
-    if x != custodians.index(custodian) + 1:
-        raise Unprocessable.field("share", "is not the share handed to this custodian")
+    if x != held.position:
+        raise Unprocessable.field("share", "is not the share sealed to this custodian")
     done = (await session.execute(select(EscrowShare.id).where(
         EscrowShare.recovery_id == recovery.id, EscrowShare.custodian == custodian))).first()
     if done:
-        raise ShareSubmitted(f"{custodian} has submitted a share already.")
+        raise ShareSubmitted(f"{custodian} has submitted a share already; the same custodian counts once.")
     session.add(EscrowShare(recovery_id=recovery.id, custodian=custodian, share=share.strip(),
                             share_digest=hashlib.sha256(share.strip().encode()).hexdigest(),
-                            submitted_by=actor_of(by), submitted_at=now))
+                            submitted_by=f"{custodian} via {actor_of(by)}", submitted_at=now))
     await session.flush()
     shares = [s for s in (await session.execute(select(EscrowShare.share).where(
         EscrowShare.recovery_id == recovery.id).order_by(EscrowShare.id))).scalars() if s]

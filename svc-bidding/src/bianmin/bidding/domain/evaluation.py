@@ -7,7 +7,10 @@ Ranking of a section's valid bids:
   experts' scores (0–100) × technical_weight ÷ 100, total = price score + technical score,
   ranked by total descending, then price, then submission time. Every valid bid needs at least
   one expert score before ranking, and only experts of the project's drawn committee score
-  (``domain/experts.py``).
+  (``domain/experts.py``), each with their own account (招标投标法 §44: every member of the committee
+  evaluates personally and answers for their opinion; nobody types scores for them): an expert
+  account's id is its code in the pool. Every entry and change of a score is kept with who, when,
+  the old and new score and, for a change, why.
 The first three ranked are the winning candidates, publicised for ``publicity_days`` (≥ 3, §54);
 objections during publicity must be answered before the award, and no award is made while a
 complaint on the project is pending. A section with fewer than ``min_bidders`` valid bids fails;
@@ -33,6 +36,7 @@ from bianmin.bidding.domain.errors import (
     NotAwarded,
     NotComprehensive,
     NotEvaluating,
+    NotOnTheCommittee,
     ObjectionsUnanswered,
     ProjectStatusForbids,
     PublicityRunning,
@@ -41,7 +45,7 @@ from bianmin.bidding.domain.errors import (
 )
 from bianmin.bidding.domain.opening import unanswered
 from bianmin.bidding.domain.projects import fail, transition
-from bianmin.bidding.models import Bid, Complaint, ExpertScore, Project, Registration, Section
+from bianmin.bidding.models import Bid, Complaint, ExpertScore, Project, Registration, ScoreRevision, Section
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, SectionAward
 from bianmin.kit.errors import Unprocessable
@@ -80,8 +84,8 @@ async def start(session: AsyncSession, project: Project, *, now: datetime, actor
 
 
 async def add_score(session: AsyncSession, project: Project, *, bid_id: str, expert_code: str, score: Decimal,
-                    now: datetime, drawn: list[str] | None) -> ExpertScore:
-    """Record an expert's technical score of a valid bid (comprehensive scoring only)."""
+                    reason: str | None, now: datetime, drawn: list[str] | None, via_app: str) -> ExpertScore:
+    """Record the signed-in expert's technical score of a valid bid, and its revision (comprehensive scoring only)."""
     if project.status != "evaluating":
         raise NotEvaluating("Scores are recorded during evaluation.")
     if project.evaluation_method != "comprehensive":
@@ -89,19 +93,32 @@ async def add_score(session: AsyncSession, project: Project, *, bid_id: str, exp
     if drawn is None:
         raise ExpertsNotDrawn("Scores come from the drawn committee; make the expert draw first.")
     if expert_code not in drawn:
-        raise Unprocessable.field("expert_code", "was not drawn for this project")
+        raise NotOnTheCommittee(f"Expert {expert_code} was not drawn for {project.code}.")
     bid = await session.get(Bid, bid_id)
     if bid is None or bid.project_id != project.id or bid.validity != "valid":
         raise BidNotFound(f"No valid bid {bid_id} in {project.code}.")
     existing = (await session.execute(select(ExpertScore).where(
         ExpertScore.bid_id == bid_id, ExpertScore.expert_code == expert_code))).scalar_one_or_none()
+    old = existing.score if existing is not None else None
     if existing is not None:
+        if old == score:
+            return existing  # the same score again changes nothing
+        if not (reason or "").strip():
+            raise Unprocessable.field("reason", "state why the score is changed")
         existing.score, existing.scored_at = score, now
     else:
         existing = ExpertScore(project_id=project.id, bid_id=bid_id, expert_code=expert_code, score=score, scored_at=now)
         session.add(existing)
+    session.add(ScoreRevision(project_id=project.id, bid_id=bid_id, expert_code=expert_code, old_score=old,
+                              new_score=score, reason=reason, changed_by=expert_code, via_app=via_app, changed_at=now))
     await session.flush()
     return existing
+
+
+async def score_revisions(session: AsyncSession, project: Project) -> list[ScoreRevision]:
+    """Every entry and change of the project's scores, in the order they were made."""
+    return list((await session.execute(select(ScoreRevision).where(ScoreRevision.project_id == project.id)
+                                       .order_by(ScoreRevision.id))).scalars())
 
 
 async def _technical(session: AsyncSession, project: Project) -> dict[str, Decimal]:

@@ -16,7 +16,9 @@ Decisions where the issue is silent:
 - Direct contracts (直接发包) are not tendered: they are filed as projects with method ``direct``
   straight in ``awarded``, refused above the configured threshold, and refused when the buyer's
   direct awards for the same subject over the rolling 12 months would pass the threshold
-  together (a split contract).
+  together (a split contract). A filing (备案) is approved by a trading officer who did not file
+  it: 招标投标法 §66 and 实施条例 §9 list the narrow cases where tendering may be skipped, and a
+  filer who could approve their own filing would decide alone that the law does not apply.
 """
 
 from __future__ import annotations
@@ -27,15 +29,18 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.bidding.domain.common import actor_of
+from bianmin.bidding.domain.common import acting_id, actor_of
 from bianmin.bidding.domain.errors import (
     DeadlineNotReached,
     DeadlinePassed,
+    DirectContractApproved,
     DirectContractOverThreshold,
     DirectContractSplit,
+    NotADirectContract,
     NotInvitedTender,
     ProjectExists,
     ProjectStatusForbids,
+    SeparationOfDuties,
 )
 from bianmin.bidding.models import Invitation, Project, ProjectTransition, Section
 from bianmin.bidding.schemas import DirectContractCreate, ProjectCreate
@@ -229,7 +234,7 @@ async def file_direct(session: AsyncSession, body: DirectContractCreate, *, now:
         tenderer_credit_code=body.tenderer_credit_code, budget=body.amount, bid_deadline=signed_at,
         opening_at=signed_at, decryption_minutes=5, confirmation_minutes=1, evaluation_method="lowest_price",
         price_weight=100, technical_weight=0, publicity_days=3, status="awarded", created_at=now,
-        created_by=actor_of(by), awarded_at=signed_at,
+        created_by=actor_of(by), awarded_at=signed_at, filed_by=acting_id(by),
         sections=[Section(code="S1", name=body.name, budget=body.amount, bid_bond_amount=Decimal(0),
                           outcome="awarded", winner_credit_code=body.contractor_credit_code, award_amount=body.amount,
                           contract_signed_at=signed_at)],
@@ -238,6 +243,19 @@ async def file_direct(session: AsyncSession, body: DirectContractCreate, *, now:
     await session.flush()
     session.add(ProjectTransition(project_id=project.id, from_status=None, to_status="awarded", at=now,
                                   actor=actor_of(by), reason=f"direct contract filed: {body.reason}"))
+    await session.flush()
+    return project
+
+
+async def approve_direct(session: AsyncSession, project: Project, *, now: datetime, by: Principal) -> Project:
+    """Approve a direct-contract filing; the filer may not approve their own (``separation_of_duties``)."""
+    if project.method != "direct":
+        raise NotADirectContract(f"Project {project.code} was tendered, not filed as a direct contract.")
+    if project.approved_at is not None:
+        raise DirectContractApproved(f"The filing {project.code} is approved already.")
+    if project.filed_by == acting_id(by):
+        raise SeparationOfDuties("Whoever files a direct contract may not approve it.")
+    project.approved_by, project.approved_at = acting_id(by), now
     await session.flush()
     return project
 

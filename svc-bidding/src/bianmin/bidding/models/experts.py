@@ -1,4 +1,4 @@
-"""The expert pool, each project's expert draw, and the drawn experts' technical scores."""
+"""The expert pool, each project's expert draw, the drawn experts' technical scores and their revisions."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bianmin.bidding.models.base import Base
@@ -57,3 +57,25 @@ class ExpertScore(Base):
     expert_code: Mapped[str] = mapped_column(String(40))
     score: Mapped[Decimal]
     scored_at: Mapped[datetime]
+
+
+class ScoreRevision(Base):
+    """One entry or change of an expert's score: who (account and app), when, the old and new score, why.
+
+    Kept because 招标投标法 §44 makes each expert answer personally for their own evaluation and
+    实施条例 §49 requires scoring by the published criteria only: a score changed without a trace would
+    hide who changed it and why.
+    """
+
+    __tablename__ = "score_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), index=True)
+    bid_id: Mapped[str] = mapped_column(ForeignKey("bid.id"))
+    expert_code: Mapped[str] = mapped_column(String(40))
+    old_score: Mapped[Decimal | None]
+    new_score: Mapped[Decimal]
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    via_app: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime]

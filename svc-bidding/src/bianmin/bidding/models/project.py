@@ -48,6 +48,11 @@ class Project(Base):
     awarded_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(100))
+    # A direct-contract filing: who filed it (the acting account, or the key acting alone) and the
+    # trading officer who approved it, never the same (separation of duties, ``domain/projects.py``).
+    filed_by: Mapped[str | None] = mapped_column(String(120))
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approved_at: Mapped[datetime | None]
 
     sections: Mapped[list[Section]] = relationship(back_populates="project", order_by="Section.code",
                                                    lazy="selectin", cascade="all, delete-orphan")

@@ -102,6 +102,8 @@ class ProjectRead(BaseModel):
     opened_at: datetime | None
     publicity_ends_at: datetime | None
     awarded_at: datetime | None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
     sections: list[SectionRead]
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from bianmin.credit.api.deps import EVERYONE, RECORDER, REGISTER, STAFF_READ, district_role
 from bianmin.credit.api.views import color_read, enterprise_read, import_report_read
 from bianmin.credit.domain import enterprises
 from bianmin.credit.domain.coding import explain, initial_outcome
@@ -34,12 +35,12 @@ from bianmin.kit.workdays import local_date
 router = APIRouter(tags=["enterprises"])
 WRITE = [require_scopes("credit:write")]
 # The register is shared: any site registers an enterprise it meets, only the district renames or bulk-loads it.
-DISTRICT_WRITE = [*WRITE, district_only()]
+DISTRICT_WRITE = [*WRITE, district_only(), district_role(RECORDER)]
 CSV_BODY = {"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}, "example":
             "credit_code,name,legacy\n91310110666007217T,便民区1号建设有限公司,false\n"}}}}
 
 
-@router.post("/enterprises", status_code=201, summary="Register an enterprise", dependencies=WRITE,
+@router.post("/enterprises", status_code=201, summary="Register an enterprise", dependencies=[*WRITE, REGISTER],
              responses=problem_responses(401, 403, 409, 422))
 async def register(body: EnterpriseCreate, session: SessionDep, idem: IdempotencyDep, clock: ClockDep) -> EnterpriseRead:
     """Register an enterprise by credit code (check character verified); 200 when it is already known."""
@@ -49,7 +50,7 @@ async def register(body: EnterpriseCreate, session: SessionDep, idem: Idempotenc
     return await idem.finish(session, enterprise_read(enterprise, warning), status_code=201 if created else 200)
 
 
-@router.post("/enterprises/import", summary="Import enterprises from CSV", dependencies=DISTRICT_WRITE,
+@router.post("/enterprises/import", summary="Import enterprises from CSV", dependencies=[*DISTRICT_WRITE, REGISTER],
              responses=problem_responses(401, 403, 413, 415, 422), openapi_extra=CSV_BODY)
 async def import_csv(request: Request, session: SessionDep, clock: ClockDep) -> ImportReportRead:
     """Import ``credit_code,name[,legacy]`` rows; each rejected row is reported with its line and reason."""
@@ -71,7 +72,7 @@ async def import_csv(request: Request, session: SessionDep, clock: ClockDep) -> 
     return import_report_read(report)
 
 
-@router.get("/enterprises", summary="List enterprises", responses=problem_responses(401, 422))
+@router.get("/enterprises", dependencies=[STAFF_READ], summary="List enterprises", responses=problem_responses(401, 422))
 async def list_enterprises(session: ReadSessionDep, page: PageDep,
                            color: Annotated[str | None, Query(pattern="^(green|blue|yellow|orange|red)$")] = None,
                            ) -> Page[EnterpriseRead]:
@@ -80,13 +81,13 @@ async def list_enterprises(session: ReadSessionDep, page: PageDep,
     return Page[EnterpriseRead](items=[enterprise_read(e) for e in rows], next_cursor=cursor)
 
 
-@router.get("/enterprises/{code}", summary="Read an enterprise", responses=problem_responses(401, 404))
+@router.get("/enterprises/{code}", dependencies=[STAFF_READ], summary="Read an enterprise", responses=problem_responses(401, 404))
 async def read_enterprise(code: str, session: ReadSessionDep) -> EnterpriseRead:
     """One enterprise and its current color."""
     return enterprise_read(await enterprises.get_enterprise(session, code))
 
 
-@router.patch("/enterprises/{code}", summary="Rename an enterprise", dependencies=DISTRICT_WRITE,
+@router.patch("/enterprises/{code}", summary="Rename an enterprise", dependencies=[*DISTRICT_WRITE, REGISTER],
               responses=problem_responses(401, 403, 404, 422))
 async def rename(code: str, body: EnterpriseUpdate, session: SessionDep, clock: ClockDep) -> EnterpriseRead:
     """Change an enterprise's registered name."""
@@ -106,7 +107,7 @@ def _as_of(as_of: date | None, today: date) -> date:
 
 # A write session although it only reads: the rules in force are read through ruleset.rules_at, which
 # writes version 1 (the defaults) on a fresh database, and a read-only session would refuse that insert.
-@router.get("/enterprises/{code}/color", summary="The color and how it was reached",
+@router.get("/enterprises/{code}/color", dependencies=[EVERYONE], summary="The color and how it was reached",
             responses=problem_responses(401, 404, 422))
 async def color(code: str, session: SessionDep, clock: ClockDep,
                 as_of: Annotated[date | None, Query(description="Reproduce the color of a past date.")] = None,
@@ -118,7 +119,7 @@ async def color(code: str, session: SessionDep, clock: ClockDep,
 
 
 # A write session: the rules in force may be written on first use (see the color route).
-@router.get("/enterprises/{code}/color/public", summary="The color alone (public)",
+@router.get("/enterprises/{code}/color/public", dependencies=[EVERYONE], summary="The color alone (public)",
             responses=problem_responses(404), **public())
 async def public_color(code: str, session: SessionDep, clock: ClockDep) -> PublicColorRead:
     """The five-color code of an enterprise, for anyone (no records, no score)."""
@@ -128,7 +129,7 @@ async def public_color(code: str, session: SessionDep, clock: ClockDep) -> Publi
 
 
 # A write session: the rules in force may be written on first use (see the color route).
-@router.get("/enterprises/{code}/eligibility", summary="May it bid or obtain a guarantee?",
+@router.get("/enterprises/{code}/eligibility", dependencies=[EVERYONE], summary="May it bid or obtain a guarantee?",
             responses=problem_responses(401, 404, 422))
 async def eligibility(code: str, action: ActionParam, session: SessionDep, clock: ClockDep) -> EligibilityRead:
     """Allowed, review required or restricted for ``action``, with the reason, from the rules in force."""
@@ -142,7 +143,7 @@ async def eligibility(code: str, action: ActionParam, session: SessionDep, clock
                            reason=permission.reason, rule_version=rules.version)
 
 
-@router.get("/enterprises/{code}/color-changes", summary="History of color changes",
+@router.get("/enterprises/{code}/color-changes", dependencies=[STAFF_READ], summary="History of color changes",
             responses=problem_responses(401, 404, 422))
 async def color_changes(code: str, session: ReadSessionDep, page: PageDep) -> Page[ColorChangeRead]:
     """Every change of the enterprise's color with its reason, newest first."""

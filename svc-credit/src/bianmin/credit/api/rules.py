@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 
-from bianmin.credit.api.deps import actor
+from bianmin.credit.api.deps import EVERYONE, OPERATE, actor
 from bianmin.credit.api.views import recompute_read, rules_read
 from bianmin.credit.domain import ruleset
 from bianmin.credit.domain.recompute import add_rule_version, recompute_all
@@ -24,7 +24,7 @@ ADMIN = [require_scopes("credit:admin"), district_only()]
 
 
 # The reads below take a write session and commit: ruleset writes version 1 (the defaults) on first use.
-@router.get("/rules", summary="The rules in force", responses=problem_responses(401))
+@router.get("/rules", dependencies=[EVERYONE], summary="The rules in force", responses=problem_responses(401))
 async def current_rules(session: SessionDep, clock: ClockDep) -> RulesRead:
     """The rule version in force now: bands, kinds, bonuses, hard rules, upgrade, repair, eligibility."""
     rules = await ruleset.rules_at(session, clock.now())
@@ -32,7 +32,7 @@ async def current_rules(session: SessionDep, clock: ClockDep) -> RulesRead:
     return rules_read(rules)
 
 
-@router.get("/rules/versions", summary="Every rule version", responses=problem_responses(401))
+@router.get("/rules/versions", dependencies=[EVERYONE], summary="Every rule version", responses=problem_responses(401))
 async def versions(session: SessionDep) -> list[RulesRead]:
     """Every rule version, newest first; each stays readable for reproducing past colors."""
     found = await ruleset.list_versions(session)
@@ -40,7 +40,7 @@ async def versions(session: SessionDep) -> list[RulesRead]:
     return [rules_read(r) for r in found]
 
 
-@router.get("/rules/{version}", summary="One rule version", responses=problem_responses(401, 404, 422))
+@router.get("/rules/{version}", dependencies=[EVERYONE], summary="One rule version", responses=problem_responses(401, 404, 422))
 async def read_version(version: Annotated[int, Path(ge=1, le=1_000_000)], session: SessionDep) -> RulesRead:
     """One rule version."""
     found = await ruleset.rule_version(session, version)
@@ -48,7 +48,7 @@ async def read_version(version: Annotated[int, Path(ge=1, le=1_000_000)], sessio
     return rules_read(found)
 
 
-@router.post("/rules", status_code=201, summary="Add a rule version", dependencies=ADMIN,
+@router.post("/rules", status_code=201, summary="Add a rule version", dependencies=[*ADMIN, OPERATE],
              responses=problem_responses(401, 403, 409, 422))
 async def add_rules(body: RulesCreate, request: Request, session: SessionDep, who: PrincipalDep,
                     idem: IdempotencyDep, clock: ClockDep) -> RulesRead:
@@ -61,7 +61,7 @@ async def add_rules(body: RulesCreate, request: Request, session: SessionDep, wh
     return response
 
 
-@router.post("/recomputations", summary="Recompute every color now", dependencies=ADMIN,
+@router.post("/recomputations", summary="Recompute every color now", dependencies=[*ADMIN, OPERATE],
              responses=problem_responses(401, 403))
 async def recompute(request: Request, clock: ClockDep) -> RecomputeRead:
     """Recompute every enterprise's color today (after a rule edit); only changes are written and announced."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from bianmin.credit.api.deps import EVERYONE
 from bianmin.credit.domain.stats import figures
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.stats import Overview, StatsContextDep
@@ -11,7 +12,7 @@ from bianmin.kit.stats import Overview, StatsContextDep
 router = APIRouter(tags=["stats"])
 
 
-@router.get("/stats", summary="Credit figures", responses=problem_responses(401, 422))
+@router.get("/stats", dependencies=[EVERYONE], summary="Credit figures", responses=problem_responses(401, 422))
 async def stats(context: StatsContextDep) -> Overview:
     """Enterprises coded, distribution by color, and color transitions in a period."""
     return Overview(service="credit", period=context.period, figures=await figures(context))

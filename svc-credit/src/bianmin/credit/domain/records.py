@@ -10,6 +10,8 @@ Decisions:
   revoked on; a repaired record stops counting from the repair decision and the history says so.
 - Records that consumed events create carry ``source_ref`` (the event's subject and key), unique,
   so the same fact reported twice under different event ids is still one record.
+- Separation of duties (issue 19): whoever recorded a record or submitted a bonus item or repair
+  application (the acting account, or the key acting alone) may not confirm or decide it.
 - Bonus items: submitted → approved | rejected; an approved bonus counts from its approval date
   through ``valid_until``, which may not lie beyond the kind's ``max_valid_months``.
 """
@@ -24,7 +26,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.credit.domain.coding import recode
 from bianmin.credit.domain.enterprises import credit_code_of
-from bianmin.credit.domain.errors import BonusDecided, BonusNotFound, RecordClosed, RecordNotConfirmed, RecordNotFound, RecordNotPending
+from bianmin.credit.domain.errors import (
+    BonusDecided,
+    BonusNotFound,
+    RecordClosed,
+    RecordNotConfirmed,
+    RecordNotFound,
+    RecordNotPending,
+    SeparationOfDuties,
+)
 from bianmin.credit.domain.rules import PUBLICATION_BOUNDS
 from bianmin.credit.domain.ruleset import rules_at
 from bianmin.credit.domain.scoring import add_months
@@ -131,7 +141,7 @@ async def add_record(session: AsyncSession, enterprise: Enterprise, *, kind: str
     await session.flush()
     session.add(RecordHistory(record_id=record.id, status="pending", at=now, by=by, note=f"recorded ({source})"))
     if confirm:
-        await confirm_record(session, record, now=now, by=by, note="confirmed by the rules for this event source")
+        await _confirm(session, record, now=now, by=by, note="confirmed by the rules for this event source")
     await session.flush()
     return record
 
@@ -147,7 +157,20 @@ async def _enterprise_of(session: AsyncSession, record: BadRecord) -> Enterprise
     return enterprise
 
 
+def ensure_other(author: str, by: str, what: str) -> None:
+    """403 ``separation_of_duties`` when ``by`` (a reviewer) is ``author`` (who recorded or submitted ``what``)."""
+    if author == by:
+        raise SeparationOfDuties(f"Whoever recorded or submitted {what} may not decide it; another reviewer must.")
+
+
 async def confirm_record(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
+    """A reviewer other than its recorder confirms a pending record (see :func:`ensure_other`)."""
+    if record.status == "pending":
+        ensure_other(record.created_by, by, f"record {record.id}")
+    return await _confirm(session, record, now=now, by=by, note=note)
+
+
+async def _confirm(session: AsyncSession, record: BadRecord, *, now: datetime, by: str, note: str) -> BadRecord:
     """Confirm a pending record: its publication period starts today and the color is recomputed."""
     if record.status != "pending":
         raise RecordNotPending(f"Record {record.id} is {record.status}; only a pending record can be confirmed.")
@@ -216,6 +239,7 @@ async def decide_bonus(session: AsyncSession, bonus: BonusItem, *, approve: bool
     """Approve or reject a submitted bonus item; an approval recomputes the color."""
     if bonus.status != "submitted":
         raise BonusDecided(f"Bonus item {bonus.id} is already {bonus.status}.")
+    ensure_other(bonus.created_by, by, f"bonus item {bonus.id}")
     if not approve and not note.strip():
         raise Unprocessable.field("note", "a rejection needs its reason")
     bonus.status = "approved" if approve else "rejected"

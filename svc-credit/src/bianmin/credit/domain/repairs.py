@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.credit.domain.coding import record_fact
 from bianmin.credit.domain.errors import RecordExpired, RecordNotConfirmed, RepairDecided, RepairNotFound, RepairOpen, RepairTooEarly
-from bianmin.credit.domain.records import MAX_EVIDENCE, mark_repaired
+from bianmin.credit.domain.records import MAX_EVIDENCE, ensure_other, mark_repaired
 from bianmin.credit.domain.ruleset import rules_at
 from bianmin.credit.domain.scoring import add_months, record_counts
 from bianmin.credit.models import BadRecord, RepairApplication
@@ -78,6 +78,7 @@ async def decide(session: AsyncSession, application: RepairApplication, *, appro
     """Approve (the record is repaired) or reject (with a reason) a submitted application."""
     if application.status != "submitted":
         raise RepairDecided(f"Repair application {application.id} is already {application.status}.")
+    ensure_other(application.submitted_by, by, f"repair application {application.id}")
     if not approve and not note.strip():
         raise Unprocessable.field("note", "a rejection needs its reason")
     application.status = "approved" if approve else "rejected"

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bianmin.guarantee.api import views
-from bianmin.guarantee.api.deps import KeyRingDep
+from bianmin.guarantee.api.deps import ISSUER_DECIDES, PARTIES, KeyRingDep
 from bianmin.guarantee.domain import access, claims
 from bianmin.guarantee.domain.records import actor_of
 from bianmin.guarantee.schemas import ClaimPay, ClaimRead, ClaimReject, ClaimSuspend
@@ -23,7 +23,7 @@ router = APIRouter(tags=["claims"])
 CLAIM_STATES = ("examining", "suspended", "payable", "paid", "rejected", "withdrawn")
 
 
-@router.get("/claims", summary="List demands", responses=problem_responses(401, 422))
+@router.get("/claims", dependencies=[PARTIES], summary="List demands", responses=problem_responses(401, 422))
 async def list_claims(
     session: ReadSessionDep, who: PrincipalDep, page: PageDep, clock: ClockDep,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(CLAIM_STATES) + ")$")] = None,
@@ -35,7 +35,7 @@ async def list_claims(
     return Page(items=[views.claim_read(c, g) for c, g in rows], next_cursor=cursor)
 
 
-@router.get("/claims/{number}", summary="A demand", responses=problem_responses(401, 404))
+@router.get("/claims/{number}", dependencies=[PARTIES], summary="A demand", responses=problem_responses(401, 404))
 async def get_claim(number: str, session: ReadSessionDep, who: PrincipalDep) -> ClaimRead:
     """One demand and its examination."""
     claim, guarantee = await claims.get_claim(session, number)
@@ -43,7 +43,8 @@ async def get_claim(number: str, session: ReadSessionDep, who: PrincipalDep) -> 
     return views.claim_read(claim, guarantee)
 
 
-@router.post("/claims/{number}/pay", summary="Pay a demand", responses=problem_responses(401, 403, 404, 409, 422))
+@router.post("/claims/{number}/pay", dependencies=[ISSUER_DECIDES], summary="Pay a demand",
+             responses=problem_responses(401, 403, 404, 409, 422))
 async def pay(number: str, body: ClaimPay, session: SessionDep, who: PrincipalDep, keyring: KeyRingDep,
               clock: ClockDep) -> ClaimRead:
     """The issuer pays a complying demand; the guarantee ends paid."""
@@ -55,7 +56,8 @@ async def pay(number: str, body: ClaimPay, session: SessionDep, who: PrincipalDe
     return views.claim_read(claim, guarantee)
 
 
-@router.post("/claims/{number}/reject", summary="Reject a demand", responses=problem_responses(401, 403, 404, 409, 422))
+@router.post("/claims/{number}/reject", dependencies=[ISSUER_DECIDES], summary="Reject a demand",
+             responses=problem_responses(401, 403, 404, 409, 422))
 async def reject(number: str, body: ClaimReject, session: SessionDep, who: PrincipalDep, keyring: KeyRingDep,
                  clock: ClockDep) -> ClaimRead:
     """The issuer rejects a demand in one notice listing every discrepancy; the guarantee stays in force."""
@@ -67,7 +69,7 @@ async def reject(number: str, body: ClaimReject, session: SessionDep, who: Princ
     return views.claim_read(claim, guarantee)
 
 
-@router.post("/claims/{number}/suspend", summary="Suspend payment of an extend-or-pay demand",
+@router.post("/claims/{number}/suspend", dependencies=[ISSUER_DECIDES], summary="Suspend payment of an extend-or-pay demand",
              responses=problem_responses(401, 403, 404, 409, 422))
 async def suspend(number: str, body: ClaimSuspend, session: SessionDep, who: PrincipalDep, keyring: KeyRingDep,
                   clock: ClockDep) -> ClaimRead:

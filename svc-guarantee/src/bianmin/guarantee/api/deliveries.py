@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bianmin.guarantee.api import views
+from bianmin.guarantee.api.deps import CENTRE
 from bianmin.guarantee.domain import delivery
 from bianmin.guarantee.schemas import DeliveryRead
 from bianmin.kit.db import ReadSessionDep
@@ -17,7 +18,7 @@ from bianmin.kit.pagination import Page, PageDep
 router = APIRouter(tags=["deliveries"])
 
 
-@router.get("/deliveries", summary="The delivery log", dependencies=[require_scopes("guarantee:read")],
+@router.get("/deliveries", summary="The delivery log", dependencies=[require_scopes("guarantee:read"), CENTRE],
             responses=problem_responses(401, 403, 422))
 async def list_deliveries(session: ReadSessionDep, page: PageDep,
                           number: Annotated[str | None, Query(max_length=40)] = None) -> Page[DeliveryRead]:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bianmin.guarantee.api import views
-from bianmin.guarantee.api.deps import KeyRingDep
+from bianmin.guarantee.api.deps import APPLICANT, BENEFICIARY_OR_CENTRE, ISSUER, ISSUER_OR_CENTRE, PARTIES, KeyRingDep
 from bianmin.guarantee.domain import access, amendments, claims, guarantees
 from bianmin.guarantee.domain.errors import NotTheBeneficiary, ReleaseNotAllowed
 from bianmin.guarantee.domain.records import actor_of
@@ -33,7 +33,7 @@ STATES = ("applied", "underwriting", "declined", "withdrawn", "issued", "claimed
 
 
 @router.post("/guarantees", status_code=201, summary="Apply for a guarantee",
-             dependencies=[require_scopes("guarantee:apply")], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes("guarantee:apply"), APPLICANT], responses=problem_responses(401, 403, 404, 409, 422))
 async def apply(body: GuaranteeApply, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                 clock: ClockDep) -> GuaranteeRead:
     """Apply for a bid bond or a performance bond for one's own enterprise; priced by the tariff of today."""
@@ -46,7 +46,7 @@ async def apply(body: GuaranteeApply, session: SessionDep, who: PrincipalDep, id
     return await idem.finish(session, views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee)))
 
 
-@router.get("/guarantees", summary="List guarantees", responses=problem_responses(401, 422))
+@router.get("/guarantees", dependencies=[PARTIES], summary="List guarantees", responses=problem_responses(401, 422))
 async def list_guarantees(
     session: ReadSessionDep, who: PrincipalDep, page: PageDep,
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATES) + ")$")] = None,
@@ -57,7 +57,7 @@ async def list_guarantees(
     return Page(items=[views.guarantee_read(g) for g in rows], next_cursor=cursor)
 
 
-@router.get("/guarantees/{number}", summary="A guarantee and its history", responses=problem_responses(401, 404))
+@router.get("/guarantees/{number}", dependencies=[PARTIES], summary="A guarantee and its history", responses=problem_responses(401, 404))
 async def get_guarantee(number: str, session: ReadSessionDep, who: PrincipalDep) -> GuaranteeRead:
     """One guarantee with every step: what, who and when."""
     guarantee = await guarantees.get(session, number)
@@ -65,7 +65,7 @@ async def get_guarantee(number: str, session: ReadSessionDep, who: PrincipalDep)
     return views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee))
 
 
-@router.post("/guarantees/{number}/underwrite", summary="Underwrite an application",
+@router.post("/guarantees/{number}/underwrite", dependencies=[ISSUER], summary="Underwrite an application",
              responses=problem_responses(401, 403, 404, 409))
 async def underwrite(number: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> GuaranteeRead:
     """Run the issuer's rules (limits, credit color); the application passes or is declined."""
@@ -76,7 +76,8 @@ async def underwrite(number: str, session: SessionDep, who: PrincipalDep, clock:
     return views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee))
 
 
-@router.post("/guarantees/{number}/issue", summary="Issue a guarantee", responses=problem_responses(401, 403, 404, 409))
+@router.post("/guarantees/{number}/issue", dependencies=[ISSUER], summary="Issue a guarantee",
+             responses=problem_responses(401, 403, 404, 409))
 async def issue(number: str, session: SessionDep, who: PrincipalDep, keyring: KeyRingDep,
                 clock: ClockDep) -> GuaranteeRead:
     """Sign the canonical document with the issuer's key, append it to the ledger, publish and push it."""
@@ -87,7 +88,7 @@ async def issue(number: str, session: SessionDep, who: PrincipalDep, keyring: Ke
     return views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee))
 
 
-@router.post("/guarantees/{number}/release", summary="Release a guarantee",
+@router.post("/guarantees/{number}/release", dependencies=[ISSUER_OR_CENTRE], summary="Release a guarantee",
              responses=problem_responses(401, 403, 404, 409, 422))
 async def release(number: str, body: ReleaseRequest, session: SessionDep, who: PrincipalDep,
                   keyring: KeyRingDep, clock: ClockDep) -> GuaranteeRead:
@@ -102,7 +103,7 @@ async def release(number: str, body: ReleaseRequest, session: SessionDep, who: P
     return views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee))
 
 
-@router.post("/guarantees/{number}/withdraw", summary="Withdraw an application",
+@router.post("/guarantees/{number}/withdraw", dependencies=[APPLICANT], summary="Withdraw an application",
              responses=problem_responses(401, 403, 404, 409))
 async def withdraw(number: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> GuaranteeRead:
     """The applicant withdraws an application before issue."""
@@ -114,7 +115,7 @@ async def withdraw(number: str, session: SessionDep, who: PrincipalDep, clock: C
     return views.guarantee_read(guarantee, await guarantees.steps_of(session, guarantee))
 
 
-@router.post("/guarantees/{number}/amendments", status_code=201, summary="Amend a guarantee",
+@router.post("/guarantees/{number}/amendments", dependencies=[ISSUER], status_code=201, summary="Amend a guarantee",
              responses=problem_responses(401, 403, 404, 409, 422))
 async def amend(number: str, body: AmendmentCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                 keyring: KeyRingDep, clock: ClockDep) -> AmendmentRead:
@@ -127,7 +128,8 @@ async def amend(number: str, body: AmendmentCreate, session: SessionDep, who: Pr
     return await idem.finish(session, AmendmentRead.model_validate(amendment))
 
 
-@router.get("/guarantees/{number}/amendments", summary="A guarantee's amendments", responses=problem_responses(401, 404))
+@router.get("/guarantees/{number}/amendments", dependencies=[PARTIES], summary="A guarantee's amendments",
+            responses=problem_responses(401, 404))
 async def list_amendments(number: str, session: ReadSessionDep, who: PrincipalDep) -> list[AmendmentRead]:
     """Every amendment, by number."""
     guarantee = await guarantees.get(session, number)
@@ -135,7 +137,7 @@ async def list_amendments(number: str, session: ReadSessionDep, who: PrincipalDe
     return [AmendmentRead.model_validate(r) for r in await amendments.amendments_of(session, guarantee)]
 
 
-@router.post("/guarantees/{number}/claims", status_code=201, summary="Make a demand",
+@router.post("/guarantees/{number}/claims", dependencies=[BENEFICIARY_OR_CENTRE], status_code=201, summary="Make a demand",
              responses=problem_responses(401, 403, 404, 409, 422))
 async def file_claim(number: str, body: ClaimCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                      keyring: KeyRingDep, clock: ClockDep) -> ClaimRead:
@@ -151,7 +153,7 @@ async def file_claim(number: str, body: ClaimCreate, session: SessionDep, who: P
     return await idem.finish(session, views.claim_read(claim, guarantee))
 
 
-@router.get("/guarantees/{number}/claims", summary="A guarantee's demands", responses=problem_responses(401, 404))
+@router.get("/guarantees/{number}/claims", dependencies=[PARTIES], summary="A guarantee's demands", responses=problem_responses(401, 404))
 async def list_claims(number: str, session: ReadSessionDep, who: PrincipalDep) -> list[ClaimRead]:
     """Every demand on a guarantee."""
     guarantee = await guarantees.get(session, number)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bianmin.guarantee.api import views
-from bianmin.guarantee.api.deps import PasswordDep
+from bianmin.guarantee.api.deps import EVERYONE, ISSUER_OR_CENTRE, REGISTRAR, PasswordDep
 from bianmin.guarantee.domain import access, keys
 from bianmin.guarantee.domain import issuers as rules
 from bianmin.guarantee.schemas import (
@@ -36,7 +36,7 @@ router = APIRouter(tags=["issuers"])
 
 
 @router.post("/issuers", status_code=201, summary="Register an issuer",
-             dependencies=[require_scopes("guarantee:write"), district_only()], responses=problem_responses(401, 403, 409, 422))
+             dependencies=[require_scopes("guarantee:write"), district_only(), REGISTRAR], responses=problem_responses(401, 403, 409, 422))
 async def create_issuer(body: IssuerCreate, session: SessionDep, idem: IdempotencyDep, clock: ClockDep) -> IssuerRead:
     """Register an insurer or bank (district staff only)."""
     issuer = await rules.create_issuer(session, code=body.code, name=body.name, kind=body.kind,
@@ -45,19 +45,19 @@ async def create_issuer(body: IssuerCreate, session: SessionDep, idem: Idempoten
     return await idem.finish(session, IssuerRead.model_validate(issuer))
 
 
-@router.get("/issuers", summary="List issuers", responses=problem_responses(401), **public())
+@router.get("/issuers", dependencies=[EVERYONE], summary="List issuers", responses=problem_responses(401), **public())
 async def list_issuers(session: ReadSessionDep) -> list[IssuerRead]:
     """Every registered issuer (public: bidders choose among them)."""
     return [IssuerRead.model_validate(r) for r in await rules.all_issuers(session)]
 
 
-@router.get("/issuers/{code}", summary="An issuer", responses=problem_responses(401, 404), **public())
+@router.get("/issuers/{code}", dependencies=[EVERYONE], summary="An issuer", responses=problem_responses(401, 404), **public())
 async def get_issuer(code: str, session: ReadSessionDep) -> IssuerRead:
     """One issuer."""
     return IssuerRead.model_validate(await rules.get_issuer(session, code))
 
 
-@router.post("/issuers/{code}/tariffs", status_code=201, summary="Add a dated tariff",
+@router.post("/issuers/{code}/tariffs", dependencies=[ISSUER_OR_CENTRE], status_code=201, summary="Add a dated tariff",
              responses=problem_responses(401, 403, 404, 409, 422))
 async def add_tariff(code: str, body: TariffCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                      clock: ClockDep) -> TariffRead:
@@ -70,14 +70,15 @@ async def add_tariff(code: str, body: TariffCreate, session: SessionDep, who: Pr
     return await idem.finish(session, views.tariff_read(tariff))
 
 
-@router.get("/issuers/{code}/tariffs", summary="An issuer's tariffs", responses=problem_responses(401, 404), **public())
+@router.get("/issuers/{code}/tariffs", dependencies=[EVERYONE], summary="An issuer's tariffs",
+            responses=problem_responses(401, 404), **public())
 async def list_tariffs(code: str, session: ReadSessionDep) -> list[TariffRead]:
     """Every dated tariff of an issuer (public, as fees must be)."""
     await rules.get_issuer(session, code)
     return [views.tariff_read(t) for t in await rules.tariffs_of(session, code)]
 
 
-@router.put("/issuers/{code}/color-rules/{color}", summary="Set a color rule",
+@router.put("/issuers/{code}/color-rules/{color}", dependencies=[ISSUER_OR_CENTRE], summary="Set a color rule",
             responses=problem_responses(401, 403, 404, 422))
 async def set_color_rule(code: str, color: Color, body: ColorRuleSet, session: SessionDep,
                          who: PrincipalDep) -> ColorRuleRead:
@@ -89,7 +90,8 @@ async def set_color_rule(code: str, color: Color, body: ColorRuleSet, session: S
     return ColorRuleRead.model_validate(rule)
 
 
-@router.get("/issuers/{code}/color-rules", summary="An issuer's color rules", responses=problem_responses(401, 404),
+@router.get("/issuers/{code}/color-rules", dependencies=[EVERYONE], summary="An issuer's color rules",
+            responses=problem_responses(401, 404),
             **public())
 async def list_color_rules(code: str, session: ReadSessionDep) -> list[ColorRuleRead]:
     """The issuer's discounts and refusals per credit color."""
@@ -97,7 +99,7 @@ async def list_color_rules(code: str, session: ReadSessionDep) -> list[ColorRule
     return [ColorRuleRead.model_validate(r) for r in await rules.color_rules_of(session, code)]
 
 
-@router.get("/issuers/{code}/keys", summary="An issuer's public keys", responses=problem_responses(401, 404),
+@router.get("/issuers/{code}/keys", dependencies=[EVERYONE], summary="An issuer's public keys", responses=problem_responses(401, 404),
             **public())
 async def list_keys(code: str, session: ReadSessionDep) -> list[KeyRead]:
     """Every public key the issuer has signed with, and when each was valid (never a private key)."""
@@ -105,7 +107,7 @@ async def list_keys(code: str, session: ReadSessionDep) -> list[KeyRead]:
     return [KeyRead.model_validate(r) for r in await keys.keys_of(session, keys.issuer_owner(code))]
 
 
-@router.post("/issuers/{code}/keys/rotate", status_code=201, summary="Rotate an issuer's key",
+@router.post("/issuers/{code}/keys/rotate", dependencies=[ISSUER_OR_CENTRE], status_code=201, summary="Rotate an issuer's key",
              responses=problem_responses(401, 403, 404))
 async def rotate_key(code: str, session: SessionDep, who: PrincipalDep, password: PasswordDep,
                      clock: ClockDep) -> KeyRead:
@@ -117,7 +119,7 @@ async def rotate_key(code: str, session: SessionDep, who: PrincipalDep, password
     return KeyRead.model_validate(row)
 
 
-@router.get("/quotes", summary="Compare issuers' fees", responses=problem_responses(401, 422), **public())
+@router.get("/quotes", dependencies=[EVERYONE], summary="Compare issuers' fees", responses=problem_responses(401, 422), **public())
 async def get_quotes(
     session: ReadSessionDep, clock: ClockDep,
     amount: Annotated[Amount, Query(description="Amount to guarantee, in yuan.")],

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bianmin.guarantee.api import views
-from bianmin.guarantee.api.deps import SettingsDep
+from bianmin.guarantee.api.deps import EVERYONE, WITNESS, SettingsDep
 from bianmin.guarantee.domain import keys, ledger, verification
 from bianmin.guarantee.domain.errors import LogKeyNotFound
 from bianmin.guarantee.schemas import (
@@ -36,7 +36,7 @@ router = APIRouter(tags=["ledger"])
 Size = Annotated[int, Query(ge=0, le=2**53)]
 
 
-@router.get("/ledger/checkpoint", summary="The latest signed checkpoint", responses=problem_responses(401, 404),
+@router.get("/ledger/checkpoint", dependencies=[EVERYONE], summary="The latest signed checkpoint", responses=problem_responses(401, 404),
             **public())
 async def latest(session: ReadSessionDep, settings: SettingsDep) -> CheckpointRead:
     """The ledger's current size and root, signed by the log key (C2SP signed note); read only."""
@@ -44,7 +44,7 @@ async def latest(session: ReadSessionDep, settings: SettingsDep) -> CheckpointRe
     return views.checkpoint_read(checkpoint, settings.ledger_origin, await ledger.witness_lines(session, checkpoint.size))
 
 
-@router.get("/ledger/checkpoints/{size}", summary="A checkpoint by size", responses=problem_responses(401, 404),
+@router.get("/ledger/checkpoints/{size}", dependencies=[EVERYONE], summary="A checkpoint by size", responses=problem_responses(401, 404),
             **public())
 async def by_size(size: int, session: ReadSessionDep, settings: SettingsDep) -> CheckpointRead:
     """A checkpoint signed earlier, with every witness countersignature received for it."""
@@ -53,7 +53,7 @@ async def by_size(size: int, session: ReadSessionDep, settings: SettingsDep) -> 
 
 
 @router.post("/ledger/checkpoints/{size}/witnesses", status_code=201, summary="Countersign a checkpoint",
-             dependencies=[require_scopes("guarantee:witness")], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes("guarantee:witness"), WITNESS], responses=problem_responses(401, 403, 404, 409, 422))
 async def cosign(size: int, body: WitnessCosign, session: SessionDep, settings: SettingsDep, who: PrincipalDep,
                  clock: ClockDep) -> CheckpointRead:
     """A witness (the provincial platform) countersigns a checkpoint; the signature is verified, then kept."""
@@ -64,7 +64,7 @@ async def cosign(size: int, body: WitnessCosign, session: SessionDep, settings: 
     return views.checkpoint_read(checkpoint, settings.ledger_origin, await ledger.witness_lines(session, size))
 
 
-@router.get("/ledger/key", summary="The ledger's public key", responses=problem_responses(401, 404), **public())
+@router.get("/ledger/key", dependencies=[EVERYONE], summary="The ledger's public key", responses=problem_responses(401, 404), **public())
 async def log_key(session: ReadSessionDep, settings: SettingsDep) -> KeyRead:
     """The key that signs checkpoints (C2SP verifier key); it exists from the first append on."""
     row = await keys.published_log_key(session, settings.ledger_origin)
@@ -73,13 +73,14 @@ async def log_key(session: ReadSessionDep, settings: SettingsDep) -> KeyRead:
     return KeyRead.model_validate(row)
 
 
-@router.get("/ledger/leaves/{seq}", summary="One ledger entry", responses=problem_responses(401, 404), **public())
+@router.get("/ledger/leaves/{seq}", dependencies=[EVERYONE], summary="One ledger entry", responses=problem_responses(401, 404), **public())
 async def leaf(seq: int, session: ReadSessionDep) -> LeafRead:
     """A leaf's entry (hashes and ids only) and its leaf hash."""
     return views.leaf_read(await ledger.get_leaf(session, seq))
 
 
-@router.get("/ledger/proofs/inclusion", summary="An inclusion proof", responses=problem_responses(401, 422), **public())
+@router.get("/ledger/proofs/inclusion", dependencies=[EVERYONE], summary="An inclusion proof",
+            responses=problem_responses(401, 422), **public())
 async def inclusion(session: ReadSessionDep, leaf_index: Size, tree_size: Size) -> InclusionRead:
     """The audit path of a leaf in the tree of a given size."""
     path = await ledger.inclusion_proof(session, leaf_index, tree_size)
@@ -88,7 +89,7 @@ async def inclusion(session: ReadSessionDep, leaf_index: Size, tree_size: Size) 
                          root_hash=(await ledger.root_at(session, tree_size)).hex(), proof=[p.hex() for p in path])
 
 
-@router.get("/ledger/proofs/consistency", summary="A consistency proof", responses=problem_responses(401, 422),
+@router.get("/ledger/proofs/consistency", dependencies=[EVERYONE], summary="A consistency proof", responses=problem_responses(401, 422),
             **public())
 async def consistency(session: ReadSessionDep, first: Size, second: Size) -> ConsistencyRead:
     """The proof that the ledger of size ``first`` is a prefix of the ledger of size ``second``."""
@@ -97,7 +98,8 @@ async def consistency(session: ReadSessionDep, first: Size, second: Size) -> Con
                            second_root=(await ledger.root_at(session, second)).hex(), proof=[p.hex() for p in path])
 
 
-@router.get("/guarantees/{number}/verify", summary="Verify a guarantee (验真)", responses=problem_responses(401, 422),
+@router.get("/guarantees/{number}/verify", dependencies=[EVERYONE], summary="Verify a guarantee (验真)",
+            responses=problem_responses(401, 422),
             **public())
 async def verify(number: str, session: ReadSessionDep, clock: ClockDep,
                  document_hash: Annotated[str | None, Query(pattern="^[0-9a-fA-F]{64}$")] = None) -> VerificationRead:
@@ -107,7 +109,7 @@ async def verify(number: str, session: ReadSessionDep, clock: ClockDep,
     return views.verification_read(number, found, document_hash, clock.now())
 
 
-@router.post("/guarantees/verify", summary="Verify a presented guarantee document (验真)",
+@router.post("/guarantees/verify", dependencies=[EVERYONE], summary="Verify a presented guarantee document (验真)",
              responses=problem_responses(401, 422), **public())
 async def verify_presented(body: PresentedDocument, session: ReadSessionDep, clock: ClockDep) -> VerificationRead:
     """Upload the whole document as held, with its signature: genuine, altered, unknown or revoked, every reason."""
@@ -122,7 +124,7 @@ async def verify_presented(body: PresentedDocument, session: ReadSessionDep, clo
     return views.verification_read(number if isinstance(number, str) else None, found, digest, clock.now())
 
 
-@router.get("/guarantees/{number}/proof", summary="The offline verification bundle",
+@router.get("/guarantees/{number}/proof", dependencies=[EVERYONE], summary="The offline verification bundle",
             responses=problem_responses(401, 404), **public())
 async def proof(number: str, session: ReadSessionDep, settings: SettingsDep) -> ProofRead:
     """The signed document, its ledger entry, inclusion proof, checkpoint and keys, for ``bianmin-guarantee-verify``."""
