@@ -4,13 +4,9 @@ from bianmin.guarantee.app import create_app
 from bianmin.kit.app import api_routes
 from bianmin.kit.policy import declared_policy
 
-# The kit mounts the cockpit's figures on every service (bianmin.kit.stats); the kit, not this service,
-# declares that route's policy.
-KIT_OWNED = {"/v1/stats/overview"}
-
 
 def test_every_v1_route_declares_a_policy() -> None:
-    routes = [r for r in api_routes(create_app()) if r.path.startswith("/v1/") and r.path not in KIT_OWNED]
+    routes = [r for r in api_routes(create_app()) if r.path.startswith("/v1/")]
     undeclared = sorted(f"{sorted(r.methods)} {r.path}" for r in routes if declared_policy(r) is None)
     assert routes
     assert undeclared == []
