@@ -2,6 +2,8 @@
 
 Run it while ``make run`` is up. It makes (once) an admin key for itself, kept in
 ``var/demo-key``, then calls each service's ``load_demo`` through the gateway in dependency order.
+Whoever records a credit fact may not confirm it (separation of duties), so a second key, kept in
+``var/demo-reviewer-key``, confirms the demo's credit records and approves its bonuses.
 Every loader is idempotent, so running it twice changes nothing the second time.
 
 It also creates one account of each role (``demo.<role>``, password ``demo-<role>-2026``; the roles,
@@ -41,10 +43,10 @@ def demo_password(name: str) -> str:
     return f"demo-{name}-2026"
 
 
-def create_demo_key(layout: Layout) -> str:
+def create_demo_key(layout: Layout, name: str = "demo loader") -> str:
     """An admin key for the loader, with a rate limit above the default's (it sends thousands of requests)."""
     result = subprocess.run(
-        [command("gateway"), "keys", "create", "--name", "demo loader", "--tenant", "*", "--scopes", "admin",
+        [command("gateway"), "keys", "create", "--name", name, "--tenant", "*", "--scopes", "admin",
          "--rate-limit", RATE_LIMIT],
         env=os.environ | layout.env("gateway"), check=True, capture_output=True, text=True)
     found = KEY_PATTERN.search(result.stdout)
@@ -62,19 +64,19 @@ def gateway_url() -> str:
     return f"http://127.0.0.1:{values['BIANMIN_GATEWAY_PORT']}"
 
 
-def demo_key() -> str:
-    """The demo loader's admin key, created through the gateway's command line the first time."""
-    path = VAR / "demo-key"
+def demo_key(file: str = "demo-key", name: str = "demo loader") -> str:
+    """One of the demo loader's admin keys, created through the gateway's command line the first time."""
+    path = VAR / file
     if path.exists():
         return path.read_text().strip()
-    key = create_demo_key(default_layout(VAR))
+    key = create_demo_key(default_layout(VAR), name)
     path.write_text(key + "\n")
     path.chmod(0o600)
     return key
 
 
-async def load_all(base: str, key: str) -> None:
-    """Run every service's demo loader in order, through the gateway."""
+async def load_all(base: str, key: str, reviewer_key: str | None = None) -> None:
+    """Run every service's demo loader in order, through the gateway; ``reviewer_key`` decides what needs a second person."""
     for service in ORDER:
         try:
             module = importlib.import_module(f"bianmin.{service}.demo")
@@ -84,7 +86,12 @@ async def load_all(base: str, key: str) -> None:
         started = time.monotonic()
         async with httpx.AsyncClient(base_url=f"{base}/{service}", timeout=60,
                                      headers={"Authorization": f"Bearer {key}"}) as client:
-            await module.load_demo(client)
+            if service == "credit" and reviewer_key is not None:
+                async with httpx.AsyncClient(base_url=f"{base}/{service}", timeout=60,
+                                             headers={"Authorization": f"Bearer {reviewer_key}"}) as reviewer:
+                    await module.load_demo(client, reviewer)
+            else:
+                await module.load_demo(client)
         print(f"  {service:<10} loaded in {time.monotonic() - started:.1f} s", flush=True)
 
 
@@ -140,7 +147,7 @@ def main() -> None:
     started = time.monotonic()
     print(f"Loading demo data through {base}")
     key = demo_key()
-    asyncio.run(load_all(base, key))
+    asyncio.run(load_all(base, key, demo_key("demo-reviewer-key", "demo reviewer")))
     accounts = record_accounts(asyncio.run(_create_accounts(base, key)))
     print(f"Demo accounts (username, password, role@site; also in {VAR / 'demo-accounts.txt'}):\n{accounts}")
     print(f"Done in {time.monotonic() - started:.1f} s.")
