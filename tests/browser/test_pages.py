@@ -3,7 +3,8 @@
 The board follows a call made through the API within a second, shows names as the API masks them,
 reads calls aloud when switched on, survives the queue service going away and coming back, and
 fits 1920×1080 and 1280×720. The cockpit shows the API's numbers, each with its definition, and
-marks a service that did not answer. No page fetches anything from outside the platform.
+marks a service that did not answer; a staff member signs in to it with an account, sees their own
+sites' figures and signs out (the session revoked). No page fetches anything from outside the platform.
 Screenshots go to ``test-artifacts/``.
 """
 
@@ -238,4 +239,62 @@ def test_the_cockpit_marks_a_service_that_did_not_answer(
         page.screenshot(path=str(artifacts / "cockpit-credit-missing.png"), full_page=True)
     finally:
         platform.start("credit")
+    page.close()
+
+
+def _account(api: httpx.Client, username: str, role: str, site: str) -> dict[str, Any]:
+    """A staff account holding ``role`` at ``site``, made by the district operator's key."""
+    created = api.post("/admin/v1/accounts", json={
+        "username": username, "kind": "staff", "display_name": "城东街道 驾驶舱", "password": f"{username}-pass-2026",
+        "roles": [{"role": role, "site": site}]})
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+def test_a_staff_member_signs_in_to_the_cockpit_sees_their_own_sites_and_signs_out(
+        browser: Browser, gateway: str, api: httpx.Client, hall: dict[str, Any], artifacts: Path) -> None:
+    """Issue 19: a staff member signs in with an account, not a key; a township's viewer sees its own halls'
+    figures (those the API gives the same person), and signing out revokes the session at the gateway."""
+    _account(api, "chengdong.viewer", "cockpit_viewer", HALL)
+    elsewhere = "330199004"  # another street's hall, whose tickets the viewer must not count
+    for path, body in (("/queue/v1/halls", {"code": elsewhere, "name": "西城街道便民服务中心", "address": "西路 2 号"}),
+                       (f"/queue/v1/halls/{elsewhere}/lines", {"prefix": "A", "name": "综合受理"})):
+        assert api.post(path, json=body).status_code == 201
+    for _ in range(2):
+        assert api.post("/queue/v1/tickets", json={"hall_code": elsewhere, "line": "A"}).status_code == 201
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    outside = outside_requests(page, gateway)
+    page.goto(f"{gateway}/cockpit")
+    expect(page.locator("#signin-form")).to_be_visible()
+    page.locator("#username").fill("chengdong.viewer")
+    page.locator("#password").fill("wrong-password")
+    page.locator("#signin-form button[type=submit]").click()
+    expect(page.locator("#signin-error")).to_have_text("账号或密码不正确。")
+
+    page.locator("#username").fill("chengdong.viewer")
+    page.locator("#password").fill("chengdong.viewer-pass-2026")
+    page.locator("#signin-form button[type=submit]").click()
+    expect(page.locator("body")).to_have_attribute("data-state", "ready", timeout=20_000)
+    token = page.evaluate("sessionStorage.getItem('bianmin.cockpit.key')")
+    assert token
+    assert not token.startswith("bm_")  # an access token of the sign-in, not an API key
+    start, end = page.locator("#from").input_value(), page.locator("#to").input_value()
+    own = httpx.get(f"{gateway}/cockpit/v1/overview", params={"from": start, "to": end},
+                    headers={"Authorization": f"Bearer {token}"}, timeout=15).json()
+    district = api.get("/cockpit/v1/overview", params={"from": start, "to": end}).json()
+
+    def tickets(overview: dict[str, Any]) -> int:
+        return next(f["value"] for p in overview["parts"] if p["service"] == "queue" for f in p["figures"]
+                    if f["name"] == "tickets")
+
+    expect(page.locator('.kpi[data-figure="tickets"] .v')).to_have_text(str(tickets(own)))
+    assert 9 <= tickets(own) <= tickets(district) - 2
+    page.screenshot(path=str(artifacts / "cockpit-staff.png"), full_page=True)
+
+    page.locator("#logout").click()
+    expect(page.locator("#signin-form")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('bianmin.cockpit.key')") is None
+    revoked = httpx.get(f"{gateway}/cockpit/v1/overview", headers={"Authorization": f"Bearer {token}"}, timeout=15)
+    assert revoked.status_code == 401
+    assert outside == []
     page.close()
