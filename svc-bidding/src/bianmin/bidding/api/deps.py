@@ -11,6 +11,7 @@ from bianmin.bidding.models import Project
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit import subjects
 from bianmin.kit.db import SessionDep
+from bianmin.kit.errors import ScopeMissing
 from bianmin.kit.identity import Principal, PrincipalDep
 from bianmin.kit.policy import (
     RoleMissing,
@@ -62,6 +63,17 @@ def ensure_role(who: Principal, role: str, site: str | None) -> None:
     """
     if who.subject is not None and not who.has_role(role, site):
         raise RoleMissing(f"The role {role} is not held over site {site}.")
+
+
+def ensure_agent_or_supervisor(who: Principal, project: Project, what: str) -> None:
+    """For records kept to the managing site and supervision (the archive, the score history): a key needs
+    ``bidding:write`` or ``bidding:supervise`` over the project's site; a person, the tender agent's or
+    supervisor's role there. ``what`` names the record in the refusal."""
+    if who.subject is None:
+        if not (who.allows(SUPERVISE, project.tenant) or who.allows(WRITE, project.tenant)):
+            raise ScopeMissing(f"{what} is for the managing site and supervisors.")
+        return
+    ensure_role(who, TENDER_AGENT if who.is_a(subjects.STAFF) else SUPERVISOR_ROLE, project.site_code)
 
 
 async def managed(session: SessionDep, code: str, who: Principal, role: str = TENDER_AGENT) -> Project:

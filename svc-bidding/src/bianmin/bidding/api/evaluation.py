@@ -7,21 +7,17 @@ from fastapi import APIRouter
 from bianmin.bidding.api.deps import (
     AGENT,
     AGENT_OR_SUPERVISOR,
-    SUPERVISE,
-    SUPERVISOR_ROLE,
-    TENDER_AGENT,
     WRITE,
     SettingsDep,
-    ensure_role,
+    ensure_agent_or_supervisor,
     managed,
 )
 from bianmin.bidding.domain import evaluation, experts
 from bianmin.bidding.domain.common import actor_of, get_visible, section_of
 from bianmin.bidding.schemas import DefaultCreate, ProjectRead, ScoreCreate, ScoreRevisionRead
-from bianmin.kit import subjects
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
-from bianmin.kit.errors import ScopeMissing, problem_responses
+from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import PrincipalDep, require_scopes
 from bianmin.kit.policy import expert, policy
 
@@ -67,11 +63,7 @@ async def list_score_revisions(code: str, session: ReadSessionDep, who: Principa
     publicised (招标投标法 §44: evaluation is kept confidential), so nobody else reads the history.
     """
     project = await get_visible(session, code, who)
-    if who.subject is None:
-        if not (who.allows(SUPERVISE, project.tenant) or who.allows(WRITE, project.tenant)):
-            raise ScopeMissing("The score history is for the managing site and supervisors.")
-    else:
-        ensure_role(who, TENDER_AGENT if who.is_a(subjects.STAFF) else SUPERVISOR_ROLE, project.site_code)
+    ensure_agent_or_supervisor(who, project, "The score history")
     return [ScoreRevisionRead.model_validate(r, from_attributes=True)
             for r in await evaluation.score_revisions(session, project)]
 

@@ -13,12 +13,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from bianmin.bidding.api.deps import AGENT_OR_SUPERVISOR, EVERYONE, SUPERVISE, WRITE, SettingsDep
+from bianmin.bidding.api.deps import AGENT_OR_SUPERVISOR, EVERYONE, SettingsDep, ensure_agent_or_supervisor
 from bianmin.bidding.domain import archive, ocds
 from bianmin.bidding.domain.common import get_visible
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep
-from bianmin.kit.errors import ScopeMissing, Unprocessable, problem_responses
+from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.identity import PrincipalDep, public
 from bianmin.kit.pagination import PageDep
 
@@ -30,8 +30,7 @@ router = APIRouter(tags=["open data"])
 async def project_archive(code: str, session: ReadSessionDep, who: PrincipalDep) -> dict[str, Any]:
     """Every document hash, record, decision and transition of a finished project, with its manifest digest."""
     project = await get_visible(session, code, who)
-    if not (who.allows(SUPERVISE, project.tenant) or who.allows(WRITE, project.tenant)):
-        raise ScopeMissing("The archive is for the managing site and supervisors.")
+    ensure_agent_or_supervisor(who, project, "The archive")
     return await archive.build(session, project)
 
 
