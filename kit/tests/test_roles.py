@@ -19,5 +19,5 @@ def test_roles_that_approve_confirm_decrypt_or_score_need_a_second_factor() -> N
 
 
 def test_the_pages_ask_for_the_union_of_the_roles_scopes_and_nothing_for_an_unknown_role() -> None:
-    assert scopes_of(["clerk", "acceptor"]) == {"queue:read", "queue:write", "catalog:read", "catalog:write"}
+    assert scopes_of(["clerk", "acceptor"]) == {"queue:read", "queue:write", "queue:serve", "catalog:read", "catalog:write"}
     assert scopes_of(["no-such-role"]) == frozenset()
