@@ -260,11 +260,11 @@ async def _make_account(app: FastAPI, username: str, kind: str, roles: list[tupl
         account = await accounts.create(session, username=username, kind=kind, display_name=f"{username} 同志",
                                         password=password, roles=[accounts.RoleGrant(r, s) for r, s in roles or []],
                                         now=now)
-        uri = accounts.enrol_totp(account) if totp else None
+        uri, secret = accounts.enrol_totp(account, app.state.totp_sealer) if totp else (None, None)
         for code in parties or []:
             await accounts.bind_party(session, account, code=code, verified_by="test", evidence="test", now=now)
         await session.commit()
-        return {"id": account.id, "username": username, "password": password, "totp_secret": account.totp_secret,
+        return {"id": account.id, "username": username, "password": password, "totp_secret": secret,
                 "otpauth_uri": uri}
 
 

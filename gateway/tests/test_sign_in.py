@@ -210,3 +210,24 @@ async def test_no_password_hash_or_secret_reaches_the_logs_or_the_answers(
     assert account["totp_secret"] not in signed_in.text
     assert stored_hash.startswith("$argon2id$")
     assert tokens["refresh_token"] not in refresh_hashes
+
+
+async def test_a_totp_secret_is_sealed_at_rest_and_a_sealed_secret_moved_to_another_account_opens_nothing(
+        settings: GatewaySettings, open_gateway: Any, make_account: Any) -> None:
+    """GB/T 39786: a copy of the database must not yield the second factors (domain/sealing.py)."""
+    async with open_gateway(settings) as (app, client):
+        approver = await make_account(app, "li.approver", "staff", [("approver", "330199001")], totp=True)
+        other = await make_account(app, "zhou.approver", "staff", [("approver", "330199001")], totp=True)
+        async with app.state.db.sessionmaker() as session:
+            stored = (await session.execute(text("SELECT totp_secret FROM account WHERE id = :id"),
+                                            {"id": approver["id"]})).scalar_one()
+            # An attacker with write access to the database copies a known sealed secret onto another account.
+            await session.execute(text("UPDATE account SET totp_secret = :s WHERE id = :id"),
+                                  {"s": stored, "id": other["id"]})
+            await session.commit()
+        moved = await login(client, "zhou.approver", totp=pyotp.TOTP(approver["totp_secret"]).now())
+        own = await login(client, "li.approver", totp=pyotp.TOTP(approver["totp_secret"]).now())
+    assert approver["totp_secret"] not in stored
+    assert stored.startswith("v1:")
+    assert own.status_code == 200
+    assert moved.status_code == 401

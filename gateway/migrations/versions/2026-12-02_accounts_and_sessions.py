@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column("kind", sa.String(length=20), nullable=False),
     sa.Column("display_name", sa.String(length=200), nullable=False),
     sa.Column("password_hash", sa.String(length=200), nullable=True),
-    sa.Column("totp_secret", sa.String(length=64), nullable=True),
+    sa.Column("totp_secret", sa.String(length=128), nullable=True),
     sa.Column("totp_last_step", sa.Integer(), nullable=True),
     sa.Column("failed_attempts", sa.Integer(), nullable=False),
     sa.Column("locked_until", bianmin.kit.db.UTCDateTime(timezone=True), nullable=True),

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from bianmin.gateway.api import accounts, admin, cockpit, docs, health, login, pages, proxy, token
 from bianmin.gateway.auth import ACTING_FOR_SCHEMES, AuthCache
 from bianmin.gateway.domain.oidc import OidcVerifier
+from bianmin.gateway.domain.sealing import TotpSealer
 from bianmin.gateway.errors import OAuthError
 from bianmin.gateway.forward import IdentityTokens
 from bianmin.gateway.metrics import GatewayMetrics
@@ -105,6 +106,7 @@ def create_app(settings: GatewaySettings | None = None, *, transport_factory: Tr
         for rate in (settings.default_rate_limit, settings.anonymous_rate_limit, settings.token_rate_limit):
             parse_rate(rate)
         app.state.internal_secret = internal
+        app.state.totp_sealer = TotpSealer(internal)
         app.state.identity_tokens = IdentityTokens(internal, settings.internal_token_ttl_seconds)
         app.state.token_secret = _token_secret(settings)
         app.state.citizen_secret = _citizen_secret(settings, app.state.token_secret)

@@ -22,6 +22,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bianmin.gateway.app import create_app
 from bianmin.gateway.domain import accounts, credentials
+from bianmin.gateway.domain.sealing import TotpSealer
 from bianmin.gateway.models import ApiKey, OAuthClient
 from bianmin.gateway.schemas import AccountCreate, ClientCreate, ClientRead, KeyCreate, KeyRead, RoleHeld
 from bianmin.gateway.settings import GatewaySettings
@@ -169,6 +170,11 @@ def _role(text: str) -> RoleHeld:
     return RoleHeld(role=role, site=site, department=department or None)
 
 
+def _sealer(settings: GatewaySettings) -> TotpSealer:
+    """The sealer of TOTP secrets, keyed as the serving gateway's (its internal secret)."""
+    return TotpSealer(settings.internal_secret.get_secret_value())
+
+
 def _problem(exc: DomainError) -> int:
     print(exc.detail or exc.title, file=sys.stderr)
     return 1
@@ -192,7 +198,7 @@ def _account_create(args: argparse.Namespace, settings: GatewaySettings) -> int:
                                             now=datetime.now(UTC))
         except DomainError as exc:
             return _problem(exc)
-        uri = accounts.enrol_totp(account) if args.totp else None
+        uri = accounts.enrol_totp(account, _sealer(settings))[0] if args.totp else None
         await session.commit()
         shown = {"id": account.id, "username": account.username, "kind": account.kind,
                  "password": None if body.password else password, "otpauth_uri": uri}
@@ -239,7 +245,7 @@ def _account_change(args: argparse.Namespace, settings: GatewaySettings) -> int:
             shown = accounts.new_password()
             await accounts.reset_password(session, account, shown, now=now)
         elif args.action == "totp":
-            shown = accounts.enrol_totp(account)
+            shown = accounts.enrol_totp(account, _sealer(settings))[0]
         else:
             await accounts.set_disabled(session, account, args.action == "disable", now=now)
         await session.commit()

@@ -57,7 +57,7 @@ class Account(Base):  # type: ignore[valid-type, misc]
     kind: Mapped[str] = mapped_column(String(20))
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)  # sealed: domain/sealing.py
     totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -147,12 +147,12 @@ async def enable_account(account_id: str, session: SessionDep, admin: AdminDep) 
 
 
 @router.post("/accounts/{account_id}/totp", summary="Enrol a new TOTP secret", responses=ONE_ERRORS)
-async def enrol_totp(account_id: str, session: SessionDep, admin: AdminDep) -> TotpEnrolment:
+async def enrol_totp(account_id: str, request: Request, session: SessionDep, admin: AdminDep) -> TotpEnrolment:
     """Give the account a fresh TOTP secret (the former one stops working); the URI is shown this once."""
     account = await accounts.get(session, account_id, admin=admin)
-    uri = accounts.enrol_totp(account)
+    uri, secret = accounts.enrol_totp(account, request.app.state.totp_sealer)
     await session.commit()
-    return TotpEnrolment(otpauth_uri=uri, secret=str(account.totp_secret))
+    return TotpEnrolment(otpauth_uri=uri, secret=secret)
 
 
 @router.post("/accounts/{account_id}/parties", status_code=201, summary="Bind an account to a party after proof",

@@ -78,7 +78,8 @@ async def login(body: SignIn, request: Request, response: Response, session: Ses
     try:
         account, second_factor = await accounts.sign_in(
             session, username=body.username, password=body.password, totp=body.totp, now=now,
-            max_failures=settings.sign_in_max_failures, lock_minutes=settings.sign_in_lock_minutes)
+            max_failures=settings.sign_in_max_failures, lock_minutes=settings.sign_in_lock_minutes,
+            sealer=state.totp_sealer)
     except DomainError as exc:
         await session.commit()  # the failure counted in the account row stays counted
         if isinstance(exc, Unauthorized):

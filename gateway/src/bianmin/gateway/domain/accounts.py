@@ -17,6 +17,7 @@ expert). Citizens have no accounts: they come through an app's signed assertion 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import and_, delete, exists, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.gateway.domain.sealing import SealBroken, TotpSealer
 from bianmin.gateway.errors import (
     AccountLocked,
     AccountNotFound,
@@ -48,6 +50,8 @@ from bianmin.kit.identity import Principal
 from bianmin.kit.roles import ROLES, needs_second_factor, scopes_of
 from bianmin.kit.sites import EVERYWHERE, within
 from bianmin.kit.subjects import Role, Subject
+
+log = logging.getLogger("bianmin.gateway.accounts")
 
 ACCOUNT_KINDS = tuple(k for k in subjects.SUBJECT_KINDS if k != subjects.CITIZEN)
 # Kinds that hold no role of the table still need the pages to ask for something; what they may do
@@ -196,11 +200,12 @@ def totp_step(secret: str, code: str, *, now: datetime) -> int | None:
     return None
 
 
-def enrol_totp(account: Account) -> str:
-    """Give the account a fresh TOTP secret and return its ``otpauth://`` URI, to be shown this once."""
-    account.totp_secret = pyotp.random_base32()
+def enrol_totp(account: Account, sealer: TotpSealer) -> tuple[str, str]:
+    """Give the account a fresh TOTP secret, stored sealed; its ``otpauth://`` URI and the secret, to be shown this once."""
+    secret = pyotp.random_base32()
+    account.totp_secret = sealer.seal(secret, account_id=account.id)
     account.totp_last_step = None
-    return pyotp.TOTP(account.totp_secret).provisioning_uri(name=account.username, issuer_name=TOTP_ISSUER)
+    return pyotp.TOTP(secret).provisioning_uri(name=account.username, issuer_name=TOTP_ISSUER), secret
 
 
 async def bind_party(session: AsyncSession, account: Account, *, code: str, verified_by: str, evidence: str,
@@ -282,7 +287,7 @@ async def page(session: AsyncSession, *, limit: int, after: list[Any] | None,
 
 
 async def sign_in(session: AsyncSession, *, username: str, password: str, totp: str | None, now: datetime,
-                  max_failures: int, lock_minutes: float) -> tuple[Account, bool]:
+                  max_failures: int, lock_minutes: float, sealer: TotpSealer) -> tuple[Account, bool]:
     """The account these credentials open and whether a second factor was checked; refusals as problems.
 
     Every refusal but the lock is the same 401 until the password is right, whatever was wrong. The
@@ -304,7 +309,12 @@ async def sign_in(session: AsyncSession, *, username: str, password: str, totp: 
                                        "ask an operator to enrol one.")
         if totp is None:
             raise SecondFactorRequired("This account's roles need a TOTP code: send it as `totp`.")
-        step = totp_step(account.totp_secret, totp, now=now)
+        try:
+            step = totp_step(sealer.open(account.totp_secret, account_id=account.id), totp, now=now)
+        except SealBroken:
+            # Sealed under another internal secret or copied from another account's row: no code can match.
+            log.warning("a TOTP secret does not open; enrol TOTP again", extra={"account": account.id})
+            step = None
         if step is None or (account.totp_last_step is not None and step <= account.totp_last_step):
             await _failed(session, account, now=now, max_failures=max_failures, lock_minutes=lock_minutes)
             raise SecondFactorInvalid("The TOTP code is wrong, expired or already used.")
