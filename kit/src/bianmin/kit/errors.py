@@ -90,6 +90,36 @@ class DistrictOnly(Forbidden):
     code = "district_only"
 
 
+# The refusals of the rules that depend on who acts, one spelling platform-wide (services raise these,
+# or subclasses naming their case).
+
+
+class SeparationOfDuties(Forbidden):
+    """Whoever submitted, filed or recorded something may not confirm or approve it.
+
+    政务服务 受审分离 (applications, policy redemptions), 招标投标法实施条例 (direct-contract filings), and
+    the credit rules' review (复核) by someone other than the recorder.
+    """
+
+    code = "separation_of_duties"
+
+
+class NotTheHolder(Forbidden):
+    """Only the one who holds a thing (took the ticket, booked, applied) acts on it as its holder.
+
+    国办发〔2019〕51号: the rating comes from the enterprise or citizen served, never from staff or a
+    key acting for them.
+    """
+
+    code = "not_the_holder"
+
+
+class DecidedAboveSite(Forbidden):
+    """An appeal against a site's rating is decided above that site, never by the site itself (国办发〔2019〕51号, 申诉复核)."""
+
+    code = "decided_above_site"
+
+
 class NotFound(DomainError):
     """The resource does not exist (or is not visible to this principal)."""
 

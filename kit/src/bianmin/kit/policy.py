@@ -24,6 +24,7 @@ from fastapi import Depends
 from bianmin.kit import subjects
 from bianmin.kit.errors import Forbidden
 from bianmin.kit.identity import Principal, PrincipalDep
+from bianmin.kit.sites import EVERYWHERE
 
 APP = "app"
 POLICY_EXTRA = "x-bianmin-policy"
@@ -45,6 +46,32 @@ class SecondFactorRequired(Forbidden):
     """The route needs a sign-in with a second factor."""
 
     code = "second_factor_required"
+
+
+def ensure_role(principal: Principal, role: str, site: str | None) -> None:
+    """403 ``role_missing`` unless a subject holds ``role`` over ``site``; an app alone passes (its tenancy decides).
+
+    A route's policy admits the role somewhere; this checks that it reaches the resource's own site
+    (a township's staff act on that township's resources and its villages', not the district's).
+    """
+    if principal.subject is not None and not principal.has_role(role, site):
+        raise RoleMissing(f"The role {role} is not held over site {site}.")
+
+
+def district_role(role: str) -> Any:
+    """A dependency: a staff subject changes what the district shares only holding ``role`` district-wide.
+
+    :func:`bianmin.kit.identity.district_only` reads the app's tenant, and the platform's pages are
+    district-wide for everyone signed in through them; a township's staff must not edit the
+    district's expert pool or enterprise register.
+    """
+
+    async def check(principal: PrincipalDep) -> Principal:  # async: no thread-pool hop
+        if principal.is_a(subjects.STAFF) and not principal.has_role(role, EVERYWHERE):
+            raise RoleMissing(f"Changing what the district shares needs the role {role} held district-wide.")
+        return principal
+
+    return Depends(check)
 
 
 @dataclass(frozen=True)

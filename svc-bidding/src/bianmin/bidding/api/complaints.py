@@ -6,7 +6,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import BID, BIDDER, SUPERVISE, SUPERVISE_DECIDE, SUPERVISOR_ROLE, WATCH, SettingsDep, ensure_role
+from bianmin.bidding.api.deps import BID, BIDDER, SUPERVISE, SUPERVISE_DECIDE, SUPERVISOR_ROLE, WATCH, SettingsDep
 from bianmin.bidding.api.views import complaint_view
 from bianmin.bidding.domain import complaints
 from bianmin.bidding.domain.common import get_visible
@@ -16,6 +16,7 @@ from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, require_scopes
+from bianmin.kit.policy import ensure_role
 
 router = APIRouter(tags=["complaints"])
 

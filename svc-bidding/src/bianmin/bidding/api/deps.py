@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import Depends
-
 from bianmin.bidding.domain.common import get_managed
 from bianmin.bidding.models import Project
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit import subjects
 from bianmin.kit.db import SessionDep
 from bianmin.kit.errors import ScopeMissing
-from bianmin.kit.identity import Principal, PrincipalDep
+from bianmin.kit.identity import Principal
 from bianmin.kit.policy import (
-    RoleMissing,
     app,
     citizen,
     custodian,
+    ensure_role,
     enterprise,
     expert,
     issuer,
@@ -27,7 +23,6 @@ from bianmin.kit.policy import (
     supervisor,
 )
 from bianmin.kit.settings import settings_dependency
-from bianmin.kit.sites import EVERYWHERE
 
 SettingsDep = settings_dependency(BiddingSettings)
 WRITE = "bidding:write"
@@ -55,16 +50,6 @@ AGENT_OR_SUPERVISOR = policy(staff(TENDER_AGENT), supervisor(), app())
 POOL = policy(staff(TENDER_AGENT), operator(), app())
 
 
-def ensure_role(who: Principal, role: str, site: str | None) -> None:
-    """403 ``role_missing`` unless a staff subject holds ``role`` over ``site`` (an app alone: its tenancy decides).
-
-    The route's policy admits the role somewhere; this checks it reaches the tender's own site
-    (a township's tender agent manages that township's tenders and its villages', not the district's).
-    """
-    if who.subject is not None and not who.has_role(role, site):
-        raise RoleMissing(f"The role {role} is not held over site {site}.")
-
-
 def ensure_agent_or_supervisor(who: Principal, project: Project, what: str) -> None:
     """For records kept to the managing site and supervision (the archive, the score history): a key needs
     ``bidding:write`` or ``bidding:supervise`` over the project's site; a person, the tender agent's or
@@ -83,16 +68,3 @@ async def managed(session: SessionDep, code: str, who: Principal, role: str = TE
     return project
 
 
-def district_role(role: str) -> Any:
-    """A dependency: a staff subject changes what the district shares only holding ``role`` district-wide (``*``).
-
-    The kit's ``district_only()`` reads the app's tenant, and the platform's pages are district-wide for
-    everyone signed in through them; a township's tender agent must not edit the district's expert pool.
-    """
-
-    async def check(who: PrincipalDep) -> Principal:  # async: no thread-pool hop
-        if who.is_a(subjects.STAFF) and not who.has_role(role, EVERYWHERE):
-            raise RoleMissing(f"Changing what the district shares needs the role {role} held district-wide.")
-        return who
-
-    return Depends(check)

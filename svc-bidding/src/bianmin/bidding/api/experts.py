@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import AGENT, EVERYONE, POOL, SUPERVISE, TENDER_AGENT, WRITE, district_role, managed
+from bianmin.bidding.api.deps import AGENT, EVERYONE, POOL, SUPERVISE, TENDER_AGENT, WRITE, managed
 from bianmin.bidding.api.views import draw_view
 from bianmin.bidding.domain import experts
 from bianmin.bidding.domain.common import get_visible
@@ -16,6 +16,7 @@ from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, district_only, public, require_scopes
+from bianmin.kit.policy import district_role
 
 router = APIRouter(tags=["experts"])
 # The pool is the district's: a district-wide key, or a tender agent holding the role district-wide.

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bianmin.bidding.api.deps import AGENT, EVERYONE, TENDER_AGENT, TRADING_OFFICER, WRITE, SettingsDep, ensure_role, managed
+from bianmin.bidding.api.deps import AGENT, EVERYONE, TENDER_AGENT, TRADING_OFFICER, WRITE, SettingsDep, managed
 from bianmin.bidding.domain import escrow, projects
 from bianmin.bidding.domain.common import actor_of, get_visible
 from bianmin.bidding.schemas import (
@@ -26,7 +26,7 @@ from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 from bianmin.kit.pagination import Page, PageDep
-from bianmin.kit.policy import app, policy, staff
+from bianmin.kit.policy import app, ensure_role, policy, staff
 
 router = APIRouter(tags=["projects"])
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from bianmin.bidding.api.deps import SUPERVISE, SUPERVISE_DECIDE, SUPERVISOR_ROLE, WATCH, SettingsDep, ensure_role
+from bianmin.bidding.api.deps import SUPERVISE, SUPERVISE_DECIDE, SUPERVISOR_ROLE, WATCH, SettingsDep
 from bianmin.bidding.api.views import flag_view
 from bianmin.bidding.domain import alerts as alert_list
 from bianmin.bidding.domain import collusion, stats
@@ -17,6 +17,7 @@ from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
+from bianmin.kit.policy import ensure_role
 from bianmin.kit.stats import PeriodDep
 
 router = APIRouter(tags=["supervision"])

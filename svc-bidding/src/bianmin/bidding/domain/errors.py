@@ -17,6 +17,7 @@ from bianmin.kit.errors import (
     TransitionForbidden,
     Unprocessable,
 )
+from bianmin.kit.errors import SeparationOfDuties as SeparationOfDuties  # the kit's code, raised here by name
 
 # --- 404: what does not exist, or is not this principal's to see --------------------------------
 
@@ -113,11 +114,6 @@ class NotOnTheCommittee(Forbidden):
 
     code = "not_on_the_committee"
 
-
-class SeparationOfDuties(Forbidden):
-    """Whoever filed or recorded something may not also approve it (a direct-contract filing, 招标投标法 §66, 实施条例 §9)."""
-
-    code = "separation_of_duties"
 
 
 class NotTheBidder(Forbidden):

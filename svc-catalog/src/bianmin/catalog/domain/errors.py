@@ -7,7 +7,10 @@ The codes every service shares come from the kit: ``TransitionForbidden`` (409
 
 from __future__ import annotations
 
-from bianmin.kit.errors import Conflict, Forbidden, NotFound, TransitionForbidden
+from bianmin.kit.errors import Conflict, NotFound, TransitionForbidden
+from bianmin.kit.errors import DecidedAboveSite as DecidedAboveSite  # the kit's code, raised here by name
+from bianmin.kit.errors import NotTheHolder as NotTheHolder  # the kit's code, raised here by name
+from bianmin.kit.errors import SeparationOfDuties as SeparationOfDuties  # the kit's code, raised here by name
 
 
 class ItemNotFound(NotFound):
@@ -128,19 +131,4 @@ class RedemptionTransitionForbidden(TransitionForbidden):
     """The redemption's status does not allow this move (applied → approved → paid, or rejected)."""
 
 
-class SeparationOfDuties(Forbidden):
-    """Whoever submitted or recorded a case may not approve it (政务服务 受审分离: separation of duties)."""
 
-    code = "separation_of_duties"
-
-
-class NotTheHolder(Forbidden):
-    """Only the applicant rates and re-rates an application (国办发〔2019〕51号: the served citizen rates, not staff)."""
-
-    code = "not_the_holder"
-
-
-class DecidedAboveSite(Forbidden):
-    """An appeal against a site's bad review is decided above that site, never by the site itself (国办发〔2019〕51号)."""
-
-    code = "decided_above_site"

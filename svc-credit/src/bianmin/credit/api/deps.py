@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import Depends
-
 from bianmin.credit.settings import CreditSettings
-from bianmin.kit import subjects
-from bianmin.kit.identity import Principal, PrincipalDep, ensure_tenant
+from bianmin.kit.identity import Principal, ensure_tenant
 from bianmin.kit.policy import (
     RoleMissing,
     app,
@@ -23,7 +18,6 @@ from bianmin.kit.policy import (
     supervisor,
 )
 from bianmin.kit.settings import settings_dependency
-from bianmin.kit.sites import EVERYWHERE
 
 SettingsDep = settings_dependency(CreditSettings)
 
@@ -73,16 +67,3 @@ def ensure_reviewer(principal: Principal, site: str) -> None:
         raise RoleMissing(f"The role {REVIEWER} is not held over site {site}.")
 
 
-def district_role(role: str) -> Any:
-    """A dependency: a staff subject changes what the district shares only holding ``role`` district-wide (``*``).
-
-    The kit's ``district_only()`` reads the app's tenant, and the platform's pages are district-wide for
-    everyone signed in through them; a township's recorder must not rename the district's register.
-    """
-
-    async def check(who: PrincipalDep) -> Principal:  # async: no thread-pool hop
-        if who.is_a(subjects.STAFF) and not who.has_role(role, EVERYWHERE):
-            raise RoleMissing(f"Changing what the district shares needs the role {role} held district-wide.")
-        return who
-
-    return Depends(check)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from bianmin.credit.api.deps import EVERYONE, RECORDER, REGISTER, STAFF_READ, district_role
+from bianmin.credit.api.deps import EVERYONE, RECORDER, REGISTER, STAFF_READ
 from bianmin.credit.api.views import color_read, enterprise_read, import_report_read
 from bianmin.credit.domain import enterprises
 from bianmin.credit.domain.coding import explain, initial_outcome
@@ -30,6 +30,7 @@ from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import district_only, public, require_scopes
 from bianmin.kit.pagination import Page, PageDep
+from bianmin.kit.policy import district_role
 from bianmin.kit.workdays import local_date
 
 router = APIRouter(tags=["enterprises"])

@@ -9,7 +9,8 @@ refusals (a missing scope, another tenant's resource, a district-only change) ar
 
 from __future__ import annotations
 
-from bianmin.kit.errors import Conflict, FieldProblem, Forbidden, NotFound, Unprocessable
+from bianmin.kit.errors import Conflict, FieldProblem, NotFound, Unprocessable
+from bianmin.kit.errors import SeparationOfDuties as SeparationOfDuties  # the kit's code, raised here by name
 
 
 class EnterpriseNotFound(NotFound):
@@ -123,13 +124,3 @@ class RulesEditedConcurrently(Conflict):
 
     code = "rules_edited_concurrently"
 
-
-class SeparationOfDuties(Forbidden):
-    """Whoever recorded or submitted a credit fact may not confirm or decide it.
-
-    Four eyes on every fact that moves a color: a confirmed record is a public-credit decision the
-    enterprise may object to (信用修复 and 异议 under the NDRC's rules), which presumes a review (复核)
-    by someone other than the recorder. Compared on the acting account, or the key acting alone.
-    """
-
-    code = "separation_of_duties"

@@ -10,6 +10,8 @@ the platform's one spelling; these once answered ``ticket_state``, ``appointment
 from __future__ import annotations
 
 from bianmin.kit.errors import Conflict, Forbidden, NotFound, TransitionForbidden
+from bianmin.kit.errors import DecidedAboveSite as DecidedAboveSite  # the kit's code, raised here by name
+from bianmin.kit.errors import NotTheHolder as NotTheHolder  # the kit's code, raised here by name
 
 
 class HallNotFound(NotFound):
@@ -194,21 +196,3 @@ class NotStaffOfThisSite(Forbidden):
     code = "role_missing"
 
 
-class NotTheHolder(Forbidden):
-    """Only the person who took the ticket or booked the appointment may do this with it.
-
-    A rating (好差评) comes from the citizen who was served, never from the counter (国办发〔2019〕51号
-    §2: 评价主体是办事企业和群众); a booking is cancelled, checked in or read by its own holder only.
-    """
-
-    code = "not_the_holder"
-
-
-class DecidedAboveSite(Forbidden):
-    """An appeal against a hall's bad rating is decided above that hall, never by the hall itself.
-
-    国办发〔2019〕51号 §3 (申诉复核): a site asking to void a review of its own service cannot be the one
-    that decides; a hall manager of a strictly higher site, or an operator, decides.
-    """
-
-    code = "decided_above_site"
