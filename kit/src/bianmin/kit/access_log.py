@@ -14,7 +14,7 @@ A row names the app and the subject acting (kind and stable id), never the perso
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -55,11 +55,22 @@ class PersonalDataAccess(_KitBase):
 async def record_access(session: AsyncSession, principal: Principal, *, at: dt.datetime, action: str,
                         resource: str, fields: Iterable[str], purpose: str, site: str | None = None) -> None:
     """Log one unmasked read; the caller's transaction commits it with the read's other writes."""
+    await record_accesses(session, principal, at=at, action=action, resources=[(resource, site)], fields=fields,
+                          purpose=purpose)
+
+
+async def record_accesses(session: AsyncSession, principal: Principal, *, at: dt.datetime, action: str,
+                          resources: Sequence[tuple[str, str | None]], fields: Iterable[str], purpose: str) -> None:
+    """Log the unmasked reads of one answer (a list shows many resources), as one statement; nothing for none."""
+    if not resources:
+        return
     subject = principal.subject
-    await session.execute(insert(personal_data_access).values(
-        at=at, app=principal.key_id or "anonymous", subject_kind=subject.kind if subject else None,
-        subject_id=subject.id if subject else None, action=action, resource=resource, site_code=site,
-        fields=sorted(set(fields)), purpose=purpose))
+    shown = sorted(set(fields))
+    await session.execute(insert(personal_data_access), [
+        {"at": at, "app": principal.key_id or "anonymous", "subject_kind": subject.kind if subject else None,
+         "subject_id": subject.id if subject else None, "action": action, "resource": resource, "site_code": site,
+         "fields": shown, "purpose": purpose}
+        for resource, site in resources])
 
 
 class AccessRead(BaseModel):

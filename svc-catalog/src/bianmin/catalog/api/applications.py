@@ -29,7 +29,7 @@ READERS = policy(citizen(), staff(), supervisor(), operator(), app())
 async def shown(session: SessionDep, who: Principal, application: Application, *, now: datetime, action: str,
                 with_steps: bool = False) -> ApplicationRead:
     """The application as this caller may see it: masked unless theirs or theirs to handle (个人信息保护法)."""
-    masked = await domain.disclose(session, who, application, now=now, action=action)
+    (masked,) = await domain.disclose(session, who, [application], now=now, action=action)
     steps = await domain.steps_of(session, application) if with_steps else None
     return application_view(application, today=local_date(now), masked=masked, steps=steps)
 
@@ -65,7 +65,8 @@ async def list_applications(
     rows, cursor = await domain.list_applications(
         session, who, domain.ApplicationFilter(status=status, site=site, department=department, item=item,
                                                start=start, end=end, overdue=overdue), today=local_date(now), page=page)
-    items = [await shown(session, who, a, now=now, action="GET /applications") for a in rows]
+    masks = await domain.disclose(session, who, rows, now=now, action="GET /applications")
+    items = [application_view(a, today=local_date(now), masked=m) for a, m in zip(rows, masks, strict=True)]
     await session.commit()
     return Page(items=items, next_cursor=cursor)
 

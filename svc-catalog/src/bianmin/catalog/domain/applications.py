@@ -34,6 +34,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -59,13 +60,12 @@ from bianmin.catalog.models import Application, ApplicationStep, Item, Offering,
 from bianmin.catalog.schemas import ApplicationCreate, SuppliedMaterial
 from bianmin.contracts.events.catalog import ApplicationStatusChanged, ApplicationSubmitted
 from bianmin.kit import subjects
-from bianmin.kit.access_log import record_access
+from bianmin.kit.access_log import record_accesses
 from bianmin.kit.calendar import load_calendar
-from bianmin.kit.errors import ScopeMissing, Unprocessable
+from bianmin.kit.errors import RoleMissing, ScopeMissing, SecondFactorRequired, SubjectNotAllowed, Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal, ensure_tenant
 from bianmin.kit.pagination import PageParams, paginate
-from bianmin.kit.policy import RoleMissing, SecondFactorRequired, SubjectNotAllowed
 from bianmin.kit.workdays import local_date
 
 AUTO_ACTOR = "system:auto-approval"
@@ -271,19 +271,20 @@ APPLICANT_FIELDS = ("applicant_name", "applicant_phone", "applicant_id_number")
 HANDLING_PURPOSE = "受理/审批: the acceptor or approver of the application's site and department handles it"
 
 
-async def disclose(session: AsyncSession, who: Principal, application: Application, *, now: datetime,
-                   action: str) -> bool:
-    """Whether the applicant's data must be masked for this caller; an unmasked read by staff is logged.
+async def disclose(session: AsyncSession, who: Principal, applications: Sequence[Application], *, now: datetime,
+                   action: str) -> list[bool]:
+    """For each application, whether the applicant's data must be masked for this caller; unmasked reads by staff are logged.
 
     个人信息保护法 §51 and GB/T 35273 §7.4: the applicant sees their own data, the acceptor and approver
     of the application's site and department see it for their task, and each such read by staff is
-    recorded in the access log in the read's own transaction; everyone else sees it masked.
+    recorded in the access log in the read's own transaction (one statement for a whole page);
+    everyone else sees it masked.
     """
-    reason = unmasked_because(who, application.site_code, application.department_code, application.applicant_subject)
-    if reason == HANDLING:
-        await record_access(session, who, at=now, action=action, resource=f"application/{application.number}",
-                            fields=APPLICANT_FIELDS, purpose=HANDLING_PURPOSE, site=application.site_code)
-    return reason is None
+    reasons = [unmasked_because(who, a.site_code, a.department_code, a.applicant_subject) for a in applications]
+    await record_accesses(session, who, at=now, action=action, fields=APPLICANT_FIELDS, purpose=HANDLING_PURPOSE,
+                          resources=[(f"application/{a.number}", a.site_code)
+                                     for a, reason in zip(applications, reasons, strict=True) if reason == HANDLING])
+    return [reason is None for reason in reasons]
 
 
 def may_see(who: Principal, application: Application) -> bool:
