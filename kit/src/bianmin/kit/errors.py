@@ -90,6 +90,24 @@ class DistrictOnly(Forbidden):
     code = "district_only"
 
 
+class SubjectNotAllowed(Forbidden):
+    """This kind of caller may not call the route."""
+
+    code = "subject_not_allowed"
+
+
+class RoleMissing(Forbidden):
+    """The subject lacks every role the route admits."""
+
+    code = "role_missing"
+
+
+class SecondFactorRequired(Forbidden):
+    """The route needs a sign-in with a second factor."""
+
+    code = "second_factor_required"
+
+
 # The refusals of the rules that depend on who acts, one spelling platform-wide (services raise these,
 # or subclasses naming their case).
 

@@ -22,7 +22,7 @@ from typing import Any
 from fastapi import Depends
 
 from bianmin.kit import subjects
-from bianmin.kit.errors import Forbidden
+from bianmin.kit.errors import RoleMissing, SecondFactorRequired, SubjectNotAllowed
 from bianmin.kit.identity import Principal, PrincipalDep
 from bianmin.kit.sites import EVERYWHERE
 
@@ -30,32 +30,18 @@ APP = "app"
 POLICY_EXTRA = "x-bianmin-policy"
 
 
-class SubjectNotAllowed(Forbidden):
-    """This kind of caller may not call the route."""
-
-    code = "subject_not_allowed"
 
 
-class RoleMissing(Forbidden):
-    """The subject lacks every role the route admits."""
-
-    code = "role_missing"
-
-
-class SecondFactorRequired(Forbidden):
-    """The route needs a sign-in with a second factor."""
-
-    code = "second_factor_required"
-
-
-def ensure_role(principal: Principal, role: str, site: str | None) -> None:
-    """403 ``role_missing`` unless a subject holds ``role`` over ``site``; an app alone passes (its tenancy decides).
+def ensure_role(principal: Principal, role: str | tuple[str, ...], site: str | None) -> None:
+    """403 ``role_missing`` unless a subject holds ``role`` (or one of several) over ``site``; an app alone passes
+    (its tenancy decides).
 
     A route's policy admits the role somewhere; this checks that it reaches the resource's own site
     (a township's staff act on that township's resources and its villages', not the district's).
     """
-    if principal.subject is not None and not principal.has_role(role, site):
-        raise RoleMissing(f"The role {role} is not held over site {site}.")
+    roles = (role,) if isinstance(role, str) else role
+    if principal.subject is not None and not any(principal.has_role(r, site) for r in roles):
+        raise RoleMissing(f"The role {' or '.join(roles)} is not held over site {site}.")
 
 
 def district_role(role: str) -> Any:

@@ -43,11 +43,10 @@ from bianmin.catalog.models import Application, Evaluation
 from bianmin.contracts.events.catalog import EvaluationSubmitted
 from bianmin.kit import subjects
 from bianmin.kit.calendar import load_calendar
-from bianmin.kit.errors import Unprocessable
+from bianmin.kit.errors import RoleMissing, SecondFactorRequired, Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal
 from bianmin.kit.pagination import PageParams, paginate
-from bianmin.kit.policy import RoleMissing, SecondFactorRequired
 from bianmin.kit.workdays import local_date
 
 LEVEL_NAMES = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}

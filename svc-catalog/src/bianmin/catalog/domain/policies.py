@@ -29,9 +29,8 @@ from bianmin.catalog.domain.people import actor, holds_for_department
 from bianmin.catalog.models import Department, Policy, Redemption
 from bianmin.catalog.schemas import PolicyCreate, RedemptionCreate
 from bianmin.kit import subjects
-from bianmin.kit.errors import Forbidden, Unprocessable
+from bianmin.kit.errors import Forbidden, RoleMissing, SecondFactorRequired, Unprocessable
 from bianmin.kit.identity import Principal
-from bianmin.kit.policy import RoleMissing, SecondFactorRequired
 from bianmin.kit.workdays import local_date
 
 TRANSITIONS = {"applied": {"approved", "rejected"}, "approved": {"paid", "rejected"}, "paid": set(), "rejected": set()}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from bianmin.credit.settings import CreditSettings
 from bianmin.kit.identity import Principal, ensure_tenant
 from bianmin.kit.policy import (
-    RoleMissing,
     app,
     citizen,
     custodian,
+    ensure_role,
     enterprise,
     expert,
     issuer,
@@ -63,7 +63,6 @@ def ensure_reviewer(principal: Principal, site: str) -> None:
     ``credit_reviewer`` over the site (a township's reviewer decides its own township's records).
     """
     ensure_tenant(principal, site)
-    if principal.subject is not None and not principal.has_role(REVIEWER, site):
-        raise RoleMissing(f"The role {REVIEWER} is not held over site {site}.")
+    ensure_role(principal, REVIEWER, site)
 
 

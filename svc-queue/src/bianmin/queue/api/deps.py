@@ -18,11 +18,11 @@ from fastapi import Depends, Request
 from bianmin.kit import subjects
 from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.identity import Principal, ensure_tenant
-from bianmin.kit.policy import app, citizen, custodian, enterprise, expert, issuer, operator, policy, staff, supervisor
+from bianmin.kit.policy import app, citizen, custodian, ensure_role, enterprise, expert, issuer, operator, policy, staff, supervisor
 from bianmin.kit.settings import settings_dependency
 from bianmin.queue.domain import ordering
 from bianmin.queue.domain.booking import BookingRules
-from bianmin.queue.domain.errors import NotStaffOfThisSite, NotTheHolder
+from bianmin.queue.domain.errors import NotTheHolder
 from bianmin.queue.domain.halls import get_hall
 from bianmin.queue.domain.notify import CallNotifier
 from bianmin.queue.models import Hall
@@ -71,8 +71,8 @@ HOLDING = policy(citizen(), app())
 
 def ensure_staff_of(who: Principal, site: str, roles: tuple[str, ...] = HALL_STAFF) -> None:
     """403 ``role_missing`` unless a staff subject holds one of ``roles`` over ``site``; others pass (the policy admitted them)."""
-    if who.is_a(subjects.STAFF) and not any(who.has_role(role, site) for role in roles):
-        raise NotStaffOfThisSite(f"This needs the role {' or '.join(roles)} at site {site}.")
+    if who.is_a(subjects.STAFF):
+        ensure_role(who, roles, site)
 
 
 async def hall_for(session: AnySession, who: Principal, code: str, roles: tuple[str, ...] = HALL_STAFF) -> Hall:

@@ -9,7 +9,7 @@ the platform's one spelling; these once answered ``ticket_state``, ``appointment
 
 from __future__ import annotations
 
-from bianmin.kit.errors import Conflict, Forbidden, NotFound, TransitionForbidden
+from bianmin.kit.errors import Conflict, NotFound, TransitionForbidden
 from bianmin.kit.errors import DecidedAboveSite as DecidedAboveSite  # the kit's code, raised here by name
 from bianmin.kit.errors import NotTheHolder as NotTheHolder  # the kit's code, raised here by name
 
@@ -185,14 +185,5 @@ class AppointmentNotBooked(TransitionForbidden):
 class RectificationStepForbidden(TransitionForbidden):
     """The case's state does not allow this step of the rectification flow."""
 
-
-class NotStaffOfThisSite(Forbidden):
-    """The staff member holds the role the route asks for, but not at the site of this hall.
-
-    Only a clerk or hall manager of the ticket's hall (or of a site above it) serves it (政务服务
-    大厅 rules: a counter acts on its own hall's queue); the code is the kit policy's ``role_missing``.
-    """
-
-    code = "role_missing"
 
 
