@@ -6,8 +6,8 @@ from catalog_factories import TOWNSHIP
 from fastapi import FastAPI
 
 from bianmin.catalog.domain.calendar import day_of
+from bianmin.kit.calendar import bundled_calendar
 from bianmin.kit.identity import ANONYMOUS
-from bianmin.kit.workdays import WorkCalendar
 from bianmin.testing.client import client_for
 
 
@@ -20,11 +20,11 @@ def test_each_day_says_where_its_answer_comes_from() -> None:
 
 
 def test_working_days_count_the_submission_day_as_day_zero_and_skip_holidays() -> None:
-    calendar = WorkCalendar()
+    calendar = bundled_calendar()
     # Submitted on Tue 30 Sep 2025; 1-8 Oct are off, Sat 11 Oct is a make-up working day.
     assert calendar.add_workdays(date(2025, 9, 30), 1) == date(2025, 10, 9)
     assert calendar.add_workdays(date(2025, 9, 30), 3) == date(2025, 10, 11)
-    assert WorkCalendar({date(2025, 10, 9): False}).add_workdays(date(2025, 9, 30), 1) == date(2025, 10, 10)
+    assert bundled_calendar({date(2025, 10, 9): False}).add_workdays(date(2025, 9, 30), 1) == date(2025, 10, 10)
 
 
 async def test_an_operator_overrides_a_day_and_clears_it(app: FastAPI, db_backend: str) -> None:

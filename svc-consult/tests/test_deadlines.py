@@ -7,9 +7,9 @@ from consult_factories import at
 
 from bianmin.consult.domain import deadlines
 from bianmin.consult.domain.deadlines import Policy
-from bianmin.kit.workdays import WorkCalendar
+from bianmin.kit.calendar import bundled_calendar
 
-CAL = WorkCalendar()
+CAL = bundled_calendar()
 POLICY = Policy()
 
 
@@ -35,7 +35,7 @@ def test_a_complaint_gets_thirteen_working_days() -> None:
 
 
 def test_an_operator_override_moves_the_deadline() -> None:
-    typhoon = WorkCalendar({date(2026, 9, 29): False})
+    typhoon = bundled_calendar({date(2026, 9, 29): False})
     assert deadlines.due_at(typhoon, started_at=at("2026-09-28 10:00"), days=3) == at("2026-10-09 23:59:59")
 
 

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 
 from bianmin.kit.access_log import access_log_router
+from bianmin.kit.calendar import calendar_router
 from bianmin.kit.clock import Clock, SystemClock
 from bianmin.kit.db import Database
 from bianmin.kit.docs import docs_router
@@ -51,6 +52,8 @@ class ServiceSpec:
     stats: StatsFn | None = None
     workers: list[Worker] = field(default_factory=list)
     tags: list[dict[str, str]] = field(default_factory=list)
+    calendar: bool = False
+    """Whether the service counts working days: it then shows its copy of the calendar and its coverage."""
 
 
 def api_routes(app: FastAPI) -> list[Any]:
@@ -144,7 +147,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
     app.include_router(health_router)
     app.include_router(docs_router(openapi_url="/openapi.json", title=f"{spec.title} API"))
     app.add_route("/metrics", app.state.metrics.endpoint, include_in_schema=False)
-    for router in [*spec.routers, stats_router(spec.name, spec.stats), access_log_router()]:
+    kit_routers = [stats_router(spec.name, spec.stats), access_log_router(), *([calendar_router()] if spec.calendar else [])]
+    for router in [*spec.routers, *kit_routers]:
         app.include_router(router, prefix="/v1", dependencies=[Depends(authenticate)])
     app.openapi = _documented_policies(app)  # type: ignore[method-assign]
     return app

@@ -25,6 +25,11 @@ is where orchestrators and operators look, and failing it stops new writes from 
 backlog that does not move. A backlog that is going out (after an outage, a large one) moves, and
 the count restarts at each reconnect, so neither makes the service unready.
 
+A service that counts working days reports its calendar's coverage (``calendar``: the run of
+years whose State Council notice is loaded) and, from 60 days before that run ends, a warning naming
+the year to load (:func:`bianmin.kit.calendar.coverage_of`). The warning does not make the service
+unready: deadlines in the missing year are still answered, marked provisional.
+
 The clock is reported too: the skew from the gateway's clock that the identity tokens show
 (``bianmin.kit.identity.ClockSkew``). Past half the leeway the answer says ``degraded`` (time to fix
 the host's time sync); past the whole leeway every request is refused, so the service is not ready.
@@ -40,7 +45,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from bianmin.kit.calendar import Coverage, coverage
 from bianmin.kit.errors import PROBLEM_JSON
+from bianmin.kit.workdays import local_date
 
 router = APIRouter(tags=["health"])
 PING_TIMEOUT_SECONDS = 2.0
@@ -65,6 +72,7 @@ class Readiness(BaseModel):
     status: Literal["ready", "degraded"]
     checks: dict[str, str]
     outbox: OutboxState | None = None
+    calendar: Coverage | None = None
 
 
 @router.get("/readyz", summary="Readiness", response_model=None,
@@ -93,6 +101,11 @@ async def readyz(request: Request) -> JSONResponse:
                               "oldest_pending_seconds": backlog.oldest_seconds(datetime.now(UTC))}
         except Exception as exc:
             checks["outbox"] = f"unknown: {type(exc).__name__}"
+    if request.app.state.service.calendar and checks["database"] == "ok":
+        try:
+            body["calendar"] = (await asyncio.wait_for(_calendar_coverage(request), timeout=PING_TIMEOUT_SECONDS)).model_dump()
+        except Exception as exc:
+            checks["calendar"] = f"unknown: {type(exc).__name__}"
     skew, leeway = request.app.state.clock_skew.seconds, request.app.state.settings.identity_leeway_seconds
     checks["clock"] = clock_check(skew, leeway)
     refusing = skew is not None and abs(skew) > leeway
@@ -101,6 +114,11 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"status": status, "checks": checks, **body})
     return JSONResponse({"type": "about:blank", "title": "Not ready", "status": 503, "code": "not_ready",
                          "checks": checks, **body}, status_code=503, media_type=PROBLEM_JSON)
+
+
+async def _calendar_coverage(request: Request) -> Coverage:
+    async with request.app.state.db.read_sessionmaker() as session:
+        return await coverage(session, local_date(request.app.state.clock.now()))
 
 
 def clock_check(skew: float | None, leeway: float) -> str:

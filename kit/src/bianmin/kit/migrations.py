@@ -23,11 +23,13 @@ from sqlalchemy.engine import Connection
 from bianmin.kit.db import create_engine
 from bianmin.kit.tables import (
     calendar_override,
+    calendar_year,
     idempotency_record,
     inbox_event,
     kit_metadata,
     outbox_event,
     personal_data_access,
+    site_registry,
 )
 
 MIGRATION_LOCK = 0x6269616E6D696E  # "bianmin": one advisory lock key for every service's database
@@ -115,3 +117,23 @@ def drift(url: str, metadata: MetaData) -> list[Any]:
         return list(diff)
 
     return asyncio.run(compare())
+
+
+def create_registry_tables() -> None:
+    """Create the calendar's years and the site registry, and load the bundled years (their own revision).
+
+    The years the ``chinese-calendar`` package knows are the starting data of every service's copy,
+    so a service computes working days before it has heard from the catalog; each copy then
+    follows the catalog's ``catalog.calendar.year_loaded`` events.
+    """
+    from bianmin.kit.calendar import bundled_rows
+
+    calendar_year.create(op.get_bind())
+    site_registry.create(op.get_bind())
+    op.bulk_insert(calendar_year, bundled_rows())
+
+
+def drop_registry_tables() -> None:
+    """Drop the calendar's years and the site registry (that revision's downgrade)."""
+    site_registry.drop(op.get_bind())
+    calendar_year.drop(op.get_bind())

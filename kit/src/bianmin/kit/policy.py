@@ -97,6 +97,11 @@ supervisor = _kind(subjects.SUPERVISOR)
 operator = _kind(subjects.OPERATOR)
 
 
+def everyone() -> tuple[Allow, ...]:
+    """An app alone and a subject of every kind: what a public read declares."""
+    return (app(), *(Allow(kind) for kind in subjects.SUBJECT_KINDS))
+
+
 def admits(principal: Principal, allowed: tuple[Allow, ...]) -> None:
     """Raise the 403 that says why ``principal`` is none of ``allowed``."""
     subject = principal.subject

@@ -1,9 +1,10 @@
-"""The tables the kit keeps in every service's database: outbox, inbox, idempotency, calendar, access log.
+"""The tables the kit keeps in every service's database: outbox, inbox, idempotency, calendar, sites, access log.
 
 They live in their own MetaData; each service's first migration creates them through
 :func:`bianmin.kit.migrations.create_kit_tables` (the access log, added later, through
 :func:`bianmin.kit.migrations.create_access_log`), and its Alembic environment compares both
-MetaData objects with the database so that drift in either fails the migration test.
+MetaData objects with the database so that drift in either fails the migration test. The calendar's
+years and the site registry came later too (:func:`bianmin.kit.migrations.create_registry_tables`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,30 @@ calendar_override = Table(
     Column("note", String(200), nullable=False, server_default=""),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+calendar_year = Table(
+    "calendar_year", kit_metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("notice", String(200), nullable=False),
+    Column("days", JSON, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("loaded_by", String(100), nullable=False),
+    Column("loaded_at", UTCDateTime(), nullable=False),
+)
+"""One row per year the calendar knows: the notice's days as ``[[iso date, workday, name], ...]``."""
+
+site_registry = Table(
+    "site_registry", kit_metadata,
+    Column("code", String(20), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("parent_code", String(20), nullable=True),
+    Column("tenant", String(20), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+"""The district's sites as the catalog announces them (``catalog.site.changed``)."""
 
 personal_data_access = Table(
     "personal_data_access", kit_metadata,

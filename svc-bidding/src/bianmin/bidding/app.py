@@ -16,6 +16,7 @@ SPEC = ServiceSpec(
     description="Tenders with sealed bids, remote opening, evaluation, award, supervision and collusion screening.",
     routers=ROUTERS,
     handlers=HANDLERS,
+    calendar=True,
     stats=figures,
     workers=[close_at_deadline],
 )

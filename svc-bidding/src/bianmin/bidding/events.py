@@ -14,8 +14,9 @@ from bianmin.bidding.domain.bidders import set_color, upsert_deposit
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.contracts.events.guarantee import GuaranteeStatusChanged
-from bianmin.kit.calendar import CALENDAR_HANDLER
+from bianmin.kit.calendar import CALENDAR_HANDLERS
 from bianmin.kit.events.consumer import EventContext, Handler
+from bianmin.kit.site_registry import SITE_HANDLER
 
 
 async def _guarantee(ctx: EventContext, event: CloudEvent, payload: BaseModel, status: str) -> None:
@@ -45,7 +46,8 @@ async def color_changed(ctx: EventContext, event: CloudEvent, payload: BaseModel
 
 
 HANDLERS: list[Handler] = [
-    CALENDAR_HANDLER,
+    *CALENDAR_HANDLERS,
+    SITE_HANDLER,
     Handler("guarantee.guarantee.issued", guarantee_issued),
     Handler("guarantee.guarantee.released", guarantee_released),
     Handler("credit.enterprise.color_changed", color_changed),

@@ -15,6 +15,7 @@ SPEC = ServiceSpec(
     description="Service items (政务服务事项), sites and the service map, applications (办件) and policy redemption.",
     routers=ROUTERS,
     handlers=HANDLERS,
+    calendar=True,
     stats=overview,
 )
 

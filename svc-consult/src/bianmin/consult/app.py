@@ -16,6 +16,7 @@ SPEC = ServiceSpec(
     description="Online consultation (e问通) with routing and deadlines, the knowledge base, and the suggestion box.",
     routers=ROUTERS,
     handlers=HANDLERS,
+    calendar=True,
     stats=overview,
     workers=[escalation_worker],
 )

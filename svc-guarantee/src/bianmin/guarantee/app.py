@@ -16,6 +16,7 @@ SPEC = ServiceSpec(
     description="Electronic bid-bond and performance guarantees (电子保函): fees, claims, release, a verifiable ledger.",
     routers=ROUTERS,
     handlers=HANDLERS,
+    calendar=True,
     stats=figures,
     workers=[push_worker, ledger_worker],
 )

@@ -21,7 +21,7 @@ from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import claims, projects
 from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.settings import GuaranteeSettings
-from bianmin.kit.calendar import CALENDAR_HANDLER, load_calendar
+from bianmin.kit.calendar import CALENDAR_HANDLERS, load_calendar
 from bianmin.kit.events.consumer import EventContext, Handler
 
 
@@ -64,7 +64,7 @@ async def on_color_changed(ctx: EventContext, event: CloudEvent, payload: BaseMo
 
 
 HANDLERS: list[Handler] = [
-    CALENDAR_HANDLER,
+    *CALENDAR_HANDLERS,
     Handler("bidding.project.published", on_published),
     Handler("bidding.project.awarded", on_awarded),
     Handler("bidding.project.closed", on_status),

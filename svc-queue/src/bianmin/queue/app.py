@@ -17,6 +17,7 @@ SPEC = ServiceSpec(
     description="Appointments, tickets, counters, calling, display boards and people flow for the district hall and every township hall.",
     routers=ROUTERS,
     handlers=HANDLERS,
+    calendar=True,
     stats=queue_figures,
     workers=[hall_worker, stream_watcher],
     tags=[{"name": n, "description": d} for n, d in (

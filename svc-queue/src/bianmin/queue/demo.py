@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from bianmin.kit.workdays import SHANGHAI, WorkCalendar
+from bianmin.kit.calendar import bundled_calendar
+from bianmin.kit.workdays import SHANGHAI
 
 DISTRICT = "330199000"
 TOWNSHIPS = [f"330199{n:03d}" for n in range(1, 11)]
@@ -59,7 +60,7 @@ async def _hall(client: httpx.AsyncClient, code: str, name: str, existing: set[s
 
 
 def _past_workdays(today: date, count: int) -> list[date]:
-    calendar, days, day = WorkCalendar(), [], today
+    calendar, days, day = bundled_calendar(), [], today
     while len(days) < count:
         day -= timedelta(days=1)
         if calendar.is_workday(day):

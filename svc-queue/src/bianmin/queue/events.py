@@ -12,8 +12,9 @@ from pydantic import BaseModel
 
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.catalog import ItemChanged
-from bianmin.kit.calendar import CALENDAR_HANDLER
+from bianmin.kit.calendar import CALENDAR_HANDLERS
 from bianmin.kit.events.consumer import EventContext, Handler
+from bianmin.kit.site_registry import SITE_HANDLER
 from bianmin.queue.models import CatalogItem
 
 
@@ -41,7 +42,8 @@ async def apply_item_changed(ctx: EventContext, event: CloudEvent, payload: Base
 
 
 HANDLERS: list[Handler] = [
-    CALENDAR_HANDLER,
+    *CALENDAR_HANDLERS,
+    SITE_HANDLER,
     Handler("catalog.item.published", apply_item_changed),
     Handler("catalog.item.updated", apply_item_changed),
     Handler("catalog.item.withdrawn", apply_item_changed),

@@ -3,7 +3,8 @@
 Every database is built by running the service's migrations, never ``create_all``, so the tests
 exercise the migrations too. SQLite: migrate once per session into a template file and copy it
 per test. PostgreSQL (``BIANMIN_TEST_POSTGRES_URL``): create one database per service and session,
-migrate it, truncate every table before each test, and drop it at the end.
+migrate it, truncate every table before each test, and drop it at the end. Each starts with the
+data of :mod:`bianmin.testing.registry` (the bundled calendar years, the demo district's sites).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bianmin.kit.migrations import upgrade
+from bianmin.testing.registry import seed
 
 POSTGRES_ENV = "BIANMIN_TEST_POSTGRES_URL"
 
@@ -58,6 +60,7 @@ class TestDatabases:
         if template is None:
             template = self.root / f"template-{package}.db"
             upgrade(package, f"sqlite+aiosqlite:///{template}")
+            asyncio.run(seed(f"sqlite+aiosqlite:///{template}", calendar=False))
             self._templates[package] = template
         copy = self.root / f"{package}-{uuid.uuid4().hex[:12]}.db"
         shutil.copyfile(template, copy)
@@ -71,9 +74,11 @@ class TestDatabases:
             asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
             url = _asyncpg_url(os.environ[POSTGRES_ENV], name)
             upgrade(package, url)
+            asyncio.run(seed(url, calendar=False))
             self._postgres[package] = url
         else:
             asyncio.run(_truncate_all(url))
+            asyncio.run(seed(url, calendar=True))
         return url
 
     def url(self, backend: str, package: str) -> str:

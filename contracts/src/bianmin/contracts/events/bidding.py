@@ -123,6 +123,6 @@ PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("bidding.collusion.confirmed", CollusionConfirmed, "A supervisor confirmed a collusion flag."),
 )
 CONSUMES: tuple[str, ...] = (
-    "catalog.calendar.changed",
+    "catalog.calendar.changed", "catalog.calendar.year_loaded", "catalog.site.changed",
     "guarantee.guarantee.issued", "guarantee.guarantee.released", "credit.enterprise.color_changed",
 )

@@ -41,6 +41,42 @@ class CalendarDayChanged(Payload):
     note: str = ""
 
 
+class NoticeDay(Payload):
+    """A day a State Council holiday notice names: a holiday (off) or a make-up working day (调休上班)."""
+
+    day: date
+    workday: bool = Field(description="True: a make-up working day on a weekend; False: a holiday.")
+    name: str = Field(default="", max_length=60, description="The holiday the day belongs to (元旦, 春节, ...).")
+
+
+class CalendarYearLoaded(Payload):
+    """A year's working-day calendar, whole: the notice it follows, its version and the digest of the result.
+
+    Each event carries the entire year, so a consumer replaces its copy of the year (the newest
+    version wins) and a service that starts later rebuilds every year from the stream alone.
+    """
+
+    year: int
+    version: int = Field(ge=1, description="Raised by one at each load of the year; the newest wins.")
+    notice: str = Field(description="The notice the year follows (国务院办公厅关于…部分节假日安排的通知, its number).")
+    days: list[NoticeDay]
+    digest: str = Field(description="SHA-256 of the year's working days, as every service computes it.")
+    loaded_by: str
+    loaded_at: datetime
+
+
+class SiteChanged(Payload):
+    """A site of the district's registry was added, changed or closed (every service validates site codes by it)."""
+
+    code: str
+    name: str
+    level: str = Field(description="district, township, village, bank (an outlet) or terminal.")
+    parent_code: str | None = None
+    tenant: str = Field(description="The township that owns the site, or * for district-wide sites.")
+    active: bool = True
+    updated_at: datetime
+
+
 class ApplicationSubmitted(Payload):
     """An application (办件) was received at a site through a channel."""
 
@@ -83,6 +119,8 @@ class EvaluationSubmitted(Payload):
 
 PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("catalog.calendar.changed", CalendarDayChanged, "A day of the working-day calendar was set or cleared."),
+    EventSpec("catalog.calendar.year_loaded", CalendarYearLoaded, "A year of the working-day calendar was loaded."),
+    EventSpec("catalog.site.changed", SiteChanged, "A site of the registry was added, changed or closed."),
     EventSpec("catalog.item.published", ItemChanged, "A service item was published."),
     EventSpec("catalog.item.updated", ItemChanged, "A published service item changed."),
     EventSpec("catalog.item.withdrawn", ItemChanged, "A service item was withdrawn."),

@@ -105,4 +105,5 @@ PUBLISHES: tuple[EventSpec, ...] = (
               "A suggestion or complaint reached a step of the escalation ladder."),
 )
 CONSUMES: tuple[str, ...] = (
-    "catalog.calendar.changed", "catalog.item.published", "catalog.item.updated", "catalog.item.withdrawn")
+    "catalog.calendar.changed", "catalog.calendar.year_loaded", "catalog.site.changed",
+    "catalog.item.published", "catalog.item.updated", "catalog.item.withdrawn")

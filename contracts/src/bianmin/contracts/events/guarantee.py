@@ -51,7 +51,7 @@ PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("guarantee.guarantee.expired", GuaranteeStatusChanged, "A guarantee reached its expiry unclaimed."),
 )
 CONSUMES: tuple[str, ...] = (
-    "catalog.calendar.changed",
+    "catalog.calendar.changed", "catalog.calendar.year_loaded",
     "bidding.project.published", "bidding.project.closed", "bidding.project.failed", "bidding.project.awarded",
     "bidding.bidder.defaulted",
     "credit.enterprise.color_changed",

@@ -112,4 +112,5 @@ PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("queue.hall.alert", HallAlert, "A hall's waiting threshold was breached or cleared."),
 )
 CONSUMES: tuple[str, ...] = (
-    "catalog.calendar.changed", "catalog.item.published", "catalog.item.updated", "catalog.item.withdrawn")
+    "catalog.calendar.changed", "catalog.calendar.year_loaded", "catalog.site.changed",
+    "catalog.item.published", "catalog.item.updated", "catalog.item.withdrawn")

@@ -1,0 +1,25 @@
+"""The calendar's years (loaded from the bundled package) and the site registry (bianmin.kit.calendar, bianmin.kit.site_registry).
+
+Revision ID: credit_0005
+Revises: credit_0004
+Create Date: 2026-12-03 04:00:00
+"""
+
+from collections.abc import Sequence
+
+from bianmin.kit.migrations import create_registry_tables, drop_registry_tables
+
+revision: str = "credit_0005"
+down_revision: str | None = "credit_0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    create_registry_tables()
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    drop_registry_tables()

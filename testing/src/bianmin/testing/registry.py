@@ -1,0 +1,55 @@
+"""The data every migrated test database starts from: the bundled calendar years and the demo district's sites.
+
+A deployed service learns the district's sites from the catalog's ``catalog.site.changed`` events;
+a service under test starts as if it had heard the demo district's (``bianmin.catalog``'s
+``demo_sites.csv``), so tests of a hall or a tender can name ``330199001`` without a catalog.
+Tests of the registry itself use sites that are not in it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from importlib.resources import files
+
+from sqlalchemy import delete, insert
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bianmin.kit.calendar import bundled_rows
+from bianmin.kit.tables import calendar_year, site_registry
+
+SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def demo_sites() -> list[dict[str, str]]:
+    """The rows of the demo district's site file, as an operator would import them into the catalog."""
+    text = (files("bianmin.catalog") / "demo_sites.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def registry_rows(sites: list[dict[str, str]]) -> list[dict[str, object]]:
+    """``site_registry`` rows: a township owns itself and what hangs under it; the district hall is ``*``."""
+    by_code = {s["code"]: s for s in sites}
+
+    def tenant(code: str) -> str:
+        site = by_code[code]
+        if site["level"] == "township":
+            return code
+        parent = site.get("parent_code") or ""
+        return tenant(parent) if parent else "*"
+
+    return [{"code": s["code"], "name": s["name"], "level": s["level"], "parent_code": s.get("parent_code") or None,
+             "tenant": tenant(s["code"]), "active": True, "updated_at": SEEDED_AT} for s in sites]
+
+
+async def seed(url: str, *, calendar: bool) -> None:
+    """Write the demo registry (and, after a truncation, the bundled calendar years) into a migrated database."""
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(delete(site_registry))
+        await connection.execute(insert(site_registry), registry_rows(demo_sites()))
+        if calendar:
+            await connection.execute(delete(calendar_year))
+            await connection.execute(insert(calendar_year), bundled_rows(SEEDED_AT))
+    await engine.dispose()
