@@ -34,6 +34,7 @@ from bianmin.kit.metrics import Metrics
 from bianmin.kit.middleware import RequestContextMiddleware
 from bianmin.kit.policy import POLICY_EXTRA, declared_policy
 from bianmin.kit.settings import ServiceSettings
+from bianmin.kit.site_registry import site_registry_router
 from bianmin.kit.stats import StatsFn, stats_router
 
 Worker = Callable[[FastAPI], Awaitable[None]]
@@ -54,6 +55,8 @@ class ServiceSpec:
     tags: list[dict[str, str]] = field(default_factory=list)
     calendar: bool = False
     """Whether the service counts working days: it then shows its copy of the calendar and its coverage."""
+    sites: bool = False
+    """Whether the service keeps a copy of the site registry: it then shows it (``/v1/site-registry``)."""
 
 
 def api_routes(app: FastAPI) -> list[Any]:
@@ -147,7 +150,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
     app.include_router(health_router)
     app.include_router(docs_router(openapi_url="/openapi.json", title=f"{spec.title} API"))
     app.add_route("/metrics", app.state.metrics.endpoint, include_in_schema=False)
-    kit_routers = [stats_router(spec.name, spec.stats), access_log_router(), *([calendar_router()] if spec.calendar else [])]
+    kit_routers = [stats_router(spec.name, spec.stats), access_log_router(), *([calendar_router()] if spec.calendar else []),
+                   *([site_registry_router()] if spec.sites else [])]
     for router in [*spec.routers, *kit_routers]:
         app.include_router(router, prefix="/v1", dependencies=[Depends(authenticate)])
     app.openapi = _documented_policies(app)  # type: ignore[method-assign]

@@ -17,6 +17,7 @@ SPEC = ServiceSpec(
     routers=ROUTERS,
     handlers=HANDLERS,
     calendar=True,
+    sites=True,
     stats=figures,
     workers=[close_at_deadline],
 )

@@ -17,6 +17,7 @@ SPEC = ServiceSpec(
     routers=ROUTERS,
     handlers=HANDLERS,
     calendar=True,
+    sites=True,
     stats=overview,
     workers=[escalation_worker],
 )

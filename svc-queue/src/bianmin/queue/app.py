@@ -18,6 +18,7 @@ SPEC = ServiceSpec(
     routers=ROUTERS,
     handlers=HANDLERS,
     calendar=True,
+    sites=True,
     stats=queue_figures,
     workers=[hall_worker, stream_watcher],
     tags=[{"name": n, "description": d} for n, d in (
