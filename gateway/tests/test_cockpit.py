@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from bianmin.gateway.api.cockpit import warnings_of
 from bianmin.gateway.settings import GatewaySettings
+from bianmin.kit.stats import Overview, Period
 
 
 async def test_the_cockpit_returns_every_answer_and_marks_down_and_slow_services_missing(
@@ -51,3 +53,13 @@ async def test_a_service_that_refuses_is_missing_too(
     assert response.json()["reasons"]["queue"] == "status_401"
     assert reversed_period.status_code == 422
     assert reversed_period.json()["errors"][0]["field"] == "to"
+
+
+def test_the_services_warnings_are_shown_once_each_naming_who_raised_them() -> None:
+    period = Period(start=None, end=None)
+    text = "the working-day calendar ends on 2031-12-31: load the State Council's notice for 2032"
+    parts = [Overview(service=name, period=period, figures=[], warnings=warnings)
+             for name, warnings in (("queue", [text]), ("catalog", [text]), ("credit", []))]
+    (warning,) = warnings_of(parts)
+    assert warning.text == text
+    assert warning.services == ["catalog", "queue"]

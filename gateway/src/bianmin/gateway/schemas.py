@@ -111,6 +111,13 @@ class TokenResponse(BaseModel):
     scope: str
 
 
+class CockpitWarning(BaseModel):
+    """A warning a service raised, e.g. its working-day calendar ending within 60 days; ``services`` that raised it."""
+
+    text: str
+    services: list[str]
+
+
 class CockpitOverview(BaseModel):
     """Every service's figures for a period; services that did not answer in time are listed as missing."""
 
@@ -118,6 +125,8 @@ class CockpitOverview(BaseModel):
     parts: list[Overview]
     missing: list[str] = Field(description="Services whose figures are absent from this answer.")
     reasons: dict[str, str] = Field(default_factory=dict, description="Why each missing service is missing.")
+    warnings: list[CockpitWarning] = Field(default_factory=list,
+                                           description="What the services ask an operator to see to (once per text).")
 
 
 class UpstreamStatus(BaseModel):

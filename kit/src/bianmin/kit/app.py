@@ -150,8 +150,8 @@ def create_service_app(spec: ServiceSpec, settings: ServiceSettings, *, clock: C
     app.include_router(health_router)
     app.include_router(docs_router(openapi_url="/openapi.json", title=f"{spec.title} API"))
     app.add_route("/metrics", app.state.metrics.endpoint, include_in_schema=False)
-    kit_routers = [stats_router(spec.name, spec.stats), access_log_router(), *([calendar_router()] if spec.calendar else []),
-                   *([site_registry_router()] if spec.sites else [])]
+    kit_routers = [stats_router(spec.name, spec.stats, calendar=spec.calendar), access_log_router(),
+                   *([calendar_router()] if spec.calendar else []), *([site_registry_router()] if spec.sites else [])]
     for router in [*spec.routers, *kit_routers]:
         app.include_router(router, prefix="/v1", dependencies=[Depends(authenticate)])
     app.openapi = _documented_policies(app)  # type: ignore[method-assign]

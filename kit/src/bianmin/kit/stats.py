@@ -15,15 +15,17 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.kit.calendar import coverage
 from bianmin.kit.clock import Clock, ClockDep
 from bianmin.kit.db import ReadSessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
 from bianmin.kit.identity import Principal, PrincipalDep, require_scopes
 from bianmin.kit.policy import app, operator, policy, staff, supervisor
 from bianmin.kit.settings import ServiceSettings
+from bianmin.kit.workdays import local_date
 
 
 class Figure(BaseModel):
@@ -55,6 +57,8 @@ class Overview(BaseModel):
     service: str
     period: Period
     figures: list[Figure]
+    warnings: list[str] = Field(default_factory=list,
+                                description="What an operator must see to, e.g. a working-day calendar about to run out.")
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,8 @@ async def stats_context(session: ReadSessionDep, period: PeriodDep, who: Princip
 StatsContextDep = Annotated[StatsContext, Depends(stats_context)]
 
 
-def stats_router(service: str, stats: StatsFn | None) -> APIRouter:
-    """The ``/stats/overview`` route of a service."""
+def stats_router(service: str, stats: StatsFn | None, *, calendar: bool = False) -> APIRouter:
+    """The ``/stats/overview`` route of a service; one that counts working days warns when its calendar runs out."""
     router = APIRouter(tags=["stats"])
 
     @router.get("/stats/overview", summary="Figures for the cockpit",
@@ -112,6 +116,10 @@ def stats_router(service: str, stats: StatsFn | None) -> APIRouter:
     async def overview(context: StatsContextDep) -> Overview:
         """This service's figures for the cockpit (数据驾驶舱) over a period."""
         figures = await stats(context) if stats is not None else []
-        return Overview(service=service, period=context.period, figures=figures)
+        warnings = []
+        if calendar:
+            warning = (await coverage(context.session, local_date(context.clock.now()))).warning
+            warnings = [warning] if warning else []
+        return Overview(service=service, period=context.period, figures=figures, warnings=warnings)
 
     return router

@@ -13,8 +13,8 @@ import io
 from datetime import UTC, datetime
 from importlib.resources import files
 
-from sqlalchemy import delete, insert
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import delete, insert, inspect
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from bianmin.kit.calendar import bundled_rows
 from bianmin.kit.tables import calendar_year, site_registry
@@ -44,12 +44,20 @@ def registry_rows(sites: list[dict[str, str]]) -> list[dict[str, object]]:
 
 
 async def seed(url: str, *, calendar: bool) -> None:
-    """Write the demo registry (and, after a truncation, the bundled calendar years) into a migrated database."""
+    """Write the demo registry (and, after a truncation, the bundled calendar years) into a migrated service database.
+
+    The gateway's database keeps neither table and is left alone.
+    """
     engine = create_async_engine(url)
     async with engine.begin() as connection:
-        await connection.execute(delete(site_registry))
-        await connection.execute(insert(site_registry), registry_rows(demo_sites()))
-        if calendar:
-            await connection.execute(delete(calendar_year))
-            await connection.execute(insert(calendar_year), bundled_rows(SEEDED_AT))
+        if await connection.run_sync(lambda sync: inspect(sync).has_table(site_registry.name)):
+            await _write(connection, calendar=calendar)
     await engine.dispose()
+
+
+async def _write(connection: AsyncConnection, *, calendar: bool) -> None:
+    await connection.execute(delete(site_registry))
+    await connection.execute(insert(site_registry), registry_rows(demo_sites()))
+    if calendar:
+        await connection.execute(delete(calendar_year))
+        await connection.execute(insert(calendar_year), bundled_rows(SEEDED_AT))

@@ -3,6 +3,7 @@
 The gateway asks every service's ``GET /v1/stats/overview`` at once, as the caller, with a short
 timeout. The answer always comes within that timeout and is always 200: the services that did not
 answer (down, slow, refusing, or answering nonsense) are listed in ``missing`` with the reason.
+The services' warnings (a working-day calendar about to run out) are listed once each in ``warnings``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 from bianmin.gateway.auth import CockpitDep
 from bianmin.gateway.domain.breaker import CircuitOpen
 from bianmin.gateway.forward import add_upstream_time, upstream_headers
-from bianmin.gateway.schemas import CockpitOverview
+from bianmin.gateway.schemas import CockpitOverview, CockpitWarning
 from bianmin.gateway.transport import UpstreamRequest, UpstreamTimedOut, UpstreamUnreachable
 from bianmin.gateway.upstreams import Upstream
 from bianmin.kit.errors import problem_responses
@@ -85,4 +86,14 @@ async def overview(
             if not isinstance(result, Exception):
                 raise result
             reasons[name] = f"error_{type(result).__name__}"
-    return CockpitOverview(period=period, parts=parts, missing=sorted(reasons), reasons=reasons)
+    return CockpitOverview(period=period, parts=parts, missing=sorted(reasons), reasons=reasons,
+                           warnings=warnings_of(parts))
+
+
+def warnings_of(parts: list[Overview]) -> list[CockpitWarning]:
+    """Each distinct warning once, with the services that raised it (every copy of the calendar warns alike)."""
+    raised: dict[str, list[str]] = {}
+    for part in parts:
+        for text in part.warnings:
+            raised.setdefault(text, []).append(part.service)
+    return [CockpitWarning(text=text, services=sorted(services)) for text, services in raised.items()]

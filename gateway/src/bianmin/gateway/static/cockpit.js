@@ -322,6 +322,17 @@
     }
   }
 
+  function renderWarnings(overview) {
+    const list = $("warnings");
+    const warnings = overview.warnings || [];
+    list.replaceChildren(...warnings.map((w) => {
+      const item = el("li", "warning", `⚠ ${w.text}`);
+      item.title = `提出提醒的服务：${w.services.map((s) => SERVICE_NAME[s] || s).join("、")}`;
+      return item;
+    }));
+    list.hidden = warnings.length === 0;
+  }
+
   function renderHeadline(overview) {
     const box = $("headline");
     box.replaceChildren();
@@ -476,6 +487,7 @@
     state.trends = null;
     state.waits = null;
     renderStatus(overview);
+    renderWarnings(overview);
     renderHeadline(overview);
     renderDetails(overview);
     renderCharts();
