@@ -24,6 +24,7 @@ import httpx
 from bianmin.kit.identity import IDENTITY_HEADER, Principal, audience_of, mint_token
 from bianmin.testing.localrun import PROCESSES, SERVICES, Layout, Platform, create_key, free_layout, local_nats
 from bianmin.testing.nats import free_port, port_open
+from bianmin.testing.sites import demo_sites_csv, import_sites, wait_until_registries_agree
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -101,6 +102,8 @@ class BenchPlatform:
             self.platform.wait_healthy(name, timeout=60)
         self.platform.start("gateway", extra_env={"BIANMIN_GATEWAY_LOG_LEVEL": "WARNING"})
         self.admin_key = create_key(layout, name="bench admin", tenant="*", scopes=["admin"])
+        import_sites(layout.url("gateway"), self.admin_key, demo_sites_csv())
+        wait_until_registries_agree(layout.url("gateway"))
         self._wait_trivial()
 
     def _start_trivial(self) -> None:

@@ -1,7 +1,8 @@
 """``make demo``: load one coherent demo data set into the running platform, through its APIs.
 
 Run it while ``make run`` is up. It makes (once) an admin key for itself, kept in
-``var/demo-key``, then calls each service's ``load_demo`` through the gateway in dependency order.
+``var/demo-key``, then calls each service's ``load_demo`` through the gateway in dependency order (after the catalog's,
+which imports the demo district's sites, it waits until every service has learned them).
 Whoever records a credit fact may not confirm it (separation of duties), so a second key, kept in
 ``var/demo-reviewer-key``, confirms the demo's credit records and approves its bonuses.
 Every loader is idempotent, so running it twice changes nothing the second time.
@@ -27,6 +28,7 @@ import httpx
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.roles import ROLES
 from bianmin.testing.localrun import KEY_PATTERN, Layout, command, default_layout
+from bianmin.testing.sites import wait_until_registries_agree
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
@@ -93,6 +95,9 @@ async def load_all(base: str, key: str, reviewer_key: str | None = None) -> None
             else:
                 await module.load_demo(client)
         print(f"  {service:<10} loaded in {time.monotonic() - started:.1f} s", flush=True)
+        if service == "catalog":
+            # The other services learn the district's sites from the catalog's events: wait until they have.
+            await asyncio.to_thread(wait_until_registries_agree, base)
 
 
 async def create_accounts(client: httpx.AsyncClient) -> list[str]:

@@ -45,6 +45,7 @@ from pathlib import Path
 import httpx
 
 from bianmin.testing.localrun import create_key, free_layout, local_nats
+from bianmin.testing.sites import demo_sites_csv, import_sites, wait_until_registries_agree
 
 from .disk_fault import fault_disk
 from .load import (
@@ -248,6 +249,8 @@ def main() -> int:
                 layout.database_urls["credit"] = postgres.create_database("bianmin_credit")
             platform.start_all()
             key = create_key(layout, name="reliability", tenant="*", scopes=["admin"])
+            import_sites(layout.url("gateway"), key, demo_sites_csv())
+            wait_until_registries_agree(layout.url("gateway"))
             rows = asyncio.run(_run(platform, key))
         finally:
             platform.stop_all()

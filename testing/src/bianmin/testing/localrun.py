@@ -27,6 +27,7 @@ import httpx
 from bianmin.contracts.services import SERVICES
 from bianmin.kit.events.access import NATS_USERS, new_seed, seed_variable
 from bianmin.testing.nats import NatsServer, free_ports, port_open
+from bianmin.testing.sites import demo_sites_csv, import_sites, wait_until_registries_agree
 
 PROCESSES = (*SERVICES, "gateway")
 LOCAL_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
@@ -246,12 +247,14 @@ class Platform:
 
 
 @contextmanager
-def private_platform(var: Path, *, extra_env: Mapping[str, str] | None = None) -> Iterator[Platform]:
+def private_platform(var: Path, *, extra_env: Mapping[str, str] | None = None,
+                     demo_sites: bool = True) -> Iterator[Platform]:
     """A nats-server of its own and the eight processes on free ports under ``var``, stopped on exit.
 
     What the end-to-end and browser tests run against: nothing is shared with a platform or a
     nats-server already running on this machine. NATS admits the services by their NKEYs only, with
-    the permissions of their contracts, as in production.
+    the permissions of their contracts, as in production. With ``demo_sites`` the demo district's
+    sites are imported into the catalog and every service has learned them before this yields.
     """
     nats = local_nats(var).start()
     layout = free_layout(var, nats.url)
@@ -259,6 +262,10 @@ def private_platform(var: Path, *, extra_env: Mapping[str, str] | None = None) -
     running = Platform(layout, nats=nats)
     try:
         running.start_all()
+        if demo_sites:
+            base = layout.url("gateway")
+            import_sites(base, create_key(layout, name="site importer", tenant="*", scopes=["admin"]), demo_sites_csv())
+            wait_until_registries_agree(base)
         yield running
     finally:
         running.stop_all()
