@@ -5,20 +5,35 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
+from bianmin.contracts.events.catalog import SiteChanged
 from bianmin.kit.identifiers import with_resident_id_check
 from bianmin.kit.identity import ANONYMOUS, Principal
+from bianmin.kit.site_registry import record_site
 from bianmin.testing.client import TEST_SECRET, PrincipalAuth
 
 HALL = "330199001"
+REGISTERED_AT = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def resident_id(born: str, serial: str = "123") -> str:
     """A valid resident ID number of someone born on ``born`` (YYYYMMDD) in the district."""
     return with_resident_id_check(f"330199{born}{serial}")
+
+
+async def register_site(app: FastAPI, code: str, name: str, level: str, parent_code: str | None, *, tenant: str,
+                        active: bool = True, at: datetime = REGISTERED_AT) -> bool:
+    """Put a site into the queue's registry as the catalog's ``catalog.site.changed`` would; True when it was written."""
+    async with app.state.db.sessionmaker() as session:
+        written = await record_site(session, SiteChanged(code=code, name=name, level=level, parent_code=parent_code,
+                                                         tenant=tenant, active=active, updated_at=at))
+        await session.commit()
+    return written
 
 
 async def make_hall(client: httpx.AsyncClient, code: str = HALL, *, lines: tuple[str, ...] = ("A", "B"),

@@ -13,7 +13,9 @@ from bianmin.queue.schemas.common import ItemCode, Name, Prefix, Text100
 class HallCreate(RequestBody):
     """Open a hall at a site."""
 
-    code: SiteCode = Field(description="Site code: 330199000 (district) or 330199001-330199010 (townships).")
+    code: SiteCode = Field(description="An open site of the district's registry that has a hall: the district's "
+                                       "centre, a township or street, a village or community, or a bank outlet "
+                                       "(at most 12 characters); not a terminal.")
     name: Text100
     address: Annotated[str, StringConstraints(max_length=200)] = ""
     alert_wait_minutes: int = Field(default=30, ge=1, le=480)
