@@ -4,11 +4,19 @@ The test databases start with the demo district's registry (hall 330199000, town
 their villages, bank outlets 330199B01–B10); other sites are put in as the catalog's events would.
 """
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 from fastapi import FastAPI
-from queue_factories import register_site
+from queue_factories import HALL, call, make_hall, register_site, resident_id, take
 
+from bianmin.contracts.events.catalog import SiteChanged
+from bianmin.kit.clock import FixedClock
+from bianmin.kit.events.consumer import EventContext
+from bianmin.kit.site_registry import find_site
+from bianmin.queue.events import apply_site_changed
 from bianmin.testing.client import client_for
+from bianmin.testing.events import envelope
 
 
 async def open_hall(client: httpx.AsyncClient, code: str) -> httpx.Response:
@@ -62,3 +70,78 @@ async def test_a_ticket_names_a_hall_site_of_the_registry(app: FastAPI, db_backe
     assert (status, field) == (422, "hall_code")
     assert "registry" in reason
     assert (registered_without_hall.status_code, registered_without_hall.json()["code"]) == (404, "hall_not_found")
+
+
+def township(name: str, at: datetime, *, active: bool = True) -> SiteChanged:
+    """The catalog's announcement of the hall's township, as renamed, closed or reopened at ``at``."""
+    return SiteChanged(code=HALL, name=name, level="township", parent_code="330199000", tenant=HALL, active=active,
+                       updated_at=at)
+
+
+async def announce(app: FastAPI, clock: FixedClock, site: SiteChanged) -> None:
+    """Apply a ``catalog.site.changed`` as the queue's consumer does (test_events shows it is wired to NATS)."""
+    async with app.state.db.sessionmaker() as session:
+        context = EventContext(session=session, clock=clock, settings=app.state.settings, state=app.state)
+        await apply_site_changed(context, envelope("catalog.site.changed", site), site)
+        await session.commit()
+
+
+async def test_a_renamed_site_renames_its_hall_and_an_older_announcement_changes_nothing(
+        app: FastAPI, clock: FixedClock, db_backend: str) -> None:
+    async with client_for(app) as client:
+        await make_hall(client)
+        await announce(app, clock, township("东城街道党群服务中心", datetime(2026, 11, 20, tzinfo=UTC)))
+        await announce(app, clock, township("东城镇便民服务中心", datetime(2026, 11, 10, tzinfo=UTC)))
+        hall = (await client.get(f"/v1/halls/{HALL}")).json()
+        board = (await client.get(f"/v1/halls/{HALL}/board")).json()
+    async with app.state.db.sessionmaker() as session:
+        site = await find_site(session, HALL)
+    assert hall["name"] == "东城街道党群服务中心"
+    assert board["hall_name"] == "东城街道党群服务中心"
+    assert site is not None
+    assert site.name == "东城街道党群服务中心"
+
+
+async def test_a_hall_without_a_name_takes_its_site_s_name(app: FastAPI, db_backend: str) -> None:
+    async with client_for(app) as client:
+        opened = await client.post("/v1/halls", json={"code": "330199002"})
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["name"] == "西城街道便民服务中心"
+
+
+async def test_a_hall_whose_site_closes_issues_no_tickets_or_appointments_until_it_reopens(
+        app: FastAPI, clock: FixedClock, db_backend: str) -> None:
+    """Decision: closing a site stops its hall issuing tickets and taking bookings (409 ``site_closed``) and
+    it lists no slots; the tickets already waiting are still called and served, and reopening resumes all."""
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        waiting = await take(client)
+        planned = await client.post(f"/v1/halls/{HALL}/slots", json={
+            "line": "A", "from_date": "2026-12-01", "to_date": "2026-12-02", "times": [["10:00", "10:30"]],
+            "capacity": 3})
+        today, tomorrow = planned.json()["slots"]
+        booked = await client.post("/v1/appointments", json={"slot_id": today["id"], "name": "赵敏",
+                                                              "id_number": resident_id("19850615")})
+        await announce(app, clock, township("东城街道便民服务中心", datetime(2026, 11, 20, tzinfo=UTC), active=False))
+        closed_hall = (await client.get(f"/v1/halls/{HALL}")).json()
+        ticket = await client.post("/v1/tickets", json={"hall_code": HALL, "line": "A"})
+        plan = await client.post(f"/v1/halls/{HALL}/slots", json={
+            "line": "A", "from_date": "2026-12-03", "to_date": "2026-12-03", "times": [["10:00", "10:30"]],
+            "capacity": 3})
+        listed = await client.get(f"/v1/halls/{HALL}/slots", params={"date": "2026-12-02"})
+        booking = await client.post("/v1/appointments", json={"slot_id": tomorrow["id"], "name": "周芷若",
+                                                               "id_number": resident_id("19700101")})
+        clock.advance(timedelta(minutes=35))
+        check_in = await client.post(f"/v1/appointments/{booked.json()['code']}/check-in",
+                                     json={"id_number": resident_id("19850615")})
+        called = await call(client, hall["counters"][1])
+        await announce(app, clock, township("东城街道便民服务中心", datetime(2026, 11, 21, tzinfo=UTC)))
+        reopened = await client.post("/v1/tickets", json={"hall_code": HALL, "line": "A"})
+        listed_again = await client.get(f"/v1/halls/{HALL}/slots", params={"date": "2026-12-02"})
+    assert closed_hall["active"] is False
+    for refused in (ticket, plan, booking, check_in):
+        assert (refused.status_code, refused.json()["code"]) == (409, "site_closed"), refused.text
+    assert listed.json() == []
+    assert called["ticket"]["id"] == waiting["id"]
+    assert reopened.status_code == 201
+    assert [s["id"] for s in listed_again.json()] == [tomorrow["id"]]

@@ -63,8 +63,10 @@ async def plan_slots(code: str, body: SlotPlan, session: SessionDep, who: Princi
 async def list_slots(code: str, session: ReadSessionDep, clock: ClockDep,
                      day: Annotated[date | None, Query(alias="date", description="Defaults to today.")] = None,
                      line: Annotated[str | None, Query(pattern=r"^[A-Z]$")] = None) -> list[SlotRead]:
-    """The slots of a hall on a day with the places left (public: citizens choose a time)."""
+    """The slots of a hall on a day with the places left (public: citizens choose a time); none while its site is closed."""
     hall = await halls.get_hall(session, code)
+    if not hall.active:
+        return []
     line_row: Line | None = await halls.get_line(session, hall.code, line) if line else None
     slots = await booking.list_slots(session, hall_code=hall.code, day=day or local_date(clock.now()),
                                      line_id=line_row.id if line_row else None)
@@ -78,8 +80,8 @@ async def book(body: AppointmentCreate, session: SessionDep, who: PrincipalDep, 
                clock: ClockDep, settings: SettingsDep) -> AppointmentRead:
     """Book a place in a slot; never beyond its capacity, on working days within the horizon only."""
     slot = await booking.get_slot(session, body.slot_id)
-    await hall_for(session, who, slot.hall_code)
-    appointment = await booking.book(session, slot=slot, name=body.name, id_number=body.id_number, phone=body.phone,
+    hall = await hall_for(session, who, slot.hall_code)
+    appointment = await booking.book(session, hall=hall, slot=slot, name=body.name, id_number=body.id_number, phone=body.phone,
                                      item_code=body.item_code, now=clock.now(),
                                      calendar=await load_calendar(session), rules=booking_rules(settings),
                                      holder=holder_of(who))

@@ -43,6 +43,7 @@ from bianmin.queue.domain.errors import (
     SlotPast,
     SlotStarted,
 )
+from bianmin.queue.domain.halls import ensure_open
 from bianmin.queue.models import Appointment, BookingQuota, Hall, Line, Slot
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -63,6 +64,7 @@ async def generate_slots(session: AsyncSession, *, hall: Hall, line: Line, start
                          times: list[tuple[time, time]], capacity: int, calendar: WorkCalendar,
                          today: date) -> list[Slot]:
     """Create the slots of a line for every working day of a range; existing slots are left alone."""
+    ensure_open(hall)
     if start < today:
         raise Unprocessable.field("from_date", "must not be in the past")
     if end < start:
@@ -108,10 +110,11 @@ async def get_slot(session: AsyncSession, slot_id: int) -> Slot:
     return slot
 
 
-async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, phone: str | None,
+async def book(session: AsyncSession, *, hall: Hall, slot: Slot, name: str, id_number: str, phone: str | None,
                item_code: str | None, now: datetime, calendar: WorkCalendar, rules: BookingRules,
                holder: str | None = None) -> Appointment:
     """Book one place of a slot for a person; ``holder`` (who booked) alone may cancel it and rate the service."""
+    ensure_open(hall)
     today = local_date(now)
     if slot.start_at <= now:
         raise SlotPast("This slot has started; book a later one.")

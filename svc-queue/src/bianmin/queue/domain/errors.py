@@ -80,6 +80,12 @@ class CounterExists(Conflict):
     code = "counter_exists"
 
 
+class SiteClosed(Conflict):
+    """The hall's site is closed in the district's registry: it issues no tickets and takes no bookings."""
+
+    code = "site_closed"
+
+
 class LineInactive(Conflict):
     """The line is not taking tickets."""
 

@@ -30,6 +30,8 @@ class Hall(Base):
     alert_waiting_count: Mapped[int] = mapped_column(Integer, server_default="10")
     alert_open_since: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime]
+    # False while the hall's site is closed in the district's registry (catalog.site.changed).
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
 
 class Line(Base):
