@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
 
-from bianmin.contracts.events.catalog import SiteChanged
+from bianmin.contracts.events.catalog import CalendarYearLoaded, NoticeDay, SiteChanged
+from bianmin.kit.calendar import notice_digest
 from bianmin.kit.identifiers import with_resident_id_check
 from bianmin.kit.identity import ANONYMOUS, Principal
 from bianmin.kit.site_registry import record_site
@@ -34,6 +35,15 @@ async def register_site(app: FastAPI, code: str, name: str, level: str, parent_c
                                                          tenant=tenant, active=active, updated_at=at))
         await session.commit()
     return written
+
+
+def fabricated_notice(year: int, holidays: list[str], makeup_days: list[str], *, version: int = 1) -> CalendarYearLoaded:
+    """A year's notice made up for a test (never the State Council's real one), as the catalog would announce it."""
+    days = sorted([NoticeDay(day=date.fromisoformat(d), workday=False, name="虚构假日") for d in holidays]
+                  + [NoticeDay(day=date.fromisoformat(d), workday=True, name="虚构调休") for d in makeup_days],
+                  key=lambda d: d.day)
+    return CalendarYearLoaded(year=year, version=version, notice=f"fabricated {year} notice (tests)", days=days,
+                              digest=notice_digest(year, days), loaded_by="tests", loaded_at=REGISTERED_AT)
 
 
 async def make_hall(client: httpx.AsyncClient, code: str = HALL, *, lines: tuple[str, ...] = ("A", "B"),

@@ -140,6 +140,12 @@ class HallClosed(Conflict):
     code = "hall_closed"
 
 
+class CalendarYearUnknown(Conflict):
+    """No State Council holiday notice is loaded for the day's year: no slot is offered or booked there."""
+
+    code = "calendar_year_unknown"
+
+
 class DailyLimitReached(Conflict):
     """The person holds as many appointments on that day as one may."""
 
