@@ -10,13 +10,18 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from bianmin.contracts.events.catalog import CalendarYearLoaded, NoticeDay, SiteChanged
 from bianmin.kit.calendar import notice_digest
+from bianmin.kit.clock import Clock
+from bianmin.kit.events.consumer import EventContext
 from bianmin.kit.identifiers import with_resident_id_check
 from bianmin.kit.identity import ANONYMOUS, Principal
 from bianmin.kit.site_registry import record_site
+from bianmin.queue.events import HANDLERS
 from bianmin.testing.client import TEST_SECRET, PrincipalAuth
+from bianmin.testing.events import envelope
 
 HALL = "330199001"
 REGISTERED_AT = datetime(2026, 11, 1, tzinfo=UTC)
@@ -35,6 +40,16 @@ async def register_site(app: FastAPI, code: str, name: str, level: str, parent_c
                                                          tenant=tenant, active=active, updated_at=at))
         await session.commit()
     return written
+
+
+async def deliver(app: FastAPI, clock: Clock, subject: str, payload: BaseModel) -> None:
+    """Apply an event as the queue's consumer does: its handler for ``subject``, in one transaction (test_events
+    shows the handlers are fed from NATS)."""
+    handler = next(h for h in HANDLERS if h.subject == subject)
+    async with app.state.db.sessionmaker() as session:
+        context = EventContext(session=session, clock=clock, settings=app.state.settings, state=app.state)
+        await handler.fn(context, envelope(subject, payload), payload)
+        await session.commit()
 
 
 def fabricated_notice(year: int, holidays: list[str], makeup_days: list[str], *, version: int = 1) -> CalendarYearLoaded:

@@ -8,15 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
-from queue_factories import HALL, call, make_hall, register_site, resident_id, take
+from queue_factories import HALL, call, deliver, make_hall, register_site, resident_id, take
 
 from bianmin.contracts.events.catalog import SiteChanged
 from bianmin.kit.clock import FixedClock
-from bianmin.kit.events.consumer import EventContext
 from bianmin.kit.site_registry import find_site
-from bianmin.queue.events import apply_site_changed
 from bianmin.testing.client import client_for
-from bianmin.testing.events import envelope
 
 
 async def open_hall(client: httpx.AsyncClient, code: str) -> httpx.Response:
@@ -79,11 +76,8 @@ def township(name: str, at: datetime, *, active: bool = True) -> SiteChanged:
 
 
 async def announce(app: FastAPI, clock: FixedClock, site: SiteChanged) -> None:
-    """Apply a ``catalog.site.changed`` as the queue's consumer does (test_events shows it is wired to NATS)."""
-    async with app.state.db.sessionmaker() as session:
-        context = EventContext(session=session, clock=clock, settings=app.state.settings, state=app.state)
-        await apply_site_changed(context, envelope("catalog.site.changed", site), site)
-        await session.commit()
+    """The catalog's ``catalog.site.changed``, as the queue's consumer applies it."""
+    await deliver(app, clock, "catalog.site.changed", site)
 
 
 async def test_a_renamed_site_renames_its_hall_and_an_older_announcement_changes_nothing(
