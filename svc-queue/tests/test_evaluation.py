@@ -1,11 +1,12 @@
 """Evaluation after service (一次一评) and the rectification flow of bad reviews."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 from fastapi import FastAPI
 from queue_factories import call, deliver, fabricated_notice, make_hall, take
 
+from bianmin.contracts.events.catalog import CalendarDayChanged
 from bianmin.kit.clock import FixedClock
 from bianmin.testing.client import client_for
 
@@ -121,3 +122,15 @@ async def test_a_deadline_in_a_year_without_a_notice_is_provisional_until_the_no
     # A voided case's deadlines no longer run: nothing about them is provisional, and the notice leaves them be.
     assert before[voided]["deadline_provisional"] is False
     assert after[voided]["fix_due"] == "2027-01-11"
+
+
+async def test_a_day_mended_in_the_calendar_moves_the_deadlines_reaching_over_it(app: FastAPI, clock: FixedClock,
+                                                                                db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        ticket = await served_ticket(client, hall["counters"][1])
+        case = (await client.post(f"/v1/tickets/{ticket}/evaluation", json={"level": 2})).json()["rectification_id"]
+        await deliver(app, clock, "catalog.calendar.changed",
+                      CalendarDayChanged(day=date(2026, 12, 10), workday=False, note="台风停工"))
+        listed = (await client.get("/v1/rectifications")).json()["items"]
+    assert [(c["id"], c["contact_due"], c["fix_due"]) for c in listed] == [(case, "2026-12-02", "2026-12-23")]
