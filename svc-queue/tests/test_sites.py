@@ -45,14 +45,17 @@ async def test_a_terminal_a_closed_site_or_an_unknown_code_is_no_hall(app: FastA
     await register_site(app, "330199001T01", "东城街道自助终端1号", "terminal", "330199001", tenant="330199001")
     await register_site(app, "330199009003", "梅岭村便民服务站（已撤并）", "village", "330199009", tenant="330199009",
                         active=False)
+    await register_site(app, "330199001001B01", "春晖社区农商银行便民点", "bank", "330199001001", tenant="330199001")
     async with client_for(app) as client:
         terminal = await open_hall(client, "330199001T01")
+        village_outlet = await open_hall(client, "330199001001B01")
         closed = await open_hall(client, "330199009003")
         unknown = await open_hall(client, "330199012")
         elsewhere = await open_hall(client, "320583011")
     status, field, reason = refused_field(terminal)
     assert (status, field) == (422, "code")
     assert "terminal" in reason
+    assert refused_field(village_outlet) == (422, "code", "a hall's code has at most 12 characters")
     for refused in (closed, unknown, elsewhere):
         status, field, reason = refused_field(refused)
         assert (status, field) == (422, "code"), refused.text

@@ -54,10 +54,15 @@ WRITE = [require_scopes("queue:write"), HOLDING]
 
 
 @router.post("/halls/{code}/slots", status_code=201, summary="Plan appointment slots",
-             dependencies=[require_scopes("queue:manage"), CONFIGURING], responses=problem_responses(401, 403, 404, 422))
+             dependencies=[require_scopes("queue:manage"), CONFIGURING],
+             responses=problem_responses(401, 403, 404, 409, 422))
 async def plan_slots(code: str, body: SlotPlan, session: SessionDep, who: PrincipalDep,
                      idem: IdempotencyDep, clock: ClockDep) -> SlotPlanRead:
-    """Create a line's slots for every working day of a range (holidays skipped, existing slots kept)."""
+    """Create a line's slots for every working day of a range (holidays skipped, existing slots kept).
+
+    Days of a year whose holiday notice is not loaded get none and are listed as skipped, with why; a range
+    of such days only is a 409 ``calendar_year_unknown``, as is a hall whose site is closed (``site_closed``).
+    """
     hall = await hall_for(session, who, code, MANAGER)
     line = await halls.get_line(session, hall.code, body.line)
     plan = await booking.generate_slots(session, hall=hall, line=line, start=body.from_date, end=body.to_date,

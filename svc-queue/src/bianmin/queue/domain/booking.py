@@ -11,9 +11,9 @@ Rules:
   an unknown day or a day off, and booking one is refused (409 ``calendar_year_unknown`` or
   ``hall_closed``), whatever was planned before the calendar said so.
 - A booking must fall on a working day of a known year within the horizon (today … today +
-  ``booking_horizon_days``) and before the slot starts. One ID number holds at most ``per_person_daily_limit`` live bookings
-  per day, across halls; the count is an atomic conditional upsert, so concurrent bookings by one
-  person cannot pass it either.
+  ``booking_horizon_days``) and before the slot starts. One ID number holds at most
+  ``per_person_daily_limit`` live bookings per day, across halls; the count is an atomic conditional
+  upsert, so concurrent bookings by one person cannot pass it either.
 - Capacity is taken with a conditional ``UPDATE slot SET booked = booked + 1 WHERE booked < capacity``:
   atomic on both databases, so concurrent bookings never exceed it.
 - Cancelling is allowed until the slot starts and gives the place back.
