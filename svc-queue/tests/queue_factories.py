@@ -5,20 +5,60 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
 
+from bianmin.contracts.events.catalog import CalendarYearLoaded, NoticeDay, SiteChanged
+from bianmin.kit.calendar import notice_digest
+from bianmin.kit.clock import Clock
+from bianmin.kit.events.consumer import EventContext
 from bianmin.kit.identifiers import with_resident_id_check
 from bianmin.kit.identity import ANONYMOUS, Principal
+from bianmin.kit.site_registry import record_site
+from bianmin.queue.events import HANDLERS
 from bianmin.testing.client import TEST_SECRET, PrincipalAuth
+from bianmin.testing.events import envelope
 
 HALL = "330199001"
+REGISTERED_AT = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def resident_id(born: str, serial: str = "123") -> str:
     """A valid resident ID number of someone born on ``born`` (YYYYMMDD) in the district."""
     return with_resident_id_check(f"330199{born}{serial}")
+
+
+async def register_site(app: FastAPI, code: str, name: str, level: str, parent_code: str | None, *, tenant: str,
+                        active: bool = True, at: datetime = REGISTERED_AT) -> bool:
+    """Put a site into the queue's registry as the catalog's ``catalog.site.changed`` would; True when it was written."""
+    async with app.state.db.sessionmaker() as session:
+        written = await record_site(session, SiteChanged(code=code, name=name, level=level, parent_code=parent_code,
+                                                         tenant=tenant, active=active, updated_at=at))
+        await session.commit()
+    return written
+
+
+async def deliver(app: FastAPI, clock: Clock, subject: str, payload: BaseModel) -> None:
+    """Apply an event as the queue's consumer does: its handler for ``subject``, in one transaction (test_events
+    shows the handlers are fed from NATS)."""
+    handler = next(h for h in HANDLERS if h.subject == subject)
+    async with app.state.db.sessionmaker() as session:
+        context = EventContext(session=session, clock=clock, settings=app.state.settings, state=app.state)
+        await handler.fn(context, envelope(subject, payload), payload)
+        await session.commit()
+
+
+def fabricated_notice(year: int, holidays: list[str], makeup_days: list[str], *, version: int = 1) -> CalendarYearLoaded:
+    """A year's notice made up for a test (never the State Council's real one), as the catalog would announce it."""
+    days = sorted([NoticeDay(day=date.fromisoformat(d), workday=False, name="虚构假日") for d in holidays]
+                  + [NoticeDay(day=date.fromisoformat(d), workday=True, name="虚构调休") for d in makeup_days],
+                  key=lambda d: d.day)
+    return CalendarYearLoaded(year=year, version=version, notice=f"fabricated {year} notice (tests)", days=days,
+                              digest=notice_digest(year, days), loaded_by="tests", loaded_at=REGISTERED_AT)
 
 
 async def make_hall(client: httpx.AsyncClient, code: str = HALL, *, lines: tuple[str, ...] = ("A", "B"),

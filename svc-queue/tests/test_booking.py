@@ -5,10 +5,11 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from queue_factories import HALL, call, make_hall, resident_id, take
+from queue_factories import HALL, call, fabricated_notice, make_hall, resident_id, take
 
-from bianmin.kit.calendar import set_override
+from bianmin.kit.calendar import set_override, store_year
 from bianmin.kit.clock import FixedClock
+from bianmin.queue.models import Slot
 from bianmin.testing.client import client_for
 
 NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -157,3 +158,50 @@ async def test_identifiers_are_normalised_before_they_are_checked(app: FastAPI, 
     assert checked_in.status_code == 201
     assert walk_in.status_code == 201
     assert walk_in.json()["hall_code"] == HALL
+
+
+async def test_no_slot_is_planned_listed_or_booked_on_a_day_of_a_year_without_a_notice(
+        app: FastAPI, clock: FixedClock, db_backend: str) -> None:
+    """The bundled notices end with 2026: 2027 is unknown until a notice is loaded. Here a fabricated 2027
+    notice (holidays and a make-up day made up for this test, not the State Council's) is loaded halfway."""
+    clock.advance(timedelta(days=27))  # Monday 28 December 2026, 09:00
+    async with client_for(app) as client:
+        await make_hall(client)
+        line = (await client.get(f"/v1/halls/{HALL}/lines")).json()[0]["id"]
+        async with app.state.db.sessionmaker() as session:
+            # A slot on 2027-01-05 as the queue planned them before it knew better (weekends only).
+            planned_blind = Slot(hall_code=HALL, line_id=line, day=date(2027, 1, 5),
+                                 start_at=datetime(2027, 1, 5, 1, 0, tzinfo=UTC),
+                                 end_at=datetime(2027, 1, 5, 1, 30, tzinfo=UTC), capacity=3, booked=0)
+            session.add(planned_blind)
+            await session.flush()
+            blind = planned_blind.id
+            await session.commit()
+        across = await plan(client, "2026-12-30", "2027-01-06", [["09:00", "09:30"]])
+        unknown_only = await client.post(f"/v1/halls/{HALL}/slots", json={
+            "line": "A", "from_date": "2027-01-01", "to_date": "2027-01-08", "times": [["09:00", "09:30"]],
+            "capacity": 3})
+        listed_unknown = await client.get(f"/v1/halls/{HALL}/slots", params={"date": "2027-01-05"})
+        booked_unknown = await book(client, blind)
+        async with app.state.db.sessionmaker() as session:
+            await store_year(session, fabricated_notice(2027, ["2027-01-01", "2027-01-04", "2027-01-05"],
+                                                        ["2027-01-09"]))
+            await session.commit()
+        known = await plan(client, "2027-01-01", "2027-01-11", [["09:00", "09:30"]])
+        listed_holiday = await client.get(f"/v1/halls/{HALL}/slots", params={"date": "2027-01-05"})
+        listed_known = await client.get(f"/v1/halls/{HALL}/slots", params={"date": "2027-01-06"})
+        booked_holiday = await book(client, blind)
+        booked_known = await book(client, listed_known.json()[0]["id"])
+    assert sorted({s["day"] for s in across["slots"]}) == ["2026-12-30", "2026-12-31"]
+    assert [d["day"] for d in across["skipped"]] == [f"2027-01-0{n}" for n in range(1, 7)]
+    assert all("2027" in d["reason"] for d in across["skipped"])
+    assert (unknown_only.status_code, unknown_only.json()["code"]) == (409, "calendar_year_unknown")
+    assert "2027" in unknown_only.json()["detail"]
+    assert listed_unknown.json() == []
+    assert (booked_unknown.status_code, booked_unknown.json()["code"]) == (409, "calendar_year_unknown")
+    assert sorted({s["day"] for s in known["slots"]}) == ["2027-01-06", "2027-01-07", "2027-01-08", "2027-01-09",
+                                                          "2027-01-11"]
+    assert known["skipped"] == []
+    assert listed_holiday.json() == []
+    assert (booked_holiday.status_code, booked_holiday.json()["code"]) == (409, "hall_closed")
+    assert booked_known.status_code == 201

@@ -1,11 +1,12 @@
 """Evaluation after service (一次一评) and the rectification flow of bad reviews."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 from fastapi import FastAPI
-from queue_factories import call, make_hall, take
+from queue_factories import call, deliver, fabricated_notice, make_hall, take
 
+from bianmin.contracts.events.catalog import CalendarDayChanged
 from bianmin.kit.clock import FixedClock
 from bianmin.testing.client import client_for
 
@@ -60,6 +61,7 @@ async def test_a_bad_review_opens_a_rectification_that_runs_its_course(app: Fast
     assert bad.json()["bad_review"] is True
     assert listed.json()["items"][0]["contact_due"] == "2026-12-02"
     assert listed.json()["items"][0]["fix_due"] == "2026-12-22"
+    assert listed.json()["items"][0]["deadline_provisional"] is False
     assert skip.json()["code"] == "transition_forbidden"
     assert overdue.json()["items"][0]["overdue"] is True
     assert contacted.json()["state"] == "contacted"
@@ -90,3 +92,45 @@ async def test_an_upheld_appeal_voids_a_malicious_review(app: FastAPI, db_backen
     assert missing.status_code == 404
     assert [c["id"] for c in first_page.json()["items"] + second_page.json()["items"]] == [two, one]
     assert second_page.json()["next_cursor"] is None
+
+
+async def test_a_deadline_in_a_year_without_a_notice_is_provisional_until_the_notice_moves_it(
+        app: FastAPI, clock: FixedClock, db_backend: str) -> None:
+    """15 working days from Monday 21 December 2026 end in 2027, whose notice the bundled years lack. The
+    2027 notice loaded here is fabricated for the test (1 and 4 January made holidays), not the real one."""
+    clock.advance(timedelta(days=20))
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        running = await served_ticket(client, hall["counters"][1])
+        settled = await served_ticket(client, hall["counters"][1])
+        case = (await client.post(f"/v1/tickets/{running}/evaluation", json={"level": 1})).json()["rectification_id"]
+        voided = (await client.post(f"/v1/tickets/{settled}/evaluation", json={"level": 1})).json()["rectification_id"]
+        await client.post(f"/v1/rectifications/{voided}/actions", json={"action": "appeal", "note": "恶意差评"})
+        await client.post(f"/v1/rectifications/{voided}/actions", json={"action": "appeal_upheld"})
+        before = {c["id"]: c for c in (await client.get("/v1/rectifications")).json()["items"]}
+        contacted = await client.post(f"/v1/rectifications/{case}/actions", json={"action": "contact", "note": "已联系"})
+        await deliver(app, clock, "catalog.calendar.year_loaded",
+                      fabricated_notice(2027, ["2027-01-01", "2027-01-04"], []))
+        after = {c["id"]: c for c in (await client.get("/v1/rectifications")).json()["items"]}
+    assert (before[case]["contact_due"], before[case]["fix_due"]) == ("2026-12-22", "2027-01-11")
+    assert before[case]["deadline_provisional"] is True
+    assert "2027" in before[case]["provisional_reason"]
+    assert contacted.json()["deadline_provisional"] is True
+    assert (after[case]["contact_due"], after[case]["fix_due"]) == ("2026-12-22", "2027-01-13")
+    assert after[case]["deadline_provisional"] is False
+    assert after[case]["provisional_reason"] is None
+    # A voided case's deadlines no longer run: nothing about them is provisional, and the notice leaves them be.
+    assert before[voided]["deadline_provisional"] is False
+    assert after[voided]["fix_due"] == "2027-01-11"
+
+
+async def test_a_day_mended_in_the_calendar_moves_the_deadlines_reaching_over_it(app: FastAPI, clock: FixedClock,
+                                                                                db_backend: str) -> None:
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        ticket = await served_ticket(client, hall["counters"][1])
+        case = (await client.post(f"/v1/tickets/{ticket}/evaluation", json={"level": 2})).json()["rectification_id"]
+        await deliver(app, clock, "catalog.calendar.changed",
+                      CalendarDayChanged(day=date(2026, 12, 10), workday=False, note="台风停工"))
+        listed = (await client.get("/v1/rectifications")).json()["items"]
+    assert [(c["id"], c["contact_due"], c["fix_due"]) for c in listed] == [(case, "2026-12-02", "2026-12-23")]

@@ -1,13 +1,13 @@
-"""Events on a real NATS: the catalog's items feed the read model; the queue publishes its own."""
+"""Events on a real NATS: the catalog's items and sites feed the read models; the queue publishes its own."""
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi import FastAPI
 from queue_factories import HALL, call, make_hall, take
 
-from bianmin.contracts.events.catalog import ItemChanged
+from bianmin.contracts.events.catalog import ItemChanged, SiteChanged
 from bianmin.kit.clock import FixedClock
 from bianmin.queue.app import create_app
 from bianmin.queue.domain.alerts import check_all
@@ -51,6 +51,20 @@ async def test_catalog_items_name_the_items_a_line_serves(live_app: FastAPI, fre
             return answer.status_code == 422
 
         await eventually(refused)
+
+
+async def test_a_site_renamed_in_the_catalog_renames_its_hall(live_app: FastAPI, fresh_nats: NatsServer,
+                                                              db_backend: str) -> None:
+    async with client_for(live_app) as client:
+        await make_hall(client)
+        await publish(fresh_nats.url, "catalog.site.changed", SiteChanged(
+            code=HALL, name="东城街道党群服务中心", level="township", parent_code="330199000", tenant=HALL,
+            updated_at=datetime(2026, 11, 20, tzinfo=UTC)))
+
+        async def renamed() -> bool:
+            return (await client.get(f"/v1/halls/{HALL}")).json()["name"] == "东城街道党群服务中心"
+
+        await eventually(renamed)
 
 
 async def test_the_queue_publishes_its_events(live_app: FastAPI, fresh_nats: NatsServer, clock: FixedClock,

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from fastapi import FastAPI
-from queue_factories import HALL, make_hall, resident_id, take
+from queue_factories import HALL, make_hall, register_site, resident_id, take
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS, Principal
@@ -139,6 +139,8 @@ async def test_tickets_are_listed_newest_first_by_pages(app: FastAPI, db_backend
 async def test_halls_lines_and_counters_are_validated(app: FastAPI, db_backend: str) -> None:
     async with client_for(app) as client:
         bad_code = await client.post("/v1/halls", json={"code": "330199011", "name": "x"})
+        await register_site(app, "330199011", "新城街道便民服务中心", "township", "330199000", tenant="330199011")
+        registered = await client.post("/v1/halls", json={"code": "330199011", "name": "x"})
         await make_hall(client)
         twice = await client.post("/v1/halls", json={"code": HALL, "name": "x"})
         line_twice = await client.post(f"/v1/halls/{HALL}/lines", json={"prefix": "A", "name": "x"})
@@ -154,6 +156,8 @@ async def test_halls_lines_and_counters_are_validated(app: FastAPI, db_backend: 
         hall = await client.patch(f"/v1/halls/{HALL}", json={"alert_wait_minutes": 20})
     assert bad_code.status_code == 422
     assert bad_code.json()["errors"][0]["field"] == "code"
+    assert bad_code.json()["errors"][0]["reason"] == "no site 330199011 in the district's site registry"
+    assert registered.status_code == 201
     assert twice.status_code == 409
     assert line_twice.status_code == 409
     assert counter_twice.status_code == 409

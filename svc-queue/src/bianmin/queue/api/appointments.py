@@ -38,23 +38,38 @@ from bianmin.queue.api.deps import (
 from bianmin.queue.api.views import appointment_read, appointment_view, slot_view, ticket_read
 from bianmin.queue.domain import booking, halls
 from bianmin.queue.models import Line
-from bianmin.queue.schemas import AppointmentCreate, AppointmentRead, CheckIn, SlotPlan, SlotPlanRead, SlotRead, TicketRead
+from bianmin.queue.schemas import (
+    AppointmentCreate,
+    AppointmentRead,
+    CheckIn,
+    SkippedDayRead,
+    SlotPlan,
+    SlotPlanRead,
+    SlotRead,
+    TicketRead,
+)
 
 router = APIRouter(tags=["appointments"])
 WRITE = [require_scopes("queue:write"), HOLDING]
 
 
 @router.post("/halls/{code}/slots", status_code=201, summary="Plan appointment slots",
-             dependencies=[require_scopes("queue:manage"), CONFIGURING], responses=problem_responses(401, 403, 404, 422))
+             dependencies=[require_scopes("queue:manage"), CONFIGURING],
+             responses=problem_responses(401, 403, 404, 409, 422))
 async def plan_slots(code: str, body: SlotPlan, session: SessionDep, who: PrincipalDep,
                      idem: IdempotencyDep, clock: ClockDep) -> SlotPlanRead:
-    """Create a line's slots for every working day of a range (holidays skipped, existing slots kept)."""
+    """Create a line's slots for every working day of a range (holidays skipped, existing slots kept).
+
+    Days of a year whose holiday notice is not loaded get none and are listed as skipped, with why; a range
+    of such days only is a 409 ``calendar_year_unknown``, as is a hall whose site is closed (``site_closed``).
+    """
     hall = await hall_for(session, who, code, MANAGER)
     line = await halls.get_line(session, hall.code, body.line)
-    created = await booking.generate_slots(session, hall=hall, line=line, start=body.from_date, end=body.to_date,
-                                           times=list(body.times), capacity=body.capacity,
-                                           calendar=await load_calendar(session), today=local_date(clock.now()))
-    view = SlotPlanRead(created=len(created), slots=[slot_view(s, line.prefix) for s in created])
+    plan = await booking.generate_slots(session, hall=hall, line=line, start=body.from_date, end=body.to_date,
+                                        times=list(body.times), capacity=body.capacity,
+                                        calendar=await load_calendar(session), today=local_date(clock.now()))
+    view = SlotPlanRead(created=len(plan.created), slots=[slot_view(s, line.prefix) for s in plan.created],
+                        skipped=[SkippedDayRead(day=s.day, reason=s.reason) for s in plan.skipped])
     return await idem.finish(session, view)
 
 
@@ -63,11 +78,14 @@ async def plan_slots(code: str, body: SlotPlan, session: SessionDep, who: Princi
 async def list_slots(code: str, session: ReadSessionDep, clock: ClockDep,
                      day: Annotated[date | None, Query(alias="date", description="Defaults to today.")] = None,
                      line: Annotated[str | None, Query(pattern=r"^[A-Z]$")] = None) -> list[SlotRead]:
-    """The slots of a hall on a day with the places left (public: citizens choose a time)."""
+    """The slots of a hall on a day with the places left (public: citizens choose a time).
+
+    None while the hall's site is closed, on a day off, or on a day of a year whose holiday notice is not loaded.
+    """
     hall = await halls.get_hall(session, code)
     line_row: Line | None = await halls.get_line(session, hall.code, line) if line else None
-    slots = await booking.list_slots(session, hall_code=hall.code, day=day or local_date(clock.now()),
-                                     line_id=line_row.id if line_row else None)
+    slots = await booking.list_slots(session, hall=hall, day=day or local_date(clock.now()),
+                                     line_id=line_row.id if line_row else None, calendar=await load_calendar(session))
     names = await halls.prefixes(session, [s.line_id for s in slots])
     return [slot_view(s, names[s.line_id]) for s in slots]
 
@@ -78,8 +96,8 @@ async def book(body: AppointmentCreate, session: SessionDep, who: PrincipalDep, 
                clock: ClockDep, settings: SettingsDep) -> AppointmentRead:
     """Book a place in a slot; never beyond its capacity, on working days within the horizon only."""
     slot = await booking.get_slot(session, body.slot_id)
-    await hall_for(session, who, slot.hall_code)
-    appointment = await booking.book(session, slot=slot, name=body.name, id_number=body.id_number, phone=body.phone,
+    hall = await hall_for(session, who, slot.hall_code)
+    appointment = await booking.book(session, hall=hall, slot=slot, name=body.name, id_number=body.id_number, phone=body.phone,
                                      item_code=body.item_code, now=clock.now(),
                                      calendar=await load_calendar(session), rules=booking_rules(settings),
                                      holder=holder_of(who))

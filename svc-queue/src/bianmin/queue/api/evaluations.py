@@ -82,8 +82,8 @@ async def list_cases(session: ReadSessionDep, who: PrincipalDep, clock: ClockDep
     else:
         scope = None if who.district_wide else [who.tenant or ""]
     cases, cursor = await evaluation.list_cases(session, halls=scope, state=state, page=page)
-    now = clock.now()
-    return Page[RectificationRead](items=[case_view(c, now) for c in cases], next_cursor=cursor)
+    now, calendar = clock.now(), await load_calendar(session)
+    return Page[RectificationRead](items=[case_view(c, now, calendar) for c in cases], next_cursor=cursor)
 
 
 @router.post("/rectifications/{case_id}/actions", summary="Advance a rectification case",
@@ -109,7 +109,7 @@ async def act(case_id: RowId, body: RectificationAction, session: SessionDep, wh
         raise ScopeMissing("Contact, fix and appeal need the scope queue:manage.")
     evaluation.act(case, action=body.action, note=body.note, level=body.level, now=clock.now())
     await session.flush()
-    view = case_view(case, clock.now())
+    view = case_view(case, clock.now(), await load_calendar(session))
     await session.commit()
     return view
 

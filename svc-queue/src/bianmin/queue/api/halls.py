@@ -4,8 +4,8 @@ Changing a hall, its lines or its counters' lines needs ``hall_manager`` at the 
 second factor), an operator, or a key of that hall's tenancy holding ``queue:manage``; a clerk of the
 hall opens, pauses and closes a counter and says who is on duty (issue 19, 政务服务大厅 practice).
 
-These are bounded configuration lists (eleven halls, a handful of lines and counters per hall), so
-they are answered whole rather than paged.
+These are bounded configuration lists (a hall per site of the district's registry, a handful of
+lines and counters per hall), so they are answered whole rather than paged.
 """
 
 from __future__ import annotations

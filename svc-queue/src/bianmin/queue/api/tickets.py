@@ -38,7 +38,6 @@ from bianmin.queue.api.deps import (
 from bianmin.queue.api.views import ticket_read, ticket_view
 from bianmin.queue.domain import calling, halls, tickets
 from bianmin.queue.domain.errors import CounterNotFound
-from bianmin.queue.domain.halls import hall_code_problem
 from bianmin.queue.models import Hall, Ticket
 from bianmin.queue.schemas import CallNextRead, TicketCreate, TicketRead, TransferIn
 
@@ -96,9 +95,7 @@ async def committed(session: SessionDep, ticket: Ticket) -> TicketRead:
 async def take_ticket(body: TicketCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                       clock: ClockDep, settings: SettingsDep) -> TicketRead:
     """Issue the next number of a business line in a hall, with the people ahead and the estimated wait."""
-    problem = hall_code_problem(body.hall_code)
-    if problem:
-        raise Unprocessable.field("hall_code", problem)
+    await halls.check_hall_code(session, body.hall_code, field="hall_code")
     hall = await hall_for(session, who, body.hall_code)
     line = await halls.get_line(session, hall.code, body.line)
     person = tickets.Person(name=body.name, id_number=body.id_number, phone=body.phone, disabled=body.disabled,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bianmin.kit.identifiers import mask_name, mask_resident_id
+from bianmin.kit.workdays import WorkCalendar
 from bianmin.queue.api.deps import AnySession
 from bianmin.queue.domain import booking, evaluation, halls, tickets
 from bianmin.queue.domain.flow import Board
@@ -88,10 +89,12 @@ def evaluation_view(item: Evaluation, case: Rectification | None) -> EvaluationR
                           rectification_id=case.id if case else None)
 
 
-def case_view(case: Rectification, now: datetime) -> RectificationRead:
-    """A rectification case with its overdue flag as of ``now``."""
+def case_view(case: Rectification, now: datetime, calendar: WorkCalendar) -> RectificationRead:
+    """A rectification case with its overdue flag as of ``now``, and whether ``calendar`` leaves its deadlines provisional."""
     view = RectificationRead.model_validate(case)
     view.overdue = evaluation.overdue(case, now)
+    view.provisional_reason = evaluation.provisional_reason(case, calendar)
+    view.deadline_provisional = view.provisional_reason is not None
     return view
 
 

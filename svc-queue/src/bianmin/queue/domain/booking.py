@@ -3,10 +3,17 @@
 Rules:
 - Slots belong to a hall, line and day; generating slots over a date range skips the days the
   working-day calendar marks off (holidays closed, 调休 working weekends open) and slots that exist.
-- A booking must fall on a working day within the horizon (today … today + ``booking_horizon_days``)
-  and before the slot starts. One ID number holds at most ``per_person_daily_limit`` live bookings
-  per day, across halls; the count is an atomic conditional upsert, so concurrent bookings by one
-  person cannot pass it either.
+- A day of a year whose State Council holiday notice is not loaded is *unknown* (issue 20): counting
+  it by weekends alone would open New Year's Day and the Spring Festival week. Planning skips such
+  days and answers which and why; a range made only of unknown days is refused whole (409
+  ``calendar_year_unknown``: nothing could be planned until an operator loads the notice, which is a
+  state of the platform, not a fault of the request). The available-slots listing shows no slot on
+  an unknown day or a day off, and booking one is refused (409 ``calendar_year_unknown`` or
+  ``hall_closed``), whatever was planned before the calendar said so.
+- A booking must fall on a working day of a known year within the horizon (today … today +
+  ``booking_horizon_days``) and before the slot starts. One ID number holds at most
+  ``per_person_daily_limit`` live bookings per day, across halls; the count is an atomic conditional
+  upsert, so concurrent bookings by one person cannot pass it either.
 - Capacity is taken with a conditional ``UPDATE slot SET booked = booked + 1 WHERE booked < capacity``:
   atomic on both databases, so concurrent bookings never exceed it.
 - Cancelling is allowed until the slot starts and gives the place back.
@@ -34,6 +41,7 @@ from bianmin.queue.domain.errors import (
     AppointmentNotBooked,
     AppointmentNotFound,
     BeyondHorizon,
+    CalendarYearUnknown,
     CheckInTooEarly,
     CheckInWrongDay,
     DailyLimitReached,
@@ -43,6 +51,7 @@ from bianmin.queue.domain.errors import (
     SlotPast,
     SlotStarted,
 )
+from bianmin.queue.domain.halls import ensure_open
 from bianmin.queue.models import Appointment, BookingQuota, Hall, Line, Slot
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -59,10 +68,46 @@ class BookingRules:
     checkin_grace: timedelta = timedelta(minutes=15)
 
 
+@dataclass(frozen=True)
+class SkippedDay:
+    """A day of a plan that got no slots although it may be worked, and why."""
+
+    day: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a slot plan created, and the days it skipped because their year's notice is not loaded."""
+
+    created: list[Slot]
+    skipped: list[SkippedDay]
+
+
+def unknown_year(year: int) -> str:
+    """Why nothing is offered on a day of ``year``: its notice is not loaded."""
+    return (f"no State Council holiday notice for {year} is loaded: appointment slots are offered on its days "
+            "once an operator loads it")
+
+
+def ensure_bookable(calendar: WorkCalendar, day: date) -> None:
+    """409 unless the hall takes appointments on ``day``: a working day of a year whose notice is loaded."""
+    if not calendar.knows(day.year):
+        raise CalendarYearUnknown(f"{day.isoformat()}: {unknown_year(day.year)}.")
+    if not calendar.is_workday(day):
+        raise HallClosed(f"The hall is closed on {day.isoformat()}.")
+
+
+def bookable(calendar: WorkCalendar, day: date) -> bool:
+    """Whether the hall takes appointments on ``day`` (:func:`ensure_bookable` would let it pass)."""
+    return calendar.knows(day.year) and calendar.is_workday(day)
+
+
 async def generate_slots(session: AsyncSession, *, hall: Hall, line: Line, start: date, end: date,
                          times: list[tuple[time, time]], capacity: int, calendar: WorkCalendar,
-                         today: date) -> list[Slot]:
-    """Create the slots of a line for every working day of a range; existing slots are left alone."""
+                         today: date) -> Plan:
+    """Create the slots of a line for every working day of a range; existing slots are left alone, unknown days skipped."""
+    ensure_open(hall)
     if start < today:
         raise Unprocessable.field("from_date", "must not be in the past")
     if end < start:
@@ -72,12 +117,19 @@ async def generate_slots(session: AsyncSession, *, hall: Hall, line: Line, start
     for index, (begin, finish) in enumerate(times):
         if finish <= begin:
             raise Unprocessable.field(f"times.{index}.end", "must be after start")
+    missing = calendar.missing_years(start, end)
+    if len(missing) == end.year - start.year + 1:
+        raise CalendarYearUnknown(f"Every day from {start.isoformat()} to {end.isoformat()} is unknown: "
+                                  + "; ".join(unknown_year(year) for year in missing) + ".")
     existing = set((await session.scalars(select(Slot.start_at).where(
         Slot.line_id == line.id, Slot.day >= start, Slot.day <= end))).all())
     created: list[Slot] = []
+    skipped: list[SkippedDay] = []
     day = start
     while day <= end:
-        if calendar.is_workday(day):
+        if not calendar.knows(day.year):
+            skipped.append(SkippedDay(day, unknown_year(day.year)))
+        elif calendar.is_workday(day):
             for begin, finish in times:
                 start_at = datetime.combine(day, begin, tzinfo=SHANGHAI)
                 if start_at in existing:
@@ -89,12 +141,18 @@ async def generate_slots(session: AsyncSession, *, hall: Hall, line: Line, start
                 existing.add(start_at)
         day += timedelta(days=1)
     await session.flush()
-    return created
+    return Plan(created, skipped)
 
 
-async def list_slots(session: AsyncSession, *, hall_code: str, day: date, line_id: int | None) -> Sequence[Slot]:
-    """The slots of a hall on a day, optionally of one line, by start time."""
-    statement = select(Slot).where(Slot.hall_code == hall_code, Slot.day == day)
+async def list_slots(session: AsyncSession, *, hall: Hall, day: date, line_id: int | None,
+                     calendar: WorkCalendar) -> Sequence[Slot]:
+    """The slots one may book at a hall on a day, optionally of one line, by start time.
+
+    None while the hall's site is closed, or on a day the hall takes no appointments.
+    """
+    if not hall.active or not bookable(calendar, day):
+        return []
+    statement = select(Slot).where(Slot.hall_code == hall.code, Slot.day == day)
     if line_id is not None:
         statement = statement.where(Slot.line_id == line_id)
     return (await session.scalars(statement.order_by(Slot.start_at, Slot.line_id))).all()
@@ -108,17 +166,17 @@ async def get_slot(session: AsyncSession, slot_id: int) -> Slot:
     return slot
 
 
-async def book(session: AsyncSession, *, slot: Slot, name: str, id_number: str, phone: str | None,
+async def book(session: AsyncSession, *, hall: Hall, slot: Slot, name: str, id_number: str, phone: str | None,
                item_code: str | None, now: datetime, calendar: WorkCalendar, rules: BookingRules,
                holder: str | None = None) -> Appointment:
     """Book one place of a slot for a person; ``holder`` (who booked) alone may cancel it and rate the service."""
+    ensure_open(hall)
     today = local_date(now)
     if slot.start_at <= now:
         raise SlotPast("This slot has started; book a later one.")
     if slot.day > today + timedelta(days=rules.horizon_days):
         raise BeyondHorizon(f"Bookings open {rules.horizon_days} days ahead.")
-    if not calendar.is_workday(slot.day):
-        raise HallClosed(f"The hall is closed on {slot.day.isoformat()}.")
+    ensure_bookable(calendar, slot.day)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     quota = await session.execute(
         insert(BookingQuota).values(person_key=person_key(id_number), day=slot.day, booked=1)

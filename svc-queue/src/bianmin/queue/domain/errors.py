@@ -80,6 +80,12 @@ class CounterExists(Conflict):
     code = "counter_exists"
 
 
+class SiteClosed(Conflict):
+    """The hall's site is closed in the district's registry: it issues no tickets and takes no bookings."""
+
+    code = "site_closed"
+
+
 class LineInactive(Conflict):
     """The line is not taking tickets."""
 
@@ -132,6 +138,12 @@ class HallClosed(Conflict):
     """The hall does not open on the slot's day."""
 
     code = "hall_closed"
+
+
+class CalendarYearUnknown(Conflict):
+    """No State Council holiday notice is loaded for the day's year: no slot is offered or booked there."""
+
+    code = "calendar_year_unknown"
 
 
 class DailyLimitReached(Conflict):

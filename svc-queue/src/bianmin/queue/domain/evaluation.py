@@ -11,21 +11,27 @@ The citizen must be contacted within ``rectification_contact_days`` working days
 fixed within ``rectification_fix_days`` working days (counted from the review, the review's day
 being day zero); a case past either deadline shows as overdue. An upheld appeal (申诉复核) voids a
 malicious review: the case closes as ``voided`` and the evaluation stays on record.
+
+Deadlines follow the calendar (issue 20). While a running case's deadlines reach into a year whose
+State Council notice is not loaded, they were counted by weekends alone there: its read says so
+(:func:`provisional_reason`). When the calendar changes (a year's notice loaded or replaced, a day
+mended), every running case whose deadlines it touches is counted again (:func:`rebase_deadlines`)
+with the same number of working days, so a provisional deadline lands on its true day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.queue import EvaluationSubmitted
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.pagination import PageParams, paginate
-from bianmin.kit.workdays import WorkCalendar, local_date
+from bianmin.kit.workdays import SHANGHAI, WorkCalendar, local_date
 from bianmin.queue.domain.errors import (
     AlreadyEvaluated,
     EvaluationNotFound,
@@ -37,6 +43,8 @@ from bianmin.queue.models import Evaluation, Hall, Line, Rectification, Ticket
 
 LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 BAD = 2
+# The states in which a case's deadlines still run (an appeal rejected brings the case back to them).
+RUNNING = ("open", "contacted", "appealed")
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,31 @@ def overdue(case: Rectification, now: datetime) -> bool:
     if case.state == "open" and today > case.contact_due:
         return True
     return case.state in ("open", "contacted") and today > case.fix_due
+
+
+def provisional_reason(case: Rectification, calendar: WorkCalendar) -> str | None:
+    """Why a running case's deadlines may still move (a year they reach has no notice loaded), or None."""
+    if case.state not in RUNNING:
+        return None
+    return calendar.provisional_reason(local_date(case.opened_at), max(case.contact_due, case.fix_due))
+
+
+async def rebase_deadlines(session: AsyncSession, *, before: WorkCalendar, after: WorkCalendar, first: date,
+                           last: date) -> None:
+    """Count again, under ``after``, the deadlines of the running cases that the days ``first``…``last`` touch.
+
+    Each deadline keeps its number of working days from the review, read off ``before`` (the calendar it
+    was counted under); only where the calendar changed between the review and the deadline can it move.
+    """
+    opened_by = datetime.combine(last + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+    cases = (await session.scalars(select(Rectification).where(
+        Rectification.state.in_(RUNNING), Rectification.opened_at < opened_by,
+        or_(Rectification.contact_due >= first, Rectification.fix_due >= first)).with_for_update())).all()
+    for case in cases:
+        day = local_date(case.opened_at)
+        case.contact_due = after.add_workdays(day, before.workdays_between(day, case.contact_due))
+        case.fix_due = after.add_workdays(day, before.workdays_between(day, case.fix_due))
+    await session.flush()
 
 
 def _need(case: Rectification, states: tuple[str, ...], action: str) -> None:

@@ -1,8 +1,16 @@
 """Halls, business lines and counters: the configuration the queue runs on.
 
 Decisions where the issue is silent:
-- A hall's code is its site code (district hall ``330199000``, township halls ``330199001``–``010``)
-  and its tenant is that same code, so a township key runs its own hall only.
+- A hall's code is its site code and its tenant is that same code, so a township key runs its own
+  hall (and, by the site hierarchy, its villages' halls) only. The code must be an open site of the
+  district's registry (:mod:`bianmin.kit.site_registry`, kept from the catalog's events) at a level
+  that has a hall: the district's centre, a township or street, a village or community, or a bank
+  outlet (政银合作); a self-service terminal, a bank counter or a PAD is equipment, not a hall. Which
+  districts a deployment serves is therefore data, never a pattern in the code (issue 20).
+- The hall follows its site (:func:`follow_site`): renamed in the registry, the hall is renamed;
+  closed there, the hall issues no tickets, plans no slots and takes no bookings or check-ins (409
+  ``site_closed``) and lists no slots, while the tickets already waiting are still called and served;
+  reopened, it takes them again. A hall opened without a name takes its site's.
 - A line's items are implementation codes of the catalog. An item the catalog has withdrawn is
   refused; an item not (yet) in the read model is accepted and shown as ``known: false``, because
   catalog events may lag a hall's set-up.
@@ -12,25 +20,43 @@ Decisions where the issue is silent:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.contracts.events.catalog import SiteChanged
 from bianmin.kit.errors import Unprocessable
-from bianmin.queue.domain.errors import CounterExists, CounterNotFound, HallExists, HallNotFound, LineExists, LineNotFound
+from bianmin.kit.site_registry import KnownSite, require_site
+from bianmin.queue.domain.errors import (
+    CounterExists,
+    CounterNotFound,
+    HallExists,
+    HallNotFound,
+    LineExists,
+    LineNotFound,
+    SiteClosed,
+)
 from bianmin.queue.models import CatalogItem, Counter, CounterLine, Hall, Line, LineItem
 
-HALL_CODE = re.compile(r"^330199(000|00[1-9]|010)$")
+HALL_LEVELS = ("district", "township", "village", "bank")
+# What the hall tables hold: a village's 12 digits, or an outlet hung under a township (its 9 digits + ``B01``).
+HALL_CODE_LENGTH = 12
 
 
-def hall_code_problem(code: str) -> str | None:
-    """Why ``code`` is not a hall's site code, or None."""
-    if not HALL_CODE.fullmatch(code):
-        return "must be the district hall 330199000 or a township hall 330199001-330199010"
-    return None
+async def require_hall_site(session: AsyncSession, code: str, *, field: str) -> KnownSite:
+    """The open registry site a hall may stand at; 422 naming ``field`` for any other code."""
+    site = await require_site(session, code, field=field, levels=HALL_LEVELS)
+    if len(code) > HALL_CODE_LENGTH:
+        raise Unprocessable.field(field, f"a hall's code has at most {HALL_CODE_LENGTH} characters")
+    return site
+
+
+async def check_hall_code(session: AsyncSession, code: str, *, field: str) -> None:
+    """422 naming ``field`` unless a hall stands at ``code`` or may stand there (then a missing hall is a 404)."""
+    if await session.get(Hall, code) is None:
+        await require_hall_site(session, code, field=field)
 
 
 async def get_hall(session: AsyncSession, code: str) -> Hall:
@@ -41,15 +67,30 @@ async def get_hall(session: AsyncSession, code: str) -> Hall:
     return hall
 
 
-async def create_hall(session: AsyncSession, *, code: str, name: str, address: str, alert_wait_minutes: int,
+def ensure_open(hall: Hall) -> None:
+    """409 ``site_closed`` when the hall's site is closed in the registry (no new tickets, slots or bookings)."""
+    if not hall.active:
+        raise SiteClosed(f"Site {hall.code} is closed in the district's site registry; its hall issues no tickets "
+                         "and takes no appointments.")
+
+
+async def follow_site(session: AsyncSession, site: SiteChanged) -> None:
+    """Carry a registry change to the hall at that site, if there is one: its name, and whether it is open."""
+    hall = await session.get(Hall, site.code, with_for_update=True)
+    if hall is None:
+        return
+    hall.name = site.name
+    hall.active = site.active
+    await session.flush()
+
+
+async def create_hall(session: AsyncSession, *, code: str, name: str | None, address: str, alert_wait_minutes: int,
                       alert_waiting_count: int, now: datetime) -> Hall:
-    """Open a hall at a site; 409 when the site has one already."""
-    problem = hall_code_problem(code)
-    if problem:
-        raise Unprocessable.field("code", problem)
+    """Open a hall at an open hall site of the registry (named as the site unless ``name``); 409 when it has one."""
+    site = await require_hall_site(session, code, field="code")
     if await session.get(Hall, code) is not None:
         raise HallExists(f"Hall {code} exists.")
-    hall = Hall(code=code, name=name, tenant=code, address=address, call_seq=0,
+    hall = Hall(code=code, name=name or site.name, tenant=code, address=address, call_seq=0, active=True,
                 alert_wait_minutes=alert_wait_minutes, alert_waiting_count=alert_waiting_count, created_at=now)
     session.add(hall)
     await session.flush()

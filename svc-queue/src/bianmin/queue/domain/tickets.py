@@ -31,7 +31,7 @@ from bianmin.kit.identifiers import age_on
 from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.workdays import local_date
 from bianmin.queue.domain.errors import LineFull, LineInactive, TicketNotFound
-from bianmin.queue.domain.halls import prefixes
+from bianmin.queue.domain.halls import ensure_open, prefixes
 from bianmin.queue.models import Counter, CounterLine, Hall, Line, LineDayCounter, LineItem, Ticket
 
 MAX_NUMBER = 999
@@ -114,6 +114,7 @@ async def issue(session: AsyncSession, *, hall: Hall, line: Line, person: Person
                 due_at: datetime | None = None, late_arrival: bool = False) -> Issued:
     """Issue the next number of a line to a person; emits ``queue.ticket.issued``."""
     today = local_date(now)
+    ensure_open(hall)
     if not line.active:
         raise LineInactive(f"Line {line.prefix} is not taking tickets.")
     if item_code is not None:

@@ -1,8 +1,9 @@
 """Halls (政务服务大厅), their business lines (业务线), counters (窗口) and threshold alerts.
 
-A hall is one site (district hall ``330199000``, township halls ``330199001``–``010``); its tenant
-is its own code. Business lines carry a prefix letter and the items they serve; counters serve lines
-with weights. Ticket numbers are drawn per line and day from ``line_day_counter`` (an atomic increment).
+A hall is one site of the district's registry (its centre, a township or street, a village or
+community, or a bank outlet); its tenant is its own code. Business lines carry a prefix letter and
+the items they serve; counters serve lines with weights. Ticket numbers are drawn per line and day
+from ``line_day_counter`` (an atomic increment).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class Hall(Base):
     alert_waiting_count: Mapped[int] = mapped_column(Integer, server_default="10")
     alert_open_since: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime]
+    # False while the hall's site is closed in the district's registry (catalog.site.changed).
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
 
 class Line(Base):

@@ -35,11 +35,20 @@ class SlotRead(BaseModel):
     available: int
 
 
+class SkippedDayRead(BaseModel):
+    """A day of the plan that got no slots although it may be worked, and why."""
+
+    day: date
+    reason: str
+
+
 class SlotPlanRead(BaseModel):
-    """The slots a plan created."""
+    """The slots a plan created, and the days it skipped because their year's holiday notice is not loaded."""
 
     created: int
     slots: list[SlotRead]
+    skipped: list[SkippedDayRead] = Field(description="Days of a year without a loaded State Council holiday "
+                                                      "notice: no slots until an operator loads it.")
 
 
 class AppointmentCreate(PersonIn):

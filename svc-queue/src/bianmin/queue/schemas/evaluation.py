@@ -59,3 +59,7 @@ class RectificationRead(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     overdue: bool = False
+    deadline_provisional: bool = Field(default=False, description=(
+        "True while a running case's deadlines reach into a year whose State Council holiday notice is not "
+        "loaded: they are counted by weekends alone there and move to the right day once it is."))
+    provisional_reason: str | None = Field(default=None, description="Why the deadlines are provisional.")

@@ -13,8 +13,10 @@ from bianmin.queue.schemas.common import ItemCode, Name, Prefix, Text100
 class HallCreate(RequestBody):
     """Open a hall at a site."""
 
-    code: SiteCode = Field(description="Site code: 330199000 (district) or 330199001-330199010 (townships).")
-    name: Text100
+    code: SiteCode = Field(description="An open site of the district's registry that has a hall: the district's "
+                                       "centre, a township or street, a village or community, or a bank outlet "
+                                       "(at most 12 characters); not a terminal.")
+    name: Text100 | None = Field(default=None, description="Defaults to the site's name in the registry.")
     address: Annotated[str, StringConstraints(max_length=200)] = ""
     alert_wait_minutes: int = Field(default=30, ge=1, le=480)
     alert_waiting_count: int = Field(default=10, ge=1, le=10000)
@@ -40,6 +42,8 @@ class HallRead(BaseModel):
     address: str
     alert_wait_minutes: int
     alert_waiting_count: int
+    active: bool = Field(description="False while the hall's site is closed in the district's registry: "
+                                     "no new tickets, slots or appointments.")
 
 
 class LineCreate(RequestBody):
