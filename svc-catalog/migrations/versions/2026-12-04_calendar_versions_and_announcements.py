@@ -37,7 +37,7 @@ def upgrade() -> None:
     op.create_table(
         "announcement",
         sa.Column("name", sa.String(length=40), nullable=False),
-        sa.Column("announced_at", UTCDateTime(), nullable=True),
+        sa.Column("announced_at", UTCDateTime(), nullable=False),
         sa.Column("events", sa.Integer(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_announcement")),
     )

@@ -121,19 +121,22 @@ async def versions_of(session: AsyncSession, year: int) -> list[CalendarVersionR
     return [CalendarVersionRead(**_version_fields(row)) for row in rows]
 
 
-async def announce_years(session: AsyncSession) -> int:
+async def announce_calendar(session: AsyncSession) -> int:
     """Announce every year's current version and every day's override again; how many events were written.
 
     What a service started later needs to rebuild the whole calendar from the stream
-    (:mod:`bianmin.catalog.domain.announcements` calls this well inside the stream's retention).
-    Each year travels whole and the newest version wins, so a copy that has it already changes nothing.
+    (:mod:`bianmin.catalog.domain.announcements` calls this well inside the stream's retention). The
+    rows are read under a share lock, so a load or an override committing meanwhile waits and its own
+    event follows these in the outbox: a re-announced override never lands after its removal.
     """
-    years = (await session.execute(select(calendar_year).order_by(calendar_year.c.year))).all()
+    years = (await session.execute(select(calendar_year).order_by(calendar_year.c.year)
+                                   .with_for_update(read=True))).all()
     for row in years:
         await emit(session, "catalog.calendar.year_loaded", CalendarYearLoaded(
             year=row.year, version=row.version, notice=row.notice, days=_notice_days(row.days), digest=row.digest,
             loaded_by=row.loaded_by, loaded_at=row.loaded_at), tenant="*", about=str(row.year))
-    overrides = (await session.execute(select(calendar_override).order_by(calendar_override.c.day))).all()
+    overrides = (await session.execute(select(calendar_override).order_by(calendar_override.c.day)
+                                       .with_for_update(read=True))).all()
     for row in overrides:
         await emit(session, "catalog.calendar.changed", CalendarDayChanged(day=row.day, workday=row.workday,
                                                                            note=row.note),

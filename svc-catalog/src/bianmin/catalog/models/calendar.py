@@ -31,10 +31,10 @@ class CalendarVersion(Base):
 
 
 class Announcement(Base):
-    """When an announcer last re-announced everything it owns (None: never), and how many events it sent."""
+    """When an announcer last re-announced everything it owns, and how many events it sent."""
 
     __tablename__ = "announcement"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    announced_at: Mapped[datetime | None]
+    announced_at: Mapped[datetime]
     events: Mapped[int] = mapped_column(Integer, server_default="0")
