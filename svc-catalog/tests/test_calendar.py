@@ -4,6 +4,7 @@ The notices loaded here are made up (2031 has no State Council notice; the days 
 test depends on the real notice of any year.
 """
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -177,6 +178,23 @@ async def test_each_load_is_a_version_kept_in_the_history_and_the_same_notice_ag
     assert years[MADE_UP_YEAR]["digest"] == history[1]["digest"]
     assert [(d["day"], d["workday"]) for d in day] == [("2031-01-03", True), ("2031-01-04", True)]
     assert [e["version"] for e in await year_loaded_events(app)] == [1, 2]
+
+
+async def test_two_loads_of_a_new_year_at_once_lose_nothing(app: FastAPI) -> None:
+    other = {**MADE_UP_NOTICE, "notice": "国办发明电〔2030〕101号（测试用，虚构）"}
+    async with client_for(app) as first, client_for(app) as second:
+        answers = await asyncio.gather(first.put(f"/v1/calendar/years/{MADE_UP_YEAR}", json=MADE_UP_NOTICE),
+                                       second.put(f"/v1/calendar/years/{MADE_UP_YEAR}", json=other))
+        history = (await first.get(f"/v1/calendar/years/{MADE_UP_YEAR}/versions")).json()
+        years = {y["year"]: y for y in (await first.get("/v1/calendar/years")).json()}
+    loaded = sorted((a.json()["version"], a.json()["notice"]) for a in answers if a.status_code == 201)
+    refused = [a for a in answers if a.status_code != 201]
+    # Either one after the other (versions 1 and 2), or the one that lost the race is told to read again.
+    assert all(a.status_code == 409 and a.json()["code"] == "calendar_version_conflict" for a in refused)
+    assert [v for v, _ in loaded] == list(range(1, len(loaded) + 1))
+    assert [(v["version"], v["notice"]) for v in history] == loaded
+    assert years[MADE_UP_YEAR]["version"] == loaded[-1][0]
+    assert [e["version"] for e in await year_loaded_events(app)] == [v for v, _ in loaded]
 
 
 async def test_a_notice_that_cannot_be_right_is_refused_naming_the_day_and_nothing_is_loaded(app: FastAPI) -> None:
