@@ -71,8 +71,9 @@ async def days_between(session: AsyncSession, first: date, last: date) -> list[C
         select(calendar_override.c.day, calendar_override.c.workday, calendar_override.c.note)
         .where(calendar_override.c.day.between(first, last)))).all()}
     notices = {row.year: row.notice for row in years}
-    names = {d.day: d.name for row in years for d in _notice_days(row.days)}
-    calendar = WorkCalendar({row.year: notice_map(_notice_days(row.days)) for row in years},
+    named = {row.year: _notice_days(row.days) for row in years}
+    names = {d.day: d.name for days in named.values() for d in days}
+    calendar = WorkCalendar({year: notice_map(days) for year, days in named.items()},
                             {d: w for d, (w, _) in overrides.items()})
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
     return [day_of(d, calendar, notice=notices.get(d.year), name=names.get(d, ""), override=overrides.get(d))
