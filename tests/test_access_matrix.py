@@ -54,7 +54,7 @@ TOWNSHIP_ADMIN = Principal(key_id="key-township-admin", tenant=OWN, scopes=froze
 # Changes to what the whole district shares: each must declare ``district_only`` (a township, admin or
 # not, changes its own sites only). A route added to this kind of data belongs in this list.
 DISTRICT_OWNED = {
-    "catalog": {"PUT /v1/calendar/{day}", "DELETE /v1/calendar/{day}", "POST /v1/catalog/import",
+    "catalog": {"PUT /v1/calendar/{day}", "DELETE /v1/calendar/{day}", "PUT /v1/calendar/years/{year}", "POST /v1/catalog/import",
                 "POST /v1/catalog/import/csv", "PUT /v1/departments/{code}", "POST /v1/items", "PATCH /v1/items/{code}",
                 "POST /v1/items/{code}/status", "POST /v1/policies", "POST /v1/policies/{code}/redemptions",
                 "POST /v1/redemptions/{redemption_id}/status", "POST /v1/agreements"},

@@ -1,6 +1,6 @@
 """Applications: intake checks, promised dates in working days, the status flow, auto-approval, tenancy."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -21,9 +21,11 @@ from bianmin.catalog.app import create_app
 from bianmin.catalog.domain.applications import check_transition
 from bianmin.catalog.schemas import Applicant
 from bianmin.catalog.settings import CatalogSettings
+from bianmin.kit.calendar import bundled_calendar, bundled_years, notice_map
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.errors import Conflict
 from bianmin.kit.identity import Principal
+from bianmin.kit.workdays import SHANGHAI, WorkCalendar
 from bianmin.testing.client import client_for, running
 
 # Tuesday 30 September 2025, 10:00 in Shanghai: the National Day holiday (1-8 Oct) follows.
@@ -99,6 +101,36 @@ async def test_the_promised_date_counts_working_days_with_holidays_and_make_up_d
     assert later.json()["promised_date"] == "2025-10-13"
     assert created.json()["number"].startswith("BJ20250930")
     assert [s["to_status"] for s in created.json()["steps"]] == ["submitted"]
+    assert (created.json()["promised_provisional"], created.json()["promised_basis"]) == (False, None)
+
+
+async def test_a_promised_date_counted_into_a_year_without_a_notice_is_provisional_until_the_notice_is_loaded(
+        settings: CatalogSettings, db_backend: str) -> None:
+    last = max(bundled_years())
+    coming = last + 1
+    # 30 December of the last bundled year, 10:00 in Shanghai: three working days reach into the next year.
+    clock = FixedClock(datetime.combine(date(last, 12, 30), time(10), tzinfo=SHANGHAI))
+    # A made-up notice for the coming year (New Year's Day and the two days after it off): never the real one.
+    made_up = {"notice": f"国办发明电〔{last}〕99号（测试用，虚构）", "days": [
+        {"day": date(coming, 1, n).isoformat(), "workday": False, "name": "元旦"} for n in (1, 2, 3)]}
+    app = create_app(settings, clock=clock)
+    async with running(app), client_for(app) as client:
+        await seed(client)
+        guessed = (await client.post("/v1/applications", json=application())).json()
+        loaded = await client.put(f"/v1/calendar/years/{coming}", json=made_up)
+        counted = (await client.post("/v1/applications", json=application())).json()
+        guessed_again = (await client.get(f"/v1/applications/{guessed['number']}")).json()
+    assert guessed["promised_provisional"] is True
+    assert str(coming) in guessed["promised_basis"]
+    assert guessed["promised_date"] == bundled_calendar().add_workdays(date(last, 12, 30), 3).isoformat()
+    assert loaded.status_code == 201, loaded.text
+    assert (counted["promised_provisional"], counted["promised_basis"]) == (False, None)
+    known = WorkCalendar({**{y: notice_map(d) for y, d in bundled_years().items()},
+                          coming: {date(coming, 1, n): False for n in (1, 2, 3)}})
+    assert counted["promised_date"] == known.add_workdays(date(last, 12, 30), 3).isoformat()
+    # The first one's date was counted by weekends alone, and its read still says so.
+    assert guessed_again["promised_date"] == guessed["promised_date"]
+    assert guessed_again["promised_provisional"] is True
 
 
 async def test_intake_refuses_bad_input_naming_the_field(app: FastAPI, db_backend: str) -> None:

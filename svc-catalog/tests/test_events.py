@@ -4,12 +4,13 @@ from catalog_factories import CREDIT_CODE, TOWN_ACCEPTOR, citizen, seed
 
 from bianmin.catalog.app import create_app
 from bianmin.catalog.settings import CatalogSettings
+from bianmin.kit.calendar import bundled_years
 from bianmin.testing.client import client_for, running
 from bianmin.testing.events import eventually, published
 from bianmin.testing.nats import NatsServer
 
 
-async def test_item_application_evaluation_and_calendar_events_reach_jetstream(
+async def test_item_application_evaluation_and_calendar_events_and_the_first_announcement_reach_jetstream(
         settings: CatalogSettings, fresh_nats: NatsServer) -> None:
     app = create_app(settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url,
                                                  "relay_poll_seconds": 0.05}))
@@ -31,10 +32,15 @@ async def test_item_application_evaluation_and_calendar_events_reach_jetstream(
         await client.post("/v1/items/330199-SC-001/status", json={"status": "withdrawn"})
 
         async def all_out() -> bool:
-            return len(await published(fresh_nats.url, "catalog.>", wait=0.2)) >= 8
+            return len(await published(fresh_nats.url, "catalog.>", wait=0.2)) >= 8 + len(bundled_years())
 
         await eventually(all_out, timeout=15)
-    events = await published(fresh_nats.url, "catalog.>", wait=0.2)
+    published_events = await published(fresh_nats.url, "catalog.>", wait=0.2)
+    # At its first start the catalog announces every year it knows (the bundled ones), once each, whole.
+    years = [e for e in published_events if e.type == "bianmin.catalog.calendar.year_loaded.v1"]
+    assert [(e.subject, e.data["version"], len(e.data["days"])) for e in years] == [
+        (str(year), 1, len(days)) for year, days in bundled_years().items()]
+    events = [e for e in published_events if e not in years]
     assert refused.status_code == 409
     by_type = [(e.type.removeprefix("bianmin.").removesuffix(".v1"), e.tenant, e.subject) for e in events]
     assert by_type == [

@@ -1,4 +1,4 @@
-"""The catalog service's application: its routers, event handlers and figures on the kit's wiring."""
+"""The catalog service's application: its routers, event handlers, figures and workers on the kit's wiring."""
 
 from fastapi import FastAPI
 
@@ -6,6 +6,7 @@ from bianmin.catalog.api import ROUTERS
 from bianmin.catalog.domain.stats import overview
 from bianmin.catalog.events import HANDLERS
 from bianmin.catalog.settings import CatalogSettings
+from bianmin.catalog.workers import announcement_worker
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.clock import Clock
 
@@ -17,6 +18,7 @@ SPEC = ServiceSpec(
     handlers=HANDLERS,
     calendar=True,
     stats=overview,
+    workers=[announcement_worker],
 )
 
 

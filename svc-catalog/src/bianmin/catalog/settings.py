@@ -3,6 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from bianmin.kit.events.streams import RETENTION_DAYS
 from bianmin.kit.settings import ServiceSettings
 
 
@@ -17,3 +18,9 @@ class CatalogSettings(ServiceSettings):
     rectification_contact_days: int = Field(default=1, ge=0, le=30,
                                             description="Working days to contact the citizen after a bad review.")
     rectification_days: int = Field(default=15, ge=1, le=120, description="Working days to fix after a bad review.")
+    announce_days: int = Field(
+        default=30, ge=1, le=RETENTION_DAYS // 2,
+        description="Days between re-announcements of the calendar (and sites): at most half the stream's retention, "
+                    "so the stream always holds a whole announcement for a service started later.")
+    announce_check_seconds: float = Field(default=3600, gt=0, le=86400,
+                                          description="How often the worker looks whether an announcement is due.")

@@ -37,7 +37,8 @@ def application_view(application: Application, *, today: date, masked: bool,
         applicant_phone=phone, materials=[MaterialRead.model_validate(m) for m in application.materials],
         status=application.status,  # type: ignore[arg-type]
         auto_approved=application.auto_approved, submitted_at=application.submitted_at,
-        promised_date=application.promised_date, finished_at=application.finished_at,
+        promised_date=application.promised_date, promised_provisional=application.promised_provisional,
+        promised_basis=application.promised_basis, finished_at=application.finished_at,
         certificate_no=application.certificate_no, reason=application.reason,
         overdue=is_overdue(application, today),
         steps=None if steps is None else [StepRead.model_validate(s) for s in steps])

@@ -8,7 +8,10 @@
 - Every required material must be supplied (422 naming the missing ones); a material backed by an
   electronic licence number, where the item allows it, counts as verified.
 - Promised completion date: the item's promised limit in working days from the district calendar,
-  the submission day (Asia/Shanghai) being day zero.
+  the submission day (Asia/Shanghai) being day zero. A date counted across a year whose holiday
+  notice is not loaded yet is counted by weekends alone and recorded as provisional, with the reason
+  (:meth:`~bianmin.kit.workdays.WorkCalendar.provisional_reason`); it stays as given, and so does the
+  flag, when the notice is loaded later: the date was promised on that basis.
 - Flow: submitted → accepted | rejected (不予受理) | withdrawn; accepted → approved | rejected |
   withdrawn; approved → completed (with a certificate number). Rejected, completed and withdrawn
   are final; anything else is a 409. Each step records who and when.
@@ -183,13 +186,15 @@ async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Princip
         raise Unprocessable.field("applicant.type", f"item {item.code} serves {item.target_group} persons only")
     recorded = check_materials(item, data.materials)
     calendar = await load_calendar(session)
+    promised = calendar.add_workdays(today, item.promised_limit_days)
+    promised_basis = calendar.provisional_reason(today, promised)
     application = Application(
         number=f"tmp-{uuid.uuid4().hex}", item_id=item.id, item_code=item.code,
         item_revision=item.revision, department_code=item.department_code, site_code=site.code, tenant=site.tenant,
         channel=data.channel, applicant_type=applicant.type, applicant_id_number=applicant.id_number,
         applicant_name=applicant.name, applicant_phone=applicant.phone, materials=recorded, status="submitted",
         auto_approved=False, submitted_at=now, submitted_on=today,
-        promised_date=calendar.add_workdays(today, item.promised_limit_days),
+        promised_date=promised, promised_provisional=promised_basis is not None, promised_basis=promised_basis,
         applicant_subject=holder_of(who), submitted_by=actor(who))
     session.add(application)
     await session.flush()

@@ -53,6 +53,18 @@ class OverrideNotFound(NotFound):
     code = "override_not_found"
 
 
+class CalendarYearNotFound(NotFound):
+    """No notice was ever loaded for this year."""
+
+    code = "calendar_year_not_found"
+
+
+class CalendarVersionConflict(Conflict):
+    """The year is not at the version the load expected (another load came first)."""
+
+    code = "calendar_version_conflict"
+
+
 class AgreementExists(Conflict):
     """This cross-province agreement (partner region, signing date, mode) is recorded already."""
 

@@ -11,12 +11,13 @@ Base: type[DeclarativeBase] = make_base()
 
 from bianmin.catalog.models.agreements import Agreement  # noqa: E402
 from bianmin.catalog.models.applications import Application, ApplicationStep  # noqa: E402
+from bianmin.catalog.models.calendar import Announcement, CalendarVersion  # noqa: E402
 from bianmin.catalog.models.evaluations import Evaluation  # noqa: E402
 from bianmin.catalog.models.items import Item, ItemChannel, ItemRevision, SearchGram  # noqa: E402
 from bianmin.catalog.models.policies import Policy, Redemption  # noqa: E402
 from bianmin.catalog.models.sites import Department, Offering, Site  # noqa: E402
 
 __all__ = [
-    "Agreement", "Application", "ApplicationStep", "Base", "Department", "Evaluation", "Item", "ItemChannel",
-    "ItemRevision", "Offering", "Policy", "Redemption", "SearchGram", "Site",
+    "Agreement", "Announcement", "Application", "ApplicationStep", "Base", "CalendarVersion", "Department",
+    "Evaluation", "Item", "ItemChannel", "ItemRevision", "Offering", "Policy", "Redemption", "SearchGram", "Site",
 ]

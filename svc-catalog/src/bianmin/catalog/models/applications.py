@@ -35,6 +35,9 @@ class Application(Base):
     submitted_at: Mapped[datetime] = mapped_column(index=True)
     submitted_on: Mapped[date] = mapped_column(index=True)
     promised_date: Mapped[date]
+    # Counted across a year whose holiday notice was not loaded (weekends alone), and why: the date may still move.
+    promised_provisional: Mapped[bool] = mapped_column(Boolean, server_default="0")
+    promised_basis: Mapped[str | None] = mapped_column(String(300))
     finished_at: Mapped[datetime | None]
     finished_on: Mapped[date | None]
     certificate_no: Mapped[str | None] = mapped_column(String(60))

@@ -12,7 +12,15 @@ from bianmin.catalog.schemas.applications import (
     StepRead,
     SuppliedMaterial,
 )
-from bianmin.catalog.schemas.calendar import CalendarDayRead, CalendarDaySet
+from bianmin.catalog.schemas.calendar import (
+    CalendarDayRead,
+    CalendarDaySet,
+    CalendarLoadRead,
+    CalendarVersionRead,
+    CalendarYearFile,
+    CalendarYearLoad,
+    NoticeDayEntry,
+)
 from bianmin.catalog.schemas.common import (
     ApplicationStatus,
     CaseStatus,
@@ -62,11 +70,12 @@ from bianmin.catalog.schemas.stats import ApplicationStats, PolicyStats
 
 __all__ = [
     "AgreementCreate", "AgreementRead", "Applicant", "ApplicationCreate", "ApplicationRead", "ApplicationStats",
-    "ApplicationStatus", "ApplicationTransition", "CalendarDayRead", "CalendarDaySet", "CaseStatus", "CatalogExport",
+    "ApplicationStatus", "ApplicationTransition", "CalendarDayRead", "CalendarDaySet", "CalendarLoadRead",
+    "CalendarVersionRead", "CalendarYearFile", "CalendarYearLoad", "CaseStatus", "CatalogExport",
     "CatalogImport", "Channel", "CrossProvinceMode", "DepartmentCreate", "DepartmentRead", "EvaluationCreate",
     "EvaluationRead", "EvaluationStep", "ExerciseLevel", "ImportResult", "ItemCreate", "ItemExport", "ItemFields",
     "ItemImport", "ItemRead", "ItemRevisionRead", "ItemStatus", "ItemStatusChange", "ItemType", "Material", "MaterialRead",
-    "OfferingItem", "OfferingsWrite", "PolicyCreate", "PolicyRead", "PolicyStats", "RedemptionCreate", "RedemptionRead",
-    "RedemptionStatusChange", "SiteCreate", "SiteLevel", "SiteRead", "SiteWrite", "StepRead", "SuppliedMaterial",
+    "NoticeDayEntry", "OfferingItem", "OfferingsWrite", "PolicyCreate", "PolicyRead", "PolicyStats", "RedemptionCreate",
+    "RedemptionRead", "RedemptionStatusChange", "SiteCreate", "SiteLevel", "SiteRead", "SiteWrite", "StepRead", "SuppliedMaterial",
     "TargetGroup",
 ]

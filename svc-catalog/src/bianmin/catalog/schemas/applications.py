@@ -104,6 +104,9 @@ class ApplicationRead(BaseModel):
     auto_approved: bool
     submitted_at: datetime
     promised_date: date
+    promised_provisional: bool = Field(
+        default=False, description="True when the promised date was counted across a year without a holiday notice.")
+    promised_basis: str | None = Field(default=None, description="Why the promised date is provisional.")
     finished_at: datetime | None
     certificate_no: str | None
     reason: str | None
