@@ -47,3 +47,20 @@ async def ask(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
     response = await client.post("/v1/consultations", json=body)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+SECOND_DISTRICT = {"320583000": ("district", None, "*"), "320583011": ("township", "320583000", "320583011"),
+                   "320583011201": ("village", "320583011", "320583011")}
+"""A second, different district the demo registry does not hold: its hall, a township above 010 and a village."""
+
+
+async def add_second_district(app: Any) -> None:
+    """Let the app hear of the second district's sites, as ``catalog.site.changed`` would tell it."""
+    from bianmin.contracts.events.catalog import SiteChanged
+    from bianmin.kit.site_registry import record_site
+
+    async with app.state.db.sessionmaker() as session:
+        for code, (level, parent, tenant) in SECOND_DISTRICT.items():
+            await record_site(session, SiteChanged(code=code, name=f"第二区站点{code}", level=level, parent_code=parent,
+                                                   tenant=tenant, updated_at=at("2026-01-01 00:00")))
+        await session.commit()

@@ -52,7 +52,7 @@ class Policy:
     rectification_fix_workdays: int = 15
     work_start: time = time(9, 0)
     work_end: time = time(17, 0)
-    district_site: str = "330199000"
+    district_site: str | None = None
     day_seconds: float = DAY_SECONDS
 
     @classmethod
