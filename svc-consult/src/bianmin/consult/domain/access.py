@@ -74,7 +74,9 @@ def seen_by(staff: Staff, *, tenant: Any, department: Any) -> list[ColumnElement
     """
     conditions: list[ColumnElement[bool]] = []
     if not staff.principal.district_wide:
-        conditions.append(tenant == staff.principal.tenant)
+        # Its own site and the sites under it (a township's villages), as may_act_on reaches them.
+        own = staff.principal.tenant
+        conditions.extend(site_rows(tenant, [own]) if own else [false()])
     if staff.roles is not None:
         conditions.append(or_(false(), *(_role_rows(role, tenant, department) for role in staff.roles)))
     elif not staff.admin:
