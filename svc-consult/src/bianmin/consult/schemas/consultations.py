@@ -38,7 +38,9 @@ class ConsultationCreate(RequestBody):
     contact_phone: Phone | None = None
     contact_email: Email | None = None
     consent_publish: bool = Field(False, description="The asker agrees to publication of the redacted Q&A.")
-    site_code: AskingSite | None = Field(None, description="The site asked at; defaults to the caller's or the district hall.")
+    site_code: AskingSite | None = Field(None, description=(
+        "The site asked at; defaults to the caller's own, else to the deployment's configured district hall "
+        "(required where none is configured)."))
 
 
 class MessageRead(BaseModel):
