@@ -39,6 +39,10 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2,
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+DueProvisional = Annotated[bool, Field(description=(
+    "True when the deadline runs into a year whose State Council holiday notice was not loaded when it was "
+    "counted: days there were counted by weekends alone, so it may still move."))]
+DueBasis = Annotated[str | None, Field(description="Why the deadline is provisional; null when it is not.")]
 
 
 def _phone(value: str) -> str:

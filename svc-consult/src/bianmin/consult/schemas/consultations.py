@@ -12,6 +12,8 @@ from bianmin.consult.schemas.common import (
     Body,
     Channel,
     DepartmentCode,
+    DueBasis,
+    DueProvisional,
     Email,
     ItemCode,
     Kind,
@@ -77,6 +79,8 @@ class ConsultationRead(BaseModel):
     status: str
     submitted_at: datetime
     due_at: datetime
+    due_provisional: DueProvisional
+    due_basis: DueBasis
     paused_since: datetime | None
     round: int
     answer: str | None
@@ -157,6 +161,8 @@ class AskerView(BaseModel):
     department_code: str | None
     submitted_at: datetime
     due_at: datetime
+    due_provisional: DueProvisional
+    due_basis: DueBasis
     answer: str | None
     answered_at: datetime | None
     rating: str | None
@@ -172,6 +178,8 @@ class ConsultationReceipt(BaseModel):
     status: str
     department_code: str | None
     due_at: datetime
+    due_provisional: DueProvisional
+    due_basis: DueBasis
     access_code: str = Field(description="Keep it: it is the only way to follow, reopen and rate. Shown once.")
 
 
