@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -73,13 +73,17 @@ async def submit(client: httpx.AsyncClient, code: str, n: int, price: str, *, se
 
 
 async def open_tender(app: Any, clock: Any, code: str = "BM-2026-001", prices: dict[int, str] | None = None,
-                      escrow: dict[str, Any] | None = None) -> dict[int, tuple[str, BidSecret]]:
-    """Publish a tender, secure deposits, seal bids, pass the deadline and start the opening; the bids by bidder."""
+                      escrow: dict[str, Any] | None = None, **changes: Any) -> dict[int, tuple[str, BidSecret]]:
+    """Publish a tender, secure deposits, seal bids, pass the deadline and start the opening; the bids by bidder.
+
+    ``changes`` alter the tender's body (:func:`project_body`), e.g. its level and site.
+    """
     from bianmin.testing.client import client_for
 
     prices = prices or {1: "900000.00", 2: "950000.00", 3: "870000.00"}
     async with client_for(app, CLERK) as clerk:
-        assert (await clerk.post("/v1/projects", json=project_body(code))).status_code == 201
+        created = await clerk.post("/v1/projects", json=project_body(code, **changes))
+        assert created.status_code == 201, created.text
         public_key = None
         if escrow is not None:
             issued = await clerk.post(f"/v1/projects/{code}/escrow", json=escrow)
@@ -106,11 +110,11 @@ async def open_tender(app: Any, clock: Any, code: str = "BM-2026-001", prices: d
 
 
 async def publicised_tender(app: Any, clock: Any, code: str = "BM-2026-001",
-                            prices: dict[int, str] | None = None) -> dict[int, tuple[str, BidSecret]]:
+                            prices: dict[int, str] | None = None, **changes: Any) -> dict[int, tuple[str, BidSecret]]:
     """A lowest-price tender taken through the opening and evaluation to publicised candidates."""
     from bianmin.testing.client import client_for
 
-    bids = await open_tender(app, clock, code, prices)
+    bids = await open_tender(app, clock, code, prices, **changes)
     for n, (bid_id, secret) in bids.items():
         async with client_for(app, bidder_key(n)) as bidder:
             revealed = await bidder.post(f"/v1/projects/{code}/bids/{bid_id}/reveal", json=secret.as_reveal())
@@ -121,3 +125,36 @@ async def publicised_tender(app: Any, clock: Any, code: str = "BM-2026-001",
         assert (await clerk.post(f"/v1/projects/{code}/evaluation/start")).status_code == 200
         assert (await clerk.post(f"/v1/projects/{code}/evaluation/publicise")).json()["status"] == "publicised"
     return bids
+
+
+SECOND_DISTRICT = {"320583000": ("district", None, "*"), "320583011": ("township", "320583000", "320583011")}
+"""A second, different district the demo registry does not hold: its hall and a township numbered above 010."""
+
+
+async def add_second_district(app: Any) -> None:
+    """Let the app hear of the second district's hall and township, as ``catalog.site.changed`` would tell it."""
+    from bianmin.contracts.events.catalog import SiteChanged
+    from bianmin.kit.site_registry import record_site
+
+    async with app.state.db.sessionmaker() as session:
+        for code, (level, parent, tenant) in SECOND_DISTRICT.items():
+            await record_site(session, SiteChanged(code=code, name=f"第二区站点{code}", level=level, parent_code=parent,
+                                                   tenant=tenant, updated_at=T0))
+        await session.commit()
+
+
+MADE_UP_2027 = {date(2027, 1, 1): False, date(2027, 1, 4): False, date(2027, 1, 5): False, date(2027, 1, 9): True}
+"""A MADE-UP notice for 2027 (not the State Council's): New Year's Day, two invented holidays and one make-up Saturday."""
+
+
+async def load_made_up_2027(app: Any) -> None:
+    """Store the made-up 2027 notice in the app's copy of the calendar, as ``catalog.calendar.year_loaded`` would."""
+    from bianmin.contracts.events.catalog import CalendarYearLoaded, NoticeDay
+    from bianmin.kit.calendar import notice_digest, store_year
+
+    days = [NoticeDay(day=day, workday=workday, name="元旦（虚构）") for day, workday in MADE_UP_2027.items()]
+    notice = CalendarYearLoaded(year=2027, version=1, notice="made up for tests, not a State Council notice", days=days,
+                                digest=notice_digest(2027, days), loaded_by="test", loaded_at=T0)
+    async with app.state.db.sessionmaker() as session:
+        assert await store_year(session, notice)
+        await session.commit()

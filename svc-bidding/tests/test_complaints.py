@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bidding_factories import CLERK, SUPERVISOR, bidder_key, enterprise, publicised_tender
+from bidding_factories import CLERK, SUPERVISOR, bidder_key, enterprise, load_made_up_2027, publicised_tender
 from fastapi import FastAPI
 
 from bianmin.bidding.domain.complaints import late
 from bianmin.kit.clock import FixedClock
+from bianmin.kit.workdays import SHANGHAI
 from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
@@ -87,3 +88,30 @@ async def test_supervisors_see_complaints_near_their_deadline(app: FastAPI, cloc
     async with client_for(app, SUPERVISOR) as supervisor:
         alerts = (await supervisor.get("/v1/alerts")).json()
     assert {"complaint_due"} <= {a["kind"] for a in alerts}
+
+
+async def test_a_complaint_due_in_a_year_without_its_notice_is_provisional_until_the_notice_is_loaded(
+        app: FastAPI, clock: FixedClock) -> None:
+    await publicised_tender(app, clock)
+    clock.at = datetime(2026, 12, 28, 10, tzinfo=SHANGHAI)
+
+    def body(n: int) -> dict[str, str]:
+        return {"credit_code": enterprise(n), "text": "招标文件设置不合理条款", "known_at": clock.now().isoformat(),
+                "matter": "other"}
+
+    async with client_for(app, bidder_key(2)) as bidder:
+        early = (await bidder.post(f"/v1/projects/{CODE}/complaints", json=body(2))).json()
+    await load_made_up_2027(app)
+    async with client_for(app, bidder_key(3)) as bidder:
+        later = (await bidder.post(f"/v1/projects/{CODE}/complaints", json=body(3))).json()
+    async with client_for(app, SUPERVISOR) as supervisor:
+        listed = {c["id"]: c for c in (await supervisor.get("/v1/complaints")).json()}
+    # 3 + 30 working days from Monday 28 Dec: by weekends alone 11 Feb 2027; the made-up notice takes
+    # 1, 4 and 5 Jan off and works Saturday 9 Jan, so 15 Feb.
+    end_of = datetime(2027, 2, 11, 23, 59, 59, tzinfo=SHANGHAI)
+    assert (early["due_provisional"], datetime.fromisoformat(early["due_at"])) == (True, end_of)
+    assert "2027" in early["due_basis"]
+    assert (later["due_provisional"], later["due_basis"]) == (False, None)
+    assert datetime.fromisoformat(later["due_at"]) == end_of + timedelta(days=4)
+    assert listed[early["id"]]["due_provisional"] is True
+    assert listed[later["id"]]["due_provisional"] is False

@@ -23,8 +23,8 @@ MIGRATIONS = "bianmin.consult.migrations"
 
 @pytest.fixture
 def settings(db_backend: str, test_databases: TestDatabases) -> ConsultSettings:
-    """Settings over a fresh migrated database, with events and the escalation worker off."""
-    return ConsultSettings(database_url=test_databases.url(db_backend, MIGRATIONS),
+    """Settings over a fresh migrated database, with events and the escalation worker off, serving the demo district."""
+    return ConsultSettings(database_url=test_databases.url(db_backend, MIGRATIONS), district_site="330199000",
                            internal_secret=TEST_SECRET, events_enabled=False, escalation_enabled=False)
 
 

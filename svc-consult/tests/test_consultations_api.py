@@ -60,6 +60,19 @@ async def test_staff_see_only_their_department_and_site(app: FastAPI) -> None:
     assert [c["id"] for c in mine] == [rsj["id"]]
 
 
+async def test_a_township_key_lists_what_it_may_open_the_questions_asked_at_its_villages_too(app: FastAPI) -> None:
+    async with client_for(app, ADMIN) as admin, client_for(app, ANONYMOUS) as public:
+        await seed_departments(admin)
+        village = await ask(public, department_code="RSJ", site_code="330199003001")
+        hall = await ask(public, department_code="RSJ", site_code="330199003")
+        await ask(public, department_code="RSJ", site_code="330199004001")
+    async with client_for(app, staff("RSJ", tenant="330199003")) as township:
+        listed = (await township.get("/v1/consultations")).json()["items"]
+        opened = await township.get(f"/v1/consultations/{village['id']}")
+    assert opened.status_code == 200
+    assert sorted(c["id"] for c in listed) == sorted([village["id"], hall["id"]])
+
+
 async def test_site_codes_are_normalised_then_narrowed_to_where_people_ask(app: FastAPI) -> None:
     # The kit's one rule for identifiers: blanks dropped and letters upper-cased before the check.
     async with client_for(app, ADMIN) as admin, client_for(app, ANONYMOUS) as public:

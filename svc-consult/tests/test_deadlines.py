@@ -3,11 +3,11 @@
 from datetime import date, time
 
 import pytest
-from consult_factories import at
+from consult_factories import at, made_up_2027
 
 from bianmin.consult.domain import deadlines
 from bianmin.consult.domain.deadlines import Policy
-from bianmin.kit.calendar import bundled_calendar
+from bianmin.kit.calendar import bundled_calendar, notice_map
 
 CAL = bundled_calendar()
 POLICY = Policy()
@@ -90,3 +90,21 @@ def test_percentiles_use_the_nearest_rank() -> None:
     assert deadlines.percentile([], 0.5) is None
     assert deadlines.percentile([4.0, 1.0, 3.0, 2.0], 0.5) == 2.0
     assert deadlines.percentile([4.0, 1.0, 3.0, 2.0], 0.9) == 4.0
+
+
+def test_a_deadline_counted_into_a_year_without_its_notice_is_provisional_until_the_notice_is_loaded() -> None:
+    started = at("2026-12-30 10:00")
+    unknown = bundled_calendar()
+    due = deadlines.due_at(unknown, started_at=started, days=3)
+    basis = deadlines.due_basis(unknown, started_at=started, due=due)
+    known = bundled_calendar()
+    known.years[2027] = notice_map(made_up_2027().days)
+    settled = deadlines.due_at(known, started_at=started, days=3)
+    # Unknown 2027 counts by weekends alone: 31 Dec, Fri 1 Jan, Mon 4 Jan. The made-up notice takes
+    # 1, 4 and 5 Jan off: 31 Dec, 6 Jan, 7 Jan.
+    assert due == at("2027-01-04 23:59:59")
+    assert basis is not None
+    assert "2027" in basis
+    assert settled == at("2027-01-07 23:59:59")
+    assert deadlines.due_basis(known, started_at=started, due=settled) is None
+    assert deadlines.due_basis(unknown, started_at=at("2026-12-21 10:00"), due=at("2026-12-24 23:59:59")) is None

@@ -26,7 +26,7 @@ async def test_an_anonymous_entry_gets_an_unguessable_tracking_code(app: FastAPI
     async with client_for(app, staff("SCJ")) as scj:
         listed = (await scj.get("/v1/suggestions")).json()["items"]
     assert len(receipt["tracking_code"]) >= 22  # 18 random bytes, base64url: 144 bits
-    assert set(receipt) == {"tracking_code", "status", "submitted_at", "due_at"}
+    assert set(receipt) == {"tracking_code", "status", "submitted_at", "due_at", "due_provisional", "due_basis"}
     assert receipt["due_at"].startswith("2026-10-2")  # 13 working days after 28 Sep, over National Day
     assert listed[0]["anonymous"] is True
     assert listed[0]["contact_name"] is None

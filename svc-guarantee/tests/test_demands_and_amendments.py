@@ -1,7 +1,7 @@
 """Extend-or-pay demands (URDG 758 art. 23), amendments re-checked against the rules, and the
 winner's bid bond released when its performance bond is issued."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 from guarantee_factories import (
@@ -17,6 +17,7 @@ from guarantee_factories import (
     application,
     award,
     issue_guarantee,
+    load_made_up_2027,
     seed_issuer,
     seed_project,
 )
@@ -27,6 +28,7 @@ from bianmin.guarantee.domain import projects
 from bianmin.guarantee.domain.keys import KeyRing
 from bianmin.guarantee.workers import ledger_round
 from bianmin.kit.tables import outbox_event
+from bianmin.kit.workdays import SHANGHAI
 from bianmin.testing.client import client_for
 
 DEMAND = {"amount": "20000.00", "statement": "投标有效期延长，请延期或付款", "kind": "extend_or_pay",
@@ -228,3 +230,29 @@ async def test_issuers_list_their_demands_and_see_which_are_overdue(clocked_app:
     assert [c["number"] for c in mine] == [claim]
     assert theirs == []
     assert bad.status_code == 422
+
+
+async def test_an_examination_due_in_a_year_without_its_notice_is_provisional_until_the_notice_is_loaded(
+        clocked_app: FastAPI, db_backend: str) -> None:
+    async with client_for(clocked_app, STAFF) as staff:
+        await seed_issuer(staff)
+    await seed_project(clocked_app)
+    first = await issue_guarantee(clocked_app, BIDDER, application(expires_on="2027-06-30"))
+    second = await issue_guarantee(clocked_app, BIDDER2, application(
+        applicant_credit_code=BIDDER_2, applicant_name="二号", expires_on="2027-06-30"))
+    clocked_app.state.clock.at = datetime(2026, 12, 28, 10, tzinfo=SHANGHAI)
+    demand = {"amount": "500.00", "statement": "拒签合同"}
+    async with client_for(clocked_app, BENEFICIARY) as tenderer:
+        early = (await tenderer.post(f"/v1/guarantees/{first}/claims", json=demand)).json()
+        await load_made_up_2027(clocked_app)
+        later = (await tenderer.post(f"/v1/guarantees/{second}/claims", json=demand)).json()
+    async with client_for(clocked_app, PICC) as picc:
+        read = (await picc.get(f"/v1/claims/{early['number']}")).json()
+    # Five working days from Monday 28 Dec: by weekends alone 4 Jan 2027; the made-up notice takes
+    # 1, 4 and 5 Jan off, so 7 Jan.
+    assert early["examine_by_provisional"] is True
+    assert "2027" in early["examine_by_basis"]
+    assert datetime.fromisoformat(early["examine_by"]) == datetime(2027, 1, 4, 23, 59, 59, tzinfo=SHANGHAI)
+    assert (read["examine_by_provisional"], read["examine_by_basis"]) == (True, early["examine_by_basis"])
+    assert (later["examine_by_provisional"], later["examine_by_basis"]) == (False, None)
+    assert datetime.fromisoformat(later["examine_by"]) == datetime(2027, 1, 7, 23, 59, 59, tzinfo=SHANGHAI)

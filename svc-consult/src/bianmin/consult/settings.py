@@ -20,7 +20,9 @@ class ConsultSettings(ServiceSettings):
     service_name: str = "consult"
     port: int = 8003
     database_url: str = "sqlite+aiosqlite:///var/consult.db"
-    district_site: str = Field("330199000", description="The site a question asked without one belongs to.")
+    district_site: str | None = Field(None, description=(
+        "The site a question asked without one belongs to when the caller has no site of its own (a deployment "
+        "for one district names its district hall's code); unset, such a question must name its site."))
     deadline_days: dict[str, int] = Field(
         default_factory=lambda: {"consultation": 3, "request": 3, "complaint": 13,
                                  "suggestion": 13, "praise": 13},

@@ -31,6 +31,7 @@ from bianmin.testing.sites import demo_sites_csv, import_sites, wait_until_regis
 
 PROCESSES = (*SERVICES, "gateway")
 LOCAL_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
+DEMO_DISTRICT_HALL = "330199000"
 KEY_PATTERN = re.compile(r"\bbm_[A-Za-z0-9_\-]{16,}")
 
 
@@ -121,6 +122,9 @@ class Layout:
             # says so). Set BIANMIN_WEBHOOKS_ALLOWED_NETWORKS (empty too) to run it as a deployment would.
             env["BIANMIN_WEBHOOKS_ALLOWED_NETWORKS"] = os.environ.get("BIANMIN_WEBHOOKS_ALLOWED_NETWORKS",
                                                                       LOCAL_ALLOWED_NETWORKS)
+        if name == "consult":
+            # The local platform serves the demo district: a question that names no site goes to its hall.
+            env["BIANMIN_CONSULT_DISTRICT_SITE"] = os.environ.get("BIANMIN_CONSULT_DISTRICT_SITE", DEMO_DISTRICT_HALL)
         if name in SERVICES and self.nats_credentials:
             # Each service gets its own seed only: holding another's would let it speak as that service.
             env[seed_variable(name)] = self.secrets[seed_variable(name)]

@@ -71,7 +71,8 @@ def complaint_view(project: Project, complaint: Complaint) -> ComplaintRead:
     return ComplaintRead(id=complaint.id, project_code=project.code,
                          complainant_credit_code=complaint.complainant_credit_code, matter=complaint.matter,
                          text=complaint.text, known_at=complaint.known_at, filed_at=complaint.filed_at,
-                         due_at=complaint.due_at, status=complaint.status, decision=complaint.decision,
+                         due_at=complaint.due_at, due_provisional=complaint.due_provisional,
+                         due_basis=complaint.due_basis, status=complaint.status, decision=complaint.decision,
                          decided_at=complaint.decided_at, decided_by=complaint.decided_by)
 
 

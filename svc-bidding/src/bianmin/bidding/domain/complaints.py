@@ -11,6 +11,8 @@
   ``complaint_handling_workdays`` (30) working days of accepting; ``due_at`` is the end of the
   working day 3 + 30 working days after filing, counted on the district's calendar (holidays and
   调休 included). Supervisors see complaints due within 3 days and overdue ones in their alerts.
+  A deadline counted into a year whose State Council holiday notice is not loaded is provisional
+  (counted there by weekends alone): ``due_basis`` records why, when it is counted.
 - Effect: no award is made while a complaint on the project is pending. An upheld complaint on
   publicised candidates lets the tenderer resume evaluation (``publicised → evaluating``); the
   decision is recorded with who made it and when.
@@ -41,6 +43,7 @@ from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import Principal
+from bianmin.kit.workdays import local_date
 
 ACCEPT_WORKDAYS = 3
 OBJECTION_STAGE = {"opening": "opening", "evaluation_result": "publicity"}
@@ -82,7 +85,8 @@ async def file(session: AsyncSession, project: Project, body: ComplaintCreate, *
     due = calendar.deadline(now, ACCEPT_WORKDAYS + settings.complaint_handling_workdays)
     complaint = Complaint(id=new_id(), project_id=project.id, tenant=project.tenant,
                           complainant_credit_code=body.credit_code, matter=body.matter, text=body.text,
-                          known_at=body.known_at, filed_at=now, due_at=due, status="pending")
+                          known_at=body.known_at, filed_at=now, due_at=due, status="pending",
+                          due_basis=calendar.provisional_reason(local_date(now), local_date(due)))
     session.add(complaint)
     await session.flush()
     return complaint

@@ -9,8 +9,14 @@ otherwise) and recorded with its actor and reason.
 Decisions where the issue is silent:
 - A tender's budget is the sum of its sections' budgets (each section's 最高投标限价); each
   section's bid bond is at most 2% of its budget (§26).
-- The tenant of a project is its site: ``*`` for a district-level project, the township code for
-  a township project; a township key creates and manages only its own township's projects.
+- A project sits on a site of the registry the catalog announces (:func:`project_site`), never on a
+  pattern: a district project on its district hall (level ``district``, the county code + ``000``),
+  a township project on a township or street (level ``township``). Before the registry, district
+  projects named the bare 6-digit county code (GB/T 2260); that stays accepted, and stored as sent,
+  when the registry holds the county's hall, so earlier clients and their role grants keep working.
+- The tenant of a project is its site's tenant in the registry: ``*`` for a district hall, the
+  township's own code for a township; a township key creates and manages only its own township's
+  projects.
 - Projects move to ``closed`` at the bid deadline by a worker (or on request after the deadline);
   the worker's conditional update makes it safe with several replicas.
 - Direct contracts (直接发包) are not tendered: they are filed as projects with method ``direct``
@@ -50,6 +56,7 @@ from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal, ensure_tenant
 from bianmin.kit.pagination import PageParams, paginate
+from bianmin.kit.site_registry import KnownSite, require_site
 from bianmin.kit.workdays import SHANGHAI
 
 BOND_RATE = Decimal("0.02")
@@ -68,14 +75,19 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 FINISHED = frozenset({"awarded", "failed", "cancelled"})
 
 
-def tenant_of(level: str, site_code: str) -> str:
-    """The tenant that owns a project at ``level`` on ``site_code``."""
-    return "*" if level == "district" else site_code
+COUNTY_DIGITS = 6
+HALL_SUFFIX = "000"
 
 
-def _check_site(level: str, site_code: str, field: str = "site_code") -> None:
-    if (level == "district") != (len(site_code) == 6):
-        raise Unprocessable.field(field, "a district project sits on 330199, a township project on a township code")
+async def project_site(session: AsyncSession, level: str, site_code: str) -> KnownSite:
+    """The registry site a project at ``level`` sits on: 422 naming ``site_code`` for an unknown site or another level.
+
+    A bare county code (6 digits, GB/T 2260) stands for that county's district hall (+ ``000``).
+    """
+    code = site_code
+    if level == "district" and len(site_code) == COUNTY_DIGITS and site_code.isdigit():
+        code = site_code + HALL_SUFFIX
+    return await require_site(session, code, field="site_code", levels=(level,))
 
 
 async def transition(session: AsyncSession, project: Project, to: str, *, now: datetime, actor: str,
@@ -91,8 +103,7 @@ async def transition(session: AsyncSession, project: Project, to: str, *, now: d
 
 async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, by: Principal) -> Project:
     """Validate and store a new tender as a draft."""
-    _check_site(body.level, body.site_code)
-    tenant = tenant_of(body.level, body.site_code)
+    tenant = (await project_site(session, body.level, body.site_code)).tenant
     ensure_tenant(by, tenant)
     codes = [s.code for s in body.sections]
     if len(set(codes)) != len(codes):
@@ -205,8 +216,7 @@ async def close_due(session: AsyncSession, *, now: datetime) -> list[str]:
 async def file_direct(session: AsyncSession, body: DirectContractCreate, *, now: datetime, by: Principal,
                       settings: BiddingSettings) -> Project:
     """File a direct contract, refusing one above the threshold or split to stay under it."""
-    _check_site(body.level, body.site_code)
-    tenant = tenant_of(body.level, body.site_code)
+    tenant = (await project_site(session, body.level, body.site_code)).tenant
     ensure_tenant(by, tenant)
     threshold = settings.direct_contract_threshold
     if body.amount > threshold:

@@ -23,8 +23,15 @@ class Complaint(Base):
     known_at: Mapped[datetime]
     filed_at: Mapped[datetime]
     due_at: Mapped[datetime]
+    # Why the deadline may still move (a year it spans had no holiday notice when it was counted), or None.
+    due_basis: Mapped[str | None] = mapped_column(Text)
     matter: Mapped[str] = mapped_column(String(30), default="other", server_default="other")
     status: Mapped[str] = mapped_column(String(20))
     decision: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(100))
+
+    @property
+    def due_provisional(self) -> bool:
+        """Whether the deadline was counted into a year whose holiday notice was not loaded (see ``due_basis``)."""
+        return self.due_basis is not None

@@ -1,34 +1,26 @@
-"""Field types the bidding schemas share: codes, money, scores, text and the district's sites.
+"""Field types the bidding schemas share: codes, money, scores, text and sites.
 
 Credit codes are the kit's :data:`~bianmin.kit.schemas.CreditCode` (one normalisation for the
-platform); a project's site is a kit :data:`~bianmin.kit.schemas.SiteCode` narrowed to what a
-tender sits on here: the district itself or one of its townships.
+platform); a project's site is a kit :data:`~bianmin.kit.schemas.SiteCode`, checked against the
+site registry when the project is created (:func:`bianmin.bidding.domain.projects.project_site`),
+never against a pattern: a deployment serves whatever districts its registry holds.
 """
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, PlainSerializer
+from pydantic import Field, PlainSerializer
 
 from bianmin.kit.schemas import SiteCode
 
-DISTRICT = "330199"
-PROJECT_SITE = re.compile(rf"^{DISTRICT}([0-9]{{3}})?$")
 B64 = r"^[A-Za-z0-9+/]*={0,2}$"
 
-
-def _district_or_township(value: str) -> str:
-    if not PROJECT_SITE.fullmatch(value):
-        raise ValueError(f"a project sits on the district ({DISTRICT}) or one of its townships ({DISTRICT}001…)")
-    return value
-
-
 Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$", examples=["BM-2026-001"])]
-ProjectSite = Annotated[SiteCode, AfterValidator(_district_or_township),
-                        Field(description="The district (330199) or a township (330199001…).")]
+ProjectSite = Annotated[SiteCode, Field(description=(
+    "A district project: its district hall (county code + 000) or the bare 6-digit county code of a hall the "
+    "site registry holds; a township project: a township or street of the registry (9 digits)."))]
 Yuan = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2), PlainSerializer(str, return_type=str)]
 PositiveYuan = Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=2), PlainSerializer(str, return_type=str)]
 Score = Annotated[Decimal, PlainSerializer(str, return_type=str)]

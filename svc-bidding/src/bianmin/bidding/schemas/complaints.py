@@ -41,6 +41,10 @@ class ComplaintRead(BaseModel):
     known_at: datetime
     filed_at: datetime
     due_at: datetime
+    due_provisional: bool = Field(description=(
+        "True when the deadline runs into a year whose State Council holiday notice was not loaded when it was "
+        "counted: days there were counted by weekends alone, so it may still move."))
+    due_basis: str | None = Field(description="Why the deadline is provisional; null when it is not.")
     status: str
     decision: str | None
     decided_at: datetime | None

@@ -16,7 +16,7 @@ from bianmin.consult.api import views
 from bianmin.consult.api.deps import ANYONE, AdminDep, IdPath, PolicyDep, StaffDep
 from bianmin.consult.domain import consultations as domain
 from bianmin.consult.domain import followup
-from bianmin.consult.domain.access import Staff, asker_of, site_for
+from bianmin.consult.domain.access import Staff, asker_of, asking_site
 from bianmin.consult.schemas import (
     AnswerBody,
     AssignBody,
@@ -48,7 +48,7 @@ Status = Annotated[str | None, Query(pattern="^(open|assigned|waiting|answered|c
 async def create_consultation(body: ConsultationCreate, session: SessionDep, who: PrincipalDep,
                               idem: IdempotencyDep, clock: ClockDep, policy: PolicyDep) -> ConsultationReceipt:
     """Record a question, route it to a department (or triage) and start its working-day clock."""
-    tenant = site_for(who, body.site_code, district_site=policy.district_site)
+    tenant = await asking_site(session, who, body.site_code, district_site=policy.district_site)
     consultation, code = await domain.create(session, data=body, tenant=tenant, now=clock.now(),
                                              calendar=await load_calendar(session), policy=policy,
                                              asker=asker_of(who))

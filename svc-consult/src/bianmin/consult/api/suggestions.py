@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query
 from bianmin.consult.api import views
 from bianmin.consult.api.deps import ANYONE, IdPath, PolicyDep, StaffDep
 from bianmin.consult.domain import suggestions as domain
-from bianmin.consult.domain.access import site_for
+from bianmin.consult.domain.access import asking_site
 from bianmin.consult.schemas import (
     ReplyBody,
     SuggestionCreate,
@@ -41,7 +41,7 @@ Code = Annotated[str, Path(max_length=100)]
 async def create_suggestion(body: SuggestionCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                             clock: ClockDep, policy: PolicyDep) -> SuggestionReceipt:
     """Record an entry for a department; the tracking code in the answer is shown only this once."""
-    tenant = site_for(who, body.site_code, district_site=policy.district_site)
+    tenant = await asking_site(session, who, body.site_code, district_site=policy.district_site)
     entry, code = await domain.create(session, data=body, tenant=tenant, now=clock.now(),
                                       calendar=await load_calendar(session), policy=policy)
     return await idem.finish(session, views.suggestion_receipt(entry, code))

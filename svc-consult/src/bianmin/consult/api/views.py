@@ -88,7 +88,8 @@ def asker_view(found: AskerRecord) -> AskerView:
     return AskerView(
         number=consultation.number, kind=consultation.kind, title=consultation.title, status=consultation.status,
         department_code=consultation.department_code, submitted_at=consultation.submitted_at,
-        due_at=consultation.due_at, answer=consultation.answer, answered_at=consultation.answered_at,
+        due_at=consultation.due_at, due_provisional=consultation.due_provisional, due_basis=consultation.due_basis,
+        answer=consultation.answer, answered_at=consultation.answered_at,
         rating=consultation.rating, messages=[MessageRead.model_validate(m) for m in found.messages],
         reopen_until=found.reopen_until)
 
@@ -97,13 +98,14 @@ def consultation_receipt(consultation: Consultation, access_code: str) -> Consul
     """The answer to a new question: its number and deadline, and the access code shown this once."""
     return ConsultationReceipt(id=consultation.id, number=consultation.number, status=consultation.status,
                                department_code=consultation.department_code, due_at=consultation.due_at,
+                               due_provisional=consultation.due_provisional, due_basis=consultation.due_basis,
                                access_code=access_code)
 
 
 def suggestion_receipt(entry: Suggestion, tracking_code: str) -> SuggestionReceipt:
     """The answer to a new suggestion-box entry: its reply deadline, and the tracking code shown this once."""
     return SuggestionReceipt(tracking_code=tracking_code, status=entry.status, submitted_at=entry.submitted_at,
-                             due_at=entry.due_at)
+                             due_at=entry.due_at, due_provisional=entry.due_provisional, due_basis=entry.due_basis)
 
 
 def suggestion_track(entry: Suggestion) -> SuggestionTrack:

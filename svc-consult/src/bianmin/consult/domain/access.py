@@ -2,8 +2,8 @@
 
 Department staff hold the scope ``consult:answer`` and name the department they answer for with a
 scope ``consult:dept:<CODE>`` (e.g. ``consult:dept:SCJ`` for 市场监管局; a key may name several). Their
-``tenant`` is their site: a township key (``330199003``) sees its department's questions asked at that
-township, a district key (``*``) sees its department's questions everywhere. District-wide keys with
+``tenant`` is their site: a township key (its tenant the township's code) sees its department's questions
+asked at that township, a district key (``*``) sees its department's questions everywhere. District-wide keys with
 ``consult:admin`` (or ``admin``) see everything, work the triage queue, approve extensions and edit
 routing rules and departments. Askers are not staff at all: they act through the access code they
 got when they asked. The public sees only published knowledge-base articles.
@@ -13,6 +13,12 @@ department (``Role.department``); it sees and answers the questions of that depa
 those sites and below, whatever scopes its app holds. An operator signed in administers the service
 like a ``consult:admin`` key. A citizen signed in asks and rates their own questions: the asker is
 recorded (:func:`asker_of`) and a question a citizen asked is rated by that citizen only.
+
+Where a question is asked (issue 20): a site of the registry the catalog announces at which a person
+can ask (:data:`ASKING_LEVELS`), never a pattern, so one deployment serves several districts. A
+question that names no site belongs to the caller's own site, else to the deployment's configured
+``district_site``; a deployment that configures none serves several districts, and then the
+question must name its site.
 """
 
 from __future__ import annotations
@@ -21,15 +27,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit import subjects
-from bianmin.kit.errors import TenantMismatch
+from bianmin.kit.errors import TenantMismatch, Unprocessable
 from bianmin.kit.identity import Principal
+from bianmin.kit.site_registry import require_site
 from bianmin.kit.sites import EVERYWHERE, within
 from bianmin.kit.subjects import Role
 
 DEPT_SCOPE_PREFIX = "consult:dept:"
 AGENT = "consult_agent"
+# Where a person asks: a hall (the district's, a township's or street's, a village's or community's) or
+# a bank outlet (政银合作); not a terminal, which hands over to the hall or outlet it stands in.
+ASKING_LEVELS = ("district", "township", "village", "bank")
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,9 @@ def seen_by(staff: Staff, *, tenant: Any, department: Any) -> list[ColumnElement
     """
     conditions: list[ColumnElement[bool]] = []
     if not staff.principal.district_wide:
-        conditions.append(tenant == staff.principal.tenant)
+        # Its own site and the sites under it (a township's villages), as may_act_on reaches them.
+        own = staff.principal.tenant
+        conditions.extend(site_rows(tenant, [own]) if own else [false()])
     if staff.roles is not None:
         conditions.append(or_(false(), *(_role_rows(role, tenant, department) for role in staff.roles)))
     elif not staff.admin:
@@ -127,16 +140,23 @@ def staff_of(principal: Principal) -> Staff:
     return Staff(principal=principal, admin=principal.has_scope("consult:admin"), departments=departments)
 
 
-def site_for(principal: Principal, site_code: str | None, *, district_site: str) -> str:
-    """The site a new question or entry belongs to: the caller's own, or the one named, or the district hall.
+async def asking_site(session: AsyncSession, principal: Principal, site_code: str | None, *,
+                      district_site: str | None) -> str:
+    """The site a new question or entry belongs to: the one named, or the caller's own, or the configured default.
 
-    Anonymous callers and district-wide keys may name any site; a township's key submits for its own.
+    Anonymous callers and district-wide keys may name any site a person asks at; a township's key
+    submits for its own. A named site must be in the registry (422 naming ``site_code`` otherwise).
     """
-    if principal.anonymous or principal.district_wide or principal.tenant is None:
-        return site_code or district_site
-    if site_code is not None and site_code != principal.tenant:
-        raise TenantMismatch("This key may not submit for another site.")
-    return principal.tenant
+    if not (principal.anonymous or principal.district_wide or principal.tenant is None):
+        if site_code is not None and site_code != principal.tenant:
+            raise TenantMismatch("This key may not submit for another site.")
+        return principal.tenant
+    if site_code is None:
+        if district_site is None:
+            raise Unprocessable.field("site_code", "this deployment serves several districts: name the site")
+        return district_site
+    await require_site(session, site_code, field="site_code", levels=ASKING_LEVELS)
+    return site_code
 
 
 def asker_of(principal: Principal) -> str | None:

@@ -75,8 +75,8 @@ async def create(session: AsyncSession, *, data: ConsultationCreate, tenant: str
         consent_publish=data.consent_publish, access_hash=codes.hash_code(code),
         status="assigned" if found.department_code else "open", submitted_at=now, clock_started_at=now,
         deadline_days=days, extension_days=0, paused_workdays=0, round=0,
-        due_at=deadlines.due_at(calendar, started_at=now, days=days),
     )
+    recompute_due(consultation, calendar)
     session.add(consultation)
     await session.flush()
     await emit(session, "consult.consultation.created", ConsultationCreated(
@@ -196,10 +196,12 @@ def _message(session: AsyncSession, consultation: Consultation, *, author: str, 
 
 
 def recompute_due(consultation: Consultation, calendar: WorkCalendar) -> None:
-    """Set the deadline from the clock's start, its days, extensions and completed pauses."""
+    """Set the deadline (and whether it is provisional) from the clock's start, its days, extensions and completed pauses."""
     consultation.due_at = deadlines.due_at(
         calendar, started_at=consultation.clock_started_at, days=consultation.deadline_days,
         extension_days=consultation.extension_days, paused_workdays=consultation.paused_workdays)
+    consultation.due_basis = deadlines.due_basis(calendar, started_at=consultation.clock_started_at,
+                                                 due=consultation.due_at)
 
 
 async def assign(session: AsyncSession, consultation: Consultation, *, department_code: str, staff: Staff,

@@ -7,6 +7,12 @@ waits for the asker the clock stands still: each pause is stored, and the deadli
 working days it covered (the working days after the day it began, up to and including the day it
 ended; a pause within one day moves nothing). Approved extensions add working days too.
 
+A deadline counted into a year whose State Council holiday notice is not loaded is *provisional*:
+its days there were counted by weekends alone, so New Year's Day or the Spring Festival may still
+move it. :func:`due_basis` says why (:meth:`~bianmin.kit.workdays.WorkCalendar.provisional_reason`);
+it is stored beside the deadline when the deadline is counted and shown with it, and stays until the
+deadline is counted again on a calendar that knows the year.
+
 The ladder, evaluated at any ``now``:
 - ``prewarning`` while the deadline is still ahead and at most ``prewarning_workdays`` away;
 - ``urge`` (催办) once the deadline has passed;
@@ -52,7 +58,7 @@ class Policy:
     rectification_fix_workdays: int = 15
     work_start: time = time(9, 0)
     work_end: time = time(17, 0)
-    district_site: str = "330199000"
+    district_site: str | None = None
     day_seconds: float = DAY_SECONDS
 
     @classmethod
@@ -77,6 +83,11 @@ def due_at(calendar: WorkCalendar, *, started_at: datetime, days: int, extension
            paused_workdays: int = 0) -> datetime:
     """The deadline of a clock started at ``started_at``, moved by extensions and pauses."""
     return calendar.deadline(started_at, days + extension_days + paused_workdays)
+
+
+def due_basis(calendar: WorkCalendar, *, started_at: datetime, due: datetime) -> str | None:
+    """Why a deadline counted from ``started_at`` to ``due`` is provisional, or None when every year it spans is known."""
+    return calendar.provisional_reason(local_date(started_at), local_date(due))
 
 
 def paused_workdays(calendar: WorkCalendar, started_at: datetime, ended_at: datetime) -> int:

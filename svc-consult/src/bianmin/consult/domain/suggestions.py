@@ -45,6 +45,7 @@ async def create(session: AsyncSession, *, data: SuggestionCreate, tenant: str, 
         anonymous=data.anonymous, contact_name=data.contact_name, contact_phone=data.contact_phone,
         tracking_hash=codes.hash_code(code), status="received", submitted_at=now,
         due_at=deadlines.due_at(calendar, started_at=now, days=policy.days_for(data.kind)))
+    entry.due_basis = deadlines.due_basis(calendar, started_at=now, due=entry.due_at)
     session.add(entry)
     await session.flush()
     await emit(session, "consult.suggestion.created", SuggestionCreated(

@@ -39,6 +39,8 @@ class Consultation(Base):
     paused_workdays: Mapped[int] = mapped_column(Integer, server_default="0")
     paused_since: Mapped[datetime | None]
     due_at: Mapped[datetime] = mapped_column(index=True)
+    # Why the deadline may still move (a year it spans had no holiday notice when it was counted), or None.
+    due_basis: Mapped[str | None] = mapped_column(Text)
     round: Mapped[int] = mapped_column(Integer, server_default="0")
     ladder: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_response_at: Mapped[datetime | None]
@@ -53,6 +55,11 @@ class Consultation(Base):
     article_id: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_consultation_status_due", "status", "due_at"),)
+
+    @property
+    def due_provisional(self) -> bool:
+        """Whether the deadline was counted into a year whose holiday notice was not loaded (see ``due_basis``)."""
+        return self.due_basis is not None
 
 
 class ConsultationMessage(Base):

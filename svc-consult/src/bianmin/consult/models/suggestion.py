@@ -26,10 +26,17 @@ class Suggestion(Base):
     status: Mapped[str] = mapped_column(String(10), index=True)
     submitted_at: Mapped[datetime]
     due_at: Mapped[datetime]
+    # Why the deadline may still move (a year it spans had no holiday notice when it was counted), or None.
+    due_basis: Mapped[str | None] = mapped_column(Text)
     reply: Mapped[str | None] = mapped_column(Text)
     replied_by: Mapped[str | None] = mapped_column(String(100))
     replied_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+
+    @property
+    def due_provisional(self) -> bool:
+        """Whether the deadline was counted into a year whose holiday notice was not loaded (see ``due_basis``)."""
+        return self.due_basis is not None
 
 
 class SuggestionEscalation(Base):

@@ -3,7 +3,8 @@
 Request models derive from :class:`bianmin.kit.schemas.RequestBody`, which refuses unknown fields and
 control characters anywhere in a body, so the text types here only bound length and trim blanks.
 Site codes are the kit's :data:`~bianmin.kit.schemas.SiteCode` (blanks dropped, upper-cased, then
-checked), narrowed to the sites a question or an entry can be made at.
+checked); where a question or an entry can be made is the site registry's to say
+(:func:`bianmin.consult.domain.access.asking_site`), never a pattern.
 """
 
 from __future__ import annotations
@@ -11,14 +12,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from bianmin.kit.schemas import SiteCode
 
 DEPARTMENT_PATTERN = r"^[A-Z][A-Z0-9]{1,9}$"
-# Where people ask: a hall (the district hall, a township's or street's, 9 digits; a village's or
-# community's, 12) or a bank outlet under the district (330199B01); not a bare division or a terminal.
-_ASKING_SITE = re.compile(r"\d{9}(\d{3})?|\d{6}B\d{2}")
 _MOBILE = r"^(\+?86)?1[3-9]\d{9}$"
 _EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
 _LANDLINE = r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$"
@@ -29,14 +27,10 @@ Level = Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisf
 BoxKind = Literal["suggestion", "complaint", "praise"]
 
 
-def _asking_site(value: str) -> str:
-    if not _ASKING_SITE.fullmatch(value):
-        raise ValueError("must be a hall (9 or 12 digits) or a bank outlet (330199B01)")
-    return value
-
-
 DepartmentCode = Annotated[str, StringConstraints(pattern=DEPARTMENT_PATTERN)]
-AskingSite = Annotated[SiteCode, AfterValidator(_asking_site)]
+AskingSite = Annotated[SiteCode, Field(description=(
+    "A site of the registry people ask at: a district hall, a township or street, a village or community, "
+    "or a bank outlet."))]
 ItemCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                             pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
@@ -45,6 +39,10 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2,
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+DueProvisional = Annotated[bool, Field(description=(
+    "True when the deadline runs into a year whose State Council holiday notice was not loaded when it was "
+    "counted: days there were counted by weekends alone, so it may still move."))]
+DueBasis = Annotated[str | None, Field(description="Why the deadline is provisional; null when it is not.")]
 
 
 def _phone(value: str) -> str:

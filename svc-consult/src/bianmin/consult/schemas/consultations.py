@@ -12,6 +12,8 @@ from bianmin.consult.schemas.common import (
     Body,
     Channel,
     DepartmentCode,
+    DueBasis,
+    DueProvisional,
     Email,
     ItemCode,
     Kind,
@@ -38,7 +40,9 @@ class ConsultationCreate(RequestBody):
     contact_phone: Phone | None = None
     contact_email: Email | None = None
     consent_publish: bool = Field(False, description="The asker agrees to publication of the redacted Q&A.")
-    site_code: AskingSite | None = Field(None, description="The site asked at; defaults to the caller's or the district hall.")
+    site_code: AskingSite | None = Field(None, description=(
+        "The site asked at; defaults to the caller's own, else to the deployment's configured district hall "
+        "(required where none is configured)."))
 
 
 class MessageRead(BaseModel):
@@ -75,6 +79,8 @@ class ConsultationRead(BaseModel):
     status: str
     submitted_at: datetime
     due_at: datetime
+    due_provisional: DueProvisional
+    due_basis: DueBasis
     paused_since: datetime | None
     round: int
     answer: str | None
@@ -155,6 +161,8 @@ class AskerView(BaseModel):
     department_code: str | None
     submitted_at: datetime
     due_at: datetime
+    due_provisional: DueProvisional
+    due_basis: DueBasis
     answer: str | None
     answered_at: datetime | None
     rating: str | None
@@ -170,6 +178,8 @@ class ConsultationReceipt(BaseModel):
     status: str
     department_code: str | None
     due_at: datetime
+    due_provisional: DueProvisional
+    due_basis: DueBasis
     access_code: str = Field(description="Keep it: it is the only way to follow, reopen and rate. Shown once.")
 
 

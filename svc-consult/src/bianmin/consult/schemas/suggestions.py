@@ -6,7 +6,18 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bianmin.consult.schemas.common import AskingSite, Body, BoxKind, DepartmentCode, LongText, Name, Phone, Title
+from bianmin.consult.schemas.common import (
+    AskingSite,
+    Body,
+    BoxKind,
+    DepartmentCode,
+    DueBasis,
+    DueProvisional,
+    LongText,
+    Name,
+    Phone,
+    Title,
+)
 from bianmin.kit.schemas import RequestBody
 
 
@@ -30,6 +41,8 @@ class SuggestionReceipt(BaseModel):
     status: str
     submitted_at: datetime
     due_at: datetime
+    due_provisional: DueProvisional
+    due_basis: DueBasis
 
 
 class SuggestionTrack(BaseModel):
@@ -57,6 +70,8 @@ class SuggestionRead(BaseModel):
     status: str
     submitted_at: datetime
     due_at: datetime
+    due_provisional: DueProvisional
+    due_basis: DueBasis
     reply: str | None
     replied_by: str | None
     replied_at: datetime | None

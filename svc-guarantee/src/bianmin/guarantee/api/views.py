@@ -63,7 +63,9 @@ def claim_read(claim: Claim, guarantee: Guarantee) -> ClaimRead:
     return ClaimRead(number=claim.number, guarantee_number=guarantee.number, status=claim.status, kind=claim.kind,
                      requested_expires_on=claim.requested_expires_on, suspended_until=claim.suspended_until,
                      amount=claim.amount, statement=claim.statement, source=claim.source, filed_by=claim.filed_by,
-                     filed_at=claim.filed_at, examine_by=claim.examine_by, decided_by=claim.decided_by,
+                     filed_at=claim.filed_at, examine_by=claim.examine_by,
+                     examine_by_provisional=claim.examine_by_provisional, examine_by_basis=claim.examine_by_basis,
+                     decided_by=claim.decided_by,
                      decided_at=claim.decided_at, discrepancies=claim.discrepancies,
                      payment_reference=claim.payment_reference)
 

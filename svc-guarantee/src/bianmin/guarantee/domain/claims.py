@@ -1,6 +1,10 @@
 """Demands (claims) under a guarantee: filed with a statement, examined within five working days,
 then paid or rejected with every discrepancy listed in one notice (URDG 758 art. 15, 20, 24).
 
+The examination deadline counts working days on the district calendar; counted into a year whose
+State Council holiday notice is not loaded, it is provisional (days there counted by weekends alone)
+and ``examine_by_basis`` records why.
+
 A demand is valid only while the guarantee is issued and not past its expiry. Filing moves the
 guarantee to ``claimed``; payment ends it ``paid``; a rejection returns it to ``issued`` (the
 guarantee stays in force and a complying demand may follow). A decision after the examination
@@ -123,10 +127,12 @@ async def file(session: AsyncSession, guarantee: Guarantee, *, amount: Decimal, 
         raise Unprocessable.field("requested_expires_on", "only an extend-or-pay demand asks for an extension")
     count = (await session.execute(select(func.count()).select_from(Claim)
                                    .where(Claim.guarantee_id == guarantee.id))).scalar_one()
+    examine_by = calendar.deadline(now, EXAMINATION_WORKING_DAYS)
     claim = Claim(number=f"{guarantee.number}-C{count + 1}", guarantee_id=guarantee.id, status="examining",
                   kind=kind, requested_expires_on=requested_expires_on, suspended_until=None,
                   amount=amount, statement=statement, source=source, filed_by=actor, filed_at=now,
-                  examine_by=calendar.deadline(now, EXAMINATION_WORKING_DAYS), discrepancies=[])
+                  examine_by=examine_by, examine_by_basis=calendar.provisional_reason(today, local_date(examine_by)),
+                  discrepancies=[])
     session.add(claim)
     await session.flush()
     await ledger.append(session, keyring, kind="claimed", number=guarantee.number, now=now, claim=claim.number,

@@ -114,7 +114,14 @@ class Claim(Base):
     filed_by: Mapped[str] = mapped_column(String(120))
     filed_at: Mapped[datetime]
     examine_by: Mapped[datetime]
+    # Why the examination deadline may still move (a year it spans had no holiday notice when counted), or None.
+    examine_by_basis: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(120))
     decided_at: Mapped[datetime | None]
     discrepancies: Mapped[list[str]] = mapped_column(JSON, default=list)
     payment_reference: Mapped[str | None] = mapped_column(String(100))
+
+    @property
+    def examine_by_provisional(self) -> bool:
+        """Whether the examination deadline was counted into a year whose holiday notice was not loaded."""
+        return self.examine_by_basis is not None

@@ -64,6 +64,10 @@ class ClaimRead(BaseModel):
     filed_by: str
     filed_at: datetime
     examine_by: datetime
+    examine_by_provisional: bool = Field(description=(
+        "True when the examination deadline runs into a year whose State Council holiday notice was not loaded "
+        "when it was counted: days there were counted by weekends alone, so it may still move."))
+    examine_by_basis: str | None = Field(description="Why the examination deadline is provisional; null when it is not.")
     decided_by: str | None
     decided_at: datetime | None
     discrepancies: list[str]
