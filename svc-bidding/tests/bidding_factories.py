@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -140,21 +140,4 @@ async def add_second_district(app: Any) -> None:
         for code, (level, parent, tenant) in SECOND_DISTRICT.items():
             await record_site(session, SiteChanged(code=code, name=f"第二区站点{code}", level=level, parent_code=parent,
                                                    tenant=tenant, updated_at=T0))
-        await session.commit()
-
-
-MADE_UP_2027 = {date(2027, 1, 1): False, date(2027, 1, 4): False, date(2027, 1, 5): False, date(2027, 1, 9): True}
-"""A MADE-UP notice for 2027 (not the State Council's): New Year's Day, two invented holidays and one make-up Saturday."""
-
-
-async def load_made_up_2027(app: Any) -> None:
-    """Store the made-up 2027 notice in the app's copy of the calendar, as ``catalog.calendar.year_loaded`` would."""
-    from bianmin.contracts.events.catalog import CalendarYearLoaded, NoticeDay
-    from bianmin.kit.calendar import notice_digest, store_year
-
-    days = [NoticeDay(day=day, workday=workday, name="元旦（虚构）") for day, workday in MADE_UP_2027.items()]
-    notice = CalendarYearLoaded(year=2027, version=1, notice="made up for tests, not a State Council notice", days=days,
-                                digest=notice_digest(2027, days), loaded_by="test", loaded_at=T0)
-    async with app.state.db.sessionmaker() as session:
-        assert await store_year(session, notice)
         await session.commit()

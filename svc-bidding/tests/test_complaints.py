@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bidding_factories import CLERK, SUPERVISOR, bidder_key, enterprise, load_made_up_2027, publicised_tender
+from bidding_factories import CLERK, SUPERVISOR, bidder_key, enterprise, publicised_tender
 from fastapi import FastAPI
 
 from bianmin.bidding.domain.complaints import late
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.workdays import SHANGHAI
 from bianmin.testing.client import client_for
+from bianmin.testing.registry import load_made_up_2027
 
 CODE = "BM-2026-001"
 

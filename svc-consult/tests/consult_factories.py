@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
 
-from bianmin.contracts.events.catalog import CalendarYearLoaded, NoticeDay
-from bianmin.kit.calendar import notice_digest, store_year
 from bianmin.kit.identity import Principal
 from bianmin.kit.workdays import SHANGHAI
 
@@ -65,22 +63,4 @@ async def add_second_district(app: Any) -> None:
         for code, (level, parent, tenant) in SECOND_DISTRICT.items():
             await record_site(session, SiteChanged(code=code, name=f"第二区站点{code}", level=level, parent_code=parent,
                                                    tenant=tenant, updated_at=at("2026-01-01 00:00")))
-        await session.commit()
-
-
-MADE_UP_2027 = {date(2027, 1, 1): False, date(2027, 1, 4): False, date(2027, 1, 5): False, date(2027, 1, 9): True}
-"""A MADE-UP notice for 2027 (not the State Council's): New Year's Day, two invented holidays and one make-up Saturday."""
-
-
-def made_up_2027() -> CalendarYearLoaded:
-    """The made-up 2027 notice as catalog would announce it; tests must not depend on the real notice."""
-    days = [NoticeDay(day=day, workday=workday, name="元旦（虚构）") for day, workday in MADE_UP_2027.items()]
-    return CalendarYearLoaded(year=2027, version=1, notice="made up for tests, not a State Council notice", days=days,
-                              digest=notice_digest(2027, days), loaded_by="test", loaded_at=at("2026-12-01 09:00"))
-
-
-async def load_made_up_2027(app: Any) -> None:
-    """Store the made-up 2027 notice in the app's copy of the calendar, as ``catalog.calendar.year_loaded`` would."""
-    async with app.state.db.sessionmaker() as session:
-        assert await store_year(session, made_up_2027())
         await session.commit()

@@ -3,11 +3,12 @@
 from datetime import date, time
 
 import pytest
-from consult_factories import at, made_up_2027
+from consult_factories import at
 
 from bianmin.consult.domain import deadlines
 from bianmin.consult.domain.deadlines import Policy
-from bianmin.kit.calendar import bundled_calendar, notice_map
+from bianmin.kit.calendar import bundled_calendar
+from bianmin.testing.registry import MADE_UP_2027
 
 CAL = bundled_calendar()
 POLICY = Policy()
@@ -98,7 +99,7 @@ def test_a_deadline_counted_into_a_year_without_its_notice_is_provisional_until_
     due = deadlines.due_at(unknown, started_at=started, days=3)
     basis = deadlines.due_basis(unknown, started_at=started, due=due)
     known = bundled_calendar()
-    known.years[2027] = notice_map(made_up_2027().days)
+    known.years[2027] = MADE_UP_2027
     settled = deadlines.due_at(known, started_at=started, days=3)
     # Unknown 2027 counts by weekends alone: 31 Dec, Fri 1 Jan, Mon 4 Jan. The made-up notice takes
     # 1, 4 and 5 Jan off: 31 Dec, 6 Jan, 7 Jan.

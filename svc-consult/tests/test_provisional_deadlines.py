@@ -1,14 +1,15 @@
 """Deadlines counted into a year whose holiday notice is not loaded say so, and why (issue 20).
 
-The bundled calendar ends with 2026; the 2027 notice used here is made up (consult_factories.MADE_UP_2027).
+The bundled calendar ends with 2026; the 2027 notice used here is made up (bianmin.testing.registry.MADE_UP_2027).
 """
 
-from consult_factories import ADMIN, ask, at, instant, load_made_up_2027, seed_departments
+from consult_factories import ADMIN, ask, at, instant, seed_departments
 from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import ANONYMOUS
 from bianmin.testing.client import client_for
+from bianmin.testing.registry import load_made_up_2027
 
 ENTRY = {"kind": "suggestion", "department_code": "RSJ", "title": "建议", "body": "窗口请延长开放时间", "anonymous": True}
 

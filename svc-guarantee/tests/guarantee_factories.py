@@ -1,16 +1,14 @@
 """Test data for the guarantee service: principals, a published tender, issuers with tariffs."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import httpx
 from fastapi import FastAPI
 
 from bianmin.contracts.events.bidding import ProjectAwarded, ProjectPublished, SectionAward, SectionTerms
-from bianmin.contracts.events.catalog import CalendarYearLoaded, NoticeDay
 from bianmin.guarantee.domain import projects
 from bianmin.guarantee.domain.keys import KeyRing
-from bianmin.kit.calendar import notice_digest, store_year
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.identity import Principal
 from bianmin.testing.client import client_for
@@ -94,17 +92,3 @@ async def award(app: FastAPI, winner: str, amount: str = "4500000.00", code: str
                                                 now=app.state.clock.now())
         await session.commit()
     return released
-
-
-MADE_UP_2027 = {date(2027, 1, 1): False, date(2027, 1, 4): False, date(2027, 1, 5): False, date(2027, 1, 9): True}
-"""A MADE-UP notice for 2027 (not the State Council's): New Year's Day, two invented holidays and one make-up Saturday."""
-
-
-async def load_made_up_2027(app: FastAPI) -> None:
-    """Store the made-up 2027 notice in the app's copy of the calendar, as ``catalog.calendar.year_loaded`` would."""
-    days = [NoticeDay(day=day, workday=workday, name="元旦（虚构）") for day, workday in MADE_UP_2027.items()]
-    notice = CalendarYearLoaded(year=2027, version=1, notice="made up for tests, not a State Council notice", days=days,
-                                digest=notice_digest(2027, days), loaded_by="test", loaded_at=NOW)
-    async with app.state.db.sessionmaker() as session:
-        assert await store_year(session, notice)
-        await session.commit()

@@ -17,7 +17,6 @@ from guarantee_factories import (
     application,
     award,
     issue_guarantee,
-    load_made_up_2027,
     seed_issuer,
     seed_project,
 )
@@ -30,6 +29,7 @@ from bianmin.guarantee.workers import ledger_round
 from bianmin.kit.tables import outbox_event
 from bianmin.kit.workdays import SHANGHAI
 from bianmin.testing.client import client_for
+from bianmin.testing.registry import load_made_up_2027
 
 DEMAND = {"amount": "20000.00", "statement": "投标有效期延长，请延期或付款", "kind": "extend_or_pay",
           "requested_expires_on": "2026-09-30"}

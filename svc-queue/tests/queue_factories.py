@@ -12,8 +12,7 @@ import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from bianmin.contracts.events.catalog import CalendarYearLoaded, NoticeDay, SiteChanged
-from bianmin.kit.calendar import notice_digest
+from bianmin.contracts.events.catalog import CalendarYearLoaded, SiteChanged
 from bianmin.kit.clock import Clock
 from bianmin.kit.events.consumer import EventContext
 from bianmin.kit.identifiers import with_resident_id_check
@@ -22,6 +21,7 @@ from bianmin.kit.site_registry import record_site
 from bianmin.queue.events import HANDLERS
 from bianmin.testing.client import TEST_SECRET, PrincipalAuth
 from bianmin.testing.events import envelope
+from bianmin.testing.registry import fabricated_notice as made_up_notice
 
 HALL = "330199001"
 REGISTERED_AT = datetime(2026, 11, 1, tzinfo=UTC)
@@ -54,11 +54,8 @@ async def deliver(app: FastAPI, clock: Clock, subject: str, payload: BaseModel) 
 
 def fabricated_notice(year: int, holidays: list[str], makeup_days: list[str], *, version: int = 1) -> CalendarYearLoaded:
     """A year's notice made up for a test (never the State Council's real one), as the catalog would announce it."""
-    days = sorted([NoticeDay(day=date.fromisoformat(d), workday=False, name="虚构假日") for d in holidays]
-                  + [NoticeDay(day=date.fromisoformat(d), workday=True, name="虚构调休") for d in makeup_days],
-                  key=lambda d: d.day)
-    return CalendarYearLoaded(year=year, version=version, notice=f"fabricated {year} notice (tests)", days=days,
-                              digest=notice_digest(year, days), loaded_by="tests", loaded_at=REGISTERED_AT)
+    days = {date.fromisoformat(d): False for d in holidays} | {date.fromisoformat(d): True for d in makeup_days}
+    return made_up_notice(year, days, version=version, at=REGISTERED_AT)
 
 
 async def make_hall(client: httpx.AsyncClient, code: str = HALL, *, lines: tuple[str, ...] = ("A", "B"),

@@ -3,20 +3,24 @@
 A deployed service learns the district's sites from the catalog's ``catalog.site.changed`` events;
 a service under test starts as if it had heard the demo district's (``bianmin.catalog``'s
 ``demo_sites.csv``), so tests of a hall or a tender can name ``330199001`` without a catalog.
-Tests of the registry itself use sites that are not in it.
+Tests of the registry itself use sites that are not in it; tests of a year without a notice use
+2027 (the bundled years end in 2026) and, where they need it known, a notice made up here.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from importlib.resources import files
 
+from fastapi import FastAPI
 from sqlalchemy import delete, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from bianmin.kit.calendar import bundled_rows
+from bianmin.contracts.events.catalog import CalendarYearLoaded, NoticeDay
+from bianmin.kit.calendar import bundled_rows, notice_digest, store_year
 from bianmin.kit.tables import calendar_year, site_registry
 
 SEEDED_AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -61,3 +65,28 @@ async def _write(connection: AsyncConnection, *, calendar: bool) -> None:
     if calendar:
         await connection.execute(delete(calendar_year))
         await connection.execute(insert(calendar_year), bundled_rows(SEEDED_AT))
+
+
+MADE_UP_2027 = {date(2027, 1, 1): False, date(2027, 1, 4): False, date(2027, 1, 5): False, date(2027, 1, 9): True}
+"""A MADE-UP notice for 2027 (not the State Council's): New Year's Day, two invented holidays and one make-up Saturday."""
+
+
+def fabricated_notice(year: int, days: Mapping[date, bool], *, version: int = 1,
+                      at: datetime = SEEDED_AT) -> CalendarYearLoaded:
+    """A year's notice made up for a test (never the State Council's), as the catalog would announce it."""
+    entries = [NoticeDay(day=day, workday=workday, name="调休（虚构）" if workday else "假日（虚构）")
+               for day, workday in sorted(days.items())]
+    return CalendarYearLoaded(year=year, version=version, notice=f"made up for tests, not a State Council notice ({year})",
+                              days=entries, digest=notice_digest(year, entries), loaded_by="tests", loaded_at=at)
+
+
+async def store_notice(app: FastAPI, notice: CalendarYearLoaded) -> None:
+    """Store a notice in a service app's copy of the calendar, as ``catalog.calendar.year_loaded`` would."""
+    async with app.state.db.sessionmaker() as session:
+        assert await store_year(session, notice)
+        await session.commit()
+
+
+async def load_made_up_2027(app: FastAPI) -> None:
+    """Store :data:`MADE_UP_2027` in a service app's copy of the calendar."""
+    await store_notice(app, fabricated_notice(2027, MADE_UP_2027))
