@@ -1,10 +1,12 @@
-"""The command line of every service: ``serve``, ``migrate`` and ``openapi``."""
+"""The command line of every service: ``serve``, ``migrate`` and ``openapi``, and any commands a service adds."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from fastapi import FastAPI
 
@@ -14,15 +16,29 @@ from bianmin.kit.serving import serve as serve_http
 from bianmin.kit.settings import ServiceSettings
 
 
+@dataclass(frozen=True)
+class Command:
+    """A command a service adds beside the common ones: its arguments, and what it runs (its exit status)."""
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[ServiceSettings, argparse.Namespace], int]
+
+
 def service_main(name: str, settings_factory: Callable[[], ServiceSettings],
-                 app_factory: Callable[[ServiceSettings], FastAPI], argv: list[str] | None = None) -> None:
-    """Run the command line of service ``name``."""
+                 app_factory: Callable[[ServiceSettings], FastAPI], argv: list[str] | None = None,
+                 commands: Sequence[Command] = ()) -> None:
+    """Run the command line of service ``name``; a command of its own that fails exits with its status."""
     parser = argparse.ArgumentParser(prog=f"bianmin-{name}", description=f"The Bianmin {name} service.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="migrate the database, then serve HTTP")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    serve = subparsers.add_parser("serve", help="migrate the database, then serve HTTP")
     serve.add_argument("--no-migrate", action="store_true", help="do not migrate before serving")
-    commands.add_parser("migrate", help="migrate the database to the newest revision")
-    commands.add_parser("openapi", help="print the OpenAPI document")
+    subparsers.add_parser("migrate", help="migrate the database to the newest revision")
+    subparsers.add_parser("openapi", help="print the OpenAPI document")
+    own = {command.name: command for command in commands}
+    for command in commands:
+        command.arguments(subparsers.add_parser(command.name, help=command.help))
     args = parser.parse_args(argv)
 
     settings = settings_factory()
@@ -30,6 +46,11 @@ def service_main(name: str, settings_factory: Callable[[], ServiceSettings],
         print(json.dumps(app_factory(settings).openapi(), ensure_ascii=False, indent=2, sort_keys=True))
         return
     configure_logging(name, settings.log_level, json_lines=settings.log_json)
+    if args.command in own:
+        status = own[args.command].run(settings, args)
+        if status:
+            sys.exit(status)
+        return
     if args.command == "migrate" or (args.command == "serve" and not args.no_migrate):
         upgrade(f"bianmin.{name}.migrations", settings.database_url)
     if args.command == "serve":
