@@ -9,7 +9,7 @@ from bianmin.testing.events import eventually, published
 from bianmin.testing.nats import NatsServer
 
 
-async def test_item_application_evaluation_and_calendar_events_reach_jetstream(
+async def test_site_item_application_evaluation_and_calendar_events_reach_jetstream(
         settings: CatalogSettings, fresh_nats: NatsServer) -> None:
     app = create_app(settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url,
                                                  "relay_poll_seconds": 0.05}))
@@ -31,11 +31,18 @@ async def test_item_application_evaluation_and_calendar_events_reach_jetstream(
         await client.post("/v1/items/330199-SC-001/status", json={"status": "withdrawn"})
 
         async def all_out() -> bool:
-            return len(await published(fresh_nats.url, "catalog.>", wait=0.2)) >= 8
+            return len(await published(fresh_nats.url, "catalog.>", wait=0.2)) >= 13
 
         await eventually(all_out, timeout=15)
-    events = await published(fresh_nats.url, "catalog.>", wait=0.2)
+    sites, events = [], []
+    for event in await published(fresh_nats.url, "catalog.>", wait=0.2):
+        (sites if event.type.startswith("bianmin.catalog.site.") else events).append(event)
     assert refused.status_code == 409
+    # The seed's five sites, each announced with its tenant (issue 20: every service keeps its registry from these).
+    assert [(e.tenant, e.subject, e.data["level"], e.data["active"]) for e in sites] == [
+        ("*", "330199000", "district", True), ("330199001", "330199001", "township", True),
+        ("330199002", "330199002", "township", True), ("330199001", "330199001001", "village", True),
+        ("330199001", "330199001B01", "bank", True)]
     by_type = [(e.type.removeprefix("bianmin.").removesuffix(".v1"), e.tenant, e.subject) for e in events]
     assert by_type == [
         ("catalog.item.published", "*", "330199-SC-001"),

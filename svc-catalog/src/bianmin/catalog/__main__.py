@@ -1,13 +1,14 @@
-"""``bianmin-catalog``: serve, migrate, or print the OpenAPI document."""
+"""``bianmin-catalog``: serve, migrate, print the OpenAPI document, or import a file of sites."""
 
 from bianmin.catalog.app import create_app
+from bianmin.catalog.cli import COMMANDS
 from bianmin.catalog.settings import CatalogSettings
 from bianmin.kit.cli import service_main
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Run the command line."""
-    service_main("catalog", CatalogSettings, create_app)  # type: ignore[arg-type]
+    service_main("catalog", CatalogSettings, create_app, argv, COMMANDS)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

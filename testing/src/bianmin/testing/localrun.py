@@ -30,6 +30,7 @@ from bianmin.testing.nats import NatsServer, free_ports, port_open
 
 PROCESSES = (*SERVICES, "gateway")
 LOCAL_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
+DEMO_DISTRICTS = "330199"
 KEY_PATTERN = re.compile(r"\bbm_[A-Za-z0-9_\-]{16,}")
 
 
@@ -120,6 +121,10 @@ class Layout:
             # says so). Set BIANMIN_WEBHOOKS_ALLOWED_NETWORKS (empty too) to run it as a deployment would.
             env["BIANMIN_WEBHOOKS_ALLOWED_NETWORKS"] = os.environ.get("BIANMIN_WEBHOOKS_ALLOWED_NETWORKS",
                                                                       LOCAL_ALLOWED_NETWORKS)
+        if name == "catalog":
+            # A deployment names its districts (a catalog naming none adds no site); the local platform serves
+            # the demo district unless BIANMIN_CATALOG_DISTRICTS says otherwise.
+            env["BIANMIN_CATALOG_DISTRICTS"] = os.environ.get("BIANMIN_CATALOG_DISTRICTS", DEMO_DISTRICTS)
         if name in SERVICES and self.nats_credentials:
             # Each service gets its own seed only: holding another's would let it speak as that service.
             env[seed_variable(name)] = self.secrets[seed_variable(name)]

@@ -4,7 +4,8 @@
   person's by the resident ID number (GB 11643), a legal person's by the unified social credit code
   (GB 32100), with the kit's identifier types (``schemas.Applicant``); the type must fit the item's
   target group.
-- The item must be published and offered at the site through the channel (delegation as data).
+- The item must be published and offered at the site through the channel (delegation as data). A
+  closed site takes no application.
 - Every required material must be supplied (422 naming the missing ones); a material backed by an
   electronic licence number, where the item allows it, counts as verified.
 - Promised completion date: the item's promised limit in working days from the district calendar,
@@ -170,6 +171,8 @@ async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Princip
     site = await session.get(Site, data.site_code)
     if site is None:
         raise Unprocessable.field("site_code", f"no site {data.site_code}")
+    if not site.active:
+        raise Unprocessable.field("site_code", f"site {site.code} is closed")
     ensure_tenant(who, site.tenant)
     if who.is_a(subjects.STAFF) and not who.has_role("acceptor", site.code, item.department_code):
         raise RoleMissing(f"Taking in an application needs the role acceptor at site {site.code} "
