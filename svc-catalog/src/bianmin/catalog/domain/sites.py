@@ -185,6 +185,33 @@ async def update_site(session: AsyncSession, site: Site, data: SiteWrite, *, now
     return site
 
 
+async def lineage(session: AsyncSession, site: Site) -> list[str]:
+    """The codes of a site and of every site above it, nearest first."""
+    codes = [site.code]
+    parent_code = site.parent_code
+    while parent_code is not None and parent_code not in codes:
+        codes.append(parent_code)
+        parent = await session.get(Site, parent_code)
+        parent_code = parent.parent_code if parent is not None else None
+    return codes
+
+
+async def require_terminal(session: AsyncSession, code: str, *, site: Site, item: Item, channel: str) -> Site:
+    """The open terminal ``code`` under ``site`` offering ``item`` through ``channel``; 422 naming terminal_code if not."""
+    terminal = await session.get(Site, code)
+    if terminal is None or terminal.level != "terminal":
+        raise Unprocessable.field("terminal_code", f"no terminal {code}")
+    if not terminal.active:
+        raise Unprocessable.field("terminal_code", f"terminal {code} is closed")
+    if site.code not in await lineage(session, terminal):
+        raise Unprocessable.field("terminal_code", f"terminal {code} does not stand under site {site.code}")
+    offered = (await session.execute(select(Offering).where(
+        Offering.item_id == item.id, Offering.site_code == code, Offering.channel == channel))).first()
+    if offered is None:
+        raise Unprocessable.field("terminal_code", f"terminal {code} does not offer item {item.code} through {channel}")
+    return terminal
+
+
 async def set_offerings(session: AsyncSession, site: Site, offerings: list[tuple[str, list[str]]]) -> int:
     """Replace what a site offers; 422 naming an unknown item, a channel the item lacks or one the terminal has not."""
     fitting = None
