@@ -38,8 +38,9 @@ COLUMNS = (*REQUIRED, "parent_code", "address", "opening_hours", "phone", "kind"
 CHUNK = 500  # codes per IN (...) query: well under SQLite's and asyncpg's limits on bound parameters
 
 
-def _validation_problems(exc: ValidationError, prefix: str) -> list[Problem]:
-    return [(".".join([prefix, *(str(p) for p in e["loc"])]), e["msg"]) for e in exc.errors()]
+def _validation_problems(exc: ValidationError, *prefix: str) -> list[Problem]:
+    """Each invalid field of a validation error as (``sites.<row>.<field>``, reason)."""
+    return [(".".join([*prefix, *(str(p) for p in e["loc"])]) or "sites", e["msg"]) for e in exc.errors()]
 
 
 def from_json(body: bytes) -> list[SiteCreate]:
@@ -47,7 +48,7 @@ def from_json(body: bytes) -> list[SiteCreate]:
     try:
         return SiteImport.model_validate_json(body).sites
     except ValidationError as exc:
-        raise refused([(".".join(str(p) for p in e["loc"]) or "sites", e["msg"]) for e in exc.errors()]) from exc
+        raise refused(_validation_problems(exc)) from exc
 
 
 def from_csv(data: bytes) -> list[SiteCreate]:
@@ -80,7 +81,7 @@ def from_csv(data: bytes) -> list[SiteCreate]:
         try:
             sites.append(SiteCreate.model_validate({k: v for k, v in row.items() if v not in ("", None)}))
         except ValidationError as exc:
-            problems += _validation_problems(exc, f"sites.{index}")
+            problems += _validation_problems(exc, "sites", str(index))
     refuse(problems)
     return sites
 
