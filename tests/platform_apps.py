@@ -29,6 +29,8 @@ SETTINGS = {"catalog": "CatalogSettings", "queue": "QueueSettings", "consult": "
             "webhooks": "WebhooksSettings"}
 # Background work that would reach outside the process: the webhooks deliverer POSTs to endpoint URLs.
 QUIET = {"webhooks": {"deliver_enabled": False}}
+# What a deployment must name: the districts the catalog serves (naming none, it adds no site).
+CONFIGURED = {"catalog": {"districts": ["330199"]}}
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 METHODS = ("get", "post", "put", "patch", "delete")
 ENTERPRISE = with_uscc_check("91330199MA0000001")
@@ -97,7 +99,8 @@ def build_app(service: str, databases: TestDatabases, backend: str = "sqlite") -
     """A service's app over a fresh migrated database, events off, at a fixed time."""
     settings_class = getattr(importlib.import_module(f"bianmin.{service}.settings"), SETTINGS[service])
     settings = settings_class(database_url=databases.url(backend, f"bianmin.{service}.migrations"),
-                              internal_secret=TEST_SECRET, events_enabled=False, **QUIET.get(service, {}))
+                              internal_secret=TEST_SECRET, events_enabled=False, **QUIET.get(service, {}),
+                              **CONFIGURED.get(service, {}))
     return importlib.import_module(f"bianmin.{service}.app").create_app(settings, clock=FixedClock(T0))
 
 

@@ -57,7 +57,7 @@ DISTRICT_OWNED = {
     "catalog": {"PUT /v1/calendar/{day}", "DELETE /v1/calendar/{day}", "PUT /v1/calendar/years/{year}", "POST /v1/catalog/import",
                 "POST /v1/catalog/import/csv", "PUT /v1/departments/{code}", "POST /v1/items", "PATCH /v1/items/{code}",
                 "POST /v1/items/{code}/status", "POST /v1/policies", "POST /v1/policies/{code}/redemptions",
-                "POST /v1/redemptions/{redemption_id}/status", "POST /v1/agreements"},
+                "POST /v1/redemptions/{redemption_id}/status", "POST /v1/agreements", "POST /v1/sites/import"},
     "consult": {"PUT /v1/departments/{code}", "POST /v1/routing-rules", "PATCH /v1/routing-rules/{rule_id}",
                 "DELETE /v1/routing-rules/{rule_id}"},
     "bidding": {"POST /v1/experts", "POST /v1/experts/{code}/deactivate"},

@@ -20,7 +20,7 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 
 from bianmin.kit.app import ServiceSpec, create_service_app
-from bianmin.kit.cli import service_main
+from bianmin.kit.cli import Command, service_main
 from bianmin.kit.identity import IDENTITY_HEADER
 from bianmin.kit.serving import GuardedProtocol, connection_cap
 from bianmin.kit.settings import ServiceSettings
@@ -245,6 +245,23 @@ def test_every_service_serves_through_the_kit_with_its_own_limits(
     assert protocol.limits.max_connections_per_client == 7
     assert config.timeout_keep_alive == settings.http_idle_timeout_seconds
     assert config.ws == "none"
+
+
+def test_a_service_adds_its_own_commands_and_their_failure_is_the_exit_status(
+        monkeypatch: pytest.MonkeyPatch, trial_settings: ServiceSettings) -> None:
+    monkeypatch.setattr("bianmin.kit.cli.configure_logging", lambda *args, **kwargs: None)  # keep pytest's handlers
+    seen: list[tuple[str, str]] = []
+
+    def run(settings: ServiceSettings, args: Any) -> int:
+        seen.append((settings.database_url, args.file))
+        return 0 if args.file == "good.csv" else 3
+
+    command = Command("things", "import things", lambda parser: parser.add_argument("file"), run)
+    service_main("trial", lambda: trial_settings, trial_app, ["things", "good.csv"], [command])
+    with pytest.raises(SystemExit) as failed:
+        service_main("trial", lambda: trial_settings, trial_app, ["things", "bad.csv"], [command])
+    assert seen == [(trial_settings.database_url, "good.csv"), (trial_settings.database_url, "bad.csv")]
+    assert failed.value.code == 3
 
 
 def test_an_idle_connection_outlives_the_keep_alive_of_client_pools() -> None:

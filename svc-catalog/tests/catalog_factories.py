@@ -39,7 +39,7 @@ SITES: list[dict[str, Any]] = [
      "lat": 30.2000, "lng": 120.0500},
     {"code": "330199001001", "name": "东城街道春晖社区便民服务站", "level": "village", "parent_code": "330199001",
      "lat": 30.2650, "lng": 120.2050},
-    {"code": "330199B01", "name": "农商银行东城支行", "level": "bank", "parent_code": "330199001",
+    {"code": "330199001B01", "name": "农商银行东城支行", "level": "bank", "parent_code": "330199001",
      "lat": 30.2610, "lng": 120.1980},
 ]
 
@@ -71,7 +71,7 @@ async def seed(client: httpx.AsyncClient, *, publish: bool = True) -> None:
     if publish:
         assert (await client.post("/v1/items/330199-SC-001/status", json={"status": "published"})).status_code == 200
     for site, channels in (("330199000", ["online", "window"]), ("330199001", ["window"]),
-                           ("330199B01", ["bank_terminal"])):
+                           ("330199001B01", ["bank_terminal"])):
         response = await client.put(f"/v1/sites/{site}/offerings",
                                     json={"offerings": [{"item_code": "330199-SC-001", "channels": channels}]})
         assert response.status_code == 200, response.text

@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 @pytest.fixture
 def settings(db_backend: str, test_databases: TestDatabases) -> CatalogSettings:
-    """Settings over a fresh migrated database, with events off (HTTP-only tests)."""
+    """Settings over a fresh migrated database, with events off (HTTP-only tests), serving the demo district."""
     return CatalogSettings(database_url=test_databases.url(db_backend, MIGRATIONS),
-                         internal_secret=TEST_SECRET, events_enabled=False)
+                           internal_secret=TEST_SECRET, events_enabled=False, districts=["330199"])
 
 
 @pytest.fixture

@@ -209,7 +209,7 @@ async def test_a_township_sees_and_handles_its_own_sites_applications_only(app: 
         hall = (await admin.post("/v1/applications", json=application())).json()["number"]
     async with client_for(app, TOWNSHIP) as township:
         own = (await township.post("/v1/applications", json=application(site_code="330199001"))).json()["number"]
-        bank = await township.post("/v1/applications", json=application(site_code="330199B01", channel="bank_terminal"))
+        bank = await township.post("/v1/applications", json=application(site_code="330199001B01", channel="bank_terminal"))
         not_own_site = await township.post("/v1/applications", json=application())
         listed = (await township.get("/v1/applications")).json()["items"]
         other = await township.get(f"/v1/applications/{hall}")
@@ -224,7 +224,7 @@ async def test_a_township_sees_and_handles_its_own_sites_applications_only(app: 
         handled_here = (await hall_acceptor.get("/v1/applications")).json()["items"]
     assert bank.status_code == 201
     assert not_own_site.status_code == 403
-    assert {a["site_code"] for a in listed} == {"330199001", "330199B01"}
+    assert {a["site_code"] for a in listed} == {"330199001", "330199001B01"}
     assert listed[0]["applicant_id_number"].startswith("913301")
     assert "*" in listed[0]["applicant_id_number"]
     assert listed[0]["applicant_name"].endswith("*")

@@ -10,7 +10,7 @@ from bianmin.testing.events import eventually, published
 from bianmin.testing.nats import NatsServer
 
 
-async def test_item_application_evaluation_and_calendar_events_and_the_first_announcement_reach_jetstream(
+async def test_site_item_application_evaluation_and_calendar_events_and_the_first_announcement_reach_jetstream(
         settings: CatalogSettings, fresh_nats: NatsServer) -> None:
     app = create_app(settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url,
                                                  "relay_poll_seconds": 0.05}))
@@ -32,16 +32,31 @@ async def test_item_application_evaluation_and_calendar_events_and_the_first_ann
         await client.post("/v1/items/330199-SC-001/status", json={"status": "withdrawn"})
 
         async def all_out() -> bool:
-            return len(await published(fresh_nats.url, "catalog.>", wait=0.2)) >= 8 + len(bundled_years())
+            return len(await published(fresh_nats.url, "catalog.>", wait=0.2)) >= 13 + len(bundled_years())
 
         await eventually(all_out, timeout=15)
     published_events = await published(fresh_nats.url, "catalog.>", wait=0.2)
-    # At its first start the catalog announces every year it knows (the bundled ones), once each, whole.
+    # At its first start the catalog announces every year it knows (the bundled ones), once each, whole,
+    # and every site it holds then (none yet, or the first of the seed's: the race is the worker's).
     years = [e for e in published_events if e.type == "bianmin.catalog.calendar.year_loaded.v1"]
     assert [(e.subject, e.data["version"], len(e.data["days"])) for e in years] == [
         (str(year), 1, len(days)) for year, days in bundled_years().items()]
-    events = [e for e in published_events if e not in years]
+    sites, events, seen = [], [], set()
+    for event in published_events:
+        if event in years:
+            continue
+        if event.type.startswith("bianmin.catalog.site."):
+            if event.subject not in seen:  # a site the announcement repeated is one change
+                seen.add(event.subject)
+                sites.append(event)
+        else:
+            events.append(event)
     assert refused.status_code == 409
+    # The seed's five sites, each announced with its tenant (issue 20: every service keeps its registry from these).
+    assert [(e.tenant, e.subject, e.data["level"], e.data["active"]) for e in sites] == [
+        ("*", "330199000", "district", True), ("330199001", "330199001", "township", True),
+        ("330199002", "330199002", "township", True), ("330199001", "330199001001", "village", True),
+        ("330199001", "330199001B01", "bank", True)]
     by_type = [(e.type.removeprefix("bianmin.").removesuffix(".v1"), e.tenant, e.subject) for e in events]
     assert by_type == [
         ("catalog.item.published", "*", "330199-SC-001"),

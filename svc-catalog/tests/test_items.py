@@ -99,7 +99,7 @@ async def test_the_public_reads_published_items_only(app: FastAPI, db_backend: s
             drafts = await public.get("/v1/items", params={"status": "draft"})
             await admin.post("/v1/items/330199-SC-001/status", json={"status": "published"})
             published = await public.get("/v1/items/330199-SC-001")
-            listed = await public.get("/v1/items", params={"site": "330199B01", "channel": "bank_terminal"})
+            listed = await public.get("/v1/items", params={"site": "330199001B01", "channel": "bank_terminal"})
             elsewhere = await public.get("/v1/items", params={"site": "330199002"})
             no_site = await public.get("/v1/items", params={"site": "330199999"})
             history = await public.get("/v1/items/330199-SC-001/revisions")

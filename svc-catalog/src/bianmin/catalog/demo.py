@@ -1,7 +1,8 @@
 """The catalog's demo data, loaded through its own public API (``make demo``), safe to run twice.
 
-225 items of 15 departments, the district hall, 10 township centres with 3 village centres each,
-10 bank outlets, delegation (item × site × channel), about 300 applications back-entered over the
+225 items of 15 departments, the district hall, 10 township centres with 3 village centres each and
+10 bank outlets under the hall (``demo_sites.csv``, package data, imported in one call as an
+operator would import a real district's file), delegation (item × site × channel), about 300 applications back-entered over the
 last five months with their steps (back-entered, 补录, by the loader's district key), policies with
 redemptions applied for, and cross-province agreements. Ratings (好差评) come from the signed-in
 applicant only and redemptions are approved by a signed-in approver with a second factor (issue 19),
@@ -19,15 +20,18 @@ answer (429, 503) is retried a few times.
 from __future__ import annotations
 
 import asyncio
-import math
 import random
 from datetime import UTC, datetime, timedelta
+from importlib.resources import files
 from typing import Any
 
 import httpx
 
-from bianmin.catalog.demo_data import BANKS, DEPARTMENTS, GIVEN, HALL, POLICIES, SURNAMES, TOWNSHIPS, VILLAGES, catalog_items
+from bianmin.catalog.demo_data import DEPARTMENTS, GIVEN, POLICIES, SURNAMES, catalog_items
+from bianmin.catalog.domain.site_import import from_csv
 from bianmin.kit.identifiers import with_resident_id_check, with_uscc_check
+
+DEMO_SITES = files("bianmin.catalog") / "demo_sites.csv"
 
 APPLICATIONS = 300
 SEED = 330199
@@ -53,25 +57,8 @@ async def _call(client: httpx.AsyncClient, method: str, path: str, *, ok: tuple[
 
 
 def sites() -> list[dict[str, Any]]:
-    """The hall, townships in a ring around it, their villages and bank outlets."""
-    found: list[dict[str, Any]] = [{"code": "330199000", "name": "便民区政务服务中心", "level": "district",
-                                    "lat": HALL[0], "lng": HALL[1], "address": "便民区市民大道1号",
-                                    "opening_hours": "周一至周五 9:00-17:00，周六 9:00-12:00", "phone": "0571-88000000"}]
-    for n, name in enumerate(TOWNSHIPS, start=1):
-        angle, radius = 2 * math.pi * n / len(TOWNSHIPS), 0.05 + 0.01 * (n % 4)
-        lat, lng = HALL[0] + radius * math.sin(angle), HALL[1] + radius * 1.15 * math.cos(angle)
-        code = f"330199{n:03d}"
-        found.append({"code": code, "name": f"{name}便民服务中心", "level": "township", "parent_code": "330199000",
-                      "lat": round(lat, 5), "lng": round(lng, 5), "address": f"便民区{name}政务路{n}号",
-                      "opening_hours": "周一至周五 8:30-17:00", "phone": f"0571-8800{n:04d}"})
-        for v, village in enumerate(VILLAGES, start=1):
-            found.append({"code": f"{code}{v:03d}", "name": f"{name}{village}便民服务站", "level": "village",
-                          "parent_code": code, "lat": round(lat + 0.008 * math.cos(v * 2.1), 5),
-                          "lng": round(lng + 0.008 * math.sin(v * 2.1), 5), "opening_hours": "周一至周五 9:00-16:30"})
-        found.append({"code": f"330199B{n:02d}", "name": f"{BANKS[n - 1]}{name}支行便民服务点", "level": "bank",
-                      "parent_code": code, "lat": round(lat - 0.004, 5), "lng": round(lng + 0.005, 5),
-                      "opening_hours": "周一至周日 9:00-17:00"})
-    return found
+    """The demo district's sites, the rows of ``demo_sites.csv`` read as the site import reads them."""
+    return [site.model_dump(mode="json", exclude_none=True) for site in from_csv(DEMO_SITES.read_bytes())]
 
 
 def offerings(site: dict[str, Any], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -150,9 +137,9 @@ async def load_demo(client: httpx.AsyncClient, *, applications: int = APPLICATIO
     items = catalog_items()
     await _call(client, "POST", "/v1/catalog/import", json={
         "departments": [{"code": code, "name": name} for code, name, _ in DEPARTMENTS], "items": items})
+    await _call(client, "POST", "/v1/sites/import", content=DEMO_SITES.read_bytes(), headers={"Content-Type": "text/csv"})
     offered: list[tuple[str, str, str]] = []
     for site in sites():
-        await _call(client, "POST", "/v1/sites", json=site, ok=(201, 409))
         chosen = offerings(site, items)
         await _call(client, "PUT", f"/v1/sites/{site['code']}/offerings", json={"offerings": chosen})
         offered += [(site["code"], o["item_code"], c) for o in chosen for c in o["channels"]]

@@ -32,6 +32,7 @@ from bianmin.testing.sites import demo_sites_csv, import_sites, wait_until_regis
 PROCESSES = (*SERVICES, "gateway")
 LOCAL_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
 DEMO_DISTRICT_HALL = "330199000"
+DEMO_DISTRICTS = "330199"
 KEY_PATTERN = re.compile(r"\bbm_[A-Za-z0-9_\-]{16,}")
 
 
@@ -125,6 +126,10 @@ class Layout:
         if name == "consult":
             # The local platform serves the demo district: a question that names no site goes to its hall.
             env["BIANMIN_CONSULT_DISTRICT_SITE"] = os.environ.get("BIANMIN_CONSULT_DISTRICT_SITE", DEMO_DISTRICT_HALL)
+        if name == "catalog":
+            # A deployment names its districts (a catalog naming none adds no site); the local platform serves
+            # the demo district unless BIANMIN_CATALOG_DISTRICTS says otherwise.
+            env["BIANMIN_CATALOG_DISTRICTS"] = os.environ.get("BIANMIN_CATALOG_DISTRICTS", DEMO_DISTRICTS)
         if name in SERVICES and self.nats_credentials:
             # Each service gets its own seed only: holding another's would let it speak as that service.
             env[seed_variable(name)] = self.secrets[seed_variable(name)]

@@ -32,7 +32,8 @@ def application_view(application: Application, *, today: date, masked: bool,
         number, name, phone = mask_resident_id(number), mask_name(name), mask_phone(phone)
     return ApplicationRead(
         number=application.number, item_code=application.item_code, item_revision=application.item_revision,
-        department_code=application.department_code, site_code=application.site_code, channel=application.channel,
+        department_code=application.department_code, site_code=application.site_code,
+        terminal_code=application.terminal_code, channel=application.channel,
         applicant_type=application.applicant_type, applicant_id_number=number, applicant_name=name,
         applicant_phone=phone, materials=[MaterialRead.model_validate(m) for m in application.materials],
         status=application.status,  # type: ignore[arg-type]

@@ -6,8 +6,8 @@ gone: a service deployed in March would never hear of a year loaded in November.
 *announcer* re-emits everything it owns every ``announce_days`` (30 by default, well inside the
 retention: at any moment the stream holds at least one whole announcement). The catalog's calendar
 is one announcer (every year at its current version and every day's override,
-:func:`bianmin.catalog.domain.calendar.announce_calendar`); the site registry is another, wired in
-beside it. A copy that has it all already changes nothing: a year travels whole and the newest
+:func:`bianmin.catalog.domain.calendar.announce_calendar`); the site registry is another (every
+site, open or closed, :func:`bianmin.catalog.domain.sites.announce_sites`). A copy that has it all already changes nothing: a year travels whole and the newest
 version wins, an override is set to what it is.
 
 Each announcer has a row in ``announcement`` saying when it last went out. A row that does not
@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bianmin.catalog.domain.calendar import announce_calendar
+from bianmin.catalog.domain.sites import announce_sites
 from bianmin.catalog.models import Announcement
 
 log = logging.getLogger("bianmin.catalog.announcements")
@@ -38,7 +39,7 @@ log = logging.getLogger("bianmin.catalog.announcements")
 Announcer = Callable[[AsyncSession], Awaitable[int]]
 """Writes everything it owns to the outbox again in the session's transaction; how many events."""
 
-ANNOUNCERS: dict[str, Announcer] = {"calendar": announce_calendar}
+ANNOUNCERS: dict[str, Announcer] = {"calendar": announce_calendar, "sites": announce_sites}
 
 
 async def claim(session: AsyncSession, name: str, *, now: datetime, every: timedelta) -> bool:

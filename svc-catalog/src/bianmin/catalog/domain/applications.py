@@ -4,7 +4,12 @@
   person's by the resident ID number (GB 11643), a legal person's by the unified social credit code
   (GB 32100), with the kit's identifier types (``schemas.Applicant``); the type must fit the item's
   target group.
-- The item must be published and offered at the site through the channel (delegation as data).
+- The item must be published and offered at the site through the channel (delegation as data). An
+  application that came through a terminal (政银合作) names it (``terminal_code``): an open terminal
+  standing under the site (the site is its parent or above it) that offers the item through the
+  channel; the terminal's offering is then the one that counts, as the terminal is where the
+  applicant was served. The application records it, so figures count it for its bank outlet. A
+  closed site takes no application.
 - Every required material must be supplied (422 naming the missing ones); a material backed by an
   electronic licence number, where the item allows it, counts as verified.
 - Promised completion date: the item's promised limit in working days from the district calendar,
@@ -59,6 +64,7 @@ from bianmin.catalog.domain.people import (
     staff_area,
     unmasked_because,
 )
+from bianmin.catalog.domain.sites import require_terminal
 from bianmin.catalog.models import Application, ApplicationStep, Item, Offering, Site
 from bianmin.catalog.schemas import ApplicationCreate, SuppliedMaterial
 from bianmin.contracts.events.catalog import ApplicationStatusChanged, ApplicationSubmitted
@@ -173,13 +179,16 @@ async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Princip
     site = await session.get(Site, data.site_code)
     if site is None:
         raise Unprocessable.field("site_code", f"no site {data.site_code}")
+    if not site.active:
+        raise Unprocessable.field("site_code", f"site {site.code} is closed")
     ensure_tenant(who, site.tenant)
     if who.is_a(subjects.STAFF) and not who.has_role("acceptor", site.code, item.department_code):
         raise RoleMissing(f"Taking in an application needs the role acceptor at site {site.code} "
                           f"for department {item.department_code}.")
-    offered = (await session.execute(select(Offering).where(
-        Offering.item_id == item.id, Offering.site_code == site.code, Offering.channel == data.channel))).first()
-    if offered is None:
+    if data.terminal_code is not None:
+        await require_terminal(session, data.terminal_code, site=site, item=item, channel=data.channel)
+    elif (await session.execute(select(Offering).where(
+            Offering.item_id == item.id, Offering.site_code == site.code, Offering.channel == data.channel))).first() is None:
         raise Unprocessable.field("channel", f"site {site.code} does not offer item {item.code} through {data.channel}")
     applicant = data.applicant
     if item.target_group not in ("both", applicant.type):
@@ -191,6 +200,7 @@ async def submit(session: AsyncSession, data: ApplicationCreate, *, who: Princip
     application = Application(
         number=f"tmp-{uuid.uuid4().hex}", item_id=item.id, item_code=item.code,
         item_revision=item.revision, department_code=item.department_code, site_code=site.code, tenant=site.tenant,
+        terminal_code=data.terminal_code,
         channel=data.channel, applicant_type=applicant.type, applicant_id_number=applicant.id_number,
         applicant_name=applicant.name, applicant_phone=applicant.phone, materials=recorded, status="submitted",
         auto_approved=False, submitted_at=now, submitted_on=today,

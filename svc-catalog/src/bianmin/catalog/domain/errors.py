@@ -7,7 +7,7 @@ The codes every service shares come from the kit: ``TransitionForbidden`` (409
 
 from __future__ import annotations
 
-from bianmin.kit.errors import Conflict, NotFound, TransitionForbidden
+from bianmin.kit.errors import Conflict, NotFound, TransitionForbidden, Unprocessable
 from bianmin.kit.errors import DecidedAboveSite as DecidedAboveSite  # the kit's code, raised here by name
 from bianmin.kit.errors import NotTheHolder as NotTheHolder  # the kit's code, raised here by name
 from bianmin.kit.errors import SeparationOfDuties as SeparationOfDuties  # the kit's code, raised here by name
@@ -45,6 +45,18 @@ class SiteExists(Conflict):
     """A site with this code exists already."""
 
     code = "site_exists"
+
+
+class SiteRefused(Unprocessable):
+    """A site, or rows of a site file, break the district's code scheme (domain.sites); every problem is named."""
+
+    code = "invalid_site"
+
+
+class SiteHasOpenSites(Conflict):
+    """A site cannot close while open sites stand under it: close (or move) those first."""
+
+    code = "site_has_open_sites"
 
 
 class OverrideNotFound(NotFound):

@@ -1,10 +1,43 @@
 """Departments, sites, delegation (item × site × channel) and the service map.
 
-Site codes follow the district's scheme: the hall ``330199000``, townships ``330199001``–``010``
-(nine digits), villages twelve digits beginning with their township's code, bank outlets
-``330199B01``…. A site's tenant is the township that owns it: a township is its own tenant, a
-village belongs to its township, a bank outlet to the township it hangs under; the district hall
-and outlets under it are district-wide (``*``).
+Sites are data (issue 20): a deployment names the districts it serves in configuration
+(``BIANMIN_CATALOG_DISTRICTS``: 6-digit county codes, GB/T 2260; several side by side) and the
+catalog keeps their sites, imported in one call (:mod:`.site_import`) or kept through the site
+routes; no district is written in the code. A new site's code must begin with a configured county
+code (422 on ``code``). An empty list names no district and every new site is refused, saying so:
+a production deployment must name its own; ``make run`` and the tests name the demo's 330199.
+Sites already stored stay as they are when their district leaves the list (close them to retire them).
+
+Code shapes per level. A child's code extends its parent's, so :func:`bianmin.kit.sites.within`
+reads off the codes the hierarchy the registry holds (tenancy and roles are checked with it):
+- ``district`` (the district's service hall): its county's 6 digits + ``000`` (``330199000``); no parent.
+- ``township`` (township or street centre): its county's 6 digits + 3 digits other than 000
+  (GB/T 10114; ``011`` and above are as ordinary as ``001``). Its 12-digit statistical division code
+  (统计用区划代码: these 9 digits + ``000``) is accepted, in ``code`` and ``parent_code``, and kept as
+  the 9 digits. Its parent, when given, is its county's hall.
+- ``village`` (village or community station): its township's 9 digits + 3 digits other than 000 (12
+  in all, the statistical code); its parent is that township.
+- ``bank`` (a bank outlet, 政银合作): its parent's code + ``B`` + 2 digits. Under a hall the parent's
+  code is the county's, so ``330199B01`` stands under ``330199000``; under a township or a village,
+  its own (``330199001B01``, ``330199001001B01``).
+- ``terminal``: its parent's code (as for outlets) + a letter for its ``kind`` + 2 digits: ``T`` a
+  self-service terminal (``self_service``, 自助终端), ``C`` a bank counter handling items
+  (``bank_counter``, 银行柜台代办), ``P`` a PAD point (``pad``): ``330199001B01T01``. Its parent is an
+  outlet or any other site but a terminal. It offers items through its kind's channel only: kiosk,
+  bank_staff or mobile_pad (and bank_terminal for a self-service terminal in a bank outlet).
+
+A site's tenant is the township that owns it: a township is its own tenant, every site under it
+belongs to it; a hall and the sites hanging directly under it are district-wide (``*``).
+
+Every change is an event: adding, changing and closing a site, by route or by import, emits
+``catalog.site.changed`` (the site's registry fields, ``active`` and ``updated_at``) in the same
+transaction, with the site's tenant; a write that changes nothing emits nothing. Every other
+service keeps its registry from these (:mod:`bianmin.kit.site_registry`), and
+:func:`announce_sites` sends the state of every site again for those that started later.
+
+Closing (``active: false``) keeps the site, so the applications and roles that name it still
+resolve; a closed site leaves the lists (unless asked for) and the map, takes no new applications
+and no new site under it, and cannot close while an open site stands under it (409).
 
 The service map prefilters sites with a bounding box in SQL (a box of the search radius around the
 point, widened in longitude by 1/cos(latitude)), then computes the exact great-circle distance with
@@ -14,28 +47,24 @@ the haversine formula in Python and sorts by it.
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.catalog.domain.errors import SiteExists, SiteNotFound
+from bianmin.catalog.domain.errors import SiteExists, SiteHasOpenSites, SiteNotFound
+from bianmin.catalog.domain.site_codes import Placed, refuse, site_problems, tenant_of, terminal_channels
 from bianmin.catalog.models import Department, Item, Offering, Site
 from bianmin.catalog.schemas import SiteCreate, SiteWrite
+from bianmin.contracts.events.catalog import SiteChanged
 from bianmin.kit.errors import Unprocessable
-from bianmin.kit.identity import DISTRICT
+from bianmin.kit.events import emit
 from bianmin.kit.pagination import PageParams, paginate
 
 EARTH_RADIUS_KM = 6371.0088
-DISTRICT_CODE = "330199"
-CODE_SHAPES = {
-    "district": re.compile(r"^\d{6}000$"),
-    "township": re.compile(r"^\d{6}(?!000)\d{3}$"),
-    "village": re.compile(r"^\d{12}$"),
-    "bank": re.compile(r"^\d{6}B\d{2}$"),
-}
-PARENT_LEVELS = {"district": set(), "township": {"district"}, "village": {"township"}, "bank": {"district", "township"}}
+# The columns a site write sets (the rest, code, tenant and times, follow from the rules).
+WRITTEN = tuple(SiteWrite.model_fields)
 
 
 async def upsert_department(session: AsyncSession, code: str, name: str, *, now: datetime) -> tuple[Department, bool]:
@@ -57,26 +86,32 @@ async def departments(session: AsyncSession) -> list[Department]:
 
 
 async def list_sites(session: AsyncSession, page: PageParams, *, level: str | None,
-                     parent: str | None) -> tuple[list[Site], str | None]:
-    """One page of the sites (of a level, under a parent), in code order."""
+                     parent: str | None, include_closed: bool = False) -> tuple[list[Site], str | None]:
+    """One page of the sites (of a level, under a parent; open ones unless asked), in code order."""
     query = select(Site)
     if level is not None:
         query = query.where(Site.level == level)
     if parent is not None:
         query = query.where(Site.parent_code == parent)
+    if not include_closed:
+        query = query.where(Site.active.is_(True))
     return await paginate(session, query, page, keys=[Site.code])
+
+
+def placed(site: Site | None) -> Placed | None:
+    """A stored site as the checks of the sites under it need it."""
+    return None if site is None else Placed(code=site.code, level=site.level, tenant=site.tenant, active=site.active)
 
 
 async def claimed_tenant(session: AsyncSession, data: SiteCreate) -> str:
     """The tenant a new site would belong to, for the tenancy check before it is created (422 for an unknown parent).
 
-    A township is its own tenant; any other site belongs to its parent's tenant, or to the whole
-    district without a parent. The full checks of the code and the parent follow in :func:`create_site`.
+    The full checks of the code and the parent follow in :func:`create_site`.
     """
     parent = await session.get(Site, data.parent_code) if data.parent_code else None
     if data.parent_code and parent is None:
         raise Unprocessable.field("parent_code", f"no site {data.parent_code}")
-    return data.code if data.level == "township" else (parent.tenant if parent else DISTRICT)
+    return tenant_of(data.code, data.level, placed(parent))
 
 
 async def get_site(session: AsyncSession, code: str) -> Site:
@@ -87,55 +122,102 @@ async def get_site(session: AsyncSession, code: str) -> Site:
     return site
 
 
-async def _tenant_for(session: AsyncSession, code: str, data: SiteWrite) -> str:
-    """Check the parent fits the level and return the tenant the site belongs to."""
-    allowed = PARENT_LEVELS[data.level]
-    if data.parent_code is None:
-        if data.level == "village":
-            raise Unprocessable.field("parent_code", "a village needs its township as parent")
-        return code if data.level == "township" else DISTRICT
-    parent = await session.get(Site, data.parent_code)
-    if parent is None:
-        raise Unprocessable.field("parent_code", f"no site {data.parent_code}")
-    if parent.level not in allowed:
-        raise Unprocessable.field("parent_code", f"a {data.level} site cannot hang under a {parent.level} site")
-    if data.level == "village" and not code.startswith(parent.code):
-        raise Unprocessable.field("code", f"a village code must begin with its township's code {parent.code}")
-    if data.level == "township":
-        return code
-    return parent.tenant
+async def announce(session: AsyncSession, site: Site) -> None:
+    """Record ``catalog.site.changed`` with the site as it now stands, in the session's transaction."""
+    await emit(session, "catalog.site.changed", SiteChanged(
+        code=site.code, name=site.name, level=site.level, parent_code=site.parent_code, tenant=site.tenant,
+        active=site.active, updated_at=site.updated_at), tenant=site.tenant, about=site.code)
 
 
-async def create_site(session: AsyncSession, data: SiteCreate, *, now: datetime) -> Site:
-    """Add a site; 422 for a code that does not fit its level, 409 when the code is taken."""
-    if not CODE_SHAPES[data.level].match(data.code) or not data.code.startswith(DISTRICT_CODE):
-        raise Unprocessable.field("code", f"is not a {data.level} site code of district {DISTRICT_CODE}")
+async def announce_sites(session: AsyncSession) -> int:
+    """Emit the current state of every site, open or closed (for services that started after the changes); how many."""
+    found = list((await session.execute(select(Site).order_by(Site.code))).scalars())
+    for site in found:
+        await announce(session, site)
+    return len(found)
+
+
+def apply(site: Site, data: SiteWrite, tenant: str) -> bool:
+    """Set a site's fields from a write; True when any of them changed."""
+    values = {**{name: getattr(data, name) for name in WRITTEN}, "tenant": tenant}
+    changed = any(getattr(site, name) != value for name, value in values.items())
+    for name, value in values.items():
+        setattr(site, name, value)
+    return changed
+
+
+async def create_site(session: AsyncSession, data: SiteCreate, *, districts: Sequence[str], now: datetime) -> Site:
+    """Add a site and announce it; 422 naming what breaks the scheme, 409 when the code is taken."""
     if await session.get(Site, data.code) is not None:
         raise SiteExists(f"Site {data.code} exists already.")
-    tenant = await _tenant_for(session, data.code, data)
-    site = Site(**data.model_dump(), tenant=tenant, created_at=now, updated_at=now)
+    parent = placed(await session.get(Site, data.parent_code)) if data.parent_code else None
+    refuse(site_problems(data, data.code, parent=parent, existing_level=None, districts=districts))
+    site = Site(code=data.code, created_at=now, updated_at=now)
+    apply(site, data, tenant_of(data.code, data.level, parent))
     session.add(site)
     await session.flush()
+    await announce(session, site)
     return site
+
+
+async def open_children(session: AsyncSession, codes: Sequence[str]) -> dict[str, list[str]]:
+    """The open sites standing directly under each of ``codes`` (those that have any)."""
+    found: dict[str, list[str]] = {}
+    rows = await session.execute(select(Site.parent_code, Site.code).where(Site.parent_code.in_(codes),
+                                                                           Site.active.is_(True)).order_by(Site.code))
+    for parent, code in rows:
+        found.setdefault(parent, []).append(code)
+    return found
 
 
 async def update_site(session: AsyncSession, site: Site, data: SiteWrite, *, now: datetime) -> Site:
-    """Replace a site's fields; its code and level stay, so its tenant cannot move by accident."""
-    if data.level != site.level:
-        raise Unprocessable.field("level", f"cannot change from {site.level}; create a new site instead")
-    if data.parent_code == site.code:
-        raise Unprocessable.field("parent_code", "a site cannot be its own parent")
-    tenant = await _tenant_for(session, site.code, data)
-    for name, value in data.model_dump().items():
-        setattr(site, name, value)
-    site.tenant = tenant
-    site.updated_at = now
-    await session.flush()
+    """Replace a site's fields (its code and level stay) and announce the change; closing needs no open site under it."""
+    parent = placed(await session.get(Site, data.parent_code)) if data.parent_code else None
+    refuse(site_problems(data, site.code, parent=parent, existing_level=site.level, districts=None))
+    if site.active and not data.active:
+        children = (await open_children(session, [site.code])).get(site.code)
+        if children:
+            raise SiteHasOpenSites(f"Site {site.code} still has open sites under it: {', '.join(children)}.")
+    if apply(site, data, tenant_of(site.code, data.level, parent)):
+        site.updated_at = now
+        await session.flush()
+        await announce(session, site)
     return site
 
 
+async def lineage(session: AsyncSession, site: Site) -> list[str]:
+    """The codes of a site and of every site above it, nearest first."""
+    codes = [site.code]
+    parent_code = site.parent_code
+    while parent_code is not None and parent_code not in codes:
+        codes.append(parent_code)
+        parent = await session.get(Site, parent_code)
+        parent_code = parent.parent_code if parent is not None else None
+    return codes
+
+
+async def require_terminal(session: AsyncSession, code: str, *, site: Site, item: Item, channel: str) -> Site:
+    """The open terminal ``code`` under ``site`` offering ``item`` through ``channel``; 422 naming terminal_code if not."""
+    terminal = await session.get(Site, code)
+    if terminal is None or terminal.level != "terminal":
+        raise Unprocessable.field("terminal_code", f"no terminal {code}")
+    if not terminal.active:
+        raise Unprocessable.field("terminal_code", f"terminal {code} is closed")
+    if site.code not in await lineage(session, terminal):
+        raise Unprocessable.field("terminal_code", f"terminal {code} does not stand under site {site.code}")
+    offered = (await session.execute(select(Offering).where(
+        Offering.item_id == item.id, Offering.site_code == code, Offering.channel == channel))).first()
+    if offered is None:
+        raise Unprocessable.field("terminal_code", f"terminal {code} does not offer item {item.code} through {channel}")
+    return terminal
+
+
 async def set_offerings(session: AsyncSession, site: Site, offerings: list[tuple[str, list[str]]]) -> int:
-    """Replace what a site offers; 422 naming an unknown item or a channel the item lacks."""
+    """Replace what a site offers; 422 naming an unknown item, a channel the item lacks or one the terminal has not."""
+    fitting = None
+    if site.kind is not None:
+        parent = await session.get(Site, site.parent_code) if site.parent_code else None
+        fitting = terminal_channels(site.kind, parent.level if parent is not None else None)
     codes = sorted({code for code, _ in offerings})
     items = {i.code: i for i in (await session.execute(select(Item).where(Item.code.in_(codes)))).scalars()}
     rows: set[tuple[int, str]] = set()
@@ -146,6 +228,10 @@ async def set_offerings(session: AsyncSession, site: Site, offerings: list[tuple
         lacking = sorted(set(channels) - set(item.channels))
         if lacking:
             raise Unprocessable.field(f"offerings.{index}.channels", f"item {code} is not handled through {', '.join(lacking)}")
+        unfit = sorted(set(channels) - fitting) if fitting is not None else []
+        if unfit:
+            raise Unprocessable.field(f"offerings.{index}.channels", f"a {site.kind} terminal offers items through "
+                                      f"{' or '.join(sorted(fitting or ()))} only, not {', '.join(unfit)}")
         rows.update((item.id, c) for c in channels)
     current = {(r[0], r[1]) for r in (await session.execute(select(Offering.item_id, Offering.channel)
                                                             .where(Offering.site_code == site.code))).all()}
@@ -212,7 +298,7 @@ async def nearest_sites(session: AsyncSession, *, lat: float, lng: float, radius
                         level: str | None, limit: int) -> list[tuple[Site, float]]:
     """Sites within ``radius_km`` of a point (offering ``item`` when given), nearest first."""
     south, north, west, east = bounding_box(lat, lng, radius_km)
-    query = select(Site).where(Site.lat.between(south, north))
+    query = select(Site).where(Site.active.is_(True), Site.lat.between(south, north))
     if east - west < 360:
         if west < -180:
             query = query.where((Site.lng >= west + 360) | (Site.lng <= east))

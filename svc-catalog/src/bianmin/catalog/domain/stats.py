@@ -13,7 +13,12 @@ Definitions (the README quotes them):
 - satisfaction rate: ratings of level 3–5 ÷ all ratings not voided on appeal, of the applications
   received in the period;
 - policy completion rate: paid redemptions ÷ expected amounts of the policies whose period
-  overlaps the period.
+  overlaps the period;
+- by channel: for each channel (every one the contracts name, 0 included), the applications received
+  through it and its share of all received (the online channel's share is the online receipt rate);
+- by outlet (政银合作): for each bank outlet that received any, the applications received at the
+  outlet itself or through a terminal standing directly under it (its self-service terminals, bank
+  counters and PADs), their share of all received, and their count per channel.
 
 Whose figures (issue 19): a key bound to a township counts its own sites' applications only, and a
 person the sites where they hold a role that reads figures (the cockpit's: cockpit_viewer,
@@ -26,13 +31,15 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, get_args
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.catalog.domain.applications import OPEN
 from bianmin.catalog.domain.people import COCKPIT_ROLES, SITE_STAFF, staff_area
-from bianmin.catalog.models import Application, Evaluation, Item, Policy, Redemption
+from bianmin.catalog.models import Application, Evaluation, Item, Policy, Redemption, Site
+from bianmin.contracts.events.catalog import Channel
 from bianmin.kit import subjects
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.identity import Principal
@@ -40,6 +47,7 @@ from bianmin.kit.stats import Figure, StatsContext
 from bianmin.kit.workdays import local_date
 
 ONLINE_CHANNELS = ("online",)
+CHANNELS: tuple[str, ...] = get_args(Channel)
 FOUR = Decimal("0.0001")
 
 
@@ -60,8 +68,9 @@ def area_of(who: Principal, roles: tuple[str, ...]) -> list[ColumnElement[bool]]
 
 async def application_figures(session: AsyncSession, *, who: Principal, start: date | None, end: date | None,
                               site: str | None = None, department: str | None = None, today: date,
-                              roles: tuple[str, ...] = SITE_STAFF) -> dict[str, Decimal | int | None]:
-    """received, online_received, online_receipt_rate, completed, overdue, average_handling_days, satisfaction."""
+                              roles: tuple[str, ...] = SITE_STAFF) -> dict[str, Any]:
+    """received, online_received, online_receipt_rate, completed, overdue, average_handling_days, satisfaction,
+    by_channel and by_outlet."""
     conditions = area_of(who, roles)
     if start is not None:
         conditions.append(Application.submitted_on >= start)
@@ -94,6 +103,38 @@ async def application_figures(session: AsyncSession, *, who: Principal, start: d
         "average_handling_days": (Decimal(sum(handling)) / len(handling)).quantize(Decimal("0.01"))
         if handling else None,
         "satisfaction_rate": ratio(int(rated[1]), int(rated[0])), "evaluations": int(rated[0]),
+        **await channel_and_outlet_figures(session, conditions, received),
+    }
+
+
+async def outlets_of(session: AsyncSession) -> dict[str, str]:
+    """The bank outlet each outlet and each terminal standing directly under one counts for."""
+    rows = (await session.execute(select(Site.code, Site.level, Site.parent_code).where(
+        Site.level.in_(("bank", "terminal"))))).all()
+    outlets = {code for code, level, _ in rows if level == "bank"}
+    return {code: code if level == "bank" else parent for code, level, parent in rows
+            if level == "bank" or parent in outlets}
+
+
+async def channel_and_outlet_figures(session: AsyncSession, conditions: list[ColumnElement[bool]],
+                                     received: int) -> dict[str, dict[str, Any]]:
+    """by_channel and by_outlet of the applications the conditions keep (definitions in the module docstring)."""
+    rows = (await session.execute(select(Application.site_code, Application.terminal_code, Application.channel,
+                                         func.count(Application.id)).where(*conditions).group_by(
+        Application.site_code, Application.terminal_code, Application.channel))).all()
+    channels = dict.fromkeys(CHANNELS, 0)
+    outlets: dict[str, dict[str, int]] = {}
+    outlet_of = await outlets_of(session) if rows else {}
+    for site, terminal, channel, count in rows:
+        channels[channel] = channels.get(channel, 0) + int(count)
+        outlet = outlet_of.get(terminal or "") or outlet_of.get(site)
+        if outlet is not None:
+            per_channel = outlets.setdefault(outlet, {})
+            per_channel[channel] = per_channel.get(channel, 0) + int(count)
+    return {
+        "by_channel": {c: {"received": n, "share": ratio(n, received)} for c, n in channels.items()},
+        "by_outlet": {code: {"received": sum(counts.values()), "share": ratio(sum(counts.values()), received),
+                             "by_channel": dict(sorted(counts.items()))} for code, counts in sorted(outlets.items())},
     }
 
 
@@ -144,7 +185,12 @@ async def overview(ctx: StatsContext) -> list[Figure]:
     return [
         Figure(name="items_published", value=published, unit="items", definition="Service items published now."),
         Figure(name="applications_received", value=apps["received"], unit="applications",
-               definition="Applications submitted in the period."),
+               definition="Applications submitted in the period, broken down by the channel they came through.",
+               breakdown={c: f["received"] for c, f in apps["by_channel"].items()}),
+        Figure(name="bank_outlet_applications", value=sum(f["received"] for f in apps["by_outlet"].values()),
+               unit="applications", definition="政银合作: applications received in the period at bank outlets or through "
+               "their terminals, broken down by outlet.",
+               breakdown={o: f["received"] for o, f in apps["by_outlet"].items()}),
         Figure(name="online_receipt_rate", value=apps["online_receipt_rate"], unit="ratio",
                definition="一网通办收件率: applications received through the online channel ÷ all applications received.",
                breakdown=by_department),

@@ -23,6 +23,8 @@ class Application(Base):
     item_revision: Mapped[int] = mapped_column(Integer)
     department_code: Mapped[str] = mapped_column(String(40), index=True)
     site_code: Mapped[str] = mapped_column(ForeignKey("site.code"), index=True)
+    # The terminal it came through (政银合作: a self-service terminal, bank counter or PAD under the site), if any.
+    terminal_code: Mapped[str | None] = mapped_column(ForeignKey("site.code"), index=True)
     tenant: Mapped[str] = mapped_column(String(20), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     applicant_type: Mapped[str] = mapped_column(String(10))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bianmin.catalog.models import Base
@@ -21,13 +21,18 @@ class Department(Base):
 
 
 class Site(Base):
-    """A service point: the district hall, a township centre, a village centre or a bank outlet."""
+    """A service point: a district hall, a township centre, a village centre, a bank outlet or a terminal.
+
+    ``kind`` is a terminal's (self_service, bank_counter, pad) and None for every other level; a
+    closed site (``active`` false) is kept, so applications and roles that name it still resolve.
+    """
 
     __tablename__ = "site"
 
     code: Mapped[str] = mapped_column(String(20), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[str | None] = mapped_column(String(20))
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("site.code"), index=True)
     tenant: Mapped[str] = mapped_column(String(20), index=True)
     address: Mapped[str] = mapped_column(String(200), server_default="")
@@ -35,6 +40,7 @@ class Site(Base):
     lng: Mapped[float] = mapped_column(Float)
     opening_hours: Mapped[str] = mapped_column(String(200), server_default="")
     phone: Mapped[str] = mapped_column(String(30), server_default="")
+    active: Mapped[bool] = mapped_column(Boolean, server_default="1")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

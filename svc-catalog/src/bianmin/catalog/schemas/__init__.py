@@ -31,6 +31,7 @@ from bianmin.catalog.schemas.common import (
     ItemType,
     SiteLevel,
     TargetGroup,
+    TerminalKind,
 )
 from bianmin.catalog.schemas.evaluations import EvaluationCreate, EvaluationRead, EvaluationStep
 from bianmin.catalog.schemas.exchange import (
@@ -63,6 +64,8 @@ from bianmin.catalog.schemas.sites import (
     OfferingItem,
     OfferingsWrite,
     SiteCreate,
+    SiteImport,
+    SiteImportResult,
     SiteRead,
     SiteWrite,
 )
@@ -76,6 +79,6 @@ __all__ = [
     "EvaluationRead", "EvaluationStep", "ExerciseLevel", "ImportResult", "ItemCreate", "ItemExport", "ItemFields",
     "ItemImport", "ItemRead", "ItemRevisionRead", "ItemStatus", "ItemStatusChange", "ItemType", "Material", "MaterialRead",
     "NoticeDayEntry", "OfferingItem", "OfferingsWrite", "PolicyCreate", "PolicyRead", "PolicyStats", "RedemptionCreate",
-    "RedemptionRead", "RedemptionStatusChange", "SiteCreate", "SiteLevel", "SiteRead", "SiteWrite", "StepRead", "SuppliedMaterial",
-    "TargetGroup",
+    "RedemptionRead", "RedemptionStatusChange", "SiteCreate", "SiteImport", "SiteImportResult", "SiteLevel", "SiteRead",
+    "SiteWrite", "StepRead", "SuppliedMaterial", "TargetGroup", "TerminalKind",
 ]

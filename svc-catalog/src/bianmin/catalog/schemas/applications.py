@@ -50,6 +50,9 @@ class ApplicationCreate(RequestBody):
     item_code: Text = Field(min_length=1, max_length=60)
     site_code: SiteCode
     channel: Channel
+    terminal_code: SiteCode | None = Field(
+        default=None, description="The terminal it came through (政银合作): an open terminal under the site that offers "
+        "the item through the channel.")
     applicant: Applicant
     materials: list[SuppliedMaterial] = Field(default_factory=list, max_length=100)
     received_at: AwareDatetime | None = Field(
@@ -94,6 +97,7 @@ class ApplicationRead(BaseModel):
     item_revision: int
     department_code: str
     site_code: str
+    terminal_code: str | None
     channel: str
     applicant_type: str
     applicant_id_number: str

@@ -14,7 +14,9 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 Channel = Literal["online", "window", "kiosk", "mobile_pad", "bank_terminal", "bank_staff"]
-SiteLevel = Literal["district", "township", "village", "bank"]
+SiteLevel = Literal["district", "township", "village", "bank", "terminal"]
+# 政银合作 terminals: a self-service machine (自助终端), a bank counter handling items (银行网点代办), a PAD point.
+TerminalKind = Literal["self_service", "bank_counter", "pad"]
 ItemStatus = Literal["draft", "published", "suspended", "withdrawn"]
 ItemType = Literal["licensing", "payment", "confirmation", "adjudication", "reward", "inspection",
                    "public_service", "other"]

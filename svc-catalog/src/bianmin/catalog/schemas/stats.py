@@ -7,6 +7,21 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 
+class ChannelFigures(BaseModel):
+    """Applications received through one channel, and their share of all received."""
+
+    received: int
+    share: Decimal | None
+
+
+class OutletFigures(BaseModel):
+    """Applications received at a bank outlet or through its terminals: count, share of all, count per channel."""
+
+    received: int
+    share: Decimal | None
+    by_channel: dict[str, int]
+
+
 class ApplicationStats(BaseModel):
     """Figures of the applications received in a period (see the module docstring of domain.stats)."""
 
@@ -18,6 +33,8 @@ class ApplicationStats(BaseModel):
     average_handling_days: Decimal | None
     satisfaction_rate: Decimal | None
     evaluations: int
+    by_channel: dict[str, ChannelFigures]
+    by_outlet: dict[str, OutletFigures]
 
 
 class PolicyStats(BaseModel):
