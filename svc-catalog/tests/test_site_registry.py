@@ -16,6 +16,7 @@ from bianmin.catalog.app import create_app
 from bianmin.catalog.domain.sites import announce_sites
 from bianmin.catalog.settings import CatalogSettings
 from bianmin.kit.identity import ANONYMOUS
+from bianmin.kit.site_registry import KnownSite, registry_digest
 from bianmin.kit.sites import within
 from bianmin.kit.tables import outbox_event
 from bianmin.testing.client import client_for, running
@@ -277,6 +278,24 @@ async def test_announce_sites_emits_the_state_of_every_site(app: FastAPI, db_bac
     assert announced == 3
     assert [(e["code"], e["active"], e["tenant"]) for e in events] == [
         ("330199000", True, "*"), ("330199001", True, "330199001"), ("330199001001", False, "330199001")]
+
+
+async def test_the_registrys_digest_is_the_one_every_copy_computes_from_the_announced_sites(
+        app: FastAPI, db_backend: str) -> None:
+    async with client_for(app, ANONYMOUS) as anyone:
+        empty = (await anyone.get("/v1/site-registry")).json()
+    async with client_for(app) as admin:
+        await admin.post("/v1/sites/import", json={"sites": [HALL, TOWN, VILLAGE]})
+        body = {k: v for k, v in VILLAGE.items() if k != "code"}
+        await admin.put("/v1/sites/330199001001", json={**body, "active": False})
+    async with client_for(app, ANONYMOUS) as anyone:
+        state = (await anyone.get("/v1/site-registry")).json()
+    # A copy that applied the announced events holds the open sites only, as the digest counts them.
+    latest = {e["code"]: e for e in await site_events(app)}
+    copy = [KnownSite(code=e["code"], name=e["name"], level=e["level"], parent_code=e["parent_code"], tenant=e["tenant"])
+            for e in latest.values() if e["active"]]
+    assert empty["sites"] == 0
+    assert state == {"sites": 2, "digest": registry_digest(copy)}
 
 
 def test_the_command_line_imports_a_site_file_into_the_database(settings: CatalogSettings, tmp_path: Path,

@@ -18,6 +18,7 @@ from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, ensure_tenant, public
 from bianmin.kit.pagination import Page, PageDep
 from bianmin.kit.policy import RoleMissing, app, district_role, operator, policy, staff
+from bianmin.kit.site_registry import RegistryState
 
 router = APIRouter(tags=["sites"])
 # The import's JSON body, documented beside its CSV form (the route reads the body itself to take either).
@@ -60,6 +61,13 @@ async def list_sites(
         raise Unprocessable.field("near", "is needed with item (the service map sorts by distance)")
     rows, cursor = await sites.list_sites(session, page, level=level, parent=parent, include_closed=include_closed)
     return Page(items=[site_view(s) for s in rows], next_cursor=cursor)
+
+
+@router.get("/site-registry", summary="The registry every service copies: count and digest", **public(),
+            dependencies=[EVERYONE])
+async def read_registry(session: ReadSessionDep) -> RegistryState:
+    """How many open sites the catalog holds and their digest: every service's ``/v1/site-registry`` agrees when in step."""
+    return await sites.registry_state(session)
 
 
 @router.get("/sites/{code}", summary="Read a site", **public(), dependencies=[EVERYONE], responses=problem_responses(404))

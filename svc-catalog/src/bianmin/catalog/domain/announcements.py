@@ -7,8 +7,9 @@ gone: a service deployed in March would never hear of a year loaded in November.
 retention: at any moment the stream holds at least one whole announcement). The catalog's calendar
 is one announcer (every year at its current version and every day's override,
 :func:`bianmin.catalog.domain.calendar.announce_calendar`); the site registry is another (every
-site, open or closed, :func:`bianmin.catalog.domain.sites.announce_sites`). A copy that has it all already changes nothing: a year travels whole and the newest
-version wins, an override is set to what it is.
+site, open or closed, :func:`bianmin.catalog.domain.sites.announce_sites`). A copy that has it all
+already changes nothing: a year travels whole and the newest version wins, an override is set to
+what it is, a site is newest-wins by its ``updated_at``.
 
 Each announcer has a row in ``announcement`` saying when it last went out. A row that does not
 exist yet is due at once, so the years the migration loaded from the bundled package go out at the

@@ -61,6 +61,7 @@ from bianmin.contracts.events.catalog import SiteChanged
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.pagination import PageParams, paginate
+from bianmin.kit.site_registry import KnownSite, RegistryState, registry_digest
 
 EARTH_RADIUS_KM = 6371.0088
 # The columns a site write sets (the rest, code, tenant and times, follow from the rules).
@@ -127,6 +128,13 @@ async def announce(session: AsyncSession, site: Site) -> None:
     await emit(session, "catalog.site.changed", SiteChanged(
         code=site.code, name=site.name, level=site.level, parent_code=site.parent_code, tenant=site.tenant,
         active=site.active, updated_at=site.updated_at), tenant=site.tenant, about=site.code)
+
+
+async def registry_state(session: AsyncSession) -> RegistryState:
+    """The open sites counted and digested as every service's copy is (:func:`bianmin.kit.site_registry.registry_digest`)."""
+    found = (await session.execute(select(Site).where(Site.active.is_(True)))).scalars()
+    known = [KnownSite(code=s.code, name=s.name, level=s.level, parent_code=s.parent_code, tenant=s.tenant) for s in found]
+    return RegistryState(sites=len(known), digest=registry_digest(known))
 
 
 async def announce_sites(session: AsyncSession) -> int:
