@@ -173,8 +173,12 @@ def _container_env(container: dict[str, Any]) -> dict[str, str]:
     return env
 
 
+DEFAULTED = re.compile(r"^\$\{[A-Z0-9_]+:-([^}]*)\}$")
+
+
 def _compose_env(name: str) -> dict[str, str]:
-    return {key: str(value) for key, value in _compose()["services"][name]["environment"].items()}
+    """A compose service's environment; ``${VAR:-default}`` stands as its default, what compose gives while VAR is unset."""
+    return {key: DEFAULTED.sub(r"\1", str(value)) for key, value in _compose()["services"][name]["environment"].items()}
 
 
 def _environments() -> dict[str, dict[str, Any]]:
