@@ -43,8 +43,8 @@ SECOND_DISTRICT = f"""code,name,level,parent_code,lat,lng,address,opening_hours,
 BIDDING_UNITS = {"BIANMIN_BIDDING_MINUTE_SECONDS": "1", "BIANMIN_BIDDING_DAY_SECONDS": "2",
                  "BIANMIN_BIDDING_WORKER_POLL_SECONDS": "1"}
 TENDERER = with_uscc_check(f"12{COUNTY}MA0000900")
-BIDDERS = {n: with_uscc_check(f"91{COUNTY}MA{900 + n:07d}") for n in (1, 2)}
-PRICES = {1: "870000.00", 2: "910000.00"}
+BIDDERS = {n: with_uscc_check(f"91{COUNTY}MA{900 + n:07d}") for n in (1, 2, 3)}  # three: fewer fail the tender (§28)
+PRICES = {1: "870000.00", 2: "910000.00", 3: "935000.00"}
 # A fabricated notice for 2031 (no State Council notice is involved).
 FABRICATED_2031 = {"notice": "端到端测试虚构通知（2031）", "days": [
     {"day": "2031-01-01", "workday": False, "name": "元旦"},
@@ -132,13 +132,14 @@ def test_the_tender_story_runs_in_the_second_district(world: World) -> None:
     bidders = {n: world.key(f"second district bidder {n}", "*", ["bidding:bid", f"bidding:bidder:{credit}"])
                for n, credit in BIDDERS.items()}
     deadline = datetime.now(UTC) + timedelta(seconds=12)
-    created = ok(township.post("/bidding/v1/projects", json={
+    body = {
         "code": code, "name": "示例市第十一街道文化站改造工程", "category": "construction", "level": "township",
         "site_code": TOWNSHIP, "tenderer_name": "示例市第十一街道办事处", "tenderer_credit_code": TENDERER,
         "budget": "1000000.00", "sections": [{"code": "S1", "name": "施工", "budget": "1000000.00",
                                                "bid_bond_amount": "0.00"}],
         "bid_deadline": deadline.isoformat(), "opening_at": deadline.isoformat(),
-        "decryption_minutes": 3, "confirmation_minutes": 1, "publicity_days": 3}), 201)
+        "decryption_minutes": 5, "confirmation_minutes": 1, "publicity_days": 3}
+    created = ok(township.post("/bidding/v1/projects", json=body), 201)
     assert ok(township.post(f"/bidding/v1/projects/{code}/publish"))["status"] == "published"
     secrets = {}
     for n, credit in BIDDERS.items():
@@ -159,7 +160,7 @@ def test_the_tender_story_runs_in_the_second_district(world: World) -> None:
     wait_for(lambda: township.post(f"/bidding/v1/projects/{code}/opening/finish").status_code == 200,
              "the decryption window to close and the opening to finish", timeout=30)
     rows = {row["credit_code"]: row for row in ok(township.get(f"/bidding/v1/projects/{code}/opening"))}
-    unregistered = township.post("/bidding/v1/projects", json={**created, "code": "BM-E2E-320583-002",
+    unregistered = township.post("/bidding/v1/projects", json={**body, "code": "BM-E2E-320583-002",
                                                                 "site_code": f"{COUNTY}012"})
     assert created["site_code"] == TOWNSHIP
     assert {c: r["price"] for c, r in rows.items()} == {BIDDERS[n]: PRICES[n] for n in BIDDERS}
@@ -192,7 +193,7 @@ def copies_agree(world: World) -> bool:
 
 def test_copies_of_the_calendar_converge_after_a_consumer_was_down(world: World) -> None:
     world.platform.stop("queue")
-    loaded = ok(world.admin.put("/catalog/v1/calendar/years/2031", json=FABRICATED_2031))
+    loaded = ok(world.admin.put("/catalog/v1/calendar/years/2031", json=FABRICATED_2031), 201)
     ok(world.admin.put("/catalog/v1/calendar/2031-03-05", json={"workday": False, "note": "台风（虚构）"}))
     world.platform.start("queue")
     wait_for(lambda: copies_agree(world), "every copy of the calendar to reach the catalog's digests")
