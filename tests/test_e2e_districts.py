@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -27,11 +27,11 @@ from bianmin.kit.events.access import OPS_USER
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.testing.events import jetstream
 from bianmin.testing.localrun import Platform, create_key, private_platform
+from bianmin.testing.polling import wait_for
 from bianmin.testing.sites import KEEPERS, import_sites, wait_until_registries_agree
 
 pytestmark = pytest.mark.e2e
 
-T = TypeVar("T")
 COUNTY = "320583"
 HALL = f"{COUNTY}000"
 TOWNSHIP = f"{COUNTY}011"
@@ -50,18 +50,6 @@ FABRICATED_2031 = {"notice": "端到端测试虚构通知（2031）", "days": [
     {"day": "2031-01-01", "workday": False, "name": "元旦"},
     {"day": "2031-02-01", "workday": True, "name": "春节"},
     *({"day": f"2031-02-{d:02d}", "workday": False, "name": "春节"} for d in range(3, 10))]}
-
-
-def wait_for(check: Callable[[], T | None], what: str, timeout: float = 45.0) -> T:
-    """Poll ``check`` until it returns something truthy; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.3)
 
 
 class World:

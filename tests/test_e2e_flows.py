@@ -21,13 +21,13 @@ import asyncio
 import importlib.util
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -41,11 +41,11 @@ from bianmin.kit.identifiers import with_resident_id_check, with_uscc_check
 from bianmin.kit.workdays import SHANGHAI
 from bianmin.testing.events import published
 from bianmin.testing.localrun import Platform, create_key, private_platform
+from bianmin.testing.polling import wait_for
 from bianmin.testing.receiver import Receiver, signature_valid
 
 pytestmark = pytest.mark.e2e
 
-T = TypeVar("T")
 TOWNSHIP = "330199001"
 OTHER_TOWNSHIP = "330199002"
 TENDERER = with_uscc_check("12330199MA0000900")
@@ -66,18 +66,6 @@ PRICES_2 = {5: "9100000.00", 6: "9200000.00", 7: "9300000.00", 8: "9400000.00"}
 def enterprise(n: int) -> str:
     """The shared demo numbering's credit code of enterprise ``n`` (offset to stay clear of the demo)."""
     return with_uscc_check(f"91330199MA{900 + n:07d}")
-
-
-def wait_for(check: Callable[[], T | None], what: str, timeout: float = 45.0) -> T:
-    """Poll ``check`` until it returns something truthy; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.3)
 
 
 class Api:

@@ -9,6 +9,7 @@ may still pass every field by its name. The NATS credentials are each service's 
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -120,6 +121,16 @@ class ServiceSettings(BaseSettings):
 
 
 S = TypeVar("S", bound=ServiceSettings)
+
+
+def listed(value: Any) -> Any:
+    """A list setting as operators write it in environment files: ``a,b`` or a JSON list (a ``before`` validator)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
 
 
 def settings_dependency(settings_class: type[S]) -> Any:

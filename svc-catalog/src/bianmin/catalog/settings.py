@@ -1,6 +1,5 @@
 """Settings of the catalog service, read from ``BIANMIN_CATALOG_*`` environment variables."""
 
-import json
 import re
 from typing import Annotated, Any
 
@@ -8,7 +7,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from bianmin.kit.events.streams import RETENTION_DAYS
-from bianmin.kit.settings import ServiceSettings
+from bianmin.kit.settings import ServiceSettings, listed
 
 COUNTY_CODE = re.compile(r"^\d{6}$")
 
@@ -41,12 +40,7 @@ class CatalogSettings(ServiceSettings):
     @classmethod
     def _split(cls, value: Any) -> Any:
         """Accept ``a,b`` as well as a JSON list, the way operators write lists in environment files."""
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part.strip() for part in text.split(",") if part.strip()]
-        return value
+        return listed(value)
 
     @field_validator("districts")
     @classmethod

@@ -5,13 +5,12 @@ the defaults (retry a delivery for a day, disable an endpoint that has failed fo
 """
 
 import ipaddress
-import json
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from bianmin.kit.settings import ServiceSettings
+from bianmin.kit.settings import ServiceSettings, listed
 
 
 class WebhooksSettings(ServiceSettings):
@@ -53,12 +52,7 @@ class WebhooksSettings(ServiceSettings):
     @classmethod
     def _networks(cls, value: Any) -> Any:
         """Accept ``a,b`` as well as a JSON list, the way operators write lists in environment files."""
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part.strip() for part in text.split(",") if part.strip()]
-        return value
+        return listed(value)
 
     @model_validator(mode="after")
     def _lease_outlasts_a_request(self) -> "WebhooksSettings":
