@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from bidding_factories import CLERK, account, bidder_key, open_tender, project_body
+from bidding_factories import CLERK, SUPERVISOR, account, bidder_key, enterprise, open_tender, project_body
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -256,3 +256,34 @@ async def test_shares_and_requests_are_checked(app: FastAPI, clock: FixedClock) 
     assert log[0]["status"] == "abandoned"
     late = await _share(app, recovery_id, custodian("cust-notary"), notary_share)
     assert late.json()["code"] == "recovery_closed"
+
+
+async def test_an_escrow_opened_bid_passes_the_same_validity_checks_and_screens(app: FastAPI, clock: FixedClock) -> None:
+    """招标投标法 §22/§36, 电子招标投标办法: a bid opened by the custodians is judged like a revealed one.
+
+    Bidder 2's bid, opened through escrow, is above the ceiling and priced exactly like bidder 1's:
+    it is invalid, and the identical-price screen names both bidders.
+    """
+    keys = await _register_keys(app, CUSTODIANS)
+    prices = {1: "1200000.00", 2: "1200000.00", 3: "870000.00"}
+    bids = await open_tender(app, clock, prices=prices, escrow={"threshold": 2, "custodians": CUSTODIANS})
+    bid_id = bids[2][0]
+    async with client_for(app, bidder_key(2)) as bidder:
+        recovery_id = (await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/recoveries",
+                                         json={"reason": "CA 证书驱动故障，无法解密"})).json()["id"]
+    for name in CUSTODIANS[1:]:
+        await _share(app, recovery_id, custodian(name), await _opened_share(app, name, keys[name]))
+    for n in (1, 3):
+        async with client_for(app, bidder_key(n)) as bidder:
+            revealed = await bidder.post(f"/v1/projects/{CODE}/bids/{bids[n][0]}/reveal", json=bids[n][1].as_reveal())
+            assert revealed.status_code == 200, revealed.text
+    clock.advance(timedelta(minutes=31))
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).status_code == 200
+        opened = next(b for b in (await clerk.get(f"/v1/projects/{CODE}/bids")).json() if b["id"] == bid_id)
+    async with client_for(app, SUPERVISOR) as supervisor:
+        flags = (await supervisor.get("/v1/flags", params={"project_code": CODE})).json()
+    assert opened["reveal_status"] == "escrow"
+    assert (opened["validity"], opened["invalid_reason"]) == ("invalid", "price above the section's ceiling")
+    identical = [f for f in flags if f["screen"] == "identical_prices"]
+    assert [sorted(f["credit_codes"]) for f in identical] == [sorted([enterprise(1), enterprise(2)])]

@@ -38,6 +38,11 @@ from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal
 
+OPENED = ("revealed", "escrow")
+"""The ``reveal_status`` of an opened bid, however it was opened: by its bidder's own key or by the
+custodians' escrow shares. 招标投标法 §36 and 《电子招标投标办法》 open every bid the same way, so every
+opened bid meets the same validity checks and collusion screens."""
+
 RECEIPT_PURPOSE = "receipt"
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.bidders import deposit_accounts
+from bianmin.bidding.domain.bids import OPENED
 from bianmin.bidding.domain.common import new_id, scoped
 from bianmin.bidding.domain.errors import FlagDecided, FlagNotFound
 from bianmin.bidding.domain.screens import BidFacts, Thresholds, screen_all
@@ -43,7 +44,7 @@ async def screen_section(session: AsyncSession, project: Project, section: Secti
     """Run every screen on a section's counted bids and store and announce what they flag."""
     accounts = await deposit_accounts(session, project_code=project.code, section_code=section.code)
     facts = [BidFacts(credit_code=b.credit_code,
-                      price=b.price if b.reveal_status in ("revealed", "recovered") else None,
+                      price=b.price if b.reveal_status in OPENED else None,
                       document_hashes=tuple(b.document_hashes or ()), ip=b.submitted_ip,
                       device_fingerprint=b.device_fingerprint, deposit_accounts=tuple(accounts.get(b.credit_code, ())))
              for b in bids]
