@@ -89,3 +89,28 @@ def test_malformed_or_repeated_shares_are_refused() -> None:
         shamir.parse_share("zz-12")
     with pytest.raises(ValueError, match="threshold"):
         shamir.split(b"k", threshold=4, shares=3)
+
+
+def test_a_ciphertexts_length_does_not_tell_the_prices_digits() -> None:
+    """招标投标法 §22, 电子招标投标办法: nothing of a bid shows before the opening, its length included."""
+    cheap, cheap_secret = seal({**PACKAGE, "price": "9.00"}, project="P1", section="S1", bidder=BIDDER)
+    dear, _ = seal({**PACKAGE, "price": "12345678901234.56", "document_hashes": ["b" * 64] * 100},
+                   project="P1", section="S1", bidder=BIDDER)
+    assert len(base64.b64decode(cheap.ciphertext)) == len(base64.b64decode(dear.ciphertext)) == sealing.SEALED_BYTES
+    assert _unseal(cheap, cheap_secret)["price"] == "9.00"
+
+
+def test_a_package_too_long_for_the_padded_size_is_refused() -> None:
+    with pytest.raises(SealError, match="must be under"):
+        seal({**PACKAGE, "notes": "x" * sealing.PACKAGE_BYTES}, project="P1", section="S1", bidder=BIDDER)
+
+
+def test_an_unpadded_ciphertext_does_not_open() -> None:
+    """A ciphertext of the old, unpadded kind (its length tells the digits) is refused before decryption."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key, nonce = b"k" * 32, b"n" * 12
+    bare = AESGCM(key).encrypt(nonce, sealing.canonical_json(PACKAGE), sealing.associated_data("P1", "S1", BIDDER))
+    with pytest.raises(SealError, match="bytes"):
+        sealing.decrypt(ciphertext=base64.b64encode(bare).decode(), nonce=base64.b64encode(nonce).decode(),
+                        data_key=key, project="P1", section="S1", bidder=BIDDER)

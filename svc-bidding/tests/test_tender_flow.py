@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
-from bidding_factories import CLERK, DEADLINE, SUPERVISOR, bidder_key, enterprise, project_body, register, submit
+from bidding_factories import (
+    CLERK,
+    DEADLINE,
+    SUPERVISOR,
+    bidder_key,
+    enterprise,
+    package,
+    project_body,
+    register,
+    submit,
+)
 from fastapi import FastAPI
 from sqlalchemy import select
 
 from bianmin.bidding.models import Bid, OpeningRecord
-from bianmin.bidding.sealing import verify_receipt
+from bianmin.bidding.sealing import seal, verify_receipt
 from bianmin.kit.clock import FixedClock
 from bianmin.testing.client import client_for
 
@@ -217,3 +228,18 @@ async def test_a_wrong_key_is_refused_and_can_be_retried(app: FastAPI, clock: Fi
     assert right.status_code == 200
 
 
+
+
+async def test_a_ciphertext_that_is_not_the_padded_size_is_refused(app: FastAPI) -> None:
+    """§22: a ciphertext of any length but the padded package's would tell the price's number of digits."""
+    await _setup(app, bidders=1)
+    sealed, _ = seal(package("900000.00"), project=CODE, section="S1", bidder=enterprise(1))
+    short = base64.b64encode(bytes(200)).decode()
+    async with client_for(app, bidder_key(1)) as bidder:
+        assert (await register(bidder, CODE, 1)).status_code == 201
+        refused = await bidder.post(f"/v1/projects/{CODE}/sections/S1/bids", json={
+            "credit_code": enterprise(1), **sealed.as_request(), "ciphertext": short})
+        mine = (await bidder.get(f"/v1/projects/{CODE}/sections/S1/bids", params={"credit_code": enterprise(1)})).json()
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "ciphertext"
+    assert mine == []

@@ -3,16 +3,22 @@
 Third-party bidder apps use this module on their own machines; it imports only the standard
 library and ``cryptography``, never the server.
 
-Sealing format (version ``bianmin.bid.v1``):
+Sealing format (version ``bianmin.bid.v2``):
 
 - The **bid package** is a JSON object ``{"price": "<decimal yuan>", "duration_days": <int>,
   "project_manager": "<name>", "document_hashes": ["<sha-256 hex>", ...]}`` encoded canonically:
   UTF-8, keys sorted, no insignificant whitespace (``canonical_json``).
-- The client draws a random 256-bit **data key** and a 96-bit nonce and encrypts the package with
-  AES-256-GCM; the associated data is ``"<project>|<section>|<bidder credit code>"`` so a ciphertext
+- The package bytes are **padded** to one fixed size, ``PACKAGE_BYTES`` (8 KiB): a 0x80 byte then
+  zero bytes (ISO/IEC 7816-4 padding). 招标投标法 §22 and 《电子招标投标办法》 keep a bid secret until
+  the opening, and a ciphertext's length would otherwise tell the price's number of digits (and
+  the number of documents); every ciphertext is ``PACKAGE_BYTES`` + 16 bytes (``SEALED_BYTES``),
+  the platform refuses any other length, and opening strips the padding. A package too long
+  for the size (more than any well-formed bid: 100 document hashes are about 6.7 KB) is refused.
+- The client draws a random 256-bit **data key** and a 96-bit nonce and encrypts the padded package
+  with AES-256-GCM; the associated data is ``"<project>|<section>|<bidder credit code>"`` so a ciphertext
   cannot be moved to another tender, section or bidder.
 - The **commitment** is SHA-256 (hex) over the canonical JSON of
-  ``["bianmin.bid.v1", project, section, bidder, base64(package bytes), salt hex]`` with a random
+  ``["bianmin.bid.v2", project, section, bidder, base64(package bytes, unpadded), salt hex]`` with a random
   256-bit salt. The platform receives ``{ciphertext, nonce, commitment}`` (base64, base64, hex)
   and, when the tender has an escrow key, ``escrow_wrapped_key``.
 - At the opening the bidder **reveals** ``{data_key, salt}``; the platform decrypts, recomputes the
@@ -44,10 +50,14 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-FORMAT = "bianmin.bid.v1"
+FORMAT = "bianmin.bid.v2"
 ESCROW_INFO = b"bianmin.escrow.v1|"
 KEY_BYTES = 32
 NONCE_BYTES = 12
+TAG_BYTES = 16
+PACKAGE_BYTES = 8192
+SEALED_BYTES = PACKAGE_BYTES + TAG_BYTES
+PAD_MARK = b"\x80"
 
 
 class SealError(ValueError):
@@ -94,6 +104,21 @@ def commitment_of(*, project: str, section: str, bidder: str, plaintext: bytes, 
     """The commitment (SHA-256 hex) over a bid's context, package bytes and salt."""
     encoded = canonical_json([FORMAT, project, section, bidder, base64.b64encode(plaintext).decode(), salt])
     return hashlib.sha256(encoded).hexdigest()
+
+
+def pad(plaintext: bytes) -> bytes:
+    """The package bytes padded to ``PACKAGE_BYTES`` (module docstring: no length tells the price's digits)."""
+    if len(plaintext) >= PACKAGE_BYTES:
+        raise SealError(f"the bid package is {len(plaintext)} bytes; it must be under {PACKAGE_BYTES}")
+    return plaintext + PAD_MARK + bytes(PACKAGE_BYTES - len(plaintext) - 1)
+
+
+def unpad(padded: bytes) -> bytes:
+    """The package bytes inside a padded block; SealError for a block that is not padded as ``pad`` does."""
+    stripped = padded.rstrip(b"\x00")
+    if len(padded) != PACKAGE_BYTES or not stripped.endswith(PAD_MARK):
+        raise SealError("the opened bid is not padded to the package size")
+    return stripped[:-1]
 
 
 def _b64decode(value: str, name: str, length: int | None = None) -> bytes:
@@ -152,7 +177,7 @@ def seal(package: dict[str, Any], *, project: str, section: str, bidder: str,
     plaintext = canonical_json(package)
     data_key, nonce, salt = os.urandom(KEY_BYTES), os.urandom(NONCE_BYTES), os.urandom(32).hex()
     aad = associated_data(project, section, bidder)
-    ciphertext = AESGCM(data_key).encrypt(nonce, plaintext, aad)
+    ciphertext = AESGCM(data_key).encrypt(nonce, pad(plaintext), aad)
     wrapped = None
     if escrow_public_key:
         wrapped = wrap_for_escrow(data_key + bytes.fromhex(salt),
@@ -165,14 +190,16 @@ def seal(package: dict[str, Any], *, project: str, section: str, bidder: str,
 
 
 def decrypt(*, ciphertext: str, nonce: str, data_key: bytes, project: str, section: str, bidder: str) -> bytes:
-    """The package bytes of a sealed bid; SealError for a wrong key or a tampered ciphertext."""
+    """The (unpadded) package bytes of a sealed bid; SealError for a wrong key or a tampered ciphertext."""
     if len(data_key) != KEY_BYTES:
         raise SealError("data_key must be 32 bytes")
     try:
-        return AESGCM(data_key).decrypt(_b64decode(nonce, "nonce", NONCE_BYTES), _b64decode(ciphertext, "ciphertext"),
-                                        associated_data(project, section, bidder))
+        padded = AESGCM(data_key).decrypt(_b64decode(nonce, "nonce", NONCE_BYTES),
+                                          _b64decode(ciphertext, "ciphertext", SEALED_BYTES),
+                                          associated_data(project, section, bidder))
     except InvalidTag as exc:
         raise SealError("the data key does not open this bid, or the ciphertext was altered") from exc
+    return unpad(padded)
 
 
 def unseal(*, ciphertext: str, nonce: str, commitment: str, data_key: str, salt: str,

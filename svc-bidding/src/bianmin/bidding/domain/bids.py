@@ -107,9 +107,11 @@ async def submit(session: AsyncSession, project: Project, section: Section, body
     await ensure_eligible(session, body.credit_code, settings.barred_colors)
     try:
         nonce = base64.b64decode(body.nonce, validate=True)
-        base64.b64decode(body.ciphertext, validate=True)
+        ciphertext = base64.b64decode(body.ciphertext, validate=True)
     except ValueError as exc:
         raise Unprocessable.field("ciphertext", "is not base64") from exc
+    if len(ciphertext) != sealing.SEALED_BYTES:  # §22: a shorter or longer one would tell the price's digits
+        raise Unprocessable.field("ciphertext", f"must be {sealing.SEALED_BYTES} bytes: a package padded by sealing.seal")
     if len(nonce) != sealing.NONCE_BYTES:
         raise Unprocessable.field("nonce", "must be 12 bytes")
     if body.escrow_wrapped_key and not project.escrow_public_key:
