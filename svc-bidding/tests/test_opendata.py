@@ -6,7 +6,18 @@ import hashlib
 import json
 from datetime import timedelta
 
-from bidding_factories import CLERK, SUPERVISOR, T0, enterprise, publicised_tender
+from bidding_factories import (
+    CLERK,
+    DEADLINE,
+    SUPERVISOR,
+    T0,
+    bidder_key,
+    enterprise,
+    project_body,
+    publicised_tender,
+    register,
+    submit,
+)
 from fastapi import FastAPI
 
 from bianmin.bidding.domain.archive import canonical, manifest
@@ -81,3 +92,36 @@ async def test_ocds_releases_follow_the_tender_and_the_feed_pages_by_date(app: F
     assert [r["tag"] for r in page_two["releases"]] == [["award", "contract"]]
     assert [r["tag"] for r in later["releases"]] == [["award", "contract"]]
     assert naive.status_code == 422
+
+
+async def test_ocds_names_and_counts_no_bidder_before_the_deadline(app: FastAPI, clock: FixedClock) -> None:
+    """招标投标法 §22: while the tender is open nothing public names or counts who registered or bid."""
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post("/v1/projects", json=project_body(CODE))).status_code == 201
+        assert (await clerk.post(f"/v1/projects/{CODE}/publish")).status_code == 200
+    for n in (1, 2):
+        async with client_for(app, bidder_key(n)) as bidder:
+            assert (await register(bidder, CODE, n)).status_code == 201
+    async with client_for(app, bidder_key(1)) as bidder:
+        assert (await submit(bidder, CODE, 1, "900000.00"))[0].status_code == 201
+
+    async def public_views() -> list[dict[str, object]]:
+        async with client_for(app, ANYONE) as citizen:
+            record = (await citizen.get(f"/v1/projects/{CODE}/ocds")).json()
+            feed = (await citizen.get("/v1/ocds/releases")).json()
+        return [*record["records"][0]["releases"], record["records"][0]["compiledRelease"], *feed["releases"]]
+
+    clock.at = DEADLINE - timedelta(microseconds=1)
+    open_releases = await public_views()
+    clock.at = DEADLINE
+    closed_releases = await public_views()
+    assert open_releases
+    for release in open_releases:
+        tender = release["tender"]
+        assert isinstance(tender, dict)
+        assert "tenderers" not in tender
+        assert "numberOfTenderers" not in tender
+        assert [p["roles"] for p in release["parties"]] == [["buyer", "procuringEntity"]]  # type: ignore[attr-defined]
+        assert enterprise(1) not in json.dumps(release)
+        assert "便民区2号建设有限公司" not in json.dumps(release, ensure_ascii=False)
+    assert {r["tender"]["numberOfTenderers"] for r in closed_releases} == {2}  # type: ignore[index]

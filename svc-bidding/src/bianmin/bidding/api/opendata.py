@@ -55,7 +55,8 @@ async def release_feed(request: Request, session: ReadSessionDep, clock: ClockDe
         raise Unprocessable.field("since", "must carry a timezone offset")
     rows, cursor = await ocds.release_page(session, page, since=since)
     names = await ocds.tenderer_names(session, sorted({p.id for _, p in rows}))
-    releases = [ocds.release(p, t, prefix=settings.ocds_ocid_prefix, names=names[p.id]) for t, p in rows]
+    releases = [ocds.release(p, t, prefix=settings.ocds_ocid_prefix, names=names[p.id], now=clock.now())
+                for t, p in rows]
     body = ocds.package(releases, uri=str(request.url), publisher=settings.ocds_publisher, now=clock.now())
     if cursor is not None:
         body["links"] = {"next": str(request.url.include_query_params(cursor=cursor))}

@@ -35,6 +35,16 @@ def days(count: int, settings: BiddingSettings) -> timedelta:
     return timedelta(seconds=count * settings.day_seconds)
 
 
+def bidders_secret(project: Project, now: datetime) -> bool:
+    """Whether who registered or bid, and how many, must stay undisclosed: until the bid deadline.
+
+    招标投标法 §22 forbids disclosing the names and number of the potential bidders that obtained the
+    documents, and 《电子招标投标办法》 keeps bids secret until the opening; OCDS, figures and deposit
+    lists follow this one rule.
+    """
+    return now < project.bid_deadline
+
+
 def actor_of(principal: Principal) -> str:
     """How a principal is named in records."""
     return principal.key_id or "anonymous"

@@ -11,6 +11,9 @@
   contracts ``direct`` (``limited`` is not used: the platform files no negotiated procedure).
   mainProcurementCategory: construction ``works``, procurement ``goods``; land use rights and
   state property are sales, published with ``procurementMethodDetails`` naming the auction.
+- Tenderers (``tender.tenderers``, ``numberOfTenderers`` and the ``tenderer`` parties) are absent
+  from every release until the bid deadline has passed (招标投标法 §22: neither the names nor the
+  number of registrants may be disclosed while the tender is open; ``domain.common.bidders_secret``).
 - Parties are identified by their Unified Social Credit Code (scheme ``CN-USCC``). Amounts are
   JSON numbers in CNY, as the OCDS schema requires (the API elsewhere sends money as strings).
 """
@@ -24,6 +27,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain.common import bidders_secret
 from bianmin.bidding.models import Project, ProjectTransition, Registration
 from bianmin.kit.pagination import PageParams, paginate
 
@@ -46,24 +50,27 @@ def _party(credit_code: str, name: str, roles: list[str]) -> dict[str, Any]:
             "identifier": {"scheme": "CN-USCC", "id": credit_code, "legalName": name}}
 
 
-def release(project: Project, transition: ProjectTransition, *, prefix: str, names: dict[str, str]) -> dict[str, Any]:
+def release(project: Project, transition: ProjectTransition, *, prefix: str, names: dict[str, str],
+            now: datetime) -> dict[str, Any]:
     """The OCDS release of one publishing transition of a project (see the module docstring)."""
     ocid = f"{prefix}-{project.code}"
     tag = list(TAGS.get(transition.to_status, ["tenderUpdate"]))
     buyer = _party(project.tenderer_credit_code, project.tenderer_name, ["buyer", "procuringEntity"])
-    tenderers = sorted(names)
+    secret = bidders_secret(project, now)
+    tenderers = [] if secret else sorted(names)
     status = TENDER_STATUS.get(transition.to_status, "active")
     tender: dict[str, Any] = {
         "id": project.code, "title": project.name, "status": status, "value": _money(project.budget),
         "procurementMethod": METHOD.get(project.method, "open"),
         "tenderPeriod": {"startDate": project.created_at.isoformat(), "endDate": project.bid_deadline.isoformat()},
         "awardCriteria": "ratedCriteria" if project.evaluation_method == "comprehensive" else "priceOnly",
-        "numberOfTenderers": len(tenderers),
-        "tenderers": [{"id": f"CN-USCC-{c}", "name": names[c]} for c in tenderers],
         "lots": [{"id": s.code, "title": s.name, "value": _money(s.budget),
                   "status": "cancelled" if s.outcome == "failed" else ("complete" if s.outcome == "awarded" else "active")}
                  for s in project.sections],
     }
+    if not secret:
+        tender["numberOfTenderers"] = len(tenderers)
+        tender["tenderers"] = [{"id": f"CN-USCC-{c}", "name": names[c]} for c in tenderers]
     if project.category in CATEGORY:
         tender["mainProcurementCategory"] = CATEGORY[project.category]
     else:
@@ -106,7 +113,7 @@ def package(releases: list[dict[str, Any]], *, uri: str, publisher: str, now: da
 def record_package(project: Project, transitions: list[ProjectTransition], *, names: dict[str, str], prefix: str,
                    publisher: str, uri: str, now: datetime) -> dict[str, Any]:
     """An OCDS 1.1 record package: every release of the project and the compiled latest state."""
-    releases = [release(project, t, prefix=prefix, names=names) for t in transitions]
+    releases = [release(project, t, prefix=prefix, names=names, now=now) for t in transitions]
     record: dict[str, Any] = {"ocid": f"{prefix}-{project.code}", "releases": releases}
     if releases:
         record["compiledRelease"] = {**releases[-1], "tag": ["compiled"]}
