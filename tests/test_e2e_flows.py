@@ -201,7 +201,7 @@ def publish_and_bond(world: World, code: str, prices: dict[int, str], *, seconds
         number = applied["number"]
         assert issuer.post(f"/guarantee/v1/guarantees/{number}/underwrite")["status"] == "underwriting"
         assert issuer.post(f"/guarantee/v1/guarantees/{number}/issue")["status"] == "issued"
-    wait_for(lambda: _secured(township, code) >= set(map(enterprise, prices)),
+    wait_for(lambda: _secured(world["supervisor"], code) >= set(map(enterprise, prices)),
              "bidding to see every deposit secured from guarantee.guarantee.issued")
     secrets: dict[int, tuple[str, BidSecret]] = {}
     for n, price in prices.items():
@@ -223,8 +223,9 @@ def _ok(response: httpx.Response) -> Any:
     return response.json() if response.status_code == 200 else None
 
 
-def _secured(township: Api, code: str) -> set[str]:
-    return {d["credit_code"] for d in township.get(f"/bidding/v1/projects/{code}/deposits") if d["status"] == "secured"}
+def _secured(supervisor: Api, code: str) -> set[str]:
+    """The secured deposits; before the deadline only supervision lists them (招标投标法 §22)."""
+    return {d["credit_code"] for d in supervisor.get(f"/bidding/v1/projects/{code}/deposits") if d["status"] == "secured"}
 
 
 def open_bids(world: World, code: str, deadline: datetime, reveal: list[int]) -> dict[str, dict[str, Any]]:

@@ -9,6 +9,7 @@ from bidding_factories import (
     CLERK,
     DEADLINE,
     SUPERVISOR,
+    account,
     bidder_key,
     enterprise,
     package,
@@ -243,3 +244,23 @@ async def test_a_ciphertext_that_is_not_the_padded_size_is_refused(app: FastAPI)
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "ciphertext"
     assert mine == []
+
+
+async def test_deposits_are_listed_to_the_managing_site_only_after_the_deadline(app: FastAPI, clock: FixedClock) -> None:
+    """招标投标法 §22: a deposit names a bidder, so before the deadline only supervision lists them."""
+    await _setup(app)
+    agent = account("staff", "agent-1", "tender_agent", site="330199")
+    supervisor = account("supervisor", "sup-1", "supervisor", site="330199")
+    url = f"/v1/projects/{CODE}/deposits"
+    early = {}
+    for name, who in {"clerk": CLERK, "agent": agent, "supervisor": SUPERVISOR, "person": supervisor}.items():
+        async with client_for(app, who) as c:
+            early[name] = await c.get(url)
+    clock.at = DEADLINE
+    async with client_for(app, CLERK) as clerk:
+        late = await clerk.get(url)
+    assert early["clerk"].status_code == early["agent"].status_code == 409
+    assert early["clerk"].json()["code"] == "deadline_not_reached"
+    assert enterprise(1) not in early["agent"].text
+    assert len(early["supervisor"].json()) == len(early["person"].json()) == 3
+    assert {d["credit_code"] for d in late.json()} == {enterprise(n) for n in (1, 2, 3)}

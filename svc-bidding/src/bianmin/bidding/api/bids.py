@@ -6,11 +6,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 
-from bianmin.bidding.api.deps import AGENT, AGENT_OR_SUPERVISOR, BID, BIDDER, EVERYONE, WRITE, SettingsDep, managed
+from bianmin.bidding.api.deps import (
+    AGENT,
+    AGENT_OR_SUPERVISOR,
+    BID,
+    BIDDER,
+    EVERYONE,
+    WRITE,
+    SettingsDep,
+    ensure_agent_or_supervisor,
+    managed,
+    supervises,
+)
 from bianmin.bidding.api.views import bid_view
 from bianmin.bidding.domain import bidders
 from bianmin.bidding.domain import bids as bid_rules
-from bianmin.bidding.domain.common import get_visible, section_of
+from bianmin.bidding.domain.common import bidders_secret, get_visible, section_of
 from bianmin.bidding.domain.errors import DeadlineNotReached
 from bianmin.bidding.schemas import (
     BidRead,
@@ -129,11 +140,22 @@ async def record_deposit(body: CashDepositCreate, session: SessionDep, who: Prin
     return await idem.finish(session, DepositRead.model_validate(row))
 
 
-@router.get("/projects/{code}/deposits", summary="Deposits of a tender", dependencies=[require_scopes(WRITE), AGENT_OR_SUPERVISOR],
-            responses=problem_responses(401, 403, 404))
-async def list_deposits(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[DepositRead]:
-    """The deposit read model of a tender (guarantees and cash)."""
-    project = await managed(session, code, who)
+@router.get("/projects/{code}/deposits", summary="Deposits of a tender", dependencies=[AGENT_OR_SUPERVISOR],
+            responses=problem_responses(401, 403, 404, 409))
+async def list_deposits(code: str, session: ReadSessionDep, who: PrincipalDep, clock: ClockDep) -> list[DepositRead]:
+    """The deposit read model of a tender (guarantees and cash): to supervision at any time, to the managing site
+    once the bid deadline passed.
+
+    A deposit names its bidder, and a list of them counts the bidders: 招标投标法 §22 forbids the tenderer's side
+    to learn either while the tender is open. The platform's own bonding flow needs no list (guarantees arrive
+    as events, and the opening reads each bidder's secured amount itself); a clerk recording a cash deposit sees
+    only the one recorded.
+    """
+    project = await get_visible(session, code, who)
+    ensure_agent_or_supervisor(who, project, "The deposit list")
+    if bidders_secret(project, clock.now()) and not supervises(who, project):
+        raise DeadlineNotReached("Deposits name the bidders: the managing site lists them after the bid deadline "
+                                 "(招标投标法 §22).")
     return [DepositRead.model_validate(r) for r in await bidders.deposits_of(session, project)]
 
 

@@ -61,6 +61,14 @@ def ensure_agent_or_supervisor(who: Principal, project: Project, what: str) -> N
     ensure_role(who, TENDER_AGENT if who.is_a(subjects.STAFF) else SUPERVISOR_ROLE, project.site_code)
 
 
+def supervises(who: Principal, project: Project) -> bool:
+    """Whether a caller that passed :func:`ensure_agent_or_supervisor` reads as supervision: a key with
+    ``bidding:supervise`` over the project's site, or a supervisor's account (not staff)."""
+    if who.subject is None:
+        return who.allows(SUPERVISE, project.tenant)
+    return not who.is_a(subjects.STAFF)
+
+
 async def managed(session: SessionDep, code: str, who: Principal, role: str = TENDER_AGENT) -> Project:
     """A project the caller manages: its key's site (``get_managed``) and, for staff, ``role`` held over the project's site."""
     project = await get_managed(session, code, who)
