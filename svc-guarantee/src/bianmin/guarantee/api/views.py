@@ -31,6 +31,7 @@ from bianmin.guarantee.schemas import (
     ClaimRead,
     DeliveryRead,
     GuaranteeRead,
+    HistoryEntry,
     LeafRead,
     ProjectRead,
     ProofRead,
@@ -132,4 +133,6 @@ def proof_read(bundle: Bundle) -> ProofRead:
     """The offline verification bundle as ``bianmin-guarantee-verify`` reads it."""
     return ProofRead(signed=SignedDocument(**bundle.signed), leaf_index=bundle.leaf.seq, tree_size=bundle.tree_size,
                      entry=json.loads(bundle.leaf.entry), inclusion_proof=[p.hex() for p in bundle.inclusion_proof],
-                     checkpoint=bundle.checkpoint, issuer_key=bundle.issuer_key, log_key=bundle.log_key)
+                     checkpoint=bundle.checkpoint, issuer_key=bundle.issuer_key, log_key=bundle.log_key,
+                     history=[HistoryEntry(leaf_index=leaf.seq, entry=json.loads(leaf.entry),
+                                           inclusion_proof=[p.hex() for p in path]) for leaf, path in bundle.history])
