@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.guarantee.domain import access, ledger
+from bianmin.guarantee.domain import access, ledger, validity
 from bianmin.guarantee.domain import issuers as issuer_rules
 from bianmin.guarantee.domain.errors import (
     BidDeadlinePassed,
@@ -121,6 +121,7 @@ async def apply(session: AsyncSession, *, type: str, issuer_code: str, project_c
                                       code="wrong_amount")
         if expires_on < local_date(project.opening_at):
             raise Unprocessable.field("expires_on", "must not be before the bid opening")
+        validity.require_covers_validity(project, expires_on)
     else:
         if section.winner_credit_code is None or section.award_amount is None:
             raise NotAwarded(f"Section {section_code} of {project_code} is not awarded yet.")
@@ -233,9 +234,14 @@ async def issue(session: AsyncSession, guarantee: Guarantee, *, actor: str, keyr
     """Issue: sign the canonical document, append it to the ledger, publish and push it.
 
     Issuing a performance bond also releases the same enterprise's bid bond for that tender and
-    section (see :func:`release_replaced_bid_bond`).
+    section (see :func:`release_replaced_bid_bond`). A bid bond is checked again against the bid
+    validity period: the tender may have been republished with a longer one since the application.
     """
     require_state(guarantee, "underwriting", doing="issue")
+    if guarantee.type == "bid_bond":
+        project = await session.get(Project, guarantee.project_code)
+        if project is not None:
+            validity.require_covers_validity(project, guarantee.expires_on)
     guarantee.issued_at = now
     await sign(session, guarantee, keyring=keyring, now=now)
     leaf = await ledger.append(session, keyring, kind="issued", number=guarantee.number, now=now,

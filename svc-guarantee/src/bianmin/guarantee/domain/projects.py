@@ -43,6 +43,7 @@ async def apply_published(session: AsyncSession, payload: ProjectPublished, *, n
     project.name, project.site_code = payload.name, payload.site_code
     project.tenderer_name, project.tenderer_credit_code = payload.tenderer_name, payload.tenderer_credit_code
     project.budget, project.bid_deadline, project.opening_at = payload.budget, payload.bid_deadline, payload.opening_at
+    project.bid_validity_days = payload.bid_validity_days
     await session.flush()
     for terms in payload.sections:
         section = await session.get(ProjectSection, (payload.code, terms.code))
