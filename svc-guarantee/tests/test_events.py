@@ -41,7 +41,7 @@ async def test_tenders_awards_defaults_and_colors_flow_in_and_guarantee_events_f
             rule_version=1, reason="初评", changed_at=now))
         await eventually(exists(EnterpriseColor, EnterpriseColor.color == "blue"))
 
-        expiry = (now + timedelta(days=90)).date().isoformat()
+        expiry = (now + timedelta(days=120)).date().isoformat()  # beyond the 90-day bid validity after the deadline
         numbers = {}
         async with client_for(app, STAFF) as staff, client_for(app, PICC) as picc:
             await seed_issuer(staff)

@@ -133,7 +133,7 @@ async def test_the_offline_verifier_checks_a_bundle_and_catches_tampering(clocke
     assert verify_main(args) == 0
     assert capsys.readouterr().out.strip().endswith("genuine")
     raw = base64.b64encode(parse_verifier_key(bundle["issuer_key"]).public_key).decode()
-    assert verify_main([*args[:6], raw]) == 0
+    assert verify_main([*args[:6], raw, *args[7:]]) == 0
     tampered = dict(bundle["signed"])
     tampered["document"] = {**tampered["document"], "amount": "2000000.00"}
     (tmp_path / "doc.json").write_text(json.dumps(tampered), encoding="utf-8")

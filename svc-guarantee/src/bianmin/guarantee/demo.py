@@ -12,7 +12,7 @@ green discount and none is refused.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 import httpx
 
@@ -68,7 +68,6 @@ async def load_demo(client: httpx.AsyncClient) -> None:
             continue
         held = {g["applicant_credit_code"] for g in
                 (await client.get("/v1/guarantees", params={"project_code": code, "limit": 200})).json()["items"]}
-        opening = datetime.fromisoformat(str(project["opening_at"])).date()
         section = project["sections"][0]  # type: ignore[index]
         for b in BIDDERS:
             credit = _code(b + t)
@@ -78,12 +77,8 @@ async def load_demo(client: httpx.AsyncClient) -> None:
             applied = await client.post("/v1/guarantees", headers={"Idempotency-Key": f"demo-{code}-{credit}"}, json={
                 "type": "bid_bond", "issuer_code": issuer, "project_code": code, "section_code": section["code"],
                 "applicant_credit_code": credit, "applicant_name": f"便民区{b + t}号建设有限公司",
-                "amount": section["bid_bond_amount"], "expires_on": _expiry(opening).isoformat()})
+                "amount": section["bid_bond_amount"], "expires_on": project["bid_valid_until"]})
             applied.raise_for_status()
             number = applied.json()["number"]
             await client.post(f"/v1/guarantees/{number}/underwrite")
             await client.post(f"/v1/guarantees/{number}/issue")
-
-
-def _expiry(opening: date) -> date:
-    return opening + timedelta(days=90)

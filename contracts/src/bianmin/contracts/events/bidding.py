@@ -20,7 +20,7 @@ class SectionTerms(Payload):
 
 
 class ProjectPublished(Payload):
-    """A tender was published: guarantee learns its deposits, deadline and tenderer."""
+    """A tender was published: guarantee learns its deposits, deadline, bid validity and tenderer."""
 
     code: str
     name: str
@@ -33,6 +33,10 @@ class ProjectPublished(Payload):
     bid_deadline: datetime
     opening_at: datetime
     sections: list[SectionTerms]
+    bid_validity_days: int | None = Field(
+        default=None, ge=1, le=1095,
+        description="The bid validity period (投标有效期) in days from the bid deadline (招标投标法实施条例 §25); "
+                    "absent when the tender does not state it, and readers then assume the common 90 days.")
 
 
 class SectionAward(Payload):

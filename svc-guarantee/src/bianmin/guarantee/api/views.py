@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from bianmin.guarantee.domain import issuers
+from bianmin.guarantee.domain import issuers, validity
 from bianmin.guarantee.domain.verification import Bundle, Verdict
 from bianmin.guarantee.models import (
     Checkpoint,
@@ -31,6 +31,7 @@ from bianmin.guarantee.schemas import (
     ClaimRead,
     DeliveryRead,
     GuaranteeRead,
+    HistoryEntry,
     LeafRead,
     ProjectRead,
     ProofRead,
@@ -91,7 +92,8 @@ def project_read(project: Project, sections: Sequence[ProjectSection]) -> Projec
     """A tender's guarantee terms, section by section."""
     return ProjectRead(code=project.code, name=project.name, site_code=project.site_code,
                        tenderer_name=project.tenderer_name, tenderer_credit_code=project.tenderer_credit_code,
-                       bid_deadline=project.bid_deadline, opening_at=project.opening_at, closed_at=project.closed_at,
+                       bid_deadline=project.bid_deadline, opening_at=project.opening_at,
+                       bid_valid_until=validity.bid_valid_until(project), closed_at=project.closed_at,
                        failed_at=project.failed_at, awarded_at=project.awarded_at,
                        sections=[SectionRead(code=s.code, name=s.name, bid_bond_amount=s.bid_bond_amount,
                                              winner_credit_code=s.winner_credit_code, award_amount=s.award_amount,
@@ -132,4 +134,6 @@ def proof_read(bundle: Bundle) -> ProofRead:
     """The offline verification bundle as ``bianmin-guarantee-verify`` reads it."""
     return ProofRead(signed=SignedDocument(**bundle.signed), leaf_index=bundle.leaf.seq, tree_size=bundle.tree_size,
                      entry=json.loads(bundle.leaf.entry), inclusion_proof=[p.hex() for p in bundle.inclusion_proof],
-                     checkpoint=bundle.checkpoint, issuer_key=bundle.issuer_key, log_key=bundle.log_key)
+                     checkpoint=bundle.checkpoint, issuer_key=bundle.issuer_key, log_key=bundle.log_key,
+                     history=[HistoryEntry(leaf_index=leaf.seq, entry=json.loads(leaf.entry),
+                                           inclusion_proof=[p.hex() for p in path]) for leaf, path in bundle.history])

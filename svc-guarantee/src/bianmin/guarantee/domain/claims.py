@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.contracts.events.guarantee import GuaranteePaid
-from bianmin.guarantee.domain import access, ledger
+from bianmin.guarantee.domain import access, ledger, projects
 from bianmin.guarantee.domain.errors import (
     ClaimNotFound,
     ClaimTransitionForbidden,
@@ -222,6 +222,7 @@ async def reject(session: AsyncSession, claim: Claim, guarantee: Guarantee, *, d
                         claim=claim.number)
     await step(session, guarantee, action="claim_rejected", to="issued", actor=actor, now=now, claim=claim.number,
                discrepancies=listed, late=now > claim.examine_by)
+    await projects.release_if_ended(session, guarantee, keyring=keyring, now=now)
     return claim
 
 
@@ -240,6 +241,7 @@ async def withdraw_if_extended(session: AsyncSession, guarantee: Guarantee, *, a
                         claim=claim.number)
     await step(session, guarantee, action="claim_withdrawn", to="issued", actor=actor, now=now, claim=claim.number,
                reason=f"extended to {guarantee.expires_on} as the demand asked (URDG 758 art. 23(c))")
+    await projects.release_if_ended(session, guarantee, keyring=keyring, now=now)
     return claim
 
 

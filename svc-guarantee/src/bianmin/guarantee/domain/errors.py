@@ -130,6 +130,12 @@ class TenderFailed(Conflict):
     code = "tender_failed"
 
 
+class TenderEnded(Conflict):
+    """The tender ended for this bid bond (its section failed or went to another bidder); it is not issued."""
+
+    code = "tender_ended"
+
+
 class BidDeadlinePassed(Conflict):
     """The tender's bid deadline has passed (or bidding closed it)."""
 

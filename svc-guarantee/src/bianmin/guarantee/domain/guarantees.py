@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.guarantee.domain import access, ledger
+from bianmin.guarantee.domain import access, ledger, validity
 from bianmin.guarantee.domain import issuers as issuer_rules
 from bianmin.guarantee.domain.errors import (
     BidDeadlinePassed,
@@ -31,6 +31,7 @@ from bianmin.guarantee.domain.errors import (
     GuaranteeNotFound,
     GuaranteeTransitionForbidden,
     NotAwarded,
+    TenderEnded,
     TenderFailed,
 )
 from bianmin.guarantee.domain.keys import KeyRing, issuer_key, private_key
@@ -121,6 +122,7 @@ async def apply(session: AsyncSession, *, type: str, issuer_code: str, project_c
                                       code="wrong_amount")
         if expires_on < local_date(project.opening_at):
             raise Unprocessable.field("expires_on", "must not be before the bid opening")
+        validity.require_covers_validity(project, expires_on)
     else:
         if section.winner_credit_code is None or section.award_amount is None:
             raise NotAwarded(f"Section {section_code} of {project_code} is not awarded yet.")
@@ -233,9 +235,18 @@ async def issue(session: AsyncSession, guarantee: Guarantee, *, actor: str, keyr
     """Issue: sign the canonical document, append it to the ledger, publish and push it.
 
     Issuing a performance bond also releases the same enterprise's bid bond for that tender and
-    section (see :func:`release_replaced_bid_bond`).
+    section (see :func:`release_replaced_bid_bond`). A bid bond is checked again against the bid
+    validity period: the tender may have been republished with a longer one since the application.
     """
     require_state(guarantee, "underwriting", doing="issue")
+    if guarantee.type == "bid_bond":
+        project = await session.get(Project, guarantee.project_code)
+        if project is not None:
+            validity.require_covers_validity(project, guarantee.expires_on)
+        section = await session.get(ProjectSection, (guarantee.project_code, guarantee.section_code))
+        ended = None if section is None else ended_for(section, guarantee.applicant_credit_code)
+        if ended is not None:
+            raise TenderEnded(f"Guarantee {guarantee.number} is not issued: {ended}.")
     guarantee.issued_at = now
     await sign(session, guarantee, keyring=keyring, now=now)
     leaf = await ledger.append(session, keyring, kind="issued", number=guarantee.number, now=now,
@@ -248,6 +259,21 @@ async def issue(session: AsyncSession, guarantee: Guarantee, *, actor: str, keyr
     if guarantee.type == "performance":
         await release_replaced_bid_bond(session, guarantee, keyring=keyring, now=now)
     return guarantee
+
+
+def ended_for(section: ProjectSection, applicant_credit_code: str) -> str | None:
+    """Why the tender has ended for a bidder's bid bond on this section, or None while it has not.
+
+    实施条例 §57: bid bonds are returned when the tender ends for the bidder — the section failed
+    (no award will follow), or it was awarded to someone else (a loser's bond secures nothing after
+    the award). The winner's bond ends at contract signing, which this service learns from its
+    performance bond (:func:`release_replaced_bid_bond`), so it is not answered here.
+    """
+    if section.failed_at is not None:
+        return "the section failed"
+    if section.winner_credit_code is not None and section.winner_credit_code != applicant_credit_code:
+        return "the section was awarded to another bidder"
+    return None
 
 
 async def release_replaced_bid_bond(session: AsyncSession, performance: Guarantee, *, keyring: KeyRing,

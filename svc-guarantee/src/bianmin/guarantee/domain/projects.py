@@ -6,7 +6,12 @@ bonds of everyone else in that section; the winner's stays until the contract is
 this service learns from the issue of the winner's performance bond (see
 :func:`bianmin.guarantee.domain.guarantees.release_replaced_bid_bond`); staff and the issuer can
 still release it by hand. A closed tender takes no more bid bonds; a failed one releases the bid
-bonds of its failed sections (:func:`apply_status`).
+bonds of its failed sections (:func:`apply_status`). A bond a demand held when its tender ended is
+released once the demand is rejected or withdrawn (:func:`release_if_ended`), and a bid bond still
+being underwritten is not issued once its tender ended for it.
+
+Not yet reachable: bidding publishes no event when a tender is cancelled or a contract is signed
+without a performance bond, so those bonds are released by hand until it does.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ async def apply_published(session: AsyncSession, payload: ProjectPublished, *, n
     project.name, project.site_code = payload.name, payload.site_code
     project.tenderer_name, project.tenderer_credit_code = payload.tenderer_name, payload.tenderer_credit_code
     project.budget, project.bid_deadline, project.opening_at = payload.budget, payload.bid_deadline, payload.opening_at
+    project.bid_validity_days = payload.bid_validity_days
     await session.flush()
     for terms in payload.sections:
         section = await session.get(ProjectSection, (payload.code, terms.code))
@@ -111,6 +117,33 @@ async def apply_status(session: AsyncSession, payload: ProjectStatusChanged, *, 
                                  actor="bidding (event)", keyring=keyring, now=now)
     await session.flush()
     return [g.number for g in bonds]
+
+
+async def release_if_ended(session: AsyncSession, guarantee: Guarantee, *, keyring: KeyRing,
+                           now: datetime) -> Guarantee | None:
+    """Release a bid bond back in force whose tender ended for it while a demand held it.
+
+    The award and a failure release only bonds then ``issued``; a bond under a demand (``claimed``)
+    waits for the demand's decision (URDG 758 art. 20). When the demand is rejected or withdrawn
+    the bond is in force again, and if its section failed, went to another bidder, or the winner's
+    performance bond now stands in its place, it is released at once (实施条例 §57).
+    """
+    if guarantee.type != "bid_bond" or guarantee.status != "issued":
+        return None
+    section = await session.get(ProjectSection, (guarantee.project_code, guarantee.section_code))
+    if section is None:
+        return None
+    reason = guarantees.ended_for(section, guarantee.applicant_credit_code)
+    if reason is None and section.winner_credit_code == guarantee.applicant_credit_code:
+        performance = (await session.execute(select(Guarantee.number).where(
+            Guarantee.project_code == guarantee.project_code, Guarantee.section_code == guarantee.section_code,
+            Guarantee.applicant_credit_code == guarantee.applicant_credit_code, Guarantee.type == "performance",
+            Guarantee.issued_at.is_not(None)).limit(1))).scalar_one_or_none()
+        reason = None if performance is None else f"replaced by performance bond {performance}"
+    if reason is None:
+        return None
+    return await guarantees.release(session, guarantee, reason=f"{reason} (after the demand was decided)",
+                                    actor="system (tender ended)", keyring=keyring, now=now)
 
 
 async def apply_color(session: AsyncSession, payload: ColorChanged) -> None:

@@ -206,7 +206,11 @@ async def verify(session: AsyncSession, number: str, *, presented_hash: str | No
 
 @dataclass(frozen=True)
 class Bundle:
-    """What ``bianmin-guarantee-verify`` needs offline: the signed document, its entry and proof, the keys."""
+    """What ``bianmin-guarantee-verify`` needs offline: the signed document, its entry and proof, the keys.
+
+    ``history`` is every ledger entry of the guarantee up to the checkpoint, each with its own
+    inclusion proof, so the verifier replays its current state (released, paid, ...) offline.
+    """
 
     signed: dict[str, Any]
     leaf: LedgerLeaf
@@ -215,6 +219,7 @@ class Bundle:
     checkpoint: str
     issuer_key: str
     log_key: str
+    history: list[tuple[LedgerLeaf, list[bytes]]]
 
 
 async def offline_bundle(session: AsyncSession, number: str, *, origin: str) -> Bundle:
@@ -231,5 +236,9 @@ async def offline_bundle(session: AsyncSession, number: str, *, origin: str) -> 
     assert issuer is not None
     assert log is not None
     path = await ledger.inclusion_proof(session, leaf.seq, checkpoint.size)
+    entries = (await session.execute(select(LedgerLeaf).where(
+        LedgerLeaf.guarantee_number == number, LedgerLeaf.seq < checkpoint.size).order_by(LedgerLeaf.seq))).scalars()
+    history = [(entry, await ledger.inclusion_proof(session, entry.seq, checkpoint.size)) for entry in entries]
     return Bundle(signed=signed, leaf=leaf, tree_size=checkpoint.size, inclusion_proof=path,
-                  checkpoint=checkpoint.note, issuer_key=issuer.verifier_key, log_key=log.verifier_key)
+                  checkpoint=checkpoint.note, issuer_key=issuer.verifier_key, log_key=log.verifier_key,
+                  history=history)

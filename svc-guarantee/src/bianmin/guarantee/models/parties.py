@@ -65,6 +65,7 @@ class Project(Base):
     budget: Mapped[Decimal]
     bid_deadline: Mapped[datetime]
     opening_at: Mapped[datetime]
+    bid_validity_days: Mapped[int | None]
     published_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]

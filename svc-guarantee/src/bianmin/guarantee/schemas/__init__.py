@@ -36,6 +36,7 @@ from bianmin.guarantee.schemas.ledger import (
 from bianmin.guarantee.schemas.projects import ProjectRead, SectionRead
 from bianmin.guarantee.schemas.verification import (
     CheckRead,
+    HistoryEntry,
     PresentedDocument,
     ProofRead,
     SignedDocument,
@@ -45,8 +46,8 @@ from bianmin.guarantee.schemas.verification import (
 __all__ = [
     "AmendmentCreate", "AmendmentRead", "Amount", "CheckRead", "CheckpointRead", "ClaimCreate", "ClaimPay",
     "ClaimRead", "ClaimReject", "ClaimSuspend", "Color", "ColorRuleRead", "ColorRuleSet", "ConsistencyRead",
-    "DeliveryRead", "GuaranteeApply", "GuaranteeRead", "GuaranteeType", "InclusionRead", "IssuerCode",
-    "IssuerCreate", "IssuerRead", "KeyRead", "LeafRead", "PresentedDocument", "ProjectRead", "ProofRead",
-    "QuoteRead", "ReleaseRequest", "SectionRead", "SignedDocument", "StepRead", "TariffCreate", "TariffRead",
+    "DeliveryRead", "GuaranteeApply", "GuaranteeRead", "GuaranteeType", "HistoryEntry", "InclusionRead", "IssuerCode",
+    "IssuerCreate", "IssuerRead", "KeyRead", "LeafRead", "PresentedDocument", "ProjectRead", "ProofRead", "QuoteRead",
+    "ReleaseRequest", "SectionRead", "SignedDocument", "StepRead", "TariffCreate", "TariffRead",
     "VerificationRead", "WitnessCosign",
 ]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class SectionRead(BaseModel):
@@ -29,6 +29,8 @@ class ProjectRead(BaseModel):
     tenderer_credit_code: str
     bid_deadline: datetime
     opening_at: datetime
+    bid_valid_until: date = Field(description="The last day of the bid validity period; a bid bond expires no "
+                                              "earlier (招标投标法实施条例 §25, §26).")
     closed_at: datetime | None
     failed_at: datetime | None
     awarded_at: datetime | None

@@ -48,6 +48,14 @@ class SignedDocument(BaseModel):
     key_name: str
 
 
+class HistoryEntry(BaseModel):
+    """One ledger entry of the guarantee with its inclusion proof in the bundle's checkpoint."""
+
+    leaf_index: int
+    entry: dict[str, Any]
+    inclusion_proof: list[str]
+
+
 class ProofRead(BaseModel):
     """Everything needed to check a guarantee offline: document, leaf, inclusion proof, checkpoint."""
 
@@ -59,3 +67,5 @@ class ProofRead(BaseModel):
     checkpoint: str
     issuer_key: str
     log_key: str
+    history: list[HistoryEntry] = Field(description="Every ledger entry of the guarantee, in order, each proven "
+                                                    "in the checkpoint: the verifier replays its current state.")

@@ -1,13 +1,18 @@
 """The standalone verifier: checks a guarantee with public data only, without any database.
 
 Given the signed document (``{"document": {...}, "signature": base64}``), the ledger proof
-(``{"leaf_index", "tree_size", "entry", "inclusion_proof": [hex, ...]}``), a signed checkpoint and
-the issuer's public key (and optionally the log's), :func:`verify_bundle` checks that
+(``{"leaf_index", "tree_size", "entry", "inclusion_proof": [hex, ...], "history": [...]}``), a
+signed checkpoint, the issuer's public key and the log's, :func:`verify_bundle` checks that
 
 1. the document's canonical bytes hash to the ``document_hash`` the ledger entry records, for the same number;
 2. the issuer's Ed25519 signature covers exactly those canonical bytes;
-3. the entry, hashed as a leaf, is in the tree of the checkpoint's size by the inclusion proof;
-4. the checkpoint is signed by the log's key (when that key is given).
+3. the checkpoint is signed by the log's key. Without that key anyone could mint a checkpoint over
+   a tree of their own making, so a bundle checked without it is never called genuine;
+4. the entry, hashed as a leaf, is in the tree of the checkpoint's size by the inclusion proof;
+5. every entry of the guarantee's ``history`` (each ``{"leaf_index", "entry", "inclusion_proof"}``)
+   is in that same tree, and replayed in order they give its current state
+   (:mod:`bianmin.guarantee.verifier.state`): issued, amended, claimed, paid, released or expired.
+   A document superseded by a later amendment fails this check.
 
 Everything it needs is served by the public routes, so anyone can repeat the check offline.
 """
@@ -30,6 +35,7 @@ from bianmin.guarantee.verifier.notes import (
     split_note,
     verify_note,
 )
+from bianmin.guarantee.verifier.state import StateError, replay
 
 __all__ = ["Check", "Report", "load_key", "verify_bundle"]
 
@@ -48,6 +54,7 @@ class Report:
     """The outcome of a verification: every check made, in order."""
 
     checks: list[Check] = field(default_factory=list)
+    state: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -112,7 +119,9 @@ def verify_bundle(signed: dict[str, Any], proof: dict[str, Any], checkpoint_note
     except NoteError as exc:
         report.add("checkpoint", False, f"the checkpoint is malformed: {exc}")
         return report
-    if log_key is not None:
+    if log_key is None:
+        report.add("checkpoint", False, "no log key given: the checkpoint's signature cannot be checked")
+    else:
         try:
             verify_note(checkpoint_note, log_key)
             report.add("checkpoint", True, f"the checkpoint is signed by the log key {log_key.name}")
@@ -131,4 +140,46 @@ def verify_bundle(signed: dict[str, Any], proof: dict[str, Any], checkpoint_note
     included = verify_inclusion(index, size, leaf, path, checkpoint.root)
     report.add("inclusion", included, f"the entry is leaf {index} of the ledger of size {size}" if included
                else "the inclusion proof does not lead to the checkpoint's root")
+    _state_ok(report, proof.get("history"), number=document.get("number"), document_leaf=index, size=size,
+              root=checkpoint.root)
     return report
+
+
+def _proven_entries(history: Any, *, number: Any, size: int, root: bytes) -> list[tuple[int, dict[str, Any]]]:
+    """The history's entries in ledger order, each proven in the tree; StateError naming the first fault."""
+    if not isinstance(history, list) or not history:
+        raise StateError("the bundle lists no ledger history of the guarantee")
+    proven: list[tuple[int, dict[str, Any]]] = []
+    for item in history:
+        try:
+            index, entry = int(item["leaf_index"]), item["entry"]
+            path = [bytes.fromhex(h) for h in item.get("inclusion_proof", [])]
+            leaf = leaf_hash(canonical_bytes(entry))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StateError(f"a history item is malformed: {exc}") from exc
+        if not isinstance(entry, dict) or entry.get("number") != number:
+            raise StateError(f"leaf {index} is not an entry of guarantee {number}")
+        if proven and index <= proven[-1][0]:
+            raise StateError("the history is not in ledger order")
+        if not verify_inclusion(index, size, leaf, path, root):
+            raise StateError(f"leaf {index} of the history is not in the checkpoint's tree")
+        proven.append((index, entry))
+    return proven
+
+
+def _state_ok(report: Report, history: Any, *, number: Any, document_leaf: int, size: int, root: bytes) -> None:
+    try:
+        proven = _proven_entries(history, number=number, size=size, root=root)
+        state = replay(entry for _, entry in proven)
+    except StateError as exc:
+        report.add("state", False, str(exc))
+        return
+    if document_leaf not in {index for index, _ in proven}:
+        report.add("state", False, "the document's own entry is missing from the history")
+        return
+    later = [index for index, entry in proven if index > document_leaf and entry.get("kind") in ("issued", "amended")]
+    if later:
+        report.add("state", False, f"the document was superseded by the amendment at leaf {later[0]}")
+        return
+    report.state = state
+    report.add("state", True, f"the ledger's {len(proven)} entries of the guarantee leave it {state}")

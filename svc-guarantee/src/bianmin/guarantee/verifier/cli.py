@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bianmin.guarantee.verifier import load_key, verify_bundle
 from bianmin.guarantee.verifier.notes import NoteError
+from bianmin.guarantee.verifier.state import ENDED
 
 
 def _key_argument(value: str) -> str:
@@ -17,14 +18,19 @@ def _key_argument(value: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the verifier; exit status 0 when genuine, 1 when a check fails, 2 on unusable input."""
+    """Run the verifier; the exit status says what a beneficiary may rely on.
+
+    0: genuine and in force (issued, amended, or under a demand); 1: a check failed, including a
+    missing ``--log-key`` (a checkpoint nobody can authenticate proves nothing); 2: unusable input;
+    3: the document is genuine but the guarantee has ended (paid, released or expired).
+    """
     parser = argparse.ArgumentParser(prog="bianmin-guarantee-verify",
                                      description="Verify an electronic guarantee without a database.")
     parser.add_argument("document", help="signed document JSON: {document, signature}")
     parser.add_argument("--proof", required=True, help="inclusion proof JSON from /v1/guarantees/{number}/proof")
     parser.add_argument("--checkpoint", required=True, help="signed checkpoint note from /v1/ledger/checkpoint")
     parser.add_argument("--issuer-key", required=True, help="issuer public key (verifier key, base64, or a file)")
-    parser.add_argument("--log-key", help="the ledger's verifier key; without it the checkpoint signature is not checked")
+    parser.add_argument("--log-key", help="the ledger's verifier key; without it nothing is called genuine")
     args = parser.parse_args(argv)
     try:
         signed = json.loads(Path(args.document).read_text(encoding="utf-8"))
@@ -41,10 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     report = verify_bundle(signed, proof, note, issuer_key, log_key)
     for check in report.checks:
         print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.reason}")
-    if log_key is None:
-        print("note: no --log-key given, the checkpoint's signature was not checked")
-    print("genuine" if report.ok else "NOT VERIFIED")
-    return 0 if report.ok else 1
+    if not report.ok:
+        print("NOT VERIFIED")
+        return 1
+    print(f"state: {report.state}")
+    if report.state in ENDED:
+        print(f"genuine but {report.state}: the guarantee no longer secures anything")
+        return 3
+    print("genuine")
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,183 @@
+"""Every bid bond is released when its tender ends for it (招标投标法实施条例 §57).
+
+The paths: a failed section, a loser after the award, the winner once its performance bond is
+issued; and a bond a demand held when its tender ended, once the demand is rejected.
+"""
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from fastapi import FastAPI
+from guarantee_factories import (
+    BENEFICIARY,
+    BIDDER,
+    BIDDER2,
+    BIDDER_1,
+    BIDDER_2,
+    NOW,
+    PICC,
+    SITE,
+    STAFF,
+    application,
+    award,
+    issue_guarantee,
+    published,
+    seed_issuer,
+    seed_project,
+)
+from sqlalchemy import select
+
+from bianmin.contracts.events.bidding import ProjectAwarded, ProjectStatusChanged, SectionAward
+from bianmin.guarantee.app import create_app
+from bianmin.guarantee.domain import projects
+from bianmin.guarantee.domain.keys import KeyRing
+from bianmin.guarantee.models import Guarantee
+from bianmin.guarantee.settings import GuaranteeSettings
+from bianmin.kit.clock import FixedClock
+from bianmin.testing.client import client_for, running
+from bianmin.testing.events import eventually, publish
+from bianmin.testing.nats import NatsServer
+
+PERFORMANCE = {"type": "performance", "amount": "400000.00", "expires_on": "2027-03-01"}
+
+
+async def _fail(app: FastAPI, *sections: str) -> list[str]:
+    payload = ProjectStatusChanged(code="BM-2026-001", site_code=SITE, status="failed", reason="有效投标不足三家",
+                                   occurred_at=NOW, failed_section_codes=list(sections))
+    async with app.state.db.sessionmaker() as session:
+        released = await projects.apply_status(session, payload, keyring=KeyRing.from_settings(app.state.settings),
+                                               now=app.state.clock.now())
+        await session.commit()
+    return released
+
+
+async def _status(app: FastAPI, number: str) -> str:
+    async with client_for(app, STAFF) as staff:
+        return str((await staff.get(f"/v1/guarantees/{number}")).json()["status"])
+
+
+async def test_each_way_a_tender_ends_releases_the_bid_bonds_it_ends_for(
+        settings: GuaranteeSettings, fresh_nats: NatsServer) -> None:
+    settings = settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url})
+    now = datetime.now(UTC).replace(microsecond=0)
+    app = create_app(settings, clock=FixedClock(now - timedelta(hours=1)))
+    tender = published(now=now)
+    expiry = (now + timedelta(days=120)).date().isoformat()
+    async with running(app):
+        await publish(fresh_nats.url, "bidding.project.published", tender, tenant=SITE)
+
+        async def known() -> bool:
+            async with client_for(app, STAFF) as staff:
+                return (await staff.get(f"/v1/projects/{tender.code}")).status_code == 200
+
+        await eventually(known)
+        async with client_for(app, STAFF) as staff:
+            await seed_issuer(staff)
+        winner = await issue_guarantee(app, BIDDER, application(expires_on=expiry))
+        loser = await issue_guarantee(app, BIDDER2, application(
+            applicant_credit_code=BIDDER_2, applicant_name="二号", expires_on=expiry))
+        other_section = await issue_guarantee(app, BIDDER, application(
+            section_code="S2", amount="10000.00", expires_on=expiry))
+
+        def released(number: str) -> Callable[[], Awaitable[bool]]:
+            async def check() -> bool:
+                return await _status(app, number) == "released"
+            return check
+
+        await publish(fresh_nats.url, "bidding.project.failed", ProjectStatusChanged(
+            code=tender.code, site_code=SITE, status="failed", reason="S2 有效投标不足三家", occurred_at=now,
+            failed_section_codes=["S2"]), tenant=SITE)
+        await eventually(released(other_section))
+        after_failure = [await _status(app, n) for n in (winner, loser)]
+        await publish(fresh_nats.url, "bidding.project.awarded", ProjectAwarded(
+            code=tender.code, site_code=SITE, awarded_at=now, sections=[SectionAward(
+                code="S1", winner_credit_code=BIDDER_1, award_amount=Decimal("4500000.00"),
+                bidder_credit_codes=[BIDDER_1, BIDDER_2])]), tenant=SITE)
+        await eventually(released(loser))
+        after_award = await _status(app, winner)
+        await issue_guarantee(app, BIDDER, application(**PERFORMANCE))
+        after_performance = await _status(app, winner)
+        async with app.state.db.sessionmaker() as session:
+            rows = (await session.execute(select(Guarantee).where(Guarantee.type == "bid_bond"))).scalars().all()
+    assert after_failure == ["issued", "issued"]
+    assert after_award == "issued"
+    assert after_performance == "released"
+    assert {g.number: g.status for g in rows} == {winner: "released", loser: "released", other_section: "released"}
+
+
+async def test_a_bond_a_demand_held_when_its_section_was_awarded_is_released_when_the_demand_is_rejected(
+        clocked_app: FastAPI, db_backend: str) -> None:
+    async with client_for(clocked_app, STAFF) as staff:
+        await seed_issuer(staff)
+    await seed_project(clocked_app)
+    await issue_guarantee(clocked_app, BIDDER, application())
+    loser = await issue_guarantee(clocked_app, BIDDER2, application(applicant_credit_code=BIDDER_2,
+                                                                    applicant_name="二号"))
+    async with client_for(clocked_app, BENEFICIARY) as tenderer:
+        claim = (await tenderer.post(f"/v1/guarantees/{loser}/claims", json={
+            "amount": "20000.00", "statement": "投标人撤回投标"})).json()["number"]
+    released_at_award = await award(clocked_app, BIDDER_1)
+    held = await _status(clocked_app, loser)
+    async with client_for(clocked_app, PICC) as picc:
+        rejected = await picc.post(f"/v1/claims/{claim}/reject", json={"discrepancies": ["未附撤回证明"]})
+    assert released_at_award == []
+    assert held == "claimed"
+    assert rejected.status_code == 200, rejected.text
+    assert await _status(clocked_app, loser) == "released"
+
+
+async def test_a_bond_a_demand_held_when_its_section_failed_is_released_when_the_demand_is_rejected(
+        clocked_app: FastAPI, db_backend: str) -> None:
+    async with client_for(clocked_app, STAFF) as staff:
+        await seed_issuer(staff)
+    await seed_project(clocked_app)
+    number = await issue_guarantee(clocked_app, BIDDER, application())
+    async with client_for(clocked_app, BENEFICIARY) as tenderer:
+        claim = (await tenderer.post(f"/v1/guarantees/{number}/claims", json={
+            "amount": "20000.00", "statement": "投标人撤回投标"})).json()["number"]
+    released_at_failure = await _fail(clocked_app, "S1")
+    async with client_for(clocked_app, PICC) as picc:
+        await picc.post(f"/v1/claims/{claim}/reject", json={"discrepancies": ["未附撤回证明"]})
+    assert released_at_failure == []
+    assert await _status(clocked_app, number) == "released"
+
+
+async def test_a_bid_bond_is_not_issued_once_its_tender_ended_for_it(clocked_app: FastAPI, db_backend: str) -> None:
+    async with client_for(clocked_app, STAFF) as staff:
+        await seed_issuer(staff)
+    await seed_project(clocked_app)
+    async with (client_for(clocked_app, BIDDER) as bidder, client_for(clocked_app, BIDDER2) as other,
+                client_for(clocked_app, PICC) as picc):
+        loser = (await other.post("/v1/guarantees", json=application(
+            applicant_credit_code=BIDDER_2, applicant_name="二号"))).json()["number"]
+        failed = (await bidder.post("/v1/guarantees", json=application(
+            section_code="S2", amount="10000.00"))).json()["number"]
+        for number in (loser, failed):
+            await picc.post(f"/v1/guarantees/{number}/underwrite")
+        await award(clocked_app, BIDDER_1)
+        await _fail(clocked_app, "S2")
+        refused = [await picc.post(f"/v1/guarantees/{number}/issue") for number in (loser, failed)]
+    assert [r.status_code for r in refused] == [409, 409]
+    assert [r.json()["code"] for r in refused] == ["tender_ended", "tender_ended"]
+    assert "another bidder" in refused[0].json()["detail"]
+    assert "failed" in refused[1].json()["detail"]
+    assert [await _status(clocked_app, n) for n in (loser, failed)] == ["underwriting", "underwriting"]
+
+
+async def test_a_winners_bond_a_demand_held_when_its_performance_bond_was_issued_is_released_after_the_demand(
+        clocked_app: FastAPI, db_backend: str) -> None:
+    async with client_for(clocked_app, STAFF) as staff:
+        await seed_issuer(staff)
+    await seed_project(clocked_app)
+    winner = await issue_guarantee(clocked_app, BIDDER, application())
+    await award(clocked_app, BIDDER_1)
+    async with client_for(clocked_app, BENEFICIARY) as tenderer:
+        claim = (await tenderer.post(f"/v1/guarantees/{winner}/claims", json={
+            "amount": "20000.00", "statement": "中标人未按期签约"})).json()["number"]
+    await issue_guarantee(clocked_app, BIDDER, application(**PERFORMANCE))
+    held = await _status(clocked_app, winner)
+    async with client_for(clocked_app, PICC) as picc:
+        await picc.post(f"/v1/claims/{claim}/reject", json={"discrepancies": ["合同已签订"]})
+    assert held == "claimed"
+    assert await _status(clocked_app, winner) == "released"
