@@ -124,6 +124,8 @@ _GUARANTEE = ReadRule((*staff("guarantee:read"),
 
 READ_RULES: dict[str, ReadRule] = {
     "catalog.calendar.changed": PUBLIC,
+    "catalog.calendar.year_loaded": PUBLIC,
+    "catalog.site.changed": PUBLIC,  # the site list is public (GET /catalog/v1/sites)
     "catalog.item.published": _ITEM,
     "catalog.item.updated": _ITEM,
     "catalog.item.withdrawn": _ITEM,
