@@ -1,7 +1,8 @@
 """Every bid bond is released when its tender ends for it (招标投标法实施条例 §57).
 
-The paths: a failed section, a loser after the award, the winner once its performance bond is
-issued; and a bond a demand held when its tender ended, once the demand is rejected.
+The paths: a failed or cancelled section, a loser after the award, the winner once its contract is
+signed or its performance bond is issued; and a bond a demand held when its tender ended, once the
+demand is rejected.
 """
 
 from collections.abc import Awaitable, Callable
@@ -28,7 +29,7 @@ from guarantee_factories import (
 )
 from sqlalchemy import select
 
-from bianmin.contracts.events.bidding import ProjectAwarded, ProjectStatusChanged, SectionAward
+from bianmin.contracts.events.bidding import ContractSigned, ProjectAwarded, ProjectStatusChanged, SectionAward
 from bianmin.guarantee.app import create_app
 from bianmin.guarantee.domain import projects
 from bianmin.guarantee.domain.keys import KeyRing
@@ -180,4 +181,39 @@ async def test_a_winners_bond_a_demand_held_when_its_performance_bond_was_issued
     async with client_for(clocked_app, PICC) as picc:
         await picc.post(f"/v1/claims/{claim}/reject", json={"discrepancies": ["合同已签订"]})
     assert held == "claimed"
+    assert await _status(clocked_app, winner) == "released"
+
+
+async def test_a_cancelled_tender_releases_every_bid_bond(clocked_app: FastAPI, db_backend: str) -> None:
+    async with client_for(clocked_app, STAFF) as staff:
+        await seed_issuer(staff)
+    await seed_project(clocked_app)
+    first = await issue_guarantee(clocked_app, BIDDER, application())
+    second = await issue_guarantee(clocked_app, BIDDER2, application(applicant_credit_code=BIDDER_2,
+                                                                     applicant_name="二号"))
+    payload = ProjectStatusChanged(code="BM-2026-001", site_code=SITE, status="cancelled", reason="预算调整",
+                                   occurred_at=NOW)
+    async with clocked_app.state.db.sessionmaker() as session:
+        released = await projects.apply_status(session, payload, keyring=KeyRing.from_settings(clocked_app.state.settings),
+                                               now=clocked_app.state.clock.now())
+        await session.commit()
+    assert sorted(released) == sorted([first, second])
+    assert [await _status(clocked_app, n) for n in (first, second)] == ["released", "released"]
+
+
+async def test_the_winners_bid_bond_is_released_when_its_contract_is_signed(clocked_app: FastAPI, db_backend: str) -> None:
+    async with client_for(clocked_app, STAFF) as staff:
+        await seed_issuer(staff)
+    await seed_project(clocked_app)
+    winner = await issue_guarantee(clocked_app, BIDDER, application())
+    await award(clocked_app, BIDDER_1)
+    after_award = await _status(clocked_app, winner)
+    signed = ContractSigned(project_code="BM-2026-001", section_code="S1", site_code=SITE,
+                            winner_credit_code=BIDDER_1, signed_at=NOW)
+    async with clocked_app.state.db.sessionmaker() as session:
+        released = await projects.apply_contract_signed(session, signed, now=clocked_app.state.clock.now(),
+                                                        keyring=KeyRing.from_settings(clocked_app.state.settings))
+        await session.commit()
+    assert after_award == "issued"
+    assert released == [winner]
     assert await _status(clocked_app, winner) == "released"

@@ -1,8 +1,9 @@
 """What the guarantee service publishes (through the outbox) and how it reacts to what it consumes.
 
 Consumed: ``bidding.project.published`` (tender read model), ``bidding.project.awarded`` (winners;
-losers' bid bonds released), ``bidding.project.closed|failed`` (no bid bonds after closing; a
-failed tender's bid bonds released), ``bidding.bidder.defaulted`` (a demand on the bidder's bid bond),
+losers' bid bonds released), ``bidding.project.closed|failed|cancelled`` (no bid bonds after
+closing; a failed or cancelled tender's bid bonds released), ``bidding.contract.signed`` (the
+winner's bid bond released), ``bidding.bidder.defaulted`` (a demand on the bidder's bid bond),
 ``credit.enterprise.color_changed`` (color read model for underwriting and fee discounts) and the
 working-day calendar. Published (from the domain): ``guarantee.guarantee.issued|amended|claimed|
 paid|released|expired``. Handlers run in the inbox transaction and never commit.
@@ -16,7 +17,13 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from bianmin.contracts.envelope import CloudEvent
-from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, ProjectPublished, ProjectStatusChanged
+from bianmin.contracts.events.bidding import (
+    BidderDefaulted,
+    ContractSigned,
+    ProjectAwarded,
+    ProjectPublished,
+    ProjectStatusChanged,
+)
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import claims, projects
 from bianmin.guarantee.domain.keys import KeyRing
@@ -48,6 +55,12 @@ async def on_status(ctx: EventContext, event: CloudEvent, payload: BaseModel) ->
     await projects.apply_status(ctx.session, payload, keyring=_keyring(ctx), now=ctx.clock.now())
 
 
+async def on_contract_signed(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
+    """The winner signed its contract: its bid bond is released."""
+    assert isinstance(payload, ContractSigned)
+    await projects.apply_contract_signed(ctx.session, payload, keyring=_keyring(ctx), now=ctx.clock.now())
+
+
 async def on_defaulted(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
     """Open the tenderer's demand on the defaulting bidder's bid bond."""
     assert isinstance(payload, BidderDefaulted)
@@ -69,6 +82,8 @@ HANDLERS: list[Handler] = [
     Handler("bidding.project.awarded", on_awarded),
     Handler("bidding.project.closed", on_status),
     Handler("bidding.project.failed", on_status),
+    Handler("bidding.project.cancelled", on_status),
+    Handler("bidding.contract.signed", on_contract_signed),
     Handler("bidding.bidder.defaulted", on_defaulted),
     Handler("credit.enterprise.color_changed", on_color_changed),
 ]

@@ -83,14 +83,28 @@ class CollusionConfirmed(Payload):
 
 
 class ProjectStatusChanged(Payload):
-    """A tender moved to a new stage (closed at the deadline, opened, or failed)."""
+    """A tender moved to a new stage (closed at the deadline, opened, failed, or cancelled before its opening)."""
 
     code: str
     site_code: str
-    status: Literal["closed", "opened", "failed"]
+    status: Literal["closed", "opened", "failed", "cancelled"]
     reason: str = ""
     occurred_at: datetime
     failed_section_codes: list[str] = Field(default_factory=list)
+
+
+class ContractSigned(Payload):
+    """The contract of an awarded section was signed with its winner (招标投标法 §46).
+
+    The tenderer returns the bid bonds within five days of signing (招标投标法实施条例 §57): the
+    guarantee service releases the winner's bid bond on this event.
+    """
+
+    project_code: str
+    section_code: str
+    site_code: str
+    winner_credit_code: str
+    signed_at: datetime
 
 
 class BidSubmitted(Payload):
@@ -121,6 +135,8 @@ PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("bidding.project.opened", ProjectStatusChanged, "A tender's bids were opened and the record published."),
     EventSpec("bidding.project.failed", ProjectStatusChanged, "A tender failed (fewer than three bidders or valid bids)."),
     EventSpec("bidding.project.awarded", ProjectAwarded, "A tender was awarded."),
+    EventSpec("bidding.project.cancelled", ProjectStatusChanged, "A tender was cancelled before its opening."),
+    EventSpec("bidding.contract.signed", ContractSigned, "The contract of an awarded section was signed."),
     EventSpec("bidding.bid.submitted", BidSubmitted, "A sealed bid was received (no content)."),
     EventSpec("bidding.collusion.flagged", CollusionFlagged, "A collusion screen flagged bids of a section."),
     EventSpec("bidding.bidder.defaulted", BidderDefaulted, "A bidder or winner defaulted."),

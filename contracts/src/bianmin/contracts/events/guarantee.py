@@ -53,6 +53,6 @@ PUBLISHES: tuple[EventSpec, ...] = (
 CONSUMES: tuple[str, ...] = (
     "catalog.calendar.changed", "catalog.calendar.year_loaded",
     "bidding.project.published", "bidding.project.closed", "bidding.project.failed", "bidding.project.awarded",
-    "bidding.bidder.defaulted",
+    "bidding.project.cancelled", "bidding.contract.signed", "bidding.bidder.defaulted",
     "credit.enterprise.color_changed",
 )

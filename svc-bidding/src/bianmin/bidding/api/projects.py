@@ -93,7 +93,7 @@ async def cancel_project(code: str, body: TransitionRequest, session: SessionDep
     project = await managed(session, code, who)
     if not body.reason.strip():
         raise Unprocessable.field("reason", "a cancellation states its reason")
-    await projects.transition(session, project, "cancelled", now=clock.now(), actor=actor_of(who), reason=body.reason)
+    await projects.cancel(session, project, now=clock.now(), actor=actor_of(who), reason=body.reason)
     await session.commit()
     return ProjectRead.model_validate(project)
 

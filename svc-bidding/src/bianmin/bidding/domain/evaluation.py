@@ -47,6 +47,7 @@ from bianmin.bidding.domain.opening import unanswered
 from bianmin.bidding.domain.projects import fail, transition
 from bianmin.bidding.models import Bid, Complaint, ExpertScore, Project, Registration, ScoreRevision, Section
 from bianmin.bidding.settings import BiddingSettings
+from bianmin.contracts.events import bidding as bidding_events
 from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, SectionAward
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
@@ -217,10 +218,14 @@ async def record_default(session: AsyncSession, project: Project, section: Secti
 
 
 async def sign_contract(session: AsyncSession, project: Project, section: Section, *, now: datetime) -> None:
-    """Record the contract signed with the winner (bid bonds are returned within 5 days, §57)."""
+    """Record the contract signed with the winner and announce it: bid bonds are returned within 5 days (§57)."""
     if section.outcome != "awarded":
         raise NotAwarded("Only an awarded section has a contract.")
     if section.contract_signed_at is not None:
         raise ContractSigned("The contract is recorded already.")
     section.contract_signed_at = now
     await session.flush()
+    assert section.winner_credit_code is not None  # an awarded section has its winner
+    await emit(session, "bidding.contract.signed", bidding_events.ContractSigned(
+        project_code=project.code, section_code=section.code, site_code=project.site_code,
+        winner_credit_code=section.winner_credit_code, signed_at=now), tenant=project.tenant, about=project.code)

@@ -204,6 +204,14 @@ async def fail(session: AsyncSession, project: Project, *, now: datetime, actor:
         failed_section_codes=[s.code for s in project.sections]), tenant=project.tenant, about=project.code)
 
 
+async def cancel(session: AsyncSession, project: Project, *, now: datetime, actor: str, reason: str) -> None:
+    """Cancel a tender before its opening, giving the reason, and tell the other services (its bid bonds end)."""
+    await transition(session, project, "cancelled", now=now, actor=actor, reason=reason)
+    await emit(session, "bidding.project.cancelled", ProjectStatusChanged(
+        code=project.code, site_code=project.site_code, status="cancelled", reason=reason, occurred_at=now),
+        tenant=project.tenant, about=project.code)
+
+
 async def close_due(session: AsyncSession, *, now: datetime) -> list[str]:
     """Close every published project whose deadline has passed; the codes closed."""
     due = (await session.execute(select(Project).where(Project.status == "published", Project.bid_deadline <= now)

@@ -265,14 +265,16 @@ def ended_for(section: ProjectSection, applicant_credit_code: str) -> str | None
     """Why the tender has ended for a bidder's bid bond on this section, or None while it has not.
 
     实施条例 §57: bid bonds are returned when the tender ends for the bidder — the section failed
-    (no award will follow), or it was awarded to someone else (a loser's bond secures nothing after
-    the award). The winner's bond ends at contract signing, which this service learns from its
-    performance bond (:func:`release_replaced_bid_bond`), so it is not answered here.
+    or was cancelled (no award will follow), it was awarded to someone else (a loser's bond secures
+    nothing after the award), or the winner signed its contract (``bidding.contract.signed``; the
+    issue of its performance bond also ends it, :func:`release_replaced_bid_bond`).
     """
     if section.failed_at is not None:
-        return "the section failed"
+        return "the section ended without an award (failed or cancelled)"
     if section.winner_credit_code is not None and section.winner_credit_code != applicant_credit_code:
         return "the section was awarded to another bidder"
+    if section.contract_signed_at is not None:
+        return "the contract was signed"
     return None
 
 

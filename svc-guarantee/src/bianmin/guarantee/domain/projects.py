@@ -2,16 +2,13 @@
 
 A republished tender replaces its terms (sections not in the new version are kept only when a
 guarantee already refers to them). An award records each section's winner and releases the bid
-bonds of everyone else in that section; the winner's stays until the contract is signed, which
-this service learns from the issue of the winner's performance bond (see
-:func:`bianmin.guarantee.domain.guarantees.release_replaced_bid_bond`); staff and the issuer can
-still release it by hand. A closed tender takes no more bid bonds; a failed one releases the bid
-bonds of its failed sections (:func:`apply_status`). A bond a demand held when its tender ended is
-released once the demand is rejected or withdrawn (:func:`release_if_ended`), and a bid bond still
-being underwritten is not issued once its tender ended for it.
-
-Not yet reachable: bidding publishes no event when a tender is cancelled or a contract is signed
-without a performance bond, so those bonds are released by hand until it does.
+bonds of everyone else in that section; the winner's stays until the contract is signed
+(``bidding.contract.signed``, :func:`apply_contract_signed`) or its performance bond is issued
+(:func:`bianmin.guarantee.domain.guarantees.release_replaced_bid_bond`), whichever comes first. A
+closed tender takes no more bid bonds; a failed or cancelled one releases the bid bonds of its
+failed sections, or all of them (:func:`apply_status`). A bond a demand held when its tender ended
+is released once the demand is rejected or withdrawn (:func:`release_if_ended`), and a bid bond
+still being underwritten is not issued once its tender ended for it.
 """
 
 from __future__ import annotations
@@ -21,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.contracts.events.bidding import ProjectAwarded, ProjectPublished, ProjectStatusChanged
+from bianmin.contracts.events.bidding import ContractSigned, ProjectAwarded, ProjectPublished, ProjectStatusChanged
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import guarantees
 from bianmin.guarantee.domain.errors import ProjectNotFound
@@ -86,11 +83,12 @@ async def apply_awarded(session: AsyncSession, payload: ProjectAwarded, *, keyri
 
 async def apply_status(session: AsyncSession, payload: ProjectStatusChanged, *, keyring: KeyRing,
                        now: datetime) -> list[str]:
-    """Record a closed or failed tender; a failure releases every bid bond of its failed sections.
+    """Record a closed, failed or cancelled tender; failing or cancelling releases the bid bonds of the sections it ends.
 
     ``closed``: bidding stopped at the deadline, so no bid bond is applied for after it even if the
     clocks of the two services disagree. ``failed`` (fewer than three bidders, §44): the bid bonds of
     the failed sections (all sections when none are named) secure nothing any more and are released.
+    ``cancelled`` (before the opening) ends every section the same way.
     ``opened`` changes nothing here. Returns the numbers released.
     """
     project = await session.get(Project, payload.code)
@@ -99,23 +97,45 @@ async def apply_status(session: AsyncSession, payload: ProjectStatusChanged, *, 
     if payload.status == "closed":
         project.closed_at = project.closed_at or payload.occurred_at
         return []
-    if payload.status != "failed":
+    if payload.status not in ("failed", "cancelled"):
         return []
     project.failed_at = project.failed_at or payload.occurred_at
     sections = list((await session.execute(select(ProjectSection).where(
         ProjectSection.project_code == payload.code))).scalars())
     failed = {s.code for s in sections} if not payload.failed_section_codes else set(payload.failed_section_codes)
+    ended = "tender cancelled" if payload.status == "cancelled" else "tender failed"
     for section in sections:
         if section.code in failed:
             section.failed_at = section.failed_at or payload.occurred_at
     bonds = (await session.execute(select(Guarantee).where(
         Guarantee.project_code == payload.code, Guarantee.section_code.in_(sorted(failed)),
         Guarantee.type == "bid_bond", Guarantee.status == "issued").order_by(Guarantee.id))).scalars().all()
-    reason = f"tender failed: {payload.reason}" if payload.reason else "tender failed"
+    reason = f"{ended}: {payload.reason}" if payload.reason else ended
     for guarantee in bonds:
-        await guarantees.release(session, guarantee, reason=f"{reason} (bidding.project.failed)",
+        await guarantees.release(session, guarantee, reason=f"{reason} (bidding.project.{payload.status})",
                                  actor="bidding (event)", keyring=keyring, now=now)
     await session.flush()
+    return [g.number for g in bonds]
+
+
+async def apply_contract_signed(session: AsyncSession, payload: ContractSigned, *, keyring: KeyRing,
+                                now: datetime) -> list[str]:
+    """Record the signed contract and release the winner's bid bond (实施条例 §57: within five days of signing).
+
+    A bond a demand holds stays until the demand is decided (:func:`release_if_ended`). Returns the
+    numbers released.
+    """
+    section = await session.get(ProjectSection, (payload.project_code, payload.section_code))
+    if section is None:
+        return []
+    section.contract_signed_at = section.contract_signed_at or payload.signed_at
+    bonds = (await session.execute(select(Guarantee).where(
+        Guarantee.project_code == payload.project_code, Guarantee.section_code == payload.section_code,
+        Guarantee.applicant_credit_code == payload.winner_credit_code, Guarantee.type == "bid_bond",
+        Guarantee.status == "issued").order_by(Guarantee.id))).scalars().all()
+    for guarantee in bonds:
+        await guarantees.release(session, guarantee, reason="contract signed (bidding.contract.signed)",
+                                 actor="bidding (event)", keyring=keyring, now=now)
     return [g.number for g in bonds]
 
 

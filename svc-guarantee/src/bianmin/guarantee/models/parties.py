@@ -84,6 +84,7 @@ class ProjectSection(Base):
     winner_credit_code: Mapped[str | None] = mapped_column(String(18))
     award_amount: Mapped[Decimal | None]
     failed_at: Mapped[datetime | None]
+    contract_signed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class EnterpriseColor(Base):

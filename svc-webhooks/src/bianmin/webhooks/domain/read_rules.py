@@ -149,6 +149,8 @@ READ_RULES: dict[str, ReadRule] = {
     "bidding.project.opened": PUBLIC,
     "bidding.project.failed": PUBLIC,
     "bidding.project.awarded": PUBLIC,
+    "bidding.project.cancelled": PUBLIC,
+    "bidding.contract.signed": PUBLIC,  # a contract's signing is published with the award (招标投标法 §46)
     "bidding.bid.submitted": NOBODY,
     "bidding.collusion.flagged": _SUPERVISORS,
     "bidding.collusion.confirmed": _SUPERVISORS,
