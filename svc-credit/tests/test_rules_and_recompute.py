@@ -3,6 +3,7 @@
 import asyncio
 from datetime import time, timedelta
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
@@ -171,3 +172,22 @@ async def test_a_rule_edit_run_left_by_a_dead_replica_is_taken_over(
     assert await run_rule_edits(sessions, clock, owner="other") == []
     clock.advance(timedelta(minutes=31))
     assert len(await run_rule_edits(sessions, clock, owner="other")) == 1
+
+
+async def test_a_run_cancelled_as_its_batch_ends_stops_instead_of_swallowing_the_cancel(
+        app: FastAPI, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, db_backend: str) -> None:
+    """A shutdown that cancels the worker just as a batch finishes must stop it: a swallowed cancel kept
+    the worker looping and the service's shutdown waiting on it for ever."""
+    from bianmin.credit.domain import recompute
+
+    finished = recompute_all
+
+    async def ends_as_the_shutdown_comes(*args: object, **kwargs: object) -> recompute.BatchResult:
+        result = await finished(*args, **kwargs)
+        asyncio.get_running_loop().call_soon(worker.cancel)  # lands while the run stops its heartbeat
+        return result
+
+    monkeypatch.setattr(recompute, "recompute_all", ends_as_the_shutdown_comes)
+    worker = asyncio.create_task(run_day(app.state.db.sessionmaker, clock, owner="replica-a"))
+    with pytest.raises(asyncio.CancelledError):
+        await worker

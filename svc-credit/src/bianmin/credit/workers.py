@@ -9,13 +9,13 @@ edit wakes this replica's loop at once (:func:`wakeup_event`); the loop also loo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import date, datetime, time
 
 from fastapi import FastAPI
 
 from bianmin.credit.domain.recompute import run_day, run_rule_edits
+from bianmin.kit.waits import until_set
 from bianmin.kit.workdays import SHANGHAI, local_date
 
 log = logging.getLogger("bianmin.credit.recompute")
@@ -43,8 +43,7 @@ async def daily_worker(app: FastAPI) -> None:
                 done = local_date(now)
         except Exception:
             log.exception("recompute failed; it will be tried again")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wakeup.wait(), settings.recompute_poll_seconds)
+        await until_set(wakeup, settings.recompute_poll_seconds)
         wakeup.clear()
 
 

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from bianmin.kit.waits import until_set
+
 SYSTEM = "system"
 LINE_LIMIT = 1 << 20
 
@@ -143,8 +145,7 @@ class Supervisor:
             self.restarts[program.name] += 1
             self.say(SYSTEM, f"{program.name} exited ({code_text}) after {ran:.1f} s; "
                              f"restarting in {delay:g} s (restart {self.restarts[program.name]})")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=delay)
+            await until_set(self._stopping, delay)
 
     async def _pump(self, name: str, stream: asyncio.StreamReader) -> None:
         """Copy a process's output, line by line, under its name."""

@@ -29,7 +29,6 @@ already that far behind, and the window (a day by default) is the bound the oper
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -46,6 +45,7 @@ from bianmin.kit.events.outbox import PENDING_FLAG
 from bianmin.kit.events.streams import ensure_streams, stream_of, subject_prefixes
 from bianmin.kit.metrics import Metrics
 from bianmin.kit.tables import outbox_event
+from bianmin.kit.waits import until_set
 
 log = logging.getLogger("bianmin.events.relay")
 PUBLISH_TIMEOUT_SECONDS = 2.0
@@ -122,11 +122,9 @@ class OutboxRelay:
                 failures += 1
                 delay = min(MAX_BACKOFF_SECONDS, 0.2 * 2 ** failures)
                 log.warning("outbox publish failed; retrying", extra={"error": repr(exc), "retry_in": delay})
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._reconnected.wait(), timeout=delay)
+                await until_set(self._reconnected, delay)
                 continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            await until_set(self._wake, self.poll_seconds)
             self._wake.clear()
 
     async def drain(self) -> int:

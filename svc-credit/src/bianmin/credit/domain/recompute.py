@@ -31,7 +31,6 @@ and the batch writes only what changed. A run lost with its replica is taken ove
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -54,6 +53,7 @@ from bianmin.credit.domain.ruleset import EPOCH, Rules, add_version, rules_on
 from bianmin.credit.domain.scoring import BonusFact, RecordFact, compute
 from bianmin.credit.models import BadRecord, BonusItem, Enterprise, RecomputeRun
 from bianmin.kit.clock import Clock
+from bianmin.kit.waits import stop
 from bianmin.kit.workdays import local_date
 
 log = logging.getLogger("bianmin.credit.recompute")
@@ -259,9 +259,8 @@ async def _run(sessions: async_sessionmaker[AsyncSession], clock: Clock, *, key:
     try:
         result = await recompute_all(sessions, now=clock.now(), trigger=trigger, on_chunk=beat)
     finally:
-        beating.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await beating
+        if (failed := await stop(beating)) is not None:
+            log.warning("recompute heartbeat failed", extra={"run": key, "error": repr(failed)})
     async with sessions() as session:
         await session.execute(update(RecomputeRun).where(RecomputeRun.run_key == key).values(
             finished_at=clock.now(), enterprises=result.enterprises, changes=result.changes))

@@ -13,7 +13,6 @@ the connection open.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -28,6 +27,7 @@ from bianmin.kit.identity import PrincipalDep, public
 from bianmin.kit.paths import MAX_ROW_ID
 from bianmin.kit.policy import app, operator, policy, staff, supervisor
 from bianmin.kit.stats import PeriodDep
+from bianmin.kit.waits import until_set
 from bianmin.queue.api.deps import ANYONE, HALL_STAFF, NotifierDep, SettingsDep, hall_for
 from bianmin.queue.api.views import board_view, call_view
 from bianmin.queue.domain import flow, halls, stats
@@ -99,8 +99,7 @@ async def _events(request: Request, code: str, last: int, poll: float, heartbeat
             while not waiter.is_set():
                 if await request.is_disconnected():
                     return
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(waiter.wait(), timeout=max(0.01, min(poll, next_beat - loop.time())))
+                await until_set(waiter, max(0.01, min(poll, next_beat - loop.time())))
                 if loop.time() >= next_beat:
                     next_beat = loop.time() + heartbeat
                     yield ": heartbeat\n\n"
