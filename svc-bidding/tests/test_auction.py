@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,14 +23,16 @@ CODE = "BM-LAND-001"
 ANYONE = Principal(key_id="citizen", tenant=None, scopes=frozenset())
 
 
-async def _lot(app: FastAPI, clock: FixedClock, *, cap: str | None = "850000.00") -> None:
+async def _lot(app: FastAPI, clock: FixedClock, *, cap: str | None = "850000.00", mode: str | None = "lottery",
+               second_item: str | None = None) -> None:
     async with client_for(app, CLERK) as clerk:
         body = project_body(CODE, category="land_use", name="二号街道工业用地使用权出让")
         assert (await clerk.post("/v1/projects", json=body)).status_code == 201
         setup = await clerk.post(f"/v1/projects/{CODE}/auction", json={
             "reserve_price": "800000.00", "increment": "10000.00", "price_cap": cap,
             "starts_at": DEADLINE.isoformat(), "ends_at": (DEADLINE + timedelta(hours=1)).isoformat(),
-            "extension_minutes": 5, "final_offer_minutes": 30})
+            "extension_minutes": 5, "final_offer_minutes": 30,
+            **({"cap_mode": mode} if cap else {}), **({"second_item": second_item} if second_item else {})})
         assert setup.status_code == 201, setup.text
         assert (await clerk.post(f"/v1/projects/{CODE}/publish")).status_code == 200
         for n in (1, 2, 3):
@@ -44,21 +47,33 @@ async def _lot(app: FastAPI, clock: FixedClock, *, cap: str | None = "850000.00"
         assert (await clerk.post(f"/v1/projects/{CODE}/close")).status_code == 200
 
 
-async def _bid(app: FastAPI, n: int, amount: str, path: str = "bids") -> dict:
+async def _bid(app: FastAPI, n: int, amount: str, path: str = "bids", **more: str) -> dict:
     async with client_for(app, bidder_key(n)) as bidder:
         response = await bidder.post(f"/v1/projects/{CODE}/auction/{path}",
-                                     json={"credit_code": enterprise(n), "amount": amount})
+                                     json={"credit_code": enterprise(n), "amount": amount, **more})
     return {**response.json(), "http": response.status_code}
 
 
-def test_final_offers_go_to_the_highest_then_to_whoever_reached_the_cap_then_the_earliest() -> None:
+def test_the_lottery_order_is_recomputable_from_the_revealed_seed() -> None:
+    seed = "11" * 32
+    digests = {code: hashlib.sha256(f"{seed}|{CODE}|{code}".encode()).hexdigest() for code in "ABC"}
+    order = rules.lottery_order(seed, CODE, ["B", "A", "C"])
+    assert order == sorted("ABC", key=digests.__getitem__)
+    assert order == rules.lottery_order(seed, CODE, ["C", "B", "A", "A"])  # entry order and repeats do not matter
+    assert len({tuple(rules.lottery_order(f"{n:02x}" * 32, CODE, list("ABC"))) for n in range(16)}) > 1
+
+
+def test_the_highest_second_item_wins_and_a_tie_goes_to_the_lottery() -> None:
     t = DEADLINE
-    offers = [AuctionBid(id=1, credit_code="A", amount=Decimal(900), at=t),
-              AuctionBid(id=2, credit_code="B", amount=Decimal(900), at=t + timedelta(minutes=1)),
-              AuctionBid(id=3, credit_code="C", amount=Decimal(880), at=t)]
-    assert rules.pick_final(offers, capped_by="B").credit_code == "B"
-    assert rules.pick_final(offers, capped_by="C").credit_code == "A"
-    assert rules.pick_final(offers[2:], capped_by=None).credit_code == "C"
+    offers = [AuctionBid(id=1, credit_code="A", amount=Decimal(900), second_value=Decimal(15), at=t),
+              AuctionBid(id=2, credit_code="B", amount=Decimal(900), second_value=Decimal(20), at=t),
+              AuctionBid(id=3, credit_code="C", amount=Decimal(900), second_value=Decimal(20), at=t)]
+    seed = "33" * 32
+    tied = rules.lottery_order(seed, CODE, ["B", "C"])[0]
+    assert rules.pick_at_cap(offers, mode="second_item", seed=seed, project_code=CODE) == tied
+    assert rules.pick_at_cap(offers[:2], mode="second_item", seed=seed, project_code=CODE) == "B"
+    assert rules.pick_at_cap(offers, mode="lottery", seed=seed, project_code=CODE) == \
+        rules.lottery_order(seed, CODE, ["A", "B", "C"])[0]
 
 
 async def test_bids_rise_by_the_increment_and_a_late_bid_extends_the_end(app: FastAPI, clock: FixedClock) -> None:
@@ -95,7 +110,8 @@ async def test_bids_rise_by_the_increment_and_a_late_bid_extends_the_end(app: Fa
     assert after_end["http"] == 409
 
 
-async def test_the_price_cap_opens_a_round_of_sealed_final_offers(app: FastAPI, clock: FixedClock) -> None:
+async def test_the_price_cap_is_a_cap_and_a_lottery_picks_among_those_at_it(app: FastAPI, clock: FixedClock) -> None:
+    """限地价: no offer above the cap is taken, ever; who reaches it, and who joins at it, go to the lottery."""
     await _lot(app, clock)
     await _bid(app, 1, "800000.00")
     above_cap = await _bid(app, 2, "860000.00")
@@ -105,24 +121,54 @@ async def test_the_price_cap_opens_a_round_of_sealed_final_offers(app: FastAPI, 
     assert capped["http"] == 200
     assert capped["current_price"] == "850000.00"
     assert after_cap["code"] == "auction_not_running"
-    outsider = await _bid(app, 3, "900000.00", "final-offers")
-    below_cap = await _bid(app, 1, "840000.00", "final-offers")
-    offer = await _bid(app, 1, "905000.00", "final-offers")
-    twice = await _bid(app, 1, "910000.00", "final-offers")
+    outsider = await _bid(app, 3, "850000.00", "final-offers")
+    over_the_cap = await _bid(app, 1, "905000.00", "final-offers")
+    second_item = await _bid(app, 1, "850000.00", "final-offers", second_value="10")
+    joined = await _bid(app, 1, "850000.00", "final-offers")
+    twice = await _bid(app, 1, "850000.00", "final-offers")
     assert outsider["code"] == "not_remaining_bidder"
-    assert below_cap["errors"][0]["field"] == "amount"
-    assert offer["http"] == 201
+    assert over_the_cap["errors"][0]["field"] == "amount"
+    assert second_item["errors"][0]["field"] == "second_value"
+    assert joined["http"] == 201
     assert twice["code"] == "final_offer_given"
     async with client_for(app, ANYONE) as citizen:
+        running = (await citizen.get(f"/v1/projects/{CODE}/auction")).json()
         sealed = (await citizen.get(f"/v1/projects/{CODE}/auction/bids")).json()
     assert all(b["kind"] == "ascending" for b in sealed)
+    assert running["draw_seed"] is None
+    assert len(running["draw_commitment"]) == 64
     clock.advance(timedelta(minutes=30))
     async with client_for(app, CLERK) as clerk:
         finished = (await clerk.post(f"/v1/projects/{CODE}/auction/finish")).json()
         project = (await clerk.get(f"/v1/projects/{CODE}")).json()
-    assert finished["winner_credit_code"] == enterprise(1)
-    assert finished["winning_price"] == "905000.00"
+    seed = finished["draw_seed"]
+    assert hashlib.sha256(bytes.fromhex(seed)).hexdigest() == finished["draw_commitment"]
+    assert finished["draw_entrants"] == sorted([enterprise(1), enterprise(2)])
+    assert finished["winner_credit_code"] == rules.lottery_order(seed, CODE, [enterprise(1), enterprise(2)])[0]
+    assert finished["winning_price"] == "850000.00"
     assert project["status"] == "publicised"
+
+
+async def test_a_sealed_second_item_decides_among_those_at_the_cap(app: FastAPI, clock: FixedClock) -> None:
+    """竞自持: at the cap each remaining bidder gives one sealed offer of the second item; the highest wins."""
+    await _lot(app, clock, mode="second_item", second_item="自持租赁住房面积比例(%)")
+    await _bid(app, 1, "800000.00")
+    await _bid(app, 3, "810000.00")
+    await _bid(app, 2, "850000.00")
+    without_item = await _bid(app, 1, "850000.00", "final-offers")
+    first = await _bid(app, 1, "850000.00", "final-offers", second_value="12.5")
+    third = await _bid(app, 3, "850000.00", "final-offers", second_value="20")
+    assert without_item["errors"][0]["field"] == "second_value"
+    assert (first["http"], third["http"]) == (201, 201)
+    clock.advance(timedelta(minutes=30))
+    async with client_for(app, CLERK) as clerk:
+        finished = (await clerk.post(f"/v1/projects/{CODE}/auction/finish")).json()
+        offers = (await clerk.get(f"/v1/projects/{CODE}/auction/bids")).json()
+    assert finished["winner_credit_code"] == enterprise(3)
+    assert finished["winning_price"] == "850000.00"
+    assert finished["winning_second_value"] == "20.00"
+    finals = {o["credit_code"]: o["second_value"] for o in offers if o["kind"] == "final"}
+    assert finals == {enterprise(1): "12.50", enterprise(3): "20.00"}  # the capper gave none: bound at the cap, item 0
 
 
 async def test_an_auction_without_bids_fails(app: FastAPI, clock: FixedClock) -> None:
@@ -168,11 +214,19 @@ async def test_auction_setup_is_validated(app: FastAPI) -> None:
         tender = await clerk.post("/v1/projects/BM-2026-001/auction", json=base)
         early = await clerk.post(f"/v1/projects/{CODE}/auction",
                                  json={**base, "starts_at": (DEADLINE - timedelta(hours=1)).isoformat()})
-        low_cap = await clerk.post(f"/v1/projects/{CODE}/auction", json={**base, "price_cap": "805000.00"})
+        low_cap = await clerk.post(f"/v1/projects/{CODE}/auction",
+                                   json={**base, "price_cap": "805000.00", "cap_mode": "lottery"})
+        no_mode = await clerk.post(f"/v1/projects/{CODE}/auction", json={**base, "price_cap": "850000.00"})
+        mode_no_cap = await clerk.post(f"/v1/projects/{CODE}/auction", json={**base, "cap_mode": "lottery"})
+        unnamed_item = await clerk.post(f"/v1/projects/{CODE}/auction",
+                                        json={**base, "price_cap": "850000.00", "cap_mode": "second_item"})
         negative = await clerk.post(f"/v1/projects/{CODE}/auction", json={**base, "increment": "-1"})
         missing = await clerk.get("/v1/projects/BM-2026-001/auction")
     assert tender.json()["code"] == "not_auctioned"
     assert early.json()["errors"][0]["field"] == "starts_at"
     assert low_cap.json()["errors"][0]["field"] == "price_cap"
+    assert no_mode.json()["errors"][0]["field"] == "cap_mode"
+    assert mode_no_cap.json()["errors"][0]["field"] == "cap_mode"
+    assert unnamed_item.json()["errors"][0]["field"] == "second_item"
     assert negative.status_code == 422
     assert missing.status_code == 404

@@ -16,7 +16,7 @@ from bianmin.bidding.api.views import auction_view, offer_views
 from bianmin.bidding.domain import auction as rules
 from bianmin.bidding.domain.common import actor_of, get_visible
 from bianmin.bidding.models import Auction, Project
-from bianmin.bidding.schemas import AuctionBidCreate, AuctionRead, AuctionSetup
+from bianmin.bidding.schemas import AuctionBidCreate, AuctionFinalOffer, AuctionRead, AuctionSetup
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
@@ -72,15 +72,14 @@ async def place_bid(code: str, body: AuctionBidCreate, session: SessionDep, who:
     return await _view(session, project, auction, who)
 
 
-@router.post("/projects/{code}/auction/final-offers", status_code=201, summary="Give a sealed final offer",
+@router.post("/projects/{code}/auction/final-offers", status_code=201, summary="Take part at the price cap",
              dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 409, 422))
-async def final_offer(code: str, body: AuctionBidCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+async def final_offer(code: str, body: AuctionFinalOffer, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                       settings: SettingsDep) -> dict[str, str]:
-    """Give the one sealed final offer of the round after the price cap; it stays unseen until the end."""
+    """Give the one sealed offer of the round after the cap (at the cap, with the second item if the mode asks)."""
     project = await get_visible(session, code, who)
     auction = await rules.auction_of(session, project)
-    await rules.final_offer(session, project, auction, credit_code=body.credit_code, amount=body.amount,
-                            now=clock.now(), by=who, barred=settings.barred_colors)
+    await rules.final_offer(session, project, auction, body, now=clock.now(), by=who, barred=settings.barred_colors)
     await session.commit()
     return {"status": "sealed"}
 

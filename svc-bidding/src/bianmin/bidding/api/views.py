@@ -77,17 +77,24 @@ def complaint_view(project: Project, complaint: Complaint) -> ComplaintRead:
 
 
 def auction_view(project: Project, auction: Auction, *, bids: int, named: bool) -> AuctionRead:
-    """An auction's state; the leader (and who reached the cap) only when ``named``."""
+    """An auction's state; the leader (and who reached the cap) only when ``named``; the seed once it ended."""
+    ended = auction.status in ("ended", "failed")
     return AuctionRead(project_code=project.code, reserve_price=auction.reserve_price, increment=auction.increment,
                        price_cap=auction.price_cap, starts_at=auction.starts_at, ends_at=auction.ends_at,
                        status=auction.status, current_price=auction.current_price,
                        leader_credit_code=auction.leader_credit_code if named else None,
                        final_round_ends_at=auction.final_round_ends_at,
                        capped_by=auction.capped_by if named else None, winner_credit_code=auction.winner_credit_code,
-                       winning_price=auction.winning_price, bids=bids)
+                       winning_price=auction.winning_price, bids=bids, cap_mode=auction.cap_mode,
+                       second_item=auction.second_item, draw_commitment=auction.draw_commitment,
+                       draw_seed=auction.draw_seed if ended else None,
+                       draw_entrants=auction.draw_entrants if ended else None,
+                       winning_second_value=auction.winning_second_value)
 
 
 def offer_views(offers: list[AuctionBid], *, ended: bool) -> list[dict[str, Any]]:
     """An auction's offers: the ascending bids anonymously while it runs; bidders and final offers once it ended."""
     return [{"kind": b.kind, "amount": str(b.amount), "at": b.at.isoformat(),
-             "credit_code": b.credit_code if ended else None} for b in offers if ended or b.kind == "ascending"]
+             "credit_code": b.credit_code if ended else None,
+             "second_value": None if b.second_value is None else str(b.second_value)}
+            for b in offers if ended or b.kind == "ascending"]

@@ -10,12 +10,26 @@ Rules:
   price plus the minimum increment. The leader cannot outbid itself.
 - A bid in the last ``extension_minutes`` before the end pushes the end to ``extension_minutes``
   after that bid (延时竞价), so nobody wins by sniping.
-- Price cap (限地价): no bid may exceed the cap; the bid that reaches it ends the ascending phase.
-  The remaining bidders (every bidder with at least one ascending bid) then each give one sealed
-  final offer of at least the cap within ``final_offer_minutes``. Final offers are not shown until
-  the round ends. The bidder that reached the cap is bound by it: without a final offer its offer
-  is the cap. Highest offer wins; on a tie the bidder that reached the cap wins, otherwise the
-  earlier offer.
+- Price cap (限地价): the cap is a cap. No offer above it is taken, in the ascending phase or
+  after it, and the winner pays the cap. The bid that reaches it ends the ascending phase; the
+  remaining bidders (every bidder with at least one ascending bid) then have ``final_offer_minutes``
+  to take part at the cap, and the mode the announcement names decides among them (``cap_mode``):
+
+  * ``lottery`` (摇号): a remaining bidder joins by an offer at the cap; the bidder that reached the
+    cap is bound by it and takes part without one. The draw is verifiable: at the setup the
+    platform draws a 256-bit seed and publishes only its commitment (SHA-256 over its raw bytes),
+    before anyone can know who will reach the cap; the entrants are ordered by SHA-256 over
+    ``"<seed hex>|<project code>|<credit code>"`` (hex ascending, code on a tie) and the first
+    wins. The seed and the entrants are revealed when the auction ends, so anyone recomputes it
+    (:func:`lottery_order`).
+  * ``second_item`` (e.g. 竞自持, self-held rental floor area): each remaining bidder gives one
+    sealed offer of the second item, at the cap price; the highest wins, a tie goes to the lottery
+    above among the tied. The bidder that reached the cap is bound by the cap and takes part with
+    nothing of the second item if it gives no offer.
+
+  Offers stay unseen until the round ends. The cap and its modes are what the land authority's
+  announcement sets (《招标拍卖挂牌出让国有建设用地使用权规定》, 国土资源部令第39号, §§ 9–10: the
+  announcement states the bidding rules; the local 限地价 rules of the land market set the modes).
 - Finish (after the end, or after the final round): no bid → the project fails (流拍); otherwise
   the winner and price are publicised straight away (``closed → publicised``, for the project's
   publicity days) and the award follows the ordinary rules (objections, complaints).
@@ -28,6 +42,8 @@ Rules:
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -51,9 +67,10 @@ from bianmin.bidding.domain.errors import (
     Outbid,
     ProjectStatusForbids,
 )
+from bianmin.bidding.domain.experts import seed_commitment
 from bianmin.bidding.domain.projects import fail, transition
 from bianmin.bidding.models import Auction, AuctionBid, Project
-from bianmin.bidding.schemas import AuctionSetup
+from bianmin.bidding.schemas import AuctionFinalOffer, AuctionSetup
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.identity import Principal
@@ -61,9 +78,19 @@ from bianmin.kit.identity import Principal
 SOLD_BY_AUCTION = ("land_use", "state_property")
 
 
-def pick_final(offers: list[AuctionBid], *, capped_by: str | None) -> AuctionBid:
-    """The winning final offer: highest amount, then the bidder that reached the cap, then the earliest."""
-    return min(offers, key=lambda o: (-o.amount, o.credit_code != capped_by, o.at, o.id or 0))
+def lottery_order(seed: str, project_code: str, credit_codes: list[str]) -> list[str]:
+    """The entrants in draw order: SHA-256 over ``"<seed>|<project>|<code>"`` ascending, the code on a tie."""
+    return sorted(set(credit_codes), key=lambda code: (
+        hashlib.sha256(f"{seed}|{project_code}|{code}".encode()).hexdigest(), code))
+
+
+def pick_at_cap(offers: list[AuctionBid], *, mode: str, seed: str, project_code: str) -> str:
+    """Who wins among the offers at the cap: the lottery, or the highest second item with the lottery on a tie."""
+    entrants = [o.credit_code for o in offers]
+    if mode == "second_item":
+        best = max(o.second_value or Decimal(0) for o in offers)
+        entrants = [o.credit_code for o in offers if (o.second_value or Decimal(0)) == best]
+    return lottery_order(seed, project_code, entrants)[0]
 
 
 async def auction_of(session: AsyncSession, project: Project) -> Auction:
@@ -90,10 +117,16 @@ async def setup(session: AsyncSession, project: Project, body: AuctionSetup) -> 
         raise Unprocessable.field("ends_at", "must be after starts_at")
     if body.price_cap is not None and body.price_cap < body.reserve_price + body.increment:
         raise Unprocessable.field("price_cap", "must be at least the reserve price plus one increment")
+    if (body.price_cap is None) != (body.cap_mode is None):
+        raise Unprocessable.field("cap_mode", "names how bidders at the price cap are decided, with a cap and only then")
+    if (body.cap_mode == "second_item") != (body.second_item is not None):
+        raise Unprocessable.field("second_item", "names the second item in `second_item` mode, and only there")
+    seed = secrets.token_hex(32) if body.price_cap is not None else None
     auction = Auction(project_id=project.id, reserve_price=body.reserve_price, increment=body.increment,
                       price_cap=body.price_cap, starts_at=body.starts_at, ends_at=body.ends_at,
                       extension_minutes=body.extension_minutes, final_offer_minutes=body.final_offer_minutes,
-                      status="scheduled", version=0)
+                      status="scheduled", version=0, cap_mode=body.cap_mode, second_item=body.second_item,
+                      draw_seed=seed, draw_commitment=seed_commitment(seed) if seed else None)
     session.add(auction)
     await session.flush()
     return auction
@@ -143,22 +176,29 @@ async def place_bid(session: AsyncSession, project: Project, auction: Auction, *
     return auction
 
 
-async def final_offer(session: AsyncSession, project: Project, auction: Auction, *, credit_code: str,
-                      amount: Decimal, now: datetime, by: Principal, barred: list[str]) -> AuctionBid:
-    """Take a remaining bidder's one sealed final offer (at least the cap) during the final round."""
+async def final_offer(session: AsyncSession, project: Project, auction: Auction, body: AuctionFinalOffer, *,
+                      now: datetime, by: Principal, barred: list[str]) -> AuctionBid:
+    """Take a remaining bidder's one sealed offer at the cap (with its second item) during the final round."""
     if auction.status != "final_round" or auction.final_round_ends_at is None or now >= auction.final_round_ends_at:
         raise FinalRoundClosed("No final round is running.")
-    await _bidder(session, project, credit_code, by, barred)
-    rows = (await session.execute(select(AuctionBid.kind).where(AuctionBid.auction_id == auction.id,
-                                                                AuctionBid.credit_code == credit_code))).scalars().all()
+    await _bidder(session, project, body.credit_code, by, barred)
+    rows = (await session.execute(select(AuctionBid.kind).where(
+        AuctionBid.auction_id == auction.id, AuctionBid.credit_code == body.credit_code))).scalars().all()
     if "ascending" not in rows:
-        raise NotRemainingBidder("Only bidders who bid before the cap give a final offer.")
+        raise NotRemainingBidder("Only bidders who bid before the cap take part at it.")
     if "final" in rows:
         raise FinalOfferGiven("This bidder has given its final offer.")
     assert auction.price_cap is not None
-    if amount < auction.price_cap:
-        raise Unprocessable.field("amount", f"a final offer is at least the price cap {auction.price_cap}")
-    offer = AuctionBid(auction_id=auction.id, credit_code=credit_code, kind="final", amount=amount, at=now)
+    if body.amount > auction.price_cap:
+        raise Unprocessable.field("amount", f"must not exceed the price cap {auction.price_cap}")
+    if body.amount < auction.price_cap:
+        raise Unprocessable.field("amount", f"an offer after the cap is at the price cap {auction.price_cap}")
+    if auction.cap_mode == "second_item" and body.second_value is None:
+        raise Unprocessable.field("second_value", f"the offer of the second item ({auction.second_item}) is required")
+    if auction.cap_mode != "second_item" and body.second_value is not None:
+        raise Unprocessable.field("second_value", "this auction decides at the cap by lottery; there is no second item")
+    offer = AuctionBid(auction_id=auction.id, credit_code=body.credit_code, kind="final", amount=body.amount,
+                       second_value=body.second_value, at=now)
     session.add(offer)
     await session.flush()
     return offer
@@ -182,13 +222,19 @@ async def finish(session: AsyncSession, project: Project, auction: Auction, *, n
         return auction
     winner, price = auction.leader_credit_code, auction.current_price
     if auction.status == "final_round":
+        assert auction.capped_by is not None
+        assert auction.price_cap is not None
+        assert auction.draw_seed is not None
         offers = list((await session.execute(select(AuctionBid).where(
             AuctionBid.auction_id == auction.id, AuctionBid.kind == "final"))).scalars())
-        if auction.capped_by not in {o.credit_code for o in offers}:
-            offers.append(AuctionBid(auction_id=auction.id, credit_code=auction.capped_by, kind="final",
-                                     amount=auction.price_cap, at=auction.final_round_ends_at))
-        best = pick_final(offers, capped_by=auction.capped_by)
-        winner, price = best.credit_code, best.amount
+        if auction.capped_by not in {o.credit_code for o in offers}:  # bound by the cap it reached
+            offers.append(AuctionBid(credit_code=auction.capped_by, kind="final", amount=auction.price_cap,
+                                     second_value=Decimal(0) if auction.cap_mode == "second_item" else None))
+        winner = pick_at_cap(offers, mode=auction.cap_mode or "lottery", seed=auction.draw_seed,
+                             project_code=project.code)
+        price = auction.price_cap
+        auction.draw_entrants = sorted(o.credit_code for o in offers)
+        auction.winning_second_value = next(o.second_value for o in offers if o.credit_code == winner)
     auction.status, auction.winner_credit_code, auction.winning_price = "ended", winner, price
     section = project.sections[0]
     section.winner_credit_code, section.award_amount = winner, price

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bianmin.bidding.models.base import Base
@@ -32,6 +32,12 @@ class Auction(Base):
     winner_credit_code: Mapped[str | None] = mapped_column(String(18))
     winning_price: Mapped[Decimal | None]
     capped_by: Mapped[str | None] = mapped_column(String(18))
+    cap_mode: Mapped[str | None] = mapped_column(String(20))
+    second_item: Mapped[str | None] = mapped_column(String(100))
+    draw_seed: Mapped[str | None] = mapped_column(String(64))
+    draw_commitment: Mapped[str | None] = mapped_column(String(64))
+    draw_entrants: Mapped[list[str] | None] = mapped_column(JSON)
+    winning_second_value: Mapped[Decimal | None]
     version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
@@ -45,4 +51,5 @@ class AuctionBid(Base):
     credit_code: Mapped[str] = mapped_column(String(18))
     kind: Mapped[str] = mapped_column(String(20))
     amount: Mapped[Decimal]
+    second_value: Mapped[Decimal | None]
     at: Mapped[datetime]

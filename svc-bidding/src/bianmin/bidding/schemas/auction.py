@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from bianmin.bidding.schemas.common import PositiveYuan, Yuan
 from bianmin.kit.schemas import CreditCode, RequestBody
 
-__all__ = ["AuctionBidCreate", "AuctionRead", "AuctionSetup"]
+__all__ = ["AuctionBidCreate", "AuctionFinalOffer", "AuctionRead", "AuctionSetup", "CapMode"]
+
+CapMode = Literal["lottery", "second_item"]
 
 
 class AuctionSetup(RequestBody):
@@ -22,6 +26,11 @@ class AuctionSetup(RequestBody):
     ends_at: AwareDatetime
     extension_minutes: int = Field(default=5, ge=1, le=60)
     final_offer_minutes: int = Field(default=30, ge=5, le=1440)
+    cap_mode: CapMode | None = Field(default=None, description=(
+        "With a price cap, how the bidders at the cap are decided, as the announcement says: `lottery` (摇号) "
+        "or `second_item` (a one-time sealed offer of a second item, e.g. self-held floor area, 竞自持)."))
+    second_item: str | None = Field(default=None, min_length=1, max_length=100, description=(
+        "What the second item is and its unit, as the announcement names it (e.g. 自持租赁住房面积比例(%))."))
 
 
 class AuctionBidCreate(RequestBody):
@@ -29,6 +38,15 @@ class AuctionBidCreate(RequestBody):
 
     credit_code: CreditCode
     amount: PositiveYuan
+
+
+class AuctionFinalOffer(RequestBody):
+    """A remaining bidder's one sealed offer once the cap is reached: at the cap, with the second item if asked."""
+
+    credit_code: CreditCode
+    amount: PositiveYuan = Field(description="The price cap: no offer above it is taken.")
+    second_value: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2, description=(
+        "The offer of the second item (`second_item` mode only)."))
 
 
 class AuctionRead(BaseModel):
@@ -48,3 +66,10 @@ class AuctionRead(BaseModel):
     winner_credit_code: str | None
     winning_price: Yuan | None
     bids: int
+    cap_mode: CapMode | None = None
+    second_item: str | None = None
+    draw_commitment: str | None = Field(default=None, description=(
+        "SHA-256 (hex) over the raw bytes of the seed that decides at the cap, published from the setup."))
+    draw_seed: str | None = Field(default=None, description="The seed itself, revealed once the auction ended.")
+    draw_entrants: list[str] | None = Field(default=None, description="Who was decided among at the cap (once ended).")
+    winning_second_value: Decimal | None = None
