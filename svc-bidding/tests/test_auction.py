@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from bidding_factories import CLERK, DEADLINE, bidder_key, enterprise, project_body, register
+from bidding_factories import CLERK, DEADLINE, SUPERVISOR, bidder_key, enterprise, project_body, register
 from fastapi import FastAPI
 
 from bianmin.bidding.domain import auction as rules
@@ -20,13 +20,16 @@ from bianmin.kit.identity import Principal
 from bianmin.testing.client import client_for
 
 CODE = "BM-LAND-001"
+RESERVE = "800000.00"  # a sale's section budget is its reserve price (底价)
+DEPOSIT = "160000.00"  # 20% of the reserve
 ANYONE = Principal(key_id="citizen", tenant=None, scopes=frozenset())
 
 
 async def _lot(app: FastAPI, clock: FixedClock, *, cap: str | None = "850000.00", mode: str | None = "lottery",
                second_item: str | None = None) -> None:
     async with client_for(app, CLERK) as clerk:
-        body = project_body(CODE, category="land_use", name="二号街道工业用地使用权出让")
+        body = project_body(CODE, category="land_use", name="二号街道工业用地使用权出让", budget=RESERVE,
+                            sections=[{"code": "S1", "name": "地块", "budget": RESERVE, "bid_bond_amount": DEPOSIT}])
         assert (await clerk.post("/v1/projects", json=body)).status_code == 201
         setup = await clerk.post(f"/v1/projects/{CODE}/auction", json={
             "reserve_price": "800000.00", "increment": "10000.00", "price_cap": cap,
@@ -37,7 +40,7 @@ async def _lot(app: FastAPI, clock: FixedClock, *, cap: str | None = "850000.00"
         assert (await clerk.post(f"/v1/projects/{CODE}/publish")).status_code == 200
         for n in (1, 2, 3):
             assert (await clerk.post("/v1/deposits", json={
-                "project_code": CODE, "section_code": "S1", "credit_code": enterprise(n), "amount": "20000.00",
+                "project_code": CODE, "section_code": "S1", "credit_code": enterprise(n), "amount": DEPOSIT,
                 "account": f"62220000{n:04d}", "reference": f"L{n}"})).status_code == 201
     for n in (1, 2, 3):
         async with client_for(app, bidder_key(n)) as bidder:
@@ -106,6 +109,12 @@ async def test_bids_rise_by_the_increment_and_a_late_bid_extends_the_end(app: Fa
     assert finished["winner_credit_code"] == enterprise(3)
     assert awarded["status"] == "awarded"
     assert awarded["sections"][0]["award_amount"] == "820000.00"
+    async with client_for(app, SUPERVISOR) as supervisor:
+        figures = (await supervisor.get("/v1/stats", params={"from": "2026-01-01", "to": "2026-12-31"})).json()
+    # a sale is not a saving: savings count procurement only, a sale reports its premium over the reserve
+    assert (figures["savings"], figures["savings_rate"], figures["award_total"]) == ("0", None, "0")
+    assert (figures["sales_reserve_total"], figures["sales_price_total"]) == (RESERVE, "820000.00")
+    assert figures["premium_rate"] == "0.0250"
     after_end = await _bid(app, 1, "900000.00")
     assert after_end["http"] == 409
 
@@ -208,7 +217,8 @@ async def test_of_two_bids_on_the_same_price_exactly_one_is_accepted(app: FastAP
 async def test_auction_setup_is_validated(app: FastAPI) -> None:
     async with client_for(app, CLERK) as clerk:
         await clerk.post("/v1/projects", json=project_body())
-        await clerk.post("/v1/projects", json=project_body(CODE, category="land_use"))
+        await clerk.post("/v1/projects", json=project_body(CODE, category="land_use", budget=RESERVE, sections=[
+            {"code": "S1", "name": "地块", "budget": RESERVE, "bid_bond_amount": DEPOSIT}]))
         base = {"reserve_price": "800000.00", "increment": "10000.00", "starts_at": DEADLINE.isoformat(),
                 "ends_at": (DEADLINE + timedelta(hours=1)).isoformat()}
         tender = await clerk.post("/v1/projects/BM-2026-001/auction", json=base)
@@ -230,3 +240,34 @@ async def test_auction_setup_is_validated(app: FastAPI) -> None:
     assert unnamed_item.json()["errors"][0]["field"] == "second_item"
     assert negative.status_code == 422
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(("category", "bond", "accepted"), [
+    ("land_use", "16000.00", False),  # 2%: a tender's limit (§26) is not a land sale's deposit
+    ("land_use", "160000.00", True),
+    ("land_use", "400000.00", True),
+    ("land_use", "480000.00", False),
+    ("state_property", "240000.00", True),
+    ("state_property", "280000.00", False),
+    ("construction", "160000.00", False),
+])
+async def test_a_sales_deposit_follows_its_own_rule_not_the_bid_bond_limit(
+        app: FastAPI, category: str, bond: str, accepted: bool) -> None:
+    body = project_body(CODE, category=category, budget=RESERVE,
+                        sections=[{"code": "S1", "name": "标的", "budget": RESERVE, "bid_bond_amount": bond}])
+    async with client_for(app, CLERK) as clerk:
+        created = await clerk.post("/v1/projects", json=body)
+    assert created.status_code == (201 if accepted else 422), created.text
+    if not accepted:
+        assert created.json()["errors"][0]["field"] == "sections.0.bid_bond_amount"
+
+
+async def test_an_auction_starts_from_the_announced_reserve(app: FastAPI) -> None:
+    body = project_body(CODE, category="land_use", budget=RESERVE,
+                        sections=[{"code": "S1", "name": "地块", "budget": RESERVE, "bid_bond_amount": DEPOSIT}])
+    async with client_for(app, CLERK) as clerk:
+        await clerk.post("/v1/projects", json=body)
+        other = await clerk.post(f"/v1/projects/{CODE}/auction", json={
+            "reserve_price": "700000.00", "increment": "10000.00", "starts_at": DEADLINE.isoformat(),
+            "ends_at": (DEADLINE + timedelta(hours=1)).isoformat()})
+    assert other.json()["errors"][0]["field"] == "reserve_price"

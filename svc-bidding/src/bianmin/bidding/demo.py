@@ -55,6 +55,9 @@ def _code(n: int) -> str:
     return with_uscc_check(f"91330199MA{n:07d}")
 
 
+SALE_DEPOSIT_RATE = Decimal("0.20")  # a sale's deposit is a share of its reserve, not a tender's 2% (§26)
+
+
 async def load_demo(client: httpx.AsyncClient) -> None:
     """Load the demo tenders and direct contracts; skips what exists, advances what may advance."""
     await load_opened_demo(client)
@@ -62,12 +65,12 @@ async def load_demo(client: httpx.AsyncClient) -> None:
     for i, (code, name, category, level, site, budget) in enumerate(TENDERS, start=1):
         if (await client.get(f"/v1/projects/{code}")).status_code == 200:
             continue
-        section_budget = Decimal(budget)
+        rate = SALE_DEPOSIT_RATE if category in ("land_use", "state_property") else Decimal("0.02")
         body = {
             "code": code, "name": name, "category": category, "level": level, "site_code": site,
             "tenderer_name": f"{name}招标人", "tenderer_credit_code": _code(900 + i), "budget": budget,
             "sections": [{"code": "S1", "name": name, "budget": budget,
-                          "bid_bond_amount": str((section_budget * Decimal("0.02")).quantize(Decimal("0.01")))}],
+                          "bid_bond_amount": str((Decimal(budget) * rate).quantize(Decimal("0.01")))}],
             "bid_deadline": deadline.isoformat(), "opening_at": (deadline + timedelta(hours=1)).isoformat(),
         }
         created = await client.post("/v1/projects", json=body, headers={"Idempotency-Key": f"demo-{code}"})

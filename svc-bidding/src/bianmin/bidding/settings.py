@@ -34,6 +34,12 @@ class BiddingSettings(ServiceSettings):
     objection_answer_days: int = 3
     complaint_days: int = 10
     complaint_handling_workdays: int = 30
+    land_deposit_rate_min: Decimal = Field(default=Decimal("0.20"), ge=0, le=1, description=(
+        "A land-use sale's deposit (竞买保证金) is at least this share of its reserve; the local land market's rule."))
+    land_deposit_rate_max: Decimal = Field(default=Decimal("0.50"), ge=0, le=1, description=(
+        "A land-use sale's deposit is at most this share of its reserve."))
+    state_property_deposit_rate_max: Decimal = Field(default=Decimal("0.30"), ge=0, le=1, description=(
+        "A state-property sale's deposit (交易保证金) is at most this share of its reserve (企业国有产权交易操作规则 §25)."))
     savings_risk_rate: Decimal = Field(default=Decimal("0.30"),
                                        description="Awards at least this far below budget are flagged as a risk.")
     screen_cv_max: Decimal = Field(default=Decimal("0.03"),

@@ -34,10 +34,10 @@ router = APIRouter(tags=["projects"])
 @router.post("/projects", status_code=201, summary="Create a tender (draft)", dependencies=[require_scopes(WRITE), AGENT],
              responses=problem_responses(401, 403, 409, 422))
 async def create_project(body: ProjectCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
-                         clock: ClockDep) -> ProjectRead:
+                         clock: ClockDep, settings: SettingsDep) -> ProjectRead:
     """Create a tender as a draft with its sections, timetable and evaluation method."""
     ensure_role(who, TENDER_AGENT, body.site_code)
-    project = await projects.create(session, body, now=clock.now(), by=who)
+    project = await projects.create(session, body, now=clock.now(), by=who, settings=settings)
     return await idem.finish(session, ProjectRead.model_validate(project))
 
 

@@ -6,7 +6,8 @@ Rules:
   and bid between ``starts_at`` (not before the deadline) and ``ends_at`` while the project is
   closed for registration. A bidder needs a secured deposit for the section and an eligible
   credit color; the key that registered it bids for it.
-- The first bid is at least the reserve price (底价/起始价); every later bid at least the current
+- The reserve price (底价/起始价) is the one the lot was announced with, its section's budget, which
+  its deposit was set against. The first bid is at least the reserve price; every later bid at least the current
   price plus the minimum increment. The leader cannot outbid itself.
 - A bid in the last ``extension_minutes`` before the end pushes the end to ``extension_minutes``
   after that bid (延时竞价), so nobody wins by sniping.
@@ -111,6 +112,8 @@ async def setup(session: AsyncSession, project: Project, body: AuctionSetup) -> 
         raise NotAuctioned("An auctioned project has one section (one lot).")
     if (await session.execute(select(Auction.id).where(Auction.project_id == project.id))).first():
         raise AuctionExists(f"Project {project.code} has an auction already.")
+    if body.reserve_price != project.sections[0].budget:
+        raise Unprocessable.field("reserve_price", f"is the reserve the lot was announced with, {project.sections[0].budget}")
     if body.starts_at < project.bid_deadline:
         raise Unprocessable.field("starts_at", "must not be before the registration deadline (bid_deadline)")
     if body.ends_at <= body.starts_at:

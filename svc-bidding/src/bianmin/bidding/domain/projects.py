@@ -8,7 +8,10 @@ otherwise) and recorded with its actor and reason.
 
 Decisions where the issue is silent:
 - A tender's budget is the sum of its sections' budgets (each section's 最高投标限价); each
-  section's bid bond is at most 2% of its budget (§26).
+  section's bid bond is at most 2% of its budget (§26). A sale's (land use rights, state property)
+  section budget is its reserve price (底价), and its deposit follows the sale's own rule, not §26
+  (:func:`deposit_bounds`): a land-use deposit 20–50% of the reserve (the local land market's rule;
+  settings ``land_deposit_rate_*``), a state-property deposit at most 30% (企业国有产权交易操作规则 §25).
 - A project sits on a site of the registry the catalog announces (:func:`project_site`), never on a
   pattern: a district project on its district hall (level ``district``, the county code + ``000``),
   a township project on a township or street (level ``township``). Before the registry, district
@@ -101,7 +104,21 @@ async def transition(session: AsyncSession, project: Project, to: str, *, now: d
     await session.flush()
 
 
-async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, by: Principal) -> Project:
+def deposit_bounds(category: str, budget: Decimal, settings: BiddingSettings) -> tuple[Decimal, Decimal, str]:
+    """The lowest and highest bid bond or deposit a section of ``category`` may ask, and the rule that says so."""
+    cent = Decimal("0.01")
+    if category == "land_use":
+        low, high = settings.land_deposit_rate_min, settings.land_deposit_rate_max
+        return ((budget * low).quantize(cent), (budget * high).quantize(cent),
+                f"a land-use deposit is {low:.0%}–{high:.0%} of the reserve")
+    if category == "state_property":
+        high = settings.state_property_deposit_rate_max
+        return Decimal(0), (budget * high).quantize(cent), f"a state-property deposit is at most {high:.0%} of the reserve"
+    return Decimal(0), (budget * BOND_RATE).quantize(cent), "must be at most 2% of the section's budget (§26)"
+
+
+async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, by: Principal,
+                 settings: BiddingSettings) -> Project:
     """Validate and store a new tender as a draft."""
     tenant = (await project_site(session, body.level, body.site_code)).tenant
     ensure_tenant(by, tenant)
@@ -109,8 +126,9 @@ async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, b
     if len(set(codes)) != len(codes):
         raise Unprocessable.field("sections", "section codes must be unique")
     for i, s in enumerate(body.sections):
-        if s.bid_bond_amount > (s.budget * BOND_RATE).quantize(Decimal("0.01")):
-            raise Unprocessable.field(f"sections.{i}.bid_bond_amount", "must be at most 2% of the section's budget (§26)")
+        low, high, rule = deposit_bounds(body.category, s.budget, settings)
+        if not low <= s.bid_bond_amount <= high:
+            raise Unprocessable.field(f"sections.{i}.bid_bond_amount", rule)
     if sum((s.budget for s in body.sections), Decimal(0)) != body.budget:
         raise Unprocessable.field("budget", "must equal the sum of the sections' budgets")
     if body.bid_deadline <= now:

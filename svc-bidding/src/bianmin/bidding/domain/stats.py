@@ -1,8 +1,12 @@
 """Trading figures: projects, budget and award totals, savings and the high-savings risk signal.
 
-Savings = budget − award amount over the awarded sections; savings rate = savings ÷ the budget
-of those sections. An award at least ``savings_risk_rate`` (30%) below its section's budget is
-counted as a risk signal (possibly an inflated budget), not only a success. A project belongs to
+Savings count procurement only (works and goods/services, the categories the state pays for):
+savings = budget − award amount over the awarded sections; savings rate = savings ÷ the budget
+of those sections. A sale (land use rights, state property) brings money in, so a price above its
+reserve is no "negative saving": sales report their premium rate (溢价率) instead, (price −
+reserve) ÷ reserve over the sold lots, a section's budget being its reserve. A procurement award at
+least ``savings_risk_rate`` (30%) below its section's budget is counted as a risk signal (possibly
+an inflated budget), not only a success. A project belongs to
 the period of its creation day in Asia/Shanghai; direct contracts count as projects and awards.
 """
 
@@ -20,6 +24,7 @@ from bianmin.kit.stats import Figure, Period, StatsContext
 from bianmin.kit.workdays import SHANGHAI
 
 ZERO = Decimal(0)
+SALES = frozenset({"land_use", "state_property"})
 
 
 async def compute(session: AsyncSession, period: Period, *, category: str | None = None, level: str | None = None,
@@ -36,26 +41,35 @@ async def compute(session: AsyncSession, period: Period, *, category: str | None
     if level:
         statement = statement.where(Project.level == level)
     rows = (await session.execute(statement)).scalars().all()
-    budget_total = award_total = awarded_budget = ZERO
+    budget_total = award_total = awarded_budget = reserve_total = price_total = ZERO
     awarded = flagged = 0
     by_category: dict[str, int] = {}
     for project in rows:
         by_category[project.category] = by_category.get(project.category, 0) + 1
-        budget_total += project.budget
+        sale = project.category in SALES
+        if not sale:
+            budget_total += project.budget
         if project.status != "awarded":
             continue
         awarded += 1
         for section in project.sections:
-            if section.outcome == "awarded" and section.award_amount is not None:
+            if section.outcome != "awarded" or section.award_amount is None:
+                continue
+            if sale:
+                reserve_total += section.budget
+                price_total += section.award_amount
+            else:
                 award_total += section.award_amount
                 awarded_budget += section.budget
                 if section.award_amount <= section.budget * (1 - risk_rate):
                     flagged += 1
     savings = awarded_budget - award_total
     rate = (savings / awarded_budget).quantize(Decimal("0.0001")) if awarded_budget else None
+    premium = ((price_total - reserve_total) / reserve_total).quantize(Decimal("0.0001")) if reserve_total else None
     return StatsRead(projects=len(rows), awarded_projects=awarded, budget_total=budget_total, award_total=award_total,
                      savings=max(savings, ZERO), savings_rate=rate, high_savings_flagged=flagged,
-                     by_category=by_category)
+                     by_category=by_category, sales_reserve_total=reserve_total, sales_price_total=price_total,
+                     premium_rate=premium)
 
 
 async def figures(ctx: StatsContext) -> list[Figure]:
@@ -66,13 +80,17 @@ async def figures(ctx: StatsContext) -> list[Figure]:
         Figure(name="projects", value=s.projects, unit="projects",
                definition="Tenders and direct contracts created in the period, cancelled ones excluded.",
                breakdown={k: v for k, v in s.by_category.items()}),
-        Figure(name="budget_total", value=s.budget_total, unit="CNY", definition="Sum of those projects' budgets."),
+        Figure(name="budget_total", value=s.budget_total, unit="CNY",
+               definition="Sum of the budgets of those projects that procure (works, goods and services)."),
         Figure(name="award_total", value=s.award_total, unit="CNY",
-               definition="Sum of award amounts of the awarded sections of those projects."),
+               definition="Sum of award amounts of the awarded procurement sections of those projects."),
         Figure(name="savings", value=s.savings, unit="CNY",
-               definition="Budget of the awarded sections minus their award amounts."),
+               definition="Budget of the awarded procurement sections minus their award amounts (sales excluded)."),
         Figure(name="savings_rate", value=s.savings_rate, unit="ratio",
                definition="Savings divided by the budget of the awarded sections."),
+        Figure(name="premium_rate", value=s.premium_rate, unit="ratio",
+               definition="Land and state-property sales: price above the reserve, divided by the reserve, "
+                          "over the lots sold."),
         Figure(name="high_savings_flagged", value=s.high_savings_flagged, unit="sections",
                definition="Awarded sections at least 30% below budget: a risk signal of an inflated budget."),
     ]

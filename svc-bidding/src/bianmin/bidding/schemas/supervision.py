@@ -47,3 +47,6 @@ class StatsRead(BaseModel):
     savings_rate: Score | None
     high_savings_flagged: int
     by_category: dict[str, int] = Field(default_factory=dict)
+    sales_reserve_total: Yuan = Field(description="Reserve prices of the land and state-property lots sold.")
+    sales_price_total: Yuan = Field(description="What those lots sold for.")
+    premium_rate: Score | None = Field(description="(Price − reserve) ÷ reserve over the lots sold (溢价率).")
