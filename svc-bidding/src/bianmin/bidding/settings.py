@@ -47,9 +47,6 @@ class BiddingSettings(ServiceSettings):
         "gaps count as regular; unset: the calibrated critical value for its number of bids (screens.GAP_CV_MAX_BY_N).")
     screen_min_bids: int = Field(default=3, ge=2, description="Fewest priced bids the statistical screens run on.")
     screen_min_gaps: int = Field(default=2, ge=1, description="Fewest gaps (bids − 1) the regular-gap screen runs on.")
-    screen_rotation_alpha: Decimal = Field(
-        default=Decimal("0.05"), gt=0, le=1, description="A set of sections won strictly in turn by the same ring is "
-        "flagged when honest bidding would produce such a rotation with at most this probability.")
     trusted_proxy_hops: int = Field(
         default=0, ge=0, description="Trusted proxies in front of the gateway (load balancers whose X-Forwarded-For the "
         "gateway believes); the client's address is that many entries left of the one the gateway appended.")
