@@ -37,7 +37,8 @@ def test_identical_prices_are_flagged_with_the_bidders_sharing_them() -> None:
 def test_regular_gaps_are_flagged_and_irregular_ones_not() -> None:
     assert screens.regular_gaps(bids("900000", "910000", "920000", "930000"), T)
     assert screens.regular_gaps(bids("900000", "903000", "920000", "990000"), T) == []
-    assert screens.regular_gaps(bids("900000", "910000", "920000"), T) == []
+    assert screens.regular_gaps(bids("900000", "910000", "920000"), Thresholds(min_gaps=3)) == []
+    assert screens.regular_gaps(bids("900000", "910000"), T) == []
 
 
 def test_shared_documents_addresses_devices_and_accounts_are_flagged() -> None:

@@ -42,15 +42,17 @@ class BiddingSettings(ServiceSettings):
         "A state-property sale's deposit (交易保证金) is at most this share of its reserve (企业国有产权交易操作规则 §25)."))
     savings_risk_rate: Decimal = Field(default=Decimal("0.30"),
                                        description="Awards at least this far below budget are flagged as a risk.")
-    screen_cv_max: Decimal = Field(default=Decimal("0.03"),
-                                   description="Coefficient of variation (σ/μ) of a section's prices at or below which it is flagged.")
-    screen_rd_min: Decimal = Field(default=Decimal("1.0"),
-                                   description="Relative distance (b2 − b1)/σ(losing bids) at or above which a section is flagged.")
-    screen_gap_cv_max: Decimal = Field(default=Decimal("0.05"),
-                                       description="Coefficient of variation of the gaps between sorted prices at or below which "
-                                       "the gaps count as regular.")
-    screen_min_bids: int = Field(default=3, description="Fewest priced bids the statistical screens run on.")
-    screen_min_gaps: int = Field(default=3, description="Fewest gaps (bids − 1) the regular-gap screen runs on.")
+    screen_cv_max: Decimal | None = Field(
+        default=None, gt=0, description="Coefficient of variation (σ/μ) of a section's prices at or below which it is flagged; "
+        "unset: the calibrated critical value for its number of bids (screens.CV_MAX_BY_N, about 4% of honest sections).")
+    screen_rd_min: Decimal | None = Field(
+        default=None, gt=0, description="Relative distance (b2 − b1)/σ(losing bids) at or above which a section is flagged; "
+        "unset: the calibrated critical value for its number of bids (screens.RD_MIN_BY_N).")
+    screen_gap_cv_max: Decimal | None = Field(
+        default=None, gt=0, description="Coefficient of variation of the gaps between sorted prices at or below which the "
+        "gaps count as regular; unset: the calibrated critical value for its number of bids (screens.GAP_CV_MAX_BY_N).")
+    screen_min_bids: int = Field(default=3, ge=2, description="Fewest priced bids the statistical screens run on.")
+    screen_min_gaps: int = Field(default=2, ge=1, description="Fewest gaps (bids − 1) the regular-gap screen runs on.")
     trusted_proxy_hops: int = Field(
         default=0, ge=0, description="Trusted proxies in front of the gateway (load balancers whose X-Forwarded-For the "
         "gateway believes); the client's address is that many entries left of the one the gateway appended.")
