@@ -3,7 +3,8 @@
 Savings = budget − award amount over the awarded sections; savings rate = savings ÷ the budget
 of those sections. An award at least ``savings_risk_rate`` (30%) below its section's budget is
 counted as a risk signal (possibly an inflated budget), not only a success. A project belongs to
-the period of its creation day in Asia/Shanghai; direct contracts count as projects and awards.
+the period of its creation day in Asia/Shanghai; direct contracts count as projects (rejected filings
+not), and as awards once a supervisor approved them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ ZERO = Decimal(0)
 async def compute(session: AsyncSession, period: Period, *, category: str | None = None, level: str | None = None,
                   risk_rate: Decimal = Decimal("0.30")) -> StatsRead:
     """The trading figures of a period, optionally for one category and level."""
-    statement = select(Project).where(Project.status != "cancelled")
+    statement = select(Project).where(Project.status.not_in(("cancelled", "rejected")))
     if period.start:
         statement = statement.where(Project.created_at >= datetime.combine(period.start, time(), tzinfo=SHANGHAI))
     if period.end:
