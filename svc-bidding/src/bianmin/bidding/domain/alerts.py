@@ -1,4 +1,5 @@
-"""What supervisors should look at: open collusion flags, complaints near or past their deadline,
+"""What supervisors should look at: open collusion flags, complaints not accepted (受理) within their
+three working days (实施条例 §61), complaints near or past their decision's deadline,
 objections to the winning candidates unanswered for three days (§54), and direct-contract filings
 refused as over the threshold or split (an attempt to skip a tender, 实施条例 §24), on the
 supervisor's sites.
@@ -19,6 +20,7 @@ from bianmin.kit.identity import Principal
 
 DUE_SOON = timedelta(days=3)
 ANSWER_WITHIN = timedelta(days=3)
+OPEN_COMPLAINT = ("pending", "accepted")
 
 
 async def alerts(session: AsyncSession, who: Principal, *, now: datetime) -> list[dict[str, Any]]:
@@ -29,8 +31,16 @@ async def alerts(session: AsyncSession, who: Principal, *, now: datetime) -> lis
     for flag, project in flags.all():
         out.append({"kind": "collusion_flag", "project_code": project.code, "id": flag.id, "screen": flag.screen,
                     "since": flag.created_at.isoformat()})
+    unaccepted = await session.execute(scoped(select(Complaint, Project).join(Project, Project.id == Complaint.project_id)
+                                              .where(Complaint.status == "pending", Complaint.accept_due_at <= now)
+                                              .order_by(Complaint.accept_due_at, Complaint.id), Complaint.tenant, who))
+    for complaint, project in unaccepted.all():
+        assert complaint.accept_due_at is not None
+        out.append({"kind": "complaint_accept_overdue", "project_code": project.code, "id": complaint.id,
+                    "since": complaint.accept_due_at.isoformat()})
     complaints = await session.execute(scoped(select(Complaint, Project).join(Project, Project.id == Complaint.project_id)
-                                              .where(Complaint.status == "pending", Complaint.due_at <= now + DUE_SOON),
+                                              .where(Complaint.status.in_(OPEN_COMPLAINT),
+                                                     Complaint.due_at <= now + DUE_SOON),
                                               Complaint.tenant, who))
     for complaint, project in complaints.all():
         out.append({"kind": "complaint_overdue" if complaint.due_at <= now else "complaint_due",

@@ -418,9 +418,15 @@ class FlagDecided(Conflict):
 
 
 class ComplaintDecided(Conflict):
-    """The complaint was upheld or dismissed already."""
+    """The complaint was accepted, upheld, dismissed or not accepted already: that step is behind it."""
 
     code = "complaint_decided"
+
+
+class ComplaintNotAccepted(Conflict):
+    """A complaint is upheld or dismissed only once the supervising department accepted it (实施条例 §61)."""
+
+    code = "complaint_not_accepted"
 
 
 # --- 409: auctions --------------------------------------------------------------------------------
