@@ -173,6 +173,7 @@ async def test_a_filing_counts_as_awarded_only_once_a_supervisor_approves(app: F
         officer = account("staff", "officer", "trading_officer", site="330199")
     async with client_for(app, SUPERVISOR) as supervisor:
         before = (await supervisor.get("/v1/stats", params=period)).json()
+        feed_before = (await supervisor.get("/v1/ocds/releases")).json()
     async with client_for(app, officer) as trading_officer:
         by_officer = await trading_officer.post("/v1/direct-contracts/D-1/approve")
     async with client_for(app, account("supervisor", "sup-far", "supervisor", site="330199002")) as far:
@@ -181,6 +182,7 @@ async def test_a_filing_counts_as_awarded_only_once_a_supervisor_approves(app: F
         approved = await supervisor.post("/v1/direct-contracts/D-1/approve")
         history = (await supervisor.get("/v1/projects/D-1/transitions")).json()
         after = (await supervisor.get("/v1/stats", params=period)).json()
+        feed_after = (await supervisor.get("/v1/ocds/releases")).json()
     assert filed.status_code == 201, filed.text
     assert (filed.json()["status"], filed.json()["awarded_at"]) == ("filed", None)
     assert before["awarded_projects"] == 0
@@ -192,6 +194,8 @@ async def test_a_filing_counts_as_awarded_only_once_a_supervisor_approves(app: F
     assert approved.json()["awarded_at"].startswith("2026-02-20")
     assert [t["to_status"] for t in history] == ["filed", "awarded"]
     assert (after["awarded_projects"], after["award_total"]) == (1, "300000.00")
+    assert feed_before["releases"] == []
+    assert [r["tag"] for r in feed_after["releases"]] == [["award", "contract"]]
 
 
 async def test_a_rejected_filing_no_longer_counts_towards_a_split(app: FastAPI) -> None:
