@@ -1,4 +1,5 @@
-"""Separation of duties in the trading centre: whoever files a direct contract cannot approve it (issue 19)."""
+"""Separation of duties in the trading centre: whoever files a direct contract cannot approve it (issue 19);
+the supervising department approves filings (issue 21)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from bidding_factories import CLERK, account, enterprise, project_body
 from fastapi import FastAPI
 
+from bianmin.kit.identity import Principal
 from bianmin.testing.client import client_for
 
 
@@ -17,42 +19,53 @@ def filing(code: str) -> dict[str, Any]:
             "reason": "紧急抢修"}
 
 
+async def registered(app: FastAPI) -> None:
+    async with client_for(app, CLERK) as clerk:
+        created = await clerk.post("/v1/subjects", json={
+            "buyer_credit_code": enterprise(900), "code": "road-repair", "name": "道路抢修", "kind": "works",
+            "level": "district", "site_code": "330199"})
+    assert created.status_code == 201, created.text
+
+
 async def test_whoever_files_a_direct_contract_cannot_approve_it(app: FastAPI) -> None:
-    both = account("staff", "officer-1", "tender_agent", "trading_officer", site="330199")
-    async with client_for(app, both) as officer:
-        filed = await officer.post("/v1/direct-contracts", json=filing("D-1"))
-        own = await officer.post("/v1/direct-contracts/D-1/approve")
+    await registered(app)
+    both = Principal(key_id="both", tenant="*", scopes=frozenset({"bidding:write", "bidding:supervise"}))
+    async with client_for(app, both) as key:
+        filed = await key.post("/v1/direct-contracts", json=filing("D-1"))
+        own = await key.post("/v1/direct-contracts/D-1/approve")
     assert filed.status_code == 201, filed.text
     assert own.status_code == 403
     assert own.json()["code"] == "separation_of_duties"
-    async with client_for(app, account("staff", "officer-2", "trading_officer", site="330199")) as other:
+    async with client_for(app, account("supervisor", "sup-2", "supervisor", site="330199")) as other:
         approved = await other.post("/v1/direct-contracts/D-1/approve")
         twice = await other.post("/v1/direct-contracts/D-1/approve")
     assert approved.status_code == 200
-    assert approved.json()["approved_by"] == "staff:officer-2"
+    assert approved.json()["approved_by"] == "supervisor:sup-2"
     assert twice.json()["code"] == "direct_contract_approved"
 
 
-async def test_only_a_trading_officer_of_the_site_with_a_second_factor_approves(app: FastAPI) -> None:
+async def test_only_a_supervisor_of_the_site_with_a_second_factor_approves(app: FastAPI) -> None:
+    await registered(app)
     async with client_for(app, CLERK) as clerk:
         assert (await clerk.post("/v1/direct-contracts", json=filing("D-2"))).status_code == 201
         by_key = await clerk.post("/v1/direct-contracts/D-2/approve")
-    officer = "trading_officer"
-    async with client_for(app, account("staff", "o-weak", officer, site="330199", second_factor=False)) as weak:
+    role = "supervisor"
+    async with client_for(app, account("supervisor", "s-weak", role, site="330199", second_factor=False)) as weak:
         no_mfa = await weak.post("/v1/direct-contracts/D-2/approve")
-    async with client_for(app, account("staff", "o-far", officer, site="330199002")) as far:
+    async with client_for(app, account("supervisor", "s-far", role, site="330199002")) as far:
         elsewhere = await far.post("/v1/direct-contracts/D-2/approve")
+    async with client_for(app, account("staff", "officer", "trading_officer", site="330199")) as officer:
+        not_supervisor = await officer.post("/v1/direct-contracts/D-2/approve")
     async with client_for(app, account("staff", "agent", "tender_agent", site="330199")) as agent:
-        not_officer = await agent.post("/v1/direct-contracts/D-2/approve")
         tendered = await agent.post("/v1/projects", json={"code": "BM-9"})
-    assert by_key.json()["code"] == "subject_not_allowed"
+    assert by_key.json()["code"] == "scope_missing"
     assert no_mfa.json()["code"] == "second_factor_required"
     assert elsewhere.json()["code"] == "role_missing"
-    assert not_officer.json()["code"] == "role_missing"
+    assert not_supervisor.json()["code"] == "subject_not_allowed"
     assert tendered.status_code == 422
     async with client_for(app, CLERK) as clerk:
         project = (await clerk.get("/v1/projects/D-2")).json()
-    assert project["approved_at"] is None
+    assert (project["approved_at"], project["status"]) == (None, "filed")
 
 
 async def test_a_township_agent_acts_on_its_own_sites_only(app: FastAPI) -> None:

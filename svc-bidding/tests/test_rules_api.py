@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bidding_factories import CLERK, DEADLINE, SUPERVISOR, bidder_key, enterprise, project_body, register, submit
+from bidding_factories import CLERK, DEADLINE, SUPERVISOR, account, bidder_key, enterprise, project_body, register, submit
 from fastapi import FastAPI
 
 from bianmin.kit.clock import FixedClock
@@ -13,6 +13,8 @@ from bianmin.kit.pagination import encode_cursor
 from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
+ROAD_REPAIR = {"buyer_credit_code": enterprise(900), "code": "road-repair", "name": "道路抢修", "kind": "works",
+               "level": "district", "site_code": "330199"}
 TOWNSHIP = Principal(key_id="t1", tenant="330199001", scopes=frozenset({"bidding:write"}))
 
 
@@ -47,6 +49,7 @@ async def test_a_direct_contract_over_the_threshold_or_split_is_refused(app: Fas
                 "contractor_credit_code": enterprise(7), "amount": amount, "signed_on": "2026-02-20",
                 "reason": "紧急抢修"}
     async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post("/v1/subjects", json=ROAD_REPAIR)).status_code == 201
         over = await clerk.post("/v1/direct-contracts", json=filing("D-1", "4000000.01"))
         first = await clerk.post("/v1/direct-contracts", json=filing("D-2", "3000000.00"))
         split = await clerk.post("/v1/direct-contracts", json=filing("D-3", "1500000.00"))
@@ -103,10 +106,13 @@ async def test_identical_prices_are_flagged_and_a_supervisor_confirms_once(app: 
 
 async def test_stats_count_savings_and_high_savings_risk(app: FastAPI, clock: FixedClock) -> None:
     async with client_for(app, CLERK) as clerk:
+        await clerk.post("/v1/subjects", json={**ROAD_REPAIR, "code": "x", "name": "应急工程"})
         await clerk.post("/v1/direct-contracts", json={
             "code": "D-9", "name": "应急工程", "category": "construction", "level": "district", "site_code": "330199",
             "subject_code": "x", "tenderer_name": "局", "tenderer_credit_code": enterprise(900),
             "contractor_credit_code": enterprise(7), "amount": "100000.00", "signed_on": "2026-02-20", "reason": "急"})
+    async with client_for(app, account("supervisor", "sup-1", "supervisor")) as supervisor:
+        assert (await supervisor.post("/v1/direct-contracts/D-9/approve")).status_code == 200
     async with client_for(app, SUPERVISOR) as supervisor:
         figures = (await supervisor.get("/v1/stats", params={"from": "2026-01-01", "to": "2026-12-31"})).json()
         reversed_period = await supervisor.get("/v1/stats", params={"from": "2026-02-01", "to": "2026-01-01"})

@@ -3,7 +3,8 @@
 Uses only the service's own routes (over the gateway's ``/bidding`` prefix in ``make demo``), with
 an admin key. Safe to run twice: each project is created under an ``Idempotency-Key`` and skipped
 when it already exists. Deadlines lie in the future of the moment the demo runs, so the projects
-are open for bidding; direct contracts are filed as finished projects with their award amounts.
+are open for bidding; direct contracts are filed for works of the buyer's project registry and
+wait for a supervisor's approval.
 
 Two tenders go through a real opening: their bid deadline is set a few seconds after the demo
 starts, the demo seals and submits the bids (sealing client library, as a bidder app would),
@@ -79,8 +80,14 @@ async def load_demo(client: httpx.AsyncClient) -> None:
     for code, name, site, amount, contractor in DIRECT:
         if (await client.get(f"/v1/projects/{code}")).status_code == 200:
             continue
+        level = "district" if site == "330199" else "township"
+        subject = await client.post("/v1/subjects", headers={"Idempotency-Key": f"demo-subject-{code}"}, json={
+            "buyer_credit_code": _code(950), "code": f"subject-{code}", "name": name, "kind": "works", "level": level,
+            "site_code": site})
+        if subject.status_code != 409:
+            subject.raise_for_status()
         response = await client.post("/v1/direct-contracts", headers={"Idempotency-Key": f"demo-{code}"}, json={
-            "code": code, "name": name, "category": "construction", "level": "district" if site == "330199" else "township",
+            "code": code, "name": name, "category": "construction", "level": level,
             "site_code": site, "subject_code": f"subject-{code}", "tenderer_name": f"{name}发包人",
             "tenderer_credit_code": _code(950), "contractor_credit_code": _code(contractor), "amount": amount,
             "signed_on": date.today().isoformat(), "reason": "抢险救灾，需紧急实施"})

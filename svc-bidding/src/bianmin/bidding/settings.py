@@ -21,8 +21,17 @@ class BiddingSettings(ServiceSettings):
     receipt_signing_key: SecretStr = Field(
         default=SecretStr(""), description="Ed25519 private key (32 raw bytes, base64) that signs bid receipts; "
         "generated once and kept in the database when empty.")
-    direct_contract_threshold: Decimal = Field(
-        default=Decimal("4000000"), description="Largest budget a direct contract (直接发包) may be filed for, in yuan.")
+    # 必须招标的工程项目规定 (国家发展改革委令第16号) §5: a single contract of these estimates "or more" (以上,
+    # which includes the figure itself) must be tendered; a direct contract (直接发包) must stay below, and so
+    # must the sum of one buyer's direct contracts for one work over any 12 months (no splitting, 实施条例 §24).
+    tender_threshold_works: Decimal = Field(
+        default=Decimal("4000000"), gt=0, description="Works (施工): contracts of this many yuan or more are tendered.")
+    tender_threshold_goods: Decimal = Field(
+        default=Decimal("2000000"), gt=0, description="Goods (重要设备、材料等货物): contracts of this many yuan or more "
+        "are tendered.")
+    tender_threshold_services: Decimal = Field(
+        default=Decimal("1000000"), gt=0, description="Services (勘察、设计、监理等服务): contracts of this many yuan or "
+        "more are tendered.")
     min_bidders: int = Field(default=3, description="Fewer bidders or valid bids than this and a section fails (§44).")
     min_publicity_days: int = 3
     minute_seconds: float = Field(
@@ -33,7 +42,10 @@ class BiddingSettings(ServiceSettings):
         "86400 in production; shorter only for drills and end-to-end tests on the real clock.")
     objection_answer_days: int = 3
     complaint_days: int = 10
-    complaint_handling_workdays: int = 30
+    complaint_accept_workdays: int = Field(
+        default=3, ge=1, description="Working days the supervising department has to accept (受理) a complaint (实施条例 §61).")
+    complaint_handling_workdays: int = Field(
+        default=30, ge=1, description="Working days from accepting a complaint to its written decision (实施条例 §61).")
     land_deposit_rate_min: Decimal = Field(default=Decimal("0.20"), ge=0, le=1, description=(
         "A land-use sale's deposit (竞买保证金) is at least this share of its reserve; the local land market's rule."))
     land_deposit_rate_max: Decimal = Field(default=Decimal("0.50"), ge=0, le=1, description=(
@@ -60,3 +72,9 @@ class BiddingSettings(ServiceSettings):
     ocds_ocid_prefix: str = Field(default="ocds-bm0199", pattern=r"^ocds-[a-z0-9]{6}$",
                                   description="The OCDS ocid prefix registered for this publisher (ocds-xxxxxx).")
     ocds_publisher: str = Field(default="便民区公共资源交易中心", description="The OCDS publisher's name.")
+
+    def tender_threshold(self, kind: str) -> Decimal:
+        """The estimate from which a contract of ``kind`` (works, goods, services) must be tendered (发改委令第16号 §5)."""
+        thresholds = {"works": self.tender_threshold_works, "goods": self.tender_threshold_goods,
+                      "services": self.tender_threshold_services}
+        return Decimal(thresholds[kind])

@@ -9,6 +9,7 @@ from bianmin.bidding.api import (
     escrow,
     evaluation,
     experts,
+    filings,
     opendata,
     opening,
     projects,
@@ -16,5 +17,5 @@ from bianmin.bidding.api import (
 )
 
 ROUTERS: list[APIRouter] = [projects.router, bids.router, opening.router, escrow.router, evaluation.router,
-                            experts.router, complaints.router, auction.router,
+                            experts.router, filings.router, complaints.router, auction.router,
                             opendata.router, supervision.router]

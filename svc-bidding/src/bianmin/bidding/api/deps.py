@@ -42,6 +42,9 @@ AGENT = policy(staff(TENDER_AGENT), app())
 # An enterprise account acts for the credit codes bound to it after proof (principal.parties), never a
 # code it names; a bidder app alone, for its party scopes as before (domain/bidders.py).
 BIDDER = policy(enterprise(), app())
+# Complaints come from bidders and any other interested party (实施条例 §60): an enterprise, a person in
+# their own name, or an app acting for an enterprise.
+COMPLAINANT = policy(enterprise(), citizen(), app())
 WATCH = policy(supervisor(), app())
 # Supervision decisions (collusion flags, complaints) need the supervisor's second factor.
 SUPERVISE_DECIDE = policy(supervisor(second_factor=True), app())

@@ -1,4 +1,4 @@
-"""Tenders: create, read, publish, close, cancel, invite, escrow keys and direct-contract filings."""
+"""Tenders: create, read, publish, close, cancel, invite and escrow keys (direct-contract filings: ``api/filings.py``)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from bianmin.bidding.api.deps import AGENT, EVERYONE, TENDER_AGENT, TRADING_OFFICER, WRITE, SettingsDep, managed
+from bianmin.bidding.api.deps import AGENT, EVERYONE, TENDER_AGENT, WRITE, SettingsDep, managed
 from bianmin.bidding.domain import escrow, projects
 from bianmin.bidding.domain.common import actor_of, get_visible
 from bianmin.bidding.schemas import (
-    DirectContractCreate,
     EscrowIssued,
     EscrowSetup,
     InvitationCreate,
@@ -19,7 +18,7 @@ from bianmin.bidding.schemas import (
     TransitionRead,
     TransitionRequest,
 )
-from bianmin.bidding.schemas.projects import Category, Level, Status
+from bianmin.bidding.schemas.projects import AnyMethod, Category, Level, Status
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import Unprocessable, problem_responses
@@ -44,10 +43,11 @@ async def create_project(body: ProjectCreate, session: SessionDep, who: Principa
 @router.get("/projects", dependencies=[EVERYONE], summary="List tenders", responses=problem_responses(422), **public())
 async def list_projects(session: ReadSessionDep, who: PrincipalDep, page: PageDep,
                         status: Status | None = None, category: Category | None = None, level: Level | None = None,
-                        site_code: Annotated[str | None, Query(max_length=20)] = None) -> Page[ProjectRead]:
-    """Published tenders for everyone; drafts for their own site."""
+                        site_code: Annotated[str | None, Query(max_length=20)] = None,
+                        method: AnyMethod | None = None) -> Page[ProjectRead]:
+    """Published tenders and direct-contract filings for everyone, drafts for their own site; by method on request."""
     rows, cursor = await projects.list_page(session, page, who=who, status=status, category=category, level=level,
-                                            site_code=site_code)
+                                            site_code=site_code, method=method)
     return Page(items=[ProjectRead.model_validate(p) for p in rows], next_cursor=cursor)
 
 
@@ -124,29 +124,3 @@ async def issue_escrow(code: str, body: EscrowSetup, session: SessionDep, who: P
     await session.commit()
     assert project.escrow_public_key is not None
     return EscrowIssued(public_key=project.escrow_public_key, threshold=body.threshold, custodians=body.custodians)
-
-
-@router.post("/direct-contracts", status_code=201, summary="File a direct contract",
-             dependencies=[require_scopes(WRITE), policy(staff(TENDER_AGENT), app())],
-             responses=problem_responses(401, 403, 409, 422))
-async def file_direct_contract(body: DirectContractCreate, session: SessionDep, who: PrincipalDep,
-                               idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> ProjectRead:
-    """File a direct contract (直接发包) under the threshold, refusing contracts split to stay under it."""
-    ensure_role(who, TENDER_AGENT, body.site_code)
-    project = await projects.file_direct(session, body, now=clock.now(), by=who, settings=settings)
-    return await idem.finish(session, ProjectRead.model_validate(project))
-
-
-@router.post("/direct-contracts/{code}/approve", summary="Approve a direct-contract filing",
-             dependencies=[require_scopes(WRITE), policy(staff(TRADING_OFFICER, second_factor=True))],
-             responses=problem_responses(401, 403, 404, 409))
-async def approve_direct_contract(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
-    """A trading officer of the filing's site approves it; whoever filed it may not (separation of duties).
-
-    招标投标法 §66 and 实施条例 §9 allow skipping a tender in narrow cases only; a second person
-    with a second factor confirms the case is one of them.
-    """
-    project = await managed(session, code, who, TRADING_OFFICER)
-    await projects.approve_direct(session, project, now=clock.now(), by=who)
-    await session.commit()
-    return ProjectRead.model_validate(project)

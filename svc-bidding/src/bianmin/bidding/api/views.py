@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bianmin.bidding.domain.collusion import score_of
@@ -16,7 +17,7 @@ from bianmin.bidding.models import (
     ExpertDraw,
     Project,
 )
-from bianmin.bidding.schemas import AuctionRead, BidRead, ComplaintRead, DrawRead, FlagRead, RecoveryRead
+from bianmin.bidding.schemas import Attachment, AuctionRead, BidRead, ComplaintRead, DrawRead, FlagRead, RecoveryRead
 
 
 def section_code(project: Project, section_id: int) -> str:
@@ -66,14 +67,19 @@ def recovery_view(project: Project, recovery: EscrowRecovery, shares: list[Escro
                                      for r in shares])
 
 
-def complaint_view(project: Project, complaint: Complaint) -> ComplaintRead:
-    """A complaint with its project's code."""
+def complaint_view(project: Project, complaint: Complaint, now: datetime) -> ComplaintRead:
+    """A complaint with its project's code, and whether its acceptance is overdue at ``now``."""
     return ComplaintRead(id=complaint.id, project_code=project.code,
-                         complainant_credit_code=complaint.complainant_credit_code, matter=complaint.matter,
-                         text=complaint.text, known_at=complaint.known_at, filed_at=complaint.filed_at,
-                         due_at=complaint.due_at, due_provisional=complaint.due_provisional,
-                         due_basis=complaint.due_basis, status=complaint.status, decision=complaint.decision,
-                         decided_at=complaint.decided_at, decided_by=complaint.decided_by)
+                         complainant_credit_code=complaint.complainant_credit_code,
+                         complainant_kind=complaint.complainant_kind, complainant_id=complaint.complainant_id,
+                         interest=complaint.interest, attachments=[Attachment(**a) for a in complaint.attachments or []],
+                         matter=complaint.matter, text=complaint.text, known_at=complaint.known_at,
+                         filed_at=complaint.filed_at, due_at=complaint.due_at,
+                         due_provisional=complaint.due_provisional, due_basis=complaint.due_basis,
+                         accept_due_at=complaint.accept_due_at, accepted_at=complaint.accepted_at,
+                         accepted_by=complaint.accepted_by, accept_overdue=complaint.accept_overdue(now),
+                         status=complaint.status, decision=complaint.decision, decided_at=complaint.decided_at,
+                         decided_by=complaint.decided_by)
 
 
 def auction_view(project: Project, auction: Auction, *, bids: int, named: bool) -> AuctionRead:

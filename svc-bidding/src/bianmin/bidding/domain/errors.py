@@ -141,6 +141,12 @@ class ProjectExists(Conflict):
     code = "project_exists"
 
 
+class SubjectExists(Conflict):
+    """The buyer's registry holds that work already, under that code or that name (no renamed copies)."""
+
+    code = "subject_exists"
+
+
 class NotInvitedTender(Conflict):
     """Invitations go to invited tenders only."""
 
@@ -412,9 +418,15 @@ class FlagDecided(Conflict):
 
 
 class ComplaintDecided(Conflict):
-    """The complaint was upheld or dismissed already."""
+    """The complaint was accepted, upheld, dismissed or not accepted already: that step is behind it."""
 
     code = "complaint_decided"
+
+
+class ComplaintNotAccepted(Conflict):
+    """A complaint is upheld or dismissed only once the supervising department accepted it (实施条例 §61)."""
+
+    code = "complaint_not_accepted"
 
 
 # --- 409: auctions --------------------------------------------------------------------------------
@@ -506,13 +518,13 @@ class FieldRefused(Unprocessable):
 
 
 class DirectContractOverThreshold(FieldRefused):
-    """A direct contract above the threshold must be tendered."""
+    """A direct contract at or above its kind's threshold must be tendered (发改委令第16号 §5)."""
 
     code = "direct_contract_over_threshold"
 
 
 class DirectContractSplit(FieldRefused):
-    """Direct awards for one subject within 12 months that pass the threshold together must be tendered."""
+    """Direct contracts for one work within 12 months that reach the threshold together must be tendered (§24)."""
 
     code = "direct_contract_split"
 

@@ -175,7 +175,7 @@ async def award(session: AsyncSession, project: Project, *, now: datetime, actor
     if await unanswered(session, project, "publicity"):
         raise ObjectionsUnanswered("Objections to the candidates are unanswered.")
     pending = (await session.execute(select(Complaint.id).where(Complaint.project_id == project.id,
-                                                                Complaint.status == "pending"))).first()
+                                                                Complaint.status.in_(("pending", "accepted"))))).first()
     if pending:
         raise ComplaintPending("A complaint on this project is pending.")
     awards = []

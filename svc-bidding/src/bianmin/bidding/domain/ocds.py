@@ -3,7 +3,8 @@
 - ``ocid`` = ``<ocds_ocid_prefix>-<project code>``; a release's ``id`` = ``<ocid>-<transition id>``.
 - One release per publishing moment of the status history: ``published`` → tag ``tender``;
   ``awarded`` → ``award`` (with ``contract`` for the sections whose contract is recorded, and
-  for direct contracts, filed as awarded); ``failed`` → ``tenderUpdate`` (tender status
+  for direct contracts, awarded when a supervisor approves the filing: a filing waiting for approval
+  or rejected publishes nothing); ``failed`` → ``tenderUpdate`` (tender status
   ``unsuccessful``); ``cancelled`` → ``tenderCancellation``. A release carries the sections its
   tag concerns: a ``tender`` release has no awards. Releases are built from the stored project
   as it stands, dated at the moment of the transition; drafts are never published.

@@ -23,36 +23,27 @@ Decisions where the issue is silent:
 - Projects move to ``closed`` at the bid deadline by a worker (or on request after the deadline);
   the worker's conditional update makes it safe with several replicas.
 - Direct contracts (直接发包) are not tendered: they are filed as projects with method ``direct``
-  straight in ``awarded``, refused above the configured threshold, and refused when the buyer's
-  direct awards for the same subject over the rolling 12 months would pass the threshold
-  together (a split contract). A filing (备案) is approved by a trading officer who did not file
-  it: 招标投标法 §66 and 实施条例 §9 list the narrow cases where tendering may be skipped, and a
-  filer who could approve their own filing would decide alone that the law does not apply.
+  (``filed``, then ``awarded`` or ``rejected`` by a supervisor); the rules are in ``domain/filings.py``.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.bidding.domain.common import acting_id, actor_of
+from bianmin.bidding.domain.common import actor_of
 from bianmin.bidding.domain.errors import (
     DeadlineNotReached,
     DeadlinePassed,
-    DirectContractApproved,
-    DirectContractOverThreshold,
-    DirectContractSplit,
-    NotADirectContract,
     NotInvitedTender,
     ProjectExists,
     ProjectStatusForbids,
-    SeparationOfDuties,
 )
 from bianmin.bidding.models import Invitation, Project, ProjectTransition, Section
-from bianmin.bidding.schemas import DirectContractCreate, ProjectCreate
+from bianmin.bidding.schemas import ProjectCreate
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import ProjectPublished, ProjectStatusChanged, SectionTerms
 from bianmin.kit.errors import Unprocessable
@@ -60,7 +51,6 @@ from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal, ensure_tenant
 from bianmin.kit.pagination import PageParams, paginate
 from bianmin.kit.site_registry import KnownSite, require_site
-from bianmin.kit.workdays import SHANGHAI
 
 BOND_RATE = Decimal("0.02")
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -74,8 +64,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "awarded": frozenset(),
     "failed": frozenset(),
     "cancelled": frozenset(),
+    "filed": frozenset({"awarded", "rejected"}),
+    "rejected": frozenset(),
 }
-FINISHED = frozenset({"awarded", "failed", "cancelled"})
+FINISHED = frozenset({"awarded", "failed", "cancelled", "rejected"})
 
 
 COUNTY_DIGITS = 6
@@ -239,72 +231,18 @@ async def close_due(session: AsyncSession, *, now: datetime) -> list[str]:
     return [p.code for p in due]
 
 
-async def file_direct(session: AsyncSession, body: DirectContractCreate, *, now: datetime, by: Principal,
-                      settings: BiddingSettings) -> Project:
-    """File a direct contract, refusing one above the threshold or split to stay under it."""
-    tenant = (await project_site(session, body.level, body.site_code)).tenant
-    ensure_tenant(by, tenant)
-    threshold = settings.direct_contract_threshold
-    if body.amount > threshold:
-        raise DirectContractOverThreshold.field("amount",
-                                                f"direct contracts are limited to {threshold} yuan; tender it instead")
-    signed_at = datetime.combine(body.signed_on, time(12), tzinfo=SHANGHAI)
-    if signed_at > now + timedelta(days=1):
-        raise Unprocessable.field("signed_on", "must not be in the future")
-    window_start = signed_at - timedelta(days=365)
-    earlier = (await session.execute(
-        select(func.count(Project.id), func.coalesce(func.sum(Project.budget), 0))
-        .where(Project.method == "direct", Project.tenderer_credit_code == body.tenderer_credit_code,
-               Project.subject_code == body.subject_code, Project.awarded_at > window_start,
-               Project.awarded_at <= signed_at + timedelta(days=365)))).one()
-    total = Decimal(str(earlier[1])) + body.amount
-    if earlier[0] and total > threshold:
-        raise DirectContractSplit.field(
-            "amount", f"with {earlier[0]} earlier direct award(s) for subject {body.subject_code} within 12 months "
-            f"the total {total} passes {threshold}: a split contract must be tendered")
-    if (await session.execute(select(Project.id).where(Project.code == body.code))).first():
-        raise ProjectExists(f"Project {body.code} exists.")
-    project = Project(
-        code=body.code, name=body.name, category=body.category, level=body.level, site_code=body.site_code,
-        tenant=tenant, method="direct", subject_code=body.subject_code, tenderer_name=body.tenderer_name,
-        tenderer_credit_code=body.tenderer_credit_code, budget=body.amount, bid_deadline=signed_at,
-        opening_at=signed_at, decryption_minutes=5, confirmation_minutes=1, evaluation_method="lowest_price",
-        price_weight=100, technical_weight=0, publicity_days=3, status="awarded", created_at=now,
-        created_by=actor_of(by), awarded_at=signed_at, filed_by=acting_id(by),
-        sections=[Section(code="S1", name=body.name, budget=body.amount, bid_bond_amount=Decimal(0),
-                          outcome="awarded", winner_credit_code=body.contractor_credit_code, award_amount=body.amount,
-                          contract_signed_at=signed_at)],
-    )
-    session.add(project)
-    await session.flush()
-    session.add(ProjectTransition(project_id=project.id, from_status=None, to_status="awarded", at=now,
-                                  actor=actor_of(by), reason=f"direct contract filed: {body.reason}"))
-    await session.flush()
-    return project
-
-
-async def approve_direct(session: AsyncSession, project: Project, *, now: datetime, by: Principal) -> Project:
-    """Approve a direct-contract filing; the filer may not approve their own (``separation_of_duties``)."""
-    if project.method != "direct":
-        raise NotADirectContract(f"Project {project.code} was tendered, not filed as a direct contract.")
-    if project.approved_at is not None:
-        raise DirectContractApproved(f"The filing {project.code} is approved already.")
-    if project.filed_by == acting_id(by):
-        raise SeparationOfDuties("Whoever files a direct contract may not approve it.")
-    project.approved_by, project.approved_at = acting_id(by), now
-    await session.flush()
-    return project
-
-
 async def list_page(session: AsyncSession, page: PageParams, *, who: Principal, status: str | None = None,
                     category: str | None = None, level: str | None = None,
-                    site_code: str | None = None) -> tuple[list[Project], str | None]:
-    """One page of tenders, newest first: published ones for everyone, drafts for their own site."""
+                    site_code: str | None = None, method: str | None = None) -> tuple[list[Project], str | None]:
+    """One page of tenders and filings, newest first: published ones for everyone, drafts for their own site.
+
+    ``method`` (open, invited, direct) lets supervisors review each procurement method on its own.
+    """
     statement = select(Project)
     if not who.district_wide:
         statement = statement.where(or_(Project.status != "draft", Project.tenant == (who.tenant or "-")))
     for column, value in ((Project.status, status), (Project.category, category), (Project.level, level),
-                          (Project.site_code, site_code)):
+                          (Project.site_code, site_code), (Project.method, method)):
         if value is not None:
             statement = statement.where(column == value)
     return await paginate(session, statement, page, keys=[Project.id], descending=True)

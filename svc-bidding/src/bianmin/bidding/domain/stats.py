@@ -6,8 +6,9 @@ of those sections. A sale (land use rights, state property) brings money in, so 
 reserve is no "negative saving": sales report their premium rate (溢价率) instead, (price −
 reserve) ÷ reserve over the sold lots, a section's budget being its reserve. A procurement award at
 least ``savings_risk_rate`` (30%) below its section's budget is counted as a risk signal (possibly
-an inflated budget), not only a success. A project belongs to
-the period of its creation day in Asia/Shanghai; direct contracts count as projects and awards.
+an inflated budget), not only a success. A project belongs to the period of its creation day in
+Asia/Shanghai; direct contracts count as projects (rejected filings not), and as awards once a
+supervisor approved them.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ SALES = frozenset({"land_use", "state_property"})
 async def compute(session: AsyncSession, period: Period, *, category: str | None = None, level: str | None = None,
                   risk_rate: Decimal = Decimal("0.30")) -> StatsRead:
     """The trading figures of a period, optionally for one category and level."""
-    statement = select(Project).where(Project.status != "cancelled")
+    statement = select(Project).where(Project.status.not_in(("cancelled", "rejected")))
     if period.start:
         statement = statement.where(Project.created_at >= datetime.combine(period.start, time(), tzinfo=SHANGHAI))
     if period.end:

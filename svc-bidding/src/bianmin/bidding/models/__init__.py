@@ -10,6 +10,7 @@ from bianmin.bidding.models.collusion import CollusionFlag
 from bianmin.bidding.models.complaint import Complaint
 from bianmin.bidding.models.escrow import CustodianKey, EscrowCustody, EscrowRecovery, EscrowShare
 from bianmin.bidding.models.experts import Expert, ExpertDraw, ExpertScore, ScoreRevision
+from bianmin.bidding.models.filing import ProjectSubject, RefusedFiling
 from bianmin.bidding.models.opening import OpeningRecord, OpeningResponse
 from bianmin.bidding.models.project import Invitation, Project, ProjectTransition, Section
 from bianmin.bidding.models.readmodels import Deposit, EnterpriseColor, SigningKey
@@ -17,5 +18,6 @@ from bianmin.bidding.models.readmodels import Deposit, EnterpriseColor, SigningK
 __all__ = [
     "Auction", "AuctionBid", "Base", "Bid", "CollusionFlag", "Complaint", "CustodianKey", "Deposit", "EnterpriseColor",
     "EscrowCustody", "EscrowRecovery", "EscrowShare", "Expert", "ExpertDraw", "ExpertScore", "Invitation", "OpeningRecord",
-    "OpeningResponse", "Project", "ProjectTransition", "Registration", "ScoreRevision", "Section", "SigningKey",
+    "OpeningResponse", "Project", "ProjectSubject", "ProjectTransition", "RefusedFiling", "Registration",
+    "ScoreRevision", "Section", "SigningKey",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,6 +53,8 @@ class Project(Base):
     filed_by: Mapped[str | None] = mapped_column(String(120))
     approved_by: Mapped[str | None] = mapped_column(String(120))
     approved_at: Mapped[datetime | None]
+    # The day a direct contract was signed: the splitting window counts from it.
+    signed_on: Mapped[date | None]
 
     sections: Mapped[list[Section]] = relationship(back_populates="project", order_by="Section.code",
                                                    lazy="selectin", cascade="all, delete-orphan")

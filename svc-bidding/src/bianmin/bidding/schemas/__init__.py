@@ -9,6 +9,7 @@ from bianmin.bidding.schemas.complaints import *  # noqa: F403
 from bianmin.bidding.schemas.escrow import *  # noqa: F403
 from bianmin.bidding.schemas.evaluation import *  # noqa: F403
 from bianmin.bidding.schemas.experts import *  # noqa: F403
+from bianmin.bidding.schemas.filings import *  # noqa: F403
 from bianmin.bidding.schemas.opening import *  # noqa: F403
 from bianmin.bidding.schemas.projects import *  # noqa: F403
 from bianmin.bidding.schemas.supervision import *  # noqa: F403

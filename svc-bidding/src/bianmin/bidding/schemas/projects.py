@@ -13,11 +13,12 @@ from bianmin.kit.schemas import CreditCode, RequestBody
 Category = Literal["construction", "procurement", "land_use", "state_property"]
 Level = Literal["district", "township"]
 Method = Literal["open", "invited"]
+AnyMethod = Literal["open", "invited", "direct"]
 EvaluationMethod = Literal["lowest_price", "comprehensive"]
 Status = Literal["draft", "published", "closed", "opening", "opened", "evaluating", "publicised",
-                 "awarded", "failed", "cancelled"]
+                 "awarded", "failed", "cancelled", "filed", "rejected"]
 
-__all__ = ["Category", "DirectContractCreate", "EvaluationMethod", "InvitationCreate", "Level", "Method",
+__all__ = ["AnyMethod", "Category", "DirectContractCreate", "EvaluationMethod", "InvitationCreate", "Level", "Method",
            "ProjectCreate", "ProjectRead", "SectionCreate", "SectionRead", "Status", "TransitionRead",
            "TransitionRequest"]
 
@@ -104,6 +105,7 @@ class ProjectRead(BaseModel):
     awarded_at: datetime | None
     approved_by: str | None = None
     approved_at: datetime | None = None
+    signed_on: date | None = None
     sections: list[SectionRead]
 
 
@@ -139,7 +141,7 @@ class DirectContractCreate(RequestBody):
     category: Category
     level: Level
     site_code: ProjectSite
-    subject_code: str = Field(min_length=1, max_length=40)
+    subject_code: str = Field(min_length=1, max_length=40, description="A work of the buyer's registry (POST /subjects).")
     tenderer_name: str = Field(min_length=1, max_length=200)
     tenderer_credit_code: CreditCode
     contractor_credit_code: CreditCode
