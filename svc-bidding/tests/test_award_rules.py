@@ -81,13 +81,18 @@ async def test_a_tender_that_says_so_fails_a_section_left_with_fewer_valid_bids(
     assert opened["min_valid_bids"] == 3
 
 
-async def test_the_floor_is_refused_when_it_is_not_a_count(app: FastAPI) -> None:
+async def test_the_tender_states_its_floor_and_a_floor_that_is_not_a_count_is_refused(app: FastAPI) -> None:
     async with client_for(app, CLERK) as clerk:
         refused = await clerk.post("/v1/projects", json=project_body(CODE, min_valid_bids=0))
         missing = await clerk.get(f"/v1/projects/{CODE}")
+        stated = await clerk.post("/v1/projects", json=project_body(CODE, min_valid_bids=3))
+        unstated = await clerk.post("/v1/projects", json=project_body("BM-2026-002"))
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "min_valid_bids"
     assert missing.status_code == 404
+    assert stated.status_code == 201, stated.text
+    assert stated.json()["min_valid_bids"] == 3
+    assert unstated.json()["min_valid_bids"] is None
 
 
 async def test_a_section_with_no_valid_bid_fails_whatever_the_tender_says(app: FastAPI, clock: FixedClock) -> None:
