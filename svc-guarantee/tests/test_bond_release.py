@@ -31,10 +31,11 @@ from sqlalchemy import select
 
 from bianmin.contracts.events.bidding import ContractSigned, ProjectAwarded, ProjectStatusChanged, SectionAward
 from bianmin.guarantee.app import create_app
-from bianmin.guarantee.domain import projects
+from bianmin.guarantee.domain import claims, projects
 from bianmin.guarantee.domain.keys import KeyRing
-from bianmin.guarantee.models import Guarantee
+from bianmin.guarantee.models import Guarantee, ProjectSection
 from bianmin.guarantee.settings import GuaranteeSettings
+from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import FixedClock
 from bianmin.testing.client import client_for, running
 from bianmin.testing.events import eventually, publish
@@ -217,3 +218,39 @@ async def test_the_winners_bid_bond_is_released_when_its_contract_is_signed(cloc
     assert after_award == "issued"
     assert released == [winner]
     assert await _status(clocked_app, winner) == "released"
+
+
+async def test_when_the_winner_defaults_and_the_next_candidate_is_awarded_the_bonds_follow_the_new_winner(
+        clocked_app: FastAPI, db_backend: str) -> None:
+    """实施条例 §55: bidding announces the next candidate's award as a new ``bidding.project.awarded``."""
+    async with client_for(clocked_app, STAFF) as staff:
+        await seed_issuer(staff)
+    await seed_project(clocked_app)
+    first = await issue_guarantee(clocked_app, BIDDER, application())
+    await award(clocked_app, BIDDER_1)
+    keyring = KeyRing.from_settings(clocked_app.state.settings)
+    async with clocked_app.state.db.sessionmaker() as session:
+        claim = await claims.open_for_default(
+            session, project_code="BM-2026-001", section_code="S1", credit_code=BIDDER_1, reason="refused_to_sign",
+            detail="declined_award: 书面放弃中标", calendar=await load_calendar(session), keyring=keyring,
+            now=clocked_app.state.clock.now())
+        await session.commit()
+    assert claim is not None
+    released_at_reaward = await award(clocked_app, BIDDER_2, amount="4600000.00")
+    held = await _status(clocked_app, first)
+    async with clocked_app.state.db.sessionmaker() as session:
+        signed = await projects.apply_contract_signed(session, ContractSigned(
+            project_code="BM-2026-001", section_code="S1", site_code=SITE, winner_credit_code=BIDDER_2,
+            signed_at=NOW), keyring=keyring, now=clocked_app.state.clock.now())
+        await session.commit()
+        section = await session.get(ProjectSection, ("BM-2026-001", "S1"))
+        assert section is not None
+        winner, amount = section.winner_credit_code, section.award_amount
+    async with client_for(clocked_app, PICC) as picc:
+        rejected = await picc.post(f"/v1/claims/{claim.number}/reject", json={"discrepancies": ["未附放弃中标函"]})
+    assert released_at_reaward == []  # the defaulted winner's bond is under the demand, not released
+    assert held == "claimed"
+    assert signed == []
+    assert (winner, amount) == (BIDDER_2, Decimal("4600000.00"))
+    assert rejected.status_code == 200, rejected.text
+    assert await _status(clocked_app, first) == "released"  # after the demand: the award went to another bidder

@@ -32,7 +32,17 @@ class BiddingSettings(ServiceSettings):
     tender_threshold_services: Decimal = Field(
         default=Decimal("1000000"), gt=0, description="Services (勘察、设计、监理等服务): contracts of this many yuan or "
         "more are tendered.")
-    min_bidders: int = Field(default=3, description="Fewer bidders or valid bids than this and a section fails (§44).")
+    min_bidders: int = Field(default=3, description="Fewer bidders than this at the opening and a section is not opened "
+                             "(实施条例 §44). Fewer valid bids after it fail a section only when the tender sets its "
+                             "own floor (``min_valid_bids``); otherwise the committee judges (招标投标法 §42).")
+    low_price_below_others: Decimal | None = Field(
+        default=Decimal("0.20"), ge=0, lt=1,
+        description="A valid price more than this share below the mean of the section's other valid prices is flagged "
+        "as abnormally low (实施条例 §51(5), 评标委员会和评标方法暂行规定 §21); null turns this test off.")
+    low_price_below_ceiling: Decimal | None = Field(
+        default=Decimal("0.30"), ge=0, lt=1,
+        description="A valid price more than this share below the section's ceiling (最高投标限价) is flagged as abnormally "
+        "low; null turns this test off. Only tenders that buy (works, goods) are checked, never sales.")
     min_publicity_days: int = 3
     minute_seconds: float = Field(
         default=60.0, gt=0, description="Seconds in a minute of the opening's decryption and confirmation windows. "

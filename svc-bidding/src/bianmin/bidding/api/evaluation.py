@@ -12,9 +12,19 @@ from bianmin.bidding.api.deps import (
     ensure_agent_or_supervisor,
     managed,
 )
-from bianmin.bidding.domain import evaluation, experts
+from bianmin.bidding.api.views import bid_view, section_code
+from bianmin.bidding.domain import evaluation, experts, low_prices
 from bianmin.bidding.domain.common import actor_of, get_visible, section_of
-from bianmin.bidding.schemas import DefaultCreate, ProjectRead, ScoreCreate, ScoreRevisionRead
+from bianmin.bidding.schemas import (
+    BidRead,
+    DecisionRead,
+    DefaultCreate,
+    LowPriceDecisionCreate,
+    ProjectRead,
+    RejectionCreate,
+    ScoreCreate,
+    ScoreRevisionRead,
+)
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
@@ -93,11 +103,14 @@ async def award(code: str, session: SessionDep, who: PrincipalDep, clock: ClockD
              dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
 async def record_default(code: str, body: DefaultCreate, session: SessionDep, who: PrincipalDep,
                          clock: ClockDep) -> dict[str, str]:
-    """Record a default (refusing to sign, withdrawing after the deadline, ...) and announce it."""
+    """Record a default (declining the award, refusing to sign, no performance bond, ...) and announce it.
+
+    A winner's default lets the award pass to the next candidate (实施条例 §55, ``award/next``).
+    """
     project = await managed(session, code, who)
     await evaluation.record_default(session, project, section_of(project, body.section_code),
                                     credit_code=body.credit_code, reason=body.reason, detail=body.detail,
-                                    now=clock.now())
+                                    now=clock.now(), actor=actor_of(who))
     await session.commit()
     return {"status": "recorded"}
 
@@ -111,3 +124,58 @@ async def sign_contract(code: str, section: str, session: SessionDep, who: Princ
     await evaluation.sign_contract(session, project, section_of(project, section), now=clock.now())
     await session.commit()
     return ProjectRead.model_validate(project)
+
+
+@router.post("/projects/{code}/sections/{section}/rejection", summary="The committee rejects every bid of a section",
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
+async def reject_all(code: str, section: str, body: RejectionCreate, session: SessionDep, who: PrincipalDep,
+                     clock: ClockDep) -> ProjectRead:
+    """Record the committee's rejection of every bid (招标投标法 §42) with its reasons: the section fails.
+
+    The tender agent records the decision the committee signed in its report; the tender fails when
+    no section is left, and the section is tendered again.
+    """
+    project = await managed(session, code, who)
+    await evaluation.reject_all(session, project, section_of(project, section), reason=body.reason, now=clock.now(),
+                                actor=actor_of(who))
+    await session.commit()
+    return ProjectRead.model_validate(project)
+
+
+@router.post("/projects/{code}/bids/{bid_id}/low-price", summary="Decide on an abnormally low price",
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
+async def decide_low_price(code: str, bid_id: str, body: LowPriceDecisionCreate, session: SessionDep,
+                           who: PrincipalDep, clock: ClockDep) -> BidRead:
+    """Record the committee's decision on a flagged price after the bidder's explanation (实施条例 §51(5))."""
+    project = await managed(session, code, who)
+    bid = await low_prices.decide(session, project, bid_id, decision=body.decision,
+                                            explanation=body.explanation, reason=body.reason, now=clock.now(),
+                                            actor=actor_of(who))
+    await session.commit()
+    return bid_view(project, bid, opened=True)
+
+
+@router.post("/projects/{code}/sections/{section}/award/next", summary="Award the next candidate after the winner's default",
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409))
+async def award_next_candidate(code: str, section: str, session: SessionDep, who: PrincipalDep,
+                               clock: ClockDep) -> ProjectRead:
+    """Award the section to the next publicised candidate in ranking order once the winner's default is recorded (§55)."""
+    project = await managed(session, code, who)
+    await evaluation.next_candidate(session, project, section_of(project, section), now=clock.now(),
+                                    actor=actor_of(who))
+    await session.commit()
+    return ProjectRead.model_validate(project)
+
+
+@router.get("/projects/{code}/evaluation/decisions", summary="The committee's and the tenderer's recorded decisions",
+            dependencies=[AGENT_OR_SUPERVISOR], responses=problem_responses(401, 403, 404))
+async def list_decisions(code: str, session: ReadSessionDep, who: PrincipalDep) -> list[DecisionRead]:
+    """Every rejection, low-price decision, winner's default and award to the next candidate, with reasons.
+
+    Kept to the managing site and supervision like the score history (招标投标法 §44).
+    """
+    project = await get_visible(session, code, who)
+    ensure_agent_or_supervisor(who, project, "The evaluation decisions")
+    return [DecisionRead(section_code=section_code(project, d.section_id), kind=d.kind, credit_code=d.credit_code,
+                         reason=d.reason, detail=d.detail, actor=d.actor, at=d.at)
+            for d in await evaluation.decisions(session, project)]

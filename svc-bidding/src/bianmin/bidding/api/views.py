@@ -35,7 +35,8 @@ def bid_view(project: Project, bid: Bid, *, opened: bool) -> BidRead:
     return base.model_copy(update={
         "price": bid.price, "duration_days": bid.duration_days, "project_manager": bid.project_manager,
         "deposit_secured": bid.deposit_secured, "validity": bid.validity, "invalid_reason": bid.invalid_reason,
-        "total_score": bid.total_score, "rank": bid.rank})
+        "total_score": bid.total_score, "rank": bid.rank, "low_price_flag": bid.low_price_flag,
+        "low_price_decision": bid.low_price_decision})
 
 
 def flag_view(project: Project, flag: CollusionFlag) -> FlagRead:

@@ -5,7 +5,8 @@ failed or cancelled): the project and its sections, the status history, invitati
 registrations, every bid version (commitment, SHA-256 of the ciphertext, receipt signature,
 submitting IP and device, what the opening revealed), deposits, the numbered opening record,
 confirmations and objections with answers, collusion flags and decisions, the expert draw and
-scores, complaints, escrow recoveries with their share log, and the auction with its bids.
+scores, the committee's and tenderer's decisions (rejections, low prices, defaults, next
+candidates), complaints, escrow recoveries with their share log, and the auction with its bids.
 
 Manifest: one entry per part, ``{"name", "count", "sha256"}`` where ``sha256`` is taken over the
 part's canonical JSON (UTF-8, sorted keys, no whitespace; times ISO 8601, money as strings),
@@ -36,6 +37,7 @@ from bianmin.bidding.models import (
     Deposit,
     EscrowRecovery,
     EscrowShare,
+    EvaluationDecision,
     ExpertDraw,
     ExpertScore,
     Invitation,
@@ -112,6 +114,7 @@ async def build(session: AsyncSession, project: Project) -> dict[str, Any]:
         "expert_draw": await _rows(session, ExpertDraw, ExpertDraw.project_id == pid),
         "expert_scores": await _rows(session, ExpertScore, ExpertScore.project_id == pid),
         "score_revisions": await _rows(session, ScoreRevision, ScoreRevision.project_id == pid),
+        "evaluation_decisions": await _rows(session, EvaluationDecision, EvaluationDecision.project_id == pid),
         "complaints": await _rows(session, Complaint, Complaint.project_id == pid),
         "escrow_recoveries": recoveries,
         "escrow_shares": await _rows(session, EscrowShare,

@@ -46,6 +46,21 @@ opened bid meets the same validity checks and collusion screens."""
 RECEIPT_PURPOSE = "receipt"
 
 
+def too_few_valid(project: Project, valid: int) -> str | None:
+    """Why a section fails by itself with ``valid`` valid bids after the opening, or None when it goes on.
+
+    招标投标法 §42 and 评标委员会和评标方法暂行规定 §27 leave a thin field (fewer than three valid bids)
+    to the committee, which may reject every bid when competition is plainly lacking; nothing fails
+    it automatically unless the tender's documents set a floor (``min_valid_bids``, e.g. a
+    government purchase under 政府采购法 §36). With no valid bid there is nothing to evaluate.
+    """
+    if valid == 0:
+        return "0 valid bid(s): nothing to evaluate"
+    if project.min_valid_bids is not None and valid < project.min_valid_bids:
+        return f"{valid} valid bid(s), fewer than {project.min_valid_bids} (the tender's floor)"
+    return None
+
+
 def _raw_public(key: Ed25519PrivateKey) -> str:
     return base64.b64encode(key.public_key().public_bytes(serialization.Encoding.Raw,
                                                           serialization.PublicFormat.Raw)).decode()

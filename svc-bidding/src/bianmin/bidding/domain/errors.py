@@ -408,6 +408,42 @@ class ContractSigned(Conflict):
     code = "contract_signed"
 
 
+class LowPriceUndecided(Conflict):
+    """A price flagged as abnormally low waits for the committee's decision (实施条例 §51(5))."""
+
+    code = "low_price_undecided"
+
+
+class NotFlaggedLow(Conflict):
+    """The bid's price was not flagged as abnormally low, so there is nothing to decide."""
+
+    code = "not_flagged_low"
+
+
+class LowPriceDecided(Conflict):
+    """The committee decided on this low price already."""
+
+    code = "low_price_decided"
+
+
+class SectionEnded(Conflict):
+    """The section failed or was awarded already; its bids are no longer judged."""
+
+    code = "section_ended"
+
+
+class WinnerNotDefaulted(Conflict):
+    """The award moves to the next candidate only after the winner's default is recorded (实施条例 §55)."""
+
+    code = "winner_not_defaulted"
+
+
+class NoNextCandidate(Conflict):
+    """No publicised candidate is left to award; the section is tendered again (实施条例 §55)."""
+
+    code = "no_next_candidate"
+
+
 # --- 409: supervision -----------------------------------------------------------------------------
 
 

@@ -13,8 +13,20 @@ Ranking of a section's valid bids:
   the old and new score and, for a change, why.
 The first three ranked are the winning candidates, publicised for ``publicity_days`` (≥ 3, §54);
 objections during publicity must be answered before the award, and no award is made while a
-complaint on the project is pending. A section with fewer than ``min_bidders`` valid bids fails;
-a tender whose sections all failed is failed.
+complaint on the project is pending. A section fails by itself only with no valid bid or fewer than
+the tender's own floor (``bids.too_few_valid``); a tender whose sections all failed is failed.
+
+The committee's acts, each recorded with its reason (``EvaluationDecision``):
+- 招标投标法 §42: it may reject every bid of a section (:func:`reject_all`); the section fails and is
+  tendered again.
+- 实施条例 §51(5): when evaluation starts, abnormally low prices are flagged (``domain/low_prices.py``);
+  no candidates are publicised while a flag waits for the committee's decision.
+
+实施条例 §55: when the winner declines the award, does not sign or gives no performance bond (a
+default recorded by :func:`record_default`, which also goes to guarantee and credit), the tenderer
+may award the section to the next publicised candidate in ranking order (:func:`next_candidate`,
+announced as a new ``bidding.project.awarded`` for that section, so the contract and the bonds
+follow the actual winner), or tender it again.
 """
 
 from __future__ import annotations
@@ -27,12 +39,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain import bids as bid_rules
+from bianmin.bidding.domain import low_prices
 from bianmin.bidding.domain.common import days, minutes
 from bianmin.bidding.domain.errors import (
     BidNotFound,
     ComplaintPending,
     ContractSigned,
     ExpertsNotDrawn,
+    LowPriceUndecided,
+    NoNextCandidate,
     NotAwarded,
     NotComprehensive,
     NotEvaluating,
@@ -41,11 +56,22 @@ from bianmin.bidding.domain.errors import (
     ProjectStatusForbids,
     PublicityRunning,
     ScoresMissing,
+    SectionEnded,
     WindowOpen,
+    WinnerNotDefaulted,
 )
 from bianmin.bidding.domain.opening import unanswered
 from bianmin.bidding.domain.projects import fail, transition
-from bianmin.bidding.models import Bid, Complaint, ExpertScore, Project, Registration, ScoreRevision, Section
+from bianmin.bidding.models import (
+    Bid,
+    Complaint,
+    EvaluationDecision,
+    ExpertScore,
+    Project,
+    Registration,
+    ScoreRevision,
+    Section,
+)
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events import bidding as bidding_events
 from bianmin.contracts.events.bidding import BidderDefaulted, ProjectAwarded, SectionAward
@@ -53,6 +79,10 @@ from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 
 CENT = Decimal("0.01")
+CANDIDATES = 3
+"""The winning candidates publicised (实施条例 §54) and, in their order, awarded (§55)."""
+WINNER_DEFAULTS = frozenset({"declined_award", "refused_to_sign", "no_performance_bond"})
+"""The winner's defaults of 实施条例 §55/§74 that cost it the award and let it pass to the next candidate."""
 
 
 def rank_lowest_price(bids: list[Bid]) -> list[Bid]:
@@ -82,6 +112,36 @@ async def start(session: AsyncSession, project: Project, *, now: datetime, actor
         if await unanswered(session, project, "opening"):
             raise ObjectionsUnanswered("Objections to the opening are unanswered.")
     await transition(session, project, "evaluating", now=now, actor=actor)
+    if project.category in low_prices.BUYING:
+        await low_prices.flag(session, project, low_prices.LowPriceRule.from_settings(settings))
+
+
+async def reject_all(session: AsyncSession, project: Project, section: Section, *, reason: str, now: datetime,
+                     actor: str) -> None:
+    """The committee rejects every bid of a section (招标投标法 §42): the section fails, to be tendered again."""
+    if project.status != "evaluating":
+        raise NotEvaluating("The committee rejects bids during evaluation.")
+    if section.outcome == "failed":
+        raise SectionEnded(f"Section {section.code} failed already.")
+    if not reason.strip():
+        raise Unprocessable.field("reason", "the committee states why it rejects every bid")
+    for bid in await bid_rules.counted(session, section):
+        if bid.validity == "valid":
+            bid.validity, bid.rank = "rejected", None
+            bid.invalid_reason = f"every bid rejected by the committee (招标投标法 §42): {reason}"
+    section.outcome = "failed"
+    section.failure_reason = f"every bid rejected by the committee (招标投标法 §42): {reason}"
+    session.add(EvaluationDecision(project_id=project.id, section_id=section.id, kind="all_rejected", credit_code=None,
+                                   reason=reason, detail=None, actor=actor, at=now))
+    await session.flush()
+    if all(s.outcome == "failed" for s in project.sections):
+        await fail(session, project, now=now, actor=actor, reason=section.failure_reason)
+
+
+async def decisions(session: AsyncSession, project: Project) -> list[EvaluationDecision]:
+    """Every recorded decision of the committee and the tenderer on the project, in order."""
+    return list((await session.execute(select(EvaluationDecision).where(EvaluationDecision.project_id == project.id)
+                                       .order_by(EvaluationDecision.id))).scalars())
 
 
 async def add_score(session: AsyncSession, project: Project, *, bid_id: str, expert_code: str, score: Decimal,
@@ -137,13 +197,18 @@ async def publicise(session: AsyncSession, project: Project, *, now: datetime, a
     if project.status != "evaluating":
         raise ProjectStatusForbids(f"Project {project.code} is {project.status}, not evaluating.")
     technical = await _technical(session, project) if project.evaluation_method == "comprehensive" else {}
+    live = [s for s in project.sections if s.outcome != "failed"]
+    counted = {s.id: await bid_rules.counted(session, s) for s in live}
+    waiting = [b.id for s in live for b in counted[s.id]
+               if b.validity == "valid" and b.low_price_flag is not None and b.low_price_decision is None]
+    if waiting:
+        raise LowPriceUndecided(f"Abnormally low prices wait for the committee's decision: {', '.join(waiting)}.")
     alive = 0
-    for section in project.sections:
-        if section.outcome == "failed":
-            continue
-        valid = [b for b in await bid_rules.counted(session, section) if b.validity == "valid"]
-        if len(valid) < settings.min_bidders:
-            section.outcome, section.failure_reason = "failed", f"{len(valid)} valid bid(s)"
+    for section in live:
+        valid = [b for b in counted[section.id] if b.validity == "valid"]
+        short = bid_rules.too_few_valid(project, len(valid))
+        if short is not None:
+            section.outcome, section.failure_reason = "failed", short
             continue
         if project.evaluation_method == "comprehensive":
             missing = [b.id for b in valid if b.id not in technical]
@@ -157,7 +222,7 @@ async def publicise(session: AsyncSession, project: Project, *, now: datetime, a
             bid.rank = position
         alive += 1
     if not alive:
-        await fail(session, project, now=now, actor=actor, reason=f"fewer than {settings.min_bidders} valid bids")
+        await fail(session, project, now=now, actor=actor, reason="no section has enough valid bids")
         return
     await transition(session, project, "publicised", now=now, actor=actor,
                      reason=f"winning candidates publicised for {project.publicity_days} days")
@@ -202,19 +267,70 @@ async def award(session: AsyncSession, project: Project, *, now: datetime, actor
 
 
 async def record_default(session: AsyncSession, project: Project, section: Section, *, credit_code: str, reason: str,
-                         detail: str, now: datetime) -> None:
-    """Record a bidder's default and announce it to guarantee (claim) and credit (bad behaviour)."""
+                         detail: str, now: datetime, actor: str = "system") -> None:
+    """Record a bidder's default and announce it to guarantee (claim) and credit (bad behaviour).
+
+    The winner's defaults (declining the award, not signing, no performance bond) are one default
+    of 实施条例 §74 (the award is lost and the bid bond kept); the event names them all
+    ``refused_to_sign``, the kind credit's rules know, and its detail names the precise ground, so
+    the event's contract is unchanged. Such a default is recorded on the section, and the award may
+    then pass to the next candidate (§55, :func:`next_candidate`).
+    """
     if project.status not in ("opening", "opened", "evaluating", "publicised", "awarded"):
         raise ProjectStatusForbids("Defaults are recorded after the deadline of a live tender.")
     bid = (await session.execute(select(Bid.id).where(Bid.section_id == section.id, Bid.credit_code == credit_code,
                                                       Bid.status == "active"))).first()
     if bid is None:
         raise BidNotFound(f"{credit_code} has no bid in section {section.code}.")
-    if reason == "refused_to_sign" and section.winner_credit_code != credit_code:
-        raise Unprocessable.field("reason", "only the winner of an awarded section can refuse to sign")
+    announced_reason = reason
+    if reason in WINNER_DEFAULTS:
+        if section.winner_credit_code != credit_code:
+            raise Unprocessable.field("reason", f"only the winner of an awarded section can default by {reason}")
+        if section.contract_signed_at is not None:
+            raise ContractSigned("The contract is signed; the award no longer passes on.")
+        if section.outcome == "awarded":
+            session.add(EvaluationDecision(project_id=project.id, section_id=section.id, kind="winner_defaulted",
+                                           credit_code=credit_code, reason=reason, detail=detail, actor=actor, at=now))
+        announced_reason, detail = "refused_to_sign", f"{reason}: {detail}"
     await emit(session, "bidding.bidder.defaulted", BidderDefaulted(
         project_code=project.code, section_code=section.code, credit_code=credit_code, site_code=project.site_code,
-        reason=reason, detail=detail, occurred_at=now), tenant=project.tenant, about=project.code)  # type: ignore[arg-type]
+        reason=announced_reason, detail=detail, occurred_at=now),  # type: ignore[arg-type]
+        tenant=project.tenant, about=project.code)
+
+
+async def next_candidate(session: AsyncSession, project: Project, section: Section, *, now: datetime,
+                         actor: str) -> Bid:
+    """Award the section to the next publicised candidate in ranking order after the winner defaulted (实施条例 §55).
+
+    Only the first ``CANDIDATES`` ranked were publicised, so only they can be awarded this way; a
+    candidate that defaulted before is skipped. With none left the section is tendered again.
+    """
+    if section.outcome != "awarded":
+        raise NotAwarded(f"Section {section.code} is not awarded.")
+    if section.contract_signed_at is not None:
+        raise ContractSigned("The contract is signed; the award no longer passes on.")
+    defaulted = set((await session.execute(select(EvaluationDecision.credit_code).where(
+        EvaluationDecision.section_id == section.id, EvaluationDecision.kind == "winner_defaulted"))).scalars())
+    if section.winner_credit_code not in defaulted:
+        raise WinnerNotDefaulted(f"No default of the winner {section.winner_credit_code} is recorded; record it first.")
+    counted = await bid_rules.counted(session, section)
+    candidates = sorted((b for b in counted if b.validity == "valid" and b.rank is not None and b.rank <= CANDIDATES
+                         and b.credit_code not in defaulted), key=lambda b: b.rank or 0)
+    if not candidates:
+        raise NoNextCandidate(f"No publicised candidate of section {section.code} is left; tender it again.")
+    chosen, previous = candidates[0], section.winner_credit_code
+    section.winner_credit_code, section.award_amount = chosen.credit_code, chosen.price
+    session.add(EvaluationDecision(
+        project_id=project.id, section_id=section.id, kind="next_candidate", credit_code=chosen.credit_code,
+        reason=f"{previous} defaulted; awarded to candidate ranked {chosen.rank} (实施条例 §55)", detail=None,
+        actor=actor, at=now))
+    await session.flush()
+    await emit(session, "bidding.project.awarded", ProjectAwarded(
+        code=project.code, site_code=project.site_code, awarded_at=now, sections=[SectionAward(
+            code=section.code, winner_credit_code=chosen.credit_code, award_amount=chosen.price or Decimal(0),
+            bidder_credit_codes=sorted(b.credit_code for b in counted))]),
+        tenant=project.tenant, about=project.code)
+    return chosen
 
 
 async def sign_contract(session: AsyncSession, project: Project, section: Section, *, now: datetime) -> None:

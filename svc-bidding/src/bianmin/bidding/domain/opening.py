@@ -5,8 +5,9 @@ is not opened (§44) and fails. Each bidder reveals their data key and salt with
 ``decryption_minutes`` of the start; the platform decrypts, checks the commitment and parses
 the package. The opening finishes when the window has closed (or every bid is revealed): a bid
 not revealed is void, a bid whose deposit is not secured or whose price exceeds the section's
-ceiling is invalid, the collusion screens run, and a section left with fewer than
-``min_bidders`` valid bids fails. Bidders then confirm the record or object within
+ceiling is invalid, the collusion screens run, and a section left with no valid bid, or with
+fewer than the tender's own floor (``min_valid_bids``), fails; a thinner field than three valid
+bids is otherwise the committee's to judge (招标投标法 §42, ``bids.too_few_valid``). Bidders then confirm the record or object within
 ``confirmation_minutes``; objections are answered and recorded (§44: on the spot).
 """
 
@@ -217,10 +218,9 @@ async def finish(session: AsyncSession, project: Project, *, now: datetime, acto
                          "price": None if bid.price is None else str(bid.price), "duration_days": bid.duration_days,
                          "deposit_secured": bid.deposit_secured, "validity": bid.validity, "reason": bid.invalid_reason})
         await collusion.screen_section(session, project, section, counted, now=now, settings=settings)
-        valid = sum(1 for b in counted if b.validity == "valid")
-        if valid < settings.min_bidders:
-            section.outcome = "failed"
-            section.failure_reason = f"{valid} valid bid(s), fewer than {settings.min_bidders}"
+        short = bid_rules.too_few_valid(project, sum(1 for b in counted if b.validity == "valid"))
+        if short is not None:
+            section.outcome, section.failure_reason = "failed", short
             await record(session, project, "section_failed", {"section_code": section.code,
                                                               "reason": section.failure_reason}, now=now)
         else:
@@ -229,7 +229,7 @@ async def finish(session: AsyncSession, project: Project, *, now: datetime, acto
     await record(session, project, "opening_closed", {"rows": rows}, now=now)
     if not alive:
         await transition(session, project, "opened", now=now, actor=actor)
-        await fail(session, project, now=now, actor=actor, reason=f"fewer than {settings.min_bidders} valid bids")
+        await fail(session, project, now=now, actor=actor, reason="no section has enough valid bids")
         return
     await transition(session, project, "opened", now=now, actor=actor)
     await emit(session, "bidding.project.opened", ProjectStatusChanged(

@@ -1,7 +1,8 @@
 """Tenders and their checked status machine.
 
 ``draft → published → closed → opening → opened → evaluating → publicised → awarded``, or
-``failed`` (fewer than three bidders at the opening, or fewer than three valid bids, §44) or
+``failed`` (fewer than three bidders at the opening, §44; no valid bid, or fewer than the tender's own
+floor ``min_valid_bids``; or every bid rejected by the committee, 招标投标法 §42) or
 ``cancelled`` (before the opening). An auctioned lot (``domain/auction.py``) goes from ``closed``
 straight to ``publicised`` when its auction ends. Every transition is checked against this table (409
 otherwise) and recorded with its actor and reason.
@@ -149,7 +150,7 @@ async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, b
         opening_at=body.opening_at, decryption_minutes=body.decryption_minutes,
         confirmation_minutes=body.confirmation_minutes, evaluation_method=body.evaluation_method,
         price_weight=body.price_weight, technical_weight=body.technical_weight, publicity_days=body.publicity_days,
-        status="draft", created_at=now, created_by=actor_of(by),
+        min_valid_bids=body.min_valid_bids, status="draft", created_at=now, created_by=actor_of(by),
         sections=[Section(code=s.code, name=s.name, budget=s.budget, bid_bond_amount=s.bid_bond_amount,
                           outcome="pending") for s in body.sections],
     )

@@ -9,6 +9,7 @@ from bianmin.bidding.models.bid import Bid, Registration
 from bianmin.bidding.models.collusion import CollusionFlag
 from bianmin.bidding.models.complaint import Complaint
 from bianmin.bidding.models.escrow import CustodianKey, EscrowCustody, EscrowRecovery, EscrowShare
+from bianmin.bidding.models.evaluation import EvaluationDecision
 from bianmin.bidding.models.experts import Expert, ExpertDraw, ExpertScore, ScoreRevision
 from bianmin.bidding.models.filing import ProjectSubject, RefusedFiling
 from bianmin.bidding.models.opening import OpeningRecord, OpeningResponse
@@ -17,7 +18,7 @@ from bianmin.bidding.models.readmodels import Deposit, EnterpriseColor, SigningK
 
 __all__ = [
     "Auction", "AuctionBid", "Base", "Bid", "CollusionFlag", "Complaint", "CustodianKey", "Deposit", "EnterpriseColor",
-    "EscrowCustody", "EscrowRecovery", "EscrowShare", "Expert", "ExpertDraw", "ExpertScore", "Invitation", "OpeningRecord",
-    "OpeningResponse", "Project", "ProjectSubject", "ProjectTransition", "RefusedFiling", "Registration",
-    "ScoreRevision", "Section", "SigningKey",
+    "EscrowCustody", "EscrowRecovery", "EscrowShare", "EvaluationDecision", "Expert", "ExpertDraw", "ExpertScore",
+    "Invitation", "OpeningRecord", "OpeningResponse", "Project", "ProjectSubject", "ProjectTransition", "RefusedFiling",
+    "Registration", "ScoreRevision", "Section", "SigningKey",
 ]

@@ -63,3 +63,7 @@ class Bid(Base):
     price_score: Mapped[Decimal | None]
     total_score: Mapped[Decimal | None]
     rank: Mapped[int | None]
+    # 实施条例 §51(5): the rule and figures that flagged the price as abnormally low at evaluation,
+    # and the committee's decision on the bidder's explanation (accepted or rejected).
+    low_price_flag: Mapped[str | None] = mapped_column(Text)
+    low_price_decision: Mapped[str | None] = mapped_column(String(20))

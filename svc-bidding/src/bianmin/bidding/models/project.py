@@ -37,6 +37,9 @@ class Project(Base):
     price_weight: Mapped[int]
     technical_weight: Mapped[int]
     publicity_days: Mapped[int]
+    # The tender documents' own floor of valid bids below which a section fails by itself (e.g. a
+    # government purchase, 政府采购法 §36); None: the committee judges a thin field (招标投标法 §42).
+    min_valid_bids: Mapped[int | None]
     escrow_public_key: Mapped[str | None] = mapped_column(String(64))
     escrow_threshold: Mapped[int | None]
     escrow_custodians: Mapped[list[str] | None] = mapped_column(JSON)

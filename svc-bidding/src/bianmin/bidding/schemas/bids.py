@@ -79,6 +79,9 @@ class BidRead(BaseModel):
     invalid_reason: str | None = None
     total_score: Score | None = None
     rank: int | None = None
+    low_price_flag: str | None = Field(default=None, description="Why the price was flagged as abnormally low "
+                                       "(实施条例 §51(5)); null when it was not.")
+    low_price_decision: Literal["accepted", "rejected"] | None = None
 
 
 class CommitmentRead(BaseModel):

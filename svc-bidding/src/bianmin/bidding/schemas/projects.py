@@ -55,6 +55,11 @@ class ProjectCreate(RequestBody):
     technical_weight: int = Field(default=0, ge=0, le=100)
     publicity_days: int = Field(default=3, ge=1, le=30)
     invited_credit_codes: list[CreditCode] = Field(default_factory=list, max_length=200)
+    min_valid_bids: int | None = Field(
+        default=None, ge=1, le=50,
+        description="When the tender documents say so (e.g. a government purchase, 政府采购法 §36), the number of valid "
+        "bids below which a section fails by itself after the opening. Absent: a section fails by itself only with "
+        "no valid bid, and otherwise the committee judges whether a thin field is competitive (招标投标法 §42).")
 
 
 class SectionRead(BaseModel):
@@ -95,6 +100,7 @@ class ProjectRead(BaseModel):
     price_weight: int
     technical_weight: int
     publicity_days: int
+    min_valid_bids: int | None = None
     escrow_public_key: str | None
     escrow_threshold: int | None
     escrow_custodians: list[str] | None
