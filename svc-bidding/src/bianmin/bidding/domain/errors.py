@@ -533,3 +533,9 @@ class ObjectionRequired(FieldRefused):
     """A complaint on the opening or the evaluation result needs a prior objection (§60)."""
 
     code = "objection_required"
+
+
+class TenderPeriodTooShort(FieldRefused):
+    """The bid deadline comes sooner after the documents' issue than the tender's period (招标投标法 §24)."""
+
+    code = "tender_period_too_short"

@@ -37,6 +37,8 @@ class Project(Base):
     price_weight: Mapped[int]
     technical_weight: Mapped[int]
     publicity_days: Mapped[int]
+    # 依法必须招标: the statutory periods apply (招标投标法 §24; ``domain/periods.py``).
+    mandatory_tender: Mapped[bool] = mapped_column(default=False, server_default="0")
     escrow_public_key: Mapped[str | None] = mapped_column(String(64))
     escrow_threshold: Mapped[int | None]
     escrow_custodians: Mapped[list[str] | None] = mapped_column(JSON)

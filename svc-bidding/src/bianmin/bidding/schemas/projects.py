@@ -54,6 +54,10 @@ class ProjectCreate(RequestBody):
     technical_weight: int = Field(default=0, ge=0, le=100)
     publicity_days: int = Field(default=3, ge=1, le=30)
     invited_credit_codes: list[CreditCode] = Field(default_factory=list, max_length=200)
+    mandatory_tender: bool | None = Field(
+        default=None, description="Whether the law obliges this project to be tendered (依法必须招标), so that its bid "
+        "deadline lies at least 20 days after publication (招标投标法 §24). Omitted: bound when the budget reaches "
+        "the category's threshold (国家发改委令第16号), not bound below it; at or above it it cannot be false.")
 
 
 class SectionRead(BaseModel):
@@ -94,6 +98,7 @@ class ProjectRead(BaseModel):
     price_weight: int
     technical_weight: int
     publicity_days: int
+    mandatory_tender: bool
     escrow_public_key: str | None
     escrow_threshold: int | None
     escrow_custodians: list[str] | None
