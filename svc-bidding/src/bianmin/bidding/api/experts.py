@@ -7,10 +7,10 @@ from fastapi import APIRouter
 from bianmin.bidding.api.deps import AGENT, EVERYONE, POOL, SUPERVISE, TENDER_AGENT, WRITE, managed
 from bianmin.bidding.api.views import draw_view
 from bianmin.bidding.domain import experts
-from bianmin.bidding.domain.common import get_visible
+from bianmin.bidding.domain.common import acting_id, get_visible
 from bianmin.bidding.domain.errors import DrawNotPublic
 from bianmin.bidding.models import Project
-from bianmin.bidding.schemas import DrawCommit, DrawRead, DrawVerification, ExpertCreate, ExpertRead
+from bianmin.bidding.schemas import DeclineCreate, DrawCommit, DrawRead, DrawVerification, ExpertCreate, ExpertRead
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
@@ -58,9 +58,14 @@ async def deactivate_expert(code: str, session: SessionDep) -> ExpertRead:
              dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
 async def commit_draw(code: str, body: DrawCommit, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                       clock: ClockDep) -> DrawRead:
-    """Commit to a sealed seed and freeze the pool snapshot before the opening."""
+    """Commit to a sealed seed and freeze the pool snapshot before the opening, for a committee §37 allows.
+
+    招标投标法 §37: five or more members, an odd number, technical and economic experts at least two
+    thirds; the tenderer names at most one representative beside the drawn experts.
+    """
     project = await managed(session, code, who)
-    draw = await experts.commit(session, project, specialty=body.specialty, count=body.count, now=clock.now())
+    draw = await experts.commit(session, project, specialty=body.specialty, count=body.count, now=clock.now(),
+                                tenderer_representatives=body.tenderer_representatives)
     return await idem.finish(session, draw_view(project, draw, full=True))
 
 
@@ -74,13 +79,29 @@ async def perform_draw(code: str, session: SessionDep, who: PrincipalDep, clock:
     return draw_view(project, draw, full=True)
 
 
+@router.post("/projects/{code}/experts/draw/declines", summary="A drawn expert declines: substitute draw (补抽)",
+             dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
+async def decline_expert(code: str, body: DeclineCreate, session: SessionDep, who: PrincipalDep,
+                         clock: ClockDep) -> DrawRead:
+    """Log a drawn expert's decline (who, when, why, recorded by whom) and seat the next expert of the seed order.
+
+    The substitute comes from the same committed seed and pool snapshot, so the decline log lets anyone
+    replay it (``/verify``); the platform picks no one by hand.
+    """
+    project = await managed(session, code, who)
+    draw = await experts.decline(session, project, expert_code=body.expert_code, reason=body.reason, now=clock.now(),
+                                 recorded_by=acting_id(who))
+    await session.commit()
+    return draw_view(project, draw, full=True, declines=await experts.declines_of(session, draw))
+
+
 @router.get("/projects/{code}/experts/draw", dependencies=[EVERYONE], summary="A project's expert draw", responses=problem_responses(404),
             **public())
 async def read_draw(code: str, session: ReadSessionDep, who: PrincipalDep) -> DrawRead:
     """The draw's commitment for everyone; seed, snapshot and result once they may be seen."""
     project = await get_visible(session, code, who)
     draw = await experts.draw_for(session, project)
-    return draw_view(project, draw, full=_sees_all(project, who))
+    return draw_view(project, draw, full=_sees_all(project, who), declines=await experts.declines_of(session, draw))
 
 
 @router.get("/projects/{code}/experts/draw/verify", dependencies=[EVERYONE], summary="Recompute a revealed draw",
@@ -91,4 +112,5 @@ async def verify_draw(code: str, session: ReadSessionDep, who: PrincipalDep) -> 
     draw = await experts.draw_for(session, project)
     if not _sees_all(project, who):
         raise DrawNotPublic("The committee stays undisclosed until evaluation is over.")
-    return DrawVerification(project_code=project.code, **experts.verify_draw(draw))
+    return DrawVerification(project_code=project.code,
+                            **experts.verify_draw(draw, await experts.declines_of(session, draw)))

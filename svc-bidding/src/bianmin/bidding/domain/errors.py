@@ -342,6 +342,12 @@ class DrawNotPublic(Conflict):
     code = "draw_not_public"
 
 
+class ExpertHasScored(Conflict):
+    """An expert who has scored bids cannot decline and be replaced (招标投标法 §44: the evaluation is theirs)."""
+
+    code = "expert_has_scored"
+
+
 class NotEnoughExperts(Conflict):
     """After recusals the pool holds fewer eligible experts than the committee needs."""
 

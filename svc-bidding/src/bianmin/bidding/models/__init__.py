@@ -9,13 +9,13 @@ from bianmin.bidding.models.bid import Bid, Registration
 from bianmin.bidding.models.collusion import CollusionFlag
 from bianmin.bidding.models.complaint import Complaint
 from bianmin.bidding.models.escrow import CustodianKey, EscrowCustody, EscrowRecovery, EscrowShare
-from bianmin.bidding.models.experts import Expert, ExpertDraw, ExpertScore, ScoreRevision
+from bianmin.bidding.models.experts import Expert, ExpertDecline, ExpertDraw, ExpertScore, ScoreRevision
 from bianmin.bidding.models.opening import OpeningRecord, OpeningResponse
 from bianmin.bidding.models.project import Invitation, Project, ProjectTransition, Section
 from bianmin.bidding.models.readmodels import Deposit, EnterpriseColor, SigningKey
 
 __all__ = [
     "Auction", "AuctionBid", "Base", "Bid", "CollusionFlag", "Complaint", "CustodianKey", "Deposit", "EnterpriseColor",
-    "EscrowCustody", "EscrowRecovery", "EscrowShare", "Expert", "ExpertDraw", "ExpertScore", "Invitation", "OpeningRecord",
+    "EscrowCustody", "EscrowRecovery", "EscrowShare", "Expert", "ExpertDecline", "ExpertDraw", "ExpertScore", "Invitation", "OpeningRecord",
     "OpeningResponse", "Project", "ProjectTransition", "Registration", "ScoreRevision", "Section", "SigningKey",
 ]

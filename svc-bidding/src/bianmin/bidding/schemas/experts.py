@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bianmin.bidding.schemas.common import Code
 from bianmin.kit.schemas import CreditCode, RequestBody
 
-__all__ = ["DrawCommit", "DrawRead", "DrawVerification", "ExpertCreate", "ExpertRead"]
+__all__ = ["DeclineCreate", "DeclineRead", "DrawCommit", "DrawRead", "DrawVerification", "ExpertCreate", "ExpertRead"]
 
 
 class ExpertCreate(RequestBody):
@@ -35,10 +35,35 @@ class ExpertRead(BaseModel):
 
 
 class DrawCommit(RequestBody):
-    """Commit to a draw of ``count`` experts of a specialty before the opening."""
+    """Commit to a draw of ``count`` experts of a specialty before the opening.
+
+    With the tenderer's representatives the committee has five or more members, an odd number, the
+    drawn experts at least two thirds of it (招标投标法 §37), and at most one representative.
+    """
 
     specialty: str = Field(min_length=1, max_length=60)
-    count: int = Field(ge=3, le=25)
+    count: int = Field(ge=1, le=25, description="Technical and economic experts drawn from the pool.")
+    tenderer_representatives: int = Field(default=0, ge=0, le=25,
+                                          description="Members the tenderer names beside the drawn experts (at most 1).")
+
+
+class DeclineCreate(RequestBody):
+    """A drawn expert declines the seat; the next expert of the same seed order takes it (补抽)."""
+
+    expert_code: str = Field(min_length=1, max_length=40)
+    reason: str = Field(min_length=1, max_length=2000, description="Why the expert declines, as they said it.")
+
+
+class DeclineRead(BaseModel):
+    """One logged decline and its substitute."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    expert_code: str
+    reason: str
+    declined_at: datetime
+    recorded_by: str
+    replaced_by: str
 
 
 class DrawRead(BaseModel):
@@ -47,6 +72,7 @@ class DrawRead(BaseModel):
     project_code: str
     specialty: str
     count: int
+    tenderer_representatives: int = 0
     seed_commitment: str
     committed_at: datetime
     pool_digest: str | None
@@ -56,6 +82,7 @@ class DrawRead(BaseModel):
     excluded: list[str] | None
     drawn: list[str] | None
     drawn_at: datetime | None
+    declines: list[DeclineRead] | None = None
 
 
 class DrawVerification(BaseModel):
