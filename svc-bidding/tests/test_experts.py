@@ -12,13 +12,21 @@ import pytest
 from bidding_factories import CLERK, DEADLINE, SUPERVISOR, TENDERER, account, bidder_key, enterprise, project_body, register, submit
 from fastapi import FastAPI
 
-from bianmin.bidding.domain.experts import DrawError, committee_problem, draw_experts, pool_digest, seed_commitment
+from bianmin.bidding.domain.experts import (
+    DrawError,
+    combine_seeds,
+    committee_problem,
+    draw_experts,
+    pool_digest,
+    seed_commitment,
+)
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
 from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
 SEED = "ab" * 32
+CONTRIBUTED = "5e" * 32
 POOL = [{"code": f"E{n:03d}", "affiliations": [enterprise(n)] if n <= 2 else []} for n in range(1, 9)]
 ANYONE = Principal(key_id="citizen", tenant=None, scopes=frozenset())
 
@@ -54,9 +62,12 @@ def test_commitments_are_sha256_of_the_seed_and_of_the_canonical_pool() -> None:
     assert pool_digest(POOL) != pool_digest(POOL[:-1])
 
 
-async def _comprehensive_tender_closed(app: FastAPI, clock: FixedClock, pool_size: int = 8,
+async def _comprehensive_tender_closed(app: FastAPI, clock: FixedClock, pool_size: int = 8, *, contribute: bool = True,
                                        ) -> dict[int, tuple[str, object]]:
-    """A comprehensive tender past its deadline with a committed draw of five experts (招标投标法 §37)."""
+    """A comprehensive tender past its deadline with a committed draw of five experts (招标投标法 §37).
+
+    A supervisor contributes a seed after the platform's commitment (unless ``contribute`` is false).
+    """
     bids: dict[int, tuple[str, object]] = {}
     async with client_for(app, CLERK) as clerk:
         body = project_body(evaluation_method="comprehensive", price_weight=60, technical_weight=40)
@@ -83,6 +94,10 @@ async def _comprehensive_tender_closed(app: FastAPI, clock: FixedClock, pool_siz
     clock.at = DEADLINE
     async with client_for(app, CLERK) as clerk:
         assert (await clerk.post(f"/v1/projects/{CODE}/close")).status_code == 200
+    if contribute:
+        async with client_for(app, SUPERVISOR) as supervision:
+            given = await supervision.post(f"/v1/projects/{CODE}/experts/draw/contribution", json={"seed": CONTRIBUTED})
+            assert given.status_code == 200, given.text
     return bids
 
 
@@ -101,7 +116,9 @@ async def test_the_draw_is_committed_before_made_after_the_deadline_and_recomput
         verified = (await clerk.get(f"/v1/projects/{CODE}/experts/draw/verify")).json()
     assert made["excluded"] == ["E001", "E002", "E003"]
     assert seed_commitment(made["seed"]) == sealed["seed_commitment"]
-    assert draw_experts(made["seed"], made["pool"], made["recused_credit_codes"], 5).drawn == made["drawn"]
+    assert made["contributed_seed"] == CONTRIBUTED
+    assert draw_experts(combine_seeds(made["seed"], CONTRIBUTED), made["pool"], made["recused_credit_codes"],
+                        5).drawn == made["drawn"]
     assert twice.status_code == 409
     assert verified["valid"] is True
     clock.advance(timedelta(minutes=1))
@@ -286,7 +303,7 @@ async def test_a_drawn_expert_who_declines_is_replaced_from_the_same_seed_and_po
         hidden = (await citizen.get(url)).json()
     assert replaced.status_code == 200, replaced.text
     now = replaced.json()
-    order = draw_experts(made["seed"], made["pool"], made["recused_credit_codes"], 6).drawn
+    order = draw_experts(combine_seeds(made["seed"], CONTRIBUTED), made["pool"], made["recused_credit_codes"], 6).drawn
     assert declined not in now["drawn"]
     assert now["drawn"] == [code for code in order if code != declined]
     assert now["declines"] == [{"expert_code": declined, "reason": "出差在外，无法到场",
@@ -322,3 +339,40 @@ async def test_an_expert_who_has_scored_cannot_decline_and_an_empty_pool_leaves_
     assert no_one_left.json()["code"] == "not_enough_experts"  # five eligible, five seats
     assert after["drawn"] == drawn
     assert after["declines"] == []
+
+
+def test_the_draw_seed_hashes_the_platforms_seed_with_the_contribution() -> None:
+    import hashlib
+
+    assert combine_seeds(SEED, CONTRIBUTED) == hashlib.sha256(bytes.fromhex(SEED) + bytes.fromhex(CONTRIBUTED)).hexdigest()
+    assert combine_seeds(SEED, CONTRIBUTED) != combine_seeds(SEED, "00" * 32)
+
+
+async def test_the_draw_waits_for_a_supervisors_seed_given_after_the_commitment(app: FastAPI, clock: FixedClock) -> None:
+    await _comprehensive_tender_closed(app, clock, contribute=False)
+    url = f"/v1/projects/{CODE}/experts/draw"
+    async with client_for(app, CLERK) as clerk:
+        early = await clerk.post(f"{url}/perform")
+        by_the_platform = await clerk.post(f"{url}/contribution", json={"seed": CONTRIBUTED})
+    async with client_for(app, SUPERVISOR) as supervision:
+        malformed = await supervision.post(f"{url}/contribution", json={"seed": "xyz"})
+        given = await supervision.post(f"{url}/contribution", json={"seed": CONTRIBUTED})
+        again = await supervision.post(f"{url}/contribution", json={"seed": "00" * 32})
+    async with client_for(app, ANYONE) as citizen:
+        public = (await citizen.get(url)).json()
+    async with client_for(app, CLERK) as clerk:
+        made = (await clerk.post(f"{url}/perform")).json()
+        verified = (await clerk.get(f"{url}/verify")).json()
+    assert early.status_code == 409
+    assert early.json()["code"] == "seed_contribution_missing"
+    assert by_the_platform.status_code == 403
+    assert malformed.json()["errors"][0]["field"] == "seed"
+    assert given.status_code == 200, given.text
+    assert again.status_code == 409
+    assert public["contributed_seed"] == CONTRIBUTED
+    assert public["seed"] is None
+    assert made["contributed_by"] == "key:super"
+    assert made["draw_seed"] == combine_seeds(made["seed"], CONTRIBUTED)
+    assert made["drawn"] == draw_experts(made["draw_seed"], made["pool"], made["recused_credit_codes"], 5).drawn
+    assert verified["valid"] is True
+    assert verified["checks"]["contribution_after_commitment"] is True

@@ -1,4 +1,5 @@
-"""The committee's tenderer representatives (招标投标法 §37) and the log of declined experts' substitute draws (issue 21).
+"""The committee's tenderer representatives (招标投标法 §37), the supervisor's seed contribution, and the log of
+declined experts' substitute draws (issue 21).
 
 Revision ID: bidding_0011
 Revises: bidding_0010
@@ -22,6 +23,9 @@ def upgrade() -> None:
     """Apply this revision."""
     with op.batch_alter_table("expert_draw", schema=None) as batch_op:
         batch_op.add_column(sa.Column("tenderer_representatives", sa.Integer(), server_default="0", nullable=False))
+        batch_op.add_column(sa.Column("contributed_seed", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("contributed_by", sa.String(length=120), nullable=True))
+        batch_op.add_column(sa.Column("contributed_at", bianmin.kit.db.UTCDateTime(timezone=True), nullable=True))
     op.create_table(
         "expert_decline",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,4 +48,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_expert_decline_draw_id"))
     op.drop_table("expert_decline")
     with op.batch_alter_table("expert_draw", schema=None) as batch_op:
+        batch_op.drop_column("contributed_at")
+        batch_op.drop_column("contributed_by")
+        batch_op.drop_column("contributed_seed")
         batch_op.drop_column("tenderer_representatives")

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import AGENT, EVERYONE, POOL, SUPERVISE, TENDER_AGENT, WRITE, managed
+from bianmin.bidding.api.deps import (
+    AGENT,
+    EVERYONE,
+    POOL,
+    SUPERVISE,
+    SUPERVISE_DECIDE,
+    SUPERVISOR_ROLE,
+    TENDER_AGENT,
+    WRITE,
+    managed,
+)
 from bianmin.bidding.api.views import draw_view
 from bianmin.bidding.domain import experts
 from bianmin.bidding.domain.common import acting_id, get_visible
 from bianmin.bidding.domain.errors import DrawNotPublic
 from bianmin.bidding.models import Project
-from bianmin.bidding.schemas import DeclineCreate, DrawCommit, DrawRead, DrawVerification, ExpertCreate, ExpertRead
+from bianmin.bidding.schemas import DeclineCreate, DrawCommit, DrawRead, DrawVerification, ExpertCreate, ExpertRead, SeedContribution
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
-from bianmin.kit.errors import problem_responses
+from bianmin.kit.errors import ScopeMissing, problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
 from bianmin.kit.identity import Principal, PrincipalDep, district_only, public, require_scopes
-from bianmin.kit.policy import district_role
+from bianmin.kit.policy import district_role, ensure_role
 
 router = APIRouter(tags=["experts"])
 # The pool is the district's: a district-wide key, or a tender agent holding the role district-wide.
@@ -67,6 +77,24 @@ async def commit_draw(code: str, body: DrawCommit, session: SessionDep, who: Pri
     draw = await experts.commit(session, project, specialty=body.specialty, count=body.count, now=clock.now(),
                                 tenderer_representatives=body.tenderer_representatives)
     return await idem.finish(session, draw_view(project, draw, full=True))
+
+
+@router.post("/projects/{code}/experts/draw/contribution", summary="A supervisor's seed for the draw",
+             dependencies=[require_scopes(SUPERVISE), SUPERVISE_DECIDE], responses=problem_responses(401, 403, 404, 409, 422))
+async def contribute_seed(code: str, body: SeedContribution, session: SessionDep, who: PrincipalDep,
+                          clock: ClockDep) -> DrawRead:
+    """Give the committed draw a seed the platform could not predict; the draw runs on both (see ``domain/experts.py``).
+
+    The platform committed its own seed first, so it cannot grind seeds against this one, and the
+    supervisor does not know the platform's, so neither chooses the committee.
+    """
+    project = await get_visible(session, code, who)
+    ensure_role(who, SUPERVISOR_ROLE, project.site_code)
+    if who.subject is None and not who.allows(SUPERVISE, project.tenant):
+        raise ScopeMissing("A seed is contributed by supervision of the project's site.")
+    draw = await experts.contribute(session, project, seed=body.seed, now=clock.now(), by=acting_id(who))
+    await session.commit()
+    return draw_view(project, draw, full=_sees_all(project, who), declines=await experts.declines_of(session, draw))
 
 
 @router.post("/projects/{code}/experts/draw/perform", summary="Make the committed draw",

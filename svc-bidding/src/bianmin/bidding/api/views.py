@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bianmin.bidding.domain import experts
 from bianmin.bidding.domain.collusion import score_of
 from bianmin.bidding.models import (
     Auction,
@@ -51,10 +52,13 @@ def draw_view(project: Project, draw: ExpertDraw, *, full: bool, declines: list[
     read = DrawRead(project_code=project.code, specialty=draw.specialty, count=draw.count,
                     tenderer_representatives=draw.tenderer_representatives,
                     seed_commitment=draw.seed_commitment, pool_digest=draw.pool_digest, committed_at=draw.committed_at,
-                    seed=None, pool=None, recused_credit_codes=None, excluded=None, drawn=None, drawn_at=draw.drawn_at)
+                    contributed_seed=draw.contributed_seed, contributed_by=draw.contributed_by,
+                    contributed_at=draw.contributed_at, seed=None, pool=None, recused_credit_codes=None, excluded=None,
+                    drawn=None, drawn_at=draw.drawn_at)
     if not full or draw.drawn is None:
         return read
-    return read.model_copy(update={"seed": draw.seed, "pool": draw.pool, "recused_credit_codes": draw.recused_credit_codes,
+    return read.model_copy(update={"seed": draw.seed, "draw_seed": experts.draw_seed(draw), "pool": draw.pool,
+                                   "recused_credit_codes": draw.recused_credit_codes,
                                    "excluded": draw.excluded, "drawn": draw.drawn,
                                    "declines": [DeclineRead.model_validate(d) for d in declines or []]})
 

@@ -342,6 +342,18 @@ class DrawNotPublic(Conflict):
     code = "draw_not_public"
 
 
+class SeedContributionMissing(Conflict):
+    """The draw waits for a supervisor's seed, so the platform alone cannot choose its outcome."""
+
+    code = "seed_contribution_missing"
+
+
+class SeedContributed(Conflict):
+    """A draw takes one contributed seed, before it is made."""
+
+    code = "seed_contributed"
+
+
 class ExpertHasScored(Conflict):
     """An expert who has scored bids cannot decline and be replaced (招标投标法 §44: the evaluation is theirs)."""
 

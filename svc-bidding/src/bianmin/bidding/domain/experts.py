@@ -8,19 +8,26 @@ How a draw works, and how anyone checks it afterwards:
    snapshot**: every active expert holding the specialty, as ``[{"code", "affiliations"}]``
    sorted by code (affiliations sorted), with ``pool_digest`` = SHA-256 over its canonical JSON.
    Experts joining or leaving the pool later do not change this draw.
-2. **Draw** (after the bid deadline, when the bidders are known: closed, opening, opened or
+2. **Contribute** (after the commit, before the draw). A supervisor gives a 256-bit seed of their
+   own; it is public at once and fixed. The draw runs on ``draw_seed`` = SHA-256 over the platform
+   seed's 32 bytes followed by the contribution's 32 bytes (:func:`combine_seeds`). The platform
+   committed its seed before it could know the contribution, and the supervisor gave theirs
+   without knowing the platform's, so neither can grind seeds until the draw suits them. A draw
+   cannot be made without a contribution (409 ``seed_contribution_missing``).
+3. **Draw** (after the bid deadline, when the bidders are known: closed, opening, opened or
    evaluating). The recusal set is every credit code registered for the project plus the
    tenderer's; an expert of the snapshot affiliated with any of them is excluded. The eligible
-   experts are ordered by SHA-256 over ``"<seed hex>|<expert code>"`` (hex ascending, code on a
+   experts are ordered by SHA-256 over ``"<draw seed hex>|<expert code>"`` (hex ascending, code on a
    tie) and the first ``count`` are drawn, in that order. The seed is revealed with the result.
-3. **Substitute** (补抽, while the committee is being formed or evaluates): a drawn expert who
+4. **Substitute** (补抽, while the committee is being formed or evaluates): a drawn expert who
    declines is logged (who, when, why, who recorded it) and replaced by the next eligible expert of
    the same seed order, never one picked by hand. With the declined experts set aside, the
    committee is always the first ``count`` of the seed order: ``draw_experts(..., declined=...)``.
-4. **Verify**: ``draw_experts(seed, pool, recused, count, declined)`` is a pure function; given the
-   revealed seed, the snapshot, the recusal set and the decline log, anyone recomputes the
-   exclusions, the drawn experts and each substitute, and checks the seed against the commitment
-   and the snapshot against its digest.
+5. **Verify**: ``draw_experts(draw_seed, pool, recused, count, declined)`` is a pure function; given
+   the revealed seed, the contribution, the snapshot, the recusal set and the decline log, anyone
+   recomputes the exclusions, the drawn experts and each substitute, and checks the seed against
+   the commitment, the contribution's time against the commitment's, and the snapshot against its
+   digest. (Draws made before contributions existed ran on the platform seed alone.)
 
 The committee (招标投标法 §37): five or more members, an odd number, the technical and economic
 experts at least two thirds of it. The drawn experts are the technical and economic experts (the
@@ -58,6 +65,8 @@ from bianmin.bidding.domain.errors import (
     NoEvaluationCommittee,
     NotEnoughExperts,
     ProjectStatusForbids,
+    SeedContributed,
+    SeedContributionMissing,
 )
 from bianmin.bidding.models import Expert, ExpertDecline, ExpertDraw, ExpertScore, Project, Registration
 from bianmin.bidding.schemas import ExpertCreate
@@ -85,6 +94,17 @@ class DrawResult:
 def seed_commitment(seed: str) -> str:
     """The commitment to a seed: SHA-256 (hex) over its 32 raw bytes."""
     return hashlib.sha256(bytes.fromhex(seed)).hexdigest()
+
+
+def combine_seeds(seed: str, contributed: str) -> str:
+    """The seed a draw runs on: SHA-256 (hex) over the platform seed's 32 bytes and the contribution's 32 bytes."""
+    return hashlib.sha256(bytes.fromhex(seed) + bytes.fromhex(contributed)).hexdigest()
+
+
+def draw_seed(draw: ExpertDraw) -> str:
+    """The seed the draw runs on: combined with the supervisor's contribution, or the platform's alone for older draws."""
+    assert draw.seed is not None
+    return draw.seed if draw.contributed_seed is None else combine_seeds(draw.seed, draw.contributed_seed)
 
 
 def pool_digest(pool: list[dict[str, Any]]) -> str:
@@ -140,14 +160,15 @@ def verify_draw(draw: ExpertDraw, declines: list[ExpertDecline]) -> dict[str, An
     """Recompute a revealed draw from its seed, snapshot, recusal set and decline log, and say what matches."""
     if draw.seed is None or draw.pool is None or draw.drawn is None:
         raise DrawNotMade("The draw has not been made yet; its seed is still sealed.")
-    recused, declined = draw.recused_credit_codes or [], [d.expert_code for d in declines]
-    result = draw_experts(draw.seed, draw.pool, recused, draw.count, declined)
+    recused, declined, seed = draw.recused_credit_codes or [], [d.expert_code for d in declines], draw_seed(draw)
+    result = draw_experts(seed, draw.pool, recused, draw.count, declined)
     checks = {
         "seed_matches_commitment": seed_commitment(draw.seed) == draw.seed_commitment,
+        "contribution_after_commitment": draw.contributed_at is None or draw.contributed_at >= draw.committed_at,
         "pool_matches_digest": pool_digest(draw.pool) == draw.pool_digest,
         "exclusions_match": result.excluded == (draw.excluded or []),
         "drawn_match": result.drawn == draw.drawn,
-        "substitutions_match": replay_substitutes(draw.seed, draw.pool, recused, draw.count, declined)
+        "substitutions_match": replay_substitutes(seed, draw.pool, recused, draw.count, declined)
         == [d.replaced_by for d in declines],
     }
     return {"valid": all(checks.values()), "checks": checks, "recomputed_excluded": result.excluded,
@@ -228,6 +249,20 @@ async def commit(session: AsyncSession, project: Project, *, specialty: str, cou
     return draw
 
 
+async def contribute(session: AsyncSession, project: Project, *, seed: str, now: datetime, by: str) -> ExpertDraw:
+    """Take a supervisor's seed for the committed draw, once, before it is made; it is public from now on."""
+    draw = await draw_for(session, project)
+    if draw.contributed_seed is not None:
+        raise SeedContributed("The draw has its contributed seed already.")
+    if draw.drawn is not None:
+        raise DrawMade("The draw has been made already.")
+    if project.status not in COMMIT_STATUSES | DRAW_STATUSES:
+        raise ProjectStatusForbids("A seed is contributed between the commitment and the draw.")
+    draw.contributed_seed, draw.contributed_by, draw.contributed_at = seed, by, now
+    await session.flush()
+    return draw
+
+
 async def perform(session: AsyncSession, project: Project, *, now: datetime) -> ExpertDraw:
     """Make the committed draw once the bidders are known, recusing anyone affiliated with them."""
     draw = await draw_of(session, project)
@@ -237,13 +272,15 @@ async def perform(session: AsyncSession, project: Project, *, now: datetime) -> 
         raise DrawMade("The draw has been made already.")
     if project.status not in DRAW_STATUSES:
         raise ProjectStatusForbids("The draw is made after the bid deadline and before the candidates are publicised.")
+    if draw.contributed_seed is None:
+        raise SeedContributionMissing("The draw waits for a supervisor's seed contribution.")
     codes = set((await session.execute(select(Registration.credit_code)
                                         .where(Registration.project_id == project.id))).scalars())
     recused = sorted(codes | {project.tenderer_credit_code})
     assert draw.seed is not None
     assert draw.pool is not None
     try:
-        result = draw_experts(draw.seed, draw.pool, recused, draw.count)
+        result = draw_experts(draw_seed(draw), draw.pool, recused, draw.count)
     except DrawError as exc:
         raise NotEnoughExperts(f"The draw cannot be made: {exc}.") from exc
     draw.recused_credit_codes, draw.excluded, draw.drawn, draw.drawn_at = recused, result.excluded, result.drawn, now
@@ -282,7 +319,7 @@ async def decline(session: AsyncSession, project: Project, *, expert_code: str, 
     assert draw.pool is not None
     declined = [d.expert_code for d in await declines_of(session, draw)] + [expert_code]
     try:
-        result = draw_experts(draw.seed, draw.pool, draw.recused_credit_codes or [], draw.count, declined)
+        result = draw_experts(draw_seed(draw), draw.pool, draw.recused_credit_codes or [], draw.count, declined)
     except DrawError as exc:
         raise NotEnoughExperts(f"No expert can take the seat: {exc}.") from exc
     (substitute,) = [code for code in result.drawn if code not in draw.drawn]

@@ -39,6 +39,10 @@ class ExpertDraw(Base):
     seed_commitment: Mapped[str] = mapped_column(String(64))
     seed: Mapped[str | None] = mapped_column(String(64))
     committed_at: Mapped[datetime]
+    # A supervisor's seed, given after the commitment; the draw runs on SHA-256(seed ‖ contributed_seed).
+    contributed_seed: Mapped[str | None] = mapped_column(String(64))
+    contributed_by: Mapped[str | None] = mapped_column(String(120))
+    contributed_at: Mapped[datetime | None]
     pool: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     pool_digest: Mapped[str | None] = mapped_column(String(64))
     recused_credit_codes: Mapped[list[str] | None] = mapped_column(JSON)
