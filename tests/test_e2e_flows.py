@@ -3,9 +3,11 @@
 nats-server, the services and the gateway run as real processes on the real clock; keys of
 different tenants and scopes are made through the gateway's command line. Where a story needs a
 period to pass, the data or an operator setting makes it short, never a backdoor:
-tenders close a few seconds after they are published, and the bidding service runs with a
-one-second minute and a two-second day (``BIANMIN_BIDDING_MINUTE_SECONDS``/``DAY_SECONDS``), so
-the decryption window, the confirmation window and the three days of publicity pass in seconds.
+the bidding service runs with a one-second minute and a two-second day
+(``BIANMIN_BIDDING_MINUTE_SECONDS``/``DAY_SECONDS``), so the decryption window, the confirmation
+window and the three days of publicity pass in seconds, and the stories' tenders (works of 10
+million yuan, bound by law to be tendered) close 45 seconds after they are published: the 20 days of
+招标投标法 §24 are 40 seconds on that day.
 Consult answers within one working day and its escalation ladder counts a few seconds as a day
 (``BIANMIN_CONSULT_DAY_SECONDS``); the working days themselves are the real calendar, changed only
 through the catalog's calendar API (a holiday, or today opened as a make-up working day).
@@ -161,7 +163,7 @@ def tender(code: str, *, seconds: float) -> dict[str, Any]:
             "budget": "10000000.00", "sections": [{"code": "S1", "name": "施工", "budget": "10000000.00",
                                                    "bid_bond_amount": "200000.00"}],
             "bid_deadline": deadline.isoformat(), "opening_at": deadline.isoformat(),
-            "decryption_minutes": 5, "confirmation_minutes": 1, "publicity_days": 3}
+            "decryption_minutes": 5, "confirmation_minutes": 1, "publicity_days": 3, "mandatory_tender": True}
 
 
 def setup_trading(world: World) -> None:
@@ -282,7 +284,7 @@ def test_story_1_a_tender_from_bid_bonds_to_award_releases_the_losers_bonds(worl
     other, _ = subscribe(world, "other_township", "/other-township", [">"])
     before = bidding_figures(world)
     fingerprints = {n: f"device-{n}" for n in PRICES_1}
-    deadline = publish_and_bond(world, STORY1, PRICES_1, seconds=25, fingerprints=fingerprints)
+    deadline = publish_and_bond(world, STORY1, PRICES_1, seconds=45, fingerprints=fingerprints)
     world.restart_nats()
     rows = open_bids(world, STORY1, deadline, reveal=[1, 2, 3])
     assert {c: r["validity"] for c, r in rows.items()} == {
@@ -336,7 +338,7 @@ def test_story_2_collusion_is_flagged_confirmed_and_bars_both_enterprises(world:
     quote_before = admin.get("/guarantee/v1/quotes", amount="200000.00", credit_code=enterprise(5))
     assert Decimal(str(quote_before[0]["discount"])) > 0
     fingerprints = {5: "shared-laptop", 6: "shared-laptop", 7: "device-7", 8: "device-8"}
-    deadline = publish_and_bond(world, STORY2, PRICES_2, seconds=25, fingerprints=fingerprints)
+    deadline = publish_and_bond(world, STORY2, PRICES_2, seconds=45, fingerprints=fingerprints)
     open_bids(world, STORY2, deadline, reveal=[5, 6, 7, 8])
     flags = supervisor.get("/bidding/v1/flags", project_code=STORY2)
     screens = {f["screen"]: f for f in flags}

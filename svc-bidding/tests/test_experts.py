@@ -12,13 +12,21 @@ import pytest
 from bidding_factories import CLERK, DEADLINE, SUPERVISOR, TENDERER, account, bidder_key, enterprise, project_body, register, submit
 from fastapi import FastAPI
 
-from bianmin.bidding.domain.experts import DrawError, draw_experts, pool_digest, seed_commitment
+from bianmin.bidding.domain.experts import (
+    DrawError,
+    combine_seeds,
+    committee_problem,
+    draw_experts,
+    pool_digest,
+    seed_commitment,
+)
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
 from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
 SEED = "ab" * 32
+CONTRIBUTED = "5e" * 32
 POOL = [{"code": f"E{n:03d}", "affiliations": [enterprise(n)] if n <= 2 else []} for n in range(1, 9)]
 ANYONE = Principal(key_id="citizen", tenant=None, scopes=frozenset())
 
@@ -54,17 +62,22 @@ def test_commitments_are_sha256_of_the_seed_and_of_the_canonical_pool() -> None:
     assert pool_digest(POOL) != pool_digest(POOL[:-1])
 
 
-async def _comprehensive_tender_closed(app: FastAPI, clock: FixedClock) -> dict[int, tuple[str, object]]:
+async def _comprehensive_tender_closed(app: FastAPI, clock: FixedClock, pool_size: int = 8, *, contribute: bool = True,
+                                       ) -> dict[int, tuple[str, object]]:
+    """A comprehensive tender past its deadline with a committed draw of five experts (招标投标法 §37).
+
+    A supervisor contributes a seed after the platform's commitment (unless ``contribute`` is false).
+    """
     bids: dict[int, tuple[str, object]] = {}
     async with client_for(app, CLERK) as clerk:
         body = project_body(evaluation_method="comprehensive", price_weight=60, technical_weight=40)
         assert (await clerk.post("/v1/projects", json=body)).status_code == 201
-        for n in range(1, 9):
+        for n in range(1, pool_size + 1):
             affiliations = [enterprise(n)] if n <= 2 else ([TENDERER] if n == 3 else [])
             created = await clerk.post("/v1/experts", json={"code": f"E{n:03d}", "name": f"专家{n}",
                                                             "specialties": ["房建"], "affiliations": affiliations})
             assert created.status_code == 201, created.text
-        committed = await clerk.post(f"/v1/projects/{CODE}/experts/draw", json={"specialty": "房建", "count": 3})
+        committed = await clerk.post(f"/v1/projects/{CODE}/experts/draw", json={"specialty": "房建", "count": 5})
         assert committed.status_code == 201, committed.text
         assert committed.json()["seed"] is None
         assert (await clerk.post(f"/v1/projects/{CODE}/publish")).status_code == 200
@@ -81,6 +94,10 @@ async def _comprehensive_tender_closed(app: FastAPI, clock: FixedClock) -> dict[
     clock.at = DEADLINE
     async with client_for(app, CLERK) as clerk:
         assert (await clerk.post(f"/v1/projects/{CODE}/close")).status_code == 200
+    if contribute:
+        async with client_for(app, SUPERVISOR) as supervision:
+            given = await supervision.post(f"/v1/projects/{CODE}/experts/draw/contribution", json={"seed": CONTRIBUTED})
+            assert given.status_code == 200, given.text
     return bids
 
 
@@ -99,7 +116,9 @@ async def test_the_draw_is_committed_before_made_after_the_deadline_and_recomput
         verified = (await clerk.get(f"/v1/projects/{CODE}/experts/draw/verify")).json()
     assert made["excluded"] == ["E001", "E002", "E003"]
     assert seed_commitment(made["seed"]) == sealed["seed_commitment"]
-    assert draw_experts(made["seed"], made["pool"], made["recused_credit_codes"], 3).drawn == made["drawn"]
+    assert made["contributed_seed"] == CONTRIBUTED
+    assert draw_experts(combine_seeds(made["seed"], CONTRIBUTED), made["pool"], made["recused_credit_codes"],
+                        5).drawn == made["drawn"]
     assert twice.status_code == 409
     assert verified["valid"] is True
     clock.advance(timedelta(minutes=1))
@@ -144,7 +163,7 @@ async def test_scores_are_refused_until_the_committee_is_drawn(app: FastAPI, clo
     async with client_for(app, expert("E004")) as member:
         refused = await member.post(f"/v1/projects/{CODE}/evaluation/scores", json={"bid_id": bids[1][0], "score": "90"})
     async with client_for(app, CLERK) as clerk:
-        late_commit = await clerk.post(f"/v1/projects/{CODE}/experts/draw", json={"specialty": "房建", "count": 3})
+        late_commit = await clerk.post(f"/v1/projects/{CODE}/experts/draw", json={"specialty": "房建", "count": 5})
     assert refused.status_code == 409
     assert refused.json()["code"] == "experts_not_drawn"
     assert late_commit.status_code == 409
@@ -229,3 +248,131 @@ async def test_a_changed_score_needs_a_reason_and_keeps_its_history(app: FastAPI
         by_bidder = await bidder.get(f"/v1/projects/{CODE}/evaluation/scores/revisions")
     assert by_key == history
     assert by_bidder.json()["code"] == "scope_missing"
+
+
+def test_the_committee_rules_of_article_37() -> None:
+    assert committee_problem(5, 0) is None
+    assert committee_problem(4, 1) is None
+    assert committee_problem(6, 1) is None
+    assert committee_problem(3, 0) == ("count", "the committee has at least 5 members (招标投标法 §37): 3 drawn "
+                                                "expert(s) and 0 tenderer representative(s)")
+    assert committee_problem(6, 0)[0] == "count"  # type: ignore[index]
+    assert "odd" in committee_problem(6, 0)[1]  # type: ignore[index]
+    assert committee_problem(3, 2)[0] == "tenderer_representatives"  # type: ignore[index]
+    assert "two thirds" in committee_problem(3, 2)[1]  # type: ignore[index]
+    assert "at most one" in committee_problem(5, 2)[1]  # type: ignore[index]
+
+
+async def test_a_committee_of_fewer_than_five_an_even_number_or_two_tenderer_representatives_is_refused(
+        app: FastAPI) -> None:
+    url = f"/v1/projects/{CODE}/experts/draw"
+    async with client_for(app, CLERK) as clerk:
+        await clerk.post("/v1/projects", json=project_body())
+        for n in range(1, 11):
+            await clerk.post("/v1/experts", json={"code": f"E{n:03d}", "name": f"专家{n}", "specialties": ["房建"]})
+        three = await clerk.post(url, json={"specialty": "房建", "count": 3})
+        even = await clerk.post(url, json={"specialty": "房建", "count": 6})
+        two_reps = await clerk.post(url, json={"specialty": "房建", "count": 5, "tenderer_representatives": 2})
+        nothing = await clerk.get(url)
+        lawful = await clerk.post(url, json={"specialty": "房建", "count": 4, "tenderer_representatives": 1})
+    assert three.status_code == 422
+    assert three.json()["errors"][0]["field"] == "count"
+    assert even.json()["errors"][0]["field"] == "count"
+    assert two_reps.json()["errors"][0]["field"] == "tenderer_representatives"
+    assert nothing.status_code == 404
+    assert lawful.status_code == 201, lawful.text
+    assert (lawful.json()["count"], lawful.json()["tenderer_representatives"]) == (4, 1)
+
+
+async def test_a_drawn_expert_who_declines_is_replaced_from_the_same_seed_and_pool_and_logged(
+        app: FastAPI, clock: FixedClock) -> None:
+    await _comprehensive_tender_closed(app, clock, pool_size=9)
+    url = f"/v1/projects/{CODE}/experts/draw"
+    async with client_for(app, CLERK) as clerk:
+        made = (await clerk.post(f"{url}/perform")).json()
+        clock.advance(timedelta(minutes=3))
+        declined = made["drawn"][1]
+        replaced = await clerk.post(f"{url}/declines", json={"expert_code": declined, "reason": "出差在外，无法到场"})
+        outsider = await clerk.post(f"{url}/declines", json={"expert_code": "E001", "reason": "回避"})
+        again = await clerk.post(f"{url}/declines", json={"expert_code": declined, "reason": "再次"})
+        silent = await clerk.post(f"{url}/declines", json={"expert_code": made["drawn"][0], "reason": " "})
+        verified = (await clerk.get(f"{url}/verify")).json()
+        second = await clerk.post(f"{url}/declines", json={"expert_code": made["drawn"][0], "reason": "身体不适"})
+        after = (await clerk.get(url)).json()
+    async with client_for(app, ANYONE) as citizen:
+        hidden = (await citizen.get(url)).json()
+    assert replaced.status_code == 200, replaced.text
+    now = replaced.json()
+    order = draw_experts(combine_seeds(made["seed"], CONTRIBUTED), made["pool"], made["recused_credit_codes"], 6).drawn
+    assert declined not in now["drawn"]
+    assert now["drawn"] == [code for code in order if code != declined]
+    assert now["declines"] == [{"expert_code": declined, "reason": "出差在外，无法到场",
+                                "declined_at": now["declines"][0]["declined_at"], "recorded_by": "key:clerk",
+                                "replaced_by": order[5]}]
+    assert now["declines"][0]["declined_at"].startswith((clock.at).isoformat()[:16])
+    assert outsider.json()["errors"][0]["field"] == "expert_code"
+    assert again.json()["errors"][0]["field"] == "expert_code"
+    assert silent.json()["errors"][0]["field"] == "reason"
+    assert verified["valid"] is True, verified
+    assert verified["checks"]["substitutions_match"] is True
+    assert second.status_code == 409  # the six eligible are used up: 5 seats, 2 declined
+    assert second.json()["code"] == "not_enough_experts"
+    assert after["drawn"] == now["drawn"]
+    assert len(after["declines"]) == 1
+    assert hidden["drawn"] is None
+    assert hidden["declines"] is None
+
+
+async def test_an_expert_who_has_scored_cannot_decline_and_an_empty_pool_leaves_the_committee_as_it_is(
+        app: FastAPI, clock: FixedClock) -> None:
+    bids, drawn = await _evaluating(app, clock)
+    url = f"/v1/projects/{CODE}/experts/draw"
+    async with client_for(app, expert(drawn[0])) as member:
+        assert (await member.post(f"/v1/projects/{CODE}/evaluation/scores",
+                                  json={"bid_id": bids[1][0], "score": "80"})).status_code == 200
+    async with client_for(app, CLERK) as clerk:
+        scored = await clerk.post(f"{url}/declines", json={"expert_code": drawn[0], "reason": "临时有事"})
+        no_one_left = await clerk.post(f"{url}/declines", json={"expert_code": drawn[1], "reason": "临时有事"})
+        after = (await clerk.get(url)).json()
+    assert scored.status_code == 409
+    assert scored.json()["code"] == "expert_has_scored"
+    assert no_one_left.json()["code"] == "not_enough_experts"  # five eligible, five seats
+    assert after["drawn"] == drawn
+    assert after["declines"] == []
+
+
+def test_the_draw_seed_hashes_the_platforms_seed_with_the_contribution() -> None:
+    import hashlib
+
+    assert combine_seeds(SEED, CONTRIBUTED) == hashlib.sha256(bytes.fromhex(SEED) + bytes.fromhex(CONTRIBUTED)).hexdigest()
+    assert combine_seeds(SEED, CONTRIBUTED) != combine_seeds(SEED, "00" * 32)
+
+
+async def test_the_draw_waits_for_a_supervisors_seed_given_after_the_commitment(app: FastAPI, clock: FixedClock) -> None:
+    await _comprehensive_tender_closed(app, clock, contribute=False)
+    url = f"/v1/projects/{CODE}/experts/draw"
+    async with client_for(app, CLERK) as clerk:
+        early = await clerk.post(f"{url}/perform")
+        by_the_platform = await clerk.post(f"{url}/contribution", json={"seed": CONTRIBUTED})
+    async with client_for(app, SUPERVISOR) as supervision:
+        malformed = await supervision.post(f"{url}/contribution", json={"seed": "xyz"})
+        given = await supervision.post(f"{url}/contribution", json={"seed": CONTRIBUTED})
+        again = await supervision.post(f"{url}/contribution", json={"seed": "00" * 32})
+    async with client_for(app, ANYONE) as citizen:
+        public = (await citizen.get(url)).json()
+    async with client_for(app, CLERK) as clerk:
+        made = (await clerk.post(f"{url}/perform")).json()
+        verified = (await clerk.get(f"{url}/verify")).json()
+    assert early.status_code == 409
+    assert early.json()["code"] == "seed_contribution_missing"
+    assert by_the_platform.status_code == 403
+    assert malformed.json()["errors"][0]["field"] == "seed"
+    assert given.status_code == 200, given.text
+    assert again.status_code == 409
+    assert public["contributed_seed"] == CONTRIBUTED
+    assert public["seed"] is None
+    assert made["contributed_by"] == "key:super"
+    assert made["draw_seed"] == combine_seeds(made["seed"], CONTRIBUTED)
+    assert made["drawn"] == draw_experts(made["draw_seed"], made["pool"], made["recused_credit_codes"], 5).drawn
+    assert verified["valid"] is True
+    assert verified["checks"]["contribution_after_commitment"] is True

@@ -2,10 +2,16 @@
 
 from decimal import Decimal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from bianmin.kit.settings import ServiceSettings
+
+STATUTORY_TENDER_DAYS = 20
+"""招标投标法 §24 (and 财政部令第87号 §25 for government procurement): documents to deadline, at least."""
+TENDERED_CATEGORIES = ("construction", "procurement")
+TENDER_METHODS = ("open", "invited")
+LEVELS = ("district", "township")
 
 
 class BiddingSettings(ServiceSettings):
@@ -50,6 +56,17 @@ class BiddingSettings(ServiceSettings):
     day_seconds: float = Field(
         default=86400.0, gt=0, description="Seconds in a day of the publicity of winning candidates. "
         "86400 in production; shorter only for drills and end-to-end tests on the real clock.")
+    tender_period_days: dict[str, int] = Field(
+        default={f"{c}.{m}": STATUTORY_TENDER_DAYS for c in TENDERED_CATEGORIES for m in TENDER_METHODS},
+        description="Least calendar days from the documents' issue (publication) to the bid deadline of a tender "
+        "bound by law, per '<category>.<method>'; never below the 20 of 招标投标法 §24 (a local rule may add "
+        "days). A key missing from the map gets the statutory 20.")
+    voluntary_period_days: dict[str, int] = Field(
+        default={"district": 0, "township": 0},
+        description="Least calendar days from issue to bid deadline of a tender the law does not bind, per level: "
+        "small projects below the thresholds at the district, small and village projects at the township "
+        "sub-centres (villages tender through their township). The statute sets no minimum for them (§24 asks "
+        "only for a reasonable time), so 0 unless the local rule sets one.")
     objection_answer_days: int = 3
     complaint_days: int = 10
     complaint_accept_workdays: int = Field(
@@ -83,8 +100,37 @@ class BiddingSettings(ServiceSettings):
                                   description="The OCDS ocid prefix registered for this publisher (ocds-xxxxxx).")
     ocds_publisher: str = Field(default="便民区公共资源交易中心", description="The OCDS publisher's name.")
 
+    def mandatory_threshold(self, category: str) -> Decimal | None:
+        """The budget from which a tender of ``category`` is bound by law whatever it states (发改委令第16号 §5).
+
+        Works for construction; the goods figure for procurement, since a services tender between the services
+        and goods figures states itself that it is bound; none for sales, which are not tendered.
+        """
+        return {"construction": self.tender_threshold_works, "procurement": self.tender_threshold_goods}.get(category)
+
     def tender_threshold(self, kind: str) -> Decimal:
         """The estimate from which a contract of ``kind`` (works, goods, services) must be tendered (发改委令第16号 §5)."""
         thresholds = {"works": self.tender_threshold_works, "goods": self.tender_threshold_goods,
                       "services": self.tender_threshold_services}
         return Decimal(thresholds[kind])
+
+    @field_validator("tender_period_days")
+    @classmethod
+    def _statutory_floor(cls, value: dict[str, int]) -> dict[str, int]:
+        """Refuse a period under the statute's 20 days, or a key naming no category and method of a tender."""
+        known = {f"{c}.{m}" for c in TENDERED_CATEGORIES for m in TENDER_METHODS}
+        for key, days in value.items():
+            if key not in known:
+                raise ValueError(f"{key!r} is not '<category>.<method>' of a tender (one of {sorted(known)})")
+            if days < STATUTORY_TENDER_DAYS:
+                raise ValueError(f"{key}: {days} days is below the {STATUTORY_TENDER_DAYS} of 招标投标法 §24")
+        return value
+
+    @field_validator("voluntary_period_days")
+    @classmethod
+    def _levels(cls, value: dict[str, int]) -> dict[str, int]:
+        """Refuse an unknown level or a negative period."""
+        for key, days in value.items():
+            if key not in LEVELS or days < 0:
+                raise ValueError(f"{key}: {days}: levels are {LEVELS} and days at least 0")
+        return value

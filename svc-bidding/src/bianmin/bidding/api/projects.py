@@ -34,7 +34,10 @@ router = APIRouter(tags=["projects"])
              responses=problem_responses(401, 403, 409, 422))
 async def create_project(body: ProjectCreate, session: SessionDep, who: PrincipalDep, idem: IdempotencyDep,
                          clock: ClockDep, settings: SettingsDep) -> ProjectRead:
-    """Create a tender as a draft with its sections, timetable and evaluation method."""
+    """Create a tender as a draft with its sections, timetable and evaluation method.
+
+    A tender bound by law (依法必须招标) closes at least 20 days after publication (招标投标法 §24).
+    """
     ensure_role(who, TENDER_AGENT, body.site_code)
     project = await projects.create(session, body, now=clock.now(), by=who, settings=settings)
     return await idem.finish(session, ProjectRead.model_validate(project))
@@ -66,11 +69,12 @@ async def project_transitions(code: str, session: ReadSessionDep, who: Principal
 
 
 @router.post("/projects/{code}/publish", summary="Publish a tender", dependencies=[require_scopes(WRITE), AGENT],
-             responses=problem_responses(401, 403, 404, 409))
-async def publish_project(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep) -> ProjectRead:
-    """Publish a draft: bidders may register and bid until the deadline."""
+             responses=problem_responses(401, 403, 404, 409, 422))
+async def publish_project(code: str, session: SessionDep, who: PrincipalDep, clock: ClockDep,
+                          settings: SettingsDep) -> ProjectRead:
+    """Publish a draft: bidders may register and bid until the deadline, which leaves the tender's period (§24)."""
     project = await managed(session, code, who)
-    await projects.publish(session, project, now=clock.now(), actor=actor_of(who))
+    await projects.publish(session, project, now=clock.now(), actor=actor_of(who), settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
 

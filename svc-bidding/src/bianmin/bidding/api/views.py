@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bianmin.bidding.domain import experts
 from bianmin.bidding.domain.collusion import score_of
 from bianmin.bidding.models import (
     Auction,
@@ -14,10 +15,20 @@ from bianmin.bidding.models import (
     Complaint,
     EscrowRecovery,
     EscrowShare,
+    ExpertDecline,
     ExpertDraw,
     Project,
 )
-from bianmin.bidding.schemas import Attachment, AuctionRead, BidRead, ComplaintRead, DrawRead, FlagRead, RecoveryRead
+from bianmin.bidding.schemas import (
+    Attachment,
+    AuctionRead,
+    BidRead,
+    ComplaintRead,
+    DeclineRead,
+    DrawRead,
+    FlagRead,
+    RecoveryRead,
+)
 
 
 def section_code(project: Project, section_id: int) -> str:
@@ -47,15 +58,20 @@ def flag_view(project: Project, flag: CollusionFlag) -> FlagRead:
                     decided_at=flag.decided_at, decision_note=flag.decision_note)
 
 
-def draw_view(project: Project, draw: ExpertDraw, *, full: bool) -> DrawRead:
-    """A draw; its seed, snapshot and result only for those who may see them yet."""
+def draw_view(project: Project, draw: ExpertDraw, *, full: bool, declines: list[ExpertDecline] | None = None) -> DrawRead:
+    """A draw; its seed, snapshot, result and decline log only for those who may see them yet."""
     read = DrawRead(project_code=project.code, specialty=draw.specialty, count=draw.count,
+                    tenderer_representatives=draw.tenderer_representatives,
                     seed_commitment=draw.seed_commitment, pool_digest=draw.pool_digest, committed_at=draw.committed_at,
-                    seed=None, pool=None, recused_credit_codes=None, excluded=None, drawn=None, drawn_at=draw.drawn_at)
+                    contributed_seed=draw.contributed_seed, contributed_by=draw.contributed_by,
+                    contributed_at=draw.contributed_at, seed=None, pool=None, recused_credit_codes=None, excluded=None,
+                    drawn=None, drawn_at=draw.drawn_at)
     if not full or draw.drawn is None:
         return read
-    return read.model_copy(update={"seed": draw.seed, "pool": draw.pool, "recused_credit_codes": draw.recused_credit_codes,
-                                   "excluded": draw.excluded, "drawn": draw.drawn})
+    return read.model_copy(update={"seed": draw.seed, "draw_seed": experts.draw_seed(draw), "pool": draw.pool,
+                                   "recused_credit_codes": draw.recused_credit_codes,
+                                   "excluded": draw.excluded, "drawn": draw.drawn,
+                                   "declines": [DeclineRead.model_validate(d) for d in declines or []]})
 
 
 def recovery_view(project: Project, recovery: EscrowRecovery, shares: list[EscrowShare]) -> RecoveryRead:

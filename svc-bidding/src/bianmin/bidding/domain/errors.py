@@ -348,6 +348,24 @@ class DrawNotPublic(Conflict):
     code = "draw_not_public"
 
 
+class SeedContributionMissing(Conflict):
+    """The draw waits for a supervisor's seed, so the platform alone cannot choose its outcome."""
+
+    code = "seed_contribution_missing"
+
+
+class SeedContributed(Conflict):
+    """A draw takes one contributed seed, before it is made."""
+
+    code = "seed_contributed"
+
+
+class ExpertHasScored(Conflict):
+    """An expert who has scored bids cannot decline and be replaced (招标投标法 §44: the evaluation is theirs)."""
+
+    code = "expert_has_scored"
+
+
 class NotEnoughExperts(Conflict):
     """After recusals the pool holds fewer eligible experts than the committee needs."""
 
@@ -581,3 +599,9 @@ class ObjectionRequired(FieldRefused):
     """A complaint on the opening or the evaluation result needs a prior objection (§60)."""
 
     code = "objection_required"
+
+
+class TenderPeriodTooShort(FieldRefused):
+    """The bid deadline comes sooner after the documents' issue than the tender's period (招标投标法 §24)."""
+
+    code = "tender_period_too_short"

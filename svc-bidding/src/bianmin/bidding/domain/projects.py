@@ -35,6 +35,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain import periods
 from bianmin.bidding.domain.common import actor_of
 from bianmin.bidding.domain.errors import (
     DeadlineNotReached,
@@ -112,7 +113,7 @@ def deposit_bounds(category: str, budget: Decimal, settings: BiddingSettings) ->
 
 async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, by: Principal,
                  settings: BiddingSettings) -> Project:
-    """Validate and store a new tender as a draft."""
+    """Validate and store a new tender as a draft; its deadline leaves the period the law sets (``domain/periods.py``)."""
     tenant = (await project_site(session, body.level, body.site_code)).tenant
     ensure_tenant(by, tenant)
     codes = [s.code for s in body.sections]
@@ -126,6 +127,10 @@ async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, b
         raise Unprocessable.field("budget", "must equal the sum of the sections' budgets")
     if body.bid_deadline <= now:
         raise Unprocessable.field("bid_deadline", "must be in the future")
+    bound = periods.is_bound(category=body.category, budget=body.budget, stated=body.mandatory_tender,
+                             settings=settings)
+    periods.check_period(category=body.category, method=body.method, level=body.level, bound=bound,
+                         bid_deadline=body.bid_deadline, issued_at=now, settings=settings)
     if body.opening_at < body.bid_deadline:
         raise Unprocessable.field("opening_at", "must not be before the bid deadline")
     if body.publicity_days < 3:
@@ -150,7 +155,8 @@ async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, b
         opening_at=body.opening_at, decryption_minutes=body.decryption_minutes,
         confirmation_minutes=body.confirmation_minutes, evaluation_method=body.evaluation_method,
         price_weight=body.price_weight, technical_weight=body.technical_weight, publicity_days=body.publicity_days,
-        min_valid_bids=body.min_valid_bids, status="draft", created_at=now, created_by=actor_of(by),
+        min_valid_bids=body.min_valid_bids, mandatory_tender=bound, status="draft", created_at=now,
+        created_by=actor_of(by),
         sections=[Section(code=s.code, name=s.name, budget=s.budget, bid_bond_amount=s.bid_bond_amount,
                           outcome="pending") for s in body.sections],
     )
@@ -179,12 +185,20 @@ async def invite(session: AsyncSession, project: Project, credit_codes: list[str
     return len(added)
 
 
-async def publish(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:
-    """Publish a draft: bidders may register and bid until the deadline; guarantee learns the deposits."""
+async def publish(session: AsyncSession, project: Project, *, now: datetime, actor: str,
+                  settings: BiddingSettings) -> None:
+    """Publish a draft: bidders may register and bid until the deadline; guarantee learns the deposits.
+
+    Publication issues the documents, so the period of 招标投标法 §24 is checked again from now.
+    """
     if project.method == "direct":
         raise ProjectStatusForbids("A direct contract is filed, not published.")
     if project.status == "draft" and project.bid_deadline <= now:
         raise DeadlinePassed("The bid deadline has passed; set a new one on a new draft.")
+    if project.status == "draft":
+        periods.check_period(category=project.category, method=project.method, level=project.level,
+                             bound=project.mandatory_tender, bid_deadline=project.bid_deadline, issued_at=now,
+                             settings=settings)
     await transition(session, project, "published", now=now, actor=actor)
     await emit(session, "bidding.project.published", ProjectPublished(
         code=project.code, name=project.name, site_code=project.site_code, category=project.category,

@@ -10,7 +10,7 @@ from bianmin.bidding.models.collusion import CollusionFlag
 from bianmin.bidding.models.complaint import Complaint
 from bianmin.bidding.models.escrow import CustodianKey, EscrowCustody, EscrowRecovery, EscrowShare
 from bianmin.bidding.models.evaluation import EvaluationDecision
-from bianmin.bidding.models.experts import Expert, ExpertDraw, ExpertScore, ScoreRevision
+from bianmin.bidding.models.experts import Expert, ExpertDecline, ExpertDraw, ExpertScore, ScoreRevision
 from bianmin.bidding.models.filing import ProjectSubject, RefusedFiling
 from bianmin.bidding.models.opening import OpeningRecord, OpeningResponse
 from bianmin.bidding.models.project import Invitation, Project, ProjectTransition, Section
@@ -18,7 +18,7 @@ from bianmin.bidding.models.readmodels import Deposit, EnterpriseColor, SigningK
 
 __all__ = [
     "Auction", "AuctionBid", "Base", "Bid", "CollusionFlag", "Complaint", "CustodianKey", "Deposit", "EnterpriseColor",
-    "EscrowCustody", "EscrowRecovery", "EscrowShare", "EvaluationDecision", "Expert", "ExpertDraw", "ExpertScore",
+    "EscrowCustody", "EscrowRecovery", "EscrowShare", "EvaluationDecision", "Expert", "ExpertDecline", "ExpertDraw", "ExpertScore",
     "Invitation", "OpeningRecord", "OpeningResponse", "Project", "ProjectSubject", "ProjectTransition", "RefusedFiling",
     "Registration", "ScoreRevision", "Section", "SigningKey",
 ]

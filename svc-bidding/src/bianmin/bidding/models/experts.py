@@ -34,15 +34,39 @@ class ExpertDraw(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("project.id"), unique=True)
     specialty: Mapped[str] = mapped_column(String(60))
     count: Mapped[int]
+    # Members the tenderer names beside the drawn experts (招标投标法 §37); at most one.
+    tenderer_representatives: Mapped[int] = mapped_column(default=0, server_default="0")
     seed_commitment: Mapped[str] = mapped_column(String(64))
     seed: Mapped[str | None] = mapped_column(String(64))
     committed_at: Mapped[datetime]
+    # A supervisor's seed, given after the commitment; the draw runs on SHA-256(seed ‖ contributed_seed).
+    contributed_seed: Mapped[str | None] = mapped_column(String(64))
+    contributed_by: Mapped[str | None] = mapped_column(String(120))
+    contributed_at: Mapped[datetime | None]
     pool: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     pool_digest: Mapped[str | None] = mapped_column(String(64))
     recused_credit_codes: Mapped[list[str] | None] = mapped_column(JSON)
     drawn: Mapped[list[str] | None] = mapped_column(JSON)
     excluded: Mapped[list[str] | None] = mapped_column(JSON)
     drawn_at: Mapped[datetime | None]
+
+
+class ExpertDecline(Base):
+    """A drawn expert who declined, and who took the seat in the substitute draw (补抽) from the same seed and pool.
+
+    Kept in order (``id``), so anyone holding the revealed seed and snapshot replays every
+    substitution (``domain/experts.py``) and sees that the platform picked no replacement by hand.
+    """
+
+    __tablename__ = "expert_decline"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draw_id: Mapped[int] = mapped_column(ForeignKey("expert_draw.id"), index=True)
+    expert_code: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    declined_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    replaced_by: Mapped[str] = mapped_column(String(40))
 
 
 class ExpertScore(Base):

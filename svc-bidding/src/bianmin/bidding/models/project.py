@@ -40,6 +40,8 @@ class Project(Base):
     # The tender documents' own floor of valid bids below which a section fails by itself (e.g. a
     # government purchase, 政府采购法 §36); None: the committee judges a thin field (招标投标法 §42).
     min_valid_bids: Mapped[int | None]
+    # 依法必须招标: the statutory periods apply (招标投标法 §24; ``domain/periods.py``).
+    mandatory_tender: Mapped[bool] = mapped_column(default=False, server_default="0")
     escrow_public_key: Mapped[str | None] = mapped_column(String(64))
     escrow_threshold: Mapped[int | None]
     escrow_custodians: Mapped[list[str] | None] = mapped_column(JSON)

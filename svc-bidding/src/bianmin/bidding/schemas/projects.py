@@ -60,6 +60,10 @@ class ProjectCreate(RequestBody):
         description="When the tender documents say so (e.g. a government purchase, 政府采购法 §36), the number of valid "
         "bids below which a section fails by itself after the opening. Absent: a section fails by itself only with "
         "no valid bid, and otherwise the committee judges whether a thin field is competitive (招标投标法 §42).")
+    mandatory_tender: bool | None = Field(
+        default=None, description="Whether the law obliges this project to be tendered (依法必须招标), so that its bid "
+        "deadline lies at least 20 days after publication (招标投标法 §24). Omitted: bound when the budget reaches "
+        "the category's threshold (国家发改委令第16号), not bound below it; at or above it it cannot be false.")
 
 
 class SectionRead(BaseModel):
@@ -101,6 +105,7 @@ class ProjectRead(BaseModel):
     technical_weight: int
     publicity_days: int
     min_valid_bids: int | None = None
+    mandatory_tender: bool
     escrow_public_key: str | None
     escrow_threshold: int | None
     escrow_custodians: list[str] | None
