@@ -94,6 +94,25 @@ async def test_an_upheld_appeal_voids_a_malicious_review(app: FastAPI, db_backen
     assert second_page.json()["next_cursor"] is None
 
 
+async def test_a_voided_review_counts_in_no_satisfaction_figure(app: FastAPI, db_backend: str) -> None:
+    """国办发〔2019〕51号: a review found malicious on appeal is not counted; queue counted it (0.5000 before and after)."""
+    async with client_for(app) as client:
+        hall = await make_hall(client)
+        good = await served_ticket(client, hall["counters"][1])
+        bad = await served_ticket(client, hall["counters"][1])
+        await client.post(f"/v1/tickets/{good}/evaluation", json={"level": 5})
+        case = (await client.post(f"/v1/tickets/{bad}/evaluation", json={"level": 1})).json()["rectification_id"]
+        before = (await client.get("/v1/stats")).json()
+        await client.post(f"/v1/rectifications/{case}/actions", json={"action": "appeal", "note": "恶意差评"})
+        await client.post(f"/v1/rectifications/{case}/actions", json={"action": "appeal_upheld"})
+        after = (await client.get("/v1/stats")).json()
+        cockpit = {f["name"]: f for f in (await client.get("/v1/stats/overview")).json()["figures"]}
+    assert (before["evaluations"], before["satisfaction_rate"]) == (2, "0.5000")
+    assert (after["evaluations"], after["satisfaction_rate"], after["mean_level"]) == (1, "1.0000", "5.00")
+    assert cockpit["satisfaction_rate"]["value"] == "1.0000"
+    assert "voided" in cockpit["satisfaction_rate"]["definition"]
+
+
 async def test_a_deadline_in_a_year_without_a_notice_is_provisional_until_the_notice_moves_it(
         app: FastAPI, clock: FixedClock, db_backend: str) -> None:
     """15 working days from Monday 21 December 2026 end in 2027, whose notice the bundled years lack. The

@@ -4,7 +4,8 @@ Definitions (also given with each cockpit figure):
 - wait time: from issue to the first call; service time: the recorded service duration of done tickets;
 - p90: the nearest-rank 90th percentile (the value below or at which 90% of the observations lie);
 - no-show rate: no-show tickets ÷ (done + no-show) tickets;
-- satisfaction: the share of evaluations rated 基本满意 or better (levels 3–5), and the mean level;
+- satisfaction: the share of evaluations rated 基本满意 or better (levels 3–5), and the mean level; a
+  review voided on an upheld appeal (申诉复核, 国办发〔2019〕51号) counts in no figure;
 - tickets per hour: tickets issued per local (Asia/Shanghai) hour of the day.
 """
 
@@ -18,11 +19,11 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.kit.workdays import SHANGHAI, local_date
-from bianmin.queue.models import CallLog, Counter, Evaluation, Hall, Line, Ticket
+from bianmin.queue.models import CallLog, Counter, Evaluation, Hall, Line, Rectification, Ticket
 
 
 def p90(values: list[float]) -> float | None:
@@ -136,7 +137,9 @@ async def history(session: AsyncSession, *, start: date | None, end: date | None
                   halls: list[str] | None) -> History:
     """The period's figures for some halls (None: every hall)."""
     statement = select(Ticket, Line.prefix).join(Line, Line.id == Ticket.original_line_id)
-    evaluations = select(Evaluation.level, Evaluation.created_at)
+    evaluations = (select(Evaluation.level, Evaluation.created_at)
+                   .outerjoin(Rectification, Rectification.evaluation_id == Evaluation.id)
+                   .where(or_(Rectification.state.is_(None), Rectification.state != "voided")))
     if start is not None:
         statement = statement.where(Ticket.service_date >= start)
         evaluations = evaluations.where(Evaluation.created_at >= datetime.combine(start, datetime.min.time(), SHANGHAI))

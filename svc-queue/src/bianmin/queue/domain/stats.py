@@ -53,7 +53,8 @@ async def queue_figures(ctx: StatsContext) -> list[Figure]:
         Figure(name="no_show_rate", value=h.no_show_rate, unit="ratio",
                definition="No-show tickets divided by done plus no-show tickets."),
         Figure(name="satisfaction_rate", value=h.satisfaction_rate, unit="ratio",
-               definition="Share of evaluations (好差评) rated 基本满意 or better (levels 3-5).",
+               definition="Share of evaluations (好差评) rated 基本满意 or better (levels 3-5); reviews voided on an "
+                          "upheld appeal are not counted.",
                breakdown={"evaluations": h.evaluations, "mean_level": h.mean_level}),
         Figure(name="tickets_per_hall", value=h.tickets, unit="tickets",
                definition="Tickets issued in the period (walk-in and checked-in appointments), per hall code.",
@@ -64,6 +65,6 @@ async def queue_figures(ctx: StatsContext) -> list[Figure]:
                breakdown={code: x.wait_mean for code, x in halls.items()}),
         Figure(name="satisfaction_rate_per_hall", value=h.satisfaction_rate, unit="ratio",
                definition="Share of evaluations (好差评) rated 基本满意 or better (levels 3-5), per hall code "
-                          "(none where the hall had no evaluation).",
+                          "(none where the hall had no evaluation); reviews voided on an upheld appeal are not counted.",
                breakdown={code: x.satisfaction_rate for code, x in halls.items()}),
     ]
