@@ -36,10 +36,14 @@ async def _view(session: SessionDep, project: Project, auction: Auction, who: Pr
 @router.post("/projects/{code}/auction", status_code=201, summary="Set up an online auction",
              dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
 async def setup_auction(code: str, body: AuctionSetup, session: SessionDep, who: PrincipalDep,
-                        idem: IdempotencyDep) -> AuctionRead:
-    """Set the reserve price, increment, optional price cap and timetable of a draft lot's auction."""
+                        idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> AuctionRead:
+    """Set the reserve price, increment, optional price cap and timetable of a draft lot's auction.
+
+    A land sale starts at least 20 days after its announcement and a land listing runs at least 10 days
+    (国土资源部令第39号 §8, §19).
+    """
     project = await managed(session, code, who)
-    auction = await rules.setup(session, project, body)
+    auction = await rules.setup(session, project, body, now=clock.now(), settings=settings)
     return await idem.finish(session, await _view(session, project, auction, who))
 
 

@@ -11,9 +11,10 @@ from pydantic import AwareDatetime, BaseModel, Field
 from bianmin.bidding.schemas.common import PositiveYuan, Yuan
 from bianmin.kit.schemas import CreditCode, RequestBody
 
-__all__ = ["AuctionBidCreate", "AuctionFinalOffer", "AuctionRead", "AuctionSetup", "CapMode"]
+__all__ = ["AuctionBidCreate", "AuctionFinalOffer", "AuctionRead", "AuctionSetup", "CapMode", "SaleMethod"]
 
 CapMode = Literal["lottery", "second_item"]
+SaleMethod = Literal["listing", "auction"]
 
 
 class AuctionSetup(RequestBody):
@@ -24,6 +25,10 @@ class AuctionSetup(RequestBody):
     price_cap: PositiveYuan | None = None
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+    sale_method: SaleMethod = Field(default="listing", description=(
+        "How the announcement sells the lot: `listing` (挂牌; a land listing runs from `starts_at` to `ends_at` at least "
+        "10 days, 国土资源部令第39号 §19) or `auction` (拍卖). Either starts at least 20 days after the announcement "
+        "(§8); a state-property sale's auction follows its disclosure of 20 working days (国资委 财政部令第32号 §13)."))
     extension_minutes: int = Field(default=5, ge=1, le=60)
     final_offer_minutes: int = Field(default=30, ge=5, le=1440)
     cap_mode: CapMode | None = Field(default=None, description=(
@@ -58,6 +63,7 @@ class AuctionRead(BaseModel):
     price_cap: Yuan | None
     starts_at: datetime
     ends_at: datetime
+    sale_method: SaleMethod = "listing"
     status: str
     current_price: Yuan | None
     leader_credit_code: str | None
