@@ -21,9 +21,23 @@ def upgrade() -> None:
     """Apply this revision."""
     with op.batch_alter_table("auction", schema=None) as batch_op:
         batch_op.add_column(sa.Column("sale_method", sa.String(length=20), server_default="listing", nullable=False))
+    with op.batch_alter_table("registration", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("bidder_kind", sa.String(length=20), server_default="enterprise", nullable=False))
+        batch_op.add_column(sa.Column("id_number", sa.String(length=18), nullable=True))
+        batch_op.add_column(sa.Column("person_name", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("owner_subject", sa.String(length=120), nullable=True))
+        batch_op.create_index(batch_op.f("ix_registration_owner_subject"), ["owner_subject"], unique=False)
+        batch_op.create_index(batch_op.f("ix_registration_id_number"), ["id_number"], unique=False)
 
 
 def downgrade() -> None:
     """Revert this revision."""
+    with op.batch_alter_table("registration", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_registration_id_number"))
+        batch_op.drop_index(batch_op.f("ix_registration_owner_subject"))
+        batch_op.drop_column("owner_subject")
+        batch_op.drop_column("person_name")
+        batch_op.drop_column("id_number")
+        batch_op.drop_column("bidder_kind")
     with op.batch_alter_table("auction", schema=None) as batch_op:
         batch_op.drop_column("sale_method")

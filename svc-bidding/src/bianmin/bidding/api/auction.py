@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import AGENT, BID, BIDDER, EVERYONE, WRITE, SettingsDep, managed
+from bianmin.bidding.api.deps import AGENT, BID, BUYER, EVERYONE, WRITE, SettingsDep, managed
 from bianmin.bidding.api.views import auction_view, offer_views
 from bianmin.bidding.domain import auction as rules
 from bianmin.bidding.domain.common import actor_of, get_visible
@@ -63,7 +63,7 @@ async def auction_bids(code: str, session: ReadSessionDep, who: PrincipalDep) ->
     return offer_views(await rules.offers_of(session, auction), ended=auction.status in ENDED)
 
 
-@router.post("/projects/{code}/auction/bids", summary="Bid in an auction", dependencies=[require_scopes(BID), BIDDER],
+@router.post("/projects/{code}/auction/bids", summary="Bid in an auction", dependencies=[require_scopes(BID), BUYER],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def place_bid(code: str, body: AuctionBidCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                     settings: SettingsDep) -> AuctionRead:
@@ -77,7 +77,7 @@ async def place_bid(code: str, body: AuctionBidCreate, session: SessionDep, who:
 
 
 @router.post("/projects/{code}/auction/final-offers", status_code=201, summary="Take part at the price cap",
-             dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(BID), BUYER], responses=problem_responses(401, 403, 404, 409, 422))
 async def final_offer(code: str, body: AuctionFinalOffer, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                       settings: SettingsDep) -> dict[str, str]:
     """Give the one sealed offer of the round after the cap (at the cap, with the second item if the mode asks)."""

@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from bianmin.bidding.schemas.common import PositiveYuan, Yuan
-from bianmin.kit.schemas import CreditCode, RequestBody
+from bianmin.bidding.schemas.common import BidderCode, PositiveYuan, Yuan
+from bianmin.kit.schemas import RequestBody
 
 __all__ = ["AuctionBidCreate", "AuctionFinalOffer", "AuctionRead", "AuctionSetup", "CapMode", "SaleMethod"]
 
@@ -41,14 +41,14 @@ class AuctionSetup(RequestBody):
 class AuctionBidCreate(RequestBody):
     """An ascending bid, or a sealed final offer once the cap is reached."""
 
-    credit_code: CreditCode
+    credit_code: BidderCode
     amount: PositiveYuan
 
 
 class AuctionFinalOffer(RequestBody):
     """A remaining bidder's one sealed offer once the cap is reached: at the cap, with the second item if asked."""
 
-    credit_code: CreditCode
+    credit_code: BidderCode
     amount: PositiveYuan = Field(description="The price cap: no offer above it is taken.")
     second_value: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2, description=(
         "The offer of the second item (`second_item` mode only)."))
