@@ -32,7 +32,7 @@ async def _lot(app: FastAPI, clock: FixedClock, *, cap: str | None = "850000.00"
                             sections=[{"code": "S1", "name": "地块", "budget": RESERVE, "bid_bond_amount": DEPOSIT}])
         assert (await clerk.post("/v1/projects", json=body)).status_code == 201
         setup = await clerk.post(f"/v1/projects/{CODE}/auction", json={
-            "reserve_price": "800000.00", "increment": "10000.00", "price_cap": cap,
+            "reserve_price": "800000.00", "increment": "10000.00", "price_cap": cap, "sale_method": "auction",
             "starts_at": DEADLINE.isoformat(), "ends_at": (DEADLINE + timedelta(hours=1)).isoformat(),
             "extension_minutes": 5, "final_offer_minutes": 30,
             **({"cap_mode": mode} if cap else {}), **({"second_item": second_item} if second_item else {})})
@@ -219,7 +219,8 @@ async def test_auction_setup_is_validated(app: FastAPI) -> None:
         await clerk.post("/v1/projects", json=project_body())
         await clerk.post("/v1/projects", json=project_body(CODE, category="land_use", budget=RESERVE, sections=[
             {"code": "S1", "name": "地块", "budget": RESERVE, "bid_bond_amount": DEPOSIT}]))
-        base = {"reserve_price": "800000.00", "increment": "10000.00", "starts_at": DEADLINE.isoformat(),
+        base = {"reserve_price": "800000.00", "increment": "10000.00", "sale_method": "auction",
+                "starts_at": DEADLINE.isoformat(),
                 "ends_at": (DEADLINE + timedelta(hours=1)).isoformat()}
         tender = await clerk.post("/v1/projects/BM-2026-001/auction", json=base)
         early = await clerk.post(f"/v1/projects/{CODE}/auction",
@@ -255,6 +256,9 @@ async def test_a_sales_deposit_follows_its_own_rule_not_the_bid_bond_limit(
         app: FastAPI, category: str, bond: str, accepted: bool) -> None:
     body = project_body(CODE, category=category, budget=RESERVE,
                         sections=[{"code": "S1", "name": "标的", "budget": RESERVE, "bid_bond_amount": bond}])
+    if category == "state_property":  # disclosed 20 working days (32号令 §13): to Monday 30 March at the earliest
+        body.update(bid_deadline=(DEADLINE + timedelta(days=8)).isoformat(),
+                    opening_at=(DEADLINE + timedelta(days=8)).isoformat())
     async with client_for(app, CLERK) as clerk:
         created = await clerk.post("/v1/projects", json=body)
     assert created.status_code == (201 if accepted else 422), created.text

@@ -67,12 +67,14 @@ async def load_demo(client: httpx.AsyncClient) -> None:
         if (await client.get(f"/v1/projects/{code}")).status_code == 200:
             continue
         rate = SALE_DEPOSIT_RATE if category in ("land_use", "state_property") else Decimal("0.02")
+        # a state-property transfer is disclosed 20 working days (32号令 §13): 40 days clear any holiday week
+        closes = deadline + timedelta(days=20) if category == "state_property" else deadline
         body = {
             "code": code, "name": name, "category": category, "level": level, "site_code": site,
             "tenderer_name": f"{name}招标人", "tenderer_credit_code": _code(900 + i), "budget": budget,
             "sections": [{"code": "S1", "name": name, "budget": budget,
                           "bid_bond_amount": str((Decimal(budget) * rate).quantize(Decimal("0.01")))}],
-            "bid_deadline": deadline.isoformat(), "opening_at": (deadline + timedelta(hours=1)).isoformat(),
+            "bid_deadline": closes.isoformat(), "opening_at": (closes + timedelta(hours=1)).isoformat(),
         }
         created = await client.post("/v1/projects", json=body, headers={"Idempotency-Key": f"demo-{code}"})
         created.raise_for_status()

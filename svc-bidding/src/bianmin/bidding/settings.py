@@ -9,6 +9,12 @@ from bianmin.kit.settings import ServiceSettings
 
 STATUTORY_TENDER_DAYS = 20
 """招标投标法 §24 (and 财政部令第87号 §25 for government procurement): documents to deadline, at least."""
+LAND_ANNOUNCEMENT_DAYS = 20
+"""国土资源部令第39号 §8: a land sale's announcement at least 20 days before the tender, auction or listing starts."""
+LAND_LISTING_DAYS = 10
+"""国土资源部令第39号 §19: a land listing (挂牌) runs at least 10 days."""
+STATE_PROPERTY_DISCLOSURE_WORKDAYS = 20
+"""国资委 财政部令第32号 §13: a state-property transfer is formally disclosed at least 20 working days."""
 TENDERED_CATEGORIES = ("construction", "procurement")
 TENDER_METHODS = ("open", "invited")
 LEVELS = ("district", "township")
@@ -54,7 +60,8 @@ class BiddingSettings(ServiceSettings):
         default=60.0, gt=0, description="Seconds in a minute of the opening's decryption and confirmation windows. "
         "60 in production; shorter only for drills and end-to-end tests on the real clock.")
     day_seconds: float = Field(
-        default=86400.0, gt=0, description="Seconds in a day of the publicity of winning candidates. "
+        default=86400.0, gt=0, description="Seconds in a day of the publicity of winning candidates and of the "
+        "tender and sale periods (a working day of a sale's disclosure too). "
         "86400 in production; shorter only for drills and end-to-end tests on the real clock.")
     tender_period_days: dict[str, int] = Field(
         default={f"{c}.{m}": STATUTORY_TENDER_DAYS for c in TENDERED_CATEGORIES for m in TENDER_METHODS},
@@ -79,6 +86,17 @@ class BiddingSettings(ServiceSettings):
         "A land-use sale's deposit is at most this share of its reserve."))
     state_property_deposit_rate_max: Decimal = Field(default=Decimal("0.30"), ge=0, le=1, description=(
         "A state-property sale's deposit (交易保证金) is at most this share of its reserve (企业国有产权交易操作规则 §25)."))
+    land_announcement_days: int = Field(
+        default=LAND_ANNOUNCEMENT_DAYS, ge=LAND_ANNOUNCEMENT_DAYS, description=(
+            "Least calendar days from a land sale's announcement (publication) to the start of its listing or auction, "
+            "or to the bid deadline of a land tender; never below the 20 of 国土资源部令第39号 §8."))
+    land_listing_days: int = Field(default=LAND_LISTING_DAYS, ge=LAND_LISTING_DAYS, description=(
+        "Least calendar days a land listing (挂牌) runs, from its start to its end; never below the 10 of "
+        "国土资源部令第39号 §19."))
+    state_property_disclosure_workdays: int = Field(
+        default=STATE_PROPERTY_DISCLOSURE_WORKDAYS, ge=STATE_PROPERTY_DISCLOSURE_WORKDAYS, description=(
+            "Least working days (the district's calendar) a state-property transfer is disclosed, from publication to "
+            "the registration deadline; never below the 20 of 国资委 财政部令第32号 §13."))
     savings_risk_rate: Decimal = Field(default=Decimal("0.30"),
                                        description="Awards at least this far below budget are flagged as a risk.")
     screen_cv_max: Decimal | None = Field(

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from bianmin.bidding.api.deps import AGENT, BID, BIDDER, EVERYONE, WRITE, SettingsDep, managed
+from bianmin.bidding.api.deps import AGENT, BID, BUYER, EVERYONE, WRITE, SettingsDep, managed
 from bianmin.bidding.api.views import auction_view, offer_views
 from bianmin.bidding.domain import auction as rules
 from bianmin.bidding.domain.common import actor_of, get_visible
@@ -36,10 +36,14 @@ async def _view(session: SessionDep, project: Project, auction: Auction, who: Pr
 @router.post("/projects/{code}/auction", status_code=201, summary="Set up an online auction",
              dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
 async def setup_auction(code: str, body: AuctionSetup, session: SessionDep, who: PrincipalDep,
-                        idem: IdempotencyDep) -> AuctionRead:
-    """Set the reserve price, increment, optional price cap and timetable of a draft lot's auction."""
+                        idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> AuctionRead:
+    """Set the reserve price, increment, optional price cap and timetable of a draft lot's auction.
+
+    A land sale starts at least 20 days after its announcement and a land listing runs at least 10 days
+    (国土资源部令第39号 §8, §19).
+    """
     project = await managed(session, code, who)
-    auction = await rules.setup(session, project, body)
+    auction = await rules.setup(session, project, body, now=clock.now(), settings=settings)
     return await idem.finish(session, await _view(session, project, auction, who))
 
 
@@ -59,7 +63,7 @@ async def auction_bids(code: str, session: ReadSessionDep, who: PrincipalDep) ->
     return offer_views(await rules.offers_of(session, auction), ended=auction.status in ENDED)
 
 
-@router.post("/projects/{code}/auction/bids", summary="Bid in an auction", dependencies=[require_scopes(BID), BIDDER],
+@router.post("/projects/{code}/auction/bids", summary="Bid in an auction", dependencies=[require_scopes(BID), BUYER],
              responses=problem_responses(401, 403, 404, 409, 422))
 async def place_bid(code: str, body: AuctionBidCreate, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                     settings: SettingsDep) -> AuctionRead:
@@ -73,7 +77,7 @@ async def place_bid(code: str, body: AuctionBidCreate, session: SessionDep, who:
 
 
 @router.post("/projects/{code}/auction/final-offers", status_code=201, summary="Take part at the price cap",
-             dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(BID), BUYER], responses=problem_responses(401, 403, 404, 409, 422))
 async def final_offer(code: str, body: AuctionFinalOffer, session: SessionDep, who: PrincipalDep, clock: ClockDep,
                       settings: SettingsDep) -> dict[str, str]:
     """Give the one sealed offer of the round after the cap (at the cap, with the second item if the mode asks)."""

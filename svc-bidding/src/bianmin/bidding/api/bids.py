@@ -11,6 +11,7 @@ from bianmin.bidding.api.deps import (
     AGENT_OR_SUPERVISOR,
     BID,
     BIDDER,
+    BUYER,
     EVERYONE,
     WRITE,
     SettingsDep,
@@ -40,6 +41,7 @@ from bianmin.kit.clock import ClockDep, ReceivedAtDep
 from bianmin.kit.db import ReadSessionDep, SessionDep
 from bianmin.kit.errors import problem_responses
 from bianmin.kit.idempotency import IdempotencyDep
+from bianmin.kit.identifiers import mask_resident_id
 from bianmin.kit.identity import PrincipalDep, public, require_scopes
 from bianmin.kit.schemas import CreditCode
 
@@ -48,17 +50,20 @@ SEALED = ("draft", "published")
 
 
 @router.post("/projects/{code}/sections/{section}/registrations", status_code=201, summary="Register as a bidder",
-             dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 409, 422))
+             dependencies=[require_scopes(BID), BUYER], responses=problem_responses(401, 403, 404, 409, 422))
 async def register(code: str, section: str, body: RegistrationCreate, session: SessionDep, who: PrincipalDep,
                    idem: IdempotencyDep, clock: ClockDep, settings: SettingsDep) -> RegistrationRead:
-    """Register an enterprise for a section; the key must act for it (``bidding:bidder:<credit code>``)."""
+    """Register an enterprise for a section (the key must act for it, ``bidding:bidder:<credit code>``), or a natural
+    person to buy state property from their own signed-in account (their ID number, kept and never shown whole)."""
     project = await get_visible(session, code, who)
     target = section_of(project, section)
-    row = await bidders.register(session, project, target, credit_code=body.credit_code, name=body.name,
-                                 contact_phone=body.contact_phone, now=clock.now(), by=who,
+    row = await bidders.register(session, project, target, credit_code=body.credit_code, id_number=body.id_number,
+                                 name=body.name, contact_phone=body.contact_phone, now=clock.now(), by=who,
                                  barred=settings.barred_colors)
     result = RegistrationRead(project_code=project.code, section_code=target.code, credit_code=row.credit_code,
-                              name=row.name, registered_at=row.registered_at, signed_in_at=None)
+                              bidder_kind=row.bidder_kind, name=row.name,
+                              id_number=mask_resident_id(row.id_number) if row.id_number else None,
+                              registered_at=row.registered_at, signed_in_at=None)
     return await idem.finish(session, result)
 
 

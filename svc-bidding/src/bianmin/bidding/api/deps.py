@@ -42,6 +42,9 @@ AGENT = policy(staff(TENDER_AGENT), app())
 # An enterprise account acts for the credit codes bound to it after proof (principal.parties), never a
 # code it names; a bidder app alone, for its party scopes as before (domain/bidders.py).
 BIDDER = policy(enterprise(), app())
+# A buyer of a sale: an enterprise as above, or a natural person from their own account (state property,
+# domain/bidders.py decides who acts for which bidder).
+BUYER = policy(enterprise(), citizen(), app())
 # Complaints come from bidders and any other interested party (实施条例 §60): an enterprise, a person in
 # their own name, or an app acting for an enterprise.
 COMPLAINANT = policy(enterprise(), citizen(), app())

@@ -104,7 +104,7 @@ def auction_view(project: Project, auction: Auction, *, bids: int, named: bool) 
     ended = auction.status in ("ended", "failed")
     return AuctionRead(project_code=project.code, reserve_price=auction.reserve_price, increment=auction.increment,
                        price_cap=auction.price_cap, starts_at=auction.starts_at, ends_at=auction.ends_at,
-                       status=auction.status, current_price=auction.current_price,
+                       sale_method=auction.sale_method, status=auction.status, current_price=auction.current_price,
                        leader_credit_code=auction.leader_credit_code if named else None,
                        final_round_ends_at=auction.final_round_ends_at,
                        capped_by=auction.capped_by if named else None, winner_credit_code=auction.winner_credit_code,

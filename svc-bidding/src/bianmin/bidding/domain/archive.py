@@ -48,7 +48,7 @@ from bianmin.bidding.models import (
     Registration,
     ScoreRevision,
 )
-from bianmin.kit.identifiers import mask_phone
+from bianmin.kit.identifiers import mask_name, mask_phone, mask_resident_id
 
 SKIP = frozenset({"ciphertext", "share"})
 
@@ -82,6 +82,10 @@ def _row(obj: Base) -> dict[str, Any]:
     if isinstance(obj, Registration) and obj.contact_phone:
         # 个人信息保护法 §6 (minimum necessary): the record keeps the bidder's contact phone masked.
         out["contact_phone"] = mask_phone(obj.contact_phone)
+    if isinstance(obj, Registration) and obj.id_number:
+        # A natural person's ID number (sensitive, 个人信息保护法 §28) and own name stay masked too.
+        out["id_number"] = mask_resident_id(obj.id_number)
+        out["person_name"] = mask_name(obj.person_name or "")
     if isinstance(obj, Bid):
         out["ciphertext_sha256"] = hashlib.sha256(obj.ciphertext.encode()).hexdigest()
     return json.loads(canonical(out))

@@ -6,6 +6,10 @@ Rules:
   and bid between ``starts_at`` (not before the deadline) and ``ends_at`` while the project is
   closed for registration. A bidder needs a secured deposit for the section and an eligible
   credit color; the key that registered it bids for it.
+- Periods (``domain/sale_periods.py``): a land sale starts at least 20 days after its announcement
+  (国土资源部令第39号 §8) and a land listing (``sale_method = "listing"``, 挂牌) runs from ``starts_at``
+  to ``ends_at`` at least 10 days (§19); a state-property sale's registration deadline ends a
+  disclosure of at least 20 working days (国资委 财政部令第32号 §13).
 - The reserve price (底价/起始价) is the one the lot was announced with, its section's budget, which
   its deposit was set against. The first bid is at least the reserve price; every later bid at least the current
   price plus the minimum increment. The leader cannot outbid itself.
@@ -51,6 +55,7 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain import sale_periods
 from bianmin.bidding.domain.bidders import ensure_eligible, registration_of, secured_amount
 from bianmin.bidding.domain.common import days
 from bianmin.bidding.domain.errors import (
@@ -102,8 +107,14 @@ async def auction_of(session: AsyncSession, project: Project) -> Auction:
     return auction
 
 
-async def setup(session: AsyncSession, project: Project, body: AuctionSetup) -> Auction:
-    """Set up the auction of a draft land-use or state-property project."""
+async def setup(session: AsyncSession, project: Project, body: AuctionSetup, *, now: datetime,
+                settings: BiddingSettings) -> Auction:
+    """Set up the auction of a draft land-use or state-property project, on the timetable its rules allow.
+
+    A land sale starts 20 days after its announcement at the earliest and a land listing runs 10 days
+    (国土资源部令第39号 §8, §19; ``domain/sale_periods.py``); the announcement goes out at publication,
+    so the start is checked from now here and again when the project is published.
+    """
     if project.category not in SOLD_BY_AUCTION:
         raise NotAuctioned("Only land use rights and state property are auctioned.")
     if project.status != "draft":
@@ -118,6 +129,10 @@ async def setup(session: AsyncSession, project: Project, body: AuctionSetup) -> 
         raise Unprocessable.field("starts_at", "must not be before the registration deadline (bid_deadline)")
     if body.ends_at <= body.starts_at:
         raise Unprocessable.field("ends_at", "must be after starts_at")
+    if project.category == "land_use":
+        sale_periods.check_land_start(starts_at=body.starts_at, announced_at=now, settings=settings)
+        if body.sale_method == sale_periods.LISTING:
+            sale_periods.check_land_listing(starts_at=body.starts_at, ends_at=body.ends_at, settings=settings)
     if body.price_cap is not None and body.price_cap < body.reserve_price + body.increment:
         raise Unprocessable.field("price_cap", "must be at least the reserve price plus one increment")
     if (body.price_cap is None) != (body.cap_mode is None):
@@ -128,7 +143,7 @@ async def setup(session: AsyncSession, project: Project, body: AuctionSetup) -> 
     auction = Auction(project_id=project.id, reserve_price=body.reserve_price, increment=body.increment,
                       price_cap=body.price_cap, starts_at=body.starts_at, ends_at=body.ends_at,
                       extension_minutes=body.extension_minutes, final_offer_minutes=body.final_offer_minutes,
-                      status="scheduled", version=0, cap_mode=body.cap_mode, second_item=body.second_item,
+                      status="scheduled", version=0, sale_method=body.sale_method, cap_mode=body.cap_mode, second_item=body.second_item,
                       draw_seed=seed, draw_commitment=seed_commitment(seed) if seed else None)
     session.add(auction)
     await session.flush()

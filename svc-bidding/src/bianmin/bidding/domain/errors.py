@@ -605,3 +605,10 @@ class TenderPeriodTooShort(FieldRefused):
     """The bid deadline comes sooner after the documents' issue than the tender's period (招标投标法 §24)."""
 
     code = "tender_period_too_short"
+
+
+class SalePeriodTooShort(FieldRefused):
+    """A sale's timetable is shorter than the announcement, listing or disclosure period its rule sets
+    (国土资源部令第39号 §8 and §19, 国资委 财政部令第32号 §13)."""
+
+    code = "sale_period_too_short"

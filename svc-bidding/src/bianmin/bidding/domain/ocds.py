@@ -15,7 +15,9 @@
 - Tenderers (``tender.tenderers``, ``numberOfTenderers`` and the ``tenderer`` parties) are absent
   from every release until the bid deadline has passed (招标投标法 §22: neither the names nor the
   number of registrants may be disclosed while the tender is open; ``domain.common.bidders_secret``).
-- Parties are identified by their Unified Social Credit Code (scheme ``CN-USCC``). Amounts are
+- Parties are identified by their Unified Social Credit Code (scheme ``CN-USCC``); a natural person
+  buying state property by the pseudonymous bidder code the platform gave them (scheme
+  ``X-BIANMIN-PERSON``) and their masked name, never their ID number (``domain/bidders.py``). Amounts are
   JSON numbers in CNY, as the OCDS schema requires (the API elsewhere sends money as strings).
 """
 
@@ -28,6 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain.bidders import is_person_code
 from bianmin.bidding.domain.common import bidders_secret
 from bianmin.bidding.models import Project, ProjectTransition, Registration
 from bianmin.kit.pagination import PageParams, paginate
@@ -41,14 +44,21 @@ TENDER_STATUS = {"published": "active", "closed": "active", "opening": "active",
                  "evaluating": "active", "publicised": "active", "awarded": "complete", "failed": "unsuccessful",
                  "cancelled": "cancelled"}
 
+PERSON_SCHEME = "X-BIANMIN-PERSON"
+
 
 def _money(amount: Decimal | None) -> dict[str, Any] | None:
     return None if amount is None else {"amount": float(amount), "currency": "CNY"}
 
 
+def _scheme(code: str) -> str:
+    return PERSON_SCHEME if is_person_code(code) else "CN-USCC"
+
+
 def _party(credit_code: str, name: str, roles: list[str]) -> dict[str, Any]:
-    return {"id": f"CN-USCC-{credit_code}", "name": name, "roles": roles,
-            "identifier": {"scheme": "CN-USCC", "id": credit_code, "legalName": name}}
+    scheme = _scheme(credit_code)
+    return {"id": f"{scheme}-{credit_code}", "name": name, "roles": roles,
+            "identifier": {"scheme": scheme, "id": credit_code, "legalName": name}}
 
 
 def release(project: Project, transition: ProjectTransition, *, prefix: str, names: dict[str, str],
@@ -71,7 +81,7 @@ def release(project: Project, transition: ProjectTransition, *, prefix: str, nam
     }
     if not secret:
         tender["numberOfTenderers"] = len(tenderers)
-        tender["tenderers"] = [{"id": f"CN-USCC-{c}", "name": names[c]} for c in tenderers]
+        tender["tenderers"] = [{"id": f"{_scheme(c)}-{c}", "name": names[c]} for c in tenderers]
     if project.category in CATEGORY:
         tender["mainProcurementCategory"] = CATEGORY[project.category]
     else:
@@ -86,7 +96,8 @@ def release(project: Project, transition: ProjectTransition, *, prefix: str, nam
             if s.outcome != "awarded" or s.winner_credit_code is None:
                 continue
             award_id = f"{project.code}-{s.code}"
-            winner = {"id": f"CN-USCC-{s.winner_credit_code}", "name": names.get(s.winner_credit_code, "")}
+            winner = {"id": f"{_scheme(s.winner_credit_code)}-{s.winner_credit_code}",
+                      "name": names.get(s.winner_credit_code, "")}
             awards.append({"id": award_id, "status": "active", "date": transition.at.isoformat(),
                            "value": _money(s.award_amount), "suppliers": [winner], "relatedLots": [s.code]})
             for party in parties:

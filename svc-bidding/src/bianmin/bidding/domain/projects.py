@@ -21,6 +21,10 @@ Decisions where the issue is silent:
 - The tenant of a project is its site's tenant in the registry: ``*`` for a district hall, the
   township's own code for a township; a township key creates and manages only its own township's
   projects.
+- A sale's announcement and disclosure periods (land: 20 days to the sale's start and a 10-day
+  listing, 国土资源部令第39号 §8, §19; state property: 20 working days to the registration deadline,
+  国资委 财政部令第32号 §13) are checked when the draft is made and again at publication
+  (``domain/sale_periods.py``).
 - Projects move to ``closed`` at the bid deadline by a worker (or on request after the deadline);
   the worker's conditional update makes it safe with several replicas.
 - Direct contracts (直接发包) are not tendered: they are filed as projects with method ``direct``
@@ -35,7 +39,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.bidding.domain import periods
+from bianmin.bidding.domain import periods, sale_periods
 from bianmin.bidding.domain.common import actor_of
 from bianmin.bidding.domain.errors import (
     DeadlineNotReached,
@@ -44,7 +48,7 @@ from bianmin.bidding.domain.errors import (
     ProjectExists,
     ProjectStatusForbids,
 )
-from bianmin.bidding.models import Invitation, Project, ProjectTransition, Section
+from bianmin.bidding.models import Auction, Invitation, Project, ProjectTransition, Section
 from bianmin.bidding.schemas import ProjectCreate
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import ProjectPublished, ProjectStatusChanged, SectionTerms
@@ -131,6 +135,9 @@ async def create(session: AsyncSession, body: ProjectCreate, *, now: datetime, b
                              settings=settings)
     periods.check_period(category=body.category, method=body.method, level=body.level, bound=bound,
                          bid_deadline=body.bid_deadline, issued_at=now, settings=settings)
+    if body.category == "state_property":
+        await sale_periods.check_disclosure(session, bid_deadline=body.bid_deadline, published_at=now,
+                                            settings=settings)
     if body.opening_at < body.bid_deadline:
         raise Unprocessable.field("opening_at", "must not be before the bid deadline")
     if body.publicity_days < 3:
@@ -189,7 +196,8 @@ async def publish(session: AsyncSession, project: Project, *, now: datetime, act
                   settings: BiddingSettings) -> None:
     """Publish a draft: bidders may register and bid until the deadline; guarantee learns the deposits.
 
-    Publication issues the documents, so the period of 招标投标法 §24 is checked again from now.
+    Publication issues the documents (a sale's announcement), so the period of 招标投标法 §24, and a
+    sale's announcement or disclosure period (``domain/sale_periods.py``), are checked again from now.
     """
     if project.method == "direct":
         raise ProjectStatusForbids("A direct contract is filed, not published.")
@@ -199,6 +207,7 @@ async def publish(session: AsyncSession, project: Project, *, now: datetime, act
         periods.check_period(category=project.category, method=project.method, level=project.level,
                              bound=project.mandatory_tender, bid_deadline=project.bid_deadline, issued_at=now,
                              settings=settings)
+        await _check_sale_period(session, project, now=now, settings=settings)
     await transition(session, project, "published", now=now, actor=actor)
     await emit(session, "bidding.project.published", ProjectPublished(
         code=project.code, name=project.name, site_code=project.site_code, category=project.category,
@@ -206,6 +215,22 @@ async def publish(session: AsyncSession, project: Project, *, now: datetime, act
         bid_deadline=project.bid_deadline, opening_at=project.opening_at,
         sections=[SectionTerms(code=s.code, name=s.name, bid_bond_amount=s.bid_bond_amount) for s in project.sections],
     ), tenant=project.tenant, about=project.code)
+
+
+async def _check_sale_period(session: AsyncSession, project: Project, *, now: datetime,
+                             settings: BiddingSettings) -> None:
+    """A sale published now: its auction (or, sold by tender, its deadline) 20 days after the announcement for
+    land (国土资源部令第39号 §8), its registration deadline 20 working days after it for state property (§13)."""
+    if project.category == "land_use":
+        auction = (await session.execute(select(Auction).where(Auction.project_id == project.id))).scalar_one_or_none()
+        if auction is not None:
+            sale_periods.check_land_start(starts_at=auction.starts_at, announced_at=now, settings=settings)
+        else:
+            sale_periods.check_land_start(starts_at=project.bid_deadline, announced_at=now, settings=settings,
+                                          field="bid_deadline")
+    elif project.category == "state_property":
+        await sale_periods.check_disclosure(session, bid_deadline=project.bid_deadline, published_at=now,
+                                            settings=settings)
 
 
 async def close(session: AsyncSession, project: Project, *, now: datetime, actor: str) -> None:

@@ -23,6 +23,8 @@ class Auction(Base):
     price_cap: Mapped[Decimal | None]
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
+    # 挂牌 (listing) or 拍卖 (auction): a land listing runs its statutory days (domain/sale_periods.py).
+    sale_method: Mapped[str] = mapped_column(String(20), default="listing", server_default="listing")
     extension_minutes: Mapped[int]
     final_offer_minutes: Mapped[int]
     status: Mapped[str] = mapped_column(String(20))

@@ -26,6 +26,14 @@ class Registration(Base):
     owner_key: Mapped[str] = mapped_column(String(100))
     registered_at: Mapped[datetime]
     signed_in_at: Mapped[datetime | None]
+    # ``enterprise`` (keyed by its credit code) or ``person`` (a natural person buying state property, keyed
+    # by a pseudonymous bidder code; ``name`` then holds the masked name that is shown, ``person_name`` and
+    # ``id_number`` the person's own, which no view, event or export carries; ``domain/bidders.py``).
+    bidder_kind: Mapped[str] = mapped_column(String(20), default="enterprise", server_default="enterprise")
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True)
+    person_name: Mapped[str | None] = mapped_column(String(200))
+    # The signed-in account that registered a person: it alone acts for them.
+    owner_subject: Mapped[str | None] = mapped_column(String(120), index=True)
 
 
 class Bid(Base):

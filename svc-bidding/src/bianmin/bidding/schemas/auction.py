@@ -8,12 +8,13 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from bianmin.bidding.schemas.common import PositiveYuan, Yuan
-from bianmin.kit.schemas import CreditCode, RequestBody
+from bianmin.bidding.schemas.common import BidderCode, PositiveYuan, Yuan
+from bianmin.kit.schemas import RequestBody
 
-__all__ = ["AuctionBidCreate", "AuctionFinalOffer", "AuctionRead", "AuctionSetup", "CapMode"]
+__all__ = ["AuctionBidCreate", "AuctionFinalOffer", "AuctionRead", "AuctionSetup", "CapMode", "SaleMethod"]
 
 CapMode = Literal["lottery", "second_item"]
+SaleMethod = Literal["listing", "auction"]
 
 
 class AuctionSetup(RequestBody):
@@ -24,6 +25,10 @@ class AuctionSetup(RequestBody):
     price_cap: PositiveYuan | None = None
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+    sale_method: SaleMethod = Field(default="listing", description=(
+        "How the announcement sells the lot: `listing` (挂牌; a land listing runs from `starts_at` to `ends_at` at least "
+        "10 days, 国土资源部令第39号 §19) or `auction` (拍卖). Either starts at least 20 days after the announcement "
+        "(§8); a state-property sale's auction follows its disclosure of 20 working days (国资委 财政部令第32号 §13)."))
     extension_minutes: int = Field(default=5, ge=1, le=60)
     final_offer_minutes: int = Field(default=30, ge=5, le=1440)
     cap_mode: CapMode | None = Field(default=None, description=(
@@ -36,14 +41,14 @@ class AuctionSetup(RequestBody):
 class AuctionBidCreate(RequestBody):
     """An ascending bid, or a sealed final offer once the cap is reached."""
 
-    credit_code: CreditCode
+    credit_code: BidderCode
     amount: PositiveYuan
 
 
 class AuctionFinalOffer(RequestBody):
     """A remaining bidder's one sealed offer once the cap is reached: at the cap, with the second item if asked."""
 
-    credit_code: CreditCode
+    credit_code: BidderCode
     amount: PositiveYuan = Field(description="The price cap: no offer above it is taken.")
     second_value: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2, description=(
         "The offer of the second item (`second_item` mode only)."))
@@ -58,6 +63,7 @@ class AuctionRead(BaseModel):
     price_cap: Yuan | None
     starts_at: datetime
     ends_at: datetime
+    sale_method: SaleMethod = "listing"
     status: str
     current_price: Yuan | None
     leader_credit_code: str | None

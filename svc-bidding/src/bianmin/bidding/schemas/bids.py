@@ -7,28 +7,34 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bianmin.bidding.schemas.common import B64, Code, PositiveYuan, Score, Yuan
-from bianmin.kit.schemas import CreditCode, RequestBody
+from bianmin.bidding.schemas.common import B64, BidderCode, Code, PositiveYuan, Score, Yuan
+from bianmin.kit.schemas import CreditCode, RequestBody, ResidentId
 
 __all__ = ["BidRead", "BidSubmit", "CashDepositCreate", "CommitmentList", "CommitmentRead", "DepositRead",
            "Receipt", "ReceiptKey", "RegistrationCreate", "RegistrationRead"]
 
 
 class RegistrationCreate(RequestBody):
-    """Register an enterprise as a bidder for one section."""
+    """Register a bidder for one section: an enterprise by its credit code, or a natural person by their ID number."""
 
-    credit_code: CreditCode
-    name: str = Field(min_length=1, max_length=200)
+    credit_code: CreditCode | None = Field(default=None, description="The enterprise that registers.")
+    id_number: ResidentId | None = Field(default=None, description=(
+        "A natural person buying state property (state_property projects only), registering from their own signed-in "
+        "account: their resident identity number (GB 11643-1999). Kept by the trading centre, never shown or sent "
+        "on: the person bids under the bidder code the answer gives."))
+    name: str = Field(min_length=1, max_length=200, description="The enterprise's name, or the person's own name.")
     contact_phone: str | None = Field(default=None, pattern=r"^[0-9+\- ]{5,20}$")
 
 
 class RegistrationRead(BaseModel):
-    """A bidder registration."""
+    """A bidder registration; a person's name and ID number masked, their bidder code in ``credit_code``."""
 
     project_code: str
     section_code: str
-    credit_code: str
+    credit_code: str = Field(description="The enterprise's credit code, or the natural person's bidder code (Z...).")
+    bidder_kind: Literal["enterprise", "person"] = "enterprise"
     name: str
+    id_number: str | None = Field(default=None, description="A person's ID number, masked (330199********0026).")
     registered_at: datetime
     signed_in_at: datetime | None
 
@@ -104,7 +110,7 @@ class CashDepositCreate(RequestBody):
 
     project_code: Code
     section_code: Code
-    credit_code: CreditCode
+    credit_code: BidderCode
     amount: PositiveYuan
     account: str = Field(min_length=4, max_length=64, description="The payer's bank account.")
     reference: str = Field(min_length=1, max_length=64, description="The bank transfer's reference.")

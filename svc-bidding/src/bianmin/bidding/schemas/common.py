@@ -8,14 +8,35 @@ never against a pattern: a deployment serves whatever districts its registry hol
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
-from bianmin.kit.schemas import SiteCode
+from bianmin.kit.identifiers import uscc_problem
+from bianmin.kit.schemas import SiteCode, canonical
 
 B64 = r"^[A-Za-z0-9+/]*={0,2}$"
+# A natural person's bidder code: ``Z`` and 17 hex digits. No credit code holds a Z (GB 32100's alphabet
+# leaves out I, O, S, V and Z), so the two kinds of bidder never clash (domain/bidders.py).
+PERSON_CODE = r"^Z[0-9A-F]{17}$"
+
+
+def _bidder_code(value: str) -> str:
+    if re.fullmatch(PERSON_CODE, value):
+        return value
+    problem = uscc_problem(value)
+    if problem:
+        raise ValueError(f"{problem} (or a natural person's bidder code, Z and 17 hex digits)")
+    return value
+
+
+BidderCode = Annotated[str, BeforeValidator(canonical), AfterValidator(_bidder_code), WithJsonSchema({
+    "type": "string", "minLength": 18, "maxLength": 18, "examples": ["91310110666007217T"],
+    "description": "A bidder: an enterprise's Unified Social Credit Code (GB 32100-2015, check character verified), or "
+                   "the bidder code a natural person was given at registration (Z and 17 hex digits)."})]
+"""Who bids: an enterprise's credit code, or a natural person's pseudonymous bidder code."""
 
 Code = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]{1,39}$", examples=["BM-2026-001"])]
 ProjectSite = Annotated[SiteCode, Field(description=(
