@@ -33,7 +33,7 @@ Rules:
     nothing of the second item if it gives no offer.
 
   Offers stay unseen until the round ends. The cap and its modes are what the land authority's
-  announcement sets (《招标拍卖挂牌出让国有建设用地使用权规定》, 国土资源部令第39号, §§ 9–10: the
+  announcement sets (《招标拍卖挂牌出让国有建设用地使用权规定》, 国土资源部令第39号, §9: the
   announcement states the bidding rules; the local 限地价 rules of the land market set the modes).
 - Finish (after the end, or after the final round): no bid → the project fails (流拍); otherwise
   the winner and price are publicised straight away (``closed → publicised``, for the project's
