@@ -15,7 +15,8 @@ from bianmin.testing.client import client_for
 def filing(code: str) -> dict[str, Any]:
     return {"code": code, "name": "道路抢修", "category": "construction", "level": "district", "site_code": "330199",
             "subject_code": "road-repair", "tenderer_name": "便民区交通局", "tenderer_credit_code": enterprise(900),
-            "contractor_credit_code": enterprise(7), "amount": "300000.00", "signed_on": "2026-02-20",
+            "contractor_credit_code": enterprise(7), "contractor_name": "便民区7号建设有限公司",
+            "amount": "300000.00", "signed_on": "2026-02-20",
             "reason": "紧急抢修"}
 
 

@@ -31,7 +31,8 @@ def filing(code: str, amount: str, signed_on: str, subject_code: str = "ROAD-1",
     """A direct contract (直接发包) of the buyer."""
     return {"code": code, "name": "道路抢修", "category": "construction", "level": "district", "site_code": "330199",
             "subject_code": subject_code, "tenderer_name": "便民区交通局", "tenderer_credit_code": BUYER,
-            "contractor_credit_code": enterprise(7), "amount": amount, "signed_on": signed_on, "reason": "紧急抢修",
+            "contractor_credit_code": enterprise(7), "contractor_name": "便民区7号建设有限公司",
+            "amount": amount, "signed_on": signed_on, "reason": "紧急抢修",
             **changes}
 
 

@@ -77,20 +77,22 @@ async def test_ocds_releases_follow_the_tender_and_the_feed_pages_by_date(app: F
         naive = await citizen.get("/v1/ocds/releases", params={"since": "2026-03-01T00:00:00"})
     releases = record["records"][0]["releases"]
     assert record["version"] == "1.1"
-    assert [r["tag"] for r in releases] == [["tender"], ["award", "contract"]]
+    # One release per event (published, closed at the deadline, awarded, contract signed), each frozen then.
+    assert [r["tag"] for r in releases] == [["tender"], ["tenderUpdate"], ["award"], ["contract"]]
     assert releases[0]["ocid"] == f"ocds-bm0199-{CODE}"
-    tender = releases[1]["tender"]
+    tender = releases[2]["tender"]
     assert tender["procurementMethod"] == "open"
     assert tender["mainProcurementCategory"] == "works"
     assert tender["numberOfTenderers"] == 3
-    award = releases[1]["awards"][0]
+    award = releases[2]["awards"][0]
     assert award["suppliers"][0]["id"] == f"CN-USCC-{enterprise(3)}"
     assert award["value"] == {"amount": 870000.0, "currency": "CNY"}
-    assert releases[1]["contracts"][0]["awardID"] == award["id"]
+    assert releases[3]["contracts"][0]["awardID"] == award["id"]
     assert "awards" not in releases[0]
+    assert "awards" not in releases[1]
     assert [r["tag"] for r in feed["releases"]] == [["tender"]]
-    assert [r["tag"] for r in page_two["releases"]] == [["award", "contract"]]
-    assert [r["tag"] for r in later["releases"]] == [["award", "contract"]]
+    assert [r["tag"] for r in page_two["releases"]] == [["tenderUpdate"]]
+    assert [r["tag"] for r in later["releases"]] == [["tenderUpdate"], ["award"], ["contract"]]
     assert naive.status_code == 422
 
 
@@ -114,6 +116,8 @@ async def test_ocds_names_and_counts_no_bidder_before_the_deadline(app: FastAPI,
     clock.at = DEADLINE - timedelta(microseconds=1)
     open_releases = await public_views()
     clock.at = DEADLINE
+    async with client_for(app, CLERK) as clerk:  # what the closing worker does at the deadline
+        assert (await clerk.post(f"/v1/projects/{CODE}/close")).status_code == 200
     closed_releases = await public_views()
     assert open_releases
     for release in open_releases:
@@ -124,4 +128,11 @@ async def test_ocds_names_and_counts_no_bidder_before_the_deadline(app: FastAPI,
         assert [p["roles"] for p in release["parties"]] == [["buyer", "procuringEntity"]]  # type: ignore[attr-defined]
         assert enterprise(1) not in json.dumps(release)
         assert "便民区2号建设有限公司" not in json.dumps(release, ensure_ascii=False)
-    assert {r["tender"]["numberOfTenderers"] for r in closed_releases} == {2}  # type: ignore[index]
+    # The tender release was frozen while the tender was open and stays so; the closing release is
+    # the first to name and count the bidders, and the compiled release carries its count.
+    frozen = [r for r in closed_releases if r["tag"] == ["tender"]]
+    assert frozen == [r for r in open_releases if r["tag"] == ["tender"]]
+    counted = [r for r in closed_releases if "numberOfTenderers" in r["tender"]]  # type: ignore[operator]
+    assert {r["tender"]["numberOfTenderers"] for r in counted} == {2}  # type: ignore[index]
+    assert {r["tag"][0] for r in counted} == {"tenderUpdate", "compiled"}  # type: ignore[index]
+    assert len(counted) == len(closed_releases) - len(frozen)

@@ -57,7 +57,8 @@ async def test_a_site_the_registry_does_not_hold_or_of_another_level_is_a_422_na
         filed = await clerk.post("/v1/direct-contracts", json={
             "code": "D-1", "name": "应急工程", "category": "construction", "level": "township", "site_code": "330199011",
             "subject_code": "x", "tenderer_name": "局", "tenderer_credit_code": enterprise(900),
-            "contractor_credit_code": enterprise(7), "amount": "100000.00", "signed_on": "2026-02-20", "reason": "急"})
+            "contractor_credit_code": enterprise(7), "contractor_name": "便民区7号建设有限公司",
+            "amount": "100000.00", "signed_on": "2026-02-20", "reason": "急"})
     assert [a.status_code for a in answers] == [422] * len(cases)
     assert {a.json()["errors"][0]["field"] for a in answers} == {"site_code"}
     assert filed.status_code == 422

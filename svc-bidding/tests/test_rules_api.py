@@ -46,7 +46,8 @@ async def test_a_direct_contract_over_the_threshold_or_split_is_refused(app: Fas
     def filing(code: str, amount: str) -> dict[str, str]:
         return {"code": code, "name": "道路抢修", "category": "construction", "level": "district", "site_code": "330199",
                 "subject_code": "road-repair", "tenderer_name": "便民区交通局", "tenderer_credit_code": enterprise(900),
-                "contractor_credit_code": enterprise(7), "amount": amount, "signed_on": "2026-02-20",
+                "contractor_credit_code": enterprise(7), "contractor_name": "便民区7号建设有限公司",
+                "amount": amount, "signed_on": "2026-02-20",
                 "reason": "紧急抢修"}
     async with client_for(app, CLERK) as clerk:
         assert (await clerk.post("/v1/subjects", json=ROAD_REPAIR)).status_code == 201
@@ -63,7 +64,8 @@ async def test_a_direct_contract_signed_before_1900_is_refused_naming_the_day(ap
     # Found by schemathesis through the gateway: 0001-01-01 overflowed the splitting window (a 500).
     body = {"code": "D-9", "name": "道路抢修", "category": "construction", "level": "district", "site_code": "330199",
             "subject_code": "road-repair", "tenderer_name": "便民区交通局", "tenderer_credit_code": enterprise(900),
-            "contractor_credit_code": enterprise(7), "amount": "1000.00", "signed_on": "0001-01-01", "reason": "紧急抢修"}
+            "contractor_credit_code": enterprise(7), "contractor_name": "便民区7号建设有限公司",
+            "amount": "1000.00", "signed_on": "0001-01-01", "reason": "紧急抢修"}
     async with client_for(app, CLERK) as clerk:
         response = await clerk.post("/v1/direct-contracts", json=body)
     assert response.status_code == 422
@@ -110,7 +112,8 @@ async def test_stats_count_savings_and_high_savings_risk(app: FastAPI, clock: Fi
         await clerk.post("/v1/direct-contracts", json={
             "code": "D-9", "name": "应急工程", "category": "construction", "level": "district", "site_code": "330199",
             "subject_code": "x", "tenderer_name": "局", "tenderer_credit_code": enterprise(900),
-            "contractor_credit_code": enterprise(7), "amount": "100000.00", "signed_on": "2026-02-20", "reason": "急"})
+            "contractor_credit_code": enterprise(7), "contractor_name": "便民区7号建设有限公司",
+            "amount": "100000.00", "signed_on": "2026-02-20", "reason": "急"})
     async with client_for(app, account("supervisor", "sup-1", "supervisor")) as supervisor:
         assert (await supervisor.post("/v1/direct-contracts/D-9/approve")).status_code == 200
     async with client_for(app, SUPERVISOR) as supervisor:

@@ -91,7 +91,8 @@ async def load_demo(client: httpx.AsyncClient) -> None:
         response = await client.post("/v1/direct-contracts", headers={"Idempotency-Key": f"demo-{code}"}, json={
             "code": code, "name": name, "category": "construction", "level": level,
             "site_code": site, "subject_code": f"subject-{code}", "tenderer_name": f"{name}发包人",
-            "tenderer_credit_code": _code(950), "contractor_credit_code": _code(contractor), "amount": amount,
+            "tenderer_credit_code": _code(950), "contractor_credit_code": _code(contractor),
+            "contractor_name": f"便民区{contractor}号建设有限公司", "amount": amount,
             "signed_on": date.today().isoformat(), "reason": "抢险救灾，需紧急实施"})
         response.raise_for_status()
 

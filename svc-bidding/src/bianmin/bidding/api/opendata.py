@@ -38,12 +38,11 @@ async def project_archive(code: str, session: ReadSessionDep, who: PrincipalDep)
             responses=problem_responses(404), **public())
 async def project_ocds(code: str, request: Request, session: ReadSessionDep, who: PrincipalDep, clock: ClockDep,
                        settings: SettingsDep) -> dict[str, Any]:
-    """An OCDS 1.1 record package: every release of the project and the compiled latest state."""
+    """An OCDS 1.1 record package: every release of the project, each as published, and their compiled release."""
     project = await get_visible(session, code, who)
-    transitions = await ocds.published_transitions(session, project)
-    names = (await ocds.tenderer_names(session, [project.id]))[project.id]
-    return ocds.record_package(project, transitions, names=names, prefix=settings.ocds_ocid_prefix,
-                               publisher=settings.ocds_publisher, uri=str(request.url), now=clock.now())
+    rows = await ocds.releases_of(session, project)
+    return ocds.record_package(project, rows, prefix=settings.ocds_ocid_prefix, publisher=settings.ocds_publisher,
+                               uri=str(request.url), now=clock.now())
 
 
 @router.get("/ocds/releases", dependencies=[EVERYONE], summary="The OCDS release feed", responses=problem_responses(422), **public())
@@ -54,9 +53,7 @@ async def release_feed(request: Request, session: ReadSessionDep, clock: ClockDe
     if since is not None and since.tzinfo is None:
         raise Unprocessable.field("since", "must carry a timezone offset")
     rows, cursor = await ocds.release_page(session, page, since=since)
-    names = await ocds.tenderer_names(session, sorted({p.id for _, p in rows}))
-    releases = [ocds.release(p, t, prefix=settings.ocds_ocid_prefix, names=names[p.id], now=clock.now())
-                for t, p in rows]
+    releases = [ocds.served(row, code, prefix=settings.ocds_ocid_prefix) for row, code in rows]
     body = ocds.package(releases, uri=str(request.url), publisher=settings.ocds_publisher, now=clock.now())
     if cursor is not None:
         body["links"] = {"next": str(request.url.include_query_params(cursor=cursor))}

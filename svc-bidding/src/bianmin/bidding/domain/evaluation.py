@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain import bids as bid_rules
-from bianmin.bidding.domain import low_prices
+from bianmin.bidding.domain import low_prices, ocds
 from bianmin.bidding.domain.common import days, minutes
 from bianmin.bidding.domain.errors import (
     BidNotFound,
@@ -261,6 +261,7 @@ async def award(session: AsyncSession, project: Project, *, now: datetime, actor
                                    award_amount=section.award_amount or Decimal(0), bidder_credit_codes=bidders))
     await transition(session, project, "awarded", now=now, actor=actor)
     project.awarded_at = now
+    await ocds.record(session, project, tag=["award"], at=now)
     await emit(session, "bidding.project.awarded", ProjectAwarded(
         code=project.code, site_code=project.site_code, awarded_at=now, sections=awards),
         tenant=project.tenant, about=project.code)
@@ -325,6 +326,7 @@ async def next_candidate(session: AsyncSession, project: Project, section: Secti
         reason=f"{previous} defaulted; awarded to candidate ranked {chosen.rank} (实施条例 §55)", detail=None,
         actor=actor, at=now))
     await session.flush()
+    await ocds.record(session, project, tag=["awardUpdate"], at=now)
     await emit(session, "bidding.project.awarded", ProjectAwarded(
         code=project.code, site_code=project.site_code, awarded_at=now, sections=[SectionAward(
             code=section.code, winner_credit_code=chosen.credit_code, award_amount=chosen.price or Decimal(0),
@@ -341,6 +343,7 @@ async def sign_contract(session: AsyncSession, project: Project, section: Sectio
         raise ContractSigned("The contract is recorded already.")
     section.contract_signed_at = now
     await session.flush()
+    await ocds.record(session, project, tag=["contract"], at=now)
     assert section.winner_credit_code is not None  # an awarded section has its winner
     await emit(session, "bidding.contract.signed", bidding_events.ContractSigned(
         project_code=project.code, section_code=section.code, site_code=project.site_code,

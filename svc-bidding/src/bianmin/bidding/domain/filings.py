@@ -22,6 +22,8 @@
   实施条例 §9 list the narrow cases where tendering may be skipped, and the supervising department, not
   the filer, confirms the case is one of them. Whoever filed may not approve (separation of duties); a
   supervisor may reject a filing with its reason (``rejected``). The award day is the signing day.
+- A filing names its contractor by credit code and registered name: the published award (OCDS)
+  must name its supplier, and bidding holds no other record of an enterprise that never registered.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain import ocds
 from bianmin.bidding.domain.common import acting_id, actor_of, new_id, scoped
 from bianmin.bidding.domain.errors import (
     DirectContractApproved,
@@ -167,6 +170,7 @@ async def file_direct(session: AsyncSession, body: DirectContractCreate, *, now:
         opening_at=signed_at, decryption_minutes=5, confirmation_minutes=1, evaluation_method="lowest_price",
         price_weight=100, technical_weight=0, publicity_days=3, status="filed", created_at=now,
         created_by=actor_of(by), awarded_at=None, filed_by=acting_id(by), signed_on=body.signed_on,
+        contractor_name=body.contractor_name,
         sections=[Section(code="S1", name=body.name, budget=body.amount, bid_bond_amount=Decimal(0),
                           outcome="pending", winner_credit_code=body.contractor_credit_code, award_amount=body.amount,
                           contract_signed_at=signed_at)],
@@ -219,6 +223,7 @@ async def approve_direct(session: AsyncSession, project: Project, *, now: dateti
                                               tzinfo=SHANGHAI)
         for section in project.sections:
             section.outcome = "awarded"
+        await ocds.record(session, project, tag=["award", "contract"], at=now)
     project.approved_by, project.approved_at = acting_id(by), now
     await session.flush()
     return project

@@ -39,7 +39,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.bidding.domain import periods, sale_periods
+from bianmin.bidding.domain import ocds, periods, sale_periods
 from bianmin.bidding.domain.common import actor_of
 from bianmin.bidding.domain.errors import (
     DeadlineNotReached,
@@ -209,6 +209,7 @@ async def publish(session: AsyncSession, project: Project, *, now: datetime, act
                              settings=settings)
         await _check_sale_period(session, project, now=now, settings=settings)
     await transition(session, project, "published", now=now, actor=actor)
+    await ocds.record(session, project, tag=["tender"], at=now)
     await emit(session, "bidding.project.published", ProjectPublished(
         code=project.code, name=project.name, site_code=project.site_code, category=project.category,
         tenderer_name=project.tenderer_name, tenderer_credit_code=project.tenderer_credit_code, budget=project.budget,
@@ -238,6 +239,7 @@ async def close(session: AsyncSession, project: Project, *, now: datetime, actor
     if project.status == "published" and now < project.bid_deadline:
         raise DeadlineNotReached("The bid deadline has not passed yet.")
     await transition(session, project, "closed", now=now, actor=actor, reason="bid deadline passed")
+    await ocds.record(session, project, tag=["tenderUpdate"], at=now)  # the first that may name the tenderers
     await emit(session, "bidding.project.closed", ProjectStatusChanged(
         code=project.code, site_code=project.site_code, status="closed", occurred_at=now),
         tenant=project.tenant, about=project.code)
@@ -249,6 +251,7 @@ async def fail(session: AsyncSession, project: Project, *, now: datetime, actor:
     for section in project.sections:
         if section.outcome == "pending":
             section.outcome, section.failure_reason = "failed", reason
+    await ocds.record(session, project, tag=["tenderUpdate"], at=now)
     await emit(session, "bidding.project.failed", ProjectStatusChanged(
         code=project.code, site_code=project.site_code, status="failed", reason=reason, occurred_at=now,
         failed_section_codes=[s.code for s in project.sections]), tenant=project.tenant, about=project.code)
@@ -256,7 +259,10 @@ async def fail(session: AsyncSession, project: Project, *, now: datetime, actor:
 
 async def cancel(session: AsyncSession, project: Project, *, now: datetime, actor: str, reason: str) -> None:
     """Cancel a tender before its opening, giving the reason, and tell the other services (its bid bonds end)."""
+    published = project.status != "draft"
     await transition(session, project, "cancelled", now=now, actor=actor, reason=reason)
+    if published:
+        await ocds.record(session, project, tag=["tenderCancellation"], at=now)
     await emit(session, "bidding.project.cancelled", ProjectStatusChanged(
         code=project.code, site_code=project.site_code, status="cancelled", reason=reason, occurred_at=now),
         tenant=project.tenant, about=project.code)

@@ -12,6 +12,7 @@ from bianmin.bidding.models.escrow import CustodianKey, EscrowCustody, EscrowRec
 from bianmin.bidding.models.evaluation import EvaluationDecision
 from bianmin.bidding.models.experts import Expert, ExpertDecline, ExpertDraw, ExpertScore, ScoreRevision
 from bianmin.bidding.models.filing import ProjectSubject, RefusedFiling
+from bianmin.bidding.models.ocds import OcdsRelease
 from bianmin.bidding.models.opening import OpeningRecord, OpeningResponse
 from bianmin.bidding.models.project import Invitation, Project, ProjectTransition, Section
 from bianmin.bidding.models.readmodels import Deposit, EnterpriseColor, SigningKey
@@ -19,6 +20,6 @@ from bianmin.bidding.models.readmodels import Deposit, EnterpriseColor, SigningK
 __all__ = [
     "Auction", "AuctionBid", "Base", "Bid", "CollusionFlag", "Complaint", "CustodianKey", "Deposit", "EnterpriseColor",
     "EscrowCustody", "EscrowRecovery", "EscrowShare", "EvaluationDecision", "Expert", "ExpertDecline", "ExpertDraw", "ExpertScore",
-    "Invitation", "OpeningRecord", "OpeningResponse", "Project", "ProjectSubject", "ProjectTransition", "RefusedFiling",
+    "Invitation", "OcdsRelease", "OpeningRecord", "OpeningResponse", "Project", "ProjectSubject", "ProjectTransition", "RefusedFiling",
     "Registration", "ScoreRevision", "Section", "SigningKey",
 ]

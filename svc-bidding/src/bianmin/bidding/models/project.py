@@ -60,6 +60,8 @@ class Project(Base):
     approved_at: Mapped[datetime | None]
     # The day a direct contract was signed: the splitting window counts from it.
     signed_on: Mapped[date | None]
+    # A direct contract's contractor as its filing names it: the award's supplier in open data.
+    contractor_name: Mapped[str | None] = mapped_column(String(200))
 
     sections: Mapped[list[Section]] = relationship(back_populates="project", order_by="Section.code",
                                                    lazy="selectin", cascade="all, delete-orphan")

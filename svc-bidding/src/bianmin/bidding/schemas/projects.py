@@ -156,6 +156,8 @@ class DirectContractCreate(RequestBody):
     tenderer_name: str = Field(min_length=1, max_length=200)
     tenderer_credit_code: CreditCode
     contractor_credit_code: CreditCode
+    contractor_name: str = Field(min_length=1, max_length=200,
+                                 description="The contractor's registered name: the award's supplier in open data.")
     amount: PositiveYuan
     # A floor, so the splitting screen's year-long window around the day stays a real date.
     signed_on: date = Field(ge=date(1900, 1, 1), description="The day the contract was signed (not in the future).")
