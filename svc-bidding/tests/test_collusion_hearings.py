@@ -156,8 +156,12 @@ async def test_a_bidder_is_confirmed_only_after_its_hearing_and_only_it_is_annou
     assert (again.status_code, again.json()["code"]) == (409, "hearing_closed")
 
     async with client_for(app, SUPERVISOR_PERSON) as supervisor:
+        ready = [a for a in (await supervisor.get("/v1/alerts")).json() if a["kind"] == "collusion_hearing_ready"]
         confirmed = await supervisor.post(f"{base}/bidders/{one}/confirm", json={"note": "经核查，注册建造师为同一人"})
+        decided = [a for a in (await supervisor.get("/v1/alerts")).json() if a["kind"] == "collusion_hearing_ready"]
         opened_two = await supervisor.post(f"{base}/hearings", json={"credit_code": two, "notice": "同一项目经理"})
+    assert [(a["id"], a["credit_code"]) for a in ready] == [(flag["id"], one)]  # answered: the supervisor decides
+    assert decided == []
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "open"  # enterprise 2 is not decided yet
     assert opened_two.status_code == 201
