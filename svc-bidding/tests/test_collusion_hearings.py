@@ -142,9 +142,11 @@ async def test_a_bidder_is_confirmed_only_after_its_hearing_and_only_it_is_annou
         not_theirs = await other.post(f"{base}/hearings/{one}/statement", json={"statement": "代为申辩"})
         not_their_list = await other.get("/v1/collusion-hearings", params={"credit_code": one})
         for_them = await operator.post(f"{base}/hearings/{one}/statement", json={"statement": "代为申辩"})
+        probing = await other.post(f"/v1/flags/{'0' * 32}/hearings/{one}/statement", json={"statement": "探测"})
     assert not_theirs.status_code == 403
     assert not_their_list.status_code == 403
     assert for_them.status_code == 403
+    assert probing.status_code == 403  # not 404: whether a flag names enterprise 1 is not enterprise 2's to learn
     async with client_for(app, AGENT) as bidder:
         (listed,) = (await bidder.get("/v1/collusion-hearings", params={"credit_code": one})).json()
         stated = await bidder.post(f"{base}/hearings/{one}/statement", json={"statement": "项目经理张三仅受聘于我单位，另一家系同名"})

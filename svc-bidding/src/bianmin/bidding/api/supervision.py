@@ -123,7 +123,7 @@ async def bidder_hearings(credit_code: Annotated[CreditCode, Query()], session: 
 async def state_case(flag_id: str, credit_code: str, body: HearingStatement, session: SessionDep, who: PrincipalDep,
                      clock: ClockDep) -> BidderHearingRead:
     """The bidder's own account or app states its case before the hearing's deadline; once, and not after it."""
-    flag = await collusion.flag_for_bidder(session, flag_id, credit_code)
+    flag = await collusion.flag_for_bidder(session, flag_id, credit_code, who)
     hearing = await collusion.answer_hearing(session, flag, credit_code=credit_code, statement=body.statement,
                                              now=clock.now(), by=who)
     _, project, section = await collusion.get_flag_of(session, flag)

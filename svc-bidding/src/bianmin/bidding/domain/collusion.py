@@ -279,8 +279,7 @@ async def open_hearing(session: AsyncSession, flag: CollusionFlag, project: Proj
 async def answer_hearing(session: AsyncSession, flag: CollusionFlag, *, credit_code: str, statement: str,
                          now: datetime, by: Principal) -> CollusionHearing:
     """The bidder's statement and defence, through its own account or app, before the deadline."""
-    if credit_code not in by.parties(BIDDER_ROLE):
-        raise NotTheBidder(f"Only {credit_code}'s own account or app states its case (scope {BIDDER_ROLE}:<credit code>).")
+    ensure_own(by, credit_code)
     _named(flag, credit_code)
     hearing = await _hearing(session, flag, credit_code)
     if hearing is None:
@@ -373,8 +372,18 @@ async def get_flag_of(session: AsyncSession, flag: CollusionFlag) -> tuple[Collu
     return flag, project, section
 
 
-async def flag_for_bidder(session: AsyncSession, flag_id: str, credit_code: str) -> CollusionFlag:
-    """A flag that names ``credit_code``, for the bidder's own hearing (404 for any other caller's)."""
+def ensure_own(by: Principal, credit_code: str) -> None:
+    """403 unless the caller is the bidder's own account or app: a hearing is the party's, and an operator's app
+    that may act for any enterprise elsewhere does not state another's case."""
+    if credit_code not in by.parties(BIDDER_ROLE):
+        raise NotTheBidder(f"Only {credit_code}'s own account or app takes part in its hearings "
+                           f"(scope {BIDDER_ROLE}:<credit code>).")
+
+
+async def flag_for_bidder(session: AsyncSession, flag_id: str, credit_code: str, by: Principal) -> CollusionFlag:
+    """A flag that names ``credit_code``, for the bidder's own account or app (403 for anyone else, before the
+    flag is even looked up: whether a flag names an enterprise is not another caller's to learn)."""
+    ensure_own(by, credit_code)
     flag = await session.get(CollusionFlag, flag_id)
     if flag is None or credit_code not in flag.credit_codes:
         raise FlagNotFound(f"No flag {flag_id} names {credit_code}.")
@@ -384,8 +393,7 @@ async def flag_for_bidder(session: AsyncSession, flag_id: str, credit_code: str)
 async def hearings_for_bidder(session: AsyncSession, credit_code: str, by: Principal
                               ) -> list[tuple[CollusionHearing, CollusionFlag, Project, Section]]:
     """A bidder's hearings, newest first, for its own account or app only."""
-    if credit_code not in by.parties(BIDDER_ROLE):
-        raise NotTheBidder(f"Only {credit_code}'s own account or app reads its hearings (scope {BIDDER_ROLE}:<credit code>).")
+    ensure_own(by, credit_code)
     rows = (await session.execute(select(CollusionHearing, CollusionFlag)
                                   .join(CollusionFlag, CollusionFlag.id == CollusionHearing.flag_id)
                                   .where(CollusionHearing.credit_code == credit_code)
