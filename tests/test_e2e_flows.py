@@ -347,7 +347,13 @@ def test_story_2_collusion_is_flagged_confirmed_and_bars_both_enterprises(world:
     assert device["credit_codes"] == sorted([enterprise(5), enterprise(6)])
     assert device["evidence"]["device_fingerprint"] == "shared-laptop"
     world.restart_nats()
-    decided = supervisor.post(f"/bidding/v1/flags/{device['id']}/confirm", {"note": "同一设备编制投标文件，报价等差"})
+    for n in (5, 6):  # each bidder is heard (陈述申辩) before it is confirmed
+        supervisor.post(f"/bidding/v1/flags/{device['id']}/hearings",
+                        {"credit_code": enterprise(n), "notice": "不同投标人使用同一设备编制投标文件"}, expect=201)
+        world[f"bidder{n}"].post(f"/bidding/v1/flags/{device['id']}/hearings/{enterprise(n)}/statement",
+                                 {"statement": "设备系借用，无其他说明"})
+        decided = supervisor.post(f"/bidding/v1/flags/{device['id']}/bidders/{enterprise(n)}/confirm",
+                                  {"note": "同一设备编制投标文件，报价等差"})
     assert decided["status"] == "confirmed"
     for n in (5, 6):
         records = wait_for(lambda n=n: _records(admin, enterprise(n)), f"credit to record the collusion of {n}")

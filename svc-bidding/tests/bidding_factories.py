@@ -50,25 +50,31 @@ def project_body(code: str = "BM-2026-001", **changes: Any) -> dict[str, Any]:
     return body
 
 
-def package(price: str, *, hashes: list[str] | None = None) -> dict[str, Any]:
+def package(price: str, *, hashes: list[str] | None = None, manager: str = "王工") -> dict[str, Any]:
     """A bid package."""
-    return {"price": price, "duration_days": 180, "project_manager": "王工", "document_hashes": hashes or []}
+    return {"price": price, "duration_days": 180, "project_manager": manager, "document_hashes": hashes or []}
 
 
-async def register(client: httpx.AsyncClient, code: str, n: int, section: str = "S1") -> httpx.Response:
-    """Register enterprise ``n`` (its client must speak as ``bidder_key(n)``)."""
-    return await client.post(f"/v1/projects/{code}/sections/{section}/registrations",
-                             json={"credit_code": enterprise(n), "name": f"便民区{n}号建设有限公司"})
+async def register(client: httpx.AsyncClient, code: str, n: int, section: str = "S1",
+                   phone: str | None = None) -> httpx.Response:
+    """Register enterprise ``n`` (its client must speak as ``bidder_key(n)``), with a contact phone if given."""
+    body = {"credit_code": enterprise(n), "name": f"便民区{n}号建设有限公司"}
+    if phone is not None:
+        body["contact_phone"] = phone
+    return await client.post(f"/v1/projects/{code}/sections/{section}/registrations", json=body)
 
 
 async def submit(client: httpx.AsyncClient, code: str, n: int, price: str, *, section: str = "S1",
                  headers: dict[str, str] | None = None, hashes: list[str] | None = None,
-                 escrow: str | None = None) -> tuple[httpx.Response, BidSecret]:
-    """Seal and submit enterprise ``n``'s bid; the response and the secret to reveal later."""
-    sealed, secret = seal(package(price, hashes=hashes), project=code, section=section, bidder=enterprise(n),
-                          escrow_public_key=escrow)
+                 escrow: str | None = None, manager: str | None = None,
+                 machine_code: str | None = None) -> tuple[httpx.Response, BidSecret]:
+    """Seal and submit enterprise ``n``'s bid (its own project manager unless ``manager`` names one, and the bid
+    tool's machine code if given); the response and the secret to reveal later."""
+    sealed, secret = seal(package(price, hashes=hashes, manager=manager or f"项目经理{n}"), project=code,
+                          section=section, bidder=enterprise(n), escrow_public_key=escrow)
+    extra = {} if machine_code is None else {"machine_code": machine_code}
     response = await client.post(f"/v1/projects/{code}/sections/{section}/bids",
-                                 json={"credit_code": enterprise(n), **sealed.as_request()}, headers=headers or {})
+                                 json={"credit_code": enterprise(n), **sealed.as_request(), **extra}, headers=headers or {})
     return response, secret
 
 

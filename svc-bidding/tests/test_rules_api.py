@@ -72,7 +72,7 @@ async def test_a_direct_contract_signed_before_1900_is_refused_naming_the_day(ap
     assert response.json()["errors"][0]["field"] == "signed_on"
 
 
-async def test_identical_prices_are_flagged_and_a_supervisor_confirms_once(app: FastAPI, clock: FixedClock) -> None:
+async def test_identical_prices_are_flagged_and_a_supervisor_decides_once(app: FastAPI, clock: FixedClock) -> None:
     async with client_for(app, CLERK) as clerk:
         await clerk.post("/v1/projects", json=project_body())
         await clerk.post(f"/v1/projects/{CODE}/publish")
@@ -98,10 +98,13 @@ async def test_identical_prices_are_flagged_and_a_supervisor_confirms_once(app: 
         flags = (await supervisor.get("/v1/flags", params={"status": "open"})).json()
         identical = next(f for f in flags if f["screen"] == "identical_prices")
         assert identical["credit_codes"] == sorted([enterprise(1), enterprise(2)])
-        confirmed = await supervisor.post(f"/v1/flags/{identical['id']}/confirm", json={"note": "报价完全一致，约谈后确认"})
+        unheard = await supervisor.post(f"/v1/flags/{identical['id']}/bidders/{enterprise(1)}/confirm",
+                                        json={"note": "报价完全一致"})
+        dismissed = await supervisor.post(f"/v1/flags/{identical['id']}/dismiss", json={"note": "报价系按定额计算，约谈后排除"})
         again = await supervisor.post(f"/v1/flags/{identical['id']}/dismiss", json={"note": "重复"})
         alerts = (await supervisor.get("/v1/alerts")).json()
-    assert confirmed.json()["status"] == "confirmed"
+    assert (unheard.status_code, unheard.json()["code"]) == (409, "hearing_pending")
+    assert dismissed.json()["status"] == "dismissed"
     assert again.status_code == 409
     assert all(a["id"] != identical["id"] for a in alerts)
 

@@ -136,3 +136,17 @@ async def endpoints_with_deliveries(app: FastAPI) -> set[int]:
     async with app.state.db.sessionmaker() as session:
         return set((await session.scalars(select(Delivery.endpoint_id))).all())
 
+
+
+async def test_a_collusion_hearing_reaches_the_bidder_heard_and_the_supervisors_never_another_bidder(app: FastAPI) -> None:
+    heard = "91330199MA0000001X"
+    supervisor_a = await endpoint_for(app, key("sup-a", TOWNSHIP_A, "bidding:supervise"))
+    bidder = await endpoint_for(app, key("bidder-1", "*", "bidding:bid", f"bidding:bidder:{heard}"))
+    await endpoint_for(app, key("bidder-2", "*", "bidding:bid", "bidding:bidder:91330199MA0000002X"))
+    await endpoint_for(app, key("sup-b", TOWNSHIP_B, "bidding:supervise"))
+    hearing = event("bidding.collusion.hearing_opened", tenant=TOWNSHIP_A, project_code="BM-2026-001",
+                    section_code="S1", site_code=TOWNSHIP_A, flag_id="f" * 32, screen="same_machine_code",
+                    credit_code=heard, notice="同一机器码", opened_at="2026-03-02T02:00:00Z",
+                    due_at="2026-03-09T15:59:59Z")
+    assert await deliver_event(app, hearing) == 2
+    assert await endpoints_with_deliveries(app) == {supervisor_a, bidder}

@@ -99,6 +99,12 @@ class BiddingSettings(ServiceSettings):
             "the registration deadline; never below the 20 of 国资委 财政部令第32号 §13."))
     savings_risk_rate: Decimal = Field(default=Decimal("0.30"),
                                        description="Awards at least this far below budget are flagged as a risk.")
+    collusion_hearing_workdays: int = Field(
+        default=5, ge=1, le=60, description="Working days a bidder a collusion flag names has to state its case and defend "
+        "itself (陈述申辩, 行政处罚法 §44-45) before a supervisor may confirm it; counted on the district's calendar.")
+    rotation_alpha: Decimal = Field(
+        default=Decimal("0.05"), gt=0, lt=1, description="The rotation screen's level: a set of sections is flagged "
+        "when honest bidding would rotate its winners so strictly with at most this probability.")
     screen_cv_max: Decimal | None = Field(
         default=None, gt=0, description="Coefficient of variation (σ/μ) of a section's prices at or below which it is flagged; "
         "unset: the calibrated critical value for its number of bids (screens.CV_MAX_BY_N, about 4% of honest sections).")

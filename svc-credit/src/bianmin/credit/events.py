@@ -3,8 +3,10 @@
 Publishes ``credit.enterprise.color_changed`` (see :mod:`bianmin.credit.domain.coding`).
 Consumes, each into a bad record of the kind and status the rules' ``event_sources`` name:
 
-- ``bidding.collusion.confirmed`` → one record per enterprise of the flag (default: collusion,
-  serious, confirmed at once — a supervisor already confirmed it);
+- ``bidding.collusion.confirmed`` → one record per enterprise the confirmation names (default:
+  collusion, serious, confirmed at once — a supervisor already confirmed it). Bidding confirms a flag
+  bidder by bidder, each after its hearing (陈述申辩), so each event names the one bidder confirmed;
+  a bidder of the flag that was cleared is never named and gets no record;
 - ``bidding.bidder.defaulted`` → one record, its kind chosen by the default's reason (default:
   confirmed at once);
 - ``guarantee.guarantee.claimed`` → one record against the applicant (default: pending, because a

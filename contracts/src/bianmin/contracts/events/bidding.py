@@ -70,7 +70,8 @@ class BidderDefaulted(Payload):
 
 
 class CollusionConfirmed(Payload):
-    """A supervisor confirmed a collusion flag: credit records a bad behaviour for each enterprise."""
+    """A supervisor confirmed a collusion flag for one bidder after its hearing (陈述申辩): credit records a bad
+    behaviour for each enterprise named, which since per-bidder confirmation is that one bidder."""
 
     project_code: str
     section_code: str
@@ -129,6 +130,20 @@ class CollusionFlagged(Payload):
     flagged_at: datetime
 
 
+class CollusionHearingOpened(Payload):
+    """A supervisor gave a bidder a collusion flag names its hearing (陈述申辩): it states its case by ``due_at``."""
+
+    project_code: str
+    section_code: str
+    site_code: str
+    flag_id: str
+    screen: str
+    credit_code: str
+    notice: str
+    opened_at: datetime
+    due_at: datetime
+
+
 PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("bidding.project.published", ProjectPublished, "A tender was published."),
     EventSpec("bidding.project.closed", ProjectStatusChanged, "A tender's bid deadline passed; no more bids."),
@@ -140,7 +155,9 @@ PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("bidding.bid.submitted", BidSubmitted, "A sealed bid was received (no content)."),
     EventSpec("bidding.collusion.flagged", CollusionFlagged, "A collusion screen flagged bids of a section."),
     EventSpec("bidding.bidder.defaulted", BidderDefaulted, "A bidder or winner defaulted."),
-    EventSpec("bidding.collusion.confirmed", CollusionConfirmed, "A supervisor confirmed a collusion flag."),
+    EventSpec("bidding.collusion.confirmed", CollusionConfirmed, "A supervisor confirmed a collusion flag for a bidder."),
+    EventSpec("bidding.collusion.hearing_opened", CollusionHearingOpened,
+              "A bidder named by a collusion flag was given its hearing (陈述申辩), with its deadline."),
 )
 CONSUMES: tuple[str, ...] = (
     "catalog.calendar.changed", "catalog.calendar.year_loaded", "catalog.site.changed",

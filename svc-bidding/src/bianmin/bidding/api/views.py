@@ -12,6 +12,7 @@ from bianmin.bidding.models import (
     AuctionBid,
     Bid,
     CollusionFlag,
+    CollusionHearing,
     Complaint,
     EscrowRecovery,
     EscrowShare,
@@ -27,6 +28,7 @@ from bianmin.bidding.schemas import (
     DeclineRead,
     DrawRead,
     FlagRead,
+    HearingRead,
     RecoveryRead,
 )
 
@@ -50,12 +52,23 @@ def bid_view(project: Project, bid: Bid, *, opened: bool) -> BidRead:
         "low_price_decision": bid.low_price_decision})
 
 
-def flag_view(project: Project, flag: CollusionFlag) -> FlagRead:
-    """A collusion flag."""
+def hearing_view(hearing: CollusionHearing) -> HearingRead:
+    """A bidder's hearing on a flag, with the decision on that bidder."""
+    return HearingRead(credit_code=hearing.credit_code, notice=hearing.notice, opened_by=hearing.opened_by,
+                       opened_at=hearing.opened_at, due_at=hearing.due_at, due_basis=hearing.due_basis,
+                       statement=hearing.statement, answered_by=hearing.answered_by, answered_at=hearing.answered_at,
+                       decision=hearing.decision,
+                       decided_by=hearing.decided_by, decided_at=hearing.decided_at,
+                       decision_note=hearing.decision_note)
+
+
+def flag_view(project: Project, flag: CollusionFlag, hearings: list[CollusionHearing] | None = None) -> FlagRead:
+    """A collusion flag with the hearings of the bidders it names."""
     return FlagRead(id=flag.id, project_code=project.code, section_code=section_code(project, flag.section_id),
                     screen=flag.screen, score=score_of(flag), credit_codes=flag.credit_codes, evidence=flag.evidence,
                     status=flag.status, created_at=flag.created_at, decided_by=flag.decided_by,
-                    decided_at=flag.decided_at, decision_note=flag.decision_note)
+                    decided_at=flag.decided_at, decision_note=flag.decision_note, run_id=flag.run_id,
+                    hearings=[hearing_view(h) for h in hearings or []])
 
 
 def draw_view(project: Project, draw: ExpertDraw, *, full: bool, declines: list[ExpertDecline] | None = None) -> DrawRead:

@@ -1,4 +1,5 @@
-"""What supervisors should look at: open collusion flags, complaints not accepted (受理) within their
+"""What supervisors should look at: open collusion flags, bidders' hearings (陈述申辩) answered or past their
+deadline and so waiting for the supervisor's decision on that bidder, complaints not accepted (受理) within their
 three working days (实施条例 §61), complaints near or past their decision's deadline,
 objections to the winning candidates unanswered for three days (§54), and direct-contract filings
 refused as over the threshold or split (an attempt to skip a tender, 实施条例 §24), on the
@@ -10,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding.domain.common import scoped
 from bianmin.bidding.domain.filings import refused_for
-from bianmin.bidding.models import CollusionFlag, Complaint, OpeningResponse, Project
+from bianmin.bidding.models import CollusionFlag, CollusionHearing, Complaint, OpeningResponse, Project
 from bianmin.kit.identity import Principal
 
 DUE_SOON = timedelta(days=3)
@@ -31,6 +32,16 @@ async def alerts(session: AsyncSession, who: Principal, *, now: datetime) -> lis
     for flag, project in flags.all():
         out.append({"kind": "collusion_flag", "project_code": project.code, "id": flag.id, "screen": flag.screen,
                     "since": flag.created_at.isoformat()})
+    ready = await session.execute(scoped(
+        select(CollusionHearing, CollusionFlag, Project).join(CollusionFlag, CollusionFlag.id == CollusionHearing.flag_id)
+        .join(Project, Project.id == CollusionFlag.project_id)
+        .where(CollusionFlag.status == "open", CollusionHearing.decision.is_(None),
+               or_(CollusionHearing.statement.is_not(None), CollusionHearing.due_at < now))
+        .order_by(CollusionHearing.due_at, CollusionHearing.id), CollusionFlag.tenant, who))
+    for hearing, flag, project in ready.all():
+        out.append({"kind": "collusion_hearing_ready", "project_code": project.code, "id": flag.id,
+                    "credit_code": hearing.credit_code, "answered": hearing.statement is not None,
+                    "since": (hearing.answered_at or hearing.due_at).isoformat()})
     unaccepted = await session.execute(scoped(select(Complaint, Project).join(Project, Project.id == Complaint.project_id)
                                               .where(Complaint.status == "pending", Complaint.accept_due_at <= now)
                                               .order_by(Complaint.accept_due_at, Complaint.id), Complaint.tenant, who))

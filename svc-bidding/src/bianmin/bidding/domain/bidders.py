@@ -47,6 +47,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain.common import acting_id
 from bianmin.bidding.domain.errors import AlreadyRegistered, CreditBarred, NotInvited, NotRegistered, NotTheBidder, RegistrationClosed
 from bianmin.bidding.models import Auction, Deposit, EnterpriseColor, Invitation, Project, Registration, Section
 from bianmin.bidding.schemas.common import PERSON_CODE
@@ -146,7 +147,8 @@ async def register(session: AsyncSession, project: Project, section: Section, *,
     if exists:
         raise AlreadyRegistered(f"{credit_code} is registered for this section already.")
     registration = Registration(project_id=project.id, section_id=section.id, credit_code=credit_code, name=name,
-                                contact_phone=contact_phone, owner_key=by.key_id or "anonymous", registered_at=now)
+                                contact_phone=contact_phone, owner_key=by.key_id or "anonymous",
+                                registered_by=acting_id(by), registered_at=now)
     session.add(registration)
     await session.flush()
     return registration

@@ -7,7 +7,9 @@ The deadline is strict: a bid received at ``deadline − 1 µs`` is accepted, at
 The submitting address is the one the gateway appended to ``X-Forwarded-For`` (the right-most
 entry; ``trusted_proxy_hops`` entries further left when the gateway sits behind trusted load
 balancers). Entries a client wrote itself are never believed. The device fingerprint comes from
-the ``X-Device-Fingerprint`` header or the body's ``device_fingerprint``.
+the ``X-Device-Fingerprint`` header or the body's ``device_fingerprint``. The bid tool may send the
+code of the machine that made the bid file (``machine_code``), and who acted is kept (``acting_id``):
+both feed the collusion indicators of 实施条例 §40(1)-(2) once the bids are opened.
 
 Receipts are Ed25519 signatures over the canonical receipt (project, section, bidder,
 commitment, received_at); the key comes from the ``receipt_signing_key`` setting or, when that is
@@ -28,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding import sealing
 from bianmin.bidding.domain.bidders import ensure_eligible, registration_of
-from bianmin.bidding.domain.common import new_id
+from bianmin.bidding.domain.common import acting_id, new_id
 from bianmin.bidding.domain.errors import DeadlinePassed, NoActiveBid
 from bianmin.bidding.models import Bid, Project, Section, SigningKey
 from bianmin.bidding.schemas import BidSubmit, Receipt
@@ -144,7 +146,8 @@ async def submit(session: AsyncSession, project: Project, section: Section, body
     bid = Bid(id=new_id(), project_id=project.id, section_id=section.id, registration_id=registration.id,
               credit_code=body.credit_code, version=version, status="active", ciphertext=body.ciphertext,
               nonce=body.nonce, commitment=body.commitment, escrow_wrapped_key=body.escrow_wrapped_key,
-              submitted_ip=ip, device_fingerprint=fingerprint or body.device_fingerprint, received_at=now,
+              submitted_ip=ip, device_fingerprint=fingerprint or body.device_fingerprint,
+              machine_code=body.machine_code, submitted_by=acting_id(by), received_at=now,
               receipt_signature=signature, reveal_status="sealed")
     session.add(bid)
     await session.flush()

@@ -82,6 +82,12 @@ class FlagNotFound(NotFound):
     code = "flag_not_found"
 
 
+class HearingNotFound(NotFound):
+    """No hearing (陈述申辩) of that bidder on that flag."""
+
+    code = "hearing_not_found"
+
+
 class ComplaintNotFound(NotFound):
     """No complaint of that id on the supervisor's sites."""
 
@@ -469,6 +475,30 @@ class FlagDecided(Conflict):
     """A confirmed or dismissed collusion flag stays decided."""
 
     code = "flag_decided"
+
+
+class HearingOpened(Conflict):
+    """The bidder was given its hearing on this flag already; one flag, one hearing per bidder."""
+
+    code = "hearing_opened"
+
+
+class HearingPending(Conflict):
+    """A bidder is confirmed only after its hearing: opened, and answered or past its deadline (行政处罚法 §44-45)."""
+
+    code = "hearing_pending"
+
+
+class HearingClosed(Conflict):
+    """The hearing's deadline passed, or the bidder answered already: the statement is on file as it is."""
+
+    code = "hearing_closed"
+
+
+class BidderDecided(Conflict):
+    """The supervisor decided on this bidder of the flag already."""
+
+    code = "bidder_decided"
 
 
 class ComplaintDecided(Conflict):

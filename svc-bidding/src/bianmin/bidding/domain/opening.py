@@ -197,6 +197,7 @@ async def finish(session: AsyncSession, project: Project, *, now: datetime, acto
     names = await _names(session, project)
     rows: list[dict[str, Any]] = []
     alive: list[str] = []
+    run = await collusion.opening_run(session, project, now=now, actor=actor, settings=settings)
     for section in project.sections:
         if section.outcome == "failed":
             continue
@@ -217,7 +218,8 @@ async def finish(session: AsyncSession, project: Project, *, now: datetime, acto
                          "name": names.get((section.id, bid.credit_code), ""),
                          "price": None if bid.price is None else str(bid.price), "duration_days": bid.duration_days,
                          "deposit_secured": bid.deposit_secured, "validity": bid.validity, "reason": bid.invalid_reason})
-        await collusion.screen_section(session, project, section, counted, now=now, settings=settings)
+        await collusion.screen_section(session, project, section, counted, now=now, run=run,
+                                       t=collusion.thresholds(settings))
         short = bid_rules.too_few_valid(project, sum(1 for b in counted if b.validity == "valid"))
         if short is not None:
             section.outcome, section.failure_reason = "failed", short

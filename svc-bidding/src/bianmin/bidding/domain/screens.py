@@ -14,8 +14,18 @@ collusion; a screen only points a supervisor at it). The screens and their defin
   the gaps at or below the critical value, with at least ``min_gaps`` gaps; §40 "regular differences").
 - ``identical_document_hashes``: one bid document (by SHA-256) appears in different bidders' bids.
 - ``same_ip`` / ``same_device_fingerprint``: different bidders submitted from one address or device.
-- ``same_deposit_account``: different bidders' deposits were paid from one account (§40).
-- ``rotation`` (over a set of sections, not run at opening): the same ring won them strictly in turn.
+- ``same_deposit_account``: different bidders' deposits were paid from one account (§40(6): 不同投标人
+  的投标保证金从同一单位或者个人的账户转出).
+- ``same_project_manager``: one project manager named in different bidders' bids (§40(3): 项目管理成员为
+  同一人; the name is in the sealed package, so it is known once the bids are opened).
+- ``same_agent``: one account (or key acting alone) registered or submitted for different bidders
+  (§40(2): 委托同一单位或者个人办理投标事宜).
+- ``same_contact_phone``: different bidders registered with one contact phone (§40(2): the same person
+  handles their bids; compared on the digits, a leading country code 86 dropped).
+- ``same_machine_code``: different bidders' bid files were made on one machine, by the code the bid
+  tool records of the file-producing machine (§40(1): 投标文件由同一单位或者个人编制).
+- ``rotation`` (over a set of sections a supervisor chooses, ``POST /rotation-screens``; not run at
+  opening): the same ring won them strictly in turn.
 
 Calibration. A fixed threshold cannot serve every section size: with σ/μ ≤ 0.03 and rd ≥ 1, honest
 3-bid sections (independent prices uniform on 85–100% of the budget) were flagged 39% and 66% of the
@@ -69,6 +79,10 @@ class BidFacts:
     ip: str | None = None
     device_fingerprint: str | None = None
     deposit_accounts: tuple[str, ...] = ()
+    project_manager: str | None = None
+    agents: tuple[str, ...] = ()
+    contact_phone: str | None = None
+    machine_code: str | None = None
 
 
 # Critical values per number of priced bids n, from ``python -m bianmin.bidding.collusion_sim --calibrate
@@ -239,6 +253,54 @@ def same_deposit_account(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
     return _shared("same_deposit_account", "account", by_account)
 
 
+def _normal_name(name: str) -> str:
+    return "".join(name.split()).casefold()
+
+
+def same_project_manager(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
+    """Flag one project manager named in different bidders' bids (compared without spaces, case-folded)."""
+    by_manager: dict[str, set[str]] = defaultdict(set)
+    for b in bids:
+        if b.project_manager and _normal_name(b.project_manager):
+            by_manager[_normal_name(b.project_manager)].add(b.credit_code)
+    return _shared("same_project_manager", "project_manager", by_manager)
+
+
+def same_agent(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
+    """Flag one account or key that registered or submitted for different bidders."""
+    by_agent: dict[str, set[str]] = defaultdict(set)
+    for b in bids:
+        for agent in b.agents:
+            by_agent[agent].add(b.credit_code)
+    return _shared("same_agent", "agent", by_agent)
+
+
+def phone_digits(phone: str) -> str:
+    """A phone number's digits, without the country code 86 (``+86 138-0000-1234`` is ``13800001234``)."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if len(digits) > 11 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits
+
+
+def same_contact_phone(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
+    """Flag different bidders registered with one contact phone."""
+    by_phone: dict[str, set[str]] = defaultdict(set)
+    for b in bids:
+        if b.contact_phone and phone_digits(b.contact_phone):
+            by_phone[phone_digits(b.contact_phone)].add(b.credit_code)
+    return _shared("same_contact_phone", "contact_phone", by_phone)
+
+
+def same_machine_code(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
+    """Flag different bidders whose bid files the bid tool made on one machine (code compared case-insensitively)."""
+    by_machine: dict[str, set[str]] = defaultdict(set)
+    for b in bids:
+        if b.machine_code and b.machine_code.strip():
+            by_machine[b.machine_code.strip().lower()].add(b.credit_code)
+    return _shared("same_machine_code", "machine_code", by_machine)
+
+
 @dataclass(frozen=True)
 class SectionOutcome:
     """One section of a set a supervisor screens for rotation: who bid in it and who won it."""
@@ -279,7 +341,8 @@ def rotation(sections: list[SectionOutcome], alpha: Decimal) -> list[Flag]:
 
 
 SCREENS = (coefficient_of_variation, relative_distance, identical_prices, regular_gaps,
-           identical_document_hashes, same_ip, same_device_fingerprint, same_deposit_account)
+           identical_document_hashes, same_ip, same_device_fingerprint, same_deposit_account,
+           same_project_manager, same_agent, same_contact_phone, same_machine_code)
 
 
 def screen_all(bids: list[BidFacts], thresholds: Thresholds) -> list[Flag]:

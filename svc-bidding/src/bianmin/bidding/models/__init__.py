@@ -6,7 +6,7 @@ The kit's outbox, inbox and idempotency tables sit beside them in the same metad
 from bianmin.bidding.models.auction import Auction, AuctionBid
 from bianmin.bidding.models.base import Base
 from bianmin.bidding.models.bid import Bid, Registration
-from bianmin.bidding.models.collusion import CollusionFlag
+from bianmin.bidding.models.collusion import CollusionFlag, CollusionHearing, ScreenRun
 from bianmin.bidding.models.complaint import Complaint
 from bianmin.bidding.models.escrow import CustodianKey, EscrowCustody, EscrowRecovery, EscrowShare
 from bianmin.bidding.models.evaluation import EvaluationDecision
@@ -18,8 +18,8 @@ from bianmin.bidding.models.project import Invitation, Project, ProjectTransitio
 from bianmin.bidding.models.readmodels import Deposit, EnterpriseColor, SigningKey
 
 __all__ = [
-    "Auction", "AuctionBid", "Base", "Bid", "CollusionFlag", "Complaint", "CustodianKey", "Deposit", "EnterpriseColor",
+    "Auction", "AuctionBid", "Base", "Bid", "CollusionFlag", "CollusionHearing", "Complaint", "CustodianKey", "Deposit", "EnterpriseColor",
     "EscrowCustody", "EscrowRecovery", "EscrowShare", "EvaluationDecision", "Expert", "ExpertDecline", "ExpertDraw", "ExpertScore",
-    "Invitation", "OcdsRelease", "OpeningRecord", "OpeningResponse", "Project", "ProjectSubject", "ProjectTransition", "RefusedFiling",
-    "Registration", "ScoreRevision", "Section", "SigningKey",
+    "Invitation", "OcdsRelease", "OpeningRecord", "OpeningResponse", "Project", "ProjectSubject", "ProjectTransition",
+    "RefusedFiling", "Registration", "ScoreRevision", "ScreenRun", "Section", "SigningKey",
 ]

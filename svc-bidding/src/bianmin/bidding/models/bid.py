@@ -24,6 +24,9 @@ class Registration(Base):
     name: Mapped[str] = mapped_column(String(200))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     owner_key: Mapped[str] = mapped_column(String(100))
+    # Who acted (``acting_id``: the signed-in account, else the key alone): 实施条例 §40(2) asks whether
+    # one person handled several bidders' bids; the pages' shared key would make every account one.
+    registered_by: Mapped[str | None] = mapped_column(String(120))
     registered_at: Mapped[datetime]
     signed_in_at: Mapped[datetime | None]
     # ``enterprise`` (keyed by its credit code) or ``person`` (a natural person buying state property, keyed
@@ -55,6 +58,9 @@ class Bid(Base):
     escrow_wrapped_key: Mapped[str | None] = mapped_column(Text)
     submitted_ip: Mapped[str | None] = mapped_column(String(64))
     device_fingerprint: Mapped[str | None] = mapped_column(String(200))
+    # The code of the machine that made the bid file, as the bid tool records it (实施条例 §40(1)).
+    machine_code: Mapped[str | None] = mapped_column(String(200))
+    submitted_by: Mapped[str | None] = mapped_column(String(120))
     received_at: Mapped[datetime]
     receipt_signature: Mapped[str] = mapped_column(String(100))
     ended_at: Mapped[datetime | None]

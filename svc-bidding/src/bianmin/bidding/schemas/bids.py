@@ -49,6 +49,9 @@ class BidSubmit(RequestBody):
     escrow_wrapped_key: str | None = Field(default=None, min_length=160, max_length=200, pattern=B64)
     device_fingerprint: str | None = Field(default=None, min_length=1, max_length=200,
                                            description="Used when the X-Device-Fingerprint header is absent.")
+    machine_code: str | None = Field(default=None, min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+( [\x21-\x7e]+)*$",
+                                     description="The code the bid tool records of the machine that made the bid file "
+                                     "(实施条例 §40(1)); printable ASCII.")
 
 
 class Receipt(BaseModel):

@@ -30,7 +30,8 @@ Where each rule comes from (routes of the publishing service, paths under its ``
   draft, and so are the opening and award records. A sealed bid is shown to nobody before the
   opening (``GET .../commitments`` answers 409 until bidding closed), and ``bidding.bid.submitted``
   is sent at submission: nobody receives it. Collusion flags are read by ``bidding:supervise`` at
-  the project's tenant (``GET /flags``). Defaults are in the project's archive, read by supervisors
+  the project's tenant (``GET /flags``); a hearing on a flag also by the bidder heard, through its party
+  scope ``bidding:bidder:<credit code>`` (``GET /collusion-hearings``). Defaults are in the project's archive, read by supervisors
   and the managing site's ``bidding:write`` (``GET /projects/{code}/archive``), here at the tenant.
 - guarantee: ``GET /guarantees/{number}`` (``access.can_see``) admits staff with ``guarantee:read``
   at the project's site (the envelope's tenant), the issuer (``guarantee:issuer:<code>``) and the
@@ -154,6 +155,10 @@ READ_RULES: dict[str, ReadRule] = {
     "bidding.bid.submitted": NOBODY,
     "bidding.collusion.flagged": _SUPERVISORS,
     "bidding.collusion.confirmed": _SUPERVISORS,
+    # The supervisors see the hearing on the flag (GET /flags); the bidder heard reads its own hearing
+    # (GET /collusion-hearings?credit_code=, its party scope), never another bidder's.
+    "bidding.collusion.hearing_opened": ReadRule((*staff("bidding:supervise"),
+                                                  Grant(parties=("bidding:bidder:{credit_code}",)))),
     "bidding.bidder.defaulted": _ARCHIVE,
     "guarantee.guarantee.issued": _GUARANTEE,
     "guarantee.guarantee.released": _GUARANTEE,
