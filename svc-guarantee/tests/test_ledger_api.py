@@ -14,7 +14,6 @@ from bianmin.guarantee.models import Guarantee
 from bianmin.guarantee.settings import GuaranteeSettings
 from bianmin.guarantee.verifier import load_key, verify_bundle
 from bianmin.guarantee.verifier.cli import main as verify_main
-from bianmin.guarantee.verifier.merkle import verify_consistency, verify_inclusion
 from bianmin.guarantee.verifier.notes import (
     parse_checkpoint,
     parse_verifier_key,
@@ -27,6 +26,7 @@ from bianmin.guarantee.verifier.notes import (
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identifiers import with_uscc_check
 from bianmin.kit.identity import ANONYMOUS, Principal
+from bianmin.kit.merkle import verify_consistency, verify_inclusion
 from bianmin.testing.client import client_for
 
 

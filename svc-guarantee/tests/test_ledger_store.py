@@ -5,8 +5,8 @@ from guarantee_factories import NOW, STAFF
 
 from bianmin.guarantee.domain import ledger
 from bianmin.guarantee.domain.keys import KeyRing
-from bianmin.guarantee.verifier import merkle
 from bianmin.guarantee.verifier.notes import canonical_bytes
+from bianmin.kit import merkle
 from bianmin.kit.identity import ANONYMOUS
 from bianmin.testing.client import client_for
 

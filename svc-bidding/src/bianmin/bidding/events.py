@@ -2,7 +2,8 @@
 
 Consumed:
 - ``guarantee.guarantee.issued`` / ``released`` (bid bonds only) → the deposit read model: a
-  guarantee secures the applicant's deposit for its section until it is released.
+  guarantee secures the applicant's deposit for its section until it is released; the deposit list is part
+  of the archive, so a change to an archived project's deposits is a new signed archive version.
 - ``credit.enterprise.color_changed`` → the eligibility read model (``barred_colors``); an older
   change arriving after a newer one is ignored.
 - ``catalog.calendar.changed`` → the working-day calendar (complaint deadlines).
@@ -10,7 +11,9 @@ Consumed:
 
 from pydantic import BaseModel
 
+from bianmin.bidding.domain import archiving
 from bianmin.bidding.domain.bidders import set_color, upsert_deposit
+from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.envelope import CloudEvent
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.contracts.events.guarantee import GuaranteeStatusChanged
@@ -26,6 +29,9 @@ async def _guarantee(ctx: EventContext, event: CloudEvent, payload: BaseModel, s
     await upsert_deposit(ctx.session, project_code=payload.project_code, section_code=payload.section_code,
                          credit_code=payload.applicant_credit_code, kind="guarantee", reference=payload.number,
                          amount=payload.amount, account=None, status=status, at=payload.occurred_at)
+    assert isinstance(ctx.settings, BiddingSettings)
+    await archiving.amend_code(ctx.session, payload.project_code, reason=f"bid bond {payload.number} {status}",
+                               now=ctx.clock.now(), settings=ctx.settings)
 
 
 async def guarantee_issued(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:

@@ -18,6 +18,9 @@ STATE_PROPERTY_DISCLOSURE_WORKDAYS = 20
 TENDERED_CATEGORIES = ("construction", "procurement")
 TENDER_METHODS = ("open", "invited")
 LEVELS = ("district", "township")
+CATEGORIES = ("construction", "procurement", "land_use", "state_property")
+ARCHIVE_RETENTION_YEARS = 15
+"""政府采购法 §42: procurement documents are kept at least 15 years from the procurement's end."""
 
 
 class BiddingSettings(ServiceSettings):
@@ -33,6 +36,22 @@ class BiddingSettings(ServiceSettings):
     receipt_signing_key: SecretStr = Field(
         default=SecretStr(""), description="Ed25519 private key (32 raw bytes, base64) that signs bid receipts; "
         "generated once and kept in the database when empty.")
+    archive_signing_key: SecretStr = Field(
+        default=SecretStr(""), description="Ed25519 private key (32 raw bytes, base64) that signs archive versions and the "
+        "archive log's checkpoints; generated once and kept in the database when empty (a key of its own, never the "
+        "receipt key).")
+    archive_log_origin: str = Field(default="bianmin.bidding/archive", min_length=1,
+                                    description="The origin line of the archive log's checkpoints (C2SP tlog-checkpoint).")
+    # 档案保管期限: 招标投标法 and its 实施条例 set none; 政府采购法 §42 keeps procurement documents "at least fifteen
+    # years from the end of the procurement", and local trading-centre archive rules commonly take the same 15 years for
+    # works. 15 for every category unless the local rule says more; an archive past it is listed for appraisal
+    # (鉴定), never deleted by the platform.
+    archive_retention_years: dict[str, int] = Field(
+        default={"construction": 15, "procurement": 15, "land_use": 15, "state_property": 15},
+        description="Years an archive is kept from its first version, per project category (政府采购法 §42: at least "
+        "15 for procurement). A category missing from the map keeps 15.")
+    archive_borrow_max_days: int = Field(
+        default=30, ge=1, description="Most days a supervisor may grant a borrowing (借阅) of an archive for.")
     # 必须招标的工程项目规定 (国家发展改革委令第16号) §5: a single contract of these estimates "or more" (以上,
     # which includes the figure itself) must be tendered; a direct contract (直接发包) must stay below, and so
     # must the sum of one buyer's direct contracts for one work over any 12 months (no splitting, 实施条例 §24).
@@ -148,6 +167,21 @@ class BiddingSettings(ServiceSettings):
                 raise ValueError(f"{key!r} is not '<category>.<method>' of a tender (one of {sorted(known)})")
             if days < STATUTORY_TENDER_DAYS:
                 raise ValueError(f"{key}: {days} days is below the {STATUTORY_TENDER_DAYS} of 招标投标法 §24")
+        return value
+
+    def archive_retention(self, category: str) -> int:
+        """Years an archive of ``category`` is kept (``archive_retention_years``; 15 when the map omits it)."""
+        return self.archive_retention_years.get(category, ARCHIVE_RETENTION_YEARS)
+
+    @field_validator("archive_retention_years")
+    @classmethod
+    def _retention_floor(cls, value: dict[str, int]) -> dict[str, int]:
+        """Refuse an unknown category, a tendered category's period under the 15 years of 政府采购法 §42, or none."""
+        for key, years in value.items():
+            floor = ARCHIVE_RETENTION_YEARS if key in TENDERED_CATEGORIES else 1
+            if key not in CATEGORIES or years < floor:
+                raise ValueError(f"{key}: {years} years: categories are {CATEGORIES}; construction and procurement keep "
+                                 f"at least {ARCHIVE_RETENTION_YEARS} years, sales at least 1")
         return value
 
     @field_validator("voluntary_period_days")

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from bianmin.bidding.api import (
+    archive,
     auction,
     bids,
     complaints,
@@ -18,4 +19,4 @@ from bianmin.bidding.api import (
 
 ROUTERS: list[APIRouter] = [projects.router, bids.router, opening.router, escrow.router, evaluation.router,
                             experts.router, filings.router, complaints.router, auction.router,
-                            opendata.router, supervision.router]
+                            opendata.router, archive.router, supervision.router]

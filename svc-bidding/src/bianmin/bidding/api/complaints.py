@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from bianmin.bidding.api.deps import BID, COMPLAINANT, SUPERVISE, SUPERVISE_DECIDE, SUPERVISOR_ROLE, WATCH, SettingsDep
 from bianmin.bidding.api.views import complaint_view
-from bianmin.bidding.domain import complaints
+from bianmin.bidding.domain import archiving, complaints
 from bianmin.bidding.domain.common import get_visible
 from bianmin.bidding.schemas import ComplaintCreate, ComplaintDecision, ComplaintRead
 from bianmin.kit.clock import ClockDep
@@ -31,6 +31,7 @@ async def file_complaint(code: str, body: ComplaintCreate, session: SessionDep, 
     project = await get_visible(session, code, who)
     now = clock.now()
     complaint = await complaints.file(session, project, body, now=now, by=who, settings=settings)
+    await archiving.amend(session, project, reason="complaint filed", now=now, settings=settings)
     return await idem.finish(session, complaint_view(project, complaint, now))
 
 
@@ -55,6 +56,7 @@ async def accept_complaint(complaint_id: str, session: SessionDep, who: Principa
     ensure_role(who, SUPERVISOR_ROLE, project.site_code)
     now = clock.now()
     await complaints.accept(session, complaint, now=now, by=who, settings=settings)
+    await archiving.amend(session, project, reason="complaint accepted", now=now, settings=settings)
     await session.commit()
     return complaint_view(project, complaint, now)
 
@@ -62,12 +64,13 @@ async def accept_complaint(complaint_id: str, session: SessionDep, who: Principa
 @router.post("/complaints/{complaint_id}/decide", summary="Decide a complaint",
              dependencies=[require_scopes(SUPERVISE), SUPERVISE_DECIDE], responses=problem_responses(401, 403, 404, 409, 422))
 async def decide_complaint(complaint_id: str, body: ComplaintDecision, session: SessionDep, who: PrincipalDep,
-                           clock: ClockDep) -> ComplaintRead:
+                           clock: ClockDep, settings: SettingsDep) -> ComplaintRead:
     """Uphold or dismiss an accepted complaint, or decline to accept a pending one, with the decision's text."""
     complaint = await complaints.get(session, complaint_id, who)
     project = await complaints.project_of(session, complaint)
     ensure_role(who, SUPERVISOR_ROLE, project.site_code)
     now = clock.now()
     await complaints.decide(session, complaint, outcome=body.outcome, text=body.text, now=now, by=who)
+    await archiving.amend(session, project, reason=f"complaint decided: {body.outcome}", now=now, settings=settings)
     await session.commit()
     return complaint_view(project, complaint, now)

@@ -13,7 +13,7 @@ from bianmin.bidding.api.deps import (
     managed,
 )
 from bianmin.bidding.api.views import bid_view, section_code
-from bianmin.bidding.domain import evaluation, experts, low_prices
+from bianmin.bidding.domain import archiving, evaluation, experts, low_prices
 from bianmin.bidding.domain.common import actor_of, get_visible, section_of
 from bianmin.bidding.schemas import (
     BidRead,
@@ -102,7 +102,7 @@ async def award(code: str, session: SessionDep, who: PrincipalDep, clock: ClockD
 @router.post("/projects/{code}/defaults", status_code=201, summary="Record a bidder's default",
              dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409, 422))
 async def record_default(code: str, body: DefaultCreate, session: SessionDep, who: PrincipalDep,
-                         clock: ClockDep) -> dict[str, str]:
+                         clock: ClockDep, settings: SettingsDep) -> dict[str, str]:
     """Record a default (declining the award, refusing to sign, no performance bond, ...) and announce it.
 
     A winner's default lets the award pass to the next candidate (实施条例 §55, ``award/next``).
@@ -111,6 +111,8 @@ async def record_default(code: str, body: DefaultCreate, session: SessionDep, wh
     await evaluation.record_default(session, project, section_of(project, body.section_code),
                                     credit_code=body.credit_code, reason=body.reason, detail=body.detail,
                                     now=clock.now(), actor=actor_of(who))
+    await archiving.amend(session, project, reason=f"default of {body.credit_code} in section {body.section_code}",
+                          now=clock.now(), settings=settings)
     await session.commit()
     return {"status": "recorded"}
 
@@ -118,10 +120,12 @@ async def record_default(code: str, body: DefaultCreate, session: SessionDep, wh
 @router.post("/projects/{code}/sections/{section}/contract", summary="Record the signed contract",
              dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409))
 async def sign_contract(code: str, section: str, session: SessionDep, who: PrincipalDep,
-                        clock: ClockDep) -> ProjectRead:
-    """Record that the contract with the winner was signed."""
+                        clock: ClockDep, settings: SettingsDep) -> ProjectRead:
+    """Record that the contract with the winner was signed; an archived project gets a new signed archive version."""
     project = await managed(session, code, who)
     await evaluation.sign_contract(session, project, section_of(project, section), now=clock.now())
+    await archiving.amend(session, project, reason=f"contract signed for section {section}", now=clock.now(),
+                          settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
 
@@ -158,11 +162,13 @@ async def decide_low_price(code: str, bid_id: str, body: LowPriceDecisionCreate,
 @router.post("/projects/{code}/sections/{section}/award/next", summary="Award the next candidate after the winner's default",
              dependencies=[require_scopes(WRITE), AGENT], responses=problem_responses(401, 403, 404, 409))
 async def award_next_candidate(code: str, section: str, session: SessionDep, who: PrincipalDep,
-                               clock: ClockDep) -> ProjectRead:
+                               clock: ClockDep, settings: SettingsDep) -> ProjectRead:
     """Award the section to the next publicised candidate in ranking order once the winner's default is recorded (§55)."""
     project = await managed(session, code, who)
     await evaluation.next_candidate(session, project, section_of(project, section), now=clock.now(),
                                     actor=actor_of(who))
+    await archiving.amend(session, project, reason=f"section {section} awarded to the next candidate", now=clock.now(),
+                          settings=settings)
     await session.commit()
     return ProjectRead.model_validate(project)
 

@@ -1,7 +1,6 @@
-"""The archive of a finished project, and OCDS 1.1 open data (per project and as a release feed).
+"""OCDS 1.1 open data (per project and as a release feed); the archive is ``api/archive.py``.
 
-The archive holds submitting IPs, device fingerprints and supervision decisions, so it is for the
-managing site (``bidding:write``) and supervisors (``bidding:supervise``). OCDS data is public.
+OCDS data is public.
 The feed ``GET /v1/ocds/releases?since=`` lists releases dated after ``since``, oldest first, in
 pages of ``limit``; ``links.next`` carries the cursor of the next page.
 """
@@ -13,8 +12,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from bianmin.bidding.api.deps import AGENT_OR_SUPERVISOR, EVERYONE, SettingsDep, ensure_agent_or_supervisor
-from bianmin.bidding.domain import archive, ocds
+from bianmin.bidding.api.deps import EVERYONE, SettingsDep
+from bianmin.bidding.domain import ocds
 from bianmin.bidding.domain.common import get_visible
 from bianmin.kit.clock import ClockDep
 from bianmin.kit.db import ReadSessionDep
@@ -23,15 +22,6 @@ from bianmin.kit.identity import PrincipalDep, public
 from bianmin.kit.pagination import PageDep
 
 router = APIRouter(tags=["open data"])
-
-
-@router.get("/projects/{code}/archive", dependencies=[AGENT_OR_SUPERVISOR], summary="The electronic archive of a finished project",
-            responses=problem_responses(401, 403, 404, 409))
-async def project_archive(code: str, session: ReadSessionDep, who: PrincipalDep) -> dict[str, Any]:
-    """Every document hash, record, decision and transition of a finished project, with its manifest digest."""
-    project = await get_visible(session, code, who)
-    ensure_agent_or_supervisor(who, project, "The archive")
-    return await archive.build(session, project)
 
 
 @router.get("/projects/{code}/ocds", dependencies=[EVERYONE], summary="A project's OCDS record",

@@ -22,17 +22,16 @@ import base64
 import ipaddress
 from datetime import datetime
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding import sealing
 from bianmin.bidding.domain.bidders import ensure_eligible, registration_of
 from bianmin.bidding.domain.common import acting_id, new_id
 from bianmin.bidding.domain.errors import DeadlinePassed, NoActiveBid
-from bianmin.bidding.models import Bid, Project, Section, SigningKey
+from bianmin.bidding.domain.keys import raw_public, signing_key
+from bianmin.bidding.models import Bid, Project, Section
 from bianmin.bidding.schemas import BidSubmit, Receipt
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.contracts.events.bidding import BidSubmitted
@@ -63,34 +62,14 @@ def too_few_valid(project: Project, valid: int) -> str | None:
     return None
 
 
-def _raw_public(key: Ed25519PrivateKey) -> str:
-    return base64.b64encode(key.public_key().public_bytes(serialization.Encoding.Raw,
-                                                          serialization.PublicFormat.Raw)).decode()
-
-
 async def receipt_key(session: AsyncSession, settings: BiddingSettings) -> Ed25519PrivateKey:
     """The platform's receipt-signing key: configured, or generated once and shared through the database."""
-    configured = settings.receipt_signing_key.get_secret_value()
-    if configured:
-        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(configured))
-    row = await session.get(SigningKey, RECEIPT_PURPOSE)
-    if row is None:
-        key = Ed25519PrivateKey.generate()
-        raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
-        try:
-            async with session.begin_nested():
-                session.add(SigningKey(purpose=RECEIPT_PURPOSE, private_key=base64.b64encode(raw).decode(),
-                                       public_key=_raw_public(key), created_at=datetime.now().astimezone()))
-            return key
-        except IntegrityError:
-            row = await session.get(SigningKey, RECEIPT_PURPOSE, populate_existing=True)
-            assert row is not None
-    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(row.private_key))
+    return await signing_key(session, RECEIPT_PURPOSE, settings.receipt_signing_key.get_secret_value())
 
 
 async def receipt_public_key(session: AsyncSession, settings: BiddingSettings) -> str:
     """The receipt key's public half, raw and base64, for bidders to verify receipts."""
-    return _raw_public(await receipt_key(session, settings))
+    return raw_public(await receipt_key(session, settings))
 
 
 def client_address(forwarded_for: str | None, hops: int) -> str | None:
@@ -156,7 +135,7 @@ async def submit(session: AsyncSession, project: Project, section: Section, body
         tenant=project.tenant, about=project.code)
     return Receipt(bid_id=bid.id, version=version, project=project.code, section=section.code,
                    bidder=body.credit_code, commitment=body.commitment, received_at=received_at,
-                   signature=signature, public_key=_raw_public(key))
+                   signature=signature, public_key=raw_public(key))
 
 
 async def withdraw(session: AsyncSession, project: Project, section: Section, *, credit_code: str, now: datetime,

@@ -171,6 +171,42 @@ class NotFinished(Conflict):
     code = "not_finished"
 
 
+class NotArchived(Conflict):
+    """Re-verification needs a signed archive version; a finished project gets one within a worker's poll."""
+
+    code = "not_archived"
+
+
+class BorrowingNotFound(NotFound):
+    """No borrowing (借阅) of an archive by that id."""
+
+    code = "borrowing_not_found"
+
+
+class BorrowingDecided(Conflict):
+    """A borrowing is approved or refused once."""
+
+    code = "borrowing_decided"
+
+
+class BorrowingNotApproved(Conflict):
+    """An archive is read under a borrowing only once a supervisor approved it."""
+
+    code = "borrowing_not_approved"
+
+
+class BorrowingExpired(Conflict):
+    """An approved borrowing reads the archive until it expires, not after."""
+
+    code = "borrowing_expired"
+
+
+class NotTheBorrower(Forbidden):
+    """A borrowing lets the person who asked for it read, no one else."""
+
+    code = "not_the_borrower"
+
+
 class DeadlinePassed(Conflict):
     """Registration, bidding and invitations close at the bid deadline."""
 

@@ -9,6 +9,10 @@ least ``savings_risk_rate`` (30%) below its section's budget is counted as a ris
 an inflated budget), not only a success. A project belongs to the period of its creation day in
 Asia/Shanghai; direct contracts count as projects (rejected filings not), and as awards once a
 supervisor approved them.
+
+The archive's figures (电子档案) count projects archived (their version 1 signed in the period), the
+signed versions (first and later), archives past their retention period today, and borrowings (借阅)
+asked in the period by their state with the reads made under them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bianmin.bidding.domain import archiving, borrowing
 from bianmin.bidding.models import Project
 from bianmin.bidding.schemas import StatsRead
 from bianmin.kit.stats import Figure, Period, StatsContext
@@ -28,15 +33,22 @@ ZERO = Decimal(0)
 SALES = frozenset({"land_use", "state_property"})
 
 
+def bounds(period: Period) -> tuple[datetime | None, datetime | None]:
+    """The first instant of a period and the first instant after it, in Asia/Shanghai days."""
+    since = datetime.combine(period.start, time(), tzinfo=SHANGHAI) if period.start else None
+    until = datetime.combine(period.end + timedelta(days=1), time(), tzinfo=SHANGHAI) if period.end else None
+    return since, until
+
+
 async def compute(session: AsyncSession, period: Period, *, category: str | None = None, level: str | None = None,
                   risk_rate: Decimal = Decimal("0.30")) -> StatsRead:
     """The trading figures of a period, optionally for one category and level."""
     statement = select(Project).where(Project.status.not_in(("cancelled", "rejected")))
-    if period.start:
-        statement = statement.where(Project.created_at >= datetime.combine(period.start, time(), tzinfo=SHANGHAI))
-    if period.end:
-        statement = statement.where(Project.created_at < datetime.combine(period.end + timedelta(days=1), time(),
-                                                                          tzinfo=SHANGHAI))
+    since, until = bounds(period)
+    if since:
+        statement = statement.where(Project.created_at >= since)
+    if until:
+        statement = statement.where(Project.created_at < until)
     if category:
         statement = statement.where(Project.category == category)
     if level:
@@ -94,4 +106,29 @@ async def figures(ctx: StatsContext) -> list[Figure]:
                           "over the lots sold."),
         Figure(name="high_savings_flagged", value=s.high_savings_flagged, unit="sections",
                definition="Awarded sections at least 30% below budget: a risk signal of an inflated budget."),
+        *await archive_figures(ctx),
+    ]
+
+
+async def archive_figures(ctx: StatsContext) -> list[Figure]:
+    """The archive's figures: projects archived, signed versions, archives past retention, borrowings."""
+    since, until = bounds(ctx.period)
+    archived = await archiving.counts(ctx.session, since=since, until=until,
+                                      today=ctx.clock.now().astimezone(SHANGHAI).date())
+    borrowed = await borrowing.counts(ctx.session, since=since, until=until)
+    return [
+        Figure(name="archived_projects", value=archived["archived"], unit="projects",
+               definition="Finished projects whose archive (version 1) was signed and logged in the period."),
+        Figure(name="archive_versions", value=archived["versions"], unit="versions",
+               definition="Signed archive versions appended to the archive log in the period: first versions and "
+                          "later ones (a contract, a complaint, a released bond after archiving).",
+               breakdown={"first": archived["archived"], "later": archived["later_versions"]}),
+        Figure(name="archives_past_retention", value=archived["past_retention"], unit="projects",
+               definition="Archives whose retention period (档案保管期限) has ended today: due for appraisal, never "
+                          "deleted by the platform."),
+        Figure(name="archive_borrowings", value=sum(borrowed[k] for k in ("requested", "approved", "refused")),
+               unit="borrowings", definition="Requests to borrow (借阅) an archive made in the period, by their state.",
+               breakdown={k: borrowed[k] for k in ("requested", "approved", "refused")}),
+        Figure(name="archive_borrowed_reads", value=borrowed["reads"], unit="reads",
+               definition="Reads of an archive under an approved borrowing in the period."),
     ]

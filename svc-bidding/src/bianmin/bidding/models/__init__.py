@@ -3,6 +3,14 @@
 The kit's outbox, inbox and idempotency tables sit beside them in the same metadata.
 """
 
+from bianmin.bidding.models.archive import (
+    ArchiveBorrowing,
+    ArchiveCheckpoint,
+    ArchiveLogHead,
+    ArchiveLogLeaf,
+    ArchiveRead,
+    ArchiveVersion,
+)
 from bianmin.bidding.models.auction import Auction, AuctionBid
 from bianmin.bidding.models.base import Base
 from bianmin.bidding.models.bid import Bid, Registration
@@ -18,7 +26,9 @@ from bianmin.bidding.models.project import Invitation, Project, ProjectTransitio
 from bianmin.bidding.models.readmodels import Deposit, EnterpriseColor, SigningKey
 
 __all__ = [
-    "Auction", "AuctionBid", "Base", "Bid", "CollusionFlag", "CollusionHearing", "Complaint", "CustodianKey", "Deposit", "EnterpriseColor",
+    "ArchiveBorrowing", "ArchiveCheckpoint", "ArchiveLogHead", "ArchiveLogLeaf", "ArchiveRead", "ArchiveVersion",
+    "Auction", "AuctionBid", "Base", "Bid", "CollusionFlag", "CollusionHearing", "Complaint", "CustodianKey", "Deposit",
+    "EnterpriseColor",
     "EscrowCustody", "EscrowRecovery", "EscrowShare", "EvaluationDecision", "Expert", "ExpertDecline", "ExpertDraw", "ExpertScore",
     "Invitation", "OcdsRelease", "OpeningRecord", "OpeningResponse", "Project", "ProjectSubject", "ProjectTransition",
     "RefusedFiling", "Registration", "ScoreRevision", "ScreenRun", "Section", "SigningKey",

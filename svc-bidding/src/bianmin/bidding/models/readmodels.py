@@ -41,7 +41,7 @@ class Deposit(Base):
 
 
 class SigningKey(Base):
-    """The platform's Ed25519 receipt key when none is configured: generated once, shared by replicas."""
+    """The platform's Ed25519 key of one purpose (receipts, archive) when none is configured: generated once, shared."""
 
     __tablename__ = "signing_key"
 

@@ -3,6 +3,7 @@
 Requests derive from the kit's ``RequestBody`` and use its identifier types; answers are ``<Thing>Read``.
 """
 
+from bianmin.bidding.schemas.archive import *  # noqa: F403
 from bianmin.bidding.schemas.auction import *  # noqa: F403
 from bianmin.bidding.schemas.bids import *  # noqa: F403
 from bianmin.bidding.schemas.complaints import *  # noqa: F403

@@ -31,9 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bianmin.guarantee.domain.errors import AlreadyCosigned, CheckpointNotFound, LeafNotFound, UnknownWitness
 from bianmin.guarantee.domain.keys import KeyRing, log_key, private_key
 from bianmin.guarantee.models import Checkpoint, LedgerHead, LedgerLeaf, LedgerNode, WitnessSignature
-from bianmin.guarantee.verifier import merkle
 from bianmin.guarantee.verifier.notes import Checkpoint as CheckpointBody
 from bianmin.guarantee.verifier.notes import NoteError, canonical_bytes, parse_verifier_key, sign_note, split_note
+from bianmin.kit import merkle
 from bianmin.kit.errors import Unprocessable
 
 HEAD_ID = 1

@@ -38,8 +38,8 @@ from bianmin.guarantee.domain import guarantees, ledger
 from bianmin.guarantee.domain.errors import GuaranteeNotIssued
 from bianmin.guarantee.domain.keys import issuer_owner, key_named, published_log_key
 from bianmin.guarantee.models import Checkpoint, Guarantee, LedgerLeaf
-from bianmin.guarantee.verifier import merkle
 from bianmin.guarantee.verifier.notes import NoteError, VerifierKey, canonical_bytes, document_hash
+from bianmin.kit import merkle
 
 CheckName = Literal["record", "document", "signature", "ledger", "status"]
 VerdictName = Literal["genuine", "altered", "unknown", "revoked"]

@@ -24,7 +24,6 @@ import binascii
 from dataclasses import dataclass, field
 from typing import Any
 
-from bianmin.guarantee.verifier.merkle import leaf_hash, verify_inclusion
 from bianmin.guarantee.verifier.notes import (
     NoteError,
     VerifierKey,
@@ -36,6 +35,7 @@ from bianmin.guarantee.verifier.notes import (
     verify_note,
 )
 from bianmin.guarantee.verifier.state import StateError, replay
+from bianmin.kit.merkle import leaf_hash, verify_inclusion
 
 __all__ = ["Check", "Report", "load_key", "verify_bundle"]
 

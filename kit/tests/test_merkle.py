@@ -1,11 +1,11 @@
-"""The ledger's Merkle tree against the RFC 6962 test vectors of the Certificate Transparency suites."""
+"""The transparency logs' Merkle tree against the RFC 6962 test vectors of the Certificate Transparency suites."""
 
 import hashlib
 import random
 
 import pytest
 
-from bianmin.guarantee.verifier.merkle import (
+from bianmin.kit.merkle import (
     EMPTY_ROOT,
     consistency_path,
     fold_ranges,

@@ -1,11 +1,14 @@
-"""The Merkle tree of the guarantee ledger, after RFC 6962 §2.1 and RFC 9162 §2.1 (C2SP tlog).
+"""The Merkle tree of the platform's transparency logs, after RFC 6962 §2.1 and RFC 9162 §2.1 (C2SP tlog).
+
+The guarantee ledger and the bidding archive log both hash with these functions; they sit in the
+kit because services never import each other.
 
 leaf hash = SHA-256(0x00 ‖ entry), node hash = SHA-256(0x01 ‖ left ‖ right), the empty tree hashes to
 SHA-256(""), and a tree of n > 1 leaves splits at k, the largest power of two smaller than n; an odd
 last node is carried up, never duplicated. Every function here is pure and needs no database.
 
 Proof generation is written against a range hasher ``mth(lo, hi)`` (the hash of leaves lo..hi-1)
-so that the same code serves a list of leaf hashes in memory and the service's stored subtree
+so that the same code serves a list of leaf hashes in memory and a service's stored subtree
 hashes; verification follows the iterative algorithms of RFC 9162 §2.1.3.2 (inclusion) and
 §2.1.4.2 (consistency), which need only the proof, the sizes and the roots.
 """
