@@ -149,7 +149,8 @@ class CallCounters(Workload):
 def bid_package(index: int, size: int) -> dict[str, Any]:
     """A bid package of about ``size`` bytes: a price and enough document hashes to fill it."""
     hashes = [hashlib.sha256(f"doc-{index}-{k}".encode()).hexdigest() for k in range(max(1, (size - 120) // 67))]
-    return {"price": f"{900000 - index}.00", "duration_days": 180, "project_manager": "王工", "document_hashes": hashes}
+    return {"price": f"{900000 - index}.00", "duration_days": 180, "project_manager": f"项目经理{index}号",
+            "document_hashes": hashes}
 
 
 @dataclass

@@ -68,3 +68,29 @@ async def test_no_route_and_no_table_shows_a_price_before_the_reveal(bidding_app
                 leaks += [f"table {table}: {needle}" for needle in _needles() if needle in text]
     assert len(gets) > 20
     assert not leaks, "\n".join(leaks)
+
+
+async def test_no_route_shows_a_decrypted_price_to_another_while_the_window_is_open(bidding_app: FastAPI) -> None:
+    """Not decrypting is no free option: bidders 1 and 2 decrypt, and until the window closes nobody but
+    each bidder itself reads their prices, so bidder 3 cannot decide whether to decrypt knowing them."""
+    app = bidding_app
+    leaks: list[str] = []
+    async with running(app):
+        bids = await open_tender(app, app.state.clock, CODE, PRICES)
+        for n in (1, 2):
+            bid_id, secret = bids[n]
+            async with client_for(app, bidder_key(n)) as bidder:
+                revealed = await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())
+                assert revealed.status_code == 200, revealed.text
+        hidden = [needle for n in (1, 2) for needle in _needles() if needle.startswith(PRICES[n][:3])]
+        values = {"code": CODE, "section": "S1", "bid_id": bids[3][0]}
+        gets = [op for op in operations("bidding", app) if op.method == "get" and not op.streams]
+        for principal in (DISTRICT_ADMIN, SUPERVISOR, CLERK, bidder_key(3), ANONYMOUS):
+            async with client_for(app, principal) as client:
+                for op in gets:
+                    response = await client.get(op.url(values))
+                    assert response.status_code < 500, (op.label, response.text[:200])
+                    leaks += [f"{op.label} as {principal.key_id}: {needle}" for needle in hidden
+                              if needle in response.text]
+    assert len(gets) > 20
+    assert not leaks, "\n".join(leaks)

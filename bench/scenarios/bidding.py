@@ -134,7 +134,8 @@ def opening(ctx: Context) -> None:
     """Past the deadline: close, start the opening, reveal every bid, finish (screening runs there)."""
     p, run = ctx.platform, ctx.run
     p.require("bidding", "POST /v1/projects/{code}/close", "POST /v1/projects/{code}/opening/start",
-              "POST /v1/projects/{code}/bids/{bid_id}/reveal", "POST /v1/projects/{code}/opening/finish")
+              "POST /v1/projects/{code}/opening/sign-in", "POST /v1/projects/{code}/bids/{bid_id}/reveal",
+              "POST /v1/projects/{code}/opening/finish")
     t = tenders(ctx)
     code, bids = t["opening"], t["opening_bids"]
     _wait_until(t["deadline"] + timedelta(milliseconds=200))
@@ -144,7 +145,12 @@ def opening(ctx: Context) -> None:
             # The service's own deadline worker may close the tender between the read and the POST.
             if closed.status_code != 409:
                 ok(closed)
-        ok(client.post(f"/bidding/v1/projects/{code}/opening/start"))
+        started = client.post(f"/bidding/v1/projects/{code}/opening/start")
+        # The service's own worker starts the opening at its time; a bidder decrypts once signed in.
+        if started.status_code != 409:
+            ok(started)
+        for credit_code in dict.fromkeys(c for c, _bid, _body in bids):
+            ok(client.post(f"/bidding/v1/projects/{code}/opening/sign-in", json={"credit_code": credit_code}))
         reveals = [("POST", f"/bidding/v1/projects/{code}/bids/{bid_id}/reveal", body) for _c, bid_id, body in bids]
         started = time.perf_counter()
         revealed = ctx.setup(Requests(reveals, p.gateway_headers(), idempotency=True, retries=3), port=p.port("gateway"),

@@ -78,11 +78,22 @@ async def submit(client: httpx.AsyncClient, code: str, n: int, price: str, *, se
     return response, secret
 
 
+async def sign_in(app: Any, code: str, n: int) -> None:
+    """Enterprise ``n`` signs in to the running opening (a bidder decrypts only once signed in)."""
+    from bianmin.testing.client import client_for
+
+    async with client_for(app, bidder_key(n)) as bidder:
+        signed = await bidder.post(f"/v1/projects/{code}/opening/sign-in", json={"credit_code": enterprise(n)})
+        assert signed.status_code == 200, signed.text
+
+
 async def open_tender(app: Any, clock: Any, code: str = "BM-2026-001", prices: dict[int, str] | None = None,
-                      escrow: dict[str, Any] | None = None, **changes: Any) -> dict[int, tuple[str, BidSecret]]:
+                      escrow: dict[str, Any] | None = None, signed_in: tuple[int, ...] | None = None,
+                      **changes: Any) -> dict[int, tuple[str, BidSecret]]:
     """Publish a tender, secure deposits, seal bids, pass the deadline and start the opening; the bids by bidder.
 
-    ``changes`` alter the tender's body (:func:`project_body`), e.g. its level and site.
+    The bidders ``signed_in`` (every bidder when None) sign in to the opening. ``changes`` alter the
+    tender's body (:func:`project_body`), e.g. its level and site.
     """
     from bianmin.testing.client import client_for
 
@@ -112,6 +123,8 @@ async def open_tender(app: Any, clock: Any, code: str = "BM-2026-001", prices: d
     async with client_for(app, CLERK) as clerk:
         assert (await clerk.post(f"/v1/projects/{code}/close")).status_code == 200
         assert (await clerk.post(f"/v1/projects/{code}/opening/start")).json()["status"] == "opening"
+    for n in prices if signed_in is None else signed_in:
+        await sign_in(app, code, n)
     return bids
 
 

@@ -17,6 +17,7 @@ from bidding_factories import (
     open_tender,
     project_body,
     register,
+    sign_in,
     submit,
 )
 from fastapi import FastAPI
@@ -68,6 +69,7 @@ async def _indicated_tender(app: FastAPI, clock: FixedClock) -> dict[str, list[s
         assert (await clerk.post(f"/v1/projects/{CODE}/close")).status_code == 200
         assert (await clerk.post(f"/v1/projects/{CODE}/opening/start")).status_code == 200
         for n, (bid_id, secret) in bids.items():
+            await sign_in(app, CODE, n)
             async with client_for(app, AGENT if n in (1, 4) else bidder_key(n)) as bidder:
                 assert (await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal",
                                           json=secret.as_reveal())).status_code == 200
@@ -278,6 +280,7 @@ async def _awarded_in_turn(app: FastAPI, clock: FixedClock, winners: list[int]) 
             assert (await clerk.post(f"/v1/projects/{code}/close")).status_code == 200
             assert (await clerk.post(f"/v1/projects/{code}/opening/start")).status_code == 200
             for n, (bid_id, secret) in secrets[code].items():
+                await sign_in(app, code, n)
                 async with client_for(app, bidder_key(n)) as bidder:
                     await bidder.post(f"/v1/projects/{code}/bids/{bid_id}/reveal", json=secret.as_reveal())
             assert (await clerk.post(f"/v1/projects/{code}/opening/finish")).json()["status"] == "opened"

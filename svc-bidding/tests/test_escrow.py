@@ -6,6 +6,7 @@ decrypt bids before the deadline. These tests encode the new rule (电子招标�
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from bianmin.bidding.models import EscrowCustody, EscrowShare
 from bianmin.bidding.sealing import generate_escrow_keypair
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.identity import Principal
+from bianmin.kit.tables import outbox_event
 from bianmin.testing.client import client_for
 
 CODE = "BM-2026-001"
@@ -253,8 +255,17 @@ async def test_shares_and_requests_are_checked(app: FastAPI, clock: FixedClock) 
         clock.advance(timedelta(minutes=31))
         finished = await clerk.post(f"/v1/projects/{CODE}/opening/finish")
         log = (await clerk.get(f"/v1/projects/{CODE}/recoveries")).json()
+        row = next(r for r in (await clerk.get(f"/v1/projects/{CODE}/opening")).json() if r["credit_code"] == enterprise(2))
+    async with app.state.db.sessionmaker() as session:
+        defaulted = {json.loads(body)["data"]["credit_code"] for body in (await session.execute(
+            select(outbox_event.c.body).where(outbox_event.c.subject == "bidding.bidder.defaulted"))).scalars()}
     assert abandoned.json()["status"] == "abandoned"
     assert finished.status_code == 200
+    # The custodians could not gather: the platform's failure, so the bid is void but not deemed withdrawn.
+    assert row["validity"] == "void"
+    assert enterprise(2) not in defaulted
+    assert defaulted == {enterprise(1), enterprise(3)}  # they did not decrypt at all: deemed withdrawn
+    assert "abandoned" in row["reason"]
     assert log[0]["status"] == "abandoned"
     late = await _share(app, recovery_id, custodian("cust-notary"), notary_share)
     assert late.json()["code"] == "recovery_closed"

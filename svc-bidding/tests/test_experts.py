@@ -126,6 +126,7 @@ async def test_the_draw_is_committed_before_made_after_the_deadline_and_recomput
         await clerk.post(f"/v1/projects/{CODE}/opening/start")
     for n, (bid_id, secret) in bids.items():
         async with client_for(app, bidder_key(n)) as bidder:
+            await bidder.post(f"/v1/projects/{CODE}/opening/sign-in", json={"credit_code": enterprise(n)})
             await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())  # type: ignore[attr-defined]
     async with client_for(app, CLERK) as clerk:
         assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).json()["status"] == "opened"
@@ -155,6 +156,7 @@ async def test_scores_are_refused_until_the_committee_is_drawn(app: FastAPI, clo
         await clerk.post(f"/v1/projects/{CODE}/opening/start")
     for n, (bid_id, secret) in bids.items():
         async with client_for(app, bidder_key(n)) as bidder:
+            await bidder.post(f"/v1/projects/{CODE}/opening/sign-in", json={"credit_code": enterprise(n)})
             await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())  # type: ignore[attr-defined]
     async with client_for(app, CLERK) as clerk:
         assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).json()["status"] == "opened"
@@ -193,6 +195,7 @@ async def _evaluating(app: FastAPI, clock: FixedClock) -> tuple[dict[int, tuple[
         await clerk.post(f"/v1/projects/{CODE}/opening/start")
     for n, (bid_id, secret) in bids.items():
         async with client_for(app, bidder_key(n)) as bidder:
+            await bidder.post(f"/v1/projects/{CODE}/opening/sign-in", json={"credit_code": enterprise(n)})
             await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())  # type: ignore[attr-defined]
     async with client_for(app, CLERK) as clerk:
         assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).json()["status"] == "opened"

@@ -88,6 +88,7 @@ async def test_identical_prices_are_flagged_and_a_supervisor_decides_once(app: F
         await clerk.post(f"/v1/projects/{CODE}/opening/start")
         for n, (bid_id, secret) in secrets.items():
             async with client_for(app, bidder_key(n)) as bidder:
+                await bidder.post(f"/v1/projects/{CODE}/opening/sign-in", json={"credit_code": enterprise(n)})
                 await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())
         finished = await clerk.post(f"/v1/projects/{CODE}/opening/finish")
     assert finished.json()["status"] == "failed"

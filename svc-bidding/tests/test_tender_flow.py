@@ -183,6 +183,7 @@ async def test_an_unrevealed_bid_is_void_and_an_unsecured_one_invalid(app: FastA
     for n in (1, 2, 3, 5):
         async with client_for(app, bidder_key(n)) as bidder:
             bid_id, secret = secrets[n]
+            await bidder.post(f"/v1/projects/{CODE}/opening/sign-in", json={"credit_code": enterprise(n)})
             assert (await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal", json=secret.as_reveal())).status_code == 200
     async with client_for(app, CLERK) as clerk:
         early = await clerk.post(f"/v1/projects/{CODE}/opening/finish")
@@ -217,6 +218,7 @@ async def test_a_wrong_key_is_refused_and_can_be_retried(app: FastAPI, clock: Fi
         await clerk.post(f"/v1/projects/{CODE}/opening/start")
     async with client_for(app, bidder_key(1)) as bidder:
         bid_id, secret = secrets[1]
+        await bidder.post(f"/v1/projects/{CODE}/opening/sign-in", json={"credit_code": enterprise(1)})
         wrong = await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal",
                                   json={"data_key": secrets[2][1].data_key, "salt": secret.salt})
         bad_salt = await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal",

@@ -29,11 +29,17 @@ from guarantee_factories import (
 )
 from sqlalchemy import select
 
-from bianmin.contracts.events.bidding import ContractSigned, ProjectAwarded, ProjectStatusChanged, SectionAward
+from bianmin.contracts.events.bidding import (
+    BidderDefaulted,
+    ContractSigned,
+    ProjectAwarded,
+    ProjectStatusChanged,
+    SectionAward,
+)
 from bianmin.guarantee.app import create_app
 from bianmin.guarantee.domain import claims, projects
 from bianmin.guarantee.domain.keys import KeyRing
-from bianmin.guarantee.models import Guarantee, ProjectSection
+from bianmin.guarantee.models import Claim, Guarantee, ProjectSection
 from bianmin.guarantee.settings import GuaranteeSettings
 from bianmin.kit.calendar import load_calendar
 from bianmin.kit.clock import FixedClock
@@ -254,3 +260,63 @@ async def test_when_the_winner_defaults_and_the_next_candidate_is_awarded_the_bo
     assert (winner, amount) == (BIDDER_2, Decimal("4600000.00"))
     assert rejected.status_code == 200, rejected.text
     assert await _status(clocked_app, first) == "released"  # after the demand: the award went to another bidder
+
+
+async def test_sections_failed_at_an_opening_that_carries_on_release_their_bonds_and_a_bidder_deemed_withdrawn_is_claimed(
+        settings: GuaranteeSettings, fresh_nats: NatsServer) -> None:
+    """实施条例 §57: S2 failed at the opening while S1 carries on (``bidding.project.opened`` names it), so the
+    bonds of S2 are released; 《电子招标投标办法》: a bidder that did not decrypt is deemed to have withdrawn
+    after the deadline (实施条例 §35), and the tenderer's demand on its bond is filed."""
+    settings = settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url})
+    now = datetime.now(UTC).replace(microsecond=0)
+    app = create_app(settings, clock=FixedClock(now - timedelta(hours=1)))
+    tender = published(now=now)
+    expiry = (now + timedelta(days=120)).date().isoformat()
+    async with running(app):
+        await publish(fresh_nats.url, "bidding.project.published", tender, tenant=SITE)
+
+        async def known() -> bool:
+            async with client_for(app, STAFF) as staff:
+                return (await staff.get(f"/v1/projects/{tender.code}")).status_code == 200
+
+        await eventually(known)
+        async with client_for(app, STAFF) as staff:
+            await seed_issuer(staff)
+        carrying_on = await issue_guarantee(app, BIDDER, application(expires_on=expiry))
+        withdrawn = await issue_guarantee(app, BIDDER2, application(
+            applicant_credit_code=BIDDER_2, applicant_name="二号", expires_on=expiry))
+        failed = await issue_guarantee(app, BIDDER, application(section_code="S2", amount="10000.00", expires_on=expiry))
+        await publish(fresh_nats.url, "bidding.bidder.defaulted", BidderDefaulted(
+            project_code=tender.code, section_code="S1", credit_code=BIDDER_2, site_code=SITE,
+            reason="withdrew_after_deadline", detail="failed_to_decrypt: not decrypted within the decryption window",
+            occurred_at=now), tenant=SITE)
+        await publish(fresh_nats.url, "bidding.project.opened", ProjectStatusChanged(
+            code=tender.code, site_code=SITE, status="opened", occurred_at=now, failed_section_codes=["S2"]),
+            tenant=SITE)
+
+        async def settled() -> bool:
+            return await _status(app, failed) == "released" and await _status(app, withdrawn) == "claimed"
+
+        await eventually(settled)
+        async with app.state.db.sessionmaker() as session:
+            claim = (await session.execute(select(Claim))).scalar_one()
+        statuses = [await _status(app, n) for n in (carrying_on, withdrawn, failed)]
+    assert statuses == ["issued", "claimed", "released"]
+    assert claim.source == "bidding.bidder.defaulted"
+    assert "failed_to_decrypt" in claim.statement
+
+
+async def test_an_opening_with_no_failed_section_releases_nothing(clocked_app: FastAPI, db_backend: str) -> None:
+    """On ``opened`` an empty ``failed_section_codes`` means no section failed, not every section."""
+    async with client_for(clocked_app, STAFF) as staff:
+        await seed_issuer(staff)
+    await seed_project(clocked_app)
+    number = await issue_guarantee(clocked_app, BIDDER, application())
+    other = await issue_guarantee(clocked_app, BIDDER, application(section_code="S2", amount="10000.00"))
+    payload = ProjectStatusChanged(code="BM-2026-001", site_code=SITE, status="opened", occurred_at=NOW)
+    async with clocked_app.state.db.sessionmaker() as session:
+        released = await projects.apply_status(session, payload, keyring=KeyRing.from_settings(clocked_app.state.settings),
+                                               now=clocked_app.state.clock.now())
+        await session.commit()
+    assert released == []
+    assert [await _status(clocked_app, n) for n in (number, other)] == ["issued", "issued"]

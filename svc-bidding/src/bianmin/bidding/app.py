@@ -6,7 +6,7 @@ from bianmin.bidding.api import ROUTERS
 from bianmin.bidding.domain.stats import figures
 from bianmin.bidding.events import HANDLERS
 from bianmin.bidding.settings import BiddingSettings
-from bianmin.bidding.workers import archive_finished, close_at_deadline
+from bianmin.bidding.workers import archive_finished, close_at_deadline, run_openings
 from bianmin.kit.app import ServiceSpec, create_service_app
 from bianmin.kit.clock import Clock
 
@@ -19,7 +19,7 @@ SPEC = ServiceSpec(
     calendar=True,
     sites=True,
     stats=figures,
-    workers=[close_at_deadline, archive_finished],
+    workers=[close_at_deadline, run_openings, archive_finished],
 )
 
 

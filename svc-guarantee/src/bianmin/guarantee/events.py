@@ -1,8 +1,9 @@
 """What the guarantee service publishes (through the outbox) and how it reacts to what it consumes.
 
 Consumed: ``bidding.project.published`` (tender read model), ``bidding.project.awarded`` (winners;
-losers' bid bonds released), ``bidding.project.closed|failed|cancelled`` (no bid bonds after
-closing; a failed or cancelled tender's bid bonds released), ``bidding.contract.signed`` (the
+losers' bid bonds released), ``bidding.project.closed|opened|failed|cancelled`` (no bid bonds after
+closing; the bid bonds of a failed or cancelled tender, and of the sections failed at an opening that
+carries on, released), ``bidding.contract.signed`` (the
 winner's bid bond released), ``bidding.bidder.defaulted`` (a demand on the bidder's bid bond),
 ``credit.enterprise.color_changed`` (color read model for underwriting and fee discounts) and the
 working-day calendar. Published (from the domain): ``guarantee.guarantee.issued|amended|claimed|
@@ -50,7 +51,7 @@ async def on_awarded(ctx: EventContext, event: CloudEvent, payload: BaseModel) -
 
 
 async def on_status(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
-    """A tender closed (no more bid bonds) or failed (its bid bonds released)."""
+    """A tender closed (no more bid bonds), opened with failed sections or failed (their bid bonds released)."""
     assert isinstance(payload, ProjectStatusChanged)
     await projects.apply_status(ctx.session, payload, keyring=_keyring(ctx), now=ctx.clock.now())
 
@@ -81,6 +82,7 @@ HANDLERS: list[Handler] = [
     Handler("bidding.project.published", on_published),
     Handler("bidding.project.awarded", on_awarded),
     Handler("bidding.project.closed", on_status),
+    Handler("bidding.project.opened", on_status),
     Handler("bidding.project.failed", on_status),
     Handler("bidding.project.cancelled", on_status),
     Handler("bidding.contract.signed", on_contract_signed),

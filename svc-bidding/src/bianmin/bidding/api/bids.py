@@ -101,11 +101,15 @@ async def withdraw_bid(code: str, section: str, body: SignInRequest, session: Se
             dependencies=[require_scopes(BID), BIDDER], responses=problem_responses(401, 403, 404, 422))
 async def my_bids(code: str, section: str, credit_code: Annotated[CreditCode, Query()], session: ReadSessionDep,
                   who: PrincipalDep) -> list[BidRead]:
-    """Every submission of the bidder for a section (history kept), without content before the opening."""
+    """Every submission of the bidder for a section (history kept), without content until the window closes.
+
+    While the decryption window is open a decrypted bid's content went to its bidder in the reveal's answer
+    and nowhere else: a district operator acts for any bidder, and no one may read a price then.
+    """
     project = await get_visible(session, code, who)
     target = section_of(project, section)
     await bidders.registration_of(session, target, credit_code, who)
-    opened = project.status not in (*SEALED, "closed")
+    opened = project.status not in (*SEALED, "closed", "opening")
     return [bid_view(project, b, opened=opened) for b in await bid_rules.history(session, target, credit_code)]
 
 

@@ -258,6 +258,12 @@ class NotOpened(Conflict):
     code = "not_opened"
 
 
+class NotSignedIn(Conflict):
+    """A bidder decrypts its bid only after signing in to the opening (不见面开标: sign-in, then decryption)."""
+
+    code = "not_signed_in"
+
+
 class OpeningRunning(Conflict):
     """The opening record is published when the opening closes; until then it is streamed."""
 

@@ -1,14 +1,29 @@
 """Remote opening (不见面开标): start, sign-in, reveal within the window, voiding, and the record.
 
-At or after the opening time the opening starts: a section with fewer than ``min_bidders`` bids
-is not opened (§44) and fails. Each bidder reveals their data key and salt within
-``decryption_minutes`` of the start; the platform decrypts, checks the commitment and parses
-the package. The opening finishes when the window has closed (or every bid is revealed): a bid
-not revealed is void, a bid whose deposit is not secured or whose price exceeds the section's
-ceiling is invalid, the collusion screens run, and a section left with no valid bid, or with
-fewer than the tender's own floor (``min_valid_bids``), fails; a thinner field than three valid
-bids is otherwise the committee's to judge (招标投标法 §42, ``bids.too_few_valid``). Bidders then confirm the record or object within
-``confirmation_minutes``; objections are answered and recorded (§44: on the spot).
+At the opening time the opening starts (the worker starts it by itself, :func:`start_due`; the
+tender agent may start it too): a section with fewer than ``min_bidders`` bids is not opened (§44)
+and fails. Each bidder signs in to the opening and then reveals their data key and salt within
+``decryption_minutes`` of the start (a bidder that has not signed in cannot decrypt); the platform
+decrypts, checks the commitment and parses the package. The opening finishes when the window has
+closed, by itself (the worker, :func:`finish_due`, exactly once across replicas: :func:`finish`
+claims the tender with a conditional update), or earlier by the agent's call once every bid is
+revealed.
+
+Not decrypting is not a free option. While the window is open the record says who decrypted, never
+at what price: the prices are published together in the closing record, so no bidder decides whether
+to decrypt knowing the others' prices. A bid not revealed is void, and when that is the bidder's
+own fault (it did not decrypt, or the backup decryption of its escrow-wrapped key failed because the
+key it wrapped was wrong) it is deemed withdrawn (《电子招标投标办法》: a bid not decrypted through the
+bidder's fault is treated as withdrawn), which after the deadline is a default under 实施条例 §35:
+``bidding.bidder.defaulted`` is emitted, guarantee files the tenderer's demand on the bid bond and
+credit records it. Only an escrow recovery abandoned for want of custodians' shares, the platform's
+failure, voids a bid without a default.
+
+A bid whose deposit is not secured or whose price exceeds the section's ceiling is invalid, the
+collusion screens run, and a section left with no valid bid, or with fewer than the tender's own
+floor (``min_valid_bids``), fails; a thinner field than three valid bids is otherwise the
+committee's to judge (招标投标法 §42, ``bids.too_few_valid``). Bidders then confirm the record or
+object within ``confirmation_minutes``; objections are answered and recorded (§44: on the spot).
 """
 
 from __future__ import annotations
@@ -18,7 +33,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bianmin.bidding import sealing
@@ -36,6 +51,7 @@ from bianmin.bidding.domain.errors import (
     NotOpened,
     NotOpening,
     NotRegistered,
+    NotSignedIn,
     ObjectionNotFound,
     OpeningNotReached,
     OpeningRunning,
@@ -46,15 +62,26 @@ from bianmin.bidding.domain.errors import (
     WindowOpen,
 )
 from bianmin.bidding.domain.projects import fail, transition
-from bianmin.bidding.models import Bid, EscrowRecovery, OpeningRecord, OpeningResponse, Project, Registration, Section
+from bianmin.bidding.models import (
+    Auction,
+    Bid,
+    EscrowRecovery,
+    OpeningRecord,
+    OpeningResponse,
+    Project,
+    Registration,
+    Section,
+)
 from bianmin.bidding.settings import BiddingSettings
-from bianmin.contracts.events.bidding import ProjectStatusChanged
+from bianmin.contracts.events.bidding import BidderDefaulted, ProjectStatusChanged
 from bianmin.kit.errors import Unprocessable
 from bianmin.kit.events import emit
 from bianmin.kit.identity import Principal
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
 BEFORE_OPENING = ("draft", "published", "closed", "cancelled")
+SCHEDULE_BATCH = 100
+DEEMED_WITHDRAWN = "not decrypted within the window: deemed withdrawn (电子招标投标办法)"
 
 
 class PackageError(ValueError):
@@ -98,6 +125,8 @@ async def start(session: AsyncSession, project: Project, *, now: datetime, actor
     """Start the opening at its time; sections with too few bidders fail at once (§44)."""
     if project.status == "closed" and now < project.opening_at:
         raise OpeningNotReached("The opening time has not come.")
+    if project.status == "closed":
+        await _claim(session, project, "opening_started_at", now=now, was="closed")
     await transition(session, project, "opening", now=now, actor=actor)
     project.opening_started_at = now
     alive = []
@@ -114,6 +143,60 @@ async def start(session: AsyncSession, project: Project, *, now: datetime, actor
         "window_closes_at": window_end(project, settings).isoformat(), "sections": alive}, now=now)
     if not alive:
         await fail(session, project, now=now, actor=actor, reason=f"fewer than {settings.min_bidders} bidders (§44)")
+
+
+async def _claim(session: AsyncSession, project: Project, column: str, *, now: datetime, was: str) -> None:
+    """Take the step from ``was`` for this transaction alone, or refuse: the step's time is set by a conditional update.
+
+    Two replicas (or a replica and the agent) that both read the tender as ``was`` both try; the
+    update of the second waits for the first's row lock on PostgreSQL and then matches no row, and on
+    SQLite the writers are serialised (``BEGIN IMMEDIATE``), so the step and its events happen once.
+    """
+    claimed = await session.execute(
+        update(Project).where(Project.id == project.id, Project.status == was, getattr(Project, column).is_(None))
+        .values({column: now}).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise ProjectStatusForbids(f"Project {project.code} is no longer {was}: another worker took this step.")
+
+
+async def start_due(session: AsyncSession, *, now: datetime, settings: BiddingSettings) -> list[str]:
+    """Start every opening whose time has come (a closed tender, not an online auction); the codes started."""
+    due = (await session.execute(
+        select(Project).where(Project.status == "closed", Project.opening_at <= now,
+                              Project.opening_started_at.is_(None),
+                              ~select(Auction.id).where(Auction.project_id == Project.id).exists())
+        .order_by(Project.id).limit(SCHEDULE_BATCH).with_for_update(skip_locked=True))).scalars().all()
+    started = []
+    for project in due:
+        try:
+            await start(session, project, now=now, actor="system", settings=settings)
+        except ProjectStatusForbids:
+            continue
+        started.append(project.code)
+    return started
+
+
+async def finish_due(session: AsyncSession, *, now: datetime, settings: BiddingSettings) -> list[str]:
+    """Finish every opening whose decryption window has closed; the codes finished.
+
+    An opening whose escrow recovery still collects shares waits for it (:class:`RecoveryPending`).
+    """
+    running = (await session.execute(
+        select(Project.id, Project.opening_started_at, Project.decryption_minutes)
+        .where(Project.status == "opening", Project.opening_started_at.is_not(None)).order_by(Project.id))).all()
+    due = [r[0] for r in running if r[1] + minutes(r[2], settings) <= now][:SCHEDULE_BATCH]
+    finished = []
+    for project_id in due:
+        project = (await session.execute(select(Project).where(Project.id == project_id, Project.status == "opening")
+                                         .with_for_update(skip_locked=True))).scalar_one_or_none()
+        if project is None:
+            continue
+        try:
+            await finish(session, project, now=now, actor="system", settings=settings)
+        except (RecoveryPending, ProjectStatusForbids):
+            continue
+        finished.append(project.code)
+    return finished
 
 
 async def sign_in(session: AsyncSession, project: Project, *, credit_code: str, now: datetime, by: Principal) -> None:
@@ -153,10 +236,11 @@ async def apply_package(session: AsyncSession, project: Project, section: Sectio
                                    credit_code=bid.credit_code)
     bid.deposit_secured = secured >= section.bid_bond_amount
     names = await _names(session, project)
+    # Who decrypted, never at what price: the prices are published together when the window closes.
     await record(session, project, "bid_revealed", {
         "section_code": section.code, "credit_code": bid.credit_code,
-        "name": names.get((section.id, bid.credit_code), ""), "price": None if bid.price is None else str(bid.price),
-        "duration_days": bid.duration_days, "deposit_secured": bid.deposit_secured, "how": how}, now=now)
+        "name": names.get((section.id, bid.credit_code), ""), "deposit_secured": bid.deposit_secured, "how": how},
+        now=now)
 
 
 async def reveal(session: AsyncSession, project: Project, bid: Bid, *, data_key: str, salt: str, now: datetime,
@@ -167,11 +251,13 @@ async def reveal(session: AsyncSession, project: Project, bid: Bid, *, data_key:
     if now >= window_end(project, settings):
         raise WindowClosed("The decryption window has closed.")
     section = next(s for s in project.sections if s.id == bid.section_id)
-    await registration_of(session, section, bid.credit_code, by)
+    registration = await registration_of(session, section, bid.credit_code, by)
     if bid.status != "active" or section.outcome == "failed":
         raise BidNotCounted("Only a counted bid of an opened section is revealed.")
     if bid.reveal_status != "sealed":
         raise AlreadyRevealed("This bid is revealed already.")
+    if registration.signed_in_at is None:
+        raise NotSignedIn(f"{bid.credit_code} has not signed in to the opening of {project.code}; sign in first.")
     try:
         plaintext = sealing.decrypt(ciphertext=bid.ciphertext, nonce=bid.nonce,
                                     data_key=sealing._b64decode(data_key, "data_key", sealing.KEY_BYTES),
@@ -185,6 +271,40 @@ async def reveal(session: AsyncSession, project: Project, bid: Bid, *, data_key:
     return bid
 
 
+async def _excused(session: AsyncSession, project: Project) -> set[str]:
+    """The bids whose backup decryption was abandoned: not decrypted, but not through their bidder's fault."""
+    return set((await session.execute(select(EscrowRecovery.bid_id).where(
+        EscrowRecovery.project_id == project.id, EscrowRecovery.status == "abandoned"))).scalars())
+
+
+async def _signed_in(session: AsyncSession, project: Project) -> set[tuple[int, str]]:
+    """(section id, credit code) of every bidder signed in to the opening."""
+    rows = (await session.execute(select(Registration.section_id, Registration.credit_code).where(
+        Registration.project_id == project.id, Registration.signed_in_at.is_not(None)))).all()
+    return {(r[0], r[1]) for r in rows}
+
+
+async def _deemed_withdrawn(session: AsyncSession, project: Project, section: Section, bid: Bid, *, signed_in: bool,
+                            now: datetime) -> None:
+    """Announce a bid not decrypted through its bidder's fault as a withdrawal after the deadline.
+
+    《电子招标投标办法》 deems it withdrawn, and withdrawing after the deadline lets the tenderer keep the
+    bid bond (实施条例 §35): guarantee files the demand, credit records the default. The event's reason
+    is the contract's ``withdrew_after_deadline`` (what the statute makes of it, and a kind credit's
+    rules know), its detail the precise ground ``failed_to_decrypt``, so v1 of the contract is unchanged
+    and every consumer reads it (the pattern of ``evaluation.record_default``).
+    """
+    detail = ("failed_to_decrypt: " + ("signed in but" if signed_in else "not signed in and")
+              + f" did not decrypt within the {project.decryption_minutes}-minute window; deemed withdrawn"
+              " (电子招标投标办法)")
+    await record(session, project, "deemed_withdrawn", {"section_code": section.code, "credit_code": bid.credit_code,
+                                                        "reason": detail}, now=now)
+    await emit(session, "bidding.bidder.defaulted", BidderDefaulted(
+        project_code=project.code, section_code=section.code, credit_code=bid.credit_code,
+        site_code=project.site_code, reason="withdrew_after_deadline", detail=detail, occurred_at=now),
+        tenant=project.tenant, about=project.code)
+
+
 async def finish(session: AsyncSession, project: Project, *, now: datetime, actor: str,
                  settings: BiddingSettings) -> None:
     """Close the opening: void unrevealed bids, judge validity, screen for collusion, publish the record."""
@@ -194,19 +314,29 @@ async def finish(session: AsyncSession, project: Project, *, now: datetime, acto
         EscrowRecovery.project_id == project.id, EscrowRecovery.status == "collecting"))).first()
     if pending:
         raise RecoveryPending("An escrow recovery is still collecting shares.")
+    opened_sections = [s for s in project.sections if s.outcome != "failed"]
+    counted_of = {s.id: await bid_rules.counted(session, s) for s in opened_sections}
+    if now < window_end(project, settings) and any(b.reveal_status == "sealed" for bids in counted_of.values()
+                                                   for b in bids):
+        raise WindowOpen("The decryption window is still open.")
+    await _claim(session, project, "opened_at", now=now, was="opening")
     names = await _names(session, project)
+    excused = await _excused(session, project)
+    signed_in = await _signed_in(session, project)
     rows: list[dict[str, Any]] = []
     alive: list[str] = []
     run = await collusion.opening_run(session, project, now=now, actor=actor, settings=settings)
-    for section in project.sections:
-        if section.outcome == "failed":
-            continue
-        counted = await bid_rules.counted(session, section)
-        if now < window_end(project, settings) and any(b.reveal_status == "sealed" for b in counted):
-            raise WindowOpen("The decryption window is still open.")
+    for section in opened_sections:
+        counted = counted_of[section.id]
         for bid in counted:
             if bid.reveal_status == "sealed":
-                bid.reveal_status, bid.validity, bid.invalid_reason = "void", "void", "not decrypted within the window"
+                bid.reveal_status, bid.validity = "void", "void"
+                if bid.id in excused:
+                    bid.invalid_reason = "not decrypted: the backup decryption was abandoned"
+                else:
+                    bid.invalid_reason = DEEMED_WITHDRAWN
+                    await _deemed_withdrawn(session, project, section, bid,
+                                            signed_in=(section.id, bid.credit_code) in signed_in, now=now)
             elif bid.validity is None:
                 if bid.price is not None and bid.price > section.budget:
                     bid.validity, bid.invalid_reason = "invalid", "price above the section's ceiling"
@@ -227,7 +357,7 @@ async def finish(session: AsyncSession, project: Project, *, now: datetime, acto
                                                               "reason": section.failure_reason}, now=now)
         else:
             alive.append(section.code)
-    project.opened_at = now
+    project.opened_at = now  # already set by the claim; kept in step on the loaded object
     await record(session, project, "opening_closed", {"rows": rows}, now=now)
     if not alive:
         await transition(session, project, "opened", now=now, actor=actor)
@@ -317,7 +447,12 @@ async def record_rows(session: AsyncSession, project: Project) -> list[dict[str,
 
 
 async def opened_bids(session: AsyncSession, project: Project) -> list[Bid]:
-    """The counted bids of an opened tender, by section, rank and price."""
+    """The counted bids of an opened tender, by section, rank and price; 409 while the window is open.
+
+    A bid decrypted early must not show its price while others may still decide to decrypt theirs.
+    """
+    if project.status == "opening":
+        raise OpeningRunning("The prices are published when the decryption window closes; follow the stream.")
     return list((await session.execute(select(Bid).where(Bid.project_id == project.id, Bid.status == "active")
                                        .order_by(Bid.section_id, Bid.rank, Bid.price))).scalars())
 

@@ -83,13 +83,16 @@ async def apply_awarded(session: AsyncSession, payload: ProjectAwarded, *, keyri
 
 async def apply_status(session: AsyncSession, payload: ProjectStatusChanged, *, keyring: KeyRing,
                        now: datetime) -> list[str]:
-    """Record a closed, failed or cancelled tender; failing or cancelling releases the bid bonds of the sections it ends.
+    """Record a closed, opened, failed or cancelled tender; release the bid bonds of the sections it ends.
 
     ``closed``: bidding stopped at the deadline, so no bid bond is applied for after it even if the
     clocks of the two services disagree. ``failed`` (fewer than three bidders, §44): the bid bonds of
     the failed sections (all sections when none are named) secure nothing any more and are released.
-    ``cancelled`` (before the opening) ends every section the same way.
-    ``opened`` changes nothing here. Returns the numbers released.
+    ``cancelled`` (before the opening) ends every section the same way. ``opened``: the tender goes
+    on, but the sections that failed at the opening (``failed_section_codes``; none when empty) end
+    there, so their bid bonds are released as for a failed tender (实施条例 §57: a bond is returned when
+    the tender no longer needs it). A bond under a demand (a bidder deemed to have withdrawn by not
+    decrypting, ``bidding.bidder.defaulted``) stays until the demand is decided. Returns the numbers released.
     """
     project = await session.get(Project, payload.code)
     if project is None:
@@ -97,13 +100,19 @@ async def apply_status(session: AsyncSession, payload: ProjectStatusChanged, *, 
     if payload.status == "closed":
         project.closed_at = project.closed_at or payload.occurred_at
         return []
-    if payload.status not in ("failed", "cancelled"):
+    if payload.status not in ("failed", "cancelled", "opened"):
         return []
-    project.failed_at = project.failed_at or payload.occurred_at
     sections = list((await session.execute(select(ProjectSection).where(
         ProjectSection.project_code == payload.code))).scalars())
-    failed = {s.code for s in sections} if not payload.failed_section_codes else set(payload.failed_section_codes)
-    ended = "tender cancelled" if payload.status == "cancelled" else "tender failed"
+    if payload.status == "opened":
+        failed = set(payload.failed_section_codes)
+        ended = "section failed at the opening"
+    else:
+        project.failed_at = project.failed_at or payload.occurred_at
+        failed = {s.code for s in sections} if not payload.failed_section_codes else set(payload.failed_section_codes)
+        ended = "tender cancelled" if payload.status == "cancelled" else "tender failed"
+    if not failed:
+        return []
     for section in sections:
         if section.code in failed:
             section.failed_at = section.failed_at or payload.occurred_at
