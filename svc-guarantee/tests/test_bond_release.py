@@ -33,6 +33,7 @@ from bianmin.contracts.events.bidding import (
     BidderDefaulted,
     ContractSigned,
     ProjectAwarded,
+    ProjectPublished,
     ProjectStatusChanged,
     SectionAward,
 )
@@ -60,6 +61,19 @@ async def _fail(app: FastAPI, *sections: str) -> list[str]:
     return released
 
 
+async def _tender_known(app: FastAPI, nats_url: str, tender: ProjectPublished) -> None:
+    """Announce ``tender`` as bidding does, wait until the guarantee service knows it, and add the issuer."""
+    await publish(nats_url, "bidding.project.published", tender, tenant=SITE)
+
+    async def known() -> bool:
+        async with client_for(app, STAFF) as staff:
+            return (await staff.get(f"/v1/projects/{tender.code}")).status_code == 200
+
+    await eventually(known)
+    async with client_for(app, STAFF) as staff:
+        await seed_issuer(staff)
+
+
 async def _status(app: FastAPI, number: str) -> str:
     async with client_for(app, STAFF) as staff:
         return str((await staff.get(f"/v1/guarantees/{number}")).json()["status"])
@@ -73,15 +87,7 @@ async def test_each_way_a_tender_ends_releases_the_bid_bonds_it_ends_for(
     tender = published(now=now)
     expiry = (now + timedelta(days=120)).date().isoformat()
     async with running(app):
-        await publish(fresh_nats.url, "bidding.project.published", tender, tenant=SITE)
-
-        async def known() -> bool:
-            async with client_for(app, STAFF) as staff:
-                return (await staff.get(f"/v1/projects/{tender.code}")).status_code == 200
-
-        await eventually(known)
-        async with client_for(app, STAFF) as staff:
-            await seed_issuer(staff)
+        await _tender_known(app, fresh_nats.url, tender)
         winner = await issue_guarantee(app, BIDDER, application(expires_on=expiry))
         loser = await issue_guarantee(app, BIDDER2, application(
             applicant_credit_code=BIDDER_2, applicant_name="二号", expires_on=expiry))
@@ -273,15 +279,7 @@ async def test_sections_failed_at_an_opening_that_carries_on_release_their_bonds
     tender = published(now=now)
     expiry = (now + timedelta(days=120)).date().isoformat()
     async with running(app):
-        await publish(fresh_nats.url, "bidding.project.published", tender, tenant=SITE)
-
-        async def known() -> bool:
-            async with client_for(app, STAFF) as staff:
-                return (await staff.get(f"/v1/projects/{tender.code}")).status_code == 200
-
-        await eventually(known)
-        async with client_for(app, STAFF) as staff:
-            await seed_issuer(staff)
+        await _tender_known(app, fresh_nats.url, tender)
         carrying_on = await issue_guarantee(app, BIDDER, application(expires_on=expiry))
         withdrawn = await issue_guarantee(app, BIDDER2, application(
             applicant_credit_code=BIDDER_2, applicant_name="二号", expires_on=expiry))

@@ -60,6 +60,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -213,66 +214,48 @@ def regular_gaps(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
                   "basis": basis, "bids": len(priced)})]
 
 
-def _shared(screen: str, key: str, values: dict[str, set[str]]) -> list[Flag]:
-    return [Flag(screen, ONE, sorted(codes), {key: value}) for value, codes in sorted(values.items()) if len(codes) > 1]
+def _shared(screen: str, key: str, bids: list[BidFacts], facts: Callable[[BidFacts], Iterable[str | None]]) -> list[Flag]:
+    """One flag per fact (normalised by ``facts``; blank ones skipped) that two or more bidders share."""
+    by_fact: dict[str, set[str]] = defaultdict(set)
+    for b in bids:
+        for fact in facts(b):
+            if fact:
+                by_fact[fact].add(b.credit_code)
+    return [Flag(screen, ONE, sorted(codes), {key: value}) for value, codes in sorted(by_fact.items()) if len(codes) > 1]
 
 
 def identical_document_hashes(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
     """Flag every bid document that appears in the bids of different bidders."""
-    by_hash: dict[str, set[str]] = defaultdict(set)
-    for b in bids:
-        for h in b.document_hashes:
-            by_hash[h.lower()].add(b.credit_code)
-    return _shared("identical_document_hashes", "document_hash", by_hash)
+    return _shared("identical_document_hashes", "document_hash", bids, lambda b: (h.lower() for h in b.document_hashes))
 
 
 def same_ip(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
     """Flag different bidders who submitted from the same address."""
-    by_ip: dict[str, set[str]] = defaultdict(set)
-    for b in bids:
-        if b.ip:
-            by_ip[b.ip].add(b.credit_code)
-    return _shared("same_ip", "ip", by_ip)
+    return _shared("same_ip", "ip", bids, lambda b: (b.ip,))
 
 
 def same_device_fingerprint(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
     """Flag different bidders who submitted from the same device."""
-    by_device: dict[str, set[str]] = defaultdict(set)
-    for b in bids:
-        if b.device_fingerprint:
-            by_device[b.device_fingerprint].add(b.credit_code)
-    return _shared("same_device_fingerprint", "device_fingerprint", by_device)
+    return _shared("same_device_fingerprint", "device_fingerprint", bids, lambda b: (b.device_fingerprint,))
 
 
 def same_deposit_account(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
     """Flag different bidders whose deposits came from one account."""
-    by_account: dict[str, set[str]] = defaultdict(set)
-    for b in bids:
-        for account in b.deposit_accounts:
-            by_account[account].add(b.credit_code)
-    return _shared("same_deposit_account", "account", by_account)
+    return _shared("same_deposit_account", "account", bids, lambda b: b.deposit_accounts)
 
 
-def _normal_name(name: str) -> str:
-    return "".join(name.split()).casefold()
+def _normal_name(name: str | None) -> str:
+    return "".join((name or "").split()).casefold()
 
 
 def same_project_manager(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
     """Flag one project manager named in different bidders' bids (compared without spaces, case-folded)."""
-    by_manager: dict[str, set[str]] = defaultdict(set)
-    for b in bids:
-        if b.project_manager and _normal_name(b.project_manager):
-            by_manager[_normal_name(b.project_manager)].add(b.credit_code)
-    return _shared("same_project_manager", "project_manager", by_manager)
+    return _shared("same_project_manager", "project_manager", bids, lambda b: (_normal_name(b.project_manager),))
 
 
 def same_agent(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
     """Flag one account or key that registered or submitted for different bidders."""
-    by_agent: dict[str, set[str]] = defaultdict(set)
-    for b in bids:
-        for agent in b.agents:
-            by_agent[agent].add(b.credit_code)
-    return _shared("same_agent", "agent", by_agent)
+    return _shared("same_agent", "agent", bids, lambda b: b.agents)
 
 
 def phone_digits(phone: str) -> str:
@@ -285,20 +268,12 @@ def phone_digits(phone: str) -> str:
 
 def same_contact_phone(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
     """Flag different bidders registered with one contact phone."""
-    by_phone: dict[str, set[str]] = defaultdict(set)
-    for b in bids:
-        if b.contact_phone and phone_digits(b.contact_phone):
-            by_phone[phone_digits(b.contact_phone)].add(b.credit_code)
-    return _shared("same_contact_phone", "contact_phone", by_phone)
+    return _shared("same_contact_phone", "contact_phone", bids, lambda b: (phone_digits(b.contact_phone or ""),))
 
 
 def same_machine_code(bids: list[BidFacts], t: Thresholds) -> list[Flag]:
     """Flag different bidders whose bid files the bid tool made on one machine (code compared case-insensitively)."""
-    by_machine: dict[str, set[str]] = defaultdict(set)
-    for b in bids:
-        if b.machine_code and b.machine_code.strip():
-            by_machine[b.machine_code.strip().lower()].add(b.credit_code)
-    return _shared("same_machine_code", "machine_code", by_machine)
+    return _shared("same_machine_code", "machine_code", bids, lambda b: ((b.machine_code or "").strip().lower(),))
 
 
 @dataclass(frozen=True)
