@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from bidding_factories import CLERK, SUPERVISOR, account, bidder_key, enterprise, open_tender, project_body
+from bidding_factories import CLERK, SUPERVISOR, account, bidder_key, enterprise, open_tender, project_body, sign_in
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -300,3 +300,17 @@ async def test_an_escrow_opened_bid_passes_the_same_validity_checks_and_screens(
     assert (opened["validity"], opened["invalid_reason"]) == ("invalid", "price above the section's ceiling")
     identical = [f for f in flags if f["screen"] == "identical_prices"]
     assert [sorted(f["credit_codes"]) for f in identical] == [sorted([enterprise(1), enterprise(2)])]
+
+
+async def test_a_bidder_that_has_not_signed_in_cannot_ask_for_backup_decryption(app: FastAPI, clock: FixedClock) -> None:
+    """Backup decryption is decryption: like its own key, a bidder uses it only once signed in to the opening."""
+    await _register_keys(app, CUSTODIANS)
+    bids = await open_tender(app, clock, escrow={"threshold": 2, "custodians": CUSTODIANS}, signed_in=(1, 3))
+    async with client_for(app, bidder_key(2)) as bidder:
+        refused = await bidder.post(f"/v1/projects/{CODE}/bids/{bids[2][0]}/recoveries", json={"reason": "证书故障"})
+    await sign_in(app, CODE, 2)
+    async with client_for(app, bidder_key(2)) as bidder:
+        requested = await bidder.post(f"/v1/projects/{CODE}/bids/{bids[2][0]}/recoveries", json={"reason": "证书故障"})
+    assert refused.json()["code"] == "not_signed_in"
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.get(f"/v1/projects/{CODE}/recoveries")).json()[0]["id"] == requested.json()["id"]

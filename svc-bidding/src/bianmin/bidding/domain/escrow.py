@@ -60,6 +60,7 @@ from bianmin.bidding.domain.errors import (
     NoRecoveryCollecting,
     NotACustodian,
     NotOpening,
+    NotSignedIn,
     ProjectStatusForbids,
     RecoveryClosed,
     RecoveryNotFound,
@@ -173,7 +174,9 @@ async def request(session: AsyncSession, project: Project, bid: Bid, *, reason: 
     if now >= window_end(project, settings):
         raise WindowClosed("The decryption window has closed.")
     section = next(s for s in project.sections if s.id == bid.section_id)
-    await registration_of(session, section, bid.credit_code, by)
+    registration = await registration_of(session, section, bid.credit_code, by)
+    if registration.signed_in_at is None:  # backup decryption is decryption: sign-in counts for it too
+        raise NotSignedIn(f"{bid.credit_code} has not signed in to the opening of {project.code}; sign in first.")
     if not project.escrow_public_key or not bid.escrow_wrapped_key:
         raise NoEscrow("This bid carries no escrow-wrapped key.")
     if bid.status != "active" or bid.reveal_status != "sealed" or section.outcome == "failed":
