@@ -15,7 +15,18 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from bidding_factories import CLERK, bidder_key, enterprise, open_tender, project_body, publicised_tender
+from bidding_factories import (
+    CLERK,
+    DEADLINE,
+    bidder_key,
+    enterprise,
+    open_tender,
+    project_body,
+    publicised_tender,
+    register,
+    sign_in,
+    submit,
+)
 from fastapi import FastAPI
 from test_tender_end_events import announced
 
@@ -265,3 +276,48 @@ async def test_a_signed_contract_is_not_passed_on(app: FastAPI, clock: FixedCloc
             "section_code": "S1", "credit_code": enterprise(3), "reason": "declined_award", "detail": "-"})
     assert refused.status_code == 409
     assert refused.json()["code"] == "contract_signed"
+
+
+async def test_a_section_whose_bids_are_all_rejected_while_the_tender_goes_on_is_announced(
+        app: FastAPI, clock: FixedClock) -> None:
+    """§42 in one section of two: the tender carries on, and ``bidding.section.failed`` tells the guarantee service
+    that S2's bid bonds secure nothing any more (the award of S1 alone would never release them)."""
+    sections = [{"code": code, "name": f"标段{code}", "budget": "1000000.00", "bid_bond_amount": "20000.00"}
+                for code in ("S1", "S2")]
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post("/v1/projects", json=project_body(CODE, budget="2000000.00",
+                                                                   sections=sections))).status_code == 201
+        assert (await clerk.post(f"/v1/projects/{CODE}/publish")).status_code == 200
+        for n in (1, 2, 3):
+            for section in ("S1", "S2"):
+                assert (await clerk.post("/v1/deposits", json={
+                    "project_code": CODE, "section_code": section, "credit_code": enterprise(n), "amount": "20000.00",
+                    "account": f"62220000{n:04d}", "reference": f"{section}-TX{n}"})).status_code == 201
+    bids = []
+    for n in (1, 2, 3):
+        async with client_for(app, bidder_key(n)) as bidder:
+            for section in ("S1", "S2"):
+                assert (await register(bidder, CODE, n, section=section)).status_code == 201
+                response, secret = await submit(bidder, CODE, n, f"{900000 + n * 10000}.00", section=section)
+                assert response.status_code == 201, response.text
+                bids.append((n, response.json()["bid_id"], secret))
+    clock.at = DEADLINE
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post(f"/v1/projects/{CODE}/close")).status_code == 200
+        assert (await clerk.post(f"/v1/projects/{CODE}/opening/start")).status_code == 200
+    for n in (1, 2, 3):
+        await sign_in(app, CODE, n)
+    for n, bid_id, secret in bids:
+        async with client_for(app, bidder_key(n)) as bidder:
+            assert (await bidder.post(f"/v1/projects/{CODE}/bids/{bid_id}/reveal",
+                                      json=secret.as_reveal())).status_code == 200
+    async with client_for(app, CLERK) as clerk:
+        assert (await clerk.post(f"/v1/projects/{CODE}/opening/finish")).json()["status"] == "opened"
+        clock.advance(timedelta(minutes=20))
+        assert (await clerk.post(f"/v1/projects/{CODE}/evaluation/start")).status_code == 200
+        rejected = await clerk.post(f"/v1/projects/{CODE}/sections/S2/rejection", json={"reason": "均未响应实质性要求"})
+    (failed,) = await announced(app, "bidding.section.failed")
+    assert rejected.json()["status"] == "evaluating"
+    assert (failed["project_code"], failed["section_code"]) == (CODE, "S2")
+    assert "§42" in failed["reason"]
+    assert await announced(app, "bidding.project.failed") == []

@@ -36,6 +36,7 @@ from bianmin.contracts.events.bidding import (
     ProjectPublished,
     ProjectStatusChanged,
     SectionAward,
+    SectionFailed,
 )
 from bianmin.guarantee.app import create_app
 from bianmin.guarantee.domain import claims, projects
@@ -318,3 +319,22 @@ async def test_an_opening_with_no_failed_section_releases_nothing(clocked_app: F
         await session.commit()
     assert released == []
     assert [await _status(clocked_app, n) for n in (number, other)] == ["issued", "issued"]
+
+
+async def test_a_section_failed_during_evaluation_releases_its_bonds_and_only_its_own(
+        clocked_app: FastAPI, db_backend: str) -> None:
+    """招标投标法 §42: the committee rejected every bid of S2 while S1 carries on; S2's bid bonds secure nothing
+    any more (实施条例 §57), and the award of S1 alone would never release them."""
+    async with client_for(clocked_app, STAFF) as staff:
+        await seed_issuer(staff)
+    await seed_project(clocked_app)
+    carrying_on = await issue_guarantee(clocked_app, BIDDER, application())
+    failed = await issue_guarantee(clocked_app, BIDDER, application(section_code="S2", amount="10000.00"))
+    payload = SectionFailed(project_code="BM-2026-001", section_code="S2", site_code=SITE,
+                            reason="every bid rejected by the committee (招标投标法 §42)", failed_at=NOW)
+    async with clocked_app.state.db.sessionmaker() as session:
+        released = await projects.apply_section_failed(
+            session, payload, keyring=KeyRing.from_settings(clocked_app.state.settings), now=clocked_app.state.clock.now())
+        await session.commit()
+    assert released == [failed]
+    assert [await _status(clocked_app, n) for n in (carrying_on, failed)] == ["issued", "released"]

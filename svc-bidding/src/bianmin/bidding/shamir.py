@@ -50,7 +50,14 @@ def parse_share(share: str) -> tuple[int, int]:
 
 
 def combine(shares: list[str]) -> bytes:
-    """The secret recovered from at least ``threshold`` distinct shares."""
+    """The secret recovered from at least ``threshold`` distinct shares.
+
+    Fewer shares, or shares of different splits, interpolate to an unrelated field element; its length
+    prefix then fails to match in all but about 1 case in 512 (ShareError), and in that case the bytes
+    returned are not the secret. Shamir's scheme cannot tell more (fewer shares reveal nothing), so a
+    caller checks what it recovered against what it knows: the escrow checks the key against the
+    tender's public key (``domain/escrow.py``, :func:`recover_private_key`).
+    """
     points = [parse_share(s) for s in shares]
     xs = [x for x, _ in points]
     if len(set(xs)) != len(xs):

@@ -3,7 +3,8 @@
 Consumed: ``bidding.project.published`` (tender read model), ``bidding.project.awarded`` (winners;
 losers' bid bonds released), ``bidding.project.closed|opened|failed|cancelled`` (no bid bonds after
 closing; the bid bonds of a failed or cancelled tender, and of the sections failed at an opening that
-carries on, released), ``bidding.contract.signed`` (the
+carries on, released), ``bidding.section.failed`` (a section failed during evaluation: its bid bonds
+released), ``bidding.contract.signed`` (the
 winner's bid bond released), ``bidding.bidder.defaulted`` (a demand on the bidder's bid bond),
 ``credit.enterprise.color_changed`` (color read model for underwriting and fee discounts) and the
 working-day calendar. Published (from the domain): ``guarantee.guarantee.issued|amended|claimed|
@@ -24,6 +25,7 @@ from bianmin.contracts.events.bidding import (
     ProjectAwarded,
     ProjectPublished,
     ProjectStatusChanged,
+    SectionFailed,
 )
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import claims, projects
@@ -56,6 +58,12 @@ async def on_status(ctx: EventContext, event: CloudEvent, payload: BaseModel) ->
     await projects.apply_status(ctx.session, payload, keyring=_keyring(ctx), now=ctx.clock.now())
 
 
+async def on_section_failed(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
+    """A section failed during evaluation while its tender carries on: its bid bonds are released."""
+    assert isinstance(payload, SectionFailed)
+    await projects.apply_section_failed(ctx.session, payload, keyring=_keyring(ctx), now=ctx.clock.now())
+
+
 async def on_contract_signed(ctx: EventContext, event: CloudEvent, payload: BaseModel) -> None:
     """The winner signed its contract: its bid bond is released."""
     assert isinstance(payload, ContractSigned)
@@ -84,6 +92,7 @@ HANDLERS: list[Handler] = [
     Handler("bidding.project.closed", on_status),
     Handler("bidding.project.opened", on_status),
     Handler("bidding.project.failed", on_status),
+    Handler("bidding.section.failed", on_section_failed),
     Handler("bidding.project.cancelled", on_status),
     Handler("bidding.contract.signed", on_contract_signed),
     Handler("bidding.bidder.defaulted", on_defaulted),

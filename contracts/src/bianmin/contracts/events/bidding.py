@@ -57,6 +57,17 @@ class ProjectAwarded(Payload):
     sections: list[SectionAward]
 
 
+class SectionFailed(Payload):
+    """A section of a tender that carries on failed after its opening (the committee rejected every bid, §42, or
+    fewer valid bids remained than the tender's own floor): its bid bonds secure nothing any more."""
+
+    project_code: str
+    section_code: str
+    site_code: str
+    reason: str
+    failed_at: datetime
+
+
 class BidderDefaulted(Payload):
     """A bidder or winner defaulted (refused to sign, withdrew after the deadline)."""
 
@@ -150,6 +161,8 @@ PUBLISHES: tuple[EventSpec, ...] = (
     EventSpec("bidding.project.opened", ProjectStatusChanged, "A tender's bids were opened and the record published."),
     EventSpec("bidding.project.failed", ProjectStatusChanged, "A tender failed (fewer than three bidders or valid bids)."),
     EventSpec("bidding.project.awarded", ProjectAwarded, "A tender was awarded."),
+    EventSpec("bidding.section.failed", SectionFailed,
+              "A section failed during the evaluation of a tender that carries on (its bid bonds end)."),
     EventSpec("bidding.project.cancelled", ProjectStatusChanged, "A tender was cancelled before its opening."),
     EventSpec("bidding.contract.signed", ContractSigned, "The contract of an awarded section was signed."),
     EventSpec("bidding.bid.submitted", BidSubmitted, "A sealed bid was received (no content)."),

@@ -53,7 +53,7 @@ PUBLISHES: tuple[EventSpec, ...] = (
 CONSUMES: tuple[str, ...] = (
     "catalog.calendar.changed", "catalog.calendar.year_loaded",
     "bidding.project.published", "bidding.project.closed", "bidding.project.opened", "bidding.project.failed",
-    "bidding.project.awarded",
+    "bidding.project.awarded", "bidding.section.failed",
     "bidding.project.cancelled", "bidding.contract.signed", "bidding.bidder.defaulted",
     "credit.enterprise.color_changed",
 )

@@ -136,6 +136,16 @@ async def reject_all(session: AsyncSession, project: Project, section: Section, 
     await session.flush()
     if all(s.outcome == "failed" for s in project.sections):
         await fail(session, project, now=now, actor=actor, reason=section.failure_reason)
+    else:
+        await _announce_section_failed(session, project, section, now=now)
+
+
+async def _announce_section_failed(session: AsyncSession, project: Project, section: Section, *, now: datetime) -> None:
+    """Tell the guarantee service a section ended while its tender goes on: its bid bonds secure nothing any more
+    (实施条例 §57); a failed tender is announced as a whole by :func:`fail` instead."""
+    await emit(session, "bidding.section.failed", bidding_events.SectionFailed(
+        project_code=project.code, section_code=section.code, site_code=project.site_code,
+        reason=section.failure_reason or "", failed_at=now), tenant=project.tenant, about=project.code)
 
 
 async def decisions(session: AsyncSession, project: Project) -> list[EvaluationDecision]:
@@ -204,11 +214,13 @@ async def publicise(session: AsyncSession, project: Project, *, now: datetime, a
     if waiting:
         raise LowPriceUndecided(f"Abnormally low prices wait for the committee's decision: {', '.join(waiting)}.")
     alive = 0
+    ended: list[Section] = []
     for section in live:
         valid = [b for b in counted[section.id] if b.validity == "valid"]
         short = bid_rules.too_few_valid(project, len(valid))
         if short is not None:
             section.outcome, section.failure_reason = "failed", short
+            ended.append(section)
             continue
         if project.evaluation_method == "comprehensive":
             missing = [b.id for b in valid if b.id not in technical]
@@ -224,6 +236,8 @@ async def publicise(session: AsyncSession, project: Project, *, now: datetime, a
     if not alive:
         await fail(session, project, now=now, actor=actor, reason="no section has enough valid bids")
         return
+    for section in ended:
+        await _announce_section_failed(session, project, section, now=now)
     await transition(session, project, "publicised", now=now, actor=actor,
                      reason=f"winning candidates publicised for {project.publicity_days} days")
     project.publicity_started_at = now

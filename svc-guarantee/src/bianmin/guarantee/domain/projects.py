@@ -18,7 +18,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bianmin.contracts.events.bidding import ContractSigned, ProjectAwarded, ProjectPublished, ProjectStatusChanged
+from bianmin.contracts.events.bidding import (
+    ContractSigned,
+    ProjectAwarded,
+    ProjectPublished,
+    ProjectStatusChanged,
+    SectionFailed,
+)
 from bianmin.contracts.events.credit import ColorChanged
 from bianmin.guarantee.domain import guarantees
 from bianmin.guarantee.domain.errors import ProjectNotFound
@@ -111,18 +117,35 @@ async def apply_status(session: AsyncSession, payload: ProjectStatusChanged, *, 
         project.failed_at = project.failed_at or payload.occurred_at
         failed = {s.code for s in sections} if not payload.failed_section_codes else set(payload.failed_section_codes)
         ended = "tender cancelled" if payload.status == "cancelled" else "tender failed"
-    if not failed:
-        return []
-    for section in sections:
-        if section.code in failed:
-            section.failed_at = section.failed_at or payload.occurred_at
-    bonds = (await session.execute(select(Guarantee).where(
-        Guarantee.project_code == payload.code, Guarantee.section_code.in_(sorted(failed)),
-        Guarantee.type == "bid_bond", Guarantee.status == "issued").order_by(Guarantee.id))).scalars().all()
     reason = f"{ended}: {payload.reason}" if payload.reason else ended
+    return await _end_sections(session, payload.code, [s for s in sections if s.code in failed], at=payload.occurred_at,
+                               reason=f"{reason} (bidding.project.{payload.status})", keyring=keyring, now=now)
+
+
+async def apply_section_failed(session: AsyncSession, payload: SectionFailed, *, keyring: KeyRing,
+                               now: datetime) -> list[str]:
+    """A section failed during the evaluation of a tender that carries on (§42, or the tender's own floor of
+    valid bids): its bid bonds are released as for a failed tender (实施条例 §57). Returns the numbers released."""
+    section = await session.get(ProjectSection, (payload.project_code, payload.section_code))
+    if section is None:
+        return []
+    return await _end_sections(session, payload.project_code, [section], at=payload.failed_at,
+                               reason=f"section failed: {payload.reason} (bidding.section.failed)",
+                               keyring=keyring, now=now)
+
+
+async def _end_sections(session: AsyncSession, project_code: str, ended: list[ProjectSection], *, at: datetime,
+                        reason: str, keyring: KeyRing, now: datetime) -> list[str]:
+    """Mark sections failed and release their bid bonds in force; a bond a demand holds stays until it is decided."""
+    if not ended:
+        return []
+    for section in ended:
+        section.failed_at = section.failed_at or at
+    bonds = (await session.execute(select(Guarantee).where(
+        Guarantee.project_code == project_code, Guarantee.section_code.in_(sorted(s.code for s in ended)),
+        Guarantee.type == "bid_bond", Guarantee.status == "issued").order_by(Guarantee.id))).scalars().all()
     for guarantee in bonds:
-        await guarantees.release(session, guarantee, reason=f"{reason} (bidding.project.{payload.status})",
-                                 actor="bidding (event)", keyring=keyring, now=now)
+        await guarantees.release(session, guarantee, reason=reason, actor="bidding (event)", keyring=keyring, now=now)
     await session.flush()
     return [g.number for g in bonds]
 

@@ -149,6 +149,7 @@ READ_RULES: dict[str, ReadRule] = {
     "bidding.project.closed": PUBLIC,
     "bidding.project.opened": PUBLIC,
     "bidding.project.failed": PUBLIC,
+    "bidding.section.failed": PUBLIC,  # a section's failure is announced like a tender's (招标投标法 §42)
     "bidding.project.awarded": PUBLIC,
     "bidding.project.cancelled": PUBLIC,
     "bidding.contract.signed": PUBLIC,  # a contract's signing is published with the award (招标投标法 §46)
