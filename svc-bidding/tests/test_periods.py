@@ -21,7 +21,7 @@ from bianmin.bidding.domain.periods import earliest_deadline
 from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.workdays import SHANGHAI
-from bianmin.testing.client import TEST_SECRET, client_for, running
+from bianmin.testing.client import client_for, running
 
 BIG = {"budget": "5000000.00", "sections": [{"code": "S1", "name": "施工", "budget": "5000000.00",
                                              "bid_bond_amount": "100000.00"}]}
@@ -100,13 +100,14 @@ def test_no_setting_may_shorten_the_statutory_period() -> None:
 
 
 @pytest.fixture
-async def tuned(db_backend: str, test_databases: Any, clock: FixedClock) -> AsyncIterator[FastAPI]:
-    """An app whose operator set a 5-day rule for township (small and village) tenders and a 25-day one for open works."""
-    settings = BiddingSettings(database_url=test_databases.url(db_backend, "bianmin.bidding.migrations"), internal_secret=TEST_SECRET,
-                               events_enabled=False, worker_poll_seconds=3600,
-                               voluntary_period_days={"district": 0, "township": 5},
-                               tender_period_days={"construction.open": 25})
-    application = create_app(settings, clock=clock)
+async def tuned(settings: BiddingSettings, clock: FixedClock) -> AsyncIterator[FastAPI]:
+    """An app whose operator set a 5-day rule for township (small and village) tenders and a 25-day one for open works.
+
+    The settings come from the (synchronous) ``settings`` fixture: preparing a PostgreSQL database runs its own
+    event loop, which an async fixture's running loop would refuse.
+    """
+    application = create_app(settings.model_copy(update={"voluntary_period_days": {"district": 0, "township": 5},
+                                                         "tender_period_days": {"construction.open": 25}}), clock=clock)
     async with running(application):
         yield application
 
@@ -127,11 +128,9 @@ async def test_an_operator_sets_the_periods_per_method_category_and_level(tuned:
 
 
 @pytest.fixture
-async def drill(db_backend: str, test_databases: Any, clock: FixedClock) -> AsyncIterator[FastAPI]:
+async def drill(settings: BiddingSettings, clock: FixedClock) -> AsyncIterator[FastAPI]:
     """An app on the drill scale of the end-to-end tests: a day lasts two seconds."""
-    settings = BiddingSettings(database_url=test_databases.url(db_backend, "bianmin.bidding.migrations"), internal_secret=TEST_SECRET,
-                               events_enabled=False, worker_poll_seconds=3600, day_seconds=2.0)
-    application = create_app(settings, clock=clock)
+    application = create_app(settings.model_copy(update={"day_seconds": 2.0}), clock=clock)
     async with running(application):
         yield application
 

@@ -17,7 +17,7 @@ from bianmin.bidding.settings import BiddingSettings
 from bianmin.kit.calendar import set_override
 from bianmin.kit.clock import FixedClock
 from bianmin.kit.workdays import SHANGHAI
-from bianmin.testing.client import TEST_SECRET, client_for, running
+from bianmin.testing.client import client_for, running
 
 LAND = "BM-LAND-101"
 PROPERTY = "BM-SP-101"
@@ -141,12 +141,9 @@ def test_no_setting_may_shorten_a_statutory_sale_period() -> None:
 
 
 @pytest.fixture
-async def drill(db_backend: str, test_databases: Any, clock: FixedClock) -> AsyncIterator[FastAPI]:
+async def drill(settings: BiddingSettings, clock: FixedClock) -> AsyncIterator[FastAPI]:
     """An app on the drill scale of the end-to-end tests: a day lasts two seconds."""
-    settings = BiddingSettings(database_url=test_databases.url(db_backend, "bianmin.bidding.migrations"),
-                               internal_secret=TEST_SECRET, events_enabled=False, worker_poll_seconds=3600,
-                               day_seconds=2.0)
-    application = create_app(settings, clock=clock)
+    application = create_app(settings.model_copy(update={"day_seconds": 2.0}), clock=clock)
     async with running(application):
         yield application
 
