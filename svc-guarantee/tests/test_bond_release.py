@@ -5,7 +5,8 @@ signed or its performance bond is issued; and a bond a demand held when its tend
 demand is rejected.
 """
 
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -75,6 +76,25 @@ async def _tender_known(app: FastAPI, nats_url: str, tender: ProjectPublished) -
         await seed_issuer(staff)
 
 
+@contextlib.asynccontextmanager
+async def _three_bonds(settings: GuaranteeSettings, nats: NatsServer) -> AsyncIterator[
+        tuple[FastAPI, ProjectPublished, datetime, tuple[str, str, str]]]:
+    """A running app on ``nats`` that knows a tender, with bid bonds of two bidders in S1 and of the first in S2."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    app = create_app(settings.model_copy(update={"events_enabled": True, "nats_url": nats.url}),
+                     clock=FixedClock(now - timedelta(hours=1)))
+    tender = published(now=now)
+    expiry = (now + timedelta(days=120)).date().isoformat()
+    async with running(app):
+        await _tender_known(app, nats.url, tender)
+        first = await issue_guarantee(app, BIDDER, application(expires_on=expiry))
+        second = await issue_guarantee(app, BIDDER2, application(
+            applicant_credit_code=BIDDER_2, applicant_name="二号", expires_on=expiry))
+        other_section = await issue_guarantee(app, BIDDER, application(
+            section_code="S2", amount="10000.00", expires_on=expiry))
+        yield app, tender, now, (first, second, other_section)
+
+
 async def _status(app: FastAPI, number: str) -> str:
     async with client_for(app, STAFF) as staff:
         return str((await staff.get(f"/v1/guarantees/{number}")).json()["status"])
@@ -82,18 +102,7 @@ async def _status(app: FastAPI, number: str) -> str:
 
 async def test_each_way_a_tender_ends_releases_the_bid_bonds_it_ends_for(
         settings: GuaranteeSettings, fresh_nats: NatsServer) -> None:
-    settings = settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url})
-    now = datetime.now(UTC).replace(microsecond=0)
-    app = create_app(settings, clock=FixedClock(now - timedelta(hours=1)))
-    tender = published(now=now)
-    expiry = (now + timedelta(days=120)).date().isoformat()
-    async with running(app):
-        await _tender_known(app, fresh_nats.url, tender)
-        winner = await issue_guarantee(app, BIDDER, application(expires_on=expiry))
-        loser = await issue_guarantee(app, BIDDER2, application(
-            applicant_credit_code=BIDDER_2, applicant_name="二号", expires_on=expiry))
-        other_section = await issue_guarantee(app, BIDDER, application(
-            section_code="S2", amount="10000.00", expires_on=expiry))
+    async with _three_bonds(settings, fresh_nats) as (app, tender, now, (winner, loser, other_section)):
 
         def released(number: str) -> Callable[[], Awaitable[bool]]:
             async def check() -> bool:
@@ -274,17 +283,7 @@ async def test_sections_failed_at_an_opening_that_carries_on_release_their_bonds
     """实施条例 §57: S2 failed at the opening while S1 carries on (``bidding.project.opened`` names it), so the
     bonds of S2 are released; 《电子招标投标办法》: a bidder that did not decrypt is deemed to have withdrawn
     after the deadline (实施条例 §35), and the tenderer's demand on its bond is filed."""
-    settings = settings.model_copy(update={"events_enabled": True, "nats_url": fresh_nats.url})
-    now = datetime.now(UTC).replace(microsecond=0)
-    app = create_app(settings, clock=FixedClock(now - timedelta(hours=1)))
-    tender = published(now=now)
-    expiry = (now + timedelta(days=120)).date().isoformat()
-    async with running(app):
-        await _tender_known(app, fresh_nats.url, tender)
-        carrying_on = await issue_guarantee(app, BIDDER, application(expires_on=expiry))
-        withdrawn = await issue_guarantee(app, BIDDER2, application(
-            applicant_credit_code=BIDDER_2, applicant_name="二号", expires_on=expiry))
-        failed = await issue_guarantee(app, BIDDER, application(section_code="S2", amount="10000.00", expires_on=expiry))
+    async with _three_bonds(settings, fresh_nats) as (app, tender, now, (carrying_on, withdrawn, failed)):
         await publish(fresh_nats.url, "bidding.bidder.defaulted", BidderDefaulted(
             project_code=tender.code, section_code="S1", credit_code=BIDDER_2, site_code=SITE,
             reason="withdrew_after_deadline", detail="failed_to_decrypt: not decrypted within the decryption window",
